@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+// Every package's tests run against its siblings' source (the "@kstream/source"
+// export condition), so no build is needed before `npm test`.
+const conditions = ['@kstream/source', 'node', 'import', 'module', 'default'];
+
+export function packageTestConfig(options: { testTimeout?: number } = {}) {
+  return defineConfig({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ['@kstream/source'] } },
+    test: {
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: options.testTimeout ?? 20_000,
+      hookTimeout: 30_000,
+      pool: 'forks',
+    },
+  });
+}
