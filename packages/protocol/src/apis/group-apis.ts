@@ -1,0 +1,4 @@
+import type { ApiSpec } from '../schema/schema-types.js';
+
+/** Consumer group, offset and transaction APIs. */
+export const GROUP_APIS: readonly ApiSpec[] = [];
