@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Every package's tests run against its siblings' source (the "@kstream/source"
@@ -13,6 +14,9 @@ export function packageTestConfig(options: { testTimeout?: number } = {}) {
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 30_000,
       pool: 'forks',
+      // The JSON report (an Nx output of the test target, so cached runs keep it)
+      // feeds tools/test-summary.mjs, the closing "N passed, N failed" line of `npm test`.
+      reporters: ['default', ['json', { outputFile: resolve(process.cwd(), 'tmp/vitest-results.json') }]],
     },
   });
 }
