@@ -1,5 +1,7 @@
 import type { ApiSpec } from '../schema/schema-types.js';
 import { ApiVersions } from './api-versions.js';
+import { Metadata } from './metadata.js';
+import { Produce } from './produce.js';
 
 /** Cluster, topic, produce/fetch, config, ACL and SASL APIs. */
-export const BROKER_APIS: readonly ApiSpec[] = [ApiVersions];
+export const BROKER_APIS: readonly ApiSpec[] = [ApiVersions, Metadata, Produce];
