@@ -1,7 +1,9 @@
 import type { ApiSpec } from '../schema/schema-types.js';
 import { FindCoordinator } from './find-coordinator.js';
+import { JoinGroup } from './join-group.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
   FindCoordinator,
+  JoinGroup,
 ];
