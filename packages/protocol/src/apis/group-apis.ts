@@ -2,10 +2,12 @@ import type { ApiSpec } from '../schema/schema-types.js';
 import { FindCoordinator } from './find-coordinator.js';
 import { JoinGroup } from './join-group.js';
 import { SyncGroup } from './sync-group.js';
+import { Heartbeat } from './heartbeat.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
   FindCoordinator,
   JoinGroup,
   SyncGroup,
+  Heartbeat,
 ];
