@@ -3,6 +3,7 @@ import { FindCoordinator } from './find-coordinator.js';
 import { JoinGroup } from './join-group.js';
 import { SyncGroup } from './sync-group.js';
 import { Heartbeat } from './heartbeat.js';
+import { LeaveGroup } from './leave-group.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -10,4 +11,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   JoinGroup,
   SyncGroup,
   Heartbeat,
+  LeaveGroup,
 ];
