@@ -4,6 +4,7 @@ import { JoinGroup } from './join-group.js';
 import { SyncGroup } from './sync-group.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaveGroup } from './leave-group.js';
+import { OffsetCommit } from './offset-commit.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -12,4 +13,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   SyncGroup,
   Heartbeat,
   LeaveGroup,
+  OffsetCommit,
 ];
