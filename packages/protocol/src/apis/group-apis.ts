@@ -5,6 +5,7 @@ import { SyncGroup } from './sync-group.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaveGroup } from './leave-group.js';
 import { OffsetCommit } from './offset-commit.js';
+import { OffsetFetch } from './offset-fetch.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -14,4 +15,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   Heartbeat,
   LeaveGroup,
   OffsetCommit,
+  OffsetFetch,
 ];
