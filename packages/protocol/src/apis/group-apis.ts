@@ -6,6 +6,7 @@ import { Heartbeat } from './heartbeat.js';
 import { LeaveGroup } from './leave-group.js';
 import { OffsetCommit } from './offset-commit.js';
 import { OffsetFetch } from './offset-fetch.js';
+import { ListGroups } from './list-groups.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -16,4 +17,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   LeaveGroup,
   OffsetCommit,
   OffsetFetch,
+  ListGroups,
 ];
