@@ -7,6 +7,7 @@ import { LeaveGroup } from './leave-group.js';
 import { OffsetCommit } from './offset-commit.js';
 import { OffsetFetch } from './offset-fetch.js';
 import { ListGroups } from './list-groups.js';
+import { DescribeGroups } from './describe-groups.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -18,4 +19,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   OffsetCommit,
   OffsetFetch,
   ListGroups,
+  DescribeGroups,
 ];
