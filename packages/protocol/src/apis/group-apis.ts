@@ -8,6 +8,7 @@ import { OffsetCommit } from './offset-commit.js';
 import { OffsetFetch } from './offset-fetch.js';
 import { ListGroups } from './list-groups.js';
 import { DescribeGroups } from './describe-groups.js';
+import { DeleteGroups } from './delete-groups.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -20,4 +21,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   OffsetFetch,
   ListGroups,
   DescribeGroups,
+  DeleteGroups,
 ];
