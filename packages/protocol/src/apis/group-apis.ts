@@ -9,6 +9,7 @@ import { OffsetFetch } from './offset-fetch.js';
 import { ListGroups } from './list-groups.js';
 import { DescribeGroups } from './describe-groups.js';
 import { DeleteGroups } from './delete-groups.js';
+import { OffsetDelete } from './offset-delete.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -22,4 +23,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   ListGroups,
   DescribeGroups,
   DeleteGroups,
+  OffsetDelete,
 ];
