@@ -10,6 +10,7 @@ import { ListGroups } from './list-groups.js';
 import { DescribeGroups } from './describe-groups.js';
 import { DeleteGroups } from './delete-groups.js';
 import { OffsetDelete } from './offset-delete.js';
+import { InitProducerId } from './init-producer-id.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -24,4 +25,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   DescribeGroups,
   DeleteGroups,
   OffsetDelete,
+  InitProducerId,
 ];
