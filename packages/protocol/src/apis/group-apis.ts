@@ -11,6 +11,7 @@ import { DescribeGroups } from './describe-groups.js';
 import { DeleteGroups } from './delete-groups.js';
 import { OffsetDelete } from './offset-delete.js';
 import { InitProducerId } from './init-producer-id.js';
+import { AddPartitionsToTxn } from './add-partitions-to-txn.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -26,4 +27,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   DeleteGroups,
   OffsetDelete,
   InitProducerId,
+  AddPartitionsToTxn,
 ];
