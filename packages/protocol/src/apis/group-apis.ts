@@ -12,6 +12,7 @@ import { DeleteGroups } from './delete-groups.js';
 import { OffsetDelete } from './offset-delete.js';
 import { InitProducerId } from './init-producer-id.js';
 import { AddPartitionsToTxn } from './add-partitions-to-txn.js';
+import { AddOffsetsToTxn } from './add-offsets-to-txn.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -28,4 +29,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   OffsetDelete,
   InitProducerId,
   AddPartitionsToTxn,
+  AddOffsetsToTxn,
 ];
