@@ -13,6 +13,7 @@ import { OffsetDelete } from './offset-delete.js';
 import { InitProducerId } from './init-producer-id.js';
 import { AddPartitionsToTxn } from './add-partitions-to-txn.js';
 import { AddOffsetsToTxn } from './add-offsets-to-txn.js';
+import { EndTxn } from './end-txn.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -30,4 +31,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   InitProducerId,
   AddPartitionsToTxn,
   AddOffsetsToTxn,
+  EndTxn,
 ];
