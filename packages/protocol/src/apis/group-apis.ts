@@ -14,6 +14,7 @@ import { InitProducerId } from './init-producer-id.js';
 import { AddPartitionsToTxn } from './add-partitions-to-txn.js';
 import { AddOffsetsToTxn } from './add-offsets-to-txn.js';
 import { EndTxn } from './end-txn.js';
+import { TxnOffsetCommit } from './txn-offset-commit.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -32,4 +33,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   AddPartitionsToTxn,
   AddOffsetsToTxn,
   EndTxn,
+  TxnOffsetCommit,
 ];
