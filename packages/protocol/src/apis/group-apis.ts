@@ -15,6 +15,7 @@ import { AddPartitionsToTxn } from './add-partitions-to-txn.js';
 import { AddOffsetsToTxn } from './add-offsets-to-txn.js';
 import { EndTxn } from './end-txn.js';
 import { TxnOffsetCommit } from './txn-offset-commit.js';
+import { WriteTxnMarkers } from './write-txn-markers.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -34,4 +35,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   AddOffsetsToTxn,
   EndTxn,
   TxnOffsetCommit,
+  WriteTxnMarkers,
 ];
