@@ -16,6 +16,7 @@ import { AddOffsetsToTxn } from './add-offsets-to-txn.js';
 import { EndTxn } from './end-txn.js';
 import { TxnOffsetCommit } from './txn-offset-commit.js';
 import { WriteTxnMarkers } from './write-txn-markers.js';
+import { DescribeTransactions } from './describe-transactions.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -36,4 +37,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   EndTxn,
   TxnOffsetCommit,
   WriteTxnMarkers,
+  DescribeTransactions,
 ];
