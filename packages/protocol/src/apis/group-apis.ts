@@ -17,6 +17,7 @@ import { EndTxn } from './end-txn.js';
 import { TxnOffsetCommit } from './txn-offset-commit.js';
 import { WriteTxnMarkers } from './write-txn-markers.js';
 import { DescribeTransactions } from './describe-transactions.js';
+import { ListTransactions } from './list-transactions.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -38,4 +39,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   TxnOffsetCommit,
   WriteTxnMarkers,
   DescribeTransactions,
+  ListTransactions,
 ];
