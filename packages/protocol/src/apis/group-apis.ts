@@ -18,6 +18,7 @@ import { TxnOffsetCommit } from './txn-offset-commit.js';
 import { WriteTxnMarkers } from './write-txn-markers.js';
 import { DescribeTransactions } from './describe-transactions.js';
 import { ListTransactions } from './list-transactions.js';
+import { ConsumerGroupHeartbeat } from './consumer-group-heartbeat.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -40,4 +41,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   WriteTxnMarkers,
   DescribeTransactions,
   ListTransactions,
+  ConsumerGroupHeartbeat,
 ];
