@@ -19,6 +19,7 @@ import { WriteTxnMarkers } from './write-txn-markers.js';
 import { DescribeTransactions } from './describe-transactions.js';
 import { ListTransactions } from './list-transactions.js';
 import { ConsumerGroupHeartbeat } from './consumer-group-heartbeat.js';
+import { ConsumerGroupDescribe } from './consumer-group-describe.js';
 
 /** Consumer group, offset and transaction APIs. */
 export const GROUP_APIS: readonly ApiSpec[] = [
@@ -42,4 +43,5 @@ export const GROUP_APIS: readonly ApiSpec[] = [
   DescribeTransactions,
   ListTransactions,
   ConsumerGroupHeartbeat,
+  ConsumerGroupDescribe,
 ];
