@@ -1,0 +1,129 @@
+import { MessageChannel } from 'node:worker_threads';
+import fc from 'fast-check';
+import { Packr } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeFrame } from './codec.js';
+
+/** Posts an encoded frame through a real MessageChannel and decodes what arrives. */
+async function acrossPort(value: unknown, transfer: ArrayBuffer[] = []): Promise<unknown> {
+  const { port1, port2 } = new MessageChannel();
+  try {
+    const arrived = new Promise<unknown>((resolve) => port2.once('message', resolve));
+    const frame = encodeFrame(value, transfer);
+    port1.postMessage(frame.data, frame.transferList);
+    return decodeFrame(await arrived);
+  } finally {
+    port1.close();
+  }
+}
+
+// What structured clone keeps and msgpack can carry; -0 is left out because
+// msgpack has no negative zero integer.
+const wireValue = fc.anything({
+  maxDepth: 3,
+  withBigInt: true,
+  withMap: true,
+  withSet: true,
+  withDate: true,
+  withTypedArray: true,
+  withNullPrototype: false,
+  withSparseArray: false,
+  withBoxedValues: false,
+  values: [fc.integer(), fc.double({ noDefaultInfinity: false }).filter((d) => !Object.is(d, -0)), fc.string(), fc.boolean(), fc.constant(null), fc.constant(undefined)],
+});
+
+describe('codec', () => {
+  it('roundTripsWhatStructuredCloneKeeps', () => {
+    fc.assert(
+      fc.property(wireValue, (value) => {
+        expect(decodeFrame(encodeFrame(value).data)).toStrictEqual(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keepsBigintOffsetsBeyondInt64AndBuffersAsBuffers', () => {
+    const value = { offset: 2n ** 63n - 1n, huge: 2n ** 80n, negative: -5n, key: Buffer.from('k'), raw: new Uint8Array([1, 2]) };
+    const decoded = decodeFrame(encodeFrame(value).data) as typeof value;
+    expect(decoded).toStrictEqual(value);
+    expect(Buffer.isBuffer(decoded.key)).toBe(true);
+    expect(Buffer.isBuffer(decoded.raw)).toBe(false);
+  });
+
+  it('decodesFramesFromManySendersInAnyOrder', () => {
+    // Two senders with their own encoders, as two threads would have; one
+    // receiving decoder reads their frames shuffled.
+    const shapes = fc.array(fc.record({ type: fc.constantFrom('A', 'B', 'C'), n: fc.integer(), tags: fc.array(fc.string(), { maxLength: 3 }) }, { noNullPrototype: true }), {
+      minLength: 1,
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(shapes, shapes, fc.infiniteStream(fc.nat()), (fromA, fromB, picks) => {
+        const other = new Packr({ structuredClone: true });
+        const frames = [
+          ...fromA.map((m) => ({ m, data: encodeFrame(m).data })),
+          ...fromB.map((m) => ({ m, data: new Uint8Array(other.pack(m)) })),
+        ];
+        const it = picks[Symbol.iterator]();
+        for (let i = frames.length - 1; i > 0; i--) {
+          const j = it.next().value % (i + 1);
+          [frames[i], frames[j]] = [frames[j]!, frames[i]!];
+        }
+        for (const { m, data } of frames) expect(decodeFrame(data)).toStrictEqual(m);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('transferMovesTheBytesInsteadOfCopyingThem', async () => {
+    const records = new ArrayBuffer(64);
+    new Uint8Array(records).fill(7);
+    const view = new Float64Array(records, 8, 2);
+    view[0] = 1.5;
+    const value = {
+      type: 'FetchResponse',
+      partitions: [{ partition: 0, records: Buffer.from(records, 24, 16) }],
+      floats: view,
+      whole: records,
+      copied: Buffer.from('not transferred'),
+    };
+    const decoded = (await acrossPort(value, [records])) as typeof value;
+
+    expect(records.byteLength).toBe(0);
+    const arrivedBuffer = decoded.whole;
+    expect(arrivedBuffer.byteLength).toBe(64);
+    const part = decoded.partitions[0]!.records;
+    expect(Buffer.isBuffer(part)).toBe(true);
+    expect(part.buffer).toBe(arrivedBuffer);
+    expect([part.byteOffset, part.byteLength]).toEqual([24, 16]);
+    expect(decoded.floats).toBeInstanceOf(Float64Array);
+    expect(decoded.floats.buffer).toBe(arrivedBuffer);
+    expect(decoded.floats[0]).toBe(1.5);
+    expect(decoded.copied.toString()).toBe('not transferred');
+  });
+
+  it('transferKeepsSharedAndCyclicReferences', async () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    const shared = { bytes };
+    const cyclic: { self?: unknown; shared: typeof shared; again: typeof shared } = { shared, again: shared };
+    cyclic.self = cyclic;
+    const decoded = (await acrossPort(cyclic, [bytes.buffer as ArrayBuffer])) as typeof cyclic;
+    expect(decoded.self).toBe(decoded);
+    expect(decoded.again).toBe(decoded.shared);
+    expect([...decoded.shared.bytes]).toEqual([1, 2, 3]);
+  });
+
+  it('rejectsWhatIsNotAFrame', () => {
+    expect(() => decodeFrame('hello')).toThrow(/expected a msgpack frame, got string/);
+    expect(() => decodeFrame([new Uint8Array([0x90]), 'not a buffer'])).toThrow(/other than ArrayBuffers/);
+    // An array header announcing two items, followed by one.
+    expect(() => decodeFrame(new Uint8Array([0x92, 0x01]))).toThrow();
+  });
+
+  it('rejectsAFrameThatRefersToABufferThatDidNotArrive', () => {
+    const buffer = new ArrayBuffer(4);
+    const { data } = encodeFrame({ bytes: new Uint8Array(buffer) }, [buffer]);
+    const [frame] = data as [Uint8Array, ...ArrayBuffer[]];
+    expect(() => decodeFrame([frame])).toThrow(/transferred buffer 0, but 0 arrived/);
+  });
+});

@@ -1,0 +1,16 @@
+export type { ActorMessage, Reply } from './actor-message.js';
+export { unknownMessage } from './actor-message.js';
+export { ActorError } from './actor-error.js';
+export type { ActorErrorCode } from './actor-error.js';
+export type { Logger } from './logger.js';
+export { stderrLogger } from './logger.js';
+export type { Endpoint } from './endpoint.js';
+export { Mailbox } from './mailbox.js';
+export type { AskOptions, MailboxOptions, TellOptions } from './mailbox.js';
+export { replyWithTransfer, TransferringReply } from './mailbox-transfer.js';
+export { spawnWorker } from './spawn-worker.js';
+export type { SpawnWorkerOptions } from './spawn-worker.js';
+export { Supervisor } from './supervisor.js';
+export type { ChildExit, ChildNext, ChildStart, SupervisorEvents, SupervisorOptions } from './supervisor.js';
+export { defaultRestartPolicy } from './supervisor-policy.js';
+export type { RestartPolicy } from './supervisor-policy.js';
