@@ -63,20 +63,32 @@ interface FieldOptions {
   default?: FieldSpec['default'];
 }
 
-/** A field whose name and type are kept as literal types, so message types can be inferred from a schema. */
-export type TypedField<N extends string, T extends FieldType, F extends readonly FieldSpec[] | undefined = undefined> = FieldSpec & {
+/**
+ * A field whose name, type, members and nullability are kept as literal
+ * types, so message types can be inferred from a schema (see message-types.ts).
+ */
+export type TypedField<
+  N extends string,
+  T extends FieldType,
+  F extends readonly FieldSpec[] | undefined = undefined,
+  Nullable extends boolean = false,
+> = FieldSpec & {
   readonly name: N;
   readonly type: T;
   readonly fields: F;
+  readonly nullableVersions: Nullable extends true ? VersionRange : undefined;
 };
 
-function makeField<N extends string, T extends FieldType, const F extends readonly FieldSpec[] | undefined = undefined>(
+/** Whether a field's options make it nullable in some version. */
+type NullableIn<O> = O extends { readonly nullable: string } ? true : false;
+
+function makeField<N extends string, T extends FieldType, F extends readonly FieldSpec[] | undefined, Nullable extends boolean>(
   name: N,
   type: T,
   versions: VersionRange,
   options: FieldOptions = {},
   fields?: F,
-): TypedField<N, T, F> {
+): TypedField<N, T, F, Nullable> {
   return {
     name,
     type,
@@ -85,13 +97,13 @@ function makeField<N extends string, T extends FieldType, const F extends readon
     ...(options.tagged !== undefined && { taggedVersions: options.tagged.versions, tag: options.tagged.tag }),
     ...(options.default !== undefined && { default: options.default }),
     fields: fields as F,
-  };
+  } as TypedField<N, T, F, Nullable>;
 }
 
 const scalar =
   <T extends ScalarType>(type: T) =>
-  <N extends string>(name: N, versions: VersionRange, options?: FieldOptions) =>
-    makeField(name, type, versions, options);
+  <N extends string, const O extends FieldOptions = {}>(name: N, versions: VersionRange, options?: O) =>
+    makeField<N, T, undefined, NullableIn<O>>(name, type, versions, options);
 
 /**
  * Field builders, so that a schema reads like Kafka's JSON:
@@ -99,7 +111,7 @@ const scalar =
  * `f.string('groupInstanceId', '5+', { nullable: '5+', default: null })`,
  * `f.structs('topics', '0+', [ ...members ])` for an array of structs,
  * `f.array('partitions', '0+', 'int32')` for an array of scalars.
- * Names and types stay literal, so a message's TypeScript type follows from its schema.
+ * Names, types and nullability stay literal, so a message's TypeScript type follows from its schema.
  */
 export const f = {
   bool: scalar('bool'),
@@ -114,12 +126,20 @@ export const f = {
   bytes: scalar('bytes'),
   uuid: scalar('uuid'),
   records: scalar('records'),
-  array: <N extends string, T extends ScalarType>(name: N, versions: VersionRange, of: T, options?: FieldOptions) =>
-    makeField(name, `[]${of}` as `[]${T}`, versions, options),
-  struct: <N extends string, const F extends readonly FieldSpec[]>(name: N, versions: VersionRange, fields: F, options?: FieldOptions) =>
-    makeField(name, 'struct', versions, options, fields),
-  structs: <N extends string, const F extends readonly FieldSpec[]>(name: N, versions: VersionRange, fields: F, options?: FieldOptions) =>
-    makeField(name, '[]struct', versions, options, fields),
+  array: <N extends string, T extends ScalarType, const O extends FieldOptions = {}>(name: N, versions: VersionRange, of: T, options?: O) =>
+    makeField<N, `[]${T}`, undefined, NullableIn<O>>(name, `[]${of}` as `[]${T}`, versions, options),
+  struct: <N extends string, const F extends readonly FieldSpec[], const O extends FieldOptions = {}>(
+    name: N,
+    versions: VersionRange,
+    fields: F,
+    options?: O,
+  ) => makeField<N, 'struct', F, NullableIn<O>>(name, 'struct', versions, options, fields),
+  structs: <N extends string, const F extends readonly FieldSpec[], const O extends FieldOptions = {}>(
+    name: N,
+    versions: VersionRange,
+    fields: F,
+    options?: O,
+  ) => makeField<N, '[]struct', F, NullableIn<O>>(name, '[]struct', versions, options, fields),
 };
 
 /** Declares an API; `const` keeps the field tuple literal for type inference. */
