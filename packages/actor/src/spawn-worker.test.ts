@@ -1,0 +1,46 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnWorker } from './index.js';
+
+// A .ts entry starting and importing a sibling from source is pinned down by
+// mailbox-worker.test.ts; these cover the rest of the contract.
+describe('spawnWorker', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kstream-actor-'));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('startsAJavaScriptEntryWithItsDataAndTransferredBuffers', async () => {
+    const entry = join(dir, 'entry.mjs');
+    await writeFile(
+      entry,
+      `import { parentPort, workerData } from 'node:worker_threads';
+       parentPort.postMessage({ id: workerData.id, bytes: workerData.bytes.byteLength });`,
+    );
+    const bytes = new Uint8Array(128);
+    const worker = spawnWorker(pathToFileURL(entry), {
+      name: 'broker-1',
+      workerData: { id: 1, bytes },
+      transferList: [bytes.buffer as ArrayBuffer],
+    });
+    const message = await new Promise((resolve) => worker.once('message', resolve));
+    expect(message).toEqual({ id: 1, bytes: 128 });
+    expect(bytes.byteLength).toBe(0);
+    await worker.terminate();
+  });
+
+  it('aTypeScriptEntryThatCannotBeFoundFailsTheWorker', async () => {
+    const worker = spawnWorker(pathToFileURL(join(dir, 'missing.ts')));
+    const error = await new Promise<Error>((resolve) => worker.once('error', resolve));
+    expect(error.message).toContain('missing.ts');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  });
+});
