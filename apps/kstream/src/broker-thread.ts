@@ -1,0 +1,184 @@
+import { MessageChannel } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { Mailbox, replyWithTransfer, spawnWorker, unknownMessage } from '@kstream/actor';
+import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
+import { brokerWorkerUrl } from '@kstream/broker';
+import type { BrokerConfig, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest } from '@kstream/broker';
+import type { Controller } from '@kstream/controller';
+import type { TaskPool } from './task-pool.js';
+
+/** Where a broker's worker thread is in its life, as the node sees it. */
+export type BrokerThreadState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+
+/** How a broker's worker last ended without being asked to. */
+export interface BrokerCrash {
+  readonly exitCode: number | null;
+  /** The uncaught error's message, when the worker threw. */
+  readonly error: string | null;
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  // Nobody may be waiting when an incarnation fails; that is no unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export interface BrokerThreadDeps {
+  readonly supervisor: Supervisor;
+  readonly controller: Controller;
+  readonly pool: TaskPool;
+  readonly logger: Logger;
+}
+
+/**
+ * One broker's worker thread as the node sees it: starts it under the
+ * supervisor (each incarnation with a fresh channel to the controller), keeps
+ * its port across restarts, serves its pool-task requests, and stops it.
+ * Owned by the main thread.
+ */
+export class BrokerThread {
+  readonly brokerId: number;
+  readonly name: string;
+  readonly #config: { -readonly [K in keyof BrokerConfig]: BrokerConfig[K] };
+  readonly #deps: BrokerThreadDeps;
+  #state: BrokerThreadState = 'stopped';
+  #starts = 0;
+  #lastCrash: BrokerCrash | null = null;
+  #mailbox: Mailbox<NodeRequest, BrokerRequest, BrokerReplies> | null = null;
+  #controllerPort: MessagePort | null = null;
+  #started: Deferred = deferred();
+  #exited: Deferred = deferred();
+
+  constructor(config: BrokerConfig, deps: BrokerThreadDeps) {
+    this.brokerId = config.brokerId;
+    this.name = `broker-${config.brokerId}`;
+    this.#config = { ...config };
+    this.#deps = deps;
+  }
+
+  get host(): string {
+    return this.#config.host;
+  }
+
+  /** The listener port; after a start with port 0, the one the OS picked. */
+  get port(): number {
+    return this.#config.port;
+  }
+
+  get state(): BrokerThreadState {
+    return this.#state;
+  }
+
+  /** How many times the worker was started again after its first start. */
+  get restarts(): number {
+    return Math.max(0, this.#starts - 1);
+  }
+
+  get lastCrash(): BrokerCrash | null {
+    return this.#lastCrash;
+  }
+
+  /** Starts the worker under the supervisor; resolves once it listens and is registered. */
+  start(): Promise<void> {
+    // The supervisor calls the factory at once, so #started is this incarnation's.
+    this.#deps.supervisor.start(this.name, () => this.#spawn());
+    return this.#started.promise;
+  }
+
+  /** The supervisor saw this broker's worker end. */
+  onExit(exit: ChildExit): void {
+    const { controller, logger } = this.#deps;
+    this.#mailbox?.close();
+    this.#mailbox = null;
+    this.#controllerPort?.close();
+    this.#controllerPort = null;
+    const { action } = exit.next;
+    this.#state = action === 'restart' ? 'restarting' : action === 'stop' ? 'stopped' : 'failed';
+    const cause = exit.error ? exit.error.message : `exit code ${exit.exitCode}`;
+    if (action !== 'stop') {
+      this.#lastCrash = { exitCode: exit.exitCode, error: exit.error?.message ?? null };
+      logger.error(`broker ${this.brokerId} crashed (${cause}); ${action === 'restart' ? 'restarting it' : 'giving up on it'}`, {
+        exitCode: exit.exitCode,
+        error: exit.error,
+      });
+    }
+    this.#started.reject(new Error(`broker ${this.brokerId} stopped before it was ready: ${cause}`));
+    const exited = this.#exited;
+    controller
+      .detachBroker(this.brokerId, action === 'stop' ? 'stopped' : `worker exited: ${cause}`)
+      .catch((error: unknown) => logger.error(`could not fence broker ${this.brokerId}`, { error }))
+      .finally(() => exited.resolve());
+  }
+
+  /** Ends the worker abruptly, as a crash would; the supervisor restarts it. Resolves once it has exited and is fenced. */
+  async crash(): Promise<void> {
+    const worker = this.#deps.supervisor.worker(this.name);
+    if (worker === undefined) throw new Error(`broker ${this.brokerId} has no running worker to crash (it is ${this.#state})`);
+    const exited = this.#exited.promise;
+    await worker.terminate();
+    await exited;
+  }
+
+  /** Asks the broker to close its listener and connections, then ends its thread without restarting it. */
+  async stop(): Promise<void> {
+    if (this.#mailbox !== null && this.#state === 'running') {
+      try {
+        await this.#mailbox.ask({ type: 'Shutdown' }, { timeoutMs: SHUTDOWN_TIMEOUT_MS });
+      } catch (error) {
+        this.#deps.logger.warn(`broker ${this.brokerId} did not shut down cleanly; ending its thread`, { error });
+      }
+    }
+    await this.#deps.supervisor.stop(this.name);
+    // A broker waiting to be restarted has no worker and so no exit to report.
+    this.#state = 'stopped';
+  }
+
+  #spawn(): Worker {
+    const { controller, pool, logger } = this.#deps;
+    const { port1, port2 } = new MessageChannel();
+    controller.attachBroker(this.brokerId, port1);
+    const workerData: BrokerWorkerData = { config: { ...this.#config }, controllerPort: port2 };
+    const worker = spawnWorker(brokerWorkerUrl, { name: this.name, workerData, transferList: [port2] });
+    this.#controllerPort = port1;
+    this.#mailbox = new Mailbox<NodeRequest, BrokerRequest, BrokerReplies>(worker, {
+      name: this.name,
+      logger,
+      handle: (msg) => this.#handle(msg, pool),
+    });
+    this.#starts += 1;
+    this.#state = 'starting';
+    this.#started = deferred();
+    this.#exited = deferred();
+    return worker;
+  }
+
+  async #handle(msg: NodeRequest, pool: TaskPool): Promise<unknown> {
+    switch (msg.type) {
+      case 'BrokerStarted':
+        // Later incarnations must come back on the same port, even if the
+        // first one asked the OS for a free one.
+        this.#config.port = msg.port;
+        this.#state = 'running';
+        this.#started.resolve();
+        return;
+      case 'RunPoolTask': {
+        const output = await pool.run({ task: msg.task, input: msg.input });
+        // The pool's result is a fresh copy owned by this thread: move it on.
+        return ArrayBuffer.isView(output) ? replyWithTransfer(output, [output.buffer as ArrayBuffer]) : output;
+      }
+      default:
+        return unknownMessage(msg);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError } from './config-error.js';
+
+/**
+ * Creates `dataDir` if needed and proves it writable by writing a probe file,
+ * so a bad --data-dir fails before any broker starts (permission bits alone
+ * do not say, e.g. for root or on a read-only mount).
+ */
+export async function prepareDataDir(dataDir: string): Promise<void> {
+  const probe = join(dataDir, `.kstream-write-probe-${process.pid}`);
+  try {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    throw new ConfigError(`--data-dir ${JSON.stringify(dataDir)} is not a writable directory (${code ?? message})`);
+  }
+}

@@ -1,0 +1,6 @@
+export { startCluster } from './start-cluster.js';
+export type { Cluster, ClusterOptions } from './start-cluster.js';
+export type { BrokerDescription, NodeControl, NodeDescription } from './node-control.js';
+export type { BrokerCrash, BrokerThreadState } from './broker-thread.js';
+export { ConfigError } from './config-error.js';
+export type { StartOptions } from './start-options.js';

@@ -1,0 +1,35 @@
+import type { ControllerDescription } from '@kstream/controller';
+import type { BrokerCrash, BrokerThreadState } from './broker-thread.js';
+
+export interface BrokerDescription {
+  readonly id: number;
+  readonly host: string;
+  readonly port: number;
+  /** The worker thread's state, as the node's supervisor sees it. */
+  readonly state: BrokerThreadState;
+  /** The controller counts the broker as alive: registered and not fenced. */
+  readonly alive: boolean;
+  /** Times the worker was started again after its first start (crash restarts and restartBroker). */
+  readonly restarts: number;
+  /** How the worker last crashed, if it ever did. */
+  readonly lastCrash: BrokerCrash | null;
+}
+
+export interface NodeDescription {
+  readonly clusterId: string;
+  readonly brokers: readonly BrokerDescription[];
+  readonly controller: ControllerDescription;
+}
+
+/**
+ * The node's control API, what `startCluster` exposes over comlink to the
+ * embedding program, the CLI and tests. Control plane only: client traffic
+ * goes to the brokers' listeners.
+ */
+export interface NodeControl {
+  describe(): NodeDescription;
+  /** Ends broker `id`'s worker abruptly, like a crash; the supervisor restarts it. Resolves once it has exited and the controller fenced it. */
+  crashBroker(id: number): Promise<void>;
+  /** Stops broker `id` cleanly and starts it again on its port; resolves once it is registered again. */
+  restartBroker(id: number): Promise<void>;
+}

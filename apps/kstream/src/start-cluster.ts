@@ -1,0 +1,58 @@
+import { MessageChannel } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
+import { KstreamNode } from './kstream-node.js';
+import type { NodeOptions } from './kstream-node.js';
+import type { NodeControl } from './node-control.js';
+import { START_DEFAULTS } from './start-options.js';
+
+// The UMD build's module.exports is the adapter function itself, while its
+// typings declare it as a default export.
+const nodeEndpoint = nodeAdapter as unknown as typeof nodeAdapter.default;
+
+export interface ClusterOptions extends Partial<NodeOptions> {
+  readonly dataDir: string;
+}
+
+export interface Cluster {
+  /** `host:port` of every broker, comma-separated: a Kafka client's bootstrap.servers. */
+  readonly bootstrap: string;
+  readonly brokers: ReadonlyArray<{ readonly id: number; readonly host: string; readonly port: number }>;
+  /** The node's control API, through comlink. */
+  readonly control: Comlink.Remote<NodeControl>;
+  /** Shuts the cluster down cleanly; resolves once every thread and file is closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a kstream node inside this program: `brokers` broker threads
+ * (default 3) listening on 127.0.0.1 from `port` on (default 9092; 0 picks
+ * free ports), with their data under `dataDir`. Rejects with a ConfigError
+ * for bad options, a data dir that is not writable, or a port in use.
+ */
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const node = await KstreamNode.start({ ...START_DEFAULTS, ...options });
+  const { port1, port2 } = new MessageChannel();
+  const control: NodeControl = {
+    describe: () => node.describe(),
+    crashBroker: (id) => node.crashBroker(id),
+    restartBroker: (id) => node.restartBroker(id),
+  };
+  Comlink.expose(control, nodeEndpoint(port1));
+  const remote = Comlink.wrap<NodeControl>(nodeEndpoint(port2));
+  const brokers = node.listeners;
+  let stopping: Promise<void> | null = null;
+  return {
+    bootstrap: brokers.map((b) => `${b.host}:${b.port}`).join(','),
+    brokers,
+    control: remote,
+    stop() {
+      stopping ??= (async () => {
+        remote[Comlink.releaseProxy]();
+        port1.close();
+        await node.stop();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { ConfigError } from './config-error.js';
+
+export interface StartOptions {
+  /** Number of broker worker threads, ids 1..brokers. */
+  readonly brokers: number;
+  /** Root of every broker's log directory and the controller's metadata log. */
+  readonly dataDir: string;
+  /** First broker's listener port; the others follow consecutively. 0 picks free ports. */
+  readonly port: number;
+}
+
+export const START_DEFAULTS: StartOptions = { brokers: 3, dataDir: './data', port: 9092 };
+
+const FLAGS = ['--brokers', '--data-dir', '--port'] as const;
+type Flag = (typeof FLAGS)[number];
+
+/** Parses `kstream start` flags (`--flag value` or `--flag=value`). */
+export function parseStartArgs(args: readonly string[]): StartOptions {
+  const given = new Map<Flag, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (!isFlag(name)) {
+      throw new ConfigError(`unknown flag ${JSON.stringify(arg)} for kstream start (allowed: ${FLAGS.join(', ')})`);
+    }
+    if (given.has(name)) throw new ConfigError(`${name} is given more than once`);
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (i + 1 < args.length && !args[i + 1]!.startsWith('--')) value = args[++i];
+    if (value === undefined) throw new ConfigError(`${name} needs a value`);
+    given.set(name, value);
+  }
+
+  return checkStartOptions({
+    brokers: wholeNumber(given, '--brokers', START_DEFAULTS.brokers),
+    port: wholeNumber(given, '--port', START_DEFAULTS.port),
+    dataDir: given.get('--data-dir') ?? START_DEFAULTS.dataDir,
+  });
+}
+
+const MAX_BROKERS = 100;
+const ALLOWED = {
+  '--brokers': `a whole number from 1 to ${MAX_BROKERS}`,
+  '--port': 'a whole number from 0 to 65535 (0 picks free ports)',
+} as const;
+
+/** Checks the ranges of start options, however they were given. */
+export function checkStartOptions(options: StartOptions): StartOptions {
+  const { brokers, port, dataDir } = options;
+  if (!(Number.isInteger(brokers) && brokers >= 1 && brokers <= MAX_BROKERS)) {
+    throw new ConfigError(`--brokers must be ${ALLOWED['--brokers']}, got ${brokers}`);
+  }
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new ConfigError(`--port must be ${ALLOWED['--port']}, got ${port}`);
+  }
+  if (port !== 0 && port + brokers - 1 > 65535) {
+    throw new ConfigError(
+      `--port ${port} with --brokers ${brokers} needs ports up to ${port + brokers - 1}, above 65535; use a lower --port`,
+    );
+  }
+  if (dataDir === '') throw new ConfigError('--data-dir must not be empty');
+  return options;
+}
+
+function isFlag(name: string): name is Flag {
+  return (FLAGS as readonly string[]).includes(name);
+}
+
+function wholeNumber(given: Map<Flag, string>, flag: keyof typeof ALLOWED, fallback: number): number {
+  const text = given.get(flag);
+  if (text === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(text)) throw new ConfigError(`${flag} must be ${ALLOWED[flag]}, got ${JSON.stringify(text)}`);
+  return Number(text);
+}

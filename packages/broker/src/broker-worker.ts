@@ -1,0 +1,50 @@
+// The broker worker thread's entry. The node starts one per broker with
+// spawnWorker(brokerWorkerUrl, { workerData: BrokerWorkerData, transferList:
+// [controllerPort] }); parentPort is the channel to the node.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
+import type { ControllerReplies, ControllerRequest } from '@kstream/controller';
+import { Broker } from './broker.js';
+import type { BrokerConfig } from './broker.js';
+import type { BrokerReplies, BrokerRequest, NodeReplies, NodeRequest } from './messages.js';
+
+export interface BrokerWorkerData {
+  readonly config: BrokerConfig;
+  /** This broker's end of its channel to the controller actor. */
+  readonly controllerPort: MessagePort;
+}
+
+if (parentPort === null) throw new Error('broker-worker must run in a worker thread');
+const { config, controllerPort } = workerData as BrokerWorkerData;
+const logger = stderrLogger;
+
+const controller = new Mailbox<never, ControllerRequest, ControllerReplies>(controllerPort, {
+  name: 'controller',
+  logger,
+});
+const node: Mailbox<BrokerRequest, NodeRequest, NodeReplies> = new Mailbox(parentPort, {
+  name: 'node',
+  logger,
+  handle: (msg: BrokerRequest) => handle(msg),
+});
+const broker = new Broker(config, { controller, node }, logger);
+
+async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['type']]> {
+  switch (msg.type) {
+    case 'Shutdown':
+      // The node ends the thread once this is answered: its supervisor must
+      // know the exit was asked for before it happens, or it would restart
+      // the broker.
+      await broker.shutdown();
+      controller.close();
+      return;
+    default:
+      // With a one-member union TypeScript narrows msg.type, not msg, to never.
+      msg.type satisfies never;
+      return unknownMessage(msg as never);
+  }
+}
+
+const { port, brokerEpoch } = await broker.start();
+node.tell({ type: 'BrokerStarted', brokerId: config.brokerId, port, brokerEpoch });

@@ -1,0 +1,34 @@
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * The CPU-heavy, stateless tasks a broker hands to the node's piscina pool so
+ * they never stall its event loop. Each task takes one input and returns one
+ * output, both plain data that crosses threads; later issues add index
+ * rebuilds and log cleaning here.
+ */
+export const poolTasks = {
+  /** Decompresses a gzip batch (compression type 1). */
+  gunzip: (input: Uint8Array): Uint8Array => gunzipSync(input),
+} satisfies Record<string, (input: never) => unknown>;
+
+export type PoolTaskName = keyof typeof poolTasks;
+export type PoolTaskInput<N extends PoolTaskName> = Parameters<(typeof poolTasks)[N]>[0];
+export type PoolTaskOutput<N extends PoolTaskName> = ReturnType<(typeof poolTasks)[N]>;
+
+/** One task submission, as it travels from a broker to the pool. */
+export interface PoolTaskRequest<N extends PoolTaskName = PoolTaskName> {
+  readonly task: N;
+  readonly input: PoolTaskInput<N>;
+}
+
+export function isPoolTaskName(name: unknown): name is PoolTaskName {
+  return typeof name === 'string' && Object.hasOwn(poolTasks, name);
+}
+
+/** Runs one task by name; how a pool worker dispatches what it is given. */
+export function runPoolTask({ task, input }: PoolTaskRequest): unknown {
+  if (!isPoolTaskName(task)) {
+    throw new Error(`unknown pool task ${JSON.stringify(task)} (known: ${Object.keys(poolTasks).join(', ')})`);
+  }
+  return poolTasks[task](input);
+}
