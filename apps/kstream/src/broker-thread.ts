@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { Mailbox, replyWithTransfer, spawnWorker, unknownMessage } from '@kstream/actor';
+import { Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
 import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
 import { brokerWorkerUrl } from '@kstream/broker';
 import type { BrokerConfig, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest } from '@kstream/broker';
@@ -172,11 +172,8 @@ export class BrokerThread {
         this.#state = 'running';
         this.#started.resolve();
         return;
-      case 'RunPoolTask': {
-        const output = await pool.run({ task: msg.task, input: msg.input });
-        // The pool's result is a fresh copy owned by this thread: move it on.
-        return ArrayBuffer.isView(output) ? replyWithTransfer(output, [output.buffer as ArrayBuffer]) : output;
-      }
+      case 'RunPoolTask':
+        return pool.serve(msg);
       default:
         return unknownMessage(msg);
     }

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { replyWithTransfer } from '@kstream/actor';
+import type { TransferringReply } from '@kstream/actor';
 import { poolTaskWorkerUrl } from '@kstream/broker';
-import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from '@kstream/broker';
+import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest, RunPoolTaskRequest } from '@kstream/broker';
 
 /**
  * The node's one piscina pool for CPU-heavy, stateless work that brokers
@@ -28,6 +30,16 @@ export class TaskPool {
 
   run<N extends PoolTaskName>(request: PoolTaskRequest<N>): Promise<PoolTaskOutput<N>> {
     return this.#piscina.run(request) as Promise<PoolTaskOutput<N>>;
+  }
+
+  /**
+   * Answers a broker's RunPoolTask. The pool's result is a fresh copy owned by
+   * this thread, so binary output moves on to the broker instead of being
+   * copied again.
+   */
+  async serve(request: RunPoolTaskRequest): Promise<TransferringReply | PoolTaskOutput<PoolTaskName>> {
+    const output = await this.run({ task: request.task, input: request.input });
+    return ArrayBuffer.isView(output) ? replyWithTransfer(output, [output.buffer as ArrayBuffer]) : output;
   }
 
   /** Lets queued and running tasks finish, then stops the threads. */

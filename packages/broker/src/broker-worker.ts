@@ -4,10 +4,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
-import type { ControllerReplies, ControllerRequest } from '@kstream/controller';
 import { Broker } from './broker.js';
 import type { BrokerConfig } from './broker.js';
-import type { BrokerReplies, BrokerRequest, NodeReplies, NodeRequest } from './messages.js';
+import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';
 
 export interface BrokerWorkerData {
   readonly config: BrokerConfig;
@@ -19,11 +18,11 @@ if (parentPort === null) throw new Error('broker-worker must run in a worker thr
 const { config, controllerPort } = workerData as BrokerWorkerData;
 const logger = stderrLogger;
 
-const controller = new Mailbox<never, ControllerRequest, ControllerReplies>(controllerPort, {
+const controller: ControllerChannel = new Mailbox(controllerPort, {
   name: 'controller',
   logger,
 });
-const node: Mailbox<BrokerRequest, NodeRequest, NodeReplies> = new Mailbox(parentPort, {
+const node: NodeChannel = new Mailbox(parentPort, {
   name: 'node',
   logger,
   handle: (msg: BrokerRequest) => handle(msg),

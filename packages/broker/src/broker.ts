@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import { ActorError } from '@kstream/actor';
-import type { Logger, Mailbox } from '@kstream/actor';
-import type { ControllerReplies, ControllerRequest } from '@kstream/controller';
+import type { Logger } from '@kstream/actor';
 import { BrokerListener } from './broker-listener.js';
-import type { BrokerRequest, NodeReplies, NodeRequest } from './messages.js';
+import type { ControllerChannel, NodeChannel } from './messages.js';
+import { submitPoolTask } from './pool-tasks.js';
 import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
 
 /** What a broker worker is started with. */
@@ -16,9 +16,6 @@ export interface BrokerConfig {
   readonly logDir: string;
   readonly heartbeatIntervalMs: number;
 }
-
-export type ControllerChannel = Mailbox<never, ControllerRequest, ControllerReplies>;
-export type NodeChannel = Mailbox<BrokerRequest, NodeRequest, NodeReplies>;
 
 /**
  * One broker: its listener, its registration with the controller and the
@@ -66,9 +63,8 @@ export class Broker {
   }
 
   /** Runs a CPU-heavy task on the node's pool, off this broker's event loop. */
-  async runPoolTask<N extends PoolTaskName>(task: N, input: PoolTaskInput<N>): Promise<PoolTaskOutput<N>> {
-    const output = await this.#node.ask({ type: 'RunPoolTask', task, input });
-    return output as PoolTaskOutput<N>;
+  runPoolTask<N extends PoolTaskName>(task: N, input: PoolTaskInput<N>): Promise<PoolTaskOutput<N>> {
+    return submitPoolTask(this.#node, task, input);
   }
 
   /** Stops heartbeating and closes the listener and every connection. */

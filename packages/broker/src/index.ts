@@ -11,12 +11,12 @@ export const brokerWorkerUrl = new URL(`./broker-worker${moduleExtension}`, impo
 export const poolTaskWorkerUrl = new URL(`./pool-task-worker${moduleExtension}`, import.meta.url);
 
 export { Broker } from './broker.js';
-export type { BrokerConfig, ControllerChannel, NodeChannel } from './broker.js';
+export type { BrokerConfig } from './broker.js';
 export type { BrokerWorkerData } from './broker-worker.js';
 export { BrokerListener } from './broker-listener.js';
 export type { BrokerListenerOptions, ConnectionHandler } from './broker-listener.js';
 export { formatLogDir, readMetaProperties, InconsistentMetaPropertiesError } from './meta-properties.js';
 export type { MetaProperties } from './meta-properties.js';
-export { poolTasks, runPoolTask, isPoolTaskName } from './pool-tasks.js';
+export { poolTasks, runPoolTask, isPoolTaskName, submitPoolTask } from './pool-tasks.js';
 export type { PoolTaskName, PoolTaskInput, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
 export type * from './messages.js';

@@ -1,6 +1,8 @@
 // The messages between a broker worker and its node (the main thread), over
 // the worker's parentPort. The broker's messages to the controller are the
 // controller's own (@kstream/controller's messages.ts).
+import type { Mailbox } from '@kstream/actor';
+import type { ControllerReplies, ControllerRequest } from '@kstream/controller';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
 
 /** The node asks a broker to stop: close its listener and connections, stop heartbeating, then exit. */
@@ -33,3 +35,9 @@ export interface NodeReplies {
   BrokerStarted: void;
   RunPoolTask: PoolTaskOutput<PoolTaskName>;
 }
+
+/** The broker's side of its channel to the node. */
+export type NodeChannel = Mailbox<BrokerRequest, NodeRequest, NodeReplies>;
+
+/** The broker's side of its channel to the controller. */
+export type ControllerChannel = Mailbox<never, ControllerRequest, ControllerReplies>;

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import type { NodeChannel } from './messages.js';
 
 /**
  * The CPU-heavy, stateless tasks a broker hands to the node's piscina pool so
@@ -31,4 +32,17 @@ export function runPoolTask({ task, input }: PoolTaskRequest): unknown {
     throw new Error(`unknown pool task ${JSON.stringify(task)} (known: ${Object.keys(poolTasks).join(', ')})`);
   }
   return poolTasks[task](input);
+}
+
+/**
+ * Asks the node, over a broker's channel to it, to run `task` on its pool.
+ * The input is copied, not transferred: a small Buffer usually shares its
+ * ArrayBuffer with unrelated Buffers from Node's pool.
+ */
+export async function submitPoolTask<N extends PoolTaskName>(
+  node: NodeChannel,
+  task: N,
+  input: PoolTaskInput<N>,
+): Promise<PoolTaskOutput<N>> {
+  return (await node.ask({ type: 'RunPoolTask', task, input })) as PoolTaskOutput<N>;
 }

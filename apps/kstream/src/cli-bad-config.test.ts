@@ -1,0 +1,67 @@
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from './cluster.test-support.js';
+import { runCli } from './cli.test-support.js';
+
+describe.concurrent('kstream start with bad configuration exits 2 with one line naming the problem', () => {
+  let dataDir: string;
+  let busy: Server;
+  let busyPort: number;
+
+  beforeAll(async () => {
+    dataDir = await makeTempDir('cli-bad-config');
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    busyPort = (busy.address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => busy.close(resolve));
+    await removeDir(dataDir);
+  });
+
+  async function expectConfigError(args: string[], line: RegExp): Promise<void> {
+    const run = runCli(['start', '--data-dir', dataDir, ...args]);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toMatch(new RegExp(`^kstream: ${line.source}\\n$`));
+    expect(run.stdout()).toBe('');
+  }
+
+  it('unknownFlag', async () => {
+    await expectConfigError(['--partitions', '3'], /unknown flag "--partitions" for kstream start \(allowed: --brokers, --data-dir, --port\)/);
+  });
+
+  it('portInUse', async () => {
+    await expectConfigError(
+      ['--port', String(busyPort), '--brokers', '1'],
+      new RegExp(`--port ${busyPort}: 127\\.0\\.0\\.1:${busyPort} for broker 1 is not available \\(EADDRINUSE\\); choose another --port`),
+    );
+  });
+
+  it('unwritableDataDir: a path under a regular file', async () => {
+    const file = join(dataDir, 'a-file');
+    await writeFile(file, '');
+    const run = runCli(['start', '--data-dir', join(file, 'data'), '--port', '0']);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toMatch(/^kstream: --data-dir ".*a-file\/data" is not a writable directory \(ENOTDIR\)\n$/);
+  });
+
+  it('zeroBrokers', async () => {
+    await expectConfigError(['--brokers', '0'], /--brokers must be a whole number from 1 to 100, got 0/);
+  });
+
+  it('nonNumericBrokers', async () => {
+    await expectConfigError(['--brokers', 'three'], /--brokers must be a whole number from 1 to 100, got "three"/);
+  });
+
+  it('nonNumericPort', async () => {
+    await expectConfigError(['--port=90x'], /--port must be a whole number from 0 to 65535 \(0 picks free ports\), got "90x"/);
+  });
+
+  it('portOutOfRange', async () => {
+    await expectConfigError(['--port', '70000'], /--port must be a whole number from 0 to 65535 \(0 picks free ports\), got 70000/);
+  });
+});

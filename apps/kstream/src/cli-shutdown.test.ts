@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accepts, makeTempDir, removeDir, waitFor } from './cluster.test-support.js';
+import { runCli } from './cli.test-support.js';
+import type { CliRun } from './cli.test-support.js';
+
+const READY = /^kstream ready: bootstrap (\S+) \(3 brokers, cluster \S+, data in .+\)$/m;
+
+describe('kstream start, shut down by a signal', () => {
+  let dataDir: string;
+  let run: CliRun | undefined;
+
+  beforeEach(async () => {
+    dataDir = await makeTempDir('cli-shutdown');
+  });
+
+  afterEach(async () => {
+    if (run && run.child.exitCode === null && run.child.signalCode === null) {
+      run.child.kill('SIGKILL');
+      await run.exit;
+    }
+    run = undefined;
+    await removeDir(dataDir);
+  });
+
+  async function startNode(): Promise<{ run: CliRun; ports: number[] }> {
+    run = runCli(['start', '--port', '0', '--data-dir', dataDir]);
+    const started = run;
+    await waitFor('the ready line', () => READY.test(started.stdout()) || started.child.exitCode !== null, 30_000);
+    const match = READY.exec(started.stdout());
+    if (!match) throw new Error(`no ready line; stderr:\n${started.stderr()}`);
+    return { run: started, ports: match[1]!.split(',').map((hostPort) => Number(hostPort.split(':')[1])) };
+  }
+
+  it('sigtermStopsCleanly: exit code 0 and every port closed', async () => {
+    const { run, ports } = await startNode();
+    for (const port of ports) expect(await accepts(port)).toBe(true);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    for (const port of ports) expect(await accepts(port), `port ${port}`).toBe(false);
+    expect(run.stderr()).toMatch(/SIGTERM: shutting down/);
+  });
+
+  it('secondSignalExitsAtOnce: a signal during the shutdown ends the process without waiting', async () => {
+    const { run } = await startNode();
+    // Two different signals, so the kernel cannot merge them into one.
+    run.child.kill('SIGTERM');
+    run.child.kill('SIGINT');
+    const code = await run.exit;
+    expect([128 + 2, 128 + 15]).toContain(code);
+    expect(run.stderr()).toMatch(/during the shutdown: exiting at once/);
+  });
+});
