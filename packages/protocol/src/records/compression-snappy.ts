@@ -43,9 +43,13 @@ async function uncompressBlock(block: Buffer): Promise<Buffer> {
   return (await uncompress(block, { asBuffer: true })) as Buffer;
 }
 
-/** Reads a xerial stream; a second header where a block would start (concatenated streams) is skipped, as snappy-java does. */
+/**
+ * Reads a xerial stream; a second header where a block would start
+ * (concatenated streams) is skipped, as snappy-java does. Every block length
+ * is checked before any block is decompressed.
+ */
 async function decompressXerial(data: Buffer): Promise<Buffer> {
-  const blocks: Promise<Buffer>[] = [];
+  const blocks: Buffer[] = [];
   let p = 0;
   while (p < data.length) {
     if (startsWithXerialMagic(data, p)) {
@@ -57,10 +61,10 @@ async function decompressXerial(data: Buffer): Promise<Buffer> {
     if (length < 0 || length > data.length - p - 4) {
       throw new Error(`snappy: xerial block at byte ${p} claims ${length} bytes, ${data.length - p - 4} remain`);
     }
-    blocks.push(uncompressBlock(data.subarray(p + 4, p + 4 + length)));
+    blocks.push(data.subarray(p + 4, p + 4 + length));
     p += 4 + length;
   }
-  return Buffer.concat(await Promise.all(blocks));
+  return Buffer.concat(await Promise.all(blocks.map(uncompressBlock)));
 }
 
 export const snappyCodec: CompressionCodec = {
