@@ -97,6 +97,38 @@ describe('ByteWriter byte-exact vectors', () => {
     expect(bytes.length).toBe(304);
   });
 
+  it('everyWriteLandsInTheGrownBuffer', () => {
+    // Each write starts at a full buffer, so each one triggers the growth.
+    const writes: [(w: ByteWriter) => void, (r: ByteReader) => unknown, unknown][] = [
+      [(w) => w.int8(-5), (r) => r.int8(), -5],
+      [(w) => w.bool(true), (r) => r.bool(), true],
+      [(w) => w.int16(-300), (r) => r.int16(), -300],
+      [(w) => w.uint16(60000), (r) => r.uint16(), 60000],
+      [(w) => w.int32(-70000), (r) => r.int32(), -70000],
+      [(w) => w.uint32(4e9), (r) => r.uint32(), 4e9],
+      [(w) => w.int64(-5n), (r) => r.int64(), -5n],
+      [(w) => w.int64(-5), (r) => r.int64(), -5n],
+      [(w) => w.float64(2.5), (r) => r.float64(), 2.5],
+      [(w) => w.uuid('00112233-4455-6677-8899-aabbccddeeff'), (r) => r.uuid(), '00112233-4455-6677-8899-aabbccddeeff'],
+      [(w) => w.unsignedVarint(2 ** 32 - 1), (r) => r.unsignedVarint(), 2 ** 32 - 1],
+      [(w) => w.varint(-70000), (r) => r.varint(), -70000],
+      [(w) => w.varlong(-(2n ** 40n)), (r) => r.varlong(), -(2n ** 40n)],
+      [(w) => w.string('grow'), (r) => r.string(), 'grow'],
+      [(w) => w.compactString('grow'), (r) => r.compactString(), 'grow'],
+      [(w) => w.bytes(Buffer.from('grow')), (r) => r.bytes().toString(), 'grow'],
+      [(w) => w.compactBytes(Buffer.from('grow')), (r) => r.compactBytes().toString(), 'grow'],
+    ];
+    for (const [write, read, expected] of writes) {
+      const w = new ByteWriter(1);
+      w.int8(1);
+      write(w);
+      const r = new ByteReader(w.toBuffer());
+      r.int8();
+      expect(read(r)).toEqual(expected);
+      expect(r.remaining).toBe(0);
+    }
+  });
+
   it('growsPastItsInitialCapacity', () => {
     const w = new ByteWriter(1);
     for (let i = 0; i < 1000; i++) w.int32(i);

@@ -50,12 +50,14 @@ export class ByteWriter {
 
   int8(value: number): void {
     if (((value << 24) >> 24) !== value) throw invalid(value, 'int8');
-    this.buf[this.reserve(1)] = value;
+    const at = this.reserve(1);
+    this.buf[at] = value;
   }
 
   bool(value: boolean): void {
     if (value !== true && value !== false) throw invalid(value, 'bool');
-    this.buf[this.reserve(1)] = value ? 1 : 0;
+    const at = this.reserve(1);
+    this.buf[at] = value ? 1 : 0;
   }
 
   int16(value: number): void {
@@ -105,12 +107,14 @@ export class ByteWriter {
       return;
     }
     if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) throw invalid(value, 'int64');
-    this.buf.writeBigInt64BE(value, this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeBigInt64BE(value, at);
   }
 
   float64(value: number): void {
     if (typeof value !== 'number') throw invalid(value, 'float64');
-    this.buf.writeDoubleBE(value, this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeDoubleBE(value, at);
   }
 
   uuid(value: string): void {
@@ -121,11 +125,14 @@ export class ByteWriter {
   unsignedVarint(value: number): void {
     if (value >>> 0 !== value) throw invalid(value, 'unsigned varint');
     let v = value;
+    // Reserve before touching this.buf: reserve may replace it with a larger buffer.
+    let at = this.reserve(v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
+    const buf = this.buf;
     while (v >= 0x80) {
-      this.buf[this.reserve(1)] = (v & 0x7f) | 0x80;
+      buf[at++] = (v & 0x7f) | 0x80;
       v >>>= 7;
     }
-    this.buf[this.reserve(1)] = v;
+    buf[at] = v;
   }
 
   varint(value: number): void {
@@ -137,10 +144,12 @@ export class ByteWriter {
     if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) throw invalid(value, 'varlong');
     let z = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
     while (z >= 0x80n) {
-      this.buf[this.reserve(1)] = Number(z & 0x7fn) | 0x80;
+      const at = this.reserve(1);
+      this.buf[at] = Number(z & 0x7fn) | 0x80;
       z >>= 7n;
     }
-    this.buf[this.reserve(1)] = Number(z);
+    const at = this.reserve(1);
+    this.buf[at] = Number(z);
   }
 
   private utf8(value: string, compact: boolean): void {
@@ -149,7 +158,8 @@ export class ByteWriter {
     if (length > MAX_INT16) throw new ProtocolEncodeError(`string of ${length} bytes exceeds the limit of ${MAX_INT16}`);
     if (compact) this.unsignedVarint(length + 1);
     else this.int16(length);
-    this.buf.write(value, this.reserve(length), length, 'utf8');
+    const at = this.reserve(length);
+    this.buf.write(value, at, length, 'utf8');
   }
 
   string(value: string): void {
