@@ -1,0 +1,124 @@
+import { BATCH_HEADER_SIZE, CURRENT_MAGIC, lastOffsetOf, readBatchHeader, validateBatch } from '@kstream/protocol';
+import type { StorageFile } from './log-dir-io.js';
+import { describeProblem } from './storage-errors.js';
+
+/** What the log needs to know of a stored batch, read from its header. */
+export interface ScannedBatch {
+  position: number;
+  size: number;
+  baseOffset: bigint;
+  lastOffset: bigint;
+  maxTimestamp: bigint;
+  partitionLeaderEpoch: number;
+}
+
+export interface ScanResult {
+  /** Position after the last batch visited (or `from` if none). */
+  end: number;
+  /** The first batch that failed its check, if the scan stopped on one. */
+  problem?: { position: number; offset?: bigint; description: string };
+}
+
+export interface ScanOptions {
+  /** Check each batch's CRC (recovery, and reads served to clients); otherwise only its header framing. */
+  verifyCrc: boolean;
+  /** Bytes read per disk read. */
+  chunkSize: number;
+}
+
+/**
+ * Walks the batches of a .log file between two positions, reading it in
+ * chunks: the recovery scan, the short scan after an offset index lookup,
+ * the tail scan at open. `visit` returns false to stop early. A batch that is
+ * incomplete, has a bad length or magic, or (with verifyCrc) a bad CRC stops
+ * the scan and is reported; nothing after it is trusted.
+ */
+export async function scanBatches(
+  file: StorageFile,
+  from: number,
+  to: number,
+  options: ScanOptions,
+  visit: (batch: ScannedBatch) => boolean | void,
+): Promise<ScanResult> {
+  const chunk = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE, Math.min(options.chunkSize, to - from)));
+  let view = chunk.subarray(0, 0);
+  let viewStart = from;
+  const refill = async (position: number): Promise<void> => {
+    const length = await file.read(chunk, position, Math.min(chunk.length, to - position));
+    view = chunk.subarray(0, length);
+    viewStart = position;
+  };
+
+  let position = from;
+  while (position < to) {
+    if (position + BATCH_HEADER_SIZE > viewStart + view.length) await refill(position);
+    const at = position - viewStart;
+    const header = readBatchHeader(view, at);
+    if (header === undefined) {
+      const available = view.length - at;
+      return { end: position, problem: { position, description: `incomplete batch header: ${available} of ${BATCH_HEADER_SIZE} bytes` } };
+    }
+    const fail = (description: string): ScanResult => ({ end: position, problem: { position, offset: header.baseOffset, description } });
+    const size = header.sizeInBytes;
+    if (size < BATCH_HEADER_SIZE) return fail(describeProblem({ kind: 'bad-length', batchLength: size - 12 }));
+    if (position + size > to) return fail(describeProblem({ kind: 'incomplete', needed: size, available: to - position }));
+    if (header.magic !== CURRENT_MAGIC) return fail(describeProblem({ kind: 'bad-magic', magic: header.magic }));
+    if (header.lastOffsetDelta < 0) return fail(`negative lastOffsetDelta ${header.lastOffsetDelta}`);
+    if (options.verifyCrc) {
+      let batchView = view;
+      let batchAt = at;
+      if (at + size > view.length) {
+        if (size <= chunk.length) {
+          await refill(position);
+          batchView = view;
+        } else {
+          batchView = Buffer.allocUnsafe(size);
+          batchView = batchView.subarray(0, await file.read(batchView, position));
+        }
+        batchAt = 0;
+      }
+      const checked = validateBatch(batchView, batchAt);
+      if (!checked.ok) return fail(describeProblem(checked.problem));
+    }
+    const keepGoing = visit({
+      position,
+      size,
+      baseOffset: header.baseOffset,
+      lastOffset: lastOffsetOf(header),
+      maxTimestamp: header.maxTimestamp,
+      partitionLeaderEpoch: header.partitionLeaderEpoch,
+    });
+    position += size;
+    if (keepGoing === false) break;
+  }
+  return { end: position };
+}
+
+/**
+ * Walks the batches of an in-memory buffer (bytes just read for a client),
+ * checking each CRC. `visit` returns false to stop. Returns the problem that
+ * stopped the walk, if one did — a batch cut off by the end of the buffer
+ * included.
+ */
+export function scanBuffer(
+  bytes: Buffer,
+  visit: (batch: ScannedBatch) => boolean,
+): { position: number; offset?: bigint; description: string } | undefined {
+  let position = 0;
+  while (position < bytes.length) {
+    const checked = validateBatch(bytes, position);
+    const header = readBatchHeader(bytes, position);
+    if (!checked.ok) return { position, offset: header?.baseOffset, description: describeProblem(checked.problem) };
+    const batch = {
+      position,
+      size: checked.size,
+      baseOffset: header!.baseOffset,
+      lastOffset: lastOffsetOf(header!),
+      maxTimestamp: header!.maxTimestamp,
+      partitionLeaderEpoch: header!.partitionLeaderEpoch,
+    };
+    if (!visit(batch)) return undefined;
+    position += checked.size;
+  }
+  return undefined;
+}

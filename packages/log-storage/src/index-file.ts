@@ -1,0 +1,123 @@
+import { constants } from 'node:fs';
+import type { LogDirIo } from './log-dir-io.js';
+
+const READ_WRITE_CREATE = constants.O_RDWR | constants.O_CREAT;
+
+/**
+ * What OffsetIndex and TimeIndex share (Kafka's AbstractIndex): fixed-size
+ * big-endian entries kept in memory in their on-disk layout, and a file that
+ * holds a prefix of them. Instead of preallocating and memory-mapping the
+ * file as Kafka does, entries are appended to the file when the segment is
+ * flushed, rolled or closed; segment.index.bytes still bounds the number of
+ * entries, and a full index rolls the segment. A crash can leave the file
+ * behind the log — harmless, as the segments past the recovery point are
+ * re-indexed on open. Not thread-safe; owned by the partition's broker loop.
+ */
+export abstract class IndexFile {
+  protected entries: Buffer;
+  protected count = 0;
+  /** Entries [0, persistedCount) are in the file as they are in memory. */
+  private persistedCount = 0;
+  /** The file may hold entries past persistedCount that are no longer valid (after a truncation or a failed load). */
+  private fileMayBeLonger = false;
+  private unsynced = false;
+  /** Bumped by every truncation, so a persist that overlapped one knows its writes may be stale. */
+  private generation = 0;
+  readonly maxEntries: number;
+
+  constructor(
+    public path: string,
+    readonly baseOffset: bigint,
+    maxIndexSize: number,
+    readonly entrySize: number,
+  ) {
+    this.maxEntries = Math.floor(maxIndexSize / entrySize);
+    this.entries = Buffer.alloc(entrySize * 16);
+  }
+
+  get entryCount(): number {
+    return this.count;
+  }
+
+  get isFull(): boolean {
+    return this.count >= this.maxEntries;
+  }
+
+  /** Adopts entries read from the file; the subclass has checked them. */
+  protected adopt(bytes: Buffer): void {
+    this.entries = Buffer.from(bytes);
+    this.count = bytes.length / this.entrySize;
+    this.persistedCount = this.count;
+    this.fileMayBeLonger = false;
+  }
+
+  /** Byte offset where the next entry goes, growing the buffer as needed. */
+  protected nextSlot(): number {
+    const at = this.count * this.entrySize;
+    if (at + this.entrySize > this.entries.length) {
+      const grown = Buffer.alloc(this.entries.length * 2);
+      this.entries.copy(grown, 0, 0, at);
+      this.entries = grown;
+    }
+    this.count++;
+    return at;
+  }
+
+  protected truncateToEntries(count: number): void {
+    if (count >= this.count) return;
+    this.count = count;
+    this.generation++;
+    if (this.persistedCount > count) {
+      this.persistedCount = count;
+      this.fileMayBeLonger = true;
+    }
+  }
+
+  /** Forgets every entry, for a rebuild; the file is rewritten at the next persist. */
+  reset(): void {
+    this.count = 0;
+    this.generation++;
+    this.persistedCount = 0;
+    this.fileMayBeLonger = true;
+  }
+
+  /** The bytes of the index as they belong on disk. */
+  bytes(): Buffer {
+    return this.entries.subarray(0, this.count * this.entrySize);
+  }
+
+  /** Writes the entries the file lacks (and cuts stale ones); with `sync`, makes the file durable. */
+  async persist(io: LogDirIo, sync: boolean): Promise<void> {
+    const changed = this.fileMayBeLonger || this.persistedCount < this.count;
+    if (!changed && !(sync && this.unsynced)) return;
+    const generation = this.generation;
+    const from = this.persistedCount;
+    const to = this.count;
+    const cut = this.fileMayBeLonger;
+    const tail = Buffer.from(this.entries.subarray(from * this.entrySize, to * this.entrySize));
+    const file = await io.open(this.path, READ_WRITE_CREATE);
+    try {
+      if (cut) await file.truncate(from * this.entrySize);
+      if (tail.length > 0) await file.write([tail], from * this.entrySize);
+      if (generation === this.generation) {
+        this.persistedCount = to;
+        this.fileMayBeLonger = false;
+      } else {
+        // Truncated while writing: what was just written may be stale.
+        this.persistedCount = Math.min(this.persistedCount, this.count);
+        this.fileMayBeLonger = true;
+      }
+      this.unsynced = true;
+      if (sync) {
+        await file.datasync();
+        this.unsynced = false;
+      }
+    } finally {
+      await file.close();
+    }
+  }
+
+  protected relativeOffset(offset: bigint): number {
+    return Number(offset - this.baseOffset);
+  }
+}

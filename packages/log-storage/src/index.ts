@@ -1,0 +1,32 @@
+// @kstream/log-storage: one partition's log on disk — segments, offset and
+// time indexes, recovery, retention, flush policy, leader epoch cache.
+export { PartitionLog, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './partition-log.js';
+export type { PartitionLogOptions, LogAppendInfo, LogReadOptions, LogReadInfo, TimestampAndOffset } from './partition-log.js';
+export { LogDirectory } from './log-directory.js';
+export type { LogDirectoryOptions } from './log-directory.js';
+export { defaultLogConfig, parseLogConfig, LOG_CONFIG_KEYS, LONG_MAX } from './log-config.js';
+export type { LogConfig, FlushPolicy, TimestampType } from './log-config.js';
+export { LeaderEpochFileCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-file-cache.js';
+export type { EpochEntry, EpochEndOffset } from './leader-epoch-file-cache.js';
+export { OffsetCheckpointFile } from './offset-checkpoint-file.js';
+export type { PartitionOffset } from './offset-checkpoint-file.js';
+export { LogDirIo, StorageFile, nodeFileSystem } from './log-dir-io.js';
+export type { FileSystem, FileStat } from './log-dir-io.js';
+export {
+  KafkaStorageError,
+  CorruptSegmentError,
+  CorruptRecordError,
+  OffsetOutOfRangeError,
+  UnexpectedAppendOffsetError,
+  InvalidLogConfigError,
+  LogClosedError,
+} from './storage-errors.js';
+export type { AppendProblem } from './storage-errors.js';
+export {
+  LEADER_EPOCH_CHECKPOINT_FILE,
+  RECOVERY_POINT_CHECKPOINT_FILE,
+  LOG_START_OFFSET_CHECKPOINT_FILE,
+  partitionDirName,
+} from './log-file-names.js';
+export type { TopicPartition } from './topic-partition.js';
+export type { Logger } from './logger.js';

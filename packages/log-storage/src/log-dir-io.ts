@@ -1,0 +1,253 @@
+import * as fs from 'node:fs';
+import { dirname } from 'node:path';
+import { KafkaStorageError } from './storage-errors.js';
+
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * The system calls the log uses, promise-shaped. The real one is
+ * nodeFileSystem; tests wrap it to inject faults (ENOSPC after N bytes, EIO)
+ * or to drop every open file as a crash would.
+ */
+export interface FileSystem {
+  open(path: string, flags: string | number): Promise<number>;
+  close(fd: number): Promise<void>;
+  /** Like pread(2): may return fewer bytes than asked for, 0 at end of file. */
+  read(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /** Like pwritev(2): may write fewer bytes than given. */
+  writev(fd: number, buffers: readonly Buffer[], position: number): Promise<number>;
+  fdatasync(fd: number): Promise<void>;
+  fsync(fd: number): Promise<void>;
+  ftruncate(fd: number, length: number): Promise<void>;
+  fstat(fd: number): Promise<FileStat>;
+  readdir(path: string): Promise<string[]>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  /** Creates the directory and its parents; succeeds if it exists. */
+  mkdir(path: string): Promise<void>;
+}
+
+type Callback<T> = (error: NodeJS.ErrnoException | null, value: T) => void;
+
+function call<T>(start: (callback: Callback<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+}
+
+// The callback API: one libuv request per call and no FileHandle objects,
+// the cheapest way to reach the disk from Node.
+export const nodeFileSystem: FileSystem = {
+  open: (path, flags) => call((cb) => fs.open(path, flags, 0o644, cb)),
+  close: (fd) => call<void>((cb) => fs.close(fd, (e) => cb(e, undefined))),
+  read: (fd, buffer, offset, length, position) => call((cb) => fs.read(fd, buffer, offset, length, position, cb)),
+  writev: (fd, buffers, position) => call((cb) => fs.writev(fd, buffers, position, cb)),
+  fdatasync: (fd) => call<void>((cb) => fs.fdatasync(fd, (e) => cb(e, undefined))),
+  fsync: (fd) => call<void>((cb) => fs.fsync(fd, (e) => cb(e, undefined))),
+  ftruncate: (fd, length) => call<void>((cb) => fs.ftruncate(fd, length, (e) => cb(e, undefined))),
+  fstat: (fd) => call<FileStat>((cb) => fs.fstat(fd, (e, s) => cb(e, s && { size: s.size, mtimeMs: s.mtimeMs }))),
+  readdir: (path) => call((cb) => fs.readdir(path, cb)),
+  rename: (from, to) => call<void>((cb) => fs.rename(from, to, (e) => cb(e, undefined))),
+  unlink: (path) => call<void>((cb) => fs.unlink(path, (e) => cb(e, undefined))),
+  mkdir: (path) => call<void>((cb) => fs.mkdir(path, { recursive: true }, (e) => cb(e, undefined))),
+};
+
+function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * The one place the log touches the disk. Every call goes through `attempt`,
+ * which turns a failed system call into a KafkaStorageError naming the log
+ * directory, the operation, the file and the errno code — the broker takes
+ * that directory's partitions offline or answers KAFKA_STORAGE_ERROR.
+ * One LogDirIo per log directory; it holds no state besides its path.
+ */
+export class LogDirIo {
+  constructor(
+    readonly logDir: string,
+    readonly fileSystem: FileSystem = nodeFileSystem,
+  ) {}
+
+  async attempt<T>(operation: string, path: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof KafkaStorageError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new KafkaStorageError(`${operation} ${path} failed in log dir ${this.logDir}: ${message}`, this.logDir, errnoCode(error), {
+        cause: error,
+      });
+    }
+  }
+
+  /** Opens with open(2)-style flags: 'r', 'r+', 'w+' (create or truncate), 'wx+' (create, must not exist). */
+  async open(path: string, flags: string | number): Promise<StorageFile> {
+    const fd = await this.attempt('open', path, () => this.fileSystem.open(path, flags));
+    return new StorageFile(this, path, fd);
+  }
+
+  /** Opens an existing file, or returns undefined if there is none. */
+  async openIfExists(path: string, flags: string | number): Promise<StorageFile | undefined> {
+    try {
+      return new StorageFile(this, path, await this.fileSystem.open(path, flags));
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined;
+      return this.attempt('open', path, () => Promise.reject(error));
+    }
+  }
+
+  readdir(path: string): Promise<string[]> {
+    return this.attempt('readdir', path, () => this.fileSystem.readdir(path));
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return this.attempt('rename', `${from} to ${to}`, () => this.fileSystem.rename(from, to));
+  }
+
+  unlink(path: string): Promise<void> {
+    return this.attempt('unlink', path, () => this.fileSystem.unlink(path));
+  }
+
+  async unlinkIfExists(path: string): Promise<boolean> {
+    try {
+      await this.fileSystem.unlink(path);
+      return true;
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return false;
+      return this.attempt('unlink', path, () => Promise.reject(error));
+    }
+  }
+
+  async renameIfExists(from: string, to: string): Promise<boolean> {
+    try {
+      await this.fileSystem.rename(from, to);
+      return true;
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return false;
+      return this.attempt('rename', `${from} to ${to}`, () => Promise.reject(error));
+    }
+  }
+
+  mkdir(path: string): Promise<void> {
+    return this.attempt('mkdir', path, () => this.fileSystem.mkdir(path));
+  }
+
+  /** Makes a directory's entries (files created, renamed, deleted) durable. */
+  async fsyncDir(path: string): Promise<void> {
+    const dir = await this.open(path, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /** The whole file, or undefined if it does not exist. */
+  async readFileIfExists(path: string): Promise<Buffer | undefined> {
+    const file = await this.openIfExists(path, 'r');
+    if (file === undefined) return undefined;
+    try {
+      const size = await file.size();
+      const buffer = Buffer.allocUnsafe(size);
+      const read = await file.read(buffer, 0);
+      return buffer.subarray(0, read);
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** Replaces `path` with `data` so that a crash leaves either the old or the new content: write a .tmp, sync, rename, sync the directory. */
+  async writeFileAtomic(path: string, data: Buffer): Promise<void> {
+    const tmp = `${path}.tmp`;
+    const file = await this.open(tmp, 'w');
+    try {
+      await file.write([data], 0);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await this.rename(tmp, path);
+    await this.fsyncDir(dirname(path));
+  }
+}
+
+/** An open file of the log; its calls go through the LogDirIo that opened it. */
+export class StorageFile {
+  private closed = false;
+
+  constructor(
+    private readonly io: LogDirIo,
+    readonly path: string,
+    readonly fd: number,
+  ) {}
+
+  /** Reads into `buffer` from `position` until the buffer (or `length` bytes of it) is full or the file ends; returns the bytes read. */
+  read(buffer: Buffer, position: number, length = buffer.length): Promise<number> {
+    return this.io.attempt('read', this.path, async () => {
+      let done = 0;
+      while (done < length) {
+        const n = await this.io.fileSystem.read(this.fd, buffer, done, length - done, position + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return done;
+    });
+  }
+
+  /** Writes all of `buffers` at `position` (one pwritev, repeated only after a short write). */
+  write(buffers: readonly Buffer[], position: number): Promise<void> {
+    return this.io.attempt('write', this.path, async () => {
+      let total = 0;
+      for (const b of buffers) total += b.length;
+      let written = await this.io.fileSystem.writev(this.fd, buffers, position);
+      while (written < total) {
+        const n = await this.io.fileSystem.writev(this.fd, remainder(buffers, written), position + written);
+        if (n === 0) throw new Error(`no progress after ${written} of ${total} bytes`);
+        written += n;
+      }
+    });
+  }
+
+  datasync(): Promise<void> {
+    return this.io.attempt('fdatasync', this.path, () => this.io.fileSystem.fdatasync(this.fd));
+  }
+
+  sync(): Promise<void> {
+    return this.io.attempt('fsync', this.path, () => this.io.fileSystem.fsync(this.fd));
+  }
+
+  truncate(length: number): Promise<void> {
+    return this.io.attempt('ftruncate', this.path, () => this.io.fileSystem.ftruncate(this.fd, length));
+  }
+
+  async size(): Promise<number> {
+    return (await this.stat()).size;
+  }
+
+  stat(): Promise<FileStat> {
+    return this.io.attempt('fstat', this.path, () => this.io.fileSystem.fstat(this.fd));
+  }
+
+  /** Closes once; later calls do nothing (a reused descriptor number must never be closed by mistake). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.io.attempt('close', this.path, () => this.io.fileSystem.close(this.fd));
+  }
+}
+
+function remainder(buffers: readonly Buffer[], skip: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const b of buffers) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    rest.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return rest;
+}

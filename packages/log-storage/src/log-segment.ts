@@ -1,0 +1,441 @@
+import { scanBatches, scanBuffer, type ScanResult, type ScannedBatch } from './batch-scanner.js';
+import type { LogConfig } from './log-config.js';
+import type { LogDirIo, StorageFile } from './log-dir-io.js';
+import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
+import type { Logger } from './logger.js';
+import { OffsetIndex } from './offset-index.js';
+import { CorruptSegmentError } from './storage-errors.js';
+import { TimeIndex } from './time-index.js';
+import type { TopicPartition } from './topic-partition.js';
+
+/** What every segment of one partition's log shares; `config` is replaced when the topic config changes. */
+export interface SegmentContext {
+  readonly io: LogDirIo;
+  readonly dir: string;
+  readonly topicPartition: TopicPartition;
+  config: LogConfig;
+  readonly logger: Logger;
+  readonly clock: () => number;
+}
+
+/** A batch as the segment indexes it: its last offset, max timestamp and size. */
+export interface IndexedBatch {
+  lastOffset: bigint;
+  maxTimestamp: bigint;
+  size: number;
+}
+
+export interface SegmentRead {
+  /** Whole batches, exactly as stored. */
+  records: Buffer;
+  /** The offset after the last batch returned. */
+  nextOffset: bigint;
+}
+
+// Header scans after an index lookup cover about index.interval.bytes; a
+// recovery scan reads big chunks and checks every CRC.
+const LOOKUP_CHUNK = 8 * 1024;
+const RECOVERY_CHUNK = 8 * 1024 * 1024;
+
+/**
+ * One segment of a partition's log: `<base offset>.log` holds record batches
+ * exactly as on the wire (v2, base offsets assigned), back to back, starting
+ * at the segment's base offset; `.index` and `.timeindex` (OffsetIndex,
+ * TimeIndex) make lookups by offset and time cheap. `size` counts only bytes
+ * whose write completed, and is all a reader looks at. Readers retain the
+ * segment; a segment deleted or closed while retained keeps its file open
+ * until the last release. Not thread-safe; owned by the partition's broker
+ * loop (PartitionLog serialises every change).
+ */
+export class LogSegment {
+  /** Bytes of complete batches. */
+  size: number;
+  /** The offset after the segment's last batch (its base offset when empty). */
+  nextOffset: bigint;
+  /** Bytes made durable by fdatasync. */
+  flushedSize = 0;
+  maxTimestampSoFar = -1n;
+  offsetOfMaxTimestampSoFar: bigint;
+  private bytesSinceLastIndexEntry = 0;
+  /** Max timestamp of the first batch: segment.ms counts from it (from `created` without timestamps). */
+  private firstBatchTimestamp: bigint | undefined;
+  private created: number;
+  private lastModified: number;
+  /** A failed write could not be cut back: the file may hold bytes past `size` until close trims them. */
+  private needsTrim = false;
+  private refs = 0;
+  private state: 'open' | 'closing' | 'deleted' = 'open';
+  private released: Promise<void> | undefined;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+
+  private constructor(
+    private readonly ctx: SegmentContext,
+    readonly baseOffset: bigint,
+    private readonly log: StorageFile,
+    size: number,
+    mtimeMs: number,
+  ) {
+    this.size = size;
+    this.nextOffset = baseOffset;
+    this.offsetOfMaxTimestampSoFar = baseOffset;
+    this.created = ctx.clock();
+    this.lastModified = mtimeMs;
+    const maxIndexSize = ctx.config.segmentIndexBytes;
+    this.offsetIndex = new OffsetIndex(segmentFilePath(ctx.dir, baseOffset, INDEX_FILE_SUFFIX), baseOffset, maxIndexSize);
+    this.timeIndex = new TimeIndex(segmentFilePath(ctx.dir, baseOffset, TIME_INDEX_FILE_SUFFIX), baseOffset, maxIndexSize);
+  }
+
+  /** Creates the three files of a new, empty segment (replacing leftovers of the same name). */
+  static async create(ctx: SegmentContext, baseOffset: bigint): Promise<LogSegment> {
+    const log = await ctx.io.open(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), 'w+');
+    const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock());
+    for (const path of [segment.offsetIndex.path, segment.timeIndex.path]) await (await ctx.io.open(path, 'w')).close();
+    return segment;
+  }
+
+  /** Opens an existing segment; its indexes and offsets are unknown until loadIndexes or recover. */
+  static async open(ctx: SegmentContext, baseOffset: bigint): Promise<LogSegment> {
+    const log = await ctx.io.open(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), 'r+');
+    try {
+      const stat = await log.stat();
+      return new LogSegment(ctx, baseOffset, log, stat.size, stat.mtimeMs);
+    } catch (error) {
+      await log.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  get logPath(): string {
+    return this.log.path;
+  }
+
+  /**
+   * Trusts the index files if they are consistent with the .log: sizes, order,
+   * positions inside the file, the last offset entry naming the batch found
+   * at its position. Then scans the tail after the last entry for the end
+   * offset and max timestamp. Returns why the files cannot be trusted, if so
+   * (the caller then recovers the segment).
+   */
+  async loadIndexes(): Promise<string | undefined> {
+    const offsetBytes = await this.ctx.io.readFileIfExists(this.offsetIndex.path);
+    if (offsetBytes === undefined) return 'offset index missing';
+    const offsetProblem = this.offsetIndex.load(offsetBytes, this.size);
+    if (offsetProblem !== undefined) return offsetProblem;
+    const last = this.offsetIndex.lastEntry();
+    const tail: ScannedBatch[] = [];
+    const scan = await scanBatches(this.log, last?.position ?? 0, this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
+      tail.push(b);
+    });
+    if (scan.problem !== undefined) return `batch at position ${scan.problem.position}: ${scan.problem.description}`;
+    if (last !== undefined && tail[0]?.lastOffset !== last.offset) {
+      return `offset index entry (${last.offset}, ${last.position}) does not point at the batch ending at that offset`;
+    }
+    const nextOffset = tail.length > 0 ? tail[tail.length - 1]!.lastOffset + 1n : this.baseOffset;
+    const timeBytes = await this.ctx.io.readFileIfExists(this.timeIndex.path);
+    if (timeBytes === undefined) return 'time index missing';
+    const timeProblem = this.timeIndex.load(timeBytes, nextOffset);
+    if (timeProblem !== undefined) return timeProblem;
+
+    const lastTime = this.timeIndex.lastEntry();
+    if (lastTime !== undefined) {
+      this.maxTimestampSoFar = lastTime.timestamp;
+      this.offsetOfMaxTimestampSoFar = lastTime.offset;
+    }
+    const savedSize = this.size;
+    this.size = last?.position ?? 0;
+    this.bytesSinceLastIndexEntry = 0;
+    for (const [i, batch] of tail.entries()) {
+      // The batch under the last entry is indexed already; the ones after it may not be.
+      if (i === 0 && last !== undefined) this.advancePast(batch);
+      else this.indexBatch(batch);
+    }
+    this.size = savedSize;
+    this.nextOffset = nextOffset;
+    this.firstBatchTimestamp = await this.readFirstBatchTimestamp();
+    return undefined;
+  }
+
+  /**
+   * Rebuilds the indexes by reading every batch and checking its CRC; the
+   * first bad or incomplete batch ends the segment, which is cut there.
+   * `visit` sees each good batch (the leader epoch cache is rebuilt from
+   * them). The rebuilt indexes are made durable.
+   */
+  async recover(visit: (batch: ScannedBatch) => void): Promise<ScanResult & { truncatedBytes: number }> {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFar = -1n;
+    this.offsetOfMaxTimestampSoFar = this.baseOffset;
+    this.firstBatchTimestamp = undefined;
+    const fileSize = this.size;
+    this.size = 0;
+    this.nextOffset = this.baseOffset;
+    this.bytesSinceLastIndexEntry = 0;
+    const scan = await scanBatches(this.log, 0, fileSize, { verifyCrc: true, chunkSize: RECOVERY_CHUNK }, (batch) => {
+      this.indexBatch(batch);
+      visit(batch);
+    });
+    const truncatedBytes = fileSize - scan.end;
+    if (truncatedBytes > 0) {
+      await this.log.truncate(scan.end);
+      await this.log.datasync();
+    }
+    await this.offsetIndex.persist(this.ctx.io, true);
+    await this.timeIndex.persist(this.ctx.io, true);
+    return { ...scan, truncatedBytes };
+  }
+
+  /**
+   * Writes `buffers` (whole batches, offsets assigned) at the end of the
+   * segment in one pwritev, then indexes `batches`. A failed write is cut
+   * back so the file and `size` agree, and the error is rethrown.
+   */
+  async append(buffers: readonly Buffer[], batches: readonly IndexedBatch[]): Promise<void> {
+    const position = this.size;
+    try {
+      await this.log.write(buffers, position);
+    } catch (error) {
+      await this.log.truncate(position).catch(() => {
+        this.needsTrim = true;
+      });
+      throw error;
+    }
+    for (const batch of batches) this.indexBatch(batch);
+    this.lastModified = this.ctx.clock();
+  }
+
+  /** Accounts for a batch written at `size`: max timestamp, sparse index entries, size and end offset. */
+  private indexBatch(batch: IndexedBatch): void {
+    this.noteTimestamp(batch);
+    if (this.bytesSinceLastIndexEntry > this.ctx.config.indexIntervalBytes) {
+      this.offsetIndex.append(batch.lastOffset, this.size);
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.advancePast(batch);
+  }
+
+  private advancePast(batch: IndexedBatch): void {
+    this.noteTimestamp(batch);
+    this.firstBatchTimestamp ??= batch.maxTimestamp;
+    this.size += batch.size;
+    this.bytesSinceLastIndexEntry += batch.size;
+    this.nextOffset = batch.lastOffset + 1n;
+  }
+
+  private noteTimestamp(batch: IndexedBatch): void {
+    if (batch.maxTimestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = batch.maxTimestamp;
+      this.offsetOfMaxTimestampSoFar = batch.lastOffset;
+    }
+  }
+
+  private async readFirstBatchTimestamp(): Promise<bigint | undefined> {
+    let first: bigint | undefined;
+    await scanBatches(this.log, 0, this.size, { verifyCrc: false, chunkSize: 128 }, (b) => {
+      first = b.maxTimestamp;
+      return false;
+    });
+    return first;
+  }
+
+  /** Time the segment has been open for appends, by segment.ms's rule: batch timestamps if they have them, the wall clock if not. */
+  timeWaitedForRoll(now: number, incomingMaxTimestamp: bigint): number {
+    if (this.firstBatchTimestamp !== undefined && this.firstBatchTimestamp >= 0n) {
+      return Number(incomingMaxTimestamp - this.firstBatchTimestamp);
+    }
+    return now - this.created;
+  }
+
+  /** The newest timestamp in the segment (retention.ms compares it), or the file's modification time without timestamps. */
+  largestTimestamp(): bigint {
+    return this.maxTimestampSoFar >= 0n ? this.maxTimestampSoFar : BigInt(Math.floor(this.lastModified));
+  }
+
+  /** The first batch whose last offset is >= `offset` (the batch holding it), scanning at most to `end`. */
+  async translateOffset(offset: bigint, end = this.size): Promise<ScannedBatch | undefined> {
+    const start = this.offsetIndex.lookup(offset).position;
+    let found: ScannedBatch | undefined;
+    const scan = await scanBatches(this.log, start, end, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
+      if (b.lastOffset < offset) return true;
+      found = b;
+      return false;
+    });
+    if (found === undefined && scan.problem !== undefined) throw this.corruption(scan.problem);
+    return found;
+  }
+
+  /**
+   * Reads whole batches from the one holding `startOffset`: up to `maxBytes`
+   * (the first batch whole even if larger, when `minOneMessage`), stopping
+   * before any batch that reaches `maxOffset`. Every batch served has its CRC
+   * checked: a bad one is never returned; if it is the first, the read fails
+   * with CorruptSegmentError. Returns undefined if the segment holds no batch
+   * at or after `startOffset`.
+   */
+  async read(startOffset: bigint, maxBytes: number, maxOffset: bigint, minOneMessage: boolean): Promise<SegmentRead | undefined> {
+    const end = this.size;
+    const first = await this.translateOffset(startOffset, end);
+    if (first === undefined) return undefined;
+    const empty = { records: Buffer.alloc(0), nextOffset: startOffset };
+    if (first.lastOffset >= maxOffset) return empty;
+    let length = Math.min(maxBytes, end - first.position);
+    if (length < first.size) {
+      if (!minOneMessage) return empty;
+      length = first.size;
+    }
+    const bytes = Buffer.allocUnsafe(length);
+    const read = await this.log.read(bytes, first.position, length);
+    let kept = 0;
+    let nextOffset = startOffset;
+    const problem = scanBuffer(bytes.subarray(0, read), (batch) => {
+      if (batch.lastOffset >= maxOffset) return false;
+      kept = batch.position + batch.size;
+      nextOffset = batch.lastOffset + 1n;
+      return true;
+    });
+    if (kept === 0 && problem !== undefined) {
+      throw this.corruption({ position: first.position + problem.position, offset: problem.offset, description: problem.description });
+    }
+    return { records: bytes.subarray(0, kept), nextOffset };
+  }
+
+  /**
+   * The first batch at or after `startingOffset` whose max timestamp is >=
+   * `timestamp`, found through the time index then a short scan.
+   */
+  async findBatchByTimestamp(timestamp: bigint, startingOffset: bigint): Promise<ScannedBatch | undefined> {
+    const before = this.timeIndex.lastEntryBefore(timestamp);
+    const fromOffset = before !== undefined && before.offset > startingOffset ? before.offset : startingOffset;
+    const start = this.offsetIndex.lookup(fromOffset).position;
+    let found: ScannedBatch | undefined;
+    const scan = await scanBatches(this.log, start, this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
+      if (b.lastOffset < startingOffset || b.maxTimestamp < timestamp) return true;
+      found = b;
+      return false;
+    });
+    if (found === undefined && scan.problem !== undefined) throw this.corruption(scan.problem);
+    return found;
+  }
+
+  /**
+   * Removes the batch holding `offset` and everything after it: the segment
+   * then ends on a batch boundary. Returns the bytes removed.
+   */
+  async truncateTo(offset: bigint): Promise<number> {
+    const found = await this.translateOffset(offset);
+    if (found === undefined) return 0;
+    const removed = this.size - found.position;
+    this.offsetIndex.truncateTo(found.baseOffset);
+    this.timeIndex.truncateTo(found.baseOffset);
+    await this.log.truncate(found.position);
+    this.size = found.position;
+    this.flushedSize = Math.min(this.flushedSize, this.size);
+    this.nextOffset = found.baseOffset;
+    this.bytesSinceLastIndexEntry = 0;
+    this.maxTimestampSoFar = -1n;
+    this.offsetOfMaxTimestampSoFar = this.baseOffset;
+    const lastTime = this.timeIndex.lastEntry();
+    if (lastTime !== undefined) {
+      this.maxTimestampSoFar = lastTime.timestamp;
+      this.offsetOfMaxTimestampSoFar = lastTime.offset;
+    }
+    await scanBatches(this.log, this.offsetIndex.lastEntry()?.position ?? 0, this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) =>
+      this.noteTimestamp(b),
+    );
+    if (this.size === 0) {
+      this.firstBatchTimestamp = undefined;
+      this.created = this.ctx.clock();
+    }
+    return removed;
+  }
+
+  /** fdatasync of the .log alone: what an acknowledged durable append needs. */
+  async syncLog(): Promise<void> {
+    const target = this.size;
+    if (this.flushedSize >= target) return;
+    await this.log.datasync();
+    if (target > this.flushedSize) this.flushedSize = target;
+  }
+
+  /** Writes the index entries the files lack; with `sync`, makes .log and indexes durable. */
+  async flush(sync: boolean): Promise<void> {
+    await this.offsetIndex.persist(this.ctx.io, sync);
+    await this.timeIndex.persist(this.ctx.io, sync);
+    if (sync) await this.syncLog();
+  }
+
+  /** The segment stops being the active one: record its final max timestamp in the time index. */
+  onBecomeInactive(): void {
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+  }
+
+  retain(): void {
+    this.refs++;
+  }
+
+  /** Ends a read; the last release of a closed or deleted segment closes (and deletes) its files. */
+  async release(): Promise<void> {
+    this.refs--;
+    if (this.refs === 0 && this.state !== 'open') await this.finish();
+  }
+
+  /** Persists the indexes, trims what a failed write left, and closes the file once no reader holds it. */
+  async close(): Promise<void> {
+    if (this.state !== 'open') return;
+    await this.offsetIndex.persist(this.ctx.io, false);
+    await this.timeIndex.persist(this.ctx.io, false);
+    if (this.needsTrim) {
+      await this.log.truncate(this.size);
+      this.needsTrim = false;
+    }
+    this.state = 'closing';
+    if (this.refs === 0) await this.finish();
+  }
+
+  /** Closes the file without persisting anything, as a crash would leave it (tests and a failed open). */
+  async abandon(): Promise<void> {
+    this.state = 'closing';
+    await this.log.close();
+  }
+
+  /**
+   * Renames the files to `<name>.deleted` (as Kafka does, so a restart
+   * finishes the job), then removes them once no reader holds the segment.
+   */
+  async delete(): Promise<void> {
+    if (this.state === 'deleted') return;
+    this.state = 'deleted';
+    const io = this.ctx.io;
+    for (const path of this.paths()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
+    if (this.refs === 0) await this.finish();
+  }
+
+  private paths(): string[] {
+    return [this.log.path, this.offsetIndex.path, this.timeIndex.path];
+  }
+
+  private finish(): Promise<void> {
+    this.released ??= (async () => {
+      await this.log.close();
+      if (this.state === 'deleted') {
+        for (const path of this.paths()) await this.ctx.io.unlinkIfExists(path + DELETED_FILE_SUFFIX);
+      }
+    })().catch((error: unknown) => {
+      this.ctx.logger.error('Failed to release segment files', { segment: this.log.path, error });
+    });
+    return this.released;
+  }
+
+  corruption(problem: { position: number; offset?: bigint; description: string }): CorruptSegmentError {
+    return new CorruptSegmentError(
+      this.ctx.topicPartition,
+      problem.offset ?? this.baseOffset,
+      this.log.path,
+      problem.position,
+      problem.description,
+      this.ctx.io.logDir,
+    );
+  }
+}
