@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame } from './codec.js';
+import { decodeFrame, encodeFrame, STRING_FRAME_LIMIT } from './codec.js';
 
 /** Posts an encoded frame through a real MessageChannel and decodes what arrives. */
 async function acrossPort(value: unknown, transfer: ArrayBuffer[] = []): Promise<unknown> {
@@ -113,8 +113,29 @@ describe('codec', () => {
     expect([...decoded.shared.bytes]).toEqual([1, 2, 3]);
   });
 
+  it('smallFramesTravelAsStringsAndLargeOnesAsTheirOwnTransferredBuffer', async () => {
+    for (const size of [0, STRING_FRAME_LIMIT - 64, STRING_FRAME_LIMIT, 1 << 20]) {
+      const value = { type: 'Produce', records: Buffer.alloc(size, 0xab), offset: 1n };
+      value.records[size - 1] = 0xcd;
+      const { data, transferList } = encodeFrame(value);
+      if (size < STRING_FRAME_LIMIT - 32) {
+        expect(typeof data).toBe('string');
+        expect(transferList).toEqual([]);
+      } else {
+        expect(data).toBeInstanceOf(Uint8Array);
+        expect(transferList).toEqual([(data as Uint8Array).buffer]);
+      }
+      const arrived = (await acrossPort(value)) as typeof value;
+      expect(Buffer.isBuffer(arrived.records) && arrived.records.equals(value.records)).toBe(true);
+      expect({ ...arrived, records: null }).toStrictEqual({ ...value, records: null });
+    }
+  });
+
   it('rejectsWhatIsNotAFrame', () => {
-    expect(() => decodeFrame('hello')).toThrow(/expected a msgpack frame, got string/);
+    expect(() => decodeFrame(42)).toThrow(/expected a msgpack frame, got number/);
+    expect(() => decodeFrame({ type: 'Fetch' })).toThrow(/expected a msgpack frame, got Object/);
+    // Bytes that hold a value and then more: not one frame.
+    expect(() => decodeFrame('hello')).toThrow();
     expect(() => decodeFrame([new Uint8Array([0x90]), 'not a buffer'])).toThrow(/other than ArrayBuffers/);
     // An array header announcing two items, followed by one.
     expect(() => decodeFrame(new Uint8Array([0x92, 0x01]))).toThrow();
