@@ -155,7 +155,7 @@ export class Controller {
     const current = this.#state.broker(brokerId);
     if (current === undefined || current.fenced || current.brokerEpoch !== brokerEpoch) return;
     await this.#commit({ type: 'FenceBroker', brokerId, brokerEpoch, reason });
-    this.#logger.warn(`controller: broker ${brokerId} fenced: ${reason}`, { brokerEpoch });
+    this.#logger.info(`controller: broker ${brokerId} fenced: ${reason}`, { brokerEpoch });
   }
 
   #fenceExpired(): void {
