@@ -21,10 +21,10 @@ export class TaskPool {
       minThreads: 0,
       maxThreads: availableParallelism(),
       idleTimeout: 30_000,
-      // From source the task module is TypeScript: piscina's own worker script
-      // imports it, so tsx registered in the thread (and the source condition
-      // for sibling packages) is enough.
-      ...(source ? { execArgv: ['--import', 'tsx', '--conditions=@kstream/source'] } : {}),
+      // From source the task module is TypeScript. Piscina's own worker script
+      // imports it, so tsx loaded into the thread (and the source condition
+      // for sibling packages) is enough; no bootstrap module is needed.
+      ...(source ? { execArgv: ['--import', import.meta.resolve('tsx'), '--conditions=@kstream/source'] } : {}),
     });
   }
 

@@ -132,6 +132,15 @@ describe('Controller', () => {
     });
   });
 
+  it("wrongChannel: a request for another broker on a broker's channel is refused", async () => {
+    const controller = await openController();
+    const broker = connectBroker(controller, 1);
+    await expect(broker.ask({ type: 'BrokerRegistration', brokerId: 2, host: '127.0.0.1', port: 9093 })).rejects.toThrow(
+      "broker 1's channel carried a BrokerRegistration for broker 2",
+    );
+    expect(controller.describe().brokers).toEqual([]);
+  });
+
   it('reopenWithoutBrokers: brokers alive in the log are fenced one session after a restart unless they register', async () => {
     const first = await openController();
     const broker = connectBroker(first, 1);

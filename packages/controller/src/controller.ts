@@ -88,7 +88,12 @@ export class Controller {
     const mailbox = new Mailbox<ControllerRequest>(port, {
       name: `broker-${brokerId}`,
       logger: this.#logger,
-      handle: (msg) => this.handle(msg),
+      handle: (msg) => {
+        if (msg.brokerId !== brokerId) {
+          throw new Error(`broker ${brokerId}'s channel carried a ${msg.type} for broker ${msg.brokerId}`);
+        }
+        return this.handle(msg);
+      },
     });
     this.#channels.set(brokerId, mailbox);
   }
