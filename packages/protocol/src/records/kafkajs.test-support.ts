@@ -4,8 +4,8 @@
 // (pure-JS snappyjs) and the lz4 and zstd command-line tools, which are the
 // reference C libraries librdkafka links. A codec whose tool is missing is
 // left out, with the reason, so tests can skip it and say why.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { missingCommand, runCommand } from './cli.test-support.js';
 import { CompressionType } from './record-batch-header.js';
 
 const require = createRequire(import.meta.url);
@@ -77,14 +77,10 @@ export interface KafkajsDecodedBatch {
   records: KafkajsDecodedRecord[];
 }
 
-function commandWorks(command: string): boolean {
-  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
 function cliCodec(command: string): () => KafkajsCodec {
   return () => ({
-    compress: async (encoder) => execFileSync(command, ['-c', '-q'], { input: encoder.buffer }),
-    decompress: async (buffer) => execFileSync(command, ['-d', '-c', '-q'], { input: buffer }),
+    compress: async (encoder) => runCommand(command, ['-c', '-q'], encoder.buffer),
+    decompress: async (buffer) => runCommand(command, ['-d', '-c', '-q'], buffer),
   });
 }
 
@@ -96,8 +92,9 @@ for (const [type, command] of [
   [CompressionType.Lz4, 'lz4'],
   [CompressionType.Zstd, 'zstd'],
 ] as const) {
-  if (commandWorks(command)) Codecs[type] = cliCodec(command);
-  else kafkajsCodecMissing.set(type, `the '${command}' command (reference lib${command}) is not installed`);
+  const missing = missingCommand(command);
+  if (missing === undefined) Codecs[type] = cliCodec(command);
+  else kafkajsCodecMissing.set(type, missing);
 }
 
 /** A batch encoded by kafkajs's RecordBatch v0 (its name for magic 2). */

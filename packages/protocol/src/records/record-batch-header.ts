@@ -128,9 +128,16 @@ export function setPartitionLeaderEpoch(buf: Buffer, position: number, epoch: nu
   buf.writeInt32BE(epoch, position + BATCH_OFFSETS.partitionLeaderEpoch);
 }
 
-/** Rewrites maxTimestamp (LogAppendTime) and recomputes the CRC, which covers it. */
+/**
+ * Rewrites maxTimestamp (LogAppendTime) and recomputes the CRC, which covers
+ * it. Throws RangeError when the batch's length does not fit the buffer: a CRC
+ * over the wrong range would make a corrupt batch look valid.
+ */
 export function setMaxTimestampAndCrc(buf: Buffer, position: number, maxTimestamp: bigint, timestampTypeLogAppend: boolean): void {
   const size = buf.readInt32BE(position + BATCH_OFFSETS.batchLength) + BATCH_LENGTH_PREFIX;
+  if (size < BATCH_HEADER_SIZE || position + size > buf.length) {
+    throw new RangeError(`batch at byte ${position} claims ${size} bytes; ${buf.length - position} are there`);
+  }
   if (timestampTypeLogAppend) {
     const attributes = buf.readInt16BE(position + BATCH_OFFSETS.attributes);
     buf.writeInt16BE(attributes | ATTRIBUTE_TIMESTAMP_TYPE, position + BATCH_OFFSETS.attributes);
