@@ -361,6 +361,8 @@ export class LogSegment {
 
   /** Writes the index entries the files lack; with `sync`, makes .log and indexes durable. */
   async flush(sync: boolean): Promise<void> {
+    // A deleted segment's files are gone or going: writing an index would recreate one.
+    if (this.state === 'deleted') return;
     await this.offsetIndex.persist(this.ctx.io, sync);
     await this.timeIndex.persist(this.ctx.io, sync);
     if (sync) await this.syncLog();

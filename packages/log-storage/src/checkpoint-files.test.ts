@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
+import { LogDirIo } from './log-dir-io.js';
+import { OffsetCheckpointFile } from './offset-checkpoint-file.js';
+import { KafkaStorageError } from './storage-errors.js';
+import { tempLogDir } from './log-test-dir.test-support.js';
+
+describe('OffsetCheckpointFile', () => {
+  it("readHandWritten: Kafka's format — version, count, `topic partition offset` lines", async () => {
+    const dir = tempLogDir();
+    const path = join(dir, 'recovery-point-offset-checkpoint');
+    writeFileSync(path, '0\n3\norders 0 1500\norders 1 0\n__consumer_offsets 49 9223372036854775807\n');
+    const offsets = await new OffsetCheckpointFile(new LogDirIo(dir), path).read();
+    expect(offsets).toEqual(
+      new Map([
+        ['orders-0', 1500n],
+        ['orders-1', 0n],
+        ['__consumer_offsets-49', 9223372036854775807n],
+      ]),
+    );
+  });
+
+  it('write: exact bytes, atomically (no .tmp left behind)', async () => {
+    const dir = tempLogDir();
+    const path = join(dir, 'log-start-offset-checkpoint');
+    const file = new OffsetCheckpointFile(new LogDirIo(dir), path);
+    await file.write([
+      { topic: 'a.b-c', partition: 2, offset: 7n },
+      { topic: 'a.b-c', partition: 10, offset: 0n },
+    ]);
+    expect(readFileSync(path, 'utf8')).toBe('0\n2\na.b-c 2 7\na.b-c 10 0\n');
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+    expect(await file.read()).toEqual(new Map([['a.b-c-2', 7n], ['a.b-c-10', 0n]]));
+  });
+
+  it('missing: an absent file is an empty checkpoint', async () => {
+    const dir = tempLogDir();
+    expect((await new OffsetCheckpointFile(new LogDirIo(dir), join(dir, 'nope')).read()).size).toBe(0);
+  });
+
+  it('malformed: version, count and lines are checked; the error names the file and line', async () => {
+    const dir = tempLogDir();
+    const path = join(dir, 'recovery-point-offset-checkpoint');
+    const file = new OffsetCheckpointFile(new LogDirIo(dir), path);
+    const cases: [string, RegExp][] = [
+      ['1\n0\n', /line 1: version "1", expected 0/],
+      ['0\nx\n', /line 2: count "x"/],
+      ['0\n2\norders 0 5\n', /count says 2 entries, the file has 1/],
+      ['0\n1\norders zero 5\n', /line 3: "orders zero 5"/],
+      ['0\n1\norders 0 -5\n', /line 3/],
+      ['0\n1\norders 0 5 6\n', /line 3/],
+    ];
+    for (const [content, message] of cases) {
+      writeFileSync(path, content);
+      await expect(file.read()).rejects.toThrow(message);
+      await expect(file.read()).rejects.toBeInstanceOf(KafkaStorageError);
+    }
+  });
+});
+
+describe('leader-epoch-checkpoint', () => {
+  it("readHandWritten: Kafka's format — version, count, `epoch startOffset` lines", async () => {
+    const dir = tempLogDir();
+    const path = join(dir, 'leader-epoch-checkpoint');
+    writeFileSync(path, '0\n3\n0 0\n2 150\n5 900\n');
+    const cache = await LeaderEpochFileCache.load(new LogDirIo(dir), path);
+    expect(cache.entries()).toEqual([
+      { epoch: 0, startOffset: 0n },
+      { epoch: 2, startOffset: 150n },
+      { epoch: 5, startOffset: 900n },
+    ]);
+    cache.assign(6, 1000n);
+    await cache.flush();
+    expect(readFileSync(path, 'utf8')).toBe('0\n4\n0 0\n2 150\n5 900\n6 1000\n');
+  });
+
+  it('malformed: a bad line is a storage error naming the file', async () => {
+    const dir = tempLogDir();
+    const path = join(dir, 'leader-epoch-checkpoint');
+    writeFileSync(path, '0\n1\n-1 5\n');
+    await expect(LeaderEpochFileCache.load(new LogDirIo(dir), path)).rejects.toThrow(/leader-epoch-checkpoint, line 3/);
+  });
+});

@@ -1,0 +1,154 @@
+import { nodeFileSystem, type FileStat, type FileSystem } from './log-dir-io.js';
+
+function errno(code: string, syscall: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`${code}: injected fault, ${syscall}`);
+  error.code = code;
+  error.syscall = syscall;
+  return error;
+}
+
+/**
+ * The real file system with faults on demand, for tests of the single I/O
+ * layer: writes that run out of space after N bytes (the last one short, as
+ * a real full disk does), failing fdatasync, and `crash()`, which closes
+ * every file it opened and fails every later call — the log object left
+ * behind can no longer touch the disk, as after a process crash (the page
+ * cache, i.e. the files, survive).
+ */
+export class FaultyFileSystem implements FileSystem {
+  private writeBudget = Infinity;
+  private writeError = 'ENOSPC';
+  private syncError: string | undefined;
+  private crashed = false;
+  private readGate: Promise<void> | undefined;
+  private readonly openFds = new Map<number, string>();
+  bytesWritten = 0;
+  /** The file of every writev call, in order. */
+  readonly writeCalls: string[] = [];
+  syncs = 0;
+
+  constructor(private readonly base: FileSystem = nodeFileSystem) {}
+
+  /** Lets `bytes` more bytes be written, then fails writes with `code`. */
+  failWritesAfter(bytes: number, code = 'ENOSPC'): void {
+    this.writeBudget = bytes;
+    this.writeError = code;
+  }
+
+  failSyncs(code = 'EIO'): void {
+    this.syncError = code;
+  }
+
+  /** Space is back, the disk is fine. */
+  heal(): void {
+    this.writeBudget = Infinity;
+    this.syncError = undefined;
+  }
+
+  /** Makes reads wait until the returned function is called. */
+  holdReads(): () => void {
+    let open!: () => void;
+    this.readGate = new Promise<void>((resolve) => (open = resolve));
+    return () => {
+      this.readGate = undefined;
+      open();
+    };
+  }
+
+  async crash(): Promise<void> {
+    this.crashed = true;
+    for (const fd of this.openFds.keys()) await this.base.close(fd).catch(() => {});
+    this.openFds.clear();
+  }
+
+  private check(syscall: string): void {
+    if (this.crashed) throw errno('EIO', `${syscall} after crash`);
+  }
+
+  async open(path: string, flags: string | number): Promise<number> {
+    this.check('open');
+    const fd = await this.base.open(path, flags);
+    this.openFds.set(fd, path);
+    return fd;
+  }
+
+  async close(fd: number): Promise<void> {
+    this.check('close');
+    this.openFds.delete(fd);
+    await this.base.close(fd);
+  }
+
+  async read(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    this.check('read');
+    if (this.readGate !== undefined) await this.readGate;
+    return this.base.read(fd, buffer, offset, length, position);
+  }
+
+  async writev(fd: number, buffers: readonly Buffer[], position: number): Promise<number> {
+    this.check('writev');
+    this.writeCalls.push(this.openFds.get(fd) ?? '?');
+    const total = buffers.reduce((n, b) => n + b.length, 0);
+    if (total <= this.writeBudget) {
+      this.writeBudget -= total;
+      const written = await this.base.writev(fd, buffers, position);
+      this.bytesWritten += written;
+      return written;
+    }
+    if (this.writeBudget <= 0) throw errno(this.writeError, 'writev');
+    const allowed = this.writeBudget;
+    this.writeBudget = 0;
+    const partial: Buffer[] = [];
+    let left = allowed;
+    for (const b of buffers) {
+      if (left === 0) break;
+      partial.push(b.subarray(0, Math.min(left, b.length)));
+      left -= Math.min(left, b.length);
+    }
+    const written = await this.base.writev(fd, partial, position);
+    this.bytesWritten += written;
+    return written;
+  }
+
+  async fdatasync(fd: number): Promise<void> {
+    this.check('fdatasync');
+    if (this.syncError !== undefined) throw errno(this.syncError, 'fdatasync');
+    this.syncs++;
+    await this.base.fdatasync(fd);
+  }
+
+  async fsync(fd: number): Promise<void> {
+    this.check('fsync');
+    if (this.syncError !== undefined) throw errno(this.syncError, 'fsync');
+    await this.base.fsync(fd);
+  }
+
+  async ftruncate(fd: number, length: number): Promise<void> {
+    this.check('ftruncate');
+    await this.base.ftruncate(fd, length);
+  }
+
+  async fstat(fd: number): Promise<FileStat> {
+    this.check('fstat');
+    return this.base.fstat(fd);
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    this.check('readdir');
+    return this.base.readdir(path);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    this.check('rename');
+    await this.base.rename(from, to);
+  }
+
+  async unlink(path: string): Promise<void> {
+    this.check('unlink');
+    await this.base.unlink(path);
+  }
+
+  async mkdir(path: string): Promise<void> {
+    this.check('mkdir');
+    await this.base.mkdir(path);
+  }
+}

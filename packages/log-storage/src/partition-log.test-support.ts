@@ -1,0 +1,46 @@
+import { LogDirIo, type FileSystem } from './log-dir-io.js';
+import { parseLogConfig } from './log-config.js';
+import type { Logger } from './logger.js';
+import { PartitionLog } from './partition-log.js';
+import { PARTITION, TOPIC } from './log-test-dir.test-support.js';
+
+export interface OpenOptions {
+  config?: Record<string, string | number>;
+  recoveryPoint?: bigint;
+  logStartOffset?: bigint;
+  fileSystem?: FileSystem;
+  clock?: () => number;
+  logger?: Logger;
+}
+
+/** Opens the test partition's log in `logDir` with Kafka-named config overrides. */
+export function openLog(logDir: string, options: OpenOptions = {}): Promise<PartitionLog> {
+  return PartitionLog.open({
+    logDir,
+    topic: TOPIC,
+    partition: PARTITION,
+    config: parseLogConfig(options.config ?? {}),
+    recoveryPoint: options.recoveryPoint,
+    logStartOffset: options.logStartOffset,
+    clock: options.clock,
+    logger: options.logger,
+    io: options.fileSystem ? new LogDirIo(logDir, options.fileSystem) : undefined,
+  });
+}
+
+/** A logger that keeps what it was told. */
+export function recordingLogger(): Logger & { entries: { level: string; msg: string; fields?: object }[] } {
+  const entries: { level: string; msg: string; fields?: object }[] = [];
+  return {
+    entries,
+    info: (msg, fields) => entries.push({ level: 'info', msg, fields }),
+    warn: (msg, fields) => entries.push({ level: 'warn', msg, fields }),
+    error: (msg, fields) => entries.push({ level: 'error', msg, fields }),
+  };
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
+  let time = start;
+  return { now: () => time, advance: (ms) => void (time += ms) };
+}
