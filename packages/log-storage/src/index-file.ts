@@ -55,7 +55,7 @@ export abstract class IndexFile {
   protected nextSlot(): number {
     const at = this.count * this.entrySize;
     if (at + this.entrySize > this.entries.length) {
-      const grown = Buffer.alloc(this.entries.length * 2);
+      const grown = Buffer.alloc(Math.max(this.entries.length * 2, this.entrySize * 16));
       this.entries.copy(grown, 0, 0, at);
       this.entries = grown;
     }
