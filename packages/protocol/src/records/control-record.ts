@@ -76,7 +76,7 @@ export interface EndTxnMarkerBatchInput {
  * appends it for WriteTxnMarkers: transactional, control, uncompressed, no
  * sequence, one COMMIT or ABORT record.
  */
-export function encodeEndTxnMarkerBatch(marker: EndTxnMarkerBatchInput): Promise<Buffer> {
+export function encodeEndTxnMarkerBatch(marker: EndTxnMarkerBatchInput): Promise<Buffer<ArrayBuffer>> {
   return encodeRecordBatch({
     baseOffset: marker.baseOffset,
     partitionLeaderEpoch: marker.partitionLeaderEpoch,

@@ -164,4 +164,14 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
     const { records } = await decodeRecordBatch(buf);
     expect(records[0]!.value!.buffer).toBe(buf.buffer);
   });
+
+  it('aSmallBatchOwnsItsArrayBufferSoItCanBeTransferred', async () => {
+    const first = await encodeRecordBatch({ baseTimestamp: 0, records: [{ key: null, value: Buffer.from('a') }] });
+    const second = await encodeRecordBatch({ baseTimestamp: 0, records: [{ key: null, value: Buffer.from('b') }] });
+    expect(first.byteOffset).toBe(0);
+    expect(first.buffer.byteLength).toBe(first.length);
+    structuredClone(first.buffer, { transfer: [first.buffer] });
+    expect(first.length).toBe(0);
+    expect((await decodeRecordBatch(second)).records[0]!.value).toEqual(Buffer.from('b'));
+  });
 });

@@ -56,11 +56,13 @@ function baseTimestampOf(batch: RecordBatchInput): number {
 /**
  * Encodes a RecordBatch v2: the records are sized in one pass and written in
  * a second into a buffer of their final size, then compressed as a whole if
- * asked, and the CRC32C computed over attributes to the end. Throws
+ * asked, and the CRC32C computed over attributes to the end. The batch owns
+ * its ArrayBuffer (never a slice of Node's shared pool), so it can be
+ * transferred to another thread. Throws
  * RangeError for a batch Kafka could not carry (no records, an offset delta
  * that is not an int32 >= 0 or out of order with lastOffsetDelta).
  */
-export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer> {
+export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer<ArrayBuffer>> {
   const { records } = batch;
   if (records.length === 0) throw new RangeError('a record batch needs at least one record');
   const baseTimestamp = baseTimestampOf(batch);
@@ -72,9 +74,9 @@ export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer
     throw new RangeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offset delta ${lastRecordDelta}`);
   }
 
-  let buf: Buffer;
+  let buf: Buffer<ArrayBuffer>;
   if (compression === CompressionType.None) {
-    buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + layout.size);
+    buf = Buffer.allocUnsafeSlow(BATCH_HEADER_SIZE + layout.size);
     writeRecords(buf, BATCH_HEADER_SIZE, records, layout);
   } else {
     const codec = compressionCodec(compression);
@@ -82,7 +84,7 @@ export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer
     const plain = Buffer.allocUnsafe(layout.size);
     writeRecords(plain, 0, records, layout);
     const compressed = await codec.compress(plain);
-    buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length);
+    buf = Buffer.allocUnsafeSlow(BATCH_HEADER_SIZE + compressed.length);
     compressed.copy(buf, BATCH_HEADER_SIZE);
   }
 
