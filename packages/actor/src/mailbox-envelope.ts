@@ -11,7 +11,7 @@ export type Envelope =
   | { readonly kind: 'ask'; readonly id: number; readonly message: ActorMessage }
   | { readonly kind: 'tell'; readonly message: ActorMessage }
   | { readonly kind: 'reply'; readonly id: number; readonly reply: Reply<unknown> }
-  /** Unreadable; `askId` is set when it was an ask, which then still gets its one reply. */
+  /** Unreadable. `askId` is set for an ask, which still gets its one reply; `replyId` for a reply, whose ask then fails. */
   | { readonly kind: 'malformed'; readonly reason: string; readonly askId?: number; readonly replyId?: number };
 
 export function askEnvelope(id: number, message: ActorMessage): unknown[] {
