@@ -37,7 +37,7 @@ export interface DecodedRecord {
   headers: RecordHeader[];
 }
 
-/** The smallest record: a one-byte length, attributes, four one-byte varints (null key and value, no headers). */
+/** The smallest record: a one-byte length, attributes, and five one-byte varints (zero deltas, null key and value, no headers). */
 export const MIN_RECORD_SIZE = 7;
 
 const NO_HEADERS: readonly RecordHeader[] = [];
