@@ -21,6 +21,9 @@ export class FaultyFileSystem implements FileSystem {
   private syncError: string | undefined;
   private crashed = false;
   private readGate: Promise<void> | undefined;
+  private syncGate: Promise<void> | undefined;
+  /** fdatasync calls begun (syncs counts the completed ones). */
+  syncsStarted = 0;
   private readonly openFds = new Map<number, string>();
   bytesWritten = 0;
   /** The file of every writev call, in order. */
@@ -51,6 +54,16 @@ export class FaultyFileSystem implements FileSystem {
     this.readGate = new Promise<void>((resolve) => (open = resolve));
     return () => {
       this.readGate = undefined;
+      open();
+    };
+  }
+
+  /** Makes fdatasync calls wait until the returned function is called. */
+  holdSyncs(): () => void {
+    let open!: () => void;
+    this.syncGate = new Promise<void>((resolve) => (open = resolve));
+    return () => {
+      this.syncGate = undefined;
       open();
     };
   }
@@ -111,9 +124,11 @@ export class FaultyFileSystem implements FileSystem {
 
   async fdatasync(fd: number): Promise<void> {
     this.check('fdatasync');
+    this.syncsStarted++;
+    if (this.syncGate !== undefined) await this.syncGate;
     if (this.syncError !== undefined) throw errno(this.syncError, 'fdatasync');
-    this.syncs++;
     await this.base.fdatasync(fd);
+    this.syncs++;
   }
 
   async fsync(fd: number): Promise<void> {

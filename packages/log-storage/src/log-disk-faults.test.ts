@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FaultyFileSystem } from './faulty-file-system.test-support.js';
+import { openLog } from './partition-log.test-support.js';
+import { batchesIn, makeBatch } from './record-batch.test-support.js';
+import { KafkaStorageError } from './storage-errors.js';
+import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
+import type { PartitionLog } from './partition-log.js';
+
+const SEGMENT_LOG = '00000000000000000000.log';
+
+async function offsetsIn(log: PartitionLog): Promise<bigint[]> {
+  const read = await log.read(log.logStartOffset, { maxBytes: 1 << 24 });
+  return batchesIn(read.records).map((b) => b.baseOffset);
+}
+
+describe('Disk faults', () => {
+  it('diskFull: a write that runs out of space fails as a storage error and leaves file and log end offset consistent', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { fileSystem: fs });
+    await log.appendAsLeader(makeBatch({ bodyBytes: 100 }), 0);
+    fs.failWritesAfter(50);
+    const error = await log.appendAsLeader(makeBatch({ bodyBytes: 100 }), 0).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaStorageError);
+    expect(error).toMatchObject({ code: 'ENOSPC', logDir: dir });
+    expect((error as Error).message).toMatch(new RegExp(`write .*${SEGMENT_LOG} failed in log dir ${dir}`));
+    expect(log.logEndOffset).toBe(1n);
+    expect(statSync(join(partitionDir(dir), SEGMENT_LOG)).size).toBe(161);
+    await expect(log.appendAsLeader(makeBatch(), 0)).rejects.toMatchObject({ code: 'ENOSPC' });
+
+    fs.heal();
+    expect((await log.appendAsLeader(makeBatch({ fill: 7 }), 0)).firstOffset).toBe(1n);
+    expect(await offsetsIn(log)).toEqual([0n, 1n]);
+    await log.close();
+    const reopened = await openLog(dir);
+    expect(await offsetsIn(reopened)).toEqual([0n, 1n]);
+    await reopened.close();
+  });
+
+  it('diskFullMidGroup: every append of the failed write is rejected; queued ones after it still go in', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { fileSystem: fs });
+    await log.appendAsLeader(makeBatch(), 0);
+    fs.failWritesAfter(150);
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => log.appendAsLeader(makeBatch(), 0)));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(log.logEndOffset).toBe(1n);
+    fs.heal();
+    const after = await Promise.all([log.appendAsLeader(makeBatch(), 0), log.appendAsLeader(makeBatch(), 0)]);
+    expect(after.map((a) => a.firstOffset)).toEqual([1n, 2n]);
+    await fs.crash();
+    const reopened = await openLog(dir);
+    expect(await offsetsIn(reopened)).toEqual([0n, 1n, 2n]);
+    await reopened.close();
+  });
+
+  it('failedSync: under the durable policy an fdatasync error fails the appends waiting on it; the log recovers', async () => {
+    const fs = new FaultyFileSystem();
+    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { 'flush.policy': 'durable' } });
+    await log.appendAsLeader(makeBatch(), 0);
+    fs.failSyncs('EIO');
+    await expect(log.appendAsLeader(makeBatch(), 0)).rejects.toMatchObject({ code: 'EIO', name: 'KafkaStorageError' });
+    fs.heal();
+    expect((await log.appendAsLeader(makeBatch(), 0)).firstOffset).toBe(2n);
+    await log.close();
+  });
+
+  it('diskFullOnTmpfs: a real full tmpfs rejects appends, and they succeed again once space returns', async (ctx) => {
+    const mountPoint = mkdtempSync(join(tmpdir(), 'kstream-tmpfs-'));
+    try {
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { stdio: 'pipe' });
+      } catch (error) {
+        console.log(`diskFullOnTmpfs skipped: cannot mount a tmpfs here (${String((error as Error).message).split('\n')[0]})`);
+        ctx.skip();
+        return;
+      }
+      try {
+        const log = await openLog(mountPoint);
+        let acknowledged = 0n;
+        let failure: unknown;
+        for (let i = 0; i < 100 && failure === undefined; i++) {
+          try {
+            acknowledged = (await log.appendAsLeader(makeBatch({ bodyBytes: 8000, fill: i }), 0)).lastOffset + 1n;
+          } catch (error) {
+            failure = error;
+          }
+        }
+        expect(failure).toBeInstanceOf(KafkaStorageError);
+        expect(failure).toMatchObject({ code: 'ENOSPC' });
+        expect(log.logEndOffset).toBe(acknowledged);
+        expect(statSync(join(partitionDir(mountPoint), SEGMENT_LOG)).size).toBe(log.size);
+        execFileSync('mount', ['-o', 'remount,size=1m', mountPoint]);
+        expect((await log.appendAsLeader(makeBatch({ bodyBytes: 8000 }), 0)).firstOffset).toBe(acknowledged);
+        await log.close();
+        const reopened = await openLog(mountPoint);
+        expect(reopened.logEndOffset).toBe(acknowledged + 1n);
+        await reopened.close();
+      } finally {
+        execFileSync('umount', [mountPoint]);
+      }
+    } finally {
+      rmSync(mountPoint, { recursive: true, force: true });
+    }
+  });
+});
