@@ -348,6 +348,9 @@ export class LogSegment {
       this.firstBatchTimestamp = undefined;
       this.created = this.ctx.clock();
     }
+    // Cut the index files now: entries for the removed batches must not outlive them on disk.
+    await this.offsetIndex.persist(this.ctx.io, false);
+    await this.timeIndex.persist(this.ctx.io, false);
     return removed;
   }
 

@@ -31,6 +31,8 @@ describe('PartitionLog read', () => {
     expect(batchesIn((await log.read(0n, { maxBytes: 96 * 3 + 95 })).records)).toHaveLength(3);
     expect(batchesIn((await log.read(0n, { maxBytes: 10 })).records)).toHaveLength(1);
     expect((await log.read(0n, { maxBytes: 10, minOneMessage: false })).records.length).toBe(0);
+    expect(batchesIn((await log.read(0n, { maxBytes: 96 * 4 })).records)).toHaveLength(4);
+    expect(batchesIn((await log.read(0n, { maxBytes: 96 * 4 - 1 })).records)).toHaveLength(3);
     await log.close();
   });
 
