@@ -106,7 +106,7 @@ export function responseCorrelationId(frame: Buffer): number {
 /** Header and body of a response frame to a request of `api` in `apiVersion`. */
 export function decodeResponse<A extends ApiSpec>(api: A, apiVersion: number, frame: Buffer): DecodedResponse<ResponseOf<A>> {
   const codec = messageCodec(api, apiVersion, 'response');
-  const r = openFrame(frame, `${codec.label} header`);
+  const r = openFrame(frame, codec.label);
   let correlationId: number;
   try {
     correlationId = r.int32();

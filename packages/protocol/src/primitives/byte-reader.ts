@@ -1,6 +1,11 @@
 import { ProtocolDecodeError } from './protocol-error.js';
 import { formatUuid } from './uuid.js';
 
+/** Buffer's per-encoding slice methods: present on every Node Buffer, absent from @types/node. */
+interface NodeBufferSlices {
+  utf8Slice(start: number, end: number): string;
+}
+
 /**
  * Reads Kafka's primitive types from a Buffer, big-endian, between `offset`
  * and `end`. It never reads past `end` and never trusts a length: a short
@@ -13,6 +18,15 @@ import { formatUuid } from './uuid.js';
 export class ByteReader {
   offset: number;
   end: number;
+  /**
+   * Where a schema decoder is in the message, kept so a failure can name its
+   * field path without a try/catch at every level: `pathNames[d]` holds the
+   * member names of the struct open at depth d (null for an array) and
+   * `pathAt[d]` the member or element being read there.
+   */
+  depth = 0;
+  readonly pathNames: (readonly string[] | null)[] = [];
+  readonly pathAt: number[] = [];
 
   constructor(
     readonly buf: Buffer,
@@ -34,8 +48,10 @@ export class ByteReader {
     return at;
   }
 
+  // Fixed-width reads compose bytes directly: Buffer's readInt32BE and kin
+  // re-validate the offset on every call, which `need` has already done.
   int8(): number {
-    return this.buf.readInt8(this.need(1, 'int8'));
+    return (this.buf[this.need(1, 'int8')]! << 24) >> 24;
   }
 
   bool(): boolean {
@@ -43,19 +59,27 @@ export class ByteReader {
   }
 
   int16(): number {
-    return this.buf.readInt16BE(this.need(2, 'int16'));
+    const at = this.need(2, 'int16');
+    const buf = this.buf;
+    return ((buf[at]! << 24) >> 16) | buf[at + 1]!;
   }
 
   uint16(): number {
-    return this.buf.readUInt16BE(this.need(2, 'uint16'));
+    const at = this.need(2, 'uint16');
+    const buf = this.buf;
+    return (buf[at]! << 8) | buf[at + 1]!;
   }
 
   int32(): number {
-    return this.buf.readInt32BE(this.need(4, 'int32'));
+    const at = this.need(4, 'int32');
+    const buf = this.buf;
+    return (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
   }
 
   uint32(): number {
-    return this.buf.readUInt32BE(this.need(4, 'uint32'));
+    const at = this.need(4, 'uint32');
+    const buf = this.buf;
+    return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
   }
 
   int64(): bigint {
@@ -126,7 +150,8 @@ export class ByteReader {
   private utf8(length: number): string {
     const at = this.offset;
     this.offset = at + length;
-    return this.buf.toString('utf8', at, at + length);
+    // utf8Slice skips toString's argument handling; it is what toString('utf8') calls.
+    return (this.buf as Buffer & NodeBufferSlices).utf8Slice(at, at + length);
   }
 
   /** int16 length, then UTF-8. */
@@ -191,6 +216,20 @@ export class ByteReader {
       throw new ProtocolDecodeError(`array length ${count} exceeds the ${this.end - this.offset} bytes left`);
     }
     return count;
+  }
+
+  /** The field path the schema decoder had reached, e.g. "topics[0].partitions". */
+  path(): string {
+    let path = '';
+    for (let d = 0; d < this.depth; d++) {
+      const names = this.pathNames[d];
+      const at = this.pathAt[d]!;
+      // -1: in the struct's tagged-field section, not in one of its fields.
+      if (at < 0) break;
+      if (names === null || names === undefined) path += `[${at}]`;
+      else path += path === '' ? names[at] : `.${names[at]}`;
+    }
+    return path;
   }
 
   skip(bytes: number): void {

@@ -42,9 +42,22 @@ export abstract class ProtocolError extends Error {
   }
 }
 
-/** Bytes that are not a valid encoding of the message: short, oversized, a bad length or varint, trailing garbage. */
+/**
+ * Bytes that are not a valid encoding of the message: short, oversized, a
+ * bad length or varint, trailing garbage. It carries no stack trace: its
+ * message locates the fault in the bytes, the stack would only show the
+ * decoder, and a peer sending garbage should not cost the broker a stack
+ * capture per frame.
+ */
 export class ProtocolDecodeError extends ProtocolError {
   override readonly name: string = 'ProtocolDecodeError';
+
+  constructor(reason: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(reason);
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** A value the wire cannot carry in this version: null for a non-nullable field, out of range for its type, a malformed uuid. */

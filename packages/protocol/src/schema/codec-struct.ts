@@ -1,10 +1,15 @@
-// Compiles a list of fields, for one version, into closures that read and
-// write it. Every version decision (is the field present, tagged, nullable,
-// compact?) is taken here, once; the closures only move bytes.
+// Compiles a list of fields, for one version, into a decoder and an encoder.
+// Every version decision (is the field present, tagged, nullable, compact?)
+// is taken here, once. The result is generated code, one function per struct
+// and per array field: a closure shared by every struct would see every
+// message's shape at the same call and property sites and run megamorphic,
+// while a function of its own builds each struct as one object literal whose
+// shape V8 learns once. Generated source only ever holds method names,
+// JSON-quoted field names and references to constants, never schema text.
 import type { ByteReader } from '../primitives/byte-reader.js';
 import type { ByteWriter } from '../primitives/byte-writer.js';
 import { ProtocolDecodeError, ProtocolEncodeError, ProtocolError } from '../primitives/protocol-error.js';
-import { scalarCodec } from './codec-scalars.js';
+import { scalarEncoding } from './codec-scalars.js';
 import { scalarDefault } from './field-defaults.js';
 import type { FieldSpec, ScalarType } from './schema-types.js';
 import { inVersionRange } from './versions.js';
@@ -19,15 +24,27 @@ export interface ValueCodec {
   readonly isDefault: (value: unknown) => boolean;
 }
 
-type Struct = Record<string, unknown>;
-
-function within(error: unknown, segment: string): unknown {
-  return error instanceof ProtocolError ? error.within(segment) : error;
-}
-
 function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
+
+/** What generated code calls on its error paths. */
+const RUNTIME = {
+  within: (error: unknown, segment: string) => (error instanceof ProtocolError ? error.within(segment) : error),
+  notStruct: (value: unknown) =>
+    new ProtocolEncodeError(
+      value === null ? 'null where a struct is required (the field is not nullable in this version)' : `expected a struct, got ${describe(value)}`,
+    ),
+  notArray: (value: unknown) => new ProtocolEncodeError(`expected an array, got ${describe(value)}`),
+  nullArray: () => new ProtocolEncodeError('null where an array is required (the field is not nullable in this version)'),
+  tagSize: (tag: number, size: number, left: number) =>
+    new ProtocolDecodeError(`tagged field ${tag}: size ${size} exceeds the ${left} bytes left`),
+  tagOverrun: (tag: number, size: number, took: number) =>
+    new ProtocolDecodeError(`tagged field ${tag} declares ${size} bytes but its value took ${took}`),
+};
+
+const isNull = (value: unknown) => value === null;
+const isEmptyArray = (value: unknown) => Array.isArray(value) && value.length === 0;
 
 function isScalar(type: string): type is ScalarType {
   return type !== 'struct' && type !== '[]struct' && !type.startsWith('[]');
@@ -45,214 +62,221 @@ export function defaultFactory(field: FieldSpec): () => unknown {
   const names = members.map((m) => m.name);
   const factories = members.map(defaultFactory);
   return () => {
-    const o: Struct = {};
+    const o: Record<string, unknown> = {};
     for (let i = 0; i < names.length; i++) o[names[i]!] = factories[i]!();
     return o;
   };
 }
 
-function arrayCodec(element: ValueCodec, flexible: boolean, nullable: boolean, defaultNull: boolean): ValueCodec {
-  const readElement = element.read;
-  const writeElement = element.write;
-  const minElementBytes = Math.max(1, element.minBytes);
-  return {
-    minBytes: flexible ? 1 : 4,
-    read(r) {
-      const count = r.arrayLength(flexible, nullable, minElementBytes);
-      if (count < 0) return null;
-      const out: unknown[] = [];
-      let i = 0;
-      try {
-        for (; i < count; i++) out.push(readElement(r));
-      } catch (error) {
-        throw within(error, `[${i}]`);
-      }
-      return out;
-    },
-    write(w, value) {
-      if (value === null && nullable) {
-        w.arrayLength(null, flexible);
-        return;
-      }
-      if (!Array.isArray(value)) {
-        throw new ProtocolEncodeError(
-          value === null ? 'null where an array is required (the field is not nullable in this version)' : `expected an array, got ${describe(value)}`,
-        );
-      }
-      w.arrayLength(value.length, flexible);
-      let i = 0;
-      try {
-        for (; i < value.length; i++) writeElement(w, value[i]);
-      } catch (error) {
-        throw within(error, `[${i}]`);
-      }
-    },
-    isDefault: defaultNull ? (value) => value === null : (value) => Array.isArray(value) && value.length === 0,
-  };
+/** The values generated code refers to, each bound to a constant `kN` of the generated factory. */
+class Constants {
+  private readonly values: unknown[] = [];
+
+  ref(value: unknown): string {
+    this.values.push(value);
+    return `k${this.values.length - 1}`;
+  }
+
+  compile<T>(body: string): T {
+    const bindings = this.values.map((_, i) => `const k${i} = K[${i}];`).join('\n');
+    return new Function('K', `'use strict';\n${bindings}\n${body}`)(this.values) as T;
+  }
 }
 
-function nullableStruct(struct: ValueCodec, defaultNull: boolean): ValueCodec {
-  return {
-    minBytes: 1,
-    // Kafka marks a nullable struct with one byte: -1 for null, 1 before a value.
-    read: (r) => (r.int8() < 0 ? null : struct.read(r)),
-    write(w, value) {
-      if (value === null) {
-        w.int8(-1);
-        return;
-      }
-      w.int8(1);
-      struct.write(w, value);
-    },
-    isDefault: defaultNull ? (value) => value === null : struct.isDefault,
-  };
+function defaultExpression(field: FieldSpec, c: Constants): string {
+  if (isScalar(field.type)) return c.ref(scalarDefault(field, field.type));
+  if (field.default === null) return 'null';
+  if (field.type === 'struct') return `${c.ref(defaultFactory(field))}()`;
+  return '[]';
 }
 
-/** The codec of one field present in `version`. */
-function fieldCodec(field: FieldSpec, version: number, flexible: boolean): ValueCodec {
+/** One present field as source: an expression that reads it from `r`, a statement that writes an expression to `w`, and the functions they call. */
+interface FieldSource {
+  readonly read: string;
+  readonly write: (value: string) => string;
+  readonly functions: readonly string[];
+  readonly minBytes: number;
+  readonly isDefault: (value: unknown) => boolean;
+}
+
+function fieldSource(field: FieldSpec, version: number, flexible: boolean, c: Constants, id: number): FieldSource {
   const nullable = inVersionRange(field.nullableVersions, version);
   const defaultNull = field.default === null;
   if (isScalar(field.type)) {
-    const scalar = scalarCodec(field.type, flexible, nullable);
+    const { method, minBytes } = scalarEncoding(field.type, flexible, nullable);
     const fallback = scalarDefault(field, field.type);
     return {
-      read: scalar.read,
-      write: scalar.write as (w: ByteWriter, value: unknown) => void,
-      minBytes: scalar.minBytes,
-      isDefault: Buffer.isBuffer(fallback) ? (value) => Buffer.isBuffer(value) && value.length === 0 : (value) => value === fallback,
+      read: `r.${method}()`,
+      write: (v) => `w.${method}(${v});`,
+      functions: [],
+      minBytes,
+      isDefault: Buffer.isBuffer(fallback) ? (v) => Buffer.isBuffer(v) && v.length === 0 : (v) => v === fallback,
     };
   }
+  let element: { read: string; write: (v: string) => string; minBytes: number };
   if (field.type === 'struct' || field.type === '[]struct') {
     const struct = structCodec(field.fields ?? [], version, flexible);
-    if (field.type === '[]struct') return arrayCodec(struct, flexible, nullable, defaultNull);
-    return nullable ? nullableStruct(struct, defaultNull) : struct;
+    const read = c.ref(struct.read);
+    const write = c.ref(struct.write);
+    element = { read: `${read}(r)`, write: (v) => `${write}(w, ${v});`, minBytes: struct.minBytes };
+    if (field.type === 'struct') {
+      const isDefault = defaultNull ? isNull : struct.isDefault;
+      if (!nullable) return { ...element, functions: [], isDefault };
+      // Kafka marks a nullable struct with one byte: -1 for null, 1 before a value.
+      return {
+        read: `(r.int8() < 0 ? null : ${read}(r))`,
+        write: (v) => `if (${v} === null) w.int8(-1); else { w.int8(1); ${write}(w, ${v}); }`,
+        functions: [],
+        minBytes: 1,
+        isDefault,
+      };
+    }
+  } else {
+    const { method, minBytes } = scalarEncoding(field.type.slice(2) as ScalarType, flexible, false);
+    element = { read: `r.${method}()`, write: (v) => `w.${method}(${v});`, minBytes };
   }
-  const elementType = field.type.slice(2) as ScalarType;
-  const element = scalarCodec(elementType, flexible, false);
-  return arrayCodec(
-    { ...element, write: element.write as (w: ByteWriter, value: unknown) => void, isDefault: () => false },
-    flexible,
-    nullable,
-    defaultNull,
-  );
-}
-
-interface TaggedField {
-  readonly tag: number;
-  readonly name: string;
-  readonly codec: ValueCodec;
+  const rt = c.ref(RUNTIME);
+  return {
+    read: `readArray${id}(r)`,
+    write: (v) => `writeArray${id}(w, ${v});`,
+    functions: [
+      `function readArray${id}(r) {
+        const n = r.arrayLength(${flexible}, ${nullable}, ${Math.max(1, element.minBytes)});
+        if (n < 0) return null;
+        const d = r.depth++;
+        r.pathNames[d] = null;
+        const out = [];
+        for (let i = 0; i < n; i++) {
+          r.pathAt[d] = i;
+          out.push(${element.read});
+        }
+        r.depth = d;
+        return out;
+      }`,
+      `function writeArray${id}(w, v) {
+        if (v === null) { ${nullable ? `w.arrayLength(null, ${flexible}); return;` : `throw ${rt}.nullArray();`} }
+        if (!Array.isArray(v)) throw ${rt}.notArray(v);
+        w.arrayLength(v.length, ${flexible});
+        let i = 0;
+        try {
+          for (; i < v.length; i++) { ${element.write('v[i]')} }
+        } catch (e) {
+          throw ${rt}.within(e, '[' + i + ']');
+        }
+      }`,
+    ],
+    minBytes: flexible ? 1 : 4,
+    isDefault: defaultNull ? isNull : isEmptyArray,
+  };
 }
 
 /**
  * A struct (or a whole message body) in one version. Decoding yields every
  * field of the spec in spec order — absent and omitted tagged fields hold
  * their defaults — so all decoded values of a struct share one shape.
- * Encoding treats an undefined field as its default.
+ * Encoding treats an undefined field as its default. Decoding records its
+ * position in the reader's path trail (see ByteReader.path) instead of
+ * catching at every level, so a failure costs one throw.
  */
 export function structCodec(members: readonly FieldSpec[], version: number, flexible: boolean): ValueCodec {
-  const present = members.filter((m) => inVersionRange(m.versions, version));
-  const isTagged = (m: FieldSpec) => flexible && inVersionRange(m.taggedVersions, version);
-  const regular = present.filter((m) => !isTagged(m));
-  const tagged: TaggedField[] = present
-    .filter(isTagged)
-    .map((m) => ({ tag: m.tag!, name: m.name, codec: fieldCodec(m, version, flexible) }))
-    .sort((a, b) => a.tag - b.tag);
-  const byTag = new Map(tagged.map((t) => [t.tag, t]));
+  const c = new Constants();
+  const rt = c.ref(RUNTIME);
+  const names = c.ref(members.map((m) => m.name));
+  const functions: string[] = [];
+  const entries: string[] = [];
+  const writes: string[] = [];
+  const tagged: { index: number; tag: number; key: string; source: FieldSource; isDefault: string }[] = [];
+  const presentDefaults: { name: string; isDefault: (value: unknown) => boolean }[] = [];
+  let minBytes = flexible ? 1 : 0;
 
-  const names = members.map((m) => m.name);
-  const regularCodecs = new Map(regular.map((m) => [m, fieldCodec(m, version, flexible)]));
-  // Decoding walks every member in spec order: regular ones read the wire, the others take their default.
-  const steps = members.map((m) => regularCodecs.get(m)?.read ?? defaultFactory(m));
-  const regularNames = regular.map((m) => m.name);
-  const regularWrites = regular.map((m) => regularCodecs.get(m)!.write);
-  const writeDefaults = regular.map((m) => defaultFactory(m)());
-  const presentCodecs = [...regularCodecs.entries()].map(([m, c]) => ({ name: m.name, isDefault: c.isDefault }));
-  for (const t of tagged) presentCodecs.push({ name: t.name, isDefault: t.codec.isDefault });
+  members.forEach((m, i) => {
+    const key = JSON.stringify(m.name);
+    if (!inVersionRange(m.versions, version)) {
+      entries.push(`${key}: ${defaultExpression(m, c)}`);
+      return;
+    }
+    const source = fieldSource(m, version, flexible, c, i);
+    functions.push(...source.functions);
+    presentDefaults.push({ name: m.name, isDefault: source.isDefault });
+    if (flexible && inVersionRange(m.taggedVersions, version)) {
+      tagged.push({ index: i, tag: m.tag!, key, source, isDefault: c.ref(source.isDefault) });
+      entries.push(`${key}: ${defaultExpression(m, c)}`);
+      return;
+    }
+    minBytes += source.minBytes;
+    entries.push(`${key}: (r.pathAt[d] = ${i}, ${source.read})`);
+    writes.push(`f = ${i}; v = o[${key}]; if (v === undefined) v = ${c.ref(defaultFactory(m)())}; ${source.write('v')}`);
+  });
+  tagged.sort((a, b) => a.tag - b.tag);
 
-  function readTagged(r: ByteReader, o: Struct): void {
+  const readTagged = `function readTagged(r, o, d) {
+    r.pathAt[d] = -1;
     const count = r.unsignedVarint();
     for (let k = 0; k < count; k++) {
       const tag = r.unsignedVarint();
       const size = r.unsignedVarint();
-      if (size > r.remaining) throw new ProtocolDecodeError(`tagged field ${tag}: size ${size} exceeds the ${r.remaining} bytes left`);
-      const field = byTag.get(tag);
-      if (field === undefined) {
-        r.offset += size;
-        continue;
-      }
+      if (size > r.end - r.offset) throw ${rt}.tagSize(tag, size, r.end - r.offset);
       const end = r.end;
       r.end = r.offset + size;
-      try {
-        o[field.name] = field.codec.read(r);
-        if (r.offset !== r.end) {
-          throw new ProtocolDecodeError(`tagged field ${tag} declares ${size} bytes but its value took ${size - (r.end - r.offset)}`);
-        }
-      } catch (error) {
-        throw within(error, field.name);
-      } finally {
-        r.end = end;
+      switch (tag) {
+        ${tagged.map((t) => `case ${t.tag}: r.pathAt[d] = ${t.index}; o[${t.key}] = ${t.source.read}; break;`).join('\n')}
+        default: r.offset = r.end;
       }
+      if (r.offset !== r.end) throw ${rt}.tagOverrun(tag, size, size - (r.end - r.offset));
+      r.end = end;
     }
-  }
+  }`;
+  const writeTagged = [
+    'let c = 0;',
+    ...tagged.map((t) => `v = o[${t.key}]; if (v !== undefined && !${t.isDefault}(v)) c++;`),
+    'w.unsignedVarint(c);',
+    ...tagged.map(
+      (t) => `v = o[${t.key}];
+      if (v !== undefined && !${t.isDefault}(v)) {
+        f = ${t.index};
+        w.unsignedVarint(${t.tag});
+        const m${t.index} = w.beginSizePrefixed();
+        ${t.source.write('v')}
+        w.endSizePrefixed(m${t.index});
+      }`,
+    ),
+  ];
 
-  function writeTagged(w: ByteWriter, o: Struct): void {
-    let count = 0;
-    for (const t of tagged) {
-      const value = o[t.name];
-      if (value !== undefined && !t.codec.isDefault(value)) count++;
-    }
-    w.unsignedVarint(count);
-    for (const t of tagged) {
-      const value = o[t.name];
-      if (value === undefined || t.codec.isDefault(value)) continue;
-      try {
-        w.unsignedVarint(t.tag);
-        const mark = w.beginSizePrefixed();
-        t.codec.write(w, value);
-        w.endSizePrefixed(mark);
-      } catch (error) {
-        throw within(error, t.name);
-      }
-    }
-  }
-
-  const memberCount = names.length;
-  const regularCount = regularNames.length;
-  return {
-    minBytes: regular.reduce((sum, m) => sum + regularCodecs.get(m)!.minBytes, flexible ? 1 : 0),
-    read(r) {
-      const o: Struct = {};
-      let i = 0;
-      try {
-        for (; i < memberCount; i++) o[names[i]!] = steps[i]!(r);
-      } catch (error) {
-        throw within(error, names[i]!);
-      }
-      if (flexible) readTagged(r, o);
+  const { read, write } = c.compile<Pick<ValueCodec, 'read' | 'write'>>(`
+    ${functions.join('\n')}
+    ${flexible ? readTagged : ''}
+    function read(r) {
+      const d = r.depth++;
+      r.pathNames[d] = ${names};
+      const o = {
+        ${entries.join(',\n')}
+      };
+      ${flexible ? 'readTagged(r, o, d);' : ''}
+      r.depth = d;
       return o;
-    },
-    write(w, value) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new ProtocolEncodeError(
-          value === null ? 'null where a struct is required (the field is not nullable in this version)' : `expected a struct, got ${describe(value)}`,
-        );
-      }
-      const o = value as Struct;
-      let i = 0;
+    }
+    function write(w, o) {
+      if (o === null || typeof o !== 'object' || Array.isArray(o)) throw ${rt}.notStruct(o);
+      let f = -1;
+      let v;
       try {
-        for (; i < regularCount; i++) {
-          const field = o[regularNames[i]!];
-          regularWrites[i]!(w, field === undefined ? writeDefaults[i] : field);
-        }
-      } catch (error) {
-        throw within(error, regularNames[i]!);
+        ${writes.join('\n')}
+        ${flexible ? writeTagged.join('\n') : ''}
+      } catch (e) {
+        throw f < 0 ? e : ${rt}.within(e, ${names}[f]);
       }
-      if (flexible) writeTagged(w, o);
-    },
+    }
+    return { read, write };
+  `);
+
+  return {
+    read,
+    write,
+    minBytes,
     isDefault(value) {
       if (value === null || typeof value !== 'object') return false;
-      const o = value as Struct;
-      for (const member of presentCodecs) {
+      const o = value as Record<string, unknown>;
+      for (const member of presentDefaults) {
         const field = o[member.name];
         if (field !== undefined && !member.isDefault(field)) return false;
       }

@@ -43,11 +43,16 @@ export function compileMessage<T = Record<string, unknown>>(
       }
     },
     decode(r) {
+      r.depth = 0;
       try {
         const value = read(r);
         if (r.offset !== r.end) throw new ProtocolDecodeError(`${r.end - r.offset} bytes left over after the message`);
         return value as T;
       } catch (error) {
+        if (error instanceof ProtocolDecodeError && error.path === '') {
+          const path = r.path();
+          if (path !== '') error.within(path);
+        }
         throw ProtocolError.inMessage(error, label);
       }
     },
