@@ -1,0 +1,64 @@
+// The contract between the network layer and the API handlers: what a
+// handler is, what it is given for each request, and the broker services it
+// may use. Handlers live beside this file as `<api>-handler.ts`, each
+// registered once in registry.ts.
+import type { Logger } from '@kstream/actor';
+import type { ApiSpec, RequestOf, ResponseOf, VersionRange } from '@kstream/protocol';
+import type { BrokerMetadata } from '../metadata/broker-metadata.js';
+import type { ControllerChannel } from '../messages.js';
+
+/**
+ * The part of broker-data's ReplicaManager (partitions/replica-manager.ts)
+ * the broker shell needs; its class satisfies this.
+ */
+export interface ReplicaManager {
+  /** Stops background work and checkpoints recovery points and high watermarks. */
+  close(): Promise<void>;
+}
+
+/** The validated broker configs by Kafka key (`num.partitions`, `socket.request.max.bytes`, ...). */
+export type BrokerConfigValues = Readonly<Record<string, string | number | boolean | null>>;
+
+/**
+ * A handler's answer when Kafka sends no response: a Produce with acks=0.
+ * The connection still keeps the order of the responses after it.
+ */
+export const NO_RESPONSE: unique symbol = Symbol('NO_RESPONSE');
+
+/**
+ * One API's handler. `versions` defaults to `api.validVersions`; the
+ * ApiVersions response is built from the registry of these.
+ */
+export interface ApiHandler<A extends ApiSpec> {
+  readonly api: A;
+  readonly versions?: VersionRange;
+  /**
+   * Answers one request. Per-resource failures are data (Kafka error codes in
+   * the response); a thrown error closes the client's connection and is logged.
+   */
+  handle(request: RequestOf<A>, context: RequestContext<A>): Promise<ResponseOf<A> | typeof NO_RESPONSE>;
+}
+
+export interface RequestContext<A extends ApiSpec> {
+  readonly api: A;
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  /** `host:port` of the client, as the listener names the connection. */
+  readonly connectionId: string;
+  readonly broker: BrokerServices;
+}
+
+/** What a broker offers its handlers. One broker worker's loop owns all of it. */
+export interface BrokerServices {
+  readonly brokerId: number;
+  /** The validated broker configs. */
+  readonly config: BrokerConfigValues;
+  /** This broker's replica of the cluster metadata. */
+  readonly metadata: BrokerMetadata;
+  /** Asks the controller, the single writer of metadata (CreateTopics, ...). */
+  readonly controller: ControllerChannel;
+  /** The partition logs this broker hosts. */
+  readonly partitions: ReplicaManager;
+  readonly logger: Logger;
+}
