@@ -72,7 +72,23 @@ export * from './apis/write-txn-markers.js';
 
 // Records, consumer protocol payloads, error codes.
 export * from './consumer-protocol/consumer-protocol-assignment.js';
+export * from './consumer-protocol/consumer-protocol-codec.js';
 export * from './consumer-protocol/consumer-protocol-spec.js';
 export * from './consumer-protocol/consumer-protocol-subscription.js';
+export * from './errors/error-codes.js';
+export * from './records/compression-gzip.js';
+export * from './records/compression-lz4.js';
+export * from './records/compression-snappy.js';
+export * from './records/compression-zstd-frame.js';
+export * from './records/compression-zstd.js';
+export * from './records/compression.js';
+export * from './records/control-record.js';
 export * from './records/crc32c.js';
+export * from './records/record-batch-attributes.js';
+export * from './records/record-batch-error.js';
 export * from './records/record-batch-header.js';
+export * from './records/record-batch.js';
+export * from './records/record-batches.js';
+export * from './records/record-reader.js';
+export * from './records/record-varint.js';
+export * from './records/record.js';
