@@ -1,0 +1,106 @@
+// Records through kcat (librdkafka 2): keys, headers and timestamps survive
+// the round trip, every compression codec comes back intact, and the broker
+// keeps a producer's compressed batches as they were sent (compression.type
+// defaults to "producer").
+import { ATTRIBUTE_COMPRESSION_MASK, CompressionType } from '@kstream/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompatCluster, topicName } from './compat-cluster.test-support.js';
+import { recordBatchesIn } from './kafka-wire.test-support.js';
+import { kcatConsume, kcatMissing, kcatProduce } from './kcat.test-support.js';
+import { fetchPartition } from './raw-requests.test-support.js';
+import { connectToLeader } from './topic-reader.test-support.js';
+
+describe.skipIf(kcatMissing !== null)('kcat records', () => {
+  let node: CompatCluster;
+
+  beforeAll(async () => {
+    node = await CompatCluster.start('kcat-records');
+  });
+
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  async function createTopic(prefix: string, numPartitions = 1): Promise<string> {
+    const topic = topicName(prefix);
+    const admin = await node.admin();
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+    return topic;
+  }
+
+  it('keyedAndUnkeyedWithHeaders: read back in order with keys, headers, offsets and producer timestamps', async () => {
+    const topic = await createTopic('kcat-keyed');
+    const before = Date.now();
+    await kcatProduce(node.bootstrap, topic, ['k1:first', 'second, no key', 'k3:third', 'k1:fourth'], [
+      '-K',
+      ':',
+      '-H',
+      'trace=abc-123',
+      '-H',
+      'origin=kcat',
+    ]);
+    const after = Date.now();
+
+    const records = await kcatConsume(node.bootstrap, topic);
+    expect(records.map((r) => [r.partition, r.offset, r.key, r.value, r.headers])).toEqual([
+      [0, 0, 'k1', 'first', 'trace=abc-123,origin=kcat'],
+      [0, 1, 'NULL', 'second, no key', 'trace=abc-123,origin=kcat'],
+      [0, 2, 'k3', 'third', 'trace=abc-123,origin=kcat'],
+      [0, 3, 'k1', 'fourth', 'trace=abc-123,origin=kcat'],
+    ]);
+    for (const r of records) {
+      expect(r.timestamp, `timestamp of offset ${r.offset}`).toBeGreaterThanOrEqual(before);
+      expect(r.timestamp, `timestamp of offset ${r.offset}`).toBeLessThanOrEqual(after);
+    }
+  }, 45_000);
+
+  it('kafkajsTimestampsAndHeaders: records a kafkajs producer stamped read back by kcat exactly', async () => {
+    const topic = await createTopic('kafkajs-stamped');
+    const producer = await node.producer();
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'a', value: 'old', timestamp: '1500000000001', headers: { color: 'red' } },
+        { key: null, value: 'older still', timestamp: '1400000000002' },
+        { key: 'c', value: 'recent', timestamp: '1700000000003', headers: { color: 'blue', size: 'xl' } },
+      ],
+    });
+
+    const records = await kcatConsume(node.bootstrap, topic);
+    expect(records.map((r) => [r.offset, r.timestamp, r.key, r.value, r.headers])).toEqual([
+      [0, 1500000000001, 'a', 'old', 'color=red'],
+      [1, 1400000000002, 'NULL', 'older still', ''],
+      [2, 1700000000003, 'c', 'recent', 'color=blue,size=xl'],
+    ]);
+  }, 45_000);
+
+  const codecs = [
+    ['gzip', CompressionType.Gzip],
+    ['snappy', CompressionType.Snappy],
+    ['lz4', CompressionType.Lz4],
+    ['zstd', CompressionType.Zstd],
+  ] as const;
+
+  it.each(codecs)('compression %s: produced and consumed back intact, stored as the producer compressed it', async (codec, type) => {
+    const topic = await createTopic(`kcat-${codec}`);
+    const lines = Array.from({ length: 400 }, (_, i) => `key-${i % 37}:value ${i} ${'abcdefgh'.repeat(i % 20)}`);
+    await kcatProduce(node.bootstrap, topic, lines, ['-K', ':', '-X', `compression.codec=${codec}`, '-X', 'linger.ms=20']);
+
+    const records = await kcatConsume(node.bootstrap, topic);
+    expect(records.map((r) => `${r.key}:${r.value}`)).toEqual(lines);
+    expect(records.map((r) => r.offset)).toEqual(lines.map((_, i) => i));
+
+    const conn = await connectToLeader(node, topic, 0);
+    try {
+      const fetched = await fetchPartition(conn, topic, 0, 0n);
+      expect(fetched.errorCode).toBe(0);
+      const batches = [...recordBatchesIn(fetched.records ?? Buffer.alloc(0))];
+      expect(batches.length).toBeGreaterThan(0);
+      for (const { header } of batches) {
+        expect(header.attributes & ATTRIBUTE_COMPRESSION_MASK, `batch at offset ${header.baseOffset}`).toBe(type);
+      }
+    } finally {
+      conn.close();
+    }
+  }, 45_000);
+});
