@@ -170,6 +170,16 @@ function fieldSource(field: FieldSpec, version: number, flexible: boolean, c: Co
   };
 }
 
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** Schemas are code, but what reaches generated source is still checked: a camelCase name, an integer tag. */
+function checkGeneratable(field: FieldSpec): void {
+  if (!FIELD_NAME.test(field.name)) throw new Error(`field name ${JSON.stringify(field.name)} is not a camelCase identifier`);
+  if (field.taggedVersions !== undefined && !(Number.isInteger(field.tag) && field.tag! >= 0)) {
+    throw new Error(`tagged field ${field.name} needs a non-negative integer tag, has ${String(field.tag)}`);
+  }
+}
+
 /**
  * A struct (or a whole message body) in one version. Decoding yields every
  * field of the spec in spec order — absent and omitted tagged fields hold
@@ -190,6 +200,7 @@ export function structCodec(members: readonly FieldSpec[], version: number, flex
   let minBytes = flexible ? 1 : 0;
 
   members.forEach((m, i) => {
+    checkGeneratable(m);
     const key = JSON.stringify(m.name);
     if (!inVersionRange(m.versions, version)) {
       entries.push(`${key}: ${defaultExpression(m, c)}`);

@@ -161,3 +161,17 @@ describe('schema codec', () => {
     expect(messageCodec(Sample, 0, 'request').decode(r).note).toBe('a');
   });
 });
+
+describe('schemas the codec refuses to compile', () => {
+  const api = (field: ReturnType<typeof f.int32>) =>
+    defineApi({ apiKey: 9998, name: 'Odd', validVersions: '0', flexibleVersions: '0+', request: [field], response: [] });
+
+  it('fieldNameThatIsNotAnIdentifier', () => {
+    expect(() => messageCodec(api(f.int32('__proto__', '0+')), 0, 'request')).toThrow('field name "__proto__" is not a camelCase identifier');
+  });
+
+  it('taggedFieldWithoutAnIntegerTag', () => {
+    const field = { ...f.int32('odd', '0+', { tagged: { versions: '0+', tag: 1 } }), tag: 1.5 };
+    expect(() => messageCodec(api(field), 0, 'request')).toThrow('tagged field odd needs a non-negative integer tag, has 1.5');
+  });
+});
