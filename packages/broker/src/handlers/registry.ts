@@ -1,12 +1,12 @@
 // Every API this broker serves, registered once: the network layer dispatches
-// through this list and ApiVersions advertises exactly it, so the versions a
-// broker claims and the versions it handles cannot drift apart.
+// through the registry and ApiVersions advertises exactly it, so the versions
+// a broker claims and the versions it handles cannot drift apart.
 import type { ApiSpec } from '@kstream/protocol';
-import { inVersionRange, parseVersionRange } from '@kstream/protocol';
+import { parseVersionRange } from '@kstream/protocol';
 import { apiVersionsHandlerFor } from './api-versions-handler.js';
 import type { ApiHandler } from './handler.js';
 
-/** A handler of any API, as the registry holds them. */
+/** A handler of any API, as a registry holds them. */
 export type AnyApiHandler = ApiHandler<ApiSpec>;
 
 /** One entry of the ApiVersions response. */
@@ -16,26 +16,44 @@ export interface AdvertisedApi {
   readonly maxVersion: number;
 }
 
-const handlers: readonly AnyApiHandler[] = [
-  apiVersionsHandlerFor(() => advertisedApis),
-];
+/**
+ * A set of handlers, one per API key, always with ApiVersions (every Kafka
+ * broker serves it; it advertises the registry it belongs to).
+ */
+export class HandlerRegistry {
+  readonly #byKey = new Map<number, AnyApiHandler>();
+  /** The handled versions of every registered API, by API key. */
+  readonly advertised: readonly AdvertisedApi[];
 
-const byKey = new Map<number, AnyApiHandler>(handlers.map((handler) => [handler.api.apiKey, handler]));
+  constructor(handlers: readonly AnyApiHandler[]) {
+    for (const handler of [apiVersionsHandlerFor(() => this.advertised), ...handlers]) {
+      const { apiKey, name } = handler.api;
+      if (this.#byKey.has(apiKey)) throw new Error(`two handlers registered for ${name} (apiKey ${apiKey})`);
+      const { min, max } = parseVersionRange(handledVersions(handler));
+      const valid = parseVersionRange(handler.api.validVersions);
+      if (min < valid.min || max > valid.max) {
+        throw new Error(`the ${name} handler's versions ${handler.versions} exceed the schema's ${handler.api.validVersions}`);
+      }
+      this.#byKey.set(apiKey, handler);
+    }
+    this.advertised = [...this.#byKey.values()]
+      .map((handler) => {
+        const { min, max } = parseVersionRange(handledVersions(handler));
+        return { apiKey: handler.api.apiKey, minVersion: min, maxVersion: max };
+      })
+      .sort((a, b) => a.apiKey - b.apiKey);
+  }
 
-/** The handled versions of every registered API, by API key. */
-export const advertisedApis: readonly AdvertisedApi[] = handlers
-  .map((handler) => {
-    const { min, max } = parseVersionRange(handler.versions ?? handler.api.validVersions);
-    return { apiKey: handler.api.apiKey, minVersion: min, maxVersion: max };
-  })
-  .sort((a, b) => a.apiKey - b.apiKey);
-
-/** The handler of `apiKey`, or undefined when this broker does not serve that API. */
-export function handlerFor(apiKey: number): AnyApiHandler | undefined {
-  return byKey.get(apiKey);
+  /** The handler of `apiKey`, or undefined when this broker does not serve that API. */
+  handlerFor(apiKey: number): AnyApiHandler | undefined {
+    return this.#byKey.get(apiKey);
+  }
 }
 
-/** Whether the registered handler of `apiKey` serves `apiVersion`. */
-export function handlesVersion(handler: AnyApiHandler, apiVersion: number): boolean {
-  return inVersionRange(handler.versions ?? handler.api.validVersions, apiVersion);
+/** The versions `handler` serves: its own range, or its API's validVersions. */
+export function handledVersions(handler: AnyApiHandler): string {
+  return handler.versions ?? handler.api.validVersions;
 }
+
+/** The handlers of a kstream broker. */
+export const brokerHandlers = new HandlerRegistry([]);

@@ -1,0 +1,85 @@
+import { apiByKey, ApiVersions, decodeRequest, decodeRequestHeader, encodeResponse, inVersionRange, UnsupportedVersionError } from '@kstream/protocol';
+import type { ApiSpec, RequestHeader } from '@kstream/protocol';
+import { apiVersionsResponse } from '../handlers/api-versions-handler.js';
+import { NO_RESPONSE } from '../handlers/handler.js';
+import type { BrokerServices, RequestContext } from '../handlers/handler.js';
+import { handledVersions } from '../handlers/registry.js';
+import type { AnyApiHandler, HandlerRegistry } from '../handlers/registry.js';
+import { encodeResponseFrame } from './response-frame.js';
+
+// Kafka's UNSUPPORTED_VERSION (@kstream/protocol's table is not exported yet).
+const UNSUPPORTED_VERSION = 35;
+
+/**
+ * A request the broker cannot serve on this connection: bytes that do not
+ * decode, an API it does not handle, a version it does not support, a
+ * handler that failed. Kafka closes the connection; so does the caller.
+ */
+export class ConnectionClosingError extends Error {
+  override readonly name = 'ConnectionClosingError';
+}
+
+/** The response to one request: the frame's parts in write order, or NO_RESPONSE (acks=0). */
+export type RequestOutcome = Buffer[] | typeof NO_RESPONSE;
+
+/**
+ * Decodes one request frame, runs its handler and encodes the response.
+ * Throws ConnectionClosingError, synchronously, for a frame that cannot be
+ * served, so the connection stops reading before the next frame; the promise
+ * rejects with one when the handler fails or its response does not encode.
+ */
+export function dispatchRequest(
+  frame: Buffer,
+  connectionId: string,
+  broker: BrokerServices,
+  handlers: HandlerRegistry,
+): Promise<RequestOutcome> {
+  let header: RequestHeader;
+  try {
+    header = decodeRequestHeader(frame);
+  } catch (error) {
+    throw new ConnectionClosingError(`malformed request: ${messageOf(error)}`, { cause: error });
+  }
+  const { apiKey, apiVersion, correlationId, clientId } = header;
+  const handler = handlers.handlerFor(apiKey);
+  if (handler === undefined || !inVersionRange(handledVersions(handler), apiVersion)) {
+    if (apiKey === ApiVersions.apiKey) {
+      // KIP-511: a client newer than the broker learns which versions it may
+      // use from a v0 response, the one every client can read.
+      return Promise.resolve([encodeResponse(ApiVersions, 0, correlationId, apiVersionsResponse(UNSUPPORTED_VERSION, handlers.advertised))]);
+    }
+    const served = handler === undefined ? 'an API this broker does not serve' : `supported versions ${handledVersions(handler)}`;
+    throw new ConnectionClosingError(
+      `${apiByKey(apiKey)?.name ?? 'unknown API'} (apiKey ${apiKey}) v${apiVersion} from client ${JSON.stringify(clientId)}: ${served}`,
+    );
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = decodeRequest(frame).body;
+  } catch (error) {
+    const reason = error instanceof UnsupportedVersionError ? error.message : `malformed request: ${messageOf(error)}`;
+    throw new ConnectionClosingError(reason, { cause: error });
+  }
+  const context: RequestContext<ApiSpec> = { api: handler.api, apiVersion, correlationId, clientId, connectionId, broker };
+  return respond(handler, body, context);
+}
+
+async function respond(handler: AnyApiHandler, body: Record<string, unknown>, context: RequestContext<ApiSpec>): Promise<RequestOutcome> {
+  const { api, apiVersion, correlationId } = context;
+  let response: Awaited<ReturnType<AnyApiHandler['handle']>>;
+  try {
+    response = await handler.handle(body, context);
+  } catch (error) {
+    throw new ConnectionClosingError(`${api.name} v${apiVersion} handler failed: ${messageOf(error)}`, { cause: error });
+  }
+  if (response === NO_RESPONSE) return NO_RESPONSE;
+  try {
+    return encodeResponseFrame(api, apiVersion, correlationId, response);
+  } catch (error) {
+    throw new ConnectionClosingError(`${api.name} v${apiVersion} response does not encode: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

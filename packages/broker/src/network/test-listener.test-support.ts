@@ -1,0 +1,76 @@
+// A listener serving Kafka connections with a chosen handler registry and a
+// broker whose services are real but idle (an empty metadata cache, a
+// controller channel nobody answers): for tests of the network layer itself.
+import { MessageChannel } from 'node:worker_threads';
+import { Mailbox } from '@kstream/actor';
+import type { Logger } from '@kstream/actor';
+import { BrokerListener } from '../broker-listener.js';
+import type { BrokerServices } from '../handlers/handler.js';
+import type { HandlerRegistry } from '../handlers/registry.js';
+import type { ControllerChannel } from '../messages.js';
+import { BrokerMetadata } from '../metadata/broker-metadata.js';
+import { ClientConnection } from './client-connection.js';
+
+/** A logger that keeps every line, so tests can check what was logged. */
+export function recordingLogger(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (msg) => void lines.push(`INFO ${msg}`),
+    warn: (msg) => void lines.push(`WARN ${msg}`),
+    error: (msg) => void lines.push(`ERROR ${msg}`),
+  };
+}
+
+export interface TestListener {
+  readonly port: number;
+  readonly logger: ReturnType<typeof recordingLogger>;
+  readonly connections: ClientConnection[];
+  close(): Promise<void>;
+}
+
+export async function startTestListener(
+  handlers: HandlerRegistry,
+  limits: { maxRequestBytes?: number; idleTimeoutMs?: number } = {},
+): Promise<TestListener> {
+  const logger = recordingLogger();
+  const { port1, port2 } = new MessageChannel();
+  const controller: ControllerChannel = new Mailbox(port1, { name: 'controller', logger });
+  const broker: BrokerServices = {
+    brokerId: 1,
+    config: {},
+    metadata: new BrokerMetadata(),
+    controller,
+    partitions: { close: async () => {} },
+    logger,
+  };
+  const connections: ClientConnection[] = [];
+  const listener = new BrokerListener({
+    brokerId: 1,
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    onConnection: (socket, connectionId) =>
+      connections.push(
+        new ClientConnection({
+          socket,
+          connectionId,
+          broker,
+          handlers,
+          maxRequestBytes: limits.maxRequestBytes ?? 1024 * 1024,
+          idleTimeoutMs: limits.idleTimeoutMs ?? 60_000,
+        }),
+      ),
+  });
+  const port = await listener.listen();
+  return {
+    port,
+    logger,
+    connections,
+    async close() {
+      await listener.close();
+      controller.close();
+      port2.close();
+    },
+  };
+}
