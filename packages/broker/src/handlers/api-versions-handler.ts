@@ -7,13 +7,10 @@
 //   it with the KIP-511 fallback (a v0 response, UNSUPPORTED_VERSION, the
 //   full list).
 // - No features are advertised: finalizedFeaturesEpoch -1, no features.
-import { ApiVersions } from '@kstream/protocol';
+import { ApiVersions, ErrorCode } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import type { ApiHandler } from './handler.js';
 import type { AdvertisedApi } from './registry.js';
-
-// Kafka's codes NONE and INVALID_REQUEST (@kstream/protocol's table is not exported yet).
-const ErrorCode = { NONE: 0, INVALID_REQUEST: 42 } as const;
 
 const SOFTWARE_NAME_OR_VERSION = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 

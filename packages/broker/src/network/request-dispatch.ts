@@ -1,4 +1,13 @@
-import { apiByKey, ApiVersions, decodeRequest, decodeRequestHeader, encodeResponse, inVersionRange, UnsupportedVersionError } from '@kstream/protocol';
+import {
+  apiByKey,
+  ApiVersions,
+  decodeRequest,
+  decodeRequestHeader,
+  encodeResponse,
+  ErrorCode,
+  inVersionRange,
+  UnsupportedVersionError,
+} from '@kstream/protocol';
 import type { ApiSpec, RequestHeader } from '@kstream/protocol';
 import { apiVersionsResponse } from '../handlers/api-versions-handler.js';
 import { NO_RESPONSE } from '../handlers/handler.js';
@@ -6,9 +15,6 @@ import type { BrokerServices, RequestContext } from '../handlers/handler.js';
 import { handledVersions } from '../handlers/registry.js';
 import type { AnyApiHandler, HandlerRegistry } from '../handlers/registry.js';
 import { encodeResponseFrame } from './response-frame.js';
-
-// Kafka's UNSUPPORTED_VERSION (@kstream/protocol's table is not exported yet).
-const UNSUPPORTED_VERSION = 35;
 
 /**
  * A request the broker cannot serve on this connection: bytes that do not
@@ -46,7 +52,7 @@ export function dispatchRequest(
     if (apiKey === ApiVersions.apiKey) {
       // KIP-511: a client newer than the broker learns which versions it may
       // use from a v0 response, the one every client can read.
-      return Promise.resolve([encodeResponse(ApiVersions, 0, correlationId, apiVersionsResponse(UNSUPPORTED_VERSION, handlers.advertised))]);
+      return Promise.resolve([encodeResponse(ApiVersions, 0, correlationId, apiVersionsResponse(ErrorCode.UNSUPPORTED_VERSION, handlers.advertised))]);
     }
     const served = handler === undefined ? 'an API this broker does not serve' : `supported versions ${handledVersions(handler)}`;
     throw new ConnectionClosingError(
