@@ -2,17 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
 import type { Endpoint, Logger } from '@kstream/actor';
+import type { AdminContext, AdminDecision } from './admin-context.js';
+import { resolveBrokerConfig, validateBrokerConfig } from './broker-configs.js';
+import type { BrokerConfigProps } from './broker-configs.js';
 import { BrokerLiveness } from './broker-liveness.js';
+import { alterConfigs, incrementalAlterConfigs } from './controller-configs.js';
+import { createPartitions, createTopics, deleteTopics } from './controller-topics.js';
 import type {
   BrokerHeartbeatReply,
   BrokerHeartbeatRequest,
   BrokerRegistrationReply,
   BrokerRegistrationRequest,
+  ControllerBrokerChannel,
   ControllerReplies,
   ControllerRequest,
 } from './messages.js';
 import { MetadataLog } from './metadata-log.js';
 import type { MetadataRecord } from './metadata-records.js';
+import { snapshotRecords } from './metadata-snapshot.js';
 import { MetadataState } from './metadata-state.js';
 import type { BrokerRegistration } from './metadata-state.js';
 
@@ -21,6 +28,11 @@ export interface ControllerOptions {
   readonly dir: string;
   /** A broker not heard from for this long is fenced (Kafka's broker.session.timeout.ms). */
   readonly sessionTimeoutMs?: number;
+  /**
+   * The node's static broker config (its start options): the defaults of new
+   * topics and of topic configs. Validated on open; a bad key or value throws.
+   */
+  readonly staticBrokerConfig?: BrokerConfigProps;
   readonly logger?: Logger;
 }
 
@@ -33,26 +45,41 @@ export interface ControllerDescription {
 
 export const DEFAULT_SESSION_TIMEOUT_MS = 9_000;
 
+interface BrokerChannel {
+  readonly mailbox: ControllerBrokerChannel;
+  /** The broker holds a snapshot from its registration on this channel, so it gets every later change pushed. */
+  synced: boolean;
+}
+
 /**
  * The controller actor: the single writer of cluster metadata. Each change is
- * decided here, appended to the metadata log, and only then applied to the
- * state, one change at a time. Brokers reach it over one channel each
- * (`attachBroker`); the node calls it directly on the main thread it runs on.
+ * decided here, appended to the metadata log, applied to the state, and
+ * pushed to every registered broker, one change at a time. Brokers reach it
+ * over one channel each (`attachBroker`); the node calls it directly on the
+ * main thread it runs on.
  */
 export class Controller {
   readonly #log: MetadataLog;
   readonly #state: MetadataState;
   readonly #liveness: BrokerLiveness;
+  readonly #staticConfig: BrokerConfigProps;
   readonly #logger: Logger;
-  readonly #channels = new Map<number, Mailbox<ControllerRequest>>();
+  readonly #channels = new Map<number, BrokerChannel>();
   readonly #livenessTimer: NodeJS.Timeout;
   // Every change waits for the previous one, so records are decided against
   // the state all earlier records produced.
   #serial: Promise<unknown> = Promise.resolve();
 
-  private constructor(log: MetadataLog, state: MetadataState, sessionTimeoutMs: number, logger: Logger) {
+  private constructor(
+    log: MetadataLog,
+    state: MetadataState,
+    sessionTimeoutMs: number,
+    staticConfig: BrokerConfigProps,
+    logger: Logger,
+  ) {
     this.#log = log;
     this.#state = state;
+    this.#staticConfig = staticConfig;
     this.#logger = logger;
     this.#liveness = new BrokerLiveness(sessionTimeoutMs);
     // Brokers alive in the log get one session to show up again, as after a
@@ -66,11 +93,13 @@ export class Controller {
   /** Opens the metadata log in `options.dir`, replays it, and starts a new cluster id if the log is empty. */
   static async open(options: ControllerOptions): Promise<Controller> {
     const logger = options.logger ?? stderrLogger;
+    const staticConfig = Object.freeze({ ...validateBrokerConfig(options.staticBrokerConfig ?? {}) });
     const state = new MetadataState();
     const log = await MetadataLog.open(join(options.dir, 'metadata.log'), (record) => state.apply(record), logger);
-    const controller = new Controller(log, state, options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS, logger);
+    const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    const controller = new Controller(log, state, sessionTimeoutMs, staticConfig, logger);
     if (state.clusterId === undefined) {
-      await controller.#commit({ type: 'ClusterId', clusterId: newClusterId() });
+      await controller.#commit([{ type: 'ClusterId', clusterId: newClusterId() }]);
     }
     return controller;
   }
@@ -79,23 +108,34 @@ export class Controller {
     return this.#state.clusterId!;
   }
 
+  /** The current metadata. Read it only: records reach it through the controller alone. */
+  get metadata(): MetadataState {
+    return this.#state;
+  }
+
+  /** The static broker config the controller was opened with. */
+  get staticBrokerConfig(): BrokerConfigProps {
+    return this.#staticConfig;
+  }
+
   /**
    * Serves broker `brokerId`'s requests arriving on `port`, replacing the
-   * channel of an earlier incarnation.
+   * channel of an earlier incarnation. Metadata changes are pushed on it
+   * once the broker has registered on it.
    */
   attachBroker(brokerId: number, port: Endpoint): void {
-    this.#channels.get(brokerId)?.close();
-    const mailbox = new Mailbox<ControllerRequest>(port, {
+    this.#channels.get(brokerId)?.mailbox.close();
+    const mailbox: ControllerBrokerChannel = new Mailbox(port, {
       name: `broker-${brokerId}`,
       logger: this.#logger,
-      handle: (msg) => {
-        if (msg.brokerId !== brokerId) {
+      handle: (msg: ControllerRequest) => {
+        if ('brokerId' in msg && msg.brokerId !== brokerId) {
           throw new Error(`broker ${brokerId}'s channel carried a ${msg.type} for broker ${msg.brokerId}`);
         }
-        return this.handle(msg);
+        return this.handle(msg, brokerId);
       },
     });
-    this.#channels.set(brokerId, mailbox);
+    this.#channels.set(brokerId, { mailbox, synced: false });
   }
 
   /**
@@ -103,20 +143,45 @@ export class Controller {
    * channel and fence it now rather than after its session times out.
    */
   async detachBroker(brokerId: number, reason: string): Promise<void> {
-    this.#channels.get(brokerId)?.close();
+    this.#channels.get(brokerId)?.mailbox.close();
     this.#channels.delete(brokerId);
     this.#liveness.forget(brokerId);
     const brokerEpoch = this.#state.broker(brokerId)?.brokerEpoch;
     if (brokerEpoch !== undefined) await this.#serialize(() => this.#fence(brokerId, brokerEpoch, reason));
   }
 
-  handle(msg: ControllerRequest): Promise<ControllerReplies[ControllerRequest['type']]> {
+  /**
+   * Handles one request, after every change before it. `fromBroker` is the
+   * broker whose channel carried it, if any: a registration on a channel
+   * makes the controller push later changes on it.
+   */
+  handle<M extends ControllerRequest>(msg: M, fromBroker?: number): Promise<ControllerReplies[M['type']]>;
+  handle(msg: ControllerRequest, fromBroker?: number): Promise<ControllerReplies[ControllerRequest['type']]> {
     return this.#serialize(async () => {
       switch (msg.type) {
         case 'BrokerRegistration':
-          return this.#register(msg);
+          return this.#register(msg, fromBroker === msg.brokerId ? this.#channels.get(fromBroker) : undefined);
         case 'BrokerHeartbeat':
           return this.#heartbeat(msg);
+        case 'CreateTopics': {
+          const { results, metadataOffset } = await this.#carryOut(createTopics(this.#adminContext(), msg));
+          return { topics: results, metadataOffset };
+        }
+        case 'DeleteTopics': {
+          const enabled = this.#clusterConfig()['delete.topic.enable'];
+          const { results, metadataOffset } = await this.#carryOut(deleteTopics(this.#adminContext(), msg, enabled));
+          return { topics: results, metadataOffset };
+        }
+        case 'CreatePartitions':
+          return this.#carryOut(createPartitions(this.#adminContext(), msg));
+        case 'AlterConfigs': {
+          const { results, metadataOffset } = await this.#carryOut(alterConfigs(this.#adminContext(), msg));
+          return { resources: results, metadataOffset };
+        }
+        case 'IncrementalAlterConfigs': {
+          const { results, metadataOffset } = await this.#carryOut(incrementalAlterConfigs(this.#adminContext(), msg));
+          return { resources: results, metadataOffset };
+        }
         default:
           return unknownMessage(msg);
       }
@@ -134,18 +199,25 @@ export class Controller {
   /** Stops serving brokers, lets the change in progress finish, and closes the metadata log. */
   async close(): Promise<void> {
     clearInterval(this.#livenessTimer);
-    for (const mailbox of this.#channels.values()) mailbox.close();
+    for (const { mailbox } of this.#channels.values()) mailbox.close();
     this.#channels.clear();
     await this.#serial.catch(() => undefined);
     await this.#log.close();
   }
 
-  async #register(msg: BrokerRegistrationRequest): Promise<BrokerRegistrationReply> {
+  async #register(msg: BrokerRegistrationRequest, channel: BrokerChannel | undefined): Promise<BrokerRegistrationReply> {
     const brokerEpoch = this.#log.nextOffset;
-    await this.#commit({ type: 'RegisterBroker', brokerId: msg.brokerId, brokerEpoch, host: msg.host, port: msg.port });
+    // The snapshot in the reply carries this registration; a push of it would come twice.
+    if (channel) channel.synced = false;
+    const lastOffset = await this.#commit([
+      { type: 'RegisterBroker', brokerId: msg.brokerId, brokerEpoch, host: msg.host, port: msg.port },
+    ]);
     this.#liveness.touch(msg.brokerId, performance.now());
     this.#logger.info(`controller: broker ${msg.brokerId} registered at ${msg.host}:${msg.port}`, { brokerEpoch });
-    return { brokerEpoch, clusterId: this.clusterId };
+    // The reply leaves before any later change is pushed: the next change
+    // starts only after this one's promise settles, and a port keeps order.
+    if (channel) channel.synced = true;
+    return { brokerEpoch, clusterId: this.clusterId, metadata: { records: snapshotRecords(this.#state), lastOffset } };
   }
 
   #heartbeat(msg: BrokerHeartbeatRequest): BrokerHeartbeatReply {
@@ -159,7 +231,7 @@ export class Controller {
   async #fence(brokerId: number, brokerEpoch: number, reason: string): Promise<void> {
     const current = this.#state.broker(brokerId);
     if (current === undefined || current.fenced || current.brokerEpoch !== brokerEpoch) return;
-    await this.#commit({ type: 'FenceBroker', brokerId, brokerEpoch, reason });
+    await this.#commit([{ type: 'FenceBroker', brokerId, brokerEpoch, reason }]);
     this.#logger.info(`controller: broker ${brokerId} fenced: ${reason}`, { brokerEpoch });
   }
 
@@ -174,9 +246,41 @@ export class Controller {
     }
   }
 
-  async #commit(record: MetadataRecord): Promise<void> {
-    await this.#log.append(record);
-    this.#state.apply(record);
+  /** Appends the records as one batch, applies them, pushes them to every synced broker, and returns the last one's offset. */
+  async #commit(records: readonly MetadataRecord[]): Promise<number> {
+    const lastOffset = await this.#log.appendBatch(records);
+    for (const record of records) this.#state.apply(record);
+    for (const [brokerId, channel] of this.#channels) {
+      if (!channel.synced) continue;
+      try {
+        channel.mailbox.tell({ type: 'MetadataUpdate', records, lastOffset });
+      } catch (error) {
+        // A broker that misses an update resyncs when it registers again.
+        this.#logger.warn(`controller: could not push metadata up to offset ${lastOffset} to broker ${brokerId}`, { error });
+      }
+    }
+    return lastOffset;
+  }
+
+  /** Commits an admin decision's records, if any, and returns its results with the offset at which they are visible. */
+  async #carryOut<R>(decision: AdminDecision<R>): Promise<{ results: R; metadataOffset: number }> {
+    const metadataOffset = decision.records.length > 0 ? await this.#commit(decision.records) : this.#log.nextOffset - 1;
+    return { results: decision.results, metadataOffset };
+  }
+
+  #adminContext(): AdminContext {
+    return {
+      state: this.#state,
+      staticConfig: this.#staticConfig,
+      logger: this.#logger,
+      newTopicId: randomUUID,
+      random: Math.random,
+    };
+  }
+
+  /** The cluster-wide broker config: dynamic defaults over the static config. */
+  #clusterConfig() {
+    return resolveBrokerConfig(this.#state.configs('broker', ''), this.#staticConfig);
   }
 
   #serialize<T>(change: () => T | Promise<T>): Promise<T> {

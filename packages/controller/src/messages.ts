@@ -1,5 +1,12 @@
-// The controller actor's messages: what a broker asks it over the broker's
-// controller channel. Names follow Kafka's KRaft RPCs.
+// The controller actor's messages. ControllerRequest is what a broker asks
+// over its controller channel (names follow Kafka's KRaft RPCs and admin
+// APIs); ControllerToBroker is what the controller tells a broker on the same
+// channel. Admin requests carry plain objects, not wire structs: the broker's
+// handlers translate Kafka's request versions into these and the results
+// back into responses.
+import type { Mailbox } from '@kstream/actor';
+import type { ConfigSource } from './config-definition.js';
+import type { ConfigResourceType, MetadataRecord } from './metadata-records.js';
 
 /** A broker starting (or restarting) joins the cluster with its listener. */
 export interface BrokerRegistrationRequest {
@@ -9,10 +16,22 @@ export interface BrokerRegistrationRequest {
   readonly port: number;
 }
 
+/**
+ * Records that rebuild the controller's current state in a fresh
+ * MetadataState, and the offset of the last record of the metadata log they
+ * reflect. MetadataUpdates with a lastOffset at or below it are already in it.
+ */
+export interface MetadataSnapshot {
+  readonly records: readonly MetadataRecord[];
+  readonly lastOffset: number;
+}
+
 export interface BrokerRegistrationReply {
   /** Identifies this incarnation of the broker; heartbeats carry it. */
   readonly brokerEpoch: number;
   readonly clusterId: string;
+  /** The whole metadata, including this registration; replaces whatever the broker held before. */
+  readonly metadata: MetadataSnapshot;
 }
 
 /** A registered broker says it is still alive. */
@@ -27,9 +46,182 @@ export interface BrokerHeartbeatReply {
   readonly isFenced: boolean;
 }
 
-export type ControllerRequest = BrokerRegistrationRequest | BrokerHeartbeatRequest;
+/** Kafka's per-resource outcome: errorCode 0 (NONE) and a null message on success. */
+export interface ResultError {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+}
+
+/** Every admin reply names the metadata offset at which its changes are visible (the last offset of the log when nothing changed). */
+export interface AdminReply {
+  readonly metadataOffset: number;
+}
+
+export interface ConfigEntry {
+  readonly name: string;
+  readonly value: string | null;
+}
+
+/** CreateTopics: create topics, each with its partitions and configs. */
+export interface CreateTopicsRequest {
+  readonly type: 'CreateTopics';
+  readonly topics: readonly CreatableTopic[];
+  /** Run every check, write nothing. */
+  readonly validateOnly: boolean;
+}
+
+export interface CreatableTopic {
+  readonly name: string;
+  /** -1: the broker config num.partitions. Must be -1 when assignments are given. */
+  readonly numPartitions: number;
+  /** -1: the broker config default.replication.factor. Must be -1 when assignments are given. */
+  readonly replicationFactor: number;
+  /** Manual placement: one entry per partition, partition indexes 0..n-1. Empty for automatic placement. */
+  readonly assignments: readonly { readonly partitionIndex: number; readonly brokerIds: readonly number[] }[];
+  readonly configs: readonly ConfigEntry[];
+}
+
+/** A created topic's config as CreateTopics v5+ reports it. */
+export interface CreatableTopicConfig {
+  readonly name: string;
+  readonly value: string | null;
+  readonly readOnly: boolean;
+  readonly configSource: ConfigSource;
+  readonly isSensitive: boolean;
+}
+
+export interface CreatableTopicResult extends ResultError {
+  readonly name: string;
+  /** Null when the topic was not created. */
+  readonly topicId: string | null;
+  /** -1 when the topic was not created. */
+  readonly numPartitions: number;
+  /** -1 when the topic was not created. */
+  readonly replicationFactor: number;
+  /** Every topic config with its effective value; empty when the topic was not created. */
+  readonly configs: readonly CreatableTopicConfig[];
+}
+
+export interface CreateTopicsReply extends AdminReply {
+  /** One result per requested topic, in request order. */
+  readonly topics: readonly CreatableTopicResult[];
+}
+
+/** DeleteTopics: each entry names a topic by name or by id (exactly one of the two). */
+export interface DeleteTopicsRequest {
+  readonly type: 'DeleteTopics';
+  readonly topics: readonly { readonly name: string | null; readonly topicId: string | null }[];
+}
+
+export interface DeletableTopicResult extends ResultError {
+  /** The topic's name: as requested, or found by its id; null for an unknown id. */
+  readonly name: string | null;
+  readonly topicId: string | null;
+}
+
+export interface DeleteTopicsReply extends AdminReply {
+  readonly topics: readonly DeletableTopicResult[];
+}
+
+/** CreatePartitions: grow topics to `count` partitions. */
+export interface CreatePartitionsRequest {
+  readonly type: 'CreatePartitions';
+  readonly topics: readonly CreatePartitionsTopic[];
+  readonly validateOnly: boolean;
+}
+
+export interface CreatePartitionsTopic {
+  readonly name: string;
+  /** The new total number of partitions. */
+  readonly count: number;
+  /** Replicas of each added partition (count - current entries), or null for automatic placement. */
+  readonly assignments: readonly (readonly number[])[] | null;
+}
+
+export interface CreatePartitionsTopicResult extends ResultError {
+  readonly name: string;
+}
+
+export interface CreatePartitionsReply extends AdminReply {
+  readonly results: readonly CreatePartitionsTopicResult[];
+}
+
+/** A topic, or a broker: resourceName is a broker id in decimal or '' for the cluster-wide default. */
+export interface ConfigResource {
+  readonly resourceType: ConfigResourceType;
+  readonly resourceName: string;
+}
+
+export interface ConfigResourceResult extends ConfigResource, ResultError {}
+
+/** AlterConfigs (legacy): each resource's dynamic configs become exactly the given set. */
+export interface AlterConfigsRequest {
+  readonly type: 'AlterConfigs';
+  readonly resources: readonly (ConfigResource & { readonly configs: readonly ConfigEntry[] })[];
+  readonly validateOnly: boolean;
+}
+
+export interface AlterConfigsReply extends AdminReply {
+  readonly resources: readonly ConfigResourceResult[];
+}
+
+/** IncrementalAlterConfigs' operations, at the index of Kafka's AlterConfigOp.OpType id (0 SET .. 3 SUBTRACT). */
+export const CONFIG_OPERATIONS = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'] as const;
+export type ConfigOperation = (typeof CONFIG_OPERATIONS)[number];
+
+export interface AlterableConfig {
+  readonly name: string;
+  readonly operation: ConfigOperation;
+  /** Ignored for DELETE; for APPEND and SUBTRACT, a comma-separated list of items. */
+  readonly value: string | null;
+}
+
+/** IncrementalAlterConfigs: change single keys of each resource's dynamic configs. */
+export interface IncrementalAlterConfigsRequest {
+  readonly type: 'IncrementalAlterConfigs';
+  readonly resources: readonly (ConfigResource & { readonly configs: readonly AlterableConfig[] })[];
+  readonly validateOnly: boolean;
+}
+
+export interface IncrementalAlterConfigsReply extends AdminReply {
+  readonly resources: readonly ConfigResourceResult[];
+}
+
+export type ControllerRequest =
+  | BrokerRegistrationRequest
+  | BrokerHeartbeatRequest
+  | CreateTopicsRequest
+  | DeleteTopicsRequest
+  | CreatePartitionsRequest
+  | AlterConfigsRequest
+  | IncrementalAlterConfigsRequest;
 
 export interface ControllerReplies {
   BrokerRegistration: BrokerRegistrationReply;
   BrokerHeartbeat: BrokerHeartbeatReply;
+  CreateTopics: CreateTopicsReply;
+  DeleteTopics: DeleteTopicsReply;
+  CreatePartitions: CreatePartitionsReply;
+  AlterConfigs: AlterConfigsReply;
+  IncrementalAlterConfigs: IncrementalAlterConfigsReply;
 }
+
+/**
+ * Told to every registered broker after each append to the metadata log:
+ * the appended records, in order, the last of which has offset `lastOffset`.
+ * A broker applies them to its MetadataState; it skips an update whose
+ * lastOffset its snapshot already covers.
+ */
+export interface MetadataUpdateMessage {
+  readonly type: 'MetadataUpdate';
+  readonly records: readonly MetadataRecord[];
+  readonly lastOffset: number;
+}
+
+export type ControllerToBroker = MetadataUpdateMessage;
+
+/** The broker's side of its channel to the controller: it handles ControllerToBroker and asks ControllerRequests. */
+export type BrokerControllerChannel = Mailbox<ControllerToBroker, ControllerRequest, ControllerReplies>;
+
+/** The controller's side of a broker's channel. */
+export type ControllerBrokerChannel = Mailbox<ControllerRequest, ControllerToBroker>;

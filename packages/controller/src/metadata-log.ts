@@ -16,11 +16,14 @@ const codec = new Packr({ useRecords: false, mapsAsObjects: true });
 /**
  * The controller's metadata log, `<data-dir>/controller/metadata.log`: an
  * append-only file of frames, each a 4-byte big-endian payload length, a
- * 4-byte big-endian CRC-32 of the payload, and the payload (one msgpack
- * record). A record's offset is its position in the sequence (0, 1, 2 ...).
- * Every append is fdatasync'ed before it resolves, so an acknowledged change
- * survives a crash. Not thread-safe; owned by the controller actor, which
- * appends one record at a time.
+ * 4-byte big-endian CRC-32 of the payload, and the payload: one msgpack
+ * record, or a msgpack array of records written together (a batch, such as
+ * a topic with its partitions and configs), which a crash keeps or loses
+ * whole. A record's offset is its position in the sequence of records
+ * (0, 1, 2 ...), counting each record of a batch. Every append is
+ * fdatasync'ed before it resolves, so an acknowledged change survives a
+ * crash. Not thread-safe; owned by the controller actor, which appends one
+ * frame at a time.
  */
 export class MetadataLog {
   readonly path: string;
@@ -59,9 +62,12 @@ export class MetadataLog {
       if (damage) break;
       const length = bytes.readUInt32BE(position);
       const payload = bytes.subarray(position + FRAME_HEADER_BYTES, position + FRAME_HEADER_BYTES + length);
-      replay(parseMetadataRecord(decode(payload, path, offset), path, offset), offset);
+      const decoded = decode(payload, path, offset);
+      for (const value of Array.isArray(decoded) ? decoded : [decoded]) {
+        replay(parseMetadataRecord(value, path, offset), offset);
+        offset += 1;
+      }
       position += FRAME_HEADER_BYTES + length;
-      offset += 1;
     }
     // Positional writes (not O_APPEND), so an append that failed half-way is
     // overwritten by the next one instead of leaving garbage mid-log.
@@ -86,8 +92,14 @@ export class MetadataLog {
   }
 
   /** Appends one record durably and returns its offset. */
-  async append(record: MetadataRecord): Promise<number> {
-    const payload = codec.pack(record);
+  append(record: MetadataRecord): Promise<number> {
+    return this.appendBatch([record]);
+  }
+
+  /** Appends records durably as one frame, all or none surviving a crash, and returns the last one's offset. */
+  async appendBatch(records: readonly MetadataRecord[]): Promise<number> {
+    if (records.length === 0) throw new RangeError('metadata log: an appended batch needs at least one record');
+    const payload = codec.pack(records.length === 1 ? records[0] : records);
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
     frame.writeUInt32BE(payload.length, 0);
     frame.writeUInt32BE(crc32(payload), 4);
@@ -95,7 +107,8 @@ export class MetadataLog {
     await this.#file.write(frame, 0, frame.length, this.#size);
     await this.#file.datasync();
     this.#size += frame.length;
-    return this.#nextOffset++;
+    this.#nextOffset += records.length;
+    return this.#nextOffset - 1;
   }
 
   async close(): Promise<void> {

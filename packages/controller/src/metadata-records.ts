@@ -1,6 +1,6 @@
 // The records of the metadata log. Each is one change to cluster metadata;
-// replaying them in order rebuilds the controller's state. Later issues add
-// topic and partition records to this union.
+// replaying them in order rebuilds the controller's state. Topic, partition
+// and config records carry KRaft's names and fields.
 
 /** The cluster's identity, written once as the first record of a new log. */
 export interface ClusterIdRecord {
@@ -29,7 +29,64 @@ export interface FenceBrokerRecord {
   readonly reason: string;
 }
 
-export type MetadataRecord = ClusterIdRecord | RegisterBrokerRecord | FenceBrokerRecord;
+/** A topic was created. Its partitions follow as PartitionRecords, its configs as ConfigRecords. */
+export interface TopicRecord {
+  readonly type: 'Topic';
+  readonly name: string;
+  /** A random UUID in its 8-4-4-4-12 hex form, as the protocol's uuid fields carry it. */
+  readonly topicId: string;
+}
+
+/**
+ * A partition's replicas and leadership: written when the partition is
+ * created and again, whole, whenever any of it changes (KRaft's
+ * PartitionRecord; a later record for the same partition replaces it).
+ */
+export interface PartitionRecord {
+  readonly type: 'Partition';
+  readonly topicId: string;
+  readonly partition: number;
+  /** Broker ids in preference order; the first is the preferred leader. */
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  /** The leading broker's id, or -1 when the partition has no leader. */
+  readonly leader: number;
+  /** Grows by one with every leader change; fetches and produces are fenced by it. */
+  readonly leaderEpoch: number;
+  /** Grows by one with every change to the partition. */
+  readonly partitionEpoch: number;
+}
+
+/** Kafka's ConfigResource types that the controller stores configs for. */
+export type ConfigResourceType = 'topic' | 'broker';
+
+/**
+ * One config key of one resource was set, or deleted (back to its default)
+ * when `value` is null. A topic's resourceName is the topic name; a broker's
+ * is its id in decimal, or '' for the cluster-wide default of every broker.
+ */
+export interface ConfigRecord {
+  readonly type: 'Config';
+  readonly resourceType: ConfigResourceType;
+  readonly resourceName: string;
+  readonly name: string;
+  readonly value: string | null;
+}
+
+/** A topic was deleted, with its partitions and configs. */
+export interface RemoveTopicRecord {
+  readonly type: 'RemoveTopic';
+  readonly topicId: string;
+}
+
+export type MetadataRecord =
+  | ClusterIdRecord
+  | RegisterBrokerRecord
+  | FenceBrokerRecord
+  | TopicRecord
+  | PartitionRecord
+  | ConfigRecord
+  | RemoveTopicRecord;
 
 /**
  * Checks the shape of a record decoded from disk. A record that passed its
@@ -47,6 +104,12 @@ export function parseMetadataRecord(value: unknown, path: string, offset: number
     Number.isSafeInteger(record[field]) ? (record[field] as number) : fail(`${String(type)}.${field} is not an integer`);
   const str = (field: string) =>
     typeof record[field] === 'string' ? (record[field] as string) : fail(`${String(type)}.${field} is not a string`);
+  const ints = (field: string) => {
+    const list = record[field];
+    return Array.isArray(list) && list.every((n) => Number.isSafeInteger(n))
+      ? (list as number[])
+      : fail(`${String(type)}.${field} is not a list of integers`);
+  };
   switch (type) {
     case 'ClusterId':
       return { type, clusterId: str('clusterId') };
@@ -54,6 +117,30 @@ export function parseMetadataRecord(value: unknown, path: string, offset: number
       return { type, brokerId: int('brokerId'), brokerEpoch: int('brokerEpoch'), host: str('host'), port: int('port') };
     case 'FenceBroker':
       return { type, brokerId: int('brokerId'), brokerEpoch: int('brokerEpoch'), reason: str('reason') };
+    case 'Topic':
+      return { type, name: str('name'), topicId: str('topicId') };
+    case 'Partition':
+      return {
+        type,
+        topicId: str('topicId'),
+        partition: int('partition'),
+        replicas: ints('replicas'),
+        isr: ints('isr'),
+        leader: int('leader'),
+        leaderEpoch: int('leaderEpoch'),
+        partitionEpoch: int('partitionEpoch'),
+      };
+    case 'Config': {
+      const resourceType = record['resourceType'];
+      if (resourceType !== 'topic' && resourceType !== 'broker') {
+        return fail(`Config.resourceType ${JSON.stringify(resourceType)} is neither "topic" nor "broker"`);
+      }
+      const value = record['value'];
+      if (value !== null && typeof value !== 'string') return fail('Config.value is neither a string nor null');
+      return { type, resourceType, resourceName: str('resourceName'), name: str('name'), value };
+    }
+    case 'RemoveTopic':
+      return { type, topicId: str('topicId') };
     default:
       return fail(`unknown type ${JSON.stringify(type)}`);
   }

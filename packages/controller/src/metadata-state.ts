@@ -1,4 +1,4 @@
-import type { MetadataRecord } from './metadata-records.js';
+import type { ConfigResourceType, MetadataRecord, PartitionRecord } from './metadata-records.js';
 
 export interface BrokerRegistration {
   readonly brokerId: number;
@@ -9,15 +9,48 @@ export interface BrokerRegistration {
   readonly fenced: boolean;
 }
 
+/** One partition's replicas and leadership, as its latest PartitionRecord set them. */
+export interface PartitionState {
+  readonly partition: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  /** -1 when the partition has no leader. */
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+}
+
+export interface TopicMetadata {
+  readonly name: string;
+  readonly topicId: string;
+  /** Indexed by partition id: partition ids are always 0..n-1. */
+  readonly partitions: readonly PartitionState[];
+}
+
+interface MutableTopic {
+  readonly name: string;
+  readonly topicId: string;
+  readonly partitions: PartitionState[];
+}
+
+const NO_CONFIGS: ReadonlyMap<string, string> = new Map();
+
 /**
  * The cluster metadata that the metadata log describes: the state machine
  * that applies one record at a time. It neither reads nor writes the log and
  * knows nothing of messages; the controller decides which records to write
- * and feeds each one here after it is durable (and again on replay).
+ * and feeds each one here after it is durable (and again on replay), and
+ * every broker keeps a replica fed the same records.
+ *
+ * Views are live: a TopicMetadata or config map returned earlier reflects
+ * later records for the same topic until the topic is removed.
  */
 export class MetadataState {
   #clusterId: string | undefined;
   readonly #brokers = new Map<number, BrokerRegistration>();
+  readonly #topicsByName = new Map<string, MutableTopic>();
+  readonly #topicsById = new Map<string, MutableTopic>();
+  readonly #configs: Record<ConfigResourceType, Map<string, Map<string, string>>> = { topic: new Map(), broker: new Map() };
 
   get clusterId(): string | undefined {
     return this.#clusterId;
@@ -29,6 +62,41 @@ export class MetadataState {
 
   broker(brokerId: number): BrokerRegistration | undefined {
     return this.#brokers.get(brokerId);
+  }
+
+  /** Ids of the registered, unfenced brokers, ascending: where new replicas may be placed. */
+  liveBrokerIds(): number[] {
+    return [...this.#brokers.values()]
+      .filter((b) => !b.fenced)
+      .map((b) => b.brokerId)
+      .sort((a, b) => a - b);
+  }
+
+  /** Every topic by name. */
+  get topics(): ReadonlyMap<string, TopicMetadata> {
+    return this.#topicsByName;
+  }
+
+  topicByName(name: string): TopicMetadata | undefined {
+    return this.#topicsByName.get(name);
+  }
+
+  topicById(topicId: string): TopicMetadata | undefined {
+    return this.#topicsById.get(topicId);
+  }
+
+  partition(topicName: string, partition: number): PartitionState | undefined {
+    return this.#topicsByName.get(topicName)?.partitions[partition];
+  }
+
+  /** The dynamic configs set on a resource (only the keys set; defaults are the config definitions'). */
+  configs(resourceType: ConfigResourceType, resourceName: string): ReadonlyMap<string, string> {
+    return this.#configs[resourceType].get(resourceName) ?? NO_CONFIGS;
+  }
+
+  /** Every resource of a type that has dynamic configs, by resource name. */
+  configResources(resourceType: ConfigResourceType): ReadonlyMap<string, ReadonlyMap<string, string>> {
+    return this.#configs[resourceType];
   }
 
   apply(record: MetadataRecord): void {
@@ -49,10 +117,58 @@ export class MetadataState {
         }
         return;
       }
+      case 'Topic': {
+        const { name, topicId } = record;
+        if (this.#topicsByName.has(name) || this.#topicsById.has(topicId)) {
+          throw new Error(`metadata record Topic ${name} (${topicId}) names a topic that already exists`);
+        }
+        const topic: MutableTopic = { name, topicId, partitions: [] };
+        this.#topicsByName.set(name, topic);
+        this.#topicsById.set(topicId, topic);
+        return;
+      }
+      case 'Partition':
+        return this.#applyPartition(record);
+      case 'Config': {
+        const { resourceType, resourceName, name, value } = record;
+        const byResource = this.#configs[resourceType];
+        let configs = byResource.get(resourceName);
+        if (value === null) {
+          configs?.delete(name);
+          if (configs?.size === 0) byResource.delete(resourceName);
+          return;
+        }
+        if (configs === undefined) byResource.set(resourceName, (configs = new Map()));
+        configs.set(name, value);
+        return;
+      }
+      case 'RemoveTopic': {
+        const topic = this.#topicsById.get(record.topicId);
+        if (topic === undefined) throw new Error(`metadata record RemoveTopic names unknown topic id ${record.topicId}`);
+        this.#topicsById.delete(topic.topicId);
+        this.#topicsByName.delete(topic.name);
+        // A topic created later under the same name starts from the defaults.
+        this.#configs.topic.delete(topic.name);
+        return;
+      }
       default: {
         const unhandled: never = record;
         throw new Error(`unhandled metadata record ${JSON.stringify(unhandled)}`);
       }
     }
+  }
+
+  #applyPartition(record: PartitionRecord): void {
+    const topic = this.#topicsById.get(record.topicId);
+    if (topic === undefined) {
+      throw new Error(`metadata record Partition ${record.partition} names unknown topic id ${record.topicId}`);
+    }
+    if (record.partition > topic.partitions.length || record.partition < 0) {
+      throw new Error(
+        `metadata record Partition ${record.partition} of topic ${topic.name} would leave a gap after its ${topic.partitions.length} partitions`,
+      );
+    }
+    const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
+    topic.partitions[partition] = { partition, replicas, isr, leader, leaderEpoch, partitionEpoch };
   }
 }

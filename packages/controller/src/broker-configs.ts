@@ -1,0 +1,230 @@
+// The broker configs kstream knows, under Kafka's names and defaults. A node
+// is started with some of them set (`kstream start --config key=value`,
+// `--config-file`, `startCluster({ config })`): its static broker config.
+// Those that are not read-only can also be changed at run time with
+// AlterConfigs, per broker or cluster-wide (dynamic broker configs), and the
+// topic-level ones are the defaults of topic configs (topic-configs.ts).
+import {
+  booleanConfig,
+  choiceConfig,
+  doubleConfig,
+  intConfig,
+  listConfig,
+  LONG_MAX_TEXT,
+  longConfig,
+} from './config-definition.js';
+import type { ConfigDef, ConfigValue } from './config-definition.js';
+import { CLEANUP_POLICIES, COMPRESSION_TYPES, TIMESTAMP_TYPES } from './topic-configs.js';
+
+const readOnly = true;
+
+const definitions = {
+  'auto.create.topics.enable': booleanConfig('auto.create.topics.enable', {
+    default: 'true',
+    readOnly,
+    doc: 'Create a topic when a Metadata request names one that does not exist.',
+  }),
+  'compression.type': choiceConfig('compression.type', {
+    default: 'producer',
+    values: COMPRESSION_TYPES,
+    doc: 'The default compression.type of topics.',
+  }),
+  'connections.max.idle.ms': longConfig('connections.max.idle.ms', {
+    default: '600000',
+    readOnly,
+    doc: 'Close a client connection that has been idle this long.',
+  }),
+  'default.replication.factor': intConfig('default.replication.factor', {
+    default: '1',
+    min: 1,
+    readOnly,
+    doc: 'The replication factor of topics created without one (or with -1).',
+  }),
+  'delete.topic.enable': booleanConfig('delete.topic.enable', {
+    default: 'true',
+    readOnly,
+    doc: 'Whether DeleteTopics may delete topics.',
+  }),
+  'log.cleaner.delete.retention.ms': longConfig('log.cleaner.delete.retention.ms', {
+    default: '86400000',
+    min: 0,
+    doc: 'The default delete.retention.ms of topics.',
+  }),
+  'log.cleaner.max.compaction.lag.ms': longConfig('log.cleaner.max.compaction.lag.ms', {
+    default: LONG_MAX_TEXT,
+    min: 1,
+    doc: 'The default max.compaction.lag.ms of topics.',
+  }),
+  'log.cleaner.min.cleanable.ratio': doubleConfig('log.cleaner.min.cleanable.ratio', {
+    default: '0.5',
+    min: 0,
+    max: 1,
+    doc: 'The default min.cleanable.dirty.ratio of topics.',
+  }),
+  'log.cleaner.min.compaction.lag.ms': longConfig('log.cleaner.min.compaction.lag.ms', {
+    default: '0',
+    min: 0,
+    doc: 'The default min.compaction.lag.ms of topics.',
+  }),
+  'log.cleanup.policy': listConfig('log.cleanup.policy', {
+    default: 'delete',
+    values: CLEANUP_POLICIES,
+    doc: 'The default cleanup.policy of topics.',
+  }),
+  'log.flush.interval.messages': longConfig('log.flush.interval.messages', {
+    default: LONG_MAX_TEXT,
+    min: 1,
+    doc: 'The default flush.messages of topics; 1 makes every topic durable (fdatasync before the ack).',
+  }),
+  'log.flush.interval.ms': longConfig('log.flush.interval.ms', {
+    default: null,
+    min: 0,
+    doc: 'The default flush.ms of topics; unset, log.flush.scheduler.interval.ms applies.',
+  }),
+  'log.flush.scheduler.interval.ms': longConfig('log.flush.scheduler.interval.ms', {
+    default: LONG_MAX_TEXT,
+    min: 0,
+    doc: 'The default flush.ms of topics when log.flush.interval.ms is unset.',
+  }),
+  'log.index.interval.bytes': intConfig('log.index.interval.bytes', {
+    default: '4096',
+    min: 0,
+    doc: 'The default index.interval.bytes of topics.',
+  }),
+  'log.index.size.max.bytes': intConfig('log.index.size.max.bytes', {
+    default: '10485760',
+    min: 4,
+    doc: 'The default segment.index.bytes of topics.',
+  }),
+  'log.message.timestamp.type': choiceConfig('log.message.timestamp.type', {
+    default: 'CreateTime',
+    values: TIMESTAMP_TYPES,
+    doc: 'The default message.timestamp.type of topics.',
+  }),
+  'log.retention.bytes': longConfig('log.retention.bytes', {
+    default: '-1',
+    doc: 'The default retention.bytes of topics.',
+  }),
+  'log.retention.check.interval.ms': longConfig('log.retention.check.interval.ms', {
+    default: '300000',
+    min: 1,
+    readOnly,
+    doc: 'How often each broker applies retention to its partitions.',
+  }),
+  'log.retention.hours': intConfig('log.retention.hours', {
+    default: '168',
+    min: -1,
+    doc: 'The default retention.ms of topics, in hours, when log.retention.ms and log.retention.minutes are unset.',
+  }),
+  'log.retention.minutes': intConfig('log.retention.minutes', {
+    default: null,
+    min: -1,
+    doc: 'The default retention.ms of topics, in minutes, when log.retention.ms is unset.',
+  }),
+  'log.retention.ms': longConfig('log.retention.ms', {
+    default: null,
+    min: -1,
+    doc: 'The default retention.ms of topics; -1 keeps segments forever.',
+  }),
+  'log.roll.hours': intConfig('log.roll.hours', {
+    default: '168',
+    min: 1,
+    doc: 'The default segment.ms of topics, in hours, when log.roll.ms is unset.',
+  }),
+  'log.roll.ms': longConfig('log.roll.ms', {
+    default: null,
+    min: 1,
+    doc: 'The default segment.ms of topics.',
+  }),
+  'log.segment.bytes': intConfig('log.segment.bytes', {
+    default: '1073741824',
+    min: 14,
+    doc: 'The default segment.bytes of topics.',
+  }),
+  'log.segment.delete.delay.ms': longConfig('log.segment.delete.delay.ms', {
+    default: '60000',
+    min: 0,
+    doc: 'The default file.delete.delay.ms of topics.',
+  }),
+  'message.max.bytes': intConfig('message.max.bytes', {
+    default: '1048588',
+    min: 0,
+    doc: 'The default max.message.bytes of topics: the largest record batch accepted.',
+  }),
+  'min.insync.replicas': intConfig('min.insync.replicas', {
+    default: '1',
+    min: 1,
+    doc: 'The default min.insync.replicas of topics.',
+  }),
+  'num.partitions': intConfig('num.partitions', {
+    default: '1',
+    min: 1,
+    readOnly,
+    doc: 'The partition count of topics created without one (or with -1).',
+  }),
+  'socket.request.max.bytes': intConfig('socket.request.max.bytes', {
+    default: '104857600',
+    min: 1,
+    readOnly,
+    doc: 'The largest request a broker reads; a larger size prefix closes the connection.',
+  }),
+  'unclean.leader.election.enable': booleanConfig('unclean.leader.election.enable', {
+    default: 'false',
+    doc: 'The default unclean.leader.election.enable of topics.',
+  }),
+} satisfies Record<string, ConfigDef<unknown>>;
+
+export type BrokerConfigName = keyof typeof definitions;
+
+/** Every broker config by name. */
+export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef<unknown>> = new Map(Object.entries(definitions));
+
+/** Broker configs as given (validated text, only the keys that were set), e.g. a node's static config. */
+export type BrokerConfigProps = Readonly<Record<string, string>>;
+
+/** Every broker config's value, parsed, defaults filled in. Plain data: it crosses to worker threads as is. */
+export type BrokerConfigValues = { readonly [K in BrokerConfigName]: ConfigValue<(typeof definitions)[K]> };
+
+/** An unknown key in a broker's configs; the message lists the keys there are. */
+export class UnknownConfigError extends Error {
+  override readonly name = 'UnknownConfigError';
+
+  constructor(
+    readonly key: string,
+    readonly resourceType: 'topic' | 'broker',
+    known: Iterable<string>,
+  ) {
+    super(`Unknown ${resourceType} config name: ${key} (known: ${[...known].sort().join(', ')})`);
+  }
+}
+
+/**
+ * Validates broker configs given as text and returns them unchanged.
+ * Throws UnknownConfigError or InvalidConfigValueError for the first bad key.
+ */
+export function validateBrokerConfig(props: BrokerConfigProps): BrokerConfigProps {
+  for (const [key, value] of Object.entries(props)) {
+    const definition = BROKER_CONFIGS.get(key);
+    if (definition === undefined) throw new UnknownConfigError(key, 'broker', BROKER_CONFIGS.keys());
+    definition.parse(value);
+  }
+  return props;
+}
+
+/**
+ * Parses broker configs layered most specific first (e.g. a broker's dynamic
+ * configs, the cluster-wide dynamic ones, the static ones) into a value per
+ * key; keys set nowhere take their default (null for the few without one).
+ */
+export function resolveBrokerConfig(...layers: readonly (BrokerConfigProps | ReadonlyMap<string, string>)[]): BrokerConfigValues {
+  const values: Record<string, unknown> = {};
+  for (const [name, definition] of BROKER_CONFIGS) {
+    const text = layers.map((layer) => lookup(layer, name)).find((v) => v !== undefined) ?? definition.defaultValue;
+    values[name] = text === null ? null : definition.parse(text);
+  }
+  return Object.freeze(values) as BrokerConfigValues;
+}
+
+function lookup(layer: BrokerConfigProps | ReadonlyMap<string, string>, name: string): string | undefined {
+  return layer instanceof Map ? layer.get(name) : Object.hasOwn(layer, name) ? (layer as BrokerConfigProps)[name] : undefined;
+}

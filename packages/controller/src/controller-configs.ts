@@ -1,0 +1,133 @@
+// The controller's decisions on AlterConfigs and IncrementalAlterConfigs for
+// topic and broker resources: each resource's new set of dynamic configs is
+// checked whole, and only the keys whose value changes become ConfigRecords.
+import { AdminError, adminFailure } from './admin-context.js';
+import type { AdminContext, AdminDecision } from './admin-context.js';
+import { ConfigType, splitList } from './config-definition.js';
+import { checkConfigValue, dynamicConfigDef } from './config-validation.js';
+import { ErrorCode } from './error-codes.js';
+import type {
+  AlterableConfig,
+  AlterConfigsRequest,
+  ConfigEntry,
+  ConfigResource,
+  ConfigResourceResult,
+  IncrementalAlterConfigsRequest,
+} from './messages.js';
+import type { ConfigRecord } from './metadata-records.js';
+import type { MetadataState } from './metadata-state.js';
+
+export function alterConfigs(context: AdminContext, request: AlterConfigsRequest): AdminDecision<ConfigResourceResult[]> {
+  return alterEach(context.state, request.resources, request.validateOnly, (resource) => {
+    const next = new Map<string, string>();
+    for (const { name, value } of uniqueKeys(resource.configs)) {
+      dynamicConfigDef(resource.resourceType, name);
+      // A null value leaves the key out of the new set: back to its default.
+      if (value !== null) next.set(name, value);
+    }
+    return next;
+  });
+}
+
+export function incrementalAlterConfigs(
+  context: AdminContext,
+  request: IncrementalAlterConfigsRequest,
+): AdminDecision<ConfigResourceResult[]> {
+  return alterEach(context.state, request.resources, request.validateOnly, (resource, current) => {
+    const next = new Map(current);
+    for (const config of uniqueKeys(resource.configs)) applyOperation(resource, next, config);
+    return next;
+  });
+}
+
+function applyOperation(resource: ConfigResource, configs: Map<string, string>, config: AlterableConfig): void {
+  const { name, operation, value } = config;
+  const definition = dynamicConfigDef(resource.resourceType, name);
+  switch (operation) {
+    case 'SET':
+      if (value === null) throw new AdminError(ErrorCode.INVALID_REQUEST, `SET of config ${name} has a null value; use DELETE to remove it.`);
+      configs.set(name, value);
+      return;
+    case 'DELETE':
+      configs.delete(name);
+      return;
+    case 'APPEND':
+    case 'SUBTRACT': {
+      if (definition.type !== ConfigType.LIST) {
+        throw new AdminError(
+          ErrorCode.INVALID_CONFIG,
+          `Config value ${operation === 'APPEND' ? 'append' : 'subtract'} is not allowed for config key: ${name} (only list configs such as cleanup.policy take APPEND and SUBTRACT).`,
+        );
+      }
+      // As in Kafka, the list operated on is the set value, else the key's default.
+      const items = splitList(configs.get(name) ?? definition.defaultValue ?? '');
+      const given = splitList(value ?? '');
+      const result = operation === 'APPEND' ? [...items, ...given.filter((item) => !items.includes(item))] : items.filter((item) => !given.includes(item));
+      configs.set(name, result.join(','));
+      return;
+    }
+    default: {
+      const unknown: never = operation;
+      throw new AdminError(ErrorCode.INVALID_REQUEST, `Unknown config operation ${JSON.stringify(unknown)} for config ${name}.`);
+    }
+  }
+}
+
+/**
+ * Runs `change` on every resource: it returns the resource's whole new set of
+ * dynamic configs, which is checked and turned into records for the keys
+ * whose value differs from the current one.
+ */
+function alterEach<R extends ConfigResource>(
+  state: MetadataState,
+  resources: readonly R[],
+  validateOnly: boolean,
+  change: (resource: R, current: ReadonlyMap<string, string>) => ReadonlyMap<string, string>,
+): AdminDecision<ConfigResourceResult[]> {
+  const keys = resources.map((r) => `${r.resourceType}:${r.resourceName}`);
+  const records: ConfigRecord[] = [];
+  const results = resources.map((resource, i): ConfigResourceResult => {
+    const { resourceType, resourceName } = resource;
+    try {
+      if (keys.indexOf(keys[i]!) !== keys.lastIndexOf(keys[i]!)) {
+        throw new AdminError(ErrorCode.INVALID_REQUEST, `The ${resourceType} resource ${JSON.stringify(resourceName)} is listed more than once in the request.`);
+      }
+      checkResource(state, resource);
+      const current = state.configs(resourceType, resourceName);
+      const next = change(resource, current);
+      for (const [name, value] of next) if (current.get(name) !== value) checkConfigValue(resourceType, name, value);
+      for (const name of current.keys()) {
+        if (!next.has(name)) records.push({ type: 'Config', resourceType, resourceName, name, value: null });
+      }
+      for (const [name, value] of next) {
+        if (current.get(name) !== value) records.push({ type: 'Config', resourceType, resourceName, name, value });
+      }
+      return { resourceType, resourceName, errorCode: ErrorCode.NONE, errorMessage: null };
+    } catch (error) {
+      return { resourceType, resourceName, ...adminFailure(error) };
+    }
+  });
+  return { records: validateOnly ? [] : records, results };
+}
+
+function checkResource(state: MetadataState, { resourceType, resourceName }: ConfigResource): void {
+  if (resourceType === 'topic') {
+    if (state.topicByName(resourceName) === undefined) {
+      throw new AdminError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist.`);
+    }
+  } else if (resourceName !== '' && !/^\d{1,9}$/.test(resourceName)) {
+    throw new AdminError(
+      ErrorCode.INVALID_REQUEST,
+      `Broker resource name ${JSON.stringify(resourceName)} is neither a broker id nor '' (the cluster-wide default).`,
+    );
+  }
+}
+
+function uniqueKeys<C extends ConfigEntry | AlterableConfig>(configs: readonly C[]): readonly C[] {
+  const seen = new Set<string>();
+  for (const { name } of configs) {
+    if (seen.has(name)) throw new AdminError(ErrorCode.INVALID_REQUEST, `Config ${name} is given more than once for the same resource.`);
+    seen.add(name);
+  }
+  return configs;
+}
