@@ -2,10 +2,9 @@
 // the round trip, every compression codec comes back intact, and the broker
 // keeps a producer's compressed batches as they were sent (compression.type
 // defaults to "producer").
-import { ATTRIBUTE_COMPRESSION_MASK, CompressionType } from '@kstream/protocol';
+import { ATTRIBUTE_COMPRESSION_MASK, CompressionType, recordBatchesIn } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
-import { recordBatchesIn } from './kafka-wire.test-support.js';
 import { kcatConsume, kcatMissing, kcatProduce } from './kcat.test-support.js';
 import { fetchPartition } from './raw-requests.test-support.js';
 import { connectToLeader } from './topic-reader.test-support.js';

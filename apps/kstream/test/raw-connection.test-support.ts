@@ -4,10 +4,9 @@
 // requests by correlationId, and the order they arrived in is kept so a test
 // can check the broker answers in request order.
 import type { Socket } from 'node:net';
-import { decodeResponse, encodeRequest, FrameReader, responseCorrelationId } from '@kstream/protocol';
+import { decodeResponse, encodeRequest, errorInfo, FrameReader, responseCorrelationId } from '@kstream/protocol';
 import type { ApiSpec, RequestOf, ResponseOf } from '@kstream/protocol';
 import { openConnection } from '../src/cluster.test-support.js';
-import { errorInfo } from './kafka-wire.test-support.js';
 
 /** A request body where fields left out take their schema defaults, as the codec encodes them. */
 export type RequestBody<A extends ApiSpec> = Partial<RequestOf<A>> & Record<string, unknown>;
@@ -68,7 +67,7 @@ export class RawConnection {
   /** The whole frame of a request, with the correlationId it will be answered under. */
   frame<A extends ApiSpec>(api: A, version: number, body: RequestBody<A>): { frame: Buffer; correlationId: number } {
     const correlationId = this.#nextCorrelationId++;
-    return { frame: encodeRequest(api, version, correlationId, 'kstream-compat', body as RequestOf<A>), correlationId };
+    return { frame: requestFrame(api, version, correlationId, body), correlationId };
   }
 
   /** Waits for the response to a request already written (see `frame` and `write`). */
@@ -124,6 +123,11 @@ export class RawConnection {
       pending.reject(error as Error);
     }
   }
+}
+
+/** A whole request frame, size prefix included. */
+export function requestFrame<A extends ApiSpec>(api: A, version: number, correlationId: number, body: RequestBody<A>): Buffer {
+  return encodeRequest(api, version, correlationId, 'kstream-compat', body as RequestOf<A>);
 }
 
 /** Kafka's name for an error code, so a failed assertion reads "NOT_LEADER_OR_FOLLOWER", not 6. */

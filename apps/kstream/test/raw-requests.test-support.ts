@@ -1,13 +1,17 @@
 // Single Produce, Fetch and Metadata requests on a RawConnection, at fixed
 // versions so a failure names exactly what was sent. Flexible versions are
 // used on purpose: kafkajs only ever sends the non-flexible ones.
-import { Fetch, Metadata, Produce, ZERO_UUID } from '@kstream/protocol';
+import { Fetch, ListOffsets, Metadata, Produce, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import type { RawConnection } from './raw-connection.test-support.js';
 
 export const PRODUCE_VERSION = 9;
 export const FETCH_VERSION = 12;
 export const METADATA_VERSION = 12;
+export const LIST_OFFSETS_VERSION = 7;
+
+/** ListOffsets' special timestamp for the log start offset. */
+export const EARLIEST_TIMESTAMP = -2n;
 
 export type ProducePartitionResponse = ResponseOf<typeof Produce>['responses'][number]['partitionResponses'][number];
 export type FetchPartitionResponse = ResponseOf<typeof Fetch>['responses'][number]['partitions'][number];
@@ -64,6 +68,23 @@ export async function fetchPartition(
   if (answer === undefined) {
     throw new Error(`Fetch v${FETCH_VERSION} of ${topic}-${partition} got no answer for it (top-level error ${response.errorCode})`);
   }
+  return answer;
+}
+
+/** One ListOffsets of one partition at `timestamp` (EARLIEST_TIMESTAMP, -1 for the end, or a time). */
+export async function listOffset(
+  conn: RawConnection,
+  topic: string,
+  partition: number,
+  timestamp: bigint,
+): Promise<{ errorCode: number; offset: bigint; timestamp: bigint }> {
+  const response = await conn.request(ListOffsets, LIST_OFFSETS_VERSION, {
+    replicaId: -1,
+    isolationLevel: 0,
+    topics: [{ name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }],
+  });
+  const answer = response.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition);
+  if (answer === undefined) throw new Error(`ListOffsets v${LIST_OFFSETS_VERSION} of ${topic}-${partition} got no answer for it`);
   return answer;
 }
 

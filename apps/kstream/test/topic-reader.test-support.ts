@@ -1,10 +1,10 @@
 // Reads a whole topic back the way a consumer's first fetch would: one raw
 // Fetch per partition, sent to that partition's leader, records decoded.
+import { decodeRecordBatches } from '@kstream/protocol';
 import { expect } from 'vitest';
 import type { CompatCluster } from './compat-cluster.test-support.js';
-import { decodeRecordBatches } from './kafka-wire.test-support.js';
 import { RawConnection, errorName } from './raw-connection.test-support.js';
-import { fetchPartition, leaders } from './raw-requests.test-support.js';
+import { EARLIEST_TIMESTAMP, fetchPartition, leaders, listOffset } from './raw-requests.test-support.js';
 
 export interface StoredRecord {
   readonly offset: bigint;
@@ -31,17 +31,20 @@ export async function connectToLeader(node: CompatCluster, topic: string, partit
   return RawConnection.open(node.port(leader));
 }
 
-/** Every record of every partition from offset 0 (up to 4 MiB a partition), by partition. */
+/** Every record of every partition from its log start offset (up to 4 MiB a partition), by partition. */
 export async function readTopic(node: CompatCluster, topic: string): Promise<Map<number, StoredRecord[]>> {
   const byPartition = new Map<number, StoredRecord[]>();
   for (const [partition, leader] of [...(await partitionLeaders(node, topic))].sort(([a], [b]) => a - b)) {
     const conn = await RawConnection.open(node.port(leader));
     try {
-      const fetched = await fetchPartition(conn, topic, partition, 0n);
+      const earliest = await listOffset(conn, topic, partition, EARLIEST_TIMESTAMP);
+      expect(errorName(earliest.errorCode), `ListOffsets earliest of ${topic}-${partition} from its leader, broker ${leader}`).toBe('NONE');
+      const fetched = await fetchPartition(conn, topic, partition, earliest.offset);
       expect(errorName(fetched.errorCode), `Fetch ${topic}-${partition} from its leader, broker ${leader}`).toBe('NONE');
       const batches = await decodeRecordBatches(fetched.records ?? Buffer.alloc(0));
       byPartition.set(
         partition,
+        // A fetch starts at the batch holding the offset asked for; what precedes it in that batch is not in the log any more.
         batches.flatMap((b) =>
           b.records.map((r) => ({
             offset: b.header.baseOffset + BigInt(r.offsetDelta),
@@ -50,7 +53,7 @@ export async function readTopic(node: CompatCluster, topic: string): Promise<Map
             value: r.value?.toString() ?? null,
             headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value?.toString() ?? null])),
           })),
-        ),
+        ).filter((r) => r.offset >= earliest.offset),
       );
     } finally {
       conn.close();
