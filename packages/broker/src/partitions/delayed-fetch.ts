@@ -1,0 +1,99 @@
+/**
+ * A fetch waiting for data (Kafka's DelayedFetch): it watches its partitions
+ * from before its first read, so bytes that arrive while it reads are
+ * counted, and completes once `fetch.min.bytes` have arrived, when
+ * `fetch.max.wait.ms` runs out (its one timer), or when one of its partitions
+ * changes under it (deleted, leadership moved).
+ */
+export class DelayedFetch {
+  /** Bytes that became readable on the watched partitions since the watch began. */
+  arrivedBytes = 0;
+  #needed = Number.POSITIVE_INFINITY;
+  #timer: NodeJS.Timeout | undefined;
+  #done = false;
+  #resolve: (() => void) | undefined;
+  readonly #completed: Promise<void>;
+
+  constructor(
+    readonly keys: readonly string[],
+    private readonly onDone: (fetch: DelayedFetch) => void,
+  ) {
+    this.#completed = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Waits until `neededBytes` have arrived (counting those already) or `maxWaitMs` passes. */
+  wait(neededBytes: number, maxWaitMs: number): Promise<void> {
+    this.#needed = neededBytes;
+    if (!this.#done && this.arrivedBytes >= neededBytes) this.complete();
+    if (!this.#done) this.#timer = setTimeout(() => this.complete(), maxWaitMs);
+    return this.#completed;
+  }
+
+  dataArrived(bytes: number): void {
+    this.arrivedBytes += bytes;
+    if (this.arrivedBytes >= this.#needed) this.complete();
+  }
+
+  complete(): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#timer);
+    this.onDone(this);
+    this.#resolve!();
+  }
+}
+
+/**
+ * The fetches parked on each partition (Kafka's fetch purgatory), keyed by
+ * `topic-partition`. Appends wake them through `dataArrived`; partition
+ * changes through `partitionChanged`. Not thread-safe; owned by the broker loop.
+ */
+export class DelayedFetchPurgatory {
+  readonly #watchers = new Map<string, Set<DelayedFetch>>();
+
+  /** Starts watching `keys`; call `wait` on the result, or `complete` to stop watching. */
+  watch(keys: readonly string[]): DelayedFetch {
+    const fetch = new DelayedFetch(keys, (done) => this.unwatch(done));
+    for (const key of keys) {
+      let set = this.#watchers.get(key);
+      if (set === undefined) this.#watchers.set(key, (set = new Set()));
+      set.add(fetch);
+    }
+    return fetch;
+  }
+
+  /** How many fetches watch a partition (for tests and metrics). */
+  watching(key: string): number {
+    return this.#watchers.get(key)?.size ?? 0;
+  }
+
+  dataArrived(key: string, bytes: number): void {
+    const set = this.#watchers.get(key);
+    if (set === undefined) return;
+    for (const fetch of [...set]) fetch.dataArrived(bytes);
+  }
+
+  partitionChanged(key: string): void {
+    const set = this.#watchers.get(key);
+    if (set === undefined) return;
+    for (const fetch of [...set]) fetch.complete();
+  }
+
+  /** Completes every parked fetch (shutdown). */
+  completeAll(): void {
+    for (const set of [...this.#watchers.values()]) for (const fetch of [...set]) fetch.complete();
+  }
+
+  private unwatch(fetch: DelayedFetch): void {
+    for (const key of fetch.keys) {
+      const set = this.#watchers.get(key);
+      if (set === undefined) continue;
+      set.delete(fetch);
+      if (set.size === 0) this.#watchers.delete(key);
+    }
+  }
+}
