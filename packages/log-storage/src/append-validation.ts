@@ -1,4 +1,4 @@
-import { BATCH_OFFSETS, readBatchHeader, validateBatch } from '@kstream/protocol';
+import { BATCH_OFFSETS, validateBatch } from '@kstream/protocol';
 import { CorruptRecordError } from './storage-errors.js';
 import type { TopicPartition } from './topic-partition.js';
 
@@ -29,20 +29,17 @@ export function validateAppend(tp: TopicPartition, records: Buffer, origin: Appe
   while (position < records.length) {
     const checked = validateBatch(records, position);
     if (!checked.ok) throw new CorruptRecordError(tp, position, checked.problem);
-    const header = readBatchHeader(records, position)!;
+    const lastOffsetDelta = records.readInt32BE(position + BATCH_OFFSETS.lastOffsetDelta);
     const recordCount = records.readInt32BE(position + BATCH_OFFSETS.recordCount);
-    const badRange =
-      header.lastOffsetDelta < 0 || (origin === 'leader' && (recordCount <= 0 || header.lastOffsetDelta + 1 !== recordCount));
-    if (badRange) {
-      throw new CorruptRecordError(tp, position, { kind: 'bad-offset-range', lastOffsetDelta: header.lastOffsetDelta, recordCount });
-    }
+    const badRange = lastOffsetDelta < 0 || (origin === 'leader' && (recordCount <= 0 || lastOffsetDelta + 1 !== recordCount));
+    if (badRange) throw new CorruptRecordError(tp, position, { kind: 'bad-offset-range', lastOffsetDelta, recordCount });
     batches.push({
       position,
       size: checked.size,
-      baseOffset: header.baseOffset,
-      lastOffsetDelta: header.lastOffsetDelta,
-      maxTimestamp: header.maxTimestamp,
-      partitionLeaderEpoch: header.partitionLeaderEpoch,
+      baseOffset: records.readBigInt64BE(position + BATCH_OFFSETS.baseOffset),
+      lastOffsetDelta,
+      maxTimestamp: records.readBigInt64BE(position + BATCH_OFFSETS.maxTimestamp),
+      partitionLeaderEpoch: records.readInt32BE(position + BATCH_OFFSETS.partitionLeaderEpoch),
     });
     position += checked.size;
   }

@@ -50,12 +50,16 @@ export class OffsetIndex extends IndexFile {
   /** Adds an entry; a full index takes no more (lookups scan a little further until the segment rolls). */
   append(offset: bigint, position: number): void {
     if (this.isFull) return;
-    const last = this.lastEntry();
-    if (last !== undefined && (offset <= last.offset || position <= last.position)) {
-      throw new RangeError(`offset index ${this.path}: entry (${offset}, ${position}) does not follow (${last.offset}, ${last.position})`);
+    const relative = this.relativeOffset(offset);
+    if (this.count > 0) {
+      const lastAt = (this.count - 1) * ENTRY_SIZE;
+      if (relative <= this.entries.readInt32BE(lastAt) || position <= this.entries.readInt32BE(lastAt + 4)) {
+        const last = this.entry(this.count - 1);
+        throw new RangeError(`offset index ${this.path}: entry (${offset}, ${position}) does not follow (${last.offset}, ${last.position})`);
+      }
     }
     const at = this.nextSlot();
-    this.entries.writeInt32BE(this.relativeOffset(offset), at);
+    this.entries.writeInt32BE(relative, at);
     this.entries.writeInt32BE(position, at + 4);
   }
 

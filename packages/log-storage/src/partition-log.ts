@@ -204,12 +204,18 @@ export class PartitionLog {
     return this.append(records, 'follower', -1);
   }
 
-  private async append(records: Buffer, origin: AppendOrigin, leaderEpoch: number): Promise<LogAppendInfo> {
-    if (this.closed) throw new LogClosedError(this.topicPartition);
-    const batches = validateAppend(this.topicPartition, records, origin);
+  // Not async: one promise per append on the hot path, validation before it is queued.
+  private append(records: Buffer, origin: AppendOrigin, leaderEpoch: number): Promise<LogAppendInfo> {
+    if (this.closed) return Promise.reject(new LogClosedError(this.topicPartition));
+    let batches: AppendBatch[];
+    try {
+      batches = validateAppend(this.topicPartition, records, origin);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (batches.length === 0) {
       const end = this.logEndOffset;
-      return { firstOffset: end, lastOffset: end - 1n, logAppendTime: -1n, logStartOffset: this._logStartOffset, validBytes: 0 };
+      return Promise.resolve({ firstOffset: end, lastOffset: end - 1n, logAppendTime: -1n, logStartOffset: this._logStartOffset, validBytes: 0 });
     }
     return new Promise<LogAppendInfo>((resolve, reject) => {
       this.pending.push({ records, batches, origin, leaderEpoch, bytes: records.length, resolve, reject });
@@ -279,7 +285,7 @@ export class PartitionLog {
       return;
     }
     const write = ++this.writes;
-    await this.recordEpochs(members.map((m) => m.append));
+    if (this.recordEpochs(members)) await this.flushEpochCache();
 
     for (const { append, firstOffset, lastOffset } of members) {
       const info: LogAppendInfo = {
@@ -319,12 +325,13 @@ export class PartitionLog {
     );
   }
 
-  private async recordEpochs(appends: PendingAppend[]): Promise<void> {
-    let changed = false;
-    for (const append of appends) {
+  /** Records the batches' leader epochs; true if the checkpoint must be written. */
+  private recordEpochs(members: readonly { append: PendingAppend }[]): boolean {
+    let changed = this.epochCacheDirty;
+    for (const { append } of members) {
       for (const b of append.batches) changed = this.leaderEpochCache.assign(b.partitionLeaderEpoch, b.baseOffset) || changed;
     }
-    if (changed || this.epochCacheDirty) await this.flushEpochCache();
+    return changed;
   }
 
   private async flushEpochCache(): Promise<void> {

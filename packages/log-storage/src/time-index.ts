@@ -52,14 +52,17 @@ export class TimeIndex extends IndexFile {
    */
   maybeAppend(timestamp: bigint, offset: bigint, evenIfFull = false): void {
     if (this.isFull && !evenIfFull) return;
-    const last = this.lastEntry();
-    if (last !== undefined && timestamp <= last.timestamp) return;
-    if (last !== undefined && offset < last.offset) {
-      throw new RangeError(`time index ${this.path}: offset ${offset} goes back from ${last.offset}`);
+    const relative = this.relativeOffset(offset);
+    if (this.count > 0) {
+      const lastAt = (this.count - 1) * ENTRY_SIZE;
+      if (timestamp <= this.entries.readBigInt64BE(lastAt)) return;
+      if (relative < this.entries.readInt32BE(lastAt + 8)) {
+        throw new RangeError(`time index ${this.path}: offset ${offset} goes back from ${this.entry(this.count - 1).offset}`);
+      }
     }
     const at = this.nextSlot();
     this.entries.writeBigInt64BE(timestamp, at);
-    this.entries.writeInt32BE(this.relativeOffset(offset), at + 8);
+    this.entries.writeInt32BE(relative, at + 8);
   }
 
   entry(index: number): TimestampOffset {
