@@ -2,7 +2,6 @@
 // broker and the client call on the wire.
 import { apiByKey } from '../apis/registry.js';
 import { ByteWriter } from '../primitives/byte-writer.js';
-import { ProtocolError } from '../primitives/protocol-error.js';
 import { messageCodec } from '../schema/codec.js';
 import type { RequestOf, ResponseOf } from '../schema/message-types.js';
 import type { ApiSpec } from '../schema/schema-types.js';
@@ -34,33 +33,17 @@ const REQUEST_HEADER = 'request header';
  * its correlationId.
  */
 export function decodeRequestHeader(frame: Buffer): RequestHeader {
-  const r = openFrame(frame, REQUEST_HEADER);
-  try {
-    return readRequestHeader(r);
-  } catch (error) {
-    throw ProtocolError.inMessage(error, REQUEST_HEADER);
-  }
+  return readRequestHeader(openFrame(frame, REQUEST_HEADER));
 }
 
 /** Header and body of a request frame. Throws UnsupportedVersionError for an unknown API key or version, ProtocolDecodeError for bad bytes. */
 export function decodeRequest(frame: Buffer): DecodedRequest {
   const r = openFrame(frame, REQUEST_HEADER);
-  let header: RequestHeader;
-  try {
-    header = readRequestHeader(r);
-  } catch (error) {
-    throw ProtocolError.inMessage(error, REQUEST_HEADER);
-  }
+  const header = readRequestHeader(r);
   const api = apiByKey(header.apiKey);
   if (api === undefined) throw new UnsupportedVersionError(header.apiKey, header.apiVersion);
   const codec = messageCodec(api, header.apiVersion, 'request');
-  if (requestHeaderVersion(api, header.apiVersion) === 2) {
-    try {
-      r.skipTaggedFields();
-    } catch (error) {
-      throw ProtocolError.inMessage(error, `${codec.label} header`);
-    }
-  }
+  if (requestHeaderVersion(api, header.apiVersion) === 2) r.skipTaggedFields();
   return { header, api, body: codec.decode(r) };
 }
 
@@ -95,24 +78,14 @@ export function encodeResponse<A extends ApiSpec>(api: A, apiVersion: number, co
 
 /** The correlationId of a response frame, so a client can find which request (API and version) it answers before decoding it. */
 export function responseCorrelationId(frame: Buffer): number {
-  const r = openFrame(frame, 'response header');
-  try {
-    return r.int32();
-  } catch (error) {
-    throw ProtocolError.inMessage(error, 'response header');
-  }
+  return openFrame(frame, 'response header').int32();
 }
 
 /** Header and body of a response frame to a request of `api` in `apiVersion`. */
 export function decodeResponse<A extends ApiSpec>(api: A, apiVersion: number, frame: Buffer): DecodedResponse<ResponseOf<A>> {
   const codec = messageCodec(api, apiVersion, 'response');
   const r = openFrame(frame, codec.label);
-  let correlationId: number;
-  try {
-    correlationId = r.int32();
-    if (responseHeaderVersion(api, apiVersion) === 1) r.skipTaggedFields();
-  } catch (error) {
-    throw ProtocolError.inMessage(error, `${codec.label} header`);
-  }
+  const correlationId = r.int32();
+  if (responseHeaderVersion(api, apiVersion) === 1) r.skipTaggedFields();
   return { correlationId, body: codec.decode(r) };
 }

@@ -32,14 +32,20 @@ export function finishFrame(w: ByteWriter, at: number): void {
   w.patchInt32(at, w.offset - at - FRAME_SIZE_BYTES);
 }
 
-/** A reader over a whole frame's header and body, once its size prefix is checked against its length. */
+/**
+ * A reader over a whole frame's header and body, once its size prefix is
+ * checked against its length. `label` names the frame in errors until a
+ * body decoder names its message.
+ */
 export function openFrame(frame: Buffer, label: string): ByteReader {
   if (frame.length < FRAME_SIZE_BYTES) {
-    throw new ProtocolDecodeError(`frame of ${frame.length} bytes is shorter than its size prefix`).inMessage(label);
+    throw new ProtocolDecodeError(`frame of ${frame.length} bytes is shorter than its size prefix`, '', label);
   }
   const size = frame.readInt32BE(0);
   if (size !== frame.length - FRAME_SIZE_BYTES) {
-    throw new ProtocolDecodeError(`frame size prefix says ${size} bytes, the frame holds ${frame.length - FRAME_SIZE_BYTES}`).inMessage(label);
+    throw new ProtocolDecodeError(`frame size prefix says ${size} bytes, the frame holds ${frame.length - FRAME_SIZE_BYTES}`, '', label);
   }
-  return new ByteReader(frame, FRAME_SIZE_BYTES);
+  const r = new ByteReader(frame, FRAME_SIZE_BYTES);
+  r.context = label;
+  return r;
 }

@@ -11,7 +11,7 @@ interface NodeBufferSlices {
  * and `end`. It never reads past `end` and never trusts a length: a short
  * read, a negative non-null length, a length or array count larger than the
  * remaining bytes could hold and an over-long varint each throw a
- * ProtocolDecodeError. Bytes, strings and records are views or copies of the
+ * ProtocolDecodeError, located by the reader's path trail and context. Bytes, strings and records are views or copies of the
  * frame as documented per method; nothing is allocated ahead of a length
  * check.
  */
@@ -27,6 +27,8 @@ export class ByteReader {
   depth = 0;
   readonly pathNames: (readonly string[] | null)[] = [];
   readonly pathAt: number[] = [];
+  /** The message being read ("Fetch v12 request"), set by its decoder, for error messages. */
+  context = '';
 
   constructor(
     readonly buf: Buffer,
@@ -43,7 +45,7 @@ export class ByteReader {
 
   private need(bytes: number, what: string): number {
     const at = this.offset;
-    if (bytes > this.end - at) throw new ProtocolDecodeError(`${what} needs ${bytes} bytes, ${this.end - at} left`);
+    if (bytes > this.end - at) throw this.error(`${what} needs ${bytes} bytes, ${this.end - at} left`);
     this.offset = at + bytes;
     return at;
   }
@@ -101,12 +103,12 @@ export class ByteReader {
     const buf = this.buf;
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
-      if (this.offset >= this.end) throw new ProtocolDecodeError('varint runs past the end of the message');
+      if (this.offset >= this.end) throw this.error('varint runs past the end of the message');
       const b = buf[this.offset++]!;
       value |= (b & 0x7f) << shift;
       if (b < 0x80) return value >>> 0;
     }
-    throw new ProtocolDecodeError('varint longer than 5 bytes');
+    throw this.error('varint longer than 5 bytes');
   }
 
   /** A zigzag-encoded signed 32-bit varint. */
@@ -125,7 +127,7 @@ export class ByteReader {
     }
     let z = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
-      if (this.offset >= this.end) throw new ProtocolDecodeError('varlong runs past the end of the message');
+      if (this.offset >= this.end) throw this.error('varlong runs past the end of the message');
       const b = buf[this.offset++]!;
       z |= BigInt(b & 0x7f) << shift;
       if (b < 0x80) {
@@ -133,16 +135,16 @@ export class ByteReader {
         return BigInt.asIntN(64, (z >> 1n) ^ -(z & 1n));
       }
     }
-    throw new ProtocolDecodeError('varlong longer than 10 bytes');
+    throw this.error('varlong longer than 10 bytes');
   }
 
   private length(length: number, nullable: boolean, what: string): number {
     if (length < 0) {
       if (length === -1 && nullable) return -1;
-      throw new ProtocolDecodeError(length === -1 ? `null ${what} where the field is not nullable` : `negative ${what} length ${length}`);
+      throw this.error(length === -1 ? `null ${what} where the field is not nullable` : `negative ${what} length ${length}`);
     }
     if (length > this.end - this.offset) {
-      throw new ProtocolDecodeError(`${what} length ${length} exceeds the ${this.end - this.offset} bytes left`);
+      throw this.error(`${what} length ${length} exceeds the ${this.end - this.offset} bytes left`);
     }
     return length;
   }
@@ -210,12 +212,17 @@ export class ByteReader {
     const count = compact ? this.unsignedVarint() - 1 : this.int32();
     if (count < 0) {
       if (count === -1 && nullable) return -1;
-      throw new ProtocolDecodeError(count === -1 ? 'null array where the field is not nullable' : `negative array length ${count}`);
+      throw this.error(count === -1 ? 'null array where the field is not nullable' : `negative array length ${count}`);
     }
     if (count * minElementBytes > this.end - this.offset) {
-      throw new ProtocolDecodeError(`array length ${count} exceeds the ${this.end - this.offset} bytes left`);
+      throw this.error(`array length ${count} exceeds the ${this.end - this.offset} bytes left`);
     }
     return count;
+  }
+
+  /** A decode error at the current position, naming the field path and the message: built whole so it is thrown once. */
+  error(reason: string): ProtocolDecodeError {
+    return new ProtocolDecodeError(reason, this.path(), this.context);
   }
 
   /** The field path the schema decoder had reached, e.g. "topics[0].partitions". */
@@ -243,7 +250,7 @@ export class ByteReader {
       this.unsignedVarint();
       const size = this.unsignedVarint();
       if (size > this.end - this.offset) {
-        throw new ProtocolDecodeError(`tagged field size ${size} exceeds the ${this.end - this.offset} bytes left`);
+        throw this.error(`tagged field size ${size} exceeds the ${this.end - this.offset} bytes left`);
       }
       this.offset += size;
     }

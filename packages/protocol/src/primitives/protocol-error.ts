@@ -1,25 +1,26 @@
 /**
  * A message that could not be decoded or encoded, located precisely:
  * "Fetch v12 request: topics[0].partitions: array length 2147483647 exceeds
- * the 35 bytes left". The primitives throw with the reason only; the path is
- * prepended segment by segment while the error unwinds through the struct
- * and array codecs, and the codec names the message last — so the fast path
- * carries no bookkeeping at all.
+ * the 35 bytes left". A decoder knows where it is when it fails (the reader
+ * keeps the field path and the message's name), so a decode error is built
+ * whole and thrown once. An encoder learns the path while the error unwinds
+ * through the struct and array encoders, each prepending its segment.
  */
 export abstract class ProtocolError extends Error {
-  /** "Fetch v12 request", once the codec has named the message. */
-  context = '';
-  /** e.g. "topics[0].partitions"; empty when the failure is at the message level. */
-  path = '';
-
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(
+    readonly reason: string,
+    /** e.g. "topics[0].partitions"; empty when the failure is at the message level. */
+    public path = '',
+    /** e.g. "Fetch v12 request"; empty until the message is named. */
+    public context = '',
+  ) {
+    super(describe(context, path, reason));
   }
 
   /** Prepends a field name or an "[index]" while the error unwinds. */
   within(segment: string): this {
     this.path = this.path === '' ? segment : this.path.startsWith('[') ? segment + this.path : `${segment}.${this.path}`;
-    this.message = this.describe();
+    this.message = describe(this.context, this.path, this.reason);
     return this;
   }
 
@@ -27,7 +28,7 @@ export abstract class ProtocolError extends Error {
   inMessage(context: string): this {
     if (this.context === '') {
       this.context = context;
-      this.message = this.describe();
+      this.message = describe(this.context, this.path, this.reason);
     }
     return this;
   }
@@ -36,10 +37,13 @@ export abstract class ProtocolError extends Error {
   static inMessage(error: unknown, context: string): unknown {
     return error instanceof ProtocolError ? error.inMessage(context) : error;
   }
+}
 
-  private describe(): string {
-    return [this.context, this.path, this.reason].filter((part) => part !== '').join(': ');
-  }
+function describe(context: string, path: string, reason: string): string {
+  let message = reason;
+  if (path !== '') message = `${path}: ${message}`;
+  if (context !== '') message = `${context}: ${message}`;
+  return message;
 }
 
 /**
@@ -52,10 +56,10 @@ export abstract class ProtocolError extends Error {
 export class ProtocolDecodeError extends ProtocolError {
   override readonly name: string = 'ProtocolDecodeError';
 
-  constructor(reason: string) {
+  constructor(reason: string, path = '', context = '') {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(reason);
+    super(reason, path, context);
     Error.stackTraceLimit = limit;
   }
 }

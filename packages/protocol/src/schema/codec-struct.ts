@@ -8,7 +8,7 @@
 // JSON-quoted field names and references to constants, never schema text.
 import type { ByteReader } from '../primitives/byte-reader.js';
 import type { ByteWriter } from '../primitives/byte-writer.js';
-import { ProtocolDecodeError, ProtocolEncodeError, ProtocolError } from '../primitives/protocol-error.js';
+import { ProtocolEncodeError, ProtocolError } from '../primitives/protocol-error.js';
 import { scalarEncoding } from './codec-scalars.js';
 import { scalarDefault } from './field-defaults.js';
 import type { FieldSpec, ScalarType } from './schema-types.js';
@@ -37,10 +37,10 @@ const RUNTIME = {
     ),
   notArray: (value: unknown) => new ProtocolEncodeError(`expected an array, got ${describe(value)}`),
   nullArray: () => new ProtocolEncodeError('null where an array is required (the field is not nullable in this version)'),
-  tagSize: (tag: number, size: number, left: number) =>
-    new ProtocolDecodeError(`tagged field ${tag}: size ${size} exceeds the ${left} bytes left`),
-  tagOverrun: (tag: number, size: number, took: number) =>
-    new ProtocolDecodeError(`tagged field ${tag} declares ${size} bytes but its value took ${took}`),
+  tagSize: (r: ByteReader, tag: number, size: number) =>
+    r.error(`tagged field ${tag}: size ${size} exceeds the ${r.end - r.offset} bytes left`),
+  tagOverrun: (r: ByteReader, tag: number, size: number) =>
+    r.error(`tagged field ${tag} declares ${size} bytes but its value took ${size - (r.end - r.offset)}`),
 };
 
 const isNull = (value: unknown) => value === null;
@@ -186,7 +186,7 @@ function checkGeneratable(field: FieldSpec): void {
  * their defaults — so all decoded values of a struct share one shape.
  * Encoding treats an undefined field as its default. Decoding records its
  * position in the reader's path trail (see ByteReader.path) instead of
- * catching at every level, so a failure costs one throw.
+ * catching at every level, so a failure is one throw of a complete error.
  */
 export function structCodec(members: readonly FieldSpec[], version: number, flexible: boolean): ValueCodec {
   const c = new Constants();
@@ -226,14 +226,14 @@ export function structCodec(members: readonly FieldSpec[], version: number, flex
     for (let k = 0; k < count; k++) {
       const tag = r.unsignedVarint();
       const size = r.unsignedVarint();
-      if (size > r.end - r.offset) throw ${rt}.tagSize(tag, size, r.end - r.offset);
+      if (size > r.end - r.offset) throw ${rt}.tagSize(r, tag, size);
       const end = r.end;
       r.end = r.offset + size;
       switch (tag) {
         ${tagged.map((t) => `case ${t.tag}: r.pathAt[d] = ${t.index}; o[${t.key}] = ${t.source.read}; break;`).join('\n')}
         default: r.offset = r.end;
       }
-      if (r.offset !== r.end) throw ${rt}.tagOverrun(tag, size, size - (r.end - r.offset));
+      if (r.offset !== r.end) throw ${rt}.tagOverrun(r, tag, size);
       r.end = end;
     }
   }`;

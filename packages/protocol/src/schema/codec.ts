@@ -1,6 +1,6 @@
 import { ByteReader } from '../primitives/byte-reader.js';
 import { ByteWriter } from '../primitives/byte-writer.js';
-import { ProtocolDecodeError, ProtocolError } from '../primitives/protocol-error.js';
+import { ProtocolError } from '../primitives/protocol-error.js';
 import { structCodec } from './codec-struct.js';
 import type { RequestOf, ResponseOf } from './message-types.js';
 import type { ApiSpec, FieldSpec } from './schema-types.js';
@@ -44,17 +44,10 @@ export function compileMessage<T = Record<string, unknown>>(
     },
     decode(r) {
       r.depth = 0;
-      try {
-        const value = read(r);
-        if (r.offset !== r.end) throw new ProtocolDecodeError(`${r.end - r.offset} bytes left over after the message`);
-        return value as T;
-      } catch (error) {
-        if (error instanceof ProtocolDecodeError && error.path === '') {
-          const path = r.path();
-          if (path !== '') error.within(path);
-        }
-        throw ProtocolError.inMessage(error, label);
-      }
+      r.context = label;
+      const value = read(r);
+      if (r.offset !== r.end) throw r.error(`${r.end - r.offset} bytes left over after the message`);
+      return value as T;
     },
   };
 }

@@ -10,33 +10,25 @@ import { inVersionRange } from './versions.js';
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+// Built once: constructing an arbitrary (a string's code-point tables above all) costs more than drawing from it.
+const SCALARS: Record<ScalarType, fc.Arbitrary<unknown>> = {
+  bool: fc.boolean(),
+  int8: fc.integer({ min: -128, max: 127 }),
+  int16: fc.integer({ min: -32768, max: 32767 }),
+  uint16: fc.integer({ min: 0, max: 65535 }),
+  int32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  uint32: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+  int64: fc.bigInt({ min: INT64_MIN, max: INT64_MAX }),
+  // -0 and 0 are one value to Kafka's default check; keep the sign out of the comparison.
+  float64: fc.double().map((x) => (Object.is(x, -0) ? 0 : x)),
+  string: fc.string({ unit: 'binary', maxLength: 12 }),
+  uuid: fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => formatUuid(Buffer.from(bytes), 0)),
+  bytes: fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes)),
+  records: fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes)),
+};
+
 function scalarArbitrary(type: ScalarType): fc.Arbitrary<unknown> {
-  switch (type) {
-    case 'bool':
-      return fc.boolean();
-    case 'int8':
-      return fc.integer({ min: -128, max: 127 });
-    case 'int16':
-      return fc.integer({ min: -32768, max: 32767 });
-    case 'uint16':
-      return fc.integer({ min: 0, max: 65535 });
-    case 'int32':
-      return fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-    case 'uint32':
-      return fc.integer({ min: 0, max: 2 ** 32 - 1 });
-    case 'int64':
-      return fc.bigInt({ min: INT64_MIN, max: INT64_MAX });
-    case 'float64':
-      // -0 and 0 are one value to Kafka's default check; keep the sign out of the comparison.
-      return fc.double().map((x) => (Object.is(x, -0) ? 0 : x));
-    case 'string':
-      return fc.string({ unit: 'binary', maxLength: 12 });
-    case 'uuid':
-      return fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => formatUuid(Buffer.from(bytes), 0));
-    case 'bytes':
-    case 'records':
-      return fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes));
-  }
+  return SCALARS[type];
 }
 
 function fieldArbitrary(field: FieldSpec, version: number): fc.Arbitrary<unknown> {

@@ -13,10 +13,14 @@ export class UnsupportedVersionError extends Error {
     /** The API's name and supported versions when kstream knows the key. */
     readonly api?: { readonly name: string; readonly validVersions: string },
   ) {
+    // No stack trace: this is an expected answer to a client's probe, turned into an error code by the broker.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(
       api === undefined
         ? `unsupported API key ${apiKey} (version ${apiVersion})`
         : `unsupported version ${apiVersion} of ${api.name} (apiKey ${apiKey}); supported versions are ${api.validVersions}`,
     );
+    Error.stackTraceLimit = limit;
   }
 }
