@@ -152,4 +152,35 @@ describe('MetadataLog', () => {
       { numRuns: 40 },
     );
   });
+
+  it('batchIsAtomic: records appended together get consecutive offsets and a crash keeps all or none of them', async () => {
+    const topicId = 'a1b2c3d4-0000-4000-8000-000000000001';
+    const batch: MetadataRecord[] = [
+      { type: 'Topic', name: 't', topicId },
+      { type: 'Partition', topicId, partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+      { type: 'Config', resourceType: 'topic', resourceName: 't', name: 'retention.ms', value: null },
+    ];
+    const { log } = await replayAll();
+    await log.append(records[0]!);
+    const sizeBeforeBatch = (await stat(path)).size;
+    expect(await log.appendBatch(batch)).toBe(3);
+    expect(log.nextOffset).toBe(4);
+    await log.close();
+
+    const whole = await replayAll();
+    expect(whole.replayed).toEqual([[records[0], 0], ...batch.map((r, i) => [r, i + 1])]);
+    await whole.log.close();
+
+    await truncate(path, (await stat(path)).size - 1);
+    const torn = await replayAll();
+    expect(torn.replayed.map(([r]) => r)).toEqual([records[0]]);
+    expect((await stat(path)).size).toBe(sizeBeforeBatch);
+    await torn.log.close();
+  });
+
+  it('emptyBatch is refused', async () => {
+    const { log } = await replayAll();
+    await expect(log.appendBatch([])).rejects.toThrow('needs at least one record');
+    await log.close();
+  });
 });

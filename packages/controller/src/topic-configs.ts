@@ -25,8 +25,10 @@ export interface TopicConfigDef extends ConfigDef<unknown> {
   readonly synonyms: readonly ConfigSynonym[];
 }
 
-const minutesToMs = (value: string) => String(Number(value) * 60_000);
-const hoursToMs = (value: string) => String(Number(value) * 3_600_000);
+// -1 (keep forever) stays -1, as Kafka's KafkaConfig.logRetentionTimeMillis has it.
+const toMs = (unitMs: number) => (value: string) => (Number(value) < 0 ? '-1' : String(Number(value) * unitMs));
+const minutesToMs = toMs(60_000);
+const hoursToMs = toMs(3_600_000);
 
 function topic(config: ConfigDef<unknown>, ...synonyms: (string | ConfigSynonym)[]): TopicConfigDef {
   return Object.freeze({

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseMetadataRecord } from './metadata-records.js';
+
+const parse = (value: unknown) => parseMetadataRecord(value, 'metadata.log', 7);
+
+describe('parseMetadataRecord', () => {
+  it('topicRecords round-trip their fields', () => {
+    const partition = { type: 'Partition', topicId: 'id', partition: 1, replicas: [1, 2], isr: [2], leader: 2, leaderEpoch: 3, partitionEpoch: 4 };
+    expect(parse(partition)).toEqual(partition);
+    expect(parse({ type: 'Config', resourceType: 'broker', resourceName: '', name: 'k', value: null })).toEqual({
+      type: 'Config',
+      resourceType: 'broker',
+      resourceName: '',
+      name: 'k',
+      value: null,
+    });
+    expect(parse({ type: 'RemoveTopic', topicId: 'id', extra: 1 })).toEqual({ type: 'RemoveTopic', topicId: 'id' });
+  });
+
+  it('malformed fields name the record offset and the field', () => {
+    expect(() => parse({ type: 'Partition', topicId: 'id', partition: 0, replicas: [1, 'x'], isr: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 })).toThrow(
+      'metadata.log: record at offset 7 is not a metadata record: Partition.replicas is not a list of integers',
+    );
+    expect(() => parse({ type: 'Config', resourceType: 'group', resourceName: 'g', name: 'k', value: 'v' })).toThrow(
+      'Config.resourceType "group" is neither "topic" nor "broker"',
+    );
+    expect(() => parse({ type: 'Config', resourceType: 'topic', resourceName: 't', name: 'k', value: 5 })).toThrow(
+      'Config.value is neither a string nor null',
+    );
+    expect(() => parse({ type: 'Topic', name: 't' })).toThrow('Topic.topicId is not a string');
+  });
+});
