@@ -2,7 +2,7 @@
 // the worker's parentPort. The broker's messages to the controller are the
 // controller's own (@kstream/controller's messages.ts).
 import type { Mailbox } from '@kstream/actor';
-import type { ControllerReplies, ControllerRequest } from '@kstream/controller';
+import type { BrokerControllerChannel } from '@kstream/controller';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
 
 /** The node asks a broker to stop: close its listener and connections, stop heartbeating, then exit. */
@@ -39,5 +39,5 @@ export interface NodeReplies {
 /** The broker's side of its channel to the node. */
 export type NodeChannel = Mailbox<BrokerRequest, NodeRequest, NodeReplies>;
 
-/** The broker's side of its channel to the controller. */
-export type ControllerChannel = Mailbox<never, ControllerRequest, ControllerReplies>;
+/** The broker's side of its channel to the controller: it asks ControllerRequests and handles MetadataUpdates. */
+export type ControllerChannel = BrokerControllerChannel;

@@ -3,21 +3,11 @@
 // may use. Handlers live beside this file as `<api>-handler.ts`, each
 // registered once in registry.ts.
 import type { Logger } from '@kstream/actor';
+import type { BrokerConfigValues } from '@kstream/controller';
 import type { ApiSpec, RequestOf, ResponseOf, VersionRange } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import type { ControllerChannel } from '../messages.js';
-
-/**
- * The part of broker-data's ReplicaManager (partitions/replica-manager.ts)
- * the broker shell needs; its class satisfies this.
- */
-export interface ReplicaManager {
-  /** Stops background work and checkpoints recovery points and high watermarks. */
-  close(): Promise<void>;
-}
-
-/** The validated broker configs by Kafka key (`num.partitions`, `socket.request.max.bytes`, ...). */
-export type BrokerConfigValues = Readonly<Record<string, string | number | boolean | null>>;
+import type { ReplicaManager } from './../partitions/replica-manager.js';
 
 /**
  * A handler's answer when Kafka sends no response: a Produce with acks=0.
@@ -52,7 +42,7 @@ export interface RequestContext<A extends ApiSpec> {
 /** What a broker offers its handlers. One broker worker's loop owns all of it. */
 export interface BrokerServices {
   readonly brokerId: number;
-  /** The validated broker configs. */
+  /** This broker's configs in force (static, then dynamic ones from metadata), parsed, defaults filled in. */
   readonly config: BrokerConfigValues;
   /** This broker's replica of the cluster metadata. */
   readonly metadata: BrokerMetadata;

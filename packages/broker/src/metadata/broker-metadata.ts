@@ -1,5 +1,13 @@
-import { MetadataState } from '@kstream/controller';
-import type { BrokerRegistration, MetadataRecord } from '@kstream/controller';
+import { brokerConfigLayers, effectiveTopicConfigs, MetadataState, resolveBrokerConfig } from '@kstream/controller';
+import type {
+  BrokerConfigLayers,
+  BrokerConfigProps,
+  BrokerConfigValues,
+  BrokerRegistration,
+  MetadataRecord,
+  PartitionState,
+  TopicMetadata,
+} from '@kstream/controller';
 
 /** What changed in a broker's metadata cache, told to its listeners once the records are applied. */
 export interface MetadataChange {
@@ -27,11 +35,20 @@ interface OffsetWaiter {
  * what each record means. Not thread-safe; owned by the broker worker's loop.
  */
 export class BrokerMetadata {
+  readonly brokerId: number;
+  /** The node's static broker config: the layer under the dynamic configs metadata carries. */
+  readonly staticConfig: BrokerConfigProps;
   #state = new MetadataState();
+  #brokerConfig: BrokerConfigValues | undefined;
   /** Offset of the last record applied; -1 until the first snapshot. */
   #appliedOffset = -1;
   readonly #waiters = new Set<OffsetWaiter>();
   readonly #listeners = new Set<MetadataListener>();
+
+  constructor(brokerId: number, staticConfig: BrokerConfigProps) {
+    this.brokerId = brokerId;
+    this.staticConfig = staticConfig;
+  }
 
   get state(): MetadataState {
     return this.#state;
@@ -48,6 +65,53 @@ export class BrokerMetadata {
   /** Brokers registered and not fenced, by id. */
   liveBrokers(): BrokerRegistration[] {
     return [...this.#state.brokers.values()].filter((b) => !b.fenced).sort((a, b) => a.brokerId - b.brokerId);
+  }
+
+  isLive(brokerId: number): boolean {
+    const broker = this.#state.broker(brokerId);
+    return broker !== undefined && !broker.fenced;
+  }
+
+  topicByName(name: string): TopicMetadata | undefined {
+    return this.#state.topicByName(name);
+  }
+
+  topicById(topicId: string): TopicMetadata | undefined {
+    return this.#state.topicById(topicId);
+  }
+
+  partition(topic: string, partition: number): PartitionState | undefined {
+    return this.#state.partition(topic, partition);
+  }
+
+  /** The leader of a partition; undefined when the partition does not exist, -1 when it has no leader. */
+  leaderFor(topic: string, partition: number): number | undefined {
+    return this.#state.partition(topic, partition)?.leader;
+  }
+
+  /** This broker's configs in force: its dynamic ones, then the cluster-wide dynamic ones, then the static ones, then defaults. */
+  get brokerConfig(): BrokerConfigValues {
+    this.#brokerConfig ??= resolveBrokerConfig(
+      this.#state.configs('broker', String(this.brokerId)),
+      this.#state.configs('broker', ''),
+      this.staticConfig,
+    );
+    return this.#brokerConfig;
+  }
+
+  /** The broker config layers of broker `brokerId`, or of the cluster-wide default resource when undefined. */
+  brokerConfigLayers(brokerId?: number): BrokerConfigLayers {
+    return brokerConfigLayers(this.#state, this.staticConfig, brokerId);
+  }
+
+  /**
+   * A topic's effective configs by key (its own, else the broker synonyms',
+   * else the defaults), as its log and limits run with them; undefined for
+   * an unknown topic.
+   */
+  topicConfigs(topic: string): Record<string, string> | undefined {
+    if (this.#state.topicByName(topic) === undefined) return undefined;
+    return effectiveTopicConfigs(this.#state.configs('topic', topic), this.brokerConfigLayers(this.brokerId));
   }
 
   /** Replaces the whole cache with the state `records` rebuild, as of `lastOffset`. */
@@ -105,6 +169,9 @@ export class BrokerMetadata {
   }
 
   #changed(change: MetadataChange): void {
+    if (change.kind === 'snapshot' || change.records.some((r) => r.type === 'Config' && r.resourceType === 'broker')) {
+      this.#brokerConfig = undefined;
+    }
     for (const waiter of this.#waiters) {
       if (waiter.offset <= this.#appliedOffset) {
         this.#waiters.delete(waiter);

@@ -1,6 +1,10 @@
 // A listener serving Kafka connections with a chosen handler registry and a
 // broker whose services are real but idle (an empty metadata cache, a
-// controller channel nobody answers): for tests of the network layer itself.
+// controller channel nobody answers, no hosted partitions): for tests of the
+// network layer itself.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Mailbox } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
@@ -9,6 +13,7 @@ import type { BrokerServices } from '../handlers/handler.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import type { ControllerChannel } from '../messages.js';
 import { BrokerMetadata } from '../metadata/broker-metadata.js';
+import { ReplicaManager } from '../partitions/replica-manager.js';
 import { ClientConnection } from './client-connection.js';
 
 /** A logger that keeps every line, so tests can check what was logged. */
@@ -36,12 +41,15 @@ export async function startTestListener(
   const logger = recordingLogger();
   const { port1, port2 } = new MessageChannel();
   const controller: ControllerChannel = new Mailbox(port1, { name: 'controller', logger });
+  const metadata = new BrokerMetadata(1, {});
+  const logDir = await mkdtemp(join(tmpdir(), 'kstream-network-'));
+  const partitions = await ReplicaManager.open({ brokerId: 1, logDir, logger });
   const broker: BrokerServices = {
     brokerId: 1,
-    config: {},
-    metadata: new BrokerMetadata(),
+    config: metadata.brokerConfig,
+    metadata,
     controller,
-    partitions: { close: async () => {} },
+    partitions,
     logger,
   };
   const connections: ClientConnection[] = [];
@@ -71,6 +79,8 @@ export async function startTestListener(
       await listener.close();
       controller.close();
       port2.close();
+      await partitions.close();
+      await rm(logDir, { recursive: true, force: true });
     },
   };
 }
