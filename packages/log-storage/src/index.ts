@@ -1,7 +1,10 @@
 // @kstream/log-storage: one partition's log on disk — segments, offset and
 // time indexes, recovery, retention, flush policy, leader epoch cache.
-export { PartitionLog, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './partition-log.js';
-export type { PartitionLogOptions, LogAppendInfo, LogReadOptions, LogReadInfo, TimestampAndOffset } from './partition-log.js';
+export { PartitionLog } from './partition-log.js';
+export type { PartitionLogOptions } from './partition-log.js';
+export type { LogAppendInfo } from './log-append.js';
+export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './log-read.js';
+export type { LogReadOptions, LogReadInfo, TimestampAndOffset } from './log-read.js';
 export { LogDirectory } from './log-directory.js';
 export type { LogDirectoryOptions } from './log-directory.js';
 export { defaultLogConfig, parseLogConfig, LOG_CONFIG_KEYS, LONG_MAX } from './log-config.js';

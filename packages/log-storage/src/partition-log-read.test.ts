@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './partition-log.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './log-read.js';
 import { openLog } from './partition-log.test-support.js';
 import { batchesIn, makeBatch } from './record-batch.test-support.js';
 import { OffsetOutOfRangeError } from './storage-errors.js';

@@ -1,18 +1,27 @@
 import { join } from 'node:path';
-import { setBaseOffset, setMaxTimestampAndCrc, setPartitionLeaderEpoch } from '@kstream/protocol';
 import { validateAppend, type AppendBatch, type AppendOrigin } from './append-validation.js';
 import { GroupCommit } from './group-commit.js';
+import { assignOffsets, contiguityError, lastOffsetIfAppendedAt, maxTimestampOf, type LogAppendInfo, type PendingAppend } from './log-append.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-file-cache.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
 import { LogDirIo } from './log-dir-io.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE, partitionDirName } from './log-file-names.js';
 import { loadLog } from './log-loader.js';
+import {
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  findOffsetByTimestamp,
+  readSegments,
+  type LogReadInfo,
+  type LogReadOptions,
+  type TimestampAndOffset,
+} from './log-read.js';
 import { retentionBreaches, segmentsBelow } from './log-retention.js';
-import { LogSegment, type IndexedBatch, type SegmentContext, type SegmentRead } from './log-segment.js';
+import { LogSegment, type IndexedBatch, type SegmentContext } from './log-segment.js';
 import { LogSegments } from './log-segments.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SerialQueue } from './serial-queue.js';
-import { LogClosedError, OffsetOutOfRangeError, UnexpectedAppendOffsetError } from './storage-errors.js';
+import { LogClosedError, OffsetOutOfRangeError } from './storage-errors.js';
 import { topicPartitionName, type TopicPartition } from './topic-partition.js';
 
 export interface PartitionLogOptions {
@@ -32,49 +41,7 @@ export interface PartitionLogOptions {
   io?: LogDirIo;
 }
 
-export interface LogAppendInfo {
-  firstOffset: bigint;
-  lastOffset: bigint;
-  /** The time the broker stamped on the batches under LogAppendTime; -1 under CreateTime. */
-  logAppendTime: bigint;
-  logStartOffset: bigint;
-  /** Bytes appended. */
-  validBytes: number;
-}
-
-export interface LogReadOptions {
-  /** Bytes to return at most, except that the first batch is returned whole (with minOneMessage). Default 1 MiB. */
-  maxBytes?: number;
-  /** Exclusive upper bound: the high watermark or the last stable offset. Default: the log end offset. */
-  maxOffset?: bigint;
-  /** Return the first batch even if it is larger than maxBytes (Kafka's minOneMessage). Default true. */
-  minOneMessage?: boolean;
-}
-
-export type LogReadInfo = SegmentRead;
-
-export interface TimestampAndOffset {
-  timestamp: bigint;
-  offset: bigint;
-  /** Leader epoch of the batch found, if it carries one. */
-  leaderEpoch: number | undefined;
-}
-
-/** ListOffsets' special timestamps. */
-export const EARLIEST_TIMESTAMP = -2n;
-export const LATEST_TIMESTAMP = -1n;
-
 const INT32_MAX = 0x7fffffffn;
-
-interface PendingAppend {
-  records: Buffer;
-  batches: AppendBatch[];
-  origin: AppendOrigin;
-  leaderEpoch: number;
-  bytes: number;
-  resolve: (info: LogAppendInfo) => void;
-  reject: (error: unknown) => void;
-}
 
 /**
  * One partition's log (Kafka's UnifiedLog and LocalLog): a directory
@@ -262,7 +229,7 @@ export class PartitionLog {
       if (members.length > 0 && (active.size + bytes + append.bytes > config.segmentBytes || lastOffset - active.baseOffset > INT32_MAX)) break;
       queue.shift();
       if (append.origin === 'follower') {
-        const mismatch = this.contiguityError(append, next);
+        const mismatch = contiguityError(this.topicPartition, append, next);
         if (mismatch !== undefined) {
           append.reject(mismatch);
           continue;
@@ -302,15 +269,6 @@ export class PartitionLog {
       }
     }
     this.maybeFlushByPolicy(now);
-  }
-
-  private contiguityError(append: PendingAppend, expected: bigint): UnexpectedAppendOffsetError | undefined {
-    let next = expected;
-    for (const b of append.batches) {
-      if (b.baseOffset !== next) return new UnexpectedAppendOffsetError(this.topicPartition, next, b.baseOffset);
-      next = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
-    }
-    return undefined;
   }
 
   private shouldRoll(active: LogSegment, bytes: number, maxTimestamp: bigint, lastOffset: bigint, now: number): boolean {
@@ -382,20 +340,7 @@ export class PartitionLog {
       throw new OffsetOutOfRangeError(this.topicPartition, startOffset, this._logStartOffset, logEndOffset);
     }
     const maxOffset = options.maxOffset !== undefined && options.maxOffset < logEndOffset ? options.maxOffset : logEndOffset;
-    const maxBytes = options.maxBytes ?? 1024 * 1024;
-    const minOneMessage = options.minOneMessage ?? true;
-    let segment = this.segments.floor(startOffset);
-    while (segment !== undefined && startOffset < maxOffset) {
-      segment.retain();
-      try {
-        const read = await segment.read(startOffset, maxBytes, maxOffset, minOneMessage);
-        if (read !== undefined) return read;
-      } finally {
-        await segment.release();
-      }
-      segment = this.segments.next(segment);
-    }
-    return { records: Buffer.alloc(0), nextOffset: startOffset };
+    return readSegments(this.segments, startOffset, maxOffset, options.maxBytes ?? 1024 * 1024, options.minOneMessage ?? true);
   }
 
   /**
@@ -412,24 +357,7 @@ export class PartitionLog {
     if (timestamp === LATEST_TIMESTAMP) {
       return { timestamp: -1n, offset: this.logEndOffset, leaderEpoch: this.leaderEpochCache.latestEpoch() };
     }
-    const startingOffset = this._logStartOffset;
-    for (const segment of [...this.segments.all()]) {
-      if (segment.nextOffset <= startingOffset || segment.maxTimestampSoFar < timestamp) continue;
-      segment.retain();
-      try {
-        const found = await segment.findBatchByTimestamp(timestamp, startingOffset);
-        if (found !== undefined) {
-          return {
-            timestamp: found.maxTimestamp,
-            offset: found.baseOffset > startingOffset ? found.baseOffset : startingOffset,
-            leaderEpoch: found.partitionLeaderEpoch >= 0 ? found.partitionLeaderEpoch : undefined,
-          };
-        }
-      } finally {
-        await segment.release();
-      }
-    }
-    return undefined;
+    return findOffsetByTimestamp(this.segments.all(), timestamp, this._logStartOffset);
   }
 
   /** OffsetForLeaderEpoch: see LeaderEpochFileCache.endOffsetFor. */
@@ -619,38 +547,5 @@ export class PartitionLog {
       for (const segment of this.segments.all()) await segment.close();
       if (this.epochCacheDirty) await this.flushEpochCache();
     });
-  }
-}
-
-function maxTimestampOf(append: PendingAppend): bigint {
-  let max = -1n;
-  for (const b of append.batches) if (b.maxTimestamp > max) max = b.maxTimestamp;
-  return max;
-}
-
-/** The last offset the append will have if written at `start` (a follower's batches keep theirs). */
-function lastOffsetIfAppendedAt(append: PendingAppend, start: bigint): bigint {
-  if (append.origin === 'follower') {
-    const last = append.batches[append.batches.length - 1]!;
-    return last.baseOffset + BigInt(last.lastOffsetDelta);
-  }
-  let offsets = 0n;
-  for (const b of append.batches) offsets += BigInt(b.lastOffsetDelta) + 1n;
-  return start + offsets - 1n;
-}
-
-/** The leader's rewrite of each batch header, in the caller's buffer: base offset, leader epoch, LogAppendTime (and CRC). */
-function assignOffsets(append: PendingAppend, start: bigint, logAppendTime: bigint): void {
-  let offset = start;
-  for (const b of append.batches) {
-    setBaseOffset(append.records, b.position, offset);
-    setPartitionLeaderEpoch(append.records, b.position, append.leaderEpoch);
-    if (logAppendTime >= 0n) {
-      setMaxTimestampAndCrc(append.records, b.position, logAppendTime, true);
-      b.maxTimestamp = logAppendTime;
-    }
-    b.baseOffset = offset;
-    b.partitionLeaderEpoch = append.leaderEpoch;
-    offset += BigInt(b.lastOffsetDelta) + 1n;
   }
 }

@@ -1,0 +1,69 @@
+import { setBaseOffset, setMaxTimestampAndCrc, setPartitionLeaderEpoch } from '@kstream/protocol';
+import type { AppendBatch, AppendOrigin } from './append-validation.js';
+import { UnexpectedAppendOffsetError } from './storage-errors.js';
+import type { TopicPartition } from './topic-partition.js';
+
+/** What an append tells its caller (the Produce response and the replica fetcher need these). */
+export interface LogAppendInfo {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  /** The time the broker stamped on the batches under LogAppendTime; -1 under CreateTime. */
+  logAppendTime: bigint;
+  logStartOffset: bigint;
+  /** Bytes appended. */
+  validBytes: number;
+}
+
+/** A validated append waiting for the writer. */
+export interface PendingAppend {
+  records: Buffer;
+  batches: AppendBatch[];
+  origin: AppendOrigin;
+  leaderEpoch: number;
+  bytes: number;
+  resolve: (info: LogAppendInfo) => void;
+  reject: (error: unknown) => void;
+}
+
+export function maxTimestampOf(append: PendingAppend): bigint {
+  let max = -1n;
+  for (const b of append.batches) if (b.maxTimestamp > max) max = b.maxTimestamp;
+  return max;
+}
+
+/** The last offset the append will have if written at `start` (a follower's batches keep theirs). */
+export function lastOffsetIfAppendedAt(append: PendingAppend, start: bigint): bigint {
+  if (append.origin === 'follower') {
+    const last = append.batches[append.batches.length - 1]!;
+    return last.baseOffset + BigInt(last.lastOffsetDelta);
+  }
+  let offsets = 0n;
+  for (const b of append.batches) offsets += BigInt(b.lastOffsetDelta) + 1n;
+  return start + offsets - 1n;
+}
+
+/** The leader's rewrite of each batch header, in the caller's buffer: base offset, leader epoch, LogAppendTime (and CRC). */
+export function assignOffsets(append: PendingAppend, start: bigint, logAppendTime: bigint): void {
+  let offset = start;
+  for (const b of append.batches) {
+    setBaseOffset(append.records, b.position, offset);
+    setPartitionLeaderEpoch(append.records, b.position, append.leaderEpoch);
+    if (logAppendTime >= 0n) {
+      setMaxTimestampAndCrc(append.records, b.position, logAppendTime, true);
+      b.maxTimestamp = logAppendTime;
+    }
+    b.baseOffset = offset;
+    b.partitionLeaderEpoch = append.leaderEpoch;
+    offset += BigInt(b.lastOffsetDelta) + 1n;
+  }
+}
+
+/** Why a follower's batches do not continue the log at `expected`, if they do not. */
+export function contiguityError(tp: TopicPartition, append: PendingAppend, expected: bigint): UnexpectedAppendOffsetError | undefined {
+  let next = expected;
+  for (const b of append.batches) {
+    if (b.baseOffset !== next) return new UnexpectedAppendOffsetError(tp, next, b.baseOffset);
+    next = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
+  }
+  return undefined;
+}
