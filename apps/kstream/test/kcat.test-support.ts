@@ -50,11 +50,18 @@ export function kcat(args: readonly string[], { input, timeoutMs = 20_000 }: Kca
   });
 }
 
+/** The first and last lines of kcat's stderr: a stalled client repeats the same complaint every second. */
+function stderrExcerpt(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  if (lines.length <= 12) return lines.join('\n');
+  return [...lines.slice(0, 6), `... ${lines.length - 12} more lines ...`, ...lines.slice(-6)].join('\n');
+}
+
 /** Fails with the command line, exit and stderr unless kcat exited 0 in time. */
 export function expectSuccess(run: KcatRun): KcatRun {
   if (run.timedOut || run.code !== 0) {
     const how = run.timedOut ? 'timed out' : `exited ${run.code}`;
-    throw new Error(`kcat ${run.args.join(' ')} ${how}\nstderr:\n${run.stderr}\nstdout:\n${run.stdout.slice(0, 2000)}`);
+    throw new Error(`kcat ${run.args.join(' ')} ${how}\nstderr:\n${stderrExcerpt(run.stderr)}\nstdout:\n${run.stdout.slice(0, 2000)}`);
   }
   return run;
 }

@@ -1,0 +1,140 @@
+// npm run bench -- broker [--records N]
+// kcat (librdkafka) producing N records of 100 bytes (acks=1) into a fresh
+// 6-partition topic (RF 1) on a 3-broker cluster this benchmark starts, then
+// consuming them back from the beginning to the end; median of 3 rounds, a
+// new topic each round. Baseline, in the same run and cluster: the same kcat
+// commands against a 1-partition topic, so one broker's loop serves it all —
+// the ratio is what spreading partitions over brokers adds.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCluster } from '@kstream/kstream';
+import { Kafka, logLevel } from 'kafkajs';
+import { median, report } from '../harness.js';
+
+const RECORD_BYTES = 100;
+const ROUNDS = 3;
+const PARTITIONS = 6;
+const PRODUCE_TARGET = 500_000;
+const CONSUME_TARGET = 1_000_000;
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+function parseArgs(args: readonly string[]): { records: number } {
+  let records = 2_000_000;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = arg.startsWith('--records=') ? arg.slice('--records='.length) : arg === '--records' ? args[++i] : undefined;
+    if (value === undefined) throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: npm run bench -- broker [--records N]`);
+    records = Number(value);
+    if (!Number.isSafeInteger(records) || records < 1) throw new Error(`--records needs a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return { records };
+}
+
+/** `records` lines of RECORD_BYTES printable bytes each (newline excluded), every one distinct. */
+async function writeInput(path: string, records: number): Promise<void> {
+  const alphabet = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+  const line = RECORD_BYTES + 1;
+  const perChunk = 10_000;
+  const out = createWriteStream(path);
+  for (let start = 0; start < records; start += perChunk) {
+    const count = Math.min(perChunk, records - start);
+    const chunk = Buffer.allocUnsafe(count * line);
+    for (let i = 0; i < count; i++) {
+      const at = i * line;
+      chunk.write(String(start + i).padStart(12, '0'), at, 'latin1');
+      for (let b = 12; b < RECORD_BYTES; b++) chunk[at + b] = alphabet[(start + i + b * 7) % alphabet.length]!;
+      chunk[at + RECORD_BYTES] = 0x0a;
+    }
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+interface KcatResult {
+  seconds: number;
+  /** Newlines kcat wrote to stdout: one per consumed record. */
+  lines: number;
+}
+
+/** Runs kcat to completion, timing it and counting its output lines; fails with its stderr if it fails. */
+async function runKcat(args: readonly string[]): Promise<KcatResult> {
+  const start = process.hrtime.bigint();
+  const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let lines = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4000)));
+  const [code] = (await once(child, 'close')) as [number | null];
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${code}:\n${stderr}`);
+  return { seconds, lines };
+}
+
+interface Rates {
+  produce: number;
+  consume: number;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const { records } = parseArgs(args);
+  await mkdir(join(repoRoot, 'tmp'), { recursive: true });
+  const workDir = await mkdtemp(join(repoRoot, 'tmp', 'bench-broker-'));
+  const input = join(workDir, 'records.txt');
+  const quiet = { info: () => {}, warn: console.warn, error: console.error };
+  try {
+    await writeInput(input, records);
+    const cluster = await startCluster({ brokers: 3, dataDir: join(workDir, 'data'), port: 0, logger: quiet });
+    const admin = new Kafka({ clientId: 'bench-broker', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
+    try {
+      await admin.connect();
+      const produceArgs = (topic: string) => ['-P', '-b', cluster.bootstrap, '-t', topic, '-X', 'acks=1', '-l', input];
+      const consumeArgs = (topic: string) => ['-C', '-b', cluster.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q'];
+      console.log(`kcat commands (${records.toLocaleString('en-US')} records of ${RECORD_BYTES} bytes, ${ROUNDS} rounds each):`);
+      console.log(`  kcat ${produceArgs('<topic>').join(' ')}`);
+      console.log(`  kcat ${consumeArgs('<topic>').join(' ')}`);
+
+      const measure = async (name: string, partitions: number): Promise<Rates> => {
+        const produce: number[] = [];
+        const consume: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const topic = `bench-${name}-${round}`;
+          await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+          const produced = await runKcat(produceArgs(topic));
+          const offsets = await admin.fetchTopicOffsets(topic);
+          const stored = offsets.reduce((sum, o) => sum + Number(o.high), 0);
+          if (stored !== records) throw new Error(`${topic}: kcat produced ${records} records, the partitions hold ${stored}`);
+          const consumed = await runKcat(consumeArgs(topic));
+          if (consumed.lines !== records) throw new Error(`${topic}: kcat consumed ${consumed.lines} records of ${records}`);
+          produce.push(records / produced.seconds);
+          consume.push(records / consumed.seconds);
+          console.log(`  ${topic}: produce ${produced.seconds.toFixed(2)} s, consume ${consumed.seconds.toFixed(2)} s`);
+          await admin.deleteTopics({ topics: [topic] });
+        }
+        return { produce: median(produce), consume: median(consume) };
+      };
+
+      const single = await measure('1p', 1);
+      const spread = await measure(`${PARTITIONS}p`, PARTITIONS);
+      const megabytes = (rate: number) => (rate * RECORD_BYTES) / 1e6;
+      const baselineName = '1 partition';
+      report(`broker: kcat against a 3-broker cluster, ${PARTITIONS} partitions, RF 1, acks=1 (median of ${ROUNDS})`, [
+        { name: 'produce records/s', value: spread.produce, unit: 'records/s', baseline: { name: baselineName, value: single.produce }, target: { atLeast: PRODUCE_TARGET } },
+        { name: 'produce MB/s (values)', value: megabytes(spread.produce), unit: 'MB/s', baseline: { name: baselineName, value: megabytes(single.produce) } },
+        { name: 'consume records/s', value: spread.consume, unit: 'records/s', baseline: { name: baselineName, value: single.consume }, target: { atLeast: CONSUME_TARGET } },
+        { name: 'consume MB/s (values)', value: megabytes(spread.consume), unit: 'MB/s', baseline: { name: baselineName, value: megabytes(single.consume) } },
+      ]);
+    } finally {
+      await admin.disconnect();
+      await cluster.stop();
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
