@@ -111,6 +111,8 @@ export class ReplicaManager {
   readonly #partitions = new Map<string, Partition>();
   /** Partitions whose log failed to open: requests get KAFKA_STORAGE_ERROR. */
   readonly #offline = new Map<string, OfflinePartition>();
+  /** The topic id of every partition metadata assigns to this broker, hosted or about to be. */
+  readonly #assigned = new Map<string, string>();
   /** Hosting changes in flight per partition; data requests wait for them. */
   readonly #pending = new Map<string, Promise<void>>();
   readonly #checkpointedHighWatermarks: Map<string, bigint>;
@@ -173,8 +175,11 @@ export class ReplicaManager {
    */
   applyAssignment(assignment: PartitionAssignment): Promise<void> {
     const key = partitionKey(assignment.topic, assignment.partition);
+    const hostHere = assignment.state.replicas.includes(this.brokerId);
+    if (hostHere) this.#assigned.set(key, assignment.state.topicId);
+    else this.#assigned.delete(key);
     return this.#serially(key, async () => {
-      if (!assignment.state.replicas.includes(this.brokerId)) {
+      if (!hostHere) {
         await this.#stopHosting(key);
         return;
       }
@@ -186,7 +191,7 @@ export class ReplicaManager {
         return;
       }
       const leaderChanged = partition.state.leader !== assignment.state.leader || partition.leaderEpoch !== assignment.state.leaderEpoch;
-      if (partition.config !== assignment.config) partition.updateConfig(assignment.config);
+      partition.updateConfig(assignment.config);
       await partition.applyState(assignment.state);
       if (leaderChanged) this.purgatory.partitionChanged(key);
     });
@@ -200,9 +205,10 @@ export class ReplicaManager {
   }
 
   /** The topic was deleted: its partitions stop being served and their directories are deleted. */
-  async removeTopic(topic: string): Promise<void> {
-    const keys = [...this.#partitions.values(), ...this.#offline.values()].filter((p) => p.topic === topic).map((p) => p.name);
-    await Promise.all(keys.map((key) => this.#serially(key, () => this.#stopHosting(key))));
+  removeTopic(topicId: string): Promise<void> {
+    const keys = [...this.#assigned].filter(([, id]) => id === topicId).map(([key]) => key);
+    for (const key of keys) this.#assigned.delete(key);
+    return Promise.all(keys.map((key) => this.#serially(key, () => this.#stopHosting(key)))).then(() => {});
   }
 
   /**
@@ -214,17 +220,18 @@ export class ReplicaManager {
   async reconcile(assignments: readonly PartitionAssignment[]): Promise<void> {
     const wanted = new Set<string>();
     for (const a of assignments) if (a.state.replicas.includes(this.brokerId)) wanted.add(partitionKey(a.topic, a.partition));
-    const stale = [...this.#partitions.keys(), ...this.#offline.keys()].filter((key) => !wanted.has(key));
-    await Promise.all(stale.map((key) => this.#serially(key, () => this.#stopHosting(key))));
+    const stale = [...this.#assigned.keys()].filter((key) => !wanted.has(key));
+    for (const key of stale) this.#assigned.delete(key);
+    const changes = [...stale.map((key) => this.#serially(key, () => this.#stopHosting(key))), ...assignments.map((a) => this.applyAssignment(a))];
     const { partitions: onDisk, unfinishedDeletes } = await scanLogDir(this.#logDirectory.io);
     for (const dir of unfinishedDeletes) await removeDir(this.#logDirectory.io, dir);
     for (const tp of onDisk) {
       const key = partitionKey(tp.topic, tp.partition);
-      if (wanted.has(key) || this.#pending.has(key)) continue;
+      if (this.#assigned.has(key) || this.#pending.has(key)) continue;
       this.#logger.info('Deleting the directory of a partition no longer assigned to this broker', { partition: key, logDir: this.logDir });
       await deletePartitionDir(this.#logDirectory.io, tp);
     }
-    await Promise.all(assignments.map((a) => this.applyAssignment(a)));
+    await Promise.all(changes);
   }
 
   async #host(assignment: PartitionAssignment): Promise<void> {

@@ -1,0 +1,78 @@
+// Produce v3–11
+// - acks must be -1, 0 or 1; any other value fails every partition with
+//   INVALID_REQUIRED_ACKS.
+// - Each partition is answered on its own; one partition's failure never
+//   stops the others: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER
+//   (v10+: with the leader this broker knows, and its endpoint),
+//   MESSAGE_TOO_LARGE (a batch over max.message.bytes), CORRUPT_MESSAGE
+//   (CRC, magic or length), INVALID_RECORD (no batch at all),
+//   NOT_ENOUGH_REPLICAS (acks=-1 with an ISR below min.insync.replicas),
+//   KAFKA_STORAGE_ERROR. v8+ carries the error's message.
+// - Batches are stored as sent, never decoded: only the base offset, the
+//   partition leader epoch (and, under LogAppendTime, the max timestamp and
+//   CRC) are rewritten. Non-idempotent and idempotent batches are stored
+//   as sent (no sequence checks yet); transactional batches are refused
+//   with INVALID_TXN_STATE (no transaction coordinator yet).
+// - acks=-1 answers once the high watermark covers the batches (at once with
+//   one replica), or REQUEST_TIMED_OUT after timeoutMs.
+// - acks=0 sends no response once the appends are done; if a partition
+//   failed the connection is closed instead, as Kafka does, so the producer
+//   notices.
+import { ErrorCode, Produce, type ResponseOf } from '@kstream/protocol';
+import { leaderEndpoints } from '../partitions/leader-endpoints.js';
+import type { AppendResult } from '../partitions/replica-manager.js';
+import type { BrokerMetadata } from '../metadata/broker-metadata.js';
+import { NO_RESPONSE, type ApiHandler } from './handler.js';
+
+type ProduceResponse = ResponseOf<typeof Produce>;
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+const VALID_ACKS = new Set([-1, 0, 1]);
+
+export const produceHandler: ApiHandler<typeof Produce> = {
+  api: Produce,
+  async handle(request, { broker }) {
+    const replicas = broker.partitions;
+    const { acks, timeoutMs } = request;
+    const responses = await Promise.all(
+      request.topicData.map(async ({ name, partitionData }) => ({
+        name,
+        partitionResponses: await Promise.all(
+          partitionData.map(async ({ index, records }): Promise<PartitionResponse> => {
+            const result = !VALID_ACKS.has(acks)
+              ? failed(ErrorCode.INVALID_REQUIRED_ACKS, `acks=${acks} is not one of -1, 0, 1`)
+              : records === null || records.length === 0
+                ? failed(ErrorCode.INVALID_RECORD, `Produce to ${name}-${index} carries no record batch`)
+                : await replicas.appendRecords(name, index, records, acks, timeoutMs);
+            return partitionResponse(index, result, broker.metadata, name);
+          }),
+        ),
+      })),
+    );
+    if (acks === 0) {
+      const failures = responses.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== 0).map((p) => `${t.name}-${p.index}: ${p.errorMessage}`));
+      if (failures.length > 0) throw new Error(`Produce with acks=0 failed; closing the connection so the producer notices: ${failures.join('; ')}`);
+      return NO_RESPONSE;
+    }
+    const leaderIds = responses.flatMap((t) => t.partitionResponses.map((p) => p.currentLeader.leaderId));
+    return { responses, throttleTimeMs: 0, nodeEndpoints: leaderEndpoints(leaderIds, broker.metadata) };
+  },
+};
+
+function failed(errorCode: number, errorMessage: string): AppendResult {
+  return { errorCode, errorMessage, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+}
+
+function partitionResponse(index: number, result: AppendResult, metadata: BrokerMetadata, topic: string): PartitionResponse {
+  const leader = result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? metadata.partition(topic, index) : undefined;
+  return {
+    index,
+    errorCode: result.errorCode,
+    baseOffset: result.baseOffset,
+    logAppendTimeMs: result.logAppendTimeMs,
+    logStartOffset: result.logStartOffset,
+    recordErrors: [],
+    errorMessage: result.errorMessage,
+    currentLeader: { leaderId: leader?.leader ?? -1, leaderEpoch: leader?.leaderEpoch ?? -1 },
+  };
+}
