@@ -5,6 +5,12 @@ import type { ApiSpec } from '@kstream/protocol';
 import { parseVersionRange } from '@kstream/protocol';
 import { apiVersionsHandlerFor } from './api-versions-handler.js';
 import type { ApiHandler } from './handler.js';
+import { deleteRecordsHandler } from './delete-records-handler.js';
+import { describeLogDirsHandler } from './describe-log-dirs-handler.js';
+import { fetchHandler } from './fetch-handler.js';
+import { listOffsetsHandler } from './list-offsets-handler.js';
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch-handler.js';
+import { produceHandler } from './produce-handler.js';
 
 /** A handler of any API, as a registry holds them. */
 export type AnyApiHandler = ApiHandler<ApiSpec>;
@@ -56,4 +62,11 @@ export function handledVersions(handler: AnyApiHandler): string {
 }
 
 /** The handlers of a kstream broker. */
-export const brokerHandlers = new HandlerRegistry([]);
+export const brokerHandlers = new HandlerRegistry([
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
+  deleteRecordsHandler,
+  describeLogDirsHandler,
+  offsetForLeaderEpochHandler,
+]);
