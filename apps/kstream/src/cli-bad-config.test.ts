@@ -31,7 +31,10 @@ describe.concurrent('kstream start with bad configuration exits 2 with one line 
   }
 
   it('unknownFlag', async () => {
-    await expectConfigError(['--partitions', '3'], /unknown flag "--partitions" for kstream start \(allowed: --brokers, --data-dir, --port\)/);
+    await expectConfigError(
+      ['--partitions', '3'],
+      /unknown flag "--partitions" for kstream start \(allowed: --brokers, --data-dir, --port, --config, --config-file\)/,
+    );
   });
 
   it('portInUse', async () => {
@@ -63,5 +66,28 @@ describe.concurrent('kstream start with bad configuration exits 2 with one line 
 
   it('portOutOfRange', async () => {
     await expectConfigError(['--port', '70000'], /--port must be a whole number from 0 to 65535 \(0 picks free ports\), got 70000/);
+  });
+
+  it('unknownBrokerConfig names the key and lists the known ones', async () => {
+    await expectConfigError(
+      ['--config', 'num.partition=3'],
+      /--config num\.partition: Unknown broker config name: num\.partition \(known: auto\.create\.topics\.enable, [a-z., ]*num\.partitions, [a-z., ]*\)/,
+    );
+  });
+
+  it('badBrokerConfigValue names the key, the value and the allowed values', async () => {
+    await expectConfigError(
+      ['--config', 'default.replication.factor=0'],
+      /--config default\.replication\.factor: Invalid value "0" for configuration default\.replication\.factor: must be an int from 1 to 2147483647/,
+    );
+  });
+
+  it('badConfigFileLine names the file and the line', async () => {
+    const file = join(dataDir, 'server.properties');
+    await writeFile(file, '# broker\nlog.retention.hours=168\nlog.dirs=/tmp/kafka-logs\n');
+    await expectConfigError(
+      ['--config-file', file],
+      new RegExp(`--config-file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: Unknown broker config name: log\\.dirs \\(known: .*\\)`),
+    );
   });
 });

@@ -4,7 +4,8 @@ import { exitOnShutdownSignals } from './shutdown-signals.js';
 import { startCluster } from './start-cluster.js';
 import { parseStartArgs } from './start-options.js';
 
-const USAGE = 'usage: kstream start [--brokers 3] [--data-dir ./data] [--port 9092]';
+const USAGE =
+  'usage: kstream start [--brokers 3] [--data-dir ./data] [--port 9092] [--config-file server.properties] [--config key=value ...]';
 
 /**
  * The `kstream` command. Bad usage or configuration ends the process with one

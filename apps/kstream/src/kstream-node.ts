@@ -47,7 +47,7 @@ export class KstreamNode {
    * once all of them listen and are registered.
    */
   static async start(options: NodeOptions): Promise<KstreamNode> {
-    const { brokers, dataDir, port } = checkStartOptions(options);
+    const { brokers, dataDir, port, config } = checkStartOptions(options);
     const logger = options.logger ?? stderrLogger;
     await prepareDataDir(dataDir);
     const ids = Array.from({ length: brokers }, (_, i) => i + 1);
@@ -56,6 +56,7 @@ export class KstreamNode {
     const controller = await Controller.open({
       dir: join(dataDir, 'controller'),
       logger,
+      staticBrokerConfig: config,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
     });
     try {
@@ -76,6 +77,7 @@ export class KstreamNode {
             port: port === 0 ? 0 : port + id - 1,
             logDir: brokerDir(dataDir, id),
             heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2_000,
+            staticConfig: config,
           },
           { supervisor, controller, pool, logger },
         ),

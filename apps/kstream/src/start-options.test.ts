@@ -1,14 +1,17 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { parseStartArgs } from './start-options.js';
+import { checkStartOptions, parseStartArgs, START_DEFAULTS } from './start-options.js';
 
 describe('parseStartArgs', () => {
   it('defaults: 3 brokers from 9092 with data in ./data', () => {
-    expect(parseStartArgs([])).toEqual({ brokers: 3, port: 9092, dataDir: './data' });
+    expect(parseStartArgs([])).toEqual({ brokers: 3, port: 9092, dataDir: './data', config: {} });
   });
 
   it('bothSpellings: --flag value and --flag=value', () => {
-    expect(parseStartArgs(['--brokers', '5', '--port=0', '--data-dir=/tmp/x'])).toEqual({ brokers: 5, port: 0, dataDir: '/tmp/x' });
+    expect(parseStartArgs(['--brokers', '5', '--port=0', '--data-dir=/tmp/x'])).toEqual({ brokers: 5, port: 0, dataDir: '/tmp/x', config: {} });
   });
 
   it('missingValue: a flag followed by another flag has no value', () => {
@@ -31,5 +34,50 @@ describe('parseStartArgs', () => {
 
   it('emptyDataDir is refused', () => {
     expect(() => parseStartArgs(['--data-dir='])).toThrow('--data-dir must not be empty');
+  });
+
+  it('configFlags: --config key=value is repeatable, in both spellings', () => {
+    expect(parseStartArgs(['--config', 'num.partitions=3', '--config=log.retention.ms=-1']).config).toEqual({
+      'num.partitions': '3',
+      'log.retention.ms': '-1',
+    });
+  });
+
+  it('configFlagProblems: no key=value, the same key twice, unknown keys, bad values', () => {
+    expect(() => parseStartArgs(['--config', 'num.partitions'])).toThrow('--config needs key=value, got "num.partitions"');
+    expect(() => parseStartArgs(['--config', '=3'])).toThrow('--config needs key=value, got "=3"');
+    expect(() => parseStartArgs(['--config', 'num.partitions=2', '--config', 'num.partitions=3'])).toThrow(
+      '--config num.partitions is given more than once',
+    );
+    expect(() => parseStartArgs(['--config', 'num.partition=3'])).toThrow(
+      /^--config num.partition: Unknown broker config name: num.partition \(known: .*num.partitions.*\)$/,
+    );
+    expect(() => parseStartArgs(['--config', 'auto.create.topics.enable=yes'])).toThrow(
+      '--config auto.create.topics.enable: Invalid value "yes" for configuration auto.create.topics.enable: must be true or false',
+    );
+  });
+
+  it('configFile: read first, then --config overrides the same key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kstream-start-options-'));
+    try {
+      const path = join(dir, 'server.properties');
+      await writeFile(path, 'num.partitions=2\ndefault.replication.factor=3\n');
+      expect(parseStartArgs(['--config-file', path, '--config', 'num.partitions=5']).config).toEqual({
+        'num.partitions': '5',
+        'default.replication.factor': '3',
+      });
+      expect(() => parseStartArgs(['--config-file', path, '--config-file', path])).toThrow('--config-file is given more than once');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checkStartOptions validates configs given in code, as startCluster takes them', () => {
+    expect(() => checkStartOptions({ ...START_DEFAULTS, config: { 'message.max.bytes': '-1' } })).toThrow(
+      'config message.max.bytes: Invalid value "-1" for configuration message.max.bytes: must be an int from 0 to 2147483647',
+    );
+    expect(() => checkStartOptions({ ...START_DEFAULTS, config: { 'num.partitions': 3 } as never })).toThrow(
+      'config num.partitions must be given as a string, got number',
+    );
   });
 });

@@ -1,3 +1,5 @@
+import type { BrokerConfigProps } from '@kstream/controller';
+import { checkBrokerConfig, readBrokerConfigFile } from './broker-config-file.js';
 import { ConfigError } from './config-error.js';
 
 export interface StartOptions {
@@ -7,16 +9,26 @@ export interface StartOptions {
   readonly dataDir: string;
   /** First broker's listener port; the others follow consecutively. 0 picks free ports. */
   readonly port: number;
+  /**
+   * Broker configs under Kafka's names ('num.partitions': '3'): the static
+   * config of every broker and the defaults of new topics.
+   */
+  readonly config: BrokerConfigProps;
 }
 
-export const START_DEFAULTS: StartOptions = { brokers: 3, dataDir: './data', port: 9092 };
+export const START_DEFAULTS: StartOptions = { brokers: 3, dataDir: './data', port: 9092, config: {} };
 
-const FLAGS = ['--brokers', '--data-dir', '--port'] as const;
+const FLAGS = ['--brokers', '--data-dir', '--port', '--config', '--config-file'] as const;
 type Flag = (typeof FLAGS)[number];
 
-/** Parses `kstream start` flags (`--flag value` or `--flag=value`). */
+/**
+ * Parses `kstream start` flags (`--flag value` or `--flag=value`).
+ * `--config key=value` may be repeated; it overrides the same key from
+ * `--config-file` (a Java properties file such as server.properties).
+ */
 export function parseStartArgs(args: readonly string[]): StartOptions {
   const given = new Map<Flag, string>();
+  const configs: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
@@ -29,13 +41,29 @@ export function parseStartArgs(args: readonly string[]): StartOptions {
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < args.length && !args[i + 1]!.startsWith('--')) value = args[++i];
     if (value === undefined) throw new ConfigError(`${name} needs a value`);
-    given.set(name, value);
+    if (name === '--config') configs.push(value);
+    else given.set(name, value);
+  }
+
+  const configFile = given.get('--config-file');
+  const config: Record<string, string> = configFile === undefined ? {} : { ...readBrokerConfigFile(configFile) };
+  const fromFlags = new Set<string>();
+  for (const setting of configs) {
+    const eq = setting.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--config needs key=value, got ${JSON.stringify(setting)}`);
+    const key = setting.slice(0, eq);
+    const value = setting.slice(eq + 1);
+    if (fromFlags.has(key)) throw new ConfigError(`--config ${key} is given more than once`);
+    fromFlags.add(key);
+    checkBrokerConfig(`--config ${key}`, key, value);
+    config[key] = value;
   }
 
   return checkStartOptions({
     brokers: wholeNumber(given, '--brokers', START_DEFAULTS.brokers),
     port: wholeNumber(given, '--port', START_DEFAULTS.port),
     dataDir: given.get('--data-dir') ?? START_DEFAULTS.dataDir,
+    config,
   });
 }
 
@@ -45,9 +73,9 @@ const ALLOWED = {
   '--port': 'a whole number from 0 to 65535 (0 picks free ports)',
 } as const;
 
-/** Checks the ranges of start options, however they were given. */
+/** Checks the ranges of start options and the broker configs, however they were given. */
 export function checkStartOptions(options: StartOptions): StartOptions {
-  const { brokers, port, dataDir } = options;
+  const { brokers, port, dataDir, config } = options;
   if (!(Number.isInteger(brokers) && brokers >= 1 && brokers <= MAX_BROKERS)) {
     throw new ConfigError(`--brokers must be ${ALLOWED['--brokers']}, got ${brokers}`);
   }
@@ -60,6 +88,10 @@ export function checkStartOptions(options: StartOptions): StartOptions {
     );
   }
   if (dataDir === '') throw new ConfigError('--data-dir must not be empty');
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value !== 'string') throw new ConfigError(`config ${key} must be given as a string, got ${typeof value}`);
+    checkBrokerConfig(`config ${key}`, key, value);
+  }
   return options;
 }
 

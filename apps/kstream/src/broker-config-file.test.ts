@@ -1,0 +1,112 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseProperties, PropertiesSyntaxError, readBrokerConfigFile } from './broker-config-file.js';
+import { ConfigError } from './config-error.js';
+
+const entries = (text: string) => parseProperties(text).map(({ key, value }) => [key, value]);
+
+describe('parseProperties', () => {
+  it('comments: # and ! lines, also indented, and blank lines are skipped', () => {
+    expect(entries('# a comment\n  ! another\n\n\t\na=1\n#b=2\n')).toEqual([['a', '1']]);
+  });
+
+  it('separators: =, : and whitespace, with whitespace around them', () => {
+    expect(entries('a=1\nb: 2\nc 3\nd  =  4\ne\t:\t5\nf=\ng = x = y')).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+      ['d', '4'],
+      ['e', '5'],
+      ['f', ''],
+      ['g', 'x = y'],
+    ]);
+  });
+
+  it('trailingWhitespace is part of the value, as in Java', () => {
+    expect(entries('a=1  ')).toEqual([['a', '1  ']]);
+  });
+
+  it('continuations: a trailing backslash joins the next line, minus its leading whitespace', () => {
+    expect(entries('log.cleanup.policy=compact,\\\n    delete\nnext=1')).toEqual([
+      ['log.cleanup.policy', 'compact,delete'],
+      ['next', '1'],
+    ]);
+    expect(parseProperties('a=1\nb=x\\\n  y\\\n  z\nc=3').map((e) => e.line)).toEqual([1, 2, 5]);
+    // An even number of backslashes is an escaped backslash, not a continuation.
+    expect(entries('a=x\\\\\nb=2')).toEqual([
+      ['a', 'x\\'],
+      ['b', '2'],
+    ]);
+    // A comment line does not continue.
+    expect(entries('# comment \\\na=1')).toEqual([['a', '1']]);
+    expect(entries('a=1\\')).toEqual([['a', '1']]);
+  });
+
+  it('lineEndings: \\n, \\r\\n and \\r', () => {
+    expect(entries('a=1\r\nb=2\rc=3')).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+    ]);
+  });
+
+  it('escapes: separators in keys, \\t \\n, \\uXXXX', () => {
+    expect(entries('my\\=key\\ x=v\\tw\\n\nu=\\u0041\\u00e9')).toEqual([
+      ['my=key x', 'v\tw\n'],
+      ['u', 'Aé'],
+    ]);
+  });
+
+  it('badLines: no value, no key, a broken \\u escape, a key set twice', () => {
+    const problem = (text: string) => {
+      try {
+        parseProperties(text);
+      } catch (error) {
+        expect(error).toBeInstanceOf(PropertiesSyntaxError);
+        return (error as Error).message;
+      }
+      return 'parsed';
+    };
+    expect(problem('a=1\nnum.partitions\n')).toBe('line 2: num.partitions has no value; write num.partitions=value');
+    expect(problem('=3')).toBe('line 1: an entry needs a key before "="');
+    expect(problem(': 3')).toBe('line 1: an entry needs a key before ":"');
+    expect(problem('a=\\u00g1')).toBe('line 1: malformed \\u escape "\\\\u00g1": it needs four hex digits');
+    expect(problem('a=1\n\na=2')).toBe('line 3: a is set again (first on line 1)');
+  });
+});
+
+describe('readBrokerConfigFile', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kstream-config-file-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function file(name: string, text: string): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  }
+
+  it('validConfigs are returned as given', async () => {
+    const path = await file('good.properties', '# kstream\nnum.partitions=3\nlog.retention.hours: 24\n');
+    expect(readBrokerConfigFile(path)).toEqual({ 'num.partitions': '3', 'log.retention.hours': '24' });
+  });
+
+  it('problems name the file and line, the key and what is allowed', async () => {
+    const unknown = await file('unknown.properties', 'num.partitions=3\nbroker.id=0\n');
+    expect(() => readBrokerConfigFile(unknown)).toThrow(ConfigError);
+    expect(() => readBrokerConfigFile(unknown)).toThrow(
+      new RegExp(`^--config-file ${unknown} line 2: Unknown broker config name: broker.id \\(known: auto.create.topics.enable, .*\\)$`),
+    );
+    const bad = await file('bad.properties', '\n\nnum.partitions=zero\n');
+    expect(() => readBrokerConfigFile(bad)).toThrow(
+      `--config-file ${bad} line 3: Invalid value "zero" for configuration num.partitions: must be an int from 1 to 2147483647`,
+    );
+    const syntax = await file('syntax.properties', 'num.partitions\n');
+    expect(() => readBrokerConfigFile(syntax)).toThrow(`--config-file ${syntax} line 1: num.partitions has no value`);
+    expect(() => readBrokerConfigFile(join(dir, 'missing.properties'))).toThrow(/cannot read it \(ENOENT\)$/);
+  });
+});
