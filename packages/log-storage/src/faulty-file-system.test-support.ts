@@ -21,6 +21,7 @@ export class FaultyFileSystem implements FileSystem {
   private syncError: string | undefined;
   private crashed = false;
   private readGate: Promise<void> | undefined;
+  private heldReads = 0;
   private syncGate: Promise<void> | undefined;
   /** fdatasync calls begun (syncs counts the completed ones). */
   syncsStarted = 0;
@@ -48,10 +49,11 @@ export class FaultyFileSystem implements FileSystem {
     this.syncError = undefined;
   }
 
-  /** Makes reads wait until the returned function is called. */
-  holdReads(): () => void {
+  /** Makes the next `count` reads (all, by default) wait until the returned function is called. */
+  holdReads(count = Infinity): () => void {
     let open!: () => void;
     this.readGate = new Promise<void>((resolve) => (open = resolve));
+    this.heldReads = count;
     return () => {
       this.readGate = undefined;
       open();
@@ -93,7 +95,10 @@ export class FaultyFileSystem implements FileSystem {
 
   async read(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     this.check('read');
-    if (this.readGate !== undefined) await this.readGate;
+    if (this.readGate !== undefined && this.heldReads > 0) {
+      this.heldReads--;
+      await this.readGate;
+    }
     return this.base.read(fd, buffer, offset, length, position);
   }
 

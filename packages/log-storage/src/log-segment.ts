@@ -262,7 +262,8 @@ export class LogSegment {
       found = b;
       return false;
     });
-    if (found === undefined && scan.problem !== undefined) throw this.corruption(scan.problem);
+    // A truncation that ran meanwhile shortens the file: that is not corruption.
+    if (found === undefined && scan.problem !== undefined && this.size >= end) throw this.corruption(scan.problem);
     return found;
   }
 
@@ -296,6 +297,7 @@ export class LogSegment {
       return true;
     });
     if (kept === 0 && problem !== undefined) {
+      if (read < length || this.size < end) return empty; // truncated while being read
       throw this.corruption({ position: first.position + problem.position, offset: problem.offset, description: problem.description });
     }
     return { records: bytes.subarray(0, kept), nextOffset };
@@ -309,13 +311,14 @@ export class LogSegment {
     const before = this.timeIndex.lastEntryBefore(timestamp);
     const fromOffset = before !== undefined && before.offset > startingOffset ? before.offset : startingOffset;
     const start = this.offsetIndex.lookup(fromOffset).position;
+    const end = this.size;
     let found: ScannedBatch | undefined;
-    const scan = await scanBatches(this.log, start, this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
+    const scan = await scanBatches(this.log, start, end, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
       if (b.lastOffset < startingOffset || b.maxTimestamp < timestamp) return true;
       found = b;
       return false;
     });
-    if (found === undefined && scan.problem !== undefined) throw this.corruption(scan.problem);
+    if (found === undefined && scan.problem !== undefined && this.size >= end) throw this.corruption(scan.problem);
     return found;
   }
 

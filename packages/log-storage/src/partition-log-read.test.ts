@@ -114,4 +114,16 @@ describe('PartitionLog read', () => {
     await log.close();
     expect(readdirSync(partitionDir(dir)).filter((n) => n.startsWith('00000000000000000000'))).toEqual([]);
   });
+
+  it('readDuringTruncation: a read racing a truncation of its bytes gets nothing, not a corruption error', async () => {
+    const fs = new FaultyFileSystem();
+    const log = await openLog(tempLogDir(), { fileSystem: fs });
+    for (let i = 0; i < 6; i++) await log.appendAsLeader(makeBatch({ records: 3, bodyBytes: 35 }), 0);
+    const release = fs.holdReads(1);
+    const reading = log.read(12n);
+    await log.truncateTo(3n);
+    release();
+    expect(await reading).toEqual({ records: Buffer.alloc(0), nextOffset: 12n });
+    await log.close();
+  });
 });
