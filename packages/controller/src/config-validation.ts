@@ -1,8 +1,8 @@
+import { ErrorCode } from '@kstream/protocol';
 import { AdminError } from './admin-context.js';
 import { BROKER_CONFIGS, UnknownConfigError } from './broker-configs.js';
 import { InvalidConfigValueError } from './config-definition.js';
 import type { ConfigDef } from './config-definition.js';
-import { ErrorCode } from './error-codes.js';
 import type { ConfigResourceType } from './metadata-records.js';
 import { TOPIC_CONFIGS } from './topic-configs.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@kstream/protocol';
 import type { Controller } from './controller.js';
 import { ControllerFixture } from './controller.test-support.js';
-import { ErrorCode } from './error-codes.js';
 import type { AlterableConfig, ConfigEntry, ConfigResource } from './messages.js';
 
 const fixture = new ControllerFixture();

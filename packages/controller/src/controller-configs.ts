@@ -1,11 +1,11 @@
 // The controller's decisions on AlterConfigs and IncrementalAlterConfigs for
 // topic and broker resources: each resource's new set of dynamic configs is
 // checked whole, and only the keys whose value changes become ConfigRecords.
+import { ErrorCode } from '@kstream/protocol';
 import { AdminError, adminFailure } from './admin-context.js';
 import type { AdminContext, AdminDecision } from './admin-context.js';
 import { ConfigType, splitList } from './config-definition.js';
 import { checkConfigValue, dynamicConfigDef } from './config-validation.js';
-import { ErrorCode } from './error-codes.js';
 import type {
   AlterableConfig,
   AlterConfigsRequest,

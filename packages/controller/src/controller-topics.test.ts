@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@kstream/protocol';
 import { ConfigSource } from './config-definition.js';
 import type { Controller } from './controller.js';
 import { ControllerFixture, recordingLogger } from './controller.test-support.js';
 import type { LogLine } from './controller.test-support.js';
-import { ErrorCode } from './error-codes.js';
 import type { CreatableTopic, CreateTopicsReply } from './messages.js';
 
 const fixture = new ControllerFixture();

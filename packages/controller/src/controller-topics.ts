@@ -3,12 +3,12 @@
 // returns the records that carry it out and a result per topic. Checks follow
 // Kafka's ReplicationControlManager; messages name what to fix.
 import { assignAddedPartitions, assignReplicas } from '@kstream/partitioner';
+import { ErrorCode } from '@kstream/protocol';
 import { AdminError, adminFailure } from './admin-context.js';
 import type { AdminContext, AdminDecision } from './admin-context.js';
 import { resolveBrokerConfig } from './broker-configs.js';
 import { brokerConfigLayers, describeTopicConfigs } from './config-describe.js';
 import { checkConfigValue } from './config-validation.js';
-import { ErrorCode } from './error-codes.js';
 import type {
   CreatableTopic,
   CreatableTopicResult,
