@@ -118,6 +118,8 @@ export class ReplicaManager {
   readonly #checkpointedHighWatermarks: Map<string, bigint>;
   readonly #highWatermarkFile: OffsetCheckpointFile;
   readonly #timers: NodeJS.Timeout[] = [];
+  /** Checkpoint writes (and log closes, which checkpoint) one at a time: each replaces its file through the same `.tmp`. */
+  #checkpoints: Promise<unknown> = Promise.resolve();
   #partitionExists: (topic: string, partition: number) => boolean = () => false;
   #closed = false;
 
@@ -135,7 +137,7 @@ export class ReplicaManager {
     });
     this.#every(options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     this.#every(options.highWatermarkCheckpointIntervalMs ?? 5_000, () => this.checkpointHighWatermarks());
-    this.#every(options.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.#logDirectory.checkpoint());
+    this.#every(options.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.#oneAtATime(() => this.#logDirectory.checkpoint()));
   }
 
   /** Opens the broker's log directory; partitions are hosted as metadata assigns them. */
@@ -276,7 +278,7 @@ export class ReplicaManager {
     this.#checkpointedHighWatermarks.delete(key);
     partition.abandonWaiters();
     this.purgatory.partitionChanged(key);
-    await this.#logDirectory.closeLog(partition.topic, partition.partition);
+    await this.#oneAtATime(() => this.#logDirectory.closeLog(partition.topic, partition.partition));
     await deletePartitionDir(this.#logDirectory.io, partition.topicPartition);
     this.#logger.info('Deleted partition', { partition: key, logDir: this.logDir });
   }
@@ -449,11 +451,15 @@ export class ReplicaManager {
   }
 
   /** Writes `replication-offset-checkpoint`: the high watermark of every hosted partition. */
-  async checkpointHighWatermarks(): Promise<void> {
-    for (const p of this.#partitions.values()) this.#checkpointedHighWatermarks.set(p.name, p.highWatermark);
-    const entries: PartitionOffset[] = [];
-    for (const p of this.#partitions.values()) entries.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
-    await this.#highWatermarkFile.write(entries);
+  checkpointHighWatermarks(): Promise<void> {
+    return this.#oneAtATime(async () => {
+      const entries: PartitionOffset[] = [];
+      for (const p of this.#partitions.values()) {
+        this.#checkpointedHighWatermarks.set(p.name, p.highWatermark);
+        entries.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
+      }
+      await this.#highWatermarkFile.write(entries);
+    });
   }
 
   /**
@@ -469,8 +475,14 @@ export class ReplicaManager {
     this.purgatory.completeAll();
     for (const partition of this.#partitions.values()) partition.abandonWaiters();
     await this.checkpointHighWatermarks();
-    await this.#logDirectory.close();
+    await this.#oneAtATime(() => this.#logDirectory.close());
     this.#partitions.clear();
+  }
+
+  #oneAtATime<T>(write: () => Promise<T>): Promise<T> {
+    const done = this.#checkpoints.then(write);
+    this.#checkpoints = done.catch(() => {});
+    return done;
   }
 
   #every(intervalMs: number, task: () => Promise<unknown>): void {

@@ -1,0 +1,137 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '@kstream/protocol';
+import { partitionConfigFrom } from './partition-config.js';
+import { assignment, batch, closeManager, openManager, tempDir } from './partitions.test-support.js';
+
+const HOUR = 3_600_000;
+
+describe('ReplicaManager hosting', () => {
+  it('hostWritesPartitionMetadata: a hosted partition gets its directory and Kafka\'s partition.metadata naming the topic id', async () => {
+    const logDir = tempDir();
+    const manager = await openManager({ logDir });
+    const orders = assignment('orders');
+    await manager.applyAssignment(orders);
+    expect(readFileSync(join(logDir, 'orders-0', 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${orders.state.topicId}\n`);
+  });
+
+  it('topicDeletion: removing the topic stops serving it and deletes its partition directories', async () => {
+    const logDir = tempDir();
+    const manager = await openManager({ logDir });
+    const orders = assignment('orders');
+    await manager.applyAssignment(orders);
+    await manager.applyAssignment({ ...assignment('orders', { partition: 1 }), state: { ...orders.state } });
+    await manager.applyAssignment(assignment('other'));
+    await manager.appendRecords('orders', 0, await batch(['a']), 1, 1000);
+    await manager.removeTopic(orders.state.topicId);
+    expect(existsSync(join(logDir, 'orders-0'))).toBe(false);
+    expect(existsSync(join(logDir, 'orders-1'))).toBe(false);
+    expect(existsSync(join(logDir, 'other-0'))).toBe(true);
+    expect(readdirSync(logDir).filter((name) => name.includes('delete'))).toEqual([]);
+    expect(manager.partition('orders', 0)).toBeUndefined();
+    expect((await manager.appendRecords('orders', 0, await batch(['a']), 1, 1000)).errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  it('recreatedTopicStartsAtZero: a new topic of a deleted one\'s name starts at offset 0 despite the old checkpoints', async () => {
+    const manager = await openManager();
+    const first = assignment('orders', { topicId: '11111111-1111-1111-1111-111111111111' });
+    await manager.applyAssignment(first);
+    for (let i = 0; i < 3; i++) await manager.appendRecords('orders', 0, await batch(['old']), 1, 1000);
+    await manager.deleteRecords('orders', 0, 2n);
+    await manager.checkpointHighWatermarks();
+    await manager.removeTopic(first.state.topicId);
+    await manager.applyAssignment(assignment('orders', { topicId: '22222222-2222-2222-2222-222222222222' }));
+    const partition = manager.partition('orders', 0)!;
+    expect([partition.logStartOffset, partition.logEndOffset, partition.highWatermark]).toEqual([0n, 0n, 0n]);
+    expect((await manager.appendRecords('orders', 0, await batch(['new']), 1, 1000)).baseOffset).toBe(0n);
+  });
+
+  it('staleDirectoryOfOtherTopicId: a directory whose partition.metadata names another topic id is deleted before hosting', async () => {
+    const logDir = tempDir();
+    const before = await openManager({ logDir });
+    await before.applyAssignment(assignment('orders', { topicId: '11111111-1111-1111-1111-111111111111' }));
+    await before.appendRecords('orders', 0, await batch(['old', 'old']), 1, 1000);
+    await closeManager(before);
+    const after = await openManager({ logDir });
+    await after.applyAssignment(assignment('orders', { topicId: '22222222-2222-2222-2222-222222222222' }));
+    expect(after.partition('orders', 0)!.logEndOffset).toBe(0n);
+  });
+
+  it('restartKeepsData: the same topic id reopens its log with its offsets', async () => {
+    const logDir = tempDir();
+    const before = await openManager({ logDir });
+    await before.applyAssignment(assignment('orders'));
+    await before.appendRecords('orders', 0, await batch(['a', 'b', 'c']), 1, 1000);
+    await closeManager(before);
+    const after = await openManager({ logDir });
+    await after.applyAssignment(assignment('orders'));
+    expect(after.partition('orders', 0)!.logEndOffset).toBe(3n);
+    expect(after.partition('orders', 0)!.highWatermark).toBe(3n);
+  });
+
+  it('reassignedAway: a partition whose replicas no longer include this broker is closed and deleted', async () => {
+    const logDir = tempDir();
+    const manager = await openManager({ logDir });
+    await manager.applyAssignment(assignment('orders'));
+    await manager.applyAssignment(assignment('orders', { replicas: [2] }));
+    expect(manager.partition('orders', 0)).toBeUndefined();
+    expect(existsSync(join(logDir, 'orders-0'))).toBe(false);
+  });
+
+  it('reconcileDeletesStrays: a snapshot leaves exactly its partitions: other partition directories and unfinished deletions go', async () => {
+    const logDir = tempDir();
+    const manager = await openManager({ logDir });
+    await manager.applyAssignment(assignment('dropped'));
+    mkdirSync(join(logDir, 'left-behind-3'));
+    writeFileSync(join(logDir, 'left-behind-3', '00000000000000000000.log'), '');
+    mkdirSync(join(logDir, 'crashed-0.0123abcd-delete'));
+    await manager.reconcile([assignment('kept'), assignment('elsewhere', { replicas: [2] })]);
+    expect(readdirSync(logDir).filter((name) => !name.includes('checkpoint')).sort()).toEqual(['kept-0']);
+    expect(manager.hostedPartitions().map((p) => p.name)).toEqual(['kept-0']);
+  });
+
+  it('offlineLog: a partition whose log cannot open answers KAFKA_STORAGE_ERROR and logs why', async () => {
+    const logDir = tempDir();
+    writeFileSync(join(logDir, 'orders-0'), 'not a directory');
+    const manager = await openManager({ logDir });
+    await manager.applyAssignment(assignment('orders'));
+    const answer = await manager.appendRecords('orders', 0, await batch(['a']), 1, 1000);
+    expect(answer.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(answer.errorMessage).toContain('orders-0 is offline');
+  });
+
+  it('configUpdate: a topic config change reaches the open log (a smaller segment.bytes rolls segments)', async () => {
+    const manager = await openManager();
+    await manager.applyAssignment(assignment('orders'));
+    const log = manager.partition('orders', 0)!.log;
+    manager.updateTopicConfig('orders', partitionConfigFrom({ 'segment.bytes': '200' }));
+    for (let i = 0; i < 3; i++) await manager.appendRecords('orders', 0, await batch(['x'.repeat(60)]), 1, 1000);
+    expect(log.numberOfSegments).toBe(3);
+    manager.updateTopicConfig('orders', partitionConfigFrom({ 'max.message.bytes': '10' }));
+    expect((await manager.appendRecords('orders', 0, await batch(['y']), 1, 1000)).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+  });
+
+  it('retention: segments older than retention.ms are deleted and the log start offset moves up', async () => {
+    let now = 1_700_000_000_000;
+    const manager = await openManager({ clock: () => now });
+    await manager.applyAssignment(assignment('orders', { configs: { 'segment.bytes': '200', 'retention.ms': String(HOUR) } }));
+    for (let i = 0; i < 4; i++) await manager.appendRecords('orders', 0, await batch(['x'.repeat(60)], { timestamps: [now] }), 1, 1000);
+    now += 2 * HOUR;
+    expect(await manager.runRetention()).toBe(3);
+    expect(manager.partition('orders', 0)!.logStartOffset).toBe(3n);
+  });
+
+  it('retentionRunsPeriodically: log.retention.check.interval.ms drives retention without being asked', async () => {
+    const manager = await openManager({ retentionCheckIntervalMs: 20 });
+    await manager.applyAssignment(assignment('orders', { configs: { 'segment.bytes': '200', 'retention.bytes': '0' } }));
+    for (let i = 0; i < 3; i++) await manager.appendRecords('orders', 0, await batch(['x'.repeat(60)]), 1, 1000);
+    await expect.poll(() => manager.partition('orders', 0)!.logStartOffset, { timeout: 5000 }).toBe(2n);
+  });
+
+  it('durableFlushPolicy: flush.messages=1 maps to the log\'s durable policy', () => {
+    expect(partitionConfigFrom({ 'flush.messages': '1' }).log.flushPolicy).toBe('durable');
+    expect(partitionConfigFrom({ 'flush.messages': '9223372036854775807' }).log.flushPolicy).toBe('page-cache');
+    expect(() => partitionConfigFrom({ 'min.insync.replicas': '0' })).toThrow(/min\.insync\.replicas/);
+  });
+});
