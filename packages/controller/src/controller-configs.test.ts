@@ -190,7 +190,15 @@ describe('IncrementalAlterConfigs', () => {
     const controller = await withTopic();
     const reply = await controller.handle({
       type: 'IncrementalAlterConfigs',
-      resources: [{ ...topicResource(), configs: [{ name: 'segment.ms', operation: 'SET', value: '60000' }, { name: 'retention.ms', operation: 'DELETE', value: null }] }],
+      resources: [
+        {
+          ...topicResource(),
+          configs: [
+            { name: 'segment.ms', operation: 'SET', value: '60000' },
+            { name: 'retention.ms', operation: 'DELETE', value: null },
+          ],
+        },
+      ],
       validateOnly: false,
     });
     expect(reply.metadataOffset).toBe(controller.describe().metadataOffset - 1);

@@ -56,13 +56,17 @@ function applyOperation(resource: ConfigResource, configs: Map<string, string>, 
       if (definition.type !== ConfigType.LIST) {
         throw new AdminError(
           ErrorCode.INVALID_CONFIG,
-          `Config value ${operation === 'APPEND' ? 'append' : 'subtract'} is not allowed for config key: ${name} (only list configs such as cleanup.policy take APPEND and SUBTRACT).`,
+          `Config value ${operation === 'APPEND' ? 'append' : 'subtract'} is not allowed for config key: ${name} ` +
+            '(only list configs such as cleanup.policy take APPEND and SUBTRACT).',
         );
       }
       // As in Kafka, the list operated on is the set value, else the key's default.
       const items = splitList(configs.get(name) ?? definition.defaultValue ?? '');
       const given = splitList(value ?? '');
-      const result = operation === 'APPEND' ? [...items, ...given.filter((item) => !items.includes(item))] : items.filter((item) => !given.includes(item));
+      const result =
+        operation === 'APPEND'
+          ? [...items, ...given.filter((item) => !items.includes(item))]
+          : items.filter((item) => !given.includes(item));
       configs.set(name, result.join(','));
       return;
     }
@@ -90,7 +94,10 @@ function alterEach<R extends ConfigResource>(
     const { resourceType, resourceName } = resource;
     try {
       if (keys.indexOf(keys[i]!) !== keys.lastIndexOf(keys[i]!)) {
-        throw new AdminError(ErrorCode.INVALID_REQUEST, `The ${resourceType} resource ${JSON.stringify(resourceName)} is listed more than once in the request.`);
+        throw new AdminError(
+          ErrorCode.INVALID_REQUEST,
+          `The ${resourceType} resource ${JSON.stringify(resourceName)} is listed more than once in the request.`,
+        );
       }
       checkResource(state, resource);
       const current = state.configs(resourceType, resourceName);

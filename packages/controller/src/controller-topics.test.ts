@@ -179,7 +179,12 @@ describe('CreateTopics', () => {
       'must list partitions 0 to 1 once each; got partitions 0, 2',
     );
     await expectCreateError(controller, topic('c', { assignments: assign([1, 1]) }), bad, 'includes broker 1 more than once');
-    await expectCreateError(controller, topic('d', { assignments: assign([1, 9]) }), bad, 'includes broker 9, but no broker with that id is registered (registered: 1, 2, 3)');
+    await expectCreateError(
+      controller,
+      topic('d', { assignments: assign([1, 9]) }),
+      bad,
+      'includes broker 9, but no broker with that id is registered (registered: 1, 2, 3)',
+    );
     await expectCreateError(
       controller,
       topic('e', { assignments: assign([1, 2], [2]) }),
@@ -208,7 +213,12 @@ describe('CreateTopics', () => {
     expect(created.configs.find((c) => c.name === 'segment.bytes')).toMatchObject({ value: '1073741824', configSource: ConfigSource.DEFAULT_CONFIG });
 
     const invalid = ErrorCode.INVALID_CONFIG;
-    await expectCreateError(controller, topic('d', { configs: [{ name: 'retention.msec', value: '1' }] }), invalid, /^Unknown topic config name: retention.msec \(known: cleanup.policy, .*retention.ms.*\)$/);
+    await expectCreateError(
+      controller,
+      topic('d', { configs: [{ name: 'retention.msec', value: '1' }] }),
+      invalid,
+      /^Unknown topic config name: retention.msec \(known: cleanup.policy, .*retention.ms.*\)$/,
+    );
     await expectCreateError(
       controller,
       topic('e', { configs: [{ name: 'retention.ms', value: 'soon' }] }),

@@ -50,7 +50,8 @@ export function createTopics(context: AdminContext, request: CreateTopicsRequest
       collisionKeys.set(collisionKey(topic.name), topic.name);
       if (hasCollisionChars(topic.name)) {
         context.logger.warn(
-          `controller: topic ${topic.name} has a '.' or '_' in its name; because of metric name limitations a topic whose name differs from it only there would collide with it`,
+          `controller: topic ${topic.name} has a '.' or '_' in its name; because of metric name limitations ` +
+            'a topic whose name differs from it only there would collide with it',
         );
       }
       records.push({ type: 'Topic', name: topic.name, topicId });
@@ -179,7 +180,8 @@ function placement(
       if (partitionIndex !== i) {
         throw new AdminError(
           ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-          `The manual partition assignment must list partitions 0 to ${byPartition.length - 1} once each; got partitions ${byPartition.map((a) => a.partitionIndex).join(', ')}.`,
+          `The manual partition assignment must list partitions 0 to ${byPartition.length - 1} once each; ` +
+            `got partitions ${byPartition.map((a) => a.partitionIndex).join(', ')}.`,
         );
       }
     });
@@ -190,7 +192,10 @@ function placement(
   const partitions = topic.numPartitions === -1 ? defaultPartitions : topic.numPartitions;
   const replicationFactor = topic.replicationFactor === -1 ? defaultReplicationFactor : topic.replicationFactor;
   if (!Number.isInteger(partitions) || partitions < 1) {
-    throw new AdminError(ErrorCode.INVALID_PARTITIONS, `Number of partitions must be larger than 0, or -1 to use the default (num.partitions); got ${partitions}.`);
+    throw new AdminError(
+      ErrorCode.INVALID_PARTITIONS,
+      `Number of partitions must be larger than 0, or -1 to use the default (num.partitions); got ${partitions}.`,
+    );
   }
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
     throw new AdminError(
@@ -236,7 +241,8 @@ function checkManualReplicas(state: MetadataState, assignment: readonly (readonl
     if (replicas.length !== replicationFactor) {
       throw new AdminError(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `The manual partition assignment includes a partition with ${replicas.length} replica(s), but this is inconsistent with previous partitions, which have ${replicationFactor} replica(s).`,
+        `The manual partition assignment includes a partition with ${replicas.length} replica(s), ` +
+          `but this is inconsistent with previous partitions, which have ${replicationFactor} replica(s).`,
       );
     }
     const seen = new Set<number>();
@@ -246,9 +252,10 @@ function checkManualReplicas(state: MetadataState, assignment: readonly (readonl
       }
       seen.add(brokerId);
       if (state.broker(brokerId) === undefined) {
+        const registered = [...state.brokers.keys()].sort((a, b) => a - b).join(', ') || 'none';
         throw new AdminError(
           ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-          `The manual partition assignment includes broker ${brokerId}, but no broker with that id is registered (registered: ${[...state.brokers.keys()].sort((a, b) => a - b).join(', ') || 'none'}).`,
+          `The manual partition assignment includes broker ${brokerId}, but no broker with that id is registered (registered: ${registered}).`,
         );
       }
     }
