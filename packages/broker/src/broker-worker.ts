@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
+import type { ControllerToBroker } from '@kstream/controller';
 import { Broker } from './broker.js';
 import type { BrokerConfig } from './broker.js';
 import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';
@@ -21,6 +22,7 @@ const logger = stderrLogger;
 const controller: ControllerChannel = new Mailbox(controllerPort, {
   name: 'controller',
   logger,
+  handle: (msg: ControllerToBroker) => broker.handleControllerMessage(msg),
 });
 const node: NodeChannel = new Mailbox(parentPort, {
   name: 'node',

@@ -1,8 +1,15 @@
 import type { Socket } from 'node:net';
 import { ActorError } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
+import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker } from '@kstream/controller';
 import { BrokerListener } from './broker-listener.js';
+import type { BrokerServices } from './handlers/handler.js';
+import { brokerHandlers } from './handlers/registry.js';
 import type { ControllerChannel, NodeChannel } from './messages.js';
+import { BrokerMetadata } from './metadata/broker-metadata.js';
+import { ClientConnection } from './network/client-connection.js';
+import { syncReplicaManager } from './partitions/metadata-sync.js';
+import { ReplicaManager } from './partitions/replica-manager.js';
 import { submitPoolTask } from './pool-tasks.js';
 import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
 
@@ -15,12 +22,15 @@ export interface BrokerConfig {
   /** `<data-dir>/broker-<id>`, holding meta.properties and, later, the partitions. */
   readonly logDir: string;
   readonly heartbeatIntervalMs: number;
+  /** The node's validated broker configs (`--config`, `--config-file`); absent keys take their defaults. */
+  readonly staticConfig?: BrokerConfigProps;
 }
 
 /**
- * One broker: its listener, its registration with the controller and the
- * heartbeats that keep it alive there. Everything runs on the broker worker's
- * single event loop.
+ * One broker: its listener and client connections, its registration with the
+ * controller and the heartbeats that keep it alive there, its replica of the
+ * cluster metadata, and the services the request handlers use. Everything
+ * runs on the broker worker's single event loop.
  */
 export class Broker {
   readonly #config: BrokerConfig;
@@ -28,15 +38,27 @@ export class Broker {
   readonly #node: NodeChannel;
   readonly #logger: Logger;
   readonly #listener: BrokerListener;
+  readonly #metadata: BrokerMetadata;
+  /** Set by start, once the hosted partitions are open. */
+  #services: BrokerServices | undefined;
   #brokerEpoch = -1;
   #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
+  /** Set while a registration is in flight: metadata pushed meanwhile may precede the snapshot it brings. */
+  #registering: Promise<void> | undefined;
+  /** Connections accepted before the first registration, served once metadata is loaded. */
+  #waitingConnections: { socket: Socket; connectionId: string }[] | undefined = [];
 
-  constructor(config: BrokerConfig, channels: { controller: ControllerChannel; node: NodeChannel }, logger: Logger) {
+  constructor(
+    config: BrokerConfig,
+    channels: { controller: ControllerChannel; node: NodeChannel },
+    logger: Logger,
+  ) {
     this.#config = config;
     this.#controller = channels.controller;
     this.#node = channels.node;
     this.#logger = logger;
+    this.#metadata = new BrokerMetadata(config.brokerId, config.staticConfig ?? {});
     this.#listener = new BrokerListener({
       brokerId: config.brokerId,
       host: config.host,
@@ -50,10 +72,41 @@ export class Broker {
     return this.#config.brokerId;
   }
 
-  /** Listens, registers with the controller and starts heartbeating; resolves with the bound port and broker epoch. */
+  /** The services this broker's request handlers are given; from start on. */
+  get services(): BrokerServices {
+    if (this.#services === undefined) throw new Error(`broker ${this.brokerId} is not started`);
+    return this.#services;
+  }
+
+  /**
+   * Opens the hosted partitions, listens, registers with the controller
+   * (whose snapshot tells the partitions what to host) and starts
+   * heartbeating; resolves with the bound port and broker epoch.
+   */
   async start(): Promise<{ port: number; brokerEpoch: number }> {
+    const metadata = this.#metadata;
+    const partitions = await ReplicaManager.open({
+      brokerId: this.brokerId,
+      logDir: this.#config.logDir,
+      logger: this.#logger,
+      retentionCheckIntervalMs: metadata.brokerConfig['log.retention.check.interval.ms'],
+    });
+    syncReplicaManager(metadata, partitions, this.#logger);
+    this.#services = {
+      brokerId: this.brokerId,
+      // Read per request: dynamic broker configs change with metadata.
+      get config(): BrokerConfigValues {
+        return metadata.brokerConfig;
+      },
+      metadata,
+      controller: this.#controller,
+      partitions,
+      logger: this.#logger,
+    };
     const port = await this.#listener.listen();
     await this.#register();
+    for (const { socket, connectionId } of this.#waitingConnections ?? []) this.#serve(socket, connectionId);
+    this.#waitingConnections = undefined;
     this.#scheduleHeartbeat();
     this.#logger.info(`broker ${this.brokerId}: listening on ${this.#config.host}:${port}`, {
       brokerEpoch: this.#brokerEpoch,
@@ -67,20 +120,46 @@ export class Broker {
     return submitPoolTask(this.#node, task, input);
   }
 
-  /** Stops heartbeating and closes the listener and every connection. */
+  /** What the controller tells this broker: metadata records to apply. */
+  handleControllerMessage(msg: ControllerToBroker): void {
+    switch (msg.type) {
+      case 'MetadataUpdate':
+        if (!this.#metadata.applyUpdate(msg.records, msg.lastOffset) && this.#registering === undefined && !this.#stopping) {
+          // Records are missing (this broker was not sent some): only a
+          // registration's snapshot can bring the cache up to date.
+          this.#logger.warn(
+            `broker ${this.brokerId}: metadata update up to offset ${msg.lastOffset} skips records after ${this.#metadata.appliedOffset}; registering again for a snapshot`,
+          );
+          void this.#register().catch((error: unknown) =>
+            this.#logger.error(`broker ${this.brokerId}: registration for a metadata snapshot failed`, { error }),
+          );
+        }
+        return;
+      default:
+        msg.type satisfies never;
+    }
+  }
+
+  /** Stops heartbeating, closes the listener and every connection, then the hosted partitions. */
   async shutdown(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#heartbeat);
     await this.#listener.close();
+    await this.#services?.partitions.close();
     this.#logger.info(`broker ${this.brokerId}: shut down`);
   }
 
-  async #register(): Promise<void> {
+  #register(): Promise<void> {
+    this.#registering ??= this.#registerOnce().finally(() => (this.#registering = undefined));
+    return this.#registering;
+  }
+
+  async #registerOnce(): Promise<void> {
     const { brokerId, host } = this.#config;
     const reply = await this.#controller.ask({ type: 'BrokerRegistration', brokerId, host, port: this.#listener.port });
     this.#brokerEpoch = reply.brokerEpoch;
+    this.#metadata.loadSnapshot(reply.metadata.records, reply.metadata.lastOffset);
   }
-
   #scheduleHeartbeat(): void {
     if (this.#stopping) return;
     this.#heartbeat = setTimeout(() => void this.#sendHeartbeat().finally(() => this.#scheduleHeartbeat()), this.#config.heartbeatIntervalMs);
@@ -106,9 +185,26 @@ export class Broker {
   }
 
   #onConnection(socket: Socket, connectionId: string): void {
-    // Kafka request handling attaches here in a later issue; until then the
-    // broker holds the connection open and closes it on shutdown.
-    this.#logger.info(`broker ${this.brokerId}: accepted connection ${connectionId}`);
-    socket.pause();
+    if (this.#waitingConnections !== undefined) {
+      // Requests are read once the broker knows the cluster's metadata.
+      socket.pause();
+      this.#waitingConnections.push({ socket, connectionId });
+      return;
+    }
+    this.#serve(socket, connectionId);
+  }
+
+  #serve(socket: Socket, connectionId: string): void {
+    if (socket.destroyed) return;
+    const config = this.#metadata.brokerConfig;
+    new ClientConnection({
+      socket,
+      connectionId,
+      broker: this.services,
+      handlers: brokerHandlers,
+      maxRequestBytes: config['socket.request.max.bytes'],
+      idleTimeoutMs: config['connections.max.idle.ms'],
+    });
+    socket.resume();
   }
 }

@@ -3,8 +3,16 @@
 // a broker claims and the versions it handles cannot drift apart.
 import type { ApiSpec } from '@kstream/protocol';
 import { parseVersionRange } from '@kstream/protocol';
+import { alterConfigsHandler } from './alter-configs-handler.js';
 import { apiVersionsHandlerFor } from './api-versions-handler.js';
+import { createPartitionsHandler } from './create-partitions-handler.js';
+import { createTopicsHandler } from './create-topics-handler.js';
+import { deleteTopicsHandler } from './delete-topics-handler.js';
+import { describeClusterHandler } from './describe-cluster-handler.js';
+import { describeConfigsHandler } from './describe-configs-handler.js';
 import type { ApiHandler } from './handler.js';
+import { incrementalAlterConfigsHandler } from './incremental-alter-configs-handler.js';
+import { metadataHandler } from './metadata-handler.js';
 import { deleteRecordsHandler } from './delete-records-handler.js';
 import { describeLogDirsHandler } from './describe-log-dirs-handler.js';
 import { fetchHandler } from './fetch-handler.js';
@@ -63,6 +71,14 @@ export function handledVersions(handler: AnyApiHandler): string {
 
 /** The handlers of a kstream broker. */
 export const brokerHandlers = new HandlerRegistry([
+  metadataHandler,
+  describeClusterHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  createPartitionsHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
   produceHandler,
   fetchHandler,
   listOffsetsHandler,

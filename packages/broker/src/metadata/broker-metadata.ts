@@ -23,6 +23,11 @@ export interface MetadataChange {
 
 export type MetadataListener = (change: MetadataChange, metadata: BrokerMetadata) => void;
 
+/** The metadata cache did not reach an offset in time: the controller's change is not visible here yet. */
+export class MetadataWaitTimeoutError extends Error {
+  override readonly name = 'MetadataWaitTimeoutError';
+}
+
 interface OffsetWaiter {
   readonly offset: number;
   readonly resolve: () => void;
@@ -156,7 +161,7 @@ export class BrokerMetadata {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`metadata offset ${offset} not applied within ${timeoutMs} ms (applied: ${this.#appliedOffset})`));
+        reject(new MetadataWaitTimeoutError(`metadata offset ${offset} not applied within ${timeoutMs} ms (applied: ${this.#appliedOffset})`));
       }, timeoutMs);
       this.#waiters.add(waiter);
     });
