@@ -1,20 +1,52 @@
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, openConnection, removeDir } from './cluster.test-support.js';
 import { startCluster } from './start-cluster.js';
 import type { Cluster } from './start-cluster.js';
 
+// Kafka's DescribeConfigs ConfigSource for a value from the broker's start configuration.
+const STATIC_BROKER_CONFIG = 4;
+
 describe('startCluster with broker configs', () => {
   let dataDir: string;
   let cluster: Cluster;
+  let admin: Admin;
 
   beforeAll(async () => {
     dataDir = await makeTempDir('cluster-broker-config');
-    cluster = await startCluster({ brokers: 2, dataDir, port: 0, config: { 'socket.request.max.bytes': '1024' } });
+    cluster = await startCluster({
+      brokers: 2,
+      dataDir,
+      port: 0,
+      config: { 'num.partitions': '3', 'socket.request.max.bytes': '65536' },
+    });
+    admin = new Kafka({ brokers: cluster.bootstrap.split(','), clientId: 'broker-config-test', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
   });
 
   afterAll(async () => {
+    await admin?.disconnect();
     await cluster?.stop();
     await removeDir(dataDir);
+  });
+
+  it('controllerDefaults: a topic created without a partition count gets num.partitions', async () => {
+    expect(await admin.createTopics({ topics: [{ topic: 'defaults' }], waitForLeaders: false })).toBe(true);
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['defaults'] });
+    expect(topics[0]!.partitions).toHaveLength(3);
+  });
+
+  it('describeConfigs: every broker shows the static configs as STATIC_BROKER_CONFIG', async () => {
+    for (const { id } of cluster.brokers) {
+      const { resources } = await admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.BROKER, name: String(id), configNames: ['num.partitions'] }],
+        includeSynonyms: false,
+      });
+      expect(resources[0]!.configEntries).toEqual([
+        expect.objectContaining({ configName: 'num.partitions', configValue: '3', configSource: STATIC_BROKER_CONFIG }),
+      ]);
+    }
   });
 
   it('everyBrokerWorker applies the static config: a request size above socket.request.max.bytes closes the connection', async () => {
@@ -22,8 +54,8 @@ describe('startCluster with broker configs', () => {
       const socket = await openConnection(broker.port);
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       const size = Buffer.alloc(4);
-      // Only the size prefix: the default limit (100 MiB) would wait for 2048 more bytes.
-      size.writeInt32BE(2048);
+      // Only the size prefix: the default limit (100 MiB) would wait for the bytes it announces.
+      size.writeInt32BE(65537);
       socket.write(size);
       const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 5_000))]);
       socket.destroy();

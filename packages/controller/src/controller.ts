@@ -251,7 +251,8 @@ export class Controller {
     const lastOffset = await this.#log.appendBatch(records);
     for (const record of records) this.#state.apply(record);
     for (const [brokerId, channel] of this.#channels) {
-      if (!channel.synced) continue;
+      // A closed channel's broker is gone; the node detaches it.
+      if (!channel.synced || channel.mailbox.closed) continue;
       try {
         channel.mailbox.tell({ type: 'MetadataUpdate', records, lastOffset });
       } catch (error) {
