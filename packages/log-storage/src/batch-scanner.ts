@@ -1,4 +1,5 @@
 import { BATCH_HEADER_SIZE, CURRENT_MAGIC, lastOffsetOf, readBatchHeader, validateBatch } from '@kstream/protocol';
+import { ScanWindow } from './batch-scanner-window.js';
 import type { StorageFile } from './log-dir-io.js';
 import { describeProblem } from './storage-errors.js';
 
@@ -40,58 +41,45 @@ export async function scanBatches(
   options: ScanOptions,
   visit: (batch: ScannedBatch) => boolean | void,
 ): Promise<ScanResult> {
-  const chunk = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE, Math.min(options.chunkSize, to - from)));
-  let view = chunk.subarray(0, 0);
-  let viewStart = from;
-  const refill = async (position: number): Promise<void> => {
-    const length = await file.read(chunk, position, Math.min(chunk.length, to - position));
-    view = chunk.subarray(0, length);
-    viewStart = position;
-  };
-
-  let position = from;
-  while (position < to) {
-    if (position + BATCH_HEADER_SIZE > viewStart + view.length) await refill(position);
-    const at = position - viewStart;
-    const header = readBatchHeader(view, at);
-    if (header === undefined) {
-      const available = view.length - at;
-      return { end: position, problem: { position, description: `incomplete batch header: ${available} of ${BATCH_HEADER_SIZE} bytes` } };
-    }
-    const fail = (description: string): ScanResult => ({ end: position, problem: { position, offset: header.baseOffset, description } });
-    const size = header.sizeInBytes;
-    if (size < BATCH_HEADER_SIZE) return fail(describeProblem({ kind: 'bad-length', batchLength: size - 12 }));
-    if (position + size > to) return fail(describeProblem({ kind: 'incomplete', needed: size, available: to - position }));
-    if (header.magic !== CURRENT_MAGIC) return fail(describeProblem({ kind: 'bad-magic', magic: header.magic }));
-    if (header.lastOffsetDelta < 0) return fail(`negative lastOffsetDelta ${header.lastOffsetDelta}`);
-    if (options.verifyCrc) {
-      let batchView = view;
-      let batchAt = at;
-      if (at + size > view.length) {
-        if (size <= chunk.length) {
-          await refill(position);
-          batchView = view;
-        } else {
-          batchView = Buffer.allocUnsafe(size);
-          batchView = batchView.subarray(0, await file.read(batchView, position));
-        }
-        batchAt = 0;
+  const window = new ScanWindow(file, from, to, Math.max(BATCH_HEADER_SIZE, Math.min(options.chunkSize, to - from)), options.verifyCrc);
+  try {
+    let position = from;
+    while (position < to) {
+      const headerBytes = Math.min(BATCH_HEADER_SIZE, to - position);
+      if (!window.has(position, headerBytes)) await window.ensure(position, headerBytes);
+      const view = window.bytes;
+      const at = position - window.start;
+      const header = readBatchHeader(view, at);
+      if (header === undefined) {
+        const available = view.length - at;
+        return { end: position, problem: { position, description: `incomplete batch header: ${available} of ${BATCH_HEADER_SIZE} bytes` } };
       }
-      const checked = validateBatch(batchView, batchAt);
-      if (!checked.ok) return fail(describeProblem(checked.problem));
+      const fail = (description: string): ScanResult => ({ end: position, problem: { position, offset: header.baseOffset, description } });
+      const size = header.sizeInBytes;
+      if (size < BATCH_HEADER_SIZE) return fail(describeProblem({ kind: 'bad-length', batchLength: size - 12 }));
+      if (position + size > to) return fail(describeProblem({ kind: 'incomplete', needed: size, available: to - position }));
+      if (header.magic !== CURRENT_MAGIC) return fail(describeProblem({ kind: 'bad-magic', magic: header.magic }));
+      if (header.lastOffsetDelta < 0) return fail(`negative lastOffsetDelta ${header.lastOffsetDelta}`);
+      if (options.verifyCrc) {
+        if (!window.has(position, size)) await window.ensure(position, size);
+        const checked = validateBatch(window.bytes, position - window.start);
+        if (!checked.ok) return fail(describeProblem(checked.problem));
+      }
+      const keepGoing = visit({
+        position,
+        size,
+        baseOffset: header.baseOffset,
+        lastOffset: lastOffsetOf(header),
+        maxTimestamp: header.maxTimestamp,
+        partitionLeaderEpoch: header.partitionLeaderEpoch,
+      });
+      position += size;
+      if (keepGoing === false) break;
     }
-    const keepGoing = visit({
-      position,
-      size,
-      baseOffset: header.baseOffset,
-      lastOffset: lastOffsetOf(header),
-      maxTimestamp: header.maxTimestamp,
-      partitionLeaderEpoch: header.partitionLeaderEpoch,
-    });
-    position += size;
-    if (keepGoing === false) break;
+    return { end: position };
+  } finally {
+    await window.settle();
   }
-  return { end: position };
 }
 
 /**
