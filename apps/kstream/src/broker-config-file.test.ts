@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProperties, PropertiesSyntaxError, readBrokerConfigFile } from './broker-config-file.js';
 import { ConfigError } from './config-error.js';
@@ -74,6 +75,35 @@ describe('parseProperties', () => {
     expect(problem(': 3')).toBe('line 1: an entry needs a key before ":"');
     expect(problem('a=\\u00g1')).toBe('line 1: malformed \\u escape "\\\\u00g1": it needs four hex digits');
     expect(problem('a=1\n\na=2')).toBe('line 3: a is set again (first on line 1)');
+  });
+});
+
+/** Writes a key or value the way Java's Properties.store escapes it. */
+function escape(text: string, isKey: boolean): string {
+  let out = '';
+  for (const [i, c] of [...text].entries()) {
+    if (c === '\\') out += '\\\\';
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (c === '\f') out += '\\f';
+    else if (c === ' ' && (isKey || i === 0)) out += '\\ ';
+    else if ('=:#!'.includes(c)) out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+describe('parseProperties round trip', () => {
+  it('storedEntries: whatever keys and values, escaped as Java stores them, read back unchanged', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'Z', '.', ' ', '=', ':', '#', '!', '\\', '\n', '\t', 'é', '1') });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(text.filter((k) => k !== ''), text), { selector: ([k]) => k, maxLength: 8 }), (pairs) => {
+        const file = pairs.map(([k, v]) => `${escape(k, true)}=${escape(v, false)}`).join('\n');
+        expect(parseProperties(file).map(({ key, value }) => [key, value])).toEqual(pairs);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
