@@ -1,7 +1,4 @@
-import { constants } from 'node:fs';
-import type { LogDirIo } from './log-dir-io.js';
-
-const READ_WRITE_CREATE = constants.O_RDWR | constants.O_CREAT;
+import { READ_WRITE_CREATE, type LogDirIo } from './log-dir-io.js';
 
 /**
  * What OffsetIndex and TimeIndex share (Kafka's AbstractIndex): fixed-size

@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { KafkaStorageError } from './storage-errors.js';
 
+/** open(2) flags for a file read and written in place, created if missing, never truncated (index files). */
+export const READ_WRITE_CREATE = fs.constants.O_RDWR | fs.constants.O_CREAT;
+
 export interface FileStat {
   size: number;
   mtimeMs: number;
