@@ -1,0 +1,96 @@
+// Real broker services for the data handlers' tests: a metadata cache fed
+// records as the controller would push them, a ReplicaManager on a temp
+// directory kept in step with it by syncReplicaManager, and a request
+// context per API version.
+import { MessageChannel } from 'node:worker_threads';
+import { afterEach } from 'vitest';
+import { Mailbox } from '@kstream/actor';
+import type { MetadataRecord } from '@kstream/controller';
+import { decodeResponse, encodeResponse, type ApiSpec, type ResponseOf } from '@kstream/protocol';
+import type { BrokerServices, RequestContext } from '../handlers/handler.js';
+import type { ControllerChannel } from '../messages.js';
+import { BrokerMetadata } from '../metadata/broker-metadata.js';
+import { syncReplicaManager } from './metadata-sync.js';
+import { BROKER_ID, openManager, recordingLogger } from './partitions.test-support.js';
+
+const channels: MessageChannel[] = [];
+
+afterEach(() => {
+  for (const channel of channels.splice(0)) {
+    channel.port1.close();
+    channel.port2.close();
+  }
+});
+
+export interface TopicSpec {
+  name: string;
+  topicId: string;
+  partitions?: number;
+  leader?: number;
+  leaderEpoch?: number;
+  configs?: Record<string, string>;
+}
+
+/** The records that create `topics` on brokers 1 and 2 (broker 1 leads unless a spec says otherwise). */
+export function clusterRecords(...topics: TopicSpec[]): MetadataRecord[] {
+  const records: MetadataRecord[] = [
+    { type: 'ClusterId', clusterId: 'test-cluster' },
+    { type: 'RegisterBroker', brokerId: 1, brokerEpoch: 1, host: '127.0.0.1', port: 9092 },
+    { type: 'RegisterBroker', brokerId: 2, brokerEpoch: 2, host: '127.0.0.1', port: 9093 },
+  ];
+  for (const topic of topics) records.push(...topicRecords(topic));
+  return records;
+}
+
+export function topicRecords(topic: TopicSpec): MetadataRecord[] {
+  const leader = topic.leader ?? BROKER_ID;
+  const records: MetadataRecord[] = [{ type: 'Topic', name: topic.name, topicId: topic.topicId }];
+  for (let partition = 0; partition < (topic.partitions ?? 1); partition++) {
+    records.push({ type: 'Partition', topicId: topic.topicId, partition, replicas: [leader], isr: [leader], leader, leaderEpoch: topic.leaderEpoch ?? 0, partitionEpoch: 0 });
+  }
+  for (const [name, value] of Object.entries(topic.configs ?? {})) records.push({ type: 'Config', resourceType: 'topic', resourceName: topic.name, name, value });
+  return records;
+}
+
+export interface TestBroker {
+  readonly services: BrokerServices;
+  readonly metadata: BrokerMetadata;
+  /** Applies records as a controller push and waits until the partitions they touch are hosted or removed. */
+  push(records: MetadataRecord[]): Promise<void>;
+  context<A extends ApiSpec>(apiVersion: number): RequestContext<A>;
+}
+
+/** Broker 1 with `records` loaded as its registration snapshot, its partitions open. */
+export async function testBroker(records: MetadataRecord[]): Promise<TestBroker> {
+  const logger = recordingLogger();
+  const channel = new MessageChannel();
+  channels.push(channel);
+  const controller: ControllerChannel = new Mailbox(channel.port1, { name: 'controller', logger });
+  const metadata = new BrokerMetadata(BROKER_ID, {});
+  const partitions = await openManager({ logger });
+  syncReplicaManager(metadata, partitions, logger);
+  const settle = async () => {
+    for (const topic of metadata.state.topics.values()) {
+      for (const p of topic.partitions) await partitions.leaderPartition(topic.name, p.partition).catch(() => undefined);
+    }
+    // A removal has no partition left to wait on: the manager's pending work is what it waits for.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  metadata.loadSnapshot(records, records.length - 1);
+  await settle();
+  const services: BrokerServices = { brokerId: BROKER_ID, config: metadata.brokerConfig, metadata, controller, partitions, logger };
+  return {
+    services,
+    metadata,
+    async push(more) {
+      metadata.applyUpdate(more, metadata.appliedOffset + more.length);
+      await settle();
+    },
+    context: (apiVersion) => ({ apiVersion, correlationId: 1, clientId: 'test', connectionId: '127.0.0.1:1', broker: services }),
+  };
+}
+
+/** The response as a client of `apiVersion` would decode it: proves the handler's answer encodes in that version. */
+export function overTheWire<A extends ApiSpec>(api: A, apiVersion: number, response: ResponseOf<A>): ResponseOf<A> {
+  return decodeResponse(api, apiVersion, encodeResponse(api, apiVersion, 7, response)).body;
+}
