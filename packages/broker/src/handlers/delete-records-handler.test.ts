@@ -21,7 +21,7 @@ describe('DeleteRecords handler', () => {
             { name: 'missing', partitions: [{ partitionIndex: 0, offset: 1n }] },
           ],
         },
-        broker.context(version),
+        broker.context(DeleteRecords, version),
       );
       if (typeof answer === 'symbol') throw new Error('DeleteRecords is always answered');
       const response: ResponseOf<typeof DeleteRecords> = overTheWire(DeleteRecords, version, answer);

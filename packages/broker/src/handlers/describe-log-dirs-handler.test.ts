@@ -13,7 +13,7 @@ describe('DescribeLogDirs handler', () => {
     const records = await batch(['payload']);
     await broker.services.partitions.appendRecords('orders', 1, records, 1, 1000);
     for (const version of [0, 1, 2, 3, 4]) {
-      const answer = await describeLogDirsHandler.handle({ topics: [{ topic: 'orders', partitions: [0, 1] }] }, broker.context(version));
+      const answer = await describeLogDirsHandler.handle({ topics: [{ topic: 'orders', partitions: [0, 1] }] }, broker.context(DescribeLogDirs, version));
       if (typeof answer === 'symbol') throw new Error('DescribeLogDirs is always answered');
       const response: ResponseOf<typeof DescribeLogDirs> = overTheWire(DescribeLogDirs, version, answer);
       const [dir] = response.results;
@@ -39,7 +39,7 @@ describe('DescribeLogDirs handler', () => {
 
   it('allTopics: topics null lists every hosted partition', async () => {
     const broker = await testBroker(clusterRecords(ORDERS, OTHER));
-    const answer = await describeLogDirsHandler.handle({ topics: null }, broker.context(1));
+    const answer = await describeLogDirsHandler.handle({ topics: null }, broker.context(DescribeLogDirs, 1));
     if (typeof answer === 'symbol') throw new Error('DescribeLogDirs is always answered');
     expect(answer.results[0]!.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([['orders', 2], ['other', 1]]);
   });

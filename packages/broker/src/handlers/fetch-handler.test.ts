@@ -37,7 +37,7 @@ function fetchRequest(partitions: PartitionSpec[], fields: Partial<RequestOf<typ
 }
 
 async function fetch(broker: TestBroker, version: number, request: RequestOf<typeof Fetch>): Promise<ResponseOf<typeof Fetch>> {
-  const answer = await fetchHandler.handle(request, broker.context(version));
+  const answer = await fetchHandler.handle(request, broker.context(Fetch, version));
   if (typeof answer === 'symbol') throw new Error('Fetch is always answered');
   return overTheWire(Fetch, version, answer);
 }

@@ -16,7 +16,7 @@ function request(partitions: [topic: string, partition: number, timestamp: bigin
 }
 
 async function listOffsets(broker: TestBroker, version: number, req: RequestOf<typeof ListOffsets>): Promise<ResponseOf<typeof ListOffsets>> {
-  const answer = await listOffsetsHandler.handle(req, broker.context(version));
+  const answer = await listOffsetsHandler.handle(req, broker.context(ListOffsets, version));
   if (typeof answer === 'symbol') throw new Error('ListOffsets is always answered');
   return overTheWire(ListOffsets, version, answer);
 }

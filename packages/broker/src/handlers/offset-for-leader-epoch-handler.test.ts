@@ -19,7 +19,7 @@ describe('OffsetForLeaderEpoch handler', () => {
             { topic: 'missing', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] },
           ],
         },
-        broker.context(version),
+        broker.context(OffsetForLeaderEpoch, version),
       );
       if (typeof answer === 'symbol') throw new Error('OffsetForLeaderEpoch is always answered');
       const response: ResponseOf<typeof OffsetForLeaderEpoch> = overTheWire(OffsetForLeaderEpoch, version, answer);
@@ -34,7 +34,7 @@ describe('OffsetForLeaderEpoch handler', () => {
     const broker = await testBroker(clusterRecords(ORDERS));
     const answer = await offsetForLeaderEpochHandler.handle(
       { replicaId: -1, topics: [{ topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: 1, leaderEpoch: 2 }] }] },
-      broker.context(3),
+      broker.context(OffsetForLeaderEpoch, 3),
     );
     if (typeof answer === 'symbol') throw new Error('OffsetForLeaderEpoch is always answered');
     expect(answer.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);

@@ -27,7 +27,7 @@ describe('Produce handler', () => {
         { name: 'elsewhere', partitions: [[0, await batch(['e'])]] },
         { name: 'small', partitions: [[0, await batch(['f'.repeat(200)])]] },
       ]);
-      const answer = await produceHandler.handle(request, broker.context(version));
+      const answer = await produceHandler.handle(request, broker.context(Produce, version));
       if (answer === NO_RESPONSE) throw new Error('acks=1 must be answered');
       const response = overTheWire(Produce, version, answer);
       const [orders, elsewhere, small] = response.responses;
@@ -49,7 +49,7 @@ describe('Produce handler', () => {
     const broker = await testBroker(clusterRecords(ORDERS));
     const offsets: bigint[] = [];
     for (const values of [['a', 'b', 'c'], ['d'], ['e', 'f']]) {
-      const answer = await produceHandler.handle(produce(-1, [{ name: 'orders', partitions: [[0, await batch(values)]] }]), broker.context(9));
+      const answer = await produceHandler.handle(produce(-1, [{ name: 'orders', partitions: [[0, await batch(values)]] }]), broker.context(Produce, 9));
       if (answer === NO_RESPONSE) throw new Error('acks=-1 must be answered');
       offsets.push(answer.responses[0]!.partitionResponses[0]!.baseOffset);
     }
@@ -58,7 +58,7 @@ describe('Produce handler', () => {
 
   it('invalidRequiredAcks: acks outside -1, 0, 1 fails every partition and appends nothing', async () => {
     const broker = await testBroker(clusterRecords(ORDERS));
-    const answer = await produceHandler.handle(produce(2, [{ name: 'orders', partitions: [[0, await batch(['a'])], [1, await batch(['b'])]] }]), broker.context(7));
+    const answer = await produceHandler.handle(produce(2, [{ name: 'orders', partitions: [[0, await batch(['a'])], [1, await batch(['b'])]] }]), broker.context(Produce, 7));
     if (answer === NO_RESPONSE) throw new Error('an invalid acks must be answered');
     expect(answer.responses[0]!.partitionResponses.map((p) => p.errorCode)).toEqual([ErrorCode.INVALID_REQUIRED_ACKS, ErrorCode.INVALID_REQUIRED_ACKS]);
     expect(broker.services.partitions.partition('orders', 0)!.logEndOffset).toBe(0n);
@@ -66,17 +66,17 @@ describe('Produce handler', () => {
 
   it('noBatch: a partition without records is INVALID_RECORD', async () => {
     const broker = await testBroker(clusterRecords(ORDERS));
-    const answer = await produceHandler.handle(produce(1, [{ name: 'orders', partitions: [[0, null], [1, Buffer.alloc(0)]] }]), broker.context(9));
+    const answer = await produceHandler.handle(produce(1, [{ name: 'orders', partitions: [[0, null], [1, Buffer.alloc(0)]] }]), broker.context(Produce, 9));
     if (answer === NO_RESPONSE) throw new Error('acks=1 must be answered');
     expect(answer.responses[0]!.partitionResponses.map((p) => p.errorCode)).toEqual([ErrorCode.INVALID_RECORD, ErrorCode.INVALID_RECORD]);
   });
 
   it('acksZero: no response once appended; a failed partition closes the connection instead', async () => {
     const broker = await testBroker(clusterRecords(ORDERS));
-    const answer = await produceHandler.handle(produce(0, [{ name: 'orders', partitions: [[0, await batch(['a'])]] }]), broker.context(7));
+    const answer = await produceHandler.handle(produce(0, [{ name: 'orders', partitions: [[0, await batch(['a'])]] }]), broker.context(Produce, 7));
     expect(answer).toBe(NO_RESPONSE);
     expect(broker.services.partitions.partition('orders', 0)!.logEndOffset).toBe(1n);
-    const failing = produceHandler.handle(produce(0, [{ name: 'missing', partitions: [[0, await batch(['a'])]] }]), broker.context(7));
+    const failing = produceHandler.handle(produce(0, [{ name: 'missing', partitions: [[0, await batch(['a'])]] }]), broker.context(Produce, 7));
     await expect(failing).rejects.toThrow(/acks=0 failed.*missing-0/);
   });
 });

@@ -57,7 +57,7 @@ export interface TestBroker {
   readonly metadata: BrokerMetadata;
   /** Applies records as a controller push and waits until the partitions they touch are hosted or removed. */
   push(records: MetadataRecord[]): Promise<void>;
-  context<A extends ApiSpec>(apiVersion: number): RequestContext<A>;
+  context<A extends ApiSpec>(api: A, apiVersion: number): RequestContext<A>;
 }
 
 /** Broker 1 with `records` loaded as its registration snapshot, its partitions open. */
@@ -86,7 +86,7 @@ export async function testBroker(records: MetadataRecord[]): Promise<TestBroker>
       metadata.applyUpdate(more, metadata.appliedOffset + more.length);
       await settle();
     },
-    context: (apiVersion) => ({ apiVersion, correlationId: 1, clientId: 'test', connectionId: '127.0.0.1:1', broker: services }),
+    context: (api, apiVersion) => ({ api, apiVersion, correlationId: 1, clientId: 'test', connectionId: '127.0.0.1:1', broker: services }),
   };
 }
 
