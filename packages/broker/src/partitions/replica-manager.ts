@@ -424,14 +424,16 @@ export class ReplicaManager {
     return leader.log.endOffsetForEpoch(leaderEpoch);
   }
 
-  /** DescribeLogDirs: this broker's one log directory, its partitions' sizes and the file system's space. */
+  /** DescribeLogDirs: this broker's one log directory, its partitions' sizes (by topic and partition) and the file system's space. */
   async describeLogDir(): Promise<LogDirDescription> {
     const fs = await this.#logDirectory.io.attempt('statfs', this.logDir, () => statfs(this.logDir, { bigint: true }));
     return {
       logDir: this.logDir,
       totalBytes: fs.blocks * fs.bsize,
       usableBytes: fs.bavail * fs.bsize,
-      partitions: this.hostedPartitions().map((p) => ({ topic: p.topic, partition: p.partition, size: p.log.size })),
+      partitions: this.hostedPartitions()
+        .map((p) => ({ topic: p.topic, partition: p.partition, size: p.log.size }))
+        .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1)),
     };
   }
 
