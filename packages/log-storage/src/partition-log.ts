@@ -160,7 +160,8 @@ export class PartitionLog {
   /**
    * Appends batches produced by clients: validates each (nothing is written
    * if one is bad), then assigns offsets from the log end offset, stamps
-   * `leaderEpoch` (and LogAppendTime when configured) in place.
+   * `leaderEpoch` (and LogAppendTime when configured) in place. `records` is
+   * written as it is, not copied: it must not change until the append settles.
    */
   appendAsLeader(records: Buffer, leaderEpoch: number): Promise<LogAppendInfo> {
     return this.append(records, 'leader', leaderEpoch);
