@@ -1,4 +1,4 @@
-import { readBatchHeader } from '@kstream/protocol';
+import { BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, readBatchHeader } from '@kstream/protocol';
 import type { PartitionLog } from '@kstream/log-storage';
 
 /** The batch holding a partition's greatest timestamp: the first batch to reach it. */
@@ -22,17 +22,20 @@ export class MaxTimestampTracker {
 
   /** Takes the batches of an append, after the log stamped their offsets (and LogAppendTime). */
   observe(records: Buffer, log: PartitionLog): void {
-    if (this.#known === undefined || this.#known.logStartOffset !== log.logStartOffset) {
+    if (this.#known === undefined) return;
+    if (this.#known.logStartOffset !== log.logStartOffset) {
       this.#known = undefined;
       return;
     }
+    // Only the fields needed are read: this runs for every produced batch once ListOffsets asked for -3.
     let position = 0;
-    while (position < records.length) {
-      const header = readBatchHeader(records, position);
-      if (header === undefined || header.sizeInBytes <= 0) break;
-      this.consider(header.maxTimestamp, header.baseOffset);
-      this.#known.scannedTo = header.baseOffset + BigInt(header.lastOffsetDelta) + 1n;
-      position += header.sizeInBytes;
+    while (position + BATCH_HEADER_SIZE <= records.length) {
+      const size = records.readInt32BE(position + BATCH_OFFSETS.batchLength) + BATCH_LENGTH_PREFIX;
+      if (size < BATCH_HEADER_SIZE) break;
+      const baseOffset = records.readBigInt64BE(position + BATCH_OFFSETS.baseOffset);
+      this.consider(records.readBigInt64BE(position + BATCH_OFFSETS.maxTimestamp), baseOffset);
+      this.#known.scannedTo = baseOffset + BigInt(records.readInt32BE(position + BATCH_OFFSETS.lastOffsetDelta)) + 1n;
+      position += size;
     }
   }
 

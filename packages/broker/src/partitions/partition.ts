@@ -1,4 +1,4 @@
-import { ErrorCode, readBatchHeader, ATTRIBUTE_TRANSACTIONAL } from '@kstream/protocol';
+import { ATTRIBUTE_TRANSACTIONAL, BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, ErrorCode } from '@kstream/protocol';
 import type { LogAppendInfo, LogReadInfo, PartitionLog, TopicPartition } from '@kstream/log-storage';
 import type { PartitionConfig } from './partition-config.js';
 import { PartitionError } from './partition-errors.js';
@@ -178,29 +178,24 @@ export class Partition {
   private checkBatches(records: Buffer): void {
     const { maxMessageBytes, log } = this.#config;
     let position = 0;
-    while (position < records.length) {
-      // A header that cannot be read is left to the log's validation (CORRUPT_MESSAGE).
-      const header = readBatchHeader(records, position);
-      if (header === undefined || header.sizeInBytes <= 0) return;
-      if (header.sizeInBytes > maxMessageBytes) {
-        throw new PartitionError(
-          ErrorCode.MESSAGE_TOO_LARGE,
-          `Record batch of ${header.sizeInBytes} bytes for ${this.name} exceeds max.message.bytes=${maxMessageBytes}`,
-        );
+    // Only the two header fields needed are read: this runs for every produced batch.
+    while (position + BATCH_HEADER_SIZE <= records.length) {
+      const size = records.readInt32BE(position + BATCH_OFFSETS.batchLength) + BATCH_LENGTH_PREFIX;
+      // A length that cannot be right is left to the log's validation (CORRUPT_MESSAGE).
+      if (size < BATCH_HEADER_SIZE) return;
+      if (size > maxMessageBytes) {
+        throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE, `Record batch of ${size} bytes for ${this.name} exceeds max.message.bytes=${maxMessageBytes}`);
       }
-      if (header.sizeInBytes > log.segmentBytes) {
-        throw new PartitionError(
-          ErrorCode.RECORD_LIST_TOO_LARGE,
-          `Record batch of ${header.sizeInBytes} bytes for ${this.name} exceeds segment.bytes=${log.segmentBytes}`,
-        );
+      if (size > log.segmentBytes) {
+        throw new PartitionError(ErrorCode.RECORD_LIST_TOO_LARGE, `Record batch of ${size} bytes for ${this.name} exceeds segment.bytes=${log.segmentBytes}`);
       }
-      if ((header.attributes & ATTRIBUTE_TRANSACTIONAL) !== 0) {
+      if ((records.readInt16BE(position + BATCH_OFFSETS.attributes) & ATTRIBUTE_TRANSACTIONAL) !== 0) {
         throw new PartitionError(
           ErrorCode.INVALID_TXN_STATE,
-          `Transactional batch (producer id ${header.producerId}) for ${this.name} refused: this broker has no transaction coordinator`,
+          `Transactional batch (producer id ${records.readBigInt64BE(position + BATCH_OFFSETS.producerId)}) for ${this.name} refused: this broker has no transaction coordinator`,
         );
       }
-      position += header.sizeInBytes;
+      position += size;
     }
   }
 

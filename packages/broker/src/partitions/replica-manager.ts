@@ -350,12 +350,13 @@ export class ReplicaManager {
    * bytes arrive, the wait runs out or a partition changes, then reads again.
    */
   async fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
-    const keys = params.partitions.map((p) => partitionKey(p.topic, p.partition));
-    const parked = this.purgatory.watch(keys);
+    if (params.maxWaitMs <= 0) return this.readPartitions(params);
+    // Watching starts before the first read, so data appended while it reads still counts.
+    const parked = this.purgatory.watch(params.partitions.map((p) => partitionKey(p.topic, p.partition)));
     try {
       const first = await this.readPartitions(params);
       const bytes = first.reduce((sum, r) => sum + r.records.length, 0);
-      const immediate = params.maxWaitMs <= 0 || params.partitions.length === 0 || bytes >= params.minBytes || first.some((r) => r.errorCode !== 0);
+      const immediate = params.partitions.length === 0 || bytes >= params.minBytes || first.some((r) => r.errorCode !== 0);
       if (immediate || this.#closed) return first;
       await parked.wait(params.minBytes - bytes, params.maxWaitMs);
       return await this.readPartitions(params);
