@@ -2,7 +2,8 @@ import type { Logger } from '@kstream/actor';
 import type { MetadataRecord, PartitionState, TopicMetadata } from '@kstream/controller';
 import type { BrokerMetadata, MetadataChange } from '../metadata/broker-metadata.js';
 import { partitionConfigFrom, type PartitionConfig } from './partition-config.js';
-import type { PartitionAssignment, ReplicaManager } from './replica-manager.js';
+import type { PartitionAssignment } from './hosted-partitions.js';
+import type { ReplicaManager } from './replica-manager.js';
 
 /**
  * Keeps a ReplicaManager in step with the broker's metadata cache (Kafka's

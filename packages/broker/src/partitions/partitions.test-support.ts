@@ -8,7 +8,8 @@ import { afterEach } from 'vitest';
 import type { Logger } from '@kstream/actor';
 import { encodeRecordBatch, type RecordBatchInput } from '@kstream/protocol';
 import { partitionConfigFrom, type TopicConfigValues } from './partition-config.js';
-import { ReplicaManager, type PartitionAssignment, type ReplicaManagerOptions } from './replica-manager.js';
+import type { PartitionAssignment } from './hosted-partitions.js';
+import { ReplicaManager, type ReplicaManagerOptions } from './replica-manager.js';
 
 const dirs: string[] = [];
 const managers: ReplicaManager[] = [];

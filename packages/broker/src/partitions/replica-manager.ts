@@ -1,33 +1,15 @@
 import { statfs } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from '@kstream/actor';
 import { ErrorCode, ZERO_UUID } from '@kstream/protocol';
-import {
-  LogDirectory,
-  OffsetCheckpointFile,
-  OffsetOutOfRangeError,
-  partitionDirName,
-  type EpochEndOffset,
-  type PartitionOffset,
-} from '@kstream/log-storage';
+import { OffsetOutOfRangeError, type EpochEndOffset } from '@kstream/log-storage';
 import { DelayedFetchPurgatory } from './delayed-fetch.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session.js';
-import { Partition, partitionKey, type PartitionState } from './partition.js';
+import { HostedPartitions, type PartitionAssignment } from './hosted-partitions.js';
+import { partitionKey, type Partition } from './partition.js';
 import type { PartitionConfig } from './partition-config.js';
-import {
-  deletePartitionDir,
-  partitionDirExists,
-  readPartitionTopicId,
-  removeDir,
-  scanLogDir,
-  writePartitionMetadata,
-} from './partition-dirs.js';
 import { PartitionError, errorCodeOf, errorMessageOf } from './partition-errors.js';
 import { fetchOffsetForTimestamp, type OffsetAndTimestamp } from './partition-offsets.js';
-
-/** Kafka's name for the high watermark checkpoint of a log directory. */
-export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 
 export interface ReplicaManagerOptions {
   readonly brokerId: number;
@@ -45,14 +27,6 @@ export interface ReplicaManagerOptions {
   readonly fetchSessionCacheSlots?: number;
   /** min.incremental.fetch.session.eviction.ms (Kafka's 120000). */
   readonly fetchSessionEvictionMs?: number;
-}
-
-/** A partition this broker should host, as metadata describes it. */
-export interface PartitionAssignment {
-  readonly topic: string;
-  readonly partition: number;
-  readonly state: PartitionState;
-  readonly config: PartitionConfig;
 }
 
 export interface AppendResult {
@@ -81,22 +55,13 @@ export interface LogDirDescription {
   readonly partitions: readonly { topic: string; partition: number; size: number }[];
 }
 
-interface OfflinePartition {
-  readonly topic: string;
-  readonly partition: number;
-  readonly name: string;
-  readonly error: Error;
-}
-
 const EMPTY_RECORDS = Buffer.alloc(0);
 
 /**
  * The partitions this broker hosts and their data path (Kafka's
- * ReplicaManager with its LogManager): it owns the broker's LogDirectory,
- * hosts a Partition for every assignment metadata gives it, deletes the
- * directories of partitions it no longer hosts, runs retention and writes
- * the recovery point, log start offset and high watermark checkpoints. It
- * serves Produce (appendRecords), Fetch (fetchMessages, with long polls
+ * ReplicaManager): its HostedPartitions open, update and delete partitions
+ * as metadata assigns them and keep the log directory's checkpoints; it runs
+ * retention and the periodic checkpoints, and serves Produce (appendRecords), Fetch (fetchMessages, with long polls
  * parked in the fetch purgatory and KIP-227 sessions in `fetchSessions`),
  * ListOffsets, DeleteRecords, OffsetForLeaderEpoch and DescribeLogDirs.
  * Every failure of one partition is answered as that partition's Kafka
@@ -105,222 +70,82 @@ const EMPTY_RECORDS = Buffer.alloc(0);
 export class ReplicaManager {
   readonly brokerId: number;
   readonly fetchSessions: FetchSessionCache;
-  readonly purgatory = new DelayedFetchPurgatory();
-  readonly #logDirectory: LogDirectory;
+  readonly purgatory: DelayedFetchPurgatory;
+  readonly #hosted: HostedPartitions;
   readonly #logger: Logger;
-  readonly #partitions = new Map<string, Partition>();
-  /** Partitions whose log failed to open: requests get KAFKA_STORAGE_ERROR. */
-  readonly #offline = new Map<string, OfflinePartition>();
-  /** The topic id of every partition metadata assigns to this broker, hosted or about to be. */
-  readonly #assigned = new Map<string, string>();
-  /** Hosting changes in flight per partition; data requests wait for them. */
-  readonly #pending = new Map<string, Promise<void>>();
-  readonly #checkpointedHighWatermarks: Map<string, bigint>;
-  readonly #highWatermarkFile: OffsetCheckpointFile;
   readonly #timers: NodeJS.Timeout[] = [];
-  /** Checkpoint writes (and log closes, which checkpoint) one at a time: each replaces its file through the same `.tmp`. */
-  #checkpoints: Promise<unknown> = Promise.resolve();
-  #partitionExists: (topic: string, partition: number) => boolean = () => false;
   #closed = false;
 
-  private constructor(options: ReplicaManagerOptions, logDirectory: LogDirectory, highWatermarks: Map<string, bigint>) {
+  private constructor(options: ReplicaManagerOptions, hosted: HostedPartitions, purgatory: DelayedFetchPurgatory) {
     this.brokerId = options.brokerId;
     this.#logger = options.logger;
-    this.#logDirectory = logDirectory;
-    this.#checkpointedHighWatermarks = highWatermarks;
-    this.#highWatermarkFile = new OffsetCheckpointFile(logDirectory.io, join(logDirectory.logDir, HIGH_WATERMARK_CHECKPOINT_FILE));
-    const clock = options.clock ?? Date.now;
+    this.#hosted = hosted;
+    this.purgatory = purgatory;
     this.fetchSessions = new FetchSessionCache({
       maxSlots: options.fetchSessionCacheSlots ?? 1000,
       evictionMs: options.fetchSessionEvictionMs ?? 120_000,
-      clock,
+      clock: options.clock ?? Date.now,
     });
     this.#every(options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
-    this.#every(options.highWatermarkCheckpointIntervalMs ?? 5_000, () => this.checkpointHighWatermarks());
-    this.#every(options.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.#oneAtATime(() => this.#logDirectory.checkpoint()));
+    this.#every(options.highWatermarkCheckpointIntervalMs ?? 5_000, () => hosted.checkpointHighWatermarks());
+    this.#every(options.recoveryPointCheckpointIntervalMs ?? 60_000, () => hosted.checkpointRecoveryPoints());
   }
 
   /** Opens the broker's log directory; partitions are hosted as metadata assigns them. */
   static async open(options: ReplicaManagerOptions): Promise<ReplicaManager> {
-    const logDirectory = await LogDirectory.open(options.logDir, { logger: options.logger, clock: options.clock });
-    const highWatermarks = await new OffsetCheckpointFile(logDirectory.io, join(options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE)).read();
-    return new ReplicaManager(options, logDirectory, highWatermarks);
+    const purgatory = new DelayedFetchPurgatory();
+    const hosted = await HostedPartitions.open({
+      ...options,
+      onNewData: (partition, bytes) => purgatory.dataArrived(partition.name, bytes),
+      onPartitionChanged: (key) => purgatory.partitionChanged(key),
+    });
+    return new ReplicaManager(options, hosted, purgatory);
   }
 
   get logDir(): string {
-    return this.#logDirectory.logDir;
+    return this.#hosted.logDir;
   }
 
-  /**
-   * How to tell a partition that exists elsewhere (NOT_LEADER_OR_FOLLOWER)
-   * from one that does not exist (UNKNOWN_TOPIC_OR_PARTITION): the metadata
-   * cache's answer.
-   */
+  /** See HostedPartitions.setPartitionExists. */
   setPartitionExists(exists: (topic: string, partition: number) => boolean): void {
-    this.#partitionExists = exists;
+    this.#hosted.setPartitionExists(exists);
   }
 
   partition(topic: string, partition: number): Partition | undefined {
-    return this.#partitions.get(partitionKey(topic, partition));
+    return this.#hosted.get(topic, partition);
   }
 
   hostedPartitions(): Partition[] {
-    return [...this.#partitions.values()];
+    return this.#hosted.all();
   }
 
-  // ---- Hosting, driven by metadata ----
-
-  /**
-   * Hosts the partition if its replicas include this broker (opening its
-   * log), takes its new state and config; stops hosting it — deleting its
-   * directory — if they no longer do.
-   */
+  /** Hosts, updates or stops hosting a partition as metadata assigns it (see HostedPartitions). */
   applyAssignment(assignment: PartitionAssignment): Promise<void> {
-    const key = partitionKey(assignment.topic, assignment.partition);
-    const hostHere = assignment.state.replicas.includes(this.brokerId);
-    if (hostHere) this.#assigned.set(key, assignment.state.topicId);
-    else this.#assigned.delete(key);
-    return this.#serially(key, async () => {
-      if (!hostHere) {
-        await this.#stopHosting(key);
-        return;
-      }
-      const hosted = this.#partitions.get(key);
-      if (hosted !== undefined && hosted.state.topicId !== assignment.state.topicId) await this.#stopHosting(key);
-      const partition = this.#partitions.get(key);
-      if (partition === undefined) {
-        await this.#host(assignment);
-        return;
-      }
-      const leaderChanged = partition.state.leader !== assignment.state.leader || partition.leaderEpoch !== assignment.state.leaderEpoch;
-      partition.updateConfig(assignment.config);
-      await partition.applyState(assignment.state);
-      if (leaderChanged) this.purgatory.partitionChanged(key);
-    });
+    return this.#hosted.applyAssignment(assignment);
   }
 
-  /** A topic's configs changed: its open logs take them for their next append, roll and retention pass. */
   updateTopicConfig(topic: string, config: PartitionConfig): void {
-    for (const partition of this.#partitions.values()) {
-      if (partition.topic === topic) partition.updateConfig(config);
-    }
+    this.#hosted.updateTopicConfig(topic, config);
   }
 
-  /** The topic was deleted: its partitions stop being served and their directories are deleted. */
   removeTopic(topicId: string): Promise<void> {
-    const keys = [...this.#assigned].filter(([, id]) => id === topicId).map(([key]) => key);
-    for (const key of keys) this.#assigned.delete(key);
-    return Promise.all(keys.map((key) => this.#serially(key, () => this.#stopHosting(key)))).then(() => {});
+    return this.#hosted.removeTopic(topicId);
   }
 
-  /**
-   * Makes the hosted partitions exactly `assignments` (a metadata snapshot):
-   * hosts and updates those, stops hosting the rest, and deletes partition
-   * directories on disk that no assignment claims — left by topics deleted
-   * while this broker was down — and deletions a crash interrupted.
-   */
-  async reconcile(assignments: readonly PartitionAssignment[]): Promise<void> {
-    const wanted = new Set<string>();
-    for (const a of assignments) if (a.state.replicas.includes(this.brokerId)) wanted.add(partitionKey(a.topic, a.partition));
-    const stale = [...this.#assigned.keys()].filter((key) => !wanted.has(key));
-    for (const key of stale) this.#assigned.delete(key);
-    const changes = [...stale.map((key) => this.#serially(key, () => this.#stopHosting(key))), ...assignments.map((a) => this.applyAssignment(a))];
-    const { partitions: onDisk, unfinishedDeletes } = await scanLogDir(this.#logDirectory.io);
-    for (const dir of unfinishedDeletes) await removeDir(this.#logDirectory.io, dir);
-    for (const tp of onDisk) {
-      const key = partitionKey(tp.topic, tp.partition);
-      if (this.#assigned.has(key) || this.#pending.has(key)) continue;
-      this.#logger.info('Deleting the directory of a partition no longer assigned to this broker', { partition: key, logDir: this.logDir });
-      await deletePartitionDir(this.#logDirectory.io, tp);
-    }
-    await Promise.all(changes);
+  reconcile(assignments: readonly PartitionAssignment[]): Promise<void> {
+    return this.#hosted.reconcile(assignments);
   }
 
-  async #host(assignment: PartitionAssignment): Promise<void> {
-    const { topic, partition, state, config } = assignment;
-    const key = partitionKey(topic, partition);
-    const io = this.#logDirectory.io;
-    const dir = join(this.logDir, partitionDirName(topic, partition));
-    try {
-      let fresh = !(await partitionDirExists(io, dir));
-      if (!fresh) {
-        const onDisk = await readPartitionTopicId(io, dir);
-        if (onDisk !== undefined && onDisk !== state.topicId) {
-          this.#logger.info('Deleting a partition directory left by an older topic of the same name', { partition: key, topicId: onDisk });
-          await deletePartitionDir(io, { topic, partition });
-          fresh = true;
-        }
-      }
-      const log = await this.#logDirectory.openLog(topic, partition, config.log);
-      // The directory's checkpoints may still name a deleted topic of the same name: a new partition starts at 0.
-      if (fresh && (log.logStartOffset !== 0n || log.logEndOffset !== 0n)) await log.truncateFullyAndStartAt(0n);
-      if (fresh || (await readPartitionTopicId(io, dir)) === undefined) await writePartitionMetadata(io, dir, state.topicId);
-      const checkpointed = fresh ? 0n : (this.#checkpointedHighWatermarks.get(key) ?? 0n);
-      const hosted = new Partition(this.brokerId, log, state, config, checkpointed, (p, bytes) => this.purgatory.dataArrived(p.name, bytes));
-      await hosted.applyState(state);
-      this.#offline.delete(key);
-      this.#partitions.set(key, hosted);
-    } catch (error) {
-      this.#offline.set(key, { topic, partition, name: key, error: error as Error });
-      this.#logger.error('Failed to open a partition log: the partition is offline on this broker', { partition: key, error });
-    }
+  /** The partition, led by this broker, for a client's request (see HostedPartitions.leader). */
+  leaderPartition(topic: string, partition: number, currentLeaderEpoch = -1): Promise<Partition> {
+    return this.#hosted.leader(topic, partition, currentLeaderEpoch);
   }
 
-  async #stopHosting(key: string): Promise<void> {
-    const offline = this.#offline.get(key);
-    if (offline !== undefined) {
-      this.#offline.delete(key);
-      await deletePartitionDir(this.#logDirectory.io, offline);
-    }
-    const partition = this.#partitions.get(key);
-    if (partition === undefined) return;
-    this.#partitions.delete(key);
-    this.#checkpointedHighWatermarks.delete(key);
-    partition.abandonWaiters();
-    this.purgatory.partitionChanged(key);
-    await this.#oneAtATime(() => this.#logDirectory.closeLog(partition.topic, partition.partition));
-    await deletePartitionDir(this.#logDirectory.io, partition.topicPartition);
-    this.#logger.info('Deleted partition', { partition: key, logDir: this.logDir });
-  }
-
-  #serially(key: string, run: () => Promise<void>): Promise<void> {
-    const previous = this.#pending.get(key) ?? Promise.resolve();
-    const next = previous.then(run).catch((error: unknown) => {
-      this.#logger.error('Failed to change a hosted partition', { partition: key, error });
-    });
-    this.#pending.set(key, next);
-    void next.finally(() => {
-      if (this.#pending.get(key) === next) this.#pending.delete(key);
-    });
-    return next;
+  checkpointHighWatermarks(): Promise<void> {
+    return this.#hosted.checkpointHighWatermarks();
   }
 
   // ---- The data path ----
-
-  /**
-   * The partition, led by this broker, for a client's request:
-   * UNKNOWN_TOPIC_OR_PARTITION if metadata does not know it,
-   * NOT_LEADER_OR_FOLLOWER if another broker serves it, KAFKA_STORAGE_ERROR
-   * if its log is offline here, or a leader epoch error.
-   */
-  async leaderPartition(topic: string, partition: number, currentLeaderEpoch = -1): Promise<Partition> {
-    const key = partitionKey(topic, partition);
-    const pending = this.#pending.get(key);
-    if (pending !== undefined) await pending;
-    const hosted = this.#partitions.get(key);
-    if (hosted !== undefined) {
-      hosted.checkLeader(currentLeaderEpoch);
-      return hosted;
-    }
-    const offline = this.#offline.get(key);
-    if (offline !== undefined) {
-      throw new PartitionError(ErrorCode.KAFKA_STORAGE_ERROR, `The log of ${key} is offline on broker ${this.brokerId}: ${offline.error.message}`);
-    }
-    if (this.#partitionExists(topic, partition)) {
-      throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${this.brokerId} does not host ${key}`);
-    }
-    throw new PartitionError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown topic or partition ${key}`);
-  }
 
   /**
    * Produce for one partition: appends as leader (see Partition.appendRecordsToLeader);
@@ -427,7 +252,7 @@ export class ReplicaManager {
 
   /** DescribeLogDirs: this broker's one log directory, its partitions' sizes (by topic and partition) and the file system's space. */
   async describeLogDir(): Promise<LogDirDescription> {
-    const fs = await this.#logDirectory.io.attempt('statfs', this.logDir, () => statfs(this.logDir, { bigint: true }));
+    const fs = await this.#hosted.io.attempt('statfs', this.logDir, () => statfs(this.logDir, { bigint: true }));
     return {
       logDir: this.logDir,
       totalBytes: fs.blocks * fs.bsize,
@@ -453,18 +278,6 @@ export class ReplicaManager {
     return deleted;
   }
 
-  /** Writes `replication-offset-checkpoint`: the high watermark of every hosted partition. */
-  checkpointHighWatermarks(): Promise<void> {
-    return this.#oneAtATime(async () => {
-      const entries: PartitionOffset[] = [];
-      for (const p of this.#partitions.values()) {
-        this.#checkpointedHighWatermarks.set(p.name, p.highWatermark);
-        entries.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
-      }
-      await this.#highWatermarkFile.write(entries);
-    });
-  }
-
   /**
    * Clean shutdown: stops background work, answers parked fetches, then
    * closes every log (flushing it) and writes the checkpoints, so the next
@@ -474,18 +287,8 @@ export class ReplicaManager {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
-    await Promise.all(this.#pending.values());
     this.purgatory.completeAll();
-    for (const partition of this.#partitions.values()) partition.abandonWaiters();
-    await this.checkpointHighWatermarks();
-    await this.#oneAtATime(() => this.#logDirectory.close());
-    this.#partitions.clear();
-  }
-
-  #oneAtATime<T>(write: () => Promise<T>): Promise<T> {
-    const done = this.#checkpoints.then(write);
-    this.#checkpoints = done.catch(() => {});
-    return done;
+    await this.#hosted.close();
   }
 
   #every(intervalMs: number, task: () => Promise<unknown>): void {

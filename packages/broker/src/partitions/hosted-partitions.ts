@@ -1,0 +1,306 @@
+import { join } from 'node:path';
+import type { Logger } from '@kstream/actor';
+import { ErrorCode } from '@kstream/protocol';
+import { LogDirectory, OffsetCheckpointFile, partitionDirName, type LogDirIo, type PartitionOffset } from '@kstream/log-storage';
+import { Partition, partitionKey, type NewDataListener, type PartitionState } from './partition.js';
+import type { PartitionConfig } from './partition-config.js';
+import {
+  deletePartitionDir,
+  partitionDirExists,
+  readPartitionTopicId,
+  removeDir,
+  scanLogDir,
+  writePartitionMetadata,
+} from './partition-dirs.js';
+import { PartitionError } from './partition-errors.js';
+
+/** Kafka's name for the high watermark checkpoint of a log directory. */
+export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
+
+/** A partition this broker should host, as metadata describes it. */
+export interface PartitionAssignment {
+  readonly topic: string;
+  readonly partition: number;
+  readonly state: PartitionState;
+  readonly config: PartitionConfig;
+}
+
+export interface HostedPartitionsOptions {
+  readonly brokerId: number;
+  /** `<data-dir>/broker-<id>`. */
+  readonly logDir: string;
+  readonly logger: Logger;
+  readonly clock?: () => number;
+  /** Offsets became readable on a partition (its high watermark moved). */
+  readonly onNewData: NewDataListener;
+  /** A partition stopped being served here, or its leadership changed: what waits on it should answer now. */
+  readonly onPartitionChanged: (key: string) => void;
+}
+
+interface OfflinePartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly name: string;
+  readonly error: Error;
+}
+
+/**
+ * The partitions of this broker's log directory (Kafka's LogManager with
+ * ReplicaManager's partition map): it hosts a Partition for every assignment
+ * metadata gives this broker, opening its log; deletes the directories of
+ * partitions it stops hosting (and, on a snapshot, of any partition no
+ * assignment claims); and writes the directory's checkpoints — recovery
+ * points and log start offsets (LogDirectory's) and high watermarks
+ * (`replication-offset-checkpoint`). Changes to one partition run one at a
+ * time; a lookup waits for the change in flight. Not thread-safe; owned by
+ * the broker worker's loop.
+ */
+export class HostedPartitions {
+  readonly brokerId: number;
+  readonly #logDirectory: LogDirectory;
+  readonly #logger: Logger;
+  readonly #onNewData: NewDataListener;
+  readonly #onPartitionChanged: (key: string) => void;
+  readonly #partitions = new Map<string, Partition>();
+  /** Partitions whose log failed to open: requests get KAFKA_STORAGE_ERROR. */
+  readonly #offline = new Map<string, OfflinePartition>();
+  /** The topic id of every partition metadata assigns to this broker, hosted or about to be. */
+  readonly #assigned = new Map<string, string>();
+  /** Hosting changes in flight per partition; lookups wait for them. */
+  readonly #pending = new Map<string, Promise<void>>();
+  readonly #checkpointedHighWatermarks: Map<string, bigint>;
+  readonly #highWatermarkFile: OffsetCheckpointFile;
+  /** Checkpoint writes (and log closes, which checkpoint) one at a time: each replaces its file through the same `.tmp`. */
+  #checkpoints: Promise<unknown> = Promise.resolve();
+  #partitionExists: (topic: string, partition: number) => boolean = () => false;
+  #closed = false;
+
+  private constructor(options: HostedPartitionsOptions, logDirectory: LogDirectory, highWatermarks: Map<string, bigint>) {
+    this.brokerId = options.brokerId;
+    this.#logger = options.logger;
+    this.#onNewData = options.onNewData;
+    this.#onPartitionChanged = options.onPartitionChanged;
+    this.#logDirectory = logDirectory;
+    this.#checkpointedHighWatermarks = highWatermarks;
+    this.#highWatermarkFile = new OffsetCheckpointFile(logDirectory.io, join(logDirectory.logDir, HIGH_WATERMARK_CHECKPOINT_FILE));
+  }
+
+  static async open(options: HostedPartitionsOptions): Promise<HostedPartitions> {
+    const logDirectory = await LogDirectory.open(options.logDir, { logger: options.logger, clock: options.clock });
+    const highWatermarks = await new OffsetCheckpointFile(logDirectory.io, join(options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE)).read();
+    return new HostedPartitions(options, logDirectory, highWatermarks);
+  }
+
+  get logDir(): string {
+    return this.#logDirectory.logDir;
+  }
+
+  get io(): LogDirIo {
+    return this.#logDirectory.io;
+  }
+
+  /**
+   * How to tell a partition that exists elsewhere (NOT_LEADER_OR_FOLLOWER)
+   * from one that does not exist (UNKNOWN_TOPIC_OR_PARTITION): the metadata
+   * cache's answer.
+   */
+  setPartitionExists(exists: (topic: string, partition: number) => boolean): void {
+    this.#partitionExists = exists;
+  }
+
+  get(topic: string, partition: number): Partition | undefined {
+    return this.#partitions.get(partitionKey(topic, partition));
+  }
+
+  all(): Partition[] {
+    return [...this.#partitions.values()];
+  }
+
+  /**
+   * Hosts the partition if its replicas include this broker (opening its
+   * log), takes its new state and config; stops hosting it — deleting its
+   * directory — if they no longer do.
+   */
+  applyAssignment(assignment: PartitionAssignment): Promise<void> {
+    const key = partitionKey(assignment.topic, assignment.partition);
+    const hostHere = assignment.state.replicas.includes(this.brokerId);
+    if (hostHere) this.#assigned.set(key, assignment.state.topicId);
+    else this.#assigned.delete(key);
+    return this.#serially(key, async () => {
+      if (!hostHere) {
+        await this.#stopHosting(key);
+        return;
+      }
+      const hosted = this.#partitions.get(key);
+      if (hosted !== undefined && hosted.state.topicId !== assignment.state.topicId) await this.#stopHosting(key);
+      const partition = this.#partitions.get(key);
+      if (partition === undefined) {
+        await this.#host(assignment);
+        return;
+      }
+      const leaderChanged = partition.state.leader !== assignment.state.leader || partition.leaderEpoch !== assignment.state.leaderEpoch;
+      partition.updateConfig(assignment.config);
+      await partition.applyState(assignment.state);
+      if (leaderChanged) this.#onPartitionChanged(key);
+    });
+  }
+
+  /** A topic's configs changed: its open logs take them for their next append, roll and retention pass. */
+  updateTopicConfig(topic: string, config: PartitionConfig): void {
+    for (const partition of this.#partitions.values()) {
+      if (partition.topic === topic) partition.updateConfig(config);
+    }
+  }
+
+  /** The topic was deleted: its partitions stop being served and their directories are deleted. */
+  removeTopic(topicId: string): Promise<void> {
+    const keys = [...this.#assigned].filter(([, id]) => id === topicId).map(([key]) => key);
+    for (const key of keys) this.#assigned.delete(key);
+    return Promise.all(keys.map((key) => this.#serially(key, () => this.#stopHosting(key)))).then(() => {});
+  }
+
+  /**
+   * Makes the hosted partitions exactly `assignments` (a metadata snapshot):
+   * hosts and updates those, stops hosting the rest, and deletes partition
+   * directories on disk that no assignment claims — left by topics deleted
+   * while this broker was down — and deletions a crash interrupted.
+   */
+  async reconcile(assignments: readonly PartitionAssignment[]): Promise<void> {
+    const wanted = new Set<string>();
+    for (const a of assignments) if (a.state.replicas.includes(this.brokerId)) wanted.add(partitionKey(a.topic, a.partition));
+    const stale = [...this.#assigned.keys()].filter((key) => !wanted.has(key));
+    for (const key of stale) this.#assigned.delete(key);
+    const changes = [...stale.map((key) => this.#serially(key, () => this.#stopHosting(key))), ...assignments.map((a) => this.applyAssignment(a))];
+    const { partitions: onDisk, unfinishedDeletes } = await scanLogDir(this.#logDirectory.io);
+    for (const dir of unfinishedDeletes) await removeDir(this.#logDirectory.io, dir);
+    for (const tp of onDisk) {
+      const key = partitionKey(tp.topic, tp.partition);
+      if (this.#assigned.has(key) || this.#pending.has(key)) continue;
+      this.#logger.info('Deleting the directory of a partition no longer assigned to this broker', { partition: key, logDir: this.logDir });
+      await deletePartitionDir(this.#logDirectory.io, tp);
+    }
+    await Promise.all(changes);
+  }
+
+  async #host(assignment: PartitionAssignment): Promise<void> {
+    const { topic, partition, state, config } = assignment;
+    const key = partitionKey(topic, partition);
+    const io = this.#logDirectory.io;
+    const dir = join(this.logDir, partitionDirName(topic, partition));
+    try {
+      let fresh = !(await partitionDirExists(io, dir));
+      if (!fresh) {
+        const onDisk = await readPartitionTopicId(io, dir);
+        if (onDisk !== undefined && onDisk !== state.topicId) {
+          this.#logger.info('Deleting a partition directory left by an older topic of the same name', { partition: key, topicId: onDisk });
+          await deletePartitionDir(io, { topic, partition });
+          fresh = true;
+        }
+      }
+      const log = await this.#logDirectory.openLog(topic, partition, config.log);
+      // The directory's checkpoints may still name a deleted topic of the same name: a new partition starts at 0.
+      if (fresh && (log.logStartOffset !== 0n || log.logEndOffset !== 0n)) await log.truncateFullyAndStartAt(0n);
+      if (fresh || (await readPartitionTopicId(io, dir)) === undefined) await writePartitionMetadata(io, dir, state.topicId);
+      const checkpointed = fresh ? 0n : (this.#checkpointedHighWatermarks.get(key) ?? 0n);
+      const hosted = new Partition(this.brokerId, log, state, config, checkpointed, this.#onNewData);
+      await hosted.applyState(state);
+      this.#offline.delete(key);
+      this.#partitions.set(key, hosted);
+    } catch (error) {
+      this.#offline.set(key, { topic, partition, name: key, error: error as Error });
+      this.#logger.error('Failed to open a partition log: the partition is offline on this broker', { partition: key, error });
+    }
+  }
+
+  async #stopHosting(key: string): Promise<void> {
+    const offline = this.#offline.get(key);
+    if (offline !== undefined) {
+      this.#offline.delete(key);
+      await deletePartitionDir(this.#logDirectory.io, offline);
+    }
+    const partition = this.#partitions.get(key);
+    if (partition === undefined) return;
+    this.#partitions.delete(key);
+    this.#checkpointedHighWatermarks.delete(key);
+    partition.abandonWaiters();
+    this.#onPartitionChanged(key);
+    await this.#oneAtATime(() => this.#logDirectory.closeLog(partition.topic, partition.partition));
+    await deletePartitionDir(this.#logDirectory.io, partition.topicPartition);
+    this.#logger.info('Deleted partition', { partition: key, logDir: this.logDir });
+  }
+
+  #serially(key: string, run: () => Promise<void>): Promise<void> {
+    const previous = this.#pending.get(key) ?? Promise.resolve();
+    const next = previous.then(() => (this.#closed ? undefined : run())).catch((error: unknown) => {
+      this.#logger.error('Failed to change a hosted partition', { partition: key, error });
+    });
+    this.#pending.set(key, next);
+    void next.finally(() => {
+      if (this.#pending.get(key) === next) this.#pending.delete(key);
+    });
+    return next;
+  }
+
+  /**
+   * The partition, led by this broker, for a client's request:
+   * UNKNOWN_TOPIC_OR_PARTITION if metadata does not know it,
+   * NOT_LEADER_OR_FOLLOWER if another broker serves it, KAFKA_STORAGE_ERROR
+   * if its log is offline here, or a leader epoch error.
+   */
+  async leader(topic: string, partition: number, currentLeaderEpoch = -1): Promise<Partition> {
+    const key = partitionKey(topic, partition);
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) await pending;
+    const hosted = this.#partitions.get(key);
+    if (hosted !== undefined) {
+      hosted.checkLeader(currentLeaderEpoch);
+      return hosted;
+    }
+    const offline = this.#offline.get(key);
+    if (offline !== undefined) {
+      throw new PartitionError(ErrorCode.KAFKA_STORAGE_ERROR, `The log of ${key} is offline on broker ${this.brokerId}: ${offline.error.message}`);
+    }
+    if (this.#partitionExists(topic, partition)) {
+      throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${this.brokerId} does not host ${key}`);
+    }
+    throw new PartitionError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown topic or partition ${key}`);
+  }
+
+  /** Writes `replication-offset-checkpoint`: the high watermark of every hosted partition. */
+  checkpointHighWatermarks(): Promise<void> {
+    return this.#oneAtATime(async () => {
+      const entries: PartitionOffset[] = [];
+      for (const p of this.#partitions.values()) {
+        this.#checkpointedHighWatermarks.set(p.name, p.highWatermark);
+        entries.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
+      }
+      await this.#highWatermarkFile.write(entries);
+    });
+  }
+
+  /** Writes the recovery points and log start offsets of the open logs. */
+  checkpointRecoveryPoints(): Promise<void> {
+    return this.#oneAtATime(() => this.#logDirectory.checkpoint());
+  }
+
+  /**
+   * Waits for the changes in flight, then closes every log (flushing it) and
+   * writes the checkpoints, so the next start recovers nothing. Assignments
+   * arriving later are ignored.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.#pending.values());
+    for (const partition of this.#partitions.values()) partition.abandonWaiters();
+    await this.checkpointHighWatermarks();
+    await this.#oneAtATime(() => this.#logDirectory.close());
+    this.#partitions.clear();
+  }
+
+  #oneAtATime<T>(write: () => Promise<T>): Promise<T> {
+    const done = this.#checkpoints.then(write);
+    this.#checkpoints = done.catch(() => {});
+    return done;
+  }
+}
