@@ -1,13 +1,14 @@
 // A listener serving Kafka connections with a chosen handler registry and a
 // broker whose services are real but idle (an empty metadata cache, a
-// controller channel nobody answers, no hosted partitions): for tests of the
-// network layer itself.
+// controller channel the test answers or nobody does, no hosted partitions):
+// for tests of the network layer and of handlers' failure paths.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Mailbox } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
+import type { ControllerRequest } from '@kstream/controller';
 import { BrokerListener } from '../broker-listener.js';
 import type { BrokerServices } from '../handlers/handler.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
@@ -34,13 +35,22 @@ export interface TestListener {
   close(): Promise<void>;
 }
 
-export async function startTestListener(
-  handlers: HandlerRegistry,
-  limits: { maxRequestBytes?: number; idleTimeoutMs?: number } = {},
-): Promise<TestListener> {
+export interface TestListenerOptions {
+  readonly maxRequestBytes?: number;
+  readonly idleTimeoutMs?: number;
+  /** Plays the controller: answers what the broker asks it. Without it, asks go unanswered. */
+  readonly controller?: (msg: ControllerRequest) => unknown;
+}
+
+export async function startTestListener(handlers: HandlerRegistry, options: TestListenerOptions = {}): Promise<TestListener> {
   const logger = recordingLogger();
   const { port1, port2 } = new MessageChannel();
   const controller: ControllerChannel = new Mailbox(port1, { name: 'controller', logger });
+  const controllerEnd = new Mailbox<ControllerRequest>(port2, {
+    name: 'broker-1',
+    logger,
+    ...(options.controller === undefined ? {} : { handle: options.controller }),
+  });
   const metadata = new BrokerMetadata(1, {});
   const logDir = await mkdtemp(join(tmpdir(), 'kstream-network-'));
   const partitions = await ReplicaManager.open({ brokerId: 1, logDir, logger });
@@ -65,8 +75,8 @@ export async function startTestListener(
           connectionId,
           broker,
           handlers,
-          maxRequestBytes: limits.maxRequestBytes ?? 1024 * 1024,
-          idleTimeoutMs: limits.idleTimeoutMs ?? 60_000,
+          maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
+          idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
         }),
       ),
   });
@@ -78,7 +88,7 @@ export async function startTestListener(
     async close() {
       await listener.close();
       controller.close();
-      port2.close();
+      controllerEnd.close();
       await partitions.close();
       await rm(logDir, { recursive: true, force: true });
     },
