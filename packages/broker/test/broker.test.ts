@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ApiVersions } from '@kstream/protocol';
+import { ApiVersions, CreateTopics, encodeRecordBatch, ListOffsets, Produce, responseCorrelationId } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerCluster } from './broker-cluster.test-support.js';
 
@@ -41,5 +41,38 @@ describe('Broker', () => {
     await client.closed;
     const checkpoint = await readFile(join(cluster.dir, 'broker-1', 'replication-offset-checkpoint'), 'utf8');
     expect(checkpoint).toContain('kept 0 2');
+  });
+});
+
+describe('Broker pipelining', () => {
+  it('pipelinedProduce: produces written at once are answered in order; the acks=0 one in the middle gets no response but is stored', async () => {
+    cluster = await BrokerCluster.start();
+    const client = await cluster.client();
+    await client.request(CreateTopics, 7, {
+      topics: [{ name: 'piped', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 5_000,
+      validateOnly: false,
+    });
+    const sent = [];
+    for (let i = 0; i < 9; i++) {
+      const records = await encodeRecordBatch({ records: [{ key: null, value: Buffer.from(`record ${i}`) }] });
+      const acks = i === 4 ? 0 : -1;
+      sent.push(client.frame(Produce, 7, { transactionalId: null, acks, timeoutMs: 5_000, topicData: [{ name: 'piped', partitionData: [{ index: 0, records }] }] }));
+    }
+    const versions = client.frame(ApiVersions, 2, { clientSoftwareName: '', clientSoftwareVersion: '' });
+    client.write(...sent.map((s) => s.frame), versions.frame);
+
+    // The first frame answered CreateTopics.
+    const frames = (await client.waitForFrames(10)).slice(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(client.frames).toHaveLength(10);
+    const expected = [...sent.filter((_, i) => i !== 4), versions].map((s) => s.correlationId);
+    expect(frames.map(responseCorrelationId)).toEqual(expected);
+    const offsets = await client.request(ListOffsets, 5, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 'piped', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
+    });
+    expect(offsets.topics[0]!.partitions[0]!.offset).toBe(9n);
   });
 });
