@@ -19,7 +19,7 @@ export interface BrokerConfig {
   readonly host: string;
   /** The listener port; 0 lets the OS pick one on first start. */
   readonly port: number;
-  /** `<data-dir>/broker-<id>`, holding meta.properties and, later, the partitions. */
+  /** `<data-dir>/broker-<id>`, holding meta.properties and the hosted partitions. */
   readonly logDir: string;
   readonly heartbeatIntervalMs: number;
   /** The node's validated broker configs (`--config`, `--config-file`); absent keys take their defaults. */

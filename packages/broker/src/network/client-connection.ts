@@ -74,15 +74,6 @@ export class ClientConnection {
     this.#idleTimer = setTimeout(() => this.#checkIdle(), this.#idleTimeoutMs).unref();
   }
 
-  get connectionId(): string {
-    return this.#connectionId;
-  }
-
-  /** Requests read whose responses are not yet written. */
-  get inFlight(): number {
-    return this.#slots.length;
-  }
-
   readonly #onData = (chunk: Buffer): void => {
     this.#lastActive = performance.now();
     let frames: Buffer[];

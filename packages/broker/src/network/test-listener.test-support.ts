@@ -31,7 +31,6 @@ export function recordingLogger(): Logger & { readonly lines: string[] } {
 export interface TestListener {
   readonly port: number;
   readonly logger: ReturnType<typeof recordingLogger>;
-  readonly connections: ClientConnection[];
   close(): Promise<void>;
 }
 
@@ -62,29 +61,25 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
     partitions,
     logger,
   };
-  const connections: ClientConnection[] = [];
   const listener = new BrokerListener({
     brokerId: 1,
     host: '127.0.0.1',
     port: 0,
     logger,
     onConnection: (socket, connectionId) =>
-      connections.push(
-        new ClientConnection({
-          socket,
-          connectionId,
-          broker,
-          handlers,
-          maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
-          idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
-        }),
-      ),
+      new ClientConnection({
+        socket,
+        connectionId,
+        broker,
+        handlers,
+        maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
+        idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+      }),
   });
   const port = await listener.listen();
   return {
     port,
     logger,
-    connections,
     async close() {
       await listener.close();
       controller.close();
