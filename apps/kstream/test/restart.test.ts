@@ -31,11 +31,15 @@ describe('restart on the same data dir', () => {
         messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `round ${round} #${i}`, headers: { round: String(round) } })),
       });
     }
+    // Recent timestamps: records older than retention.ms would be the retention checker's to delete.
+    const stamped = Date.now() - 60_000;
     await producer.send({
       topic: compressed,
       compression: CompressionTypes.GZIP,
-      messages: Array.from({ length: 50 }, (_, i) => ({ value: `gzip ${i} ${'z'.repeat(i)}`, timestamp: String(1_600_000_000_000 + i) })),
+      messages: Array.from({ length: 50 }, (_, i) => ({ value: `gzip ${i} ${'z'.repeat(i)}`, timestamp: String(stamped + i) })),
     });
+    // kafkajs looks the partition's leader up in the metadata it already holds, before fetching any: make it hold this topic's.
+    await admin.fetchTopicMetadata({ topics: [compressed] });
     await admin.deleteTopicRecords({ topic: compressed, partitions: [{ partition: 0, offset: '10' }] });
     await admin.deleteTopics({ topics: [deleted] });
 

@@ -31,7 +31,7 @@ export async function connectToLeader(node: CompatCluster, topic: string, partit
   return RawConnection.open(node.port(leader));
 }
 
-/** Every record of every partition from its log start offset (up to 4 MiB a partition), by partition. */
+/** Every record of every partition from its log start offset to its high watermark, by partition. */
 export async function readTopic(node: CompatCluster, topic: string): Promise<Map<number, StoredRecord[]>> {
   const byPartition = new Map<number, StoredRecord[]>();
   for (const [partition, leader] of [...(await partitionLeaders(node, topic))].sort(([a], [b]) => a - b)) {
@@ -39,22 +39,32 @@ export async function readTopic(node: CompatCluster, topic: string): Promise<Map
     try {
       const earliest = await listOffset(conn, topic, partition, EARLIEST_TIMESTAMP);
       expect(errorName(earliest.errorCode), `ListOffsets earliest of ${topic}-${partition} from its leader, broker ${leader}`).toBe('NONE');
-      const fetched = await fetchPartition(conn, topic, partition, earliest.offset);
-      expect(errorName(fetched.errorCode), `Fetch ${topic}-${partition} from its leader, broker ${leader}`).toBe('NONE');
-      const batches = await decodeRecordBatches(fetched.records ?? Buffer.alloc(0));
-      byPartition.set(
-        partition,
-        // A fetch starts at the batch holding the offset asked for; what precedes it in that batch is not in the log any more.
-        batches.flatMap((b) =>
-          b.records.map((r) => ({
-            offset: b.header.baseOffset + BigInt(r.offsetDelta),
-            timestamp: b.header.baseTimestamp + BigInt(r.timestampDelta),
-            key: r.key?.toString() ?? null,
-            value: r.value?.toString() ?? null,
-            headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value?.toString() ?? null])),
-          })),
-        ).filter((r) => r.offset >= earliest.offset),
-      );
+      const records: StoredRecord[] = [];
+      // A fetch answers from one segment at most, as Kafka's does: keep fetching up to the high watermark.
+      for (let next = earliest.offset; ; ) {
+        const fetched = await fetchPartition(conn, topic, partition, next);
+        expect(errorName(fetched.errorCode), `Fetch ${topic}-${partition} at ${next} from its leader, broker ${leader}`).toBe('NONE');
+        if (next >= fetched.highWatermark) break;
+        const batches = await decodeRecordBatches(fetched.records ?? Buffer.alloc(0));
+        if (batches.length === 0) throw new Error(`Fetch ${topic}-${partition} at ${next} returned no batch below the high watermark ${fetched.highWatermark}`);
+        for (const b of batches) {
+          for (const r of b.records) {
+            const offset = b.header.baseOffset + BigInt(r.offsetDelta);
+            // A fetch starts at the batch holding the offset asked for; what precedes it in that batch is not wanted.
+            if (offset < next) continue;
+            records.push({
+              offset,
+              timestamp: b.header.baseTimestamp + BigInt(r.timestampDelta),
+              key: r.key?.toString() ?? null,
+              value: r.value?.toString() ?? null,
+              headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value?.toString() ?? null])),
+            });
+          }
+        }
+        const last = batches.at(-1)!.header;
+        next = last.baseOffset + BigInt(last.lastOffsetDelta) + 1n;
+      }
+      byPartition.set(partition, records);
     } finally {
       conn.close();
     }
