@@ -1,4 +1,4 @@
-import { BATCH_OFFSETS, validateBatch } from '@kstream/protocol';
+import { BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, CURRENT_MAGIC, crc32c } from '@kstream/protocol';
 import { CorruptRecordError } from './storage-errors.js';
 import type { TopicPartition } from './topic-partition.js';
 
@@ -17,31 +17,53 @@ export interface AppendBatch {
 }
 
 /**
- * Checks every batch of an append before anything is written: complete,
- * magic 2, a sane length, a matching CRC32C, and the buffer made of whole
+ * The checks that decide what is written, done before anything is: every
+ * batch complete, magic 2, a sane length, and the buffer made of whole
  * batches only. Batches from clients (the leader's appends) must also cover
- * exactly `recordCount` offsets, as Kafka's LogValidator requires. Throws
+ * exactly `recordCount` offsets, as Kafka's LogValidator requires. The CRCs
+ * are left to checkCrcs, which runs while the write is in flight. Throws
  * CorruptRecordError naming the partition and the first bad batch.
  */
 export function validateAppend(tp: TopicPartition, records: Buffer, origin: AppendOrigin): AppendBatch[] {
   const batches: AppendBatch[] = [];
   let position = 0;
   while (position < records.length) {
-    const checked = validateBatch(records, position);
-    if (!checked.ok) throw new CorruptRecordError(tp, position, checked.problem);
+    const available = records.length - position;
+    if (available < BATCH_HEADER_SIZE) throw new CorruptRecordError(tp, position, { kind: 'incomplete', needed: BATCH_HEADER_SIZE, available });
+    const batchLength = records.readInt32BE(position + BATCH_OFFSETS.batchLength);
+    if (batchLength < BATCH_HEADER_SIZE - BATCH_LENGTH_PREFIX) throw new CorruptRecordError(tp, position, { kind: 'bad-length', batchLength });
+    const size = batchLength + BATCH_LENGTH_PREFIX;
+    if (available < size) throw new CorruptRecordError(tp, position, { kind: 'incomplete', needed: size, available });
+    const magic = records.readInt8(position + BATCH_OFFSETS.magic);
+    if (magic !== CURRENT_MAGIC) throw new CorruptRecordError(tp, position, { kind: 'bad-magic', magic });
     const lastOffsetDelta = records.readInt32BE(position + BATCH_OFFSETS.lastOffsetDelta);
     const recordCount = records.readInt32BE(position + BATCH_OFFSETS.recordCount);
     const badRange = lastOffsetDelta < 0 || (origin === 'leader' && (recordCount <= 0 || lastOffsetDelta + 1 !== recordCount));
     if (badRange) throw new CorruptRecordError(tp, position, { kind: 'bad-offset-range', lastOffsetDelta, recordCount });
     batches.push({
       position,
-      size: checked.size,
+      size,
       baseOffset: records.readBigInt64BE(position + BATCH_OFFSETS.baseOffset),
       lastOffsetDelta,
       maxTimestamp: records.readBigInt64BE(position + BATCH_OFFSETS.maxTimestamp),
       partitionLeaderEpoch: records.readInt32BE(position + BATCH_OFFSETS.partitionLeaderEpoch),
     });
-    position += checked.size;
+    position += size;
   }
   return batches;
+}
+
+/**
+ * The CRC32C check of the batches validateAppend located: the error for the
+ * first whose stored CRC does not match its bytes, if one does not. The CRC
+ * covers attributes to the end of the batch, not the base offset or the
+ * leader epoch, so the leader may rewrite those first.
+ */
+export function checkCrcs(tp: TopicPartition, records: Buffer, batches: readonly AppendBatch[]): CorruptRecordError | undefined {
+  for (const b of batches) {
+    const stored = records.readUInt32BE(b.position + BATCH_OFFSETS.crc);
+    const computed = crc32c(records.subarray(b.position + BATCH_OFFSETS.attributes, b.position + b.size));
+    if (stored !== computed) return new CorruptRecordError(tp, b.position, { kind: 'bad-crc', stored, computed });
+  }
+  return undefined;
 }

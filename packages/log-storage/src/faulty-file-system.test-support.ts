@@ -10,15 +10,16 @@ function errno(code: string, syscall: string): NodeJS.ErrnoException {
 /**
  * The real file system with faults on demand, for tests of the single I/O
  * layer: writes that run out of space after N bytes (the last one short, as
- * a real full disk does), failing fdatasync, and `crash()`, which closes
- * every file it opened and fails every later call — the log object left
- * behind can no longer touch the disk, as after a process crash (the page
- * cache, i.e. the files, survive).
+ * a real full disk does), failing fdatasync or ftruncate, and `crash()`,
+ * which closes every file it opened and fails every later call — the log
+ * object left behind can no longer touch the disk, as after a process crash
+ * (the page cache, i.e. the files, survive).
  */
 export class FaultyFileSystem implements FileSystem {
   private writeBudget = Infinity;
   private writeError = 'ENOSPC';
   private syncError: string | undefined;
+  private truncateError: string | undefined;
   private crashed = false;
   private readGate: Promise<void> | undefined;
   private heldReads = 0;
@@ -43,10 +44,15 @@ export class FaultyFileSystem implements FileSystem {
     this.syncError = code;
   }
 
+  failTruncates(code = 'EIO'): void {
+    this.truncateError = code;
+  }
+
   /** Space is back, the disk is fine. */
   heal(): void {
     this.writeBudget = Infinity;
     this.syncError = undefined;
+    this.truncateError = undefined;
   }
 
   /** Makes the next `count` reads (all, by default) wait until the returned function is called. */
@@ -144,6 +150,7 @@ export class FaultyFileSystem implements FileSystem {
 
   async ftruncate(fd: number, length: number): Promise<void> {
     this.check('ftruncate');
+    if (this.truncateError !== undefined) throw errno(this.truncateError, 'ftruncate');
     await this.base.ftruncate(fd, length);
   }
 

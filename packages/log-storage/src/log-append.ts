@@ -14,13 +14,15 @@ export interface LogAppendInfo {
   validBytes: number;
 }
 
-/** A validated append waiting for the writer. */
+/** An append past its structural checks, waiting for the writer. */
 export interface PendingAppend {
   records: Buffer;
   batches: AppendBatch[];
   origin: AppendOrigin;
   leaderEpoch: number;
   bytes: number;
+  /** Its CRCs matched: a retry after another append of its write was refused need not check them again. */
+  crcVerified: boolean;
   resolve: (info: LogAppendInfo) => void;
   reject: (error: unknown) => void;
 }

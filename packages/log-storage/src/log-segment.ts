@@ -61,7 +61,7 @@ export class LogSegment {
   private firstBatchTimestamp: bigint | undefined;
   private created: number;
   private lastModified: number;
-  /** A failed write could not be cut back: the file may hold bytes past `size` until close trims them. */
+  /** A write could not be cut back: the file may hold bytes past `size` until the next write or close trims them. */
   private needsTrim = false;
   private refs = 0;
   private state: 'open' | 'closing' | 'deleted' = 'open';
@@ -188,19 +188,39 @@ export class LogSegment {
 
   /**
    * Writes `buffers` (whole batches, offsets assigned) at the end of the
-   * segment in one pwritev, then indexes `batches`. A failed write is cut
-   * back so the file and `size` agree, and the error is rethrown.
+   * segment in one pwritev. The bytes do not count until commitWrite: `size`,
+   * and so every reader, ignores them, and discardWrite cuts them off again.
+   * A failed write is cut back at once and the error rethrown.
    */
-  async append(buffers: readonly Buffer[], batches: readonly IndexedBatch[]): Promise<void> {
-    const position = this.size;
+  async write(buffers: readonly Buffer[]): Promise<void> {
+    if (this.needsTrim) {
+      await this.log.truncate(this.size);
+      this.needsTrim = false;
+    }
     try {
-      await this.log.write(buffers, position);
+      await this.log.write(buffers, this.size);
     } catch (error) {
-      await this.log.truncate(position).catch(() => {
-        this.needsTrim = true;
-      });
+      await this.discardWrite();
       throw error;
     }
+  }
+
+  /**
+   * Cuts the file back to `size`, dropping what the last write added. If the
+   * cut fails, the next write (or close) retries it first: nothing is ever
+   * written after bytes that did not count.
+   */
+  async discardWrite(): Promise<void> {
+    try {
+      await this.log.truncate(this.size);
+    } catch (error) {
+      this.needsTrim = true;
+      this.ctx.logger.warn('Could not cut back a write; retrying before the next one', { segment: this.log.path, size: this.size, error });
+    }
+  }
+
+  /** Makes the last write count: its batches are indexed, `size` and the end offset move past them. */
+  commitWrite(batches: readonly IndexedBatch[]): void {
     for (const batch of batches) this.indexBatch(batch);
     this.lastModified = this.ctx.clock();
   }

@@ -65,7 +65,7 @@ describe('PartitionLog append', () => {
     await log.close();
   });
 
-  it('corruptBatchRejectsAll: one bad batch rejects the append, names the partition and problem, and writes nothing', async () => {
+  it('corruptBatchRejectsAll: one bad batch rejects the append, names the partition and problem, and leaves the log as it was', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir);
     await log.appendAsLeader(makeBatch(), 0);

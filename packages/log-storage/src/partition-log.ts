@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { validateAppend, type AppendBatch, type AppendOrigin } from './append-validation.js';
+import { checkCrcs, validateAppend, type AppendBatch, type AppendOrigin } from './append-validation.js';
 import { GroupCommit } from './group-commit.js';
 import { assignOffsets, contiguityError, lastOffsetIfAppendedAt, maxTimestampOf, type LogAppendInfo, type PendingAppend } from './log-append.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-file-cache.js';
@@ -21,7 +21,7 @@ import { LogSegment, type IndexedBatch, type SegmentContext } from './log-segmen
 import { LogSegments } from './log-segments.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SerialQueue } from './serial-queue.js';
-import { LogClosedError, OffsetOutOfRangeError } from './storage-errors.js';
+import { LogClosedError, OffsetOutOfRangeError, type CorruptRecordError } from './storage-errors.js';
 import { topicPartitionName, type TopicPartition } from './topic-partition.js';
 
 export interface PartitionLogOptions {
@@ -52,7 +52,9 @@ const INT32_MAX = 0x7fffffffn;
  *
  * The append path is built for throughput: appends queue, and each turn of
  * the writer writes every queued append that fits the active segment with
- * one pwritev of the callers' own buffers — no copy, no per-append sync.
+ * one pwritev of the callers' own buffers — no copy, no per-append sync —
+ * and checks their CRCs while that write is in flight; the write counts
+ * only once both are done, and is cut back if a batch failed.
  * Under the durable flush policy an append resolves after an fdatasync
  * shared by every append waiting (GroupCommit). Changes (writes, rolls,
  * truncations, retention) run one at a time on a SerialQueue; reads and
@@ -158,10 +160,11 @@ export class PartitionLog {
   }
 
   /**
-   * Appends batches produced by clients: validates each (nothing is written
-   * if one is bad), then assigns offsets from the log end offset, stamps
-   * `leaderEpoch` (and LogAppendTime when configured) in place. `records` is
-   * written as it is, not copied: it must not change until the append settles.
+   * Appends batches produced by clients: validates each (one bad batch
+   * rejects the append with CorruptRecordError and leaves the log as it
+   * was), then assigns offsets from the log end offset, stamps `leaderEpoch`
+   * (and LogAppendTime when configured) in place. `records` is written as it
+   * is, not copied: it must not change until the append settles.
    */
   appendAsLeader(records: Buffer, leaderEpoch: number): Promise<LogAppendInfo> {
     return this.append(records, 'leader', leaderEpoch);
@@ -172,7 +175,7 @@ export class PartitionLog {
     return this.append(records, 'follower', -1);
   }
 
-  // Not async: one promise per append on the hot path, validation before it is queued.
+  // Not async: one promise per append on the hot path, structural checks before it is queued.
   private append(records: Buffer, origin: AppendOrigin, leaderEpoch: number): Promise<LogAppendInfo> {
     if (this.closed) return Promise.reject(new LogClosedError(this.topicPartition));
     let batches: AppendBatch[];
@@ -186,7 +189,7 @@ export class PartitionLog {
       return Promise.resolve({ firstOffset: end, lastOffset: end - 1n, logAppendTime: -1n, logStartOffset: this._logStartOffset, validBytes: 0 });
     }
     return new Promise<LogAppendInfo>((resolve, reject) => {
-      this.pending.push({ records, batches, origin, leaderEpoch, bytes: records.length, resolve, reject });
+      this.pending.push({ records, batches, origin, leaderEpoch, bytes: records.length, crcVerified: false, resolve, reject });
       if (!this.drainScheduled) {
         this.drainScheduled = true;
         void this.serial.run(() => this.drain());
@@ -201,7 +204,12 @@ export class PartitionLog {
     while (queue.length > 0) await this.writeGroup(queue);
   }
 
-  /** Writes, in one pwritev, as many queued appends as fit the active segment (rolling it first if due). */
+  /**
+   * Writes, in one pwritev, as many queued appends as fit the active segment
+   * (rolling it first if due), checking their CRCs while the write is in
+   * flight. If a batch fails, the write is cut back, its append rejected and
+   * the others go back to the head of the queue.
+   */
   private async writeGroup(queue: PendingAppend[]): Promise<void> {
     const config = this.ctx.config;
     const now = this.ctx.clock();
@@ -236,6 +244,12 @@ export class PartitionLog {
           continue;
         }
       } else {
+        // LogAppendTime gets a new CRC, which would hide a bad batch: this path checks first, then rewrites.
+        const corrupt = logAppendTime >= 0n ? this.crcError(append) : undefined;
+        if (corrupt !== undefined) {
+          append.reject(corrupt);
+          continue;
+        }
         assignOffsets(append, next, logAppendTime);
       }
       for (const b of append.batches) indexed.push({ lastOffset: b.baseOffset + BigInt(b.lastOffsetDelta), maxTimestamp: b.maxTimestamp, size: b.size });
@@ -246,12 +260,26 @@ export class PartitionLog {
     }
     if (members.length === 0) return;
 
+    // The write runs on the thread pool while the CRCs are computed here.
+    const writing = active.write(buffers);
+    let refused: Map<PendingAppend, CorruptRecordError> | undefined;
+    for (const { append } of members) {
+      const corrupt = this.crcError(append);
+      if (corrupt !== undefined) (refused ??= new Map()).set(append, corrupt);
+    }
     try {
-      await active.append(buffers, indexed);
+      await writing;
     } catch (error) {
-      for (const m of members) m.append.reject(error);
+      for (const { append } of members) append.reject(refused?.get(append) ?? error);
       return;
     }
+    if (refused !== undefined) {
+      await active.discardWrite();
+      for (const [append, corrupt] of refused) append.reject(corrupt);
+      queue.unshift(...members.map((m) => m.append).filter((a) => !refused.has(a)));
+      return;
+    }
+    active.commitWrite(indexed);
     const write = ++this.writes;
     if (this.recordEpochs(members)) await this.flushEpochCache();
 
@@ -270,6 +298,14 @@ export class PartitionLog {
       }
     }
     this.maybeFlushByPolicy(now);
+  }
+
+  /** Why the append's CRCs do not match, if they do not; each append is checked once. */
+  private crcError(append: PendingAppend): CorruptRecordError | undefined {
+    if (append.crcVerified) return undefined;
+    const corrupt = checkCrcs(this.topicPartition, append.records, append.batches);
+    append.crcVerified = corrupt === undefined;
+    return corrupt;
   }
 
   private shouldRoll(active: LogSegment, bytes: number, maxTimestamp: bigint, lastOffset: bigint, now: number): boolean {
