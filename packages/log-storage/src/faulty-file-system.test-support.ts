@@ -30,6 +30,8 @@ export class FaultyFileSystem implements FileSystem {
   bytesWritten = 0;
   /** The file of every writev call, in order. */
   readonly writeCalls: string[] = [];
+  /** Every rename, in order. */
+  readonly renames: [from: string, to: string][] = [];
   syncs = 0;
 
   constructor(private readonly base: FileSystem = nodeFileSystem) {}
@@ -167,6 +169,7 @@ export class FaultyFileSystem implements FileSystem {
   async rename(from: string, to: string): Promise<void> {
     this.check('rename');
     await this.base.rename(from, to);
+    this.renames.push([from, to]);
   }
 
   async unlink(path: string): Promise<void> {
@@ -177,5 +180,10 @@ export class FaultyFileSystem implements FileSystem {
   async mkdir(path: string): Promise<void> {
     this.check('mkdir');
     await this.base.mkdir(path);
+  }
+
+  async rmdirRecursive(path: string): Promise<void> {
+    this.check('rmdirRecursive');
+    await this.base.rmdirRecursive(path);
   }
 }

@@ -31,6 +31,8 @@ export interface FileSystem {
   unlink(path: string): Promise<void>;
   /** Creates the directory and its parents; succeeds if it exists. */
   mkdir(path: string): Promise<void>;
+  /** Removes a directory and everything in it; succeeds if it does not exist. */
+  rmdirRecursive(path: string): Promise<void>;
 }
 
 type Callback<T> = (error: NodeJS.ErrnoException | null, value: T) => void;
@@ -54,6 +56,7 @@ export const nodeFileSystem: FileSystem = {
   rename: (from, to) => call<void>((cb) => fs.rename(from, to, (e) => cb(e, undefined))),
   unlink: (path) => call<void>((cb) => fs.unlink(path, (e) => cb(e, undefined))),
   mkdir: (path) => call<void>((cb) => fs.mkdir(path, { recursive: true }, (e) => cb(e, undefined))),
+  rmdirRecursive: (path) => call<void>((cb) => fs.rm(path, { recursive: true, force: true }, (e) => cb(e, undefined))),
 };
 
 function errnoCode(error: unknown): string | undefined {
@@ -136,6 +139,10 @@ export class LogDirIo {
 
   mkdir(path: string): Promise<void> {
     return this.attempt('mkdir', path, () => this.fileSystem.mkdir(path));
+  }
+
+  rmdirRecursive(path: string): Promise<void> {
+    return this.attempt('rm -r', path, () => this.fileSystem.rmdirRecursive(path));
   }
 
   /** Makes a directory's entries (files created, renamed, deleted) durable. */

@@ -1,8 +1,14 @@
 import { join } from 'node:path';
 import type { LogConfig } from './log-config.js';
 import { LogDirIo, nodeFileSystem, type FileSystem } from './log-dir-io.js';
-import { LOG_START_OFFSET_CHECKPOINT_FILE, RECOVERY_POINT_CHECKPOINT_FILE } from './log-file-names.js';
-import type { Logger } from './logger.js';
+import {
+  LOG_START_OFFSET_CHECKPOINT_FILE,
+  RECOVERY_POINT_CHECKPOINT_FILE,
+  deleteDirName,
+  partitionDirName,
+  partitionOfDeleteDir,
+} from './log-file-names.js';
+import { silentLogger, type Logger } from './logger.js';
 import { OffsetCheckpointFile, type PartitionOffset } from './offset-checkpoint-file.js';
 import { PartitionLog } from './partition-log.js';
 import { topicPartitionName } from './topic-partition.js';
@@ -19,11 +25,14 @@ export interface LogDirectoryOptions {
  * `log-start-offset-checkpoint`, one `topic partition offset` line per
  * partition. Logs open with the checkpointed offsets; `checkpoint()` (the
  * broker calls it periodically) and `close()` write them back. Partitions in
- * the files that are not open keep their lines. Not thread-safe; owned by
- * the broker loop.
+ * the files that are not open keep their lines, until deleteLog drops them.
+ * A partition being deleted is a `<topic>-<partition>.<uuid>-delete`
+ * directory until it is removed. Not thread-safe; owned by the broker loop.
  */
 export class LogDirectory {
   private readonly logs = new Map<string, PartitionLog>();
+  /** Directories of deleted logs being removed; close waits for them. */
+  private readonly removals = new Set<Promise<void>>();
 
   private constructor(
     readonly io: LogDirIo,
@@ -34,12 +43,31 @@ export class LogDirectory {
     private readonly logStartOffsetFile: OffsetCheckpointFile,
   ) {}
 
+  /**
+   * Opens the directory and reads its checkpoints. A `-delete` directory
+   * left by a crash mid-deletion is removed first, and if no directory of
+   * its partition exists, the partition's checkpointed offsets go with it
+   * (the crash may have come before deleteLog dropped them).
+   */
   static async open(logDir: string, options: LogDirectoryOptions = {}): Promise<LogDirectory> {
     const io = new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem);
     await io.mkdir(logDir);
     const recoveryPointFile = new OffsetCheckpointFile(io, join(logDir, RECOVERY_POINT_CHECKPOINT_FILE));
     const logStartOffsetFile = new OffsetCheckpointFile(io, join(logDir, LOG_START_OFFSET_CHECKPOINT_FILE));
-    return new LogDirectory(io, options, await recoveryPointFile.read(), await logStartOffsetFile.read(), recoveryPointFile, logStartOffsetFile);
+    const recoveryPoints = await recoveryPointFile.read();
+    const logStartOffsets = await logStartOffsetFile.read();
+    const names = await io.readdir(logDir);
+    for (const name of names) {
+      const deleted = partitionOfDeleteDir(name);
+      if (deleted === undefined) continue;
+      (options.logger ?? silentLogger).info('Removing the directory of a log deleted before a crash', { dir: join(logDir, name) });
+      await io.rmdirRecursive(join(logDir, name));
+      if (!names.includes(partitionDirName(deleted.topic, deleted.partition))) {
+        recoveryPoints.delete(topicPartitionName(deleted));
+        logStartOffsets.delete(topicPartitionName(deleted));
+      }
+    }
+    return new LogDirectory(io, options, recoveryPoints, logStartOffsets, recoveryPointFile, logStartOffsetFile);
   }
 
   get logDir(): string {
@@ -90,11 +118,46 @@ export class LogDirectory {
     this.logs.delete(key);
   }
 
-  /** Clean shutdown: closes every log (flushing it), then checkpoints, so the next open recovers nothing. */
+  /**
+   * Deletes a partition's log, as Kafka's LogManager.asyncDelete does:
+   * closes it if open (without flushing), renames its directory
+   * `<topic>-<partition>.<uuid>-delete` — from then on a crash leaves nothing
+   * that would load as the partition — drops it from both checkpoint files,
+   * and removes the renamed directory in the background (close waits for
+   * that). Reading the closed log fails with LogClosedError; opening the
+   * partition again starts an empty log at offset 0.
+   */
+  async deleteLog(topic: string, partition: number): Promise<void> {
+    const key = topicPartitionName({ topic, partition });
+    await this.logs.get(key)?.closeForDeletion();
+    const dir = join(this.io.logDir, partitionDirName(topic, partition));
+    const doomed = join(this.io.logDir, deleteDirName(topic, partition));
+    const renamed = await this.io.renameIfExists(dir, doomed);
+    if (renamed) await this.io.fsyncDir(this.io.logDir);
+    this.logs.delete(key);
+    this.recoveryPoints.delete(key);
+    this.logStartOffsets.delete(key);
+    await this.checkpoint();
+    if (renamed) this.removeInBackground(doomed);
+  }
+
+  private removeInBackground(dir: string): void {
+    const removal: Promise<void> = this.io
+      .rmdirRecursive(dir)
+      .catch((error: unknown) => {
+        // The directory ends in -delete: the next open removes it.
+        (this.options.logger ?? silentLogger).error('Failed to remove the directory of a deleted log', { dir, error });
+      })
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+  }
+
+  /** Clean shutdown: closes every log (flushing it), then checkpoints, so the next open recovers nothing; waits for deleted logs' removal. */
   async close(): Promise<void> {
     for (const log of this.logs.values()) await log.close();
     await this.checkpoint();
     this.logs.clear();
+    await Promise.all(this.removals);
   }
 }
 

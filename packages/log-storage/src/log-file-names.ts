@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { TopicPartition } from './topic-partition.js';
 
 export const LOG_FILE_SUFFIX = '.log';
 export const INDEX_FILE_SUFFIX = '.index';
@@ -28,4 +30,19 @@ export function baseOffsetOfFile(name: string, suffix: string): bigint | undefin
 /** The directory of a partition's log under its log directory: `<topic>-<partition>`. */
 export function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;
+}
+
+/** Kafka's DeleteDirSuffix: a partition directory being deleted is renamed `<topic>-<partition>.<uuid>-delete` first. */
+export const DELETE_DIR_SUFFIX = '-delete';
+const DELETE_DIR_NAME = /^(.+)-(\d+)\.[0-9a-f]{32}-delete$/;
+
+/** A fresh name for a partition directory being deleted: `<topic>-<partition>.<uuid without dashes>-delete`, as Kafka's. */
+export function deleteDirName(topic: string, partition: number): string {
+  return `${partitionDirName(topic, partition)}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`;
+}
+
+/** The partition a directory being deleted belonged to, if `name` is one. */
+export function partitionOfDeleteDir(name: string): TopicPartition | undefined {
+  const match = DELETE_DIR_NAME.exec(name);
+  return match === null ? undefined : { topic: match[1]!, partition: Number(match[2]) };
 }

@@ -166,10 +166,12 @@ describe('PartitionLog append', () => {
     await log.close();
   });
 
-  it('appendAfterClose: a closed log refuses appends', async () => {
+  it('appendAfterClose: a closed log refuses appends and reads', async () => {
     const log = await openLog(tempLogDir());
+    await log.appendAsLeader(makeBatch(), 0);
     await log.close();
     await expect(log.appendAsLeader(makeBatch(), 0)).rejects.toBeInstanceOf(LogClosedError);
+    await expect(log.read(0n)).rejects.toMatchObject({ name: 'LogClosedError', reason: 'closed', message: 'The log of orders-0 is closed' });
   });
 
   it('leaderEpochs: each new epoch is recorded with its first offset and persisted', async () => {

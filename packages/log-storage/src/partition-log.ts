@@ -82,7 +82,9 @@ export class PartitionLog {
   private flushQueued = false;
   private backgroundFlush: Promise<void> = Promise.resolve();
   private readonly groupCommit: GroupCommit;
-  private closed = false;
+  /** Set once close or closeForDeletion is called: every later call fails with LogClosedError. */
+  private closedAs: 'closed' | 'deleted' | undefined;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     ctx: SegmentContext,
@@ -177,7 +179,7 @@ export class PartitionLog {
 
   // Not async: one promise per append on the hot path, structural checks before it is queued.
   private append(records: Buffer, origin: AppendOrigin, leaderEpoch: number): Promise<LogAppendInfo> {
-    if (this.closed) return Promise.reject(new LogClosedError(this.topicPartition));
+    if (this.closedAs !== undefined) return Promise.reject(new LogClosedError(this.topicPartition, this.closedAs));
     let batches: AppendBatch[];
     try {
       batches = validateAppend(this.topicPartition, records, origin);
@@ -372,6 +374,7 @@ export class PartitionLog {
    * first).
    */
   async read(startOffset: bigint, options: LogReadOptions = {}): Promise<LogReadInfo> {
+    this.ensureOpen();
     const logEndOffset = this.logEndOffset;
     if (startOffset < this._logStartOffset || startOffset > logEndOffset) {
       throw new OffsetOutOfRangeError(this.topicPartition, startOffset, this._logStartOffset, logEndOffset);
@@ -388,6 +391,7 @@ export class PartitionLog {
    * refine within that batch). Undefined when no batch is that recent.
    */
   async fetchOffsetByTimestamp(timestamp: bigint): Promise<TimestampAndOffset | undefined> {
+    this.ensureOpen();
     if (timestamp === EARLIEST_TIMESTAMP) {
       return { timestamp: -1n, offset: this._logStartOffset, leaderEpoch: this.leaderEpochCache.epochForOffset(this._logStartOffset) };
     }
@@ -571,18 +575,41 @@ export class PartitionLog {
    * Clean shutdown: finishes queued appends, flushes everything (the
    * recovery point reaches the log end offset, so the next open scans
    * nothing), writes the indexes and closes the files. Later calls fail
-   * with LogClosedError.
+   * with LogClosedError; closing again waits for the first close and does
+   * not repeat its error.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing.catch(() => {});
+    this.closedAs = 'closed';
+    this.closing = this.shutdown(true);
+    return this.closing;
+  }
+
+  /**
+   * Closes the log whose directory is about to be deleted
+   * (LogDirectory.deleteLog): as close, but nothing is flushed, since the
+   * data is going. Later calls fail with LogClosedError saying so.
+   */
+  closeForDeletion(): Promise<void> {
+    this.closedAs = 'deleted';
+    if (this.closing !== undefined) return this.closing.catch(() => {});
+    this.closing = this.shutdown(false);
+    return this.closing;
+  }
+
+  private async shutdown(flush: boolean): Promise<void> {
     await this.serial.run(async () => {});
     await this.backgroundFlush;
-    await this.flush();
+    if (flush) await this.flush();
     await this.groupCommit.idle();
     await this.serial.run(async () => {
       for (const segment of this.segments.all()) await segment.close();
-      if (this.epochCacheDirty) await this.flushEpochCache();
+      if (flush && this.epochCacheDirty) await this.flushEpochCache();
     });
+  }
+
+  /** Reads of a closed log would use closed (or reused) file descriptors. */
+  private ensureOpen(): void {
+    if (this.closedAs !== undefined) throw new LogClosedError(this.topicPartition, this.closedAs);
   }
 }

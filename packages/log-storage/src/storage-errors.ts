@@ -123,10 +123,13 @@ export class InvalidLogConfigError extends Error {
   }
 }
 
-/** The log was closed (or failed while closing); the partition must be reopened. */
+/** The log was closed (or failed while closing) and must be reopened, or was deleted. */
 export class LogClosedError extends Error {
   override readonly name = 'LogClosedError';
-  constructor(readonly topicPartition: TopicPartition) {
-    super(`The log of ${topicPartitionName(topicPartition)} is closed`);
+  constructor(
+    readonly topicPartition: TopicPartition,
+    readonly reason: 'closed' | 'deleted' = 'closed',
+  ) {
+    super(`The log of ${topicPartitionName(topicPartition)} ${reason === 'deleted' ? 'was deleted' : 'is closed'}`);
   }
 }
