@@ -21,7 +21,15 @@ export const NO_RESPONSE: unique symbol = Symbol('NO_RESPONSE');
  */
 export interface ApiHandler<A extends ApiSpec> {
   readonly api: A;
+  /** The versions served; a request in any other version closes its connection. */
   readonly versions?: VersionRange;
+  /**
+   * The versions ApiVersions claims, when they must differ from `versions`:
+   * older versions only, up to the same maximum. Kafka 4 advertises Produce
+   * v0–2 it refuses (KAFKA-18659), because clients such as librdkafka < 2.8
+   * enable compression only when the broker's Produce range includes them.
+   */
+  readonly advertisedVersions?: VersionRange;
   /**
    * Answers one request. Per-resource failures are data (Kafka error codes in
    * the response); a thrown error closes the client's connection and is logged.

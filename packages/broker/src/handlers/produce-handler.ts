@@ -1,4 +1,7 @@
-// Produce v3–11
+// Produce v3–11 (v0–11 advertised)
+// - ApiVersions claims v0–2 too, as Kafka 4 does (KAFKA-18659), so that
+//   librdkafka < 2.8 enables gzip and snappy; a v0–2 request still closes
+//   its connection, as any unsupported version does.
 // - acks must be -1, 0 or 1; any other value fails every partition with
 //   INVALID_REQUIRED_ACKS.
 // - Each partition is answered on its own; one partition's failure never
@@ -31,6 +34,11 @@ const VALID_ACKS = new Set([-1, 0, 1]);
 
 export const produceHandler: ApiHandler<typeof Produce> = {
   api: Produce,
+  versions: '3-11',
+  // KAFKA-18659: librdkafka before 2.8 enables gzip and snappy only when the
+  // broker's Produce range intersects v0–2 (librdkafka #4956); Kafka 4 keeps
+  // advertising them while refusing them (KIP-896 removed v0–2).
+  advertisedVersions: '0-11',
   async handle(request, { broker }) {
     const replicas = broker.partitions;
     const { acks, timeoutMs } = request;

@@ -1,6 +1,8 @@
 // Every API this broker serves, registered once: the network layer dispatches
 // through the registry and ApiVersions advertises exactly it, so the versions
-// a broker claims and the versions it handles cannot drift apart.
+// a broker claims and the versions it handles cannot drift apart. The one
+// deliberate gap is declared on the handler itself (`advertisedVersions`:
+// old versions claimed but refused, as Kafka 4 does for Produce v0–2).
 import type { ApiSpec } from '@kstream/protocol';
 import { parseVersionRange } from '@kstream/protocol';
 import { alterConfigsHandler } from './alter-configs-handler.js';
@@ -48,11 +50,18 @@ export class HandlerRegistry {
       if (min < valid.min || max > valid.max) {
         throw new Error(`the ${name} handler's versions ${handler.versions} exceed the schema's ${handler.api.validVersions}`);
       }
+      const advertised = parseVersionRange(advertisedVersions(handler));
+      if (advertised.min > min || advertised.max !== max) {
+        throw new Error(
+          `the ${name} handler's advertised versions ${handler.advertisedVersions} must cover its versions ${handledVersions(handler)} ` +
+            'and add only older ones',
+        );
+      }
       this.#byKey.set(apiKey, handler);
     }
     this.advertised = [...this.#byKey.values()]
       .map((handler) => {
-        const { min, max } = parseVersionRange(handledVersions(handler));
+        const { min, max } = parseVersionRange(advertisedVersions(handler));
         return { apiKey: handler.api.apiKey, minVersion: min, maxVersion: max };
       })
       .sort((a, b) => a.apiKey - b.apiKey);
@@ -67,6 +76,11 @@ export class HandlerRegistry {
 /** The versions `handler` serves: its own range, or its API's validVersions. */
 export function handledVersions(handler: AnyApiHandler): string {
   return handler.versions ?? handler.api.validVersions;
+}
+
+/** The versions ApiVersions claims for `handler`: its advertisedVersions, else the versions it serves. */
+export function advertisedVersions(handler: AnyApiHandler): string {
+  return handler.advertisedVersions ?? handledVersions(handler);
 }
 
 /** The handlers of a kstream broker. */
