@@ -2,6 +2,7 @@
 // the round trip, every compression codec comes back intact, and the broker
 // keeps compressed batches as they were sent (compression.type defaults to
 // "producer"), whoever compressed them.
+import { partitionForKey } from '@kstream/partitioner';
 import { ATTRIBUTE_COMPRESSION_MASK, CompressionType, encodeRecordBatch, recordBatchesIn } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
@@ -71,6 +72,15 @@ describe.skipIf(kcatMissing !== null)('kcat records', () => {
       [1, 1400000000002, 'NULL', 'older still', ''],
       [2, 1700000000003, 'c', 'recent', 'color=blue,size=xl'],
     ]);
+  }, 45_000);
+
+  it("murmur2Keys: kcat with librdkafka's murmur2 partitioner puts each key where partitionForKey (and kafkajs) would", async () => {
+    const topic = await createTopic('kcat-murmur2', 6);
+    const keys = Array.from({ length: 60 }, (_, i) => `device-${i * 31}`);
+    await kcatProduce(node.bootstrap, topic, keys.map((key) => `${key}:reading`), ['-K', ':', '-X', 'partitioner=murmur2_random']);
+    const records = await kcatConsume(node.bootstrap, topic);
+    expect(records).toHaveLength(keys.length);
+    for (const r of records) expect(r.partition, `partition of key ${r.key}`).toBe(partitionForKey(r.key, 6));
   }, 45_000);
 
   const codecs = [
