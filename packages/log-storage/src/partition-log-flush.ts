@@ -1,0 +1,126 @@
+import { GroupCommit } from './group-commit.js';
+import { logEndOffsetOf, type PartitionLogState } from './partition-log-state.js';
+import { topicPartitionName } from './topic-partition.js';
+
+/**
+ * How a PartitionLog's data reaches the disk. `flush` makes batches,
+ * indexes, the directory and the leader epoch checkpoint durable, then moves
+ * the recovery point. Under the page-cache policy that happens in the
+ * background — after each roll, and by flush.messages / flush.ms — as Kafka
+ * does; under the durable policy each append waits for a GroupCommit sync,
+ * which fdatasyncs every .log with unsynced writes at once. Not thread-safe;
+ * owned by the partition's broker loop.
+ */
+export class PartitionLogFlusher {
+  /** Completed writes, numbered for GroupCommit. */
+  private writes = 0;
+  private lastFlushTime: number;
+  private flushQueued = false;
+  private backgroundFlush: Promise<void> = Promise.resolve();
+  private readonly groupCommit: GroupCommit;
+
+  constructor(private readonly state: PartitionLogState) {
+    this.lastFlushTime = state.ctx.clock();
+    this.groupCommit = new GroupCommit(() => this.syncWrites());
+  }
+
+  /** Numbers a completed write, for waitForSync. */
+  noteWrite(): number {
+    return ++this.writes;
+  }
+
+  /** Resolves once an fdatasync has covered write number `write` (the durable policy). */
+  waitForSync(write: number): Promise<void> {
+    return this.groupCommit.waitFor(write);
+  }
+
+  /** Resolves when the background flushes queued so far are done. */
+  backgroundFlushesDone(): Promise<void> {
+    return this.backgroundFlush;
+  }
+
+  /** Resolves when no group commit sync is running or wanted. */
+  syncsDone(): Promise<void> {
+    return this.groupCommit.idle();
+  }
+
+  /** See PartitionLog.flush. */
+  async flush(upTo?: bigint): Promise<void> {
+    const state = this.state;
+    const plan = await state.serial.run(async () => {
+      const end = logEndOffsetOf(state);
+      const target = upTo === undefined || upTo > end ? end : upTo;
+      const segments = state.segments.all().filter((s) => s.nextOffset > state.recoveryPoint && s.baseOffset < target);
+      for (const s of segments) s.retain();
+      return { target, segments, truncations: state.truncations };
+    });
+    try {
+      for (const segment of plan.segments) await segment.flush(true);
+      await this.syncDirectoryIfDirty();
+      if (state.epochCacheDirty) await this.flushEpochCache();
+    } finally {
+      for (const segment of plan.segments) await segment.release();
+    }
+    if (plan.truncations === state.truncations && plan.target > state.recoveryPoint) state.recoveryPoint = plan.target;
+    this.lastFlushTime = state.ctx.clock();
+  }
+
+  scheduleFlush(upTo?: bigint): void {
+    this.backgroundFlush = this.backgroundFlush
+      .then(() => this.flush(upTo))
+      .catch((error: unknown) => {
+        this.state.ctx.logger.error('Background flush failed', { partition: topicPartitionName(this.state.ctx.topicPartition), error });
+      });
+  }
+
+  /** flush.messages and flush.ms (Kafka's, both "never" by default). */
+  maybeFlushByPolicy(now: number): void {
+    const config = this.state.ctx.config;
+    const unflushed = Number(logEndOffsetOf(this.state) - this.state.recoveryPoint);
+    if (this.flushQueued || (unflushed < config.flushMessages && now - this.lastFlushTime < config.flushMs)) return;
+    this.flushQueued = true;
+    this.backgroundFlush = this.backgroundFlush.then(() => {
+      this.flushQueued = false;
+    });
+    this.scheduleFlush();
+  }
+
+  /** Writes the leader epoch checkpoint; a failure is logged and retried by the next flush. */
+  async flushEpochCache(): Promise<void> {
+    const state = this.state;
+    try {
+      await state.leaderEpochCache.flush();
+      state.epochCacheDirty = false;
+    } catch (error) {
+      // The batches carry their epochs: recovery rebuilds the cache from them; the next flush retries.
+      state.epochCacheDirty = true;
+      state.ctx.logger.error('Failed to write the leader epoch checkpoint', { partition: topicPartitionName(state.ctx.topicPartition), error });
+    }
+  }
+
+  /** GroupCommit's sync: fdatasync of every .log with unsynced writes (and the directory after a roll). */
+  private async syncWrites(): Promise<number> {
+    const covered = this.writes;
+    const segments = this.state.segments.all().filter((s) => s.flushedSize < s.size);
+    for (const s of segments) s.retain();
+    try {
+      for (const s of segments) await s.syncLog();
+    } finally {
+      for (const s of segments) await s.release();
+    }
+    await this.syncDirectoryIfDirty();
+    return covered;
+  }
+
+  private async syncDirectoryIfDirty(): Promise<void> {
+    const state = this.state;
+    if (!state.directoryDirty) return;
+    state.directoryDirty = false;
+    try {
+      await state.ctx.io.fsyncDir(state.ctx.dir);
+    } catch (error) {
+      state.directoryDirty = true;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
+import type { SegmentContext } from './log-segment.js';
+import type { LogSegments } from './log-segments.js';
+import type { SerialQueue } from './serial-queue.js';
+
+/**
+ * What the parts of one PartitionLog share: the writer
+ * (PartitionLogAppender), the flusher (PartitionLogFlusher) and the
+ * truncation and retention functions work on the same segments, move the
+ * same offsets and make their changes one at a time on the same SerialQueue.
+ * Not thread-safe; owned by the partition's broker loop.
+ */
+export interface PartitionLogState {
+  readonly ctx: SegmentContext;
+  readonly segments: LogSegments;
+  /** Changes — writes, rolls, truncations, retention — run here one after another. */
+  readonly serial: SerialQueue;
+  readonly leaderEpochCache: LeaderEpochFileCache;
+  /** The first offset a reader may ask for. */
+  logStartOffset: bigint;
+  /** Everything below this offset — batches and indexes — is on disk; recovery starts here. */
+  recoveryPoint: bigint;
+  /** Bumped by every truncation: a flush that overlapped one must not move the recovery point. */
+  truncations: number;
+  /** A segment was created since the directory was last fsynced. */
+  directoryDirty: boolean;
+  /** The leader epoch checkpoint on disk lags the cache: its last write failed. */
+  epochCacheDirty: boolean;
+}
+
+/** The offset the next batch gets (one past the last written batch). */
+export function logEndOffsetOf(state: PartitionLogState): bigint {
+  return state.segments.active.nextOffset;
+}

@@ -1,0 +1,86 @@
+import { retentionBreaches, segmentsBelow } from './log-retention.js';
+import { LogSegment } from './log-segment.js';
+import type { PartitionLogFlusher } from './partition-log-flush.js';
+import { logEndOffsetOf, type PartitionLogState } from './partition-log-state.js';
+import { OffsetOutOfRangeError } from './storage-errors.js';
+import { topicPartitionName } from './topic-partition.js';
+
+// How a PartitionLog loses batches: truncation at the end (followers after a
+// leader change), the log start offset moving up (DeleteRecords) and
+// retention at the start. Each runs on the log's SerialQueue and keeps the
+// log start offset, the recovery point and the leader epoch cache in step
+// with the segments. Not thread-safe; owned by the partition's broker loop.
+
+/** See PartitionLog.truncateTo. */
+export function truncateTo(state: PartitionLogState, flusher: PartitionLogFlusher, targetOffset: bigint): Promise<boolean> {
+  if (targetOffset < 0n) return Promise.reject(new RangeError(`cannot truncate ${topicPartitionName(state.ctx.topicPartition)} to ${targetOffset}`));
+  return state.serial.run(async () => {
+    if (targetOffset >= logEndOffsetOf(state)) return false;
+    if (targetOffset < state.segments.first.baseOffset) {
+      await truncateFully(state, flusher, targetOffset);
+      return true;
+    }
+    state.truncations++;
+    for (const segment of state.segments.removeAbove(targetOffset)) await segment.delete();
+    await state.segments.active.truncateTo(targetOffset);
+    const end = logEndOffsetOf(state);
+    if (state.recoveryPoint > end) state.recoveryPoint = end;
+    if (state.logStartOffset > end) state.logStartOffset = end;
+    if (state.leaderEpochCache.truncateFromEnd(end)) await flusher.flushEpochCache();
+    return true;
+  });
+}
+
+/** See PartitionLog.truncateFullyAndStartAt. */
+export function truncateFullyAndStartAt(state: PartitionLogState, flusher: PartitionLogFlusher, newOffset: bigint): Promise<void> {
+  return state.serial.run(() => truncateFully(state, flusher, newOffset));
+}
+
+async function truncateFully(state: PartitionLogState, flusher: PartitionLogFlusher, newOffset: bigint): Promise<void> {
+  state.truncations++;
+  for (const segment of state.segments.all()) await segment.delete();
+  const fresh = await LogSegment.create(state.ctx, newOffset);
+  state.segments.replaceAll(fresh);
+  state.directoryDirty = true;
+  state.logStartOffset = newOffset;
+  state.recoveryPoint = newOffset;
+  if (state.leaderEpochCache.clear()) await flusher.flushEpochCache();
+}
+
+/** See PartitionLog.maybeIncrementLogStartOffset. */
+export function maybeIncrementLogStartOffset(state: PartitionLogState, flusher: PartitionLogFlusher, newLogStartOffset: bigint): Promise<boolean> {
+  return state.serial.run(async () => {
+    if (newLogStartOffset > logEndOffsetOf(state)) {
+      throw new OffsetOutOfRangeError(state.ctx.topicPartition, newLogStartOffset, state.logStartOffset, logEndOffsetOf(state));
+    }
+    if (newLogStartOffset <= state.logStartOffset) return false;
+    state.logStartOffset = newLogStartOffset;
+    if (state.leaderEpochCache.truncateFromStart(newLogStartOffset)) await flusher.flushEpochCache();
+    await deleteOldest(state, flusher, segmentsBelow(state.segments.all(), newLogStartOffset));
+    return true;
+  });
+}
+
+/** See PartitionLog.deleteOldSegments. */
+export function deleteOldSegments(state: PartitionLogState, flusher: PartitionLogFlusher, highWatermark?: bigint): Promise<number> {
+  return state.serial.run(async () => {
+    const bound = highWatermark ?? logEndOffsetOf(state);
+    return deleteOldest(state, flusher, retentionBreaches(state.segments.all(), state.ctx.config, state.ctx.clock(), state.logStartOffset, bound));
+  });
+}
+
+async function deleteOldest(state: PartitionLogState, flusher: PartitionLogFlusher, count: number): Promise<number> {
+  if (count === 0) return 0;
+  const removed = state.segments.removeOldest(count);
+  const newStart = state.segments.first.baseOffset;
+  if (newStart > state.logStartOffset) {
+    state.logStartOffset = newStart;
+    if (state.leaderEpochCache.truncateFromStart(newStart)) await flusher.flushEpochCache();
+  }
+  if (state.recoveryPoint < newStart) state.recoveryPoint = newStart;
+  for (const segment of removed) {
+    state.ctx.logger.info('Deleting segment', { partition: topicPartitionName(state.ctx.topicPartition), segment: segment.logPath });
+    await segment.delete();
+  }
+  return removed.length;
+}
