@@ -18,6 +18,7 @@ import { metadataHandler } from './metadata-handler.js';
 import { deleteRecordsHandler } from './delete-records-handler.js';
 import { describeLogDirsHandler } from './describe-log-dirs-handler.js';
 import { fetchHandler } from './fetch-handler.js';
+import { findCoordinatorHandler } from './find-coordinator-handler.js';
 import { listOffsetsHandler } from './list-offsets-handler.js';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch-handler.js';
 import { produceHandler } from './produce-handler.js';
@@ -99,4 +100,5 @@ export const brokerHandlers = new HandlerRegistry([
   deleteRecordsHandler,
   describeLogDirsHandler,
   offsetForLeaderEpochHandler,
+  findCoordinatorHandler,
 ]);
