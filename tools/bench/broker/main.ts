@@ -3,9 +3,10 @@
 // 6-partition topic (RF 1) on a 3-broker cluster this benchmark starts, then
 // consuming them back from the beginning to the end, once as the issue's
 // command has it and once with librdkafka's prefetch queue raised (see
-// LARGE_QUEUE); median of 3 rounds, a new topic each round. Baseline, in the same run and cluster: the same kcat
-// commands against a 1-partition topic, so one broker's loop serves it all —
-// the ratio is what spreading partitions over brokers adds.
+// LARGE_QUEUE); median of 3 rounds, a new topic each round. Baseline, in the
+// same run and cluster: the same kcat commands against a 1-partition topic,
+// so one broker's loop serves it all — the ratio is what spreading
+// partitions over brokers adds.
 // Times are kcat's wall time, start to exit: the consume includes librdkafka's
 // last fetch at the end of each partition, which the broker parks for
 // fetch.wait.max.ms (500 ms) as Kafka does, before kcat -e sees the end.
