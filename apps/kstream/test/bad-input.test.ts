@@ -5,9 +5,10 @@
 // ApiVersions version the broker does not know gets the KIP-511 answer.
 import { ApiVersions, Metadata, ZERO_UUID } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompatCluster, StderrCapture } from './compat-cluster.test-support.js';
+import { CompatCluster } from './compat-cluster.test-support.js';
 import { kcatMetadata, kcatMissing } from './kcat.test-support.js';
 import { RawConnection, errorName, requestFrame } from './raw-connection.test-support.js';
+import { StderrCapture } from './stderr-capture.test-support.js';
 
 /** Kafka's default socket.request.max.bytes (100 MiB). */
 const SOCKET_REQUEST_MAX_BYTES = 104_857_600;
