@@ -1,4 +1,5 @@
 import type { LogDirIo } from './log-dir-io.js';
+import { SerialQueue } from './serial-queue.js';
 import { KafkaStorageError } from './storage-errors.js';
 
 /** How one kind of checkpoint writes and reads its entry lines. */
@@ -13,19 +14,48 @@ export interface CheckpointFormat<T> {
  * Kafka's checkpoint file: a text file of a version line, a count line and
  * `count` entry lines of space-separated fields, replaced atomically (write
  * `.tmp`, fsync, rename, fsync the directory) so a crash leaves the old or
- * the new file, never half of one. Not thread-safe; one owner writes it.
+ * the new file, never half of one. Not thread-safe; owned by one loop,
+ * whose writes may overlap (see write). One CheckpointFile per path.
  */
 export class CheckpointFile<T> {
+  /** Writes one at a time: each replaces the file through the same `.tmp`. */
+  private readonly writes = new SerialQueue();
+  /** The write waiting for the one in progress; calls made meanwhile join it. */
+  private next: { content: Buffer; written: Promise<void> } | undefined;
+
   constructor(
     private readonly io: LogDirIo,
     readonly path: string,
     private readonly checkpointFormat: CheckpointFormat<T>,
   ) {}
 
-  async write(entries: readonly T[]): Promise<void> {
+  /**
+   * Replaces the file with `entries` as they are at the call. Calls may
+   * overlap: a call made while a write is in progress is written after it,
+   * and every call made before that next write starts joins it with the
+   * entries of the latest call (each write holds the whole state, so the
+   * ones in between would only be overwritten). A call resolves once a
+   * write of its entries, or of newer ones, is durable.
+   */
+  write(entries: readonly T[]): Promise<void> {
+    const content = this.encode(entries);
+    if (this.next !== undefined) {
+      this.next.content = content;
+      return this.next.written;
+    }
+    const next = { content, written: Promise.resolve() };
+    next.written = this.writes.run(() => {
+      this.next = undefined;
+      return this.io.writeFileAtomic(this.path, next.content);
+    });
+    this.next = next;
+    return next.written;
+  }
+
+  private encode(entries: readonly T[]): Buffer {
     const lines = [String(this.checkpointFormat.version), String(entries.length)];
     for (const entry of entries) lines.push(this.checkpointFormat.format(entry));
-    await this.io.writeFileAtomic(this.path, Buffer.from(lines.join('\n') + '\n', 'utf8'));
+    return Buffer.from(lines.join('\n') + '\n', 'utf8');
   }
 
   /** The entries, or none if the file does not exist; a malformed file is a KafkaStorageError. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { FaultyFileSystem } from './faulty-file-system.test-support.js';
 import { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
 import { LogDirIo } from './log-dir-io.js';
 import { OffsetCheckpointFile } from './offset-checkpoint-file.js';
@@ -33,6 +34,25 @@ describe('OffsetCheckpointFile', () => {
     expect(readFileSync(path, 'utf8')).toBe('0\n2\na.b-c 2 7\na.b-c 10 0\n');
     expect(existsSync(`${path}.tmp`)).toBe(false);
     expect(await file.read()).toEqual(new Map([['a.b-c-2', 7n], ['a.b-c-10', 0n]]));
+  });
+
+  it("overlappingWrites: writes made while one is in progress follow it as one write, with the last call's offsets as of that call", async () => {
+    const dir = tempLogDir();
+    const path = join(dir, 'replication-offset-checkpoint');
+    const fs = new FaultyFileSystem();
+    const file = new OffsetCheckpointFile(new LogDirIo(dir, fs), path);
+    const release = fs.holdRenames();
+    const first = file.write([{ topic: 'orders', partition: 0, offset: 1n }]);
+    await expect.poll(() => fs.renamesHeld).toBe(1);
+    const between = [2n, 3n, 4n].map((offset) => file.write([{ topic: 'orders', partition: 0, offset }]));
+    const latest = [{ topic: 'orders', partition: 0, offset: 5n }];
+    const last = file.write(latest);
+    latest[0]!.offset = 6n;
+    release();
+    await Promise.all([first, ...between, last]);
+    expect(readFileSync(path, 'utf8')).toBe('0\n1\norders 0 5\n');
+    expect(fs.renames.filter(([, to]) => to === path)).toHaveLength(2);
+    expect(existsSync(`${path}.tmp`)).toBe(false);
   });
 
   it('missing: an absent file is an empty checkpoint', async () => {

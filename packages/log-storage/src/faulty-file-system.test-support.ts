@@ -10,7 +10,8 @@ function errno(code: string, syscall: string): NodeJS.ErrnoException {
 /**
  * The real file system with faults on demand, for tests of the single I/O
  * layer: writes that run out of space after N bytes (the last one short, as
- * a real full disk does), failing fdatasync or ftruncate, and `crash()`,
+ * a real full disk does), failing fdatasync or ftruncate, syncs, reads or
+ * renames held until the test lets them go, and `crash()`,
  * which closes every file it opened and fails every later call — the log
  * object left behind can no longer touch the disk, as after a process crash
  * (the page cache, i.e. the files, survive).
@@ -24,6 +25,9 @@ export class FaultyFileSystem implements FileSystem {
   private readGate: Promise<void> | undefined;
   private heldReads = 0;
   private syncGate: Promise<void> | undefined;
+  private renameGate: { open: Promise<void>; holds: (to: string) => boolean } | undefined;
+  /** Renames waiting at a holdRenames gate. */
+  renamesHeld = 0;
   /** fdatasync calls begun (syncs counts the completed ones). */
   syncsStarted = 0;
   private readonly openFds = new Map<number, string>();
@@ -74,6 +78,17 @@ export class FaultyFileSystem implements FileSystem {
     this.syncGate = new Promise<void>((resolve) => (open = resolve));
     return () => {
       this.syncGate = undefined;
+      open();
+    };
+  }
+
+  /** Makes renames to a path `holds` accepts (every rename by default) wait until the returned function is called. */
+  holdRenames(holds: (to: string) => boolean = () => true): () => void {
+    let open!: () => void;
+    this.renameGate = { open: new Promise<void>((resolve) => (open = resolve)), holds };
+    return () => {
+      this.renameGate = undefined;
+      this.renamesHeld = 0;
       open();
     };
   }
@@ -168,6 +183,11 @@ export class FaultyFileSystem implements FileSystem {
 
   async rename(from: string, to: string): Promise<void> {
     this.check('rename');
+    const gate = this.renameGate;
+    if (gate !== undefined && gate.holds(to)) {
+      this.renamesHeld++;
+      await gate.open;
+    }
     await this.base.rename(from, to);
     this.renames.push([from, to]);
   }

@@ -27,7 +27,10 @@ export interface LogDirectoryOptions {
  * broker calls it periodically) and `close()` write them back. Partitions in
  * the files that are not open keep their lines, until deleteLog drops them.
  * A partition being deleted is a `<topic>-<partition>.<uuid>-delete`
- * directory until it is removed. Not thread-safe; owned by the broker loop.
+ * directory until it is removed. Not thread-safe; owned by the broker loop,
+ * whose calls may overlap: checkpoints from checkpoint, closeLog, deleteLog
+ * and close queue behind the one being written, and the last call's offsets
+ * are the ones left on disk.
  */
 export class LogDirectory {
   private readonly logs = new Map<string, PartitionLog>();
@@ -98,14 +101,20 @@ export class LogDirectory {
     return this.logs.get(topicPartitionName({ topic, partition }));
   }
 
-  /** Writes both checkpoint files with the open logs' current recovery points and log start offsets. */
+  /**
+   * Writes both checkpoint files with the open logs' recovery points and log
+   * start offsets as they are at the call. A call made while a checkpoint
+   * is being written is written after it (see CheckpointFile.write).
+   */
   async checkpoint(): Promise<void> {
     for (const [key, log] of this.logs) {
       this.recoveryPoints.set(key, log.recoveryPoint);
       this.logStartOffsets.set(key, log.logStartOffset);
     }
-    await this.recoveryPointFile.write(entries(this.recoveryPoints));
-    await this.logStartOffsetFile.write(entries(this.logStartOffsets));
+    await Promise.all([
+      this.recoveryPointFile.write(entries(this.recoveryPoints)),
+      this.logStartOffsetFile.write(entries(this.logStartOffsets)),
+    ]);
   }
 
   /** Closes one partition's log cleanly and checkpoints. */

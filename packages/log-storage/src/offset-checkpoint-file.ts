@@ -24,7 +24,9 @@ const offsetFormat: CheckpointFormat<PartitionOffset> = {
  * broker keeps `recovery-point-offset-checkpoint` and
  * `log-start-offset-checkpoint` (and the replication layer
  * `replication-offset-checkpoint`) in this format, for every partition of
- * the directory. Not thread-safe; owned by the broker loop.
+ * the directory. Not thread-safe; owned by the broker loop, whose writes
+ * may overlap: they are queued and coalesced, the latest call's offsets
+ * written last (see CheckpointFile.write).
  */
 export class OffsetCheckpointFile {
   private readonly file: CheckpointFile<PartitionOffset>;
@@ -37,6 +39,7 @@ export class OffsetCheckpointFile {
     return this.file.path;
   }
 
+  /** Replaces the file with `offsets`; safe while another write is in progress (see CheckpointFile.write). */
   write(offsets: readonly PartitionOffset[]): Promise<void> {
     return this.file.write(offsets);
   }

@@ -70,8 +70,6 @@ export class HostedPartitions {
   readonly #pending = new Map<string, Promise<void>>();
   readonly #checkpointedHighWatermarks: Map<string, bigint>;
   readonly #highWatermarkFile: OffsetCheckpointFile;
-  /** Checkpoint writes (and log closes, which checkpoint) one at a time: each replaces its file through the same `.tmp`. */
-  #checkpoints: Promise<unknown> = Promise.resolve();
   #partitionExists: (topic: string, partition: number) => boolean = () => false;
   #closed = false;
 
@@ -224,7 +222,7 @@ export class HostedPartitions {
     this.#checkpointedHighWatermarks.delete(key);
     partition.abandonWaiters();
     this.#onPartitionChanged(key);
-    await this.#oneAtATime(() => this.#logDirectory.closeLog(partition.topic, partition.partition));
+    await this.#logDirectory.closeLog(partition.topic, partition.partition);
     await deletePartitionDir(this.#logDirectory.io, partition.topicPartition);
     this.#logger.info('Deleted partition', { partition: key, logDir: this.logDir });
   }
@@ -268,19 +266,17 @@ export class HostedPartitions {
 
   /** Writes `replication-offset-checkpoint`: the high watermark of every hosted partition. */
   checkpointHighWatermarks(): Promise<void> {
-    return this.#oneAtATime(async () => {
-      const entries: PartitionOffset[] = [];
-      for (const p of this.#partitions.values()) {
-        this.#checkpointedHighWatermarks.set(p.name, p.highWatermark);
-        entries.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
-      }
-      await this.#highWatermarkFile.write(entries);
-    });
+    const entries: PartitionOffset[] = [];
+    for (const p of this.#partitions.values()) {
+      this.#checkpointedHighWatermarks.set(p.name, p.highWatermark);
+      entries.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
+    }
+    return this.#highWatermarkFile.write(entries);
   }
 
   /** Writes the recovery points and log start offsets of the open logs. */
   checkpointRecoveryPoints(): Promise<void> {
-    return this.#oneAtATime(() => this.#logDirectory.checkpoint());
+    return this.#logDirectory.checkpoint();
   }
 
   /**
@@ -294,13 +290,7 @@ export class HostedPartitions {
     await Promise.all(this.#pending.values());
     for (const partition of this.#partitions.values()) partition.abandonWaiters();
     await this.checkpointHighWatermarks();
-    await this.#oneAtATime(() => this.#logDirectory.close());
+    await this.#logDirectory.close();
     this.#partitions.clear();
-  }
-
-  #oneAtATime<T>(write: () => Promise<T>): Promise<T> {
-    const done = this.#checkpoints.then(write);
-    this.#checkpoints = done.catch(() => {});
-    return done;
   }
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { BATCH_OFFSETS, ErrorCode, readBatchHeader } from '@kstream/protocol';
 import { assignment, batch, closeManager, openManager, tempDir } from './partitions.test-support.js';
@@ -104,13 +105,26 @@ describe('ReplicaManager appends', () => {
     await manager.applyAssignment(assignment('orders'));
     await manager.appendRecords('orders', 0, await batch(['a', 'b']), 1, 1000);
     await closeManager(manager);
-    const { readFile } = await import('node:fs/promises');
     expect(await readFile(`${logDir}/replication-offset-checkpoint`, 'utf8')).toBe('0\n1\norders 0 2\n');
     const reopened = await openManager({ logDir });
     await reopened.applyAssignment(assignment('orders', { replicas: [1, 2], isr: [1, 2] }));
     // With a follower in the ISR the high watermark cannot advance: what it shows is the checkpoint.
     expect(reopened.partition('orders', 0)!.highWatermark).toBe(2n);
     expect(reopened.partition('orders', 0)!.logEndOffset).toBe(2n);
+  });
+
+  it('overlappingCheckpoints: checkpoints overlapping appends, each other, a deletion and close leave whole files with the final offsets', async () => {
+    const logDir = tempDir();
+    const manager = await openManager({ logDir, highWatermarkCheckpointIntervalMs: 1, recoveryPointCheckpointIntervalMs: 1 });
+    await manager.applyAssignment(assignment('orders'));
+    await manager.applyAssignment(assignment('dropped'));
+    const work: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) work.push(manager.appendRecords('orders', 0, await batch(['a']), 1, 1000), manager.checkpointHighWatermarks());
+    work.push(manager.removeTopic(assignment('dropped').state.topicId), manager.checkpointHighWatermarks());
+    await Promise.all(work);
+    await closeManager(manager);
+    expect(await readFile(`${logDir}/replication-offset-checkpoint`, 'utf8')).toBe('0\n1\norders 0 20\n');
+    expect(await readFile(`${logDir}/log-start-offset-checkpoint`, 'utf8')).toMatch(/^0\n\d+\n(?:\S+ \d+ \d+\n)+$/);
   });
 });
 
