@@ -4,14 +4,7 @@ import { ErrorCode } from '@kstream/protocol';
 import { LogDirectory, OffsetCheckpointFile, partitionDirName, type LogDirIo, type PartitionOffset } from '@kstream/log-storage';
 import { Partition, partitionKey, type NewDataListener, type PartitionState } from './partition.js';
 import type { PartitionConfig } from './partition-config.js';
-import {
-  deletePartitionDir,
-  partitionDirExists,
-  readPartitionTopicId,
-  removeDir,
-  scanLogDir,
-  writePartitionMetadata,
-} from './partition-dirs.js';
+import { partitionsOnDisk, readPartitionTopicId, writePartitionMetadata } from './partition-dirs.js';
 import { PartitionError } from './partition-errors.js';
 
 /** Kafka's name for the high watermark checkpoint of a log directory. */
@@ -161,7 +154,8 @@ export class HostedPartitions {
    * Makes the hosted partitions exactly `assignments` (a metadata snapshot):
    * hosts and updates those, stops hosting the rest, and deletes partition
    * directories on disk that no assignment claims — left by topics deleted
-   * while this broker was down — and deletions a crash interrupted.
+   * while this broker was down. (Deletions a crash interrupted are finished
+   * by LogDirectory.open.)
    */
   async reconcile(assignments: readonly PartitionAssignment[]): Promise<void> {
     const wanted = new Set<string>();
@@ -169,13 +163,12 @@ export class HostedPartitions {
     const stale = [...this.#assigned.keys()].filter((key) => !wanted.has(key));
     for (const key of stale) this.#assigned.delete(key);
     const changes = [...stale.map((key) => this.#serially(key, () => this.#stopHosting(key))), ...assignments.map((a) => this.applyAssignment(a))];
-    const { partitions: onDisk, unfinishedDeletes } = await scanLogDir(this.#logDirectory.io);
-    for (const dir of unfinishedDeletes) await removeDir(this.#logDirectory.io, dir);
-    for (const tp of onDisk) {
+    for (const tp of await partitionsOnDisk(this.#logDirectory.io)) {
       const key = partitionKey(tp.topic, tp.partition);
       if (this.#assigned.has(key) || this.#pending.has(key)) continue;
       this.#logger.info('Deleting the directory of a partition no longer assigned to this broker', { partition: key, logDir: this.logDir });
-      await deletePartitionDir(this.#logDirectory.io, tp);
+      // Queued like a hosting change, so an assignment arriving meanwhile hosts the partition after the deletion.
+      await this.#serially(key, () => this.#logDirectory.deleteLog(tp.topic, tp.partition));
     }
     await Promise.all(changes);
   }
@@ -186,20 +179,15 @@ export class HostedPartitions {
     const io = this.#logDirectory.io;
     const dir = join(this.logDir, partitionDirName(topic, partition));
     try {
-      let fresh = !(await partitionDirExists(io, dir));
-      if (!fresh) {
-        const onDisk = await readPartitionTopicId(io, dir);
-        if (onDisk !== undefined && onDisk !== state.topicId) {
-          this.#logger.info('Deleting a partition directory left by an older topic of the same name', { partition: key, topicId: onDisk });
-          await deletePartitionDir(io, { topic, partition });
-          fresh = true;
-        }
+      const onDisk = await readPartitionTopicId(io, dir);
+      if (onDisk !== undefined && onDisk !== state.topicId) {
+        this.#logger.info('Deleting a partition directory left by an older topic of the same name', { partition: key, topicId: onDisk });
+        this.#checkpointedHighWatermarks.delete(key);
+        await this.#logDirectory.deleteLog(topic, partition);
       }
       const log = await this.#logDirectory.openLog(topic, partition, config.log);
-      // The directory's checkpoints may still name a deleted topic of the same name: a new partition starts at 0.
-      if (fresh && (log.logStartOffset !== 0n || log.logEndOffset !== 0n)) await log.truncateFullyAndStartAt(0n);
-      if (fresh || (await readPartitionTopicId(io, dir)) === undefined) await writePartitionMetadata(io, dir, state.topicId);
-      const checkpointed = fresh ? 0n : (this.#checkpointedHighWatermarks.get(key) ?? 0n);
+      if (onDisk !== state.topicId) await writePartitionMetadata(io, dir, state.topicId);
+      const checkpointed = this.#checkpointedHighWatermarks.get(key) ?? 0n;
       const hosted = new Partition(this.brokerId, log, state, config, checkpointed, this.#onNewData);
       await hosted.applyState(state);
       this.#offline.delete(key);
@@ -214,7 +202,7 @@ export class HostedPartitions {
     const offline = this.#offline.get(key);
     if (offline !== undefined) {
       this.#offline.delete(key);
-      await deletePartitionDir(this.#logDirectory.io, offline);
+      await this.#logDirectory.deleteLog(offline.topic, offline.partition);
     }
     const partition = this.#partitions.get(key);
     if (partition === undefined) return;
@@ -222,8 +210,7 @@ export class HostedPartitions {
     this.#checkpointedHighWatermarks.delete(key);
     partition.abandonWaiters();
     this.#onPartitionChanged(key);
-    await this.#logDirectory.closeLog(partition.topic, partition.partition);
-    await deletePartitionDir(this.#logDirectory.io, partition.topicPartition);
+    await this.#logDirectory.deleteLog(partition.topic, partition.partition);
     this.#logger.info('Deleted partition', { partition: key, logDir: this.logDir });
   }
 

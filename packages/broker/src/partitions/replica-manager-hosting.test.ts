@@ -28,7 +28,8 @@ describe('ReplicaManager hosting', () => {
     expect(existsSync(join(logDir, 'orders-0'))).toBe(false);
     expect(existsSync(join(logDir, 'orders-1'))).toBe(false);
     expect(existsSync(join(logDir, 'other-0'))).toBe(true);
-    expect(readdirSync(logDir).filter((name) => name.includes('delete'))).toEqual([]);
+    // Renamed <topic>-<partition>.<uuid>-delete, then removed in the background.
+    await expect.poll(() => readdirSync(logDir).filter((name) => name.includes('delete'))).toEqual([]);
     expect(manager.partition('orders', 0)).toBeUndefined();
     expect((await manager.appendRecords('orders', 0, await batch(['a']), 1, 1000)).errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
@@ -47,15 +48,19 @@ describe('ReplicaManager hosting', () => {
     expect((await manager.appendRecords('orders', 0, await batch(['new']), 1, 1000)).baseOffset).toBe(0n);
   });
 
-  it('staleDirectoryOfOtherTopicId: a directory whose partition.metadata names another topic id is deleted before hosting', async () => {
+  it('staleDirectoryOfOtherTopicId: a directory whose partition.metadata names another topic id is deleted before hosting, with its checkpointed offsets', async () => {
     const logDir = tempDir();
     const before = await openManager({ logDir });
     await before.applyAssignment(assignment('orders', { topicId: '11111111-1111-1111-1111-111111111111' }));
     await before.appendRecords('orders', 0, await batch(['old', 'old']), 1, 1000);
+    await before.deleteRecords('orders', 0, 1n);
     await closeManager(before);
     const after = await openManager({ logDir });
-    await after.applyAssignment(assignment('orders', { topicId: '22222222-2222-2222-2222-222222222222' }));
-    expect(after.partition('orders', 0)!.logEndOffset).toBe(0n);
+    const recreated = assignment('orders', { topicId: '22222222-2222-2222-2222-222222222222' });
+    await after.applyAssignment(recreated);
+    const partition = after.partition('orders', 0)!;
+    expect([partition.logStartOffset, partition.logEndOffset, partition.highWatermark]).toEqual([0n, 0n, 0n]);
+    expect(readFileSync(join(logDir, 'orders-0', 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${recreated.state.topicId}\n`);
   });
 
   it('restartKeepsData: the same topic id reopens its log with its offsets', async () => {
@@ -81,13 +86,15 @@ describe('ReplicaManager hosting', () => {
 
   it('reconcileDeletesStrays: a snapshot leaves exactly its partitions: other partition directories and unfinished deletions go', async () => {
     const logDir = tempDir();
+    // A crash in the middle of a deletion left this behind; the broker starts.
+    mkdirSync(join(logDir, 'crashed-0.0123456789abcdef0123456789abcdef-delete'));
+    writeFileSync(join(logDir, 'crashed-0.0123456789abcdef0123456789abcdef-delete', '00000000000000000000.log'), '');
     const manager = await openManager({ logDir });
     await manager.applyAssignment(assignment('dropped'));
     mkdirSync(join(logDir, 'left-behind-3'));
     writeFileSync(join(logDir, 'left-behind-3', '00000000000000000000.log'), '');
-    mkdirSync(join(logDir, 'crashed-0.0123abcd-delete'));
     await manager.reconcile([assignment('kept'), assignment('elsewhere', { replicas: [2] })]);
-    expect(readdirSync(logDir).filter((name) => !name.includes('checkpoint')).sort()).toEqual(['kept-0']);
+    await expect.poll(() => readdirSync(logDir).filter((name) => !name.includes('checkpoint')).sort()).toEqual(['kept-0']);
     expect(manager.hostedPartitions().map((p) => p.name)).toEqual(['kept-0']);
   });
 
