@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ZERO_UUID, readBatchHeader } from '@kstream/protocol';
 import type { FetchPartitionParams } from './fetch-session.js';
@@ -88,6 +89,38 @@ describe('ReplicaManager fetch', () => {
     expect(result!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  it('dataBesideEndAnswersAtOnce: a partition at its end beside one with data does not hold the fetch back; minBytes is met, so it answers without waiting', async () => {
+    const manager = await openManager();
+    await manager.applyAssignment(assignment('idle'));
+    await manager.applyAssignment(assignment('busy'));
+    await manager.appendRecords('idle', 0, await batch(['old']), 1, 1000);
+    await manager.appendRecords('busy', 0, await batch(['a', 'b']), 1, 1000);
+    const started = Date.now();
+    const [idle, busy] = await manager.fetchMessages(fetchOf([part('idle', 1n), part('busy', 0n)], { maxWaitMs: 10_000, minBytes: 1 }));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(idle).toMatchObject({ errorCode: 0, highWatermark: 1n });
+    expect(idle!.records.length).toBe(0);
+    expect(baseOffsets(busy!.records)).toEqual([0n]);
+    expect(manager.purgatory.watching(partitionKey('idle', 0)) + manager.purgatory.watching(partitionKey('busy', 0))).toBe(0);
+  });
+
+  it('allAtEndBoundedByMaxWait: a fetch whose partitions are all at their end (a consumer\'s last fetch) answers empty after maxWaitMs, not later', async () => {
+    const manager = await openManager();
+    for (const topic of ['a', 'b']) {
+      await manager.applyAssignment(assignment(topic));
+      await manager.appendRecords(topic, 0, await batch(['r']), 1, 1000);
+    }
+    const started = Date.now();
+    const results = await manager.fetchMessages(fetchOf([part('a', 1n), part('b', 1n)], { maxWaitMs: 200, minBytes: 1 }));
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(1_500);
+    expect(results.map((r) => [r.errorCode, r.highWatermark, r.records.length])).toEqual([
+      [0, 1n, 0],
+      [0, 1n, 0],
+    ]);
+  });
+
   it('errorAnswersAtOnce: a partition error answers the fetch without waiting, other partitions still read', async () => {
     const manager = await openManager();
     await manager.applyAssignment(assignment('orders'));
@@ -158,5 +191,55 @@ describe('ReplicaManager fetch', () => {
     const [result] = await manager.fetchMessages(fetchOf([part('replicated', 0n)]));
     expect(result).toMatchObject({ errorCode: 0, highWatermark: 0n });
     expect(result!.records.length).toBe(0);
+  });
+
+  it('byteLimitsAsKafka: whole batches within each partition\'s limit and what the response has left; only the first batch of the first partition with data may exceed them', async () => {
+    const manager = await openManager();
+    let round = 0;
+    const partitionArb = fc.record({
+      valueSizes: fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 4 }),
+      /** The fetch offset: past the last batch means at the partition's end. */
+      start: fc.integer({ min: 0, max: 2 }),
+      partitionMaxBytes: fc.integer({ min: 1, max: 1000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(partitionArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 1500 }), async (partitions, maxBytes) => {
+        round++;
+        const requested: FetchPartitionParams[] = [];
+        const batchSizes: number[][] = [];
+        for (const [i, spec] of partitions.entries()) {
+          const topic = `limits-${round}-${i}`;
+          await manager.applyAssignment(assignment(topic));
+          const sizes: number[] = [];
+          for (const size of spec.valueSizes) {
+            const records = await batch(['v'.repeat(size)]);
+            sizes.push(records.length);
+            await manager.appendRecords(topic, 0, records, 1, 1000);
+          }
+          const fetchOffset = Math.min(spec.start, sizes.length);
+          requested.push(part(topic, BigInt(fetchOffset), spec.partitionMaxBytes));
+          batchSizes.push(sizes.slice(fetchOffset));
+        }
+        const results = await manager.fetchMessages(fetchOf(requested, { maxBytes }));
+
+        // Kafka's ReplicaManager.readFromLog over one-record batches: each partition reads within
+        // min(its limit, what is left), and until one returns data the first batch comes whole.
+        let remaining = maxBytes;
+        let minOneMessage = true;
+        const expected = batchSizes.map((sizes, i) => {
+          const limit = Math.min(requested[i]!.partitionMaxBytes, remaining);
+          let bytes = 0;
+          let count = 0;
+          while (count < sizes.length && (bytes + sizes[count]! <= limit || (minOneMessage && count === 0))) bytes += sizes[count++]!;
+          if (count > 0) {
+            minOneMessage = false;
+            remaining = Math.max(0, remaining - bytes);
+          }
+          return Array.from({ length: count }, (_, k) => requested[i]!.fetchOffset + BigInt(k));
+        });
+        expect(results.map((r) => baseOffsets(r.records))).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
