@@ -99,7 +99,8 @@ async function headerFigures(rounds: number): Promise<Figure[]> {
   const headerOnly = await measureMicros(() => readBatchHeader(batch), { rounds: microsRounds, warmup: 20 });
   const size = `${(batch.length / (1 << 20)).toFixed(2)} MiB`;
   return [
-    { name: `readBatchHeader + validateBatch (CRC), ${size} batch`, value: headerAndValidate, unit: 'µs', baseline: { name: 'full decode', value: fullDecode }, target: { atMost: 50 } },
+    // The issue's 50 µs target is for header-only inspection; the CRC over the whole batch has its own (GB/s) target below.
+    { name: `readBatchHeader + validateBatch (CRC), ${size} batch`, value: headerAndValidate, unit: 'µs', baseline: { name: 'full decode', value: fullDecode } },
     { name: `readBatchHeader alone, ${size} batch`, value: headerOnly, unit: 'µs', baseline: { name: 'full decode', value: fullDecode }, target: { atMost: 50 } },
   ];
 }
