@@ -5,13 +5,19 @@ import type { TopicPartition } from './topic-partition.js';
 /** Who appends: the leader assigns offsets; a follower copies the leader's. */
 export type AppendOrigin = 'leader' | 'follower';
 
-/** A batch of an append, located in the caller's buffer. */
+/**
+ * A batch of an append, located in the caller's buffer. It is also what the
+ * segment indexes (an IndexedBatch: last offset, max timestamp, size), so
+ * committing a write needs no other object per batch.
+ */
 export interface AppendBatch {
   position: number;
   size: number;
   /** As sent; the leader overwrites it. */
   baseOffset: bigint;
   lastOffsetDelta: number;
+  /** baseOffset + lastOffsetDelta, kept in step with baseOffset. */
+  lastOffset: bigint;
   maxTimestamp: bigint;
   partitionLeaderEpoch: number;
 }
@@ -40,11 +46,13 @@ export function validateAppend(tp: TopicPartition, records: Buffer, origin: Appe
     const recordCount = records.readInt32BE(position + BATCH_OFFSETS.recordCount);
     const badRange = lastOffsetDelta < 0 || (origin === 'leader' && (recordCount <= 0 || lastOffsetDelta + 1 !== recordCount));
     if (badRange) throw new CorruptRecordError(tp, position, { kind: 'bad-offset-range', lastOffsetDelta, recordCount });
+    const baseOffset = records.readBigInt64BE(position + BATCH_OFFSETS.baseOffset);
     batches.push({
       position,
       size,
-      baseOffset: records.readBigInt64BE(position + BATCH_OFFSETS.baseOffset),
+      baseOffset,
       lastOffsetDelta,
+      lastOffset: baseOffset + BigInt(lastOffsetDelta),
       maxTimestamp: records.readBigInt64BE(position + BATCH_OFFSETS.maxTimestamp),
       partitionLeaderEpoch: records.readInt32BE(position + BATCH_OFFSETS.partitionLeaderEpoch),
     });

@@ -21,6 +21,9 @@ export interface PendingAppend {
   origin: AppendOrigin;
   leaderEpoch: number;
   bytes: number;
+  /** The offsets the writer gave it (a follower's are its own), set when it joins a write. */
+  firstOffset: bigint;
+  lastOffset: bigint;
   /** Its CRCs matched: a retry after another append of its write was refused need not check them again. */
   crcVerified: boolean;
   resolve: (info: LogAppendInfo) => void;
@@ -35,13 +38,11 @@ export function maxTimestampOf(append: PendingAppend): bigint {
 
 /** The last offset the append will have if written at `start` (a follower's batches keep theirs). */
 export function lastOffsetIfAppendedAt(append: PendingAppend, start: bigint): bigint {
-  if (append.origin === 'follower') {
-    const last = append.batches[append.batches.length - 1]!;
-    return last.baseOffset + BigInt(last.lastOffsetDelta);
-  }
-  let offsets = 0n;
-  for (const b of append.batches) offsets += BigInt(b.lastOffsetDelta) + 1n;
-  return start + offsets - 1n;
+  if (append.origin === 'follower') return append.batches[append.batches.length - 1]!.lastOffset;
+  // Counted as a number (a buffer cannot hold 2^53 offsets' worth of batches): one bigint step, not one per batch.
+  let offsets = 0;
+  for (const b of append.batches) offsets += b.lastOffsetDelta + 1;
+  return start + BigInt(offsets - 1);
 }
 
 /** The leader's rewrite of each batch header, in the caller's buffer: base offset, leader epoch, LogAppendTime (and CRC). */
@@ -55,8 +56,9 @@ export function assignOffsets(append: PendingAppend, start: bigint, logAppendTim
       b.maxTimestamp = logAppendTime;
     }
     b.baseOffset = offset;
+    b.lastOffset = offset + BigInt(b.lastOffsetDelta);
     b.partitionLeaderEpoch = append.leaderEpoch;
-    offset += BigInt(b.lastOffsetDelta) + 1n;
+    offset = b.lastOffset + 1n;
   }
 }
 
@@ -65,7 +67,7 @@ export function contiguityError(tp: TopicPartition, append: PendingAppend, expec
   let next = expected;
   for (const b of append.batches) {
     if (b.baseOffset !== next) return new UnexpectedAppendOffsetError(tp, next, b.baseOffset);
-    next = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
+    next = b.lastOffset + 1n;
   }
   return undefined;
 }

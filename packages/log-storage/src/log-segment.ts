@@ -190,19 +190,24 @@ export class LogSegment {
    * Writes `buffers` (whole batches, offsets assigned) at the end of the
    * segment in one pwritev. The bytes do not count until commitWrite: `size`,
    * and so every reader, ignores them, and discardWrite cuts them off again.
-   * A failed write is cut back at once and the error rethrown.
+   * A failed write is cut back at once and the error rethrown. Not async:
+   * the usual write (nothing to trim first) adds one promise step to the
+   * file's, no async function frame.
    */
-  async write(buffers: readonly Buffer[]): Promise<void> {
-    if (this.needsTrim) {
-      await this.log.truncate(this.size);
-      this.needsTrim = false;
-    }
-    try {
-      await this.log.write(buffers, this.size);
-    } catch (error) {
-      await this.discardWrite();
-      throw error;
-    }
+  write(buffers: readonly Buffer[]): Promise<void> {
+    if (this.needsTrim) return this.trimThenWrite(buffers);
+    return this.log.write(buffers, this.size).catch((error: unknown) => this.failedWrite(error));
+  }
+
+  private async trimThenWrite(buffers: readonly Buffer[]): Promise<void> {
+    await this.log.truncate(this.size);
+    this.needsTrim = false;
+    return this.write(buffers);
+  }
+
+  private async failedWrite(error: unknown): Promise<never> {
+    await this.discardWrite();
+    throw error;
   }
 
   /**
