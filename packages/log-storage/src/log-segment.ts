@@ -189,25 +189,20 @@ export class LogSegment {
   /**
    * Writes `buffers` (whole batches, offsets assigned) at the end of the
    * segment in one pwritev. The bytes do not count until commitWrite: `size`,
-   * and so every reader, ignores them, and discardWrite cuts them off again.
-   * A failed write is cut back at once and the error rethrown. Not async:
-   * the usual write (nothing to trim first) adds one promise step to the
-   * file's, no async function frame.
+   * and so every reader, ignores them. If the write fails, or its batches do,
+   * the writer cuts them off with discardWrite before anything else is
+   * written (left to the writer, which awaits the write anyway: one promise
+   * step less on every append).
    */
   write(buffers: readonly Buffer[]): Promise<void> {
     if (this.needsTrim) return this.trimThenWrite(buffers);
-    return this.log.write(buffers, this.size).catch((error: unknown) => this.failedWrite(error));
+    return this.log.write(buffers, this.size);
   }
 
   private async trimThenWrite(buffers: readonly Buffer[]): Promise<void> {
     await this.log.truncate(this.size);
     this.needsTrim = false;
-    return this.write(buffers);
-  }
-
-  private async failedWrite(error: unknown): Promise<never> {
-    await this.discardWrite();
-    throw error;
+    return this.log.write(buffers, this.size);
   }
 
   /**
@@ -224,10 +219,10 @@ export class LogSegment {
     }
   }
 
-  /** Makes the last write count: its batches are indexed, `size` and the end offset move past them. */
-  commitWrite(batches: readonly IndexedBatch[]): void {
+  /** Makes the last write count: its batches are indexed, `size` and the end offset move past them; `now` is the writer's clock. */
+  commitWrite(batches: readonly IndexedBatch[], now: number): void {
     for (const batch of batches) this.indexBatch(batch);
-    this.lastModified = this.ctx.clock();
+    this.lastModified = now;
   }
 
   /** Accounts for a batch written at `size`: max timestamp, sparse index entries, size and end offset. */

@@ -52,6 +52,23 @@ describe('PartitionLog append', () => {
     await log.close();
   });
 
+  it('appendAfterTruncationCall: an append called after truncateTo lands after the truncation, even while a write is in flight', async () => {
+    const log = await openLog(tempLogDir());
+    await log.appendAsLeader(makeBatch({ records: 4, fill: 1 }), 0);
+    const inFlight = log.appendAsLeader(makeBatch({ records: 2, fill: 2 }), 0);
+    const truncated = log.truncateTo(4n);
+    const after = log.appendAsLeader(makeBatch({ fill: 3 }), 0);
+    expect((await inFlight).firstOffset).toBe(4n);
+    expect(await truncated).toBe(true);
+    expect((await after).firstOffset).toBe(4n);
+    const read = await log.read(0n, { maxBytes: 1 << 20 });
+    expect(batchesIn(read.records).map((b) => [b.baseOffset, b.fill])).toEqual([
+      [0n, 1],
+      [4n, 3],
+    ]);
+    await log.close();
+  });
+
   it('logAppendTime: the broker time becomes the max timestamp, the timestamp type bit is set and the CRC still checks', async () => {
     const clock = manualClock(1_800_000_000_000);
     const log = await openLog(tempLogDir(), { config: { 'message.timestamp.type': 'LogAppendTime' }, clock: clock.now });

@@ -6,6 +6,7 @@ import { logEndOffsetOf, type PartitionLogState } from './partition-log-state.js
 import type { CorruptRecordError } from './storage-errors.js';
 
 const INT32_MAX = 0x7fffffffn;
+const settled = Promise.resolve();
 
 /** Appends written together, in one pwritev, to `segment`. */
 interface WriteGroup {
@@ -16,6 +17,8 @@ interface WriteGroup {
   now: number;
   /** Stamped on the leader's batches; -1 under CreateTime. */
   logAppendTime: bigint;
+  /** The appends whose CRCs failed, found while the write ran. */
+  refused?: Map<PendingAppend, CorruptRecordError>;
 }
 
 /**
@@ -29,9 +32,17 @@ interface WriteGroup {
  * broker loop.
  */
 export class PartitionLogAppender {
-  private pending: PendingAppend[] = [];
-  private drainScheduled = false;
-  private readonly drainTask = (): Promise<void> => this.drain();
+  /** The queue of the current writer turn (started or about to start), which appends join while no other change waits for it. */
+  private running: PendingAppend[] | undefined;
+  /** Appends for the turn queued behind other changes (or behind the current turn, once another change waits). */
+  private queued: PendingAppend[] | undefined;
+  /** The group being written, or committed (one at a time); cleared when the turn moves on. */
+  private inFlight: WriteGroup | undefined;
+  private readonly startQueuedTurn = (): void => {
+    this.running = this.queued;
+    this.queued = undefined;
+    this.continueTurn();
+  };
 
   constructor(
     private readonly state: PartitionLogState,
@@ -51,12 +62,32 @@ export class PartitionLogAppender {
       return Promise.resolve({ firstOffset: end, lastOffset: end - 1n, logAppendTime: -1n, logStartOffset: this.state.logStartOffset, validBytes: 0 });
     }
     return new Promise<LogAppendInfo>((resolve, reject) => {
-      this.pending.push({ records, batches, origin, leaderEpoch, bytes: records.length, firstOffset: -1n, lastOffset: -1n, crcVerified: false, resolve, reject });
-      if (!this.drainScheduled) {
-        this.drainScheduled = true;
-        void this.state.serial.run(this.drainTask);
-      }
+      this.enqueue({ records, batches, origin, leaderEpoch, bytes: records.length, firstOffset: -1n, lastOffset: -1n, crcVerified: false, resolve, reject });
     });
+  }
+
+  /**
+   * Queues an append for a writer turn: the current one if no other change
+   * waits for the log, else the one queued behind; with neither, a new turn.
+   * On an idle log that turn takes the SerialQueue at once and starts from
+   * the next microtask (appends of the same tick join it): no wait behind
+   * the promise chain of the turn that resolved the caller's last append,
+   * which has already left the queue.
+   */
+  private enqueue(append: PendingAppend): void {
+    const serial = this.state.serial;
+    if (this.running !== undefined && !serial.hasWaiting) {
+      this.running.push(append);
+    } else if (this.queued !== undefined) {
+      this.queued.push(append);
+    } else if (this.running === undefined && serial.tryEnter()) {
+      this.running = [append];
+      // Not queueMicrotask: Node wraps its callback in an AsyncResource, hundreds of bytes per append.
+      void settled.then(this.continueTurn);
+    } else {
+      this.queued = [append];
+      serial.enqueue(this.startQueuedTurn);
+    }
   }
 
   /** See PartitionLog.roll. */
@@ -66,19 +97,104 @@ export class PartitionLogAppender {
     });
   }
 
-  // Every append passes through the functions below: the async ones keep
-  // few locals (an async function's frame is saved on the heap at each
-  // await) and only the roll awaits when nothing is due.
-  private async drain(): Promise<void> {
-    this.drainScheduled = false;
-    const queue = this.pending;
-    this.pending = [];
-    while (queue.length > 0) {
-      const now = this.state.ctx.clock();
-      if (this.rollDue(queue[0]!, now) && !(await this.rollFor(queue))) continue;
-      const group = this.takeGroup(queue, now);
-      if (group !== undefined) await this.writeGroup(group, queue);
+  // A turn of the writer holds the log's SerialQueue and writes its queue,
+  // which appends may join meanwhile, group by group, one write in flight at
+  // a time. Every append passes through here, so the turn runs on promise
+  // reactions to pre-bound functions (an async function would allocate its
+  // frame, and save it at each await, on every append); the rare steps — a
+  // roll, a failed or refused write, a new leader epoch to checkpoint — are
+  // small async functions the turn resumes after. The CRCs are computed while
+  // the write runs on the thread pool; if the write fails, it is cut back and
+  // its appends rejected; if a batch fails, the write is cut back, its append
+  // rejected and the others go back to the head of the queue. The turn ends,
+  // and frees the queue, as soon as its queue is empty.
+  private readonly continueTurn = (): void => {
+    this.inFlight = undefined;
+    const queue = this.running!;
+    try {
+      while (queue.length > 0) {
+        const now = this.state.ctx.clock();
+        if (this.rollDue(queue[0]!, now)) {
+          this.rollFor(queue).then(this.continueTurn, this.abortTurn);
+          return;
+        }
+        const group = this.takeGroup(queue, now);
+        if (group === undefined) continue;
+        this.inFlight = group;
+        group.segment.write(group.buffers).then(this.written, this.writeFailed);
+        group.refused = this.crcErrors(group.appends);
+        return;
+      }
+    } catch (error) {
+      this.abortTurn(error);
+      return;
     }
+    this.running = undefined;
+    this.state.serial.leave();
+  };
+
+  private readonly written = (): void => {
+    const group = this.inFlight!;
+    try {
+      if (group.refused !== undefined) {
+        this.cutBack(group).then(this.continueTurn, this.abortTurn);
+        return;
+      }
+      for (const append of group.appends) group.segment.commitWrite(append.batches, group.now);
+      const write = this.flusher.noteWrite();
+      if (this.recordEpochs(group.appends)) {
+        this.flushEpochsAndResolve(group, write).then(this.continueTurn, this.abortTurn);
+        return;
+      }
+      this.resolveGroup(group, write);
+    } catch (error) {
+      this.abortTurn(error);
+      return;
+    }
+    this.continueTurn();
+  };
+
+  private readonly writeFailed = (error: unknown): void => {
+    this.failGroup(this.inFlight!, error).then(this.continueTurn, this.abortTurn);
+  };
+
+  /**
+   * Bugs only (disk errors reject their own appends): every append of the
+   * turn not settled yet fails with the error, and the queue is freed.
+   */
+  private readonly abortTurn = (error: unknown): void => {
+    for (const append of [...(this.inFlight?.appends ?? []), ...(this.running ?? [])]) append.reject(error);
+    this.inFlight = undefined;
+    this.running = undefined;
+    this.state.serial.leave();
+  };
+
+  /** Rolls for the append at the head of the queue; if the roll fails, that append fails with it. */
+  private async rollFor(queue: PendingAppend[]): Promise<void> {
+    try {
+      await this.rollActiveSegment();
+    } catch (error) {
+      queue.shift()!.reject(error);
+    }
+  }
+
+  /** A write that failed: cut back, and every append of it rejected (with its own CRC error if it has one). */
+  private async failGroup(group: WriteGroup, error: unknown): Promise<void> {
+    await group.segment.discardWrite();
+    for (const append of group.appends) append.reject(group.refused?.get(append) ?? error);
+  }
+
+  /** A write some of whose batches failed their CRCs: cut back, those appends rejected, the others back at the head of the queue. */
+  private async cutBack(group: WriteGroup): Promise<void> {
+    const refused = group.refused!;
+    await group.segment.discardWrite();
+    for (const [append, corrupt] of refused) append.reject(corrupt);
+    this.running!.unshift(...group.appends.filter((a) => !refused.has(a)));
+  }
+
+  private async flushEpochsAndResolve(group: WriteGroup, write: number): Promise<void> {
+    await this.flusher.flushEpochCache();
+    this.resolveGroup(group, write);
   }
 
   /** Whether the active segment must roll before the append at the head of the queue. */
@@ -94,17 +210,6 @@ export class PartitionLogAppender {
       active.timeIndex.isFull ||
       lastOffsetIfAppendedAt(first, active.nextOffset) - active.baseOffset > INT32_MAX
     );
-  }
-
-  /** Rolls for the append at the head of the queue; if the roll fails, that append fails with it. */
-  private async rollFor(queue: PendingAppend[]): Promise<boolean> {
-    try {
-      await this.rollActiveSegment();
-      return true;
-    } catch (error) {
-      queue.shift()!.reject(error);
-      return false;
-    }
   }
 
   /**
@@ -149,33 +254,6 @@ export class PartitionLogAppender {
       next = lastOffset + 1n;
     }
     return appends.length === 0 ? undefined : { segment, appends, buffers, now, logAppendTime };
-  }
-
-  /**
-   * Writes a group in one pwritev, checking its CRCs while the write is in
-   * flight. If a batch fails, the write is cut back, its append rejected and
-   * the others go back to the head of the queue.
-   */
-  private async writeGroup(group: WriteGroup, queue: PendingAppend[]): Promise<void> {
-    // The write runs on the thread pool while the CRCs are computed here.
-    const writing = group.segment.write(group.buffers);
-    const refused = this.crcErrors(group.appends);
-    try {
-      await writing;
-    } catch (error) {
-      for (const append of group.appends) append.reject(refused?.get(append) ?? error);
-      return;
-    }
-    if (refused !== undefined) {
-      await group.segment.discardWrite();
-      for (const [append, corrupt] of refused) append.reject(corrupt);
-      queue.unshift(...group.appends.filter((a) => !refused.has(a)));
-      return;
-    }
-    for (const append of group.appends) group.segment.commitWrite(append.batches);
-    const write = this.flusher.noteWrite();
-    if (this.recordEpochs(group.appends)) await this.flusher.flushEpochCache();
-    this.resolveGroup(group, write);
   }
 
   private resolveGroup(group: WriteGroup, write: number): void {
