@@ -13,7 +13,7 @@ export type AppendOrigin = 'leader' | 'follower';
 export interface AppendBatch {
   position: number;
   size: number;
-  /** As sent; the leader overwrites it. */
+  /** As sent by a leader (a follower's append); -1 until assignOffsets for a client's batch. */
   baseOffset: bigint;
   lastOffsetDelta: number;
   /** baseOffset + lastOffsetDelta, kept in step with baseOffset. */
@@ -46,13 +46,14 @@ export function validateAppend(tp: TopicPartition, records: Buffer, origin: Appe
     const recordCount = records.readInt32BE(position + BATCH_OFFSETS.recordCount);
     const badRange = lastOffsetDelta < 0 || (origin === 'leader' && (recordCount <= 0 || lastOffsetDelta + 1 !== recordCount));
     if (badRange) throw new CorruptRecordError(tp, position, { kind: 'bad-offset-range', lastOffsetDelta, recordCount });
-    const baseOffset = records.readBigInt64BE(position + BATCH_OFFSETS.baseOffset);
+    // A leader's batches get their offsets from the log (assignOffsets): what the client sent is not read.
+    const baseOffset = origin === 'leader' ? -1n : records.readBigInt64BE(position + BATCH_OFFSETS.baseOffset);
     batches.push({
       position,
       size,
       baseOffset,
       lastOffsetDelta,
-      lastOffset: baseOffset + BigInt(lastOffsetDelta),
+      lastOffset: origin === 'leader' ? -1n : baseOffset + BigInt(lastOffsetDelta),
       maxTimestamp: records.readBigInt64BE(position + BATCH_OFFSETS.maxTimestamp),
       partitionLeaderEpoch: records.readInt32BE(position + BATCH_OFFSETS.partitionLeaderEpoch),
     });

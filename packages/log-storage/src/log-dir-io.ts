@@ -229,13 +229,12 @@ export class StorageFile {
     } catch (error) {
       return Promise.reject(this.io.storageError('write', this.path, error));
     }
-    return writing.then(
-      (written) => (written < total ? this.writeRest(buffers, position, written, total) : undefined),
-      (error: unknown) => {
-        throw this.io.storageError('write', this.path, error);
-      },
-    );
+    return writing.then((written) => (written < total ? this.writeRest(buffers, position, written, total) : undefined), this.writeFailed);
   }
+
+  private readonly writeFailed = (error: unknown): never => {
+    throw this.io.storageError('write', this.path, error);
+  };
 
   /** The rest of a short write. */
   private writeRest(buffers: readonly Buffer[], position: number, written: number, total: number): Promise<void> {

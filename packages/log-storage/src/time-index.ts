@@ -52,10 +52,11 @@ export class TimeIndex extends IndexFile {
    */
   maybeAppend(timestamp: bigint, offset: bigint, evenIfFull = false): void {
     if (this.isFull && !evenIfFull) return;
+    // Checked before anything is computed: on most calls the max timestamp has not grown.
+    if (this.count > 0 && timestamp <= this.entries.readBigInt64BE((this.count - 1) * ENTRY_SIZE)) return;
     const relative = this.relativeOffset(offset);
     if (this.count > 0) {
       const lastAt = (this.count - 1) * ENTRY_SIZE;
-      if (timestamp <= this.entries.readBigInt64BE(lastAt)) return;
       if (relative < this.entries.readInt32BE(lastAt + 8)) {
         throw new RangeError(`time index ${this.path}: offset ${offset} goes back from ${this.entry(this.count - 1).offset}`);
       }
