@@ -72,8 +72,8 @@ function allAssignments(metadata: BrokerMetadata, logger: Logger): PartitionAssi
 }
 
 function assignmentOf(topic: TopicMetadata, state: PartitionState, config: PartitionConfig): PartitionAssignment {
-  const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch } = state;
-  return { topic: topic.name, partition, config, state: { topicId: topic.topicId, replicas, isr, leader, leaderEpoch, partitionEpoch } };
+  const { partition, ...leadership } = state;
+  return { topic: topic.name, partition, config, state: { ...leadership, topicId: topic.topicId } };
 }
 
 /** The topic's partition config, or undefined (logged) when its effective configs cannot be used — the controller validated them, so that is a bug. */

@@ -1,19 +1,15 @@
 import { ATTRIBUTE_TRANSACTIONAL, BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, ErrorCode } from '@kstream/protocol';
+import type { PartitionState as MetadataPartitionState } from '@kstream/controller';
 import type { LogAppendInfo, LogReadInfo, PartitionLog, TopicPartition } from '@kstream/log-storage';
 import type { PartitionConfig } from './partition-config.js';
 import { PartitionError } from './partition-errors.js';
 import { MaxTimestampTracker } from './max-timestamp-tracker.js';
 
-/** A partition's replica set and leadership as the metadata log states them (KRaft's PartitionRecord). */
-export interface PartitionState {
-  readonly topicId: string;
-  readonly replicas: readonly number[];
-  readonly isr: readonly number[];
-  /** The leader's broker id; -1 when there is none. */
-  readonly leader: number;
-  readonly leaderEpoch: number;
-  readonly partitionEpoch: number;
-}
+/**
+ * A hosted partition's replica set and leadership: the metadata's state for
+ * it (KRaft's PartitionRecord), carrying its topic's id rather than its index.
+ */
+export type PartitionState = Omit<MetadataPartitionState, 'partition'> & { readonly topicId: string };
 
 /** Told when offsets become visible to consumers (the high watermark moved): how many bytes of batches. */
 export type NewDataListener = (partition: Partition, bytes: number) => void;
