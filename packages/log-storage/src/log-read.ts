@@ -78,3 +78,21 @@ export async function findOffsetByTimestamp(
   }
   return undefined;
 }
+
+/**
+ * The greatest max timestamp of the non-empty segments, oldest first: the
+ * first segment to reach it wins a tie, as each segment's own
+ * offsetOfMaxTimestampSoFar keeps the first batch to reach it. The offset is
+ * that batch's last offset (Kafka's offsetOfMaxTimestampSoFar), not the
+ * record's. Undefined when every segment is empty.
+ */
+export function maxTimestampAndOffsetOf(segments: readonly LogSegment[]): { timestamp: bigint; offset: bigint } | undefined {
+  let best: { timestamp: bigint; offset: bigint } | undefined;
+  for (const segment of segments) {
+    if (segment.size === 0) continue;
+    if (best === undefined || segment.maxTimestampSoFar > best.timestamp) {
+      best = { timestamp: segment.maxTimestampSoFar, offset: segment.offsetOfMaxTimestampSoFar };
+    }
+  }
+  return best;
+}

@@ -10,6 +10,7 @@ import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
   findOffsetByTimestamp,
+  maxTimestampAndOffsetOf,
   readSegments,
   type LogReadInfo,
   type LogReadOptions,
@@ -220,6 +221,24 @@ export class PartitionLog {
       return { timestamp: -1n, offset: this.logEndOffset, leaderEpoch: this.leaderEpochCache.latestEpoch() };
     }
     return findOffsetByTimestamp(this.state.segments.all(), timestamp, logStartOffset);
+  }
+
+  /**
+   * ListOffsets MAX_TIMESTAMP: the greatest batch max timestamp in the log and
+   * the last offset of the first batch carrying it (Kafka's
+   * offsetOfMaxTimestampSoFar: the batch's last offset, not the record's —
+   * reading from it returns the whole batch, which the broker decodes to
+   * find the record). Each segment keeps its own from its appends, from its
+   * time index and tail on reopen (a rebuild after a crash), and again after
+   * truncation; a deleted segment takes its maximum with it. Segments below
+   * the log start offset still count: the batch may lie below it (after
+   * DeleteRecords), which the caller checks. Undefined for an empty log.
+   */
+  maxTimestampAndOffset(): TimestampAndOffset | undefined {
+    this.ensureOpen();
+    const max = maxTimestampAndOffsetOf(this.state.segments.all());
+    if (max === undefined) return undefined;
+    return { ...max, leaderEpoch: this.leaderEpochCache.epochForOffset(max.offset) };
   }
 
   /** OffsetForLeaderEpoch: see LeaderEpochFileCache.endOffsetFor. */
