@@ -83,6 +83,14 @@ describe('ListOffsets lookups', () => {
     expect(await lookup(manager, MAX_TIMESTAMP)).toMatchObject({ timestamp: 500n, offset: 3n });
   });
 
+  it('maxTimestampBelowLogStart: a greatest timestamp DeleteRecords removed inside a kept batch is not answered', async () => {
+    const manager = await openManager();
+    await manager.applyAssignment(assignment('orders'));
+    await appendWithTimestamps(manager, [100, 900, 300]);
+    await manager.deleteRecords('orders', 0, 2n);
+    expect(await lookup(manager, MAX_TIMESTAMP)).toEqual({ timestamp: -1n, offset: -1n, leaderEpoch: -1 });
+  });
+
   it('maxTimestampLogAppendTime: under LogAppendTime the broker\'s stamp is the timestamp, the batch\'s first record the offset', async () => {
     let now = 5_000;
     const manager = await openManager({ clock: () => now });

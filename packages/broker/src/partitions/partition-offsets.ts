@@ -22,7 +22,8 @@ const NOT_FOUND: OffsetAndTimestamp = { timestamp: -1n, offset: -1n, leaderEpoch
  * offset for read_committed.
  * - -2 / -4: the log start offset; -1: the high watermark (or the last
  *   stable offset), with the current leader epoch.
- * - -3: the first record carrying the partition's greatest timestamp.
+ * - -3: the first record carrying the log's greatest timestamp (the log
+ *   keeps it per segment); none while that record is not fetchable.
  * - t >= 0: the first record whose timestamp is >= t, found through the time
  *   index; the batch found is decoded to pick the record within it.
  */
@@ -35,9 +36,13 @@ export async function fetchOffsetForTimestamp(partition: Partition, timestamp: b
   }
   if (timestamp === LATEST_TIMESTAMP) return { timestamp: -1n, offset: lastFetchable, leaderEpoch: partition.leaderEpoch };
   if (timestamp === MAX_TIMESTAMP) {
-    const batch = await partition.maxTimestamp.find(log, lastFetchable);
-    if (batch === undefined) return NOT_FOUND;
-    return (await firstRecordAtOrAfter(partition, batch.baseOffset, batch.maxTimestamp, lastFetchable)) ?? NOT_FOUND;
+    const max = log.maxTimestampAndOffset();
+    // As Kafka: a greatest timestamp not yet fetchable (or deleted) is not answered, rather than the greatest of the rest.
+    if (max === undefined || max.offset >= lastFetchable || max.offset < log.logStartOffset) return NOT_FOUND;
+    // The read from the batch's last offset returns the whole batch.
+    const read = await log.read(max.offset, { maxBytes: 1, maxOffset: lastFetchable, minOneMessage: true });
+    if (read.records.length === 0) return NOT_FOUND;
+    return (await firstRecordInBatch(read.records, log.logStartOffset, max.timestamp, lastFetchable)) ?? NOT_FOUND;
   }
   if (timestamp < 0n) return NOT_FOUND;
   const found = await log.fetchOffsetByTimestamp(timestamp);
@@ -62,17 +67,29 @@ async function firstRecordAtOrAfter(
     const read = await partition.log.read(offset, { maxBytes: 1, maxOffset: lastFetchable, minOneMessage: true });
     if (read.records.length === 0) return undefined;
     if (read.records.readBigInt64BE(BATCH_OFFSETS.maxTimestamp) >= timestamp) {
-      const { header, records } = await decodeRecordBatch(read.records, { verifyCrc: false });
-      const logAppendTime = (header.attributes & ATTRIBUTE_TIMESTAMP_TYPE) !== 0;
-      for (const record of records) {
-        const recordOffset = header.baseOffset + BigInt(record.offsetDelta);
-        const recordTimestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + BigInt(record.timestampDelta);
-        if (recordOffset >= fromOffset && recordOffset < lastFetchable && recordTimestamp >= timestamp) {
-          return { timestamp: recordTimestamp, offset: recordOffset, leaderEpoch: header.partitionLeaderEpoch };
-        }
-      }
+      const found = await firstRecordInBatch(read.records, fromOffset, timestamp, lastFetchable);
+      if (found !== undefined) return found;
     }
     offset = read.nextOffset;
+  }
+  return undefined;
+}
+
+/** The first record of the batch at the start of `batch` in [fromOffset, lastFetchable) whose timestamp is >= `timestamp`. */
+async function firstRecordInBatch(
+  batch: Buffer,
+  fromOffset: bigint,
+  timestamp: bigint,
+  lastFetchable: bigint,
+): Promise<OffsetAndTimestamp | undefined> {
+  const { header, records } = await decodeRecordBatch(batch, { verifyCrc: false });
+  const logAppendTime = (header.attributes & ATTRIBUTE_TIMESTAMP_TYPE) !== 0;
+  for (const record of records) {
+    const recordOffset = header.baseOffset + BigInt(record.offsetDelta);
+    const recordTimestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + BigInt(record.timestampDelta);
+    if (recordOffset >= fromOffset && recordOffset < lastFetchable && recordTimestamp >= timestamp) {
+      return { timestamp: recordTimestamp, offset: recordOffset, leaderEpoch: header.partitionLeaderEpoch };
+    }
   }
   return undefined;
 }

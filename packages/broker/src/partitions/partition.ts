@@ -3,7 +3,6 @@ import type { PartitionState as MetadataPartitionState } from '@kstream/controll
 import type { LogAppendInfo, LogReadInfo, PartitionLog, TopicPartition } from '@kstream/log-storage';
 import type { PartitionConfig } from './partition-config.js';
 import { PartitionError } from './partition-errors.js';
-import { MaxTimestampTracker } from './max-timestamp-tracker.js';
 
 /**
  * A hosted partition's replica set and leadership: the metadata's state for
@@ -43,8 +42,6 @@ export class Partition {
   /** Appended batches not yet below the high watermark, oldest first. */
   #invisible: { lastOffset: bigint; bytes: number }[] = [];
   readonly #waiters = new Set<HighWatermarkWaiter>();
-  /** ListOffsets' MAX_TIMESTAMP. */
-  readonly maxTimestamp = new MaxTimestampTracker();
 
   constructor(
     readonly localBrokerId: number,
@@ -165,7 +162,6 @@ export class Partition {
       );
     }
     const info = await this.log.appendAsLeader(records, this.#state.leaderEpoch);
-    this.maxTimestamp.observe(records, this.log);
     if (info.validBytes > 0) this.#invisible.push({ lastOffset: info.lastOffset, bytes: info.validBytes });
     this.maybeIncrementHighWatermark();
     return info;
