@@ -32,8 +32,10 @@ export class FaultyFileSystem implements FileSystem {
   syncsStarted = 0;
   private readonly openFds = new Map<number, string>();
   bytesWritten = 0;
-  /** The file of every writev call, in order. */
+  /** The file of every writev or writevSync call, in order. */
   readonly writeCalls: string[] = [];
+  /** writevSync calls (inline writes); writeCalls.length - inlineWrites were made on the thread pool. */
+  inlineWrites = 0;
   /** Every rename, in order. */
   readonly renames: [from: string, to: string][] = [];
   syncs = 0;
@@ -126,28 +128,39 @@ export class FaultyFileSystem implements FileSystem {
   }
 
   async writev(fd: number, buffers: readonly Buffer[], position: number): Promise<number> {
-    this.check('writev');
+    const allowed = this.spendWriteBudget(fd, buffers, 'writev');
+    const written = await this.base.writev(fd, allowed, position);
+    this.bytesWritten += written;
+    return written;
+  }
+
+  writevSync(fd: number, buffers: readonly Buffer[], position: number): number {
+    const allowed = this.spendWriteBudget(fd, buffers, 'writevSync');
+    const written = this.base.writevSync(fd, allowed, position);
+    this.bytesWritten += written;
+    return written;
+  }
+
+  /** The part of `buffers` the write budget lets through (all, or a short write), or the injected error once it is spent. */
+  private spendWriteBudget(fd: number, buffers: readonly Buffer[], syscall: string): readonly Buffer[] {
+    this.check(syscall);
     this.writeCalls.push(this.openFds.get(fd) ?? '?');
+    if (syscall === 'writevSync') this.inlineWrites++;
     const total = buffers.reduce((n, b) => n + b.length, 0);
     if (total <= this.writeBudget) {
       this.writeBudget -= total;
-      const written = await this.base.writev(fd, buffers, position);
-      this.bytesWritten += written;
-      return written;
+      return buffers;
     }
-    if (this.writeBudget <= 0) throw errno(this.writeError, 'writev');
-    const allowed = this.writeBudget;
+    if (this.writeBudget <= 0) throw errno(this.writeError, syscall);
+    let left = this.writeBudget;
     this.writeBudget = 0;
     const partial: Buffer[] = [];
-    let left = allowed;
     for (const b of buffers) {
       if (left === 0) break;
       partial.push(b.subarray(0, Math.min(left, b.length)));
       left -= Math.min(left, b.length);
     }
-    const written = await this.base.writev(fd, partial, position);
-    this.bytesWritten += written;
-    return written;
+    return partial;
   }
 
   async fdatasync(fd: number): Promise<void> {

@@ -22,6 +22,8 @@ export interface FileSystem {
   read(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   /** Like pwritev(2): may write fewer bytes than given. */
   writev(fd: number, buffers: readonly Buffer[], position: number): Promise<number>;
+  /** pwritev(2) on the calling thread, for writes small enough that handing them to libuv's pool costs more than the copy. */
+  writevSync(fd: number, buffers: readonly Buffer[], position: number): number;
   fdatasync(fd: number): Promise<void>;
   fsync(fd: number): Promise<void>;
   ftruncate(fd: number, length: number): Promise<void>;
@@ -50,6 +52,7 @@ export const nodeFileSystem: FileSystem = {
   // Every append's write: one closure fewer than call() makes.
   writev: (fd, buffers, position) =>
     new Promise((resolve, reject) => fs.writev(fd, buffers, position, (error, written) => (error ? reject(error) : resolve(written)))),
+  writevSync: (fd, buffers, position) => fs.writevSync(fd, buffers, position),
   fdatasync: (fd) => call<void>((cb) => fs.fdatasync(fd, (e) => cb(e, undefined))),
   fsync: (fd) => call<void>((cb) => fs.fsync(fd, (e) => cb(e, undefined))),
   ftruncate: (fd, length) => call<void>((cb) => fs.ftruncate(fd, length, (e) => cb(e, undefined))),
@@ -74,9 +77,22 @@ function errnoCode(error: unknown): string | undefined {
  * One LogDirIo per log directory; it holds no state besides its path.
  */
 export class LogDirIo {
+  /**
+   * Appends of up to this many bytes are written inline (StorageFile.writeInline).
+   * A write handed to libuv's thread pool costs two thread hand-offs, about
+   * 40 µs on a 2-core VM, while copying 16 KiB into the page cache takes
+   * about 7 µs: Kafka writes the page cache on its request threads for the
+   * same reason. Larger writes stay on the pool, where the CRC check runs
+   * beside them and the loop stays free meanwhile. The cost: when the
+   * kernel throttles writers (dirty pages past vm.dirty_ratio) an inline
+   * write stalls the loop with it, as it stalls Kafka's request thread.
+   */
+  static readonly DEFAULT_INLINE_WRITE_MAX_BYTES = 128 * 1024;
+
   constructor(
     readonly logDir: string,
     readonly fileSystem: FileSystem = nodeFileSystem,
+    readonly inlineWriteMaxBytes = LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES,
   ) {}
 
   async attempt<T>(operation: string, path: string, run: () => Promise<T>): Promise<T> {
@@ -235,6 +251,26 @@ export class StorageFile {
   private readonly writeFailed = (error: unknown): never => {
     throw this.io.storageError('write', this.path, error);
   };
+
+  /**
+   * Writes all of `buffers` at `position` on the calling thread (pwritev,
+   * repeated after a short write); throws a KafkaStorageError. For writes no
+   * larger than the LogDirIo's inlineWriteMaxBytes.
+   */
+  writeInline(buffers: readonly Buffer[], position: number): void {
+    let total = 0;
+    for (const b of buffers) total += b.length;
+    try {
+      let written = this.io.fileSystem.writevSync(this.fd, buffers, position);
+      while (written < total) {
+        const n = this.io.fileSystem.writevSync(this.fd, remainder(buffers, written), position + written);
+        if (n === 0) throw new Error(`no progress after ${written} of ${total} bytes`);
+        written += n;
+      }
+    } catch (error) {
+      throw this.io.storageError('write', this.path, error);
+    }
+  }
 
   /** The rest of a short write. */
   private writeRest(buffers: readonly Buffer[], position: number, written: number, total: number): Promise<void> {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
-import { openLog } from './partition-log.test-support.js';
+import { openLog, WRITE_PATHS } from './partition-log.test-support.js';
 import { batchesIn, makeBatch } from './record-batch.test-support.js';
 import { KafkaStorageError } from './storage-errors.js';
 import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
@@ -17,11 +17,11 @@ async function offsetsIn(log: PartitionLog): Promise<bigint[]> {
   return batchesIn(read.records).map((b) => b.baseOffset);
 }
 
-describe('Disk faults', () => {
+describe.each(WRITE_PATHS)('Disk faults, writes $path', ({ inlineWriteMaxBytes }) => {
   it('diskFull: a write that runs out of space fails as a storage error and leaves file and log end offset consistent', async () => {
     const dir = tempLogDir();
     const fs = new FaultyFileSystem();
-    const log = await openLog(dir, { fileSystem: fs });
+    const log = await openLog(dir, { fileSystem: fs, inlineWriteMaxBytes });
     await log.appendAsLeader(makeBatch({ bodyBytes: 100 }), 0);
     fs.failWritesAfter(50);
     const error = await log.appendAsLeader(makeBatch({ bodyBytes: 100 }), 0).catch((e: unknown) => e);
@@ -41,10 +41,31 @@ describe('Disk faults', () => {
     await reopened.close();
   });
 
+  it('diskFullCutBackFails: a short write that cannot be cut back is never served, and is cut before the next write', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { fileSystem: fs, inlineWriteMaxBytes });
+    await log.appendAsLeader(makeBatch({ bodyBytes: 100 }), 0);
+    fs.failWritesAfter(50);
+    fs.failTruncates();
+    await expect(log.appendAsLeader(makeBatch({ bodyBytes: 100 }), 0)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(statSync(join(partitionDir(dir), SEGMENT_LOG)).size).toBe(161 + 50);
+    expect(log.logEndOffset).toBe(1n);
+    expect((await log.read(1n)).records.length).toBe(0);
+
+    fs.heal();
+    expect((await log.appendAsLeader(makeBatch({ fill: 7 }), 0)).firstOffset).toBe(1n);
+    expect(statSync(join(partitionDir(dir), SEGMENT_LOG)).size).toBe(161 + 93);
+    await log.close();
+    const reopened = await openLog(dir);
+    expect(await offsetsIn(reopened)).toEqual([0n, 1n]);
+    await reopened.close();
+  });
+
   it('diskFullMidGroup: every append of the failed write is rejected; queued ones after it still go in', async () => {
     const dir = tempLogDir();
     const fs = new FaultyFileSystem();
-    const log = await openLog(dir, { fileSystem: fs });
+    const log = await openLog(dir, { fileSystem: fs, inlineWriteMaxBytes });
     await log.appendAsLeader(makeBatch(), 0);
     fs.failWritesAfter(150);
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => log.appendAsLeader(makeBatch(), 0)));
@@ -61,7 +82,7 @@ describe('Disk faults', () => {
 
   it('failedSync: under the durable policy an fdatasync error fails the appends waiting on it; the log recovers', async () => {
     const fs = new FaultyFileSystem();
-    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { 'flush.policy': 'durable' } });
+    const log = await openLog(tempLogDir(), { fileSystem: fs, inlineWriteMaxBytes, config: { 'flush.policy': 'durable' } });
     await log.appendAsLeader(makeBatch(), 0);
     fs.failSyncs('EIO');
     await expect(log.appendAsLeader(makeBatch(), 0)).rejects.toMatchObject({ code: 'EIO', name: 'KafkaStorageError' });
@@ -81,7 +102,7 @@ describe('Disk faults', () => {
         return;
       }
       try {
-        const log = await openLog(mountPoint);
+        const log = await openLog(mountPoint, { inlineWriteMaxBytes });
         let acknowledged = 0n;
         let failure: unknown;
         for (let i = 0; i < 100 && failure === undefined; i++) {

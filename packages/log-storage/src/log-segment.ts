@@ -199,6 +199,17 @@ export class LogSegment {
     return this.log.write(buffers, this.size);
   }
 
+  /**
+   * write, on the calling thread: the same contract, for a write of at most
+   * the LogDirIo's inlineWriteMaxBytes; false, having written nothing, when
+   * a failed cut back must first be retried (the writer then uses write).
+   */
+  writeInline(buffers: readonly Buffer[]): boolean {
+    if (this.needsTrim) return false;
+    this.log.writeInline(buffers, this.size);
+    return true;
+  }
+
   private async trimThenWrite(buffers: readonly Buffer[]): Promise<void> {
     await this.log.truncate(this.size);
     this.needsTrim = false;

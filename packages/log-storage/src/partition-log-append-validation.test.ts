@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateBatch } from '@kstream/protocol';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
-import { openLog, manualClock, recordingLogger } from './partition-log.test-support.js';
+import { openLog, manualClock, recordingLogger, WRITE_PATHS } from './partition-log.test-support.js';
 import type { PartitionLog } from './partition-log.js';
 import { batchesIn, makeBatch } from './record-batch.test-support.js';
 import { CorruptRecordError } from './storage-errors.js';
@@ -27,10 +27,10 @@ async function stored(log: PartitionLog): Promise<[bigint, number][]> {
   return batchesIn(read.records).map((b) => [b.baseOffset, b.fill]);
 }
 
-describe('PartitionLog append validation', () => {
+describe.each(WRITE_PATHS)('PartitionLog append validation, writes $path', ({ inlineWriteMaxBytes }) => {
   it('corruptBatchCutBack: the rejected write leaves the file as it was, the next append lands right after the last good batch', async () => {
     const dir = tempLogDir();
-    const log = await openLog(dir);
+    const log = await openLog(dir, { inlineWriteMaxBytes });
     await log.appendAsLeader(makeBatch({ fill: 1 }), 0);
     const error = await log.appendAsLeader(corruptBatch(), 0).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptRecordError);
@@ -53,7 +53,7 @@ describe('PartitionLog append validation', () => {
 
   it('corruptAmongConcurrentAppends: appends written together with a bad one still go in, at contiguous offsets', async () => {
     const dir = tempLogDir();
-    const log = await openLog(dir);
+    const log = await openLog(dir, { inlineWriteMaxBytes });
     const results = await Promise.allSettled([
       log.appendAsLeader(makeBatch({ fill: 1 }), 0),
       log.appendAsLeader(corruptBatch(), 0),
@@ -79,7 +79,7 @@ describe('PartitionLog append validation', () => {
   });
 
   it('corruptFollowerBatch: a follower append after the refused one no longer continues the log', async () => {
-    const log = await openLog(tempLogDir());
+    const log = await openLog(tempLogDir(), { inlineWriteMaxBytes });
     const bad = makeBatch({ baseOffset: 1n, fill: 0xee });
     bad[bad.length - 1] ^= 0xff;
     const results = await Promise.allSettled([
@@ -99,7 +99,7 @@ describe('PartitionLog append validation', () => {
   it('logAppendTimeCorrupt: the new CRC of a LogAppendTime batch does not hide a bad one', async () => {
     const dir = tempLogDir();
     const clock = manualClock(1_800_000_000_000);
-    const log = await openLog(dir, { config: { 'message.timestamp.type': 'LogAppendTime' }, clock: clock.now });
+    const log = await openLog(dir, { inlineWriteMaxBytes, config: { 'message.timestamp.type': 'LogAppendTime' }, clock: clock.now });
     const results = await Promise.allSettled([log.appendAsLeader(corruptBatch(), 0), log.appendAsLeader(makeBatch({ fill: 2 }), 0)]);
     expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ name: 'CorruptRecordError', problem: { kind: 'bad-crc' } });
     expect((results[1] as PromiseFulfilledResult<unknown>).value).toMatchObject({ firstOffset: 0n, logAppendTime: 1_800_000_000_000n });
@@ -110,10 +110,14 @@ describe('PartitionLog append validation', () => {
     await log.close();
   });
 
+});
+
+// A write on the thread pool is checked while in flight, so a bad batch does reach the file and must be cut back.
+describe('PartitionLog append validation, writes on the thread pool', () => {
   it('cutBackFails: the bad bytes are never served, and are cut before the next write', async () => {
     const dir = tempLogDir();
     const fs = new FaultyFileSystem();
-    const log = await openLog(dir, { fileSystem: fs });
+    const log = await openLog(dir, { fileSystem: fs, inlineWriteMaxBytes: 0 });
     await log.appendAsLeader(makeBatch({ fill: 1 }), 0);
     fs.failTruncates();
     await expect(log.appendAsLeader(corruptBatch(400), 0)).rejects.toBeInstanceOf(CorruptRecordError);
@@ -135,7 +139,7 @@ describe('PartitionLog append validation', () => {
   it('crashBeforeCutBack: a bad tail left by a crash is cut by recovery, even below a checkpointed recovery point', async () => {
     const dir = tempLogDir();
     const fs = new FaultyFileSystem();
-    const log = await openLog(dir, { fileSystem: fs });
+    const log = await openLog(dir, { fileSystem: fs, inlineWriteMaxBytes: 0 });
     await log.appendAsLeader(makeBatch({ fill: 1 }), 0);
     await log.flush();
     fs.failTruncates();
@@ -156,5 +160,25 @@ describe('PartitionLog append validation', () => {
       [1n, 2],
     ]);
     await reopened.close();
+  });
+});
+
+describe('PartitionLog append validation, inline writes', () => {
+  it('refusedNeverWritten: a bad batch is checked before an inline write, so nothing needs cutting back', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { fileSystem: fs });
+    await log.appendAsLeader(makeBatch({ fill: 1 }), 0);
+    fs.failTruncates();
+    const writes = fs.writeCalls.length;
+    await expect(log.appendAsLeader(corruptBatch(400), 0)).rejects.toBeInstanceOf(CorruptRecordError);
+    expect(fs.writeCalls.length).toBe(writes);
+    expect(fileSize(dir)).toBe(93);
+    expect((await log.appendAsLeader(makeBatch({ fill: 2 }), 0)).firstOffset).toBe(1n);
+    expect(await stored(log)).toEqual([
+      [0n, 1],
+      [1n, 2],
+    ]);
+    await log.close();
   });
 });

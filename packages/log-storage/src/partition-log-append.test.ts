@@ -43,6 +43,33 @@ describe('PartitionLog append', () => {
     await log.close();
   });
 
+  it('writePathBySize: a write of up to inlineWriteMaxBytes is made inline, a larger one on the thread pool, and both read back', async () => {
+    const fs = new FaultyFileSystem();
+    const log = await openLog(tempLogDir(), { fileSystem: fs, inlineWriteMaxBytes: 1000 });
+    const small = makeBatch({ bodyBytes: 1000 - 61, fill: 1 });
+    const large = makeBatch({ bodyBytes: 1000 - 60, fill: 2 });
+    expect([small.length, large.length]).toEqual([1000, 1001]);
+    const writes = (): [number, number] => {
+      const logWrites = fs.writeCalls.filter((p) => p.endsWith('.log')).length;
+      return [fs.inlineWrites, logWrites - fs.inlineWrites];
+    };
+    await log.appendAsLeader(small, 0);
+    expect(writes()).toEqual([1, 0]);
+    await log.appendAsLeader(large, 0);
+    expect(writes()).toEqual([1, 1]);
+    // Two small appends of one tick are one group, over the limit together: one write on the pool.
+    await Promise.all([log.appendAsLeader(makeBatch({ bodyBytes: 500, fill: 3 }), 0), log.appendAsLeader(makeBatch({ bodyBytes: 500, fill: 4 }), 0)]);
+    expect(writes()).toEqual([1, 2]);
+    const read = await log.read(0n, { maxBytes: 1 << 20 });
+    expect(batchesIn(read.records).map((b) => [b.baseOffset, b.fill])).toEqual([
+      [0n, 1],
+      [1n, 2],
+      [2n, 3],
+      [3n, 4],
+    ]);
+    await log.close();
+  });
+
   it('concurrentAppendsKeepOrder: appends called together get offsets in call order', async () => {
     const log = await openLog(tempLogDir());
     const infos = await Promise.all(Array.from({ length: 50 }, (_, i) => log.appendAsLeader(makeBatch({ records: 2, fill: i }), 0)));

@@ -13,6 +13,8 @@ interface WriteGroup {
   segment: LogSegment;
   appends: PendingAppend[];
   buffers: Buffer[];
+  /** The bytes of `buffers`. */
+  bytes: number;
   /** The clock when the group was formed: LogAppendTime, flush.ms. */
   now: number;
   /** Stamped on the leader's batches; -1 under CreateTime. */
@@ -25,11 +27,13 @@ interface WriteGroup {
  * The write path of a PartitionLog. Appends queue, and each turn of the
  * writer (on the log's SerialQueue) writes every queued append that fits the
  * active segment with one pwritev of the callers' own buffers — no copy, no
- * per-append sync — rolling the segment first when it is due. The CRCs are
- * checked while that write is in flight; the write counts (indexes, log end
+ * per-append sync — rolling the segment first when it is due. A write of up
+ * to the LogDirIo's inlineWriteMaxBytes is made on the loop, after its CRCs
+ * are checked; a larger one goes to the thread pool and its CRCs are checked
+ * while it is in flight. Either way the write counts (indexes, log end
  * offset, epoch cache, the callers' promises) only once both are done, and
- * is cut back if a batch failed. Not thread-safe; owned by the partition's
- * broker loop.
+ * nothing refused is ever counted: a pooled write is cut back if a batch
+ * failed. Not thread-safe; owned by the partition's broker loop.
  */
 export class PartitionLogAppender {
   /** The queue of the current writer turn (started or about to start), which appends join while no other change waits for it. */
@@ -103,11 +107,13 @@ export class PartitionLogAppender {
   // reactions to pre-bound functions (an async function would allocate its
   // frame, and save it at each await, on every append); the rare steps — a
   // roll, a failed or refused write, a new leader epoch to checkpoint — are
-  // small async functions the turn resumes after. The CRCs are computed while
-  // the write runs on the thread pool; if the write fails, it is cut back and
-  // its appends rejected; if a batch fails, the write is cut back, its append
-  // rejected and the others go back to the head of the queue. The turn ends,
-  // and frees the queue, as soon as its queue is empty.
+  // small async functions the turn resumes after. A small group is written
+  // inline and committed without leaving the loop (writeInline). A large one
+  // is written on the thread pool while its CRCs are computed; if the write
+  // fails, it is cut back and its appends rejected; if a batch fails, the
+  // write is cut back, its append rejected and the others go back to the head
+  // of the queue. The turn ends, and frees the queue, as soon as its queue is
+  // empty.
   private readonly continueTurn = (): void => {
     this.inFlight = undefined;
     const queue = this.running!;
@@ -121,6 +127,11 @@ export class PartitionLogAppender {
         const group = this.takeGroup(queue, now);
         if (group === undefined) continue;
         this.inFlight = group;
+        if (group.bytes <= this.state.ctx.io.inlineWriteMaxBytes) {
+          if (!this.writeInline(group)) return;
+          this.inFlight = undefined;
+          continue;
+        }
         group.segment.write(group.buffers).then(this.written, this.writeFailed);
         group.refused = this.crcErrors(group.appends);
         return;
@@ -140,19 +151,54 @@ export class PartitionLogAppender {
         this.cutBack(group).then(this.continueTurn, this.abortTurn);
         return;
       }
-      for (const append of group.appends) group.segment.commitWrite(append.batches, group.now);
-      const write = this.flusher.noteWrite();
-      if (this.recordEpochs(group.appends)) {
-        this.flushEpochsAndResolve(group, write).then(this.continueTurn, this.abortTurn);
-        return;
-      }
-      this.resolveGroup(group, write);
+      if (!this.commit(group)) return;
     } catch (error) {
       this.abortTurn(error);
       return;
     }
     this.continueTurn();
   };
+
+  /**
+   * Writes a small group on the loop: its CRCs first (a refused append is
+   * rejected before anything is written, the others go back to the head of
+   * the queue), then one pwritev, then the commit. False when a step goes on
+   * asynchronously — a failed write's cut back, a cut back to retry before
+   * writing, a leader epoch to checkpoint — and continues the turn itself.
+   */
+  private writeInline(group: WriteGroup): boolean {
+    const refused = this.crcErrors(group.appends);
+    if (refused !== undefined) {
+      for (const [append, corrupt] of refused) append.reject(corrupt);
+      this.running!.unshift(...group.appends.filter((a) => !refused.has(a)));
+      return true;
+    }
+    try {
+      if (!group.segment.writeInline(group.buffers)) {
+        group.segment.write(group.buffers).then(this.written, this.writeFailed);
+        return false;
+      }
+    } catch (error) {
+      this.writeFailed(error);
+      return false;
+    }
+    return this.commit(group);
+  }
+
+  /**
+   * Makes a written group count and resolves its appends; false when a new
+   * leader epoch must be checkpointed first, which continues the turn itself.
+   */
+  private commit(group: WriteGroup): boolean {
+    for (const append of group.appends) group.segment.commitWrite(append.batches, group.now);
+    const write = this.flusher.noteWrite();
+    if (this.recordEpochs(group.appends)) {
+      this.flushEpochsAndResolve(group, write).then(this.continueTurn, this.abortTurn);
+      return false;
+    }
+    this.resolveGroup(group, write);
+    return true;
+  }
 
   private readonly writeFailed = (error: unknown): void => {
     this.failGroup(this.inFlight!, error).then(this.continueTurn, this.abortTurn);
@@ -253,7 +299,7 @@ export class PartitionLogAppender {
       bytes += append.bytes;
       next = lastOffset + 1n;
     }
-    return appends.length === 0 ? undefined : { segment, appends, buffers, now, logAppendTime };
+    return appends.length === 0 ? undefined : { segment, appends, buffers, bytes, now, logAppendTime };
   }
 
   private resolveGroup(group: WriteGroup, write: number): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
 import type { PartitionLog } from './partition-log.js';
+import { LogDirIo } from './log-dir-io.js';
 import { openLog } from './partition-log.test-support.js';
 import { makeBatch } from './record-batch.test-support.js';
 import { tempLogDir } from './log-test-dir.test-support.js';
@@ -115,10 +116,11 @@ function between(from: bigint, to: bigint, fraction: number): bigint {
 describe('PartitionLog against a model', () => {
   it('randomOperations: append, read, truncate, roll, retention, reopen (clean and crash) agree with the model', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), async (ops) => {
+      // Writes take either path by size: every group inline, every one on the thread pool, or a mix (groups of one to three small batches straddle 300 bytes).
+      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), fc.constantFrom(LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES, 0, 300), async (ops, inlineWriteMaxBytes) => {
         const dir = tempLogDir();
         let fs = new FaultyFileSystem();
-        let log: PartitionLog = await openLog(dir, { config: CONFIG, fileSystem: fs });
+        let log: PartitionLog = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, fileSystem: fs });
         const model = new Model();
         let checkpoint = { recoveryPoint: undefined as bigint | undefined, logStartOffset: undefined as bigint | undefined };
         let fill = 0;
@@ -192,12 +194,12 @@ describe('PartitionLog against a model', () => {
                 await log.close();
                 checkpoint = { recoveryPoint: log.recoveryPoint, logStartOffset: log.logStartOffset };
                 fs = new FaultyFileSystem();
-                log = await openLog(dir, { config: CONFIG, fileSystem: fs, ...checkpoint });
+                log = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, fileSystem: fs, ...checkpoint });
                 break;
               case 'reopenAfterCrash': {
                 await fs.crash();
                 fs = new FaultyFileSystem();
-                log = await openLog(dir, { config: CONFIG, fileSystem: fs, ...checkpoint });
+                log = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, fileSystem: fs, ...checkpoint });
                 const first = model.segments[0]!.base;
                 let start = checkpoint.logStartOffset ?? 0n;
                 if (start < first) start = first;

@@ -1,4 +1,4 @@
-import { LogDirIo, type FileSystem } from './log-dir-io.js';
+import { LogDirIo, nodeFileSystem, type FileSystem } from './log-dir-io.js';
 import { parseLogConfig } from './log-config.js';
 import type { Logger } from './logger.js';
 import { PartitionLog } from './partition-log.js';
@@ -9,6 +9,8 @@ export interface OpenOptions {
   recoveryPoint?: bigint;
   logStartOffset?: bigint;
   fileSystem?: FileSystem;
+  /** See LogDirIo.inlineWriteMaxBytes; 0 sends every write to the thread pool. */
+  inlineWriteMaxBytes?: number;
   clock?: () => number;
   logger?: Logger;
 }
@@ -24,9 +26,18 @@ export function openLog(logDir: string, options: OpenOptions = {}): Promise<Part
     logStartOffset: options.logStartOffset,
     clock: options.clock,
     logger: options.logger,
-    io: options.fileSystem ? new LogDirIo(logDir, options.fileSystem) : undefined,
+    io:
+      options.fileSystem || options.inlineWriteMaxBytes !== undefined
+        ? new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem, options.inlineWriteMaxBytes)
+        : undefined,
   });
 }
+
+/** The two ways the log writes an append: inline on the loop (small writes, the default) and on the thread pool (large ones). */
+export const WRITE_PATHS = [
+  { path: 'inline', inlineWriteMaxBytes: LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES },
+  { path: 'thread pool', inlineWriteMaxBytes: 0 },
+] as const;
 
 /** A logger that keeps what it was told. */
 export function recordingLogger(): Logger & { entries: { level: string; msg: string; fields?: object }[] } {

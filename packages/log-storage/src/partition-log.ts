@@ -54,9 +54,10 @@ export interface PartitionLogOptions {
  * The append path is built for throughput: appends queue, and each turn of
  * the writer writes every queued append that fits the active segment with
  * one pwritev of the callers' own buffers — no copy, no per-append sync —
- * and checks their CRCs while that write is in flight; the write counts
- * only once both are done, and is cut back if a batch failed
- * (PartitionLogAppender). Under the durable flush policy an append resolves
+ * inline on the loop after checking their CRCs when it is small, on the
+ * thread pool while checking them when it is large; the write counts only
+ * once both are done, and is cut back if a batch failed
+ * (PartitionLogAppender, LogDirIo.inlineWriteMaxBytes). Under the durable flush policy an append resolves
  * after an fdatasync shared by every append waiting (PartitionLogFlusher).
  * Changes (writes, rolls, truncations, retention) run one at a time on a
  * SerialQueue; reads and syncs run beside them on retained segments.
