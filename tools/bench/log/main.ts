@@ -4,7 +4,11 @@
 // - append MB/s, page-cache policy, 1 MiB and 16 KiB batches, against a
 //   sequential fs.write loop of the same buffers (target: >= 80% of it), and
 //   against validateBatch (CRC32C) then fs.write, one after the other, and
-//   with the CRC computed while the write is in flight, as the log does.
+//   with the CRC computed while the write is in flight, as the log does for
+//   writes on the thread pool (over 128 KiB). Writes up to 128 KiB the log
+//   makes inline (LogDirIo.inlineWriteMaxBytes: fs.writevSync after the CRC
+//   check), so the figures also stand beside an fs.writeSync loop, and
+//   validateBatch then fs.writeSync: the same I/O done the same way.
 //   In steady state a broker appends to a long-lived log, so each of the four
 //   appends to one long-lived file through all its rounds: the log is opened
 //   and its first batch written (which records leader epoch 0 and fsyncs
@@ -84,8 +88,9 @@ interface Appender {
 
 /**
  * Page-cache appends of `batchSize` batches against an fs.write loop, and
- * against validateBatch before, or during, each fs.write. The machine is
- * shared and noisy, so the four run in short interleaved rounds (rotating who
+ * against validateBatch before, or during, each fs.write; against an
+ * fs.writeSync loop, and validateBatch before each fs.writeSync. The machine is
+ * shared and noisy, so all six run in short interleaved rounds (rotating who
  * goes first) and each figure is a median: load that comes and goes hits all
  * of them alike. The overlap only pays when a core is free for the write.
  * Each appends to its own long-lived file, cut back to its one-batch head
@@ -97,8 +102,9 @@ async function appendFigures(batchSize: number, roundBytes: number, rounds: numb
   const config = parseLogConfig({});
   const mib = (count * batchSize) / MiB;
 
-  // 'before': validateBatch, then the write; 'during': validateBatch while the write is in flight, as the log does.
-  const plainLoop = async (check: 'none' | 'before' | 'during'): Promise<Appender> => {
+  // 'before': validateBatch, then the write; 'during': validateBatch while the write is in flight, as the log does on the thread pool.
+  // inline: fs.writeSync, as the log does for small writes.
+  const plainLoop = async (check: 'none' | 'before' | 'during', inline = false): Promise<Appender> => {
     const dir = freshDir();
     const fd = fs.openSync(join(dir, 'plain.bin'), 'w+');
     await write(fd, batch, 0);
@@ -107,6 +113,10 @@ async function appendFigures(batchSize: number, roundBytes: number, rounds: numb
         const seconds = await timed(async () => {
           for (let i = 0, position = batchSize; i < count; i++, position += batchSize) {
             if (check === 'before' && !validateBatch(batch).ok) throw new Error('bench batch is invalid');
+            if (inline) {
+              fs.writeSync(fd, batch, 0, batch.length, position);
+              continue;
+            }
             const writing = write(fd, batch, position);
             if (check === 'during' && !validateBatch(batch).ok) throw new Error('bench batch is invalid');
             await writing;
@@ -140,7 +150,14 @@ async function appendFigures(batchSize: number, roundBytes: number, rounds: numb
     };
   };
 
-  const variants = [await plainLoop('none'), await plainLoop('before'), await plainLoop('during'), await logLoop()];
+  const variants = [
+    await plainLoop('none'),
+    await plainLoop('before'),
+    await plainLoop('during'),
+    await plainLoop('none', true),
+    await plainLoop('before', true),
+    await logLoop(),
+  ];
   const rates: number[][] = variants.map(() => []);
   for (let round = 0; round <= rounds; round++) {
     for (let k = 0; k < variants.length; k++) {
@@ -150,12 +167,14 @@ async function appendFigures(batchSize: number, roundBytes: number, rounds: numb
     }
   }
   for (const v of variants) await v.close();
-  const [plain, checked, overlapped, logged] = rates.map(median) as [number, number, number, number];
+  const [plain, checked, overlapped, plainInline, checkedInline, logged] = rates.map(median) as [number, number, number, number, number, number];
   const name = `append ${batchSize >= MiB ? `${batchSize / MiB} MiB` : `${batchSize / 1024} KiB`} batches, page cache`;
   return [
     { name, value: logged, unit: 'MiB/s', baseline: { name: 'fs.write loop', value: plain }, target: { atLeast: 0.8 * plain } },
     { name, value: logged, unit: 'MiB/s', baseline: { name: 'validateBatch + fs.write loop', value: checked } },
     { name, value: logged, unit: 'MiB/s', baseline: { name: 'validateBatch during fs.write loop', value: overlapped } },
+    { name, value: logged, unit: 'MiB/s', baseline: { name: 'fs.writeSync loop', value: plainInline } },
+    { name, value: logged, unit: 'MiB/s', baseline: { name: 'validateBatch + fs.writeSync loop', value: checkedInline } },
   ];
 }
 
