@@ -5,11 +5,11 @@
 //   sequential fs.write loop of the same buffers (target: >= 80% of it), and
 //   against validateBatch (CRC32C) then fs.write, one after the other, and
 //   with the CRC computed while the write is in flight, as the log does for
-//   writes on the thread pool (over 128 KiB). Writes up to 128 KiB the log
+//   writes on the thread pool (over 256 KiB). Writes up to 256 KiB the log
 //   makes inline (LogDirIo.inlineWriteMaxBytes: fs.writevSync after the CRC
 //   check), so the figures also stand beside an fs.writeSync loop, and
 //   validateBatch then fs.writeSync: the same I/O done the same way.
-//   In steady state a broker appends to a long-lived log, so each of the four
+//   In steady state a broker appends to a long-lived log, so each of the six
 //   appends to one long-lived file through all its rounds: the log is opened
 //   and its first batch written (which records leader epoch 0 and fsyncs
 //   leader-epoch-checkpoint) before the rounds, as a one-batch head; each plain
