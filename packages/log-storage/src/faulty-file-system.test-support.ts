@@ -34,6 +34,8 @@ export class FaultyFileSystem implements FileSystem {
   bytesWritten = 0;
   /** The file of every writev or writevSync call, in order. */
   readonly writeCalls: string[] = [];
+  /** The file of every read call, in order. */
+  readonly readCalls: string[] = [];
   /** writevSync calls (inline writes); writeCalls.length - inlineWrites were made on the thread pool. */
   inlineWrites = 0;
   /** Every rename, in order. */
@@ -120,6 +122,7 @@ export class FaultyFileSystem implements FileSystem {
 
   async read(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     this.check('read');
+    this.readCalls.push(this.openFds.get(fd) ?? '?');
     if (this.readGate !== undefined && this.heldReads > 0) {
       this.heldReads--;
       await this.readGate;

@@ -4,6 +4,7 @@ import type { LogDirIo, StorageFile } from './log-dir-io.js';
 import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
 import type { Logger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
+import { readAtOffset } from './segment-offset-read.js';
 import { CorruptSegmentError } from './storage-errors.js';
 import { TimeIndex } from './time-index.js';
 import type { TopicPartition } from './topic-partition.js';
@@ -308,7 +309,9 @@ export class LogSegment {
    */
   async read(startOffset: bigint, maxBytes: number, maxOffset: bigint, minOneMessage: boolean): Promise<SegmentRead | undefined> {
     const end = this.size;
-    const first = await this.translateOffset(startOffset, end);
+    const located = await readAtOffset(this.log, this.offsetIndex, startOffset, maxBytes, end, this.nextOffset, LOOKUP_CHUNK);
+    if (located === 'none') return undefined;
+    const first = located?.batch ?? (await this.translateOffset(startOffset, end));
     if (first === undefined) return undefined;
     const empty = { records: Buffer.alloc(0), nextOffset: startOffset };
     if (first.lastOffset >= maxOffset) return empty;
@@ -317,8 +320,17 @@ export class LogSegment {
       if (!minOneMessage) return empty;
       length = first.size;
     }
-    const bytes = Buffer.allocUnsafe(length);
-    const read = await this.log.read(bytes, first.position, length);
+    const head = located?.head;
+    let bytes: Buffer;
+    let read: number;
+    if (head !== undefined && head.length >= length) {
+      bytes = head.subarray(0, length);
+      read = length;
+    } else {
+      bytes = Buffer.allocUnsafe(length);
+      const have = head === undefined ? 0 : head.copy(bytes);
+      read = have + (await this.log.read(bytes.subarray(have), first.position + have, length - have));
+    }
     let kept = 0;
     let nextOffset = startOffset;
     const problem = scanBuffer(bytes.subarray(0, read), (batch) => {

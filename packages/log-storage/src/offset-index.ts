@@ -78,6 +78,12 @@ export class OffsetIndex extends IndexFile {
     return slot < 0 ? { offset: this.baseOffset, position: 0 } : this.entry(slot);
   }
 
+  /** The smallest entry whose offset is >= `target`, or undefined when there is none. */
+  lookupAtOrAbove(target: bigint): OffsetPosition | undefined {
+    const slot = this.largestAtOrBelow(target - 1n) + 1;
+    return slot < this.count ? this.entry(slot) : undefined;
+  }
+
   /** Drops the entries at or above `offset`. */
   truncateTo(offset: bigint): void {
     this.truncateToEntries(this.largestAtOrBelow(offset - 1n) + 1);
