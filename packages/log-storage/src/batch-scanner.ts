@@ -1,4 +1,4 @@
-import { BATCH_HEADER_SIZE, CURRENT_MAGIC, lastOffsetOf, readBatchHeader, validateBatch } from '@kstream/protocol';
+import { BATCH_HEADER_SIZE, CURRENT_MAGIC, lastOffsetOf, readBatchHeader, validateBatch, type RecordBatchHeader } from '@kstream/protocol';
 import { ScanWindow } from './batch-scanner-window.js';
 import type { StorageFile } from './log-dir-io.js';
 import { describeProblem } from './storage-errors.js';
@@ -25,6 +25,14 @@ export interface ScanOptions {
   verifyCrc: boolean;
   /** Bytes read per disk read. */
   chunkSize: number;
+}
+
+/** What is wrong with a stored batch's header on its own (length, magic, offset delta), if anything. */
+export function headerProblem(header: RecordBatchHeader): string | undefined {
+  if (header.sizeInBytes < BATCH_HEADER_SIZE) return describeProblem({ kind: 'bad-length', batchLength: header.sizeInBytes - 12 });
+  if (header.magic !== CURRENT_MAGIC) return describeProblem({ kind: 'bad-magic', magic: header.magic });
+  if (header.lastOffsetDelta < 0) return `negative lastOffsetDelta ${header.lastOffsetDelta}`;
+  return undefined;
 }
 
 /**
@@ -56,10 +64,11 @@ export async function scanBatches(
       }
       const fail = (description: string): ScanResult => ({ end: position, problem: { position, offset: header.baseOffset, description } });
       const size = header.sizeInBytes;
-      if (size < BATCH_HEADER_SIZE) return fail(describeProblem({ kind: 'bad-length', batchLength: size - 12 }));
+      const problem = headerProblem(header);
+      // A bad length first: the size it gives means nothing. Then a batch cut off, then the rest.
+      if (size < BATCH_HEADER_SIZE) return fail(problem!);
       if (position + size > to) return fail(describeProblem({ kind: 'incomplete', needed: size, available: to - position }));
-      if (header.magic !== CURRENT_MAGIC) return fail(describeProblem({ kind: 'bad-magic', magic: header.magic }));
-      if (header.lastOffsetDelta < 0) return fail(`negative lastOffsetDelta ${header.lastOffsetDelta}`);
+      if (problem !== undefined) return fail(problem);
       if (options.verifyCrc) {
         if (!window.has(position, size)) await window.ensure(position, size);
         const checked = validateBatch(window.bytes, position - window.start);

@@ -1,5 +1,5 @@
-import { BATCH_HEADER_SIZE, CURRENT_MAGIC, lastOffsetOf, readBatchHeader } from '@kstream/protocol';
-import type { ScannedBatch } from './batch-scanner.js';
+import { BATCH_HEADER_SIZE, lastOffsetOf, readBatchHeader } from '@kstream/protocol';
+import { headerProblem, type ScannedBatch } from './batch-scanner.js';
 import type { StorageFile } from './log-dir-io.js';
 import type { OffsetIndex } from './offset-index.js';
 
@@ -64,7 +64,7 @@ export async function readAtOffset(
   while (at + BATCH_HEADER_SIZE <= read) {
     const header = readBatchHeader(bytes, at)!;
     const size = header.sizeInBytes;
-    if (size < BATCH_HEADER_SIZE || header.magic !== CURRENT_MAGIC || header.lastOffsetDelta < 0) return undefined;
+    if (headerProblem(header) !== undefined) return undefined;
     const lastOffset = lastOffsetOf(header);
     if (lastOffset >= offset) {
       // From the entry above, a batch starting past `offset` may have unindexed ones before it.
