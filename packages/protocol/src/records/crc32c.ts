@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { crc32c as nodeRsCrc32c } from '@node-rs/crc32';
 
-type Crc32cFunction = (bytes: Uint8Array, initial: number) => number;
+/** The addon takes a missing or undefined `initial` as 0, as @node-rs/crc32 does. */
+type Crc32cFunction = (bytes: Uint8Array, initial?: number) => number;
 
 /**
  * The package's own addon (native/crc32c.c, built by `npm install` with
@@ -29,5 +30,4 @@ export const crc32cImplementation: 'kstream addon (SSE4.2, 3 streams)' | '@node-
  * CRC32C (Castagnoli) of `bytes`, as RecordBatch v2 uses it, with the CPU's
  * CRC instruction. `initial` continues a CRC over a previous chunk.
  */
-export const crc32c: (bytes: Uint8Array, initial?: number) => number =
-  addonCrc32c !== undefined ? (bytes, initial = 0) => addonCrc32c(bytes, initial) : (bytes, initial = 0) => nodeRsCrc32c(bytes, initial) >>> 0;
+export const crc32c: Crc32cFunction = addonCrc32c ?? ((bytes, initial = 0) => nodeRsCrc32c(bytes, initial) >>> 0);
