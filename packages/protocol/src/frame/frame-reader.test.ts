@@ -74,4 +74,30 @@ describe('FrameReader', () => {
     bad.writeInt32BE(11, 0);
     expect(() => reader.push(Buffer.concat([frame('ok'), bad]))).toThrow('frame size 11 exceeds the limit of 10 bytes');
   });
+
+  it('pendingFrameLengthOnceTheSizePrefixArrives', () => {
+    const reader = new FrameReader(1024);
+    const whole = frame('hello');
+    reader.push(whole.subarray(0, 3));
+    expect(reader.pendingFrameLength).toBeUndefined();
+    reader.push(whole.subarray(3, 6));
+    expect(reader.pendingFrameLength).toBe(whole.length);
+    reader.push(whole.subarray(6));
+    expect(reader.pendingFrameLength).toBeUndefined();
+  });
+
+  it('nextFrameStartDoesNotKeepAJoinedFrameAlive', () => {
+    const reader = new FrameReader(1 << 20);
+    const large = frame('x'.repeat(100_000));
+    const next = frame('next');
+    reader.push(large.subarray(0, 50_000));
+    const lastChunk = Buffer.concat([large.subarray(50_000), next.subarray(0, 6)]);
+    const [joined] = reader.push(lastChunk);
+    expect(joined).toEqual(large);
+    // What is held of the next frame views the chunk it arrived in, not the 100 KB copy served as a frame.
+    const held = (reader as unknown as { pending: Buffer[] }).pending;
+    expect(held).toHaveLength(1);
+    expect(held[0]!.buffer).toBe(lastChunk.buffer);
+    expect(reader.push(next.subarray(6))).toEqual([next]);
+  });
 });

@@ -5,7 +5,9 @@ import { FRAME_SIZE_BYTES, FrameSizeError } from './frame-size.js';
  * decoders take them). A size is checked against `maxFrameBytes` as soon as
  * its 4 bytes arrive, before any of the frame is buffered, so a peer cannot
  * make the broker hold more than the limit. Frames that arrive whole in one
- * chunk are views of it; a frame split across chunks is copied once.
+ * chunk are views of it; a frame split across chunks is copied once, and the
+ * start of the next frame held after it is a view of the chunk it came in, not
+ * of that copy (which would keep a large frame alive after it was served).
  * After a FrameSizeError the stream is out of sync: close the connection.
  * Not thread-safe; owned by the connection's loop.
  */
@@ -22,6 +24,11 @@ export class FrameReader {
     return this.pendingBytes;
   }
 
+  /** Length of the frame being assembled, size prefix included, once its size prefix has arrived. */
+  get pendingFrameLength(): number | undefined {
+    return this.expected < 0 ? undefined : this.expected;
+  }
+
   /** Feeds a chunk; returns the frames it completes, in order. */
   push(chunk: Buffer): Buffer[] {
     if (this.pendingBytes === 0) return this.split(chunk);
@@ -33,7 +40,9 @@ export class FrameReader {
     this.pending = [];
     this.pendingBytes = 0;
     this.expected = -1;
-    return this.split(joined);
+    const frames = this.split(joined);
+    if (this.pendingBytes > 0) this.pending = [chunk.subarray(chunk.length - this.pendingBytes)];
+    return frames;
   }
 
   private split(data: Buffer): Buffer[] {
