@@ -195,16 +195,24 @@ export class LogDirIo {
     }
   }
 
-  /** Replaces `path` with `data` so that a crash leaves either the old or the new content: write a .tmp, sync, rename, sync the directory. */
+  /**
+   * Replaces `path` with `data` so that a crash leaves either the old or the
+   * new content: write a .tmp, sync, rename, sync the directory. A .tmp that
+   * could not be written whole (a full disk) is removed, not left holding
+   * the space it got.
+   */
   async writeFileAtomic(path: string, data: Buffer): Promise<void> {
     const tmp = `${path}.tmp`;
     const file = await this.open(tmp, 'w');
     try {
       await file.write([data], 0);
       await file.sync();
-    } finally {
-      await file.close();
+    } catch (error) {
+      await file.close().catch(() => {});
+      await this.unlinkIfExists(tmp).catch(() => {});
+      throw error;
     }
+    await file.close();
     await this.rename(tmp, path);
     await this.fsyncDir(dirname(path));
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
@@ -7,6 +7,7 @@ import { recordingLogger } from './partition-log.test-support.js';
 import { batchesIn, makeBatch } from './record-batch.test-support.js';
 import { LogClosedError } from './storage-errors.js';
 import { tempLogDir } from './log-test-dir.test-support.js';
+import { withTmpfs } from './tmpfs.test-support.js';
 
 const DELETE_DIR = /^orders-0\.[0-9a-f]{32}-delete$/;
 
@@ -92,7 +93,7 @@ describe('LogDirectory deleteLog', () => {
     expect(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).toBe('0\n0\n');
   });
 
-  it('leftoverDeleteDir: open removes a -delete directory a crash left, and its partition offsets if the partition is gone', async () => {
+  it('leftoverDeleteDir: open removes a -delete directory a crash left, and the offsets of partitions without a directory', async () => {
     const dir = tempLogDir();
     const leftover = join(dir, 'orders-0.0123456789abcdef0123456789abcdef-delete');
     mkdirSync(leftover);
@@ -113,7 +114,81 @@ describe('LogDirectory deleteLog', () => {
     const log = await logs.openLog('orders', 0);
     expect([log.logStartOffset, log.logEndOffset]).toEqual([0n, 0n]);
     await logs.checkpoint();
-    expect(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).toBe('0\n3\norders 0 0\norders 1 5\norders 2 0\n');
+    expect(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).toBe('0\n2\norders 0 0\norders 2 0\n');
     await logs.close();
   });
+
+  it('deleteOnFullDisk: deleting writes nothing before the removal, and the checkpoint it could not write is written before the name is used again', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const logger = recordingLogger();
+    const logs = await LogDirectory.open(dir, { fileSystem: fs, logger });
+    const log = await logs.openLog('orders', 0);
+    // Batches past index.interval.bytes: index entries wait in memory for the next flush.
+    for (let i = 0; i < 3; i++) await log.appendAsLeader(makeBatch({ bodyBytes: 5000 }), 0);
+    await log.maybeIncrementLogStartOffset(1n);
+    await logs.checkpoint();
+    const writesBefore = fs.writeCalls.length;
+
+    fs.failWritesAfter(0);
+    await logs.deleteLog('orders', 0);
+    expect(fs.writeCalls.slice(writesBefore).filter((file) => file.includes('orders-0'))).toEqual([]);
+    await vi.waitFor(() => expect(readdirSync(dir).filter((name) => name.startsWith('orders-0'))).toEqual([]));
+    expect(readdirSync(dir).sort()).toEqual(['log-start-offset-checkpoint', 'recovery-point-offset-checkpoint']);
+    expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n1\norders 0 1\n');
+    expect(logger.entries.map((e) => [e.level, e.msg])).toContainEqual([
+      'warn',
+      'Deleted a log but could not rewrite the checkpoint files: trying again once its directory is removed',
+    ]);
+
+    await expect(logs.openLog('orders', 0)).rejects.toMatchObject({ code: 'ENOSPC' });
+    fs.heal();
+    const again = await logs.openLog('orders', 0);
+    expect([again.logStartOffset, again.logEndOffset]).toEqual([0n, 0n]);
+    await logs.close();
+    expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n1\norders 0 0\n');
+  });
+
+  it('staleCheckpointAfterCrash: offsets a full disk kept in the checkpoints of a deleted log never reach a new log of its name', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const logs = await LogDirectory.open(dir, { fileSystem: fs });
+    const log = await logs.openLog('orders', 0);
+    for (let i = 0; i < 3; i++) await log.appendAsLeader(makeBatch(), 0);
+    await log.maybeIncrementLogStartOffset(2n);
+    await logs.checkpoint();
+    fs.failWritesAfter(0);
+    await logs.deleteLog('orders', 0);
+    await vi.waitFor(() => expect(existsSync(join(dir, 'orders-0'))).toBe(false));
+    await fs.crash();
+    expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n1\norders 0 2\n');
+
+    const restarted = await LogDirectory.open(dir);
+    const recreated = await restarted.openLog('orders', 0);
+    expect([recreated.logStartOffset, recreated.logEndOffset, recreated.recoveryPoint]).toEqual([0n, 0n, 0n]);
+    await recreated.appendAsLeader(makeBatch(), 0);
+    await restarted.close();
+    expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n1\norders 0 0\n');
+  });
+
+  it('deleteOnFullTmpfs: deleting a log on a real full tmpfs gives its space back; the other log keeps its records', (ctx) =>
+    withTmpfs(ctx, '256k', async (tmpfs) => {
+      const logs = await LogDirectory.open(tmpfs.path);
+      const doomed = await logs.openLog('orders', 0);
+      const kept = await logs.openLog('orders', 1);
+      await kept.appendAsLeader(makeBatch({ fill: 5 }), 0);
+      let full: unknown;
+      for (let i = 0; i < 100 && full === undefined; i++) {
+        await doomed.appendAsLeader(makeBatch({ bodyBytes: 8000 }), 0).catch((error: unknown) => (full = error));
+      }
+      expect(full).toMatchObject({ name: 'KafkaStorageError', code: 'ENOSPC' });
+      expect(tmpfs.freeBytes()).toBeLessThan(8192);
+
+      await logs.deleteLog('orders', 0);
+      await vi.waitFor(() => expect(tmpfs.freeBytes()).toBeGreaterThan(200 * 1024));
+      expect(readdirSync(tmpfs.path).filter((name) => name.startsWith('orders-0'))).toEqual([]);
+      expect(batchesIn((await kept.read(0n)).records).map((b) => b.fill)).toEqual([5]);
+      await logs.close();
+      expect(readFileSync(join(tmpfs.path, 'recovery-point-offset-checkpoint'), 'utf8')).toBe('0\n1\norders 1 1\n');
+    }));
 });

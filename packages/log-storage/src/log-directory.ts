@@ -25,9 +25,10 @@ export interface LogDirectoryOptions {
  * `log-start-offset-checkpoint`, one `topic partition offset` line per
  * partition. Logs open with the checkpointed offsets; `checkpoint()` (the
  * broker calls it periodically) and `close()` write them back. Partitions in
- * the files that are not open keep their lines, until deleteLog drops them.
- * A partition being deleted is a `<topic>-<partition>.<uuid>-delete`
- * directory until it is removed. Not thread-safe; owned by the broker loop,
+ * the files that are not open keep their lines, until deleteLog drops them;
+ * lines of partitions without a directory are dropped at open. A partition
+ * being deleted is a `<topic>-<partition>.<uuid>-delete` directory until it
+ * is removed. Not thread-safe; owned by the broker loop,
  * whose calls may overlap: checkpoints from checkpoint, closeLog, deleteLog
  * and close queue behind the one being written, and the last call's offsets
  * are the ones left on disk.
@@ -36,6 +37,12 @@ export class LogDirectory {
   private readonly logs = new Map<string, PartitionLog>();
   /** Directories of deleted logs being removed; close waits for them. */
   private readonly removals = new Set<Promise<void>>();
+  /**
+   * Partitions deleted while the checkpoint files could not be written (a
+   * full disk): the files on disk may still list them. A partition of that
+   * name is opened only once a checkpoint without it has been written.
+   */
+  private readonly deletedNotCheckpointed = new Set<string>();
 
   private constructor(
     readonly io: LogDirIo,
@@ -48,9 +55,10 @@ export class LogDirectory {
 
   /**
    * Opens the directory and reads its checkpoints. A `-delete` directory
-   * left by a crash mid-deletion is removed first, and if no directory of
-   * its partition exists, the partition's checkpointed offsets go with it
-   * (the crash may have come before deleteLog dropped them).
+   * left by a crash mid-deletion is removed first. Checkpointed offsets of a
+   * partition with no directory are dropped: deleteLog may have removed the
+   * directory without managing to rewrite the files (a crash, a full disk),
+   * and they must not apply to a new log of the same name.
    */
   static async open(logDir: string, options: LogDirectoryOptions = {}): Promise<LogDirectory> {
     const io = new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem);
@@ -65,10 +73,11 @@ export class LogDirectory {
       if (deleted === undefined) continue;
       (options.logger ?? silentLogger).info('Removing the directory of a log deleted before a crash', { dir: join(logDir, name) });
       await io.rmdirRecursive(join(logDir, name));
-      if (!names.includes(partitionDirName(deleted.topic, deleted.partition))) {
-        recoveryPoints.delete(topicPartitionName(deleted));
-        logStartOffsets.delete(topicPartitionName(deleted));
-      }
+    }
+    // A partition's key, `topic-partition`, is also its directory's name.
+    const dirs = new Set(names);
+    for (const offsets of [recoveryPoints, logStartOffsets]) {
+      for (const key of offsets.keys()) if (!dirs.has(key)) offsets.delete(key);
     }
     return new LogDirectory(io, options, recoveryPoints, logStartOffsets, recoveryPointFile, logStartOffsetFile);
   }
@@ -82,6 +91,7 @@ export class LogDirectory {
     const key = topicPartitionName({ topic, partition });
     const open = this.logs.get(key);
     if (open !== undefined) return open;
+    if (this.deletedNotCheckpointed.has(key)) await this.checkpoint();
     const log = await PartitionLog.open({
       logDir: this.io.logDir,
       topic,
@@ -111,10 +121,12 @@ export class LogDirectory {
       this.recoveryPoints.set(key, log.recoveryPoint);
       this.logStartOffsets.set(key, log.logStartOffset);
     }
+    const dropped = [...this.deletedNotCheckpointed];
     await Promise.all([
       this.recoveryPointFile.write(entries(this.recoveryPoints)),
       this.logStartOffsetFile.write(entries(this.logStartOffsets)),
     ]);
+    for (const key of dropped) this.deletedNotCheckpointed.delete(key);
   }
 
   /** Closes one partition's log cleanly and checkpoints. */
@@ -129,12 +141,18 @@ export class LogDirectory {
 
   /**
    * Deletes a partition's log, as Kafka's LogManager.asyncDelete does:
-   * closes it if open (without flushing), renames its directory
-   * `<topic>-<partition>.<uuid>-delete` — from then on a crash leaves nothing
-   * that would load as the partition — drops it from both checkpoint files,
-   * and removes the renamed directory in the background (close waits for
-   * that). Reading the closed log fails with LogClosedError; opening the
-   * partition again starts an empty log at offset 0.
+   * closes it if open (without flushing or writing anything), renames its
+   * directory `<topic>-<partition>.<uuid>-delete` — from then on a crash
+   * leaves nothing that would load as the partition — removes the renamed
+   * directory in the background (close waits for that) and drops the
+   * partition from both checkpoint files. Nothing before the removal
+   * writes, so a full disk gets its space back. If the checkpoints cannot be
+   * written (that full disk), the deletion still stands: the write is tried
+   * again once the directory is removed, by every later checkpoint, and
+   * before a log of the same name is opened; and `open` ignores lines of
+   * partitions without a directory. Reading the closed log fails with
+   * LogClosedError; opening the partition again starts an empty log at
+   * offset 0.
    */
   async deleteLog(topic: string, partition: number): Promise<void> {
     const key = topicPartitionName({ topic, partition });
@@ -146,16 +164,34 @@ export class LogDirectory {
     this.logs.delete(key);
     this.recoveryPoints.delete(key);
     this.logStartOffsets.delete(key);
-    await this.checkpoint();
+    this.deletedNotCheckpointed.add(key);
     if (renamed) this.removeInBackground(doomed);
+    await this.checkpoint().catch((error: unknown) => {
+      this.logger.warn('Deleted a log but could not rewrite the checkpoint files: trying again once its directory is removed', {
+        partition: key,
+        error,
+      });
+    });
   }
 
+  private get logger(): Logger {
+    return this.options.logger ?? silentLogger;
+  }
+
+  /** Removes a deleted log's directory, then writes a checkpoint a full disk refused. */
   private removeInBackground(dir: string): void {
     const removal: Promise<void> = this.io
       .rmdirRecursive(dir)
+      .then(
+        () => (this.deletedNotCheckpointed.size > 0 ? this.checkpoint() : undefined),
+        (error: unknown) => {
+          // The directory ends in -delete: the next open removes it.
+          this.logger.error('Failed to remove the directory of a deleted log', { dir, error });
+        },
+      )
       .catch((error: unknown) => {
-        // The directory ends in -delete: the next open removes it.
-        (this.options.logger ?? silentLogger).error('Failed to remove the directory of a deleted log', { dir, error });
+        // Every later checkpoint tries again, and open ignores the deleted partitions' lines.
+        this.logger.error('Failed to write the checkpoint files after removing a deleted log', { dir, error });
       })
       .finally(() => this.removals.delete(removal));
     this.removals.add(removal);

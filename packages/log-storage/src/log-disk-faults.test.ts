@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
 import { openLog, WRITE_PATHS } from './partition-log.test-support.js';
@@ -9,6 +7,7 @@ import { batchesIn, makeBatch } from './record-batch.test-support.js';
 import { KafkaStorageError } from './storage-errors.js';
 import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
 import type { PartitionLog } from './partition-log.js';
+import { withTmpfs } from './tmpfs.test-support.js';
 
 const SEGMENT_LOG = '00000000000000000000.log';
 
@@ -91,42 +90,27 @@ describe.each(WRITE_PATHS)('Disk faults, writes $path', ({ inlineWriteMaxBytes }
     await log.close();
   });
 
-  it('diskFullOnTmpfs: a real full tmpfs rejects appends, and they succeed again once space returns', async (ctx) => {
-    const mountPoint = mkdtempSync(join(tmpdir(), 'kstream-tmpfs-'));
-    try {
-      try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { stdio: 'pipe' });
-      } catch (error) {
-        console.log(`diskFullOnTmpfs skipped: cannot mount a tmpfs here (${String((error as Error).message).split('\n')[0]})`);
-        ctx.skip();
-        return;
-      }
-      try {
-        const log = await openLog(mountPoint, { inlineWriteMaxBytes });
-        let acknowledged = 0n;
-        let failure: unknown;
-        for (let i = 0; i < 100 && failure === undefined; i++) {
-          try {
-            acknowledged = (await log.appendAsLeader(makeBatch({ bodyBytes: 8000, fill: i }), 0)).lastOffset + 1n;
-          } catch (error) {
-            failure = error;
-          }
+  it('diskFullOnTmpfs: a real full tmpfs rejects appends, and they succeed again once space returns', (ctx) =>
+    withTmpfs(ctx, '256k', async (tmpfs) => {
+      const log = await openLog(tmpfs.path, { inlineWriteMaxBytes });
+      let acknowledged = 0n;
+      let failure: unknown;
+      for (let i = 0; i < 100 && failure === undefined; i++) {
+        try {
+          acknowledged = (await log.appendAsLeader(makeBatch({ bodyBytes: 8000, fill: i }), 0)).lastOffset + 1n;
+        } catch (error) {
+          failure = error;
         }
-        expect(failure).toBeInstanceOf(KafkaStorageError);
-        expect(failure).toMatchObject({ code: 'ENOSPC' });
-        expect(log.logEndOffset).toBe(acknowledged);
-        expect(statSync(join(partitionDir(mountPoint), SEGMENT_LOG)).size).toBe(log.size);
-        execFileSync('mount', ['-o', 'remount,size=1m', mountPoint]);
-        expect((await log.appendAsLeader(makeBatch({ bodyBytes: 8000 }), 0)).firstOffset).toBe(acknowledged);
-        await log.close();
-        const reopened = await openLog(mountPoint);
-        expect(reopened.logEndOffset).toBe(acknowledged + 1n);
-        await reopened.close();
-      } finally {
-        execFileSync('umount', [mountPoint]);
       }
-    } finally {
-      rmSync(mountPoint, { recursive: true, force: true });
-    }
-  });
+      expect(failure).toBeInstanceOf(KafkaStorageError);
+      expect(failure).toMatchObject({ code: 'ENOSPC' });
+      expect(log.logEndOffset).toBe(acknowledged);
+      expect(statSync(join(partitionDir(tmpfs.path), SEGMENT_LOG)).size).toBe(log.size);
+      tmpfs.resize('1m');
+      expect((await log.appendAsLeader(makeBatch({ bodyBytes: 8000 }), 0)).firstOffset).toBe(acknowledged);
+      await log.close();
+      const reopened = await openLog(tmpfs.path);
+      expect(reopened.logEndOffset).toBe(acknowledged + 1n);
+      await reopened.close();
+    }));
 });

@@ -445,6 +445,17 @@ export class LogSegment {
     if (this.refs === 0) await this.finish();
   }
 
+  /**
+   * Closes a segment whose files are about to be deleted (its log is): as
+   * close, but nothing is written — on a full disk, a write would fail and
+   * keep the space from being freed. Readers holding it finish first.
+   */
+  async closeForDeletion(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    if (this.refs === 0) await this.finish();
+  }
+
   /** Closes the file without persisting anything, as a crash would leave it (tests and a failed open). */
   async abandon(): Promise<void> {
     this.state = 'closing';

@@ -314,8 +314,10 @@ export class PartitionLog {
 
   /**
    * Closes the log whose directory is about to be deleted
-   * (LogDirectory.deleteLog): as close, but nothing is flushed, since the
-   * data is going. Later calls fail with LogClosedError saying so.
+   * (LogDirectory.deleteLog): as close, but nothing is flushed or written
+   * (not even index entries), since the data is going — and on a full disk
+   * a write would fail and keep the space from being freed. Later calls
+   * fail with LogClosedError saying so.
    */
   closeForDeletion(): Promise<void> {
     this.closedAs = 'deleted';
@@ -331,7 +333,7 @@ export class PartitionLog {
     if (flush) await this.flusher.flush();
     await this.flusher.syncsDone();
     await state.serial.run(async () => {
-      for (const segment of state.segments.all()) await segment.close();
+      for (const segment of state.segments.all()) await (flush ? segment.close() : segment.closeForDeletion());
       if (flush && state.epochCacheDirty) await this.flusher.flushEpochCache();
     });
   }
