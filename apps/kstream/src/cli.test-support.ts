@@ -1,4 +1,4 @@
-// Runs the real `kstream` CLI as a child process, as `npm start` does.
+// Runs the real `kstream` CLI as a child process, directly or through `npm start`.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,24 @@ export interface CliRun {
 }
 
 export function runCli(args: readonly string[]): CliRun {
-  const child = spawn(process.execPath, ['--conditions=@kstream/source', '--import', 'tsx', mainTs, ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return capture(
+    spawn(process.execPath, ['--conditions=@kstream/source', '--import', 'tsx', mainTs, ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+/**
+ * Runs `npm start -- <args>` from the repository root as a user would, in a
+ * process group of its own (npm's pid is its id), so that a test can signal
+ * the whole group as a terminal's Ctrl-C does.
+ */
+export function runNpmStart(args: readonly string[]): CliRun {
+  return capture(spawn('npm', ['start', '--', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+}
+
+function capture(child: ChildProcess): CliRun {
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -181,6 +181,18 @@ const definitions = {
     readOnly,
     doc: 'The segment.bytes of __consumer_offsets, kept small for faster compaction and loading.',
   }),
+  'queued.max.request.bytes': longConfig('queued.max.request.bytes', {
+    default: '209715200',
+    readOnly,
+    doc:
+      'The bytes of partially read requests each broker may hold (each broker its own budget); a connection whose request does not fit pauses until enough is read and freed. 0 or less: unbounded (Kafka default -1).',
+  }),
+  'request.arrival.timeout.ms': longConfig('request.arrival.timeout.ms', {
+    default: '60000',
+    min: 1,
+    readOnly,
+    doc: 'Close a connection whose request has been arriving for this long while the broker was reading it (kstream only; a slow-sending client, not an idle one).',
+  }),
   'socket.request.max.bytes': intConfig('socket.request.max.bytes', {
     default: '104857600',
     min: 1,
