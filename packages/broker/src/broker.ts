@@ -8,6 +8,7 @@ import { brokerHandlers } from './handlers/registry.js';
 import type { ControllerChannel, NodeChannel } from './messages.js';
 import { BrokerMetadata } from './metadata/broker-metadata.js';
 import { ClientConnection } from './network/client-connection.js';
+import { RequestMemoryPool } from './network/request-memory-pool.js';
 import { syncReplicaManager } from './partitions/metadata-sync.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
 import { submitPoolTask } from './pool-tasks.js';
@@ -39,6 +40,8 @@ export class Broker {
   readonly #logger: Logger;
   readonly #listener: BrokerListener;
   readonly #metadata: BrokerMetadata;
+  /** What this broker's connections may hold of requests being read (queued.max.request.bytes). */
+  readonly #requestMemory: RequestMemoryPool;
   /** Set by start, once the hosted partitions are open. */
   #services: BrokerServices | undefined;
   #brokerEpoch = -1;
@@ -59,6 +62,7 @@ export class Broker {
     this.#node = channels.node;
     this.#logger = logger;
     this.#metadata = new BrokerMetadata(config.brokerId, config.staticConfig ?? {});
+    this.#requestMemory = new RequestMemoryPool(this.#metadata.brokerConfig['queued.max.request.bytes']);
     this.#listener = new BrokerListener({
       brokerId: config.brokerId,
       host: config.host,
@@ -204,6 +208,8 @@ export class Broker {
       handlers: brokerHandlers,
       maxRequestBytes: config['socket.request.max.bytes'],
       idleTimeoutMs: config['connections.max.idle.ms'],
+      requestMemory: this.#requestMemory,
+      arrivalTimeoutMs: config['request.arrival.timeout.ms'],
     });
     socket.resume();
   }

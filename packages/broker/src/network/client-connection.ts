@@ -5,6 +5,7 @@ import type { BrokerServices } from '../handlers/handler.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import { dispatchRequest } from './request-dispatch.js';
 import type { RequestOutcome } from './request-dispatch.js';
+import type { MemoryReservation, RequestMemoryPool } from './request-memory-pool.js';
 
 /**
  * Requests in flight on one connection before it stops reading: bounds what
@@ -26,6 +27,10 @@ export interface ClientConnectionOptions {
   readonly maxRequestBytes: number;
   /** connections.max.idle.ms: a connection with no traffic and nothing in flight for this long is closed. */
   readonly idleTimeoutMs: number;
+  /** The broker's budget for requests being read (queued.max.request.bytes), shared by its connections. */
+  readonly requestMemory: RequestMemoryPool;
+  /** request.arrival.timeout.ms: a request that has been arriving for this long, while the broker was reading, closes the connection. */
+  readonly arrivalTimeoutMs: number;
 }
 
 /** One request's place in the response order. */
@@ -42,7 +47,11 @@ interface Slot {
  * gets no response (acks=0) keeps its place, so what follows it waits for it.
  * A request that cannot be served (a bad frame, an unknown API or version, a
  * failed handler) closes the connection after the responses before it, with
- * a logged reason, as Kafka does. Owned by the broker worker's loop.
+ * a logged reason, as Kafka does. A request read in several pieces reserves
+ * its announced length from the broker's RequestMemoryPool and the
+ * connection pauses until it is granted; one still incomplete after
+ * `arrivalTimeoutMs` of reading closes the connection. Owned by the broker
+ * worker's loop.
  */
 export class ClientConnection {
   readonly #socket: Socket;
@@ -51,9 +60,16 @@ export class ClientConnection {
   readonly #handlers: HandlerRegistry;
   readonly #reader: FrameReader;
   readonly #idleTimeoutMs: number;
+  readonly #requestMemory: RequestMemoryPool;
+  readonly #arrivalTimeoutMs: number;
   readonly #slots: Slot[] = [];
   #lastActive = performance.now();
   #idleTimer: NodeJS.Timeout;
+  /** The pending frame's claim on the broker's request memory, once its size is known. */
+  #reservation: MemoryReservation | undefined;
+  /** When the pending frame started arriving, or reading last resumed since; undefined without one. */
+  #arrivingSince: number | undefined;
+  #arrivalTimer: NodeJS.Timeout | undefined;
   /** False once a request closes the connection: nothing after it is read. */
   #reading = true;
   /** Why the connection closes once the responses it owes are written (a frame that was never dispatched). */
@@ -67,6 +83,8 @@ export class ClientConnection {
     this.#handlers = options.handlers;
     this.#reader = new FrameReader(options.maxRequestBytes);
     this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.#requestMemory = options.requestMemory;
+    this.#arrivalTimeoutMs = options.arrivalTimeoutMs;
     this.#socket.setNoDelay(true);
     this.#socket.on('data', this.#onData);
     this.#socket.on('drain', () => this.#updateFlow());
@@ -89,8 +107,46 @@ export class ClientConnection {
       if (!this.#reading) return;
       this.#dispatch(frame);
     }
+    this.#trackPendingFrame(frames.length > 0);
     this.#updateFlow();
   };
+
+  /** Keeps the memory reservation and the arrival clock in step with the frame being read, if any. */
+  #trackPendingFrame(framesCompleted: boolean): void {
+    const reader = this.#reader;
+    if (framesCompleted || reader.bufferedBytes === 0) {
+      this.#reservation?.release();
+      this.#reservation = undefined;
+      this.#arrivingSince = undefined;
+    }
+    if (reader.bufferedBytes === 0) return;
+    this.#arrivingSince ??= performance.now();
+    this.#armArrivalTimer();
+    const length = reader.pendingFrameLength;
+    if (length !== undefined && this.#reservation === undefined) {
+      this.#reservation = this.#requestMemory.reserve(length, () => this.#updateFlow());
+    }
+  }
+
+  #armArrivalTimer(): void {
+    if (this.#arrivalTimer !== undefined || this.#arrivingSince === undefined) return;
+    const wait = this.#arrivingSince + this.#arrivalTimeoutMs - performance.now();
+    this.#arrivalTimer = setTimeout(() => this.#checkArrival(), Math.max(1, wait)).unref();
+  }
+
+  #checkArrival(): void {
+    this.#arrivalTimer = undefined;
+    if (this.#closed || !this.#reading || this.#arrivingSince === undefined || this.#socket.isPaused()) return;
+    if (performance.now() - this.#arrivingSince < this.#arrivalTimeoutMs) {
+      this.#armArrivalTimer();
+      return;
+    }
+    const announced = this.#reader.pendingFrameLength;
+    this.#closeAfterPending(
+      `a request has been arriving for more than ${this.#arrivalTimeoutMs} ms (request.arrival.timeout.ms): ` +
+        `${this.#reader.bufferedBytes} of ${announced === undefined ? 'an unknown number of' : announced} bytes arrived`,
+    );
+  }
 
   #dispatch(frame: Buffer): void {
     let outcome: Promise<RequestOutcome>;
@@ -155,13 +211,34 @@ export class ClientConnection {
   #stopReading(): void {
     this.#reading = false;
     this.#socket.off('data', this.#onData);
+    this.#releaseRequestMemory();
   }
 
-  /** Pauses reading while too many requests are in flight or the client is not reading its responses. */
+  #releaseRequestMemory(): void {
+    this.#reservation?.release();
+    this.#reservation = undefined;
+    this.#arrivingSince = undefined;
+    clearTimeout(this.#arrivalTimer);
+    this.#arrivalTimer = undefined;
+  }
+
+  /**
+   * Pauses reading while too many requests are in flight, the client is not
+   * reading its responses, or the frame being read waits for request memory.
+   * The arrival clock of a frame runs only while the broker reads.
+   */
   #updateFlow(): void {
     if (!this.#reading || this.#closed) return;
-    if (this.#slots.length >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain) this.#socket.pause();
-    else if (this.#socket.isPaused()) this.#socket.resume();
+    const reservationWaits = this.#reservation !== undefined && !this.#reservation.granted;
+    if (this.#slots.length >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain || reservationWaits) {
+      this.#socket.pause();
+    } else if (this.#socket.isPaused()) {
+      if (this.#arrivingSince !== undefined) {
+        this.#arrivingSince = performance.now();
+        this.#armArrivalTimer();
+      }
+      this.#socket.resume();
+    }
   }
 
   #checkIdle(): void {
@@ -184,6 +261,7 @@ export class ClientConnection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#idleTimer);
+    this.#releaseRequestMemory();
     this.#broker.logger[level](`broker ${this.#broker.brokerId}: closing connection ${this.#connectionId}: ${reason}`);
     const socket = this.#socket;
     socket.off('data', this.#onData);
@@ -197,6 +275,7 @@ export class ClientConnection {
     this.#closed = true;
     this.#reading = false;
     clearTimeout(this.#idleTimer);
+    this.#releaseRequestMemory();
     this.#slots.length = 0;
   }
 }

@@ -16,6 +16,7 @@ import type { ControllerChannel } from '../messages.js';
 import { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { ReplicaManager } from '../partitions/replica-manager.js';
 import { ClientConnection } from './client-connection.js';
+import { RequestMemoryPool } from './request-memory-pool.js';
 
 /** A logger that keeps every line, so tests can check what was logged. */
 export function recordingLogger(): Logger & { readonly lines: string[] } {
@@ -31,12 +32,17 @@ export function recordingLogger(): Logger & { readonly lines: string[] } {
 export interface TestListener {
   readonly port: number;
   readonly logger: ReturnType<typeof recordingLogger>;
+  /** The listener's budget for requests being read. */
+  readonly requestMemory: RequestMemoryPool;
   close(): Promise<void>;
 }
 
 export interface TestListenerOptions {
   readonly maxRequestBytes?: number;
   readonly idleTimeoutMs?: number;
+  /** queued.max.request.bytes; unbounded by default. */
+  readonly queuedMaxRequestBytes?: number;
+  readonly arrivalTimeoutMs?: number;
   /** Plays the controller: answers what the broker asks it. Without it, asks go unanswered. */
   readonly controller?: (msg: ControllerRequest) => unknown;
 }
@@ -61,6 +67,7 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
     partitions,
     logger,
   };
+  const requestMemory = new RequestMemoryPool(options.queuedMaxRequestBytes ?? -1);
   const listener = new BrokerListener({
     brokerId: 1,
     host: '127.0.0.1',
@@ -74,12 +81,15 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
         handlers,
         maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
         idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+        requestMemory,
+        arrivalTimeoutMs: options.arrivalTimeoutMs ?? 60_000,
       }),
   });
   const port = await listener.listen();
   return {
     port,
     logger,
+    requestMemory,
     async close() {
       await listener.close();
       controller.close();
