@@ -197,12 +197,24 @@ export class LogDirectory {
     this.removals.add(removal);
   }
 
-  /** Clean shutdown: closes every log (flushing it), then checkpoints, so the next open recovers nothing; waits for deleted logs' removal. */
+  /**
+   * Clean shutdown: closes every log (flushing it), then checkpoints, so the
+   * next open recovers nothing; waits for deleted logs' removal. A failure
+   * (a full disk) stops nothing else: every other log is still closed and
+   * the checkpoint still tried — a recovery point moves only once its flush
+   * succeeded, so what is written holds — and the first error is thrown at
+   * the end. What was not flushed is recovered at the next open.
+   */
   async close(): Promise<void> {
-    for (const log of this.logs.values()) await log.close();
-    await this.checkpoint();
+    let failure: unknown;
+    const fail = (error: unknown): void => {
+      failure ??= error;
+    };
+    for (const log of this.logs.values()) await log.close().catch(fail);
+    await this.checkpoint().catch(fail);
     this.logs.clear();
     await Promise.all(this.removals);
+    if (failure !== undefined) throw failure;
   }
 }
 

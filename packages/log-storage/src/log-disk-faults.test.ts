@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
 import { openLog, WRITE_PATHS } from './partition-log.test-support.js';
 import { batchesIn, makeBatch } from './record-batch.test-support.js';
-import { KafkaStorageError } from './storage-errors.js';
+import { KafkaStorageError, LogClosedError } from './storage-errors.js';
+import { LogDirectory } from './log-directory.js';
 import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
 import type { PartitionLog } from './partition-log.js';
 import { withTmpfs } from './tmpfs.test-support.js';
@@ -113,4 +114,30 @@ describe.each(WRITE_PATHS)('Disk faults, writes $path', ({ inlineWriteMaxBytes }
       expect(reopened.logEndOffset).toBe(acknowledged + 1n);
       await reopened.close();
     }));
+});
+
+describe('LogDirectory on a full disk', () => {
+  it('closeOnFullDisk: a close that cannot flush still closes every log, fails with the storage error, and the next open finds every acknowledged batch', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const logs = await LogDirectory.open(dir, { fileSystem: fs });
+    const first = await logs.openLog('orders', 0);
+    const second = await logs.openLog('orders', 1);
+    for (let i = 0; i < 3; i++) {
+      await first.appendAsLeader(makeBatch({ bodyBytes: 5000, fill: i }), 0);
+      await second.appendAsLeader(makeBatch({ bodyBytes: 5000, fill: 10 + i }), 0);
+    }
+    fs.failWritesAfter(0);
+    await expect(logs.close()).rejects.toMatchObject({ name: 'KafkaStorageError', code: 'ENOSPC', logDir: dir });
+    await expect(first.read(0n)).rejects.toBeInstanceOf(LogClosedError);
+    await expect(second.read(0n)).rejects.toBeInstanceOf(LogClosedError);
+    await fs.crash();
+
+    const reopened = await LogDirectory.open(dir);
+    for (const [partition, fills] of [[0, [0, 1, 2]], [1, [10, 11, 12]]] as const) {
+      const log = await reopened.openLog('orders', partition);
+      expect(batchesIn((await log.read(0n, { maxBytes: 1 << 20 })).records).map((b) => b.fill)).toEqual(fills);
+    }
+    await reopened.close();
+  });
 });
