@@ -52,6 +52,12 @@ describe.concurrent('kstream start with bad configuration exits 2 with one line 
     expect(run.stderr()).toMatch(/^kstream: --data-dir ".*a-file\/data" is not a writable directory \(ENOTDIR\)\n$/);
   });
 
+  it('dataDirUnderProc fails at once instead of spinning', async () => {
+    const run = runCli(['start', '--data-dir', '/proc/nope', '--port', '0']);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toBe('kstream: --data-dir "/proc/nope" is not a writable directory (ENOENT)\n');
+  });
+
   it('zeroBrokers', async () => {
     await expectConfigError(['--brokers', '0'], /--brokers must be a whole number from 1 to 100, got 0/);
   });
