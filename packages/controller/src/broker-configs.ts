@@ -29,6 +29,14 @@ const definitions = {
     values: COMPRESSION_TYPES,
     doc: 'The default compression.type of topics.',
   }),
+  'config.value.max.bytes': intConfig('config.value.max.bytes', {
+    default: '4096',
+    min: 1,
+    readOnly,
+    doc:
+      'The longest config value (UTF-8 bytes) CreateTopics, AlterConfigs and IncrementalAlterConfigs accept; a longer one is ' +
+      'INVALID_CONFIG before it is parsed. kstream-only: Kafka has no such limit.',
+  }),
   'connections.max.idle.ms': longConfig('connections.max.idle.ms', {
     default: '600000',
     readOnly,
@@ -44,6 +52,12 @@ const definitions = {
     default: 'true',
     readOnly,
     doc: 'Whether DeleteTopics may delete topics.',
+  }),
+  'fetch.max.bytes': intConfig('fetch.max.bytes', {
+    default: '57671680',
+    min: 1024,
+    readOnly,
+    doc: "The most bytes a Fetch response carries: a request's maxBytes above it is lowered to it.",
   }),
   'log.cleaner.delete.retention.ms': longConfig('log.cleaner.delete.retention.ms', {
     default: '86400000',
@@ -145,6 +159,23 @@ const definitions = {
     default: '60000',
     min: 0,
     doc: 'The default file.delete.delay.ms of topics.',
+  }),
+  'max.partitions': intConfig('max.partitions', {
+    default: '100000',
+    min: 1,
+    readOnly,
+    doc:
+      'The most partitions the cluster holds: CreateTopics and CreatePartitions that would go past it are POLICY_VIOLATION. ' +
+      "kstream's name, from Kafka's KIP-578, which Kafka has not released.",
+  }),
+  'max.partitions.per.request': intConfig('max.partitions.per.request', {
+    default: '10000',
+    min: 1,
+    readOnly,
+    doc:
+      'The most partitions one CreateTopics or CreatePartitions request adds: a topic asking for more is INVALID_PARTITIONS, ' +
+      "the topics past it in a request POLICY_VIOLATION. kstream-only: 10000 is Kafka's KRaft controller's fixed " +
+      'limit of records per user operation, which Kafka does not make a config.',
   }),
   'message.max.bytes': intConfig('message.max.bytes', {
     default: '1048588',

@@ -14,11 +14,14 @@ import type {
   ConfigResourceResult,
   IncrementalAlterConfigsRequest,
 } from './messages.js';
+import { resolveBrokerConfig } from './broker-configs.js';
 import type { ConfigRecord } from './metadata-records.js';
 import type { MetadataState } from './metadata-state.js';
+import { checkConfigValueSize } from './request-bounds.js';
+import type { RequestLimits } from './request-bounds.js';
 
 export function alterConfigs(context: AdminContext, request: AlterConfigsRequest): AdminDecision<ConfigResourceResult[]> {
-  return alterEach(context.state, request.resources, request.validateOnly, (resource) => {
+  return alterEach(context, request.resources, request.validateOnly, (resource) => {
     const next = new Map<string, string>();
     for (const { name, value } of uniqueKeys(resource.configs)) {
       dynamicConfigDef(resource.resourceType, name);
@@ -33,7 +36,7 @@ export function incrementalAlterConfigs(
   context: AdminContext,
   request: IncrementalAlterConfigsRequest,
 ): AdminDecision<ConfigResourceResult[]> {
-  return alterEach(context.state, request.resources, request.validateOnly, (resource, current) => {
+  return alterEach(context, request.resources, request.validateOnly, (resource, current) => {
     const next = new Map(current);
     for (const config of uniqueKeys(resource.configs)) applyOperation(resource, next, config);
     return next;
@@ -82,24 +85,34 @@ function applyOperation(resource: ConfigResource, configs: Map<string, string>, 
  * dynamic configs, which is checked and turned into records for the keys
  * whose value differs from the current one.
  */
-function alterEach<R extends ConfigResource>(
-  state: MetadataState,
+function alterEach<R extends ConfigResource & { readonly configs: readonly (ConfigEntry | AlterableConfig)[] }>(
+  context: AdminContext,
   resources: readonly R[],
   validateOnly: boolean,
   change: (resource: R, current: ReadonlyMap<string, string>) => ReadonlyMap<string, string>,
 ): AdminDecision<ConfigResourceResult[]> {
-  const keys = resources.map((r) => `${r.resourceType}:${r.resourceName}`);
+  const { state } = context;
+  const limits: RequestLimits = resolveBrokerConfig(state.configs('broker', ''), context.staticConfig);
+  // A Set, not indexOf per resource: a request may list many resources.
+  const listed = new Set<string>();
+  const repeated = new Set<string>();
+  for (const { resourceType, resourceName } of resources) {
+    const key = `${resourceType}:${resourceName}`;
+    (listed.has(key) ? repeated : listed).add(key);
+  }
   const records: ConfigRecord[] = [];
-  const results = resources.map((resource, i): ConfigResourceResult => {
+  const results = resources.map((resource): ConfigResourceResult => {
     const { resourceType, resourceName } = resource;
     try {
-      if (keys.indexOf(keys[i]!) !== keys.lastIndexOf(keys[i]!)) {
+      if (repeated.has(`${resourceType}:${resourceName}`)) {
         throw new AdminError(
           ErrorCode.INVALID_REQUEST,
           `The ${resourceType} resource ${JSON.stringify(resourceName)} is listed more than once in the request.`,
         );
       }
       checkResource(state, resource);
+      // Before any value is split or parsed.
+      for (const { name, value } of resource.configs) if (value !== null) checkConfigValueSize(name, value, limits);
       const current = state.configs(resourceType, resourceName);
       const next = change(resource, current);
       for (const [name, value] of next) if (current.get(name) !== value) checkConfigValue(resourceType, name, value);

@@ -20,6 +20,7 @@ import type {
 } from './messages.js';
 import type { MetadataRecord, PartitionRecord } from './metadata-records.js';
 import type { MetadataState, TopicMetadata } from './metadata-state.js';
+import { checkCreatableTopicBounds, PartitionBudget, requestedPartitions } from './request-bounds.js';
 import { collisionKey, hasCollisionChars, topicNameProblem } from './topic-name.js';
 
 const NO_ERROR = { errorCode: ErrorCode.NONE, errorMessage: null } as const;
@@ -30,6 +31,8 @@ export function createTopics(context: AdminContext, request: CreateTopicsRequest
   const duplicates = duplicated(request.topics.map((t) => t.name));
   // Names created earlier in this request count as existing for the later ones.
   const collisionKeys = new Map([...state.topics.keys()].map((name) => [collisionKey(name), name]));
+  // Every count is checked before a partition is placed or a record built.
+  const budget = new PartitionBudget(state, defaults);
   const records: MetadataRecord[] = [];
   const results = request.topics.map((topic): CreatableTopicResult => {
     try {
@@ -37,6 +40,8 @@ export function createTopics(context: AdminContext, request: CreateTopicsRequest
         throw new AdminError(ErrorCode.INVALID_REQUEST, `Topic ${topic.name} is listed more than once in the request.`);
       }
       checkNewTopicName(state, topic.name, collisionKeys);
+      checkCreatableTopicBounds(topic, defaults, defaults['num.partitions'], state.brokers.size);
+      budget.check(topic.name, requestedPartitions(topic, defaults['num.partitions']));
       const assignment = placement(state, topic, defaults['num.partitions'], defaults['default.replication.factor'], context.random);
       const configs = new Map<string, string>();
       for (const { name, value } of topic.configs) {
@@ -45,6 +50,7 @@ export function createTopics(context: AdminContext, request: CreateTopicsRequest
         checkConfigValue('topic', name, value);
         configs.set(name, value);
       }
+      budget.take(assignment.length);
 
       const topicId = context.newTopicId();
       collisionKeys.set(collisionKey(topic.name), topic.name);
@@ -121,6 +127,7 @@ export function createPartitions(
 ): AdminDecision<CreatePartitionsTopicResult[]> {
   const { state } = context;
   const duplicates = duplicated(request.topics.map((t) => t.name));
+  const budget = new PartitionBudget(state, resolveBrokerConfig(state.configs('broker', ''), context.staticConfig));
   const records: MetadataRecord[] = [];
   const results = request.topics.map(({ name, count, assignments }): CreatePartitionsTopicResult => {
     try {
@@ -138,7 +145,9 @@ export function createPartitions(
             : `Topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`,
         );
       }
+      budget.check(name, count - current);
       const added = assignments === null ? placeAdded(state, topic, count) : checkedAddedAssignments(state, topic, count, assignments);
+      budget.take(added.length);
       added.forEach((replicas, i) => records.push(newPartition(state, topic.topicId, current + i, replicas)));
       return { name, ...NO_ERROR };
     } catch (error) {
@@ -185,9 +194,8 @@ function placement(
         );
       }
     });
-    const assignment = byPartition.map((a) => [...a.brokerIds]);
-    checkManualReplicas(state, assignment, assignment[0]!.length);
-    return assignment;
+    checkManualReplicas(state, byPartition.map((a) => a.brokerIds), byPartition[0]!.brokerIds.length);
+    return byPartition.map((a) => [...a.brokerIds]);
   }
   const partitions = topic.numPartitions === -1 ? defaultPartitions : topic.numPartitions;
   const replicationFactor = topic.replicationFactor === -1 ? defaultReplicationFactor : topic.replicationFactor;
@@ -227,9 +235,8 @@ function checkedAddedAssignments(
       `Attempted to add ${adding} additional partition(s) to topic ${topic.name}, but ${assignments.length} assignment(s) were specified.`,
     );
   }
-  const assignment = assignments.map((replicas) => [...replicas]);
-  checkManualReplicas(state, assignment, topic.partitions[0]?.replicas.length ?? assignment[0]!.length);
-  return assignment;
+  checkManualReplicas(state, assignments, topic.partitions[0]?.replicas.length ?? assignments[0]!.length);
+  return assignments.map((replicas) => [...replicas]);
 }
 
 /** Every partition names `replicationFactor` distinct registered brokers, at least one of them unfenced. */
