@@ -4,6 +4,8 @@ export { ActorError } from './actor-error.js';
 export type { ActorErrorCode } from './actor-error.js';
 export type { Logger } from './logger.js';
 export { stderrLogger } from './logger.js';
+export { RepeatedLog } from './repeated-log.js';
+export type { RepeatedLogOptions } from './repeated-log.js';
 export type { Endpoint } from './endpoint.js';
 export { Mailbox } from './mailbox.js';
 export type { AskOptions, MailboxOptions, TellOptions } from './mailbox.js';

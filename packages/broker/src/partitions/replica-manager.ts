@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import type { Logger } from '@kstream/actor';
+import { RepeatedLog, type Logger } from '@kstream/actor';
 import { ErrorCode, ZERO_UUID } from '@kstream/protocol';
 import { OffsetOutOfRangeError, type EpochEndOffset } from '@kstream/log-storage';
 import { DelayedFetchPurgatory } from './delayed-fetch.js';
@@ -72,13 +72,14 @@ export class ReplicaManager {
   readonly fetchSessions: FetchSessionCache;
   readonly purgatory: DelayedFetchPurgatory;
   readonly #hosted: HostedPartitions;
-  readonly #logger: Logger;
+  /** Failures that repeat on every request or every run (a corrupt batch fetched, a full disk): logged once in full, then summarised. */
+  readonly #repeated: RepeatedLog;
   readonly #timers: NodeJS.Timeout[] = [];
   #closed = false;
 
   private constructor(options: ReplicaManagerOptions, hosted: HostedPartitions, purgatory: DelayedFetchPurgatory) {
     this.brokerId = options.brokerId;
-    this.#logger = options.logger;
+    this.#repeated = new RepeatedLog(options.logger);
     this.#hosted = hosted;
     this.purgatory = purgatory;
     this.fetchSessions = new FetchSessionCache({
@@ -86,9 +87,9 @@ export class ReplicaManager {
       evictionMs: options.fetchSessionEvictionMs ?? 120_000,
       clock: options.clock ?? Date.now,
     });
-    this.#every(options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
-    this.#every(options.highWatermarkCheckpointIntervalMs ?? 5_000, () => hosted.checkpointHighWatermarks());
-    this.#every(options.recoveryPointCheckpointIntervalMs ?? 60_000, () => hosted.checkpointRecoveryPoints());
+    this.#every('Retention', options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
+    this.#every('High watermark checkpoint', options.highWatermarkCheckpointIntervalMs ?? 5_000, () => hosted.checkpointHighWatermarks());
+    this.#every('Recovery point checkpoint', options.recoveryPointCheckpointIntervalMs ?? 60_000, () => hosted.checkpointRecoveryPoints());
   }
 
   /** Opens the broker's log directory; partitions are hosted as metadata assigns them. */
@@ -272,7 +273,7 @@ export class ReplicaManager {
       try {
         deleted += await partition.log.deleteOldSegments(partition.highWatermark);
       } catch (error) {
-        this.#logger.error('Retention failed', { partition: partition.name, error });
+        this.#repeated.error(`retention|${partition.name}|${errorClass(error)}`, 'Retention failed', { partition: partition.name, error });
       }
     }
     return deleted;
@@ -289,15 +290,16 @@ export class ReplicaManager {
     for (const timer of this.#timers) clearInterval(timer);
     this.purgatory.completeAll();
     await this.#hosted.close();
+    this.#repeated.close();
   }
 
-  #every(intervalMs: number, task: () => Promise<unknown>): void {
+  #every(name: string, intervalMs: number, task: () => Promise<unknown>): void {
     let running = false;
     const timer = setInterval(() => {
       if (running || this.#closed) return;
       running = true;
       task()
-        .catch((error: unknown) => this.#logger.error('Background task failed', { logDir: this.logDir, error }))
+        .catch((error: unknown) => this.#repeated.error(`${name}|${errorClass(error)}`, `${name} failed`, { logDir: this.logDir, error }))
         .finally(() => (running = false));
     }, intervalMs);
     timer.unref();
@@ -308,9 +310,14 @@ export class ReplicaManager {
   #logUnexpected(operation: string, topic: string, partition: number, error: unknown): void {
     const code = errorCodeOf(error);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR || code === ErrorCode.KAFKA_STORAGE_ERROR) {
-      this.#logger.error(`${operation} failed`, { partition: partitionKey(topic, partition), error });
+      const key = partitionKey(topic, partition);
+      this.#repeated.error(`${operation}|${key}|${errorClass(error)}`, `${operation} failed`, { partition: key, error });
     }
   }
+}
+
+function errorClass(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
 }
 
 function errorResult(errorCode: number): FetchPartitionResult {
