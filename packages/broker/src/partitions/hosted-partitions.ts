@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import type { Logger } from '@kstream/actor';
 import { ErrorCode } from '@kstream/protocol';
-import { LogDirectory, OffsetCheckpointFile, partitionDirName, type LogDirIo, type PartitionOffset } from '@kstream/log-storage';
+import {
+  LogDirectory,
+  OffsetCheckpointFile,
+  partitionDirName,
+  type FileSystem,
+  type LogDirIo,
+  type PartitionOffset,
+} from '@kstream/log-storage';
+import { DEFAULT_OFFLINE_RETRY_BACKOFF, OfflinePartitions, type OfflineRetryBackoff } from './offline-partitions.js';
 import { Partition, partitionKey, type NewDataListener, type PartitionState } from './partition.js';
 import type { PartitionConfig } from './partition-config.js';
 import { partitionsOnDisk, readPartitionTopicId, writePartitionMetadata } from './partition-dirs.js';
@@ -24,17 +32,14 @@ export interface HostedPartitionsOptions {
   readonly logDir: string;
   readonly logger: Logger;
   readonly clock?: () => number;
+  /** How often a partition whose log failed to open is tried again (DEFAULT_OFFLINE_RETRY_BACKOFF). */
+  readonly offlineRetryBackoff?: OfflineRetryBackoff;
+  /** The system calls of the log directory; tests inject faults. */
+  readonly fileSystem?: FileSystem;
   /** Offsets became readable on a partition (its high watermark moved). */
   readonly onNewData: NewDataListener;
   /** A partition stopped being served here, or its leadership changed: what waits on it should answer now. */
   readonly onPartitionChanged: (key: string) => void;
-}
-
-interface OfflinePartition {
-  readonly topic: string;
-  readonly partition: number;
-  readonly name: string;
-  readonly error: Error;
 }
 
 /**
@@ -44,8 +49,10 @@ interface OfflinePartition {
  * partitions it stops hosting (and, on a snapshot, of any partition no
  * assignment claims); and writes the directory's checkpoints — recovery
  * points and log start offsets (LogDirectory's) and high watermarks
- * (`replication-offset-checkpoint`). Changes to one partition run one at a
- * time; a lookup waits for the change in flight. Not thread-safe; owned by
+ * (`replication-offset-checkpoint`). A partition whose log fails to open
+ * is offline (KAFKA_STORAGE_ERROR) and tried again until it opens
+ * (OfflinePartitions). Changes to one partition run one at a time; a lookup
+ * waits for the change in flight. Not thread-safe; owned by
  * the broker worker's loop.
  */
 export class HostedPartitions {
@@ -56,7 +63,7 @@ export class HostedPartitions {
   readonly #onPartitionChanged: (key: string) => void;
   readonly #partitions = new Map<string, Partition>();
   /** Partitions whose log failed to open: requests get KAFKA_STORAGE_ERROR. */
-  readonly #offline = new Map<string, OfflinePartition>();
+  readonly #offline: OfflinePartitions;
   /** The topic id of every partition metadata assigns to this broker, hosted or about to be. */
   readonly #assigned = new Map<string, string>();
   /** Hosting changes in flight per partition; lookups wait for them. */
@@ -74,10 +81,16 @@ export class HostedPartitions {
     this.#logDirectory = logDirectory;
     this.#checkpointedHighWatermarks = highWatermarks;
     this.#highWatermarkFile = new OffsetCheckpointFile(logDirectory.io, join(logDirectory.logDir, HIGH_WATERMARK_CHECKPOINT_FILE));
+    this.#offline = new OfflinePartitions({
+      logger: options.logger,
+      backoff: options.offlineRetryBackoff ?? DEFAULT_OFFLINE_RETRY_BACKOFF,
+      clock: options.clock ?? Date.now,
+      retry: (assignment) => void this.#retryHosting(assignment),
+    });
   }
 
   static async open(options: HostedPartitionsOptions): Promise<HostedPartitions> {
-    const logDirectory = await LogDirectory.open(options.logDir, { logger: options.logger, clock: options.clock });
+    const logDirectory = await LogDirectory.open(options.logDir, { logger: options.logger, clock: options.clock, fileSystem: options.fileSystem });
     const highWatermarks = await new OffsetCheckpointFile(logDirectory.io, join(options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE)).read();
     return new HostedPartitions(options, logDirectory, highWatermarks);
   }
@@ -190,20 +203,25 @@ export class HostedPartitions {
       const checkpointed = this.#checkpointedHighWatermarks.get(key) ?? 0n;
       const hosted = new Partition(this.brokerId, log, state, config, checkpointed, this.#onNewData);
       await hosted.applyState(state);
-      this.#offline.delete(key);
       this.#partitions.set(key, hosted);
+      this.#offline.online(key, this.logDir);
     } catch (error) {
-      this.#offline.set(key, { topic, partition, name: key, error: error as Error });
-      this.#logger.error('Failed to open a partition log: the partition is offline on this broker', { partition: key, error });
+      this.#offline.failed(assignment, this.logDir, error as Error);
     }
   }
 
+  /** A retry of an offline partition, unless it was stopped or hosted meanwhile. */
+  #retryHosting(assignment: PartitionAssignment): Promise<void> {
+    const key = partitionKey(assignment.topic, assignment.partition);
+    return this.#serially(key, async () => {
+      if (this.#offline.get(key)?.assignment !== assignment || this.#partitions.has(key)) return;
+      await this.#host(assignment);
+    });
+  }
+
   async #stopHosting(key: string): Promise<void> {
-    const offline = this.#offline.get(key);
-    if (offline !== undefined) {
-      this.#offline.delete(key);
-      await this.#logDirectory.deleteLog(offline.topic, offline.partition);
-    }
+    const offline = this.#offline.remove(key);
+    if (offline !== undefined) await this.#logDirectory.deleteLog(offline.topic, offline.partition);
     const partition = this.#partitions.get(key);
     if (partition === undefined) return;
     this.#partitions.delete(key);
@@ -269,15 +287,21 @@ export class HostedPartitions {
   /**
    * Waits for the changes in flight, then closes every log (flushing it) and
    * writes the checkpoints, so the next start recovers nothing. Assignments
-   * arriving later are ignored.
+   * arriving later are ignored. A storage error (a full disk) does not stop
+   * the rest — the logs are closed even if the high watermarks cannot be
+   * written — and is thrown at the end: the shutdown was not clean, and the
+   * next start recovers what was not flushed.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#offline.close();
     await Promise.all(this.#pending.values());
     for (const partition of this.#partitions.values()) partition.abandonWaiters();
-    await this.checkpointHighWatermarks();
-    await this.#logDirectory.close();
+    let failure: unknown;
+    await this.checkpointHighWatermarks().catch((error: unknown) => (failure = error));
+    await this.#logDirectory.close().catch((error: unknown) => (failure ??= error));
     this.#partitions.clear();
+    if (failure !== undefined) throw failure;
   }
 }

@@ -5,13 +5,13 @@ import { OffsetOutOfRangeError, type EpochEndOffset } from '@kstream/log-storage
 import { DelayedFetchPurgatory } from './delayed-fetch.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session.js';
-import { HostedPartitions, type PartitionAssignment } from './hosted-partitions.js';
+import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment } from './hosted-partitions.js';
 import { partitionKey, type Partition } from './partition.js';
 import type { PartitionConfig } from './partition-config.js';
 import { PartitionError, errorCodeOf, errorMessageOf } from './partition-errors.js';
 import { fetchOffsetForTimestamp, type OffsetAndTimestamp } from './partition-offsets.js';
 
-export interface ReplicaManagerOptions {
+export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'offlineRetryBackoff' | 'fileSystem'> {
   readonly brokerId: number;
   /** `<data-dir>/broker-<id>`. */
   readonly logDir: string;
@@ -306,8 +306,13 @@ export class ReplicaManager {
     this.#timers.push(timer);
   }
 
-  /** Errors that are not a client's or a partition's ordinary state are worth a log line. */
+  /**
+   * Errors that are not a client's or a partition's ordinary state are worth
+   * a log line. A PartitionError is a state already known — an offline
+   * partition was logged as it went offline — so not once per request.
+   */
   #logUnexpected(operation: string, topic: string, partition: number, error: unknown): void {
+    if (error instanceof PartitionError) return;
     const code = errorCodeOf(error);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR || code === ErrorCode.KAFKA_STORAGE_ERROR) {
       const key = partitionKey(topic, partition);
