@@ -174,6 +174,9 @@ export class BrokerThread {
         return;
       case 'RunPoolTask':
         return pool.serve(msg);
+      case 'Log':
+        this.#deps.logger[msg.level](msg.msg, msg.fields);
+        return;
       default:
         return unknownMessage(msg);
     }

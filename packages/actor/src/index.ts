@@ -3,7 +3,7 @@ export { unknownMessage } from './actor-message.js';
 export { ActorError } from './actor-error.js';
 export type { ActorErrorCode } from './actor-error.js';
 export type { Logger } from './logger.js';
-export { stderrLogger } from './logger.js';
+export { plainLogFields, stderrLogger } from './logger.js';
 export { RepeatedLog } from './repeated-log.js';
 export type { RepeatedLogOptions } from './repeated-log.js';
 export type { Endpoint } from './endpoint.js';

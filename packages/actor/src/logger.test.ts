@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { stderrLogger } from './index.js';
+import { plainLogFields, stderrLogger } from './index.js';
 
 describe('stderrLogger', () => {
   afterEach(() => {
@@ -23,5 +23,14 @@ describe('stderrLogger', () => {
     expect(fields.error.message).toBe('segment 42 is corrupt');
     expect(fields.error.stack).toContain('logger.test.ts');
     expect(second).toMatch(/ INFO started\n$/);
+  });
+});
+
+describe('plainLogFields', () => {
+  it('errorsAndBigintsBecomeWhatTheLineShows: the copy crosses a thread boundary and logs the same', () => {
+    const error = new Error('disk full');
+    const plain = plainLogFields({ partition: 'orders-0', offset: 42n, error });
+    expect(plain).toEqual({ partition: 'orders-0', offset: '42', error: { name: 'Error', message: 'disk full', stack: error.stack } });
+    expect(structuredClone(plain)).toEqual(plain);
   });
 });

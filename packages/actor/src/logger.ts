@@ -12,6 +12,15 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * Log fields as plain data, the way a log line shows them (an Error as its
+ * name, message and stack; a bigint as its digits): what can cross a thread
+ * boundary to the logger of another thread.
+ */
+export function plainLogFields(fields: object): object {
+  return JSON.parse(JSON.stringify(fields, replacer)) as object;
+}
+
 function line(level: string, msg: string, fields: object | undefined): string {
   const suffix = fields === undefined ? '' : ` ${JSON.stringify(fields, replacer)}`;
   return `${new Date().toISOString()} ${level} ${msg}${suffix}\n`;

@@ -48,18 +48,20 @@ describe('broker worker', () => {
     worker = spawnWorker(brokerWorkerUrl, { name: 'broker-7', workerData, transferList: [port2] });
     let started!: (notice: BrokerStartedNotice) => void;
     const startedNotice = new Promise<BrokerStartedNotice>((resolve) => (started = resolve));
+    const logs: string[] = [];
     const node = new Mailbox<NodeRequest, BrokerRequest, BrokerReplies>(worker, {
       name: 'broker-7',
       logger: quiet,
       handle: (msg) => {
         if (msg.type === 'BrokerStarted') started(msg);
+        if (msg.type === 'Log') logs.push(`${msg.level.toUpperCase()} ${msg.msg}`);
       },
     });
-    return { node, ...(await startedNotice) };
+    return { node, logs, ...(await startedNotice) };
   }
 
   it('startHeartbeatShutdown: listens, registers, stays alive past the session timeout, and closes its listener on Shutdown', async () => {
-    const { node, port, brokerEpoch } = await startBroker(50);
+    const { node, logs, port, brokerEpoch } = await startBroker(50);
     expect(controller.describe().brokers).toEqual([{ brokerId: 7, brokerEpoch, host: '127.0.0.1', port, fenced: false }]);
     expect(await canConnect(port)).toBe(true);
 
@@ -69,15 +71,18 @@ describe('broker worker', () => {
 
     await node.ask({ type: 'Shutdown' });
     expect(await canConnect(port)).toBe(false);
+    // The broker's log reaches the node, which owns the logger.
+    expect(logs).toContain('INFO broker 7: shut down');
   });
 
   it('fencedBrokerReregisters: told it is fenced, the broker registers again with a new epoch', async () => {
     // Heartbeats slower than the session timeout: the controller fences the
     // broker between two of them, and the next heartbeat learns of it.
-    const { brokerEpoch } = await startBroker(700);
+    const { brokerEpoch, logs } = await startBroker(700);
     await expect
       .poll(() => controller.describe().brokers[0]!.brokerEpoch, { timeout: 5_000, interval: 50 })
       .toBeGreaterThan(brokerEpoch + 1);
     expect(controller.describe().brokers[0]!.fenced).toBe(false);
+    expect(logs).toContain(`WARN broker 7: the controller fenced epoch ${brokerEpoch}; registering again`);
   });
 });

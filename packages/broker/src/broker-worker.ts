@@ -3,11 +3,12 @@
 // [controllerPort] }); parentPort is the channel to the node.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
+import { Mailbox, unknownMessage } from '@kstream/actor';
 import type { ControllerToBroker } from '@kstream/controller';
 import { Broker } from './broker.js';
 import type { BrokerConfig } from './broker.js';
 import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';
+import { nodeLogger } from './node-logger.js';
 
 export interface BrokerWorkerData {
   readonly config: BrokerConfig;
@@ -17,7 +18,7 @@ export interface BrokerWorkerData {
 
 if (parentPort === null) throw new Error('broker-worker must run in a worker thread');
 const { config, controllerPort } = workerData as BrokerWorkerData;
-const logger = stderrLogger;
+const logger = nodeLogger(() => node);
 
 const controller: ControllerChannel = new Mailbox(controllerPort, {
   name: 'controller',

@@ -29,11 +29,21 @@ export interface RunPoolTaskRequest extends PoolTaskRequest {
   readonly type: 'RunPoolTask';
 }
 
-export type NodeRequest = BrokerStartedNotice | RunPoolTaskRequest;
+/** One entry of the broker's log, for the node's logger: a broker thread has no logger of its own. */
+export interface LogNotice {
+  readonly type: 'Log';
+  readonly level: 'info' | 'warn' | 'error';
+  readonly msg: string;
+  /** Plain data (plainLogFields): Errors and bigints do not cross the thread boundary as they are. */
+  readonly fields?: object;
+}
+
+export type NodeRequest = BrokerStartedNotice | RunPoolTaskRequest | LogNotice;
 
 export interface NodeReplies {
   BrokerStarted: void;
   RunPoolTask: PoolTaskOutput<PoolTaskName>;
+  Log: void;
 }
 
 /** The broker's side of its channel to the node. */
