@@ -8,13 +8,24 @@ import type { Controller } from '@kstream/controller';
 import type { TaskPool } from './task-pool.js';
 
 /** Where a broker's worker thread is in its life, as the node sees it. */
-export type BrokerThreadState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+export type BrokerThreadState = 'starting' | 'running' | 'restarting' | 'stopped';
 
 /** How a broker's worker last ended without being asked to. */
 export interface BrokerCrash {
+  /** The worker's exit code; null when a restart failed before a worker existed. */
   readonly exitCode: number | null;
-  /** The uncaught error's message, when the worker threw. */
+  /** The uncaught error's message, when the worker threw (e.g. its port in use). */
   readonly error: string | null;
+  /** When it ended, as an ISO 8601 time. */
+  readonly at: string;
+}
+
+/** A broker coming back after a crash: from the crash until it runs again. */
+export interface BrokerRestart {
+  /** Which restart in a row this is, from 1: each start that fails before the broker runs for a while adds one. */
+  readonly attempt: number;
+  /** When this restart is (or was) due, as an ISO 8601 time; the delay doubles with each attempt, up to a cap. */
+  readonly dueAt: string;
 }
 
 interface Deferred {
@@ -55,6 +66,7 @@ export class BrokerThread {
   #state: BrokerThreadState = 'stopped';
   #starts = 0;
   #lastCrash: BrokerCrash | null = null;
+  #restart: BrokerRestart | null = null;
   #mailbox: Mailbox<NodeRequest, BrokerRequest, BrokerReplies> | null = null;
   #controllerPort: MessagePort | null = null;
   #started: Deferred = deferred();
@@ -89,6 +101,11 @@ export class BrokerThread {
     return this.#lastCrash;
   }
 
+  /** The restart under way after a crash; null while running or stopped. */
+  get restart(): BrokerRestart | null {
+    return this.#restart;
+  }
+
   /** Starts the worker under the supervisor; resolves once it listens and is registered. */
   start(): Promise<void> {
     // The supervisor calls the factory at once, so #started is this incarnation's.
@@ -103,20 +120,25 @@ export class BrokerThread {
     this.#mailbox = null;
     this.#controllerPort?.close();
     this.#controllerPort = null;
-    const { action } = exit.next;
-    this.#state = action === 'restart' ? 'restarting' : action === 'stop' ? 'stopped' : 'failed';
+    const { next } = exit;
     const cause = exit.error ? exit.error.message : `exit code ${exit.exitCode}`;
-    if (action !== 'stop') {
-      this.#lastCrash = { exitCode: exit.exitCode, error: exit.error?.message ?? null };
-      logger.error(`broker ${this.brokerId} crashed (${cause}); ${action === 'restart' ? 'restarting it' : 'giving up on it'}`, {
+    if (next.action === 'restart') {
+      const now = Date.now();
+      this.#state = 'restarting';
+      this.#lastCrash = { exitCode: exit.exitCode, error: exit.error?.message ?? null, at: new Date(now).toISOString() };
+      this.#restart = { attempt: next.attempt, dueAt: new Date(now + next.delayMs).toISOString() };
+      logger.error(`broker ${this.brokerId} crashed (${cause}); restarting it in ${next.delayMs} ms (attempt ${next.attempt})`, {
         exitCode: exit.exitCode,
         error: exit.error,
       });
+    } else {
+      this.#state = 'stopped';
+      this.#restart = null;
     }
     this.#started.reject(new Error(`broker ${this.brokerId} stopped before it was ready: ${cause}`));
     const exited = this.#exited;
     controller
-      .detachBroker(this.brokerId, action === 'stop' ? 'stopped' : `worker exited: ${cause}`)
+      .detachBroker(this.brokerId, next.action === 'stop' ? 'stopped' : `worker exited: ${cause}`)
       .catch((error: unknown) => logger.error(`could not fence broker ${this.brokerId}`, { error }))
       .finally(() => exited.resolve());
   }
@@ -142,6 +164,7 @@ export class BrokerThread {
     await this.#deps.supervisor.stop(this.name);
     // A broker waiting to be restarted has no worker and so no exit to report.
     this.#state = 'stopped';
+    this.#restart = null;
   }
 
   #spawn(): Worker {
@@ -170,6 +193,7 @@ export class BrokerThread {
         // first one asked the OS for a free one.
         this.#config.port = msg.port;
         this.#state = 'running';
+        this.#restart = null;
         this.#started.resolve();
         return;
       case 'RunPoolTask':

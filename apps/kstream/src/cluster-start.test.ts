@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accepts, makeTempDir, removeDir } from './cluster.test-support.js';
+import { ephemeralPortRange } from './ephemeral-ports.js';
 import { startCluster } from './start-cluster.js';
 import type { Cluster } from './start-cluster.js';
 
@@ -23,6 +24,13 @@ describe('startCluster', () => {
     expect(cluster.brokers.map((b) => b.id)).toEqual([1, 2, 3]);
     expect(new Set(cluster.brokers.map((b) => b.port)).size).toBe(3);
     expect(cluster.bootstrap).toBe(cluster.brokers.map((b) => `127.0.0.1:${b.port}`).join(','));
+  });
+
+  // A port inside the ephemeral range can be held by a client's self-connected
+  // socket while its broker is down, delaying the broker's restart.
+  it('portZeroPicksPortsOutsideTheEphemeralRange', () => {
+    const { first, last } = ephemeralPortRange();
+    for (const { id, port } of cluster.brokers) expect(port < first || port > last, `broker ${id} port ${port}`).toBe(true);
   });
 
   it('everyPortAccepts a TCP connection', async () => {

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { stderrLogger, Supervisor } from '@kstream/actor';
-import type { Logger } from '@kstream/actor';
+import type { Logger, RestartPolicy } from '@kstream/actor';
 import { formatLogDir, InconsistentMetaPropertiesError } from '@kstream/broker';
 import { Controller } from '@kstream/controller';
+import { brokerPorts } from './broker-ports.js';
 import { BrokerThread } from './broker-thread.js';
 import { ConfigError } from './config-error.js';
 import { prepareDataDir } from './data-dir.js';
 import type { NodeDescription } from './node-control.js';
-import { checkPortsFree } from './port-check.js';
 import { checkStartOptions } from './start-options.js';
 import type { StartOptions } from './start-options.js';
 import { TaskPool } from './task-pool.js';
@@ -20,6 +20,8 @@ export interface NodeOptions extends StartOptions {
   readonly heartbeatIntervalMs?: number;
   /** How long the controller waits for a heartbeat before fencing (broker.session.timeout.ms). */
   readonly sessionTimeoutMs?: number;
+  /** How the supervisor restarts a crashed broker (tests shorten the delays). */
+  readonly restartPolicy?: Partial<RestartPolicy>;
   readonly logger?: Logger;
 }
 
@@ -43,7 +45,8 @@ export class KstreamNode {
 
   /**
    * Checks the options, the data directory and the ports (failing with a
-   * ConfigError), opens the controller, and starts every broker; resolves
+   * ConfigError; port 0 picks ports outside the OS's ephemeral range, see
+   * brokerPorts), opens the controller, and starts every broker; resolves
    * once all of them listen and are registered.
    */
   static async start(options: NodeOptions): Promise<KstreamNode> {
@@ -51,7 +54,7 @@ export class KstreamNode {
     const logger = options.logger ?? stderrLogger;
     await prepareDataDir(dataDir);
     const ids = Array.from({ length: brokers }, (_, i) => i + 1);
-    if (port !== 0) await checkPortsFree(BROKER_HOST, ids.map((id) => port + id - 1), port);
+    const ports = await brokerPorts(BROKER_HOST, port, brokers, logger);
 
     const controller = await Controller.open({
       dir: join(dataDir, 'controller'),
@@ -66,7 +69,7 @@ export class KstreamNode {
       throw error;
     }
 
-    const supervisor = new Supervisor({ logger });
+    const supervisor = new Supervisor({ logger, ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy }) });
     const pool = new TaskPool();
     const threads = ids.map(
       (id) =>
@@ -74,7 +77,7 @@ export class KstreamNode {
           {
             brokerId: id,
             host: BROKER_HOST,
-            port: port === 0 ? 0 : port + id - 1,
+            port: ports[id - 1]!,
             logDir: brokerDir(dataDir, id),
             heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2_000,
             staticConfig: config,
@@ -116,6 +119,7 @@ export class KstreamNode {
           alive: registration !== undefined && !registration.fenced,
           restarts: b.restarts,
           lastCrash: b.lastCrash,
+          restart: b.restart,
         };
       }),
       controller,

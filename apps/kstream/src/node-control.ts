@@ -1,5 +1,5 @@
 import type { ControllerDescription } from '@kstream/controller';
-import type { BrokerCrash, BrokerThreadState } from './broker-thread.js';
+import type { BrokerCrash, BrokerRestart, BrokerThreadState } from './broker-thread.js';
 
 export interface BrokerDescription {
   readonly id: number;
@@ -11,8 +11,10 @@ export interface BrokerDescription {
   readonly alive: boolean;
   /** Times the worker was started again after its first start (crash restarts and restartBroker). */
   readonly restarts: number;
-  /** How the worker last crashed, if it ever did. */
+  /** How the worker last crashed, if it ever did; kept after the broker is back. */
   readonly lastCrash: BrokerCrash | null;
+  /** While the broker comes back from a crash ('restarting', then 'starting'): the attempt and when it is due. */
+  readonly restart: BrokerRestart | null;
 }
 
 export interface NodeDescription {

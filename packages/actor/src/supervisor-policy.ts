@@ -1,41 +1,47 @@
 /**
- * When a supervisor restarts a child that exited without being asked to: after
- * a delay that doubles with each restart in the window, from `initialDelayMs`
- * up to `maxDelayMs`, and at most `maxRestarts` times within any `windowMs`;
- * the exit after that makes it give up on the child.
+ * How a supervisor restarts a child that exited without being asked to: it
+ * always does, however often the child failed, after a delay that doubles
+ * with each restart in a row, from `initialDelayMs` up to `maxDelayMs`. A
+ * child that ran for at least `resetAfterMs` before it exited starts the
+ * series over.
  */
 export interface RestartPolicy {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
-  readonly maxRestarts: number;
-  readonly windowMs: number;
+  readonly resetAfterMs: number;
 }
 
 export const defaultRestartPolicy: RestartPolicy = {
   initialDelayMs: 100,
   maxDelayMs: 10_000,
-  maxRestarts: 5,
-  windowMs: 60_000,
+  resetAfterMs: 60_000,
 };
 
-export type RestartPlan = { readonly restart: true; readonly delayMs: number } | { readonly restart: false };
+export interface RestartPlan {
+  /** Which restart in a row this is, from 1. */
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+
+/** Beyond this many doublings every delay is maxDelayMs anyway; it keeps 2 ** n finite. */
+const MAX_DOUBLINGS = 52;
 
 export function checkRestartPolicy(policy: RestartPolicy): void {
-  const { initialDelayMs, maxDelayMs, maxRestarts, windowMs } = policy;
-  if (!(initialDelayMs >= 0 && maxDelayMs >= initialDelayMs && Number.isInteger(maxRestarts) && maxRestarts >= 0 && windowMs > 0)) {
+  const { initialDelayMs, maxDelayMs, resetAfterMs } = policy;
+  if (!(initialDelayMs >= 0 && maxDelayMs >= initialDelayMs && Number.isFinite(maxDelayMs) && resetAfterMs >= 0)) {
     throw new RangeError(
-      `restart policy needs 0 <= initialDelayMs <= maxDelayMs, an integer maxRestarts >= 0 and windowMs > 0; got ${JSON.stringify(policy)}`,
+      `restart policy needs 0 <= initialDelayMs <= maxDelayMs (finite) and resetAfterMs >= 0; got ${JSON.stringify(policy)}`,
     );
   }
 }
 
 /**
- * What follows an exit at `now`, given the times of the restarts decided before
- * it (only those within the window count). The caller records `now` when the
- * plan is a restart.
+ * The restart that follows an exit. `previousAttempt` is the attempt that
+ * started the child which exited (0 for its first start); `ranForMs` is how
+ * long it ran (0 when a restart could not even create it).
  */
-export function planRestart(policy: RestartPolicy, restartTimes: readonly number[], now: number): RestartPlan {
-  const recent = restartTimes.filter((t) => now - t < policy.windowMs).length;
-  if (recent >= policy.maxRestarts) return { restart: false };
-  return { restart: true, delayMs: Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** recent) };
+export function planRestart(policy: RestartPolicy, previousAttempt: number, ranForMs: number): RestartPlan {
+  const attempt = ranForMs >= policy.resetAfterMs ? 1 : previousAttempt + 1;
+  const doublings = Math.min(attempt - 1, MAX_DOUBLINGS);
+  return { attempt, delayMs: Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** doublings) };
 }

@@ -39,7 +39,7 @@ describe('Supervisor', () => {
     expect(exit.name).toBe('broker-1');
     expect(exit.error?.message).toBe('log dir /data/broker-1 is full');
     expect(exit.exitCode).toBe(1);
-    expect(exit.next).toEqual({ action: 'restart', delayMs: 5 });
+    expect(exit.next).toEqual({ action: 'restart', attempt: 1, delayMs: 5 });
     const restarted = await nextStart();
     expect(restarted.restarts).toBe(1);
     expect(restarted.worker).not.toBe(first);
@@ -66,22 +66,33 @@ describe('Supervisor', () => {
     expect((await restarted).restarts).toBe(1);
   });
 
-  it('backsOffDoublingThenGivesUpAfterMaxRestartsInTheWindow', async () => {
-    const errors: string[] = [];
-    const logger: Logger = { ...quiet, error: (msg) => void errors.push(msg) };
-    const { supervisor, exits, starts } = supervise({ logger, policy: { initialDelayMs: 2, maxDelayMs: 5, maxRestarts: 3, windowMs: 60_000 } });
-    const gaveUp = new Promise<void>((resolve) => supervisor.on('exit', (e) => e.next.action === 'give-up' && resolve()));
+  it('keepsRestartingAChildThatAlwaysCrashes: capped doubling backoff, each exit reported, never given up', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...quiet, warn: (msg) => void warnings.push(msg) };
+    const { supervisor, exits, starts } = supervise({ logger, policy: { initialDelayMs: 2, maxDelayMs: 5, resetAfterMs: 60_000 } });
+    const twelveExits = new Promise<void>((resolve) => supervisor.on('exit', () => exits.length === 12 && resolve()));
     supervisor.start('broker-4', crashing('corrupt index'));
-    await gaveUp;
-    expect(exits.map((e) => e.next)).toEqual([
-      { action: 'restart', delayMs: 2 },
-      { action: 'restart', delayMs: 4 },
-      { action: 'restart', delayMs: 5 },
-      { action: 'give-up' },
+    await twelveExits;
+    expect(exits.map((e) => e.next)).toEqual(
+      Array.from({ length: 12 }, (_, i) => ({ action: 'restart', attempt: i + 1, delayMs: Math.min(5, 2 * 2 ** i) })),
+    );
+    expect(exits.every((e) => e.error?.message === 'corrupt index')).toBe(true);
+    expect(starts.map((s) => s.restarts)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(supervisor.names).toEqual(['broker-4']);
+    expect(warnings[11]).toBe("child 'broker-4' exited; restarting it in 5 ms (restart 12 in a row)");
+  });
+
+  it('aChildThatRanLongEnoughStartsTheBackoffOver', async () => {
+    const { supervisor, exits, nextExit } = supervise({ policy: { initialDelayMs: 1, maxDelayMs: 1_000, resetAfterMs: 2_000 } });
+    let calls = 0;
+    // Two quick crashes, then a worker that runs past resetAfterMs and exits.
+    supervisor.start('broker-9', () => (++calls <= 2 ? crashing('quick')() : new Worker('setTimeout(() => process.exit(4), 2_500)', { eval: true })));
+    while (exits.length < 3) await nextExit();
+    expect(exits.map((e) => [e.exitCode, e.next])).toEqual([
+      [1, { action: 'restart', attempt: 1, delayMs: 1 }],
+      [1, { action: 'restart', attempt: 2, delayMs: 2 }],
+      [4, { action: 'restart', attempt: 1, delayMs: 1 }],
     ]);
-    expect(starts.map((s) => s.restarts)).toEqual([0, 1, 2, 3]);
-    expect(supervisor.names).toEqual([]);
-    expect(errors).toEqual(["gave up on child 'broker-4': it exited after 3 restarts within 60000 ms"]);
   });
 
   it('stopTerminatesAChildWithoutRestartingIt', async () => {
@@ -118,8 +129,8 @@ describe('Supervisor', () => {
     let start = await nextStart();
     while (start.restarts < 2) start = await nextStart();
     expect(exits.map((e) => [e.error?.message, e.exitCode, e.next])).toEqual([
-      ['first', 1, { action: 'restart', delayMs: 1 }],
-      ['cannot open /data/broker-7/meta.properties', null, { action: 'restart', delayMs: 2 }],
+      ['first', 1, { action: 'restart', attempt: 1, delayMs: 1 }],
+      ['cannot open /data/broker-7/meta.properties', null, { action: 'restart', attempt: 2, delayMs: 2 }],
     ]);
   });
 
@@ -145,6 +156,6 @@ describe('Supervisor', () => {
   it('rejectsAPolicyThatCannotBeFollowed', () => {
     expect(() => new Supervisor({ policy: { initialDelayMs: 500, maxDelayMs: 100 } })).toThrow(RangeError);
     const { supervisor } = supervise();
-    expect(() => supervisor.start('x', running, { policy: { windowMs: 0 } })).toThrow(RangeError);
+    expect(() => supervisor.start('x', running, { policy: { resetAfterMs: -1 } })).toThrow(RangeError);
   });
 });

@@ -7,11 +7,10 @@ import type { RestartPolicy } from './supervisor-policy.js';
 
 /** What the supervisor does after a child's exit. */
 export type ChildNext =
-  | { readonly action: 'restart'; readonly delayMs: number }
+  /** `attempt` counts the restarts in a row, from 1 (see RestartPolicy). */
+  | { readonly action: 'restart'; readonly attempt: number; readonly delayMs: number }
   /** The exit was asked for with `stop`. */
-  | { readonly action: 'stop' }
-  /** The policy's restart budget is spent; the child stays down. */
-  | { readonly action: 'give-up' };
+  | { readonly action: 'stop' };
 
 export interface ChildExit {
   readonly name: string;
@@ -47,7 +46,10 @@ interface Child {
   worker: Worker | null;
   /** The error the current worker reported, kept until its exit. */
   error: Error | null;
-  restartTimes: number[];
+  /** When the current worker started (performance.now()). */
+  startedAt: number;
+  /** The restart in a row that started the current worker; 0 for the first start. */
+  attempt: number;
   restarts: number;
   restartTimer: NodeJS.Timeout | null;
   /** Set by `stop`; resolves once the child is down for good. */
@@ -90,7 +92,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       policy,
       worker: null,
       error: null,
-      restartTimes: [],
+      startedAt: 0,
+      attempt: 0,
       restarts: 0,
       restartTimer: null,
       stopped: null,
@@ -135,6 +138,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #watch(child: Child, worker: Worker): void {
     child.worker = worker;
     child.error = null;
+    child.startedAt = performance.now();
     worker.on('error', (error) => {
       if (child.worker === worker) child.error = error;
     });
@@ -152,24 +156,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       child.stopped.resolve();
       return;
     }
-    this.#failed(child, error, exitCode);
+    this.#failed(child, error, exitCode, performance.now() - child.startedAt);
   }
 
-  #failed(child: Child, error: Error | null, exitCode: number | null): void {
-    const { name, policy } = child;
-    const cause = { child: name, exitCode, error };
-    const now = performance.now();
-    const plan = planRestart(policy, child.restartTimes, now);
-    if (!plan.restart) {
-      this.#children.delete(name);
-      this.#logger.error(`gave up on child '${name}': it exited after ${policy.maxRestarts} restarts within ${policy.windowMs} ms`, cause);
-      this.emit('exit', { name, error, exitCode, next: { action: 'give-up' } });
-      return;
-    }
-    child.restartTimes = [...child.restartTimes.filter((t) => now - t < policy.windowMs), now];
-    child.restartTimer = setTimeout(() => this.#restart(child), plan.delayMs);
-    this.#logger.warn(`child '${name}' exited; restarting it in ${plan.delayMs} ms`, cause);
-    this.emit('exit', { name, error, exitCode, next: { action: 'restart', delayMs: plan.delayMs } });
+  #failed(child: Child, error: Error | null, exitCode: number | null, ranForMs: number): void {
+    const { name } = child;
+    const { attempt, delayMs } = planRestart(child.policy, child.attempt, ranForMs);
+    child.attempt = attempt;
+    child.restartTimer = setTimeout(() => this.#restart(child), delayMs);
+    this.#logger.warn(`child '${name}' exited; restarting it in ${delayMs} ms (restart ${attempt} in a row)`, { child: name, exitCode, error });
+    this.emit('exit', { name, error, exitCode, next: { action: 'restart', attempt, delayMs } });
   }
 
   #restart(child: Child): void {
@@ -179,7 +175,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     try {
       worker = child.factory();
     } catch (error) {
-      this.#failed(child, toError(error), null);
+      this.#failed(child, toError(error), null, 0);
       return;
     }
     this.#watch(child, worker);
