@@ -2,6 +2,7 @@ import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, openConnection, removeDir } from './cluster.test-support.js';
+import { LogCapture } from './log-capture.test-support.js';
 import { startCluster } from './start-cluster.js';
 import type { Cluster } from './start-cluster.js';
 
@@ -12,6 +13,7 @@ describe('startCluster with broker configs', () => {
   let dataDir: string;
   let cluster: Cluster;
   let admin: Admin;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
     dataDir = await makeTempDir('cluster-broker-config');
@@ -20,6 +22,7 @@ describe('startCluster with broker configs', () => {
       dataDir,
       port: 0,
       config: { 'num.partitions': '3', 'socket.request.max.bytes': '65536' },
+      logger: logs,
     });
     admin = new Kafka({ brokers: cluster.bootstrap.split(','), clientId: 'broker-config-test', logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
@@ -60,6 +63,9 @@ describe('startCluster with broker configs', () => {
       const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 5_000))]);
       socket.destroy();
       expect(outcome, `broker ${broker.id}`).toBe('closed');
+      expect(logs.lines, `broker ${broker.id}`).toContainEqual(
+        expect.stringMatching(new RegExp(`^WARN broker ${broker.id}: closing connection .*frame size 65537 exceeds the limit of 65536 bytes`)),
+      );
     }
   });
 });

@@ -1,16 +1,18 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accepts, makeTempDir, openConnection, removeDir, waitFor } from './cluster.test-support.js';
+import { LogCapture } from './log-capture.test-support.js';
 import { startCluster } from './start-cluster.js';
 import type { Cluster } from './start-cluster.js';
 
 describe('a broker crash', () => {
   let dataDir: string;
   let cluster: Cluster;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
     dataDir = await makeTempDir('cluster-crash');
-    cluster = await startCluster({ brokers: 3, dataDir, port: 0 });
+    cluster = await startCluster({ brokers: 3, dataDir, port: 0, logger: logs });
   });
 
   afterAll(async () => {
@@ -31,6 +33,8 @@ describe('a broker crash', () => {
     expect(crashed.lastCrash).not.toBeNull();
     expect(crashed.alive).toBe(false);
     expect(crashed.state).not.toBe('running');
+    expect(await logs.find((line) => line.startsWith('ERROR broker 2 crashed (exit code 1); restarting it'))).not.toBeNull();
+    expect(logs.lines.filter((line) => line.startsWith('ERROR'))).toHaveLength(1);
 
     await waitFor('broker 2 to run again', async () => {
       const b = (await cluster.control.describe()).brokers[1]!;

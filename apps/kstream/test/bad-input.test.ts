@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster } from './compat-cluster.test-support.js';
 import { kcatMetadata, kcatMissing } from './kcat.test-support.js';
 import { RawConnection, errorName, requestFrame } from './raw-connection.test-support.js';
-import { StderrCapture } from './stderr-capture.test-support.js';
 
 /** Kafka's default socket.request.max.bytes (100 MiB). */
 const SOCKET_REQUEST_MAX_BYTES = 104_857_600;
@@ -33,12 +32,10 @@ function handMadeFrame(apiKey: number, apiVersion: number, correlationId: number
 
 describe('bad input on raw sockets', () => {
   let node: CompatCluster;
-  let logs: StderrCapture;
   /** Opened before any bad input, on the same broker: it must keep working. */
   let bystander: RawConnection;
 
   beforeAll(async () => {
-    logs = new StderrCapture();
     node = await CompatCluster.start('bad-input');
     bystander = await RawConnection.open(node.port(1));
   });
@@ -46,7 +43,6 @@ describe('bad input on raw sockets', () => {
   afterAll(async () => {
     bystander?.close();
     await node?.stop();
-    logs?.restore();
   });
 
   async function expectStillServing(what: string): Promise<void> {
@@ -65,10 +61,10 @@ describe('bad input on raw sockets', () => {
   async function expectClosed(what: string, bytes: Buffer): Promise<RawConnection> {
     const conn = await RawConnection.open(node.port(1));
     const port = conn.localPort;
-    const from = logs.lines.length;
+    const from = node.logs.lines.length;
     conn.write(bytes);
     expect(await conn.closesWithin(5_000), `${what}: the broker closes the connection`).toBe(true);
-    const logged = await logs.find((line) => /\b(WARN|ERROR)\b/.test(line) && new RegExp(`:${port}\\b`).test(line), { from });
+    const logged = await node.logs.find((line) => /\b(WARN|ERROR)\b/.test(line) && new RegExp(`:${port}\\b`).test(line), { from });
     expect(logged, `${what}: a WARN or ERROR line naming connection 127.0.0.1:${port}`).not.toBeNull();
     await expectStillServing(what);
     return conn;

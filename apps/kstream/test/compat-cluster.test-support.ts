@@ -3,6 +3,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, Producer } from 'kafkajs';
 import { makeTempDir, removeDir } from '../src/cluster.test-support.js';
+import { LogCapture } from '../src/log-capture.test-support.js';
 import { startCluster } from '../src/start-cluster.js';
 import type { Cluster, ClusterOptions } from '../src/start-cluster.js';
 
@@ -20,6 +21,8 @@ export class CompatCluster {
     cluster: Cluster,
     readonly dataDir: string,
     private readonly options: ClusterOptions,
+    /** The node's log and its brokers', across restarts: kept off stderr, for tests to assert on. */
+    readonly logs: LogCapture,
   ) {
     this.#cluster = cluster;
   }
@@ -27,9 +30,10 @@ export class CompatCluster {
   /** Starts 3 brokers on free ports with data in a fresh temp dir named after the test file. */
   static async start(name: string, config?: BrokerConfigs): Promise<CompatCluster> {
     const dataDir = await makeTempDir(name);
-    const options: ClusterOptions = { brokers: 3, dataDir, port: 0, ...(config === undefined ? {} : { config }) };
+    const logs = new LogCapture();
+    const options: ClusterOptions = { brokers: 3, dataDir, port: 0, logger: logs, ...(config === undefined ? {} : { config }) };
     try {
-      return new CompatCluster(await startCluster(options), dataDir, options);
+      return new CompatCluster(await startCluster(options), dataDir, options, logs);
     } catch (error) {
       await removeDir(dataDir);
       throw error;
