@@ -152,19 +152,27 @@ export class BrokerThread {
     await exited;
   }
 
-  /** Asks the broker to close its listener and connections, then ends its thread without restarting it. */
+  /**
+   * Asks the broker to close its listener, connections and logs, then ends
+   * its thread without restarting it. If the broker could not shut down
+   * cleanly (its logs not flushed or checkpointed: a full disk; no answer in
+   * time), the thread is ended all the same and stop then rejects, naming
+   * the broker and the cause.
+   */
   async stop(): Promise<void> {
+    let unclean: Error | undefined;
     if (this.#mailbox !== null && this.#state === 'running') {
       try {
         await this.#mailbox.ask({ type: 'Shutdown' }, { timeoutMs: SHUTDOWN_TIMEOUT_MS });
       } catch (error) {
-        this.#deps.logger.warn(`broker ${this.brokerId} did not shut down cleanly; ending its thread`, { error });
+        unclean = new Error(`broker ${this.brokerId} did not shut down cleanly: ${(error as Error).message}`, { cause: error });
       }
     }
     await this.#deps.supervisor.stop(this.name);
     // A broker waiting to be restarted has no worker and so no exit to report.
     this.#state = 'stopped';
     this.#restart = null;
+    if (unclean !== undefined) throw unclean;
   }
 
   #spawn(): Worker {

@@ -89,7 +89,8 @@ export class KstreamNode {
     try {
       await Promise.all(threads.map((t) => t.start()));
     } catch (error) {
-      await node.stop();
+      // The start's error is the one to report; a broker's unclean stop after it is logged.
+      await node.stop().catch((stopError: unknown) => logger.error('stopping the node after a failed start', { error: stopError }));
       throw error;
     }
     return node;
@@ -138,14 +139,18 @@ export class KstreamNode {
   }
 
   /**
-   * Stops the brokers (each closes its listener and connections), lets
+   * Stops the brokers (each closes its listener, connections and logs), lets
    * running pool tasks finish, then closes the metadata log. Idempotent.
+   * Rejects once everything is stopped if a broker did not shut down
+   * cleanly (see BrokerThread.stop), so the process can exit non-zero.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      await Promise.all([...this.#brokers.values()].map((b) => b.stop()));
+      const stops = await Promise.allSettled([...this.#brokers.values()].map((b) => b.stop()));
       await this.#pool.close();
       await this.#controller.close();
+      const unclean = stops.flatMap((stop) => (stop.status === 'rejected' ? [stop.reason as Error] : []));
+      if (unclean.length > 0) throw new Error(unclean.map((error) => error.message).join('; '), { cause: unclean[0] });
     })();
     return this.#stopping;
   }

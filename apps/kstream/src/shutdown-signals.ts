@@ -13,8 +13,9 @@ const REPEAT_WINDOW_MS = 500;
 
 /**
  * The first SIGINT or SIGTERM stops the node cleanly (waiting for it to
- * finish starting, if need be) and exits 0; a second one exits at once, for
- * when a clean shutdown hangs.
+ * finish starting, if need be) and exits 0 — or 1, with a line saying why,
+ * if it could not stop cleanly (a broker's logs not flushed: a full disk);
+ * a second one exits at once, for when a clean shutdown hangs.
  */
 export function exitOnShutdownSignals(node: Promise<{ stop(): Promise<void> }>, logger: Logger): void {
   let first: { signal: string; at: number } | null = null;
@@ -31,7 +32,7 @@ export function exitOnShutdownSignals(node: Promise<{ stop(): Promise<void> }>, 
       .then(
         () => process.exit(0),
         (error: unknown) => {
-          logger.error('shutdown failed', { error });
+          logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, { error });
           process.exit(1);
         },
       );

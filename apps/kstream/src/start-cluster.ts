@@ -20,7 +20,11 @@ export interface Cluster {
   readonly brokers: ReadonlyArray<{ readonly id: number; readonly host: string; readonly port: number }>;
   /** The node's control API, through comlink. */
   readonly control: Comlink.Remote<NodeControl>;
-  /** Shuts the cluster down cleanly; resolves once every thread and file is closed. */
+  /**
+   * Shuts the cluster down cleanly; resolves once every thread and file is
+   * closed. Rejects, once everything is stopped all the same, if a broker
+   * could not shut down cleanly (e.g. a full disk): the next start recovers.
+   */
   stop(): Promise<void>;
 }
 
