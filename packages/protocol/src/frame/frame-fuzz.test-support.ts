@@ -84,14 +84,14 @@ export function seedFrames(api: ApiSpec, perVersion: number, seed: number): Seed
       const codec = messageCodec(api, version, kind);
       const bodies = fc.sample(structArbitrary(kind === 'request' ? api.request : api.response, version), { numRuns: perVersion, seed });
       for (const body of bodies) {
+        if (kind === 'request') {
+          seeds.push(requestSeedFrame(api, version, 1, body));
+          continue;
+        }
         const w = new LengthRecordingWriter(256);
         const at = startFrame(w);
-        if (kind === 'request') {
-          writeRequestHeader(w, { apiKey: api.apiKey, apiVersion: version, correlationId: 1, clientId: 'fuzz' }, requestHeaderVersion(api, version));
-        } else {
-          w.int32(1);
-          if (responseHeaderVersion(api, version) === 1) w.unsignedVarint(0);
-        }
+        w.int32(1);
+        if (responseHeaderVersion(api, version) === 1) w.unsignedVarint(0);
         codec.encode(w, body);
         finishFrame(w, at);
         seeds.push({ kind, version, frame: w.toBuffer(), lengths: w.lengths });
@@ -99,6 +99,16 @@ export function seedFrames(api: ApiSpec, perVersion: number, seed: number): Seed
     }
   }
   return seeds;
+}
+
+/** A request frame of `body` with its length fields noted, for `mutate`. */
+export function requestSeedFrame(api: ApiSpec, version: number, correlationId: number, body: Record<string, unknown>): SeedFrame {
+  const w = new LengthRecordingWriter(256);
+  const at = startFrame(w);
+  writeRequestHeader(w, { apiKey: api.apiKey, apiVersion: version, correlationId, clientId: 'fuzz' }, requestHeaderVersion(api, version));
+  messageCodec(api, version, 'request').encode(w, body);
+  finishFrame(w, at);
+  return { kind: 'request', version, frame: w.toBuffer(), lengths: w.lengths };
 }
 
 /** xorshift32: fast, seedable, good enough to choose mutations. */
