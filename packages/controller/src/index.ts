@@ -17,3 +17,11 @@ export type { BrokerConfigName, BrokerConfigProps, BrokerConfigValues } from './
 export { brokerConfigLayers, describeBrokerConfigs, describeTopicConfigs, effectiveTopicConfigs } from './config-describe.js';
 export type { BrokerConfigLayers, ConfigSynonymValue, DescribedConfig } from './config-describe.js';
 export { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';
+export {
+  boundsProblem,
+  checkConfigValueSize,
+  checkCreatableTopicBounds,
+  checkPartitionsPerTopic,
+  checkReplicaListLengths,
+} from './request-bounds.js';
+export type { RequestLimits } from './request-bounds.js';

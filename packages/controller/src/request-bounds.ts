@@ -5,7 +5,7 @@
 // the cheap, state-free ones before it forwards a request, so an absurd one
 // never crosses to the controller's thread.
 import { ErrorCode } from '@kstream/protocol';
-import { AdminError } from './admin-context.js';
+import { AdminError, adminFailure } from './admin-context.js';
 import type { BrokerConfigValues } from './broker-configs.js';
 import type { CreatableTopic } from './messages.js';
 import type { MetadataState } from './metadata-state.js';
@@ -39,15 +39,7 @@ export function checkPartitionsPerTopic(name: string, count: number, limits: Req
 export function checkCreatableTopicBounds(topic: CreatableTopic, limits: RequestLimits, defaultPartitions: number, brokerCount: number): void {
   checkPartitionsPerTopic(topic.name, requestedPartitions(topic, defaultPartitions), limits);
   if (topic.replicationFactor > brokerCount) throw replicationFactorTooLarge(topic.replicationFactor, brokerCount);
-  for (const { brokerIds } of topic.assignments) {
-    if (brokerIds.length > brokerCount) {
-      throw new AdminError(
-        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `The manual partition assignment of topic ${topic.name} lists ${brokerIds.length} replicas for a partition; ` +
-          `only ${brokerCount} broker(s) are registered.`,
-      );
-    }
-  }
+  checkReplicaListLengths(topic.name, topic.assignments.map((a) => a.brokerIds), brokerCount);
   if (topic.configs.length > TOPIC_CONFIGS.size) {
     throw new AdminError(
       ErrorCode.INVALID_CONFIG,
@@ -57,7 +49,19 @@ export function checkCreatableTopicBounds(topic: CreatableTopic, limits: Request
   for (const { name, value } of topic.configs) if (value !== null) checkConfigValueSize(name, value, limits);
 }
 
-export function replicationFactorTooLarge(replicationFactor: number, brokerCount: number): AdminError {
+/** INVALID_REPLICA_ASSIGNMENT for a manual replica list longer than there are registered brokers. */
+export function checkReplicaListLengths(name: string, assignments: readonly (readonly number[])[], brokerCount: number): void {
+  const tooLong = assignments.find((replicas) => replicas.length > brokerCount);
+  if (tooLong !== undefined) {
+    throw new AdminError(
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      `The manual partition assignment of topic ${name} lists ${tooLong.length} replicas for a partition; ` +
+        `only ${brokerCount} broker(s) are registered.`,
+    );
+  }
+}
+
+function replicationFactorTooLarge(replicationFactor: number, brokerCount: number): AdminError {
   return new AdminError(
     ErrorCode.INVALID_REPLICATION_FACTOR,
     `Unable to replicate the partition ${replicationFactor} time(s): the target replication factor of ${replicationFactor} ` +
@@ -119,5 +123,15 @@ export class PartitionBudget {
 
   take(count: number): void {
     this.#added += count;
+  }
+}
+
+/** A bounds check's verdict as data: Kafka's error code and message, or undefined when the check passes. */
+export function boundsProblem(check: () => void): { errorCode: number; errorMessage: string } | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return adminFailure(error);
   }
 }

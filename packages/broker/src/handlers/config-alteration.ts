@@ -1,6 +1,7 @@
 // What AlterConfigs and IncrementalAlterConfigs share: resources kstream has
 // configs for go to the controller in one message, the others are answered
 // here, and the results come back in request order.
+import { boundsProblem, checkConfigValueSize } from '@kstream/controller';
 import type { AlterConfigsRequest, ConfigResourceType, IncrementalAlterConfigsRequest } from '@kstream/controller';
 import { ErrorCode } from '@kstream/protocol';
 import { configResourceType, unsupportedResourceType } from './config-resource-type.js';
@@ -11,6 +12,7 @@ import type { BrokerServices } from './handler.js';
 export interface WireConfigResource {
   readonly resourceType: number;
   readonly resourceName: string;
+  readonly configs: readonly { readonly name: string; readonly value: string | null }[];
 }
 
 /** A resource the controller will be asked about, with its part of the request. */
@@ -29,8 +31,10 @@ export interface ConfigResourceResponse {
 
 /**
  * Answers every resource: those of an unsupported type, or that `problem`
- * finds malformed, with INVALID_REQUEST; the rest with the controller's
- * result for the message `toMessage` builds from them.
+ * finds malformed, with INVALID_REQUEST; those with a value longer than
+ * config.value.max.bytes with INVALID_CONFIG (such a value never crosses to
+ * the controller); the rest with the controller's result for the message
+ * `toMessage` builds from them.
  */
 export async function alterEachResource<R extends WireConfigResource>(
   broker: BrokerServices,
@@ -47,6 +51,13 @@ export async function alterEachResource<R extends WireConfigResource>(
     const why = resourceType === undefined ? unsupportedResourceType(code) : problem(resource);
     if (why !== undefined || resourceType === undefined) {
       responses[i] = { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: why ?? null, resourceType: code, resourceName };
+      return;
+    }
+    const tooLong = boundsProblem(() => {
+      for (const { name, value } of resource.configs) if (value !== null) checkConfigValueSize(name, value, broker.config);
+    });
+    if (tooLong !== undefined) {
+      responses[i] = { ...tooLong, resourceType: code, resourceName };
       return;
     }
     forwarded.push({ resourceType, resourceName, request: resource });

@@ -9,7 +9,9 @@ import { incrementalAlterConfigsHandler } from './incremental-alter-configs-hand
 import { HandlerRegistry } from './registry.js';
 
 const handlers = new HandlerRegistry([createTopicsHandler, createPartitionsHandler, incrementalAlterConfigsHandler]);
-const newTopic = (name: string) => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] });
+// The default replication factor: this listener's metadata has no registered
+// broker, and a factor above the registered brokers is refused before forwarding.
+const newTopic = (name: string) => ({ name, numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] });
 
 let listener: TestListener | undefined;
 let client: RawClient | undefined;

@@ -8,29 +8,64 @@
 // - validateOnly runs every check and changes nothing.
 // - The reply waits until this broker's metadata shows the new partitions;
 //   timeoutMs bounds the wait (REQUEST_TIMED_OUT when it runs out).
-import { CreatePartitions } from '@kstream/protocol';
+// - Bounds are checked here before anything is forwarded: a topic growing by
+//   more than max.partitions.per.request, or listing more assignments, is
+//   INVALID_PARTITIONS; a replica list longer than the registered brokers
+//   INVALID_REPLICA_ASSIGNMENT; a request listing more topics than
+//   max.partitions.per.request POLICY_VIOLATION for every topic. The
+//   controller checks the cluster's total (max.partitions).
+import type { CreatePartitionsRequest } from '@kstream/controller';
+import { boundsProblem, checkPartitionsPerTopic, checkReplicaListLengths } from '@kstream/controller';
+import { CreatePartitions, ErrorCode } from '@kstream/protocol';
 import { askController, isAdminFailure } from './controller-admin.js';
-import type { ApiHandler } from './handler.js';
+import type { ApiHandler, BrokerServices } from './handler.js';
+
+type RequestedTopic = CreatePartitionsRequest['topics'][number];
+type Refusal = { readonly errorCode: number; readonly errorMessage: string };
 
 export const createPartitionsHandler: ApiHandler<typeof CreatePartitions> = {
   api: CreatePartitions,
   async handle(request, { broker }) {
-    const reply = await askController(
-      broker,
-      {
-        type: 'CreatePartitions',
-        topics: request.topics.map(({ name, count, assignments }) => ({
-          name,
-          count,
-          assignments: assignments === null ? null : assignments.map((a) => a.brokerIds),
-        })),
-        validateOnly: request.validateOnly,
-      },
-      request.timeoutMs,
+    const requested = request.topics.map(
+      ({ name, count, assignments }): RequestedTopic => ({
+        name,
+        count,
+        assignments: assignments === null ? null : assignments.map((a) => a.brokerIds),
+      }),
     );
-    const results = isAdminFailure(reply)
-      ? request.topics.map(({ name }) => ({ name, errorCode: reply.errorCode, errorMessage: reply.errorMessage }))
-      : reply.results.map(({ name, errorCode, errorMessage }) => ({ name, errorCode, errorMessage }));
+    const refusals = refusedHere(requested, broker);
+    const forwarded = requested.filter((_, i) => refusals[i] === undefined);
+    const reply =
+      forwarded.length === 0
+        ? undefined
+        : await askController(broker, { type: 'CreatePartitions', topics: forwarded, validateOnly: request.validateOnly }, request.timeoutMs);
+    let next = 0;
+    const results = request.topics.map(({ name }, i) => {
+      const refusal = refusals[i] ?? (reply === undefined || isAdminFailure(reply) ? reply! : reply.results[next++]!);
+      return { name, errorCode: refusal.errorCode, errorMessage: refusal.errorMessage };
+    });
     return { throttleTimeMs: 0, results };
   },
 };
+
+/** Each topic's refusal by the cheap bounds checks; undefined for those to forward. */
+function refusedHere(topics: readonly RequestedTopic[], broker: BrokerServices): (Refusal | undefined)[] {
+  const limit = broker.config['max.partitions.per.request'];
+  if (topics.length > limit) {
+    const errorMessage =
+      `CreatePartitions lists ${topics.length} topics; one request may add at most ${limit} partitions ` +
+      '(max.partitions.per.request), at least one per topic.';
+    return topics.map(() => ({ errorCode: ErrorCode.POLICY_VIOLATION, errorMessage }));
+  }
+  const brokerCount = broker.metadata.state.brokers.size;
+  return topics.map(({ name, count, assignments }) =>
+    boundsProblem(() => {
+      const current = broker.metadata.topicByName(name)?.partitions.length;
+      // An unknown topic, or a count that is no increase, is the controller's to answer.
+      if (current !== undefined && count > current) checkPartitionsPerTopic(name, count - current, broker.config);
+      if (assignments === null) return;
+      checkPartitionsPerTopic(name, assignments.length, broker.config);
+      checkReplicaListLengths(name, assignments, brokerCount);
+    }),
+  );
+}

@@ -10,58 +10,82 @@
 //   (REQUEST_TIMED_OUT for every topic when it runs out).
 // - v5+ reports partitions, replication factor and every config with its
 //   source; v7+ the topic id.
-import { CreateTopics, ZERO_UUID } from '@kstream/protocol';
+// - Bounds are checked here before anything is forwarded: a topic asking for
+//   more partitions than max.partitions.per.request is INVALID_PARTITIONS, a
+//   replication factor or replica list above the registered brokers
+//   INVALID_REPLICATION_FACTOR / INVALID_REPLICA_ASSIGNMENT, a config value
+//   over config.value.max.bytes INVALID_CONFIG; a request listing more topics
+//   than max.partitions.per.request is POLICY_VIOLATION for every topic. The
+//   controller checks the cluster's total (max.partitions).
+import type { CreatableTopic } from '@kstream/controller';
+import { boundsProblem, checkCreatableTopicBounds } from '@kstream/controller';
+import { CreateTopics, ErrorCode, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import { askController, isAdminFailure } from './controller-admin.js';
-import type { ApiHandler } from './handler.js';
+import type { ApiHandler, BrokerServices } from './handler.js';
 
 type CreatableTopicResult = ResponseOf<typeof CreateTopics>['topics'][number];
+type Refusal = { readonly errorCode: number; readonly errorMessage: string };
 
 export const createTopicsHandler: ApiHandler<typeof CreateTopics> = {
   api: CreateTopics,
   async handle(request, { broker }) {
-    const reply = await askController(
-      broker,
-      {
-        type: 'CreateTopics',
-        topics: request.topics.map((t) => ({
-          name: t.name,
-          numPartitions: t.numPartitions,
-          replicationFactor: t.replicationFactor,
-          assignments: t.assignments.map((a) => ({ partitionIndex: a.partitionIndex, brokerIds: a.brokerIds })),
-          configs: t.configs.map((c) => ({ name: c.name, value: c.value })),
-        })),
-        validateOnly: request.validateOnly,
-      },
-      request.timeoutMs,
+    const requested = request.topics.map(
+      (t): CreatableTopic => ({
+        name: t.name,
+        numPartitions: t.numPartitions,
+        replicationFactor: t.replicationFactor,
+        assignments: t.assignments.map((a) => ({ partitionIndex: a.partitionIndex, brokerIds: a.brokerIds })),
+        configs: t.configs.map((c) => ({ name: c.name, value: c.value })),
+      }),
     );
-    const topics: CreatableTopicResult[] = isAdminFailure(reply)
-      ? request.topics.map(({ name }) => ({
-          name,
-          topicId: ZERO_UUID,
-          errorCode: reply.errorCode,
-          errorMessage: reply.errorMessage,
-          topicConfigErrorCode: 0,
-          numPartitions: -1,
-          replicationFactor: -1,
-          configs: [],
-        }))
-      : reply.topics.map((t) => ({
-          name: t.name,
-          topicId: t.topicId ?? ZERO_UUID,
-          errorCode: t.errorCode,
-          errorMessage: t.errorMessage,
-          topicConfigErrorCode: 0,
-          numPartitions: t.numPartitions,
-          replicationFactor: t.replicationFactor,
-          configs: t.configs.map((c) => ({
-            name: c.name,
-            value: c.value,
-            readOnly: c.readOnly,
-            configSource: c.configSource,
-            isSensitive: c.isSensitive,
-          })),
-        }));
+    const refusals = refusedHere(requested, broker);
+    const forwarded = requested.filter((_, i) => refusals[i] === undefined);
+    const reply =
+      forwarded.length === 0
+        ? undefined
+        : await askController(broker, { type: 'CreateTopics', topics: forwarded, validateOnly: request.validateOnly }, request.timeoutMs);
+    let next = 0;
+    const topics = request.topics.map(({ name }, i): CreatableTopicResult => {
+      const refusal = refusals[i];
+      if (refusal !== undefined) return failed(name, refusal);
+      if (reply === undefined || isAdminFailure(reply)) return failed(name, reply!);
+      const t = reply.topics[next++]!;
+      return {
+        name: t.name,
+        topicId: t.topicId ?? ZERO_UUID,
+        errorCode: t.errorCode,
+        errorMessage: t.errorMessage,
+        topicConfigErrorCode: 0,
+        numPartitions: t.numPartitions,
+        replicationFactor: t.replicationFactor,
+        configs: t.configs.map((c) => ({
+          name: c.name,
+          value: c.value,
+          readOnly: c.readOnly,
+          configSource: c.configSource,
+          isSensitive: c.isSensitive,
+        })),
+      };
+    });
     return { throttleTimeMs: 0, topics };
   },
 };
+
+/** Each topic's refusal by the cheap bounds checks, which need no controller; undefined for those to forward. */
+function refusedHere(topics: readonly CreatableTopic[], broker: BrokerServices): (Refusal | undefined)[] {
+  const { config } = broker;
+  const limit = config['max.partitions.per.request'];
+  if (topics.length > limit) {
+    const errorMessage =
+      `CreateTopics lists ${topics.length} topics; one request may add at most ${limit} partitions ` +
+      '(max.partitions.per.request), at least one per topic.';
+    return topics.map(() => ({ errorCode: ErrorCode.POLICY_VIOLATION, errorMessage }));
+  }
+  const brokerCount = broker.metadata.state.brokers.size;
+  return topics.map((topic) => boundsProblem(() => checkCreatableTopicBounds(topic, config, config['num.partitions'], brokerCount)));
+}
+
+function failed(name: string, { errorCode, errorMessage }: Refusal): CreatableTopicResult {
+  return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
+}

@@ -113,6 +113,18 @@ describe('Fetch handler', () => {
     expect(uncommitted.responses[0]!.partitions[0]!.abortedTransactions).toBeNull();
   });
 
+  it('hugeMaxBytesClampedToFetchMaxBytes: a maxBytes of 2^31-1 reads no more than fetch.max.bytes', async () => {
+    const broker = await testBroker(clusterRecords(ORDERS), { 'fetch.max.bytes': '1024' });
+    for (const value of ['a', 'b', 'c']) await produced(broker, [value.repeat(600)]);
+    const huge = 2 ** 31 - 1;
+    const request = fetchRequest([{ topic: 'orders' }], { maxBytes: huge });
+    request.topics[0]!.partitions[0]!.partitionMaxBytes = huge;
+    const records = (await fetch(broker, 11, request)).responses[0]!.partitions[0]!.records!;
+    // The first batch alone (each is over 600 bytes): the second would take the response past 1024.
+    expect(records.length).toBeGreaterThan(600);
+    expect(records.length).toBeLessThan(1024);
+  });
+
   it('longPollThroughHandler: a fetch waiting on minBytes answers when a produce lands', async () => {
     const broker = await testBroker(clusterRecords(ORDERS));
     const started = Date.now();

@@ -3,9 +3,11 @@
 //   (read_committed: the last stable offset, the same while there are no
 //   transactions). Records are the log's bytes, returned without a copy.
 // - Byte limits: each partition gets at most partitionMaxBytes and what is
-//   left of the request's maxBytes; the first batch of the first partition
-//   with data is returned whole even when larger, so a fetch always
-//   progresses.
+//   left of the request's maxBytes, itself at most fetch.max.bytes (as in
+//   Kafka, a larger maxBytes is lowered, not refused); the first batch of the
+//   first partition with data is returned whole even when larger, so a fetch
+//   always progresses. Nothing is allocated for a limit: reads take the bytes
+//   the log has, up to it.
 // - Long poll: unless the first read gives minBytes, an error, or maxWaitMs is
 //   0, the fetch parks until appends bring minBytes, maxWaitMs passes, or a
 //   partition changes (deleted, leadership moved); then it reads again.
@@ -58,7 +60,7 @@ export const fetchHandler: ApiHandler<typeof Fetch> = {
     const results = await replicas.fetchMessages({
       maxWaitMs: request.maxWaitMs,
       minBytes: request.minBytes,
-      maxBytes: request.maxBytes,
+      maxBytes: Math.min(request.maxBytes, broker.config['fetch.max.bytes']),
       readCommitted,
       partitions: context.partitions,
     });

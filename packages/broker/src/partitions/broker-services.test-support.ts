@@ -5,7 +5,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach } from 'vitest';
 import { Mailbox } from '@kstream/actor';
-import type { MetadataRecord } from '@kstream/controller';
+import type { BrokerConfigProps, MetadataRecord } from '@kstream/controller';
 import { decodeResponse, encodeResponse, type ApiSpec, type ResponseOf } from '@kstream/protocol';
 import type { BrokerServices, RequestContext } from '../handlers/handler.js';
 import type { ControllerChannel } from '../messages.js';
@@ -60,13 +60,13 @@ export interface TestBroker {
   context<A extends ApiSpec>(api: A, apiVersion: number): RequestContext<A>;
 }
 
-/** Broker 1 with `records` loaded as its registration snapshot, its partitions open. */
-export async function testBroker(records: MetadataRecord[]): Promise<TestBroker> {
+/** Broker 1 with `records` loaded as its registration snapshot, its partitions open, started with `staticConfig`. */
+export async function testBroker(records: MetadataRecord[], staticConfig: BrokerConfigProps = {}): Promise<TestBroker> {
   const logger = recordingLogger();
   const channel = new MessageChannel();
   channels.push(channel);
   const controller: ControllerChannel = new Mailbox(channel.port1, { name: 'controller', logger });
-  const metadata = new BrokerMetadata(BROKER_ID, {});
+  const metadata = new BrokerMetadata(BROKER_ID, staticConfig);
   const partitions = await openManager({ logger });
   syncReplicaManager(metadata, partitions, logger);
   const settle = async () => {
