@@ -97,6 +97,11 @@ export class FaultyFileSystem implements FileSystem {
     };
   }
 
+  /** The paths of the files opened through it and not closed yet. */
+  get openFiles(): string[] {
+    return [...this.openFds.values()];
+  }
+
   async crash(): Promise<void> {
     this.crashed = true;
     for (const fd of this.openFds.keys()) await this.base.close(fd).catch(() => {});

@@ -117,7 +117,7 @@ describe.each(WRITE_PATHS)('Disk faults, writes $path', ({ inlineWriteMaxBytes }
 });
 
 describe('LogDirectory on a full disk', () => {
-  it('closeOnFullDisk: a close that cannot flush still closes every log, fails with the storage error, and the next open finds every acknowledged batch', async () => {
+  it('closeOnFullDisk: a close that cannot flush still closes every log and file, fails with the storage error, and the next open finds every acknowledged batch', async () => {
     const dir = tempLogDir();
     const fs = new FaultyFileSystem();
     const logs = await LogDirectory.open(dir, { fileSystem: fs });
@@ -131,6 +131,8 @@ describe('LogDirectory on a full disk', () => {
     await expect(logs.close()).rejects.toMatchObject({ name: 'KafkaStorageError', code: 'ENOSPC', logDir: dir });
     await expect(first.read(0n)).rejects.toBeInstanceOf(LogClosedError);
     await expect(second.read(0n)).rejects.toBeInstanceOf(LogClosedError);
+    // No file is left open: one would hold its space even once deleted.
+    expect(fs.openFiles).toEqual([]);
     await fs.crash();
 
     const reopened = await LogDirectory.open(dir);
