@@ -432,17 +432,25 @@ export class LogSegment {
     if (this.refs === 0 && this.state !== 'open') await this.finish();
   }
 
-  /** Persists the indexes, trims what a failed write left, and closes the file once no reader holds it. */
+  /**
+   * Persists the indexes, trims what a failed write left, and closes the
+   * file once no reader holds it. A step that fails (a full disk) stops
+   * neither the others nor the close — a file left open would hold its
+   * space even once deleted — and its error is thrown after; the next open
+   * rebuilds what is missing.
+   */
   async close(): Promise<void> {
     if (this.state !== 'open') return;
-    await this.offsetIndex.persist(this.ctx.io, false);
-    await this.timeIndex.persist(this.ctx.io, false);
-    if (this.needsTrim) {
-      await this.log.truncate(this.size);
-      this.needsTrim = false;
-    }
+    let failure: unknown;
+    const fail = (error: unknown): void => {
+      failure ??= error;
+    };
+    await this.offsetIndex.persist(this.ctx.io, false).catch(fail);
+    await this.timeIndex.persist(this.ctx.io, false).catch(fail);
+    if (this.needsTrim) await this.log.truncate(this.size).then(() => (this.needsTrim = false), fail);
     this.state = 'closing';
     if (this.refs === 0) await this.finish();
+    if (failure !== undefined) throw failure;
   }
 
   /**

@@ -330,12 +330,18 @@ export class PartitionLog {
     const state = this.state;
     await state.serial.run(async () => {});
     await this.flusher.backgroundFlushesDone();
-    if (flush) await this.flusher.flush();
+    // A flush that fails (a full disk) still lets every file close: the next open recovers what it missed.
+    let failure: unknown;
+    const fail = (error: unknown): void => {
+      failure ??= error;
+    };
+    if (flush) await this.flusher.flush().catch(fail);
     await this.flusher.syncsDone();
     await state.serial.run(async () => {
-      for (const segment of state.segments.all()) await (flush ? segment.close() : segment.closeForDeletion());
-      if (flush && state.epochCacheDirty) await this.flusher.flushEpochCache();
+      for (const segment of state.segments.all()) await (flush ? segment.close() : segment.closeForDeletion()).catch(fail);
+      if (flush && state.epochCacheDirty) await this.flusher.flushEpochCache().catch(fail);
     });
+    if (failure !== undefined) throw failure;
   }
 
   /** Reads of a closed log would use closed (or reused) file descriptors. */
