@@ -1,4 +1,5 @@
 import { BATCH_HEADER_SIZE, CURRENT_MAGIC, lastOffsetOf, readBatchHeader, validateBatch, type RecordBatchHeader } from '@kstream/protocol';
+import type { BatchChain, EpochSpike } from './batch-chain.js';
 import { ScanWindow } from './batch-scanner-window.js';
 import type { StorageFile } from './log-dir-io.js';
 import { describeProblem } from './storage-errors.js';
@@ -17,7 +18,16 @@ export interface ScanResult {
   /** Position after the last batch visited (or `from` if none). */
   end: number;
   /** The first batch that failed its check, if the scan stopped on one. */
-  problem?: { position: number; offset?: bigint; description: string };
+  problem?: ScanProblem;
+}
+
+export interface ScanProblem {
+  position: number;
+  /** The bad batch's base offset as far as it could be read. */
+  offset?: bigint;
+  description: string;
+  /** The epoch went down after a one-batch spike: that batch may be the corrupt one (see BatchChain.epochSpike). */
+  epochSpike?: EpochSpike;
 }
 
 export interface ScanOptions {
@@ -25,22 +35,41 @@ export interface ScanOptions {
   verifyCrc: boolean;
   /** Bytes read per disk read. */
   chunkSize: number;
+  /** The batches before `from` and the segment's range: offsets and epochs are checked against them (see BatchChain). */
+  chain?: BatchChain;
+  /** With verifyCrc, for a batch whose CRC fails though its header holds: true walks on past it as if it were good. */
+  passBadCrc?: (problem: ScanProblem) => boolean;
 }
 
-/** What is wrong with a stored batch's header on its own (length, magic, offset delta), if anything. */
-export function headerProblem(header: RecordBatchHeader): string | undefined {
+/**
+ * What is wrong with a stored batch's header (at `position`), if anything:
+ * on its own (length, magic, offset delta, epoch) and, given the chain of
+ * batches before it, in its place (offsets that follow on inside the
+ * segment's range, epochs that never go down); the chain then moves past it.
+ * The checks every walk over stored batches shares — recovery, index
+ * lookups, reads.
+ */
+export function headerProblem(header: RecordBatchHeader, position: number, chain?: BatchChain): string | undefined {
   if (header.sizeInBytes < BATCH_HEADER_SIZE) return describeProblem({ kind: 'bad-length', batchLength: header.sizeInBytes - 12 });
   if (header.magic !== CURRENT_MAGIC) return describeProblem({ kind: 'bad-magic', magic: header.magic });
   if (header.lastOffsetDelta < 0) return `negative lastOffsetDelta ${header.lastOffsetDelta}`;
-  return undefined;
+  if (header.partitionLeaderEpoch < -1) return `negative partition leader epoch ${header.partitionLeaderEpoch}`;
+  return chain?.follow(header, position);
+}
+
+/** The problem report of a batch that failed headerProblem, with the epoch spike it may come from. */
+function chainProblem(position: number, header: RecordBatchHeader, description: string, chain: BatchChain | undefined): ScanProblem {
+  const spike = chain?.epochSpike;
+  return { position, offset: header.baseOffset, description, ...(spike !== undefined ? { epochSpike: spike } : {}) };
 }
 
 /**
  * Walks the batches of a .log file between two positions, reading it in
  * chunks: the recovery scan, the short scan after an offset index lookup,
  * the tail scan at open. `visit` returns false to stop early. A batch that is
- * incomplete, has a bad length or magic, or (with verifyCrc) a bad CRC stops
- * the scan and is reported; nothing after it is trusted.
+ * incomplete, fails headerProblem (with the options' chain) or (with
+ * verifyCrc) its CRC stops the scan and is reported; nothing after it is
+ * trusted.
  */
 export async function scanBatches(
   file: StorageFile,
@@ -62,17 +91,20 @@ export async function scanBatches(
         const available = view.length - at;
         return { end: position, problem: { position, description: `incomplete batch header: ${available} of ${BATCH_HEADER_SIZE} bytes` } };
       }
-      const fail = (description: string): ScanResult => ({ end: position, problem: { position, offset: header.baseOffset, description } });
+      const fail = (description: string): ScanResult => ({ end: position, problem: chainProblem(position, header, description, options.chain) });
       const size = header.sizeInBytes;
-      const problem = headerProblem(header);
       // A bad length first: the size it gives means nothing. Then a batch cut off, then the rest.
-      if (size < BATCH_HEADER_SIZE) return fail(problem!);
+      if (size < BATCH_HEADER_SIZE) return fail(headerProblem(header, position)!);
       if (position + size > to) return fail(describeProblem({ kind: 'incomplete', needed: size, available: to - position }));
+      const problem = headerProblem(header, position, options.chain);
       if (problem !== undefined) return fail(problem);
       if (options.verifyCrc) {
         if (!window.has(position, size)) await window.ensure(position, size);
         const checked = validateBatch(window.bytes, position - window.start);
-        if (!checked.ok) return fail(describeProblem(checked.problem));
+        if (!checked.ok) {
+          const bad = { position, offset: header.baseOffset, description: describeProblem(checked.problem) };
+          if (options.passBadCrc?.(bad) !== true) return { end: position, problem: bad };
+        }
       }
       const keepGoing = visit({
         position,
@@ -93,19 +125,18 @@ export async function scanBatches(
 
 /**
  * Walks the batches of an in-memory buffer (bytes just read for a client),
- * checking each CRC. `visit` returns false to stop. Returns the problem that
- * stopped the walk, if one did — a batch cut off by the end of the buffer
- * included.
+ * checking each CRC and each header against `chain`. `visit` returns false
+ * to stop. Returns the problem that stopped the walk, if one did — a batch
+ * cut off by the end of the buffer included.
  */
-export function scanBuffer(
-  bytes: Buffer,
-  visit: (batch: ScannedBatch) => boolean,
-): { position: number; offset?: bigint; description: string } | undefined {
+export function scanBuffer(bytes: Buffer, chain: BatchChain, visit: (batch: ScannedBatch) => boolean): ScanProblem | undefined {
   let position = 0;
   while (position < bytes.length) {
     const checked = validateBatch(bytes, position);
     const header = readBatchHeader(bytes, position);
     if (!checked.ok) return { position, offset: header?.baseOffset, description: describeProblem(checked.problem) };
+    const problem = headerProblem(header!, position, chain);
+    if (problem !== undefined) return chainProblem(position, header!, problem, chain);
     const batch = {
       position,
       size: checked.size,

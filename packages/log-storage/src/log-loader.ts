@@ -1,5 +1,6 @@
 import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, baseOffsetOfFile } from './log-file-names.js';
 import { join } from 'node:path';
+import type { ScanProblem } from './batch-scanner.js';
 import type { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
 import { LogSegment, type SegmentContext } from './log-segment.js';
 import { topicPartitionName } from './topic-partition.js';
@@ -12,14 +13,29 @@ export interface LoadedLog {
 
 /**
  * Opens the segments of a partition's directory after a clean shutdown or a
- * crash. Leftovers go first: `.deleted` files (a deletion the last run did
- * not finish), `.tmp` checkpoints, index files without a .log. A segment
- * wholly below the recovery point is trusted if its indexes check out (after
- * a clean shutdown that is every segment); every segment reaching past the
- * recovery point — and any whose indexes do not check out — is recovered: read batch by batch, CRCs checked, indexes
- * rebuilt. The first incomplete or corrupt batch ends the log: its segment
- * is cut there, later segments are deleted, and the truncation is logged
- * with the partition, the offset and the bytes dropped.
+ * crash, as Kafka's LogLoader does: what lies below the recovery point was
+ * flushed and is trusted; only the tail from it on is recovered. Leftovers
+ * go first: `.deleted` files (a deletion the last run did not finish), `.tmp`
+ * checkpoints, index files without a .log.
+ *
+ * - A segment wholly below the recovery point (the next one starts at or
+ *   below it) is opened without reading its batches if its index files
+ *   check out. If not, its indexes are rebuilt from a header scan; a batch
+ *   that fails its checks there is corruption of flushed data: reported
+ *   (error: segment, position, offsets), kept, refused by reads of its
+ *   offsets. Nothing is cut or deleted for it.
+ * - The segment holding the recovery point is opened the same way if it
+ *   ends there (a clean shutdown). Otherwise it and every later segment are
+ *   recovered: batches read, CRCs and headers checked, indexes rebuilt,
+ *   leader epochs fed to the cache. The first bad batch at or past the
+ *   recovery point ends the log: the unflushed tail is cut there (or at the
+ *   batch before, if its epoch is a one-batch spike: see BatchChain) and
+ *   later segments are deleted, logged with the partition, offset and bytes
+ *   dropped. A bad batch below the recovery point is flushed data: reported
+ *   and kept; if only its CRC fails, recovery walks on past it. One whose
+ *   header fails cannot be walked past: the segment's offsets from it to the
+ *   next segment are unreadable, and if the segment is the last, a new one
+ *   starts at the recovery point.
  */
 export async function loadLog(
   ctx: SegmentContext,
@@ -51,36 +67,20 @@ export async function loadLog(
     for (let i = 0; i < bases.length; i++) {
       const segment = await LogSegment.open(ctx, bases[i]!);
       segments.push(segment);
-      if (segment.baseOffset <= recoveryPoint) {
-        const problem = await segment.loadIndexes();
-        if (problem === undefined && segment.nextOffset <= recoveryPoint) continue;
-        if (problem !== undefined) {
-          ctx.logger.warn('Rebuilding the indexes of a segment', {
-            partition: topicPartitionName(ctx.topicPartition),
-            segment: segment.logPath,
-            problem,
-          });
-        }
+      const limit = bases[i + 1];
+      if (limit !== undefined && limit <= recoveryPoint) {
+        await loadFlushedSegment(ctx, segment, limit);
+        continue;
       }
-      const result = await segment.recover((b) => epochCache.assign(b.partitionLeaderEpoch, b.baseOffset));
-      if (result.problem === undefined) continue;
-
-      const dropped = bases.slice(i + 1);
-      let droppedBytes = result.truncatedBytes;
-      for (const base of dropped) {
-        const later = await LogSegment.open(ctx, base);
-        droppedBytes += later.size;
-        await later.delete();
+      if (await trustedBelowRecoveryPoint(ctx, segment, limit, recoveryPoint)) continue;
+      const problem = await recoverSegment(ctx, segment, limit, recoveryPoint, epochCache);
+      if (problem === undefined) continue;
+      if (segment.nextOffset < recoveryPoint) {
+        keepCorruptFlushedData(ctx, segment, problem, limit ?? recoveryPoint);
+        if (limit === undefined) segments.push(await LogSegment.create(ctx, recoveryPoint));
+        continue;
       }
-      ctx.logger.warn('Truncated the log at the first bad batch', {
-        partition: topicPartitionName(ctx.topicPartition),
-        offset: segment.nextOffset,
-        bytesDropped: droppedBytes,
-        segment: segment.logPath,
-        position: result.problem.position,
-        problem: result.problem.description,
-        segmentsDeleted: dropped.length,
-      });
+      await truncateUnflushedTail(ctx, segment, problem, recoveryPoint, bases.slice(i + 1));
       break;
     }
     if (segments.length === 0) segments.push(await LogSegment.create(ctx, checkpointed.logStartOffset ?? 0n));
@@ -94,4 +94,102 @@ export async function loadLog(
   if (logStartOffset < segments[0]!.baseOffset) logStartOffset = segments[0]!.baseOffset;
   if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
   return { segments, logStartOffset, recoveryPoint: recoveryPoint < logEndOffset ? recoveryPoint : logEndOffset };
+}
+
+/** The segment holding the recovery point, opened without a scan if it ends there (a clean shutdown) and its indexes check out. */
+async function trustedBelowRecoveryPoint(ctx: SegmentContext, segment: LogSegment, limit: bigint | undefined, recoveryPoint: bigint): Promise<boolean> {
+  if (segment.baseOffset > recoveryPoint) return false;
+  const problem = await segment.loadIndexes(limit);
+  if (problem === undefined && segment.nextOffset <= recoveryPoint) return true;
+  if (problem !== undefined) warnRebuild(ctx, segment, problem);
+  return false;
+}
+
+/**
+ * Reads every batch of a segment reaching past the recovery point, CRCs
+ * and headers checked, rebuilding its indexes and the epoch cache; returns
+ * the first bad batch, if any. Below the recovery point a bad CRC is flushed
+ * data gone bad: reported and walked past (its header holds), for reads to
+ * refuse.
+ */
+async function recoverSegment(
+  ctx: SegmentContext,
+  segment: LogSegment,
+  limit: bigint | undefined,
+  recoveryPoint: bigint,
+  epochCache: LeaderEpochFileCache,
+): Promise<ScanProblem | undefined> {
+  const passBadCrc = (bad: ScanProblem): boolean => {
+    if (bad.offset === undefined || bad.offset >= recoveryPoint) return false;
+    reportCorruptFlushedBatch(ctx, segment, bad);
+    return true;
+  };
+  return segment.rebuildIndexes({ verifyCrc: true, limit, passBadCrc }, (b) => epochCache.assign(b.partitionLeaderEpoch, b.baseOffset));
+}
+
+/** A segment below the recovery point: its indexes if they check out, else rebuilt from its headers, a bad batch kept and reported. */
+async function loadFlushedSegment(ctx: SegmentContext, segment: LogSegment, limit: bigint): Promise<void> {
+  const problem = await segment.loadIndexes(limit);
+  if (problem === undefined) return;
+  warnRebuild(ctx, segment, problem);
+  // CRCs are left to reads: a batch whose header holds is still walked past, so the offsets after it stay readable.
+  const bad = await segment.rebuildIndexes({ verifyCrc: false, limit }, () => {});
+  if (bad === undefined) return;
+  keepCorruptFlushedData(ctx, segment, bad, limit);
+}
+
+function warnRebuild(ctx: SegmentContext, segment: LogSegment, problem: string): void {
+  ctx.logger.warn('Rebuilding the indexes of a segment', { partition: topicPartitionName(ctx.topicPartition), segment: segment.logPath, problem });
+}
+
+/** Flushed data that failed a check: kept (see LogSegment.keepCorruptTail), never served; whoever runs the broker must hear of it. */
+function keepCorruptFlushedData(ctx: SegmentContext, segment: LogSegment, problem: ScanProblem, endOffset: bigint): void {
+  const fields = {
+    partition: topicPartitionName(ctx.topicPartition),
+    segment: segment.logPath,
+    position: problem.position,
+    bytes: segment.bytesAfterGoodBatches,
+    firstOffset: segment.nextOffset,
+    endOffset,
+    problem: problem.description,
+  };
+  segment.keepCorruptTail(endOffset);
+  ctx.logger.error('Corrupt batch in flushed data: kept, reads of its offsets fail', fields);
+}
+
+function reportCorruptFlushedBatch(ctx: SegmentContext, segment: LogSegment, problem: ScanProblem): void {
+  ctx.logger.error('Corrupt batch in flushed data: kept, reads of its offsets fail', {
+    partition: topicPartitionName(ctx.topicPartition),
+    segment: segment.logPath,
+    position: problem.position,
+    firstOffset: problem.offset,
+    problem: problem.description,
+  });
+}
+
+/** The first bad batch at or past the recovery point: the log ends there, later segments go. */
+async function truncateUnflushedTail(
+  ctx: SegmentContext,
+  segment: LogSegment,
+  problem: ScanProblem,
+  recoveryPoint: bigint,
+  later: bigint[],
+): Promise<void> {
+  const spike = problem.epochSpike;
+  const cutAt = spike !== undefined && spike.offset >= recoveryPoint ? spike.offset : segment.nextOffset;
+  let droppedBytes = await segment.cutTail(cutAt);
+  for (const base of later) {
+    const doomed = await LogSegment.open(ctx, base);
+    droppedBytes += doomed.size;
+    await doomed.delete();
+  }
+  ctx.logger.warn('Truncated the log at the first bad batch', {
+    partition: topicPartitionName(ctx.topicPartition),
+    offset: segment.nextOffset,
+    bytesDropped: droppedBytes,
+    segment: segment.logPath,
+    position: problem.position,
+    problem: problem.description,
+    segmentsDeleted: later.length,
+  });
 }

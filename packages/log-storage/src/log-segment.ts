@@ -1,4 +1,5 @@
-import { scanBatches, scanBuffer, type ScanResult, type ScannedBatch } from './batch-scanner.js';
+import { BatchChain } from './batch-chain.js';
+import { scanBatches, scanBuffer, type ScanProblem, type ScannedBatch } from './batch-scanner.js';
 import type { LogConfig } from './log-config.js';
 import type { LogDirIo, StorageFile } from './log-dir-io.js';
 import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
@@ -62,6 +63,8 @@ export class LogSegment {
   private firstBatchTimestamp: bigint | undefined;
   private created: number;
   private lastModified: number;
+  /** The .log's size when opened, until recovery settles what of it counts. */
+  private fileSize: number;
   /** A write could not be cut back: the file may hold bytes past `size` until the next write or close trims them. */
   private needsTrim = false;
   private refs = 0;
@@ -78,6 +81,7 @@ export class LogSegment {
     mtimeMs: number,
   ) {
     this.size = size;
+    this.fileSize = size;
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestampSoFar = baseOffset;
     this.created = ctx.clock();
@@ -115,23 +119,22 @@ export class LogSegment {
    * Trusts the index files if they are consistent with the .log: sizes, order,
    * positions inside the file, the last offset entry naming the batch found
    * at its position. Then scans the tail after the last entry for the end
-   * offset and max timestamp. Returns why the files cannot be trusted, if so
-   * (the caller then recovers the segment).
+   * offset and max timestamp, checking its headers against the segment's
+   * range (`limit`: the next segment's base offset). Returns why the files
+   * or the tail cannot be trusted, if so (the caller then rebuilds).
    */
-  async loadIndexes(): Promise<string | undefined> {
+  async loadIndexes(limit: bigint | undefined): Promise<string | undefined> {
     const offsetBytes = await this.ctx.io.readFileIfExists(this.offsetIndex.path);
     if (offsetBytes === undefined) return 'offset index missing';
     const offsetProblem = this.offsetIndex.load(offsetBytes, this.size);
     if (offsetProblem !== undefined) return offsetProblem;
     const last = this.offsetIndex.lastEntry();
     const tail: ScannedBatch[] = [];
-    const scan = await scanBatches(this.log, last?.position ?? 0, this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
+    const chain = BatchChain.fromIndexEntry(this.baseOffset, limit, last ?? { offset: this.baseOffset, position: 0 });
+    const scan = await scanBatches(this.log, last?.position ?? 0, this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK, chain }, (b) => {
       tail.push(b);
     });
     if (scan.problem !== undefined) return `batch at position ${scan.problem.position}: ${scan.problem.description}`;
-    if (last !== undefined && tail[0]?.lastOffset !== last.offset) {
-      return `offset index entry (${last.offset}, ${last.position}) does not point at the batch ending at that offset`;
-    }
     const nextOffset = tail.length > 0 ? tail[tail.length - 1]!.lastOffset + 1n : this.baseOffset;
     const timeBytes = await this.ctx.io.readFileIfExists(this.timeIndex.path);
     if (timeBytes === undefined) return 'time index missing';
@@ -158,33 +161,68 @@ export class LogSegment {
   }
 
   /**
-   * Rebuilds the indexes by reading every batch and checking its CRC; the
-   * first bad or incomplete batch ends the segment, which is cut there.
-   * `visit` sees each good batch (the leader epoch cache is rebuilt from
-   * them). The rebuilt indexes are made durable.
+   * Rebuilds the indexes by reading every batch — CRCs checked with
+   * `verifyCrc`, headers against the segment's range (`limit`: the next
+   * segment's base offset) — up to the first bad or incomplete one, which it
+   * returns; it walks past one whose CRC alone fails if `passBadCrc` says so
+   * (flushed data: reads refuse it). `visit` sees each batch walked (the
+   * leader epoch cache is rebuilt from them). The file is left as it is:
+   * `size` and `nextOffset` cover the batches walked, and the caller either
+   * cuts the rest (cutTail: an unflushed tail) or keeps it (keepCorruptTail:
+   * flushed data). The rebuilt indexes are made durable.
    */
-  async recover(visit: (batch: ScannedBatch) => void): Promise<ScanResult & { truncatedBytes: number }> {
+  async rebuildIndexes(
+    options: { verifyCrc: boolean; limit: bigint | undefined; passBadCrc?: (problem: ScanProblem) => boolean },
+    visit: (batch: ScannedBatch) => void,
+  ): Promise<ScanProblem | undefined> {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestampSoFar = -1n;
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.firstBatchTimestamp = undefined;
-    const fileSize = this.size;
+    this.fileSize = this.size;
     this.size = 0;
     this.nextOffset = this.baseOffset;
     this.bytesSinceLastIndexEntry = 0;
-    const scan = await scanBatches(this.log, 0, fileSize, { verifyCrc: true, chunkSize: RECOVERY_CHUNK }, (batch) => {
+    const chain = BatchChain.fromStart(this.baseOffset, options.limit);
+    const scanOptions = { verifyCrc: options.verifyCrc, chunkSize: RECOVERY_CHUNK, chain, passBadCrc: options.passBadCrc };
+    const scan = await scanBatches(this.log, 0, this.fileSize, scanOptions, (batch) => {
       this.indexBatch(batch);
       visit(batch);
     });
-    const truncatedBytes = fileSize - scan.end;
-    if (truncatedBytes > 0) {
-      await this.log.truncate(scan.end);
-      await this.log.datasync();
-    }
     await this.offsetIndex.persist(this.ctx.io, true);
     await this.timeIndex.persist(this.ctx.io, true);
-    return { ...scan, truncatedBytes };
+    return scan.problem;
+  }
+
+  /** Bytes in the file past the good batches rebuildIndexes found. */
+  get bytesAfterGoodBatches(): number {
+    return this.fileSize - this.size;
+  }
+
+  /**
+   * After rebuildIndexes: removes the batch holding `offset` (at most the
+   * segment's end offset) and every byte after it from the file — an
+   * unflushed tail that did not survive. Returns the bytes removed.
+   */
+  async cutTail(offset: bigint): Promise<number> {
+    const removed = this.fileSize;
+    if (offset < this.nextOffset) await this.truncateTo(offset);
+    else await this.log.truncate(this.size);
+    await this.log.datasync();
+    this.fileSize = this.size;
+    return removed - this.size;
+  }
+
+  /**
+   * After rebuildIndexes: keeps the bytes after the good batches — flushed
+   * data, of offsets up to `endOffset` (exclusive), that failed a check.
+   * Nothing there is served: a read of those offsets finds the bad batch and
+   * fails with CorruptSegmentError.
+   */
+  keepCorruptTail(endOffset: bigint): void {
+    this.size = this.fileSize;
+    if (endOffset > this.nextOffset) this.nextOffset = endOffset;
   }
 
   /**
@@ -285,11 +323,17 @@ export class LogSegment {
     return this.maxTimestampSoFar >= 0n ? this.maxTimestampSoFar : BigInt(Math.floor(this.lastModified));
   }
 
-  /** The first batch whose last offset is >= `offset` (the batch holding it), scanning at most to `end`. */
-  async translateOffset(offset: bigint, end = this.size): Promise<ScannedBatch | undefined> {
-    const start = this.offsetIndex.lookup(offset).position;
+  /**
+   * The first batch whose last offset is >= `offset` (the batch holding it),
+   * scanning at most to `end`, from the offset index entry at or below it;
+   * a header that fails its checks (offsets not following on, or reaching
+   * `limit`, the segment's end offset when the read began) is corruption.
+   */
+  async translateOffset(offset: bigint, end = this.size, limit = this.nextOffset): Promise<ScannedBatch | undefined> {
+    const entry = this.offsetIndex.lookup(offset);
+    const chain = BatchChain.fromIndexEntry(this.baseOffset, limit, entry);
     let found: ScannedBatch | undefined;
-    const scan = await scanBatches(this.log, start, end, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
+    const scan = await scanBatches(this.log, entry.position, end, { verifyCrc: false, chunkSize: LOOKUP_CHUNK, chain }, (b) => {
       if (b.lastOffset < offset) return true;
       found = b;
       return false;
@@ -303,15 +347,17 @@ export class LogSegment {
    * Reads whole batches from the one holding `startOffset`: up to `maxBytes`
    * (the first batch whole even if larger, when `minOneMessage`), stopping
    * before any batch that reaches `maxOffset`. Every batch served has its CRC
-   * checked: a bad one is never returned; if it is the first, the read fails
-   * with CorruptSegmentError. Returns undefined if the segment holds no batch
-   * at or after `startOffset`.
+   * checked, and its header against the batches before it (BatchChain): a
+   * bad one is never returned; if it is the first, the read fails with
+   * CorruptSegmentError. Returns undefined if the segment holds no batch at
+   * or after `startOffset`.
    */
   async read(startOffset: bigint, maxBytes: number, maxOffset: bigint, minOneMessage: boolean): Promise<SegmentRead | undefined> {
     const end = this.size;
-    const located = await readAtOffset(this.log, this.offsetIndex, startOffset, maxBytes, end, this.nextOffset, LOOKUP_CHUNK);
+    const limit = this.nextOffset;
+    const located = await readAtOffset(this.log, this.offsetIndex, startOffset, maxBytes, end, limit, LOOKUP_CHUNK);
     if (located === 'none') return undefined;
-    const first = located?.batch ?? (await this.translateOffset(startOffset, end));
+    const first = located?.batch ?? (await this.translateOffset(startOffset, end, limit));
     if (first === undefined) return undefined;
     const empty = { records: Buffer.alloc(0), nextOffset: startOffset };
     if (first.lastOffset >= maxOffset) return empty;
@@ -333,7 +379,7 @@ export class LogSegment {
     }
     let kept = 0;
     let nextOffset = startOffset;
-    const problem = scanBuffer(bytes.subarray(0, read), (batch) => {
+    const problem = scanBuffer(bytes.subarray(0, read), BatchChain.fromBatch(this.baseOffset, limit, first.baseOffset), (batch) => {
       if (batch.lastOffset >= maxOffset) return false;
       kept = batch.position + batch.size;
       nextOffset = batch.lastOffset + 1n;
@@ -353,10 +399,11 @@ export class LogSegment {
   async findBatchByTimestamp(timestamp: bigint, startingOffset: bigint): Promise<ScannedBatch | undefined> {
     const before = this.timeIndex.lastEntryBefore(timestamp);
     const fromOffset = before !== undefined && before.offset > startingOffset ? before.offset : startingOffset;
-    const start = this.offsetIndex.lookup(fromOffset).position;
+    const entry = this.offsetIndex.lookup(fromOffset);
     const end = this.size;
+    const chain = BatchChain.fromIndexEntry(this.baseOffset, this.nextOffset, entry);
     let found: ScannedBatch | undefined;
-    const scan = await scanBatches(this.log, start, end, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
+    const scan = await scanBatches(this.log, entry.position, end, { verifyCrc: false, chunkSize: LOOKUP_CHUNK, chain }, (b) => {
       if (b.lastOffset < startingOffset || b.maxTimestamp < timestamp) return true;
       found = b;
       return false;
@@ -498,7 +545,7 @@ export class LogSegment {
     return this.released;
   }
 
-  corruption(problem: { position: number; offset?: bigint; description: string }): CorruptSegmentError {
+  corruption(problem: ScanProblem): CorruptSegmentError {
     return new CorruptSegmentError(
       this.ctx.topicPartition,
       problem.offset ?? this.baseOffset,

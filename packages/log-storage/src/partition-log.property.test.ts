@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import { BATCH_OFFSETS } from '@kstream/protocol';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
 import type { PartitionLog } from './partition-log.js';
 import { LogDirIo } from './log-dir-io.js';
 import { openLog } from './partition-log.test-support.js';
 import { makeBatch } from './record-batch.test-support.js';
-import { tempLogDir } from './log-test-dir.test-support.js';
+import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
+import { CorruptSegmentError } from './storage-errors.js';
 
 const SEGMENT_BYTES = 600;
 const RETENTION_BYTES = 1500;
@@ -26,6 +30,8 @@ interface ModelBatch {
 class Model {
   segments: { base: bigint; batches: ModelBatch[] }[] = [{ base: 0n, batches: [] }];
   logStart = 0n;
+  /** Base offsets of flushed batches whose bytes on disk were damaged: never served, nothing else lost. */
+  corrupt = new Set<bigint>();
 
   get active() {
     return this.segments[this.segments.length - 1]!;
@@ -47,6 +53,7 @@ class Model {
   }
   truncate(offset: bigint): void {
     if (offset >= this.end) return;
+    for (const base of this.corrupt) if (base >= offset || offset < this.segments[0]!.base) this.corrupt.delete(base);
     if (offset < this.segments[0]!.base) {
       this.segments = [{ base: offset, batches: [] }];
       this.logStart = offset;
@@ -71,22 +78,35 @@ class Model {
     this.segments.splice(0, Math.max(bySize, byStart));
     if (this.segments[0]!.base > this.logStart) this.logStart = this.segments[0]!.base;
   }
-  /** What read(offset, maxBytes) must return. */
-  read(offset: bigint, maxBytes: number): { bytes: Buffer; next: bigint } {
+  /** What read(offset, maxBytes) must return: 'corrupt' when the batch holding `offset` is one (the read fails). */
+  read(offset: bigint, maxBytes: number): { bytes: Buffer; next: bigint } | { corrupt: ModelBatch } {
     let at = this.segments.findLastIndex((s) => s.base <= offset);
     for (; at < this.segments.length; at++) {
       const batches = this.segments[at]!.batches;
       const first = batches.findIndex((b) => b.last >= offset);
       if (first < 0) continue;
+      if (this.corrupt.has(batches[first]!.base)) return { corrupt: batches[first]! };
       const out = [batches[first]!];
       let total = batches[first]!.bytes.length;
-      for (let i = first + 1; i < batches.length && total + batches[i]!.bytes.length <= maxBytes; i++) {
+      for (let i = first + 1; i < batches.length && total + batches[i]!.bytes.length <= maxBytes && !this.corrupt.has(batches[i]!.base); i++) {
         out.push(batches[i]!);
         total += batches[i]!.bytes.length;
       }
       return { bytes: Buffer.concat(out.map((b) => b.bytes)), next: out[out.length - 1]!.last + 1n };
     }
     return { bytes: Buffer.alloc(0), next: offset };
+  }
+  /** The flushed batches (below `recoveryPoint`) still readable, with their segment and position in its file. */
+  flushedBatches(recoveryPoint: bigint): { segment: bigint; position: number; batch: ModelBatch }[] {
+    const out = [];
+    for (const segment of this.segments) {
+      let position = 0;
+      for (const batch of segment.batches) {
+        if (batch.last < recoveryPoint && batch.base >= this.logStart && !this.corrupt.has(batch.base)) out.push({ segment: segment.base, position, batch });
+        position += batch.bytes.length;
+      }
+    }
+    return out;
   }
 }
 
@@ -107,14 +127,28 @@ const op = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('checkpoint' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopenClean' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopenAfterCrash' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('corruptFlushed' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
 );
+
+/** Flips a bit of the stored CRC of the batch at `position` of a segment's .log, as a bad disk would. */
+function damageCrc(dir: string, segment: bigint, position: number): void {
+  const fd = openSync(join(partitionDir(dir), `${String(segment).padStart(20, '0')}.log`), 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, position + BATCH_OFFSETS.crc);
+    byte[0]! ^= 0x01;
+    writeSync(fd, byte, 0, 1, position + BATCH_OFFSETS.crc);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function between(from: bigint, to: bigint, fraction: number): bigint {
   return from + BigInt(Math.floor(Number(to - from) * fraction));
 }
 
 describe('PartitionLog against a model', () => {
-  it('randomOperations: append, read, truncate, roll, retention, reopen (clean and crash) agree with the model', async () => {
+  it('randomOperations: append, read, truncate, roll, retention, reopen (clean and crash), damage below the recovery point agree with the model', async () => {
     await fc.assert(
       // Writes take either path by size: every group inline, every one on the thread pool, or a mix (groups of one to three small batches straddle 300 bytes).
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), fc.constantFrom(LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES, 0, 300), async (ops, inlineWriteMaxBytes) => {
@@ -158,8 +192,13 @@ describe('PartitionLog against a model', () => {
                 // A consumer's pass from a random offset to the end, maxBytes at a time.
                 let offset = between(model.logStart, model.end, o.at);
                 while (offset < model.end) {
-                  const read = await log.read(offset, { maxBytes: o.maxBytes });
                   const expected = model.read(offset, o.maxBytes);
+                  if ('corrupt' in expected) {
+                    await expect(log.read(offset, { maxBytes: o.maxBytes }), `read at ${offset}`).rejects.toBeInstanceOf(CorruptSegmentError);
+                    offset = expected.corrupt.last + 1n;
+                    continue;
+                  }
+                  const read = await log.read(offset, { maxBytes: o.maxBytes });
                   expect(read.records.equals(expected.bytes), `read at ${offset}`).toBe(true);
                   expect(read.nextOffset).toBe(expected.next);
                   offset = read.nextOffset;
@@ -190,6 +229,18 @@ describe('PartitionLog against a model', () => {
               case 'checkpoint':
                 checkpoint = { recoveryPoint: log.recoveryPoint, logStartOffset: log.logStartOffset };
                 break;
+              case 'corruptFlushed': {
+                // Below the recovery point the log and every later reopen know: damage there is reported and refused, never cut.
+                const flushed = log.recoveryPoint < (checkpoint.recoveryPoint ?? 0n) ? log.recoveryPoint : (checkpoint.recoveryPoint ?? 0n);
+                const candidates = model.flushedBatches(flushed);
+                if (candidates.length === 0) break;
+                // Mostly one of the last flushed batches: those share a segment with the recovery point, which a crash makes recovery read.
+                const pick = o.at < 0.7 ? candidates.length - 1 - Math.floor((o.at / 0.7) * Math.min(3, candidates.length)) : Math.floor(((o.at - 0.7) / 0.3) * candidates.length);
+                const target = candidates[Math.min(Math.max(pick, 0), candidates.length - 1)]!;
+                damageCrc(dir, target.segment, target.position);
+                model.corrupt.add(target.batch.base);
+                break;
+              }
               case 'reopenClean':
                 await log.close();
                 checkpoint = { recoveryPoint: log.recoveryPoint, logStartOffset: log.logStartOffset };
@@ -216,7 +267,23 @@ describe('PartitionLog against a model', () => {
           await log.close().catch(() => {});
         }
       }),
-      { numRuns: 80 },
+      {
+        numRuns: 80,
+        examples: [
+          // Damage in the flushed part of the segment holding the recovery point, then a crash: recovery reads that segment.
+          [
+            [
+              { kind: 'append', batches: [{ records: 1, bodyBytes: 39 }] },
+              { kind: 'reopenClean' },
+              { kind: 'append', batches: [{ records: 1, bodyBytes: 0 }] },
+              { kind: 'corruptFlushed', at: 0 },
+              { kind: 'reopenAfterCrash' },
+              { kind: 'read', at: 0, maxBytes: 1 },
+            ],
+            LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES,
+          ],
+        ],
+      },
     );
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { BATCH_HEADER_SIZE, lastOffsetOf, readBatchHeader } from '@kstream/protocol';
+import { BatchChain } from './batch-chain.js';
 import { headerProblem, type ScannedBatch } from './batch-scanner.js';
 import type { StorageFile } from './log-dir-io.js';
 import type { OffsetIndex } from './offset-index.js';
@@ -26,9 +27,10 @@ export interface LocatedRead {
  *
  * 'none' when the segment has no batch at or after `offset` (it ends
  * before); undefined when the one read did not settle it (a batch cut off by
- * the end of the read, a header that does not look like one, the file
- * shortened meanwhile): the caller then scans headers from the index entry,
- * which also tells those cases apart.
+ * the end of the read, a header that fails headerProblem — offsets that do
+ * not follow on from the index entry, or leave [segment base, `nextOffset`)
+ * — the file shortened meanwhile): the caller then scans headers from the
+ * index entry, which also tells those cases apart.
  */
 export async function readAtOffset(
   file: StorageFile,
@@ -44,6 +46,7 @@ export async function readAtOffset(
   const above = index.lookupAtOrAbove(offset);
   const span = (above?.position ?? end) - below.position;
   let from = below.position;
+  let entry = below;
   let slack = 0;
   let fromAbove = false;
   if (below.offset === offset) {
@@ -52,6 +55,7 @@ export async function readAtOffset(
     slack = span;
   } else if (above !== undefined) {
     from = above.position;
+    entry = above;
     fromAbove = true;
   } else {
     return undefined;
@@ -60,11 +64,13 @@ export async function readAtOffset(
   const length = Math.min(end - from, slack + Math.max(maxBytes, BATCH_HEADER_SIZE));
   const bytes = Buffer.allocUnsafe(length);
   const read = await file.read(bytes, from, length);
+  const chain = BatchChain.fromIndexEntry(index.baseOffset, nextOffset, entry);
   let at = 0;
   while (at + BATCH_HEADER_SIZE <= read) {
     const header = readBatchHeader(bytes, at)!;
     const size = header.sizeInBytes;
-    if (headerProblem(header) !== undefined) return undefined;
+    // A batch reaching past the segment's end is one whose length went bad: the scan reports it.
+    if (headerProblem(header, from + at, chain) !== undefined || from + at + size > end) return undefined;
     const lastOffset = lastOffsetOf(header);
     if (lastOffset >= offset) {
       // From the entry above, a batch starting past `offset` may have unindexed ones before it.
