@@ -24,7 +24,9 @@ export interface LogDirectoryOptions {
  * LogManager, for one directory): `recovery-point-offset-checkpoint` and
  * `log-start-offset-checkpoint`, one `topic partition offset` line per
  * partition. Logs open with the checkpointed offsets; `checkpoint()` (the
- * broker calls it periodically) and `close()` write them back. Partitions in
+ * broker calls it periodically, a log after its rolled segment is flushed
+ * or a truncation moves its recovery point back) and `close()` write them
+ * back, unless no offset moved since the last write. Partitions in
  * the files that are not open keep their lines, until deleteLog drops them;
  * lines of partitions without a directory are dropped at open. A partition
  * being deleted is a `<topic>-<partition>.<uuid>-delete` directory until it
@@ -43,6 +45,9 @@ export class LogDirectory {
    * name is opened only once a checkpoint without it has been written.
    */
   private readonly deletedNotCheckpointed = new Set<string>();
+  /** The offsets of the last checkpoint written (both files). */
+  private written: { content: string } | undefined;
+  private writesInFlight = 0;
 
   private constructor(
     readonly io: LogDirIo,
@@ -102,6 +107,7 @@ export class LogDirectory {
       logger: this.options.logger,
       clock: this.options.clock,
       io: this.io,
+      checkpointRecoveryPoint: () => this.checkpoint(),
     });
     this.logs.set(key, log);
     return log;
@@ -121,11 +127,19 @@ export class LogDirectory {
       this.recoveryPoints.set(key, log.recoveryPoint);
       this.logStartOffsets.set(key, log.logStartOffset);
     }
+    const recoveryPoints = entries(this.recoveryPoints);
+    const logStartOffsets = entries(this.logStartOffsets);
+    // The periodic checkpoint of an idle broker writes nothing: no offset moved since the last write that succeeded.
+    const content = offsetsText(recoveryPoints) + '\n\n' + offsetsText(logStartOffsets);
+    if (this.writesInFlight === 0 && content === this.written?.content) return;
     const dropped = [...this.deletedNotCheckpointed];
-    await Promise.all([
-      this.recoveryPointFile.write(entries(this.recoveryPoints)),
-      this.logStartOffsetFile.write(entries(this.logStartOffsets)),
-    ]);
+    this.writesInFlight++;
+    try {
+      await Promise.all([this.recoveryPointFile.write(recoveryPoints), this.logStartOffsetFile.write(logStartOffsets)]);
+      this.written = { content };
+    } finally {
+      this.writesInFlight--;
+    }
     for (const key of dropped) this.deletedNotCheckpointed.delete(key);
   }
 
@@ -216,6 +230,10 @@ export class LogDirectory {
     await Promise.all(this.removals);
     if (failure !== undefined) throw failure;
   }
+}
+
+function offsetsText(offsets: readonly PartitionOffset[]): string {
+  return offsets.map((o) => `${o.topic} ${o.partition} ${o.offset}`).join('\n');
 }
 
 function entries(offsets: Map<string, bigint>): PartitionOffset[] {

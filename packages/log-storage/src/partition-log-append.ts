@@ -350,7 +350,8 @@ export class PartitionLogAppender {
 
   /**
    * Starts a new active segment at the log end offset (no-op if the active
-   * one is empty); the old one is flushed in the background.
+   * one is empty); the old one is flushed in the background, and the
+   * recovery point checkpointed after it.
    */
   private async rollActiveSegment(): Promise<LogSegment> {
     const state = this.state;
@@ -361,7 +362,7 @@ export class PartitionLogAppender {
     const segment = await LogSegment.create(state.ctx, logEndOffsetOf(state));
     state.segments.add(segment);
     state.directoryDirty = true;
-    this.flusher.scheduleFlush(segment.baseOffset);
+    this.flusher.scheduleFlush(segment.baseOffset, true);
     return segment;
   }
 }

@@ -7,7 +7,8 @@ import { topicPartitionName } from './topic-partition.js';
  * indexes, the directory and the leader epoch checkpoint durable, then moves
  * the recovery point. Under the page-cache policy that happens in the
  * background — after each roll, and by flush.messages / flush.ms — as Kafka
- * does; under the durable policy each append waits for a GroupCommit sync,
+ * does; the flush after a roll also writes the recovery point checkpoint,
+ * so a crash recovers no more than the active segment; under the durable policy each append waits for a GroupCommit sync,
  * which fdatasyncs every .log with unsynced writes at once. Not thread-safe;
  * owned by the partition's broker loop.
  */
@@ -65,9 +66,14 @@ export class PartitionLogFlusher {
     this.lastFlushTime = state.ctx.clock();
   }
 
-  scheduleFlush(upTo?: bigint): void {
+  /** Flushes in the background; after a roll (`checkpoint`), the recovery point it reaches is checkpointed at once. */
+  scheduleFlush(upTo?: bigint, checkpoint = false): void {
     this.backgroundFlush = this.backgroundFlush
-      .then(() => this.flush(upTo))
+      .then(async () => {
+        const before = this.state.recoveryPoint;
+        await this.flush(upTo);
+        if (checkpoint && this.state.recoveryPoint > before) await this.state.checkpointRecoveryPoint?.();
+      })
       .catch((error: unknown) => {
         this.state.ctx.logger.error('Background flush failed', { partition: topicPartitionName(this.state.ctx.topicPartition), error });
       });

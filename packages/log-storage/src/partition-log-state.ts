@@ -26,6 +26,8 @@ export interface PartitionLogState {
   directoryDirty: boolean;
   /** The leader epoch checkpoint on disk lags the cache: its last write failed. */
   epochCacheDirty: boolean;
+  /** Writes the recovery point to the log directory's checkpoint (see PartitionLogOptions.checkpointRecoveryPoint). */
+  readonly checkpointRecoveryPoint: (() => Promise<void>) | undefined;
 }
 
 /** The offset the next batch gets (one past the last written batch). */

@@ -24,9 +24,11 @@ export function truncateTo(state: PartitionLogState, flusher: PartitionLogFlushe
     for (const segment of state.segments.removeAbove(targetOffset)) await segment.delete();
     await state.segments.active.truncateTo(targetOffset);
     const end = logEndOffsetOf(state);
-    if (state.recoveryPoint > end) state.recoveryPoint = end;
+    const movedBack = state.recoveryPoint > end;
+    if (movedBack) state.recoveryPoint = end;
     if (state.logStartOffset > end) state.logStartOffset = end;
     if (state.leaderEpochCache.truncateFromEnd(end)) await flusher.flushEpochCache();
+    if (movedBack) await checkpointRecoveryPoint(state);
     return true;
   });
 }
@@ -45,6 +47,21 @@ async function truncateFully(state: PartitionLogState, flusher: PartitionLogFlus
   state.logStartOffset = newOffset;
   state.recoveryPoint = newOffset;
   if (state.leaderEpochCache.clear()) await flusher.flushEpochCache();
+  await checkpointRecoveryPoint(state);
+}
+
+/**
+ * A recovery point moved back must reach the checkpoint before a crash can
+ * follow: recovery trusts what lies below the checkpointed one, which now
+ * includes batches written after the truncation, unflushed. A failure is
+ * logged; the next checkpoint tries again.
+ */
+async function checkpointRecoveryPoint(state: PartitionLogState): Promise<void> {
+  try {
+    await state.checkpointRecoveryPoint?.();
+  } catch (error) {
+    state.ctx.logger.error('Failed to checkpoint the recovery point after a truncation', { partition: topicPartitionName(state.ctx.topicPartition), error });
+  }
 }
 
 /** See PartitionLog.maybeIncrementLogStartOffset. */

@@ -42,6 +42,14 @@ export interface PartitionLogOptions {
   clock?: () => number;
   /** The I/O layer of the log directory, shared by its partitions. */
   io?: LogDirIo;
+  /**
+   * Writes the recovery point to the directory's checkpoint file now rather
+   * than at the next periodic checkpoint: once a rolled segment is flushed
+   * (a crash then recovers only the segments after it) and when a truncation
+   * moves the recovery point back (recovery must not trust what replaced the
+   * truncated batches). LogDirectory passes its checkpoint.
+   */
+  checkpointRecoveryPoint?: () => Promise<void>;
 }
 
 /**
@@ -80,6 +88,7 @@ export class PartitionLog {
     logStartOffset: bigint,
     recoveryPoint: bigint,
     readonly leaderEpochCache: LeaderEpochFileCache,
+    checkpointRecoveryPoint: (() => Promise<void>) | undefined,
   ) {
     this.topicPartition = ctx.topicPartition;
     this.dir = ctx.dir;
@@ -93,6 +102,7 @@ export class PartitionLog {
       truncations: 0,
       directoryDirty: false,
       epochCacheDirty: false,
+      checkpointRecoveryPoint,
     };
     this.flusher = new PartitionLogFlusher(this.state);
     this.appender = new PartitionLogAppender(this.state, this.flusher);
@@ -112,7 +122,7 @@ export class PartitionLog {
     await io.mkdir(ctx.dir);
     const epochCache = await LeaderEpochFileCache.load(io, join(ctx.dir, LEADER_EPOCH_CHECKPOINT_FILE));
     const loaded = await loadLog(ctx, epochCache, options);
-    const log = new PartitionLog(ctx, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochCache);
+    const log = new PartitionLog(ctx, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochCache, options.checkpointRecoveryPoint);
     const end = epochCache.truncateFromEnd(log.logEndOffset);
     const start = epochCache.truncateFromStart(log.logStartOffset);
     if (end || start || loaded.recoveryPoint < log.logEndOffset) await epochCache.flush();
