@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BROKER_CONFIGS } from '@kstream/controller';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProperties, PropertiesSyntaxError, readBrokerConfigFile } from './broker-config-file.js';
 import { ConfigError } from './config-error.js';
+import { KAFKA_ONLY_CONFIGS } from './kafka-only-configs.js';
+import { recordingLogger } from './recording-logger.test-support.js';
 
 const entries = (text: string) => parseProperties(text).map(({ key, value }) => [key, value]);
 
@@ -120,23 +124,53 @@ describe('readBrokerConfigFile', () => {
     return path;
   }
 
+  const read = (path: string) => readBrokerConfigFile(path, recordingLogger());
+
   it('validConfigs are returned as given', async () => {
     const path = await file('good.properties', '# kstream\nnum.partitions=3\nlog.retention.hours: 24\n');
-    expect(readBrokerConfigFile(path)).toEqual({ 'num.partitions': '3', 'log.retention.hours': '24' });
+    const logger = recordingLogger();
+    expect(readBrokerConfigFile(path, logger)).toEqual({ 'num.partitions': '3', 'log.retention.hours': '24' });
+    expect(logger.lines).toEqual([]);
   });
 
   it('problems name the file and line, the key and what is allowed', async () => {
-    const unknown = await file('unknown.properties', 'num.partitions=3\nbroker.id=0\n');
-    expect(() => readBrokerConfigFile(unknown)).toThrow(ConfigError);
-    expect(() => readBrokerConfigFile(unknown)).toThrow(
-      new RegExp(`^--config-file ${unknown} line 2: Unknown broker config name: broker.id \\(known: auto.create.topics.enable, .*\\)$`),
+    const unknown = await file('unknown.properties', 'num.partitions=3\ncolour=blue\n');
+    expect(() => read(unknown)).toThrow(ConfigError);
+    expect(() => read(unknown)).toThrow(
+      new RegExp(`^--config-file ${unknown} line 2: Unknown broker config name: colour \\(known: auto.create.topics.enable, .*\\)$`),
     );
     const bad = await file('bad.properties', '\n\nnum.partitions=zero\n');
-    expect(() => readBrokerConfigFile(bad)).toThrow(
+    expect(() => read(bad)).toThrow(
       `--config-file ${bad} line 3: Invalid value "zero" for configuration num.partitions: must be an int from 1 to 2147483647`,
     );
     const syntax = await file('syntax.properties', 'num.partitions\n');
-    expect(() => readBrokerConfigFile(syntax)).toThrow(`--config-file ${syntax} line 1: num.partitions has no value`);
-    expect(() => readBrokerConfigFile(join(dir, 'missing.properties'))).toThrow(/cannot read it \(ENOENT\)$/);
+    expect(() => read(syntax)).toThrow(`--config-file ${syntax} line 1: num.partitions has no value`);
+    expect(() => read(join(dir, 'missing.properties'))).toThrow(/cannot read it \(ENOENT\)$/);
+  });
+
+  it('misspeltKey is refused naming the nearest known key', async () => {
+    const path = await file('misspelt.properties', 'process.roles=broker,controller\nnum.partiton=3\n');
+    expect(() => read(path)).toThrow(`--config-file ${path} line 2: Unknown broker config name: num.partiton; did you mean num.partitions?`);
+    const transposed = await file('transposed.properties', 'log.retnetion.hours=24\n');
+    expect(() => read(transposed)).toThrow(/did you mean log\.retention\.hours\?$/);
+  });
+});
+
+describe('readBrokerConfigFile of a stock Kafka server.properties', () => {
+  const fixtures = ['kafka-4-server.properties', 'kafka-3-kraft-server.properties', 'kafka-3-zookeeper-server.properties'];
+
+  it.each(fixtures)('%s: its kstream settings are kept, and one warning names each Kafka-only key once', (name) => {
+    const path = new URL(`./test-fixtures/${name}`, import.meta.url).pathname;
+    const entries = parseProperties(readFileSync(path, 'utf8'));
+    const logger = recordingLogger();
+    const config = readBrokerConfigFile(path, logger);
+
+    expect(config).toEqual(Object.fromEntries(entries.filter((e) => BROKER_CONFIGS.has(e.key)).map((e) => [e.key, e.value])));
+    const ignored = entries.filter((e) => !BROKER_CONFIGS.has(e.key)).map((e) => e.key);
+    expect(ignored.every((key) => KAFKA_ONLY_CONFIGS.has(key))).toBe(true);
+    expect(logger.lines).toHaveLength(1);
+    const [warning] = logger.lines;
+    expect(warning!.startsWith(`WARN --config-file ${path}: ignoring ${ignored.length} Kafka settings that do not apply to kstream: `)).toBe(true);
+    for (const key of ignored) expect(warning!.split(/[ ,;()]+/).filter((word) => word === key), key).toHaveLength(1);
   });
 });

@@ -2,9 +2,12 @@
 // server.properties: `#` or `!` comment lines, `key=value`, `key: value` or
 // `key value`, a trailing backslash continuing a line, and Java's escapes.
 import { readFileSync } from 'node:fs';
-import { InvalidConfigValueError, UnknownConfigError, validateBrokerConfig } from '@kstream/controller';
+import type { Logger } from '@kstream/actor';
+import { BROKER_CONFIGS, InvalidConfigValueError, UnknownConfigError, validateBrokerConfig } from '@kstream/controller';
 import type { BrokerConfigProps } from '@kstream/controller';
+import { closestName } from './closest-name.js';
 import { ConfigError } from './config-error.js';
+import { describeKafkaOnly, KAFKA_ONLY_CONFIGS } from './kafka-only-configs.js';
 
 export interface PropertiesEntry {
   readonly key: string;
@@ -56,9 +59,11 @@ export function parseProperties(text: string): PropertiesEntry[] {
 
 /**
  * Reads broker configs from `path` and validates them; a problem ends the
- * CLI with a ConfigError naming the file, the line, the key and what is allowed.
+ * CLI with a ConfigError naming the file, the line, the key and what is
+ * allowed. Kafka settings kstream does not apply (KAFKA_ONLY_CONFIGS), as a
+ * Kafka server.properties has them, are left out, named in one warning.
  */
-export function readBrokerConfigFile(path: string): BrokerConfigProps {
+export function readBrokerConfigFile(path: string, logger: Logger): BrokerConfigProps {
   const where = `--config-file ${path}`;
   let text: string;
   try {
@@ -74,23 +79,42 @@ export function readBrokerConfigFile(path: string): BrokerConfigProps {
     throw error;
   }
   const props: Record<string, string> = {};
+  const ignored = new Set<string>();
   for (const { key, value, line } of entries) {
+    if (KAFKA_ONLY_CONFIGS.has(key)) {
+      ignored.add(key);
+      continue;
+    }
     checkBrokerConfig(`${where} line ${line}`, key, value);
     props[key] = value;
+  }
+  if (ignored.size > 0) {
+    logger.warn(`${where}: ignoring ${ignored.size} Kafka settings that do not apply to kstream: ${describeKafkaOnly(ignored)}`);
   }
   return props;
 }
 
-/** Validates one broker config; a bad one is a ConfigError prefixed with where it was given. */
+/**
+ * Validates one broker config; a bad one is a ConfigError prefixed with where
+ * it was given. An unknown key names the known key it is likely a
+ * misspelling of, or else every known key; a Kafka-only one says why it does
+ * not apply.
+ */
 export function checkBrokerConfig(where: string, key: string, value: string): void {
   try {
     validateBrokerConfig({ [key]: value });
   } catch (error) {
-    if (error instanceof UnknownConfigError || error instanceof InvalidConfigValueError) {
-      throw new ConfigError(`${where}: ${error.message}`);
-    }
+    if (error instanceof UnknownConfigError) throw new ConfigError(`${where}: ${unknownKeyProblem(key, error)}`);
+    if (error instanceof InvalidConfigValueError) throw new ConfigError(`${where}: ${error.message}`);
     throw error;
   }
+}
+
+function unknownKeyProblem(key: string, error: UnknownConfigError): string {
+  const kafkaOnly = KAFKA_ONLY_CONFIGS.get(key);
+  if (kafkaOnly !== undefined) return `${key} is a Kafka setting kstream does not apply: ${kafkaOnly}`;
+  const closest = closestName(key, [...BROKER_CONFIGS.keys(), ...KAFKA_ONLY_CONFIGS.keys()]);
+  return closest === undefined ? error.message : `Unknown broker config name: ${key}; did you mean ${closest}?`;
 }
 
 function parseEntry(logical: string, line: number): PropertiesEntry {

@@ -76,9 +76,13 @@ describe.concurrent('kstream start with bad configuration exits 2 with one line 
 
   it('unknownBrokerConfig names the key and lists the known ones', async () => {
     await expectConfigError(
-      ['--config', 'num.partition=3'],
-      /--config num\.partition: Unknown broker config name: num\.partition \(known: auto\.create\.topics\.enable, [a-z., ]*num\.partitions, [a-z., ]*\)/,
+      ['--config', 'colour=blue'],
+      /--config colour: Unknown broker config name: colour \(known: auto\.create\.topics\.enable, [a-z., ]*num\.partitions, [a-z., ]*\)/,
     );
+  });
+
+  it('misspeltBrokerConfig names the key it is closest to', async () => {
+    await expectConfigError(['--config', 'num.partition=3'], /--config num\.partition: Unknown broker config name: num\.partition; did you mean num\.partitions\?/);
   });
 
   it('badBrokerConfigValue names the key, the value and the allowed values', async () => {
@@ -88,12 +92,12 @@ describe.concurrent('kstream start with bad configuration exits 2 with one line 
     );
   });
 
-  it('badConfigFileLine names the file and the line', async () => {
+  it('badConfigFileLine names the file, the line and the known key a misspelt one is closest to', async () => {
     const file = join(dataDir, 'server.properties');
-    await writeFile(file, '# broker\nlog.retention.hours=168\nlog.dirs=/tmp/kafka-logs\n');
+    await writeFile(file, '# broker\nlog.retention.hours=168\nnum.partiton=3\n');
     await expectConfigError(
       ['--config-file', file],
-      new RegExp(`--config-file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: Unknown broker config name: log\\.dirs \\(known: .*\\)`),
+      new RegExp(`--config-file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: Unknown broker config name: num\\.partiton; did you mean num\\.partitions\\?`),
     );
   });
 });

@@ -27,7 +27,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
 }
 
 async function start(args: readonly string[]): Promise<void> {
-  const options = parseStartArgs(args);
+  const options = parseStartArgs(args, stderrLogger);
   const starting = startCluster({ ...options, logger: stderrLogger });
   exitOnShutdownSignals(starting, stderrLogger);
   const cluster = await starting;

@@ -3,56 +3,65 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
+import { recordingLogger } from './recording-logger.test-support.js';
 import { checkStartOptions, parseStartArgs, START_DEFAULTS } from './start-options.js';
+
+const parse = (args: string[]) => parseStartArgs(args, recordingLogger());
 
 describe('parseStartArgs', () => {
   it('defaults: 3 brokers from 9092 with data in ./data', () => {
-    expect(parseStartArgs([])).toEqual({ brokers: 3, port: 9092, dataDir: './data', config: {} });
+    expect(parse([])).toEqual({ brokers: 3, port: 9092, dataDir: './data', config: {} });
   });
 
   it('bothSpellings: --flag value and --flag=value', () => {
-    expect(parseStartArgs(['--brokers', '5', '--port=0', '--data-dir=/tmp/x'])).toEqual({ brokers: 5, port: 0, dataDir: '/tmp/x', config: {} });
+    expect(parse(['--brokers', '5', '--port=0', '--data-dir=/tmp/x'])).toEqual({ brokers: 5, port: 0, dataDir: '/tmp/x', config: {} });
   });
 
   it('missingValue: a flag followed by another flag has no value', () => {
-    expect(() => parseStartArgs(['--port', '--brokers', '2'])).toThrow('--port needs a value');
+    expect(() => parse(['--port', '--brokers', '2'])).toThrow('--port needs a value');
   });
 
   it('repeatedFlag is refused rather than silently taking one', () => {
-    expect(() => parseStartArgs(['--port', '1', '--port', '2'])).toThrow('--port is given more than once');
+    expect(() => parse(['--port', '1', '--port', '2'])).toThrow('--port is given more than once');
   });
 
   it('negativeOrFractional numbers are not whole numbers', () => {
-    expect(() => parseStartArgs(['--port', '-1'])).toThrow('--port must be a whole number from 0 to 65535 (0 picks free ports), got "-1"');
-    expect(() => parseStartArgs(['--brokers', '1.5'])).toThrow('got "1.5"');
+    expect(() => parse(['--port', '-1'])).toThrow('--port must be a whole number from 0 to 65535 (0 picks free ports), got "-1"');
+    expect(() => parse(['--brokers', '1.5'])).toThrow('got "1.5"');
   });
 
   it('portRangeOverflow: the last broker port must fit below 65536', () => {
-    expect(() => parseStartArgs(['--port', '65534', '--brokers', '3'])).toThrow(ConfigError);
-    expect(parseStartArgs(['--port', '65533', '--brokers', '3']).port).toBe(65533);
+    expect(() => parse(['--port', '65534', '--brokers', '3'])).toThrow(ConfigError);
+    expect(parse(['--port', '65533', '--brokers', '3']).port).toBe(65533);
   });
 
   it('emptyDataDir is refused', () => {
-    expect(() => parseStartArgs(['--data-dir='])).toThrow('--data-dir must not be empty');
+    expect(() => parse(['--data-dir='])).toThrow('--data-dir must not be empty');
   });
 
   it('configFlags: --config key=value is repeatable, in both spellings', () => {
-    expect(parseStartArgs(['--config', 'num.partitions=3', '--config=log.retention.ms=-1']).config).toEqual({
+    expect(parse(['--config', 'num.partitions=3', '--config=log.retention.ms=-1']).config).toEqual({
       'num.partitions': '3',
       'log.retention.ms': '-1',
     });
   });
 
   it('configFlagProblems: no key=value, the same key twice, unknown keys, bad values', () => {
-    expect(() => parseStartArgs(['--config', 'num.partitions'])).toThrow('--config needs key=value, got "num.partitions"');
-    expect(() => parseStartArgs(['--config', '=3'])).toThrow('--config needs key=value, got "=3"');
-    expect(() => parseStartArgs(['--config', 'num.partitions=2', '--config', 'num.partitions=3'])).toThrow(
+    expect(() => parse(['--config', 'num.partitions'])).toThrow('--config needs key=value, got "num.partitions"');
+    expect(() => parse(['--config', '=3'])).toThrow('--config needs key=value, got "=3"');
+    expect(() => parse(['--config', 'num.partitions=2', '--config', 'num.partitions=3'])).toThrow(
       '--config num.partitions is given more than once',
     );
-    expect(() => parseStartArgs(['--config', 'num.partition=3'])).toThrow(
-      /^--config num.partition: Unknown broker config name: num.partition \(known: .*num.partitions.*\)$/,
+    expect(() => parse(['--config', 'num.partition=3'])).toThrow(
+      /^--config num.partition: Unknown broker config name: num.partition; did you mean num.partitions\?$/,
     );
-    expect(() => parseStartArgs(['--config', 'auto.create.topics.enable=yes'])).toThrow(
+    expect(() => parse(['--config', 'colour=blue'])).toThrow(
+      /^--config colour: Unknown broker config name: colour \(known: auto.create.topics.enable, .*num.partitions.*\)$/,
+    );
+    expect(() => parse(['--config', 'listeners=PLAINTEXT://:9092'])).toThrow(
+      '--config listeners: listeners is a Kafka setting kstream does not apply: each broker listens on 127.0.0.1, from --port on',
+    );
+    expect(() => parse(['--config', 'auto.create.topics.enable=yes'])).toThrow(
       '--config auto.create.topics.enable: Invalid value "yes" for configuration auto.create.topics.enable: must be true or false',
     );
   });
@@ -62,11 +71,11 @@ describe('parseStartArgs', () => {
     try {
       const path = join(dir, 'server.properties');
       await writeFile(path, 'num.partitions=2\ndefault.replication.factor=3\n');
-      expect(parseStartArgs(['--config-file', path, '--config', 'num.partitions=5']).config).toEqual({
+      expect(parse(['--config-file', path, '--config', 'num.partitions=5']).config).toEqual({
         'num.partitions': '5',
         'default.replication.factor': '3',
       });
-      expect(() => parseStartArgs(['--config-file', path, '--config-file', path])).toThrow('--config-file is given more than once');
+      expect(() => parse(['--config-file', path, '--config-file', path])).toThrow('--config-file is given more than once');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

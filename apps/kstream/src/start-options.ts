@@ -1,3 +1,4 @@
+import type { Logger } from '@kstream/actor';
 import type { BrokerConfigProps } from '@kstream/controller';
 import { checkBrokerConfig, readBrokerConfigFile } from './broker-config-file.js';
 import { ConfigError } from './config-error.js';
@@ -24,9 +25,10 @@ type Flag = (typeof FLAGS)[number];
 /**
  * Parses `kstream start` flags (`--flag value` or `--flag=value`).
  * `--config key=value` may be repeated; it overrides the same key from
- * `--config-file` (a Java properties file such as server.properties).
+ * `--config-file` (a Java properties file such as server.properties, whose
+ * Kafka-only settings are left out with a warning to `logger`).
  */
-export function parseStartArgs(args: readonly string[]): StartOptions {
+export function parseStartArgs(args: readonly string[], logger: Logger): StartOptions {
   const given = new Map<Flag, string>();
   const configs: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -46,7 +48,7 @@ export function parseStartArgs(args: readonly string[]): StartOptions {
   }
 
   const configFile = given.get('--config-file');
-  const config: Record<string, string> = configFile === undefined ? {} : { ...readBrokerConfigFile(configFile) };
+  const config: Record<string, string> = configFile === undefined ? {} : { ...readBrokerConfigFile(configFile, logger) };
   const fromFlags = new Set<string>();
   for (const setting of configs) {
     const eq = setting.indexOf('=');
