@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BATCH_OFFSETS, ErrorCode, readBatchHeader } from '@kstream/protocol';
 import { assignment, batch, closeManager, openManager, tempDir } from './partitions.test-support.js';
 
@@ -111,6 +111,17 @@ describe('ReplicaManager appends', () => {
     // With a follower in the ISR the high watermark cannot advance: what it shows is the checkpoint.
     expect(reopened.partition('orders', 0)!.highWatermark).toBe(2n);
     expect(reopened.partition('orders', 0)!.logEndOffset).toBe(2n);
+  });
+
+  it('rollCheckpointsRecoveryPoint: a rolled segment, once flushed, is in recovery-point-offset-checkpoint without waiting for the periodic checkpoint', async () => {
+    const logDir = tempDir();
+    const manager = await openManager({ logDir, recoveryPointCheckpointIntervalMs: 3_600_000 });
+    await manager.applyAssignment(assignment('orders', { configs: { 'segment.bytes': '200' } }));
+    for (let i = 0; i < 4; i++) await manager.appendRecords('orders', 0, await batch(['x'.repeat(80)]), 1, 1000);
+    const log = manager.partition('orders', 0)!.log;
+    expect(log.numberOfSegments).toBeGreaterThan(1);
+    const rolledTo = log.segmentBaseOffsets().at(-1)!;
+    await vi.waitFor(() => expect(readFile(`${logDir}/recovery-point-offset-checkpoint`, 'utf8')).resolves.toBe(`0\n1\norders 0 ${rolledTo}\n`));
   });
 
   it('overlappingCheckpoints: checkpoints overlapping appends, each other, a deletion and close leave whole files with the final offsets', async () => {

@@ -21,7 +21,13 @@ export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'of
   readonly retentionCheckIntervalMs?: number;
   /** replica.high.watermark.checkpoint.interval.ms (Kafka's 5000). */
   readonly highWatermarkCheckpointIntervalMs?: number;
-  /** log.flush.offset.checkpoint.interval.ms (Kafka's 60000): recovery points and log start offsets. */
+  /**
+   * log.flush.offset.checkpoint.interval.ms: recovery points and log start
+   * offsets. 10 s, not Kafka's 60 s: a log checkpoints its recovery point
+   * itself once a rolled segment is flushed, so the timer carries only what
+   * flush.ms / flush.messages flushes and retention or DeleteRecords move —
+   * and a checkpoint with nothing moved writes nothing.
+   */
   readonly recoveryPointCheckpointIntervalMs?: number;
   /** max.incremental.fetch.session.cache.slots (Kafka's 1000). */
   readonly fetchSessionCacheSlots?: number;
