@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogDirectory } from './log-directory.js';
 import { recordingLogger } from './partition-log.test-support.js';
@@ -40,6 +40,7 @@ describe('LogDirectory', () => {
   it('keepsUnopenedPartitions: a checkpoint keeps the lines of partitions not opened this run', async () => {
     const dir = tempLogDir();
     writeFileSync(join(dir, 'recovery-point-offset-checkpoint'), '0\n1\npayments 7 900\n');
+    mkdirSync(join(dir, 'payments-7'));
     const logs = await LogDirectory.open(dir);
     await logs.openLog('orders', 0);
     await logs.checkpoint();
