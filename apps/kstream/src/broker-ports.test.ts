@@ -47,7 +47,7 @@ describe('brokerPorts', () => {
     expect(logger.lines).toEqual([
       'WARN --port 0: found no 3 free ports outside the ephemeral port range 1024-65535 (test); the OS picks ports inside it: ' +
         'while a broker is down, a client reconnecting to it can be given its port as its own source port (a TCP self-connect) and hold it, ' +
-        'so the broker comes back only once that client lets go',
+        "so the broker comes back only after that client closes it and the port's TIME_WAIT ends (a minute on Linux)",
     ]);
   });
 
@@ -62,7 +62,7 @@ describe('brokerPorts', () => {
     expect(logger.lines).toEqual([
       `WARN --port ${port}: port ${port} lies in the ephemeral port range ${port - 10}-${port + 100} (${range.source}): ` +
         'while a broker is down, a client reconnecting to it can be given its port as its own source port (a TCP self-connect) and hold it, ' +
-        `so the broker comes back only once that client lets go; ports below ${port - 10} avoid that`,
+        `so the broker comes back only after that client closes it and the port's TIME_WAIT ends (a minute on Linux); ports below ${port - 10} avoid that`,
     ]);
   });
 

@@ -4,7 +4,7 @@ import type { PortRange } from './ephemeral-ports.js';
 import { checkPortsFree, pickFreePorts } from './port-check.js';
 
 const SELF_CONNECT_RISK =
-  'while a broker is down, a client reconnecting to it can be given its port as its own source port (a TCP self-connect) and hold it, so the broker comes back only once that client lets go';
+  "while a broker is down, a client reconnecting to it can be given its port as its own source port (a TCP self-connect) and hold it, so the broker comes back only after that client closes it and the port's TIME_WAIT ends (a minute on Linux)";
 
 /**
  * The listener port of each of `count` brokers. From `port` on, checked free
