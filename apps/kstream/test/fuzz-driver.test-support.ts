@@ -62,6 +62,8 @@ const ONE_SHOT_SLOTS = 6;
 const RESPONSE_TIMEOUT_MS = 30_000;
 /** A one-shot connection is given this long to be answered or closed; silence is allowed there. */
 const ONE_SHOT_WAIT_MS = 2_000;
+/** How long a failed run waits for the node's own account of its state. */
+const FAILURE_DESCRIBE_TIMEOUT_MS = 5_000;
 /** A broker's log line about a close may trail the close itself. */
 const CLOSE_LOG_WAIT_MS = 5_000;
 const DEFAULT_LIMITS: HealthLimits = {
@@ -85,6 +87,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     const node = await FuzzNode.start(dataDir, NODE_HEAP_CAP_MB);
     try {
       return await new FuzzRun(node, options).run();
+    } catch (error) {
+      // A failed node may not stop cleanly (a blocked controller ignores the request): end it at once.
+      await node.kill();
+      throw error;
     } finally {
       await node.stop();
     }
@@ -104,7 +110,8 @@ class FuzzRun {
   readonly #blamed = new WeakSet<FuzzConnection>();
   /** Connections a broker closed, whose log line has not been seen yet. */
   readonly #closesToExplain: Array<{ port: number; sent: Sent }> = [];
-  #failure: FuzzFailure | null = null;
+  /** The first problem seen, with the request or check it came from. */
+  #failure: string | null = null;
   #index = 0;
 
   constructor(
@@ -139,7 +146,7 @@ class FuzzRun {
       if (this.#index % checkEvery === 0) await this.#checkpoint(checks, false);
     }
     if (this.#failure === null) await this.#checkpoint(checks, true);
-    if (this.#failure !== null) throw this.#failure;
+    if (this.#failure !== null) throw new FuzzFailure(`${this.#failure}\n${await this.#nodeState()}`);
 
     const result: FuzzResult = {
       seed,
@@ -301,28 +308,35 @@ class FuzzRun {
     try {
       await check();
     } catch (error) {
-      this.#failure ??= new FuzzFailure(
+      this.#failure ??=
         `fuzz failure, seed ${this.options.seed}, ${what}: ${(error as Error).message}\n` +
-          `  replay: npm run fuzz -- --seed ${this.options.seed} --requests ${this.#index}\n` +
-          this.#nodeState(),
-      );
+        `  replay: npm run fuzz -- --seed ${this.options.seed} --requests ${this.#index}`;
     }
   }
 
   #fail(sent: Sent, problem: string): void {
     if (this.#failure !== null) return;
     const { api, version, body } = sent.request;
-    this.#failure = new FuzzFailure(
+    this.#failure =
       `fuzz failure, seed ${this.options.seed}, request #${sent.index}: ${problem}\n` +
-        `  request: ${sent.mutated ? 'mutated frame of ' : ''}${api.name} v${version} to broker ${sent.brokerId}, correlationId ${sent.index}: ${describeBody(body)}\n` +
-        `  replay: npm run fuzz -- --seed ${this.options.seed} --requests ${sent.index}\n` +
-        this.#nodeState(),
-    );
+      `  request: ${sent.mutated ? 'mutated frame of ' : ''}${api.name} v${version} to broker ${sent.brokerId}, correlationId ${sent.index}: ${describeBody(body)}\n` +
+      `  replay: npm run fuzz -- --seed ${this.options.seed} --requests ${sent.index}`;
   }
 
-  #nodeState(): string {
-    const exit = this.node.exit === null ? 'running' : `ended (${this.node.exit})`;
-    return `  node process: ${exit}; its last log lines:\n${this.node.recentLogs.slice(-30).map((l) => `    ${l}`).join('\n')}`;
+  /** The node as the failure left it: alive or not, answering its control API or not, and its last log lines. */
+  async #nodeState(): Promise<string> {
+    let state: string;
+    if (this.node.exit !== null) state = `ended (${this.node.exit})`;
+    else {
+      try {
+        const health = await this.node.describe(FAILURE_DESCRIBE_TIMEOUT_MS);
+        const brokers = health.node.brokers.map((b) => `broker ${b.id} ${b.state}${b.alive ? '' : ' (fenced)'}`).join(', ');
+        state = `running, ${brokers}; main heap ${mib(health.heapUsedBytes)}, rss ${mib(health.rssBytes)}, main loop held up to ${health.loopDelayMaxMs.toFixed(0)} ms`;
+      } catch (error) {
+        state = `running, but ${(error as Error).message}`;
+      }
+    }
+    return `  node process: ${state}; its last log lines:\n${this.node.recentLogs.slice(-30).map((l) => `    ${l}`).join('\n')}`;
   }
 }
 

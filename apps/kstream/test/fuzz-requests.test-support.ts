@@ -2,10 +2,12 @@
 // from the API's own schema: every field present in the version gets a value
 // (fuzz-values picks it by name), nullable ones are sometimes null, arrays
 // are mostly short and now and then thousands long, records come from
-// fuzz-records. A request that encodes with our schema is well-formed by
+// fuzz-records, and admin requests sometimes ask for absurd counts with
+// everything else legal (fuzz-absurd). A request that encodes with our schema is well-formed by
 // definition; what it asks may be absurd.
 import { inVersionRange, Produce } from '@kstream/protocol';
 import type { ApiSpec, FieldSpec, ScalarType } from '@kstream/protocol';
+import { makeAbsurd } from './fuzz-absurd.test-support.js';
 import type { FuzzRandom } from './fuzz-random.test-support.js';
 import type { RecordBatchSource } from './fuzz-records.test-support.js';
 import { configName, configValue, scalarValue } from './fuzz-values.test-support.js';
@@ -48,6 +50,7 @@ export class RequestGenerator {
     this.#budget = ELEMENT_BUDGET;
     this.#bytes = BYTE_BUDGET;
     const body = this.#struct(api.request, version, random, 0, '');
+    makeAbsurd(api, body, random, this.targets);
     return { api, version, body, answered: !(api.apiKey === Produce.apiKey && body['acks'] === 0) };
   }
 
