@@ -81,10 +81,6 @@ describe.concurrent('kstream start with bad configuration exits 2 with one line 
     );
   });
 
-  it('misspeltBrokerConfig names the key it is closest to', async () => {
-    await expectConfigError(['--config', 'num.partition=3'], /--config num\.partition: Unknown broker config name: num\.partition; did you mean num\.partitions\?/);
-  });
-
   it('badBrokerConfigValue names the key, the value and the allowed values', async () => {
     await expectConfigError(
       ['--config', 'default.replication.factor=0'],
