@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { ActorError } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
-import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker } from '@kstream/controller';
+import { unpackMetadataBatch } from '@kstream/controller';
+import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker, MetadataUpdateMessage } from '@kstream/controller';
 import { BrokerListener } from './broker-listener.js';
 import type { BrokerServices } from './handlers/handler.js';
 import { brokerHandlers } from './handlers/registry.js';
@@ -128,7 +129,7 @@ export class Broker {
   handleControllerMessage(msg: ControllerToBroker): void {
     switch (msg.type) {
       case 'MetadataUpdate':
-        if (!this.#metadata.applyUpdate(msg.records, msg.lastOffset) && this.#registering === undefined && !this.#stopping) {
+        if (!this.#applyUpdate(msg) && this.#registering === undefined && !this.#stopping) {
           // Records are missing (this broker was not sent some): only a
           // registration's snapshot can bring the cache up to date.
           this.#logger.warn(
@@ -142,6 +143,14 @@ export class Broker {
       default:
         msg.type satisfies never;
     }
+  }
+
+  /** Applies an update's records unless the snapshot already holds them; false when records before them are missing. */
+  #applyUpdate({ batch, lastOffset }: MetadataUpdateMessage): boolean {
+    // A batch the snapshot covers is not decoded.
+    if (lastOffset <= this.#metadata.appliedOffset) return true;
+    const records = unpackMetadataBatch(batch, `metadata update up to offset ${lastOffset}`, 0);
+    return this.#metadata.applyUpdate(records, lastOffset);
   }
 
   /** Stops heartbeating, closes the listener and every connection, then the hosted partitions. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiVersions, CreateTopics, encodeRecordBatch, ListOffsets, Produce, responseCorrelationId } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { packMetadataBatch } from '@kstream/controller';
 import { BrokerCluster } from './broker-cluster.test-support.js';
 
 let cluster: BrokerCluster | undefined;
@@ -19,7 +20,7 @@ describe('Broker', () => {
     const applied = broker.services.metadata.appliedOffset;
     broker.handleControllerMessage({
       type: 'MetadataUpdate',
-      records: [{ type: 'Topic', name: 'from-the-future', topicId: '00000000-0000-0000-0000-00000000000f' }],
+      batch: await packMetadataBatch([{ type: 'Topic', name: 'from-the-future', topicId: '00000000-0000-0000-0000-00000000000f' }]),
       lastOffset: applied + 10,
     });
     expect(broker.services.metadata.topicByName('from-the-future')).toBeUndefined();

@@ -129,6 +129,6 @@ describe('request bounds', () => {
     const resources = Array.from({ length: 50_000 }, (_, i) => ({ resourceType: 'topic' as const, resourceName: `t${i}`, configs: [] }));
     const { result, ms } = await measured(() => controller.handle({ type: 'AlterConfigs', resources, validateOnly: true }));
     expect(result.resources.every((r: ConfigResourceResult) => r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)).toBe(true);
-    expect(ms).toBeLessThan(2_000);
+    expect(ms).toBeLessThan(5_000);
   });
 });

@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Mailbox } from '@kstream/actor';
 import type { Controller } from './controller.js';
 import { ControllerFixture, quiet, stateView } from './controller.test-support.js';
-import type { BrokerControllerChannel, ControllerToBroker, MetadataUpdateMessage } from './messages.js';
+import type { BrokerControllerChannel, ControllerToBroker } from './messages.js';
+import { unpackMetadataBatch } from './metadata-log.js';
+import type { MetadataRecord } from './metadata-records.js';
 import { MetadataState } from './metadata-state.js';
 
 const fixture = new ControllerFixture();
@@ -18,7 +20,7 @@ afterEach(async () => {
 class BrokerReplica {
   state = new MetadataState();
   appliedOffset = -1;
-  readonly updates: MetadataUpdateMessage[] = [];
+  readonly updates: { readonly records: readonly MetadataRecord[]; readonly lastOffset: number }[] = [];
   readonly channel: BrokerControllerChannel;
 
   constructor(controller: Controller, readonly brokerId: number) {
@@ -46,12 +48,14 @@ class BrokerReplica {
 
   #apply(msg: ControllerToBroker): void {
     switch (msg.type) {
-      case 'MetadataUpdate':
-        this.updates.push(msg);
+      case 'MetadataUpdate': {
+        const records = unpackMetadataBatch(msg.batch, 'update', 0);
+        this.updates.push({ records, lastOffset: msg.lastOffset });
         if (msg.lastOffset <= this.appliedOffset) return;
-        for (const record of msg.records) this.state.apply(record);
+        for (const record of records) this.state.apply(record);
         this.appliedOffset = msg.lastOffset;
         return;
+      }
       default:
         msg.type satisfies never;
     }

@@ -17,7 +17,7 @@ import type {
   ControllerReplies,
   ControllerRequest,
 } from './messages.js';
-import { MetadataLog } from './metadata-log.js';
+import { MetadataLog, packMetadataBatch } from './metadata-log.js';
 import type { MetadataRecord } from './metadata-records.js';
 import { snapshotRecords } from './metadata-snapshot.js';
 import { MetadataState } from './metadata-state.js';
@@ -164,7 +164,7 @@ export class Controller {
         case 'BrokerHeartbeat':
           return this.#heartbeat(msg);
         case 'CreateTopics': {
-          const { results, metadataOffset } = await this.#carryOut(createTopics(this.#adminContext(), msg));
+          const { results, metadataOffset } = await this.#carryOut(await createTopics(this.#adminContext(), msg));
           return { topics: results, metadataOffset };
         }
         case 'DeleteTopics': {
@@ -173,7 +173,7 @@ export class Controller {
           return { topics: results, metadataOffset };
         }
         case 'CreatePartitions':
-          return this.#carryOut(createPartitions(this.#adminContext(), msg));
+          return this.#carryOut(await createPartitions(this.#adminContext(), msg));
         case 'AlterConfigs': {
           const { results, metadataOffset } = await this.#carryOut(alterConfigs(this.#adminContext(), msg));
           return { resources: results, metadataOffset };
@@ -246,15 +246,22 @@ export class Controller {
     }
   }
 
-  /** Appends the records as one batch, applies them, pushes them to every synced broker, and returns the last one's offset. */
+  /**
+   * Appends the records as one batch, applies them, pushes them to every
+   * synced broker, and returns the last one's offset. A large batch is
+   * packed in turns of the event loop (loop-turns.ts), once for the log and
+   * every broker; the state takes it whole in one turn, and each broker in
+   * one message.
+   */
   async #commit(records: readonly MetadataRecord[]): Promise<number> {
-    const lastOffset = await this.#log.appendBatch(records);
+    const batch = await packMetadataBatch(records);
+    const lastOffset = await this.#log.appendPacked(batch, records.length);
     for (const record of records) this.#state.apply(record);
     for (const [brokerId, channel] of this.#channels) {
       // A closed channel's broker is gone; the node detaches it.
       if (!channel.synced || channel.mailbox.closed) continue;
       try {
-        channel.mailbox.tell({ type: 'MetadataUpdate', records, lastOffset });
+        channel.mailbox.tell({ type: 'MetadataUpdate', batch, lastOffset });
       } catch (error) {
         // A broker that misses an update resyncs when it registers again.
         this.#logger.warn(`controller: could not push metadata up to offset ${lastOffset} to broker ${brokerId}`, { error });

@@ -2,7 +2,7 @@ export { Controller, DEFAULT_SESSION_TIMEOUT_MS } from './controller.js';
 export type { ControllerDescription, ControllerOptions } from './controller.js';
 export type * from './messages.js';
 export { CONFIG_OPERATIONS } from './messages.js';
-export { MetadataLog } from './metadata-log.js';
+export { MetadataLog, packMetadataBatch, unpackMetadataBatch } from './metadata-log.js';
 export { MetadataState } from './metadata-state.js';
 export type { BrokerRegistration, PartitionState, TopicMetadata } from './metadata-state.js';
 export { snapshotRecords } from './metadata-snapshot.js';

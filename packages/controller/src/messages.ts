@@ -208,13 +208,16 @@ export interface ControllerReplies {
 
 /**
  * Told to every registered broker after each append to the metadata log:
- * the appended records, in order, the last of which has offset `lastOffset`.
- * A broker applies them to its MetadataState; it skips an update whose
- * lastOffset its snapshot already covers.
+ * the appended records, in order, the last of which has offset `lastOffset`,
+ * packed as the log frame holds them (`unpackMetadataBatch` reads them), so
+ * the controller encodes a batch once however many brokers there are, and
+ * each broker decodes it on its own thread. A broker applies them to its
+ * MetadataState; it skips an update whose lastOffset its snapshot already
+ * covers.
  */
 export interface MetadataUpdateMessage {
   readonly type: 'MetadataUpdate';
-  readonly records: readonly MetadataRecord[];
+  readonly batch: Uint8Array;
   readonly lastOffset: number;
 }
 

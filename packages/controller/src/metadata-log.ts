@@ -5,10 +5,12 @@ import { dirname } from 'node:path';
 import { Packr } from 'msgpackr';
 import type { Logger } from '@kstream/actor';
 import { crc32 } from './crc32.js';
+import { LoopTurns } from './loop-turns.js';
 import { parseMetadataRecord } from './metadata-records.js';
 import type { MetadataRecord } from './metadata-records.js';
 
 const FRAME_HEADER_BYTES = 8;
+const MSGPACK_ARRAY32 = 0xdd;
 
 // Plain msgpack maps: a file must decode without structures kept elsewhere.
 const codec = new Packr({ useRecords: false, mapsAsObjects: true });
@@ -62,9 +64,8 @@ export class MetadataLog {
       if (damage) break;
       const length = bytes.readUInt32BE(position);
       const payload = bytes.subarray(position + FRAME_HEADER_BYTES, position + FRAME_HEADER_BYTES + length);
-      const decoded = decode(payload, path, offset);
-      for (const value of Array.isArray(decoded) ? decoded : [decoded]) {
-        replay(parseMetadataRecord(value, path, offset), offset);
+      for (const record of unpackMetadataBatch(payload, path, offset)) {
+        replay(record, offset);
         offset += 1;
       }
       position += FRAME_HEADER_BYTES + length;
@@ -98,8 +99,12 @@ export class MetadataLog {
 
   /** Appends records durably as one frame, all or none surviving a crash, and returns the last one's offset. */
   async appendBatch(records: readonly MetadataRecord[]): Promise<number> {
-    if (records.length === 0) throw new RangeError('metadata log: an appended batch needs at least one record');
-    const payload = codec.pack(records.length === 1 ? records[0] : records);
+    return this.appendPacked(await packMetadataBatch(records), records.length);
+  }
+
+  /** Appends `count` records packed by packMetadataBatch, as appendBatch does. */
+  async appendPacked(payload: Buffer, count: number): Promise<number> {
+    if (count === 0) throw new RangeError('metadata log: an appended batch needs at least one record');
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
     frame.writeUInt32BE(payload.length, 0);
     frame.writeUInt32BE(crc32(payload), 4);
@@ -107,7 +112,7 @@ export class MetadataLog {
     await this.#file.write(frame, 0, frame.length, this.#size);
     await this.#file.datasync();
     this.#size += frame.length;
-    this.#nextOffset += records.length;
+    this.#nextOffset += count;
     return this.#nextOffset - 1;
   }
 
@@ -116,7 +121,35 @@ export class MetadataLog {
   }
 }
 
-function decode(payload: Buffer, path: string, offset: number): unknown {
+/**
+ * Records as a metadata log frame's payload, which is also what the
+ * controller pushes to brokers: one record alone, or a msgpack array of them
+ * (array 32 header, then each record as `codec.pack` encodes it alone),
+ * packed a record at a time so that a batch of thousands shares the event
+ * loop (loop-turns.ts).
+ */
+export async function packMetadataBatch(records: readonly MetadataRecord[]): Promise<Buffer> {
+  if (records.length === 1) return Buffer.from(codec.pack(records[0]));
+  const header = Buffer.allocUnsafe(5);
+  header[0] = MSGPACK_ARRAY32;
+  header.writeUInt32BE(records.length, 1);
+  const parts = [header];
+  const turns = new LoopTurns();
+  for (const record of records) {
+    // pack returns a view of msgpackr's reusable buffer: copied before the next call.
+    parts.push(Buffer.from(codec.pack(record)));
+    if (turns.due) await turns.next();
+  }
+  return Buffer.concat(parts);
+}
+
+/** The records of a payload packMetadataBatch made; `source` and `firstOffset` name them in errors. */
+export function unpackMetadataBatch(payload: Uint8Array, source: string, firstOffset: number): MetadataRecord[] {
+  const decoded = decode(payload, source, firstOffset);
+  return (Array.isArray(decoded) ? decoded : [decoded]).map((value, i) => parseMetadataRecord(value, source, firstOffset + i));
+}
+
+function decode(payload: Uint8Array, path: string, offset: number): unknown {
   try {
     return codec.unpack(payload);
   } catch (err) {

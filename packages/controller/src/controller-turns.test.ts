@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@kstream/protocol';
+import type { AdminContext } from './admin-context.js';
+import { ControllerFixture, quiet } from './controller.test-support.js';
+import { createTopics } from './controller-topics.js';
+import type { CreateTopicsRequest } from './messages.js';
+import { packMetadataBatch, unpackMetadataBatch } from './metadata-log.js';
+
+const fixture = new ControllerFixture();
+beforeEach(() => fixture.setUp());
+afterEach(() => fixture.cleanUp());
+
+/** The largest CreateTopics allowed by default: max.partitions.per.request partitions, three replicas each. */
+const LARGEST: CreateTopicsRequest = {
+  type: 'CreateTopics',
+  topics: [{ name: 'largest', numPartitions: 10_000, replicationFactor: 3, assignments: [], configs: [] }],
+  validateOnly: false,
+};
+
+/** Runs `work` and counts the turns of the event loop (setImmediate callbacks) that ran before it finished. */
+async function loopTurnsDuring<T>(work: () => T | Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  const result = await work();
+  running = false;
+  return { result, turns };
+}
+
+describe('the controller shares its thread', () => {
+  it('largestCreateTopicsDecidedInTurns: deciding 10000 partitions lets the event loop run in between', async () => {
+    const controller = await fixture.openWithBrokers(3);
+    const context: AdminContext = { state: controller.metadata, staticConfig: {}, logger: quiet, newTopicId: randomUUID, random: Math.random };
+    const { result, turns } = await loopTurnsDuring(() => createTopics(context, LARGEST));
+    expect(result.results[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(result.records).toHaveLength(10_001);
+    expect(turns).toBeGreaterThan(0);
+    // Deciding changes nothing: the records are applied only once committed.
+    expect(controller.metadata.topicByName('largest')).toBeUndefined();
+  });
+
+  it('largeBatchPackedInTurns: a 10000-record batch is packed with turns in between, and reads back whole', async () => {
+    const records = Array.from({ length: 10_000 }, (_, partition) => ({
+      type: 'Partition' as const,
+      topicId: '0b0b0b0b-0000-4000-8000-000000000001',
+      partition,
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    }));
+    const { result: batch, turns } = await loopTurnsDuring(() => packMetadataBatch(records));
+    expect(turns).toBeGreaterThan(0);
+    expect(unpackMetadataBatch(batch, 'test', 0)).toEqual(records);
+  });
+
+  it('describeAnsweredDuringLargestCreateTopics: control calls are answered while it runs, and see the change only whole', async () => {
+    const controller = await fixture.openWithBrokers(3);
+    const before = controller.describe().metadataOffset;
+    const { result: reply, turns } = await loopTurnsDuring(async () => {
+      const seen = new Set<number>();
+      const poll = setInterval(() => seen.add(controller.describe().metadataOffset), 1);
+      const created = await controller.handle(LARGEST);
+      clearInterval(poll);
+      return { created, seen };
+    });
+    expect(reply.created.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(turns).toBeGreaterThan(0);
+    // Before the reply, describe saw the metadata without the topic, never a part of it.
+    expect([...reply.seen]).toEqual([before]);
+    expect(controller.describe().metadataOffset).toBe(before + 10_001);
+    expect(controller.metadata.topicByName('largest')!.partitions).toHaveLength(10_000);
+  });
+});
