@@ -21,27 +21,24 @@ export async function checkPortsFree(host: string, ports: readonly number[], fir
 
 const FIRST_UNPRIVILEGED_PORT = 1024;
 const LAST_PORT = 65535;
-const TRIES_PER_POOL = 200;
+const MAX_TRIES = 500;
 
 /**
- * Picks `count` distinct ports, at random, that can be bound on `host` now
- * and lie outside the ephemeral range: above it first, where fewer servers
- * live, then below it. Random, so that nodes started at the same moment
- * (parallel test files) rarely pick the same port between this check and
- * their brokers' bind. Returns fewer ports when it finds too few, e.g. when
- * the range covers every unprivileged port.
+ * Picks `count` distinct ports that can be bound on `host` now and lie
+ * outside the ephemeral range, at random among all of them: nodes started at
+ * the same moment (parallel test files) then rarely pick the same port in the
+ * second or so between this check and their brokers' bind (a broker that
+ * loses that race fails the node's start). Returns fewer ports when it finds
+ * too few, e.g. when the range covers every unprivileged port.
  */
 export async function pickFreePorts(host: string, count: number, ephemeral: PortRange): Promise<number[]> {
-  const pools = [
-    [ephemeral.last + 1, LAST_PORT],
-    [FIRST_UNPRIVILEGED_PORT, ephemeral.first - 1],
-  ] as const;
+  const below = Math.max(0, ephemeral.first - FIRST_UNPRIVILEGED_PORT);
+  const above = Math.max(0, LAST_PORT - ephemeral.last);
   const picked = new Set<number>();
-  for (const [low, high] of pools) {
-    for (let tries = 0; low <= high && picked.size < count && tries < TRIES_PER_POOL; tries++) {
-      const port = low + Math.floor(Math.random() * (high - low + 1));
-      if (!picked.has(port) && (await tryBind(host, port)) === undefined) picked.add(port);
-    }
+  for (let tries = 0; below + above > 0 && picked.size < count && tries < MAX_TRIES; tries++) {
+    const index = Math.floor(Math.random() * (below + above));
+    const port = index < below ? FIRST_UNPRIVILEGED_PORT + index : ephemeral.last + 1 + index - below;
+    if (!picked.has(port) && (await tryBind(host, port)) === undefined) picked.add(port);
   }
   return [...picked];
 }
