@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ZERO_UUID, readBatchHeader } from '@kstream/protocol';
 import { LogClosedError, nodeFileSystem, type FileSystem } from '@kstream/log-storage';
@@ -48,6 +49,20 @@ describe('ReplicaManager on a full disk', () => {
     disk.fill();
     await expect(closeManager(manager)).rejects.toMatchObject({ name: 'KafkaStorageError', code: 'ENOSPC' });
     await expect(log.read(0n)).rejects.toBeInstanceOf(LogClosedError);
+  });
+
+  it('deleteTopicOnFullDisk: deleting a topic while the disk is full removes its partition directories', async () => {
+    const logDir = tempDir();
+    const disk = diskThatFills();
+    const manager = await openManager({ logDir, fileSystem: disk.fileSystem });
+    const orders = assignment('orders');
+    await manager.applyAssignment(orders);
+    for (let i = 0; i < 3; i++) await manager.appendRecords('orders', 0, await batch([`value-${i}`.padEnd(5000, '.')]), 1, 1000);
+    disk.fill();
+    await manager.removeTopic(orders.state.topicId);
+    await expect.poll(() => readdirSync(logDir).filter((name) => name.startsWith('orders-0'))).toEqual([]);
+    expect((await manager.appendRecords('orders', 0, await batch(['x']), 1, 1000)).errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    disk.free();
   });
 
   it('offlineAtStartComesBack: a partition whose log cannot open on a full disk is offline, retried, and back with every acknowledged batch once space returns', async () => {
