@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProperties, PropertiesSyntaxError, readBrokerConfigFile } from './broker-config-file.js';
 import { ConfigError } from './config-error.js';
 import { KAFKA_ONLY_CONFIGS } from './kafka-only-configs.js';
-import { recordingLogger } from './recording-logger.test-support.js';
+import { LogCapture } from './log-capture.test-support.js';
 
 const entries = (text: string) => parseProperties(text).map(({ key, value }) => [key, value]);
 
@@ -124,11 +124,11 @@ describe('readBrokerConfigFile', () => {
     return path;
   }
 
-  const read = (path: string) => readBrokerConfigFile(path, recordingLogger());
+  const read = (path: string) => readBrokerConfigFile(path, new LogCapture());
 
   it('validConfigs are returned as given', async () => {
     const path = await file('good.properties', '# kstream\nnum.partitions=3\nlog.retention.hours: 24\n');
-    const logger = recordingLogger();
+    const logger = new LogCapture();
     expect(readBrokerConfigFile(path, logger)).toEqual({ 'num.partitions': '3', 'log.retention.hours': '24' });
     expect(logger.lines).toEqual([]);
   });
@@ -162,7 +162,7 @@ describe('readBrokerConfigFile of a stock Kafka server.properties', () => {
   it.each(fixtures)('%s: its kstream settings are kept, and one warning names each Kafka-only key once', (name) => {
     const path = new URL(`./test-fixtures/${name}`, import.meta.url).pathname;
     const entries = parseProperties(readFileSync(path, 'utf8'));
-    const logger = recordingLogger();
+    const logger = new LogCapture();
     const config = readBrokerConfigFile(path, logger);
 
     expect(config).toEqual(Object.fromEntries(entries.filter((e) => BROKER_CONFIGS.has(e.key)).map((e) => [e.key, e.value])));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { brokerPorts } from './broker-ports.js';
 import { ConfigError } from './config-error.js';
 import type { PortRange } from './ephemeral-ports.js';
-import { recordingLogger } from './recording-logger.test-support.js';
+import { LogCapture } from './log-capture.test-support.js';
 
 const HOST = '127.0.0.1';
 
@@ -30,7 +30,7 @@ describe('brokerPorts', () => {
   it('portZero: free ports outside the ephemeral range, without a warning', async () => {
     // Leaves only 64536-65535 above the range, to show the range is honoured.
     const range: PortRange = { first: 1024, last: 64535, source: 'test' };
-    const logger = recordingLogger();
+    const logger = new LogCapture();
     const ports = await brokerPorts(HOST, 0, 5, logger, range);
     expect(ports).toHaveLength(5);
     expect(new Set(ports).size).toBe(5);
@@ -42,7 +42,7 @@ describe('brokerPorts', () => {
   });
 
   it('portZeroWithNoPortOutsideTheRange lets the OS pick, and warns', async () => {
-    const logger = recordingLogger();
+    const logger = new LogCapture();
     expect(await brokerPorts(HOST, 0, 3, logger, { first: 1024, last: 65535, source: 'test' })).toEqual([0, 0, 0]);
     expect(logger.lines).toEqual([
       'WARN --port 0: found no 3 free ports outside the ephemeral port range 1024-65535 (test); the OS picks ports inside it: ' +
@@ -53,7 +53,7 @@ describe('brokerPorts', () => {
 
   it('givenPortInTheEphemeralRange is used, with a warning naming the ports, the range and the risk', async () => {
     const port = await freePort();
-    const logger = recordingLogger();
+    const logger = new LogCapture();
     const range = { first: port + 1, last: port + 100, source: '/proc/sys/net/ipv4/ip_local_port_range' };
     expect(await brokerPorts(HOST, port, 1, logger, range)).toEqual([port]);
     expect(logger.lines).toEqual([]);
@@ -71,7 +71,7 @@ describe('brokerPorts', () => {
     await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
     const { port } = server.address() as { port: number };
     try {
-      await expect(brokerPorts(HOST, port, 1, recordingLogger())).rejects.toThrow(ConfigError);
+      await expect(brokerPorts(HOST, port, 1, new LogCapture())).rejects.toThrow(ConfigError);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

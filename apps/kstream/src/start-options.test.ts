@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { recordingLogger } from './recording-logger.test-support.js';
+import { LogCapture } from './log-capture.test-support.js';
 import { checkStartOptions, parseStartArgs, START_DEFAULTS } from './start-options.js';
 
-const parse = (args: string[]) => parseStartArgs(args, recordingLogger());
+const parse = (args: string[]) => parseStartArgs(args, new LogCapture());
 
 describe('parseStartArgs', () => {
   it('defaults: 3 brokers from 9092 with data in ./data', () => {
