@@ -236,7 +236,7 @@ class FuzzRun {
         // Only the first request a close cut off is to blame; the others were behind it.
         if (!this.#blamed.has(conn)) {
           this.#blamed.add(conn);
-          const reason = await this.#waitForCloseReason(conn.localPort);
+          const reason = await this.#waitForCloseReason(sent.brokerId, conn.localPort);
           this.#fail(sent, `broker ${sent.brokerId} closed the connection instead of answering; its log says: ${reason ?? '(nothing)'}`);
         }
         return;
@@ -264,6 +264,7 @@ class FuzzRun {
       this.#closesToExplain.push({ port: conn.localPort, sent });
       return;
     }
+    if (outcome.kind === 'silent') this.#summary.silent(api.name);
     if (sent.mutated) return;
     if (mustClose) {
       this.#fail(sent, `broker ${sent.brokerId} should close the connection on ${api.name} v${version}, a version it advertises but refuses; it ${outcome.kind === 'answered' ? 'answered' : 'stayed silent'}`);
@@ -288,17 +289,17 @@ class FuzzRun {
   /** Every connection a broker closed has a log line saying why. */
   async #explainCloses(): Promise<void> {
     for (const { port, sent } of this.#closesToExplain.splice(0)) {
-      if ((await this.#waitForCloseReason(port)) === undefined) {
+      if ((await this.#waitForCloseReason(sent.brokerId, port)) === undefined) {
         this.#fail(sent, `broker ${sent.brokerId} closed the connection from port ${port} without a log line saying why`);
         return;
       }
     }
   }
 
-  async #waitForCloseReason(port: number): Promise<string | undefined> {
+  async #waitForCloseReason(brokerId: number, port: number): Promise<string | undefined> {
     const deadline = performance.now() + CLOSE_LOG_WAIT_MS;
     for (;;) {
-      const reason = this.node.takeCloseReason(port);
+      const reason = this.node.takeCloseReason(brokerId, port);
       if (reason !== undefined || performance.now() > deadline) return reason;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -28,14 +28,18 @@ const entry = fileURLToPath(new URL('./fuzz-node-process.test-support.ts', impor
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 const RECENT_LOG_LINES = 200;
-/** A broker's line about closing a client connection (client-connection.ts), with the client's port. */
-const CLOSING = /closing connection [^\s:]+:(\d+)\b/;
+/** A broker's line about closing a client connection (client-connection.ts), with the broker's id and the client's port. */
+const CLOSING = /broker (\d+): closing connection [^\s:]+:(\d+)\b/;
 
 export class FuzzNode {
   /** The last lines the node wrote to stderr (its brokers' logs), for a failure report. */
   readonly recentLogs: string[] = [];
-  /** Lines that name a client connection by its port and say why it was closed, not yet taken. */
-  readonly #closeReasons = new Map<number, string>();
+  /**
+   * Lines that say why a broker closed a client connection, not yet taken,
+   * by broker and client port (a client port can be in use to two brokers
+   * at once).
+   */
+  readonly #closeReasons = new Map<string, string>();
   readonly #child: ChildProcess;
   readonly #waiting = new Map<number, (health: NodeHealth) => void>();
   #nextId = 1;
@@ -119,10 +123,11 @@ export class FuzzNode {
     });
   }
 
-  /** The log line that says why the broker closed the client connection from local port `port`; each line is taken once. */
-  takeCloseReason(port: number): string | undefined {
-    const line = this.#closeReasons.get(port);
-    this.#closeReasons.delete(port);
+  /** The log line that says why broker `brokerId` closed the client connection from local port `port`; each line is taken once. */
+  takeCloseReason(brokerId: number, port: number): string | undefined {
+    const key = `${brokerId}:${port}`;
+    const line = this.#closeReasons.get(key);
+    this.#closeReasons.delete(key);
     return line;
   }
 
@@ -146,7 +151,8 @@ export class FuzzNode {
     this.#partial = parts.pop()!;
     for (const line of parts) {
       const closing = CLOSING.exec(line);
-      if (closing !== null && !this.#closeReasons.has(Number(closing[1]))) this.#closeReasons.set(Number(closing[1]), line);
+      const key = closing === null ? undefined : `${closing[1]}:${closing[2]}`;
+      if (key !== undefined && !this.#closeReasons.has(key)) this.#closeReasons.set(key, line);
       this.recentLogs.push(line);
     }
     if (this.recentLogs.length > 2 * RECENT_LOG_LINES) this.recentLogs.splice(0, this.recentLogs.length - RECENT_LOG_LINES);

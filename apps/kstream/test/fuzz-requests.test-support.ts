@@ -78,15 +78,20 @@ export class RequestGenerator {
       default:
         if (field.type.startsWith('[]')) {
           const element = field.type.slice(2) as ScalarType;
-          return Array.from({ length: this.#length(random, depth) }, () => this.#fit(scalarValue(field.name, element, random, this.targets)));
+          return Array.from({ length: this.#length(random, depth) }, () => this.#scalar(field.name, element, random));
         }
-        return this.#fit(scalarValue(field.name, field.type as ScalarType, random, this.targets));
+        return this.#scalar(field.name, field.type as ScalarType, random);
     }
   }
 
+  #scalar(name: string, type: ScalarType, random: FuzzRandom): unknown {
+    const value = scalarValue(name, type, random, this.targets);
+    return type === 'string' || type === 'bytes' ? this.#fit(value as string | Buffer) : value;
+  }
+
   /** `value`, or an empty one of its kind when the request's byte budget cannot hold it. */
-  #fit<T>(value: T): T {
-    if (typeof value !== 'string' && !Buffer.isBuffer(value)) return value;
+  #fit<T extends string | Buffer | null>(value: T): T {
+    if (value === null) return value;
     if (value.length > this.#bytes) return (typeof value === 'string' ? '' : Buffer.alloc(0)) as T;
     this.#bytes -= value.length;
     return value;

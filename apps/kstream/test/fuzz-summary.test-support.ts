@@ -8,6 +8,8 @@ interface ApiTally {
   answered: number;
   /** Connections the broker closed: on mutated frames, unserved versions, acks=0 Produce failures. */
   closed: number;
+  /** One-shot connections neither answered nor closed in time (allowed: an acks=0 Produce, a frame still incomplete). */
+  silent: number;
   /** Error codes seen anywhere in the responses, by name. */
   readonly errors: Map<string, number>;
 }
@@ -18,7 +20,7 @@ export class FuzzSummary {
   #tally(api: string): ApiTally {
     let tally = this.#byApi.get(api);
     if (tally === undefined) {
-      tally = { wellFormed: 0, mutated: 0, answered: 0, closed: 0, errors: new Map() };
+      tally = { wellFormed: 0, mutated: 0, answered: 0, closed: 0, silent: 0, errors: new Map() };
       this.#byApi.set(api, tally);
     }
     return tally;
@@ -32,6 +34,10 @@ export class FuzzSummary {
 
   closed(api: string): void {
     this.#tally(api).closed++;
+  }
+
+  silent(api: string): void {
+    this.#tally(api).silent++;
   }
 
   /** Counts a decoded response and every errorCode in it. */
@@ -56,12 +62,12 @@ export class FuzzSummary {
   }
 
   table(): string {
-    const rows = [['API', 'well-formed', 'mutated', 'answered', 'closed', 'error codes seen (count)']];
+    const rows = [['API', 'well-formed', 'mutated', 'answered', 'closed', 'silent', 'error codes seen (count)']];
     const names = [...this.#byApi.keys()].sort();
     for (const name of names) {
       const t = this.#byApi.get(name)!;
       const errors = [...t.errors].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
-      rows.push([name, String(t.wellFormed), String(t.mutated), String(t.answered), String(t.closed), errors]);
+      rows.push([name, String(t.wellFormed), String(t.mutated), String(t.answered), String(t.closed), String(t.silent), errors]);
     }
     const widths = rows[0]!.slice(0, -1).map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     return rows.map((r) => r.map((cell, i) => (i < widths.length ? (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)) : cell)).join('  ')).join('\n');
