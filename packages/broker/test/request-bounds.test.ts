@@ -1,4 +1,4 @@
-import { AlterConfigs, CreatePartitions, CreateTopics, ErrorCode, Metadata } from '@kstream/protocol';
+import { AlterConfigs, CreatePartitions, CreateTopics, DescribeConfigs, ErrorCode, Metadata } from '@kstream/protocol';
 import type { RequestOf } from '@kstream/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BrokerCluster } from './broker-cluster.test-support.js';
@@ -120,5 +120,37 @@ describe('request bounds at the broker', () => {
       errorMessage: 'The value of config retention.ms is 30000 bytes; a config value may have at most 4096 (config.value.max.bytes).',
     });
     expect([...asked]).toEqual([]);
+  });
+
+  it('metadataListingThousandUnknownTopics: one CreateTopics for at most max.partitions.per.request of them, not one per name', async () => {
+    const client = await cluster.client();
+    const handle = vi.spyOn(cluster.controller, 'handle');
+    const names = Array.from({ length: 1_000 }, (_, i) => `auto-${i}`);
+    const response = await client.request(Metadata, 9, {
+      topics: names.map((name) => ({ topicId: '00000000-0000-0000-0000-000000000000', name })),
+      allowAutoTopicCreation: true,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    expect(new Set(response.topics.map((t) => t.errorCode))).toEqual(new Set([ErrorCode.LEADER_NOT_AVAILABLE]));
+    await expect.poll(() => cluster.controller.metadata.topicByName('auto-99')).toBeDefined();
+    const creates = handle.mock.calls.map(([msg]) => msg).filter((msg) => msg.type === 'CreateTopics');
+    expect(creates.map((msg) => (msg.type === 'CreateTopics' ? msg.topics.length : 0))).toEqual([100]);
+    expect(cluster.controller.metadata.topicByName('auto-100')).toBeUndefined();
+  });
+
+  it('describeConfigsRepeatingOneResource: each copy is INVALID_REQUEST; the response does not grow with the repeats', async () => {
+    const client = await cluster.client();
+    const BROKER_RESOURCE = 4;
+    const repeats = Array.from({ length: 10_000 }, () => ({ resourceType: BROKER_RESOURCE, resourceName: '1', configurationKeys: null }));
+    const response = await client.request(DescribeConfigs, 4, {
+      resources: [...repeats, { resourceType: TOPIC_RESOURCE, resourceName: 'existing', configurationKeys: null }],
+      includeSynonyms: true,
+      includeDocumentation: true,
+    });
+    const [first] = response.results;
+    expect(first).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Resource "1" of type 4 is listed more than once.', configs: [] });
+    expect(response.results.slice(0, -1).every((r) => r.errorCode === ErrorCode.INVALID_REQUEST && r.configs.length === 0)).toBe(true);
+    expect(response.results.at(-1)!.configs.length).toBeGreaterThan(0);
   });
 });

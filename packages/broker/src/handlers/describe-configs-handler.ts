@@ -14,6 +14,9 @@
 //   of no registered broker is INVALID_REQUEST.
 // - Other resource types are INVALID_REQUEST; the rest of the request is
 //   still answered.
+// - A resource listed more than once is INVALID_REQUEST at each place (as
+//   AlterConfigs answers it), so the response grows with the distinct
+//   resources, not with a request repeating one ten thousand times.
 // - Synonyms (v1+) only when includeSynonyms; documentation (v3+) only when
 //   includeDocumentation; v0's isDefault is a DEFAULT_CONFIG source.
 import { ConfigSource, describeBrokerConfigs, describeTopicConfigs, topicNameProblem } from '@kstream/controller';
@@ -32,9 +35,12 @@ export const describeConfigsHandler: ApiHandler<typeof DescribeConfigs> = {
   async handle(request, { apiVersion, broker }) {
     const includeSynonyms = apiVersion >= 1 && request.includeSynonyms;
     const includeDocumentation = apiVersion >= 3 && request.includeDocumentation;
+    const repeated = repeatedResources(request.resources);
     const results = request.resources.map((resource): DescribeConfigsResult => {
       const { resourceType, resourceName, configurationKeys } = resource;
-      const answer = describe(broker.metadata, resource);
+      const answer = repeated.has(resourceKey(resource))
+        ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Resource ${JSON.stringify(resourceName)} of type ${resourceType} is listed more than once.` }
+        : describe(broker.metadata, resource);
       if (!Array.isArray(answer)) return { ...answer, resourceType, resourceName, configs: [] };
       const wanted = configurationKeys === null ? undefined : new Set(configurationKeys);
       return {
@@ -60,6 +66,20 @@ export const describeConfigsHandler: ApiHandler<typeof DescribeConfigs> = {
     return { throttleTimeMs: 0, results };
   },
 };
+
+function resourceKey({ resourceType, resourceName }: DescribeConfigsResource): string {
+  return `${resourceType}:${resourceName}`;
+}
+
+function repeatedResources(resources: readonly DescribeConfigsResource[]): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const resource of resources) {
+    const key = resourceKey(resource);
+    (seen.has(key) ? repeated : seen).add(key);
+  }
+  return repeated;
+}
 
 interface ResourceError {
   readonly errorCode: number;

@@ -3,7 +3,9 @@
 //   list means none. Names listed twice are answered once.
 // - An unknown topic is created when auto.create.topics.enable is on and the
 //   request allows it (always before v4, allowAutoTopicCreation from v4):
-//   the controller is asked, and the reply lists it LEADER_NOT_AVAILABLE (or
+//   the controller is asked — one CreateTopics for the request's unknown
+//   topics, at most max.partitions.per.request / num.partitions of them, the
+//   rest on a later request — and the reply lists it LEADER_NOT_AVAILABLE (or
 //   INVALID_TOPIC_EXCEPTION for a name Kafka refuses) until it exists, so the
 //   client asks again. Otherwise it is UNKNOWN_TOPIC_OR_PARTITION. Internal
 //   topics (__consumer_offsets, ...) are never created here.
@@ -63,6 +65,7 @@ export const metadataHandler: ApiHandler<typeof Metadata> = {
     } else {
       const autoCreate = broker.config['auto.create.topics.enable'] && (apiVersion < 4 || request.allowAutoTopicCreation);
       topics = [];
+      const toCreate: string[] = [];
       const seen = new Set<string>();
       for (const { name, topicId } of request.topics) {
         const key = name ?? `id:${topicId}`;
@@ -78,10 +81,11 @@ export const metadataHandler: ApiHandler<typeof Metadata> = {
         else if (!autoCreate || INTERNAL_TOPICS.has(name)) topics.push(failed(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
         else if (topicNameProblem(name) !== undefined) topics.push(failed(name, ErrorCode.INVALID_TOPIC_EXCEPTION));
         else {
-          autoCreateTopic(broker, name);
+          toCreate.push(name);
           topics.push(failed(name, ErrorCode.LEADER_NOT_AVAILABLE));
         }
       }
+      if (toCreate.length > 0) autoCreateTopics(broker, toCreate);
     }
 
     const brokers = metadata.liveBrokers();
@@ -121,25 +125,40 @@ function describePartition(metadata: BrokerMetadata, p: PartitionState, apiVersi
 /** Topics this broker has asked the controller to create and not yet heard back about, per broker. */
 const creating = new WeakMap<BrokerMetadata, Set<string>>();
 
-/** Asks the controller to create `name` with the broker defaults, once at a time; the client learns the outcome by asking again. */
-function autoCreateTopic(broker: BrokerServices, name: string): void {
+/**
+ * Asks the controller to create `names` with the broker defaults, in one
+ * CreateTopics, each name once at a time; the client learns the outcome by
+ * asking again. One request asks for at most what max.partitions.per.request
+ * allows at num.partitions each: the other names wait for the client's next
+ * Metadata request, so a request listing a million unknown topics costs one
+ * bounded CreateTopics, not a million.
+ */
+function autoCreateTopics(broker: BrokerServices, names: readonly string[]): void {
   let pending = creating.get(broker.metadata);
   if (pending === undefined) creating.set(broker.metadata, (pending = new Set()));
-  if (pending.has(name)) return;
-  pending.add(name);
+  const { config } = broker;
+  const room = Math.max(1, Math.floor(config['max.partitions.per.request'] / config['num.partitions']));
+  const asked = names.filter((name) => !pending.has(name)).slice(0, room);
+  if (asked.length === 0) return;
+  for (const name of asked) pending.add(name);
   broker.controller
     .ask({
       type: 'CreateTopics',
-      topics: [{ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }],
+      topics: asked.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] })),
       validateOnly: false,
     })
     .then(
-      ({ topics: [result] }) => {
-        if (result !== undefined && result.errorCode !== ErrorCode.NONE && result.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
-          broker.logger.warn(`broker ${broker.brokerId}: auto-creating topic ${name} failed: ${result.errorMessage}`);
+      ({ topics }) => {
+        const failures = topics.filter((t) => t.errorCode !== ErrorCode.NONE && t.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS);
+        if (failures.length > 0) {
+          const [first] = failures;
+          const more = failures.length > 1 ? ` (and ${failures.length - 1} more topics)` : '';
+          broker.logger.warn(`broker ${broker.brokerId}: auto-creating topic ${first!.name} failed: ${first!.errorMessage}${more}`);
         }
       },
-      (error: unknown) => broker.logger.warn(`broker ${broker.brokerId}: auto-creating topic ${name} failed`, { error }),
+      (error: unknown) => broker.logger.warn(`broker ${broker.brokerId}: auto-creating ${asked.length} topic(s) failed`, { error }),
     )
-    .finally(() => pending.delete(name));
+    .finally(() => {
+      for (const name of asked) pending.delete(name);
+    });
 }
