@@ -3,16 +3,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accepts, makeTempDir, removeDir } from './cluster.test-support.js';
 import { ephemeralPortRange } from './ephemeral-ports.js';
+import { LogCapture } from './log-capture.test-support.js';
 import { startCluster } from './start-cluster.js';
 import type { Cluster } from './start-cluster.js';
 
 describe('startCluster', () => {
   let dataDir: string;
   let cluster: Cluster;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
     dataDir = await makeTempDir('cluster-start');
-    cluster = await startCluster({ brokers: 3, dataDir, port: 0 });
+    cluster = await startCluster({ brokers: 3, dataDir, port: 0, logger: logs });
   });
 
   afterAll(async () => {
@@ -31,6 +33,13 @@ describe('startCluster', () => {
   it('portZeroPicksPortsOutsideTheEphemeralRange', () => {
     const { first, last } = ephemeralPortRange();
     for (const { id, port } of cluster.brokers) expect(port < first || port > last, `broker ${id} port ${port}`).toBe(true);
+  });
+
+  it('brokerLogsReachTheNodeLogger: each broker thread logs through the node, to the logger startCluster was given', () => {
+    for (const { id, port } of cluster.brokers) {
+      expect(logs.lines).toContainEqual(expect.stringMatching(new RegExp(`^INFO broker ${id}: listening on 127\\.0\\.0\\.1:${port} `)));
+    }
+    expect(logs.lines.filter((line) => !line.startsWith('INFO'))).toEqual([]);
   });
 
   it('everyPortAccepts a TCP connection', async () => {
