@@ -37,6 +37,22 @@ describe('kafkajs admin', () => {
     return new Map(resource!.configEntries.map((e) => [e.configName, e]));
   }
 
+  it('createTopicsHundredMillionPartitions: INVALID_PARTITIONS at once; the controller heap unchanged, the node still answering', async () => {
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    // kafkajs asks CreateTopics v0, which has no error message: the broker's tests pin the message naming the limit.
+    await expectKafkaError(
+      admin.createTopics({ topics: [{ topic: topicName('huge'), numPartitions: 100_000_000, replicationFactor: 1 }] }),
+      'INVALID_PARTITIONS',
+    );
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // The controller runs on this thread (startCluster): it built nothing for the request.
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(100 * 1024 * 1024);
+    const description = await node.cluster.control.describe();
+    expect(description).toBeDefined();
+    expect(await admin.createTopics({ topics: [{ topic: topicName('after-huge'), numPartitions: 2, replicationFactor: 1 }] })).toBe(true);
+  });
+
   it('createWithConfigs: describeConfigs shows the set values as TOPIC_CONFIG and the rest as defaults', async () => {
     const topic = topicName('configured');
     const created = await admin.createTopics({
