@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from './cluster.test-support.js';
 import { runCli } from './cli.test-support.js';
 
-describe.concurrent('kstream start with bad configuration exits 2 with one line naming the problem', () => {
+// Each test runs a node process through tsx: several at once take far longer
+// than one on a loaded machine.
+describe.concurrent('kstream start with bad configuration exits 2 with one line naming the problem', { timeout: 60_000 }, () => {
   let dataDir: string;
   let busy: Server;
   let busyPort: number;

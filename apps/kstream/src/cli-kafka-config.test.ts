@@ -6,7 +6,7 @@ import type { CliRun } from './cli.test-support.js';
 
 const kafkaServerProperties = fileURLToPath(new URL('./test-fixtures/kafka-4-server.properties', import.meta.url));
 
-describe('kstream start --config-file with a Kafka server.properties', () => {
+describe('kstream start --config-file with a Kafka server.properties', { timeout: 60_000 }, () => {
   let dataDir: string;
   let run: CliRun | undefined;
 

@@ -5,7 +5,8 @@ import type { CliRun } from './cli.test-support.js';
 
 const READY = /^kstream ready: bootstrap (\S+) \(3 brokers, cluster \S+, data in .+\)$/m;
 
-describe('kstream start, shut down by a signal', () => {
+// Each test starts a 3-broker node process and shuts it down: half a minute or more on a loaded machine.
+describe('kstream start, shut down by a signal', { timeout: 90_000 }, () => {
   let dataDir: string;
   let run: CliRun | undefined;
 
