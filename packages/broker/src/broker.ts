@@ -171,7 +171,7 @@ export class Broker {
     const { brokerId, host } = this.#config;
     const reply = await this.#controller.ask({ type: 'BrokerRegistration', brokerId, host, port: this.#listener.port });
     this.#brokerEpoch = reply.brokerEpoch;
-    this.#metadata.loadSnapshot(reply.metadata.records, reply.metadata.lastOffset);
+    this.#metadata.loadSnapshot(unpackMetadataBatch(reply.metadata.batch, 'registration snapshot', 0), reply.metadata.lastOffset);
   }
   #scheduleHeartbeat(): void {
     if (this.#stopping) return;

@@ -33,7 +33,7 @@ class BrokerReplica {
   async register(): Promise<void> {
     const reply = await this.channel.ask({ type: 'BrokerRegistration', brokerId: this.brokerId, host: '127.0.0.1', port: 9092 });
     const fresh = new MetadataState();
-    for (const record of reply.metadata.records) fresh.apply(record);
+    for (const record of unpackMetadataBatch(reply.metadata.batch, 'snapshot', 0)) fresh.apply(record);
     this.state = fresh;
     this.appliedOffset = reply.metadata.lastOffset;
   }

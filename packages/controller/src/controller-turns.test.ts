@@ -6,6 +6,7 @@ import { ControllerFixture, quiet } from './controller.test-support.js';
 import { createTopics } from './controller-topics.js';
 import type { CreateTopicsRequest } from './messages.js';
 import { packMetadataBatch, unpackMetadataBatch } from './metadata-log.js';
+import { eachSnapshotRecord, snapshotRecords } from './metadata-snapshot.js';
 
 const fixture = new ControllerFixture();
 beforeEach(() => fixture.setUp());
@@ -59,6 +60,14 @@ describe('the controller shares its thread', () => {
     const { result: batch, turns } = await loopTurnsDuring(() => packMetadataBatch(records));
     expect(turns).toBeGreaterThan(0);
     expect(unpackMetadataBatch(batch, 'test', 0)).toEqual(records);
+  });
+
+  it('registrationSnapshotPackedInTurns: a snapshot of 10000 partitions is packed in turns and reads back as snapshotRecords', async () => {
+    const controller = await fixture.openWithBrokers(3);
+    await controller.handle(LARGEST);
+    const { result: batch, turns } = await loopTurnsDuring(() => packMetadataBatch(eachSnapshotRecord(controller.metadata)));
+    expect(turns).toBeGreaterThan(0);
+    expect(unpackMetadataBatch(batch, 'snapshot', 0)).toEqual(snapshotRecords(controller.metadata));
   });
 
   it('describeAnsweredDuringLargestCreateTopics: control calls are answered while it runs, and see the change only whole', async () => {

@@ -19,7 +19,7 @@ import type {
 } from './messages.js';
 import { MetadataLog, packMetadataBatch } from './metadata-log.js';
 import type { MetadataRecord } from './metadata-records.js';
-import { snapshotRecords } from './metadata-snapshot.js';
+import { eachSnapshotRecord } from './metadata-snapshot.js';
 import { MetadataState } from './metadata-state.js';
 import type { BrokerRegistration } from './metadata-state.js';
 
@@ -214,10 +214,12 @@ export class Controller {
     ]);
     this.#liveness.touch(msg.brokerId, performance.now());
     this.#logger.info(`controller: broker ${msg.brokerId} registered at ${msg.host}:${msg.port}`, { brokerEpoch });
+    // Packed in turns: a snapshot of max.partitions partitions is 100000 records.
+    const batch = await packMetadataBatch(eachSnapshotRecord(this.#state));
     // The reply leaves before any later change is pushed: the next change
     // starts only after this one's promise settles, and a port keeps order.
     if (channel) channel.synced = true;
-    return { brokerEpoch, clusterId: this.clusterId, metadata: { records: snapshotRecords(this.#state), lastOffset } };
+    return { brokerEpoch, clusterId: this.clusterId, metadata: { batch, lastOffset } };
   }
 
   #heartbeat(msg: BrokerHeartbeatRequest): BrokerHeartbeatReply {

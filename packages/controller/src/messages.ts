@@ -6,7 +6,7 @@
 // back into responses.
 import type { Mailbox } from '@kstream/actor';
 import type { ConfigSource } from './config-definition.js';
-import type { ConfigResourceType, MetadataRecord } from './metadata-records.js';
+import type { ConfigResourceType } from './metadata-records.js';
 
 /** A broker starting (or restarting) joins the cluster with its listener. */
 export interface BrokerRegistrationRequest {
@@ -18,11 +18,13 @@ export interface BrokerRegistrationRequest {
 
 /**
  * Records that rebuild the controller's current state in a fresh
- * MetadataState, and the offset of the last record of the metadata log they
+ * MetadataState, packed as a metadata log frame (`unpackMetadataBatch` reads
+ * them: the controller packs them in turns, the broker decodes them on its
+ * own thread), and the offset of the last record of the metadata log they
  * reflect. MetadataUpdates with a lastOffset at or below it are already in it.
  */
 export interface MetadataSnapshot {
-  readonly records: readonly MetadataRecord[];
+  readonly batch: Uint8Array;
   readonly lastOffset: number;
 }
 

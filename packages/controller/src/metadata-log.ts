@@ -128,11 +128,9 @@ export class MetadataLog {
  * packed a record at a time so that a batch of thousands shares the event
  * loop (loop-turns.ts).
  */
-export async function packMetadataBatch(records: readonly MetadataRecord[]): Promise<Buffer> {
-  if (records.length === 1) return Buffer.from(codec.pack(records[0]));
+export async function packMetadataBatch(records: Iterable<MetadataRecord>): Promise<Buffer> {
+  if (Array.isArray(records) && records.length === 1) return Buffer.from(codec.pack(records[0]));
   const header = Buffer.allocUnsafe(5);
-  header[0] = MSGPACK_ARRAY32;
-  header.writeUInt32BE(records.length, 1);
   const parts = [header];
   const turns = new LoopTurns();
   for (const record of records) {
@@ -140,6 +138,8 @@ export async function packMetadataBatch(records: readonly MetadataRecord[]): Pro
     parts.push(Buffer.from(codec.pack(record)));
     if (turns.due) await turns.next();
   }
+  header[0] = MSGPACK_ARRAY32;
+  header.writeUInt32BE(parts.length - 1, 1);
   return Buffer.concat(parts);
 }
 

@@ -7,20 +7,23 @@ import type { MetadataState } from './metadata-state.js';
  * incarnations, deleted topics, overwritten configs) it has no use for.
  */
 export function snapshotRecords(state: MetadataState): MetadataRecord[] {
-  const records: MetadataRecord[] = [];
-  if (state.clusterId !== undefined) records.push({ type: 'ClusterId', clusterId: state.clusterId });
+  return [...eachSnapshotRecord(state)];
+}
+
+/** snapshotRecords one at a time, for packMetadataBatch to pack in turns. */
+export function* eachSnapshotRecord(state: MetadataState): Generator<MetadataRecord> {
+  if (state.clusterId !== undefined) yield { type: 'ClusterId', clusterId: state.clusterId };
   for (const { brokerId, brokerEpoch, host, port, fenced } of state.brokers.values()) {
-    records.push({ type: 'RegisterBroker', brokerId, brokerEpoch, host, port });
-    if (fenced) records.push({ type: 'FenceBroker', brokerId, brokerEpoch, reason: 'fenced when the snapshot was taken' });
+    yield { type: 'RegisterBroker', brokerId, brokerEpoch, host, port };
+    if (fenced) yield { type: 'FenceBroker', brokerId, brokerEpoch, reason: 'fenced when the snapshot was taken' };
   }
   for (const topic of state.topics.values()) {
-    records.push({ type: 'Topic', name: topic.name, topicId: topic.topicId });
-    for (const p of topic.partitions) records.push({ type: 'Partition', topicId: topic.topicId, ...p });
+    yield { type: 'Topic', name: topic.name, topicId: topic.topicId };
+    for (const p of topic.partitions) yield { type: 'Partition', topicId: topic.topicId, ...p };
   }
   for (const resourceType of ['topic', 'broker'] as const) {
     for (const [resourceName, configs] of state.configResources(resourceType)) {
-      for (const [name, value] of configs) records.push({ type: 'Config', resourceType, resourceName, name, value });
+      for (const [name, value] of configs) yield { type: 'Config', resourceType, resourceName, name, value };
     }
   }
-  return records;
 }
