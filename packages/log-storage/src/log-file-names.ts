@@ -36,9 +36,19 @@ export function partitionDirName(topic: string, partition: number): string {
 export const DELETE_DIR_SUFFIX = '-delete';
 const DELETE_DIR_NAME = /^(.+)-(\d+)\.[0-9a-f]{32}-delete$/;
 
-/** A fresh name for a partition directory being deleted: `<topic>-<partition>.<uuid without dashes>-delete`, as Kafka's. */
+/** The longest file name Linux and macOS file systems take, in bytes (topic names are ASCII). */
+const MAX_FILE_NAME_LENGTH = 255;
+
+/**
+ * A fresh name for a partition directory being deleted:
+ * `<topic>-<partition>.<uuid without dashes>-delete`, with the topic cut
+ * short where the whole would exceed 255 bytes, as Kafka's
+ * LocalLog.logDeleteDirName does — a legal topic name may be 249 characters,
+ * and the rename of its directory would fail with ENAMETOOLONG.
+ */
 export function deleteDirName(topic: string, partition: number): string {
-  return `${partitionDirName(topic, partition)}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`;
+  const suffix = `-${partition}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`;
+  return `${topic.slice(0, MAX_FILE_NAME_LENGTH - suffix.length)}${suffix}`;
 }
 
 /** The partition a directory being deleted belonged to, if `name` is one. */
