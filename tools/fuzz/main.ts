@@ -1,4 +1,4 @@
-// npm run fuzz -- [--seed N] [--seconds S] [--requests N] [--check-every N]
+// npm run fuzz -- [--seed N] [--seconds S] [--requests N] [--check-every N] [--node-log FILE]
 // The long run of the protocol fuzzer whose bounded run is CI's
 // (apps/kstream/test/fuzz-cluster.test.ts): every API the brokers advertise,
 // admin included, well-formed with edge values and as mutated frames, against
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { FuzzFailure, runFuzz } from '../../apps/kstream/test/fuzz-driver.test-support.js';
 import { randomSeed } from '../../apps/kstream/test/fuzz-random.test-support.js';
 
-const usage = 'usage: npm run fuzz -- [--seed N] [--seconds S] [--requests N] [--check-every N]';
+const usage = 'usage: npm run fuzz -- [--seed N] [--seconds S] [--requests N] [--check-every N] [--node-log FILE]';
 
 function count(name: string, text: string | undefined, fallback: number | undefined): number | undefined {
   if (text === undefined) return fallback;
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     requests: { type: 'string' },
     'check-every': { type: 'string' },
+    'node-log': { type: 'string' },
   },
 });
 const requests = count('requests', values.requests, undefined);
@@ -39,6 +40,7 @@ try {
     ...(requests === undefined ? {} : { requests }),
     ...(seconds === undefined ? {} : { seconds }),
     ...(checkEvery === undefined ? {} : { checkEvery }),
+    ...(values['node-log'] === undefined ? {} : { nodeLogFile: values['node-log'] }),
     log: (line) => console.log(line),
   });
   console.log(`\n${result.summary.table()}`);

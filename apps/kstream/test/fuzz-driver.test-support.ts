@@ -34,6 +34,8 @@ export interface FuzzOptions {
   /** Share of the requests sent as mutated frames. */
   readonly mutatedShare?: number;
   readonly limits?: Partial<HealthLimits>;
+  /** A file to write every line of the node's log to; by default only the last ones are kept, for a failure report. */
+  readonly nodeLogFile?: string;
   /** Progress lines (seed, checks); the summary is the result's. */
   readonly log?: (line: string) => void;
 }
@@ -84,14 +86,16 @@ interface Sent {
 export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const dataDir = await makeTempDir('fuzz');
   try {
-    const node = await FuzzNode.start(dataDir, NODE_HEAP_CAP_MB);
+    const node = await FuzzNode.start(dataDir, NODE_HEAP_CAP_MB, options.nodeLogFile);
+    const run = new FuzzRun(node, options);
     try {
-      return await new FuzzRun(node, options).run();
+      return await run.run();
     } catch (error) {
       // A failed node may not stop cleanly (a blocked controller ignores the request): end it at once.
       await node.kill();
       throw error;
     } finally {
+      run.closeConnections();
       await node.stop();
     }
   } finally {
@@ -162,6 +166,10 @@ class FuzzRun {
         `worst: node main heap ${mib(f.maxHeapUsedBytes)}, rss ${mib(f.maxRssBytes)}, main loop delay ${f.maxLoopDelayMs.toFixed(0)} ms, describe ${f.maxDescribeMs.toFixed(0)} ms`,
     );
     return result;
+  }
+
+  closeConnections(): void {
+    for (const lane of this.#lanes) lane.conn.close();
   }
 
   async #setUp(probe: ProbeTopic) {

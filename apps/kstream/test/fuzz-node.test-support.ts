@@ -3,6 +3,8 @@
 // a connection was closed; its death, or a control API that stops
 // answering, is seen from outside instead of stalling the fuzzer.
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { NodeDescription } from '../src/node-control.js';
@@ -51,9 +53,13 @@ export class FuzzNode {
   private constructor(
     child: ChildProcess,
     readonly brokers: ReadonlyArray<{ readonly id: number; readonly port: number }>,
+    logFile: WriteStream | null,
   ) {
     this.#child = child;
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.#collect(chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      logFile?.write(chunk);
+      this.#collect(chunk);
+    });
     child.on('message', (reply: FuzzNodeReply) => {
       if (reply.type !== 'described') return;
       this.#waiting.get(reply.id)?.(reply);
@@ -62,13 +68,14 @@ export class FuzzNode {
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         this.#exit = signal === null ? `exit code ${code}` : `signal ${signal}`;
+        logFile?.end();
         resolve(this.#exit);
       }),
     );
   }
 
   /** Starts a 3-broker node on free ports with its data in `dataDir`, each thread's heap capped at `heapLimitMb`. */
-  static async start(dataDir: string, heapLimitMb: number): Promise<FuzzNode> {
+  static async start(dataDir: string, heapLimitMb: number, logFile?: string): Promise<FuzzNode> {
     // In NODE_OPTIONS, not the arguments: broker workers inherit the process's execArgv, and a Worker refuses heap flags there.
     const nodeOptions = `${process.env['NODE_OPTIONS'] ?? ''} --max-old-space-size=${heapLimitMb}`.trim();
     const child = spawn(process.execPath, ['--conditions=@kstream/source', '--import', 'tsx', entry, dataDir], {
@@ -92,7 +99,7 @@ export class FuzzNode {
       });
     });
     child.stderr!.off('data', early);
-    const node = new FuzzNode(child, brokers.brokers);
+    const node = new FuzzNode(child, brokers.brokers, logFile === undefined ? null : createWriteStream(logFile));
     node.#collect(stderr);
     return node;
   }
