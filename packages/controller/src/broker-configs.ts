@@ -57,7 +57,9 @@ const definitions = {
     default: '57671680',
     min: 1024,
     readOnly,
-    doc: "The most bytes a Fetch response carries: a request's maxBytes above it is lowered to it.",
+    doc:
+      "The most bytes a Fetch response carries: a request's maxBytes above it is lowered to it (the first batch " +
+      'is still returned whole when larger, as in Kafka, so a consumer always progresses).',
   }),
   'log.cleaner.delete.retention.ms': longConfig('log.cleaner.delete.retention.ms', {
     default: '86400000',
