@@ -235,7 +235,9 @@ class FuzzRun {
     switch (outcome.kind) {
       case 'answered':
         try {
-          this.#summary.answered(api.name, decodeResponse(api, version, outcome.frame).body);
+          const errors = this.#summary.answered(api.name, decodeResponse(api, version, outcome.frame).body);
+          // The node's disk is healthy: a storage error is the broker's own failure (ENAMETOOLONG on a legal topic name was one).
+          if (errors.has('KAFKA_STORAGE_ERROR')) this.#fail(sent, `broker ${sent.brokerId} answered KAFKA_STORAGE_ERROR on a healthy disk`);
         } catch (error) {
           this.#fail(sent, `the response does not decode with our ${api.name} v${version} schema: ${(error as Error).message}`);
         }

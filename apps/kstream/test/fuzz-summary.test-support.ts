@@ -40,14 +40,17 @@ export class FuzzSummary {
     this.#tally(api).silent++;
   }
 
-  /** Counts a decoded response and every errorCode in it. */
-  answered(api: string, body: unknown): void {
+  /** Counts a decoded response and every errorCode in it; returns the names of those codes. */
+  answered(api: string, body: unknown): Set<string> {
     const tally = this.#tally(api);
     tally.answered++;
+    const names = new Set<string>();
     forEachErrorCode(body, (code) => {
       const name = errorInfo(code).name;
+      names.add(name);
       tally.errors.set(name, (tally.errors.get(name) ?? 0) + 1);
     });
+    return names;
   }
 
   get requests(): number {
