@@ -38,9 +38,9 @@ export class BatchChain {
     private epoch: number | undefined,
   ) {}
 
-  /** A walk from the segment's first byte. */
-  static fromStart(segmentBase: bigint, limit: bigint | undefined): BatchChain {
-    return new BatchChain(segmentBase, limit, segmentBase, undefined, undefined);
+  /** A walk from the segment's first byte; `epoch`, the last batch's of the segment before, when known (recovery reads on from it). */
+  static fromStart(segmentBase: bigint, limit: bigint | undefined, epoch?: number): BatchChain {
+    return new BatchChain(segmentBase, limit, segmentBase, undefined, epoch);
   }
 
   /** A walk from an offset index lookup: its batch ends at the entry's offset (position 0 is the segment's start). */

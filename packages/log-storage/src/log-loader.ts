@@ -63,6 +63,8 @@ export async function loadLog(
 
   const recoveryPoint = checkpointed.recoveryPoint ?? 0n;
   const segments: LogSegment[] = [];
+  // Epochs never go down across recovered segments either.
+  const epochs = { last: undefined as number | undefined };
   try {
     for (let i = 0; i < bases.length; i++) {
       const segment = await LogSegment.open(ctx, bases[i]!);
@@ -73,7 +75,7 @@ export async function loadLog(
         continue;
       }
       if (await trustedBelowRecoveryPoint(ctx, segment, limit, recoveryPoint)) continue;
-      const problem = await recoverSegment(ctx, segment, limit, recoveryPoint, epochCache);
+      const problem = await recoverSegment(ctx, segment, limit, recoveryPoint, epochCache, epochs);
       if (problem === undefined) continue;
       if (segment.nextOffset < recoveryPoint) {
         keepCorruptFlushedData(ctx, segment, problem, limit ?? recoveryPoint);
@@ -118,13 +120,17 @@ async function recoverSegment(
   limit: bigint | undefined,
   recoveryPoint: bigint,
   epochCache: LeaderEpochFileCache,
+  epochs: { last: number | undefined },
 ): Promise<ScanProblem | undefined> {
   const passBadCrc = (bad: ScanProblem): boolean => {
     if (bad.offset === undefined || bad.offset >= recoveryPoint) return false;
     reportCorruptFlushedBatch(ctx, segment, bad);
     return true;
   };
-  return segment.rebuildIndexes({ verifyCrc: true, limit, passBadCrc }, (b) => epochCache.assign(b.partitionLeaderEpoch, b.baseOffset));
+  return segment.rebuildIndexes({ verifyCrc: true, limit, passBadCrc, epochBefore: epochs.last }, (b) => {
+    epochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
+    epochs.last = b.partitionLeaderEpoch;
+  });
 }
 
 /** A segment below the recovery point: its indexes if they check out, else rebuilt from its headers, a bad batch kept and reported. */

@@ -198,6 +198,27 @@ describe('Log recovery and reads of corrupt batches', () => {
     await reopened.close();
   });
 
+  it('flippedEpochDownAtSegmentStart: recovery checks the first batch of a segment against the last of the one before', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { config: CONFIG, fileSystem: fs });
+    await fill(log, 4, 2);
+    await fill(log, 4, 3);
+    expect(log.segmentBaseOffsets()).toEqual([0n, 12n]);
+    await fs.crash();
+    editFile(segmentPath(dir, 12n), (bytes) => (bytes[BATCH_OFFSETS.partitionLeaderEpoch + 3] ^= 0x02)); // offsets 12-14: 3 -> 1
+
+    const logger = recordingLogger();
+    const reopened = await openLog(dir, { config: CONFIG, logger });
+    expect(reopened.logEndOffset).toBe(12n);
+    expect(reopened.leaderEpochCache.entries()).toEqual([{ epoch: 2, startOffset: 0n }]);
+    expect(logger.entries.find((e) => e.msg.startsWith('Truncated'))?.fields).toMatchObject({
+      offset: 12n,
+      problem: expect.stringMatching(/partition leader epoch 1 is below the previous batch's 2/),
+    });
+    await reopened.close();
+  });
+
   it('flippedEpochInFlushedData: a read does not serve the batch whose epoch went down', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir);

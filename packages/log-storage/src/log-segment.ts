@@ -172,7 +172,13 @@ export class LogSegment {
    * flushed data). The rebuilt indexes are made durable.
    */
   async rebuildIndexes(
-    options: { verifyCrc: boolean; limit: bigint | undefined; passBadCrc?: (problem: ScanProblem) => boolean },
+    options: {
+      verifyCrc: boolean;
+      limit: bigint | undefined;
+      passBadCrc?: (problem: ScanProblem) => boolean;
+      /** The epoch of the last batch before the segment, if known: its batches may not go below it. */
+      epochBefore?: number;
+    },
     visit: (batch: ScannedBatch) => void,
   ): Promise<ScanProblem | undefined> {
     this.offsetIndex.reset();
@@ -184,7 +190,7 @@ export class LogSegment {
     this.size = 0;
     this.nextOffset = this.baseOffset;
     this.bytesSinceLastIndexEntry = 0;
-    const chain = BatchChain.fromStart(this.baseOffset, options.limit);
+    const chain = BatchChain.fromStart(this.baseOffset, options.limit, options.epochBefore);
     const scanOptions = { verifyCrc: options.verifyCrc, chunkSize: RECOVERY_CHUNK, chain, passBadCrc: options.passBadCrc };
     const scan = await scanBatches(this.log, 0, this.fileSize, scanOptions, (batch) => {
       this.indexBatch(batch);
