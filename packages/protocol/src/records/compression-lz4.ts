@@ -1,5 +1,9 @@
-import { compressFrame, decompressFrame } from 'lz4-napi';
 import type { CompressionCodec } from './compression.js';
+
+// The native module loads on first use: a broker worker that never meets an
+// lz4 batch does not pay for it at start.
+let lz4: Promise<typeof import('lz4-napi')> | undefined;
+const loadLz4 = () => (lz4 ??= import('lz4-napi'));
 
 /**
  * LZ4 in the LZ4 frame format (magic 0x184D2204), as Kafka has used since
@@ -11,6 +15,6 @@ import type { CompressionCodec } from './compression.js';
  */
 export const lz4Codec: CompressionCodec = {
   name: 'lz4',
-  compress: (data) => compressFrame(data),
-  decompress: (data) => decompressFrame(data),
+  compress: async (data) => (await loadLz4()).compressFrame(data),
+  decompress: async (data) => (await loadLz4()).decompressFrame(data),
 };

@@ -1,4 +1,3 @@
-import { compress, uncompress } from 'snappy';
 import type { CompressionCodec } from './compression.js';
 
 // Kafka's Java producer writes snappy through snappy-java's
@@ -8,6 +7,11 @@ import type { CompressionCodec } from './compression.js';
 // some other clients write one raw snappy block instead, so decompression
 // accepts both, told apart by the magic (a raw block starts with a varint of
 // its length, never 0x82 'SNAPPY' 0).
+
+// The native module loads on first use: a broker worker that never meets a
+// snappy batch does not pay for it at start.
+let snappy: Promise<typeof import('snappy')> | undefined;
+const loadSnappy = () => (snappy ??= import('snappy'));
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_VERSION = 1;
@@ -21,6 +25,7 @@ function startsWithXerialMagic(data: Buffer, at: number): boolean {
 }
 
 async function compressXerial(data: Buffer): Promise<Buffer> {
+  const { compress } = await loadSnappy();
   const blocks: Promise<Buffer>[] = [];
   for (let at = 0; at < data.length; at += XERIAL_BLOCK_SIZE) {
     blocks.push(compress(data.subarray(at, at + XERIAL_BLOCK_SIZE)));
@@ -40,6 +45,7 @@ async function compressXerial(data: Buffer): Promise<Buffer> {
 }
 
 async function uncompressBlock(block: Buffer): Promise<Buffer> {
+  const { uncompress } = await loadSnappy();
   return (await uncompress(block, { asBuffer: true })) as Buffer;
 }
 

@@ -1,4 +1,3 @@
-import { compress, decompress, init } from '@bokuweb/zstd-wasm';
 import type { CompressionCodec } from './compression.js';
 import { zstdFrames } from './compression-zstd-frame.js';
 
@@ -7,11 +6,15 @@ const LEVEL = 3;
 /** Refuse frames that could inflate past this: the wasm heap is 32-bit and a batch this large is an attack or corruption. */
 const MAX_FRAME_CONTENT = 1 << 30;
 
-let ready: Promise<void> | undefined;
+type ZstdWasm = typeof import('@bokuweb/zstd-wasm');
+let ready: Promise<ZstdWasm> | undefined;
 
-/** The wasm module is instantiated once, on first use. */
-function initialized(): Promise<void> {
-  ready ??= init();
+/** The module is loaded and its wasm instantiated once, on first use: a broker worker that never meets a zstd batch does not pay for it at start. */
+function initialized(): Promise<ZstdWasm> {
+  ready ??= import('@bokuweb/zstd-wasm').then(async (zstd) => {
+    await zstd.init();
+    return zstd;
+  });
   return ready;
 }
 
@@ -20,7 +23,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 async function decompressFrames(data: Buffer): Promise<Buffer> {
-  await initialized();
+  const { decompress } = await initialized();
   const parts = zstdFrames(data).map((frame) => {
     if (frame.maxSize > MAX_FRAME_CONTENT) {
       throw new Error(`zstd: frame at byte ${frame.start} may inflate to ${frame.maxSize} bytes, over the ${MAX_FRAME_CONTENT} limit`);
@@ -44,7 +47,7 @@ async function decompressFrames(data: Buffer): Promise<Buffer> {
 export const zstdCodec: CompressionCodec = {
   name: 'zstd',
   compress: async (data) => {
-    await initialized();
+    const { compress } = await initialized();
     return asBuffer(compress(data, LEVEL));
   },
   decompress: decompressFrames,

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { crc32c as nodeRsCrc32c } from '@node-rs/crc32';
 
 /** The addon takes a missing or undefined `initial` as 0, as @node-rs/crc32 does. */
 type Crc32cFunction = (bytes: Uint8Array, initial?: number) => number;
@@ -20,6 +19,12 @@ function loadAddon(): Crc32cFunction | undefined {
   }
 }
 
+/** @node-rs/crc32, loaded only where the addon is missing. */
+function loadFallback(): Crc32cFunction {
+  const { crc32c: nodeRsCrc32c } = createRequire(import.meta.url)('@node-rs/crc32') as typeof import('@node-rs/crc32');
+  return (bytes, initial = 0) => nodeRsCrc32c(bytes, initial) >>> 0;
+}
+
 const addonCrc32c = loadAddon();
 
 /** Which implementation crc32c uses here (benchmarks print it). */
@@ -30,4 +35,4 @@ export const crc32cImplementation: 'kstream addon (SSE4.2, 3 streams)' | '@node-
  * CRC32C (Castagnoli) of `bytes`, as RecordBatch v2 uses it, with the CPU's
  * CRC instruction. `initial` continues a CRC over a previous chunk.
  */
-export const crc32c: Crc32cFunction = addonCrc32c ?? ((bytes, initial = 0) => nodeRsCrc32c(bytes, initial) >>> 0);
+export const crc32c: Crc32cFunction = addonCrc32c ?? loadFallback();
