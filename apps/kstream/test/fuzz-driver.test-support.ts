@@ -64,6 +64,16 @@ const ONE_SHOT_SLOTS = 6;
 const RESPONSE_TIMEOUT_MS = 30_000;
 /** A one-shot connection is given this long to be answered or closed; silence is allowed there. */
 const ONE_SHOT_WAIT_MS = 2_000;
+/**
+ * The APIs a broker forwards to the controller, one thread for the whole
+ * node: one of them kept busy stalls requests to every broker, so an
+ * unanswered request's failure lists the last CULPRITS_LISTED of them sent
+ * before it...
+ */
+const CONTROLLER_APIS = new Set(['CreateTopics', 'DeleteTopics', 'CreatePartitions', 'AlterConfigs', 'IncrementalAlterConfigs', 'FindCoordinator']);
+const CULPRITS_LISTED = 5;
+/** ... out of the requests remembered (more are sent while the unanswered one waits out its timeout). */
+const RECENT_REQUESTS = 2_000;
 /** How long a failed run waits for the node's own account of its state. */
 const FAILURE_DESCRIBE_TIMEOUT_MS = 5_000;
 /** A broker's log line about a close may trail the close itself. */
@@ -114,6 +124,8 @@ class FuzzRun {
   readonly #blamed = new WeakSet<FuzzConnection>();
   /** Connections a broker closed, whose log line has not been seen yet. */
   readonly #closesToExplain: Array<{ port: number; sent: Sent }> = [];
+  /** The last requests sent, newest last: when one goes unanswered, the culprit may be one of them (a controller kept busy). */
+  readonly #recent: Sent[] = [];
   /** The first problem seen, with the request or check it came from. */
   #failure: string | null = null;
   #index = 0;
@@ -190,6 +202,8 @@ class FuzzRun {
 
   async #send(sent: Sent): Promise<void> {
     const { api, version, answered } = sent.request;
+    this.#recent.push(sent);
+    if (this.#recent.length > RECENT_REQUESTS) this.#recent.shift();
     this.#summary.sent(api.name, sent.mutated);
     let frame: Buffer;
     try {
@@ -250,9 +264,15 @@ class FuzzRun {
           this.#fail(sent, `broker ${sent.brokerId} closed the connection instead of answering; its log says: ${reason ?? '(nothing)'}`);
         }
         return;
-      case 'silent':
-        this.#fail(sent, `broker ${sent.brokerId} did not answer within ${outcome.afterMs} ms`);
+      case 'silent': {
+        const earlier = this.#recent.filter((s) => s.index < sent.index && CONTROLLER_APIS.has(s.request.api.name)).slice(-CULPRITS_LISTED).map((s) => `\n    #${s.index} ${s.request.api.name} v${s.request.version} to broker ${s.brokerId}: ${describeBody(s.request.body).slice(0, 300)}`);
+        this.#fail(
+          sent,
+          `broker ${sent.brokerId} did not answer within ${outcome.afterMs} ms` +
+            (earlier.length === 0 ? '' : `; the last requests for the controller before it (one may keep it busy):${earlier.join('')}`),
+        );
         return;
+      }
     }
   }
 
