@@ -8,7 +8,7 @@ import { fetchPartition } from '../test/raw-requests.test-support.js';
 import { waitFor } from './cluster.test-support.js';
 import { runCli } from './cli.test-support.js';
 import type { CliRun } from './cli.test-support.js';
-import { withTmpfs } from './tmpfs.test-support.js';
+import { withTmpfs } from '../../../packages/log-storage/src/tmpfs.test-support.js';
 
 const READY = /^kstream ready: bootstrap 127\.0\.0\.1:(\d+) \(1 brokers, /m;
 const TOPIC = 'orders';
