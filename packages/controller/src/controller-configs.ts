@@ -6,6 +6,7 @@ import { AdminError, adminFailure } from './admin-context.js';
 import type { AdminContext, AdminDecision } from './admin-context.js';
 import { ConfigType, splitList } from './config-definition.js';
 import { checkConfigValue, dynamicConfigDef } from './config-validation.js';
+import { LoopTurns } from './loop-turns.js';
 import type {
   AlterableConfig,
   AlterConfigsRequest,
@@ -20,7 +21,7 @@ import type { MetadataState } from './metadata-state.js';
 import { checkConfigValueSize } from './request-bounds.js';
 import type { RequestLimits } from './request-bounds.js';
 
-export function alterConfigs(context: AdminContext, request: AlterConfigsRequest): AdminDecision<ConfigResourceResult[]> {
+export function alterConfigs(context: AdminContext, request: AlterConfigsRequest): Promise<AdminDecision<ConfigResourceResult[]>> {
   return alterEach(context, request.resources, request.validateOnly, (resource) => {
     const next = new Map<string, string>();
     for (const { name, value } of uniqueKeys(resource.configs)) {
@@ -35,7 +36,7 @@ export function alterConfigs(context: AdminContext, request: AlterConfigsRequest
 export function incrementalAlterConfigs(
   context: AdminContext,
   request: IncrementalAlterConfigsRequest,
-): AdminDecision<ConfigResourceResult[]> {
+): Promise<AdminDecision<ConfigResourceResult[]>> {
   return alterEach(context, request.resources, request.validateOnly, (resource, current) => {
     const next = new Map(current);
     for (const config of uniqueKeys(resource.configs)) applyOperation(resource, next, config);
@@ -83,14 +84,16 @@ function applyOperation(resource: ConfigResource, configs: Map<string, string>, 
 /**
  * Runs `change` on every resource: it returns the resource's whole new set of
  * dynamic configs, which is checked and turned into records for the keys
- * whose value differs from the current one.
+ * whose value differs from the current one. Async only to share the event
+ * loop: a request may list a hundred thousand resources, decided in turns
+ * (loop-turns.ts) against a state nothing else changes meanwhile.
  */
-function alterEach<R extends ConfigResource & { readonly configs: readonly (ConfigEntry | AlterableConfig)[] }>(
+async function alterEach<R extends ConfigResource & { readonly configs: readonly (ConfigEntry | AlterableConfig)[] }>(
   context: AdminContext,
   resources: readonly R[],
   validateOnly: boolean,
   change: (resource: R, current: ReadonlyMap<string, string>) => ReadonlyMap<string, string>,
-): AdminDecision<ConfigResourceResult[]> {
+): Promise<AdminDecision<ConfigResourceResult[]>> {
   const { state } = context;
   const limits: RequestLimits = resolveBrokerConfig(state.configs('broker', ''), context.staticConfig);
   // A Set, not indexOf per resource: a request may list many resources.
@@ -100,8 +103,11 @@ function alterEach<R extends ConfigResource & { readonly configs: readonly (Conf
     const key = `${resourceType}:${resourceName}`;
     (listed.has(key) ? repeated : listed).add(key);
   }
+  const turns = new LoopTurns();
   const records: ConfigRecord[] = [];
-  const results = resources.map((resource): ConfigResourceResult => {
+  const results: ConfigResourceResult[] = [];
+  for (const resource of resources) {
+    if (turns.due) await turns.next();
     const { resourceType, resourceName } = resource;
     try {
       if (repeated.has(`${resourceType}:${resourceName}`)) {
@@ -122,11 +128,11 @@ function alterEach<R extends ConfigResource & { readonly configs: readonly (Conf
       for (const [name, value] of next) {
         if (current.get(name) !== value) records.push({ type: 'Config', resourceType, resourceName, name, value });
       }
-      return { resourceType, resourceName, errorCode: ErrorCode.NONE, errorMessage: null };
+      results.push({ resourceType, resourceName, errorCode: ErrorCode.NONE, errorMessage: null });
     } catch (error) {
-      return { resourceType, resourceName, ...adminFailure(error) };
+      results.push({ resourceType, resourceName, ...adminFailure(error) });
     }
-  });
+  }
   return { records: validateOnly ? [] : records, results };
 }
 

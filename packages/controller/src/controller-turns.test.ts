@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@kstream/protocol';
 import type { AdminContext } from './admin-context.js';
 import { ControllerFixture, quiet } from './controller.test-support.js';
-import { createTopics } from './controller-topics.js';
+import { createTopics, deleteTopics } from './controller-topics.js';
 import type { CreateTopicsRequest } from './messages.js';
 import { packMetadataBatch, unpackMetadataBatch } from './metadata-log.js';
 import { eachSnapshotRecord, snapshotRecords } from './metadata-snapshot.js';
@@ -86,5 +86,35 @@ describe('the controller shares its thread', () => {
     expect([...reply.seen]).toEqual([before]);
     expect(controller.describe().metadataOffset).toBe(before + 10_001);
     expect(controller.metadata.topicByName('largest')!.partitions).toHaveLength(10_000);
+  });
+
+  it('deleteOfManyUnknownTopicsDecidedInTurns: 100000 topics that each fail let the event loop run, and each gets its own error', async () => {
+    const controller = await fixture.openWithBrokers(3);
+    await controller.handle(LARGEST);
+    const context: AdminContext = { state: controller.metadata, staticConfig: {}, logger: quiet, newTopicId: randomUUID, random: Math.random };
+    const topics = Array.from({ length: 100_000 }, (_, i) => ({ name: `absent-${i}`, topicId: null }));
+    topics.push({ name: 'largest', topicId: null });
+    const { result, turns } = await loopTurnsDuring(() => deleteTopics(context, { type: 'DeleteTopics', topics }, true));
+    expect(turns).toBeGreaterThan(0);
+    expect(result.results).toHaveLength(100_001);
+    expect(result.results[99_999]).toMatchObject({ name: 'absent-99999', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+    expect(result.results[100_000]).toMatchObject({ name: 'largest', errorCode: ErrorCode.NONE });
+    expect(result.records).toEqual([{ type: 'RemoveTopic', topicId: controller.metadata.topicByName('largest')!.topicId }]);
+  });
+
+  it('alterConfigsOfManyResourcesDecidedInTurns: 100000 resources (AlterConfigs and IncrementalAlterConfigs) let the event loop run', async () => {
+    const controller = await fixture.openWithBrokers(3);
+    const resources = Array.from({ length: 100_000 }, (_, i) => ({ resourceType: 'topic' as const, resourceName: `absent-${i}` }));
+    const altered = await loopTurnsDuring(() =>
+      controller.handle({ type: 'AlterConfigs', validateOnly: false, resources: resources.map((r) => ({ ...r, configs: [] })) }),
+    );
+    expect(altered.turns).toBeGreaterThan(0);
+    expect(altered.result.resources).toHaveLength(100_000);
+    expect(altered.result.resources.every((r) => r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)).toBe(true);
+    const incremental = await loopTurnsDuring(() =>
+      controller.handle({ type: 'IncrementalAlterConfigs', validateOnly: false, resources: resources.map((r) => ({ ...r, configs: [] })) }),
+    );
+    expect(incremental.turns).toBeGreaterThan(0);
+    expect(incremental.result.resources).toHaveLength(100_000);
   });
 });

@@ -169,17 +169,17 @@ export class Controller {
         }
         case 'DeleteTopics': {
           const enabled = this.#clusterConfig()['delete.topic.enable'];
-          const { results, metadataOffset } = await this.#carryOut(deleteTopics(this.#adminContext(), msg, enabled));
+          const { results, metadataOffset } = await this.#carryOut(await deleteTopics(this.#adminContext(), msg, enabled));
           return { topics: results, metadataOffset };
         }
         case 'CreatePartitions':
           return this.#carryOut(await createPartitions(this.#adminContext(), msg));
         case 'AlterConfigs': {
-          const { results, metadataOffset } = await this.#carryOut(alterConfigs(this.#adminContext(), msg));
+          const { results, metadataOffset } = await this.#carryOut(await alterConfigs(this.#adminContext(), msg));
           return { resources: results, metadataOffset };
         }
         case 'IncrementalAlterConfigs': {
-          const { results, metadataOffset } = await this.#carryOut(incrementalAlterConfigs(this.#adminContext(), msg));
+          const { results, metadataOffset } = await this.#carryOut(await incrementalAlterConfigs(this.#adminContext(), msg));
           return { resources: results, metadataOffset };
         }
         default:
