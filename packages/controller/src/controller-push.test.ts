@@ -3,10 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Mailbox } from '@kstream/actor';
 import type { Controller } from './controller.js';
 import { ControllerFixture, quiet, stateView } from './controller.test-support.js';
-import type { BrokerControllerChannel, ControllerToBroker } from './messages.js';
+import type { BrokerControllerChannel, ControllerToBroker, CreateTopicsReply, DeleteTopicsReply } from './messages.js';
 import { unpackMetadataBatch } from './metadata-log.js';
 import type { MetadataRecord } from './metadata-records.js';
 import { MetadataState } from './metadata-state.js';
+import { unpackAdminReply } from './packed-reply.js';
 
 const fixture = new ControllerFixture();
 const channels: MessageChannel[] = [];
@@ -80,7 +81,7 @@ describe('metadata push', () => {
       topics: [{ name: 'after', numPartitions: 3, replicationFactor: 3, assignments: [], configs: [] }],
       validateOnly: false,
     });
-    await broker.caughtUpTo(created.metadataOffset);
+    await broker.caughtUpTo(unpackAdminReply<CreateTopicsReply>(created).metadataOffset);
     expect(broker.state.topicByName('after')?.partitions).toHaveLength(3);
 
     await broker.channel.ask({
@@ -90,7 +91,7 @@ describe('metadata push', () => {
     });
     await broker.channel.ask({ type: 'CreatePartitions', topics: [{ name: 'before', count: 4, assignments: null }], validateOnly: false });
     const deleted = await broker.channel.ask({ type: 'DeleteTopics', topics: [{ name: 'after', topicId: null }] });
-    await broker.caughtUpTo(deleted.metadataOffset);
+    await broker.caughtUpTo(unpackAdminReply<DeleteTopicsReply>(deleted).metadataOffset);
     expect(stateView(broker.state)).toEqual(stateView(controller.metadata));
 
     let previous = broker.updates[0]!.lastOffset - broker.updates[0]!.records.length;

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { MessageChannel } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Mailbox } from '@kstream/actor';
 import { ErrorCode } from '@kstream/protocol';
 import type { AdminContext } from './admin-context.js';
 import { ControllerFixture, quiet } from './controller.test-support.js';
 import { createTopics, deleteTopics } from './controller-topics.js';
-import type { CreateTopicsRequest } from './messages.js';
+import type { BrokerControllerChannel, CreateTopicsRequest, DeleteTopicsReply } from './messages.js';
 import { packMetadataBatch, unpackMetadataBatch } from './metadata-log.js';
 import { eachSnapshotRecord, snapshotRecords } from './metadata-snapshot.js';
+import { packAdminReply, transferPackedReply, unpackAdminReply } from './packed-reply.js';
 
 const fixture = new ControllerFixture();
 beforeEach(() => fixture.setUp());
@@ -116,5 +119,36 @@ describe('the controller shares its thread', () => {
     );
     expect(incremental.turns).toBeGreaterThan(0);
     expect(incremental.result.resources).toHaveLength(100_000);
+  });
+
+  it('largeReplyPackedInTurns: a reply of 100000 results crosses a broker channel packed in turns, and reads back whole', async () => {
+    const controller = await fixture.openWithBrokers(3);
+    const channel = new MessageChannel();
+    controller.attachBroker(1, channel.port1);
+    const broker: BrokerControllerChannel = new Mailbox(channel.port2, { name: 'controller', logger: quiet });
+    try {
+      const topics = Array.from({ length: 100_000 }, (_, i) => ({ name: `absent-${i}`, topicId: null }));
+      const packed = await broker.ask({ type: 'DeleteTopics', topics });
+      const reply = unpackAdminReply<DeleteTopicsReply>(packed);
+      expect(reply.metadataOffset).toBe(controller.describe().metadataOffset - 1);
+      expect(reply.topics).toHaveLength(100_000);
+      expect(reply.topics[99_999]).toEqual({
+        name: 'absent-99999',
+        topicId: null,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: 'Topic absent-99999 does not exist.',
+      });
+      const { result, turns } = await loopTurnsDuring(() => packAdminReply(reply));
+      expect(turns).toBeGreaterThan(0);
+      expect(unpackAdminReply(result)).toEqual(reply);
+      // Megabytes move to the broker's thread; a small reply's pooled buffer is copied instead.
+      expect(result.packed.length).toBeGreaterThan(2);
+      expect(transferPackedReply(result).transfer).toContain(result.packed[1]!.buffer);
+      const small = await packAdminReply({ topics: reply.topics.slice(0, 1), metadataOffset: 0 });
+      expect(transferPackedReply(small).transfer).toEqual([]);
+    } finally {
+      broker.close();
+      channel.port1.close();
+    }
   });
 });

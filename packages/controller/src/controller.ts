@@ -22,6 +22,7 @@ import type { MetadataRecord } from './metadata-records.js';
 import { eachSnapshotRecord } from './metadata-snapshot.js';
 import { MetadataState } from './metadata-state.js';
 import type { BrokerRegistration } from './metadata-state.js';
+import { packAdminReply, transferPackedReply } from './packed-reply.js';
 
 export interface ControllerOptions {
   /** `<data-dir>/controller`; the metadata log is `metadata.log` inside it. */
@@ -121,7 +122,7 @@ export class Controller {
   /**
    * Serves broker `brokerId`'s requests arriving on `port`, replacing the
    * channel of an earlier incarnation. Metadata changes are pushed on it
-   * once the broker has registered on it.
+   * once the broker has registered on it; admin replies cross it packed.
    */
   attachBroker(brokerId: number, port: Endpoint): void {
     this.#channels.get(brokerId)?.mailbox.close();
@@ -132,7 +133,9 @@ export class Controller {
         if ('brokerId' in msg && msg.brokerId !== brokerId) {
           throw new Error(`broker ${brokerId}'s channel carried a ${msg.type} for broker ${msg.brokerId}`);
         }
-        return this.handle(msg, brokerId);
+        const reply = this.handle(msg, brokerId);
+        // Packed in turns here, not encoded whole by the mailbox: a reply may list 100000 topics.
+        return msg.type === 'BrokerRegistration' || msg.type === 'BrokerHeartbeat' ? reply : reply.then(packAdminReply).then(transferPackedReply);
       },
     });
     this.#channels.set(brokerId, { mailbox, synced: false });

@@ -4,6 +4,7 @@ export type * from './messages.js';
 export { CONFIG_OPERATIONS } from './messages.js';
 export { MetadataLog, packMetadataBatch, unpackMetadataBatch } from './metadata-log.js';
 export { MetadataState } from './metadata-state.js';
+export { packAdminReply, unpackAdminReply } from './packed-reply.js';
 export type { BrokerRegistration, PartitionState, TopicMetadata } from './metadata-state.js';
 export { snapshotRecords } from './metadata-snapshot.js';
 export type * from './metadata-records.js';

@@ -225,8 +225,19 @@ export interface MetadataUpdateMessage {
 
 export type ControllerToBroker = MetadataUpdateMessage;
 
+/** An admin reply as it crosses a broker's channel (packed-reply.ts): its field `list`, an array, packed in chunks; its other fields as they are. */
+export interface PackedAdminReply {
+  readonly list: string;
+  readonly packed: readonly Uint8Array[];
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/** The controller's replies as a broker's channel carries them: an admin reply packed, `unpackAdminReply` reads it. */
+export type ControllerChannelReplies = Pick<ControllerReplies, 'BrokerRegistration' | 'BrokerHeartbeat'> &
+  Record<Exclude<keyof ControllerReplies, 'BrokerRegistration' | 'BrokerHeartbeat'>, PackedAdminReply>;
+
 /** The broker's side of its channel to the controller: it handles ControllerToBroker and asks ControllerRequests. */
-export type BrokerControllerChannel = Mailbox<ControllerToBroker, ControllerRequest, ControllerReplies>;
+export type BrokerControllerChannel = Mailbox<ControllerToBroker, ControllerRequest, ControllerChannelReplies>;
 
 /** The controller's side of a broker's channel. */
 export type ControllerBrokerChannel = Mailbox<ControllerRequest, ControllerToBroker>;

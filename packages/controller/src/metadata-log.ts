@@ -124,23 +124,52 @@ export class MetadataLog {
 /**
  * Records as a metadata log frame's payload, which is also what the
  * controller pushes to brokers: one record alone, or a msgpack array of them
- * (array 32 header, then each record as `codec.pack` encodes it alone),
- * packed a record at a time so that a batch of thousands shares the event
- * loop (loop-turns.ts).
+ * (packArrayInTurns), so that a batch of thousands shares the event loop.
  */
 export async function packMetadataBatch(records: Iterable<MetadataRecord>): Promise<Buffer> {
   if (Array.isArray(records) && records.length === 1) return Buffer.from(codec.pack(records[0]));
+  return packArrayInTurns(records);
+}
+
+/**
+ * Plain values (no Maps, no classes) as one msgpack array: an array 32
+ * header, then each value as `codec.pack` encodes it alone, packed a value at
+ * a time in turns of the event loop (loop-turns.ts). `unpackArray` reads it.
+ */
+export async function packArrayInTurns(values: Iterable<unknown>): Promise<Buffer> {
+  return Buffer.concat(await packArrayChunksInTurns(values));
+}
+
+/**
+ * packArrayInTurns's bytes as consecutive chunks, one per turn, for a
+ * receiver to join on its own thread: joining megabytes of them is itself
+ * a long stretch.
+ */
+export async function packArrayChunksInTurns(values: Iterable<unknown>): Promise<Buffer[]> {
   const header = Buffer.allocUnsafe(5);
-  const parts = [header];
+  const chunks = [header];
+  let parts: Buffer[] = [];
+  let count = 0;
   const turns = new LoopTurns();
-  for (const record of records) {
+  for (const value of values) {
     // pack returns a view of msgpackr's reusable buffer: copied before the next call.
-    parts.push(Buffer.from(codec.pack(record)));
-    if (turns.due) await turns.next();
+    parts.push(Buffer.from(codec.pack(value)));
+    count++;
+    if (turns.due) {
+      chunks.push(Buffer.concat(parts));
+      parts = [];
+      await turns.next();
+    }
   }
+  if (parts.length > 0) chunks.push(Buffer.concat(parts));
   header[0] = MSGPACK_ARRAY32;
-  header.writeUInt32BE(parts.length - 1, 1);
-  return Buffer.concat(parts);
+  header.writeUInt32BE(count, 1);
+  return chunks;
+}
+
+/** The values packArrayInTurns packed, whole or in the chunks packArrayChunksInTurns made. */
+export function unpackArray(payload: Uint8Array | readonly Uint8Array[]): unknown[] {
+  return codec.unpack(payload instanceof Uint8Array ? payload : Buffer.concat(payload)) as unknown[];
 }
 
 /** The records of a payload packMetadataBatch made; `source` and `firstOffset` name them in errors. */

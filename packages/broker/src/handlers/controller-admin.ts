@@ -1,5 +1,6 @@
 import { ActorError } from '@kstream/actor';
-import type { ControllerReplies, ControllerRequest } from '@kstream/controller';
+import { unpackAdminReply } from '@kstream/controller';
+import type { ControllerReplies, ControllerRequest, PackedAdminReply } from '@kstream/controller';
 import { ErrorCode } from '@kstream/protocol';
 import { MetadataWaitTimeoutError } from '../metadata/broker-metadata.js';
 import type { BrokerServices } from './handler.js';
@@ -29,7 +30,8 @@ export async function askController<M extends AdminRequest>(
 ): Promise<ControllerReplies[M['type']] | AdminFailure> {
   const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : undefined;
   try {
-    const reply = (await broker.controller.ask(msg, deadline === undefined ? {} : { timeoutMs })) as ControllerReplies[M['type']];
+    const packed = await broker.controller.ask(msg, deadline === undefined ? {} : { timeoutMs });
+    const reply = unpackAdminReply<ControllerReplies[M['type']]>(packed as PackedAdminReply);
     const remaining = deadline === undefined ? CACHE_WAIT_MS : Math.max(1, deadline - performance.now());
     await broker.metadata.waitForOffset(reply.metadataOffset, remaining);
     return reply;

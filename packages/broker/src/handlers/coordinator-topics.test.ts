@@ -1,5 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Mailbox } from '@kstream/actor';
+import { packAdminReply } from '@kstream/controller';
 import type { ControllerRequest, CreateTopicsReply, CreateTopicsRequest, MetadataRecord } from '@kstream/controller';
 import { ErrorCode, FindCoordinator } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,7 +36,8 @@ async function brokerWithController(answer: (msg: CreateTopicsRequest, metadata:
     handle: (msg) => {
       if (msg.type !== 'CreateTopics') throw new Error(`unexpected ${msg.type}`);
       asks.push(msg);
-      return answer(msg, metadata);
+      // A broker's channel carries admin replies packed, as the controller sends them.
+      return answer(msg, metadata).then(packAdminReply);
     },
   });
   closing.push(controller, controllerEnd);

@@ -21,8 +21,8 @@
 //   REPLICA_NOT_AVAILABLE, as Kafka did for v0 clients.
 // - Authorized operations (v8+) are every supported operation when asked
 //   for (there is no authorizer), -2147483648 when not.
-import { topicNameProblem } from '@kstream/controller';
-import type { PartitionState, TopicMetadata } from '@kstream/controller';
+import { topicNameProblem, unpackAdminReply } from '@kstream/controller';
+import type { CreateTopicsReply, PartitionState, TopicMetadata } from '@kstream/controller';
 import { ErrorCode, Metadata, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
@@ -148,7 +148,8 @@ function autoCreateTopics(broker: BrokerServices, names: readonly string[]): voi
       validateOnly: false,
     })
     .then(
-      ({ topics }) => {
+      (packed) => {
+        const { topics } = unpackAdminReply<CreateTopicsReply>(packed);
         const failures = topics.filter((t) => t.errorCode !== ErrorCode.NONE && t.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS);
         if (failures.length > 0) {
           const [first] = failures;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Mailbox } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
+import { packAdminReply } from '@kstream/controller';
 import type { ControllerRequest } from '@kstream/controller';
 import { BrokerListener } from '../broker-listener.js';
 import type { BrokerServices } from '../handlers/handler.js';
@@ -54,7 +55,8 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
   const controllerEnd = new Mailbox<ControllerRequest>(port2, {
     name: 'broker-1',
     logger,
-    ...(options.controller === undefined ? {} : { handle: options.controller }),
+    // A broker's channel carries admin replies packed, as the controller sends them.
+    ...(options.controller === undefined ? {} : { handle: async (msg: ControllerRequest) => packAdminReply((await options.controller!(msg)) as object) }),
   });
   const metadata = new BrokerMetadata(1, {});
   const logDir = await mkdtemp(join(tmpdir(), 'kstream-network-'));
