@@ -95,6 +95,7 @@ export class Broker {
       logDir: this.#config.logDir,
       logger: this.#logger,
       retentionCheckIntervalMs: metadata.brokerConfig['log.retention.check.interval.ms'],
+      fetchSessionCachePartitions: metadata.brokerConfig['max.incremental.fetch.session.cache.partitions'],
     });
     syncReplicaManager(metadata, partitions, this.#logger);
     this.#services = {

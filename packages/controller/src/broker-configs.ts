@@ -162,6 +162,15 @@ const definitions = {
     min: 0,
     doc: 'The default file.delete.delay.ms of topics.',
   }),
+  'max.incremental.fetch.session.cache.partitions': intConfig('max.incremental.fetch.session.cache.partitions', {
+    default: '1000000',
+    min: 0,
+    readOnly,
+    doc:
+      'The most partitions all of a broker\'s incremental fetch sessions may hold together: a full fetch that would not fit ' +
+      'gets no session (it is served without one), and an incremental fetch that would grow its session past it loses the ' +
+      "session (FETCH_SESSION_ID_NOT_FOUND). kstream's own: Kafka bounds only the sessions, max.incremental.fetch.session.cache.slots.",
+  }),
   'max.partitions': intConfig('max.partitions', {
     default: '100000',
     min: 1,

@@ -105,6 +105,18 @@ describe('Fetch handler', () => {
     });
   });
 
+  it('fullFetchOverPartitionBudget: more partitions than max.incremental.fetch.session.cache.partitions are answered without a session', async () => {
+    const broker = await testBroker(clusterRecords(ORDERS), { 'max.incremental.fetch.session.cache.partitions': '2' });
+    const madeUp = Array.from({ length: 3 }, (_, i) => ({ topic: `made-up-${i}` }));
+    const response = await fetch(broker, 12, fetchRequest(madeUp, { sessionId: 0, sessionEpoch: 0 }));
+    expect(response).toMatchObject({ errorCode: 0, sessionId: 0 });
+    expect(response.responses.map((t) => [t.topic, t.partitions[0]!.errorCode])).toEqual(
+      madeUp.map(({ topic }) => [topic, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]),
+    );
+    expect(broker.services.partitions.fetchSessions.size).toBe(0);
+    expect(broker.services.partitions.fetchSessions.partitionCount).toBe(0);
+  });
+
   it('readCommitted: abortedTransactions is an empty list under read_committed and null under read_uncommitted', async () => {
     const broker = await testBroker(clusterRecords(ORDERS));
     const committed = await fetch(broker, 11, fetchRequest([{ topic: 'orders' }], { isolationLevel: 1 }));

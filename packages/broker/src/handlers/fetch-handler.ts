@@ -12,11 +12,13 @@
 //   0, the fetch parks until appends bring minBytes, maxWaitMs passes, or a
 //   partition changes (deleted, leadership moved); then it reads again.
 // - Sessions (KIP-227, v7+): epoch 0 opens a FULL session (id 0 when the
-//   cache, max.incremental.fetch.session.cache.slots, has no slot); later
+//   cache, max.incremental.fetch.session.cache.slots, has no slot, or
+//   max.incremental.fetch.session.cache.partitions no room); later
 //   epochs are incremental — they add, update and forget partitions, and the
 //   response carries only partitions with records, errors or changed
-//   offsets. Epoch -1 closes the session. An unknown session is
-//   FETCH_SESSION_ID_NOT_FOUND, a wrong epoch INVALID_FETCH_SESSION_EPOCH.
+//   offsets. Epoch -1 closes the session. An unknown session, or one grown
+//   past the partition budget (then dropped), is FETCH_SESSION_ID_NOT_FOUND,
+//   a wrong epoch INVALID_FETCH_SESSION_EPOCH.
 // - v13+ names topics by id: an unknown id is UNKNOWN_TOPIC_ID.
 // - Per partition: OFFSET_OUT_OF_RANGE (with the log start offset and high
 //   watermark), UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER (v12+:

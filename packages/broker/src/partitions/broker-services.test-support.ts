@@ -67,7 +67,7 @@ export async function testBroker(records: MetadataRecord[], staticConfig: Broker
   channels.push(channel);
   const controller: ControllerChannel = new Mailbox(channel.port1, { name: 'controller', logger });
   const metadata = new BrokerMetadata(BROKER_ID, staticConfig);
-  const partitions = await openManager({ logger });
+  const partitions = await openManager({ logger, fetchSessionCachePartitions: metadata.brokerConfig['max.incremental.fetch.session.cache.partitions'] });
   syncReplicaManager(metadata, partitions, logger);
   const settle = async () => {
     for (const topic of metadata.state.topics.values()) {

@@ -47,10 +47,14 @@ export interface FetchContext {
  * Interprets a fetch's session fields as KIP-227 defines them:
  * - epoch -1: no session (closing the named one, if any);
  * - epoch 0: a full fetch that opens a new session (closing the named one) —
- *   answered with session id 0 when the cache has no slot;
+ *   answered with session id 0 when the cache has no slot or no room for
+ *   its partitions;
  * - otherwise: an incremental fetch of session `sessionId`, whose epoch must
  *   match (INVALID_FETCH_SESSION_EPOCH) and which must exist
- *   (FETCH_SESSION_ID_NOT_FOUND); it carries only partitions with news.
+ *   (FETCH_SESSION_ID_NOT_FOUND); it carries only partitions with news. One
+ *   that grows the session past the cache's partition budget drops the
+ *   session and is FETCH_SESSION_ID_NOT_FOUND, so the client starts over
+ *   with a full fetch.
  */
 export function newFetchContext(cache: FetchSessionCache, request: FetchSessionRequest): FetchContext {
   const { sessionId, sessionEpoch, usesTopicIds } = request;
@@ -62,7 +66,9 @@ export function newFetchContext(cache: FetchSessionCache, request: FetchSessionR
   if (session === undefined) return errorContext(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
   if (session.epoch !== sessionEpoch) return errorContext(ErrorCode.INVALID_FETCH_SESSION_EPOCH);
   if (session.usesTopicIds !== usesTopicIds) return errorContext(ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR);
+  const counted = session.size;
   session.update(request.partitions, request.forgotten);
+  if (!cache.resized(session, counted)) return errorContext(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
   if (session.size === 0) {
     cache.remove(session.id);
     return sessionlessContext([]);
@@ -93,6 +99,7 @@ function fullContext(cache: FetchSessionCache, partitions: readonly FetchPartiti
           const { highWatermark, lastStableOffset, logStartOffset } = results[i]!;
           session.partitions.set(sessionPartitionKey(params, usesTopicIds), { ...params, highWatermark, lastStableOffset, logStartOffset });
         });
+        cache.resized(session, partitions.length);
       }
       return { sessionId: session?.id ?? INVALID_SESSION_ID, partitions: zip(partitions, results) };
     },

@@ -17,7 +17,7 @@ function request(sessionId: number, sessionEpoch: number, partitions: FetchParti
 function cache(options: Partial<ConstructorParameters<typeof FetchSessionCache>[0]> = {}) {
   let now = 0;
   let nextId = 100;
-  const sessions = new FetchSessionCache({ maxSlots: 1000, evictionMs: 120_000, clock: () => now, newId: () => nextId++, ...options });
+  const sessions = new FetchSessionCache({ maxSlots: 1000, maxPartitions: 1_000_000, evictionMs: 120_000, clock: () => now, newId: () => nextId++, ...options });
   return { sessions, advance: (ms: number) => void (now += ms) };
 }
 
@@ -150,6 +150,42 @@ describe('FetchSessionCache', () => {
     expect(open(sessions, 1)).toBe(102);
     expect(sessions.get(first)).toBeDefined();
     expect(sessions.get(second)).toBeUndefined();
+  });
+
+  it('partitionBudgetRefusesFullFetch: a full fetch of more partitions than max.incremental.fetch.session.cache.partitions gets no session', () => {
+    const { sessions } = cache({ maxPartitions: 5 });
+    expect(open(sessions, 6)).toBe(0);
+    expect(open(sessions, 3)).toBe(100);
+    expect(open(sessions, 3)).toBe(0);
+    expect(sessions.size).toBe(1);
+    expect(sessions.partitionCount).toBe(3);
+  });
+
+  it('partitionBudgetEvictsIdleThenSmaller: room is made from idle sessions first, then smaller ones, or not at all', () => {
+    const { sessions, advance } = cache({ maxPartitions: 10, evictionMs: 1000 });
+    const idle = open(sessions, 4);
+    advance(2000);
+    const small = open(sessions, 2);
+    const medium = open(sessions, 4);
+    expect(open(sessions, 3)).toBe(103);
+    expect(sessions.get(idle)).toBeUndefined();
+    expect(open(sessions, 5)).toBe(104);
+    expect([small, 103].map((id) => sessions.get(id))).toEqual([undefined, undefined]);
+    expect(sessions.get(medium)).toBeDefined();
+    expect(open(sessions, 4)).toBe(0);
+    expect(sessions.size).toBe(2);
+    expect(sessions.partitionCount).toBe(9);
+  });
+
+  it('growthPastBudgetDropsSession: an incremental fetch growing its session past the budget is FETCH_SESSION_ID_NOT_FOUND', () => {
+    const { sessions } = cache({ maxPartitions: 3 });
+    const id = open(sessions, 2);
+    expect(newFetchContext(sessions, request(id, 1, [part('t', 0n, 2)])).errorCode).toBe(ErrorCode.NONE);
+    expect(sessions.partitionCount).toBe(3);
+    expect(newFetchContext(sessions, request(id, 2, [part('t', 0n, 3)])).errorCode).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+    expect(sessions.get(id)).toBeUndefined();
+    expect(sessions.partitionCount).toBe(0);
+    expect(open(sessions, 3)).toBe(101);
   });
 
   it('zeroSlots: max.incremental.fetch.session.cache.slots=0 disables sessions', () => {

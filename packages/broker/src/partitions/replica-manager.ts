@@ -31,6 +31,8 @@ export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'of
   readonly recoveryPointCheckpointIntervalMs?: number;
   /** max.incremental.fetch.session.cache.slots (Kafka's 1000). */
   readonly fetchSessionCacheSlots?: number;
+  /** max.incremental.fetch.session.cache.partitions (kstream's own; 1,000,000). */
+  readonly fetchSessionCachePartitions?: number;
   /** min.incremental.fetch.session.eviction.ms (Kafka's 120000). */
   readonly fetchSessionEvictionMs?: number;
 }
@@ -90,6 +92,7 @@ export class ReplicaManager {
     this.purgatory = purgatory;
     this.fetchSessions = new FetchSessionCache({
       maxSlots: options.fetchSessionCacheSlots ?? 1000,
+      maxPartitions: options.fetchSessionCachePartitions ?? 1_000_000,
       evictionMs: options.fetchSessionEvictionMs ?? 120_000,
       clock: options.clock ?? Date.now,
     });
