@@ -62,3 +62,26 @@ const CACHE_WAIT_MS = 30_000;
 export function isAdminFailure(reply: object): reply is AdminFailure {
   return 'failed' in reply;
 }
+
+/** An entry of an admin request answered before forwarding: refused by a check the broker makes itself. */
+export interface Refusal {
+  readonly errorCode: number;
+  readonly errorMessage: string;
+}
+
+/**
+ * Forwards the entries of an admin request that no check here refused, and
+ * lines the controller's per-entry answers up with the request's entries
+ * again: each entry gets its own refusal, the failure of the whole forwarded
+ * request, or `{ answer }`. Nothing is forwarded when every entry is refused.
+ */
+export async function forwardUnrefused<T, A>(
+  entries: readonly T[],
+  refusals: readonly (Refusal | undefined)[],
+  ask: (forwarded: T[]) => Promise<readonly A[] | AdminFailure>,
+): Promise<Array<Refusal | { readonly answer: A }>> {
+  const forwarded = entries.filter((_, i) => refusals[i] === undefined);
+  const reply = forwarded.length === 0 ? [] : await ask(forwarded);
+  let next = 0;
+  return entries.map((_, i) => refusals[i] ?? (isAdminFailure(reply) ? reply : { answer: reply[next++]! }));
+}

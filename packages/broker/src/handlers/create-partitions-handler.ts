@@ -17,11 +17,11 @@
 import type { CreatePartitionsRequest } from '@kstream/controller';
 import { boundsProblem, checkPartitionsPerTopic, checkReplicaListLengths } from '@kstream/controller';
 import { CreatePartitions, ErrorCode } from '@kstream/protocol';
-import { askController, isAdminFailure } from './controller-admin.js';
+import { askController, forwardUnrefused, isAdminFailure } from './controller-admin.js';
+import type { Refusal } from './controller-admin.js';
 import type { ApiHandler, BrokerServices } from './handler.js';
 
 type RequestedTopic = CreatePartitionsRequest['topics'][number];
-type Refusal = { readonly errorCode: number; readonly errorMessage: string };
 
 export const createPartitionsHandler: ApiHandler<typeof CreatePartitions> = {
   api: CreatePartitions,
@@ -33,16 +33,14 @@ export const createPartitionsHandler: ApiHandler<typeof CreatePartitions> = {
         assignments: assignments === null ? null : assignments.map((a) => a.brokerIds),
       }),
     );
-    const refusals = refusedHere(requested, broker);
-    const forwarded = requested.filter((_, i) => refusals[i] === undefined);
-    const reply =
-      forwarded.length === 0
-        ? undefined
-        : await askController(broker, { type: 'CreatePartitions', topics: forwarded, validateOnly: request.validateOnly }, request.timeoutMs);
-    let next = 0;
+    const outcomes = await forwardUnrefused(requested, refusedHere(requested, broker), async (topics) => {
+      const reply = await askController(broker, { type: 'CreatePartitions', topics, validateOnly: request.validateOnly }, request.timeoutMs);
+      return isAdminFailure(reply) ? reply : reply.results;
+    });
     const results = request.topics.map(({ name }, i) => {
-      const refusal = refusals[i] ?? (reply === undefined || isAdminFailure(reply) ? reply! : reply.results[next++]!);
-      return { name, errorCode: refusal.errorCode, errorMessage: refusal.errorMessage };
+      const outcome = outcomes[i]!;
+      const { errorCode, errorMessage } = 'answer' in outcome ? outcome.answer : outcome;
+      return { name, errorCode, errorMessage };
     });
     return { throttleTimeMs: 0, results };
   },

@@ -21,11 +21,11 @@ import type { CreatableTopic } from '@kstream/controller';
 import { boundsProblem, checkCreatableTopicBounds } from '@kstream/controller';
 import { CreateTopics, ErrorCode, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
-import { askController, isAdminFailure } from './controller-admin.js';
+import { askController, forwardUnrefused, isAdminFailure } from './controller-admin.js';
+import type { Refusal } from './controller-admin.js';
 import type { ApiHandler, BrokerServices } from './handler.js';
 
 type CreatableTopicResult = ResponseOf<typeof CreateTopics>['topics'][number];
-type Refusal = { readonly errorCode: number; readonly errorMessage: string };
 
 export const createTopicsHandler: ApiHandler<typeof CreateTopics> = {
   api: CreateTopics,
@@ -39,18 +39,14 @@ export const createTopicsHandler: ApiHandler<typeof CreateTopics> = {
         configs: t.configs.map((c) => ({ name: c.name, value: c.value })),
       }),
     );
-    const refusals = refusedHere(requested, broker);
-    const forwarded = requested.filter((_, i) => refusals[i] === undefined);
-    const reply =
-      forwarded.length === 0
-        ? undefined
-        : await askController(broker, { type: 'CreateTopics', topics: forwarded, validateOnly: request.validateOnly }, request.timeoutMs);
-    let next = 0;
+    const outcomes = await forwardUnrefused(requested, refusedHere(requested, broker), async (topics) => {
+      const reply = await askController(broker, { type: 'CreateTopics', topics, validateOnly: request.validateOnly }, request.timeoutMs);
+      return isAdminFailure(reply) ? reply : reply.topics;
+    });
     const topics = request.topics.map(({ name }, i): CreatableTopicResult => {
-      const refusal = refusals[i];
-      if (refusal !== undefined) return failed(name, refusal);
-      if (reply === undefined || isAdminFailure(reply)) return failed(name, reply!);
-      const t = reply.topics[next++]!;
+      const outcome = outcomes[i]!;
+      if (!('answer' in outcome)) return failed(name, outcome);
+      const t = outcome.answer;
       return {
         name: t.name,
         topicId: t.topicId ?? ZERO_UUID,
