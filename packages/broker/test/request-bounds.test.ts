@@ -91,6 +91,18 @@ describe('request bounds at the broker', () => {
     expect([...asked]).toEqual([]);
   });
 
+  it('createPartitionsListingTooManyTopics: POLICY_VIOLATION for each, nothing forwarded', async () => {
+    const client = await cluster.client();
+    const asked = controllerRequests();
+    const topics = Array.from({ length: 101 }, (_, i) => ({ name: `many-${i}`, count: 2, assignments: null }));
+    const response = await client.request(CreatePartitions, 3, { topics, timeoutMs: 5_000, validateOnly: false });
+    expect(new Set(response.results.map((r) => r.errorCode))).toEqual(new Set([ErrorCode.POLICY_VIOLATION]));
+    expect(response.results[0]!.errorMessage).toBe(
+      'CreatePartitions lists 101 topics; one request may add at most 100 partitions (max.partitions.per.request), at least one per topic.',
+    );
+    expect([...asked]).toEqual([]);
+  });
+
   it('createPartitionsToHundredMillion: INVALID_PARTITIONS naming the limit, answered by the broker, the topic unchanged', async () => {
     const client = await cluster.client();
     const asked = controllerRequests();

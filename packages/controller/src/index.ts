@@ -24,5 +24,6 @@ export {
   checkCreatableTopicBounds,
   checkPartitionsPerTopic,
   checkReplicaListLengths,
+  checkTopicCount,
 } from './request-bounds.js';
 export type { RequestLimits } from './request-bounds.js';

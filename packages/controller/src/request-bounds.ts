@@ -32,6 +32,21 @@ export function checkPartitionsPerTopic(name: string, count: number, limits: Req
 }
 
 /**
+ * A request listing more topics than it may add partitions (each adds at
+ * least one) is refused whole: POLICY_VIOLATION for every topic, before any
+ * topic is looked at.
+ */
+export function checkTopicCount(api: 'CreateTopics' | 'CreatePartitions', topicCount: number, limits: RequestLimits): void {
+  const limit = limits['max.partitions.per.request'];
+  if (topicCount > limit) {
+    throw new AdminError(
+      ErrorCode.POLICY_VIOLATION,
+      `${api} lists ${topicCount} topics; one request may add at most ${limit} partitions (max.partitions.per.request), at least one per topic.`,
+    );
+  }
+}
+
+/**
  * The cheap checks of a topic to create, which need no metadata but the
  * number of registered brokers: partition count, replication factor, replica
  * list lengths, config count and value sizes. Throws AdminError.

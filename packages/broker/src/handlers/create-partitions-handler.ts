@@ -15,8 +15,8 @@
 //   max.partitions.per.request POLICY_VIOLATION for every topic. The
 //   controller checks the cluster's total (max.partitions).
 import type { CreatePartitionsRequest } from '@kstream/controller';
-import { boundsProblem, checkPartitionsPerTopic, checkReplicaListLengths } from '@kstream/controller';
-import { CreatePartitions, ErrorCode } from '@kstream/protocol';
+import { boundsProblem, checkTopicCount, checkPartitionsPerTopic, checkReplicaListLengths } from '@kstream/controller';
+import { CreatePartitions } from '@kstream/protocol';
 import { askController, forwardUnrefused, isAdminFailure } from './controller-admin.js';
 import type { Refusal } from './controller-admin.js';
 import type { ApiHandler, BrokerServices } from './handler.js';
@@ -48,13 +48,8 @@ export const createPartitionsHandler: ApiHandler<typeof CreatePartitions> = {
 
 /** Each topic's refusal by the cheap bounds checks; undefined for those to forward. */
 function refusedHere(topics: readonly RequestedTopic[], broker: BrokerServices): (Refusal | undefined)[] {
-  const limit = broker.config['max.partitions.per.request'];
-  if (topics.length > limit) {
-    const errorMessage =
-      `CreatePartitions lists ${topics.length} topics; one request may add at most ${limit} partitions ` +
-      '(max.partitions.per.request), at least one per topic.';
-    return topics.map(() => ({ errorCode: ErrorCode.POLICY_VIOLATION, errorMessage }));
-  }
+  const tooMany = boundsProblem(() => checkTopicCount('CreatePartitions', topics.length, broker.config));
+  if (tooMany !== undefined) return topics.map(() => tooMany);
   const brokerCount = broker.metadata.state.brokers.size;
   return topics.map(({ name, count, assignments }) =>
     boundsProblem(() => {

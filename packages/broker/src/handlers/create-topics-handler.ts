@@ -18,8 +18,8 @@
 //   than max.partitions.per.request is POLICY_VIOLATION for every topic. The
 //   controller checks the cluster's total (max.partitions).
 import type { CreatableTopic } from '@kstream/controller';
-import { boundsProblem, checkCreatableTopicBounds } from '@kstream/controller';
-import { CreateTopics, ErrorCode, ZERO_UUID } from '@kstream/protocol';
+import { boundsProblem, checkTopicCount, checkCreatableTopicBounds } from '@kstream/controller';
+import { CreateTopics, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import { askController, forwardUnrefused, isAdminFailure } from './controller-admin.js';
 import type { Refusal } from './controller-admin.js';
@@ -71,13 +71,8 @@ export const createTopicsHandler: ApiHandler<typeof CreateTopics> = {
 /** Each topic's refusal by the cheap bounds checks, which need no controller; undefined for those to forward. */
 function refusedHere(topics: readonly CreatableTopic[], broker: BrokerServices): (Refusal | undefined)[] {
   const { config } = broker;
-  const limit = config['max.partitions.per.request'];
-  if (topics.length > limit) {
-    const errorMessage =
-      `CreateTopics lists ${topics.length} topics; one request may add at most ${limit} partitions ` +
-      '(max.partitions.per.request), at least one per topic.';
-    return topics.map(() => ({ errorCode: ErrorCode.POLICY_VIOLATION, errorMessage }));
-  }
+  const tooMany = boundsProblem(() => checkTopicCount('CreateTopics', topics.length, config));
+  if (tooMany !== undefined) return topics.map(() => tooMany);
   const brokerCount = broker.metadata.state.brokers.size;
   return topics.map((topic) => boundsProblem(() => checkCreatableTopicBounds(topic, config, config['num.partitions'], brokerCount)));
 }
