@@ -150,25 +150,17 @@ function warnRebuild(ctx: SegmentContext, segment: LogSegment, problem: string):
 
 /** Flushed data that failed a check: kept (see LogSegment.keepCorruptTail), never served; whoever runs the broker must hear of it. */
 function keepCorruptFlushedData(ctx: SegmentContext, segment: LogSegment, problem: ScanProblem, endOffset: bigint): void {
-  const fields = {
-    partition: topicPartitionName(ctx.topicPartition),
-    segment: segment.logPath,
-    position: problem.position,
-    bytes: segment.bytesAfterGoodBatches,
-    firstOffset: segment.nextOffset,
-    endOffset,
-    problem: problem.description,
-  };
+  const range = { bytes: segment.bytesAfterGoodBatches, firstOffset: segment.nextOffset, endOffset };
   segment.keepCorruptTail(endOffset);
-  ctx.logger.error('Corrupt batch in flushed data: kept, reads of its offsets fail', fields);
+  reportCorruptFlushedBatch(ctx, segment, problem, range);
 }
 
-function reportCorruptFlushedBatch(ctx: SegmentContext, segment: LogSegment, problem: ScanProblem): void {
+function reportCorruptFlushedBatch(ctx: SegmentContext, segment: LogSegment, problem: ScanProblem, range: object = { firstOffset: problem.offset }): void {
   ctx.logger.error('Corrupt batch in flushed data: kept, reads of its offsets fail', {
     partition: topicPartitionName(ctx.topicPartition),
     segment: segment.logPath,
     position: problem.position,
-    firstOffset: problem.offset,
+    ...range,
     problem: problem.description,
   });
 }
