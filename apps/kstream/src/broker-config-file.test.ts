@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BROKER_CONFIGS } from '@kstream/controller';
+import { BROKER_CONFIGS } from '@kstream/metadata';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProperties, PropertiesSyntaxError, readBrokerConfigFile } from './broker-config-file.js';

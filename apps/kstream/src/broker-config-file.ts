@@ -3,8 +3,8 @@
 // `key value`, a trailing backslash continuing a line, and Java's escapes.
 import { readFileSync } from 'node:fs';
 import type { Logger } from '@kstream/actor';
-import { BROKER_CONFIGS, InvalidConfigValueError, UnknownConfigError, validateBrokerConfig } from '@kstream/controller';
-import type { BrokerConfigProps } from '@kstream/controller';
+import { BROKER_CONFIGS, InvalidConfigValueError, UnknownConfigError, validateBrokerConfig } from '@kstream/metadata';
+import type { BrokerConfigProps } from '@kstream/metadata';
 import { closestName } from './closest-name.js';
 import { ConfigError } from './config-error.js';
 import { describeKafkaOnly, KAFKA_ONLY_CONFIGS } from './kafka-only-configs.js';

@@ -1,4 +1,4 @@
-import { BROKER_CONFIGS } from '@kstream/controller';
+import { BROKER_CONFIGS } from '@kstream/metadata';
 import { describe, expect, it } from 'vitest';
 import { describeKafkaOnly, KAFKA_ONLY_CONFIGS } from './kafka-only-configs.js';
 

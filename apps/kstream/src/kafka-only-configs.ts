@@ -2,7 +2,7 @@
 // with the reason. A Kafka server.properties sets several of them; kstream
 // starts from such a file with one warning naming them, and refuses only keys
 // it knows nothing of (a misspelling, most likely). A key kstream learns to
-// apply moves to @kstream/controller's BROKER_CONFIGS and leaves this list.
+// apply moves to @kstream/metadata's BROKER_CONFIGS and leaves this list.
 const GROUPS: ReadonlyArray<{ readonly reason: string; readonly keys: readonly string[] }> = [
   {
     reason: 'kstream runs its own controller and numbers its brokers 1..N',

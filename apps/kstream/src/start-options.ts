@@ -1,5 +1,5 @@
 import type { Logger } from '@kstream/actor';
-import type { BrokerConfigProps } from '@kstream/controller';
+import type { BrokerConfigProps } from '@kstream/metadata';
 import { checkBrokerConfig, readBrokerConfigFile } from './broker-config-file.js';
 import { ConfigError } from './config-error.js';
 

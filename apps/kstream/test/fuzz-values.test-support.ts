@@ -3,7 +3,7 @@
 // and Kafka's special ones, topic names empty, long, illegal or internal,
 // config names from the node's own tables with absurd values. Fields with no
 // rule of their own take their type's edges or a uniform draw.
-import { BROKER_CONFIGS, MAX_TOPIC_NAME_LENGTH, TOPIC_CONFIGS } from '@kstream/controller';
+import { BROKER_CONFIGS, MAX_TOPIC_NAME_LENGTH, TOPIC_CONFIGS } from '@kstream/metadata';
 import { ZERO_UUID } from '@kstream/protocol';
 import type { ScalarType } from '@kstream/protocol';
 import type { FuzzRandom } from './fuzz-random.test-support.js';

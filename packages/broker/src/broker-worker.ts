@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { Mailbox, unknownMessage } from '@kstream/actor';
-import type { ControllerToBroker } from '@kstream/controller';
+import type { ControllerToBroker } from '@kstream/metadata';
 import { Broker } from './broker.js';
 import type { BrokerConfig } from './broker.js';
 import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { ActorError } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
-import { unpackMetadataBatch } from '@kstream/controller';
-import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker, MetadataUpdateMessage } from '@kstream/controller';
+import { unpackMetadataBatch } from '@kstream/metadata';
+import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker, MetadataUpdateMessage } from '@kstream/metadata';
 import { BrokerListener } from './broker-listener.js';
 import type { BrokerServices } from './handlers/handler.js';
 import { brokerHandlers } from './handlers/registry.js';

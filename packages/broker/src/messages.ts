@@ -1,8 +1,8 @@
 // The messages between a broker worker and its node (the main thread), over
 // the worker's parentPort. The broker's messages to the controller are the
-// controller's own (@kstream/controller's messages.ts).
+// controller's own (@kstream/metadata's messages.ts).
 import type { Mailbox } from '@kstream/actor';
-import type { BrokerControllerChannel } from '@kstream/controller';
+import type { ControllerChannelReplies, ControllerRequest, ControllerToBroker } from '@kstream/metadata';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
 
 /** The node asks a broker to stop: close its listener and connections, stop heartbeating, then exit. */
@@ -50,4 +50,4 @@ export interface NodeReplies {
 export type NodeChannel = Mailbox<BrokerRequest, NodeRequest, NodeReplies>;
 
 /** The broker's side of its channel to the controller: it asks ControllerRequests and handles MetadataUpdates. */
-export type ControllerChannel = BrokerControllerChannel;
+export type ControllerChannel = Mailbox<ControllerToBroker, ControllerRequest, ControllerChannelReplies>;

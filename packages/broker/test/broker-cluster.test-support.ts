@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Mailbox } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
 import { Controller } from '@kstream/controller';
-import type { BrokerConfigProps, ControllerToBroker } from '@kstream/controller';
+import type { BrokerConfigProps, ControllerToBroker } from '@kstream/metadata';
 import { Broker } from '../src/broker.js';
 import type { ControllerChannel, NodeChannel } from '../src/messages.js';
 import { RawClient } from '../src/network/raw-client.test-support.js';

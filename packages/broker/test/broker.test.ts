@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiVersions, CreateTopics, encodeRecordBatch, ListOffsets, Produce, responseCorrelationId } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { packMetadataBatch } from '@kstream/controller';
+import { packMetadataBatch } from '@kstream/metadata';
 import { BrokerCluster } from './broker-cluster.test-support.js';
 
 let cluster: BrokerCluster | undefined;

@@ -1,4 +1,4 @@
-import { ConfigSource, ConfigType } from '@kstream/controller';
+import { ConfigSource, ConfigType } from '@kstream/metadata';
 import { AlterConfigs, CreateTopics, DescribeConfigs, ErrorCode, IncrementalAlterConfigs } from '@kstream/protocol';
 import type { RequestOf, ResponseOf } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,8 +1,7 @@
 import type { Logger } from '@kstream/actor';
 import { InvalidPartitionsError, InvalidReplicationFactorError } from '@kstream/partitioner';
-import type { BrokerConfigProps } from './broker-configs.js';
-import type { MetadataRecord } from './metadata-records.js';
-import type { MetadataState } from './metadata-state.js';
+import { AdminError } from '@kstream/metadata';
+import type { BrokerConfigProps, MetadataRecord, MetadataState } from '@kstream/metadata';
 
 /** What the controller's admin decisions read: the state before the request, and the node's static broker config. */
 export interface AdminContext {
@@ -20,17 +19,7 @@ export interface AdminDecision<R> {
   readonly results: R;
 }
 
-/** A per-resource failure: Kafka's error code and a message naming what to fix. */
-export class AdminError extends Error {
-  override readonly name = 'AdminError';
-
-  constructor(
-    readonly errorCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { AdminError };
 
 /** The error code and message of a failed resource; anything but an admin or placement error is a bug and propagates. */
 export function adminFailure(error: unknown): { errorCode: number; errorMessage: string } {

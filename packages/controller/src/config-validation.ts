@@ -1,10 +1,7 @@
 import { ErrorCode } from '@kstream/protocol';
 import { AdminError } from './admin-context.js';
-import { BROKER_CONFIGS, UnknownConfigError } from './broker-configs.js';
-import { InvalidConfigValueError } from './config-definition.js';
-import type { ConfigDef } from './config-definition.js';
-import type { ConfigResourceType } from './metadata-records.js';
-import { TOPIC_CONFIGS } from './topic-configs.js';
+import { BROKER_CONFIGS, InvalidConfigValueError, TOPIC_CONFIGS, UnknownConfigError } from '@kstream/metadata';
+import type { ConfigDef, ConfigResourceType } from '@kstream/metadata';
 
 /**
  * The definition of a key that a resource of `resourceType` may have set at

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@kstream/protocol';
 import type { Controller } from './controller.js';
 import { ControllerFixture } from './controller.test-support.js';
-import type { AlterableConfig, ConfigEntry, ConfigResource } from './messages.js';
+import type { AlterableConfig, ConfigEntry, ConfigResource } from '@kstream/metadata';
 
 const fixture = new ControllerFixture();
 beforeEach(() => fixture.setUp());

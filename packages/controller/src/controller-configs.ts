@@ -4,22 +4,9 @@
 import { ErrorCode } from '@kstream/protocol';
 import { AdminError, adminFailure } from './admin-context.js';
 import type { AdminContext, AdminDecision } from './admin-context.js';
-import { ConfigType, splitList } from './config-definition.js';
+import { checkConfigValueSize, ConfigType, LoopTurns, resolveBrokerConfig, splitList } from '@kstream/metadata';
+import type { AlterableConfig, AlterConfigsRequest, ConfigEntry, ConfigRecord, ConfigResource, ConfigResourceResult, IncrementalAlterConfigsRequest, MetadataState, RequestLimits } from '@kstream/metadata';
 import { checkConfigValue, dynamicConfigDef } from './config-validation.js';
-import { LoopTurns } from './loop-turns.js';
-import type {
-  AlterableConfig,
-  AlterConfigsRequest,
-  ConfigEntry,
-  ConfigResource,
-  ConfigResourceResult,
-  IncrementalAlterConfigsRequest,
-} from './messages.js';
-import { resolveBrokerConfig } from './broker-configs.js';
-import type { ConfigRecord } from './metadata-records.js';
-import type { MetadataState } from './metadata-state.js';
-import { checkConfigValueSize } from './request-bounds.js';
-import type { RequestLimits } from './request-bounds.js';
 
 export function alterConfigs(context: AdminContext, request: AlterConfigsRequest): Promise<AdminDecision<ConfigResourceResult[]>> {
   return alterEach(context, request.resources, request.validateOnly, (resource) => {

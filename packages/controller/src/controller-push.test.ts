@@ -3,11 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Mailbox } from '@kstream/actor';
 import type { Controller } from './controller.js';
 import { ControllerFixture, quiet, stateView } from './controller.test-support.js';
-import type { BrokerControllerChannel, ControllerToBroker, CreateTopicsReply, DeleteTopicsReply } from './messages.js';
-import { unpackMetadataBatch } from './metadata-log.js';
-import type { MetadataRecord } from './metadata-records.js';
-import { MetadataState } from './metadata-state.js';
-import { unpackAdminReply } from './packed-reply.js';
+import { MetadataState, unpackAdminReply, unpackMetadataBatch } from '@kstream/metadata';
+import type { ControllerToBroker, CreateTopicsReply, DeleteTopicsReply, MetadataRecord } from '@kstream/metadata';
+import type { BrokerControllerChannel } from './controller-channel.js';
 
 const fixture = new ControllerFixture();
 const channels: MessageChannel[] = [];

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControllerFixture, stateView } from './controller.test-support.js';
-import { snapshotRecords } from './metadata-snapshot.js';
-import { MetadataState } from './metadata-state.js';
+import { MetadataState, snapshotRecords } from '@kstream/metadata';
 
 const fixture = new ControllerFixture();
 beforeEach(() => fixture.setUp());

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@kstream/protocol';
-import { ConfigSource } from './config-definition.js';
+import { ConfigSource } from '@kstream/metadata';
+import type { CreatableTopic, CreateTopicsReply } from '@kstream/metadata';
 import type { Controller } from './controller.js';
 import { ControllerFixture, recordingLogger } from './controller.test-support.js';
 import type { LogLine } from './controller.test-support.js';
-import type { CreatableTopic, CreateTopicsReply } from './messages.js';
 
 const fixture = new ControllerFixture();
 beforeEach(() => fixture.setUp());

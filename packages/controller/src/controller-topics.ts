@@ -6,23 +6,9 @@ import { assignAddedPartitions, assignReplicas } from '@kstream/partitioner';
 import { ErrorCode } from '@kstream/protocol';
 import { AdminError, adminFailure } from './admin-context.js';
 import type { AdminContext, AdminDecision } from './admin-context.js';
-import { resolveBrokerConfig } from './broker-configs.js';
-import { brokerConfigLayers, describeTopicConfigs } from './config-describe.js';
+import { brokerConfigLayers, checkCreatableTopicBounds, collisionKey, describeTopicConfigs, hasCollisionChars, LoopTurns, PartitionBudget, requestedPartitions, resolveBrokerConfig, topicNameProblem } from '@kstream/metadata';
+import type { CreatableTopic, CreatableTopicResult, CreatePartitionsRequest, CreatePartitionsTopicResult, CreateTopicsRequest, DeletableTopicResult, DeleteTopicsRequest, MetadataRecord, MetadataState, PartitionRecord, TopicMetadata } from '@kstream/metadata';
 import { checkConfigValue } from './config-validation.js';
-import { LoopTurns } from './loop-turns.js';
-import type {
-  CreatableTopic,
-  CreatableTopicResult,
-  CreatePartitionsRequest,
-  CreatePartitionsTopicResult,
-  CreateTopicsRequest,
-  DeletableTopicResult,
-  DeleteTopicsRequest,
-} from './messages.js';
-import type { MetadataRecord, PartitionRecord } from './metadata-records.js';
-import type { MetadataState, TopicMetadata } from './metadata-state.js';
-import { checkCreatableTopicBounds, PartitionBudget, requestedPartitions } from './request-bounds.js';
-import { collisionKey, hasCollisionChars, topicNameProblem } from './topic-name.js';
 
 const NO_ERROR = { errorCode: ErrorCode.NONE, errorMessage: null } as const;
 

@@ -6,10 +6,10 @@ import { ErrorCode } from '@kstream/protocol';
 import type { AdminContext } from './admin-context.js';
 import { ControllerFixture, quiet } from './controller.test-support.js';
 import { createTopics, deleteTopics } from './controller-topics.js';
-import type { BrokerControllerChannel, CreateTopicsRequest, DeleteTopicsReply } from './messages.js';
-import { packMetadataBatch, unpackMetadataBatch } from './metadata-log.js';
-import { eachSnapshotRecord, snapshotRecords } from './metadata-snapshot.js';
-import { packAdminReply, transferPackedReply, unpackAdminReply } from './packed-reply.js';
+import { eachSnapshotRecord, packAdminReply, packMetadataBatch, snapshotRecords, unpackAdminReply, unpackMetadataBatch } from '@kstream/metadata';
+import type { CreateTopicsRequest, DeleteTopicsReply } from '@kstream/metadata';
+import type { BrokerControllerChannel } from './controller-channel.js';
+import { transferPackedReply } from './packed-reply-transfer.js';
 
 const fixture = new ControllerFixture();
 beforeEach(() => fixture.setUp());

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from '@kstream/actor';
 import { Controller } from './controller.js';
 import type { ControllerOptions } from './controller.js';
-import type { MetadataState } from './metadata-state.js';
+import type { MetadataState } from '@kstream/metadata';
 
 export const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 

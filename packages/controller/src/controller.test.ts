@@ -7,7 +7,7 @@ import { Mailbox } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
 import { Controller } from './controller.js';
 import type { ControllerOptions } from './controller.js';
-import type { ControllerReplies, ControllerRequest } from './messages.js';
+import type { ControllerReplies, ControllerRequest } from '@kstream/metadata';
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 

@@ -3,26 +3,14 @@ import { join } from 'node:path';
 import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
 import type { Endpoint, Logger } from '@kstream/actor';
 import type { AdminContext, AdminDecision } from './admin-context.js';
-import { resolveBrokerConfig, validateBrokerConfig } from './broker-configs.js';
-import type { BrokerConfigProps } from './broker-configs.js';
+import { eachSnapshotRecord, MetadataState, packAdminReply, packMetadataBatch, resolveBrokerConfig, validateBrokerConfig } from '@kstream/metadata';
+import type { BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControllerReplies, ControllerRequest, MetadataRecord } from '@kstream/metadata';
 import { BrokerLiveness } from './broker-liveness.js';
 import { alterConfigs, incrementalAlterConfigs } from './controller-configs.js';
 import { createPartitions, createTopics, deleteTopics } from './controller-topics.js';
-import type {
-  BrokerHeartbeatReply,
-  BrokerHeartbeatRequest,
-  BrokerRegistrationReply,
-  BrokerRegistrationRequest,
-  ControllerBrokerChannel,
-  ControllerReplies,
-  ControllerRequest,
-} from './messages.js';
-import { MetadataLog, packMetadataBatch } from './metadata-log.js';
-import type { MetadataRecord } from './metadata-records.js';
-import { eachSnapshotRecord } from './metadata-snapshot.js';
-import { MetadataState } from './metadata-state.js';
-import type { BrokerRegistration } from './metadata-state.js';
-import { packAdminReply, transferPackedReply } from './packed-reply.js';
+import { MetadataLog } from './metadata-log.js';
+import { transferPackedReply } from './packed-reply-transfer.js';
+import type { ControllerBrokerChannel } from './controller-channel.js';
 
 export interface ControllerOptions {
   /** `<data-dir>/controller`; the metadata log is `metadata.log` inside it. */

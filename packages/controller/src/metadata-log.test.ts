@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '@kstream/actor';
 import { MetadataLog } from './metadata-log.js';
-import type { MetadataRecord } from './metadata-records.js';
+import type { MetadataRecord } from '@kstream/metadata';
 
 interface LogEntry {
   level: string;

@@ -1,8 +1,8 @@
 // What AlterConfigs and IncrementalAlterConfigs share: resources kstream has
 // configs for go to the controller in one message, the others are answered
 // here, and the results come back in request order.
-import { boundsProblem, checkConfigValueSize } from '@kstream/controller';
-import type { AlterConfigsRequest, ConfigResourceType, IncrementalAlterConfigsRequest } from '@kstream/controller';
+import { boundsProblem, checkConfigValueSize } from '@kstream/metadata';
+import type { AlterConfigsRequest, ConfigResourceType, IncrementalAlterConfigsRequest } from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import { configResourceType, unsupportedResourceType } from './config-resource-type.js';
 import { askController, isAdminFailure } from './controller-admin.js';

@@ -1,4 +1,4 @@
-import type { ConfigResourceType } from '@kstream/controller';
+import type { ConfigResourceType } from '@kstream/metadata';
 
 // Kafka's ConfigResource.Type codes, as the config APIs carry them.
 const TOPIC = 2;

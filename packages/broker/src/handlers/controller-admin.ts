@@ -1,6 +1,6 @@
 import { ActorError } from '@kstream/actor';
-import { unpackAdminReply } from '@kstream/controller';
-import type { ControllerReplies, ControllerRequest, PackedAdminReply } from '@kstream/controller';
+import { unpackAdminReply } from '@kstream/metadata';
+import type { ControllerReplies, ControllerRequest, PackedAdminReply } from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import { MetadataWaitTimeoutError } from '../metadata/broker-metadata.js';
 import type { BrokerServices } from './handler.js';

@@ -1,7 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Mailbox } from '@kstream/actor';
-import { packAdminReply } from '@kstream/controller';
-import type { ControllerRequest, CreateTopicsReply, CreateTopicsRequest, MetadataRecord } from '@kstream/controller';
+import { packAdminReply } from '@kstream/metadata';
+import type { ControllerRequest, CreateTopicsReply, CreateTopicsRequest, MetadataRecord } from '@kstream/metadata';
 import { ErrorCode, FindCoordinator } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControllerChannel } from '../messages.js';

@@ -3,7 +3,7 @@
 // Like Kafka, a broker asks the controller to create one the first time a
 // client looks for a coordinator in it, with the partition count,
 // replication factor and topic configs Kafka gives it.
-import type { BrokerConfigValues } from '@kstream/controller';
+import type { BrokerConfigValues } from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { askController, isAdminFailure } from './controller-admin.js';

@@ -14,8 +14,8 @@
 //   INVALID_REPLICA_ASSIGNMENT; a request listing more topics than
 //   max.partitions.per.request POLICY_VIOLATION for every topic. The
 //   controller checks the cluster's total (max.partitions).
-import type { CreatePartitionsRequest } from '@kstream/controller';
-import { boundsProblem, checkTopicCount, checkPartitionsPerTopic, checkReplicaListLengths } from '@kstream/controller';
+import type { CreatePartitionsRequest } from '@kstream/metadata';
+import { boundsProblem, checkTopicCount, checkPartitionsPerTopic, checkReplicaListLengths } from '@kstream/metadata';
 import { CreatePartitions } from '@kstream/protocol';
 import { askController, forwardUnrefused, isAdminFailure } from './controller-admin.js';
 import type { Refusal } from './controller-admin.js';

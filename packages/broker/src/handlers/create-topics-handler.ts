@@ -17,8 +17,8 @@
 //   over config.value.max.bytes INVALID_CONFIG; a request listing more topics
 //   than max.partitions.per.request is POLICY_VIOLATION for every topic. The
 //   controller checks the cluster's total (max.partitions).
-import type { CreatableTopic } from '@kstream/controller';
-import { boundsProblem, checkTopicCount, checkCreatableTopicBounds } from '@kstream/controller';
+import type { CreatableTopic } from '@kstream/metadata';
+import { boundsProblem, checkTopicCount, checkCreatableTopicBounds } from '@kstream/metadata';
 import { CreateTopics, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import { askController, forwardUnrefused, isAdminFailure } from './controller-admin.js';

@@ -19,8 +19,8 @@
 //   resources, not with a request repeating one ten thousand times.
 // - Synonyms (v1+) only when includeSynonyms; documentation (v3+) only when
 //   includeDocumentation; v0's isDefault is a DEFAULT_CONFIG source.
-import { ConfigSource, describeBrokerConfigs, describeTopicConfigs, topicNameProblem } from '@kstream/controller';
-import type { DescribedConfig } from '@kstream/controller';
+import { ConfigSource, describeBrokerConfigs, describeTopicConfigs, topicNameProblem } from '@kstream/metadata';
+import type { DescribedConfig } from '@kstream/metadata';
 import { DescribeConfigs, ErrorCode } from '@kstream/protocol';
 import type { RequestOf, ResponseOf } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';

@@ -3,7 +3,7 @@
 // may use. Handlers live beside this file as `<api>-handler.ts`, each
 // registered once in registry.ts.
 import type { Logger } from '@kstream/actor';
-import type { BrokerConfigValues } from '@kstream/controller';
+import type { BrokerConfigValues } from '@kstream/metadata';
 import type { ApiSpec, RequestOf, ResponseOf, VersionRange } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import type { ControllerChannel } from '../messages.js';

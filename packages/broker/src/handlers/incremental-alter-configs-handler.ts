@@ -11,7 +11,7 @@
 //   whole; the others still apply.
 // - validateOnly runs every check and changes nothing.
 // - The reply waits until this broker's metadata shows the change.
-import { CONFIG_OPERATIONS } from '@kstream/controller';
+import { CONFIG_OPERATIONS } from '@kstream/metadata';
 import { IncrementalAlterConfigs } from '@kstream/protocol';
 import { alterEachResource } from './config-alteration.js';
 import type { ApiHandler } from './handler.js';

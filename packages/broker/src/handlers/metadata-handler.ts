@@ -21,8 +21,8 @@
 //   REPLICA_NOT_AVAILABLE, as Kafka did for v0 clients.
 // - Authorized operations (v8+) are every supported operation when asked
 //   for (there is no authorizer), -2147483648 when not.
-import { topicNameProblem, unpackAdminReply } from '@kstream/controller';
-import type { CreateTopicsReply, PartitionState, TopicMetadata } from '@kstream/controller';
+import { topicNameProblem, unpackAdminReply } from '@kstream/metadata';
+import type { CreateTopicsReply, PartitionState, TopicMetadata } from '@kstream/metadata';
 import { ErrorCode, Metadata, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';

@@ -1,4 +1,4 @@
-import type { MetadataRecord } from '@kstream/controller';
+import type { MetadataRecord } from '@kstream/metadata';
 import { describe, expect, it } from 'vitest';
 import { BrokerMetadata, MetadataWaitTimeoutError } from './broker-metadata.js';
 import type { MetadataChange } from './broker-metadata.js';

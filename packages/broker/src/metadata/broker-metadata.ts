@@ -1,13 +1,5 @@
-import { brokerConfigLayers, effectiveTopicConfigs, MetadataState, resolveBrokerConfig } from '@kstream/controller';
-import type {
-  BrokerConfigLayers,
-  BrokerConfigProps,
-  BrokerConfigValues,
-  BrokerRegistration,
-  MetadataRecord,
-  PartitionState,
-  TopicMetadata,
-} from '@kstream/controller';
+import { brokerConfigLayers, effectiveTopicConfigs, MetadataState, resolveBrokerConfig } from '@kstream/metadata';
+import type { BrokerConfigLayers, BrokerConfigProps, BrokerConfigValues, BrokerRegistration, MetadataRecord, PartitionState, TopicMetadata } from '@kstream/metadata';
 
 /** What changed in a broker's metadata cache, told to its listeners once the records are applied. */
 export interface MetadataChange {

@@ -5,7 +5,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach } from 'vitest';
 import { Mailbox } from '@kstream/actor';
-import type { BrokerConfigProps, MetadataRecord } from '@kstream/controller';
+import type { BrokerConfigProps, MetadataRecord } from '@kstream/metadata';
 import { decodeResponse, encodeResponse, type ApiSpec, type ResponseOf } from '@kstream/protocol';
 import type { BrokerServices, RequestContext } from '../handlers/handler.js';
 import type { ControllerChannel } from '../messages.js';

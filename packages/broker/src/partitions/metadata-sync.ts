@@ -1,5 +1,5 @@
 import type { Logger } from '@kstream/actor';
-import type { MetadataRecord, PartitionState, TopicMetadata } from '@kstream/controller';
+import type { MetadataRecord, PartitionState, TopicMetadata } from '@kstream/metadata';
 import type { BrokerMetadata, MetadataChange } from '../metadata/broker-metadata.js';
 import { partitionConfigFrom, type PartitionConfig } from './partition-config.js';
 import type { PartitionAssignment } from './hosted-partitions.js';

@@ -1,5 +1,5 @@
 import { ATTRIBUTE_TRANSACTIONAL, BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, ErrorCode } from '@kstream/protocol';
-import type { PartitionState as MetadataPartitionState } from '@kstream/controller';
+import type { PartitionState as MetadataPartitionState } from '@kstream/metadata';
 import type { LogAppendInfo, LogReadInfo, PartitionLog, TopicPartition } from '@kstream/log-storage';
 import type { PartitionConfig } from './partition-config.js';
 import { PartitionError } from './partition-errors.js';

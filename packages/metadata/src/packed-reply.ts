@@ -5,10 +5,8 @@
 // time in turns (loop-turns.ts) into a chunk per turn, moved to the broker's
 // thread without a copy where a chunk has a buffer of its own, and joined
 // and unpacked there.
-import { replyWithTransfer } from '@kstream/actor';
-import type { TransferringReply } from '@kstream/actor';
 import type { PackedAdminReply } from './messages.js';
-import { packArrayChunksInTurns, unpackArray } from './metadata-log.js';
+import { packArrayChunksInTurns, unpackArray } from './metadata-batch.js';
 
 /** `reply`, whose one array field is its results, with that array packed. */
 export async function packAdminReply(reply: object): Promise<PackedAdminReply> {
@@ -21,18 +19,6 @@ export async function packAdminReply(reply: object): Promise<PackedAdminReply> {
   }
   if (list === undefined) throw new TypeError('an admin reply has a list of results; this one has none');
   return { list: list[0], packed: await packArrayChunksInTurns(list[1]), fields };
-}
-
-/**
- * A channel handler's answer of `wire`: each packed chunk that fills an
- * ArrayBuffer of its own moves to the asker (Node pools smaller Buffers,
- * whose ArrayBuffer must not be moved); the mailbox copies the others.
- */
-export function transferPackedReply(wire: PackedAdminReply): TransferringReply<PackedAdminReply> {
-  const owned = wire.packed.filter(
-    (chunk) => chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer,
-  );
-  return replyWithTransfer(wire, owned.map((chunk) => chunk.buffer as ArrayBuffer));
 }
 
 /** The reply packAdminReply packed. */

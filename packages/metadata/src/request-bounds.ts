@@ -5,7 +5,7 @@
 // the cheap, state-free ones before it forwards a request, so an absurd one
 // never crosses to the controller's thread.
 import { ErrorCode } from '@kstream/protocol';
-import { AdminError, adminFailure } from './admin-context.js';
+import { AdminError } from './admin-error.js';
 import type { BrokerConfigValues } from './broker-configs.js';
 import type { CreatableTopic } from './messages.js';
 import type { MetadataState } from './metadata-state.js';
@@ -147,6 +147,7 @@ export function boundsProblem(check: () => void): { errorCode: number; errorMess
     check();
     return undefined;
   } catch (error) {
-    return adminFailure(error);
+    if (error instanceof AdminError) return { errorCode: error.errorCode, errorMessage: error.message };
+    throw error;
   }
 }

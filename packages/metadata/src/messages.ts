@@ -4,7 +4,6 @@
 // channel. Admin requests carry plain objects, not wire structs: the broker's
 // handlers translate Kafka's request versions into these and the results
 // back into responses.
-import type { Mailbox } from '@kstream/actor';
 import type { ConfigSource } from './config-definition.js';
 import type { ConfigResourceType } from './metadata-records.js';
 
@@ -235,9 +234,3 @@ export interface PackedAdminReply {
 /** The controller's replies as a broker's channel carries them: an admin reply packed, `unpackAdminReply` reads it. */
 export type ControllerChannelReplies = Pick<ControllerReplies, 'BrokerRegistration' | 'BrokerHeartbeat'> &
   Record<Exclude<keyof ControllerReplies, 'BrokerRegistration' | 'BrokerHeartbeat'>, PackedAdminReply>;
-
-/** The broker's side of its channel to the controller: it handles ControllerToBroker and asks ControllerRequests. */
-export type BrokerControllerChannel = Mailbox<ControllerToBroker, ControllerRequest, ControllerChannelReplies>;
-
-/** The controller's side of a broker's channel. */
-export type ControllerBrokerChannel = Mailbox<ControllerRequest, ControllerToBroker>;
