@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
 import type { Endpoint, Logger } from '@kstream/actor';
 import type { AdminContext, AdminDecision } from './admin-context.js';
-import { eachSnapshotRecord, MetadataState, packAdminReply, packMetadataBatch, resolveBrokerConfig, validateBrokerConfig } from '@kstream/metadata';
+import { eachSnapshotRecord, MetadataState, packAdminReply, packMetadataBatch, UNPACKED_REPLY_TYPES, resolveBrokerConfig, validateBrokerConfig } from '@kstream/metadata';
 import type { BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControllerReplies, ControllerRequest, MetadataRecord } from '@kstream/metadata';
 import { BrokerLiveness } from './broker-liveness.js';
 import { alterConfigs, incrementalAlterConfigs } from './controller-configs.js';
@@ -123,7 +123,7 @@ export class Controller {
         }
         const reply = this.handle(msg, brokerId);
         // Packed in turns here, not encoded whole by the mailbox: a reply may list 100000 topics.
-        return msg.type === 'BrokerRegistration' || msg.type === 'BrokerHeartbeat' ? reply : reply.then(packAdminReply).then(transferPackedReply);
+        return (UNPACKED_REPLY_TYPES as readonly string[]).includes(msg.type) ? reply : reply.then(packAdminReply).then(transferPackedReply);
       },
     });
     this.#channels.set(brokerId, { mailbox, synced: false });

@@ -1,5 +1,5 @@
 export type * from './messages.js';
-export { CONFIG_OPERATIONS } from './messages.js';
+export { CONFIG_OPERATIONS, UNPACKED_REPLY_TYPES } from './messages.js';
 export { AdminError } from './admin-error.js';
 export { packArrayChunksInTurns, packArrayInTurns, packMetadataBatch, unpackArray, unpackMetadataBatch } from './metadata-batch.js';
 export { LoopTurns, TURN_MS } from './loop-turns.js';

@@ -188,23 +188,116 @@ export interface IncrementalAlterConfigsReply extends AdminReply {
   readonly resources: readonly ConfigResourceResult[];
 }
 
+/**
+ * A partition leader asks to change its ISR (Kafka's AlterPartition,
+ * KIP-497): shrink it by followers that fell behind, expand it by one that
+ * caught up. The leader keeps acting on the ISR it has until the controller
+ * accepts the change and pushes it back as a PartitionRecord.
+ */
+export interface AlterPartitionRequest {
+  readonly type: 'AlterPartition';
+  readonly brokerId: number;
+  /** The asking broker's epoch: an older incarnation's request is STALE_BROKER_EPOCH. */
+  readonly brokerEpoch: number;
+  readonly partitions: readonly AlterPartitionItem[];
+}
+
+export interface AlterPartitionItem {
+  readonly topicId: string;
+  readonly partition: number;
+  /** The leader epoch the asking leader holds: another one is FENCED_LEADER_EPOCH. */
+  readonly leaderEpoch: number;
+  /** The partition epoch the change is based on: another one is INVALID_UPDATE_VERSION. */
+  readonly partitionEpoch: number;
+  readonly newIsr: readonly number[];
+}
+
+/** The partition's state after the request: the accepted change, or (on an error) what the controller holds. */
+export interface AlterPartitionResult {
+  readonly topicId: string;
+  readonly partition: number;
+  /** NONE, or Kafka's AlterPartition errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA. */
+  readonly errorCode: number;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly isr: readonly number[];
+  readonly partitionEpoch: number;
+}
+
+export interface AlterPartitionReply {
+  /** STALE_BROKER_EPOCH when the asking incarnation is not the registered one; then `partitions` is empty. */
+  readonly errorCode: number;
+  readonly partitions: readonly AlterPartitionResult[];
+  readonly metadataOffset: number;
+}
+
+/**
+ * A broker stopping on purpose (Kafka's controlled shutdown): the controller
+ * moves every leadership it holds to another in-sync replica and takes it
+ * out of every ISR, then answers how many leaderships it could not move
+ * (partitions with no other live in-sync replica). The broker stops after
+ * the answer; its worker's exit fences it.
+ */
+export interface ControlledShutdownRequest {
+  readonly type: 'ControlledShutdown';
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+}
+
+export interface ControlledShutdownReply {
+  readonly errorCode: number;
+  /** Partitions the broker still leads: no other live replica was in their ISR. */
+  readonly remainingLeaderships: number;
+  readonly metadataOffset: number;
+}
+
+/** Kafka's ElectionType: 0 preferred, 1 unclean. */
+export type ElectionType = 'preferred' | 'unclean';
+
+/** ElectLeaders: elect the preferred (first live in-sync) replica, or any live replica (unclean). */
+export interface ElectLeadersRequest {
+  readonly type: 'ElectLeaders';
+  readonly electionType: ElectionType;
+  /** null: every partition of the cluster. */
+  readonly topicPartitions: readonly { readonly topic: string; readonly partitions: readonly number[] }[] | null;
+}
+
+export interface ElectLeadersPartitionResult extends ResultError {
+  readonly partition: number;
+}
+
+export interface ElectLeadersTopicResult {
+  readonly topic: string;
+  readonly partitions: readonly ElectLeadersPartitionResult[];
+}
+
+export interface ElectLeadersReply extends AdminReply {
+  readonly results: readonly ElectLeadersTopicResult[];
+}
+
 export type ControllerRequest =
   | BrokerRegistrationRequest
   | BrokerHeartbeatRequest
+  | AlterPartitionRequest
+  | ControlledShutdownRequest
   | CreateTopicsRequest
   | DeleteTopicsRequest
   | CreatePartitionsRequest
   | AlterConfigsRequest
-  | IncrementalAlterConfigsRequest;
+  | IncrementalAlterConfigsRequest
+  | ElectLeadersRequest;
 
 export interface ControllerReplies {
   BrokerRegistration: BrokerRegistrationReply;
   BrokerHeartbeat: BrokerHeartbeatReply;
+  AlterPartition: AlterPartitionReply;
+  ControlledShutdown: ControlledShutdownReply;
   CreateTopics: CreateTopicsReply;
   DeleteTopics: DeleteTopicsReply;
   CreatePartitions: CreatePartitionsReply;
   AlterConfigs: AlterConfigsReply;
   IncrementalAlterConfigs: IncrementalAlterConfigsReply;
+  ElectLeaders: ElectLeadersReply;
 }
 
 /**
@@ -232,5 +325,8 @@ export interface PackedAdminReply {
 }
 
 /** The controller's replies as a broker's channel carries them: an admin reply packed, `unpackAdminReply` reads it. */
-export type ControllerChannelReplies = Pick<ControllerReplies, 'BrokerRegistration' | 'BrokerHeartbeat'> &
-  Record<Exclude<keyof ControllerReplies, 'BrokerRegistration' | 'BrokerHeartbeat'>, PackedAdminReply>;
+export type ControllerChannelReplies = Pick<ControllerReplies, UnpackedReplyType> & Record<Exclude<keyof ControllerReplies, UnpackedReplyType>, PackedAdminReply>;
+
+/** The requests between a broker and the controller whose replies cross the channel as they are: small, and not admin results. */
+export const UNPACKED_REPLY_TYPES = ['BrokerRegistration', 'BrokerHeartbeat', 'AlterPartition', 'ControlledShutdown'] as const;
+export type UnpackedReplyType = (typeof UNPACKED_REPLY_TYPES)[number];
