@@ -1,5 +1,6 @@
 import type { ApiSpec } from '../schema/schema-types.js';
 import { AlterConfigs } from './alter-configs.js';
+import { AlterPartitionReassignments } from './alter-partition-reassignments.js';
 import { AlterUserScramCredentials } from './alter-user-scram-credentials.js';
 import { ApiVersions } from './api-versions.js';
 import { CreateAcls } from './create-acls.js';
@@ -17,6 +18,7 @@ import { DescribeUserScramCredentials } from './describe-user-scram-credentials.
 import { ElectLeaders } from './elect-leaders.js';
 import { Fetch } from './fetch.js';
 import { IncrementalAlterConfigs } from './incremental-alter-configs.js';
+import { ListPartitionReassignments } from './list-partition-reassignments.js';
 import { ListOffsets } from './list-offsets.js';
 import { Metadata } from './metadata.js';
 import { OffsetForLeaderEpoch } from './offset-for-leader-epoch.js';
@@ -42,6 +44,8 @@ export const BROKER_APIS: readonly ApiSpec[] = [
   DescribeLogDirs,
   OffsetForLeaderEpoch,
   ElectLeaders,
+  AlterPartitionReassignments,
+  ListPartitionReassignments,
   DescribeProducers,
   SaslHandshake,
   SaslAuthenticate,
