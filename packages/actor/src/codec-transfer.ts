@@ -3,8 +3,12 @@
 // TransferredSlice (buffer index, kind, offset, length), and on arrival the
 // slice is rebuilt as the same kind of view over the transferred buffer. The
 // bytes cross the port without a copy, which is the point of transferring.
+// A transferred MessagePort is a slice of kind 'MessagePort' and arrives as
+// the port itself.
 
+import { MessagePort } from 'node:worker_threads';
 import { addExtension } from 'msgpackr';
+import type { Transferred } from './codec.js';
 
 /** A view over one of the frame's transferred buffers, as it sits in the frame. */
 class TransferredSlice {
@@ -43,15 +47,22 @@ function kindOf(view: ArrayBufferView): string {
 
 // The buffers of the frame being decoded. Decoding is synchronous, so one
 // module-level slot serves every mailbox on the thread.
-let arriving: readonly ArrayBuffer[] = [];
+let arriving: readonly Transferred[] = [];
 
 function rebuild(fields: unknown): unknown {
   if (!Array.isArray(fields) || fields.length !== 4) throw new TypeError('transferred slice is not [kind, buffer, offset, length]');
   const [kind, index, byteOffset, byteLength] = fields as [unknown, unknown, number, number];
-  const buffer = typeof index === 'number' ? arriving[index] : undefined;
-  if (buffer === undefined) {
+  const transferred = typeof index === 'number' ? arriving[index] : undefined;
+  if (transferred === undefined) {
     throw new RangeError(`frame refers to transferred buffer ${String(index)}, but ${arriving.length} arrived`);
   }
+  if (kind === 'MessagePort' || transferred instanceof MessagePort) {
+    if (kind !== 'MessagePort' || !(transferred instanceof MessagePort)) {
+      throw new TypeError(`transferred slice of kind '${String(kind)}' refers to a ${transferred.constructor.name}`);
+    }
+    return transferred;
+  }
+  const buffer = transferred;
   switch (kind) {
     case 'ArrayBuffer':
       return buffer;
@@ -83,8 +94,8 @@ addExtension({
  * objects are copied as they are walked; any other object is left to the codec,
  * whose bytes are copied into the frame.
  */
-export function sliceTransferred(value: unknown, transfer: readonly ArrayBuffer[]): unknown {
-  const indexOf = new Map(transfer.map((buffer, i) => [buffer, i]));
+export function sliceTransferred(value: unknown, transfer: readonly Transferred[]): unknown {
+  const indexOf = new Map<object, number>(transfer.map((t, i) => [t, i]));
   const copies = new Map<object, unknown>();
 
   const visit = (v: unknown): unknown => {
@@ -96,6 +107,11 @@ export function sliceTransferred(value: unknown, transfer: readonly ArrayBuffer[
     if (v instanceof ArrayBuffer) {
       const i = indexOf.get(v);
       return i === undefined ? v : new TransferredSlice('ArrayBuffer', i, 0, v.byteLength);
+    }
+    if (v instanceof MessagePort) {
+      const i = indexOf.get(v);
+      if (i === undefined) throw new TypeError('a MessagePort in a message must be in its transfer list');
+      return new TransferredSlice('MessagePort', i, 0, 0);
     }
     const copied = copies.get(v);
     if (copied !== undefined) return copied;
@@ -128,7 +144,7 @@ export function sliceTransferred(value: unknown, transfer: readonly ArrayBuffer[
 }
 
 /** Runs `decode` with `buffers` as the targets of the frame's transferred slices. */
-export function withArrivingBuffers<T>(buffers: readonly ArrayBuffer[], decode: () => T): T {
+export function withArrivingBuffers<T>(buffers: readonly Transferred[], decode: () => T): T {
   arriving = buffers;
   try {
     return decode();

@@ -1,11 +1,12 @@
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, MessagePort } from 'node:worker_threads';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, STRING_FRAME_LIMIT } from './codec.js';
+import type { Transferred } from './codec.js';
 
 /** Posts an encoded frame through a real MessageChannel and decodes what arrives. */
-async function acrossPort(value: unknown, transfer: ArrayBuffer[] = []): Promise<unknown> {
+async function acrossPort(value: unknown, transfer: Transferred[] = []): Promise<unknown> {
   const { port1, port2 } = new MessageChannel();
   try {
     const arrived = new Promise<unknown>((resolve) => port2.once('message', resolve));
@@ -156,5 +157,35 @@ describe('codec', () => {
     const { data } = encodeFrame({ bytes: new Uint8Array(buffer) }, [buffer]);
     const [frame] = data as [Uint8Array, ...ArrayBuffer[]];
     expect(() => decodeFrame([frame])).toThrow(/transferred buffer 0, but 0 arrived/);
+  });
+
+  it('transferredPortArrivesWhereTheMessageHeldItAndStillCarriesMessages', async () => {
+    const handed = new MessageChannel();
+    const buffer = new ArrayBuffer(8);
+    const decoded = (await acrossPort({ peerId: 2, port: handed.port2, bytes: new Uint8Array(buffer) }, [handed.port2, buffer])) as {
+      peerId: number;
+      port: MessagePort;
+      bytes: Uint8Array;
+    };
+    try {
+      expect(decoded.peerId).toBe(2);
+      expect(decoded.port).toBeInstanceOf(MessagePort);
+      expect(decoded.bytes.byteLength).toBe(8);
+      const arrived = new Promise((resolve) => handed.port1.once('message', resolve));
+      decoded.port.postMessage('through the handed port');
+      await expect(arrived).resolves.toBe('through the handed port');
+    } finally {
+      decoded.port.close();
+      handed.port1.close();
+    }
+  });
+
+  it('aPortMissingFromANonEmptyTransferListIsRefused', () => {
+    const handed = new MessageChannel();
+    try {
+      expect(() => encodeFrame({ port: handed.port2, bytes: new ArrayBuffer(1) }, [new ArrayBuffer(1)])).toThrow(/must be in its transfer list/);
+    } finally {
+      handed.port1.close();
+    }
   });
 });

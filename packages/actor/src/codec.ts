@@ -9,7 +9,11 @@
 // ArrayBuffer per message (about 1.7x the round trips in tools/bench/actor).
 // A larger frame goes as its own ArrayBuffer, transferred, since copying its
 // bytes through a string then costs more than the allocation.
+//
+// A MessagePort in the transfer list crosses the same way as a buffer: moved
+// beside the frame, and put back where the message held it.
 
+import { MessagePort } from 'node:worker_threads';
 import { Packr, Unpackr } from 'msgpackr';
 import { sliceTransferred, withArrivingBuffers } from './codec-transfer.js';
 
@@ -20,19 +24,22 @@ export const STRING_FRAME_LIMIT = 16 * 1024;
 
 type Frame = string | Uint8Array;
 
-/** A frame alone, or a frame followed by the buffers it refers to. */
-export type WireFrame = Frame | [Frame, ...ArrayBuffer[]];
+/** What a message may move to its peer instead of copying: buffers, and ports (a channel handed to another thread). */
+export type Transferred = ArrayBuffer | MessagePort;
+
+/** A frame alone, or a frame followed by the buffers and ports it refers to. */
+export type WireFrame = Frame | [Frame, ...Transferred[]];
 
 export interface EncodedFrame {
   readonly data: WireFrame;
-  readonly transferList: ArrayBuffer[];
+  readonly transferList: Transferred[];
 }
 
-export function encodeFrame(value: unknown, transfer: readonly ArrayBuffer[] = []): EncodedFrame {
+export function encodeFrame(value: unknown, transfer: readonly Transferred[] = []): EncodedFrame {
   const buffers = [...new Set(transfer)];
   const packed = packr.pack(buffers.length === 0 ? value : sliceTransferred(value, buffers));
   let frame: Frame;
-  let transferList = buffers;
+  let transferList: Transferred[] = buffers;
   if (packed.length < STRING_FRAME_LIMIT) {
     frame = packed.toString('latin1');
   } else {
@@ -49,10 +56,12 @@ export function encodeFrame(value: unknown, transfer: readonly ArrayBuffer[] = [
 /** The value a peer encoded; throws when `data` is not a frame this codec wrote. */
 export function decodeFrame(data: unknown): unknown {
   let frame: unknown = data;
-  let buffers: ArrayBuffer[] = [];
+  let buffers: Transferred[] = [];
   if (Array.isArray(data)) {
-    [frame, ...buffers] = data as unknown[] as [unknown, ...ArrayBuffer[]];
-    if (!buffers.every((b) => b instanceof ArrayBuffer)) throw new TypeError('frame is followed by something other than ArrayBuffers');
+    [frame, ...buffers] = data as unknown[] as [unknown, ...Transferred[]];
+    if (!buffers.every((b) => b instanceof ArrayBuffer || b instanceof MessagePort)) {
+      throw new TypeError('frame is followed by something other than ArrayBuffers and MessagePorts');
+    }
   }
   let bytes: Buffer;
   if (typeof frame === 'string') bytes = Buffer.from(frame, 'latin1');

@@ -7,6 +7,8 @@ export { plainLogFields, stderrLogger } from './logger.js';
 export { RepeatedLog } from './repeated-log.js';
 export type { RepeatedLogOptions } from './repeated-log.js';
 export type { Endpoint } from './endpoint.js';
+export { CuttableEndpoint } from './cuttable-endpoint.js';
+export type { Transferred } from './codec.js';
 export { Mailbox } from './mailbox.js';
 export type { AskOptions, MailboxOptions, TellOptions } from './mailbox.js';
 export { replyWithTransfer, TransferringReply } from './mailbox-transfer.js';

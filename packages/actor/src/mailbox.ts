@@ -3,7 +3,7 @@ import { UnknownMessageError } from './actor-message.js';
 import { ActorError, isActorErrorCode } from './actor-error.js';
 import type { ActorErrorCode } from './actor-error.js';
 import { decodeFrame, encodeFrame } from './codec.js';
-import type { EncodedFrame } from './codec.js';
+import type { EncodedFrame, Transferred } from './codec.js';
 import type { Endpoint } from './endpoint.js';
 import { stderrLogger } from './logger.js';
 import type { Logger } from './logger.js';
@@ -32,12 +32,12 @@ export interface MailboxOptions<In extends ActorMessage> {
 
 export interface AskOptions {
   readonly timeoutMs?: number;
-  /** Buffers to move to the peer with the message instead of copying them. */
-  readonly transfer?: readonly ArrayBuffer[];
+  /** Buffers (or ports) to move to the peer with the message instead of copying them. */
+  readonly transfer?: readonly Transferred[];
 }
 
 export interface TellOptions {
-  readonly transfer?: readonly ArrayBuffer[];
+  readonly transfer?: readonly Transferred[];
 }
 
 interface PendingAsk {
