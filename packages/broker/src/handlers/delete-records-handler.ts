@@ -10,7 +10,7 @@
 // - Per partition: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
 //   KAFKA_STORAGE_ERROR.
 import { DeleteRecords, ErrorCode } from '@kstream/protocol';
-import { errorCodeOf } from '../partitions/partition-errors.js';
+import { errorCodeOf } from '@kstream/replication';
 import type { ApiHandler } from './handler.js';
 
 export const deleteRecordsHandler: ApiHandler<typeof DeleteRecords> = {

@@ -5,7 +5,7 @@
 // - v4 adds the file system's totalBytes and usableBytes (statfs).
 // - A directory that cannot be read is answered KAFKA_STORAGE_ERROR.
 import { DescribeLogDirs, ErrorCode, type ResponseOf } from '@kstream/protocol';
-import { errorCodeOf } from '../partitions/partition-errors.js';
+import { errorCodeOf } from '@kstream/replication';
 import type { ApiHandler } from './handler.js';
 
 type LogDirResult = ResponseOf<typeof DescribeLogDirs>['results'][number];

@@ -14,7 +14,7 @@
 // - Per partition: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
 //   KAFKA_STORAGE_ERROR.
 import { ErrorCode, ListOffsets, type ResponseOf } from '@kstream/protocol';
-import { errorCodeOf } from '../partitions/partition-errors.js';
+import { errorCodeOf } from '@kstream/replication';
 import type { ApiHandler } from './handler.js';
 
 type PartitionResponse = ResponseOf<typeof ListOffsets>['topics'][number]['partitions'][number];

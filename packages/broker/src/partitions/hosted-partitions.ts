@@ -10,10 +10,8 @@ import {
   type PartitionOffset,
 } from '@kstream/log-storage';
 import { DEFAULT_OFFLINE_RETRY_BACKOFF, OfflinePartitions, type OfflineRetryBackoff } from './offline-partitions.js';
-import { Partition, partitionKey, type NewDataListener, type PartitionState } from './partition.js';
-import type { PartitionConfig } from './partition-config.js';
+import { Partition, PartitionError, partitionKey, type NewDataListener, type PartitionConfig, type PartitionState } from '@kstream/replication';
 import { partitionsOnDisk, readPartitionTopicId, writePartitionMetadata } from './partition-dirs.js';
-import { PartitionError } from './partition-errors.js';
 
 /** Kafka's name for the high watermark checkpoint of a log directory. */
 export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';

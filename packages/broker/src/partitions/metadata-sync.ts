@@ -1,7 +1,7 @@
 import type { Logger } from '@kstream/actor';
 import type { MetadataRecord, PartitionState, TopicMetadata } from '@kstream/metadata';
 import type { BrokerMetadata, MetadataChange } from '../metadata/broker-metadata.js';
-import { partitionConfigFrom, type PartitionConfig } from './partition-config.js';
+import { partitionConfigFrom, type PartitionConfig } from '@kstream/replication';
 import type { PartitionAssignment } from './hosted-partitions.js';
 import type { ReplicaManager } from './replica-manager.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '@kstream/actor';
 import type { PartitionAssignment } from './hosted-partitions.js';
-import { partitionKey } from './partition.js';
+import { partitionKey } from '@kstream/replication';
 
 /** How often an offline partition's log is tried again: doubling from `initialMs` up to `maxMs`. */
 export interface OfflineRetryBackoff {

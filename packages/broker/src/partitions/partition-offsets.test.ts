@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CompressionType, ErrorCode } from '@kstream/protocol';
-import { PartitionError } from './partition-errors.js';
+import { PartitionError } from '@kstream/replication';
 import { MAX_TIMESTAMP } from './partition-offsets.js';
 import { assignment, batch, closeManager, openManager, tempDir } from './partitions.test-support.js';
 import type { ReplicaManager } from './replica-manager.js';

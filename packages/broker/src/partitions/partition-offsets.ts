@@ -1,6 +1,6 @@
 import { ATTRIBUTE_TIMESTAMP_TYPE, BATCH_OFFSETS, decodeRecordBatch } from '@kstream/protocol';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '@kstream/log-storage';
-import type { Partition } from './partition.js';
+import type { Partition } from '@kstream/replication';
 
 /** ListOffsets' special timestamps beyond the log's -2 and -1. */
 export const MAX_TIMESTAMP = -3n;

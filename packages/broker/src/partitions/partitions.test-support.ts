@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Logger } from '@kstream/actor';
 import { encodeRecordBatch, type RecordBatchInput } from '@kstream/protocol';
-import { partitionConfigFrom, type TopicConfigValues } from './partition-config.js';
+import { partitionConfigFrom, type TopicConfigValues } from '@kstream/replication';
 import type { PartitionAssignment } from './hosted-partitions.js';
 import { ReplicaManager, type ReplicaManagerOptions } from './replica-manager.js';
 

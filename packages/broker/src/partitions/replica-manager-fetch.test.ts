@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ZERO_UUID, readBatchHeader } from '@kstream/protocol';
 import type { FetchPartitionParams } from './fetch-session.js';
-import { partitionKey } from './partition.js';
+import { partitionKey } from '@kstream/replication';
 import { assignment, batch, openManager } from './partitions.test-support.js';
 import type { FetchParams } from './replica-manager.js';
 

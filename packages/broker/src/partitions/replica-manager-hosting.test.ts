@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@kstream/protocol';
-import { partitionConfigFrom } from './partition-config.js';
+import { partitionConfigFrom } from '@kstream/replication';
 import { assignment, batch, closeManager, openManager, tempDir } from './partitions.test-support.js';
 
 const HOUR = 3_600_000;

@@ -2,13 +2,10 @@ import { statfs } from 'node:fs/promises';
 import { RepeatedLog, type Logger } from '@kstream/actor';
 import { ErrorCode, ZERO_UUID } from '@kstream/protocol';
 import { OffsetOutOfRangeError, type EpochEndOffset } from '@kstream/log-storage';
-import { DelayedFetchPurgatory } from './delayed-fetch.js';
+import { DelayedFetchPurgatory, PartitionError, errorCodeOf, errorMessageOf, partitionKey, type Partition, type PartitionConfig } from '@kstream/replication';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session.js';
 import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment } from './hosted-partitions.js';
-import { partitionKey, type Partition } from './partition.js';
-import type { PartitionConfig } from './partition-config.js';
-import { PartitionError, errorCodeOf, errorMessageOf } from './partition-errors.js';
 import { fetchOffsetForTimestamp, type OffsetAndTimestamp } from './partition-offsets.js';
 
 export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'offlineRetryBackoff' | 'fileSystem'> {

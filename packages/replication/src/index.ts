@@ -1,0 +1,9 @@
+// @kstream/replication: a partition as a replicated log — leader and follower
+// state, ISR, high watermark, delayed produce (acks=all), replica fetchers
+// over the broker-pair channels, truncation by leader epoch.
+export { Partition, partitionKey } from './partition.js';
+export type { NewDataListener, PartitionState } from './partition.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MIN_INSYNC_REPLICAS, partitionConfigFrom } from './partition-config.js';
+export type { PartitionConfig, TopicConfigValues } from './partition-config.js';
+export { PartitionError, errorCodeOf, errorMessageOf } from './partition-errors.js';
+export { DelayedFetch, DelayedFetchPurgatory } from './delayed-fetch.js';
