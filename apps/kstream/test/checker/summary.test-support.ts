@@ -1,0 +1,51 @@
+// A fault run's summary as a person reads it: the seed first (a run
+// replays from it), the counts, the faults by kind, and each violation
+// with the faults injected around the operations that touched its value.
+import type { CheckResult } from './checker.test-support.js';
+import type { FaultEvent, History } from './history.test-support.js';
+import type { Violation } from './violation.test-support.js';
+
+/** Faults this long before an operation began or after it ended count as around it. */
+const AROUND_MS = 1_500;
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function describeFault(f: FaultEvent): string {
+  return `${f.kind} ${f.target} at ${seconds(f.startedAt)}${f.healedAt === null ? ' (never healed)' : ` (healed ${seconds(f.healedAt)})`}`;
+}
+
+/** The faults overlapping the operations (produce, reads) that touched `value`, widened by AROUND_MS. */
+export function faultsAround(history: History, value: string | null): FaultEvent[] {
+  if (value === null) return [];
+  const spans = [
+    ...history.produces.filter((op) => op.value === value).map((op) => [op.invokedAt, op.completedAt] as const),
+    ...history.reads.filter((r) => r.value === value).map((r) => [r.at, r.at] as const),
+  ];
+  return history.faults.filter((f) =>
+    spans.some(([from, to]) => f.startedAt <= to + AROUND_MS && (f.healedAt ?? Number.POSITIVE_INFINITY) >= from - AROUND_MS),
+  );
+}
+
+export function describeViolation(history: History, v: Violation): string {
+  const at = v.offset === null ? `${history.topic}-${v.partition}` : `${history.topic}-${v.partition} offset ${v.offset}`;
+  const around = faultsAround(history, v.value);
+  const faults = around.length === 0 ? '' : `\n    faults around it: ${around.map(describeFault).join('; ')}`;
+  return `  ${v.rule}: ${at}${v.value === null ? '' : ` value ${JSON.stringify(v.value)}`}: ${v.message}${faults}`;
+}
+
+export function summarize(history: History, result: CheckResult): string {
+  const perPartition = [...result.acknowledgedByPartition].sort(([a], [b]) => a - b).map(([p, n]) => `p${p} ${n}`).join(', ');
+  const faults = [...result.faultsByKind].map(([kind, n]) => `${kind} ${n}`).join(', ');
+  const lines = [
+    `seed=${history.seed} topic=${history.topic}`,
+    `produces: ${history.produces.length}; acknowledged ${result.acknowledged} (${perPartition}); definite failures ${result.definiteFailures}; indeterminate ${result.indeterminateFound + result.indeterminateLost} (found ${result.indeterminateFound}, lost ${result.indeterminateLost}: allowed)`,
+    `kafkajs resends: ${result.kafkajsResends} values stored more than once by kafkajs's own retries within a send (the same value, not a violation)`,
+    `consumer reads: ${result.reads}`,
+    `faults: ${history.faults.length}${faults === '' ? '' : ` (${faults})`}`,
+    result.violations.length === 0 ? 'violations: none' : `violations: ${result.violations.length} (seed=${history.seed})`,
+    ...result.violations.map((v) => describeViolation(history, v)),
+  ];
+  return lines.join('\n');
+}
