@@ -4,9 +4,19 @@ import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
 import type { Endpoint, Logger } from '@kstream/actor';
 import type { AdminContext, AdminDecision } from './admin-context.js';
 import { eachSnapshotRecord, MetadataState, packAdminReply, packMetadataBatch, UNPACKED_REPLY_TYPES, resolveBrokerConfig, validateBrokerConfig } from '@kstream/metadata';
-import type { BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControllerReplies, ControllerRequest, MetadataRecord } from '@kstream/metadata';
+import type { AlterPartitionReply, AlterPartitionRequest, BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControlledShutdownReply, ControlledShutdownRequest, ControllerReplies, ControllerRequest, ElectLeadersReply, ElectLeadersRequest, MetadataRecord } from '@kstream/metadata';
+import { ErrorCode } from '@kstream/protocol';
 import { BrokerLiveness } from './broker-liveness.js';
 import { alterConfigs, incrementalAlterConfigs } from './controller-configs.js';
+import { electLeaders } from './controller-elect-leaders.js';
+import { alterPartition } from './controller-isr.js';
+import { controlledShutdown } from './controller-shutdown.js';
+import { electionContext } from './election-context.js';
+import type { EligibilityOverride } from './election-context.js';
+import { preferredLeaderRebalance } from './leader-rebalance.js';
+import { logElections, logIsrChanges } from './partition-change-log.js';
+import { fenceChanges, registrationChanges } from './partition-elections.js';
+import type { PartitionChange } from './partition-elections.js';
 import { createPartitions, createTopics, deleteTopics } from './controller-topics.js';
 import { MetadataLog } from './metadata-log.js';
 import { transferPackedReply } from './packed-reply-transfer.js';
@@ -22,6 +32,12 @@ export interface ControllerOptions {
    * topics and of topic configs. Validated on open; a bad key or value throws.
    */
   readonly staticBrokerConfig?: BrokerConfigProps;
+  /**
+   * How often leaderships are checked for moving back to their preferred
+   * replicas; leader.imbalance.check.interval.seconds of the static config
+   * unless given (tests want less than its least value, 1 s).
+   */
+  readonly leaderImbalanceCheckIntervalMs?: number;
   readonly logger?: Logger;
 }
 
@@ -55,6 +71,11 @@ export class Controller {
   readonly #logger: Logger;
   readonly #channels = new Map<number, BrokerChannel>();
   readonly #livenessTimer: NodeJS.Timeout;
+  readonly #rebalanceTimer: NodeJS.Timeout;
+  // Brokers in controlled shutdown, in memory like liveness: the mark lives
+  // as long as the incarnation (its registration clears it, its exit fences
+  // it), and brokers need not know it, only the leaderships it moved.
+  readonly #shuttingDown = new Set<number>();
   // Every change waits for the previous one, so records are decided against
   // the state all earlier records produced.
   #serial: Promise<unknown> = Promise.resolve();
@@ -64,6 +85,7 @@ export class Controller {
     state: MetadataState,
     sessionTimeoutMs: number,
     staticConfig: BrokerConfigProps,
+    rebalanceIntervalMs: number,
     logger: Logger,
   ) {
     this.#log = log;
@@ -77,6 +99,8 @@ export class Controller {
     for (const broker of state.brokers.values()) if (!broker.fenced) this.#liveness.touch(broker.brokerId, now);
     this.#livenessTimer = setInterval(() => this.#fenceExpired(), Math.max(10, Math.min(1000, sessionTimeoutMs / 4)));
     this.#livenessTimer.unref();
+    this.#rebalanceTimer = setInterval(() => this.#rebalanceLeaders(), rebalanceIntervalMs);
+    this.#rebalanceTimer.unref();
   }
 
   /** Opens the metadata log in `options.dir`, replays it, and starts a new cluster id if the log is empty. */
@@ -86,7 +110,9 @@ export class Controller {
     const state = new MetadataState();
     const log = await MetadataLog.open(join(options.dir, 'metadata.log'), (record) => state.apply(record), logger);
     const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
-    const controller = new Controller(log, state, sessionTimeoutMs, staticConfig, logger);
+    const rebalanceIntervalMs =
+      options.leaderImbalanceCheckIntervalMs ?? resolveBrokerConfig(staticConfig)['leader.imbalance.check.interval.seconds'] * 1000;
+    const controller = new Controller(log, state, sessionTimeoutMs, staticConfig, rebalanceIntervalMs, logger);
     if (state.clusterId === undefined) {
       await controller.#commit([{ type: 'ClusterId', clusterId: newClusterId() }]);
     }
@@ -154,6 +180,12 @@ export class Controller {
           return this.#register(msg, fromBroker === msg.brokerId ? this.#channels.get(fromBroker) : undefined);
         case 'BrokerHeartbeat':
           return this.#heartbeat(msg);
+        case 'AlterPartition':
+          return this.#alterPartition(msg);
+        case 'ControlledShutdown':
+          return this.#controlledShutdown(msg);
+        case 'ElectLeaders':
+          return this.#electLeaders(msg);
         case 'CreateTopics': {
           const { results, metadataOffset } = await this.#carryOut(await createTopics(this.#adminContext(), msg));
           return { topics: results, metadataOffset };
@@ -190,6 +222,7 @@ export class Controller {
   /** Stops serving brokers, lets the change in progress finish, and closes the metadata log. */
   async close(): Promise<void> {
     clearInterval(this.#livenessTimer);
+    clearInterval(this.#rebalanceTimer);
     for (const { mailbox } of this.#channels.values()) mailbox.close();
     this.#channels.clear();
     await this.#serial.catch(() => undefined);
@@ -197,12 +230,21 @@ export class Controller {
   }
 
   async #register(msg: BrokerRegistrationRequest, channel: BrokerChannel | undefined): Promise<BrokerRegistrationReply> {
+    const { brokerId } = msg;
+    const previous = this.#state.broker(brokerId);
+    // A new incarnation of a broker still alive in the metadata: the old one
+    // died unseen, and leads nothing from here on.
+    if (previous !== undefined && !previous.fenced) await this.#fence(brokerId, previous.brokerEpoch, 'a new incarnation registered');
+    this.#shuttingDown.delete(brokerId);
     const brokerEpoch = this.#log.nextOffset;
     // The snapshot in the reply carries this registration; a push of it would come twice.
     if (channel) channel.synced = false;
+    const elections = registrationChanges(this.#electionContext({ registering: brokerId }), brokerId);
     const lastOffset = await this.#commit([
-      { type: 'RegisterBroker', brokerId: msg.brokerId, brokerEpoch, host: msg.host, port: msg.port },
+      { type: 'RegisterBroker', brokerId, brokerEpoch, host: msg.host, port: msg.port },
+      ...elections.map((c) => c.record),
     ]);
+    logElections(this.#logger, `broker ${brokerId} registered`, elections);
     this.#liveness.touch(msg.brokerId, performance.now());
     this.#logger.info(`controller: broker ${msg.brokerId} registered at ${msg.host}:${msg.port}`, { brokerEpoch });
     // Packed in turns: a snapshot of max.partitions partitions is 100000 records.
@@ -224,8 +266,47 @@ export class Controller {
   async #fence(brokerId: number, brokerEpoch: number, reason: string): Promise<void> {
     const current = this.#state.broker(brokerId);
     if (current === undefined || current.fenced || current.brokerEpoch !== brokerEpoch) return;
-    await this.#commit([{ type: 'FenceBroker', brokerId, brokerEpoch, reason }]);
+    const elections = fenceChanges(this.#electionContext({ fencing: brokerId }), brokerId);
+    await this.#commit([{ type: 'FenceBroker', brokerId, brokerEpoch, reason }, ...elections.map((c) => c.record)]);
     this.#logger.info(`controller: broker ${brokerId} fenced: ${reason}`, { brokerEpoch });
+    logElections(this.#logger, `broker ${brokerId} fenced`, elections);
+  }
+
+  async #alterPartition(msg: AlterPartitionRequest): Promise<AlterPartitionReply> {
+    const { errorCode, changes, partitions } = alterPartition(this.#electionContext(), msg);
+    const metadataOffset = await this.#commitChanges(changes);
+    logIsrChanges(this.#logger, msg.brokerId, changes);
+    return { errorCode, partitions, metadataOffset };
+  }
+
+  async #controlledShutdown(msg: ControlledShutdownRequest): Promise<ControlledShutdownReply> {
+    const current = this.#state.broker(msg.brokerId);
+    if (current === undefined || current.brokerEpoch !== msg.brokerEpoch) {
+      return { errorCode: ErrorCode.STALE_BROKER_EPOCH, remainingLeaderships: 0, metadataOffset: this.#log.nextOffset - 1 };
+    }
+    this.#shuttingDown.add(msg.brokerId);
+    const { changes, remainingLeaderships } = controlledShutdown(this.#electionContext(), msg.brokerId);
+    const metadataOffset = await this.#commitChanges(changes);
+    logElections(this.#logger, `broker ${msg.brokerId} in controlled shutdown (${remainingLeaderships} leaderships could not move)`, changes);
+    return { errorCode: ErrorCode.NONE, remainingLeaderships, metadataOffset };
+  }
+
+  async #electLeaders(msg: ElectLeadersRequest): Promise<ElectLeadersReply> {
+    const { changes, results } = await electLeaders(this.#electionContext(), msg);
+    const metadataOffset = await this.#commitChanges(changes);
+    logElections(this.#logger, `ElectLeaders (${msg.electionType})`, changes);
+    return { results, metadataOffset };
+  }
+
+  /** The periodic preferred-leader check (auto.leader.rebalance.enable), after every change before it. */
+  #rebalanceLeaders(): void {
+    this.#serialize(async () => {
+      const config = this.#clusterConfig();
+      if (!config['auto.leader.rebalance.enable']) return;
+      const changes = preferredLeaderRebalance(this.#electionContext(), config['leader.imbalance.per.broker.percentage']);
+      await this.#commitChanges(changes);
+      logElections(this.#logger, 'preferred leaders rebalanced', changes);
+    }).catch((error: unknown) => this.#logger.error('controller: could not move leaderships back to preferred replicas', { error }));
   }
 
   #fenceExpired(): void {
@@ -267,6 +348,15 @@ export class Controller {
   async #carryOut<R>(decision: AdminDecision<R>): Promise<{ results: R; metadataOffset: number }> {
     const metadataOffset = decision.records.length > 0 ? await this.#commit(decision.records) : this.#log.nextOffset - 1;
     return { results: decision.results, metadataOffset };
+  }
+
+  /** Commits the changes' records, if any; the offset at which they are visible. */
+  async #commitChanges(changes: readonly PartitionChange[]): Promise<number> {
+    return changes.length > 0 ? this.#commit(changes.map((c) => c.record)) : this.#log.nextOffset - 1;
+  }
+
+  #electionContext(override?: EligibilityOverride) {
+    return electionContext(this.#state, this.#staticConfig, this.#shuttingDown, override);
   }
 
   #adminContext(): AdminContext {

@@ -24,6 +24,13 @@ const definitions = {
     readOnly,
     doc: 'Create a topic when a Metadata request names one that does not exist.',
   }),
+  'auto.leader.rebalance.enable': booleanConfig('auto.leader.rebalance.enable', {
+    default: 'true',
+    readOnly,
+    doc:
+      'Move leaderships back to their preferred (first) replicas: every leader.imbalance.check.interval.seconds, a broker ' +
+      'leading fewer of the partitions it is preferred for than leader.imbalance.per.broker.percentage allows gets them back.',
+  }),
   'compression.type': choiceConfig('compression.type', {
     default: 'producer',
     values: COMPRESSION_TYPES,
@@ -60,6 +67,20 @@ const definitions = {
     doc:
       "The most bytes a Fetch response carries: a request's maxBytes above it is lowered to it (the first batch " +
       'is still returned whole when larger, as in Kafka, so a consumer always progresses).',
+  }),
+  'leader.imbalance.check.interval.seconds': longConfig('leader.imbalance.check.interval.seconds', {
+    default: '300',
+    min: 1,
+    readOnly,
+    doc: 'How often the controller checks whether leaderships should move back to their preferred replicas.',
+  }),
+  'leader.imbalance.per.broker.percentage': intConfig('leader.imbalance.per.broker.percentage', {
+    default: '10',
+    min: 0,
+    readOnly,
+    doc:
+      'The share of the partitions a broker is the preferred replica of that may be led by others before the controller ' +
+      'moves them back (auto.leader.rebalance.enable).',
   }),
   'log.cleaner.delete.retention.ms': longConfig('log.cleaner.delete.retention.ms', {
     default: '86400000',
