@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
 import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
-import { brokerWorkerUrl } from '@kstream/broker';
+import { brokerWorkerUrl, PauseGate } from '@kstream/broker';
 import type { BrokerConfig, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest } from '@kstream/broker';
 import type { Controller } from '@kstream/controller';
 import type { TaskPool } from './task-pool.js';
@@ -44,6 +44,8 @@ function deferred(): Deferred {
 }
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** What an ask from the node allows beyond the timeout the broker itself applies to the work asked of it. */
+const NODE_ASK_MARGIN_MS = 1_000;
 
 export interface BrokerThreadDeps {
   readonly supervisor: Supervisor;
@@ -69,6 +71,7 @@ export class BrokerThread {
   #restart: BrokerRestart | null = null;
   #mailbox: Mailbox<NodeRequest, BrokerRequest, BrokerReplies> | null = null;
   #controllerPort: MessagePort | null = null;
+  #pauseGate = new PauseGate();
   #started: Deferred = deferred();
   #exited: Deferred = deferred();
 
@@ -104,6 +107,26 @@ export class BrokerThread {
   /** The restart under way after a crash; null while running or stopped. */
   get restart(): BrokerRestart | null {
     return this.#restart;
+  }
+
+  /** Whether the broker has a worker (starting or running): one that can take a channel to a peer. */
+  get hasWorker(): boolean {
+    return this.#mailbox !== null;
+  }
+
+  /** Hands the worker its end of a fresh channel to broker `peerId`, replacing any before it; `cut` if that link is cut. */
+  handOverPeerChannel(peerId: number, port: MessagePort, cut: boolean): void {
+    if (this.#mailbox === null) throw new Error(`broker ${this.brokerId} has no worker to take a channel to broker ${peerId} (it is ${this.#state})`);
+    // Before the channel: nothing may cross a cut link, not even at once.
+    if (cut) this.#mailbox.tell({ type: 'CutPeerLink', peerId, cut });
+    this.#mailbox.tell({ type: 'PeerChannel', peerId, port }, { transfer: [port] });
+  }
+
+  /** Has the broker send a round trip to broker `peerId` over their channel; resolves with the milliseconds it took. */
+  pingPeer(peerId: number, timeoutMs: number): Promise<number> {
+    if (this.#mailbox === null) return Promise.reject(new Error(`broker ${this.brokerId} is not running (it is ${this.#state})`));
+    // The broker's own ask has the timeout; this one only bounds a broker that does not answer at all.
+    return this.#mailbox.ask({ type: 'PingPeer', peerId, timeoutMs }, { timeoutMs: timeoutMs + NODE_ASK_MARGIN_MS });
   }
 
   /** Starts the worker under the supervisor; resolves once it listens and is registered. */
@@ -179,7 +202,8 @@ export class BrokerThread {
     const { controller, pool, logger } = this.#deps;
     const { port1, port2 } = new MessageChannel();
     controller.attachBroker(this.brokerId, port1);
-    const workerData: BrokerWorkerData = { config: { ...this.#config }, controllerPort: port2 };
+    this.#pauseGate = new PauseGate();
+    const workerData: BrokerWorkerData = { config: { ...this.#config }, controllerPort: port2, pauseState: this.#pauseGate.buffer };
     const worker = spawnWorker(brokerWorkerUrl, { name: this.name, workerData, transferList: [port2] });
     this.#controllerPort = port1;
     this.#mailbox = new Mailbox<NodeRequest, BrokerRequest, BrokerReplies>(worker, {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { stderrLogger, Supervisor } from '@kstream/actor';
 import type { Logger, RestartPolicy } from '@kstream/actor';
 import { formatLogDir, InconsistentMetaPropertiesError } from '@kstream/broker';
@@ -41,6 +42,11 @@ export class KstreamNode {
     this.#brokers = new Map(brokers.map((b) => [b.brokerId, b]));
     const byName = new Map(brokers.map((b) => [b.name, b]));
     supervisor.on('exit', (exit) => byName.get(exit.name)?.onExit(exit));
+    // Each worker start (first start, crash restart, restartBroker) pairs the new incarnation with every broker that has a worker.
+    supervisor.on('start', ({ name }) => {
+      const started = byName.get(name);
+      if (started !== undefined) this.#pair(started);
+    });
   }
 
   /**
@@ -139,6 +145,16 @@ export class KstreamNode {
   }
 
   /**
+   * Has broker `from` send a round trip to broker `to` over their channel;
+   * resolves with the milliseconds it took. Rejects when the link is cut
+   * (after `timeoutMs`) or there is no channel (at once).
+   */
+  pingLink(from: number, to: number, timeoutMs = 1_000): Promise<number> {
+    this.#broker(to);
+    return this.#broker(from).pingPeer(to, timeoutMs);
+  }
+
+  /**
    * Stops the brokers (each closes its listener, connections and logs), lets
    * running pool tasks finish, then closes the metadata log. Idempotent.
    * Rejects once everything is stopped if a broker did not shut down
@@ -153,6 +169,16 @@ export class KstreamNode {
       if (unclean.length > 0) throw new Error(unclean.map((error) => error.message).join('; '), { cause: unclean[0] });
     })();
     return this.#stopping;
+  }
+
+  /** Creates a fresh channel between `started`'s new worker and every other broker's worker, and hands each end over. */
+  #pair(started: BrokerThread): void {
+    for (const peer of this.#brokers.values()) {
+      if (peer === started || !peer.hasWorker) continue;
+      const { port1, port2 } = new MessageChannel();
+      started.handOverPeerChannel(peer.brokerId, port1, false);
+      peer.handOverPeerChannel(started.brokerId, port2, false);
+    }
   }
 
   #broker(id: number): BrokerThread {

@@ -34,4 +34,6 @@ export interface NodeControl {
   crashBroker(id: number): Promise<void>;
   /** Stops broker `id` cleanly and starts it again on its port; resolves once it is registered again. */
   restartBroker(id: number): Promise<void>;
+  /** Broker `from` sends a round trip to broker `to` over their channel; resolves with its milliseconds, rejects when the link is cut (after `timeoutMs`, default 1000) or missing. */
+  pingLink(from: number, to: number, timeoutMs?: number): Promise<number>;
 }

@@ -41,6 +41,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     describe: () => node.describe(),
     crashBroker: (id) => node.crashBroker(id),
     restartBroker: (id) => node.restartBroker(id),
+    pingLink: (from, to, timeoutMs) => node.pingLink(from, to, timeoutMs),
   };
   Comlink.expose(control, nodeEndpoint(port1));
   const remote = Comlink.wrap<NodeControl>(nodeEndpoint(port2));

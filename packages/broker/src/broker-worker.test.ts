@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Mailbox, spawnWorker } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
 import { Controller } from '@kstream/controller';
+import { PauseGate } from './pause-gate.js';
 import { brokerWorkerUrl } from './index.js';
 import type { BrokerWorkerData } from './broker-worker.js';
 import type { BrokerReplies, BrokerRequest, BrokerStartedNotice, NodeRequest } from './messages.js';
@@ -44,6 +45,7 @@ describe('broker worker', () => {
     const workerData: BrokerWorkerData = {
       config: { brokerId: 7, host: '127.0.0.1', port: 0, logDir: join(dir, 'broker-7'), heartbeatIntervalMs },
       controllerPort: port2,
+      pauseState: new PauseGate().buffer,
     };
     worker = spawnWorker(brokerWorkerUrl, { name: 'broker-7', workerData, transferList: [port2] });
     let started!: (notice: BrokerStartedNotice) => void;

@@ -1,6 +1,7 @@
 // The broker worker thread's entry. The node starts one per broker with
 // spawnWorker(brokerWorkerUrl, { workerData: BrokerWorkerData, transferList:
-// [controllerPort] }); parentPort is the channel to the node.
+// [controllerPort] }); parentPort is the channel to the node, which also
+// hands over the channels to the other brokers (PeerChannel).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { Mailbox, unknownMessage } from '@kstream/actor';
@@ -9,15 +10,20 @@ import { Broker } from './broker.js';
 import type { BrokerConfig } from './broker.js';
 import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';
 import { nodeLogger } from './node-logger.js';
+import { PauseGate } from './pause-gate.js';
+import { PeerLinks } from './peers/peer-links.js';
 
 export interface BrokerWorkerData {
   readonly config: BrokerConfig;
   /** This broker's end of its channel to the controller actor. */
   readonly controllerPort: MessagePort;
+  /** The PauseGate's memory, shared with the node: how it pauses this thread. */
+  readonly pauseState: SharedArrayBuffer;
 }
 
 if (parentPort === null) throw new Error('broker-worker must run in a worker thread');
-const { config, controllerPort } = workerData as BrokerWorkerData;
+const { config, controllerPort, pauseState } = workerData as BrokerWorkerData;
+const pauseGate = new PauseGate(pauseState);
 const logger = nodeLogger(() => node);
 
 const controller: ControllerChannel = new Mailbox(controllerPort, {
@@ -30,7 +36,8 @@ const node: NodeChannel = new Mailbox(parentPort, {
   logger,
   handle: (msg: BrokerRequest) => handle(msg),
 });
-const broker = new Broker(config, { controller, node }, logger);
+const peers = new PeerLinks(config.brokerId, logger);
+const broker = new Broker(config, { controller, node, peers }, logger);
 
 async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['type']]> {
   switch (msg.type) {
@@ -39,12 +46,22 @@ async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['
       // know the exit was asked for before it happens, or it would restart
       // the broker.
       await broker.shutdown();
+      peers.close();
       controller.close();
       return;
+    case 'PeerChannel':
+      peers.attach(msg.peerId, msg.port);
+      return;
+    case 'CutPeerLink':
+      peers.setCut(msg.peerId, msg.cut);
+      return;
+    case 'PingPeer':
+      return peers.ping(msg.peerId, msg.timeoutMs);
+    case 'Pause':
+      pauseGate.holdWhileRequested();
+      return;
     default:
-      // With a one-member union TypeScript narrows msg.type, not msg, to never.
-      msg.type satisfies never;
-      return unknownMessage(msg as never);
+      return unknownMessage(msg);
   }
 }
 

@@ -12,6 +12,7 @@ import { ClientConnection } from './network/client-connection.js';
 import { RequestMemoryPool } from './network/request-memory-pool.js';
 import { syncReplicaManager } from './partitions/metadata-sync.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
+import type { PeerLinks } from './peers/peer-links.js';
 import { submitPoolTask } from './pool-tasks.js';
 import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
 
@@ -38,6 +39,7 @@ export class Broker {
   readonly #config: BrokerConfig;
   readonly #controller: ControllerChannel;
   readonly #node: NodeChannel;
+  readonly #peers: PeerLinks;
   readonly #logger: Logger;
   readonly #listener: BrokerListener;
   readonly #metadata: BrokerMetadata;
@@ -55,12 +57,13 @@ export class Broker {
 
   constructor(
     config: BrokerConfig,
-    channels: { controller: ControllerChannel; node: NodeChannel },
+    channels: { controller: ControllerChannel; node: NodeChannel; peers: PeerLinks },
     logger: Logger,
   ) {
     this.#config = config;
     this.#controller = channels.controller;
     this.#node = channels.node;
+    this.#peers = channels.peers;
     this.#logger = logger;
     this.#metadata = new BrokerMetadata(config.brokerId, config.staticConfig ?? {});
     this.#requestMemory = new RequestMemoryPool(this.#metadata.brokerConfig['queued.max.request.bytes']);
@@ -107,6 +110,7 @@ export class Broker {
       metadata,
       controller: this.#controller,
       partitions,
+      peers: this.#peers,
       logger: this.#logger,
     };
     const port = await this.#listener.listen();

@@ -29,4 +29,7 @@ export { formatLogDir, readMetaProperties, InconsistentMetaPropertiesError } fro
 export type { MetaProperties } from './meta-properties.js';
 export { poolTasks, runPoolTask, isPoolTaskName, submitPoolTask } from './pool-tasks.js';
 export type { PoolTaskName, PoolTaskInput, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
+export { PauseGate } from './pause-gate.js';
+export { NoPeerChannelError, PeerLinks } from './peers/peer-links.js';
+export type { PeerAskOptions, PeerChangeListener, PeerRequestHandler } from './peers/peer-links.js';
 export type * from './messages.js';

@@ -1,6 +1,7 @@
 // The messages between a broker worker and its node (the main thread), over
 // the worker's parentPort. The broker's messages to the controller are the
 // controller's own (@kstream/metadata's messages.ts).
+import type { MessagePort } from 'node:worker_threads';
 import type { Mailbox } from '@kstream/actor';
 import type { ControllerChannelReplies, ControllerRequest, ControllerToBroker } from '@kstream/metadata';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
@@ -10,10 +11,49 @@ export interface ShutdownRequest {
   readonly type: 'Shutdown';
 }
 
-export type BrokerRequest = ShutdownRequest;
+/**
+ * The node hands the broker its end of a fresh channel to broker `peerId`
+ * (the port transferred): at the broker's start for every running peer, and
+ * whenever the peer's worker starts again. It replaces any channel before it.
+ */
+export interface PeerChannelNotice {
+  readonly type: 'PeerChannel';
+  readonly peerId: number;
+  readonly port: MessagePort;
+}
+
+/** Fault injection: cut (or heal) this broker's link to broker `peerId`, both ways, until told otherwise. */
+export interface CutPeerLinkRequest {
+  readonly type: 'CutPeerLink';
+  readonly peerId: number;
+  readonly cut: boolean;
+}
+
+/** A round trip to broker `peerId` over their channel; answered with the milliseconds it took. */
+export interface PingPeerRequest {
+  readonly type: 'PingPeer';
+  readonly peerId: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Fault injection: the broker's thread stops (Atomics.wait on `pauseState`,
+ * the SharedArrayBuffer of its BrokerWorkerData) until the node resumes it,
+ * as in a long GC pause or on a hung disk. Told, not asked: a paused broker
+ * answers nothing; `pauseState` tells the node the pause took effect.
+ */
+export interface PauseNotice {
+  readonly type: 'Pause';
+}
+
+export type BrokerRequest = ShutdownRequest | PeerChannelNotice | CutPeerLinkRequest | PingPeerRequest | PauseNotice;
 
 export interface BrokerReplies {
   Shutdown: void;
+  PeerChannel: void;
+  CutPeerLink: void;
+  PingPeer: number;
+  Pause: void;
 }
 
 /** Told once per start: the broker listens and is registered with the controller. */

@@ -14,13 +14,14 @@ import type { BrokerConfigProps, ControllerToBroker } from '@kstream/metadata';
 import { Broker } from '../src/broker.js';
 import type { ControllerChannel, NodeChannel } from '../src/messages.js';
 import { RawClient } from '../src/network/raw-client.test-support.js';
+import { PeerLinks } from '../src/peers/peer-links.js';
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 interface RunningBroker {
   readonly broker: Broker;
   readonly port: number;
-  readonly channels: { readonly controller: ControllerChannel; readonly node: NodeChannel };
+  readonly channels: { readonly controller: ControllerChannel; readonly node: NodeChannel; readonly peers: PeerLinks };
 }
 
 export class BrokerCluster {
@@ -55,13 +56,20 @@ export class BrokerCluster {
       handle: (msg: ControllerToBroker) => broker?.handleControllerMessage(msg),
     });
     const node: NodeChannel = new Mailbox(toNode.port2, { name: 'node', logger: quiet });
+    // Paired with every running broker, as the node pairs broker workers.
+    const peers = new PeerLinks(brokerId, quiet);
+    for (const [peerId, running] of this.#brokers) {
+      const pair = new MessageChannel();
+      peers.attach(peerId, pair.port1);
+      running.channels.peers.attach(brokerId, pair.port2);
+    }
     broker = new Broker(
       { brokerId, host: '127.0.0.1', port: 0, logDir: join(this.dir, `broker-${brokerId}`), heartbeatIntervalMs: 1_000, staticConfig: this.staticConfig },
-      { controller, node },
+      { controller, node, peers },
       quiet,
     );
     const { port } = await broker.start();
-    this.#brokers.set(brokerId, { broker, port, channels: { controller, node } });
+    this.#brokers.set(brokerId, { broker, port, channels: { controller, node, peers } });
   }
 
   /** Shuts broker `brokerId` down and has the controller fence it, as the node does when a broker thread exits. */
@@ -72,6 +80,7 @@ export class BrokerCluster {
     await running.broker.shutdown();
     running.channels.controller.close();
     running.channels.node.close();
+    running.channels.peers.close();
     await this.controller.detachBroker(brokerId, 'stopped by the test');
   }
 

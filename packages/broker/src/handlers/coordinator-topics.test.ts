@@ -8,6 +8,7 @@ import type { ControllerChannel } from '../messages.js';
 import { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { clusterRecords, topicRecords } from '../partitions/broker-services.test-support.js';
 import { openManager, recordingLogger } from '../partitions/partitions.test-support.js';
+import { PeerLinks } from '../peers/peer-links.js';
 import { findCoordinatorHandler } from './find-coordinator-handler.js';
 import type { BrokerServices, RequestContext } from './handler.js';
 
@@ -41,7 +42,7 @@ async function brokerWithController(answer: (msg: CreateTopicsRequest, metadata:
     },
   });
   closing.push(controller, controllerEnd);
-  const services: BrokerServices = { brokerId: 1, config: metadata.brokerConfig, metadata, controller, partitions: await openManager(), logger };
+  const services: BrokerServices = { brokerId: 1, config: metadata.brokerConfig, metadata, controller, partitions: await openManager(), peers: new PeerLinks(1, logger), logger };
   const context = (apiVersion: number): RequestContext<typeof FindCoordinator> => ({
     api: FindCoordinator,
     apiVersion,

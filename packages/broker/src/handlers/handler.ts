@@ -7,6 +7,7 @@ import type { BrokerConfigValues } from '@kstream/metadata';
 import type { ApiSpec, RequestOf, ResponseOf, VersionRange } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import type { ControllerChannel } from '../messages.js';
+import type { PeerLinks } from '../peers/peer-links.js';
 import type { ReplicaManager } from './../partitions/replica-manager.js';
 
 /**
@@ -58,5 +59,7 @@ export interface BrokerServices {
   readonly controller: ControllerChannel;
   /** The partition logs this broker hosts. */
   readonly partitions: ReplicaManager;
+  /** This broker's channels to the other brokers of the node (the data plane between them). */
+  readonly peers: PeerLinks;
   readonly logger: Logger;
 }

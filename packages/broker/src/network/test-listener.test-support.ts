@@ -16,6 +16,7 @@ import type { HandlerRegistry } from '../handlers/registry.js';
 import type { ControllerChannel } from '../messages.js';
 import { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { ReplicaManager } from '../partitions/replica-manager.js';
+import { PeerLinks } from '../peers/peer-links.js';
 import { ClientConnection } from './client-connection.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
 
@@ -67,6 +68,7 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
     metadata,
     controller,
     partitions,
+    peers: new PeerLinks(1, logger),
     logger,
   };
   const requestMemory = new RequestMemoryPool(options.queuedMaxRequestBytes ?? -1);

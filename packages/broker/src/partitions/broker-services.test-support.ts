@@ -10,6 +10,7 @@ import { decodeResponse, encodeResponse, type ApiSpec, type ResponseOf } from '@
 import type { BrokerServices, RequestContext } from '../handlers/handler.js';
 import type { ControllerChannel } from '../messages.js';
 import { BrokerMetadata } from '../metadata/broker-metadata.js';
+import { PeerLinks } from '../peers/peer-links.js';
 import { syncReplicaManager } from './metadata-sync.js';
 import { BROKER_ID, openManager, recordingLogger } from './partitions.test-support.js';
 
@@ -78,7 +79,7 @@ export async function testBroker(records: MetadataRecord[], staticConfig: Broker
   };
   metadata.loadSnapshot(records, records.length - 1);
   await settle();
-  const services: BrokerServices = { brokerId: BROKER_ID, config: metadata.brokerConfig, metadata, controller, partitions, logger };
+  const services: BrokerServices = { brokerId: BROKER_ID, config: metadata.brokerConfig, metadata, controller, partitions, peers: new PeerLinks(BROKER_ID, logger), logger };
   return {
     services,
     metadata,
