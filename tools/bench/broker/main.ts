@@ -10,15 +10,13 @@
 // Times are kcat's wall time, start to exit: the consume includes librdkafka's
 // last fetch at the end of each partition, which the broker parks for
 // fetch.wait.max.ms (500 ms) as Kafka does, before kcat -e sees the end.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '@kstream/kstream';
 import { Kafka, logLevel } from 'kafkajs';
 import { median, report } from '../harness.js';
+import { runKcat, writeRecordLines } from '../kcat.js';
 
 const RECORD_BYTES = 100;
 const ROUNDS = 3;
@@ -37,52 +35,6 @@ function parseArgs(args: readonly string[]): { records: number } {
     if (!Number.isSafeInteger(records) || records < 1) throw new Error(`--records needs a positive integer, got ${JSON.stringify(value)}`);
   }
   return { records };
-}
-
-/** `records` lines of RECORD_BYTES printable bytes each (newline excluded), every one distinct. */
-async function writeInput(path: string, records: number): Promise<void> {
-  const alphabet = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
-  const line = RECORD_BYTES + 1;
-  const perChunk = 10_000;
-  const out = createWriteStream(path);
-  for (let start = 0; start < records; start += perChunk) {
-    const count = Math.min(perChunk, records - start);
-    const chunk = Buffer.allocUnsafe(count * line);
-    for (let i = 0; i < count; i++) {
-      const at = i * line;
-      chunk.write(String(start + i).padStart(12, '0'), at, 'latin1');
-      for (let b = 12; b < RECORD_BYTES; b++) chunk[at + b] = alphabet[(start + i + b * 7) % alphabet.length]!;
-      chunk[at + RECORD_BYTES] = 0x0a;
-    }
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
-
-interface KcatResult {
-  seconds: number;
-  /** Lines kcat wrote to stdout, counted by `wc -l`: one per consumed record. */
-  lines: number;
-}
-
-/**
- * Runs kcat to completion with its output counted by `wc -l` in the same
- * pipeline, timing it; fails with its stderr if it fails. Counting here would
- * put every consumed byte through this process's main thread, where the
- * controller runs: it halved the consume rate.
- */
-async function runKcat(args: readonly string[]): Promise<KcatResult> {
-  const start = process.hrtime.bigint();
-  const child = spawn('bash', ['-o', 'pipefail', '-c', 'kcat "$@" | wc -l', 'bash', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4000)));
-  const [code] = (await once(child, 'close')) as [number | null];
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${code}:\n${stderr}`);
-  return { seconds, lines: Number(stdout.trim()) };
 }
 
 interface Rates {
@@ -113,7 +65,7 @@ export async function main(args: string[]): Promise<void> {
   const input = join(workDir, 'records.txt');
   const quiet = { info: () => {}, warn: console.warn, error: console.error };
   try {
-    await writeInput(input, records);
+    await writeRecordLines(input, records, RECORD_BYTES);
     const cluster = await startCluster({ brokers: 3, dataDir: join(workDir, 'data'), port: 0, logger: quiet });
     const admin = new Kafka({ clientId: 'bench-broker', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
     let single: Rates;
