@@ -250,6 +250,42 @@ const definitions = {
     doc:
       'The bytes of partially read requests each broker may hold (each broker its own budget); a connection whose request does not fit pauses until enough is read and freed. 0 or less: unbounded (Kafka default -1).',
   }),
+  'replica.fetch.backoff.ms': intConfig('replica.fetch.backoff.ms', {
+    default: '1000',
+    min: 0,
+    readOnly,
+    doc: 'How long a follower waits before fetching again from a leader after a fetch failed (a partition error, a cut channel, a timeout).',
+  }),
+  'replica.fetch.max.bytes': intConfig('replica.fetch.max.bytes', {
+    default: '1048576',
+    min: 0,
+    readOnly,
+    doc: 'The bytes a follower fetches per partition at most (the first batch comes whole even when larger).',
+  }),
+  'replica.fetch.response.max.bytes': intConfig('replica.fetch.response.max.bytes', {
+    default: '10485760',
+    min: 0,
+    readOnly,
+    doc: 'The bytes of one follower fetch response at most (the first batch comes whole even when larger).',
+  }),
+  'replica.fetch.wait.max.ms': intConfig('replica.fetch.wait.max.ms', {
+    default: '500',
+    min: 0,
+    readOnly,
+    doc: 'How long a follower fetch parked on its leader waits for new data; below replica.lag.time.max.ms, or followers drop out of the ISR.',
+  }),
+  'replica.high.watermark.checkpoint.interval.ms': longConfig('replica.high.watermark.checkpoint.interval.ms', {
+    default: '5000',
+    min: 1,
+    readOnly,
+    doc: 'How often each broker writes its partitions\' high watermarks to replication-offset-checkpoint.',
+  }),
+  'replica.lag.time.max.ms': longConfig('replica.lag.time.max.ms', {
+    default: '30000',
+    min: 1,
+    readOnly,
+    doc: 'A follower that has not caught up with its leader for this long leaves the ISR (checked every half of it).',
+  }),
   'request.arrival.timeout.ms': longConfig('request.arrival.timeout.ms', {
     default: '60000',
     min: 1,

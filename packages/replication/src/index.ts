@@ -2,7 +2,11 @@
 // state, ISR, high watermark, delayed produce (acks=all), replica fetchers
 // over the broker-pair channels, truncation by leader epoch.
 export { Partition, partitionKey } from './partition.js';
-export type { NewDataListener, PartitionState } from './partition.js';
+export type { FollowerFetchRead, NewDataListener, PartitionState, ReplicationContext } from './partition.js';
+export { FollowerReplica, UNKNOWN_OFFSET } from './follower-replica.js';
+export { AlterPartitionManager } from './alter-partition-manager.js';
+export type { AlterPartitionManagerOptions, SendAlterPartition } from './alter-partition-manager.js';
+export type { ProduceWaitOutcome } from './delayed-produce.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MIN_INSYNC_REPLICAS, partitionConfigFrom } from './partition-config.js';
 export type { PartitionConfig, TopicConfigValues } from './partition-config.js';
 export { PartitionError, errorCodeOf, errorMessageOf } from './partition-errors.js';

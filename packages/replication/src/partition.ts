@@ -1,6 +1,10 @@
-import { ATTRIBUTE_TRANSACTIONAL, BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, ErrorCode } from '@kstream/protocol';
-import type { PartitionState as MetadataPartitionState } from '@kstream/metadata';
-import type { LogAppendInfo, LogReadInfo, PartitionLog, TopicPartition } from '@kstream/log-storage';
+import type { Logger } from '@kstream/actor';
+import { ErrorCode } from '@kstream/protocol';
+import type { AlterPartitionItem, AlterPartitionResult, PartitionState as MetadataPartitionState } from '@kstream/metadata';
+import type { EpochEndOffset, LogAppendInfo, LogReadInfo, PartitionLog, TopicPartition } from '@kstream/log-storage';
+import { checkProducedBatches } from './batch-limits.js';
+import { DelayedProduces } from './delayed-produce.js';
+import { FollowerReplica } from './follower-replica.js';
 import type { PartitionConfig } from './partition-config.js';
 import { PartitionError } from './partition-errors.js';
 
@@ -10,13 +14,38 @@ import { PartitionError } from './partition-errors.js';
  */
 export type PartitionState = Omit<MetadataPartitionState, 'partition'> & { readonly topicId: string };
 
-/** Told when offsets become visible to consumers (the high watermark moved): how many bytes of batches. */
+/** Told when a partition's offsets move: how many bytes of batches. */
 export type NewDataListener = (partition: Partition, bytes: number) => void;
 
-interface HighWatermarkWaiter {
-  readonly offset: bigint;
-  readonly resolve: (reached: boolean) => void;
-  readonly timer: NodeJS.Timeout;
+/** What every partition of a broker shares: who it is, its clock and lag bound, where ISR changes go, whom appends wake. */
+export interface ReplicationContext {
+  readonly brokerId: number;
+  readonly clock: () => number;
+  /** replica.lag.time.max.ms: a follower not caught up for this long leaves the ISR. */
+  readonly replicaLagTimeMaxMs: number;
+  /** Sends an ISR change to the controller (AlterPartitionManager.submit). */
+  readonly alterPartition: (item: AlterPartitionItem, isStale: () => boolean) => Promise<AlterPartitionResult | undefined>;
+  /** The high watermark moved: consumers' parked fetches wake. */
+  readonly onHighWatermarkMoved: NewDataListener;
+  /** The leader appended: followers' parked fetches wake. */
+  readonly onLeaderAppend: NewDataListener;
+  readonly logger: Logger;
+}
+
+/** An ISR change sent to the controller and not yet answered (Kafka's PendingExpandIsr / PendingShrinkIsr). */
+interface PendingIsrChange {
+  readonly kind: 'expand' | 'shrink';
+  readonly newIsr: readonly number[];
+}
+
+/** What a follower's fetch from the leader gets (see Partition.fetchForFollower). */
+export interface FollowerFetchRead {
+  readonly records: Buffer;
+  readonly highWatermark: bigint;
+  readonly logStartOffset: bigint;
+  readonly logEndOffset: bigint;
+  /** Set when the follower's log diverges from the leader's (its last fetched epoch ends earlier here): truncate first. */
+  readonly divergingEpoch?: EpochEndOffset;
 }
 
 /** `topic-partition`, the key Kafka (and the log directory) names a partition by. */
@@ -27,35 +56,53 @@ export function partitionKey(topic: string, partition: number): string {
 /**
  * One partition this broker hosts (Kafka's Partition): its log, its replica
  * state from metadata, and the high watermark — the offset below which every
- * ISR member has the data, the bound of what consumers may read. The leader
- * moves it to the lowest log end offset in the ISR. This broker knows only
- * its own log end offset until the replication issue brings follower fetch
- * state, so the high watermark advances while the ISR is this broker alone
- * (replication factor 1) and holds otherwise. Not thread-safe; owned by the
- * broker loop.
+ * ISR member has the data, the bound of what consumers may read.
+ *
+ * As leader it tracks each follower's log end offset and when it was last
+ * caught up (FollowerReplica), moves the high watermark to the lowest log
+ * end offset of the maximal ISR (the committed ISR plus a pending
+ * expansion; a pending shrink still counts its followers), never back;
+ * shrinks the ISR of followers that lag more than replica.lag.time.max.ms
+ * and expands it by followers that caught up, through AlterPartition — one
+ * change in flight at a time, and the committed ISR (metadata's, or the
+ * controller's answer) is the one min.insync.replicas is checked against.
+ * As follower it appends the leader's batches, its high watermark the
+ * leader's capped by its own log end offset, and truncates as its fetcher
+ * says. Not thread-safe; owned by the broker loop.
  */
 export class Partition {
   readonly topicPartition: TopicPartition;
+  readonly #context: ReplicationContext;
   #state: PartitionState;
   #config: PartitionConfig;
   #highWatermark: bigint;
+  /** The leader epoch this broker leads (or follows) in, once applyState made it so. */
+  #role: { readonly kind: 'leader' | 'follower'; readonly leaderEpoch: number } | undefined;
+  /** Where this broker's current leader epoch starts: a follower joins the ISR only once it has reached it. */
+  #leaderEpochStartOffset = 0n;
+  #pendingIsr: PendingIsrChange | undefined;
+  readonly #followers = new Map<number, FollowerReplica>();
   /** Appended batches not yet below the high watermark, oldest first. */
   #invisible: { lastOffset: bigint; bytes: number }[] = [];
-  readonly #waiters = new Set<HighWatermarkWaiter>();
+  readonly #produces = new DelayedProduces();
 
   constructor(
-    readonly localBrokerId: number,
+    context: ReplicationContext,
     readonly log: PartitionLog,
     state: PartitionState,
     config: PartitionConfig,
     /** From replication-offset-checkpoint; clamped to the log's range. */
     checkpointedHighWatermark: bigint,
-    private readonly onNewData: NewDataListener,
   ) {
+    this.#context = context;
     this.topicPartition = log.topicPartition;
     this.#state = state;
     this.#config = config;
     this.#highWatermark = clamp(checkpointedHighWatermark, log.logStartOffset, log.logEndOffset);
+  }
+
+  get localBrokerId(): number {
+    return this.#context.brokerId;
   }
 
   get topic(): string {
@@ -103,19 +150,73 @@ export class Partition {
     return this.log.logEndOffset;
   }
 
+  /** The ISR the high watermark waits for: the committed one plus a pending expansion. */
+  get maximalIsr(): readonly number[] {
+    const pending = this.#pendingIsr;
+    return pending?.kind === 'expand' ? pending.newIsr : this.#state.isr;
+  }
+
+  /** The ISR change sent to the controller and not yet answered, if any. */
+  get pendingIsr(): PendingIsrChange | undefined {
+    return this.#pendingIsr;
+  }
+
+  /** acks=-1 produces waiting on this partition. */
+  get delayedProduces(): number {
+    return this.#produces.size;
+  }
+
+  /** What this leader knows of a follower, for tests and DescribeReplicas-like views. */
+  follower(brokerId: number): FollowerReplica | undefined {
+    return this.#followers.get(brokerId);
+  }
+
   /**
-   * Takes a new replica state from metadata. A broker that becomes leader
-   * (or sees its leader epoch rise) records that the epoch starts at its log
-   * end offset, as Kafka's makeLeader does, so OffsetForLeaderEpoch can answer.
+   * Takes a new replica state from metadata. Becoming leader, or leading in
+   * a newer epoch (Kafka's makeLeader), records that the epoch starts at the
+   * log end offset (so OffsetForLeaderEpoch can answer) and starts every
+   * follower's state afresh. Becoming a follower (makeFollower) answers the
+   * waiting acks=-1 produces NOT_LEADER_OR_FOLLOWER; the fetcher then
+   * truncates the log. A newer partition epoch replaces a pending ISR change;
+   * an older one than the state held is ignored (the controller's answer
+   * to AlterPartition already brought a newer one).
    */
   async applyState(state: PartitionState): Promise<void> {
     const previous = this.#state;
+    if (this.#role !== undefined && state.leaderEpoch === previous.leaderEpoch && state.partitionEpoch < previous.partitionEpoch) return;
     this.#state = state;
-    const newLeaderEpoch = state.leader === this.localBrokerId && (previous.leader !== this.localBrokerId || state.leaderEpoch > previous.leaderEpoch);
-    if (newLeaderEpoch || (this.isLeader && this.log.leaderEpochCache.latestEpoch() === undefined)) {
-      await this.log.assignEpochStartOffset(state.leaderEpoch, this.log.logEndOffset);
+    if (state.partitionEpoch !== previous.partitionEpoch || state.leaderEpoch !== previous.leaderEpoch) this.#pendingIsr = undefined;
+    if (state.leader === this.localBrokerId) {
+      if (this.#role?.kind !== 'leader' || this.#role.leaderEpoch !== state.leaderEpoch) await this.#makeLeader(state);
+      else this.#syncFollowers(state, false);
+      this.maybeIncrementHighWatermark();
+    } else {
+      if (this.#role?.kind === 'leader') this.#produces.failAll();
+      this.#role = { kind: 'follower', leaderEpoch: state.leaderEpoch };
+      this.#followers.clear();
+      this.#pendingIsr = undefined;
     }
-    this.maybeIncrementHighWatermark();
+  }
+
+  async #makeLeader(state: PartitionState): Promise<void> {
+    const logEndOffset = this.log.logEndOffset;
+    await this.log.assignEpochStartOffset(state.leaderEpoch, logEndOffset);
+    this.#leaderEpochStartOffset = logEndOffset;
+    this.#role = { kind: 'leader', leaderEpoch: state.leaderEpoch };
+    this.#syncFollowers(state, true);
+  }
+
+  /** Keeps a FollowerReplica for each other replica; a new leadership resets them all. */
+  #syncFollowers(state: PartitionState, newLeadership: boolean): void {
+    const now = this.#context.clock();
+    for (const id of this.#followers.keys()) if (!state.replicas.includes(id)) this.#followers.delete(id);
+    for (const id of state.replicas) {
+      if (id === this.localBrokerId) continue;
+      let follower = this.#followers.get(id);
+      if (follower === undefined) this.#followers.set(id, (follower = new FollowerReplica(id)));
+      else if (!newLeadership) continue;
+      follower.reset(now, this.log.logEndOffset, state.isr.includes(id));
+    }
   }
 
   updateConfig(config: PartitionConfig): void {
@@ -145,15 +246,14 @@ export class Partition {
   }
 
   /**
-   * Appends a client's batches as leader: checks each batch's size against
-   * max.message.bytes and segment.bytes, refuses transactional batches (no
-   * transaction coordinator yet), refuses acks=-1 when the ISR is smaller
-   * than min.insync.replicas, then lets the log validate (CRC, magic,
-   * lengths) and assign offsets. The records are never decoded.
+   * Appends a client's batches as leader: checks their sizes
+   * (checkProducedBatches), refuses acks=-1 when the committed ISR is
+   * smaller than min.insync.replicas, then lets the log validate (CRC,
+   * magic, lengths) and assign offsets. Wakes the followers' parked fetches.
    */
   async appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<LogAppendInfo> {
     this.checkLeader();
-    this.checkBatches(records);
+    checkProducedBatches(records, this.#config, this.name);
     const { isr } = this.#state;
     if (requiredAcks === -1 && isr.length < this.#config.minInsyncReplicas) {
       throw new PartitionError(
@@ -162,69 +262,186 @@ export class Partition {
       );
     }
     const info = await this.log.appendAsLeader(records, this.#state.leaderEpoch);
-    if (info.validBytes > 0) this.#invisible.push({ lastOffset: info.lastOffset, bytes: info.validBytes });
+    if (info.validBytes > 0) {
+      this.#invisible.push({ lastOffset: info.lastOffset, bytes: info.validBytes });
+      this.#context.onLeaderAppend(this, info.validBytes);
+    }
     this.maybeIncrementHighWatermark();
     return info;
   }
 
-  private checkBatches(records: Buffer): void {
-    const { maxMessageBytes, log } = this.#config;
-    let position = 0;
-    // Only the two header fields needed are read: this runs for every produced batch.
-    while (position + BATCH_HEADER_SIZE <= records.length) {
-      const size = records.readInt32BE(position + BATCH_OFFSETS.batchLength) + BATCH_LENGTH_PREFIX;
-      // A length that cannot be right is left to the log's validation (CORRUPT_MESSAGE).
-      if (size < BATCH_HEADER_SIZE) return;
-      if (size > maxMessageBytes) {
-        throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE, `Record batch of ${size} bytes for ${this.name} exceeds max.message.bytes=${maxMessageBytes}`);
-      }
-      if (size > log.segmentBytes) {
-        throw new PartitionError(ErrorCode.RECORD_LIST_TOO_LARGE, `Record batch of ${size} bytes for ${this.name} exceeds segment.bytes=${log.segmentBytes}`);
-      }
-      if ((records.readInt16BE(position + BATCH_OFFSETS.attributes) & ATTRIBUTE_TRANSACTIONAL) !== 0) {
-        throw new PartitionError(
-          ErrorCode.INVALID_TXN_STATE,
-          `Transactional batch (producer id ${records.readBigInt64BE(position + BATCH_OFFSETS.producerId)}) for ${this.name} refused: this broker has no transaction coordinator`,
-        );
-      }
-      position += size;
+  /**
+   * An acks=-1 produce's wait for `requiredOffset` (its last offset + 1):
+   * NONE once the high watermark reaches it — NOT_ENOUGH_REPLICAS_AFTER_APPEND
+   * if the committed ISR fell below min.insync.replicas meanwhile —,
+   * REQUEST_TIMED_OUT after `timeoutMs`, NOT_LEADER_OR_FOLLOWER if this
+   * broker stopped leading. Returns the error code and its message.
+   */
+  async waitForReplication(requiredOffset: bigint, timeoutMs: number): Promise<{ errorCode: number; message: string | null }> {
+    const outcome = await this.#produces.wait(requiredOffset, this.#highWatermark, timeoutMs);
+    if (outcome === 'timedOut') {
+      return { errorCode: ErrorCode.REQUEST_TIMED_OUT, message: `The ISR of ${this.name} did not replicate offset ${requiredOffset - 1n} within ${timeoutMs} ms` };
     }
+    if (outcome === 'leadershipLost' || !this.isLeader) {
+      return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: `Broker ${this.localBrokerId} stopped leading ${this.name} before offset ${requiredOffset - 1n} was replicated` };
+    }
+    const { isr } = this.#state;
+    if (isr.length < this.#config.minInsyncReplicas) {
+      return {
+        errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+        message: `Offset ${requiredOffset - 1n} of ${this.name} was replicated by an ISR of ${isr.length} [${isr.join(', ')}], fewer than min.insync.replicas=${this.#config.minInsyncReplicas}`,
+      };
+    }
+    return { errorCode: ErrorCode.NONE, message: null };
   }
 
   /**
-   * The leader's high watermark: the lowest log end offset in the ISR. Only
-   * the local replica's is known (see the class comment), so it follows the
-   * log end offset while the ISR is this broker alone. Wakes what waits on it.
+   * A follower's fetch, on the leader (the caller checked leadership and the
+   * epoch): whole batches from `fetchOffset` up to the log end offset (not
+   * the high watermark). A `lastFetchedEpoch` that ends earlier in this log
+   * than `fetchOffset` answers `divergingEpoch` instead (KIP-595's check).
+   * Otherwise the fetch offset is the follower's log end offset: its fetch
+   * state, the ISR and the high watermark move with it. Out of the log's
+   * range is the log's OffsetOutOfRangeError.
+   */
+  async fetchForFollower(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number, maxBytes: number): Promise<FollowerFetchRead> {
+    const follower = this.#followers.get(replicaId);
+    if (follower === undefined) {
+      throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${replicaId} is not a replica of ${this.name} (replicas: ${this.#state.replicas.join(', ')})`);
+    }
+    if (lastFetchedEpoch >= 0) {
+      const epochEnd = this.log.endOffsetForEpoch(lastFetchedEpoch);
+      if (epochEnd.epoch < lastFetchedEpoch || epochEnd.endOffset < fetchOffset) {
+        return { records: Buffer.alloc(0), highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset, divergingEpoch: epochEnd };
+      }
+    }
+    const leaderEndOffset = this.log.logEndOffset;
+    const read = await this.log.read(fetchOffset, { maxBytes: Math.max(0, maxBytes), minOneMessage: true });
+    if (this.isLeader) this.updateFollowerFetchState(follower, fetchOffset, this.#context.clock(), leaderEndOffset);
+    return { records: read.records, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
+  }
+
+  /** Kafka's updateFollowerFetchState: the follower's new position may expand the ISR and move the high watermark. */
+  updateFollowerFetchState(follower: FollowerReplica, fetchOffset: bigint, fetchTimeMs: number, leaderEndOffset: bigint): void {
+    follower.updateFetchState(fetchOffset, fetchTimeMs, leaderEndOffset);
+    this.#maybeExpandIsr(follower);
+    this.maybeIncrementHighWatermark();
+  }
+
+  /** A follower outside the ISR joins once its log end offset reaches the high watermark and the start of this leader epoch. */
+  #maybeExpandIsr(follower: FollowerReplica): void {
+    const { isr, replicas } = this.#state;
+    if (this.#pendingIsr !== undefined || isr.includes(follower.brokerId) || !replicas.includes(follower.brokerId)) return;
+    if (follower.logEndOffset < this.#highWatermark || follower.logEndOffset < this.#leaderEpochStartOffset) return;
+    this.#submitIsrChange({ kind: 'expand', newIsr: [...isr, follower.brokerId] });
+  }
+
+  /**
+   * Kafka's maybeShrinkIsr, run every replica.lag.time.max.ms / 2: ISR
+   * followers not caught up for longer than the lag bound are sent out of it.
+   * Until the controller accepts, they still count for the high watermark.
+   */
+  maybeShrinkIsr(): void {
+    if (!this.isLeader || this.#pendingIsr !== undefined) return;
+    const now = this.#context.clock();
+    const leaderEndOffset = this.log.logEndOffset;
+    const { isr } = this.#state;
+    const outOfSync = isr.filter(
+      (id) => id !== this.localBrokerId && !(this.#followers.get(id)?.isCaughtUp(leaderEndOffset, now, this.#context.replicaLagTimeMaxMs) ?? false),
+    );
+    if (outOfSync.length === 0) return;
+    this.#context.logger.info(`Shrinking the ISR of ${this.name} from [${isr.join(', ')}]: [${outOfSync.join(', ')}] not caught up within replica.lag.time.max.ms=${this.#context.replicaLagTimeMaxMs}`, {
+      partition: this.name,
+      leaderEndOffset: String(leaderEndOffset),
+    });
+    this.#submitIsrChange({ kind: 'shrink', newIsr: isr.filter((id) => !outOfSync.includes(id)) });
+  }
+
+  #submitIsrChange(change: PendingIsrChange): void {
+    const { topicId, leaderEpoch, partitionEpoch } = this.#state;
+    this.#pendingIsr = change;
+    this.#context
+      .alterPartition({ topicId, partition: this.partition, leaderEpoch, partitionEpoch, newIsr: change.newIsr }, () => this.#pendingIsr !== change)
+      .then((result) => this.#isrChangeAnswered(change, result))
+      .catch((error: unknown) => this.#context.logger.error(`AlterPartition of ${this.name} failed`, { partition: this.name, error }));
+  }
+
+  /** The controller's answer: an accepted change is the committed ISR from now on; a refused one is dropped (metadata brings the state). */
+  #isrChangeAnswered(change: PendingIsrChange, result: AlterPartitionResult | undefined): void {
+    if (this.#pendingIsr !== change) return;
+    this.#pendingIsr = undefined;
+    if (result === undefined) return;
+    if (result.errorCode !== ErrorCode.NONE) {
+      this.#context.logger.warn(`The controller refused the ISR change of ${this.name} to [${change.newIsr.join(', ')}] (error ${result.errorCode})`, { partition: this.name });
+      return;
+    }
+    const state = this.#state;
+    if (result.leaderEpoch === state.leaderEpoch && result.partitionEpoch > state.partitionEpoch) {
+      this.#state = { ...state, isr: result.isr, partitionEpoch: result.partitionEpoch };
+    }
+    this.maybeIncrementHighWatermark();
+  }
+
+  /**
+   * The leader's high watermark: the lowest log end offset of the maximal
+   * ISR, the leader's own included; it never moves back (a follower whose
+   * offset is not known since this leadership began holds it). Wakes what
+   * waits on it.
    */
   maybeIncrementHighWatermark(): void {
     if (!this.isLeader) return;
-    const { isr } = this.#state;
-    if (isr.length !== 1 || isr[0] !== this.localBrokerId) return;
-    const target = this.log.logEndOffset;
+    let target = this.log.logEndOffset;
+    for (const id of this.maximalIsr) {
+      if (id === this.localBrokerId) continue;
+      const offset = this.#followers.get(id)?.logEndOffset ?? -1n;
+      if (offset < target) target = offset;
+    }
+    this.#moveHighWatermark(target);
+  }
+
+  #moveHighWatermark(target: bigint): void {
     if (target <= this.#highWatermark) return;
     this.#highWatermark = target;
     let bytes = 0;
     while (this.#invisible.length > 0 && this.#invisible[0]!.lastOffset < target) bytes += this.#invisible.shift()!.bytes;
-    for (const waiter of this.#waiters) {
-      if (waiter.offset <= target) this.settle(waiter, true);
-    }
-    if (bytes > 0) this.onNewData(this, bytes);
+    this.#produces.highWatermarkMoved(target);
+    if (bytes > 0) this.#context.onHighWatermarkMoved(this, bytes);
   }
 
-  /** Resolves true once the high watermark reaches `offset`, false after `timeoutMs` (acks=-1's wait). */
-  waitForHighWatermark(offset: bigint, timeoutMs: number): Promise<boolean> {
-    if (this.#highWatermark >= offset) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter: HighWatermarkWaiter = { offset, resolve, timer: setTimeout(() => this.settle(waiter, false), Math.max(0, timeoutMs)) };
-      this.#waiters.add(waiter);
-    });
+  // ---- Follower side ----
+
+  /** Appends the leader's batches as they are; they must continue the log exactly. */
+  appendRecordsAsFollower(records: Buffer): Promise<LogAppendInfo> {
+    return this.log.appendAsFollower(records);
   }
 
-  private settle(waiter: HighWatermarkWaiter, reached: boolean): void {
-    clearTimeout(waiter.timer);
-    this.#waiters.delete(waiter);
-    waiter.resolve(reached);
+  /** A follower's high watermark: the leader's, capped by its own log end offset; it moves back only when the log is truncated. */
+  updateFollowerHighWatermark(leaderHighWatermark: bigint): void {
+    const target = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
+    if (target > this.#highWatermark) this.#highWatermark = target;
   }
+
+  /** The follower's log start offset follows the leader's (DeleteRecords, retention), up to its own high watermark. */
+  async followLeaderLogStartOffset(leaderLogStartOffset: bigint): Promise<void> {
+    const target = leaderLogStartOffset < this.#highWatermark ? leaderLogStartOffset : this.#highWatermark;
+    await this.log.maybeIncrementLogStartOffset(target);
+  }
+
+  /** Removes the log's tail from `offset` on (truncation by leader epoch); the high watermark follows it down. */
+  async truncateTo(offset: bigint): Promise<void> {
+    await this.log.truncateTo(offset);
+    if (this.#highWatermark > this.log.logEndOffset) this.#highWatermark = this.log.logEndOffset;
+    this.#invisible = this.#invisible.filter((b) => b.lastOffset < this.log.logEndOffset);
+  }
+
+  /** Empties the log and starts it at `offset`: the leader's log starts beyond this follower's end. */
+  async truncateFullyAndStartAt(offset: bigint): Promise<void> {
+    await this.log.truncateFullyAndStartAt(offset);
+    this.#highWatermark = offset;
+    this.#invisible = [];
+  }
+
+  // ---- Consumers and admin ----
 
   /**
    * A consumer's read: whole batches from `fetchOffset`, below the high
@@ -254,9 +471,10 @@ export class Partition {
     return this.log.logStartOffset;
   }
 
-  /** Fails what waits on this partition (it is going away): acks=-1 produces answer as timed out. */
+  /** The partition is going away here: what waits on it answers NOT_LEADER_OR_FOLLOWER, and its ISR change is dropped. */
   abandonWaiters(): void {
-    for (const waiter of this.#waiters) this.settle(waiter, false);
+    this.#produces.failAll();
+    this.#pendingIsr = undefined;
   }
 }
 

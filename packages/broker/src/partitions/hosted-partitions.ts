@@ -10,7 +10,7 @@ import {
   type PartitionOffset,
 } from '@kstream/log-storage';
 import { DEFAULT_OFFLINE_RETRY_BACKOFF, OfflinePartitions, type OfflineRetryBackoff } from './offline-partitions.js';
-import { Partition, PartitionError, partitionKey, type NewDataListener, type PartitionConfig, type PartitionState } from '@kstream/replication';
+import { Partition, PartitionError, partitionKey, type PartitionConfig, type PartitionState, type ReplicationContext } from '@kstream/replication';
 import { partitionsOnDisk, readPartitionTopicId, writePartitionMetadata } from './partition-dirs.js';
 
 /** Kafka's name for the high watermark checkpoint of a log directory. */
@@ -34,8 +34,8 @@ export interface HostedPartitionsOptions {
   readonly offlineRetryBackoff?: OfflineRetryBackoff;
   /** The system calls of the log directory; tests inject faults. */
   readonly fileSystem?: FileSystem;
-  /** Offsets became readable on a partition (its high watermark moved). */
-  readonly onNewData: NewDataListener;
+  /** What every hosted Partition shares: its clock, lag bound, AlterPartition sender and the listeners its offsets wake. */
+  readonly replication: ReplicationContext;
   /** A partition stopped being served here, or its leadership changed: what waits on it should answer now. */
   readonly onPartitionChanged: (key: string) => void;
 }
@@ -57,7 +57,7 @@ export class HostedPartitions {
   readonly brokerId: number;
   readonly #logDirectory: LogDirectory;
   readonly #logger: Logger;
-  readonly #onNewData: NewDataListener;
+  readonly #replication: ReplicationContext;
   readonly #onPartitionChanged: (key: string) => void;
   readonly #partitions = new Map<string, Partition>();
   /** Partitions whose log failed to open: requests get KAFKA_STORAGE_ERROR. */
@@ -74,7 +74,7 @@ export class HostedPartitions {
   private constructor(options: HostedPartitionsOptions, logDirectory: LogDirectory, highWatermarks: Map<string, bigint>) {
     this.brokerId = options.brokerId;
     this.#logger = options.logger;
-    this.#onNewData = options.onNewData;
+    this.#replication = options.replication;
     this.#onPartitionChanged = options.onPartitionChanged;
     this.#logDirectory = logDirectory;
     this.#checkpointedHighWatermarks = highWatermarks;
@@ -199,7 +199,7 @@ export class HostedPartitions {
       const log = await this.#logDirectory.openLog(topic, partition, config.log);
       if (onDisk !== state.topicId) await writePartitionMetadata(io, dir, state.topicId);
       const checkpointed = this.#checkpointedHighWatermarks.get(key) ?? 0n;
-      const hosted = new Partition(this.brokerId, log, state, config, checkpointed, this.#onNewData);
+      const hosted = new Partition(this.#replication, log, state, config, checkpointed);
       await hosted.applyState(state);
       this.#partitions.set(key, hosted);
       this.#offline.online(key, this.logDir);

@@ -2,7 +2,17 @@ import { statfs } from 'node:fs/promises';
 import { RepeatedLog, type Logger } from '@kstream/actor';
 import { ErrorCode, ZERO_UUID } from '@kstream/protocol';
 import { OffsetOutOfRangeError, type EpochEndOffset } from '@kstream/log-storage';
-import { DelayedFetchPurgatory, PartitionError, errorCodeOf, errorMessageOf, partitionKey, type Partition, type PartitionConfig } from '@kstream/replication';
+import {
+  AlterPartitionManager,
+  DelayedFetchPurgatory,
+  PartitionError,
+  errorCodeOf,
+  errorMessageOf,
+  partitionKey,
+  type Partition,
+  type PartitionConfig,
+  type SendAlterPartition,
+} from '@kstream/replication';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session.js';
 import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment } from './hosted-partitions.js';
@@ -10,6 +20,12 @@ import { fetchOffsetForTimestamp, type OffsetAndTimestamp } from './partition-of
 
 export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'offlineRetryBackoff' | 'fileSystem'> {
   readonly brokerId: number;
+  /** The broker's registration epoch, which its AlterPartition requests carry. */
+  readonly brokerEpoch?: () => number;
+  /** Sends an ISR change of a partition this broker leads to the controller. */
+  readonly sendAlterPartition?: SendAlterPartition;
+  /** replica.lag.time.max.ms (Kafka's 30000); the ISR is checked every half of it. */
+  readonly replicaLagTimeMaxMs?: number;
   /** `<data-dir>/broker-<id>`. */
   readonly logDir: string;
   readonly logger: Logger;
@@ -61,6 +77,10 @@ export interface LogDirDescription {
 }
 
 const EMPTY_RECORDS = Buffer.alloc(0);
+/** Kafka's replica.lag.time.max.ms. */
+const DEFAULT_REPLICA_LAG_TIME_MAX_MS = 30_000;
+/** The wait before an AlterPartition that failed as a whole is sent again (Kafka retries its controller requests after 100 ms or so). */
+const ALTER_PARTITION_RETRY_BACKOFF_MS = 100;
 
 /**
  * The partitions this broker hosts and their data path (Kafka's
@@ -75,18 +95,29 @@ const EMPTY_RECORDS = Buffer.alloc(0);
 export class ReplicaManager {
   readonly brokerId: number;
   readonly fetchSessions: FetchSessionCache;
+  /** Consumers' fetches, woken as high watermarks move. */
   readonly purgatory: DelayedFetchPurgatory;
+  /** Followers' fetches, woken as this broker appends as leader. */
+  readonly replicaFetchPurgatory: DelayedFetchPurgatory;
+  readonly #alterPartitions: AlterPartitionManager;
   readonly #hosted: HostedPartitions;
   /** Failures that repeat on every request or every run (a corrupt batch fetched, a full disk): logged once in full, then summarised. */
   readonly #repeated: RepeatedLog;
   readonly #timers: NodeJS.Timeout[] = [];
   #closed = false;
 
-  private constructor(options: ReplicaManagerOptions, hosted: HostedPartitions, purgatory: DelayedFetchPurgatory) {
+  private constructor(
+    options: ReplicaManagerOptions,
+    hosted: HostedPartitions,
+    purgatories: { consumers: DelayedFetchPurgatory; followers: DelayedFetchPurgatory },
+    alterPartitions: AlterPartitionManager,
+  ) {
     this.brokerId = options.brokerId;
     this.#repeated = new RepeatedLog(options.logger);
     this.#hosted = hosted;
-    this.purgatory = purgatory;
+    this.purgatory = purgatories.consumers;
+    this.replicaFetchPurgatory = purgatories.followers;
+    this.#alterPartitions = alterPartitions;
     this.fetchSessions = new FetchSessionCache({
       maxSlots: options.fetchSessionCacheSlots ?? 1000,
       maxPartitions: options.fetchSessionCachePartitions ?? 1_000_000,
@@ -96,17 +127,39 @@ export class ReplicaManager {
     this.#every('Retention', options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     this.#every('High watermark checkpoint', options.highWatermarkCheckpointIntervalMs ?? 5_000, () => hosted.checkpointHighWatermarks());
     this.#every('Recovery point checkpoint', options.recoveryPointCheckpointIntervalMs ?? 60_000, () => hosted.checkpointRecoveryPoints());
+    this.#every('ISR expiration', (options.replicaLagTimeMaxMs ?? DEFAULT_REPLICA_LAG_TIME_MAX_MS) / 2, async () => {
+      for (const partition of hosted.all()) partition.maybeShrinkIsr();
+    });
   }
 
   /** Opens the broker's log directory; partitions are hosted as metadata assigns them. */
   static async open(options: ReplicaManagerOptions): Promise<ReplicaManager> {
-    const purgatory = new DelayedFetchPurgatory();
+    const consumers = new DelayedFetchPurgatory();
+    const followers = new DelayedFetchPurgatory();
+    const alterPartitions = new AlterPartitionManager({
+      brokerId: options.brokerId,
+      brokerEpoch: options.brokerEpoch ?? (() => -1),
+      send: options.sendAlterPartition ?? (() => Promise.reject(new Error(`broker ${options.brokerId} has no controller to send AlterPartition to`))),
+      retryBackoffMs: ALTER_PARTITION_RETRY_BACKOFF_MS,
+      logger: options.logger,
+    });
     const hosted = await HostedPartitions.open({
       ...options,
-      onNewData: (partition, bytes) => purgatory.dataArrived(partition.name, bytes),
-      onPartitionChanged: (key) => purgatory.partitionChanged(key),
+      replication: {
+        brokerId: options.brokerId,
+        clock: options.clock ?? Date.now,
+        replicaLagTimeMaxMs: options.replicaLagTimeMaxMs ?? DEFAULT_REPLICA_LAG_TIME_MAX_MS,
+        alterPartition: (item, isStale) => alterPartitions.submit(item, isStale),
+        onHighWatermarkMoved: (partition, bytes) => consumers.dataArrived(partition.name, bytes),
+        onLeaderAppend: (partition, bytes) => followers.dataArrived(partition.name, bytes),
+        logger: options.logger,
+      },
+      onPartitionChanged: (key) => {
+        consumers.partitionChanged(key);
+        followers.partitionChanged(key);
+      },
     });
-    return new ReplicaManager(options, hosted, purgatory);
+    return new ReplicaManager(options, hosted, { consumers, followers }, alterPartitions);
   }
 
   get logDir(): string {
@@ -156,18 +209,17 @@ export class ReplicaManager {
 
   /**
    * Produce for one partition: appends as leader (see Partition.appendRecordsToLeader);
-   * with acks=-1, answers once the high watermark covers the append, or
-   * REQUEST_TIMED_OUT after `timeoutMs`.
+   * with acks=-1, answers once the high watermark covers the append (see
+   * Partition.waitForReplication: REQUEST_TIMED_OUT after `timeoutMs`,
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER).
    */
   async appendRecords(topic: string, partition: number, records: Buffer, acks: number, timeoutMs: number): Promise<AppendResult> {
     try {
       const leader = await this.leaderPartition(topic, partition);
       const info = await leader.appendRecordsToLeader(records, acks);
-      if (acks === -1 && !(await leader.waitForHighWatermark(info.lastOffset + 1n, timeoutMs))) {
-        throw new PartitionError(
-          ErrorCode.REQUEST_TIMED_OUT,
-          `The ISR of ${leader.name} did not replicate offset ${info.lastOffset} within ${timeoutMs} ms`,
-        );
+      if (acks === -1) {
+        const replicated = await leader.waitForReplication(info.lastOffset + 1n, timeoutMs);
+        if (replicated.errorCode !== ErrorCode.NONE) throw new PartitionError(replicated.errorCode, replicated.message ?? '');
       }
       return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: info.firstOffset, logAppendTimeMs: info.logAppendTime, logStartOffset: info.logStartOffset };
     } catch (error) {
@@ -294,7 +346,9 @@ export class ReplicaManager {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
+    this.#alterPartitions.close();
     this.purgatory.completeAll();
+    this.replicaFetchPurgatory.completeAll();
     await this.#hosted.close();
     this.#repeated.close();
   }
