@@ -30,10 +30,13 @@ export interface NemesisOptions {
   readonly kinds?: readonly FaultKind[];
   /** How long a crashed broker may take to be running and registered again. */
   readonly recoveryTimeoutMs?: number;
+  /** Waits `ms` (holds and gaps); tests pass one that records instead of waiting. */
+  readonly wait?: (ms: number) => Promise<void>;
 }
 
 export class Nemesis {
   readonly #random: FuzzRandom;
+  readonly #wait: (ms: number) => Promise<void>;
   #stopped = false;
 
   constructor(
@@ -42,6 +45,7 @@ export class Nemesis {
     private readonly options: NemesisOptions,
   ) {
     this.#random = new FuzzRandom(options.seed);
+    this.#wait = options.wait ?? ((ms) => sleep(ms));
   }
 
   /** Injects `faults` faults one after another; resolves once the last is healed. */
@@ -49,7 +53,7 @@ export class Nemesis {
     const kinds = this.options.kinds ?? FAULT_KINDS;
     for (let i = 0; i < this.options.faults && !this.#stopped; i++) {
       await this.#inject(this.#random.pick(kinds));
-      await sleep(this.#random.between(200, 800));
+      await this.#wait(this.#random.between(200, 800));
     }
   }
 
@@ -77,19 +81,19 @@ export class Nemesis {
         return record(`broker ${broker}`, this.history.now());
       case 'pause':
         await this.control.pauseBroker(broker);
-        await sleep(hold);
+        await this.#wait(hold);
         await this.control.resumeBroker(broker);
         return record(`broker ${broker}`, this.history.now());
       case 'cut-link': {
         const other = this.#random.pick(brokers.filter((b) => b !== broker));
         await this.control.cutLink(broker, other);
-        await sleep(hold);
+        await this.#wait(hold);
         await this.control.healLink(broker, other);
         return record(`brokers ${broker}-${other}`, this.history.now());
       }
       case 'cut-controller':
         await this.control.cutController(broker);
-        await sleep(hold);
+        await this.#wait(hold);
         await this.control.healController(broker);
         return record(`broker ${broker}-controller`, this.history.now());
       default: {
