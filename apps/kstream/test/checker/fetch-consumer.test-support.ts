@@ -24,6 +24,7 @@ export function startFetchConsumers(partitions: number, pool: ConnectionPool, le
       const conn = leader === undefined ? undefined : await pool.get(leader).catch(() => undefined);
       if (leader === undefined || conn === undefined) {
         await leaders.refresh();
+        await sleep(50);
         continue;
       }
       try {

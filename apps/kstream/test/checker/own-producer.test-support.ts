@@ -33,6 +33,7 @@ export function startOwnProducer(options: OwnProducerOptions, pool: ConnectionPo
       const conn = leader === undefined ? undefined : await pool.get(leader).catch(() => undefined);
       if (leader === undefined || conn === undefined) {
         await leaders.refresh();
+        await sleep(50);
         continue;
       }
       const key = keys[partition]![n % keys[partition]!.length]!;
