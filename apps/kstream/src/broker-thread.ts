@@ -1,14 +1,14 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
+import { CuttableEndpoint, Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
 import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
 import { brokerWorkerUrl, PauseGate } from '@kstream/broker';
 import type { BrokerConfig, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest } from '@kstream/broker';
 import type { Controller } from '@kstream/controller';
 import type { TaskPool } from './task-pool.js';
 
-/** Where a broker's worker thread is in its life, as the node sees it. */
-export type BrokerThreadState = 'starting' | 'running' | 'restarting' | 'stopped';
+/** Where a broker's worker thread is in its life, as the node sees it; 'paused' is a running broker whose thread is held (pauseBroker). */
+export type BrokerThreadState = 'starting' | 'running' | 'paused' | 'restarting' | 'stopped';
 
 /** How a broker's worker last ended without being asked to. */
 export interface BrokerCrash {
@@ -46,6 +46,10 @@ function deferred(): Deferred {
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** What an ask from the node allows beyond the timeout the broker itself applies to the work asked of it. */
 const NODE_ASK_MARGIN_MS = 1_000;
+/** How long a pause or a resume may take to take effect: the broker's loop may be busy with a long task when told. */
+const PAUSE_TIMEOUT_MS = 10_000;
+/** How long a broker may take to apply a cut: its loop answers at once unless busy. */
+const CUT_TIMEOUT_MS = 5_000;
 
 export interface BrokerThreadDeps {
   readonly supervisor: Supervisor;
@@ -70,8 +74,12 @@ export class BrokerThread {
   #lastCrash: BrokerCrash | null = null;
   #restart: BrokerRestart | null = null;
   #mailbox: Mailbox<NodeRequest, BrokerRequest, BrokerReplies> | null = null;
-  #controllerPort: MessagePort | null = null;
+  /** The node's end of the channel to the controller, cuttable (cutController). */
+  #controllerLink: { readonly port: MessagePort; readonly endpoint: CuttableEndpoint } | null = null;
+  /** Kept across restarts, as a network partition outlives a process: a restarted broker's channel starts cut. */
+  #controllerCut = false;
   #pauseGate = new PauseGate();
+  #paused = false;
   #started: Deferred = deferred();
   #exited: Deferred = deferred();
 
@@ -92,7 +100,12 @@ export class BrokerThread {
   }
 
   get state(): BrokerThreadState {
-    return this.#state;
+    return this.#paused ? 'paused' : this.#state;
+  }
+
+  /** Whether the broker's channel to the controller is cut (cutController). */
+  get controllerCut(): boolean {
+    return this.#controllerCut;
   }
 
   /** How many times the worker was started again after its first start. */
@@ -141,8 +154,9 @@ export class BrokerThread {
     const { controller, logger } = this.#deps;
     this.#mailbox?.close();
     this.#mailbox = null;
-    this.#controllerPort?.close();
-    this.#controllerPort = null;
+    this.#controllerLink?.port.close();
+    this.#controllerLink = null;
+    this.#paused = false;
     const { next } = exit;
     const cause = exit.error ? exit.error.message : `exit code ${exit.exitCode}`;
     if (next.action === 'restart') {
@@ -166,6 +180,48 @@ export class BrokerThread {
       .finally(() => exited.resolve());
   }
 
+  /**
+   * Holds the broker's thread (Atomics.wait), as a long GC pause or a hung
+   * disk would: it answers nothing — clients, peers, controller, node —
+   * until resumed. Resolves once the thread is held.
+   */
+  async pause(): Promise<void> {
+    const mailbox = this.#runningMailbox('pause');
+    const gate = this.#pauseGate;
+    gate.request();
+    mailbox.tell({ type: 'Pause' });
+    if (!(await gate.whenPaused(PAUSE_TIMEOUT_MS))) {
+      gate.release();
+      throw new Error(`broker ${this.brokerId} did not pause within ${PAUSE_TIMEOUT_MS} ms: its loop is busy`);
+    }
+    this.#paused = true;
+  }
+
+  /** Lets a paused broker's thread run again; resolves once it does. */
+  async resume(): Promise<void> {
+    if (!this.#paused) throw new Error(`broker ${this.brokerId} is not paused (it is ${this.state})`);
+    this.#pauseGate.release();
+    await this.#pauseGate.whenRunning(PAUSE_TIMEOUT_MS);
+    this.#paused = false;
+  }
+
+  /** Cuts (or heals) the broker's channel to the controller: both ways, everything is dropped until healed, also across restarts. */
+  setControllerCut(cut: boolean): void {
+    this.#controllerCut = cut;
+    if (cut) this.#controllerLink?.endpoint.cut();
+    else this.#controllerLink?.endpoint.heal();
+  }
+
+  /**
+   * Cuts (or heals) the broker's link to broker `peerId`; resolves once the
+   * broker applies it. A broker without a worker gets the cut with its next
+   * channel (handOverPeerChannel); a paused one answers only once resumed.
+   */
+  async setPeerCut(peerId: number, cut: boolean): Promise<void> {
+    if (this.#mailbox === null) return;
+    await this.#mailbox.ask({ type: 'CutPeerLink', peerId, cut }, { timeoutMs: CUT_TIMEOUT_MS });
+  }
+
   /** Ends the worker abruptly, as a crash would; the supervisor restarts it. Resolves once it has exited and is fenced. */
   async crash(): Promise<void> {
     const worker = this.#deps.supervisor.worker(this.name);
@@ -183,6 +239,8 @@ export class BrokerThread {
    * the broker and the cause.
    */
   async stop(): Promise<void> {
+    // A held thread could not answer the Shutdown.
+    if (this.#paused) await this.resume();
     let unclean: Error | undefined;
     if (this.#mailbox !== null && this.#state === 'running') {
       try {
@@ -198,14 +256,23 @@ export class BrokerThread {
     if (unclean !== undefined) throw unclean;
   }
 
+  /** The mailbox of a running, unpaused broker, for `what`; throws naming the broker otherwise. */
+  #runningMailbox(what: string): Mailbox<NodeRequest, BrokerRequest, BrokerReplies> {
+    if (this.#paused) throw new Error(`cannot ${what} broker ${this.brokerId}: it is already paused`);
+    if (this.#mailbox === null || this.#state !== 'running') throw new Error(`cannot ${what} broker ${this.brokerId}: it is not running (it is ${this.#state})`);
+    return this.#mailbox;
+  }
+
   #spawn(): Worker {
     const { controller, pool, logger } = this.#deps;
     const { port1, port2 } = new MessageChannel();
-    controller.attachBroker(this.brokerId, port1);
+    const endpoint = new CuttableEndpoint(port1);
+    if (this.#controllerCut) endpoint.cut();
+    controller.attachBroker(this.brokerId, endpoint);
     this.#pauseGate = new PauseGate();
     const workerData: BrokerWorkerData = { config: { ...this.#config }, controllerPort: port2, pauseState: this.#pauseGate.buffer };
     const worker = spawnWorker(brokerWorkerUrl, { name: this.name, workerData, transferList: [port2] });
-    this.#controllerPort = port1;
+    this.#controllerLink = { port: port1, endpoint };
     this.#mailbox = new Mailbox<NodeRequest, BrokerRequest, BrokerReplies>(worker, {
       name: this.name,
       logger,

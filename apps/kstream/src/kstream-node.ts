@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { stderrLogger, Supervisor } from '@kstream/actor';
 import type { Logger, RestartPolicy } from '@kstream/actor';
+import type { BrokerConfigProps } from '@kstream/metadata';
 import { formatLogDir, InconsistentMetaPropertiesError } from '@kstream/broker';
 import { Controller } from '@kstream/controller';
 import { brokerPorts } from './broker-ports.js';
 import { BrokerThread } from './broker-thread.js';
 import { ConfigError } from './config-error.js';
 import { prepareDataDir } from './data-dir.js';
+import { LinkCuts } from './link-cuts.js';
 import type { NodeDescription } from './node-control.js';
 import { checkStartOptions } from './start-options.js';
 import type { StartOptions } from './start-options.js';
@@ -26,25 +28,50 @@ export interface NodeOptions extends StartOptions {
   readonly logger?: Logger;
 }
 
+/** A broker added to a running node (addBroker). */
+export interface AddedBroker {
+  readonly id: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What every broker of the node, and one added later, is started with. */
+interface BrokerSettings {
+  readonly dataDir: string;
+  /** The node's --port: each broker's is `port + id - 1`, or a free one for 0. */
+  readonly port: number;
+  readonly heartbeatIntervalMs: number;
+  readonly config: BrokerConfigProps;
+}
+
 /**
  * A running kstream node: the controller actor and the supervisor on this
- * (main) thread, one worker thread per broker, and the piscina pool.
+ * (main) thread, one worker thread per broker, a channel per pair of brokers,
+ * and the piscina pool. Its fault-injection methods (pause, cuts) serve
+ * tests and users who want to watch failover.
  */
 export class KstreamNode {
   readonly #controller: Controller;
+  readonly #supervisor: Supervisor;
   readonly #pool: TaskPool;
-  readonly #brokers: ReadonlyMap<number, BrokerThread>;
+  readonly #logger: Logger;
+  readonly #settings: BrokerSettings;
+  readonly #brokers = new Map<number, BrokerThread>();
+  readonly #linkCuts = new LinkCuts();
+  /** Brokers are added one at a time: each takes the next id and a port the one before it has bound. */
+  #adding: Promise<unknown> = Promise.resolve();
   #stopping: Promise<void> | null = null;
 
-  private constructor(controller: Controller, supervisor: Supervisor, pool: TaskPool, brokers: BrokerThread[]) {
+  private constructor(controller: Controller, supervisor: Supervisor, pool: TaskPool, logger: Logger, settings: BrokerSettings) {
     this.#controller = controller;
+    this.#supervisor = supervisor;
     this.#pool = pool;
-    this.#brokers = new Map(brokers.map((b) => [b.brokerId, b]));
-    const byName = new Map(brokers.map((b) => [b.name, b]));
-    supervisor.on('exit', (exit) => byName.get(exit.name)?.onExit(exit));
-    // Each worker start (first start, crash restart, restartBroker) pairs the new incarnation with every broker that has a worker.
+    this.#logger = logger;
+    this.#settings = settings;
+    supervisor.on('exit', (exit) => this.#byName(exit.name)?.onExit(exit));
+    // Each worker start (first start, crash restart, restartBroker, startBroker) pairs the new incarnation with every broker that has a worker.
     supervisor.on('start', ({ name }) => {
-      const started = byName.get(name);
+      const started = this.#byName(name);
       if (started !== undefined) this.#pair(started);
     });
   }
@@ -76,22 +103,9 @@ export class KstreamNode {
     }
 
     const supervisor = new Supervisor({ logger, ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy }) });
-    const pool = new TaskPool();
-    const threads = ids.map(
-      (id) =>
-        new BrokerThread(
-          {
-            brokerId: id,
-            host: BROKER_HOST,
-            port: ports[id - 1]!,
-            logDir: brokerDir(dataDir, id),
-            heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2_000,
-            staticConfig: config,
-          },
-          { supervisor, controller, pool, logger },
-        ),
-    );
-    const node = new KstreamNode(controller, supervisor, pool, threads);
+    const settings = { dataDir, port, heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2_000, config };
+    const node = new KstreamNode(controller, supervisor, new TaskPool(), logger, settings);
+    const threads = ids.map((id) => node.#addThread(id, ports[id - 1]!));
     try {
       await Promise.all(threads.map((t) => t.start()));
     } catch (error) {
@@ -127,6 +141,8 @@ export class KstreamNode {
           restarts: b.restarts,
           lastCrash: b.lastCrash,
           restart: b.restart,
+          cutLinks: this.#linkCuts.peersOf(b.brokerId),
+          controllerCut: b.controllerCut,
         };
       }),
       controller,
@@ -144,6 +160,55 @@ export class KstreamNode {
     await broker.start();
   }
 
+  /** Stops the broker cleanly (controlled shutdown, then close); it stays down until startBroker. */
+  stopBroker(id: number): Promise<void> {
+    const broker = this.#broker(id);
+    if (broker.state === 'stopped') return Promise.reject(new Error(`broker ${id} is not running (it is stopped)`));
+    return broker.stop();
+  }
+
+  /** Starts a stopped broker again on its port; resolves once it listens and is registered. */
+  startBroker(id: number): Promise<void> {
+    const broker = this.#broker(id);
+    if (broker.state !== 'stopped') return Promise.reject(new Error(`broker ${id} is already ${broker.state}`));
+    return broker.start();
+  }
+
+  /** Holds broker `id`'s thread until resumeBroker: it answers nothing, misses heartbeats, and is fenced after the session timeout. */
+  pauseBroker(id: number): Promise<void> {
+    return this.#broker(id).pause();
+  }
+
+  resumeBroker(id: number): Promise<void> {
+    return this.#broker(id).resume();
+  }
+
+  /** Drops everything between brokers `a` and `b`, both ways, until healLink (also across their restarts). */
+  cutLink(a: number, b: number): Promise<void> {
+    return this.#setLinkCut(a, b, true);
+  }
+
+  healLink(a: number, b: number): Promise<void> {
+    return this.#setLinkCut(a, b, false);
+  }
+
+  /** Drops everything between broker `id` and the controller, both ways, until healController: it is fenced after the session timeout. */
+  cutController(id: number): void {
+    this.#broker(id).setControllerCut(true);
+  }
+
+  healController(id: number): void {
+    this.#broker(id).setControllerCut(false);
+  }
+
+  /** Resumes every paused broker, then heals every cut link and controller channel. */
+  async healAll(): Promise<void> {
+    const brokers = [...this.#brokers.values()];
+    await Promise.all(brokers.filter((b) => b.state === 'paused').map((b) => b.resume()));
+    await Promise.all(this.#linkCuts.pairs().map(([a, b]) => this.healLink(a, b)));
+    for (const broker of brokers) broker.setControllerCut(false);
+  }
+
   /**
    * Has broker `from` send a round trip to broker `to` over their channel;
    * resolves with the milliseconds it took. Rejects when the link is cut
@@ -155,6 +220,29 @@ export class KstreamNode {
   }
 
   /**
+   * Starts one more broker: the next id, a port chosen as the others' were
+   * (`port + id - 1`, or a free one for --port 0), its log directory
+   * formatted with the cluster id, paired with every running broker and
+   * registered with the controller. Partitions come to it by reassignment or
+   * with new topics. It lasts for this run: a node started again runs the
+   * brokers its options name.
+   */
+  addBroker(): Promise<AddedBroker> {
+    const added = this.#adding.then(async () => {
+      if (this.#stopping !== null) throw new Error('the node is stopping: no broker can be added');
+      const id = Math.max(...this.#brokers.keys()) + 1;
+      const { dataDir, port } = this.#settings;
+      const [brokerPort] = await brokerPorts(BROKER_HOST, port === 0 ? 0 : port + id - 1, 1, this.#logger);
+      await formatBrokerDir(dataDir, id, this.clusterId);
+      const broker = this.#addThread(id, brokerPort!);
+      await broker.start();
+      return { id, host: broker.host, port: broker.port };
+    });
+    this.#adding = added.catch(() => undefined);
+    return added;
+  }
+
+  /**
    * Stops the brokers (each closes its listener, connections and logs), lets
    * running pool tasks finish, then closes the metadata log. Idempotent.
    * Rejects once everything is stopped if a broker did not shut down
@@ -162,6 +250,9 @@ export class KstreamNode {
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      await this.#adding;
+      // A cut channel would hold each broker's controlled shutdown until its timeout.
+      for (const broker of this.#brokers.values()) broker.setControllerCut(false);
       const stops = await Promise.allSettled([...this.#brokers.values()].map((b) => b.stop()));
       await this.#pool.close();
       await this.#controller.close();
@@ -171,14 +262,39 @@ export class KstreamNode {
     return this.#stopping;
   }
 
+  #addThread(id: number, port: number): BrokerThread {
+    const { dataDir, heartbeatIntervalMs, config } = this.#settings;
+    const thread = new BrokerThread(
+      { brokerId: id, host: BROKER_HOST, port, logDir: brokerDir(dataDir, id), heartbeatIntervalMs, staticConfig: config },
+      { supervisor: this.#supervisor, controller: this.#controller, pool: this.#pool, logger: this.#logger },
+    );
+    this.#brokers.set(id, thread);
+    return thread;
+  }
+
   /** Creates a fresh channel between `started`'s new worker and every other broker's worker, and hands each end over. */
   #pair(started: BrokerThread): void {
     for (const peer of this.#brokers.values()) {
       if (peer === started || !peer.hasWorker) continue;
       const { port1, port2 } = new MessageChannel();
-      started.handOverPeerChannel(peer.brokerId, port1, false);
-      peer.handOverPeerChannel(started.brokerId, port2, false);
+      const cut = this.#linkCuts.has(started.brokerId, peer.brokerId);
+      started.handOverPeerChannel(peer.brokerId, port1, cut);
+      peer.handOverPeerChannel(started.brokerId, port2, cut);
     }
+  }
+
+  async #setLinkCut(a: number, b: number, cut: boolean): Promise<void> {
+    const ends = [this.#broker(a), this.#broker(b)] as const;
+    if (a === b) throw new Error(`broker ${a} has no link to itself: name two different brokers`);
+    const paused = ends.find((end) => end.state === 'paused');
+    if (paused !== undefined) throw new Error(`broker ${paused.brokerId} is paused: resume it before cutting or healing its links`);
+    if (cut) this.#linkCuts.add(a, b);
+    else this.#linkCuts.delete(a, b);
+    await Promise.all([ends[0].setPeerCut(b, cut), ends[1].setPeerCut(a, cut)]);
+  }
+
+  #byName(name: string): BrokerThread | undefined {
+    return [...this.#brokers.values()].find((b) => b.name === name);
   }
 
   #broker(id: number): BrokerThread {

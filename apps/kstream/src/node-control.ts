@@ -1,5 +1,6 @@
 import type { ControllerDescription } from '@kstream/controller';
 import type { BrokerCrash, BrokerRestart, BrokerThreadState } from './broker-thread.js';
+import type { AddedBroker } from './kstream-node.js';
 
 export interface BrokerDescription {
   readonly id: number;
@@ -15,6 +16,10 @@ export interface BrokerDescription {
   readonly lastCrash: BrokerCrash | null;
   /** While the broker comes back from a crash ('restarting', then 'starting'): the attempt and when it is due. */
   readonly restart: BrokerRestart | null;
+  /** The brokers whose link to this one is cut (cutLink), in id order. */
+  readonly cutLinks: readonly number[];
+  /** Its channel to the controller is cut (cutController). */
+  readonly controllerCut: boolean;
 }
 
 export interface NodeDescription {
@@ -34,6 +39,25 @@ export interface NodeControl {
   crashBroker(id: number): Promise<void>;
   /** Stops broker `id` cleanly and starts it again on its port; resolves once it is registered again. */
   restartBroker(id: number): Promise<void>;
+  /** Stops broker `id` cleanly (the controller first moves its leaderships: controlled shutdown); it stays down until startBroker. */
+  stopBroker(id: number): Promise<void>;
+  /** Starts stopped broker `id` again on its port; resolves once it is registered. */
+  startBroker(id: number): Promise<void>;
+  /** Holds broker `id`'s thread (a long GC pause, a hung disk): it answers nobody until resumed; resolves once held. */
+  pauseBroker(id: number): Promise<void>;
+  /** Lets paused broker `id` run again; it finds itself fenced if its session timed out, and registers again. */
+  resumeBroker(id: number): Promise<void>;
+  /** Drops every message between brokers `a` and `b`, both ways (asks time out), until healLink; resolves once both apply it. */
+  cutLink(a: number, b: number): Promise<void>;
+  healLink(a: number, b: number): Promise<void>;
+  /** Drops every message between broker `id` and the controller, both ways, until healController: the controller fences it after the session timeout. */
+  cutController(id: number): Promise<void>;
+  /** Heals broker `id`'s channel to the controller; it registers again at its next heartbeat and gets a snapshot. */
+  healController(id: number): Promise<void>;
+  /** Resumes every paused broker and heals every cut. */
+  healAll(): Promise<void>;
+  /** Starts one more broker (the next id, its own port), paired with the others and registered; resolves with its id, host and port. */
+  addBroker(): Promise<AddedBroker>;
   /** Broker `from` sends a round trip to broker `to` over their channel; resolves with its milliseconds, rejects when the link is cut (after `timeoutMs`, default 1000) or missing. */
   pingLink(from: number, to: number, timeoutMs?: number): Promise<number>;
 }

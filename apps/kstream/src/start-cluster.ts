@@ -41,6 +41,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     describe: () => node.describe(),
     crashBroker: (id) => node.crashBroker(id),
     restartBroker: (id) => node.restartBroker(id),
+    stopBroker: (id) => node.stopBroker(id),
+    startBroker: (id) => node.startBroker(id),
+    pauseBroker: (id) => node.pauseBroker(id),
+    resumeBroker: (id) => node.resumeBroker(id),
+    cutLink: (a, b) => node.cutLink(a, b),
+    healLink: (a, b) => node.healLink(a, b),
+    cutController: async (id) => node.cutController(id),
+    healController: async (id) => node.healController(id),
+    healAll: () => node.healAll(),
+    addBroker: () => node.addBroker(),
     pingLink: (from, to, timeoutMs) => node.pingLink(from, to, timeoutMs),
   };
   Comlink.expose(control, nodeEndpoint(port1));

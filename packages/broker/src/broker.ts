@@ -3,6 +3,7 @@ import { ActorError } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
 import { unpackMetadataBatch } from '@kstream/metadata';
 import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker, MetadataUpdateMessage } from '@kstream/metadata';
+import { ErrorCode, errorInfo } from '@kstream/protocol';
 import { BrokerListener } from './broker-listener.js';
 import type { BrokerServices } from './handlers/handler.js';
 import { brokerHandlers } from './handlers/registry.js';
@@ -15,6 +16,12 @@ import { ReplicaManager } from './partitions/replica-manager.js';
 import type { PeerLinks } from './peers/peer-links.js';
 import { submitPoolTask } from './pool-tasks.js';
 import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
+
+/**
+ * How long a stopping broker waits for the controller to move its
+ * leaderships; within the node's own bound on a broker's shutdown (10 s).
+ */
+const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
 
 /** What a broker worker is started with. */
 export interface BrokerConfig {
@@ -158,13 +165,44 @@ export class Broker {
     return this.#metadata.applyUpdate(records, lastOffset);
   }
 
-  /** Stops heartbeating, closes the listener and every connection, then the hosted partitions. */
+  /**
+   * Stops heartbeating, has the controller move this broker's leaderships
+   * away (controlled shutdown), closes the listener and every connection,
+   * then the hosted partitions.
+   */
   async shutdown(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#heartbeat);
+    await this.#controlledShutdown();
     await this.#listener.close();
     await this.#services?.partitions.close();
     this.#logger.info(`broker ${this.brokerId}: shut down`);
+  }
+
+  /**
+   * Kafka's controlled shutdown: while this broker still serves, the
+   * controller moves its leaderships to other in-sync replicas, so clients
+   * see only retriable errors. A failure is logged and the stop goes on: the
+   * worker's exit fences the broker all the same.
+   */
+  async #controlledShutdown(): Promise<void> {
+    const { brokerId } = this.#config;
+    if (this.#brokerEpoch < 0) return;
+    try {
+      const reply = await this.#controller.ask(
+        { type: 'ControlledShutdown', brokerId, brokerEpoch: this.#brokerEpoch },
+        { timeoutMs: CONTROLLED_SHUTDOWN_TIMEOUT_MS },
+      );
+      if (reply.errorCode !== ErrorCode.NONE) {
+        this.#logger.warn(`broker ${brokerId}: controlled shutdown refused with ${errorInfo(reply.errorCode).name}; stopping all the same`);
+      } else if (reply.remainingLeaderships > 0) {
+        this.#logger.warn(
+          `broker ${brokerId}: stopping while still leading ${reply.remainingLeaderships} partition(s) that have no other live in-sync replica`,
+        );
+      }
+    } catch (error) {
+      this.#logger.warn(`broker ${brokerId}: controlled shutdown failed; stopping all the same`, { error });
+    }
   }
 
   #register(): Promise<void> {
