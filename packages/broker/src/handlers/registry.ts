@@ -12,6 +12,7 @@ import { createTopicsHandler } from './create-topics-handler.js';
 import { deleteTopicsHandler } from './delete-topics-handler.js';
 import { describeClusterHandler } from './describe-cluster-handler.js';
 import { describeConfigsHandler } from './describe-configs-handler.js';
+import { electLeadersHandler } from './elect-leaders-handler.js';
 import type { ApiHandler } from './handler.js';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs-handler.js';
 import { metadataHandler } from './metadata-handler.js';
@@ -94,6 +95,7 @@ export const brokerHandlers = new HandlerRegistry([
   describeConfigsHandler,
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
+  electLeadersHandler,
   produceHandler,
   fetchHandler,
   listOffsetsHandler,
