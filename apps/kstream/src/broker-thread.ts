@@ -233,7 +233,7 @@ export class BrokerThread {
 
   /**
    * Asks the broker to close its listener, connections and logs, then ends
-   * its thread without restarting it. If the broker could not shut down
+   * its thread without restarting it; resolves once the controller has fenced it. If the broker could not shut down
    * cleanly (its logs not flushed or checkpointed: a full disk; no answer in
    * time), the thread is ended all the same and stop then rejects, naming
    * the broker and the cause.
@@ -249,7 +249,10 @@ export class BrokerThread {
         unclean = new Error(`broker ${this.brokerId} did not shut down cleanly: ${(error as Error).message}`, { cause: error });
       }
     }
+    const exited = this.#mailbox === null ? null : this.#exited.promise;
     await this.#deps.supervisor.stop(this.name);
+    // Fenced by the controller once its exit is handled (onExit).
+    await exited;
     // A broker waiting to be restarted has no worker and so no exit to report.
     this.#state = 'stopped';
     this.#restart = null;
