@@ -94,3 +94,23 @@ describe('controller elections', () => {
     expect(controller.metadata.partition('pair', 0)!.isr).toEqual([2]);
   });
 });
+
+describe('unclean election enabled at run time', () => {
+  it('uncleanEnabledByConfigChangeElects: a leaderless partition takes a live replica once its topic allows unclean elections', async () => {
+    const lines: LogLine[] = [];
+    const controller = await fixture.openWithBrokers(2, { logger: recordingLogger(lines) });
+    await createTopic(controller, 'pair', [[1, 2]]);
+    const { topicId } = controller.metadata.topicByName('pair')!;
+    const brokerEpoch = controller.metadata.broker(1)!.brokerEpoch;
+    await controller.handle({ type: 'AlterPartition', brokerId: 1, brokerEpoch, partitions: [{ topicId, partition: 0, leaderEpoch: 0, partitionEpoch: 0, newIsr: [1] }] });
+    await controller.detachBroker(1, 'its worker exited');
+    expect(controller.metadata.partition('pair', 0)).toMatchObject({ leader: -1, isr: [1] });
+
+    const enable = { resourceType: 'topic' as const, resourceName: 'pair', configs: [{ name: 'unclean.leader.election.enable', operation: 'SET' as const, value: 'true' }] };
+    await controller.handle({ type: 'IncrementalAlterConfigs', resources: [enable], validateOnly: false });
+    expect(controller.metadata.partition('pair', 0)).toMatchObject({ leader: 2, isr: [2], leaderEpoch: 2 });
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+      'controller: unclean leader election for pair-0: broker 2 leads from outside the ISR [1], losing what it had not copied (unclean.leader.election.enable=true)',
+    ]);
+  });
+});

@@ -15,7 +15,7 @@ import { electionContext } from './election-context.js';
 import type { EligibilityOverride } from './election-context.js';
 import { preferredLeaderRebalance } from './leader-rebalance.js';
 import { logElections, logIsrChanges } from './partition-change-log.js';
-import { fenceChanges, registrationChanges } from './partition-elections.js';
+import { fenceChanges, leaderlessElections, registrationChanges } from './partition-elections.js';
 import type { PartitionChange } from './partition-elections.js';
 import { createPartitions, createTopics, deleteTopics } from './controller-topics.js';
 import { MetadataLog } from './metadata-log.js';
@@ -199,10 +199,12 @@ export class Controller {
           return this.#carryOut(await createPartitions(this.#adminContext(), msg));
         case 'AlterConfigs': {
           const { results, metadataOffset } = await this.#carryOut(await alterConfigs(this.#adminContext(), msg));
+          await this.#electLeaderless();
           return { resources: results, metadataOffset };
         }
         case 'IncrementalAlterConfigs': {
           const { results, metadataOffset } = await this.#carryOut(await incrementalAlterConfigs(this.#adminContext(), msg));
+          await this.#electLeaderless();
           return { resources: results, metadataOffset };
         }
         default:
@@ -296,6 +298,13 @@ export class Controller {
     const metadataOffset = await this.#commitChanges(changes);
     logElections(this.#logger, `ElectLeaders (${msg.electionType})`, changes);
     return { results, metadataOffset };
+  }
+
+  /** Leaderless partitions that a config change (unclean.leader.election.enable) lets elect a leader now. */
+  async #electLeaderless(): Promise<void> {
+    const changes = leaderlessElections(this.#electionContext());
+    await this.#commitChanges(changes);
+    logElections(this.#logger, 'configs changed', changes);
   }
 
   /** The periodic preferred-leader check (auto.leader.rebalance.enable), after every change before it. */

@@ -112,11 +112,21 @@ export function fenceChanges(context: ElectionContext, brokerId: number): Partit
  * AlterPartition once it has caught up.
  */
 export function registrationChanges(context: ElectionContext, brokerId: number): PartitionChange[] {
+  return leaderlessElections(context, (partition) => partition.replicas.includes(brokerId));
+}
+
+/**
+ * Elections in every leaderless partition (that `which` selects): after a
+ * registration, or a config change that may have allowed unclean elections.
+ */
+export function leaderlessElections(context: ElectionContext, which: (partition: PartitionState) => boolean = () => true): PartitionChange[] {
   const changes: PartitionChange[] = [];
-  for (const [topic, partition] of partitionsOf(context.state, brokerId)) {
-    if (partition.leader !== NO_LEADER) continue;
-    const change = elected(topic, partition, electLeader(partition.replicas, partition.isr, context.isEligible, context.uncleanEnabled(topic)));
-    if (change) changes.push(change);
+  for (const topic of context.state.topics.values()) {
+    for (const partition of topic.partitions) {
+      if (partition.leader !== NO_LEADER || !which(partition)) continue;
+      const change = elected(topic, partition, electLeader(partition.replicas, partition.isr, context.isEligible, context.uncleanEnabled(topic)));
+      if (change) changes.push(change);
+    }
   }
   return changes;
 }
