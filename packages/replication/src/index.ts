@@ -11,3 +11,11 @@ export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MIN_INSYNC_REPLICAS, partitionConfig
 export type { PartitionConfig, TopicConfigValues } from './partition-config.js';
 export { PartitionError, errorCodeOf, errorMessageOf } from './partition-errors.js';
 export { DelayedFetch, DelayedFetchPurgatory } from './delayed-fetch.js';
+export type * from './messages.js';
+export { replicaLeaderServer } from './replica-leader-server.js';
+export type { LeaderPartitions, ReplicaLeaderServerOptions, ReplicaRequestServer } from './replica-leader-server.js';
+export { ReplicaFetcher } from './replica-fetcher.js';
+export type { ReplicaFetcherOptions } from './replica-fetcher.js';
+export { ReplicaFetcherManager } from './replica-fetcher-manager.js';
+export { truncationOffset } from './follower-truncation.js';
+export type { FollowerLogView, TruncationDecision } from './follower-truncation.js';

@@ -1,0 +1,145 @@
+import { replyWithTransfer, type TransferringReply } from '@kstream/actor';
+import { OffsetOutOfRangeError } from '@kstream/log-storage';
+import { ErrorCode } from '@kstream/protocol';
+import type { DelayedFetchPurgatory } from './delayed-fetch.js';
+import type {
+  OffsetsForLeaderEpochReply,
+  OffsetsForLeaderEpochRequest,
+  ReplicaFetchPartitionResult,
+  ReplicaFetchReply,
+  ReplicaFetchRequest,
+  ReplicaRequest,
+} from './messages.js';
+import { partitionKey, type Partition } from './partition.js';
+import { errorCodeOf } from './partition-errors.js';
+
+/** The partitions this broker leads (the broker's ReplicaManager): the one asked, or a PartitionError (NOT_LEADER_OR_FOLLOWER, a leader epoch error, ...). */
+export interface LeaderPartitions {
+  leaderPartition(topic: string, partition: number, currentLeaderEpoch: number): Promise<Partition>;
+}
+
+export interface ReplicaLeaderServerOptions {
+  readonly partitions: LeaderPartitions;
+  /** Followers' parked fetches, woken by appends as leader (ReplicationContext.onLeaderAppend) and partition changes. */
+  readonly purgatory: DelayedFetchPurgatory;
+}
+
+/** Answers a peer's request (PeerLinks.setHandler): what it returns is the reply, its record bytes transferred. */
+export type ReplicaRequestServer = (msg: ReplicaRequest, fromBroker: number) => Promise<ReplicaFetchReply | TransferringReply<ReplicaFetchReply> | OffsetsForLeaderEpochReply>;
+
+/**
+ * The leader side of the data plane (Kafka's ReplicaManager serving follower
+ * fetches): ReplicaFetch reads each partition from the follower's log end
+ * offset up to the leader's, recording the follower's position (which moves
+ * the ISR and the high watermark); while nothing is there to send it is
+ * parked until this broker appends to one of the partitions, one of them
+ * changes, or replica.fetch.wait.max.ms passes. OffsetsForLeaderEpoch
+ * answers where an epoch ends in the leader's log.
+ */
+export function replicaLeaderServer(options: ReplicaLeaderServerOptions): ReplicaRequestServer {
+  return async (msg, fromBroker) => {
+    switch (msg.type) {
+      case 'ReplicaFetch':
+        return serveFetch(options, msg, fromBroker);
+      case 'OffsetsForLeaderEpoch':
+        return serveOffsetsForLeaderEpoch(options, msg);
+      default: {
+        const unknown: never = msg;
+        throw new Error(`unknown replica request ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
+}
+
+async function serveFetch(options: ReplicaLeaderServerOptions, msg: ReplicaFetchRequest, fromBroker: number): Promise<ReplicaFetchReply | TransferringReply<ReplicaFetchReply>> {
+  if (msg.replicaId !== fromBroker) throw new Error(`broker ${fromBroker} fetched as replica ${msg.replicaId}`);
+  const parked = msg.maxWaitMs > 0 ? options.purgatory.watch(msg.partitions.map((p) => partitionKey(p.topic, p.partition))) : undefined;
+  try {
+    let results = await readAll(options.partitions, msg);
+    const nothing = results.every((r) => r.errorCode === ErrorCode.NONE && r.records.length === 0 && r.divergingEpoch === null);
+    if (parked !== undefined && nothing && msg.partitions.length > 0) {
+      await parked.wait(1, msg.maxWaitMs);
+      results = await readAll(options.partitions, msg);
+    }
+    return withTransferredRecords({ partitions: results });
+  } finally {
+    parked?.complete();
+  }
+}
+
+async function readAll(partitions: LeaderPartitions, msg: ReplicaFetchRequest): Promise<ReplicaFetchPartitionResult[]> {
+  const results: ReplicaFetchPartitionResult[] = [];
+  let remaining = msg.maxBytes;
+  for (const p of msg.partitions) {
+    const result = await readOne(partitions, msg.replicaId, p, Math.min(msg.partitionMaxBytes, remaining));
+    remaining = Math.max(0, remaining - result.records.length);
+    results.push(result);
+  }
+  return results;
+}
+
+async function readOne(
+  partitions: LeaderPartitions,
+  replicaId: number,
+  p: ReplicaFetchRequest['partitions'][number],
+  maxBytes: number,
+): Promise<ReplicaFetchPartitionResult> {
+  const { topic, partition } = p;
+  let leader: Partition | undefined;
+  try {
+    leader = await partitions.leaderPartition(topic, partition, p.currentLeaderEpoch);
+    const read = await leader.fetchForFollower(replicaId, p.fetchOffset, p.lastFetchedEpoch, maxBytes);
+    return {
+      topic,
+      partition,
+      errorCode: ErrorCode.NONE,
+      highWatermark: read.highWatermark,
+      logStartOffset: read.logStartOffset,
+      logEndOffset: read.logEndOffset,
+      divergingEpoch: read.divergingEpoch ?? null,
+      records: read.records,
+    };
+  } catch (error) {
+    const known = error instanceof OffsetOutOfRangeError && leader !== undefined;
+    return {
+      topic,
+      partition,
+      errorCode: errorCodeOf(error),
+      highWatermark: known ? leader!.highWatermark : -1n,
+      logStartOffset: known ? leader!.logStartOffset : -1n,
+      logEndOffset: known ? leader!.logEndOffset : -1n,
+      divergingEpoch: null,
+      records: EMPTY,
+    };
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The reply with its record bytes moved to the follower: a read's Buffer
+ * that owns its whole ArrayBuffer is transferred; one sharing Node's pool
+ * (a small read) is left to the codec, which copies it into the frame.
+ */
+function withTransferredRecords(reply: ReplicaFetchReply): ReplicaFetchReply | TransferringReply<ReplicaFetchReply> {
+  const transfer: ArrayBuffer[] = [];
+  for (const { records } of reply.partitions) {
+    const buffer = records.buffer;
+    if (buffer instanceof ArrayBuffer && records.byteOffset === 0 && records.byteLength === buffer.byteLength && records.byteLength > 0) transfer.push(buffer);
+  }
+  return transfer.length === 0 ? reply : replyWithTransfer(reply, transfer);
+}
+
+async function serveOffsetsForLeaderEpoch(options: ReplicaLeaderServerOptions, msg: OffsetsForLeaderEpochRequest): Promise<OffsetsForLeaderEpochReply> {
+  const results = [];
+  for (const { topic, partition, currentLeaderEpoch, leaderEpoch } of msg.partitions) {
+    try {
+      const leader = await options.partitions.leaderPartition(topic, partition, currentLeaderEpoch);
+      const end = leader.log.endOffsetForEpoch(leaderEpoch);
+      results.push({ topic, partition, errorCode: ErrorCode.NONE, leaderEpoch: end.epoch, endOffset: end.endOffset });
+    } catch (error) {
+      results.push({ topic, partition, errorCode: errorCodeOf(error), leaderEpoch: -1, endOffset: -1n });
+    }
+  }
+  return { partitions: results };
+}
