@@ -96,7 +96,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
       );
     }
     await sleep(1_000);
-    const control = cluster.control as unknown as FaultControl;
+    const control: FaultControl = cluster.control;
     const nemesis = new Nemesis(control, history, { seed: options.seed, faults: options.faults, brokers: FAULT_RUN_BROKERS, ...(options.kinds === undefined ? {} : { kinds: options.kinds }) });
     await nemesis.run();
     await control.healAll();
