@@ -23,51 +23,51 @@ function decide(items: AlterPartitionItem[], options: ContextOptions & { brokerI
   return alterPartition(contextOf(state, options), { type: 'AlterPartition', brokerId, brokerEpoch: options.brokerEpoch ?? brokerId, partitions: items });
 }
 
-const codes = (items: AlterPartitionItem[], options = {}) => decide(items, options).partitions.map((p) => p.errorCode);
+const codes = async (items: AlterPartitionItem[], options = {}) => (await decide(items, options)).partitions.map((p) => p.errorCode);
 
 describe('AlterPartition', () => {
-  it('isrExpansionAccepted: the record keeps the leader epoch and bumps the partition epoch; the reply carries the new state', () => {
-    const decision = decide([item()]);
+  it('isrExpansionAccepted: the record keeps the leader epoch and bumps the partition epoch; the reply carries the new state', async () => {
+    const decision = await decide([item()]);
     expect(recordsOf(decision.changes)).toEqual([partitionRecord(0, { ...partition, isr: [1, 2, 3], partitionEpoch: 6 })]);
     expect(decision.partitions).toEqual([
       { topicId: TOPIC_ID, partition: 0, errorCode: ErrorCode.NONE, leader: 1, leaderEpoch: 3, isr: [1, 2, 3], partitionEpoch: 6 },
     ]);
   });
 
-  it('isrShrinkAccepted: the leader may drop a follower', () => {
-    expect(recordsOf(decide([item({ newIsr: [1] })]).changes)).toEqual([partitionRecord(0, { ...partition, isr: [1], partitionEpoch: 6 })]);
+  it('isrShrinkAccepted: the leader may drop a follower', async () => {
+    expect(recordsOf((await decide([item({ newIsr: [1] })])).changes)).toEqual([partitionRecord(0, { ...partition, isr: [1], partitionEpoch: 6 })]);
   });
 
-  it('staleBrokerEpoch: an older incarnation is refused as a whole', () => {
-    const decision = decide([item()], { brokerEpoch: 0 });
+  it('staleBrokerEpoch: an older incarnation is refused as a whole', async () => {
+    const decision = await decide([item()], { brokerEpoch: 0 });
     expect(decision).toEqual({ errorCode: ErrorCode.STALE_BROKER_EPOCH, changes: [], partitions: [] });
   });
 
-  it('unknownPartition: UNKNOWN_TOPIC_OR_PARTITION for an unknown topic id or partition', () => {
-    expect(codes([item({ topicId: '00000000-0000-4000-8000-0000000000ff' }), item({ partition: 1 })])).toEqual([
+  it('unknownPartition: UNKNOWN_TOPIC_OR_PARTITION for an unknown topic id or partition', async () => {
+    expect(await codes([item({ topicId: '00000000-0000-4000-8000-0000000000ff' }), item({ partition: 1 })])).toEqual([
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     ]);
   });
 
-  it('askerNotLeader: NOT_LEADER_OR_FOLLOWER, with the current state in the reply', () => {
-    const decision = decide([item()], { brokerId: 2 });
+  it('askerNotLeader: NOT_LEADER_OR_FOLLOWER, with the current state in the reply', async () => {
+    const decision = await decide([item()], { brokerId: 2 });
     expect(decision.partitions).toEqual([
       { topicId: TOPIC_ID, partition: 0, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, leader: 1, leaderEpoch: 3, isr: [1, 2], partitionEpoch: 5 },
     ]);
     expect(decision.changes).toEqual([]);
   });
 
-  it('staleEpochs: another leader epoch is FENCED_LEADER_EPOCH, another partition epoch INVALID_UPDATE_VERSION', () => {
-    expect(codes([item({ leaderEpoch: 2 }), item({ partitionEpoch: 4 }), item({ partitionEpoch: 6 })])).toEqual([
+  it('staleEpochs: another leader epoch is FENCED_LEADER_EPOCH, another partition epoch INVALID_UPDATE_VERSION', async () => {
+    expect(await codes([item({ leaderEpoch: 2 }), item({ partitionEpoch: 4 }), item({ partitionEpoch: 6 })])).toEqual([
       ErrorCode.FENCED_LEADER_EPOCH,
       ErrorCode.INVALID_UPDATE_VERSION,
       ErrorCode.INVALID_UPDATE_VERSION,
     ]);
   });
 
-  it('malformedIsr: without the leader, with a non-replica, or with a duplicate is INVALID_REQUEST', () => {
-    expect(codes([item({ newIsr: [2, 3] }), item({ newIsr: [1, 4] }), item({ newIsr: [1, 2, 2] }), item({ newIsr: [] })])).toEqual([
+  it('malformedIsr: without the leader, with a non-replica, or with a duplicate is INVALID_REQUEST', async () => {
+    expect(await codes([item({ newIsr: [2, 3] }), item({ newIsr: [1, 4] }), item({ newIsr: [1, 2, 2] }), item({ newIsr: [] })])).toEqual([
       ErrorCode.INVALID_REQUEST,
       ErrorCode.INVALID_REQUEST,
       ErrorCode.INVALID_REQUEST,
@@ -75,13 +75,13 @@ describe('AlterPartition', () => {
     ]);
   });
 
-  it('ineligibleReplica: a fenced broker, or one in controlled shutdown, is not let into the ISR', () => {
-    expect(codes([item()], { fenced: [3] })).toEqual([ErrorCode.INELIGIBLE_REPLICA]);
-    expect(codes([item()], { shuttingDown: [3] })).toEqual([ErrorCode.INELIGIBLE_REPLICA]);
+  it('ineligibleReplica: a fenced broker, or one in controlled shutdown, is not let into the ISR', async () => {
+    expect(await codes([item()], { fenced: [3] })).toEqual([ErrorCode.INELIGIBLE_REPLICA]);
+    expect(await codes([item()], { shuttingDown: [3] })).toEqual([ErrorCode.INELIGIBLE_REPLICA]);
   });
 
-  it('samePartitionTwice: the second item is checked against the first one’s outcome', () => {
-    const decision = decide([item({ newIsr: [1] }), item()]);
+  it('samePartitionTwice: the second item is checked against the first one’s outcome', async () => {
+    const decision = await decide([item({ newIsr: [1] }), item()]);
     expect(decision.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.INVALID_UPDATE_VERSION]);
     expect(decision.changes).toHaveLength(1);
   });

@@ -4,6 +4,7 @@
 // its leadership and both epochs; an accepted change keeps the leader epoch
 // and bumps the partition epoch.
 import { ErrorCode } from '@kstream/protocol';
+import { LoopTurns } from '@kstream/metadata';
 import type { AlterPartitionItem, AlterPartitionRequest, AlterPartitionResult, PartitionState } from '@kstream/metadata';
 import { partitionChange } from './partition-elections.js';
 import type { ElectionContext, PartitionChange } from './partition-elections.js';
@@ -16,11 +17,13 @@ export interface AlterPartitionDecision {
 }
 
 /**
- * Decides an AlterPartition request. The leader itself is not checked for
- * eligibility (it is the asker): a leader in controlled shutdown that could
- * not hand its leadership over may still let a caught-up follower in.
+ * Decides an AlterPartition request, in turns: a leader whose follower died
+ * shrinks the ISR of every partition they share in one request. The leader
+ * itself is not checked for eligibility (it is the asker): a leader in
+ * controlled shutdown that could not hand its leadership over may still let
+ * a caught-up follower in.
  */
-export function alterPartition(context: ElectionContext, request: AlterPartitionRequest): AlterPartitionDecision {
+export async function alterPartition(context: ElectionContext, request: AlterPartitionRequest): Promise<AlterPartitionDecision> {
   const registration = context.state.broker(request.brokerId);
   if (registration === undefined || registration.brokerEpoch !== request.brokerEpoch) {
     return { errorCode: ErrorCode.STALE_BROKER_EPOCH, changes: [], partitions: [] };
@@ -28,23 +31,36 @@ export function alterPartition(context: ElectionContext, request: AlterPartition
   // A partition named twice is decided against the first item's outcome.
   const decided = new Map<string, PartitionState>();
   const changes: PartitionChange[] = [];
-  const partitions = request.partitions.map((item): AlterPartitionResult => {
-    const topic = context.state.topicById(item.topicId);
-    const key = `${item.topicId}:${item.partition}`;
-    const current = decided.get(key) ?? topic?.partitions[item.partition];
-    if (topic === undefined || current === undefined) {
-      return { topicId: item.topicId, partition: item.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leader: -1, leaderEpoch: -1, isr: [], partitionEpoch: -1 };
-    }
-    const errorCode = refusal(context, request.brokerId, current, item);
-    if (errorCode !== ErrorCode.NONE) return result(item, errorCode, current);
-    const change = partitionChange(topic, current, current.leader, item.newIsr);
-    if (change === undefined) return result(item, ErrorCode.NONE, current);
-    changes.push(change);
-    const after: PartitionState = { ...change.record };
-    decided.set(key, after);
-    return result(item, ErrorCode.NONE, after);
-  });
+  const turns = new LoopTurns();
+  const partitions: AlterPartitionResult[] = [];
+  for (const item of request.partitions) {
+    if (turns.due) await turns.next();
+    partitions.push(decideItem(context, request.brokerId, item, decided, changes));
+  }
   return { errorCode: ErrorCode.NONE, changes, partitions };
+}
+
+function decideItem(
+  context: ElectionContext,
+  brokerId: number,
+  item: AlterPartitionItem,
+  decided: Map<string, PartitionState>,
+  changes: PartitionChange[],
+): AlterPartitionResult {
+  const topic = context.state.topicById(item.topicId);
+  const key = `${item.topicId}:${item.partition}`;
+  const current = decided.get(key) ?? topic?.partitions[item.partition];
+  if (topic === undefined || current === undefined) {
+    return { topicId: item.topicId, partition: item.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leader: -1, leaderEpoch: -1, isr: [], partitionEpoch: -1 };
+  }
+  const errorCode = refusal(context, brokerId, current, item);
+  if (errorCode !== ErrorCode.NONE) return result(item, errorCode, current);
+  const change = partitionChange(topic, current, current.leader, item.newIsr);
+  if (change === undefined) return result(item, ErrorCode.NONE, current);
+  changes.push(change);
+  const after: PartitionState = { ...change.record };
+  decided.set(key, after);
+  return result(item, ErrorCode.NONE, after);
 }
 
 function refusal(context: ElectionContext, brokerId: number, current: PartitionState, item: AlterPartitionItem): number {

@@ -5,12 +5,12 @@ import { controlledShutdown } from './controller-shutdown.js';
 import { contextOf, partitionRecord, recordsOf, stateWith } from './elections.test-support.js';
 
 describe('controlled shutdown', () => {
-  it('leadershipsMoveFirst: each leadership goes to the next eligible ISR member, and the broker leaves every ISR', () => {
+  it('leadershipsMoveFirst: each leadership goes to the next eligible ISR member, and the broker leaves every ISR', async () => {
     const state = stateWith(3, [
       { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1, leaderEpoch: 2, partitionEpoch: 4 },
       { replicas: [2, 1, 3], isr: [2, 1], leader: 2 },
     ]);
-    const decision = controlledShutdown(contextOf(state, { shuttingDown: [1] }), 1);
+    const decision = await controlledShutdown(contextOf(state, { shuttingDown: [1] }), 1);
     expect(recordsOf(decision.changes)).toEqual([
       partitionRecord(0, { replicas: [1, 2, 3], isr: [2, 3], leader: 2, leaderEpoch: 3, partitionEpoch: 5 }),
       partitionRecord(1, { replicas: [2, 1, 3], isr: [2], leader: 2, leaderEpoch: 0, partitionEpoch: 1 }),
@@ -18,13 +18,13 @@ describe('controlled shutdown', () => {
     expect(decision.remainingLeaderships).toBe(0);
   });
 
-  it('leadershipThatCannotMoveRemains: no other eligible ISR member (never unclean), counted, ISR kept', () => {
+  it('leadershipThatCannotMoveRemains: no other eligible ISR member (never unclean), counted, ISR kept', async () => {
     const state = stateWith(3, [
       { replicas: [1, 2], isr: [1], leader: 1 },
       { replicas: [1, 2, 3], isr: [1, 2], leader: 1 },
       { replicas: [3, 1], isr: [3, 1], leader: 3 },
     ]);
-    const decision = controlledShutdown(contextOf(state, { shuttingDown: [1, 2], unclean: true }), 1);
+    const decision = await controlledShutdown(contextOf(state, { shuttingDown: [1, 2], unclean: true }), 1);
     expect(decision.remainingLeaderships).toBe(2);
     expect(recordsOf(decision.changes)).toEqual([partitionRecord(2, { replicas: [3, 1], isr: [3], leader: 3, partitionEpoch: 1 })]);
   });

@@ -3,6 +3,7 @@
 // errors, and leaves every ISR it is not the last member of, so acks=all
 // produces stop waiting for it. Never unclean: a partition with no other
 // eligible ISR member keeps its leader until the broker is fenced.
+import { LoopTurns } from '@kstream/metadata';
 import { electLeader, isrWithout, partitionChange, partitionsOf } from './partition-elections.js';
 import type { ElectionContext, PartitionChange } from './partition-elections.js';
 
@@ -13,10 +14,12 @@ export interface ControlledShutdownDecision {
 }
 
 /** Decides broker `brokerId`'s controlled shutdown; `context.isEligible` already says no for it. */
-export function controlledShutdown(context: ElectionContext, brokerId: number): ControlledShutdownDecision {
+export async function controlledShutdown(context: ElectionContext, brokerId: number): Promise<ControlledShutdownDecision> {
   const changes: PartitionChange[] = [];
   let remainingLeaderships = 0;
+  const turns = new LoopTurns();
   for (const [topic, partition] of partitionsOf(context.state, brokerId)) {
+    if (turns.due) await turns.next();
     const isr = isrWithout(partition.isr, brokerId);
     if (partition.leader === brokerId) {
       const election = electLeader(partition.replicas, isr, context.isEligible, false);

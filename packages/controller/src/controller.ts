@@ -241,7 +241,7 @@ export class Controller {
     const brokerEpoch = this.#log.nextOffset;
     // The snapshot in the reply carries this registration; a push of it would come twice.
     if (channel) channel.synced = false;
-    const elections = registrationChanges(this.#electionContext({ registering: brokerId }), brokerId);
+    const elections = await registrationChanges(this.#electionContext({ registering: brokerId }), brokerId);
     const lastOffset = await this.#commit([
       { type: 'RegisterBroker', brokerId, brokerEpoch, host: msg.host, port: msg.port },
       ...elections.map((c) => c.record),
@@ -268,14 +268,14 @@ export class Controller {
   async #fence(brokerId: number, brokerEpoch: number, reason: string): Promise<void> {
     const current = this.#state.broker(brokerId);
     if (current === undefined || current.fenced || current.brokerEpoch !== brokerEpoch) return;
-    const elections = fenceChanges(this.#electionContext({ fencing: brokerId }), brokerId);
+    const elections = await fenceChanges(this.#electionContext({ fencing: brokerId }), brokerId);
     await this.#commit([{ type: 'FenceBroker', brokerId, brokerEpoch, reason }, ...elections.map((c) => c.record)]);
     this.#logger.info(`controller: broker ${brokerId} fenced: ${reason}`, { brokerEpoch });
     logElections(this.#logger, `broker ${brokerId} fenced`, elections);
   }
 
   async #alterPartition(msg: AlterPartitionRequest): Promise<AlterPartitionReply> {
-    const { errorCode, changes, partitions } = alterPartition(this.#electionContext(), msg);
+    const { errorCode, changes, partitions } = await alterPartition(this.#electionContext(), msg);
     const metadataOffset = await this.#commitChanges(changes);
     logIsrChanges(this.#logger, msg.brokerId, changes);
     return { errorCode, partitions, metadataOffset };
@@ -287,7 +287,7 @@ export class Controller {
       return { errorCode: ErrorCode.STALE_BROKER_EPOCH, remainingLeaderships: 0, metadataOffset: this.#log.nextOffset - 1 };
     }
     this.#shuttingDown.add(msg.brokerId);
-    const { changes, remainingLeaderships } = controlledShutdown(this.#electionContext(), msg.brokerId);
+    const { changes, remainingLeaderships } = await controlledShutdown(this.#electionContext(), msg.brokerId);
     const metadataOffset = await this.#commitChanges(changes);
     logElections(this.#logger, `broker ${msg.brokerId} in controlled shutdown (${remainingLeaderships} leaderships could not move)`, changes);
     return { errorCode: ErrorCode.NONE, remainingLeaderships, metadataOffset };
@@ -302,7 +302,7 @@ export class Controller {
 
   /** Leaderless partitions that a config change (unclean.leader.election.enable) lets elect a leader now. */
   async #electLeaderless(): Promise<void> {
-    const changes = leaderlessElections(this.#electionContext());
+    const changes = await leaderlessElections(this.#electionContext());
     await this.#commitChanges(changes);
     logElections(this.#logger, 'configs changed', changes);
   }
@@ -312,7 +312,7 @@ export class Controller {
     this.#serialize(async () => {
       const config = this.#clusterConfig();
       if (!config['auto.leader.rebalance.enable']) return;
-      const changes = preferredLeaderRebalance(this.#electionContext(), config['leader.imbalance.per.broker.percentage']);
+      const changes = await preferredLeaderRebalance(this.#electionContext(), config['leader.imbalance.per.broker.percentage']);
       await this.#commitChanges(changes);
       logElections(this.#logger, 'preferred leaders rebalanced', changes);
     }).catch((error: unknown) => this.#logger.error('controller: could not move leaderships back to preferred replicas', { error }));

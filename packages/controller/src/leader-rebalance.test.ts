@@ -5,7 +5,7 @@ import type { PartitionSpec } from './elections.test-support.js';
 import { preferredLeaderRebalance } from './leader-rebalance.js';
 
 describe('preferred leader rebalance', () => {
-  it('imbalanceAbovePercentageMovesBack: only a broker past leader.imbalance.per.broker.percentage gets its partitions back', () => {
+  it('imbalanceAbovePercentageMovesBack: only a broker past leader.imbalance.per.broker.percentage gets its partitions back', async () => {
     // Broker 1 is preferred for 4 partitions and leads 3 (25% imbalance), broker 2 for 10 and leads 9 (10%).
     const specs: PartitionSpec[] = [
       ...Array.from({ length: 3 }, () => ({ replicas: [1, 2], leader: 1 })),
@@ -14,19 +14,19 @@ describe('preferred leader rebalance', () => {
       { replicas: [2, 1], isr: [1, 2], leader: 1 },
     ];
     const context = contextOf(stateWith(2, specs));
-    expect(recordsOf(preferredLeaderRebalance(context, 10))).toEqual([
+    expect(recordsOf(await preferredLeaderRebalance(context, 10))).toEqual([
       partitionRecord(3, { replicas: [1, 2], isr: [2, 1], leader: 1, leaderEpoch: 1, partitionEpoch: 1 }),
     ]);
-    expect(preferredLeaderRebalance(context, 25)).toEqual([]);
+    expect(await preferredLeaderRebalance(context, 25)).toEqual([]);
   });
 
-  it('preferredNotEligibleStays: out of the ISR, fenced or shutting down, the preferred replica does not get its leadership back', () => {
+  it('preferredNotEligibleStays: out of the ISR, fenced or shutting down, the preferred replica does not get its leadership back', async () => {
     const specs: PartitionSpec[] = [
       { replicas: [1, 2], isr: [2], leader: 2 },
       { replicas: [3, 2], isr: [2, 3], leader: 2 },
       { replicas: [4, 2], isr: [2, 4], leader: 2 },
     ];
-    expect(preferredLeaderRebalance(contextOf(stateWith(4, specs, [3]), { shuttingDown: [4] }), 0)).toEqual([]);
+    expect(await preferredLeaderRebalance(contextOf(stateWith(4, specs, [3]), { shuttingDown: [4] }), 0)).toEqual([]);
   });
 });
 

@@ -6,22 +6,23 @@
 // lead; when that share exceeds leader.imbalance.per.broker.percentage, each
 // of them whose preferred replica is eligible and in the ISR moves back to
 // it, as Kafka's checkAndTriggerAutoLeaderRebalance does.
-import { partitionChange } from './partition-elections.js';
+import { LoopTurns } from '@kstream/metadata';
+import { everyPartition, partitionChange } from './partition-elections.js';
 import type { ElectionContext, PartitionChange } from './partition-elections.js';
 
-export function preferredLeaderRebalance(context: ElectionContext, imbalancePercentage: number): PartitionChange[] {
+export async function preferredLeaderRebalance(context: ElectionContext, imbalancePercentage: number): Promise<PartitionChange[]> {
   const byPreferred = new Map<number, { preferred: number; notLed: number; movable: PartitionChange[] }>();
-  for (const topic of context.state.topics.values()) {
-    for (const partition of topic.partitions) {
-      const preferred = partition.replicas[0]!;
-      let tally = byPreferred.get(preferred);
-      if (tally === undefined) byPreferred.set(preferred, (tally = { preferred: 0, notLed: 0, movable: [] }));
-      tally.preferred++;
-      if (partition.leader === preferred) continue;
-      tally.notLed++;
-      if (partition.isr.includes(preferred) && context.isEligible(preferred)) {
-        tally.movable.push(partitionChange(topic, partition, preferred, partition.isr)!);
-      }
+  const turns = new LoopTurns();
+  for (const [topic, partition] of everyPartition(context.state)) {
+    if (turns.due) await turns.next();
+    const preferred = partition.replicas[0]!;
+    let tally = byPreferred.get(preferred);
+    if (tally === undefined) byPreferred.set(preferred, (tally = { preferred: 0, notLed: 0, movable: [] }));
+    tally.preferred++;
+    if (partition.leader === preferred) continue;
+    tally.notLed++;
+    if (partition.isr.includes(preferred) && context.isEligible(preferred)) {
+      tally.movable.push(partitionChange(topic, partition, preferred, partition.isr)!);
     }
   }
   const changes: PartitionChange[] = [];

@@ -6,7 +6,10 @@
 // any eligible replica when no ISR member is, and its ISR becomes that
 // replica alone. The ISR is never emptied: the last member of a partition
 // whose leader died stays in it (leader -1) so that it can come back as a
-// clean leader.
+// clean leader. The decisions that visit every partition are async only to
+// share the event loop (turns of loop-turns.ts, as the admin decisions):
+// a broker may hold 100000 partitions.
+import { LoopTurns } from '@kstream/metadata';
 import type { MetadataState, PartitionRecord, PartitionState, TopicMetadata } from '@kstream/metadata';
 
 export const NO_LEADER = -1;
@@ -91,9 +94,11 @@ export function isrWithout(isr: readonly number[], brokerId: number): readonly n
  * it): every partition it leads gets a new leader, and it leaves every ISR
  * it is not the last member of.
  */
-export function fenceChanges(context: ElectionContext, brokerId: number): PartitionChange[] {
+export async function fenceChanges(context: ElectionContext, brokerId: number): Promise<PartitionChange[]> {
   const changes: PartitionChange[] = [];
+  const turns = new LoopTurns();
   for (const [topic, partition] of partitionsOf(context.state, brokerId)) {
+    if (turns.due) await turns.next();
     const isr = isrWithout(partition.isr, brokerId);
     const change =
       partition.leader === brokerId
@@ -111,7 +116,7 @@ export function fenceChanges(context: ElectionContext, brokerId: number): Partit
  * member is eligible). It does not rejoin ISRs here: its leaders add it by
  * AlterPartition once it has caught up.
  */
-export function registrationChanges(context: ElectionContext, brokerId: number): PartitionChange[] {
+export function registrationChanges(context: ElectionContext, brokerId: number): Promise<PartitionChange[]> {
   return leaderlessElections(context, (partition) => partition.replicas.includes(brokerId));
 }
 
@@ -119,14 +124,17 @@ export function registrationChanges(context: ElectionContext, brokerId: number):
  * Elections in every leaderless partition (that `which` selects): after a
  * registration, or a config change that may have allowed unclean elections.
  */
-export function leaderlessElections(context: ElectionContext, which: (partition: PartitionState) => boolean = () => true): PartitionChange[] {
+export async function leaderlessElections(
+  context: ElectionContext,
+  which: (partition: PartitionState) => boolean = () => true,
+): Promise<PartitionChange[]> {
   const changes: PartitionChange[] = [];
-  for (const topic of context.state.topics.values()) {
-    for (const partition of topic.partitions) {
-      if (partition.leader !== NO_LEADER || !which(partition)) continue;
-      const change = elected(topic, partition, electLeader(partition.replicas, partition.isr, context.isEligible, context.uncleanEnabled(topic)));
-      if (change) changes.push(change);
-    }
+  const turns = new LoopTurns();
+  for (const [topic, partition] of everyPartition(context.state)) {
+    if (turns.due) await turns.next();
+    if (partition.leader !== NO_LEADER || !which(partition)) continue;
+    const change = elected(topic, partition, electLeader(partition.replicas, partition.isr, context.isEligible, context.uncleanEnabled(topic)));
+    if (change) changes.push(change);
   }
   return changes;
 }
@@ -135,12 +143,17 @@ export function elected(topic: TopicMetadata, partition: PartitionState, electio
   return partitionChange(topic, partition, election.leader, election.isr, election.unclean);
 }
 
+/** Every partition, with its topic. */
+export function* everyPartition(state: MetadataState): Generator<[TopicMetadata, PartitionState]> {
+  for (const topic of state.topics.values()) {
+    for (const partition of topic.partitions) yield [topic, partition];
+  }
+}
+
 /** Every partition that has `brokerId` among its replicas. */
 export function* partitionsOf(state: MetadataState, brokerId: number): Generator<[TopicMetadata, PartitionState]> {
-  for (const topic of state.topics.values()) {
-    for (const partition of topic.partitions) {
-      if (partition.replicas.includes(brokerId)) yield [topic, partition];
-    }
+  for (const entry of everyPartition(state)) {
+    if (entry[1].replicas.includes(brokerId)) yield entry;
   }
 }
 
