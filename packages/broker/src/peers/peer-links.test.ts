@@ -1,6 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { ActorError, replyWithTransfer } from '@kstream/actor';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingLogger } from '../network/test-listener.test-support.js';
 import { NoPeerChannelError, PeerLinks } from './peer-links.js';
@@ -165,5 +166,43 @@ describe('PeerLinks', () => {
     one.attach(3, late.port1);
     await lateClosed;
     expect(one.has(3)).toBe(false);
+  });
+
+  it('channelsFollowAnyOrderOfHandOversAndPeerExits', async () => {
+    const peer = fc.integer({ min: 2, max: 4 });
+    const op = fc.oneof(fc.record({ kind: fc.constant('handOver' as const), peer }), fc.record({ kind: fc.constant('peerExits' as const), peer }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 12 }), async (ops) => {
+        const links = new PeerLinks<TestMessage, TestReplies>(1, recordingLogger());
+        const lastHeard = new Map<number, boolean>();
+        links.onPeerChanged((peerId, connected) => lastHeard.set(peerId, connected));
+        const ends = new Map<number, { local: MessagePort; remote: MessagePort }>();
+        const model = new Set<number>();
+        try {
+          for (const { kind, peer: peerId } of ops) {
+            const current = ends.get(peerId);
+            if (kind === 'handOver') {
+              const channel = new MessageChannel();
+              ends.set(peerId, { local: channel.port1, remote: channel.port2 });
+              links.attach(peerId, channel.port1);
+              model.add(peerId);
+            } else if (current !== undefined) {
+              // The close reaches the local end on a later turn; PeerLinks' listener runs before this one.
+              const heard = new Promise((resolve) => current.local.once('close', resolve));
+              current.remote.close();
+              await heard;
+              ends.delete(peerId);
+              model.delete(peerId);
+            }
+            expect(links.peerIds).toEqual([...model].sort((a, b) => a - b));
+            for (const p of [2, 3, 4]) expect(lastHeard.get(p) ?? false).toBe(model.has(p));
+          }
+        } finally {
+          links.close();
+          for (const { remote } of ends.values()) remote.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
