@@ -162,4 +162,11 @@ describe('checker', () => {
     expect(text).toContain(`acknowledgedLost: checked-0 offset 1 value ${JSON.stringify(lost.value)}`);
     expect(text).toMatch(/faults around it: pause broker 3 at 0\.0 s/);
   });
+
+  it('summaryCountsErrors: the produces not acknowledged are counted by outcome and error, numbers folded', () => {
+    const run = mixedRun();
+    run.produce('own-1', 1, 'lost');
+    const text = summarize(run.history(), checkHistory(run.history(), run.final()));
+    expect(text).toContain('not acknowledged: 3 indeterminate REQUEST_TIMED_OUT; 1 definite NOT_ENOUGH_REPLICAS');
+  });
 });

@@ -35,12 +35,24 @@ export function describeViolation(history: History, v: Violation): string {
   return `  ${v.rule}: ${at}${v.value === null ? '' : ` value ${JSON.stringify(v.value)}`}: ${v.message}${faults}`;
 }
 
+/** How the produces that were not acknowledged ended, most frequent first (broker ids and times folded, so alike errors count together). */
+export function errorCounts(history: History): string {
+  const counts = new Map<string, number>();
+  for (const op of history.produces) {
+    if (op.outcome.kind === 'ok') continue;
+    const error = `${op.outcome.kind} ${op.outcome.error.replace(/\d+/g, 'N')}`;
+    counts.set(error, (counts.get(error) ?? 0) + 1);
+  }
+  return [...counts].sort(([, a], [, b]) => b - a).map(([error, n]) => `${n} ${error}`).join('; ');
+}
+
 export function summarize(history: History, result: CheckResult): string {
   const perPartition = [...result.acknowledgedByPartition].sort(([a], [b]) => a - b).map(([p, n]) => `p${p} ${n}`).join(', ');
   const faults = [...result.faultsByKind].map(([kind, n]) => `${kind} ${n}`).join(', ');
   const lines = [
     `seed=${history.seed} topic=${history.topic}`,
     `produces: ${history.produces.length}; acknowledged ${result.acknowledged} (${perPartition}); definite failures ${result.definiteFailures}; indeterminate ${result.indeterminateFound + result.indeterminateLost} (found ${result.indeterminateFound}, lost ${result.indeterminateLost}: allowed)`,
+    ...(result.acknowledged < history.produces.length ? [`not acknowledged: ${errorCounts(history)}`] : []),
     `kafkajs resends: ${result.kafkajsResends} values stored more than once by kafkajs's own retries within a send (the same value, not a violation)`,
     `consumer reads: ${result.reads}`,
     `faults: ${history.faults.length}${faults === '' ? '' : ` (${faults})`}`,
