@@ -201,8 +201,10 @@ export class BrokerThread {
   async resume(): Promise<void> {
     if (!this.#paused) throw new Error(`broker ${this.brokerId} is not paused (it is ${this.state})`);
     this.#pauseGate.release();
-    await this.#pauseGate.whenRunning(PAUSE_TIMEOUT_MS);
+    const running = await this.#pauseGate.whenRunning(PAUSE_TIMEOUT_MS);
+    // Released either way: a thread that has not woken yet is no longer held.
     this.#paused = false;
+    if (!running) throw new Error(`broker ${this.brokerId} was released but its thread did not run again within ${PAUSE_TIMEOUT_MS} ms`);
   }
 
   /** Cuts (or heals) the broker's channel to the controller: both ways, everything is dropped until healed, also across restarts. */
