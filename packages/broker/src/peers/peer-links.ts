@@ -62,11 +62,15 @@ export class PeerLinks<Req extends ActorMessage = ActorMessage, Replies extends 
   readonly #cut = new Set<number>();
   readonly #listeners = new Set<PeerChangeListener>();
   #handler: PeerRequestHandler<Req> | undefined;
+  /** Resolves with the handler once set: what peers ask before that waits for it (within their own timeouts). */
+  readonly #handlerSet: Promise<PeerRequestHandler<Req>>;
+  #resolveHandler!: (handler: PeerRequestHandler<Req>) => void;
   #closed = false;
 
   constructor(brokerId: number, logger: Logger) {
     this.#brokerId = brokerId;
     this.#logger = logger;
+    this.#handlerSet = new Promise((resolve) => (this.#resolveHandler = resolve));
   }
 
   /** The peers this broker has a channel to, in id order. */
@@ -126,9 +130,13 @@ export class PeerLinks<Req extends ActorMessage = ActorMessage, Replies extends 
     return performance.now() - start;
   }
 
-  /** Serves what peers ask and tell from now on; before it is set, their asks are answered with an error. */
+  /**
+   * Serves what peers ask and tell. Channels may arrive before the broker
+   * has started; what peers send until the handler is set waits for it.
+   */
   setHandler(handler: PeerRequestHandler<Req>): void {
     this.#handler = handler;
+    this.#resolveHandler(handler);
   }
 
   /** Calls `listener` whenever a peer's channel is established, replaced or lost; returns the unsubscribe. */
@@ -154,9 +162,7 @@ export class PeerLinks<Req extends ActorMessage = ActorMessage, Replies extends 
 
   #serve(msg: ActorMessage, fromBroker: number): unknown {
     if (msg.type === PEER_PING) return null;
-    if (this.#handler === undefined) {
-      throw new Error(`broker ${this.#brokerId} serves no peer requests yet: '${msg.type}' from broker ${fromBroker} came too early`);
-    }
+    if (this.#handler === undefined) return this.#handlerSet.then((handler) => handler(msg as Req, fromBroker));
     return this.#handler(msg as Req, fromBroker);
   }
 
