@@ -46,13 +46,15 @@ export async function failoverFigures(bench: BenchContext, rounds: number): Prom
       fromNewLeader.catch(() => {});
       const crashedAt = performance.now();
       await bench.cluster.control.crashBroker(leaderId);
+      const fencedMs = performance.now() - crashedAt;
       const ack = await fromNewLeader;
       const ms = ack.at - crashedAt;
       failovers.push(ms);
       const rejoined = await bench.client.waitFor(TOPIC, 0, `broker ${leaderId} back in the ISR`, (v) => v.isr.includes(leaderId), REJOIN_TIMEOUT_MS);
       const rejoinMs = performance.now() - crashedAt;
       console.log(
-        `  round ${round + 1}: crashed leader ${leaderId}; first ack from broker ${ack.brokerId} (offset ${ack.offset}) after ${ms.toFixed(0)} ms; ` +
+        `  round ${round + 1}: crashed leader ${leaderId} (exited and fenced after ${fencedMs.toFixed(0)} ms); ` +
+          `first ack from broker ${ack.brokerId} (offset ${ack.offset}) after ${ms.toFixed(0)} ms; ` +
           `broker ${leaderId} back in the ISR after ${(rejoinMs / 1000).toFixed(2)} s (leader ${rejoined.leaderId}, epoch ${rejoined.leaderEpoch})`,
       );
     }
