@@ -8,7 +8,7 @@ export { packAdminReply, unpackAdminReply } from './packed-reply.js';
 export type { BrokerRegistration, PartitionState, TopicMetadata } from './metadata-state.js';
 export { eachSnapshotRecord, snapshotRecords } from './metadata-snapshot.js';
 export type * from './metadata-records.js';
-export { parseMetadataRecord } from './metadata-records.js';
+export { parseMetadataRecord, reassignmentFields } from './metadata-records.js';
 export { ConfigSource, ConfigType, InvalidConfigValueError, LONG_MAX_TEXT, splitList } from './config-definition.js';
 export type { ConfigDef, ConfigValue } from './config-definition.js';
 export { TOPIC_CONFIGS } from './topic-configs.js';

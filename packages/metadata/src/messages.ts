@@ -275,6 +275,58 @@ export interface ElectLeadersReply extends AdminReply {
   readonly results: readonly ElectLeadersTopicResult[];
 }
 
+/**
+ * AlterPartitionReassignments (KIP-455): move each named partition to its
+ * target replicas, or (replicas null) cancel its ongoing reassignment.
+ */
+export interface AlterPartitionReassignmentsRequest {
+  readonly type: 'AlterPartitionReassignments';
+  readonly topics: readonly ReassignableTopic[];
+}
+
+export interface ReassignableTopic {
+  readonly name: string;
+  readonly partitions: readonly { readonly partition: number; readonly replicas: readonly number[] | null }[];
+}
+
+export interface ReassignablePartitionResult extends ResultError {
+  readonly partition: number;
+}
+
+export interface ReassignableTopicResult {
+  readonly name: string;
+  readonly partitions: readonly ReassignablePartitionResult[];
+}
+
+export interface AlterPartitionReassignmentsReply extends AdminReply {
+  /** One result per requested partition, in request order. */
+  readonly topics: readonly ReassignableTopicResult[];
+}
+
+/** ListPartitionReassignments: the ongoing reassignments, of every partition (topics null) or of the named ones. */
+export interface ListPartitionReassignmentsRequest {
+  readonly type: 'ListPartitionReassignments';
+  readonly topics: readonly { readonly name: string; readonly partitions: readonly number[] }[] | null;
+}
+
+export interface OngoingPartitionReassignment {
+  readonly partition: number;
+  /** Target replicas followed by those being removed. */
+  readonly replicas: readonly number[];
+  readonly addingReplicas: readonly number[];
+  readonly removingReplicas: readonly number[];
+}
+
+export interface OngoingTopicReassignment {
+  readonly name: string;
+  readonly partitions: readonly OngoingPartitionReassignment[];
+}
+
+export interface ListPartitionReassignmentsReply extends AdminReply {
+  /** Only topics with a reassignment in progress; unknown topics and partitions are left out, as in Kafka. */
+  readonly topics: readonly OngoingTopicReassignment[];
+}
+
 export type ControllerRequest =
   | BrokerRegistrationRequest
   | BrokerHeartbeatRequest
@@ -285,7 +337,9 @@ export type ControllerRequest =
   | CreatePartitionsRequest
   | AlterConfigsRequest
   | IncrementalAlterConfigsRequest
-  | ElectLeadersRequest;
+  | ElectLeadersRequest
+  | AlterPartitionReassignmentsRequest
+  | ListPartitionReassignmentsRequest;
 
 export interface ControllerReplies {
   BrokerRegistration: BrokerRegistrationReply;
@@ -298,6 +352,8 @@ export interface ControllerReplies {
   AlterConfigs: AlterConfigsReply;
   IncrementalAlterConfigs: IncrementalAlterConfigsReply;
   ElectLeaders: ElectLeadersReply;
+  AlterPartitionReassignments: AlterPartitionReassignmentsReply;
+  ListPartitionReassignments: ListPartitionReassignmentsReply;
 }
 
 /**

@@ -5,7 +5,18 @@ const parse = (value: unknown) => parseMetadataRecord(value, 'metadata.log', 7);
 
 describe('parseMetadataRecord', () => {
   it('topicRecords round-trip their fields', () => {
-    const partition = { type: 'Partition', topicId: 'id', partition: 1, replicas: [1, 2], isr: [2], leader: 2, leaderEpoch: 3, partitionEpoch: 4 };
+    const partition = {
+      type: 'Partition',
+      topicId: 'id',
+      partition: 1,
+      replicas: [4, 2, 1],
+      isr: [2],
+      leader: 2,
+      leaderEpoch: 3,
+      partitionEpoch: 4,
+      addingReplicas: [4],
+      removingReplicas: [1],
+    };
     expect(parse(partition)).toEqual(partition);
     expect(parse({ type: 'Config', resourceType: 'broker', resourceName: '', name: 'k', value: null })).toEqual({
       type: 'Config',
@@ -15,6 +26,13 @@ describe('parseMetadataRecord', () => {
       value: null,
     });
     expect(parse({ type: 'RemoveTopic', topicId: 'id', extra: 1 })).toEqual({ type: 'RemoveTopic', topicId: 'id' });
+  });
+
+  it('partitionWithoutReassignmentFields: a record written before reassignments existed has none adding or removing', () => {
+    const old = { type: 'Partition', topicId: 'id', partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 };
+    expect(parse(old)).toStrictEqual({ ...old, addingReplicas: [], removingReplicas: [] });
+    expect(() => parse({ ...old, removingReplicas: null })).toThrow('Partition.removingReplicas is not a list of integers');
+    expect(() => parse({ ...old, addingReplicas: [1.5] })).toThrow('Partition.addingReplicas is not a list of integers');
   });
 
   it('malformed fields name the record offset and the field', () => {

@@ -55,6 +55,26 @@ export interface PartitionRecord {
   readonly leaderEpoch: number;
   /** Grows by one with every change to the partition. */
   readonly partitionEpoch: number;
+  /**
+   * A reassignment in progress (KIP-455): replicas being added, which
+   * `replicas` lists already, and replicas to drop once they have caught up.
+   * Absent (records written before reassignments existed, or none ongoing):
+   * empty.
+   */
+  readonly addingReplicas?: readonly number[];
+  readonly removingReplicas?: readonly number[];
+}
+
+/**
+ * A PartitionRecord's reassignment fields: none when no reassignment is
+ * ongoing, so that the records of the many partitions without one stay as
+ * small as before reassignments existed.
+ */
+export function reassignmentFields(
+  addingReplicas: readonly number[],
+  removingReplicas: readonly number[],
+): Pick<PartitionRecord, 'addingReplicas' | 'removingReplicas'> {
+  return addingReplicas.length === 0 && removingReplicas.length === 0 ? {} : { addingReplicas, removingReplicas };
 }
 
 /** Kafka's ConfigResource types that the controller stores configs for. */
@@ -110,6 +130,7 @@ export function parseMetadataRecord(value: unknown, path: string, offset: number
       ? (list as number[])
       : fail(`${String(type)}.${field} is not a list of integers`);
   };
+  const optionalInts = (field: string) => (record[field] === undefined ? [] : ints(field));
   switch (type) {
     case 'ClusterId':
       return { type, clusterId: str('clusterId') };
@@ -129,6 +150,8 @@ export function parseMetadataRecord(value: unknown, path: string, offset: number
         leader: int('leader'),
         leaderEpoch: int('leaderEpoch'),
         partitionEpoch: int('partitionEpoch'),
+        addingReplicas: optionalInts('addingReplicas'),
+        removingReplicas: optionalInts('removingReplicas'),
       };
     case 'Config': {
       const resourceType = record['resourceType'];

@@ -1,3 +1,4 @@
+import { reassignmentFields } from './metadata-records.js';
 import type { MetadataRecord } from './metadata-records.js';
 import type { MetadataState } from './metadata-state.js';
 
@@ -19,7 +20,9 @@ export function* eachSnapshotRecord(state: MetadataState): Generator<MetadataRec
   }
   for (const topic of state.topics.values()) {
     yield { type: 'Topic', name: topic.name, topicId: topic.topicId };
-    for (const p of topic.partitions) yield { type: 'Partition', topicId: topic.topicId, ...p };
+    for (const { addingReplicas, removingReplicas, ...p } of topic.partitions) {
+      yield { type: 'Partition', topicId: topic.topicId, ...p, ...reassignmentFields(addingReplicas, removingReplicas) };
+    }
   }
   for (const resourceType of ['topic', 'broker'] as const) {
     for (const [resourceName, configs] of state.configResources(resourceType)) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MetadataState } from './metadata-state.js';
+import { snapshotRecords } from './metadata-snapshot.js';
 
 describe('MetadataState', () => {
   it('registerThenFence: a fence marks the registered incarnation dead', () => {
@@ -42,7 +43,16 @@ describe('MetadataState topics and configs', () => {
   it('views: by name, by id, partition, configs', () => {
     const state = withTopic();
     expect(state.topicByName('t')).toBe(state.topicById(topicId));
-    expect(state.partition('t', 0)).toEqual({ partition: 0, replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 0, partitionEpoch: 0 });
+    expect(state.partition('t', 0)).toEqual({
+      partition: 0,
+      replicas: [1, 2],
+      isr: [1, 2],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      addingReplicas: [],
+      removingReplicas: [],
+    });
     expect(state.partition('t', 1)).toBeUndefined();
     expect(state.configs('topic', 't').get('retention.ms')).toBe('5');
     expect(state.configs('topic', 'other').size).toBe(0);
@@ -52,6 +62,17 @@ describe('MetadataState topics and configs', () => {
     const state = withTopic();
     state.apply({ type: 'Partition', topicId, partition: 0, replicas: [1, 2], isr: [2], leader: 2, leaderEpoch: 1, partitionEpoch: 1 });
     expect(state.partition('t', 0)).toMatchObject({ isr: [2], leader: 2, leaderEpoch: 1, partitionEpoch: 1 });
+  });
+
+  it('reassignmentInProgress: adding and removing replicas as the record sets them, and none once a record leaves them out', () => {
+    const state = withTopic();
+    const base = { type: 'Partition', topicId, partition: 0, isr: [1, 2], leader: 1, leaderEpoch: 0 } as const;
+    state.apply({ ...base, replicas: [2, 3, 1], partitionEpoch: 1, addingReplicas: [3], removingReplicas: [1] });
+    expect(state.partition('t', 0)).toMatchObject({ replicas: [2, 3, 1], addingReplicas: [3], removingReplicas: [1] });
+    expect(snapshotRecords(state).find((r) => r.type === 'Partition')).toMatchObject({ addingReplicas: [3], removingReplicas: [1] });
+    state.apply({ ...base, replicas: [2, 3], isr: [2, 3], partitionEpoch: 2 });
+    expect(state.partition('t', 0)).toMatchObject({ replicas: [2, 3], addingReplicas: [], removingReplicas: [] });
+    expect(snapshotRecords(state).find((r) => r.type === 'Partition')).not.toHaveProperty('addingReplicas');
   });
 
   it('nullConfigDeletes: the key goes back to its default, an emptied resource disappears', () => {

@@ -18,6 +18,10 @@ export interface PartitionState {
   readonly leader: number;
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
+  /** Replicas a reassignment is adding (listed in `replicas` too); empty when none is ongoing. */
+  readonly addingReplicas: readonly number[];
+  /** Replicas a reassignment drops once every adding replica is in the ISR; empty when none is ongoing. */
+  readonly removingReplicas: readonly number[];
 }
 
 export interface TopicMetadata {
@@ -168,7 +172,7 @@ export class MetadataState {
         `metadata record Partition ${record.partition} of topic ${topic.name} would leave a gap after its ${topic.partitions.length} partitions`,
       );
     }
-    const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
-    topic.partitions[partition] = { partition, replicas, isr, leader, leaderEpoch, partitionEpoch };
+    const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas = [], removingReplicas = [] } = record;
+    topic.partitions[partition] = { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas, removingReplicas };
   }
 }
