@@ -13,6 +13,7 @@ import { ClientConnection } from './network/client-connection.js';
 import { RequestMemoryPool } from './network/request-memory-pool.js';
 import { syncReplicaManager } from './partitions/metadata-sync.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
+import { replicaPeers, servePeers } from './partitions/replica-peers.js';
 import type { PeerLinks } from './peers/peer-links.js';
 import { submitPoolTask } from './pool-tasks.js';
 import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
@@ -22,6 +23,9 @@ import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.j
  * leaderships; within the node's own bound on a broker's shutdown (10 s).
  */
 const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
+
+/** How long an ISR change waits for the controller's answer before it is sent again. */
+const ALTER_PARTITION_TIMEOUT_MS = 5_000;
 
 /** What a broker worker is started with. */
 export interface BrokerConfig {
@@ -100,13 +104,26 @@ export class Broker {
    */
   async start(): Promise<{ port: number; brokerEpoch: number }> {
     const metadata = this.#metadata;
+    const config = metadata.brokerConfig;
     const partitions = await ReplicaManager.open({
       brokerId: this.brokerId,
+      brokerEpoch: () => this.#brokerEpoch,
       logDir: this.#config.logDir,
       logger: this.#logger,
-      retentionCheckIntervalMs: metadata.brokerConfig['log.retention.check.interval.ms'],
-      fetchSessionCachePartitions: metadata.brokerConfig['max.incremental.fetch.session.cache.partitions'],
+      retentionCheckIntervalMs: config['log.retention.check.interval.ms'],
+      highWatermarkCheckpointIntervalMs: config['replica.high.watermark.checkpoint.interval.ms'],
+      fetchSessionCachePartitions: config['max.incremental.fetch.session.cache.partitions'],
+      replicaLagTimeMaxMs: config['replica.lag.time.max.ms'],
+      sendAlterPartition: (request) => this.#controller.ask(request, { timeoutMs: ALTER_PARTITION_TIMEOUT_MS }),
+      peers: replicaPeers(this.#peers),
+      replicaFetch: {
+        maxWaitMs: config['replica.fetch.wait.max.ms'],
+        partitionMaxBytes: config['replica.fetch.max.bytes'],
+        maxBytes: config['replica.fetch.response.max.bytes'],
+        backoffMs: config['replica.fetch.backoff.ms'],
+      },
     });
+    servePeers(this.#peers, partitions);
     syncReplicaManager(metadata, partitions, this.#logger);
     this.#services = {
       brokerId: this.brokerId,

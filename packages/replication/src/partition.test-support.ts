@@ -81,7 +81,7 @@ export function accepted(change: SentIsrChange): AlterPartitionResult {
 }
 
 export function partitionState(spec: Partial<PartitionState> & { replicas: readonly number[] }): PartitionState {
-  return { topicId: TOPIC_ID, isr: spec.replicas, leader: spec.replicas[0]!, leaderEpoch: 0, partitionEpoch: 0, ...spec };
+  return { topicId: TOPIC_ID, isr: spec.replicas, leader: spec.replicas[0]!, leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [], ...spec };
 }
 
 /** Opens `orders-0` in `dir` (a new temp dir by default), closed after the test. */

@@ -56,7 +56,7 @@ export class ReplicationCluster {
 
   static async start(size: number, options: ClusterOptions = {}, isr?: number[]): Promise<ReplicationCluster> {
     const replicas = Array.from({ length: size }, (_, i) => i + 1);
-    const cluster = new ReplicationCluster({ topicId: TOPIC_ID, replicas, isr: isr ?? replicas, leader: 1, leaderEpoch: 0, partitionEpoch: 0 });
+    const cluster = new ReplicationCluster({ topicId: TOPIC_ID, replicas, isr: isr ?? replicas, leader: 1, leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [] });
     clusters.push(cluster);
     for (const id of replicas) await cluster.#startBroker(id, options);
     for (const a of replicas) {

@@ -16,6 +16,12 @@ import { partitionsOnDisk, readPartitionTopicId, writePartitionMetadata } from '
 /** Kafka's name for the high watermark checkpoint of a log directory. */
 export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 
+/** Where followed partitions are fetched (replication's ReplicaFetcherManager). */
+export interface PartitionFetchers {
+  follow(partition: Partition): void;
+  unfollow(key: string): void;
+}
+
 /** A partition this broker should host, as metadata describes it. */
 export interface PartitionAssignment {
   readonly topic: string;
@@ -36,6 +42,8 @@ export interface HostedPartitionsOptions {
   readonly fileSystem?: FileSystem;
   /** What every hosted Partition shares: its clock, lag bound, AlterPartition sender and the listeners its offsets wake. */
   readonly replication: ReplicationContext;
+  /** The replica fetchers: a partition this broker follows is fetched from its leader, one it leads or stops hosting is not. */
+  readonly fetchers: PartitionFetchers;
   /** A partition stopped being served here, or its leadership changed: what waits on it should answer now. */
   readonly onPartitionChanged: (key: string) => void;
 }
@@ -58,6 +66,7 @@ export class HostedPartitions {
   readonly #logDirectory: LogDirectory;
   readonly #logger: Logger;
   readonly #replication: ReplicationContext;
+  readonly #fetchers: PartitionFetchers;
   readonly #onPartitionChanged: (key: string) => void;
   readonly #partitions = new Map<string, Partition>();
   /** Partitions whose log failed to open: requests get KAFKA_STORAGE_ERROR. */
@@ -75,6 +84,7 @@ export class HostedPartitions {
     this.brokerId = options.brokerId;
     this.#logger = options.logger;
     this.#replication = options.replication;
+    this.#fetchers = options.fetchers;
     this.#onPartitionChanged = options.onPartitionChanged;
     this.#logDirectory = logDirectory;
     this.#checkpointedHighWatermarks = highWatermarks;
@@ -142,7 +152,7 @@ export class HostedPartitions {
       }
       const leaderChanged = partition.state.leader !== assignment.state.leader || partition.leaderEpoch !== assignment.state.leaderEpoch;
       partition.updateConfig(assignment.config);
-      await partition.applyState(assignment.state);
+      await this.#applyState(partition, assignment.state);
       if (leaderChanged) this.#onPartitionChanged(key);
     });
   }
@@ -200,12 +210,25 @@ export class HostedPartitions {
       if (onDisk !== state.topicId) await writePartitionMetadata(io, dir, state.topicId);
       const checkpointed = this.#checkpointedHighWatermarks.get(key) ?? 0n;
       const hosted = new Partition(this.#replication, log, state, config, checkpointed);
-      await hosted.applyState(state);
+      await this.#applyState(hosted, state);
       this.#partitions.set(key, hosted);
       this.#offline.online(key, this.logDir);
     } catch (error) {
       this.#offline.failed(assignment, this.logDir, error as Error);
     }
+  }
+
+  /**
+   * Kafka's makeLeader / makeFollower: a partition this broker is to lead
+   * stops being fetched before it takes the state (no follower append may
+   * land after its leader epoch starts); one it follows is fetched from its
+   * leader in the new epoch after (truncating first when the leader or epoch
+   * changed; metadata's word also ends a fetch backoff).
+   */
+  async #applyState(partition: Partition, state: PartitionState): Promise<void> {
+    if (state.leader === this.brokerId) this.#fetchers.unfollow(partition.name);
+    await partition.applyState(state);
+    if (state.leader !== this.brokerId) this.#fetchers.follow(partition);
   }
 
   /** A retry of an offline partition, unless it was stopped or hosted meanwhile. */
@@ -224,6 +247,7 @@ export class HostedPartitions {
     if (partition === undefined) return;
     this.#partitions.delete(key);
     this.#checkpointedHighWatermarks.delete(key);
+    this.#fetchers.unfollow(key);
     partition.abandonWaiters();
     this.#onPartitionChanged(key);
     await this.#logDirectory.deleteLog(partition.topic, partition.partition);

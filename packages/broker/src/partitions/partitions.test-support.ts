@@ -76,6 +76,8 @@ export function assignment(topic: string, spec: AssignmentSpec = {}): PartitionA
       leader: spec.leader ?? replicas[0]!,
       leaderEpoch: spec.leaderEpoch ?? 0,
       partitionEpoch: 0,
+      addingReplicas: [],
+      removingReplicas: [],
     },
   };
 }

@@ -10,7 +10,12 @@ import {
   errorMessageOf,
   partitionKey,
   type Partition,
+  ReplicaFetcherManager,
+  replicaLeaderServer,
   type PartitionConfig,
+  type ReplicaFetcherOptions,
+  type ReplicaPeers,
+  type ReplicaRequestServer,
   type SendAlterPartition,
 } from '@kstream/replication';
 import { FetchSessionCache } from './fetch-session-cache.js';
@@ -26,6 +31,10 @@ export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'of
   readonly sendAlterPartition?: SendAlterPartition;
   /** replica.lag.time.max.ms (Kafka's 30000); the ISR is checked every half of it. */
   readonly replicaLagTimeMaxMs?: number;
+  /** The channels to the other brokers, over which followed partitions are fetched; without them (a lone broker) every fetch backs off. */
+  readonly peers?: ReplicaPeers;
+  /** replica.fetch.wait.max.ms, replica.fetch.max.bytes, replica.fetch.response.max.bytes, replica.fetch.backoff.ms (Kafka's defaults when absent). */
+  readonly replicaFetch?: Partial<Pick<ReplicaFetcherOptions, 'maxWaitMs' | 'partitionMaxBytes' | 'maxBytes' | 'backoffMs'>>;
   /** `<data-dir>/broker-<id>`. */
   readonly logDir: string;
   readonly logger: Logger;
@@ -81,6 +90,16 @@ const EMPTY_RECORDS = Buffer.alloc(0);
 const DEFAULT_REPLICA_LAG_TIME_MAX_MS = 30_000;
 /** The wait before an AlterPartition that failed as a whole is sent again (Kafka retries its controller requests after 100 ms or so). */
 const ALTER_PARTITION_RETRY_BACKOFF_MS = 100;
+/** How long a follower's request may take beyond the leader's long poll (Kafka's replica.socket.timeout.ms). */
+const REPLICA_REQUEST_TIMEOUT_MS = 30_000;
+
+interface ReplicaManagerParts {
+  readonly hosted: HostedPartitions;
+  readonly consumers: DelayedFetchPurgatory;
+  readonly followers: DelayedFetchPurgatory;
+  readonly alterPartitions: AlterPartitionManager;
+  readonly fetchers: ReplicaFetcherManager;
+}
 
 /**
  * The partitions this broker hosts and their data path (Kafka's
@@ -99,6 +118,10 @@ export class ReplicaManager {
   readonly purgatory: DelayedFetchPurgatory;
   /** Followers' fetches, woken as this broker appends as leader. */
   readonly replicaFetchPurgatory: DelayedFetchPurgatory;
+  /** The replica fetchers of the partitions this broker follows. */
+  readonly fetchers: ReplicaFetcherManager;
+  /** Answers followers' ReplicaFetch and OffsetsForLeaderEpoch for the partitions this broker leads (the peers' handler). */
+  readonly serveReplicaRequest: ReplicaRequestServer;
   readonly #alterPartitions: AlterPartitionManager;
   readonly #hosted: HostedPartitions;
   /** Failures that repeat on every request or every run (a corrupt batch fetched, a full disk): logged once in full, then summarised. */
@@ -106,18 +129,16 @@ export class ReplicaManager {
   readonly #timers: NodeJS.Timeout[] = [];
   #closed = false;
 
-  private constructor(
-    options: ReplicaManagerOptions,
-    hosted: HostedPartitions,
-    purgatories: { consumers: DelayedFetchPurgatory; followers: DelayedFetchPurgatory },
-    alterPartitions: AlterPartitionManager,
-  ) {
+  private constructor(options: ReplicaManagerOptions, parts: ReplicaManagerParts) {
+    const { hosted } = parts;
     this.brokerId = options.brokerId;
     this.#repeated = new RepeatedLog(options.logger);
     this.#hosted = hosted;
-    this.purgatory = purgatories.consumers;
-    this.replicaFetchPurgatory = purgatories.followers;
-    this.#alterPartitions = alterPartitions;
+    this.purgatory = parts.consumers;
+    this.replicaFetchPurgatory = parts.followers;
+    this.fetchers = parts.fetchers;
+    this.#alterPartitions = parts.alterPartitions;
+    this.serveReplicaRequest = replicaLeaderServer({ purgatory: parts.followers, partitions: this });
     this.fetchSessions = new FetchSessionCache({
       maxSlots: options.fetchSessionCacheSlots ?? 1000,
       maxPartitions: options.fetchSessionCachePartitions ?? 1_000_000,
@@ -143,8 +164,20 @@ export class ReplicaManager {
       retryBackoffMs: ALTER_PARTITION_RETRY_BACKOFF_MS,
       logger: options.logger,
     });
+    const fetchers = new ReplicaFetcherManager({
+      brokerId: options.brokerId,
+      peers: options.peers ?? { ask: (brokerId) => Promise.reject(new Error(`broker ${options.brokerId} has no channel to broker ${brokerId}`)) },
+      maxWaitMs: options.replicaFetch?.maxWaitMs ?? 500,
+      partitionMaxBytes: options.replicaFetch?.partitionMaxBytes ?? 1_048_576,
+      maxBytes: options.replicaFetch?.maxBytes ?? 10_485_760,
+      backoffMs: options.replicaFetch?.backoffMs ?? 1_000,
+      requestTimeoutMs: REPLICA_REQUEST_TIMEOUT_MS,
+      clock: options.clock,
+      logger: options.logger,
+    });
     const hosted = await HostedPartitions.open({
       ...options,
+      fetchers,
       replication: {
         brokerId: options.brokerId,
         clock: options.clock ?? Date.now,
@@ -159,7 +192,7 @@ export class ReplicaManager {
         followers.partitionChanged(key);
       },
     });
-    return new ReplicaManager(options, hosted, { consumers, followers }, alterPartitions);
+    return new ReplicaManager(options, { hosted, consumers, followers, alterPartitions, fetchers });
   }
 
   get logDir(): string {
@@ -347,6 +380,7 @@ export class ReplicaManager {
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#alterPartitions.close();
+    await this.fetchers.close();
     this.purgatory.completeAll();
     this.replicaFetchPurgatory.completeAll();
     await this.#hosted.close();
