@@ -18,7 +18,7 @@ import { startKafkajsProducer } from './kafkajs-producer.test-support.js';
 import { Nemesis, type FaultControl } from './nemesis.test-support.js';
 import { startOwnProducer } from './own-producer.test-support.js';
 import { ConnectionPool, LeaderDirectory } from './raw-cluster.test-support.js';
-import { summarize } from './summary.test-support.js';
+import { describeFault, summarize } from './summary.test-support.js';
 import type { Workload } from './workload.test-support.js';
 
 export const FAULT_RUN_BROKERS = [1, 2, 3] as const;
@@ -83,6 +83,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     const consumerPool = new ConnectionPool(port);
     const leaders = new LeaderDirectory(producerPool, FAULT_RUN_BROKERS, topic);
     await settle(leaders, SETTLE_TIMEOUT_MS);
+    log(`node started, topic ${topic} ready at ${seconds(history.now())}`);
 
     const consumers = startFetchConsumers(FAULT_RUN_PARTITIONS, consumerPool, new LeaderDirectory(consumerPool, FAULT_RUN_BROKERS, topic), history, REQUEST_TIMEOUT_MS);
     const producers: Workload[] = [];
@@ -100,11 +101,13 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     const nemesis = new Nemesis(control, history, { seed: options.seed, faults: options.faults, brokers: FAULT_RUN_BROKERS, ...(options.kinds === undefined ? {} : { kinds: options.kinds }) });
     await nemesis.run();
     await control.healAll();
-    log(`faults done at ${(history.now() / 1000).toFixed(1)} s; settling`);
+    log(`faults done at ${seconds(history.now())}; healed all`);
     await sleep(1_000);
     await Promise.all(producers.map((p) => p.stop()));
+    log(`producers stopped at ${seconds(history.now())}`);
     const unsettled = await settle(leaders, SETTLE_TIMEOUT_MS);
     await consumers.stop();
+    log(`settled at ${seconds(history.now())}${unsettled.length === 0 ? '' : `, ISR not full on partitions ${unsettled.join(', ')}`}`);
 
     const served = new Map<number, ServedPartition>();
     for (let p = 0; p < FAULT_RUN_PARTITIONS; p++) served.set(p, await readServedPartition(producerPool, leaders, p));
@@ -112,13 +115,23 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     consumerPool.close();
     stopped = true;
     await cluster.stop();
+    log(`final logs read and node stopped at ${seconds(history.now())}`);
 
     const partitions = new Map<number, FinalPartition>();
     for (const [p, s] of served) partitions.set(p, await finalPartition(s, dataDir, topic, p));
     const final: FinalState = { partitions };
+    log(`replicas read from disk at ${seconds(history.now())}`);
     const result = checkHistory(history.history(), final);
-    const unsettledLine = unsettled.length === 0 ? [] : [`not settled within ${SETTLE_TIMEOUT_MS} ms (ISR not full): partitions ${unsettled.join(', ')}`];
-    const summary = [summarize(history.history(), result), ...unsettledLine].join('\n');
+    const unsettledLines = unsettled.map((p) => {
+      const state = served.get(p)!;
+      return `  partition ${p}: leader ${state.leader}, replicas [${state.replicas.join(', ')}], isr [${state.isr.join(', ')}]`;
+    });
+    const failed = result.violations.length > 0 || unsettled.length > 0;
+    const summary = [
+      summarize(history.history(), result),
+      ...(unsettled.length === 0 ? [] : [`ISR not full ${SETTLE_TIMEOUT_MS} ms after healing (seed=${options.seed}):`, ...unsettledLines]),
+      ...(failed ? ['fault timeline:', ...history.faults.map((f) => `  ${describeFault(f)}`)] : []),
+    ].join('\n');
     const keep = options.keepDataDir === true || result.violations.length > 0;
     if (keep) log(`data dir kept: ${dataDir}`);
     else await removeDir(dataDir);
@@ -129,6 +142,10 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     await removeDir(dataDir);
     throw error;
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 async function createTopic(bootstrap: string, topic: string): Promise<void> {

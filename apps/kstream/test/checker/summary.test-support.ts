@@ -12,7 +12,7 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function describeFault(f: FaultEvent): string {
+export function describeFault(f: FaultEvent): string {
   return `${f.kind} ${f.target} at ${seconds(f.startedAt)}${f.healedAt === null ? ' (never healed)' : ` (healed ${seconds(f.healedAt)})`}`;
 }
 
