@@ -117,4 +117,17 @@ describe('follower truncation by leader epoch', () => {
     await cluster.broker(1).partition.appendRecordsToLeader(await batch('a'), 1);
     await cluster.until('replicated after metadata', () => cluster.broker(2).partition.logEndOffset === 1n);
   });
+
+  it('leaderBehindOnMetadataAskedAgainSoon', async () => {
+    const cluster = await ReplicationCluster.start(2, { backoffMs: 10_000 });
+    // The follower hears of epoch 1 first: the leader answers UNKNOWN_LEADER_EPOCH until its metadata arrives.
+    await cluster.elect(1, [1, 2], [2]);
+    await cluster.until('unknown epoch logged', () => cluster.broker(2).logger.lines.some((l) => l.includes(`error ${ErrorCode.UNKNOWN_LEADER_EPOCH}`)));
+    await cluster.apply(cluster.state, [1]);
+    const one = cluster.broker(1).partition;
+    const info = await one.appendRecordsToLeader(await batch('a'), -1);
+    const started = Date.now();
+    expect((await one.waitForReplication(info.lastOffset + 1n, 5_000)).errorCode).toBe(ErrorCode.NONE);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
 });

@@ -201,7 +201,8 @@ export class Partition {
   async #makeLeader(state: PartitionState): Promise<void> {
     const logEndOffset = this.log.logEndOffset;
     await this.log.assignEpochStartOffset(state.leaderEpoch, logEndOffset);
-    this.#leaderEpochStartOffset = logEndOffset;
+    // The same epoch after a restart keeps its original start.
+    this.#leaderEpochStartOffset = this.log.leaderEpochCache.latestEntry()?.startOffset ?? logEndOffset;
     this.#role = { kind: 'leader', leaderEpoch: state.leaderEpoch };
     this.#syncFollowers(state, true);
   }

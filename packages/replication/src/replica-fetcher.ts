@@ -5,6 +5,9 @@ import { truncationOffset } from './follower-truncation.js';
 import type { Partition } from './partition.js';
 import { errorMessageOf } from './partition-errors.js';
 
+/** How soon a partition is asked again of a leader that is behind on metadata (see #partitionFailed). */
+const LEADER_BEHIND_RETRY_MS = 50;
+
 export interface ReplicaFetcherOptions {
   readonly brokerId: number;
   readonly peers: ReplicaPeers;
@@ -271,9 +274,18 @@ export class ReplicaFetcher {
     return this.#partitions.get(partition.name) === followed && partition.state.leader === this.sourceBrokerId && partition.leaderEpoch === followed.leaderEpoch;
   }
 
-  /** A partition's error: it waits replica.fetch.backoff.ms (or metadata's next word on it) before its next request. */
+  /**
+   * A partition's error: it waits replica.fetch.backoff.ms (or metadata's
+   * next word on it) before its next request. A leader that does not know
+   * yet that it leads in this epoch (UNKNOWN_LEADER_EPOCH,
+   * NOT_LEADER_OR_FOLLOWER) is behind on metadata by moments, right after a
+   * failover: it is asked again sooner, so acks=all producers wait no
+   * longer than that.
+   */
   #partitionFailed(followed: FollowedPartition, errorCode: number, request: string): void {
-    followed.delayedUntilMs = this.#clock() + this.#options.backoffMs;
+    const leaderBehind = errorCode === ErrorCode.UNKNOWN_LEADER_EPOCH || errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    const backoffMs = leaderBehind ? Math.min(this.#options.backoffMs, LEADER_BEHIND_RETRY_MS) : this.#options.backoffMs;
+    followed.delayedUntilMs = this.#clock() + backoffMs;
     this.#repeated.warn(`${request}|${followed.partition.name}|${errorCode}`, `broker ${this.#options.brokerId}: ${request} of ${followed.partition.name} from broker ${this.sourceBrokerId} failed with error ${errorCode}`, {
       partition: followed.partition.name,
       leaderEpoch: followed.leaderEpoch,
