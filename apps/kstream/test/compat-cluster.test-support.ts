@@ -27,11 +27,11 @@ export class CompatCluster {
     this.#cluster = cluster;
   }
 
-  /** Starts 3 brokers on free ports with data in a fresh temp dir named after the test file. */
-  static async start(name: string, config?: BrokerConfigs): Promise<CompatCluster> {
+  /** Starts 3 brokers on free ports with data in a fresh temp dir named after the test file; `node` sets the node's timings (session timeout, restart policy). */
+  static async start(name: string, config?: BrokerConfigs, node?: Omit<Partial<ClusterOptions>, 'dataDir' | 'config' | 'logger'>): Promise<CompatCluster> {
     const dataDir = await makeTempDir(name);
     const logs = new LogCapture();
-    const options: ClusterOptions = { brokers: 3, dataDir, port: 0, logger: logs, ...(config === undefined ? {} : { config }) };
+    const options: ClusterOptions = { brokers: 3, port: 0, ...node, dataDir, logger: logs, ...(config === undefined ? {} : { config }) };
     try {
       return new CompatCluster(await startCluster(options), dataDir, options, logs);
     } catch (error) {
