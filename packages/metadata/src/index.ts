@@ -3,7 +3,7 @@ export { CONFIG_OPERATIONS, UNPACKED_REPLY_TYPES } from './messages.js';
 export { AdminError } from './admin-error.js';
 export { packArrayChunksInTurns, packArrayInTurns, packMetadataBatch, unpackArray, unpackMetadataBatch } from './metadata-batch.js';
 export { LoopTurns, TURN_MS } from './loop-turns.js';
-export { MetadataState } from './metadata-state.js';
+export { MetadataState, partitionStateOf } from './metadata-state.js';
 export { packAdminReply, unpackAdminReply } from './packed-reply.js';
 export type { BrokerRegistration, PartitionState, TopicMetadata } from './metadata-state.js';
 export { eachSnapshotRecord, snapshotRecords } from './metadata-snapshot.js';

@@ -31,6 +31,12 @@ export interface TopicMetadata {
   readonly partitions: readonly PartitionState[];
 }
 
+/** The state a PartitionRecord sets: the whole partition, absent reassignment fields as none. */
+export function partitionStateOf(record: PartitionRecord): PartitionState {
+  const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas = [], removingReplicas = [] } = record;
+  return { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas, removingReplicas };
+}
+
 interface MutableTopic {
   readonly name: string;
   readonly topicId: string;
@@ -172,7 +178,6 @@ export class MetadataState {
         `metadata record Partition ${record.partition} of topic ${topic.name} would leave a gap after its ${topic.partitions.length} partitions`,
       );
     }
-    const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas = [], removingReplicas = [] } = record;
-    topic.partitions[partition] = { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas, removingReplicas };
+    topic.partitions[record.partition] = partitionStateOf(record);
   }
 }
