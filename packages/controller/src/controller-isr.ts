@@ -4,9 +4,10 @@
 // its leadership and both epochs; an accepted change keeps the leader epoch
 // and bumps the partition epoch.
 import { ErrorCode } from '@kstream/protocol';
-import { LoopTurns } from '@kstream/metadata';
+import { LoopTurns, partitionStateOf } from '@kstream/metadata';
 import type { AlterPartitionItem, AlterPartitionRequest, AlterPartitionResult, PartitionState } from '@kstream/metadata';
-import { partitionChange } from './partition-elections.js';
+import { completedReassignment } from './controller-reassignments.js';
+import { assignmentChange } from './partition-elections.js';
 import type { ElectionContext, PartitionChange } from './partition-elections.js';
 
 export interface AlterPartitionDecision {
@@ -55,10 +56,12 @@ function decideItem(
   }
   const errorCode = refusal(context, brokerId, current, item);
   if (errorCode !== ErrorCode.NONE) return result(item, errorCode, current);
-  const change = partitionChange(topic, current, current.leader, item.newIsr);
+  // The ISR that takes in the last adding replica completes its partition's reassignment in the same record.
+  const proposed = { ...current, isr: item.newIsr };
+  const change = assignmentChange(topic, current, completedReassignment(context, proposed) ?? proposed);
   if (change === undefined) return result(item, ErrorCode.NONE, current);
   changes.push(change);
-  const after: PartitionState = { ...change.record };
+  const after = partitionStateOf(change.record);
   decided.set(key, after);
   return result(item, ErrorCode.NONE, after);
 }

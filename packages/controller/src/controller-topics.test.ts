@@ -156,8 +156,8 @@ describe('CreateTopics', () => {
     );
     expect(result).toMatchObject({ errorCode: 0, numPartitions: 2, replicationFactor: 2 });
     expect(controller.metadata.topicByName('m')!.partitions).toEqual([
-      { partition: 0, replicas: [3, 1], isr: [3, 1], leader: 3, leaderEpoch: 0, partitionEpoch: 0 },
-      { partition: 1, replicas: [2, 3], isr: [3], leader: 3, leaderEpoch: 0, partitionEpoch: 0 },
+      { partition: 0, replicas: [3, 1], isr: [3, 1], leader: 3, leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [] },
+      { partition: 1, replicas: [2, 3], isr: [3], leader: 3, leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [] },
     ]);
   });
 

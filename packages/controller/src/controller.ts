@@ -4,7 +4,7 @@ import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
 import type { Endpoint, Logger } from '@kstream/actor';
 import type { AdminContext, AdminDecision } from './admin-context.js';
 import { eachSnapshotRecord, MetadataState, packAdminReply, packMetadataBatch, UNPACKED_REPLY_TYPES, resolveBrokerConfig, validateBrokerConfig } from '@kstream/metadata';
-import type { AlterPartitionReply, AlterPartitionRequest, BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControlledShutdownReply, ControlledShutdownRequest, ControllerReplies, ControllerRequest, ElectLeadersReply, ElectLeadersRequest, MetadataRecord } from '@kstream/metadata';
+import type { AlterPartitionReassignmentsReply, AlterPartitionReassignmentsRequest, AlterPartitionReply, AlterPartitionRequest, BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControlledShutdownReply, ControlledShutdownRequest, ControllerReplies, ControllerRequest, ElectLeadersReply, ElectLeadersRequest, MetadataRecord } from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import { BrokerLiveness } from './broker-liveness.js';
 import { alterConfigs, incrementalAlterConfigs } from './controller-configs.js';
@@ -14,7 +14,8 @@ import { controlledShutdown } from './controller-shutdown.js';
 import { electionContext } from './election-context.js';
 import type { EligibilityOverride } from './election-context.js';
 import { preferredLeaderRebalance } from './leader-rebalance.js';
-import { logElections, logIsrChanges } from './partition-change-log.js';
+import { logElections, logIsrChanges, logReassignments } from './partition-change-log.js';
+import { alterPartitionReassignments, listPartitionReassignments } from './controller-reassignments.js';
 import { fenceChanges, leaderlessElections, registrationChanges } from './partition-elections.js';
 import type { PartitionChange } from './partition-elections.js';
 import { createPartitions, createTopics, deleteTopics } from './controller-topics.js';
@@ -186,6 +187,10 @@ export class Controller {
           return this.#controlledShutdown(msg);
         case 'ElectLeaders':
           return this.#electLeaders(msg);
+        case 'AlterPartitionReassignments':
+          return this.#alterPartitionReassignments(msg);
+        case 'ListPartitionReassignments':
+          return { topics: listPartitionReassignments(this.#state, msg), metadataOffset: this.#log.nextOffset - 1 };
         case 'CreateTopics': {
           const { results, metadataOffset } = await this.#carryOut(await createTopics(this.#adminContext(), msg));
           return { topics: results, metadataOffset };
@@ -278,7 +283,15 @@ export class Controller {
     const { errorCode, changes, partitions } = await alterPartition(this.#electionContext(), msg);
     const metadataOffset = await this.#commitChanges(changes);
     logIsrChanges(this.#logger, msg.brokerId, changes);
+    logReassignments(this.#logger, changes);
     return { errorCode, partitions, metadataOffset };
+  }
+
+  async #alterPartitionReassignments(msg: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsReply> {
+    const { changes, results } = await alterPartitionReassignments(this.#electionContext(), msg);
+    const metadataOffset = await this.#commitChanges(changes);
+    logReassignments(this.#logger, changes);
+    return { topics: results, metadataOffset };
   }
 
   async #controlledShutdown(msg: ControlledShutdownRequest): Promise<ControlledShutdownReply> {

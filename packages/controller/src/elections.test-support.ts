@@ -1,6 +1,6 @@
 // Builds metadata states for the pure election decisions' tests: brokers,
 // one topic's partitions, and the election context over them.
-import { MetadataState } from '@kstream/metadata';
+import { MetadataState, reassignmentFields } from '@kstream/metadata';
 import type { MetadataRecord, PartitionRecord } from '@kstream/metadata';
 import { electionContext } from './election-context.js';
 import type { EligibilityOverride } from './election-context.js';
@@ -14,6 +14,8 @@ export interface PartitionSpec {
   readonly leader?: number;
   readonly leaderEpoch?: number;
   readonly partitionEpoch?: number;
+  readonly addingReplicas?: readonly number[];
+  readonly removingReplicas?: readonly number[];
 }
 
 /** Brokers 1..brokers registered (those in `fenced` fenced) and topic `t` with the given partitions. */
@@ -39,6 +41,7 @@ export function partitionRecord(partition: number, p: PartitionSpec): PartitionR
     leader: p.leader ?? isr[0] ?? -1,
     leaderEpoch: p.leaderEpoch ?? 0,
     partitionEpoch: p.partitionEpoch ?? 0,
+    ...reassignmentFields(p.addingReplicas ?? [], p.removingReplicas ?? []),
   };
 }
 

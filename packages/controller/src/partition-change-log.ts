@@ -1,5 +1,5 @@
 import type { Logger } from '@kstream/actor';
-import { NO_LEADER, partitionName } from './partition-elections.js';
+import { NO_LEADER, partitionName, sameList } from './partition-elections.js';
 import type { PartitionChange } from './partition-elections.js';
 
 /** How many leaderless partitions one log line names; the rest are counted. */
@@ -38,5 +38,23 @@ export function logIsrChanges(logger: Logger, brokerId: number, changes: readonl
       `controller: ISR of ${partitionName(topic, record.partition)} [${before.isr.join(', ')}] -> [${record.isr.join(', ')}] ` +
         `(asked by leader ${brokerId}, partition epoch ${record.partitionEpoch})`,
     );
+  }
+}
+
+/** Logs each change to a partition's replicas: a reassignment started, changed, cancelled or completed. */
+export function logReassignments(logger: Logger, changes: readonly PartitionChange[]): void {
+  for (const { topic, before, record } of changes) {
+    const { replicas, addingReplicas = [], removingReplicas = [] } = record;
+    if (sameList(replicas, before.replicas) && sameList(addingReplicas, before.addingReplicas) && sameList(removingReplicas, before.removingReplicas)) {
+      continue;
+    }
+    const which = partitionName(topic, record.partition);
+    const now = `replicas [${before.replicas.join(', ')}] -> [${replicas.join(', ')}], ISR [${record.isr.join(', ')}], leader ${record.leader}`;
+    const ongoing = addingReplicas.length > 0 || removingReplicas.length > 0;
+    const wasOngoing = before.addingReplicas.length > 0 || before.removingReplicas.length > 0;
+    const what = ongoing
+      ? `reassignment of ${which} in progress (adding [${addingReplicas.join(', ')}], removing [${removingReplicas.join(', ')}])`
+      : `reassignment of ${which} ${wasOngoing ? 'ended' : 'done at once'}`;
+    logger.info(`controller: ${what}: ${now} (partition epoch ${record.partitionEpoch})`);
   }
 }

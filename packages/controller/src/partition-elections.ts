@@ -9,7 +9,7 @@
 // clean leader. The decisions that visit every partition are async only to
 // share the event loop (turns of loop-turns.ts, as the admin decisions):
 // a broker may hold 100000 partitions.
-import { LoopTurns } from '@kstream/metadata';
+import { LoopTurns, reassignmentFields } from '@kstream/metadata';
 import type { MetadataState, PartitionRecord, PartitionState, TopicMetadata } from '@kstream/metadata';
 
 export const NO_LEADER = -1;
@@ -56,6 +56,9 @@ export function electLeader(
   return { leader: NO_LEADER, isr, unclean: false };
 }
 
+/** What a PartitionChange may change: its replicas, reassignment, leader and ISR. */
+export type Assignment = Pick<PartitionState, 'replicas' | 'isr' | 'leader' | 'addingReplicas' | 'removingReplicas'>;
+
 /**
  * The change that gives `before` this leader and ISR, or undefined when it
  * has them already. The leader epoch grows exactly when the leader changes,
@@ -68,17 +71,29 @@ export function partitionChange(
   isr: readonly number[],
   unclean = false,
 ): PartitionChange | undefined {
-  const leaderChanged = leader !== before.leader;
-  if (!leaderChanged && sameMembers(isr, before.isr)) return undefined;
+  return assignmentChange(topic, before, { ...before, leader, isr }, unclean);
+}
+
+/** The change that gives `before` the assignment `after` (replicas and reassignment too), or undefined when it has it already. */
+export function assignmentChange(topic: TopicMetadata, before: PartitionState, after: Assignment, unclean = false): PartitionChange | undefined {
+  const leaderChanged = after.leader !== before.leader;
+  const unchanged =
+    !leaderChanged &&
+    sameMembers(after.isr, before.isr) &&
+    sameList(after.replicas, before.replicas) &&
+    sameList(after.addingReplicas, before.addingReplicas) &&
+    sameList(after.removingReplicas, before.removingReplicas);
+  if (unchanged) return undefined;
   const record: PartitionRecord = {
     type: 'Partition',
     topicId: topic.topicId,
     partition: before.partition,
-    replicas: before.replicas,
-    isr,
-    leader,
+    replicas: after.replicas,
+    isr: after.isr,
+    leader: after.leader,
     leaderEpoch: leaderChanged ? before.leaderEpoch + 1 : before.leaderEpoch,
     partitionEpoch: before.partitionEpoch + 1,
+    ...reassignmentFields(after.addingReplicas, after.removingReplicas),
   };
   return { topic: topic.name, before, record, unclean };
 }
@@ -164,4 +179,9 @@ export function partitionName(topic: string, partition: number): string {
 
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((r) => b.includes(r));
+}
+
+/** The same brokers in the same order: replica order is the leaders' preference. */
+export function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((r, i) => b[i] === r);
 }
