@@ -6,6 +6,7 @@
 import type { ApiSpec } from '@kstream/protocol';
 import { parseVersionRange } from '@kstream/protocol';
 import { alterConfigsHandler } from './alter-configs-handler.js';
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments-handler.js';
 import { apiVersionsHandlerFor } from './api-versions-handler.js';
 import { createPartitionsHandler } from './create-partitions-handler.js';
 import { createTopicsHandler } from './create-topics-handler.js';
@@ -15,6 +16,7 @@ import { describeConfigsHandler } from './describe-configs-handler.js';
 import { electLeadersHandler } from './elect-leaders-handler.js';
 import type { ApiHandler } from './handler.js';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs-handler.js';
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments-handler.js';
 import { metadataHandler } from './metadata-handler.js';
 import { deleteRecordsHandler } from './delete-records-handler.js';
 import { describeLogDirsHandler } from './describe-log-dirs-handler.js';
@@ -96,6 +98,8 @@ export const brokerHandlers = new HandlerRegistry([
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
   electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   produceHandler,
   fetchHandler,
   listOffsetsHandler,
