@@ -121,6 +121,7 @@ export class Broker {
         partitionMaxBytes: config['replica.fetch.max.bytes'],
         maxBytes: config['replica.fetch.response.max.bytes'],
         backoffMs: config['replica.fetch.backoff.ms'],
+        requestTimeoutMs: config['replica.socket.timeout.ms'],
       },
     });
     servePeers(this.#peers, partitions);

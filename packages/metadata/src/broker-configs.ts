@@ -286,6 +286,12 @@ const definitions = {
     readOnly,
     doc: 'A follower that has not caught up with its leader for this long leaves the ISR (checked every half of it).',
   }),
+  'replica.socket.timeout.ms': intConfig('replica.socket.timeout.ms', {
+    default: '30000',
+    min: 1,
+    readOnly,
+    doc: 'How long a follower waits for its leader to answer beyond replica.fetch.wait.max.ms before it counts the request as lost (a cut channel, a paused broker) and backs off.',
+  }),
   'request.arrival.timeout.ms': longConfig('request.arrival.timeout.ms', {
     default: '60000',
     min: 1,

@@ -33,8 +33,8 @@ export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'of
   readonly replicaLagTimeMaxMs?: number;
   /** The channels to the other brokers, over which followed partitions are fetched; without them (a lone broker) every fetch backs off. */
   readonly peers?: ReplicaPeers;
-  /** replica.fetch.wait.max.ms, replica.fetch.max.bytes, replica.fetch.response.max.bytes, replica.fetch.backoff.ms (Kafka's defaults when absent). */
-  readonly replicaFetch?: Partial<Pick<ReplicaFetcherOptions, 'maxWaitMs' | 'partitionMaxBytes' | 'maxBytes' | 'backoffMs'>>;
+  /** replica.fetch.wait.max.ms, replica.fetch.max.bytes, replica.fetch.response.max.bytes, replica.fetch.backoff.ms, replica.socket.timeout.ms (Kafka's defaults when absent). */
+  readonly replicaFetch?: Partial<Pick<ReplicaFetcherOptions, 'maxWaitMs' | 'partitionMaxBytes' | 'maxBytes' | 'backoffMs' | 'requestTimeoutMs'>>;
   /** `<data-dir>/broker-<id>`. */
   readonly logDir: string;
   readonly logger: Logger;
@@ -90,8 +90,6 @@ const EMPTY_RECORDS = Buffer.alloc(0);
 const DEFAULT_REPLICA_LAG_TIME_MAX_MS = 30_000;
 /** The wait before an AlterPartition that failed as a whole is sent again (Kafka retries its controller requests after 100 ms or so). */
 const ALTER_PARTITION_RETRY_BACKOFF_MS = 100;
-/** How long a follower's request may take beyond the leader's long poll (Kafka's replica.socket.timeout.ms). */
-const REPLICA_REQUEST_TIMEOUT_MS = 30_000;
 
 interface ReplicaManagerParts {
   readonly hosted: HostedPartitions;
@@ -171,7 +169,7 @@ export class ReplicaManager {
       partitionMaxBytes: options.replicaFetch?.partitionMaxBytes ?? 1_048_576,
       maxBytes: options.replicaFetch?.maxBytes ?? 10_485_760,
       backoffMs: options.replicaFetch?.backoffMs ?? 1_000,
-      requestTimeoutMs: REPLICA_REQUEST_TIMEOUT_MS,
+      requestTimeoutMs: options.replicaFetch?.requestTimeoutMs ?? 30_000,
       clock: options.clock,
       logger: options.logger,
     });
