@@ -83,6 +83,17 @@ describe('Partition as leader', () => {
     await expect(fetchAt(partition, 9, 0n)).rejects.toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
   });
 
+  it('formerFollowerDataWakesConsumers', async () => {
+    const context = testContext(1);
+    const partition = await openPartition(context, partitionState({ replicas: [1, 2], leader: 2 }));
+    await partition.appendRecordsAsFollower(await batch('copied'));
+    expect(context.highWatermarkMoves).toEqual([]);
+    await partition.applyState(partitionState({ replicas: [1, 2], isr: [1], leader: 1, leaderEpoch: 1, partitionEpoch: 1 }));
+    expect(partition.highWatermark).toBe(1n);
+    expect(context.highWatermarkMoves).toHaveLength(1);
+    expect(context.highWatermarkMoves[0]).toBeGreaterThan(0);
+  });
+
   it('appendWakesFollowerFetches', async () => {
     const { context, partition } = await leaderOfThree();
     await appendValues(partition, 2);

@@ -53,6 +53,8 @@ export type TestContext = ReplicationContext & {
   readonly sent: SentIsrChange[];
   readonly logger: ReturnType<typeof recordingLogger>;
   readonly appends: number[];
+  /** The bytes each high watermark move reported to consumers. */
+  readonly highWatermarkMoves: number[];
 };
 
 /** A broker's context whose AlterPartition requests wait in `sent` for the test to answer. */
@@ -60,7 +62,9 @@ export function testContext(brokerId: number, replicaLagTimeMaxMs = 30_000): Tes
   const now = { ms: 1_000_000 };
   const sent: SentIsrChange[] = [];
   const appends: number[] = [];
+  const highWatermarkMoves: number[] = [];
   return {
+    highWatermarkMoves,
     brokerId,
     now,
     sent,
@@ -68,7 +72,7 @@ export function testContext(brokerId: number, replicaLagTimeMaxMs = 30_000): Tes
     clock: () => now.ms,
     replicaLagTimeMaxMs,
     alterPartition: (item, isStale) => new Promise((answer) => sent.push({ item, isStale, answer })),
-    onHighWatermarkMoved: () => {},
+    onHighWatermarkMoved: (_p, bytes) => void highWatermarkMoves.push(bytes),
     onLeaderAppend: (_p, bytes) => void appends.push(bytes),
     logger: recordingLogger(),
   };

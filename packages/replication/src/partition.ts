@@ -406,7 +406,8 @@ export class Partition {
     let bytes = 0;
     while (this.#invisible.length > 0 && this.#invisible[0]!.lastOffset < target) bytes += this.#invisible.shift()!.bytes;
     this.#produces.highWatermarkMoved(target);
-    if (bytes > 0) this.#context.onHighWatermarkMoved(this, bytes);
+    // Offsets a former follower appended are not in #invisible: they count as at least one byte, so a parked consumer reads them.
+    this.#context.onHighWatermarkMoved(this, Math.max(bytes, 1));
   }
 
   // ---- Follower side ----
