@@ -43,8 +43,9 @@ export async function startKafkajsProducer(options: KafkajsProducerOptions, hist
       const invokedAt = history.now();
       let outcome: ProduceOutcome;
       try {
-        const [answer] = await producer.send({ topic: options.topic, acks: -1, timeout: options.produceTimeoutMs, messages: [{ key, value, partition }] });
-        if (answer === undefined || answer.baseOffset === undefined) throw new Error(`kafkajs send to partition ${partition}: no offset in the answer`);
+        const answers = await producer.send({ topic: options.topic, acks: -1, timeout: options.produceTimeoutMs, messages: [{ key, value, partition }] });
+        const answer = answers[0];
+        if (answer === undefined || answer.baseOffset === undefined) throw new Error(`kafkajs send to partition ${partition}: no offset in the answer ${JSON.stringify(answers)}`);
         outcome = { kind: 'ok', offset: BigInt(answer.baseOffset) };
       } catch (error) {
         outcome = { kind: 'indeterminate', error: (error as Error).name + ': ' + (error as Error).message };

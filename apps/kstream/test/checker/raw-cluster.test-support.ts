@@ -27,20 +27,22 @@ export class ConnectionPool {
   /** Connects on loopback: refused at once when the broker is down, accepted by the kernel even when it is paused. */
   constructor(private readonly port: (broker: number) => number) {}
 
+  /** The open connection to `broker`; one found closed is replaced by a new one, once. Rejects when the broker refuses. */
   async get(broker: number): Promise<RawConnection> {
-    let conn = this.#open.get(broker);
-    if (conn === undefined) {
-      conn = RawConnection.open(this.port(broker));
-      this.#open.set(broker, conn);
+    const cached = this.#open.get(broker);
+    if (cached !== undefined) {
+      const conn = await cached.catch(() => null);
+      if (conn !== null && !conn.isClosed) return conn;
+      if (this.#open.get(broker) === cached) this.#open.delete(broker);
     }
+    const opening = this.#open.get(broker) ?? RawConnection.open(this.port(broker));
+    this.#open.set(broker, opening);
     try {
-      const open = await conn;
-      if (!open.isClosed) return open;
-    } catch {
-      // A failed connect is dropped below and tried again by the next caller.
+      return await opening;
+    } catch (error) {
+      if (this.#open.get(broker) === opening) this.#open.delete(broker);
+      throw new Error(`no connection to broker ${broker}: ${(error as Error).message}`);
     }
-    if (this.#open.get(broker) === conn) this.#open.delete(broker);
-    throw new Error(`no connection to broker ${broker}`);
   }
 
   /** Closes broker `broker`'s connection (after a request timed out on it): what was in flight on it fails. */
