@@ -114,6 +114,17 @@ describe('ISR changes', () => {
     expect(context.logger.lines.some((l) => l.includes('replica.lag.time.max.ms=30000'))).toBe(true);
   });
 
+  it('becomingLeaderShrinksNoFollowerBeforeResettingThem', async () => {
+    // Broker 1 follows broker 2; metadata makes it leader, and the lag check runs while it records the epoch's start on disk.
+    const context = testContext(1);
+    const partition = await openPartition(context, partitionState({ replicas: [1, 2, 3], leader: 2 }));
+    const becomingLeader = partition.applyState(partitionState({ replicas: [1, 2, 3], leader: 1, leaderEpoch: 1, partitionEpoch: 1 }));
+    partition.maybeShrinkIsr();
+    await becomingLeader;
+    partition.maybeShrinkIsr();
+    expect(context.sent.map((c) => c.item.newIsr)).toEqual([]);
+  });
+
   it('caughtUpFollowerNotShrunkWithoutAppends', async () => {
     const { context, partition } = await leaderOfThree();
     await fetchAt(partition, 2, 0n);
@@ -188,7 +199,7 @@ describe('ISR changes', () => {
     expect(context.sent[0]!.item.newIsr).toEqual([1]);
   });
 
-  it('refusedChangeIsDroppedAndTriedAgain', async () => {
+  it('refusedChangeAskedAgainOnlyInNewerPartitionEpoch', async () => {
     const { context, partition } = await leaderOfThree();
     context.now.ms += 31_000;
     partition.maybeShrinkIsr();
@@ -197,7 +208,22 @@ describe('ISR changes', () => {
     expect(partition.state.isr).toEqual([1, 2, 3]);
     expect(partition.pendingIsr).toBeUndefined();
     partition.maybeShrinkIsr();
+    expect(context.sent).toHaveLength(1);
+    await partition.applyState(partitionState({ replicas: [1, 2, 3], partitionEpoch: 1 }));
+    partition.maybeShrinkIsr();
     expect(context.sent).toHaveLength(2);
+    expect(context.sent[1]!.item.partitionEpoch).toBe(1);
+  });
+
+  it('refusedExpansionNotSentOnEveryFetch', async () => {
+    const context = testContext(1);
+    const partition = await openPartition(context, partitionState({ replicas: [1, 2], isr: [1] }));
+    await fetchAt(partition, 2, 0n);
+    context.sent[0]!.answer({ ...accepted(context.sent[0]!), errorCode: ErrorCode.INELIGIBLE_REPLICA, isr: [1], partitionEpoch: 0 });
+    await flush();
+    await fetchAt(partition, 2, 0n);
+    await fetchAt(partition, 2, 0n);
+    expect(context.sent).toHaveLength(1);
   });
 
   it('newerPartitionEpochFromMetadataDropsPendingChange', async () => {

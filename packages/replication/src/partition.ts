@@ -81,6 +81,8 @@ export class Partition {
   /** Where this broker's current leader epoch starts: a follower joins the ISR only once it has reached it. */
   #leaderEpochStartOffset = 0n;
   #pendingIsr: PendingIsrChange | undefined;
+  /** The last ISR the controller refused, and in which partition epoch: not asked again until metadata moves the epoch (Kafka waits for metadata too). */
+  #refusedIsr: { readonly partitionEpoch: number; readonly newIsr: string } | undefined;
   readonly #followers = new Map<number, FollowerReplica>();
   /** Appended batches not yet below the high watermark, oldest first. */
   #invisible: { lastOffset: bigint; bytes: number }[] = [];
@@ -360,6 +362,8 @@ export class Partition {
 
   #submitIsrChange(change: PendingIsrChange): void {
     const { topicId, leaderEpoch, partitionEpoch } = this.#state;
+    const refused = this.#refusedIsr;
+    if (refused !== undefined && refused.partitionEpoch === partitionEpoch && refused.newIsr === change.newIsr.join()) return;
     this.#pendingIsr = change;
     this.#context
       .alterPartition({ topicId, partition: this.partition, leaderEpoch, partitionEpoch, newIsr: change.newIsr }, () => this.#pendingIsr !== change)
@@ -373,6 +377,7 @@ export class Partition {
     this.#pendingIsr = undefined;
     if (result === undefined) return;
     if (result.errorCode !== ErrorCode.NONE) {
+      this.#refusedIsr = { partitionEpoch: this.#state.partitionEpoch, newIsr: change.newIsr.join() };
       this.#context.logger.warn(`The controller refused the ISR change of ${this.name} to [${change.newIsr.join(', ')}] (error ${result.errorCode})`, { partition: this.name });
       return;
     }
