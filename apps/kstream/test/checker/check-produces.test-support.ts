@@ -1,7 +1,8 @@
 // The produce rules: an acknowledged record is in the final log exactly at
 // its acknowledged offset; a record refused before appending never appears;
 // a producer's acknowledged records on one partition take offsets in the
-// order they were acknowledged.
+// order they were acknowledged; and, across producers, a record sent after
+// another was acknowledged lands above it.
 import type { FinalState, LogRecord } from './final-state.test-support.js';
 import type { ProduceOp } from './history.test-support.js';
 import type { Violation } from './violation.test-support.js';
@@ -65,6 +66,48 @@ export function checkDefiniteFailures(produces: readonly ProduceOp[], index: Log
     }
   }
   return violations;
+}
+
+/**
+ * Real-time order across producers: once a record is acknowledged at offset
+ * o, it is committed, every later leader holds it, so any record sent after
+ * that moment and acknowledged lands above o. A send that overlaps the
+ * acknowledgement is not ordered with it (an equal time counts as overlap).
+ */
+export function checkRealTimeOrder(produces: readonly ProduceOp[]): Violation[] {
+  const violations: Violation[] = [];
+  const byPartition = new Map<number, ProduceOp[]>();
+  for (const op of produces) if (op.outcome.kind === 'ok') byPartition.set(op.partition, [...(byPartition.get(op.partition) ?? []), op]);
+  for (const ops of byPartition.values()) {
+    const events = [
+      ...ops.map((op) => ({ at: op.invokedAt, invoke: true, op })),
+      ...ops.map((op) => ({ at: op.completedAt, invoke: false, op })),
+    ].sort((a, b) => a.at - b.at || Number(b.invoke) - Number(a.invoke));
+    let highest: ProduceOp | null = null;
+    const bounds = new Map<ProduceOp, ProduceOp>();
+    for (const { invoke, op } of events) {
+      if (invoke) {
+        if (highest !== null) bounds.set(op, highest);
+      } else if (highest === null || offsetOf(op) > offsetOf(highest)) {
+        highest = op;
+      }
+    }
+    for (const [op, earlier] of bounds) {
+      if (offsetOf(op) > offsetOf(earlier)) continue;
+      violations.push({
+        rule: 'acknowledgedBelowEarlier',
+        partition: op.partition,
+        offset: offsetOf(op),
+        value: op.value,
+        message: `${op.producer} sent it at ${(op.invokedAt / 1000).toFixed(3)} s, after ${earlier.producer}'s ${JSON.stringify(earlier.value)} was acknowledged at offset ${offsetOf(earlier)} (${(earlier.completedAt / 1000).toFixed(3)} s)`,
+      });
+    }
+  }
+  return violations;
+}
+
+function offsetOf(op: ProduceOp): bigint {
+  return (op.outcome as { offset: bigint }).offset;
 }
 
 export function checkAcknowledgedOrder(produces: readonly ProduceOp[]): Violation[] {

@@ -2,7 +2,7 @@
 // and its final state, Jepsen's Kafka checker cut down to what issue 10
 // promises (acks=all, min.insync.replicas=2, at most one of three replicas
 // failing). Every rule's verdict is a list of violations; none is a pass.
-import { checkAcknowledged, checkAcknowledgedOrder, checkDefiniteFailures, indexFinalLogs } from './check-produces.test-support.js';
+import { checkAcknowledged, checkAcknowledgedOrder, checkDefiniteFailures, checkRealTimeOrder, indexFinalLogs } from './check-produces.test-support.js';
 import { checkReads, checkValues } from './check-log.test-support.js';
 import { checkInSyncBytes, checkReplicasAgree } from './check-replicas.test-support.js';
 import type { FinalState } from './final-state.test-support.js';
@@ -31,6 +31,7 @@ export function checkHistory(history: History, final: FinalState): CheckResult {
     ...checkAcknowledged(history.produces, index),
     ...checkDefiniteFailures(history.produces, index),
     ...checkAcknowledgedOrder(history.produces),
+    ...checkRealTimeOrder(history.produces),
     ...checkReads(history.reads, index),
     ...values.violations,
     ...[...final.partitions].flatMap(([partition, p]) => [...checkReplicasAgree(partition, p), ...checkInSyncBytes(partition, p)]),

@@ -76,10 +76,8 @@ describe('checker', () => {
     const run = new ModelRun(1);
     const first = run.produce('own-1', 0, 'ok');
     const second = run.produce('own-1', 0, 'ok');
-    const swapped = [
-      { ...first, completedAt: second.completedAt + 1 },
-      { ...second, completedAt: first.completedAt },
-    ];
+    // Pipelined: the first send is answered after the second, at the lower offset.
+    const swapped = [{ ...first, completedAt: second.completedAt + 10 }, second];
     expect(rules(run, run.final(), swapped)).toEqual(['acknowledgedReordered']);
   });
 
@@ -88,6 +86,30 @@ describe('checker', () => {
     const a = run.produce('own-1', 0, 'ok');
     const b = run.produce('own-2', 0, 'ok');
     expect(rules(run, run.final(), [{ ...a, completedAt: b.completedAt + 1 }, b])).toEqual([]);
+  });
+
+  it("acknowledgedBelowEarlier: a record sent after another producer's was acknowledged lands below it", () => {
+    const run = new ModelRun(1);
+    const first = run.produce('own-1', 0, 'ok');
+    const second = run.produce('own-2', 0, 'ok');
+    run.logs[0]!.reverse();
+    const produces = [
+      { ...first, outcome: { kind: 'ok' as const, offset: 1n } },
+      { ...second, outcome: { kind: 'ok' as const, offset: 0n } },
+    ];
+    expect(rules(run, run.final(), produces)).toEqual(['acknowledgedBelowEarlier']);
+  });
+
+  it('overlappingSendsUnordered: two sends overlapping in time may land in either order', () => {
+    const run = new ModelRun(1);
+    const first = run.produce('own-1', 0, 'ok');
+    const second = run.produce('own-2', 0, 'ok');
+    run.logs[0]!.reverse();
+    const produces = [
+      { ...first, completedAt: second.completedAt, outcome: { kind: 'ok' as const, offset: 1n } },
+      { ...second, invokedAt: first.invokedAt, outcome: { kind: 'ok' as const, offset: 0n } },
+    ];
+    expect(rules(run, run.final(), produces)).toEqual([]);
   });
 
   it('readVanished: a consumer read a record the final log no longer holds', () => {

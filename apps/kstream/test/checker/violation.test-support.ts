@@ -8,6 +8,8 @@ export type Rule =
   | 'definiteFailureAppended'
   /** A producer's acknowledged records on a partition have offsets out of the order they were acknowledged in. */
   | 'acknowledgedReordered'
+  /** A record was acknowledged below one acknowledged before it was sent (by any producer): the log went back. */
+  | 'acknowledgedBelowEarlier'
   /** A consumer read a record that is not at that offset in the final log. */
   | 'readVanished'
   /** A value is stored at two offsets. */
