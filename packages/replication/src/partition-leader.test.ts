@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@kstream/protocol';
 import { accepted, batch, flush, openPartition, partitionState, testContext } from './partition.test-support.js';
-import type { Partition } from './partition.js';
+import { REFUSED_ISR_RETRY_MS, type Partition } from './partition.js';
 
 /** Broker 1 leads orders-0 with followers 2 and 3 in the ISR. */
 async function leaderOfThree(configs = {}) {
@@ -215,7 +215,7 @@ describe('ISR changes', () => {
     expect(context.sent[1]!.item.partitionEpoch).toBe(1);
   });
 
-  it('refusedExpansionNotSentOnEveryFetch', async () => {
+  it('refusedExpansionNotSentOnEveryFetchButAgainAfterRetryTime', async () => {
     const context = testContext(1);
     const partition = await openPartition(context, partitionState({ replicas: [1, 2], isr: [1] }));
     await fetchAt(partition, 2, 0n);
@@ -224,6 +224,10 @@ describe('ISR changes', () => {
     await fetchAt(partition, 2, 0n);
     await fetchAt(partition, 2, 0n);
     expect(context.sent).toHaveLength(1);
+    // The broker may have become eligible (registered again) without a new partition epoch.
+    context.now.ms += REFUSED_ISR_RETRY_MS;
+    await fetchAt(partition, 2, 0n);
+    expect(context.sent).toHaveLength(2);
   });
 
   it('newerPartitionEpochFromMetadataDropsPendingChange', async () => {

@@ -48,6 +48,9 @@ export interface FollowerFetchRead {
   readonly divergingEpoch?: EpochEndOffset;
 }
 
+/** How long an ISR change the controller refused is not asked again in the same partition epoch (see Partition.#refusedIsr). */
+export const REFUSED_ISR_RETRY_MS = 1_000;
+
 /** `topic-partition`, the key Kafka (and the log directory) names a partition by. */
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
@@ -81,8 +84,13 @@ export class Partition {
   /** Where this broker's current leader epoch starts: a follower joins the ISR only once it has reached it. */
   #leaderEpochStartOffset = 0n;
   #pendingIsr: PendingIsrChange | undefined;
-  /** The last ISR the controller refused, and in which partition epoch: not asked again until metadata moves the epoch (Kafka waits for metadata too). */
-  #refusedIsr: { readonly partitionEpoch: number; readonly newIsr: string } | undefined;
+  /**
+   * The last ISR the controller refused, in which partition epoch and when:
+   * not asked again in that epoch for REFUSED_ISR_RETRY_MS (Kafka waits for
+   * metadata; a broker the controller found ineligible becomes eligible by
+   * registering, which moves no partition epoch, so the wait is bounded).
+   */
+  #refusedIsr: { readonly partitionEpoch: number; readonly newIsr: string; readonly atMs: number } | undefined;
   readonly #followers = new Map<number, FollowerReplica>();
   /** Appended batches not yet below the high watermark, oldest first. */
   #invisible: { lastOffset: bigint; bytes: number }[] = [];
@@ -343,9 +351,12 @@ export class Partition {
    * Kafka's maybeShrinkIsr, run every replica.lag.time.max.ms / 2: ISR
    * followers not caught up for longer than the lag bound are sent out of it.
    * Until the controller accepts, they still count for the high watermark.
+   * Not while becoming leader: until makeLeader has reset the followers
+   * (after recording the epoch's start on disk) there is nothing to judge
+   * them by.
    */
   maybeShrinkIsr(): void {
-    if (!this.isLeader || this.#pendingIsr !== undefined) return;
+    if (!this.isLeader || this.#role?.kind !== 'leader' || this.#role.leaderEpoch !== this.#state.leaderEpoch || this.#pendingIsr !== undefined) return;
     const now = this.#context.clock();
     const leaderEndOffset = this.log.logEndOffset;
     const { isr } = this.#state;
@@ -363,7 +374,14 @@ export class Partition {
   #submitIsrChange(change: PendingIsrChange): void {
     const { topicId, leaderEpoch, partitionEpoch } = this.#state;
     const refused = this.#refusedIsr;
-    if (refused !== undefined && refused.partitionEpoch === partitionEpoch && refused.newIsr === change.newIsr.join()) return;
+    if (
+      refused !== undefined &&
+      refused.partitionEpoch === partitionEpoch &&
+      refused.newIsr === change.newIsr.join() &&
+      this.#context.clock() - refused.atMs < REFUSED_ISR_RETRY_MS
+    ) {
+      return;
+    }
     this.#pendingIsr = change;
     this.#context
       .alterPartition({ topicId, partition: this.partition, leaderEpoch, partitionEpoch, newIsr: change.newIsr }, () => this.#pendingIsr !== change)
@@ -377,7 +395,7 @@ export class Partition {
     this.#pendingIsr = undefined;
     if (result === undefined) return;
     if (result.errorCode !== ErrorCode.NONE) {
-      this.#refusedIsr = { partitionEpoch: this.#state.partitionEpoch, newIsr: change.newIsr.join() };
+      this.#refusedIsr = { partitionEpoch: this.#state.partitionEpoch, newIsr: change.newIsr.join(), atMs: this.#context.clock() };
       this.#context.logger.warn(`The controller refused the ISR change of ${this.name} to [${change.newIsr.join(', ')}] (error ${result.errorCode})`, { partition: this.name });
       return;
     }
