@@ -75,6 +75,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     throw error;
   });
   let stopped = false;
+  /** Every client loop started, stopped before the node on any failure so none outlives the run. */
+  const workloads: Workload[] = [];
   try {
     const port = (id: number): number => cluster.brokers.find((b) => b.id === id)!.port;
     const history = new HistoryRecorder(options.seed, topic);
@@ -86,6 +88,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     log(`node started, topic ${topic} ready at ${seconds(history.now())}`);
 
     const consumers = startFetchConsumers(FAULT_RUN_PARTITIONS, consumerPool, new LeaderDirectory(consumerPool, FAULT_RUN_BROKERS, topic), history, REQUEST_TIMEOUT_MS);
+    workloads.push(consumers);
     const producers: Workload[] = [];
     for (let i = 1; i <= options.producers; i++) {
       const name = `${options.client}-${i}`;
@@ -96,6 +99,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
           : await startKafkajsProducer({ name, bootstrap: cluster.bootstrap, topic, ...timeouts }, history),
       );
     }
+    workloads.push(...producers);
     await sleep(1_000);
     const control: FaultControl = cluster.control;
     const nemesis = new Nemesis(control, history, { seed: options.seed, faults: options.faults, brokers: FAULT_RUN_BROKERS, ...(options.kinds === undefined ? {} : { kinds: options.kinds }) });
@@ -138,6 +142,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     return { history: history.history(), final, result, summary, unsettled, dataDir: keep ? dataDir : null };
   } catch (error) {
     (error as Error).message = `seed=${options.seed}: ${(error as Error).message}\nlast node log lines:\n${nodeLog.lines.slice(-20).join('\n')}`;
+    await Promise.allSettled(workloads.map((w) => w.stop()));
     if (!stopped) await cluster.stop().catch(() => {});
     await removeDir(dataDir);
     throw error;
