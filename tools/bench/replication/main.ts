@@ -76,11 +76,24 @@ function parseArgs(args: readonly string[]): { quick: boolean; parts: readonly P
   return { quick, parts };
 }
 
-/** Keeps the node's warnings and errors for the end: brokers log their crashes, and the figures should not drown in them. */
+const LOG_KINDS_SHOWN = 10;
+
+/**
+ * Counts the node's warnings and errors by message for the end: brokers log
+ * their crashes and the faults around them, and the figures should not drown
+ * in them. The message, not its fields, names the kind.
+ */
 function nodeLog() {
-  const lines: string[] = [];
-  const keep = (level: string) => (msg: string, fields?: object) => lines.push(`${level} ${msg}${fields ? ` ${JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}` : ''}`);
-  return { logger: { info() {}, warn: keep('WARN'), error: keep('ERROR') }, lines };
+  const counts = new Map<string, number>();
+  const keep = (level: string) => (msg: string) => counts.set(`${level} ${msg}`, (counts.get(`${level} ${msg}`) ?? 0) + 1);
+  const summary = (): string => {
+    const kinds = [...counts].sort((a, b) => b[1] - a[1]);
+    const total = kinds.reduce((sum, [, n]) => sum + n, 0);
+    const shown = kinds.slice(0, LOG_KINDS_SHOWN).map(([line, n]) => `\n  ${String(n).padStart(5)} x ${line.slice(0, 200)}`);
+    const rest = kinds.length > LOG_KINDS_SHOWN ? `\n  ... and ${kinds.length - LOG_KINDS_SHOWN} other kinds` : '';
+    return `node log: ${total} warnings and errors${shown.join('')}${rest}`;
+  };
+  return { logger: { info() {}, warn: keep('WARN'), error: keep('ERROR') }, summary };
 }
 
 /** The figures whose target was missed, one line each. */
@@ -130,8 +143,7 @@ export async function main(args: string[]): Promise<void> {
     }
   } finally {
     await rm(workDir, { recursive: true, force: true });
-    const errors = log.lines.filter((l) => l.startsWith('ERROR')).length;
-    console.log(`\nnode log: ${log.lines.length - errors} warnings, ${errors} errors${log.lines.length > 0 ? `; first: ${log.lines[0]!.slice(0, 300)}` : ''}`);
+    console.log(`\n${log.summary()}`);
   }
   // Reported once the cluster is down, so nothing interleaves with the figures.
   for (const { title, figures } of results) report(title, figures);
