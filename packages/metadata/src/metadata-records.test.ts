@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetadataRecord } from './metadata-records.js';
+import type { PartitionRecord } from './metadata-records.js';
+import { partitionStateOf } from './metadata-state.js';
 
 const parse = (value: unknown) => parseMetadataRecord(value, 'metadata.log', 7);
 
@@ -28,9 +30,10 @@ describe('parseMetadataRecord', () => {
     expect(parse({ type: 'RemoveTopic', topicId: 'id', extra: 1 })).toEqual({ type: 'RemoveTopic', topicId: 'id' });
   });
 
-  it('partitionWithoutReassignmentFields: a record written before reassignments existed has none adding or removing', () => {
-    const old = { type: 'Partition', topicId: 'id', partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 };
-    expect(parse(old)).toStrictEqual({ ...old, addingReplicas: [], removingReplicas: [] });
+  it('partitionWithoutReassignmentFields: a record written before reassignments existed parses as written, and its state has none adding or removing', () => {
+    const old = { type: 'Partition', topicId: 'id', partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 } as const;
+    expect(parse(old)).toStrictEqual(old);
+    expect(partitionStateOf(parse(old) as PartitionRecord)).toMatchObject({ addingReplicas: [], removingReplicas: [] });
     expect(() => parse({ ...old, removingReplicas: null })).toThrow('Partition.removingReplicas is not a list of integers');
     expect(() => parse({ ...old, addingReplicas: [1.5] })).toThrow('Partition.addingReplicas is not a list of integers');
   });

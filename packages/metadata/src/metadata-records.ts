@@ -150,8 +150,8 @@ export function parseMetadataRecord(value: unknown, path: string, offset: number
         leader: int('leader'),
         leaderEpoch: int('leaderEpoch'),
         partitionEpoch: int('partitionEpoch'),
-        addingReplicas: optionalInts('addingReplicas'),
-        removingReplicas: optionalInts('removingReplicas'),
+        // As written: absent (none ongoing, or written before reassignments existed) stays absent, which means none.
+        ...reassignmentFields(optionalInts('addingReplicas'), optionalInts('removingReplicas')),
       };
     case 'Config': {
       const resourceType = record['resourceType'];
