@@ -60,4 +60,34 @@ describe('replication across broker workers', () => {
     expect(one!.length).toBeGreaterThan(0);
     expect(one!.equals(two!) && one!.equals(three!)).toBe(true);
   }, 90_000);
+
+  it('twoOfThreeDownRefusesAcksAllServesAcksOne: NOT_ENOUGH_REPLICAS before appending, acks=1 still served, nothing acknowledged that is not on the survivor', async () => {
+    const setup = new Kafka({ clientId: 'two-down', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    const setupAdmin = setup.admin();
+    await setupAdmin.connect();
+    await setupAdmin.createTopics({ topics: [{ topic: 'two-down', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+    const survivor = (await setupAdmin.fetchTopicMetadata({ topics: ['two-down'] })).topics[0]!.partitions[0]!.leader;
+    await setupAdmin.disconnect();
+    const others = [1, 2, 3].filter((id) => id !== survivor);
+    for (const id of others) await cluster.control.stopBroker(id);
+    // Only the survivor is asked: the stopped brokers refuse connections.
+    const kafka = new Kafka({ clientId: 'two-down', brokers: [`127.0.0.1:${cluster.brokers[survivor - 1]!.port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    const partitionOf = async () => (await admin.fetchTopicMetadata({ topics: ['two-down'] })).topics[0]!.partitions[0]!;
+    await waitFor('the ISR down to the survivor', async () => (await partitionOf()).isr.join() === String(survivor), 30_000);
+    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      await expect(producer.send({ topic: 'two-down', acks: -1, messages: [{ value: 'refused' }] })).rejects.toMatchObject({ cause: { type: 'NOT_ENOUGH_REPLICAS' } });
+      const [served] = await producer.send({ topic: 'two-down', acks: 1, messages: [{ value: 'served' }] });
+      expect(served!.errorCode).toBe(0);
+      const offsets = await admin.fetchTopicOffsets('two-down');
+      expect(offsets[0]!.high).toBe('1');
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+      for (const id of others) await cluster.control.startBroker(id);
+    }
+  }, 90_000);
 });
