@@ -65,6 +65,7 @@ describe('requests to a follower', () => {
         sessionEpoch: -1,
         topics: [
           {
+            topic,
             topicId: described!.topicId,
             partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1024 * 1024 }],
           },
