@@ -13,6 +13,8 @@ import { RawConnection } from './raw-connection.test-support.js';
 import { fetchPartition } from './raw-requests.test-support.js';
 import { waitFor } from '../src/cluster.test-support.js';
 
+// A follower's fetch lost to the cut is given up 1 s past its long poll (replica.socket.timeout.ms, 30 s by default) and sent again after its backoff.
+const CONFIG = { ...REPLICATED, 'replica.socket.timeout.ms': '1000' };
 const VALUES = Array.from({ length: 5 }, (_, batch) => Array.from({ length: 20 }, (_, i) => `record-${batch}-${i}-${'x'.repeat(i * 7)}`));
 
 /** The record bytes of `topic`-`partition` from offset 0 as broker `port`'s Fetch answers them (the whole partition fits one response). */
@@ -35,7 +37,7 @@ describe('partition reassignment onto an added broker', () => {
   });
 
   it('anAddedBrokerTakesAPartitionByReassignment: listed while it catches up, then it leads, byte for byte, and the dropped replica is deleted', async () => {
-    node = await CompatCluster.start('reassignment', REPLICATED, FAST_FAILOVER);
+    node = await CompatCluster.start('reassignment', CONFIG, FAST_FAILOVER);
     const topic = topicName('reassigned');
     const admin = await node.admin();
     await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }, { partition: 1, replicas: [2, 3] }] }] });
@@ -57,7 +59,7 @@ describe('partition reassignment onto an added broker', () => {
 
     await node.cluster.control.healLink(1, 4);
     const moved = await waitForPartition(node, topic, 0, 'moved to brokers 4 and 2, broker 4 leading', (p) => p.leader === 4 && p.replicas.length === 2, {
-      timeoutMs: 20_000,
+      timeoutMs: 10_000,
     });
     expect(moved.replicas).toEqual([4, 2]);
     expect([...moved.isr].sort()).toEqual([2, 4]);
