@@ -127,6 +127,23 @@ describe('PeerLinks', () => {
     await expect(one.ask(2, { type: 'Echo', value: 'healed' }, { timeoutMs: 1_000 })).resolves.toBe('healed (broker 2 answering broker 1)');
   });
 
+  it('aHealFailsTheAsksTheCutDroppedAndTellsListeners', async () => {
+    const one = brokerLinks(1);
+    const two = brokerLinks(2);
+    pair(one, 1, two, 2);
+    const heard: Array<[number, boolean]> = [];
+    one.onPeerChanged((peerId, connected) => heard.push([peerId, connected]));
+    one.setCut(2, true);
+    two.setCut(1, true);
+    const lost = one.ask(2, { type: 'Echo', value: 'dropped by the cut' }, { timeoutMs: 30_000 });
+    two.setCut(1, false);
+    one.setCut(2, false);
+    await expect(lost).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(heard).toEqual([[2, true]]);
+    await expect(one.ask(2, { type: 'Echo', value: 'healed' }, { timeoutMs: 1_000 })).resolves.toBe('healed (broker 2 answering broker 1)');
+    await expect(two.ask(1, { type: 'Echo', value: 'healed' }, { timeoutMs: 1_000 })).resolves.toBe('healed (broker 1 answering broker 2)');
+  });
+
   it('aCutOutlivesTheChannelItWasSetOn', async () => {
     const one = brokerLinks(1);
     one.setCut(2, true);

@@ -38,7 +38,8 @@ type PeerMailbox = Mailbox<ActorMessage, ActorMessage, Record<string, unknown>>;
 interface Link {
   readonly port: MessagePort;
   readonly endpoint: CuttableEndpoint;
-  readonly mailbox: PeerMailbox;
+  /** Replaced when a cut heals: a new connection over the same channel. */
+  mailbox: PeerMailbox;
 }
 
 /**
@@ -51,7 +52,10 @@ interface Link {
  *
  * A link can be cut (`setCut`, the node's cutLink): both ways, messages are
  * dropped and asks time out, as over a partitioned network. The cut is kept
- * for the peer across a replaced channel.
+ * for the peer across a replaced channel. A heal is a reconnection: what
+ * was asked before it fails at once (CLOSED), as requests in flight on a
+ * reset connection do, rather than waiting out its timeout for an answer
+ * the cut dropped, and listeners hear that the peer is connected again.
  *
  * Not thread-safe; owned by the broker worker's loop.
  */
@@ -96,12 +100,7 @@ export class PeerLinks<Req extends ActorMessage = ActorMessage, Replies extends 
     this.#drop(peerId);
     const endpoint = new CuttableEndpoint(port);
     if (this.#cut.has(peerId)) endpoint.cut();
-    const mailbox: PeerMailbox = new Mailbox(endpoint, {
-      name: `broker-${peerId}`,
-      logger: this.#logger,
-      handle: (msg: ActorMessage) => this.#serve(msg, peerId),
-    });
-    const link: Link = { port, endpoint, mailbox };
+    const link: Link = { port, endpoint, mailbox: this.#mailbox(peerId, endpoint) };
     this.#links.set(peerId, link);
     // The peer's worker ended (its end of the channel went with it).
     port.once('close', () => {
@@ -149,15 +148,26 @@ export class PeerLinks<Req extends ActorMessage = ActorMessage, Replies extends 
   setCut(peerId: number, cut: boolean): void {
     if (cut) this.#cut.add(peerId);
     else this.#cut.delete(peerId);
-    const endpoint = this.#links.get(peerId)?.endpoint;
-    if (cut) endpoint?.cut();
-    else endpoint?.heal();
+    const link = this.#links.get(peerId);
+    if (link === undefined) return;
+    if (cut) {
+      link.endpoint.cut();
+    } else if (link.endpoint.isCut) {
+      link.endpoint.heal();
+      link.mailbox.close();
+      link.mailbox = this.#mailbox(peerId, link.endpoint);
+      this.#notify(peerId, true);
+    }
   }
 
   /** Closes every channel (pending asks reject with CLOSED); channels handed over later are closed at once. */
   close(): void {
     this.#closed = true;
     for (const peerId of [...this.#links.keys()]) this.#drop(peerId);
+  }
+
+  #mailbox(peerId: number, endpoint: CuttableEndpoint): PeerMailbox {
+    return new Mailbox(endpoint, { name: `broker-${peerId}`, logger: this.#logger, handle: (msg: ActorMessage) => this.#serve(msg, peerId) });
   }
 
   #serve(msg: ActorMessage, fromBroker: number): unknown {
