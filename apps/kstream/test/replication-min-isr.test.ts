@@ -65,8 +65,9 @@ describe('two of three replicas down', () => {
       expect((await waitForPartition(node, topic, 0, 'the shrunk ISR', () => true, { askBrokers: [1] })).isr).toEqual([1]);
       expect((await readFromLeader(node, 1, topic, 0)).map((r) => r.value)).toEqual(['a0', 'appended']);
     } finally {
-      // Not waited for: the fetches the cut dropped are answered by no one, so the followers rejoin only when they time out (30 s).
       await node.cluster.control.healAll();
     }
+    await waitForPartition(node, topic, 0, 'the ISR full again after healing', (p) => p.isr.length === 3, { askBrokers: [1] });
+    expect((await readFromLeader(node, 1, topic, 0)).map((r) => r.value)).toEqual(['a0', 'appended']);
   }, 30_000);
 });
