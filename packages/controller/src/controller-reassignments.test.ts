@@ -3,7 +3,8 @@ import { ErrorCode } from '@kstream/protocol';
 import type { AlterPartitionReassignmentsRequest, MetadataState } from '@kstream/metadata';
 import { alterPartition } from './controller-isr.js';
 import { alterPartitionReassignments, listPartitionReassignments } from './controller-reassignments.js';
-import { ControllerFixture } from './controller.test-support.js';
+import { ControllerFixture, recordingLogger } from './controller.test-support.js';
+import type { LogLine } from './controller.test-support.js';
 import { contextOf, partitionRecord, recordsOf, stateWith, TOPIC_ID } from './elections.test-support.js';
 import type { PartitionSpec } from './elections.test-support.js';
 
@@ -150,7 +151,8 @@ describe('reassignment through the controller', () => {
   afterEach(() => fixture.cleanUp());
 
   it('reassignThenCatchUpThenReplay: ongoing in the list, completed by the leader ISR expansion, kept across a reopen', async () => {
-    const controller = await fixture.openWithBrokers(4, { staticBrokerConfig: { 'auto.leader.rebalance.enable': 'false' } });
+    const lines: LogLine[] = [];
+    const controller = await fixture.openWithBrokers(4, { staticBrokerConfig: { 'auto.leader.rebalance.enable': 'false' }, logger: recordingLogger(lines) });
     await controller.handle({
       type: 'CreateTopics',
       topics: [{ name: 't', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1, 2, 3] }], configs: [] }],
@@ -174,6 +176,10 @@ describe('reassignment through the controller', () => {
     const done = { replicas: [2, 3, 4], isr: [2, 3, 4], leader: 2, leaderEpoch: p.leaderEpoch + 1, addingReplicas: [], removingReplicas: [] };
     expect(controller.metadata.partition('t', 0)).toMatchObject(done);
     expect((await controller.handle({ type: 'ListPartitionReassignments', topics: null })).topics).toEqual([]);
+    expect(lines.filter((l) => l.msg.includes('reassignment')).map((l) => l.msg)).toEqual([
+      'controller: reassignment of t-0 in progress (adding [4], removing [1]): replicas [1, 2, 3] -> [2, 3, 4, 1], ISR [1, 2, 3], leader 1 (partition epoch 1)',
+      'controller: reassignment of t-0 ended: replicas [2, 3, 4, 1] -> [2, 3, 4], ISR [2, 3, 4], leader 2 (partition epoch 2)',
+    ]);
 
     await fixture.close(controller);
     const reopened = await fixture.open();
