@@ -7,7 +7,7 @@ export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './log-read.js';
 export type { LogReadOptions, LogReadInfo, TimestampAndOffset } from './log-read.js';
 export { LogDirectory } from './log-directory.js';
 export type { LogDirectoryOptions } from './log-directory.js';
-export { defaultLogConfig, parseLogConfig, LOG_CONFIG_KEYS, LONG_MAX } from './log-config.js';
+export { defaultLogConfig, logConfig, LONG_MAX } from './log-config.js';
 export type { LogConfig, FlushPolicy, TimestampType } from './log-config.js';
 export { LeaderEpochFileCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-file-cache.js';
 export type { EpochEntry, EpochEndOffset } from './leader-epoch-file-cache.js';
@@ -21,7 +21,6 @@ export {
   CorruptRecordError,
   OffsetOutOfRangeError,
   UnexpectedAppendOffsetError,
-  InvalidLogConfigError,
   LogClosedError,
 } from './storage-errors.js';
 export type { AppendProblem } from './storage-errors.js';

@@ -1,5 +1,3 @@
-import { InvalidLogConfigError } from './storage-errors.js';
-
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
 /**
@@ -36,7 +34,6 @@ export interface LogConfig {
 
 /** Java's Long.MAX_VALUE, Kafka's "never" for flush.messages and flush.ms (as a double: 2^63). */
 export const LONG_MAX = 9223372036854775807;
-const INT_MAX = 2147483647;
 
 export const defaultLogConfig: LogConfig = Object.freeze({
   segmentBytes: 1024 * 1024 * 1024,
@@ -51,58 +48,7 @@ export const defaultLogConfig: LogConfig = Object.freeze({
   flushPolicy: 'page-cache',
 });
 
-type Parser<T> = (key: string, value: string | number | bigint) => T;
-
-function integer(min: number, max: number): Parser<number> {
-  return (key, value) => {
-    const text = String(value).trim();
-    const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isFinite(n) || n < min || n > max) {
-      throw new InvalidLogConfigError(key, value, `an integer from ${min} to ${max === LONG_MAX ? '9223372036854775807' : max}`);
-    }
-    return n;
-  };
-}
-
-function oneOf<T extends string>(...allowed: T[]): Parser<T> {
-  return (key, value) => {
-    const text = String(value);
-    if (!(allowed as string[]).includes(text)) throw new InvalidLogConfigError(key, value, `one of ${allowed.join(', ')}`);
-    return text as T;
-  };
-}
-
-// Ranges are Kafka's (LogConfig's validators); int keys stop at Integer.MAX_VALUE.
-const parsers: { [K in keyof LogConfig]: [key: string, parse: Parser<LogConfig[K]>] } = {
-  segmentBytes: ['segment.bytes', integer(14, INT_MAX)],
-  segmentMs: ['segment.ms', integer(1, LONG_MAX)],
-  segmentIndexBytes: ['segment.index.bytes', integer(4, INT_MAX)],
-  indexIntervalBytes: ['index.interval.bytes', integer(0, INT_MAX)],
-  retentionMs: ['retention.ms', integer(-1, LONG_MAX)],
-  retentionBytes: ['retention.bytes', integer(-LONG_MAX, LONG_MAX)],
-  messageTimestampType: ['message.timestamp.type', oneOf('CreateTime', 'LogAppendTime')],
-  flushMessages: ['flush.messages', integer(1, LONG_MAX)],
-  flushMs: ['flush.ms', integer(0, LONG_MAX)],
-  flushPolicy: ['flush.policy', oneOf('page-cache', 'durable')],
-};
-
-/** The config keys the log reads, in Kafka's spelling. */
-export const LOG_CONFIG_KEYS: readonly string[] = Object.values(parsers).map(([key]) => key);
-
-/**
- * Builds a LogConfig from Kafka-named properties laid over `base` (the
- * broker's defaults, Kafka's by default). Keys the log does not own
- * (cleanup.policy, min.insync.replicas...) are left to their owners.
- * Throws InvalidLogConfigError naming the key and the allowed values.
- */
-export function parseLogConfig(
-  props: Readonly<Record<string, string | number | bigint | undefined>>,
-  base: LogConfig = defaultLogConfig,
-): LogConfig {
-  const config: Record<string, unknown> = { ...base };
-  for (const [field, [key, parse]] of Object.entries(parsers)) {
-    const value = props[key];
-    if (value !== undefined) config[field] = (parse as Parser<unknown>)(key, value);
-  }
-  return Object.freeze(config) as unknown as LogConfig;
+/** `overrides` laid over `base` (Kafka's defaults unless given), frozen. */
+export function logConfig(overrides: Partial<LogConfig> = {}, base: LogConfig = defaultLogConfig): LogConfig {
+  return Object.freeze({ ...base, ...overrides });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
-import { parseLogConfig } from './log-config.js';
+import { logConfig } from './log-config.js';
 import { LogDirectory } from './log-directory.js';
 import { recordingLogger } from './partition-log.test-support.js';
 import type { PartitionLog } from './partition-log.js';
@@ -14,7 +14,7 @@ import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
 // segment has been flushed, not only at the periodic checkpoint: a crash
 // then recovers only the active segment, and corruption in a rolled one is
 // flushed data, kept and refused on read.
-const CONFIG = parseLogConfig({ 'segment.bytes': 400 }); // four 96-byte batches (12 offsets) a segment
+const CONFIG = logConfig({ segmentBytes: 400 }); // four 96-byte batches (12 offsets) a segment
 const BATCH = 96;
 
 async function fill(log: PartitionLog, count: number): Promise<void> {

@@ -82,7 +82,7 @@ describe.each(WRITE_PATHS)('Disk faults, writes $path', ({ inlineWriteMaxBytes }
 
   it('failedSync: under the durable policy an fdatasync error fails the appends waiting on it; the log recovers', async () => {
     const fs = new FaultyFileSystem();
-    const log = await openLog(tempLogDir(), { fileSystem: fs, inlineWriteMaxBytes, config: { 'flush.policy': 'durable' } });
+    const log = await openLog(tempLogDir(), { fileSystem: fs, inlineWriteMaxBytes, config: { flushPolicy: 'durable' } });
     await log.appendAsLeader(makeBatch(), 0);
     fs.failSyncs('EIO');
     await expect(log.appendAsLeader(makeBatch(), 0)).rejects.toMatchObject({ code: 'EIO', name: 'KafkaStorageError' });

@@ -55,7 +55,7 @@ function writePartition(files: Record<string, Buffer>): string {
 describe('On-disk formats', () => {
   it('readHandWrittenLog: a .log of two batches opens, serves them byte for byte and gets its indexes', async () => {
     const logDir = writePartition({ '00000000000000000000.log': Buffer.concat([BATCH_0, BATCH_2]) });
-    const log = await openLog(logDir, { config: { 'index.interval.bytes': 0 } });
+    const log = await openLog(logDir, { config: { indexIntervalBytes: 0 } });
     expect([log.logStartOffset, log.logEndOffset]).toEqual([0n, 3n]);
     const read = await log.read(0n, { maxBytes: 1000 });
     expect(read.records).toEqual(Buffer.concat([BATCH_0, BATCH_2]));

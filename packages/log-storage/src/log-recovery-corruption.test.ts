@@ -14,7 +14,7 @@ import type { PartitionLog } from './partition-log.js';
 // is never cut nor deleted for it — the bad batch is reported and refused,
 // everything after it stays. Batches are 96 bytes of 3 records.
 const BATCH = 96;
-const CONFIG = { 'segment.bytes': 400 }; // four batches (12 offsets) a segment
+const CONFIG = { segmentBytes: 400 }; // four batches (12 offsets) a segment
 
 async function fill(log: PartitionLog, count: number, epoch = 0): Promise<void> {
   for (let i = 0; i < count; i++) await log.appendAsLeader(makeBatch({ records: 3, bodyBytes: 35, fill: i, maxTimestamp: BigInt(1000 + i) }), epoch);

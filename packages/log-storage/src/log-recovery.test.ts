@@ -29,7 +29,7 @@ async function allBatches(log: PartitionLog) {
 describe('Log recovery', () => {
   it('reopen: after a clean close nothing is scanned and everything is back', async () => {
     const dir = tempLogDir();
-    const log = await openLog(dir, { config: { 'segment.bytes': 500, 'index.interval.bytes': 100 } });
+    const log = await openLog(dir, { config: { segmentBytes: 500, indexIntervalBytes: 100 } });
     await fill(log, 12);
     const before = await allBatches(log);
     await log.close();
@@ -39,7 +39,7 @@ describe('Log recovery', () => {
 
     const fs = new FaultyFileSystem();
     const logger = recordingLogger();
-    const reopened = await openLog(dir, { config: { 'segment.bytes': 500, 'index.interval.bytes': 100 }, recoveryPoint: 36n, fileSystem: fs, logger });
+    const reopened = await openLog(dir, { config: { segmentBytes: 500, indexIntervalBytes: 100 }, recoveryPoint: 36n, fileSystem: fs, logger });
     expect(logger.entries).toEqual([]);
     expect(fs.writeCalls).toEqual([]);
     expect(reopened.logEndOffset).toBe(36n);
@@ -53,12 +53,12 @@ describe('Log recovery', () => {
   it('reopenAfterCrash: without a checkpoint every segment is scanned, indexes rebuilt, nothing lost', async () => {
     const dir = tempLogDir();
     const fs = new FaultyFileSystem();
-    const log = await openLog(dir, { config: { 'segment.bytes': 500, 'index.interval.bytes': 100 }, fileSystem: fs });
+    const log = await openLog(dir, { config: { segmentBytes: 500, indexIntervalBytes: 100 }, fileSystem: fs });
     await fill(log, 12, 3);
     const before = await allBatches(log);
     await fs.crash();
     unlinkSync(join(partitionDir(dir), 'leader-epoch-checkpoint'));
-    const reopened = await openLog(dir, { config: { 'segment.bytes': 500, 'index.interval.bytes': 100 } });
+    const reopened = await openLog(dir, { config: { segmentBytes: 500, indexIntervalBytes: 100 } });
     expect(reopened.logEndOffset).toBe(36n);
     expect(reopened.recoveryPoint).toBe(0n);
     expect(await allBatches(reopened)).toEqual(before);
@@ -103,7 +103,7 @@ describe('Log recovery', () => {
 
   it('bitFlipMidSegment: past the recovery point, a bad CRC ends the log there and later segments are deleted', async () => {
     const dir = tempLogDir();
-    const log = await openLog(dir, { config: { 'segment.bytes': 400 } });
+    const log = await openLog(dir, { config: { segmentBytes: 400 } });
     await fill(log, 10);
     expect(log.segmentBaseOffsets()).toEqual([0n, 12n, 24n]);
     await log.close();
@@ -112,7 +112,7 @@ describe('Log recovery', () => {
     bytes[2 * BATCH + 70] ^= 0x10;
     writeFileSync(path, bytes);
     const logger = recordingLogger();
-    const reopened = await openLog(dir, { config: { 'segment.bytes': 400 }, logger });
+    const reopened = await openLog(dir, { config: { segmentBytes: 400 }, logger });
     expect(reopened.logEndOffset).toBe(6n);
     expect(reopened.segmentBaseOffsets()).toEqual([0n]);
     expect(logger.entries.find((e) => e.msg.startsWith('Truncated'))?.fields).toMatchObject({
@@ -148,7 +148,7 @@ describe('Log recovery', () => {
 
   it('missingIndex: a flushed segment without its index gets it rebuilt, byte for byte', async () => {
     const dir = tempLogDir();
-    const config = { 'segment.bytes': 500, 'index.interval.bytes': 100 };
+    const config = { segmentBytes: 500, indexIntervalBytes: 100 };
     const log = await openLog(dir, { config });
     await fill(log, 12);
     await log.close();
@@ -167,7 +167,7 @@ describe('Log recovery', () => {
 
   it('indexPastEnd: entries pointing past the end of the .log (data lost, index kept) are rebuilt', async () => {
     const dir = tempLogDir();
-    const config = { 'index.interval.bytes': 100 };
+    const config = { indexIntervalBytes: 100 };
     const log = await openLog(dir, { config });
     await fill(log, 8);
     await log.close();
@@ -183,14 +183,14 @@ describe('Log recovery', () => {
   it('indexInconsistent: a size not a multiple of 8, or entries out of order, trigger a rebuild', async () => {
     for (const damage of [Buffer.from([1, 2, 3]), Buffer.from([0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 2])]) {
       const dir = tempLogDir();
-      const log = await openLog(dir, { config: { 'index.interval.bytes': 100 } });
+      const log = await openLog(dir, { config: { indexIntervalBytes: 100 } });
       await fill(log, 8);
       await log.close();
       const indexPath = join(partitionDir(dir), `${SEGMENT}.index`);
       const good = readFileSync(indexPath);
       writeFileSync(indexPath, damage);
       const logger = recordingLogger();
-      const reopened = await openLog(dir, { config: { 'index.interval.bytes': 100 }, recoveryPoint: 24n, logger });
+      const reopened = await openLog(dir, { config: { indexIntervalBytes: 100 }, recoveryPoint: 24n, logger });
       expect(logger.entries).toHaveLength(1);
       expect(readFileSync(indexPath)).toEqual(good);
       await reopened.close();
@@ -199,7 +199,7 @@ describe('Log recovery', () => {
 
   it('crashBetweenWriteAndIndexUpdate: entries never written to the index file are rebuilt by recovery', async () => {
     const dir = tempLogDir();
-    const config = { 'index.interval.bytes': 100 };
+    const config = { indexIntervalBytes: 100 };
     const log = await openLog(dir, { config });
     await fill(log, 4);
     await log.close();

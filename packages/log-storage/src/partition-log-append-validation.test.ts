@@ -99,7 +99,7 @@ describe.each(WRITE_PATHS)('PartitionLog append validation, writes $path', ({ in
   it('logAppendTimeCorrupt: the new CRC of a LogAppendTime batch does not hide a bad one', async () => {
     const dir = tempLogDir();
     const clock = manualClock(1_800_000_000_000);
-    const log = await openLog(dir, { inlineWriteMaxBytes, config: { 'message.timestamp.type': 'LogAppendTime' }, clock: clock.now });
+    const log = await openLog(dir, { inlineWriteMaxBytes, config: { messageTimestampType: 'LogAppendTime' }, clock: clock.now });
     const results = await Promise.allSettled([log.appendAsLeader(corruptBatch(), 0), log.appendAsLeader(makeBatch({ fill: 2 }), 0)]);
     expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ name: 'CorruptRecordError', problem: { kind: 'bad-crc' } });
     expect((results[1] as PromiseFulfilledResult<unknown>).value).toMatchObject({ firstOffset: 0n, logAppendTime: 1_800_000_000_000n });

@@ -98,7 +98,7 @@ describe('PartitionLog append', () => {
 
   it('logAppendTime: the broker time becomes the max timestamp, the timestamp type bit is set and the CRC still checks', async () => {
     const clock = manualClock(1_800_000_000_000);
-    const log = await openLog(tempLogDir(), { config: { 'message.timestamp.type': 'LogAppendTime' }, clock: clock.now });
+    const log = await openLog(tempLogDir(), { config: { messageTimestampType: 'LogAppendTime' }, clock: clock.now });
     const batch = makeBatch({ maxTimestamp: 5n });
     const info = await log.appendAsLeader(batch, 0);
     expect(info.logAppendTime).toBe(1_800_000_000_000n);
@@ -163,7 +163,7 @@ describe('PartitionLog append', () => {
 
   it('rollBySize: a segment never grows past segment.bytes, names are 20-digit base offsets', async () => {
     const dir = tempLogDir();
-    const log = await openLog(dir, { config: { 'segment.bytes': 300 } });
+    const log = await openLog(dir, { config: { segmentBytes: 300 } });
     for (let i = 0; i < 7; i++) await log.appendAsLeader(makeBatch({ records: 10, bodyBytes: 39 }), 0);
     expect(log.segmentBaseOffsets()).toEqual([0n, 30n, 60n]);
     await log.close();
@@ -175,7 +175,7 @@ describe('PartitionLog append', () => {
   });
 
   it('oversizedBatch: a batch bigger than segment.bytes gets a segment of its own', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 100 } });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 100 } });
     await log.appendAsLeader(makeBatch(), 0);
     await log.appendAsLeader(makeBatch({ bodyBytes: 500 }), 0);
     await log.appendAsLeader(makeBatch(), 0);
@@ -184,7 +184,7 @@ describe('PartitionLog append', () => {
   });
 
   it('groupSplitsAtRoll: concurrent appends that do not fit the segment go to the next one', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 250 } });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 250 } });
     await Promise.all(Array.from({ length: 6 }, () => log.appendAsLeader(makeBatch({ bodyBytes: 39 }), 0)));
     expect(log.segmentBaseOffsets()).toEqual([0n, 2n, 4n]);
     expect((await log.read(0n, { maxBytes: 10_000 })).nextOffset).toBe(2n);
@@ -193,7 +193,7 @@ describe('PartitionLog append', () => {
 
   it('rollByTime: segment.ms counts from the first batch timestamp', async () => {
     const clock = manualClock();
-    const log = await openLog(tempLogDir(), { config: { 'segment.ms': 1000 }, clock: clock.now });
+    const log = await openLog(tempLogDir(), { config: { segmentMs: 1000 }, clock: clock.now });
     await log.appendAsLeader(makeBatch({ maxTimestamp: 10_000n }), 0);
     await log.appendAsLeader(makeBatch({ maxTimestamp: 11_000n }), 0);
     expect(log.numberOfSegments).toBe(1);
@@ -203,7 +203,7 @@ describe('PartitionLog append', () => {
   });
 
   it('rollWhenIndexFull: segment.index.bytes bounds the entries; a full index rolls', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.index.bytes': 24, 'index.interval.bytes': 0 } });
+    const log = await openLog(tempLogDir(), { config: { segmentIndexBytes: 24, indexIntervalBytes: 0 } });
     // Three 8-byte offset entries fit: batches 2, 3 and 4 get one, the fifth rolls.
     for (let i = 0; i < 6; i++) await log.appendAsLeader(makeBatch(), 0);
     expect(log.segmentBaseOffsets()).toEqual([0n, 4n]);

@@ -16,7 +16,7 @@ function tracked<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => 
 describe('Flush policies', () => {
   it('groupCommit: a durable append waits for an fdatasync; appends written during a sync share the next one', async () => {
     const fs = new FaultyFileSystem();
-    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { 'flush.policy': 'durable' } });
+    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { flushPolicy: 'durable' } });
     const syncsBefore = fs.syncs;
     const release = fs.holdSyncs();
     const a = tracked(log.appendAsLeader(makeBatch(), 0));
@@ -34,7 +34,7 @@ describe('Flush policies', () => {
 
   it('groupCommitConcurrency: 64 concurrent appenders need far fewer syncs than appends', async () => {
     const fs = new FaultyFileSystem();
-    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { 'flush.policy': 'durable' } });
+    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { flushPolicy: 'durable' } });
     const before = fs.syncs;
     await Promise.all(
       Array.from({ length: 64 }, async () => {
@@ -58,7 +58,7 @@ describe('Flush policies', () => {
   });
 
   it('rollFlushes: a roll flushes the old segment in the background and the recovery point follows', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 200 } });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 200 } });
     for (let i = 0; i < 5; i++) await log.appendAsLeader(makeBatch({ bodyBytes: 39 }), 0);
     expect(log.segmentBaseOffsets()).toEqual([0n, 2n, 4n]);
     await vi.waitFor(() => expect(log.recoveryPoint).toBe(4n));
@@ -67,7 +67,7 @@ describe('Flush policies', () => {
 
   it('flushMessages: flush.messages unflushed messages trigger a flush', async () => {
     const fs = new FaultyFileSystem();
-    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { 'flush.messages': 3 } });
+    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { flushMessages: 3 } });
     await log.appendAsLeader(makeBatch({ records: 2 }), 0);
     expect(fs.syncsStarted).toBe(0);
     await log.appendAsLeader(makeBatch({ records: 2 }), 0);
@@ -76,7 +76,7 @@ describe('Flush policies', () => {
   });
 
   it('explicitFlush: flush(upTo) makes that prefix durable and moves the recovery point only there', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 200 } });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 200 } });
     for (let i = 0; i < 5; i++) await log.appendAsLeader(makeBatch({ bodyBytes: 39 }), 0);
     await log.flush(3n);
     expect(log.recoveryPoint).toBeGreaterThanOrEqual(3n);

@@ -8,7 +8,7 @@ import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
 import type { PartitionLog } from './partition-log.js';
 
 // 96-byte batches of 3 records: five to a segment, so segments start at 0, 15, 30.
-const CONFIG = { 'segment.bytes': 500, 'index.interval.bytes': 100, 'retention.ms': -1 };
+const CONFIG = { segmentBytes: 500, indexIntervalBytes: 100, retentionMs: -1 };
 // Out of order within and across segments; 7000 first reached by the batch ending at offset 20, tied later in the same and the next segment.
 const TIMESTAMPS = [1000, 5000, 3000, 5000, 2000, 4000, 7000, 6000, 7000, 1000, 7000, 6500];
 
@@ -72,7 +72,7 @@ describe('PartitionLog.maxTimestampAndOffset', () => {
   });
 
   it('retentionDeletesTheMax: once the segment holding the max is deleted, the next greatest answers', async () => {
-    const log = await openLog(tempLogDir(), { config: { ...CONFIG, 'retention.bytes': 600 } });
+    const log = await openLog(tempLogDir(), { config: { ...CONFIG, retentionBytes: 600 } });
     await appendAll(log, [1000, 9000, 2000, 3000, 4000, 5000, 8000, 6000, 8000, 1000, 7000, 6500]);
     expect(log.maxTimestampAndOffset()).toMatchObject({ timestamp: 9000n, offset: 5n });
     expect(await log.deleteOldSegments()).toBe(1);

@@ -60,7 +60,7 @@ describe('PartitionLog read', () => {
   });
 
   it('lookupEveryOffset: with a sparse index each offset finds its batch, in every segment', async () => {
-    const log = await tenBatchLog({ 'index.interval.bytes': 200, 'segment.bytes': 400 });
+    const log = await tenBatchLog({ indexIntervalBytes: 200, segmentBytes: 400 });
     expect(log.numberOfSegments).toBeGreaterThan(2);
     for (let offset = 0n; offset < 30n; offset++) {
       const [batch] = batchesIn((await log.read(offset, { maxBytes: 1 })).records);
@@ -71,7 +71,7 @@ describe('PartitionLog read', () => {
   });
 
   it('readStopsAtSegmentEnd: one read serves one segment; the next read continues in the next', async () => {
-    const log = await tenBatchLog({ 'segment.bytes': 400 });
+    const log = await tenBatchLog({ segmentBytes: 400 });
     const first = await log.read(0n, { maxBytes: 1 << 20 });
     expect(batchesIn(first.records)).toHaveLength(4);
     const second = await log.read(first.nextOffset, { maxBytes: 1 << 20 });
@@ -80,7 +80,7 @@ describe('PartitionLog read', () => {
   });
 
   it('offsetsForTimestamp: earliest, latest, and the first batch at or after a time, across segments', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 300, 'index.interval.bytes': 50 } });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 300, indexIntervalBytes: 50 } });
     const timestamps = [100n, 300n, 200n, 500n, 400n, 800n, 700n];
     for (const t of timestamps) await log.appendAsLeader(makeBatch({ records: 2, maxTimestamp: t }), 2);
     expect(log.numberOfSegments).toBeGreaterThan(1);
@@ -99,7 +99,7 @@ describe('PartitionLog read', () => {
   it('readDeletedSegment: a segment deleted during a read stays readable, then its .deleted files go', async () => {
     const fs = new FaultyFileSystem();
     const dir = tempLogDir();
-    const log = await openLog(dir, { fileSystem: fs, config: { 'segment.bytes': 200 } });
+    const log = await openLog(dir, { fileSystem: fs, config: { segmentBytes: 200 } });
     for (let i = 0; i < 4; i++) await log.appendAsLeader(makeBatch({ bodyBytes: 39, fill: i }), 0);
     expect(log.segmentBaseOffsets()).toEqual([0n, 2n]);
     const release = fs.holdReads();

@@ -34,7 +34,7 @@ describe('PartitionLog truncation and log start offset', () => {
 
   it('truncateAcrossSegments: later segments are deleted, the one holding the offset becomes active', async () => {
     const dir = tempLogDir();
-    const log = await openLog(dir, { config: { 'segment.bytes': 200 } });
+    const log = await openLog(dir, { config: { segmentBytes: 200 } });
     await appendBatches(log, 6);
     expect(log.segmentBaseOffsets()).toEqual([0n, 6n, 12n]);
     await log.truncateTo(7n);
@@ -43,7 +43,7 @@ describe('PartitionLog truncation and log start offset', () => {
     await log.appendAsLeader(makeBatch({ fill: 9 }), 0);
     await log.close();
     expect(readdirSync(partitionDir(dir)).filter((n) => n.endsWith('.log'))).toEqual(['00000000000000000000.log', '00000000000000000006.log']);
-    const reopened = await openLog(dir, { config: { 'segment.bytes': 200 }, recoveryPoint: 7n });
+    const reopened = await openLog(dir, { config: { segmentBytes: 200 }, recoveryPoint: 7n });
     expect(reopened.logEndOffset).toBe(7n);
     expect(batchesIn((await reopened.read(6n)).records)[0]!.fill).toBe(9);
     await reopened.close();
@@ -62,7 +62,7 @@ describe('PartitionLog truncation and log start offset', () => {
 
   it('truncateFullyAndStartAt: every segment goes, an empty log starts at the new offset', async () => {
     const dir = tempLogDir();
-    const log = await openLog(dir, { config: { 'segment.bytes': 200 } });
+    const log = await openLog(dir, { config: { segmentBytes: 200 } });
     await appendBatches(log, 6);
     await log.truncateFullyAndStartAt(1000n);
     expect(log.segmentBaseOffsets()).toEqual([1000n]);
@@ -84,7 +84,7 @@ describe('PartitionLog truncation and log start offset', () => {
   });
 
   it('deleteRecords: the log start offset moves up and whole segments below it are deleted', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 200 } });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 200 } });
     await appendBatches(log, 6, 3, 1);
     expect(await log.maybeIncrementLogStartOffset(7n)).toBe(true);
     expect(log.logStartOffset).toBe(7n);
@@ -98,7 +98,7 @@ describe('PartitionLog truncation and log start offset', () => {
   });
 
   it('retentionBytes: oldest segments go while the log stays above retention.bytes, never the active one', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 200, 'retention.bytes': 250, 'retention.ms': -1 } });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 200, retentionBytes: 250, retentionMs: -1 } });
     await appendBatches(log, 7);
     expect(log.segmentBaseOffsets()).toEqual([0n, 6n, 12n, 18n]);
     expect(log.size).toBe(7 * 96);
@@ -106,7 +106,7 @@ describe('PartitionLog truncation and log start offset', () => {
     expect(log.segmentBaseOffsets()).toEqual([12n, 18n]);
     expect(log.logStartOffset).toBe(12n);
     await expect(log.read(11n)).rejects.toBeInstanceOf(OffsetOutOfRangeError);
-    const tight = await openLog(tempLogDir(), { config: { 'segment.bytes': 200, 'retention.bytes': 0, 'retention.ms': -1 } });
+    const tight = await openLog(tempLogDir(), { config: { segmentBytes: 200, retentionBytes: 0, retentionMs: -1 } });
     await appendBatches(tight, 3);
     expect(await tight.deleteOldSegments()).toBe(1);
     expect(tight.segmentBaseOffsets()).toEqual([6n]);
@@ -116,7 +116,7 @@ describe('PartitionLog truncation and log start offset', () => {
 
   it('retentionMs: segments whose newest timestamp is older than retention.ms go, in order', async () => {
     const clock = manualClock(1_000_000);
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 200, 'retention.ms': 10_000 }, clock: clock.now });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 200, retentionMs: 10_000 }, clock: clock.now });
     const times = [990_000n, 995_000n, 1_000_000n, 985_000n, 999_000n];
     for (const t of times) await log.appendAsLeader(makeBatch({ records: 3, bodyBytes: 35, maxTimestamp: t }), 0);
     expect(log.segmentBaseOffsets()).toEqual([0n, 6n, 12n]);
@@ -130,7 +130,7 @@ describe('PartitionLog truncation and log start offset', () => {
   });
 
   it('retentionStopsAtHighWatermark: a segment reaching the high watermark is kept', async () => {
-    const log = await openLog(tempLogDir(), { config: { 'segment.bytes': 200, 'retention.bytes': 0, 'retention.ms': -1 } });
+    const log = await openLog(tempLogDir(), { config: { segmentBytes: 200, retentionBytes: 0, retentionMs: -1 } });
     await appendBatches(log, 5);
     expect(await log.deleteOldSegments(5n)).toBe(0);
     expect(await log.deleteOldSegments(6n)).toBe(1);

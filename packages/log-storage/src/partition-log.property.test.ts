@@ -14,10 +14,10 @@ import { CorruptSegmentError } from './storage-errors.js';
 const SEGMENT_BYTES = 600;
 const RETENTION_BYTES = 1500;
 const CONFIG = {
-  'segment.bytes': SEGMENT_BYTES,
-  'index.interval.bytes': 150,
-  'retention.bytes': RETENTION_BYTES,
-  'retention.ms': -1,
+  segmentBytes: SEGMENT_BYTES,
+  indexIntervalBytes: 150,
+  retentionBytes: RETENTION_BYTES,
+  retentionMs: -1,
 };
 
 interface ModelBatch {

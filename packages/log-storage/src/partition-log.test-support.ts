@@ -1,11 +1,11 @@
 import { LogDirIo, nodeFileSystem, type FileSystem } from './log-dir-io.js';
-import { parseLogConfig } from './log-config.js';
+import { logConfig, type LogConfig } from './log-config.js';
 import type { Logger } from './logger.js';
 import { PartitionLog } from './partition-log.js';
 import { PARTITION, TOPIC } from './log-test-dir.test-support.js';
 
 export interface OpenOptions {
-  config?: Record<string, string | number>;
+  config?: Partial<LogConfig>;
   recoveryPoint?: bigint;
   logStartOffset?: bigint;
   fileSystem?: FileSystem;
@@ -15,13 +15,13 @@ export interface OpenOptions {
   logger?: Logger;
 }
 
-/** Opens the test partition's log in `logDir` with Kafka-named config overrides. */
+/** Opens the test partition's log in `logDir` with config overrides. */
 export function openLog(logDir: string, options: OpenOptions = {}): Promise<PartitionLog> {
   return PartitionLog.open({
     logDir,
     topic: TOPIC,
     partition: PARTITION,
-    config: parseLogConfig(options.config ?? {}),
+    config: logConfig(options.config),
     recoveryPoint: options.recoveryPoint,
     logStartOffset: options.logStartOffset,
     clock: options.clock,

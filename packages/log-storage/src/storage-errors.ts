@@ -6,7 +6,7 @@ import { topicPartitionName, type TopicPartition } from './topic-partition.js';
  * KafkaStorageError (and CorruptSegmentError) → KAFKA_STORAGE_ERROR,
  * CorruptRecordError → CORRUPT_MESSAGE, OffsetOutOfRangeError →
  * OFFSET_OUT_OF_RANGE, UnexpectedAppendOffsetError → the follower's fetcher
- * truncates and retries, InvalidLogConfigError → INVALID_CONFIG.
+ * truncates and retries.
  */
 
 /** A log directory failed: an I/O error, or data on disk the log cannot use. */
@@ -108,18 +108,6 @@ export class UnexpectedAppendOffsetError extends Error {
       `Follower append to ${topicPartitionName(topicPartition)} is not contiguous: ` +
         `expected a batch at offset ${expectedOffset}, got one at ${actualOffset}`,
     );
-  }
-}
-
-/** A log config value outside what the key allows. */
-export class InvalidLogConfigError extends Error {
-  override readonly name = 'InvalidLogConfigError';
-  constructor(
-    readonly key: string,
-    readonly value: unknown,
-    readonly allowed: string,
-  ) {
-    super(`Invalid value ${JSON.stringify(String(value))} for log config ${key}: allowed ${allowed}`);
   }
 }
 

@@ -7,7 +7,7 @@ export { FollowerReplica, UNKNOWN_OFFSET } from './follower-replica.js';
 export { AlterPartitionManager } from './alter-partition-manager.js';
 export type { AlterPartitionManagerOptions, SendAlterPartition } from './alter-partition-manager.js';
 export type { ProduceWaitOutcome } from './delayed-produce.js';
-export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MIN_INSYNC_REPLICAS, partitionConfigFrom } from './partition-config.js';
+export { partitionConfigFrom } from './partition-config.js';
 export type { PartitionConfig, TopicConfigValues } from './partition-config.js';
 export { PartitionError, errorCodeOf, errorMessageOf } from './partition-errors.js';
 export { DelayedFetch, DelayedFetchPurgatory } from './delayed-fetch.js';

@@ -1,7 +1,8 @@
-import { InvalidLogConfigError, parseLogConfig, type LogConfig } from '@kstream/log-storage';
+import { LONG_MAX, type LogConfig } from '@kstream/log-storage';
+import { TOPIC_CONFIGS } from '@kstream/metadata';
 
-/** A topic's effective configs by Kafka key, as the controller computes them (defaults and broker synonyms applied). */
-export type TopicConfigValues = Readonly<Record<string, string | number | bigint | boolean | null | undefined>>;
+/** A topic's configs by Kafka key, as text (the controller's effective values); keys not given take the table's defaults. */
+export type TopicConfigValues = Readonly<Record<string, string | number | null | undefined>>;
 
 /** What a hosted partition needs from its topic's configs: its log's settings and the produce-path limits. */
 export interface PartitionConfig {
@@ -12,41 +13,47 @@ export interface PartitionConfig {
   readonly minInsyncReplicas: number;
 }
 
-/** Kafka's topic defaults (max.message.bytes follows the broker's message.max.bytes). */
-export const DEFAULT_MAX_MESSAGE_BYTES = 1048588;
-export const DEFAULT_MIN_INSYNC_REPLICAS = 1;
+/**
+ * The topic config each LogConfig setting is read from. Names, types,
+ * defaults and allowed values are @kstream/metadata's TOPIC_CONFIGS, the one
+ * table of topic configs; the log's own view is derived here, not restated.
+ * flushPolicy has no key of its own (see partitionConfigFrom).
+ */
+export const LOG_CONFIG_SOURCES = {
+  segmentBytes: 'segment.bytes',
+  segmentMs: 'segment.ms',
+  segmentIndexBytes: 'segment.index.bytes',
+  indexIntervalBytes: 'index.interval.bytes',
+  retentionMs: 'retention.ms',
+  retentionBytes: 'retention.bytes',
+  messageTimestampType: 'message.timestamp.type',
+  flushMessages: 'flush.messages',
+  flushMs: 'flush.ms',
+} as const satisfies Record<Exclude<keyof LogConfig, 'flushPolicy'>, string>;
 
 /**
- * Maps a topic's effective configs to the partition's settings. flush.messages=1
- * selects the log's durable policy: every append is fdatasync'ed before it is
- * acknowledged, one sync shared by every append waiting (group commit). The
- * group commit is then the flush, so the per-message background flush Kafka
- * would run for flush.messages=1 is not asked of the log as well. Throws the
- * log's InvalidLogConfigError naming the key for a value it cannot use.
+ * Maps a topic's configs to the partition's settings, each value parsed by
+ * its TOPIC_CONFIGS definition (whose error names the key, the value and
+ * what is allowed). flush.messages=1 selects the log's durable policy: every
+ * append is fdatasync'ed before it is acknowledged, one sync shared by every
+ * append waiting (group commit). The group commit is then the flush, so the
+ * per-message background flush Kafka would run for flush.messages=1 is not
+ * asked of the log as well.
  */
 export function partitionConfigFrom(configs: TopicConfigValues): PartitionConfig {
-  const props: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(configs)) {
-    if (value !== null && value !== undefined) props[key] = String(value);
-  }
-  const durable = props['flush.messages'] !== undefined && Number(props['flush.messages']) === 1;
-  if (durable) {
-    props['flush.policy'] = 'durable';
-    delete props['flush.messages'];
-  }
-  return {
-    log: parseLogConfig(props),
-    maxMessageBytes: intAtLeast(props, 'max.message.bytes', 0, DEFAULT_MAX_MESSAGE_BYTES),
-    minInsyncReplicas: intAtLeast(props, 'min.insync.replicas', 1, DEFAULT_MIN_INSYNC_REPLICAS),
+  const value = <T>(key: string): T => {
+    const definition = TOPIC_CONFIGS.get(key);
+    if (definition === undefined) throw new Error(`${key} is not a topic config`);
+    const given = configs[key];
+    const text = given === null || given === undefined ? definition.defaultValue : String(given);
+    if (text === null) throw new Error(`topic config ${key} has no value and no default`);
+    return definition.parse(text) as T;
   };
-}
-
-function intAtLeast(props: Record<string, string | undefined>, key: string, min: number, fallback: number): number {
-  const text = props[key];
-  if (text === undefined) return fallback;
-  const value = /^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > 0x7fffffff) {
-    throw new InvalidLogConfigError(key, text, `an integer from ${min} to 2147483647`);
-  }
-  return value;
+  const log = Object.fromEntries(Object.entries(LOG_CONFIG_SOURCES).map(([field, key]) => [field, value(key)])) as Omit<LogConfig, 'flushPolicy'>;
+  const durable = log.flushMessages === 1;
+  return {
+    log: Object.freeze({ ...log, flushMessages: durable ? LONG_MAX : log.flushMessages, flushPolicy: durable ? 'durable' : 'page-cache' }),
+    maxMessageBytes: value('max.message.bytes'),
+    minInsyncReplicas: value('min.insync.replicas'),
+  };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Logger } from '@kstream/actor';
-import { PartitionLog, parseLogConfig } from '@kstream/log-storage';
+import { logConfig, PartitionLog } from '@kstream/log-storage';
 import type { AlterPartitionItem, AlterPartitionResult } from '@kstream/metadata';
 import { encodeRecordBatch } from '@kstream/protocol';
 import { Partition, type PartitionState, type ReplicationContext } from './partition.js';
@@ -90,7 +90,7 @@ export function partitionState(spec: Partial<PartitionState> & { replicas: reado
 
 /** Opens `orders-0` in `dir` (a new temp dir by default), closed after the test. */
 export async function openLog(dir = tempDir()): Promise<PartitionLog> {
-  const log = await PartitionLog.open({ logDir: dir, topic: TOPIC, partition: 0, config: parseLogConfig({}) });
+  const log = await PartitionLog.open({ logDir: dir, topic: TOPIC, partition: 0, config: logConfig() });
   logs.push(log);
   return log;
 }

@@ -6,7 +6,7 @@
 // metadata would.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Mailbox, type ActorMessage } from '@kstream/actor';
-import { PartitionLog, parseLogConfig } from '@kstream/log-storage';
+import { logConfig, PartitionLog } from '@kstream/log-storage';
 import type { AlterPartitionItem, AlterPartitionResult } from '@kstream/metadata';
 import { afterEach } from 'vitest';
 import { DelayedFetchPurgatory } from './delayed-fetch.js';
@@ -77,7 +77,7 @@ export class ReplicationCluster {
   async #startBroker(id: number, options: ClusterOptions): Promise<void> {
     const logger = recordingLogger();
     const purgatory = new DelayedFetchPurgatory();
-    const log = await PartitionLog.open({ logDir: tempDir(), topic: TOPIC, partition: 0, config: parseLogConfig({}) });
+    const log = await PartitionLog.open({ logDir: tempDir(), topic: TOPIC, partition: 0, config: logConfig() });
     this.#logs.push(log);
     const partition = new Partition(
       {

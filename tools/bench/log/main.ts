@@ -32,7 +32,7 @@
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PartitionLog, parseLogConfig, type LogConfig } from '@kstream/log-storage';
+import { logConfig, PartitionLog, type LogConfig } from '@kstream/log-storage';
 import { validateBatch } from '@kstream/protocol';
 import { measureMicros, median, report, type Figure } from '../harness.js';
 import { benchBatch } from './bench-batch.js';
@@ -99,7 +99,7 @@ interface Appender {
 async function appendFigures(batchSize: number, roundBytes: number, rounds: number): Promise<Figure[]> {
   const batch = benchBatch(batchSize, Math.max(1, batchSize >> 10));
   const count = Math.max(1, Math.floor(roundBytes / batchSize));
-  const config = parseLogConfig({});
+  const config = logConfig();
   const mib = (count * batchSize) / MiB;
 
   // 'before': validateBatch, then the write; 'during': validateBatch while the write is in flight, as the log does on the thread pool.
@@ -183,7 +183,7 @@ async function durableFigures(seconds: number): Promise<Figure[]> {
   const size = 16 * 1024;
   const appenders = 64;
   const logDir = freshDir();
-  const log = await openLog(logDir, parseLogConfig({ 'flush.policy': 'durable' }));
+  const log = await openLog(logDir, logConfig({ flushPolicy: 'durable' }));
   let appends = 0;
   const deadline = Date.now() + seconds * 1000;
   const logSeconds = await timed(async () => {
@@ -240,7 +240,7 @@ function segmentFiles(logDir: string): string[] {
 /** Builds a `size`-byte log of 1 MiB batches, then measures reads and reopens of it. */
 async function bigLogFigures(size: number): Promise<Figure[]> {
   const logDir = freshDir();
-  const config = parseLogConfig({});
+  const config = logConfig();
   const batch = benchBatch(MiB, 1024);
   let log = await openLog(logDir, config);
   for (let written = 0; written < size; written += MiB) await log.appendAsLeader(batch, 0);

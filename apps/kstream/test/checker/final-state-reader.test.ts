@@ -3,7 +3,7 @@
 // broker's replication-offset-checkpoint.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LogDirectory, OffsetCheckpointFile, parseLogConfig, partitionDirName } from '@kstream/log-storage';
+import { LogDirectory, logConfig, OffsetCheckpointFile, partitionDirName } from '@kstream/log-storage';
 import { encodeRecordBatch } from '@kstream/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../../src/cluster.test-support.js';
@@ -24,7 +24,7 @@ describe('readReplicaOnDisk', () => {
     const logDir = join(dataDir, 'broker-2');
     const dir = await LogDirectory.open(logDir);
     // Batches of ~100 bytes and 300-byte segments: the log rolls, so the read walks several segments.
-    const log = await dir.openLog('orders', 3, parseLogConfig({ 'segment.bytes': 300 }));
+    const log = await dir.openLog('orders', 3, logConfig({ segmentBytes: 300 }));
     const values = Array.from({ length: 7 }, (_, i) => Array.from({ length: (i % 3) + 1 }, (_, j) => `v${i}-${j}`));
     for (const batch of values) {
       await log.appendAsLeader(await encodeRecordBatch({ records: batch.map((v) => ({ key: null, value: Buffer.from(v) })) }), 4);
