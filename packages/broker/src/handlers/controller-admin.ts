@@ -1,12 +1,12 @@
 import { ActorError } from '@kstream/actor';
 import { unpackAdminReply } from '@kstream/metadata';
-import type { ControllerReplies, ControllerRequest, PackedAdminReply } from '@kstream/metadata';
+import type { ControllerReplies, ControllerRequest, PackedAdminReply, UnpackedReplyType } from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import { MetadataWaitTimeoutError } from '../metadata/broker-metadata.js';
 import type { BrokerServices } from './handler.js';
 
 /** The admin requests a broker forwards to the controller. */
-export type AdminRequest = Exclude<ControllerRequest, { type: 'BrokerRegistration' | 'BrokerHeartbeat' }>;
+export type AdminRequest = Exclude<ControllerRequest, { type: UnpackedReplyType }>;
 
 /** Why a whole admin request failed: every resource in it is answered with this. */
 export interface AdminFailure {
