@@ -19,8 +19,8 @@ describe('pausing a broker', () => {
       dataDir,
       port: 0,
       logger: logs,
-      sessionTimeoutMs: SESSION_TIMEOUT_MS,
-      heartbeatIntervalMs: 200,
+      // Kafka's broker configs, not the node options: the fence below pins that the node reads them.
+      config: { 'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS), 'broker.heartbeat.interval.ms': '200' },
       restartPolicy: { initialDelayMs: 50 },
     });
   });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { stderrLogger, Supervisor } from '@kstream/actor';
 import type { Logger, RestartPolicy } from '@kstream/actor';
+import { resolveBrokerConfig } from '@kstream/metadata';
 import type { BrokerConfigProps } from '@kstream/metadata';
 import { formatLogDir, InconsistentMetaPropertiesError } from '@kstream/broker';
 import { Controller } from '@kstream/controller';
@@ -19,9 +20,9 @@ import { TaskPool } from './task-pool.js';
 export const BROKER_HOST = '127.0.0.1';
 
 export interface NodeOptions extends StartOptions {
-  /** How often brokers heartbeat to the controller (Kafka's broker.heartbeat.interval.ms). */
+  /** How often brokers heartbeat to the controller; overrides the broker config broker.heartbeat.interval.ms. */
   readonly heartbeatIntervalMs?: number;
-  /** How long the controller waits for a heartbeat before fencing (broker.session.timeout.ms). */
+  /** How long the controller waits for a heartbeat before fencing; overrides the broker config broker.session.timeout.ms. */
   readonly sessionTimeoutMs?: number;
   /** How the supervisor restarts a crashed broker (tests shorten the delays). */
   readonly restartPolicy?: Partial<RestartPolicy>;
@@ -89,11 +90,12 @@ export class KstreamNode {
     const ids = Array.from({ length: brokers }, (_, i) => i + 1);
     const ports = await brokerPorts(BROKER_HOST, port, brokers, logger);
 
+    const configured = resolveBrokerConfig(config);
     const controller = await Controller.open({
       dir: join(dataDir, 'controller'),
       logger,
       staticBrokerConfig: config,
-      ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+      sessionTimeoutMs: options.sessionTimeoutMs ?? configured['broker.session.timeout.ms'],
     });
     try {
       for (const id of ids) await formatBrokerDir(dataDir, id, controller.clusterId);
@@ -103,7 +105,7 @@ export class KstreamNode {
     }
 
     const supervisor = new Supervisor({ logger, ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy }) });
-    const settings = { dataDir, port, heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2_000, config };
+    const settings = { dataDir, port, heartbeatIntervalMs: options.heartbeatIntervalMs ?? configured['broker.heartbeat.interval.ms'], config };
     const node = new KstreamNode(controller, supervisor, new TaskPool(), logger, settings);
     const threads = ids.map((id) => node.#addThread(id, ports[id - 1]!));
     try {

@@ -31,6 +31,18 @@ const definitions = {
       'Move leaderships back to their preferred (first) replicas: every leader.imbalance.check.interval.seconds, a broker ' +
       'leading fewer of the partitions it is preferred for than leader.imbalance.per.broker.percentage allows gets them back.',
   }),
+  'broker.heartbeat.interval.ms': intConfig('broker.heartbeat.interval.ms', {
+    default: '2000',
+    min: 1,
+    readOnly,
+    doc: 'How often each broker tells the controller it is alive; below broker.session.timeout.ms.',
+  }),
+  'broker.session.timeout.ms': intConfig('broker.session.timeout.ms', {
+    default: '9000',
+    min: 1,
+    readOnly,
+    doc: 'A broker not heard from for this long is fenced: its leaderships move to in-sync replicas and it leaves every ISR. A broker whose thread exits is fenced at once.',
+  }),
   'compression.type': choiceConfig('compression.type', {
     default: 'producer',
     values: COMPRESSION_TYPES,
