@@ -76,9 +76,7 @@ export function checkDefiniteFailures(produces: readonly ProduceOp[], index: Log
  */
 export function checkRealTimeOrder(produces: readonly ProduceOp[]): Violation[] {
   const violations: Violation[] = [];
-  const byPartition = new Map<number, ProduceOp[]>();
-  for (const op of produces) if (op.outcome.kind === 'ok') byPartition.set(op.partition, [...(byPartition.get(op.partition) ?? []), op]);
-  for (const ops of byPartition.values()) {
+  for (const ops of acknowledgedBy(produces, (op) => op.partition).values()) {
     const events = [
       ...ops.map((op) => ({ at: op.invokedAt, invoke: true, op })),
       ...ops.map((op) => ({ at: op.completedAt, invoke: false, op })),
@@ -106,19 +104,25 @@ export function checkRealTimeOrder(produces: readonly ProduceOp[]): Violation[] 
   return violations;
 }
 
+/** The acknowledged produces grouped by `key`, each group in history order (linear: a run holds hundreds of thousands). */
+function acknowledgedBy<K>(produces: readonly ProduceOp[], key: (op: ProduceOp) => K): Map<K, ProduceOp[]> {
+  const groups = new Map<K, ProduceOp[]>();
+  for (const op of produces) {
+    if (op.outcome.kind !== 'ok') continue;
+    const group = groups.get(key(op));
+    if (group === undefined) groups.set(key(op), [op]);
+    else group.push(op);
+  }
+  return groups;
+}
+
 function offsetOf(op: ProduceOp): bigint {
   return (op.outcome as { offset: bigint }).offset;
 }
 
 export function checkAcknowledgedOrder(produces: readonly ProduceOp[]): Violation[] {
-  const lanes = new Map<string, ProduceOp[]>();
-  for (const op of produces) {
-    if (op.outcome.kind !== 'ok') continue;
-    const lane = `${op.producer}\0${op.partition}`;
-    lanes.set(lane, [...(lanes.get(lane) ?? []), op]);
-  }
   const violations: Violation[] = [];
-  for (const ops of lanes.values()) {
+  for (const ops of acknowledgedBy(produces, (op) => `${op.producer}\0${op.partition}`).values()) {
     const acked = [...ops].sort((a, b) => a.completedAt - b.completedAt);
     for (let i = 1; i < acked.length; i++) {
       const before = acked[i - 1]!;
