@@ -202,7 +202,9 @@ export class PartitionLog {
    * offset (or at/after maxOffset) returns no bytes; below the log start
    * offset or past the log end offset is an OffsetOutOfRangeError. A batch
    * failing its CRC is never returned (CorruptSegmentError when it is the
-   * first).
+   * first). The records are the caller's: a view over memory allocated for
+   * this read alone (possibly larger than the view), which the log keeps no
+   * reference to — a broker may move it to another thread.
    */
   async read(startOffset: bigint, options: LogReadOptions = {}): Promise<LogReadInfo> {
     this.ensureOpen();

@@ -47,6 +47,19 @@ describe('replicaLeaderServer', () => {
     expect(transfer).toEqual([value.partitions[0]!.records.buffer]);
   });
 
+  it('readLargerThanItsBatchesStillTransferred: a read that keeps fewer bytes than it read moves its whole ArrayBuffer, not a copy', async () => {
+    const { partition, server } = await leaderServer();
+    // Two 40 KiB batches, a partitionMaxBytes that holds only the first: the read's buffer is larger than what it keeps.
+    await partition.appendRecordsToLeader(await batch('y'.repeat(40 * 1024)), 1);
+    await partition.appendRecordsToLeader(await batch('z'.repeat(40 * 1024)), 1);
+    const reply = await server({ ...fetchRequest(), partitionMaxBytes: 60 * 1024 }, 2);
+    expect(reply).toBeInstanceOf(TransferringReply);
+    const { value, transfer } = reply as TransferringReply<ReplicaFetchReply>;
+    const records = value.partitions[0]!.records;
+    expect(records.byteLength).toBeLessThan(records.buffer.byteLength);
+    expect(transfer).toEqual([records.buffer]);
+  });
+
   it('parkedUntilAppend', async () => {
     const { partition, server } = await leaderServer();
     const started = Date.now();

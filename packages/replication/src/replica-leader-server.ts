@@ -117,17 +117,26 @@ async function readOne(
 const EMPTY = new Uint8Array(0);
 
 /**
- * The reply with its record bytes moved to the follower: a read's Buffer
- * that owns its whole ArrayBuffer is transferred; one sharing Node's pool
- * (a small read) is left to the codec, which copies it into the frame.
+ * The reply with its record bytes moved to the follower. A log read's bytes
+ * are a view over an ArrayBuffer allocated for that read alone (often
+ * larger: the read asks for up to replica.fetch.max.bytes and keeps whole
+ * batches), so the whole ArrayBuffer is transferred and the view rebuilt
+ * over it on arrival. A small read's Buffer may share Node's pool
+ * (Buffer.poolSize), whose ArrayBuffer must not be moved: it is left to the
+ * codec, which copies it into the frame.
  */
 function withTransferredRecords(reply: ReplicaFetchReply): ReplicaFetchReply | TransferringReply<ReplicaFetchReply> {
   const transfer: ArrayBuffer[] = [];
   for (const { records } of reply.partitions) {
-    const buffer = records.buffer;
-    if (buffer instanceof ArrayBuffer && records.byteOffset === 0 && records.byteLength === buffer.byteLength && records.byteLength > 0) transfer.push(buffer);
+    if (records.byteLength > 0 && ownsItsArrayBuffer(records)) transfer.push(records.buffer as ArrayBuffer);
   }
   return transfer.length === 0 ? reply : replyWithTransfer(reply, transfer);
+}
+
+function ownsItsArrayBuffer(view: Uint8Array): boolean {
+  const { buffer } = view;
+  if (!(buffer instanceof ArrayBuffer)) return false;
+  return (view.byteOffset === 0 && view.byteLength === buffer.byteLength) || buffer.byteLength > Buffer.poolSize;
 }
 
 async function serveOffsetsForLeaderEpoch(options: ReplicaLeaderServerOptions, msg: OffsetsForLeaderEpochRequest): Promise<OffsetsForLeaderEpochReply> {
