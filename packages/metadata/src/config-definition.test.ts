@@ -71,7 +71,7 @@ describe('broker configs', () => {
     expect(validateBrokerConfig({ 'num.partitions': '2' })).toEqual({ 'num.partitions': '2' });
     expect(() => validateBrokerConfig({ 'num.partition': '2' })).toThrow(UnknownConfigError);
     expect(() => validateBrokerConfig({ 'num.partition': '2' })).toThrow(
-      /^Unknown broker config name: num.partition \(known: auto.create.topics.enable, auto.leader.rebalance.enable, compression.type, .*num.partitions, .*\)$/,
+      /^Unknown broker config name: num.partition \(known: auto.create.topics.enable, auto.leader.rebalance.enable, broker.heartbeat.interval.ms, broker.session.timeout.ms, compression.type, .*num.partitions, .*\)$/,
     );
     expect(() => validateBrokerConfig({ 'num.partitions': '0' })).toThrow(
       'Invalid value "0" for configuration num.partitions: must be an int from 1 to 2147483647',
