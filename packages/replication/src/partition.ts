@@ -265,13 +265,8 @@ export class Partition {
   async appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<LogAppendInfo> {
     this.checkLeader();
     checkProducedBatches(records, this.#config, this.name);
-    const { isr } = this.#state;
-    if (requiredAcks === -1 && isr.length < this.#config.minInsyncReplicas) {
-      throw new PartitionError(
-        ErrorCode.NOT_ENOUGH_REPLICAS,
-        `The ISR of ${this.name} has ${isr.length} replica(s) [${isr.join(', ')}], fewer than min.insync.replicas=${this.#config.minInsyncReplicas}`,
-      );
-    }
+    const shortIsr = requiredAcks === -1 ? this.#isrBelowMinInsync() : undefined;
+    if (shortIsr !== undefined) throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS, `The ISR of ${this.name} ${shortIsr}`);
     const info = await this.log.appendAsLeader(records, this.#state.leaderEpoch);
     if (info.validBytes > 0) {
       this.#invisible.push({ lastOffset: info.lastOffset, bytes: info.validBytes });
@@ -296,14 +291,19 @@ export class Partition {
     if (outcome === 'leadershipLost' || !this.isLeader) {
       return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: `Broker ${this.localBrokerId} stopped leading ${this.name} before offset ${requiredOffset - 1n} was replicated` };
     }
-    const { isr } = this.#state;
-    if (isr.length < this.#config.minInsyncReplicas) {
-      return {
-        errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
-        message: `Offset ${requiredOffset - 1n} of ${this.name} was replicated by an ISR of ${isr.length} [${isr.join(', ')}], fewer than min.insync.replicas=${this.#config.minInsyncReplicas}`,
-      };
+    const shortIsr = this.#isrBelowMinInsync();
+    if (shortIsr !== undefined) {
+      return { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, message: `Offset ${requiredOffset - 1n} of ${this.name} was replicated, but the ISR ${shortIsr}` };
     }
     return { errorCode: ErrorCode.NONE, message: null };
+  }
+
+  /** How the committed ISR falls short of min.insync.replicas, for an error message; undefined when it does not. */
+  #isrBelowMinInsync(): string | undefined {
+    const { isr } = this.#state;
+    const { minInsyncReplicas } = this.#config;
+    if (isr.length >= minInsyncReplicas) return undefined;
+    return `has ${isr.length} replica(s) [${isr.join(', ')}], fewer than min.insync.replicas=${minInsyncReplicas}`;
   }
 
   /**
