@@ -28,6 +28,7 @@ export {
   LEADER_EPOCH_CHECKPOINT_FILE,
   RECOVERY_POINT_CHECKPOINT_FILE,
   LOG_START_OFFSET_CHECKPOINT_FILE,
+  HIGH_WATERMARK_CHECKPOINT_FILE,
   partitionDirName,
 } from './log-file-names.js';
 export type { TopicPartition } from './topic-partition.js';

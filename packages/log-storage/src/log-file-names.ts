@@ -10,6 +10,8 @@ export const DELETED_FILE_SUFFIX = '.deleted';
 export const LEADER_EPOCH_CHECKPOINT_FILE = 'leader-epoch-checkpoint';
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
+/** A log directory's high watermarks, written by the replicas' owner (Kafka's ReplicaManager). */
+export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 
 /** Kafka's 20-digit zero-padded base offset: file names sort by offset with `ls`. */
 export function offsetFilenamePrefix(offset: bigint): string {

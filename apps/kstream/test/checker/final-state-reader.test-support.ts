@@ -5,7 +5,7 @@
 // `replication-offset-checkpoint`.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { LogDirectory, OffsetCheckpointFile, partitionDirName } from '@kstream/log-storage';
+import { HIGH_WATERMARK_CHECKPOINT_FILE, LogDirectory, OffsetCheckpointFile, partitionDirName } from '@kstream/log-storage';
 import { decodeRecordBatch, decodeRecordBatches, recordBatchesIn } from '@kstream/protocol';
 import type { DecodedRecordBatch } from '@kstream/protocol';
 import { EARLIEST_TIMESTAMP, fetchPartition, listOffset } from '../raw-requests.test-support.js';
@@ -15,7 +15,6 @@ import type { ConnectionPool, LeaderDirectory } from './raw-cluster.test-support
 import { within } from './raw-cluster.test-support.js';
 
 /** The broker's high watermark checkpoint (Kafka's name, kept by the replication layer in each broker's log dir). */
-const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 const READ_TIMEOUT_MS = 5_000;
 
 function recordsOf(batch: DecodedRecordBatch): LogRecord[] {

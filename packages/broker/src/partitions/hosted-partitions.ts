@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from '@kstream/actor';
 import { ErrorCode } from '@kstream/protocol';
 import {
+  HIGH_WATERMARK_CHECKPOINT_FILE,
   LogDirectory,
   OffsetCheckpointFile,
   partitionDirName,
@@ -12,9 +13,6 @@ import {
 import { DEFAULT_OFFLINE_RETRY_BACKOFF, OfflinePartitions, type OfflineRetryBackoff } from './offline-partitions.js';
 import { Partition, PartitionError, partitionKey, type PartitionConfig, type PartitionState, type ReplicationContext } from '@kstream/replication';
 import { partitionsOnDisk, readPartitionTopicId, writePartitionMetadata } from './partition-dirs.js';
-
-/** Kafka's name for the high watermark checkpoint of a log directory. */
-export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 
 /** Where followed partitions are fetched (replication's ReplicaFetcherManager). */
 export interface PartitionFetchers {
