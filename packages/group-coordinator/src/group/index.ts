@@ -1,1 +1,6 @@
-export {};
+export type {
+  CoordinatorLog,
+  CoordinatorTimers,
+  GroupCoordinatorConfig,
+  GroupRequestContext,
+} from './coordinator-types.js';
