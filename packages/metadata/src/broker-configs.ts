@@ -80,6 +80,32 @@ const definitions = {
       "The most bytes a Fetch response carries: a request's maxBytes above it is lowered to it (the first batch " +
       'is still returned whole when larger, as in Kafka, so a consumer always progresses).',
   }),
+  'group.initial.rebalance.delay.ms': intConfig('group.initial.rebalance.delay.ms', {
+    default: '3000',
+    min: 0,
+    readOnly,
+    doc:
+      'How long the coordinator waits for more members to join a new (Empty) group before its first rebalance completes, ' +
+      'each join restarting the wait up to the rebalance timeout: fewer rebalances, a later start.',
+  }),
+  'group.max.session.timeout.ms': intConfig('group.max.session.timeout.ms', {
+    default: '1800000',
+    min: 1,
+    readOnly,
+    doc: 'The longest session timeout a group member may ask for; a JoinGroup above it is INVALID_SESSION_TIMEOUT.',
+  }),
+  'group.max.size': intConfig('group.max.size', {
+    default: '2147483647',
+    min: 1,
+    readOnly,
+    doc: 'The most members a consumer group may have; a JoinGroup beyond it is GROUP_MAX_SIZE_REACHED.',
+  }),
+  'group.min.session.timeout.ms': intConfig('group.min.session.timeout.ms', {
+    default: '6000',
+    min: 1,
+    readOnly,
+    doc: 'The shortest session timeout a group member may ask for; a JoinGroup below it is INVALID_SESSION_TIMEOUT.',
+  }),
   'leader.imbalance.check.interval.seconds': longConfig('leader.imbalance.check.interval.seconds', {
     default: '300',
     min: 1,
@@ -236,6 +262,40 @@ const definitions = {
     min: 1,
     readOnly,
     doc: 'The partition count of topics created without one (or with -1).',
+  }),
+  'offset.metadata.max.bytes': intConfig('offset.metadata.max.bytes', {
+    default: '4096',
+    min: 0,
+    readOnly,
+    doc: 'The longest metadata string an OffsetCommit may attach to an offset; a longer one is OFFSET_METADATA_TOO_LARGE.',
+  }),
+  'offsets.commit.timeout.ms': intConfig('offsets.commit.timeout.ms', {
+    default: '5000',
+    min: 1,
+    readOnly,
+    doc:
+      'How long a write to __consumer_offsets (an offset commit, a group change) waits for every in-sync replica before ' +
+      'it is answered REQUEST_TIMED_OUT.',
+  }),
+  'offsets.load.buffer.size': intConfig('offsets.load.buffer.size', {
+    default: '5242880',
+    min: 1,
+    readOnly,
+    doc: 'The bytes read from __consumer_offsets at a time while a new coordinator loads a partition (a batch larger than it is read whole).',
+  }),
+  'offsets.retention.check.interval.ms': longConfig('offsets.retention.check.interval.ms', {
+    default: '600000',
+    min: 1,
+    readOnly,
+    doc: 'How often the coordinator looks for committed offsets past offsets.retention.minutes.',
+  }),
+  'offsets.retention.minutes': intConfig('offsets.retention.minutes', {
+    default: '10080',
+    min: 1,
+    readOnly,
+    doc:
+      'How long the committed offsets of a group without members (or of a partition its members no longer consume) are ' +
+      'kept after the group became empty (or after the commit): then they are deleted.',
   }),
   'offsets.topic.num.partitions': intConfig('offsets.topic.num.partitions', {
     default: '50',

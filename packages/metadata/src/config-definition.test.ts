@@ -54,6 +54,35 @@ describe('config definitions', () => {
 });
 
 describe('broker configs', () => {
+  it('groupCoordinatorConfigsTakeKafkasDefaultsAndAreReadOnly', () => {
+    const values = resolveBrokerConfig();
+    expect({
+      initialDelay: values['group.initial.rebalance.delay.ms'],
+      minSession: values['group.min.session.timeout.ms'],
+      maxSession: values['group.max.session.timeout.ms'],
+      maxSize: values['group.max.size'],
+      retentionMinutes: values['offsets.retention.minutes'],
+      retentionCheck: values['offsets.retention.check.interval.ms'],
+      commitTimeout: values['offsets.commit.timeout.ms'],
+      metadataMax: values['offset.metadata.max.bytes'],
+      loadBuffer: values['offsets.load.buffer.size'],
+    }).toEqual({
+      initialDelay: 3000,
+      minSession: 6000,
+      maxSession: 1_800_000,
+      maxSize: 2_147_483_647,
+      retentionMinutes: 10_080,
+      retentionCheck: 600_000,
+      commitTimeout: 5000,
+      metadataMax: 4096,
+      loadBuffer: 5_242_880,
+    });
+    for (const name of ['group.initial.rebalance.delay.ms', 'group.max.size', 'offsets.retention.minutes', 'offsets.commit.timeout.ms']) {
+      expect(BROKER_CONFIGS.get(name)!.readOnly, name).toBe(true);
+    }
+    expect(() => validateBrokerConfig({ 'group.max.size': '0' })).toThrow('configuration group.max.size: must be an int from 1 to 2147483647');
+  });
+
   it('resolveBrokerConfig: typed values, the first layer that sets a key wins, defaults fill the rest', () => {
     const values = resolveBrokerConfig(new Map([['message.max.bytes', '10']]), { 'message.max.bytes': '20', 'num.partitions': '3' });
     expect(values['message.max.bytes']).toBe(10);
@@ -71,7 +100,7 @@ describe('broker configs', () => {
     expect(validateBrokerConfig({ 'num.partitions': '2' })).toEqual({ 'num.partitions': '2' });
     expect(() => validateBrokerConfig({ 'num.partition': '2' })).toThrow(UnknownConfigError);
     expect(() => validateBrokerConfig({ 'num.partition': '2' })).toThrow(
-      /^Unknown broker config name: num.partition \(known: auto.create.topics.enable, auto.leader.rebalance.enable, broker.heartbeat.interval.ms, broker.session.timeout.ms, compression.type, .*num.partitions, .*\)$/,
+      /^Unknown broker config name: num.partition \(known: auto.create.topics.enable, auto.leader.rebalance.enable, broker.heartbeat.interval.ms, broker.session.timeout.ms, compression.type, .*fetch.max.bytes, group.initial.rebalance.delay.ms, group.max.session.timeout.ms, group.max.size, group.min.session.timeout.ms, .*num.partitions, offset.metadata.max.bytes, offsets.commit.timeout.ms, offsets.load.buffer.size, offsets.retention.check.interval.ms, offsets.retention.minutes, offsets.topic.num.partitions, .*\)$/,
     );
     expect(() => validateBrokerConfig({ 'num.partitions': '0' })).toThrow(
       'Invalid value "0" for configuration num.partitions: must be an int from 1 to 2147483647',
