@@ -29,8 +29,8 @@ const GROUPS: ReadonlyArray<{ readonly reason: string; readonly keys: readonly s
   },
   { reason: "the OS's socket buffer sizes apply", keys: ['socket.send.buffer.bytes', 'socket.receive.buffer.bytes'] },
   {
-    reason: 'kstream does not serve consumer or share groups yet',
-    keys: ['group.initial.rebalance.delay.ms', 'share.coordinator.state.topic.replication.factor', 'share.coordinator.state.topic.min.isr'],
+    reason: 'kstream does not serve share groups (KIP-932)',
+    keys: ['share.coordinator.state.topic.replication.factor', 'share.coordinator.state.topic.min.isr'],
   },
 ];
 
