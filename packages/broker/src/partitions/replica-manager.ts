@@ -242,11 +242,20 @@ export class ReplicaManager {
    * Produce for one partition: appends as leader (see Partition.appendRecordsToLeader);
    * with acks=-1, answers once the high watermark covers the append (see
    * Partition.waitForReplication: REQUEST_TIMED_OUT after `timeoutMs`,
-   * NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER).
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER). With
+   * `leaderEpoch` (a coordinator's write), only as leader in that epoch:
+   * NOT_LEADER_OR_FOLLOWER in any other.
    */
-  async appendRecords(topic: string, partition: number, records: Buffer, acks: number, timeoutMs: number): Promise<AppendResult> {
+  async appendRecords(topic: string, partition: number, records: Buffer, acks: number, timeoutMs: number, leaderEpoch?: number): Promise<AppendResult> {
     try {
       const leader = await this.leaderPartition(topic, partition);
+      // Checked in the same turn as the append starts, so no newer epoch can slip between.
+      if (leaderEpoch !== undefined && leader.leaderEpoch !== leaderEpoch) {
+        throw new PartitionError(
+          ErrorCode.NOT_LEADER_OR_FOLLOWER,
+          `Broker ${this.brokerId} leads ${leader.name} in leader epoch ${leader.leaderEpoch}, not ${leaderEpoch}`,
+        );
+      }
       const info = await leader.appendRecordsToLeader(records, acks);
       if (acks === -1) {
         const replicated = await leader.waitForReplication(info.lastOffset + 1n, timeoutMs);
