@@ -5,6 +5,7 @@ export * from './schema/schema-types.js';
 export * from './schema/versions.js';
 export * from './schema/message-types.js';
 export * from './schema/codec.js';
+export * from './schema/data-message.js';
 export { ZERO_UUID } from './schema/field-defaults.js';
 export * from './schema/unsupported-version-error.js';
 

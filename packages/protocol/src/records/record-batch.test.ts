@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { baseTimestamp, recordInput } from './record-arbitraries.test-support.js';
 import { recordOffset, recordTimestamp, TimestampType } from './record-batch-attributes.js';
 import { CompressionType, lastOffsetOf, validateBatch } from './record-batch-header.js';
-import { decodeRecordBatch, encodeRecordBatch } from './record-batch.js';
+import { decodeRecordBatch, encodeRecordBatch, encodeUncompressedRecordBatch } from './record-batch.js';
 import type { RecordInput } from './record.js';
 
 const ALL_COMPRESSIONS = [
@@ -173,5 +173,26 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
     structuredClone(first.buffer, { transfer: [first.buffer] });
     expect(first.length).toBe(0);
     expect((await decodeRecordBatch(second)).records[0]!.value).toEqual(Buffer.from('b'));
+  });
+});
+
+describe('encodeUncompressedRecordBatch', () => {
+  it('writesTheBytesEncodeRecordBatchWritesWithoutCompression', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(recordInput, { minLength: 1, maxLength: 20 }), baseTimestamp, async (records, base) => {
+        const batch = { records, baseTimestamp: base, producerId: 7n, baseSequence: 3 };
+        const sync = encodeUncompressedRecordBatch(batch);
+        expect(sync.toString('hex')).toBe((await encodeRecordBatch(batch)).toString('hex'));
+        expectSameRecords(await decodeRecordBatch(sync), records);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('refusesACompressedBatch', () => {
+    const records = [{ key: null, value: Buffer.from('v') }];
+    expect(() => encodeUncompressedRecordBatch({ records, compression: CompressionType.Zstd })).toThrow(
+      'encodeUncompressedRecordBatch writes no compression, not zstd',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { compressionCodec } from './compression.js';
+import { compressionCodec, compressionName } from './compression.js';
 import { crc32c } from './crc32c.js';
 import { readAttributes, writeAttributes, type BatchAttributes, type TimestampType } from './record-batch-attributes.js';
 import { CorruptRecordBatchError } from './record-batch-error.js';
@@ -12,7 +12,15 @@ import {
   type RecordBatchHeader,
 } from './record-batch-header.js';
 import { RecordReader } from './record-reader.js';
-import { layoutRecords, MIN_RECORD_SIZE, readRecord, writeRecords, type DecodedRecord, type RecordInput } from './record.js';
+import {
+  layoutRecords,
+  MIN_RECORD_SIZE,
+  readRecord,
+  writeRecords,
+  type DecodedRecord,
+  type RecordInput,
+  type RecordsLayout,
+} from './record.js';
 
 /** A batch to encode. Defaults are what Kafka's producer writes for a non-idempotent batch. */
 export interface RecordBatchInput {
@@ -53,41 +61,28 @@ function baseTimestampOf(batch: RecordBatchInput): number {
   return base;
 }
 
-/**
- * Encodes a RecordBatch v2: the records are sized in one pass and written in
- * a second into a buffer of their final size, then compressed as a whole if
- * asked, and the CRC32C computed over attributes to the end. The batch owns
- * its ArrayBuffer (never a slice of Node's shared pool), so it can be
- * transferred to another thread. Throws
- * RangeError for a batch Kafka could not carry (no records, an offset delta
- * that is not an int32 >= 0 or out of order with lastOffsetDelta).
- */
-export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer<ArrayBuffer>> {
+/** The records sized, and the batch's timestamps and last offset delta, checked before anything is written. */
+function planBatch(batch: RecordBatchInput): { baseTimestamp: number; layout: RecordsLayout; lastOffsetDelta: number } {
   const { records } = batch;
   if (records.length === 0) throw new RangeError('a record batch needs at least one record');
   const baseTimestamp = baseTimestampOf(batch);
   const layout = layoutRecords(records, baseTimestamp);
-  const compression = batch.compression ?? CompressionType.None;
   const lastRecordDelta = records[records.length - 1]!.offsetDelta ?? records.length - 1;
   const lastOffsetDelta = batch.lastOffsetDelta ?? lastRecordDelta;
   if (lastOffsetDelta < lastRecordDelta) {
     throw new RangeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offset delta ${lastRecordDelta}`);
   }
+  return { baseTimestamp, layout, lastOffsetDelta };
+}
 
-  let buf: Buffer<ArrayBuffer>;
-  if (compression === CompressionType.None) {
-    buf = Buffer.allocUnsafeSlow(BATCH_HEADER_SIZE + layout.size);
-    writeRecords(buf, BATCH_HEADER_SIZE, records, layout);
-  } else {
-    const codec = compressionCodec(compression);
-    if (codec === undefined) throw new RangeError(`compression type ${compression} is not one Kafka defines`);
-    const plain = Buffer.allocUnsafe(layout.size);
-    writeRecords(plain, 0, records, layout);
-    const compressed = await codec.compress(plain);
-    buf = Buffer.allocUnsafeSlow(BATCH_HEADER_SIZE + compressed.length);
-    compressed.copy(buf, BATCH_HEADER_SIZE);
-  }
-
+/** Fills the header of `buf`, whose records section is written, and computes the CRC32C over attributes to the end. */
+function writeBatchHeader(
+  buf: Buffer,
+  batch: RecordBatchInput,
+  compression: CompressionType,
+  plan: { baseTimestamp: number; layout: RecordsLayout; lastOffsetDelta: number },
+): void {
+  const { baseTimestamp, layout, lastOffsetDelta } = plan;
   const attributes = writeAttributes({
     compression,
     timestampType: batch.timestampType,
@@ -105,8 +100,48 @@ export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer
   buf.writeBigInt64BE(batch.producerId ?? -1n, BATCH_OFFSETS.producerId);
   buf.writeInt16BE(batch.producerEpoch ?? -1, BATCH_OFFSETS.producerEpoch);
   buf.writeInt32BE(batch.baseSequence ?? -1, BATCH_OFFSETS.baseSequence);
-  buf.writeInt32BE(records.length, BATCH_OFFSETS.recordCount);
+  buf.writeInt32BE(batch.records.length, BATCH_OFFSETS.recordCount);
   buf.writeUInt32BE(crc32c(buf.subarray(BATCH_OFFSETS.attributes)), BATCH_OFFSETS.crc);
+}
+
+/**
+ * Encodes a RecordBatch v2: the records are sized in one pass and written in
+ * a second into a buffer of their final size, then compressed as a whole if
+ * asked, and the CRC32C computed over attributes to the end. The batch owns
+ * its ArrayBuffer (never a slice of Node's shared pool), so it can be
+ * transferred to another thread. Throws
+ * RangeError for a batch Kafka could not carry (no records, an offset delta
+ * that is not an int32 >= 0 or out of order with lastOffsetDelta).
+ */
+export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer<ArrayBuffer>> {
+  const compression = batch.compression ?? CompressionType.None;
+  if (compression === CompressionType.None) return encodeUncompressedRecordBatch(batch);
+  const codec = compressionCodec(compression);
+  if (codec === undefined) throw new RangeError(`compression type ${compression} is not one Kafka defines`);
+  const plan = planBatch(batch);
+  const plain = Buffer.allocUnsafe(plan.layout.size);
+  writeRecords(plain, 0, batch.records, plan.layout);
+  const compressed = await codec.compress(plain);
+  const buf = Buffer.allocUnsafeSlow(BATCH_HEADER_SIZE + compressed.length);
+  compressed.copy(buf, BATCH_HEADER_SIZE);
+  writeBatchHeader(buf, batch, compression, plan);
+  return buf;
+}
+
+/**
+ * encodeRecordBatch without compression, done synchronously: for a caller
+ * that builds a batch inside one synchronous step, such as a coordinator
+ * writing its records. A `compression` other than none is a RangeError.
+ */
+export function encodeUncompressedRecordBatch(batch: RecordBatchInput): Buffer<ArrayBuffer> {
+  const compression = batch.compression ?? CompressionType.None;
+  if (compression !== CompressionType.None) {
+    throw new RangeError(`encodeUncompressedRecordBatch writes no compression, not ${compressionName(compression)}`);
+  }
+  const plan = planBatch(batch);
+  const buf = Buffer.allocUnsafeSlow(BATCH_HEADER_SIZE + plan.layout.size);
+  writeRecords(buf, BATCH_HEADER_SIZE, batch.records, plan.layout);
+  writeBatchHeader(buf, batch, compression, plan);
   return buf;
 }
 
