@@ -4,3 +4,5 @@ export type {
   GroupCoordinatorConfig,
   GroupRequestContext,
 } from './coordinator-types.js';
+export { ClassicGroup, IllegalGroupStateTransitionError, type GroupState } from './classic-group.js';
+export type { ClassicGroupMember, MemberProtocol } from './classic-group-member.js';
