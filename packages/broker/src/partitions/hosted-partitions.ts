@@ -20,6 +20,16 @@ export interface PartitionFetchers {
   unfollow(key: string): void;
 }
 
+/**
+ * This broker's part in a partition after a change: leading it in
+ * `leaderEpoch` (ready for appends in that epoch), following it, or no
+ * longer hosting it.
+ */
+export type HostedRole = { readonly kind: 'leader' | 'follower'; readonly leaderEpoch: number } | { readonly kind: 'none' };
+
+/** Told of each change of this broker's role in a partition; called in the change's turn, before requests waiting on it resume. */
+export type RoleListener = (topic: string, partition: number, role: HostedRole) => void;
+
 /** A partition this broker should host, as metadata describes it. */
 export interface PartitionAssignment {
   readonly topic: string;
@@ -44,6 +54,8 @@ export interface HostedPartitionsOptions {
   readonly fetchers: PartitionFetchers;
   /** A partition stopped being served here, or its leadership changed: what waits on it should answer now. */
   readonly onPartitionChanged: (key: string) => void;
+  /** This broker started or stopped leading a partition, moved to a new leader epoch, or stopped hosting it. */
+  readonly onRoleChanged?: RoleListener;
 }
 
 /**
@@ -66,6 +78,7 @@ export class HostedPartitions {
   readonly #replication: ReplicationContext;
   readonly #fetchers: PartitionFetchers;
   readonly #onPartitionChanged: (key: string) => void;
+  readonly #onRoleChanged: RoleListener;
   readonly #partitions = new Map<string, Partition>();
   /** Partitions whose log failed to open: requests get KAFKA_STORAGE_ERROR. */
   readonly #offline: OfflinePartitions;
@@ -84,6 +97,7 @@ export class HostedPartitions {
     this.#replication = options.replication;
     this.#fetchers = options.fetchers;
     this.#onPartitionChanged = options.onPartitionChanged;
+    this.#onRoleChanged = options.onRoleChanged ?? (() => {});
     this.#logDirectory = logDirectory;
     this.#checkpointedHighWatermarks = highWatermarks;
     this.#highWatermarkFile = new OffsetCheckpointFile(logDirectory.io, join(logDirectory.logDir, HIGH_WATERMARK_CHECKPOINT_FILE));
@@ -151,7 +165,10 @@ export class HostedPartitions {
       const leaderChanged = partition.state.leader !== assignment.state.leader || partition.leaderEpoch !== assignment.state.leaderEpoch;
       partition.updateConfig(assignment.config);
       await this.#applyState(partition, assignment.state);
-      if (leaderChanged) this.#onPartitionChanged(key);
+      if (leaderChanged) {
+        this.#onPartitionChanged(key);
+        this.#roleChanged(partition.topic, partition.partition, roleOf(partition));
+      }
     });
   }
 
@@ -211,6 +228,7 @@ export class HostedPartitions {
       await this.#applyState(hosted, state);
       this.#partitions.set(key, hosted);
       this.#offline.online(key, this.logDir);
+      this.#roleChanged(topic, partition, roleOf(hosted));
     } catch (error) {
       this.#offline.failed(assignment, this.logDir, error as Error);
     }
@@ -248,8 +266,18 @@ export class HostedPartitions {
     this.#fetchers.unfollow(key);
     partition.abandonWaiters();
     this.#onPartitionChanged(key);
+    this.#roleChanged(partition.topic, partition.partition, { kind: 'none' });
     await this.#logDirectory.deleteLog(partition.topic, partition.partition);
     this.#logger.info('Deleted partition', { partition: key, logDir: this.logDir });
+  }
+
+  /** A listener's failure is its own: logged, and the hosting change goes on. */
+  #roleChanged(topic: string, partition: number, role: HostedRole): void {
+    try {
+      this.#onRoleChanged(topic, partition, role);
+    } catch (error) {
+      this.#logger.error('A listener of partition leadership failed', { partition: partitionKey(topic, partition), role: role.kind, error });
+    }
   }
 
   #serially(key: string, run: () => Promise<void>): Promise<void> {
@@ -324,4 +352,8 @@ export class HostedPartitions {
     this.#partitions.clear();
     if (failure !== undefined) throw failure;
   }
+}
+
+function roleOf(partition: Partition): HostedRole {
+  return { kind: partition.isLeader ? 'leader' : 'follower', leaderEpoch: partition.leaderEpoch };
 }

@@ -20,7 +20,7 @@ import {
 } from '@kstream/replication';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session.js';
-import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment } from './hosted-partitions.js';
+import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment, type RoleListener } from './hosted-partitions.js';
 import { fetchOffsetForTimestamp, type OffsetAndTimestamp } from './partition-offsets.js';
 
 export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'offlineRetryBackoff' | 'fileSystem'> {
@@ -97,6 +97,7 @@ interface ReplicaManagerParts {
   readonly followers: DelayedFetchPurgatory;
   readonly alterPartitions: AlterPartitionManager;
   readonly fetchers: ReplicaFetcherManager;
+  readonly roleListeners: Set<RoleListener>;
 }
 
 /**
@@ -122,6 +123,7 @@ export class ReplicaManager {
   readonly serveReplicaRequest: ReplicaRequestServer;
   readonly #alterPartitions: AlterPartitionManager;
   readonly #hosted: HostedPartitions;
+  readonly #roleListeners: Set<RoleListener>;
   /** Failures that repeat on every request or every run (a corrupt batch fetched, a full disk): logged once in full, then summarised. */
   readonly #repeated: RepeatedLog;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -132,6 +134,7 @@ export class ReplicaManager {
     this.brokerId = options.brokerId;
     this.#repeated = new RepeatedLog(options.logger);
     this.#hosted = hosted;
+    this.#roleListeners = parts.roleListeners;
     this.purgatory = parts.consumers;
     this.replicaFetchPurgatory = parts.followers;
     this.fetchers = parts.fetchers;
@@ -173,6 +176,7 @@ export class ReplicaManager {
       clock: options.clock,
       logger: options.logger,
     });
+    const roleListeners = new Set<RoleListener>();
     const hosted = await HostedPartitions.open({
       ...options,
       fetchers,
@@ -189,8 +193,11 @@ export class ReplicaManager {
         consumers.partitionChanged(key);
         followers.partitionChanged(key);
       },
+      onRoleChanged: (topic, partition, role) => {
+        for (const listener of roleListeners) listener(topic, partition, role);
+      },
     });
-    return new ReplicaManager(options, { hosted, consumers, followers, alterPartitions, fetchers });
+    return new ReplicaManager(options, { hosted, consumers, followers, alterPartitions, fetchers, roleListeners });
   }
 
   get logDir(): string {
@@ -208,6 +215,18 @@ export class ReplicaManager {
 
   hostedPartitions(): Partition[] {
     return this.#hosted.all();
+  }
+
+  /**
+   * Tells `listener` of every change of this broker's role in a partition
+   * from now on: leading it in a leader epoch once it takes appends in that
+   * epoch, following it, or no longer hosting it (deleted, reassigned away).
+   * Subscribe before metadata is applied to hear of every partition. Returns
+   * the unsubscribe.
+   */
+  onRoleChanged(listener: RoleListener): () => void {
+    this.#roleListeners.add(listener);
+    return () => this.#roleListeners.delete(listener);
   }
 
   /** Hosts, updates or stops hosting a partition as metadata assigns it (see HostedPartitions). */
