@@ -1,0 +1,35 @@
+// How the group coordinator learns which __consumer_offsets partitions this
+// broker leads (Kafka's onElection / onResignation from the metadata delta):
+// a listener of the hosted partitions' roles, nothing more.
+import { GROUP_METADATA_TOPIC } from '../partitions/coordinator-log.js';
+import type { ReplicaManager } from '../partitions/replica-manager.js';
+
+/** The part of the GroupCoordinator that follows leadership. */
+export interface CoordinatorElections {
+  onElection(partition: number, leaderEpoch: number): void;
+  onResignation(partition: number, leaderEpoch?: number): void;
+}
+
+/**
+ * Tells `coordinator` of each __consumer_offsets partition this broker
+ * starts leading (once it takes appends in that epoch), follows in a new
+ * epoch, or stops hosting (any epoch). Returns the unsubscribe.
+ */
+export function followCoordinatorElections(partitions: ReplicaManager, coordinator: CoordinatorElections): () => void {
+  return partitions.onRoleChanged((topic, partition, role) => {
+    if (topic !== GROUP_METADATA_TOPIC) return;
+    switch (role.kind) {
+      case 'leader':
+        coordinator.onElection(partition, role.leaderEpoch);
+        return;
+      case 'follower':
+        coordinator.onResignation(partition, role.leaderEpoch);
+        return;
+      case 'none':
+        coordinator.onResignation(partition);
+        return;
+      default:
+        role satisfies never;
+    }
+  });
+}
