@@ -52,6 +52,14 @@ describe('startCluster with broker configs', () => {
     }
   });
 
+  it('internalTopicsSizedToTheNode: a 2-broker node not told otherwise gives __consumer_offsets replication factor 2', async () => {
+    const { resources } = await admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configNames: ['offsets.topic.replication.factor'] }],
+      includeSynonyms: false,
+    });
+    expect(resources[0]!.configEntries).toEqual([expect.objectContaining({ configName: 'offsets.topic.replication.factor', configValue: '2' })]);
+  });
+
   it('everyBrokerWorker applies the static config: a request size above socket.request.max.bytes closes the connection', async () => {
     for (const broker of cluster.brokers) {
       const socket = await openConnection(broker.port);

@@ -12,7 +12,7 @@ import { ConfigError } from './config-error.js';
 import { prepareDataDir } from './data-dir.js';
 import { LinkCuts } from './link-cuts.js';
 import type { NodeDescription } from './node-control.js';
-import { checkStartOptions } from './start-options.js';
+import { checkStartOptions, nodeBrokerConfig } from './start-options.js';
 import type { StartOptions } from './start-options.js';
 import { TaskPool } from './task-pool.js';
 
@@ -84,7 +84,8 @@ export class KstreamNode {
    * once all of them listen and are registered.
    */
   static async start(options: NodeOptions): Promise<KstreamNode> {
-    const { brokers, dataDir, port, config } = checkStartOptions(options);
+    const { brokers, dataDir, port, config: given } = checkStartOptions(options);
+    const config = nodeBrokerConfig(brokers, given);
     const logger = options.logger ?? stderrLogger;
     await prepareDataDir(dataDir);
     const ids = Array.from({ length: brokers }, (_, i) => i + 1);

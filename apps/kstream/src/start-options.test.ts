@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
 import { LogCapture } from './log-capture.test-support.js';
-import { checkStartOptions, parseStartArgs, START_DEFAULTS } from './start-options.js';
+import { checkStartOptions, nodeBrokerConfig, parseStartArgs, START_DEFAULTS } from './start-options.js';
 
 const parse = (args: string[]) => parseStartArgs(args, new LogCapture());
 
@@ -88,5 +88,30 @@ describe('parseStartArgs', () => {
     expect(() => checkStartOptions({ ...START_DEFAULTS, config: { 'num.partitions': 3 } as never })).toThrow(
       'config num.partitions must be given as a string, got number',
     );
+  });
+});
+
+describe('nodeBrokerConfig', () => {
+  it('fewerBrokersThanTheInternalTopicsNeed: unset replication settings fall to the broker count', () => {
+    expect(nodeBrokerConfig(1, { 'num.partitions': '2' })).toEqual({
+      'num.partitions': '2',
+      'offsets.topic.replication.factor': '1',
+      'transaction.state.log.replication.factor': '1',
+      'transaction.state.log.min.isr': '1',
+    });
+    expect(nodeBrokerConfig(2, {})).toEqual({ 'offsets.topic.replication.factor': '2', 'transaction.state.log.replication.factor': '2' });
+  });
+
+  it('theUsersSettingWins: a key the user set is kept, even above the broker count', () => {
+    expect(nodeBrokerConfig(1, { 'offsets.topic.replication.factor': '3' })).toEqual({
+      'offsets.topic.replication.factor': '3',
+      'transaction.state.log.replication.factor': '1',
+      'transaction.state.log.min.isr': '1',
+    });
+  });
+
+  it('enoughBrokers: Kafka\'s defaults stand', () => {
+    expect(nodeBrokerConfig(3, {})).toEqual({});
+    expect(nodeBrokerConfig(5, { 'num.partitions': '4' })).toEqual({ 'num.partitions': '4' });
   });
 });

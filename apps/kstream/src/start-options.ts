@@ -1,4 +1,5 @@
 import type { Logger } from '@kstream/actor';
+import { resolveBrokerConfig } from '@kstream/metadata';
 import type { BrokerConfigProps } from '@kstream/metadata';
 import { checkBrokerConfig, readBrokerConfigFile } from './broker-config-file.js';
 import { ConfigError } from './config-error.js';
@@ -95,6 +96,25 @@ export function checkStartOptions(options: StartOptions): StartOptions {
     checkBrokerConfig(`config ${key}`, key, value);
   }
   return options;
+}
+
+/** The internal topics' replication settings whose Kafka defaults (3, min ISR 2) a smaller node cannot meet. */
+const SIZED_TO_THE_NODE = ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'transaction.state.log.min.isr'] as const;
+
+/**
+ * The static broker config of a node of `brokers` brokers: `config` as
+ * given, plus each internal-topic replication setting the user did not set
+ * whose default is above the broker count, lowered to it — "3 or the number
+ * of brokers" (issue 11), so a 1- or 2-broker node creates __consumer_offsets
+ * without any config. A broker added later does not change them.
+ */
+export function nodeBrokerConfig(brokers: number, config: BrokerConfigProps): BrokerConfigProps {
+  const defaults = resolveBrokerConfig();
+  const sized: Record<string, string> = {};
+  for (const key of SIZED_TO_THE_NODE) {
+    if (!Object.hasOwn(config, key) && defaults[key] > brokers) sized[key] = String(brokers);
+  }
+  return { ...sized, ...config };
 }
 
 function isFlag(name: string): name is Flag {
