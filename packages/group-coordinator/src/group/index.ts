@@ -6,3 +6,4 @@ export type {
 } from './coordinator-types.js';
 export { ClassicGroup, IllegalGroupStateTransitionError, type GroupState } from './classic-group.js';
 export type { ClassicGroupMember, MemberProtocol } from './classic-group-member.js';
+export { coordinatorPartition, javaStringHashCode, kafkaAbs } from './coordinator-partition.js';
