@@ -1,9 +1,9 @@
+import { coordinatorPartition } from '@kstream/group-coordinator';
 import { decodeResponse, ErrorCode, FindCoordinator } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerCluster } from '../../test/broker-cluster.test-support.js';
 import type { RawClient } from '../network/raw-client.test-support.js';
-import { coordinatorPartition } from './coordinator-partition.js';
 import { CoordinatorType } from './coordinator-topics.js';
 
 type Response = ResponseOf<typeof FindCoordinator>;
@@ -41,7 +41,7 @@ async function findWhenReady(client: RawClient, key: string, keyType: number = C
 
 describe('FindCoordinator', () => {
   // 7 and 5 partitions keep the topics small; the expected partitions below are abs(javaHash(key)) % 7 (or % 5),
-  // worked out by hand (see coordinator-partition.test.ts for the hashes).
+  // worked out by hand (see @kstream/group-coordinator's coordinator-partition.test.ts for the hashes).
   let cluster: BrokerCluster;
   beforeAll(async () => {
     cluster = await BrokerCluster.start({

@@ -17,11 +17,11 @@
 //   answer stays COORDINATOR_NOT_AVAILABLE, naming the config.
 // - A leader that is missing or fenced is COORDINATOR_NOT_AVAILABLE too.
 // - Any other key type is INVALID_REQUEST (for every key from v4).
-// - The group and transaction coordinators themselves (JoinGroup, ...) are
-//   not served yet: this names the broker that will coordinate.
+// - The broker named coordinates the group (JoinGroup, OffsetCommit, ...
+//   are served there); transactional ids have no coordinator yet.
+import { coordinatorPartition } from '@kstream/group-coordinator';
 import { ErrorCode, FindCoordinator } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
-import { coordinatorPartition } from './coordinator-partition.js';
 import { coordinatorTopicFor, createCoordinatorTopic } from './coordinator-topics.js';
 import type { CoordinatorTopic } from './coordinator-topics.js';
 import type { ApiHandler, BrokerServices } from './handler.js';
