@@ -7,3 +7,5 @@ export type {
 export { ClassicGroup, IllegalGroupStateTransitionError, type GroupState } from './classic-group.js';
 export type { ClassicGroupMember, MemberProtocol } from './classic-group-member.js';
 export { coordinatorPartition, javaStringHashCode, kafkaAbs } from './coordinator-partition.js';
+export { GroupCoordinator, type GroupCoordinatorOptions } from './group-coordinator.js';
+export type { GroupLag, PartitionLag } from './group-lag.js';

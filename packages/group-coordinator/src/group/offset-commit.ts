@@ -1,0 +1,122 @@
+import { ErrorCode, type OffsetCommit, type RequestOf, type ResponseOf } from '@kstream/protocol';
+import type { CoordinatorRecord, OffsetAndMetadata } from '../records/index.js';
+import { ClassicGroup } from './classic-group.js';
+import type { CoordinatorShard } from './coordinator-shard.js';
+import type { GroupCoordinatorConfig, GroupRequestContext } from './coordinator-types.js';
+import { coordinatorWriteError } from './write-errors.js';
+
+// OffsetCommit v0–9
+// - A member commits with its generation and member id (and group.instance.id
+//   from v7); a commit without them (generation -1, empty member id: v0, simple
+//   consumers, admin tools) is accepted only while the group has no members,
+//   and creates an Empty group without protocol type when there is none.
+// - During CompletingRebalance a member's commit gets REBALANCE_IN_PROGRESS;
+//   during PreparingRebalance a current-generation member may still commit.
+// - All accepted partitions go in one batch; each is readable by OffsetFetch
+//   once that batch is written (acks=all), and none is when it fails.
+
+type Request = RequestOf<typeof OffsetCommit>;
+type Response = ResponseOf<typeof OffsetCommit>;
+
+export interface OffsetCommitDeps {
+  readonly config: () => GroupCoordinatorConfig;
+  readonly clock: () => number;
+}
+
+/** The response giving every partition of `request` the same error. */
+export function offsetCommitError(request: Request, errorCode: number): Response {
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode })),
+    })),
+  };
+}
+
+export async function commitOffsets(
+  shard: CoordinatorShard,
+  request: Request,
+  context: GroupRequestContext,
+  deps: OffsetCommitDeps,
+): Promise<Response> {
+  const groupError = validateOffsetCommit(shard.groups.get(request.groupId), request, context.apiVersion);
+  if (groupError !== ErrorCode.NONE) return offsetCommitError(request, groupError);
+
+  const now = deps.clock();
+  const maxMetadata = deps.config().offsetMetadataMaxBytes;
+  const expireTimestamp = request.retentionTimeMs === -1n ? -1n : BigInt(now) + request.retentionTimeMs;
+  const records: CoordinatorRecord[] = [];
+  const response = offsetCommitError(request, ErrorCode.NONE);
+  request.topics.forEach((topic, t) => {
+    topic.partitions.forEach((partition, p) => {
+      const metadata = partition.committedMetadata ?? '';
+      if (metadata.length > maxMetadata) {
+        response.topics[t]!.partitions[p]!.errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+        return;
+      }
+      const value: OffsetAndMetadata = {
+        offset: partition.committedOffset,
+        leaderEpoch: partition.committedLeaderEpoch,
+        metadata,
+        commitTimestamp: partition.commitTimestamp === -1n ? BigInt(now) : partition.commitTimestamp,
+        expireTimestamp,
+      };
+      records.push({ type: 'offset', key: { group: request.groupId, topic: topic.name, partition: partition.partitionIndex }, value });
+    });
+  });
+  if (records.length === 0) return response;
+
+  const groupId = request.groupId;
+  for (const record of records) if (record.type === 'offset') shard.pendingCommits.add(groupId, record.key.topic, record.key.partition);
+  let written: number;
+  try {
+    written = await shard.write(records, () => {
+      if (!shard.groups.has(groupId)) shard.groups.set(groupId, new ClassicGroup(groupId, deps.clock()));
+      for (const record of records) {
+        if (record.type === 'offset' && record.value !== null) {
+          shard.offsets.set(groupId, record.key.topic, record.key.partition, record.value);
+        }
+      }
+    });
+  } finally {
+    for (const record of records) if (record.type === 'offset') shard.pendingCommits.remove(groupId, record.key.topic, record.key.partition);
+  }
+  if (written === ErrorCode.NONE) return response;
+  const errorCode = coordinatorWriteError(written, true);
+  for (const topic of response.topics) {
+    for (const partition of topic.partitions) if (partition.errorCode === ErrorCode.NONE) partition.errorCode = errorCode;
+  }
+  return response;
+}
+
+/** Kafka's checks of a commit against its group (ClassicGroup.validateOffsetCommit); NONE when it may commit. */
+function validateOffsetCommit(group: ClassicGroup | undefined, request: Request, apiVersion: number): number {
+  const generation = request.generationIdOrMemberEpoch;
+  if (group === undefined) {
+    if (generation < 0) return ErrorCode.NONE;
+    // v9 says what happened; older versions keep the error their clients know.
+    return apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION;
+  }
+  if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  if (generation < 0 && group.state === 'Empty') return ErrorCode.NONE;
+  if (generation >= 0 || request.memberId !== '' || request.groupInstanceId !== null) {
+    const memberError = validateMember(group, request.memberId, request.groupInstanceId);
+    if (memberError !== ErrorCode.NONE) return memberError;
+    if (generation !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+  } else if (group.state !== 'Empty') {
+    return ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+  // The member has this generation's JoinGroup answer but not its assignment yet.
+  if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+  return ErrorCode.NONE;
+}
+
+function validateMember(group: ClassicGroup, memberId: string, groupInstanceId: string | null): number {
+  if (groupInstanceId !== null) {
+    const current = group.memberIdOfInstance(groupInstanceId);
+    if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+  }
+  return group.hasMember(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+}
