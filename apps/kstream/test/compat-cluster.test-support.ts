@@ -1,14 +1,11 @@
 // A 3-broker cluster for one compatibility test file: its own temp data
 // dir, kafkajs clients pointed at it, and a restart on the same data dir.
-import { Kafka, logLevel } from 'kafkajs';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, Kafka, Producer } from 'kafkajs';
 import { makeTempDir, removeDir } from '../src/cluster.test-support.js';
 import { LogCapture } from '../src/log-capture.test-support.js';
 import { startCluster } from '../src/start-cluster.js';
 import type { Cluster, ClusterOptions } from '../src/start-cluster.js';
-
-// kafkajs 2 prints a notice about its v1 partitioner on every producer; the default (murmur2) is the one under test.
-process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
+import { kafkaClient } from './kafkajs-client.test-support.js';
 
 /** Broker configs as `kstream start --config key=value` takes them (the node validates them). */
 export type BrokerConfigs = Readonly<Record<string, string>>;
@@ -57,14 +54,7 @@ export class CompatCluster {
 
   /** A kafkajs client with short retries, so a broker bug fails a test instead of stalling it. */
   kafka(): Kafka {
-    return new Kafka({
-      clientId: 'kstream-compat',
-      brokers: this.bootstrap.split(','),
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 3_000,
-      requestTimeout: 10_000,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
+    return kafkaClient(this.bootstrap);
   }
 
   async admin(): Promise<Admin> {
@@ -79,6 +69,14 @@ export class CompatCluster {
     this.#clients.push(producer);
     await producer.connect();
     return producer;
+  }
+
+  /** A connected kafkajs consumer (not yet running), disconnected when the node stops or restarts. */
+  async consumer(config: ConsumerConfig): Promise<Consumer> {
+    const consumer = this.kafka().consumer(config);
+    this.#clients.push(consumer);
+    await consumer.connect();
+    return consumer;
   }
 
   /** Stops the node cleanly and starts it again on the same data dir (new ports, as port 0 picks them). */

@@ -1,10 +1,13 @@
 // kafkajs reports a broker's error code as a `type` (Kafka's error name),
-// sometimes wrapped: an aggregate of per-topic errors, or a non-retriable
-// error whose cause holds the protocol error.
+// sometimes wrapped: an aggregate of per-topic errors, per-group errors
+// (deleteGroups), or a non-retriable error whose cause holds the protocol
+// error.
 
 interface KafkaJSErrorLike {
   readonly type?: unknown;
   readonly errors?: unknown;
+  /** KafkaJSDeleteGroupsError: each failed group with its `error`. */
+  readonly groups?: unknown;
   readonly cause?: unknown;
   readonly message?: unknown;
 }
@@ -16,6 +19,7 @@ export function kafkaErrorTypes(error: unknown, seen = new Set<unknown>()): stri
   const e = error as KafkaJSErrorLike;
   const types = typeof e.type === 'string' ? [e.type] : [];
   if (Array.isArray(e.errors)) for (const inner of e.errors) types.push(...kafkaErrorTypes(inner, seen));
+  if (Array.isArray(e.groups)) for (const group of e.groups) types.push(...kafkaErrorTypes((group as { error?: unknown }).error, seen));
   types.push(...kafkaErrorTypes(e.cause, seen));
   return types;
 }

@@ -24,30 +24,68 @@ export interface KcatOptions {
   readonly timeoutMs?: number;
 }
 
-/** Runs `kcat args`; a run that outlives its timeout is killed and reported as timedOut. */
-export function kcat(args: readonly string[], { input, timeoutMs = 20_000 }: KcatOptions = {}): Promise<KcatRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ args, code, stdout, stderr, timedOut });
-    });
+/** A kcat that runs until stopped (a `-G` balanced consumer): its output so far, and how it ended. */
+export interface KcatProcess {
+  readonly args: readonly string[];
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves once kcat exited, with its whole output. */
+  readonly done: Promise<KcatRun>;
+  /** Sends `signal` (SIGTERM: kcat closes its consumer cleanly, committing and leaving its group) and waits for the exit; killed after `timeoutMs`. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<KcatRun>;
+  /** Kills it at once (SIGKILL); its run is reported as timedOut. */
+  kill(): void;
+}
+
+/** Starts `kcat args` with `input` on its stdin (then closed). */
+export function startKcat(args: readonly string[], input?: string | Buffer): KcatProcess {
+  const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let timedOut = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.on('error', () => {});
+  child.stdin.end(input ?? '');
+  const done = new Promise<KcatRun>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ args, code, stdout, stderr, timedOut }));
   });
+  const kill = (): void => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  };
+  return {
+    args,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    done,
+    kill,
+    async stop(signal = 'SIGTERM', timeoutMs = 10_000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(kill, timeoutMs);
+      try {
+        return await done;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Runs `kcat args`; a run that outlives its timeout is killed and reported as timedOut. */
+export async function kcat(args: readonly string[], { input, timeoutMs = 20_000 }: KcatOptions = {}): Promise<KcatRun> {
+  const run = startKcat(args, input);
+  const timer = setTimeout(run.kill, timeoutMs);
+  try {
+    return await run.done;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The first and last lines of kcat's stderr: a stalled client repeats the same complaint every second. */
