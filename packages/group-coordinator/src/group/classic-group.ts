@@ -45,8 +45,8 @@ export class ClassicGroup {
   readonly pendingSyncMembers = new Set<string>();
   /** A member joined during the initial delayed join: the delay may extend. */
   newMemberAdded = false;
-  /** The timer of the rebalance under way (initial delay or rebalance timeout). */
-  joinTimer: unknown;
+  /** The timer of the rebalance's join phase: the initial delay (which rejoins do not cut short) or the rebalance timeout. */
+  joinTimer: { readonly handle: unknown; readonly initial: boolean } | undefined;
   /** The timer that removes members that did not sync within the rebalance timeout. */
   syncTimer: unknown;
 

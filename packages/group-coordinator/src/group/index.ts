@@ -9,3 +9,4 @@ export type { ClassicGroupMember, MemberProtocol } from './classic-group-member.
 export { coordinatorPartition, javaStringHashCode, kafkaAbs } from './coordinator-partition.js';
 export { GroupCoordinator, type GroupCoordinatorOptions } from './group-coordinator.js';
 export type { GroupLag, PartitionLag } from './group-lag.js';
+export { ClassicGroupMembership, type DescribedGroup, type ListedGroup, type MembershipDeps } from './group-membership.js';
