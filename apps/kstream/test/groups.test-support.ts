@@ -1,0 +1,189 @@
+// What the consumer-group tests share: broker configs that make groups form
+// in well under a second, the group as its coordinator describes it
+// (members and their partitions), the coordinator's broker, committed and
+// end offsets, and the check that each record was seen once.
+import { AssignerProtocol } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { ErrorCode, FindCoordinator } from '@kstream/protocol';
+import { waitFor } from '../src/cluster.test-support.js';
+import type { BrokerConfigs, CompatCluster } from './compat-cluster.test-support.js';
+import { errorName, RawConnection } from './raw-connection.test-support.js';
+import type { Delivery } from './group-member.test-support.js';
+
+/**
+ * A first rebalance that waits 200 ms for more members (Kafka's 3 s would
+ * dominate every test), session timeouts from 500 ms allowed, and 5
+ * __consumer_offsets partitions (50 make its creation the slowest step).
+ */
+export const GROUP_CONFIGS: BrokerConfigs = {
+  'group.initial.rebalance.delay.ms': '200',
+  'group.min.session.timeout.ms': '500',
+  'offsets.topic.num.partitions': '5',
+};
+
+export interface MemberView {
+  readonly memberId: string;
+  readonly clientId: string;
+  /** Its partitions of the topic asked about, ascending. */
+  readonly partitions: readonly number[];
+}
+
+export interface GroupView {
+  readonly state: string;
+  readonly protocol: string;
+  readonly members: readonly MemberView[];
+}
+
+/** The group as its coordinator describes it (DescribeGroups), each member's assignment decoded for `topic`. */
+export async function describeGroup(admin: Admin, groupId: string, topic: string): Promise<GroupView> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const group = groups.find((g) => g.groupId === groupId);
+  if (group === undefined) throw new Error(`DescribeGroups answered no entry for group ${groupId}`);
+  return {
+    state: group.state,
+    protocol: group.protocol,
+    members: group.members.map((m) => {
+      const decoded = m.memberAssignment.length === 0 ? null : AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+      return { memberId: m.memberId, clientId: m.clientId, partitions: [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b) };
+    }),
+  };
+}
+
+/** Polls DescribeGroups until the group passes `check`; fails naming `what` and the last description. */
+export async function waitForGroup(admin: Admin, groupId: string, topic: string, what: string, check: (view: GroupView) => boolean, timeoutMs = 20_000): Promise<GroupView> {
+  let last: GroupView | undefined;
+  let lastError = '';
+  try {
+    await waitFor(
+      `group ${groupId}: ${what}`,
+      async () => {
+        try {
+          last = await describeGroup(admin, groupId, topic);
+          return check(last);
+        } catch (error) {
+          lastError = (error as Error).message;
+          return false;
+        }
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last described: ${last === undefined ? lastError : JSON.stringify(last)}`);
+  }
+  return last!;
+}
+
+/** Each member's partition count, ascending: [2, 2, 2] for a balanced group of 3 on 6 partitions. */
+export function partitionCounts(view: GroupView): number[] {
+  return view.members.map((m) => m.partitions.length).sort((a, b) => a - b);
+}
+
+/** Every partition below `partitionCount` is assigned to exactly one member (a list of those that are not: missing or doubled). */
+export function sharingFaults(view: GroupView, partitionCount: number): string[] {
+  const owners = new Map<number, string[]>();
+  for (const m of view.members) for (const p of m.partitions) owners.set(p, [...(owners.get(p) ?? []), m.memberId]);
+  const faults: string[] = [];
+  for (let p = 0; p < partitionCount; p++) {
+    const of = owners.get(p) ?? [];
+    if (of.length !== 1) faults.push(`partition ${p} assigned to ${of.length === 0 ? 'no member' : of.join(' and ')}`);
+  }
+  for (const p of owners.keys()) if (p >= partitionCount) faults.push(`partition ${p} assigned but the topic has ${partitionCount}`);
+  return faults;
+}
+
+/** Whether the group is Stable with `members` members sharing all `partitionCount` partitions. */
+export function stableAndShared(view: GroupView, members: number, partitionCount: number): boolean {
+  return view.state === 'Stable' && view.members.length === members && sharingFaults(view, partitionCount).length === 0;
+}
+
+/** The broker coordinating `groupId`, as broker `askBroker` answers FindCoordinator v4; throws on an error code. */
+export async function findCoordinator(node: CompatCluster, groupId: string, askBroker = 1): Promise<number> {
+  const conn = await RawConnection.open(node.port(askBroker));
+  try {
+    const response = await conn.request(FindCoordinator, 4, { keyType: 0, coordinatorKeys: [groupId] });
+    const answer = response.coordinators[0];
+    if (answer === undefined) throw new Error(`FindCoordinator v4 for group ${groupId} on broker ${askBroker}: no coordinator in the answer`);
+    if (answer.errorCode !== ErrorCode.NONE) {
+      throw new Error(`FindCoordinator v4 for group ${groupId} on broker ${askBroker}: ${errorName(answer.errorCode)} ${answer.errorMessage ?? ''}`);
+    }
+    return answer.nodeId;
+  } finally {
+    conn.close();
+  }
+}
+
+/** Polls FindCoordinator (asking `askBroker`) until it names a coordinator that passes `check`. */
+export async function waitForCoordinator(node: CompatCluster, groupId: string, what: string, check: (broker: number) => boolean, askBroker = 1, timeoutMs = 20_000): Promise<number> {
+  let found: number | undefined;
+  let last = 'no answer yet';
+  try {
+    await waitFor(
+      `group ${groupId}'s coordinator: ${what}`,
+      async () => {
+        try {
+          found = await findCoordinator(node, groupId, askBroker);
+          last = `broker ${found}`;
+          return check(found);
+        } catch (error) {
+          last = (error as Error).message;
+          return false;
+        }
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last answer: ${last}`);
+  }
+  return found!;
+}
+
+/** The group's committed offset per partition of `topic` (OffsetFetch through kafkajs); partitions without one are left out. */
+export async function committedOffsets(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  const [answer] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const committed = new Map<number, bigint>();
+  for (const p of answer?.partitions ?? []) if (p.offset !== '-1') committed.set(p.partition, BigInt(p.offset));
+  return committed;
+}
+
+/** The high watermark of each partition of `topic`. */
+export async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+}
+
+/** Waits until the group has committed every partition of `topic` up to its high watermark (nothing left to consume). */
+export async function waitForCommittedToEnd(admin: Admin, groupId: string, topic: string, timeoutMs = 20_000): Promise<Map<number, bigint>> {
+  const ends = await endOffsets(admin, topic);
+  let committed = new Map<number, bigint>();
+  try {
+    await waitFor(
+      `group ${groupId} to commit ${topic} up to its end offsets`,
+      async () => {
+        committed = await committedOffsets(admin, groupId, topic);
+        return [...ends].every(([p, end]) => end === 0n || committed.get(p) === end);
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; end offsets ${format(ends)}, committed ${format(committed)}`);
+  }
+  return committed;
+}
+
+function format(offsets: ReadonlyMap<number, bigint>): string {
+  return `{${[...offsets].sort(([a], [b]) => a - b).map(([p, o]) => `${p}: ${o}`).join(', ')}}`;
+}
+
+/** Values produced but never delivered, and values delivered more than once (with how many times). */
+export function deliveryFaults(produced: readonly string[], deliveries: readonly Delivery[]): { missing: string[]; duplicated: string[] } {
+  const seen = new Map<string, number>();
+  for (const d of deliveries) seen.set(d.value, (seen.get(d.value) ?? 0) + 1);
+  return {
+    missing: produced.filter((v) => !seen.has(v)),
+    duplicated: [...seen].filter(([, n]) => n > 1).map(([v, n]) => `${v} ×${n}`),
+  };
+}
+
+/** `count` values named for `prefix`, spread over `partitions` partitions round robin, as kafkajs messages. */
+export function numberedMessages(prefix: string, count: number, partitions: number): Array<{ value: string; partition: number }> {
+  return Array.from({ length: count }, (_, i) => ({ value: `${prefix}-${i}`, partition: i % partitions }));
+}
