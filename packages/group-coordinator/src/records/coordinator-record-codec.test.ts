@@ -112,6 +112,10 @@ describe('coordinator record codec', () => {
     }
   });
 
+  it('rejectsAKeyWithoutAVersion', () => {
+    expect(() => decodeCoordinatorRecord(hex('00'), null)).toThrow(new ProtocolDecodeError('a key of 1 bytes has no version'));
+  });
+
   it('rejectsAValueCutShort', () => {
     const cut = hex('0003  000000000000002a  00000005  0001 6d  0000');
     expect(() => decodeCoordinatorRecord(offsetKeyBytes, cut)).toThrow(ProtocolDecodeError);

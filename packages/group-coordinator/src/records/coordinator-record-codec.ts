@@ -1,4 +1,4 @@
-import { ByteReader, dataMessageCodec, type MessageOf } from '@kstream/protocol';
+import { dataMessageCodec, ProtocolDecodeError, type MessageOf } from '@kstream/protocol';
 import type { CoordinatorRecord, GroupMetadataValue, MemberMetadataValue, OffsetAndMetadata } from './coordinator-record.js';
 import {
   GROUP_METADATA_KEY_VERSION,
@@ -51,12 +51,12 @@ export function encodeCoordinatorRecord(record: CoordinatorRecord): EncodedCoord
 }
 
 function offsetValue(bytes: Buffer): OffsetAndMetadata {
-  const { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp } = offsetCommitValues.decode(bytes);
+  const { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp } = offsetCommitValues.decode(bytes).message;
   return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp };
 }
 
 function groupValue(bytes: Buffer): GroupMetadataValue {
-  const value = groupMetadataValues.decode(bytes);
+  const { version, message: value } = groupMetadataValues.decode(bytes);
   const members = value.members.map(
     (member): MemberMetadataValue => ({
       memberId: member.memberId,
@@ -64,7 +64,7 @@ function groupValue(bytes: Buffer): GroupMetadataValue {
       clientId: member.clientId,
       clientHost: member.clientHost,
       // Version 0 has no rebalance timeout: the session timeout served as both (Kafka reads it so).
-      rebalanceTimeout: value.version === 0 ? member.sessionTimeout : member.rebalanceTimeout,
+      rebalanceTimeout: version === 0 ? member.sessionTimeout : member.rebalanceTimeout,
       sessionTimeout: member.sessionTimeout,
       // Copies: a loaded group must not keep the whole read it came from alive.
       subscription: Buffer.from(member.subscription),
@@ -84,13 +84,14 @@ function groupValue(bytes: Buffer): GroupMetadataValue {
  * for bytes that are no version of the record.
  */
 export function decodeCoordinatorRecord(key: Buffer, value: Buffer | null): CoordinatorRecord | undefined {
-  const recordType = new ByteReader(key).int16();
+  if (key.length < 2) throw new ProtocolDecodeError(`a key of ${key.length} bytes has no version`);
+  const recordType = key.readInt16BE(0);
   if (recordType === 0 || recordType === 1) {
-    const { group, topic, partition } = offsetCommitKeys.decode(key);
+    const { group, topic, partition } = offsetCommitKeys.decode(key).message;
     return { type: 'offset', key: { group, topic, partition }, value: value === null ? null : offsetValue(value) };
   }
   if (recordType === GROUP_METADATA_KEY_VERSION) {
-    const { group } = groupMetadataKeys.decode(key);
+    const { group } = groupMetadataKeys.decode(key).message;
     return { type: 'group', group, value: value === null ? null : groupValue(value) };
   }
   return undefined;

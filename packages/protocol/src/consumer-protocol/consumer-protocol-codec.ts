@@ -1,5 +1,5 @@
 import { ProtocolDecodeError } from '../primitives/protocol-error.js';
-import { DataMessageCodec, type Versioned } from '../schema/data-message.js';
+import { DataMessageCodec } from '../schema/data-message.js';
 import type { MessageOf } from '../schema/message-types.js';
 import type { FieldSpec } from '../schema/schema-types.js';
 import { ConsumerProtocolAssignment } from './consumer-protocol-assignment.js';
@@ -8,6 +8,9 @@ import { ConsumerProtocolSubscription } from './consumer-protocol-subscription.j
 
 export type Subscription = MessageOf<typeof ConsumerProtocolSubscription.fields>;
 export type Assignment = MessageOf<typeof ConsumerProtocolAssignment.fields>;
+
+/** A decoded payload with the version its sender wrote, which may be newer than the versions we know. */
+export type Versioned<T> = T & { readonly version: number };
 
 /**
  * Encodes and decodes one consumer-protocol payload: a data message (an
@@ -33,7 +36,8 @@ class ConsumerProtocolCodec<T> {
   /** Bytes in the result are views of `payload`. Throws ProtocolDecodeError for bytes that are no version of the payload. */
   decode(payload: Buffer): Versioned<T> {
     try {
-      return this.codec.decode(payload);
+      const { version, message } = this.codec.decode(payload);
+      return { ...message, version };
     } catch (error) {
       if (!(error instanceof ProtocolDecodeError) || payload.length < 2) throw error;
       const version = payload.readInt16BE(0);

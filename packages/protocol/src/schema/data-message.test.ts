@@ -27,15 +27,15 @@ describe('data message codec', () => {
   it('encodesEachVersionWithItsPrefixAndEncoding', () => {
     expect(codec.encode(v2.message, 2).toString('hex')).toBe(v2.bytes.toString('hex'));
     expect(codec.encode(v3.message, 3).toString('hex')).toBe(v3.bytes.toString('hex'));
-    expect(codec.decode(v2.bytes)).toEqual({ ...v2.message, version: 2 });
-    expect(codec.decode(v3.bytes)).toEqual({ ...v3.message, version: 3 });
+    expect(codec.decode(v2.bytes)).toEqual({ version: 2, message: v2.message });
+    expect(codec.decode(v3.bytes)).toEqual({ version: 3, message: v3.message });
   });
 
   for (const version of [1, 2, 3]) {
     it(`roundTripsEveryValueOfVersion${version}`, () => {
       fc.assert(
         fc.property(structArbitrary(Sample.fields, version), (message) => {
-          expect(codec.decode(codec.encode(message as typeof v2.message, version))).toEqual({ ...message, version });
+          expect(codec.decode(codec.encode(message as typeof v2.message, version))).toEqual({ version, message });
         }),
         { numRuns: 100 },
       );
@@ -45,7 +45,7 @@ describe('data message codec', () => {
   it('readsAHigherVersionAsTheNewestIgnoringWhatFollowsItsFields', () => {
     // A v5 writer adds a tagged field (tag 4, 1 byte) to the struct and bytes after the message.
     const v5 = hex('0005  02 61  00000007  02 0009 00  01 04 01 ff  cafe');
-    expect(codec.decode(v5)).toEqual({ ...v3.message, version: 5 });
+    expect(codec.decode(v5)).toEqual({ version: 5, message: v3.message });
   });
 
   it('rejectsAVersionBelowTheOldest', () => {

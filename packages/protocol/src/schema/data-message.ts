@@ -28,8 +28,11 @@ export function defineDataMessage<const F extends readonly FieldSpec[]>(spec: Da
   return spec;
 }
 
-/** A decoded payload with the version its writer wrote, which may be newer than the versions we know. */
-export type Versioned<T> = T & { readonly version: number };
+/** A decoded message and the version its writer wrote, which may be newer than the versions we know. */
+export interface DecodedDataMessage<T> {
+  readonly version: number;
+  readonly message: T;
+}
 
 /**
  * Encodes and decodes one data message, each version compiled once.
@@ -71,7 +74,7 @@ export class DataMessageCodec<T = Record<string, unknown>> {
   }
 
   /** Bytes in the result are views of `payload`. Throws ProtocolDecodeError for bytes that are no version of the message. */
-  decode(payload: Buffer): Versioned<T> {
+  decode(payload: Buffer): DecodedDataMessage<T> {
     const r = new ByteReader(payload);
     let version: number;
     try {
@@ -83,7 +86,7 @@ export class DataMessageCodec<T = Record<string, unknown>> {
     } catch (error) {
       throw ProtocolError.inMessage(error, this.spec.name);
     }
-    return { ...this.decodeBody(r, version), version };
+    return { version, message: this.decodeBody(r, version) };
   }
 
   /**
