@@ -5,6 +5,7 @@ import { unpackMetadataBatch } from '@kstream/metadata';
 import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker, MetadataUpdateMessage } from '@kstream/metadata';
 import { ErrorCode, errorInfo } from '@kstream/protocol';
 import { BrokerListener } from './broker-listener.js';
+import { startBrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import type { BrokerServices } from './handlers/handler.js';
 import { brokerHandlers } from './handlers/registry.js';
 import type { ControllerChannel, NodeChannel } from './messages.js';
@@ -125,6 +126,8 @@ export class Broker {
       },
     });
     servePeers(this.#peers, partitions);
+    // Before metadata reaches the partitions, so it hears of every __consumer_offsets leadership.
+    const groups = startBrokerGroupCoordinator({ brokerId: this.brokerId, metadata, partitions, logger: this.#logger });
     syncReplicaManager(metadata, partitions, this.#logger);
     this.#services = {
       brokerId: this.brokerId,
@@ -136,6 +139,7 @@ export class Broker {
       controller: this.#controller,
       partitions,
       peers: this.#peers,
+      groups,
       logger: this.#logger,
     };
     const port = await this.#listener.listen();
@@ -186,13 +190,15 @@ export class Broker {
   /**
    * Stops heartbeating, has the controller move this broker's leaderships
    * away (controlled shutdown), closes the listener and every connection,
-   * then the hosted partitions.
+   * the group coordinator (its timers and waiting joins), then the hosted
+   * partitions.
    */
   async shutdown(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#heartbeat);
     await this.#controlledShutdown();
     await this.#listener.close();
+    this.#services?.groups.close();
     await this.#services?.partitions.close();
     this.#logger.info(`broker ${this.brokerId}: shut down`);
   }

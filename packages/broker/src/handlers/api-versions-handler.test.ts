@@ -1,4 +1,22 @@
-import { apiByKey, ApiVersions, ErrorCode, Metadata, parseVersionRange, Produce } from '@kstream/protocol';
+import {
+  apiByKey,
+  ApiVersions,
+  DeleteGroups,
+  DescribeGroups,
+  ErrorCode,
+  FindCoordinator,
+  Heartbeat,
+  JoinGroup,
+  LeaveGroup,
+  ListGroups,
+  Metadata,
+  OffsetCommit,
+  OffsetDelete,
+  OffsetFetch,
+  parseVersionRange,
+  Produce,
+  SyncGroup,
+} from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../network/raw-client.test-support.js';
 import { startTestListener } from '../network/test-listener.test-support.js';
@@ -36,6 +54,15 @@ describe('ApiVersions', () => {
     expect(response.apiKeys).toContainEqual({ apiKey: Produce.apiKey, minVersion: 0, maxVersion: 11 });
     expect(response.apiKeys).toContainEqual({ apiKey: Metadata.apiKey, minVersion: 0, maxVersion: 12 });
     expect(response).toMatchObject({ supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [] });
+  });
+
+  it('groupApisFromV0: librdkafka enables groups only if FindCoordinator, JoinGroup, SyncGroup, Heartbeat and LeaveGroup start at v0 and OffsetCommit covers v1–2', async () => {
+    const c = await connect();
+    const { apiKeys } = await c.request(ApiVersions, 3, { clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2' });
+    const range = (api: { apiKey: number }) => apiKeys.find((a) => a.apiKey === api.apiKey);
+    for (const api of [FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, ListGroups, DescribeGroups, DeleteGroups, OffsetDelete]) {
+      expect(range(api), api.name).toEqual({ apiKey: api.apiKey, minVersion: 0, maxVersion: parseVersionRange(api.validVersions).max });
+    }
   });
 
   it('everyVersion: v0 to v4 answer with the same list', async () => {

@@ -11,6 +11,7 @@ import { openManager, recordingLogger } from '../partitions/partitions.test-supp
 import { PeerLinks } from '../peers/peer-links.js';
 import { findCoordinatorHandler } from './find-coordinator-handler.js';
 import type { BrokerServices, RequestContext } from './handler.js';
+import { startBrokerGroupCoordinator } from '../groups/broker-group-coordinator.js';
 
 const OFFSETS_TOPIC_ID = '0c0c0c0c-0000-4000-8000-000000000001';
 const closing: { close(): void }[] = [];
@@ -42,7 +43,10 @@ async function brokerWithController(answer: (msg: CreateTopicsRequest, metadata:
     },
   });
   closing.push(controller, controllerEnd);
-  const services: BrokerServices = { brokerId: 1, config: metadata.brokerConfig, metadata, controller, partitions: await openManager(), peers: new PeerLinks(1, logger), logger };
+  const partitions = await openManager();
+  const groups = startBrokerGroupCoordinator({ brokerId: 1, metadata, partitions, logger });
+  closing.push(groups);
+  const services: BrokerServices = { brokerId: 1, config: metadata.brokerConfig, metadata, controller, partitions, peers: new PeerLinks(1, logger), groups, logger };
   const context = (apiVersion: number): RequestContext<typeof FindCoordinator> => ({
     api: FindCoordinator,
     apiVersion,

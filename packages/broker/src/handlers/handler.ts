@@ -3,6 +3,7 @@
 // may use. Handlers live beside this file as `<api>-handler.ts`, each
 // registered once in registry.ts.
 import type { Logger } from '@kstream/actor';
+import type { GroupCoordinator } from '@kstream/group-coordinator';
 import type { BrokerConfigValues } from '@kstream/metadata';
 import type { ApiSpec, RequestOf, ResponseOf, VersionRange } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
@@ -61,5 +62,7 @@ export interface BrokerServices {
   readonly partitions: ReplicaManager;
   /** This broker's channels to the other brokers of the node (the data plane between them). */
   readonly peers: PeerLinks;
+  /** The coordinator of the consumer groups whose __consumer_offsets partitions this broker leads. */
+  readonly groups: GroupCoordinator;
   readonly logger: Logger;
 }

@@ -25,6 +25,16 @@ import { findCoordinatorHandler } from './find-coordinator-handler.js';
 import { listOffsetsHandler } from './list-offsets-handler.js';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch-handler.js';
 import { produceHandler } from './produce-handler.js';
+import { deleteGroupsHandler } from './delete-groups-handler.js';
+import { describeGroupsHandler } from './describe-groups-handler.js';
+import { heartbeatHandler } from './heartbeat-handler.js';
+import { joinGroupHandler } from './join-group-handler.js';
+import { leaveGroupHandler } from './leave-group-handler.js';
+import { listGroupsHandler } from './list-groups-handler.js';
+import { offsetCommitHandler } from './offset-commit-handler.js';
+import { offsetDeleteHandler } from './offset-delete-handler.js';
+import { offsetFetchHandler } from './offset-fetch-handler.js';
+import { syncGroupHandler } from './sync-group-handler.js';
 
 /** A handler of any API, as a registry holds them. */
 export type AnyApiHandler = ApiHandler<ApiSpec>;
@@ -107,4 +117,14 @@ export const brokerHandlers = new HandlerRegistry([
   describeLogDirsHandler,
   offsetForLeaderEpochHandler,
   findCoordinatorHandler,
+  joinGroupHandler,
+  syncGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  offsetDeleteHandler,
+  listGroupsHandler,
+  describeGroupsHandler,
+  deleteGroupsHandler,
 ]);

@@ -19,6 +19,7 @@ import { ReplicaManager } from '../partitions/replica-manager.js';
 import { PeerLinks } from '../peers/peer-links.js';
 import { ClientConnection } from './client-connection.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
+import { startBrokerGroupCoordinator } from '../groups/broker-group-coordinator.js';
 
 /** A logger that keeps every line, so tests can check what was logged. */
 export function recordingLogger(): Logger & { readonly lines: string[] } {
@@ -62,6 +63,7 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
   const metadata = new BrokerMetadata(1, {});
   const logDir = await mkdtemp(join(tmpdir(), 'kstream-network-'));
   const partitions = await ReplicaManager.open({ brokerId: 1, logDir, logger });
+  const groups = startBrokerGroupCoordinator({ brokerId: 1, metadata, partitions, logger });
   const broker: BrokerServices = {
     brokerId: 1,
     config: metadata.brokerConfig,
@@ -69,6 +71,7 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
     controller,
     partitions,
     peers: new PeerLinks(1, logger),
+    groups,
     logger,
   };
   const requestMemory = new RequestMemoryPool(options.queuedMaxRequestBytes ?? -1);
@@ -98,6 +101,7 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
       await listener.close();
       controller.close();
       controllerEnd.close();
+      groups.close();
       await partitions.close();
       await rm(logDir, { recursive: true, force: true });
     },

@@ -5,8 +5,10 @@
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach } from 'vitest';
 import { Mailbox } from '@kstream/actor';
+import type { GroupCoordinator } from '@kstream/group-coordinator';
 import type { BrokerConfigProps, MetadataRecord } from '@kstream/metadata';
 import { decodeResponse, encodeResponse, type ApiSpec, type ResponseOf } from '@kstream/protocol';
+import { startBrokerGroupCoordinator } from '../groups/broker-group-coordinator.js';
 import type { BrokerServices, RequestContext } from '../handlers/handler.js';
 import type { ControllerChannel } from '../messages.js';
 import { BrokerMetadata } from '../metadata/broker-metadata.js';
@@ -15,8 +17,10 @@ import { syncReplicaManager } from './metadata-sync.js';
 import { BROKER_ID, openManager, recordingLogger } from './partitions.test-support.js';
 
 const channels: MessageChannel[] = [];
+const coordinators: GroupCoordinator[] = [];
 
 afterEach(() => {
+  for (const coordinator of coordinators.splice(0)) coordinator.close();
   for (const channel of channels.splice(0)) {
     channel.port1.close();
     channel.port2.close();
@@ -69,6 +73,8 @@ export async function testBroker(records: MetadataRecord[], staticConfig: Broker
   const controller: ControllerChannel = new Mailbox(channel.port1, { name: 'controller', logger });
   const metadata = new BrokerMetadata(BROKER_ID, staticConfig);
   const partitions = await openManager({ logger, fetchSessionCachePartitions: metadata.brokerConfig['max.incremental.fetch.session.cache.partitions'] });
+  const groups = startBrokerGroupCoordinator({ brokerId: BROKER_ID, metadata, partitions, logger });
+  coordinators.push(groups);
   syncReplicaManager(metadata, partitions, logger);
   const settle = async () => {
     for (const topic of metadata.state.topics.values()) {
@@ -79,7 +85,7 @@ export async function testBroker(records: MetadataRecord[], staticConfig: Broker
   };
   metadata.loadSnapshot(records, records.length - 1);
   await settle();
-  const services: BrokerServices = { brokerId: BROKER_ID, config: metadata.brokerConfig, metadata, controller, partitions, peers: new PeerLinks(BROKER_ID, logger), logger };
+  const services: BrokerServices = { brokerId: BROKER_ID, config: metadata.brokerConfig, metadata, controller, partitions, peers: new PeerLinks(BROKER_ID, logger), groups, logger };
   return {
     services,
     metadata,

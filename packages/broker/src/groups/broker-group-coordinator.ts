@@ -1,0 +1,36 @@
+// The broker's group coordinator, wired: its settings read from the broker's
+// configs in force at each use, __consumer_offsets through this broker's
+// ReplicaManager, and the leaderships it follows.
+import type { Logger } from '@kstream/actor';
+import { GroupCoordinator } from '@kstream/group-coordinator';
+import type { BrokerMetadata } from '../metadata/broker-metadata.js';
+import { coordinatorLog, GROUP_METADATA_TOPIC } from '../partitions/coordinator-log.js';
+import type { ReplicaManager } from '../partitions/replica-manager.js';
+import { followCoordinatorElections } from './coordinator-elections.js';
+import { groupCoordinatorConfig } from './group-coordinator-config.js';
+
+export interface BrokerGroupCoordinatorOptions {
+  readonly brokerId: number;
+  readonly metadata: BrokerMetadata;
+  readonly partitions: ReplicaManager;
+  readonly logger: Logger;
+}
+
+/**
+ * A GroupCoordinator over `partitions`, told of every __consumer_offsets
+ * partition they lead from now on: start it before metadata reaches the
+ * partitions. The partition count is metadata's, else
+ * offsets.topic.num.partitions (the topic does not exist yet).
+ */
+export function startBrokerGroupCoordinator({ brokerId, metadata, partitions, logger }: BrokerGroupCoordinatorOptions): GroupCoordinator {
+  const coordinator = new GroupCoordinator({
+    brokerId,
+    config: () => groupCoordinatorConfig(metadata.brokerConfig),
+    log: coordinatorLog(partitions, () => metadata.brokerConfig['offsets.commit.timeout.ms']),
+    offsetsTopicPartitionCount: () =>
+      metadata.topicByName(GROUP_METADATA_TOPIC)?.partitions.length ?? metadata.brokerConfig['offsets.topic.num.partitions'],
+    logger,
+  });
+  followCoordinatorElections(partitions, coordinator);
+  return coordinator;
+}
