@@ -56,6 +56,10 @@ export class MemoryCoordinatorLog implements CoordinatorLog {
     };
   }
 
+  get readsHeld(): boolean {
+    return this.readGate !== undefined;
+  }
+
   holdReads(): () => void {
     let release!: () => void;
     this.readGate = new Promise((resolve) => (release = resolve));

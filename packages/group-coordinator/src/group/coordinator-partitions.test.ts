@@ -1,7 +1,7 @@
 import { ErrorCode } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
 import { settle } from './coordinator-log.test-support.js';
-import { commitRequest, committed, context, coordinatorFixture, fetchRequest, seed, storedGroup } from './group-coordinator.test-support.js';
+import { commitRequest, committed, context, coordinatorFixture, fetchRequest, loadsEnded, seed, storedGroup } from './group-coordinator.test-support.js';
 
 const notCoordinator = async (fixture: ReturnType<typeof coordinatorFixture>, groupId = 'g') =>
   (await fixture.coordinator.offsetFetch(fetchRequest(groupId, null), context(8))).groups[0]!.errorCode;
@@ -60,7 +60,7 @@ describe('CoordinatorPartitions', () => {
     ]);
     await fixture.elect(0, 3);
     release();
-    await settle();
+    await loadsEnded(fixture.coordinator);
     expect(await committed(fixture.coordinator, 'g')).toEqual({ 't/0': 42n });
     const loads = fixture.logger.lines.filter((line) => line.msg.includes('loaded'));
     expect(loads.map((line) => (line.fields as { leaderEpoch: number }).leaderEpoch)).toEqual([3]);

@@ -1,8 +1,7 @@
 import { ErrorCode } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
 import { coordinatorPartition } from './coordinator-partition.js';
-import { settle } from './coordinator-log.test-support.js';
-import { commitRequest, context, coordinatorFixture, fetchRequest, seed } from './group-coordinator.test-support.js';
+import { commitRequest, context, coordinatorFixture, fetchRequest, loadsEnded, seed } from './group-coordinator.test-support.js';
 
 const joinRequest = (groupId: string, memberId = '') => ({
   groupId,
@@ -60,7 +59,7 @@ describe('GroupCoordinator routing', () => {
     expect(heartbeat.errorCode).toBe(ErrorCode.NONE);
 
     release();
-    await settle();
+    await loadsEnded(coordinator);
     const after = await coordinator.offsetCommit(commitRequest('g', { t: { 0: 5n } }), context(8));
     expect(after.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
   });

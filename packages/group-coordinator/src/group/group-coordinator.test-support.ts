@@ -1,4 +1,4 @@
-import type { OffsetCommit, OffsetFetch, RequestOf } from '@kstream/protocol';
+import { ErrorCode, type OffsetCommit, type OffsetFetch, type RequestOf } from '@kstream/protocol';
 import { encodeCoordinatorBatch, type CoordinatorRecord, type GroupMetadataValue } from '../records/index.js';
 import { CapturingLogger, ManualTimers, MemoryCoordinatorLog, settle, testConfig } from './coordinator-log.test-support.js';
 import type { GroupCoordinatorConfig, GroupRequestContext } from './coordinator-types.js';
@@ -10,7 +10,7 @@ export interface CoordinatorFixture {
   readonly timers: ManualTimers;
   readonly logger: CapturingLogger;
   config: GroupCoordinatorConfig;
-  /** Leads partition `partition` of the log at `epoch` and tells the coordinator, then lets the load finish. */
+  /** Leads partition `partition` of the log at `epoch` and tells the coordinator, then waits for the load to end (unless reads are held). */
   elect(partition?: number, epoch?: number): Promise<void>;
 }
 
@@ -31,6 +31,7 @@ export function coordinatorFixture(
       log.lead(partition, epoch);
       fixture.coordinator.onElection(partition, epoch);
       await settle();
+      if (!log.readsHeld) await loadsEnded(fixture.coordinator);
     },
   };
   (fixture as { coordinator: GroupCoordinator }).coordinator = new GroupCoordinator({
@@ -43,6 +44,16 @@ export function coordinatorFixture(
     timers,
   });
   return fixture;
+}
+
+/** Waits until no partition of `coordinator` is loading any more. */
+export async function loadsEnded(coordinator: GroupCoordinator): Promise<void> {
+  for (let round = 0; round < 1000; round++) {
+    const { errorCode } = await coordinator.listGroups({ statesFilter: [], typesFilter: ['none'] }, context(5));
+    if (errorCode !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error('the coordinator is still loading');
 }
 
 export function context(apiVersion: number): GroupRequestContext {
