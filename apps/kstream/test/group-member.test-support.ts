@@ -92,7 +92,8 @@ export async function runMember(consumer: Consumer, topic: string, report: (even
   consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) =>
     void report({
       type: 'committed',
-      offsets: payload.topics.filter((t) => t.topic === topic).flatMap((t) => t.partitions.map((p) => ({ partition: p.partition, offset: p.offset }))),
+      // kafkajs reports the partition of a commit as a string.
+      offsets: payload.topics.filter((t) => t.topic === topic).flatMap((t) => t.partitions.map((p) => ({ partition: Number(p.partition), offset: p.offset }))),
     }),
   );
   consumer.on(consumer.events.CRASH, ({ payload }) =>
