@@ -1,0 +1,83 @@
+// The broker workers' JavaScript heaps, read through this process's own
+// inspector: startCluster runs the brokers as worker threads of the
+// benchmark's process, and the inspector's NodeWorker domain attaches to
+// each (`[worker N] broker-<id>`), where HeapProfiler.collectGarbage runs a
+// full GC and Runtime.getHeapUsage answers the heap's used bytes. No
+// control API needed, nothing added to the brokers.
+import { Session } from 'node:inspector';
+
+interface AttachedWorker {
+  readonly sessionId: string;
+  readonly title: string;
+}
+
+const BROKER_TITLE = /\bbroker-\d+$/;
+const ANSWER_TIMEOUT_MS = 30_000;
+
+export class WorkerHeaps {
+  readonly #session = new Session();
+  readonly #workers = new Map<string, AttachedWorker>();
+  readonly #pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  #nextId = 1;
+
+  private constructor() {}
+
+  static async open(): Promise<WorkerHeaps> {
+    const heaps = new WorkerHeaps();
+    const session = heaps.#session;
+    session.connect();
+    session.on('NodeWorker.attachedToWorker', (event: { params: { sessionId: string; workerInfo: { title: string } } }) => {
+      heaps.#workers.set(event.params.sessionId, { sessionId: event.params.sessionId, title: event.params.workerInfo.title });
+    });
+    session.on('NodeWorker.detachedFromWorker', (event: { params: { sessionId: string } }) => heaps.#workers.delete(event.params.sessionId));
+    session.on('NodeWorker.receivedMessageFromWorker', (event: { params: { message: string } }) => {
+      const message = JSON.parse(event.params.message) as { id?: number; result?: unknown; error?: { message: string } };
+      const pending = message.id === undefined ? undefined : heaps.#pending.get(message.id);
+      if (pending === undefined) return;
+      heaps.#pending.delete(message.id!);
+      if (message.error !== undefined) pending.reject(new Error(message.error.message));
+      else pending.resolve(message.result);
+    });
+    await new Promise<void>((resolve, reject) => session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (error) => (error ? reject(error) : resolve())));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return heaps;
+  }
+
+  /** Bytes used on the brokers' heaps after a full GC in each, by worker title. */
+  async brokerHeaps(): Promise<Map<string, number>> {
+    const used = new Map<string, number>();
+    for (const worker of this.#workers.values()) {
+      if (!BROKER_TITLE.test(worker.title)) continue;
+      await this.#ask(worker, 'HeapProfiler.collectGarbage');
+      const usage = (await this.#ask(worker, 'Runtime.getHeapUsage')) as { usedSize: number };
+      used.set(worker.title, usage.usedSize);
+    }
+    if (used.size === 0) throw new Error(`no broker worker among the inspector's workers (${[...this.#workers.values()].map((w) => w.title).join(', ') || 'none'})`);
+    return used;
+  }
+
+  close(): void {
+    this.#session.disconnect();
+  }
+
+  #ask(worker: AttachedWorker, method: string): Promise<unknown> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`${method} in ${worker.title}: no answer within ${ANSWER_TIMEOUT_MS} ms`));
+      }, ANSWER_TIMEOUT_MS);
+      this.#pending.set(id, {
+        resolve: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      this.#session.post('NodeWorker.sendMessageToWorker', { sessionId: worker.sessionId, message: JSON.stringify({ id, method }) });
+    });
+  }
+}
