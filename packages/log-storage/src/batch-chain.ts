@@ -11,10 +11,12 @@ export interface EpochSpike {
  * What the next stored batch of a segment must look like, given the ones
  * before it. The CRC does not cover a batch's base offset or partition
  * leader epoch, so a flipped bit there passes it; the log's own rules catch
- * it: offsets follow on (a batch starts right after the previous one's last
- * offset: the log has no gaps until compaction comes), stay in the segment's
- * range [base offset, limit) — limit being the next segment's base offset,
- * or the segment's end offset when reading — and epochs never go down.
+ * it: offsets never go back (a batch starts at or after the previous one's
+ * last offset + 1 — after, where the log cleaner removed batches: the gaps
+ * compaction leaves, which followers copy), stay in the segment's range
+ * [base offset, limit) — limit being the next segment's base offset, or the
+ * segment's end offset when reading — and epochs never go down. A flip that
+ * moves a base offset forward inside that range looks like such a gap.
  * Scans and reads walk headers they have parsed anyway: a few comparisons.
  */
 export class BatchChain {
@@ -31,7 +33,7 @@ export class BatchChain {
   private constructor(
     private readonly segmentBase: bigint,
     private readonly limit: bigint | undefined,
-    /** The base offset the next batch must have, when known. */
+    /** The lowest base offset the next batch may have, when known. */
     private next: bigint | undefined,
     /** When `next` is not known: the last offset the first batch must have (an offset index entry's). */
     private firstLast: bigint | undefined,
@@ -54,7 +56,7 @@ export class BatchChain {
     return new BatchChain(segmentBase, limit, baseOffset, undefined, undefined);
   }
 
-  /** The base offset the next batch must have, when known. */
+  /** The lowest base offset the next batch may have, when known. */
   get nextOffset(): bigint | undefined {
     return this.next;
   }
@@ -65,7 +67,7 @@ export class BatchChain {
     const last = base + BigInt(header.lastOffsetDelta);
     const epoch = header.partitionLeaderEpoch;
     if (this.next !== undefined) {
-      if (base !== this.next) return `base offset ${base} does not follow on from the previous batch (expected ${this.next})`;
+      if (base < this.next) return `base offset ${base} does not follow on from the previous batch (expected ${this.next} or above: offsets never go back)`;
     } else if (this.firstLast !== undefined && last !== this.firstLast) {
       return `batch ends at offset ${last}, its offset index entry says ${this.firstLast}`;
     }

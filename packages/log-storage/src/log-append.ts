@@ -62,11 +62,16 @@ export function assignOffsets(append: PendingAppend, start: bigint, logAppendTim
   }
 }
 
-/** Why a follower's batches do not continue the log at `expected`, if they do not. */
+/**
+ * Why a follower's batches do not continue the log at `expected`, if they do
+ * not: each must start at or after the end of the one before (Kafka's
+ * UnexpectedAppendOffsetException is for offsets that go back) — a leader's
+ * compacted log has gaps, and the follower keeps them.
+ */
 export function contiguityError(tp: TopicPartition, append: PendingAppend, expected: bigint): UnexpectedAppendOffsetError | undefined {
   let next = expected;
   for (const b of append.batches) {
-    if (b.baseOffset !== next) return new UnexpectedAppendOffsetError(tp, next, b.baseOffset);
+    if (b.baseOffset < next) return new UnexpectedAppendOffsetError(tp, next, b.baseOffset);
     next = b.lastOffset + 1n;
   }
   return undefined;

@@ -142,7 +142,7 @@ describe('Log recovery and reads of corrupt batches', () => {
     const log = await openLog(dir);
     await fill(log, 6);
     await log.close();
-    editFile(segmentPath(dir, 0n), (bytes) => (bytes[2 * BATCH + BATCH_OFFSETS.baseOffset + 6] ^= 0x01)); // 6 -> 262
+    editFile(segmentPath(dir, 0n), (bytes) => (bytes[2 * BATCH + BATCH_OFFSETS.baseOffset + 7] ^= 0x04)); // 6 -> 2
 
     const reopened = await openLog(dir, { recoveryPoint: 18n });
     expect(reopened.logEndOffset).toBe(18n);
@@ -150,7 +150,7 @@ describe('Log recovery and reads of corrupt batches', () => {
     for (const offset of [6n, 7n, 9n, 15n]) {
       const error = await reopened.read(offset).catch((e: unknown) => e);
       expect(error, `read at ${offset}`).toBeInstanceOf(CorruptSegmentError);
-      expect((error as CorruptSegmentError).problem).toMatch(/base offset 262 does not follow on/);
+      expect((error as CorruptSegmentError).problem).toMatch(/base offset 2 does not follow on/);
     }
     await reopened.close();
   });

@@ -292,7 +292,8 @@ export class PartitionLogAppender {
         }
         assignOffsets(append, next, logAppendTime);
       }
-      append.firstOffset = next;
+      // A follower's first batch may start past the log end: a gap its compacted leader has.
+      append.firstOffset = append.origin === 'follower' ? append.batches[0]!.baseOffset : next;
       append.lastOffset = lastOffset;
       appends.push(append);
       buffers.push(append.records);

@@ -105,8 +105,8 @@ export class UnexpectedAppendOffsetError extends Error {
     readonly actualOffset: bigint,
   ) {
     super(
-      `Follower append to ${topicPartitionName(topicPartition)} is not contiguous: ` +
-        `expected a batch at offset ${expectedOffset}, got one at ${actualOffset}`,
+      `Follower append to ${topicPartitionName(topicPartition)} goes back: ` +
+        `expected a batch at offset ${expectedOffset} or above, got one at ${actualOffset}`,
     );
   }
 }
