@@ -14,6 +14,11 @@ describe('LogConfig', () => {
       flushMessages: LONG_MAX,
       flushMs: LONG_MAX,
       flushPolicy: 'page-cache',
+      cleanupPolicy: ['delete'],
+      deleteRetentionMs: 86400000,
+      minCleanableDirtyRatio: 0.5,
+      minCompactionLagMs: 0,
+      maxCompactionLagMs: LONG_MAX,
     });
   });
 

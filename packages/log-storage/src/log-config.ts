@@ -1,5 +1,8 @@
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
+/** cleanup.policy's values: delete runs retention, compact runs the log cleaner; a topic may have both. */
+export type CleanupPolicy = 'compact' | 'delete';
+
 /**
  * page-cache: an append resolves once its bytes are in the OS page cache;
  * the OS writes them back, the log fsyncs old segments when it rolls and
@@ -30,6 +33,16 @@ export interface LogConfig {
   readonly flushMs: number;
   /** flush.policy (kstream's own key): page-cache or durable. */
   readonly flushPolicy: FlushPolicy;
+  /** cleanup.policy: delete (retention), compact (the log cleaner), or both. */
+  readonly cleanupPolicy: readonly CleanupPolicy[];
+  /** delete.retention.ms: how long the cleaner keeps a tombstone (or transaction marker) after it first cleaned it. */
+  readonly deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio: the share of uncleaned bytes above which the cleaner takes the log. */
+  readonly minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: a segment whose newest record is younger is not cleaned yet. */
+  readonly minCompactionLagMs: number;
+  /** max.compaction.lag.ms: a log whose oldest uncleaned record is older is cleaned whatever its dirty ratio. */
+  readonly maxCompactionLagMs: number;
 }
 
 /** Java's Long.MAX_VALUE, Kafka's "never" for flush.messages and flush.ms (as a double: 2^63). */
@@ -46,6 +59,11 @@ export const defaultLogConfig: LogConfig = Object.freeze({
   flushMessages: LONG_MAX,
   flushMs: LONG_MAX,
   flushPolicy: 'page-cache',
+  cleanupPolicy: Object.freeze(['delete'] as const),
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: LONG_MAX,
 });
 
 /** `overrides` laid over `base` (Kafka's defaults unless given), frozen. */

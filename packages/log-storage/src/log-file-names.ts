@@ -7,6 +7,14 @@ export const INDEX_FILE_SUFFIX = '.index';
 export const TIME_INDEX_FILE_SUFFIX = '.timeindex';
 /** Appended to a segment's files when it is deleted; removed once no reader holds the segment (and at the next open). */
 export const DELETED_FILE_SUFFIX = '.deleted';
+/** A segment's three files, the .log first: the cleaner's swap renames it first, so a `.log.swap` means the swap got that far. */
+export const SEGMENT_FILE_SUFFIXES = [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX] as const;
+/** A segment file the cleaner is writing; a crash leaves it incomplete, and the next open deletes it. */
+export const CLEANED_FILE_SUFFIX = '.cleaned';
+/** A cleaned segment file complete and about to replace the segments it was made from; the next open finishes the swap. */
+export const SWAP_FILE_SUFFIX = '.swap';
+/** Per log directory, the first dirty offset of each compacted log (Kafka's name and format). */
+export const CLEANER_OFFSET_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
 export const LEADER_EPOCH_CHECKPOINT_FILE = 'leader-epoch-checkpoint';
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';

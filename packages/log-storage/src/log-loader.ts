@@ -2,6 +2,7 @@ import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FIL
 import { join } from 'node:path';
 import type { ScanProblem } from './batch-scanner.js';
 import type { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
+import { recoverInterruptedSwaps } from './log-cleaner-swap-recovery.js';
 import { LogSegment, type SegmentContext } from './log-segment.js';
 import { topicPartitionName } from './topic-partition.js';
 
@@ -15,7 +16,8 @@ export interface LoadedLog {
  * Opens the segments of a partition's directory after a clean shutdown or a
  * crash, as Kafka's LogLoader does: what lies below the recovery point was
  * flushed and is trusted; only the tail from it on is recovered. Leftovers
- * go first: `.deleted` files (a deletion the last run did not finish), `.tmp`
+ * go first: a clean's `.cleaned` and `.swap` files (recoverInterruptedSwaps),
+ * `.deleted` files (a deletion the last run did not finish), `.tmp`
  * checkpoints, index files without a .log.
  *
  * - A segment wholly below the recovery point (the next one starts at or
@@ -44,6 +46,7 @@ export async function loadLog(
 ): Promise<LoadedLog> {
   const { io, dir } = ctx;
   await io.mkdir(dir);
+  await recoverInterruptedSwaps(ctx, await io.readdir(dir));
   const names = await io.readdir(dir);
   const bases: bigint[] = [];
   for (const name of names) {

@@ -7,7 +7,8 @@ import type { LogSegment } from './log-segment.js';
  * retention.bytes (the log stays larger than the limit without it), or the
  * log start offset (every offset in it is below). A segment is eligible only
  * if it is not the active one and lies wholly below the high watermark, as
- * in Kafka.
+ * in Kafka. Time and size apply only under cleanup.policy delete (alone or
+ * with compact): a compact-only log keeps its segments for the cleaner.
  */
 export function retentionBreaches(
   segments: readonly LogSegment[],
@@ -22,14 +23,15 @@ export function retentionBreaches(
     eligible.push(segments[i]!);
   }
 
+  const deletes = config.cleanupPolicy.includes('delete');
   let byTime = 0;
-  if (config.retentionMs >= 0) {
+  if (deletes && config.retentionMs >= 0) {
     const limit = BigInt(now) - BigInt(config.retentionMs);
     while (byTime < eligible.length && eligible[byTime]!.largestTimestamp() < limit) byTime++;
   }
 
   let bySize = 0;
-  if (config.retentionBytes >= 0) {
+  if (deletes && config.retentionBytes >= 0) {
     let excess = segments.reduce((total, s) => total + s.size, 0) - config.retentionBytes;
     while (bySize < eligible.length && excess - eligible[bySize]!.size >= 0) {
       excess -= eligible[bySize]!.size;

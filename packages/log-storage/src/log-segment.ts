@@ -316,6 +316,11 @@ export class LogSegment {
     return first;
   }
 
+  /** The max timestamp of the segment's first batch, if it has one: max.compaction.lag.ms counts from it. */
+  get firstTimestamp(): bigint | undefined {
+    return this.firstBatchTimestamp;
+  }
+
   /** Time the segment has been open for appends, by segment.ms's rule: batch timestamps if they have them, the wall clock if not. */
   timeWaitedForRoll(now: number, incomingMaxTimestamp: bigint): number {
     if (this.firstBatchTimestamp !== undefined && this.firstBatchTimestamp >= 0n) {
@@ -533,6 +538,20 @@ export class LogSegment {
     const io = this.ctx.io;
     for (const path of this.paths()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
     if (this.refs === 0) await this.finish();
+  }
+
+  /**
+   * The first step of the cleaner's swap (PartitionLog.replaceCleanedSegments):
+   * the files are renamed `.deleted` now, while the segment is still listed
+   * and read through its open file; the swap holds it (released once the
+   * cleaned segment replaces it in the list), and the last release removes
+   * the files. Nothing is written to it from here on.
+   */
+  async renameForSwap(): Promise<void> {
+    this.retain();
+    this.state = 'deleted';
+    const io = this.ctx.io;
+    for (const path of this.paths()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
   }
 
   private paths(): string[] {

@@ -81,6 +81,14 @@ export class LogSegments {
     return removed;
   }
 
+  /** Puts `segment` where the consecutive segments `replaced` are (the cleaner's swap); false if they are not all there. */
+  replace(replaced: readonly LogSegment[], segment: LogSegment): boolean {
+    const at = this.list.indexOf(replaced[0]!);
+    if (at < 0 || replaced.some((s, i) => this.list[at + i] !== s)) return false;
+    this.list.splice(at, replaced.length, segment);
+    return true;
+  }
+
   /** Replaces every segment with `segment`, returning the old ones. */
   replaceAll(segment: LogSegment): LogSegment[] {
     const removed = this.list;

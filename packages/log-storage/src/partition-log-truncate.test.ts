@@ -129,6 +129,18 @@ describe('PartitionLog truncation and log start offset', () => {
     await log.close();
   });
 
+  it('retentionOnlyUnderDeletePolicy: a compact-only log keeps its segments for the cleaner; compact,delete runs retention too', async () => {
+    const compacted = await openLog(tempLogDir(), { config: { segmentBytes: 200, retentionBytes: 0, retentionMs: 0, cleanupPolicy: ['compact'] } });
+    await appendBatches(compacted, 5);
+    expect(await compacted.deleteOldSegments()).toBe(0);
+    expect(compacted.segmentBaseOffsets()).toEqual([0n, 6n, 12n]);
+    const both = await openLog(tempLogDir(), { config: { segmentBytes: 200, retentionBytes: 0, retentionMs: -1, cleanupPolicy: ['compact', 'delete'] } });
+    await appendBatches(both, 5);
+    expect(await both.deleteOldSegments()).toBe(2);
+    await compacted.close();
+    await both.close();
+  });
+
   it('retentionStopsAtHighWatermark: a segment reaching the high watermark is kept', async () => {
     const log = await openLog(tempLogDir(), { config: { segmentBytes: 200, retentionBytes: 0, retentionMs: -1 } });
     await appendBatches(log, 5);

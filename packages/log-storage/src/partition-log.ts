@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { AppendOrigin } from './append-validation.js';
 import type { LogAppendInfo } from './log-append.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-file-cache.js';
+import type { CleanSummary } from './log-cleaner-job.js';
+import { replaceCleanedSegments } from './log-cleaner-swap.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
 import { LogDirIo } from './log-dir-io.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE, partitionDirName } from './log-file-names.js';
@@ -26,6 +28,19 @@ import { deleteOldSegments, maybeIncrementLogStartOffset, truncateFullyAndStartA
 import { SerialQueue } from './serial-queue.js';
 import { LogClosedError, OffsetOutOfRangeError } from './storage-errors.js';
 import type { TopicPartition } from './topic-partition.js';
+
+/** One segment as the log cleaner sees it (PartitionLog.segmentsForCleaning). */
+export interface CleanerSegmentView {
+  readonly baseOffset: bigint;
+  readonly size: number;
+  readonly nextOffset: bigint;
+  readonly offsetIndexBytes: number;
+  readonly timeIndexBytes: number;
+  /** Its newest timestamp (min.compaction.lag.ms compares it). */
+  readonly largestTimestamp: bigint;
+  /** Its first batch's timestamp (max.compaction.lag.ms counts from it), if it has one. */
+  readonly firstTimestamp: bigint | undefined;
+}
 
 export interface PartitionLogOptions {
   /** The log directory (`<data-dir>/broker-<id>`); the partition lives in `<topic>-<partition>` under it. */
@@ -166,6 +181,35 @@ export class PartitionLog {
     return this.state.segments.all().map((s) => s.baseOffset);
   }
 
+  /** The log directory this log lives in (`<data-dir>/broker-<id>`). */
+  get logDir(): string {
+    return this.state.ctx.io.logDir;
+  }
+
+  /** The segments as the log cleaner chooses and reads them, oldest first, the active one last. */
+  segmentsForCleaning(): CleanerSegmentView[] {
+    return this.state.segments.all().map((s) => ({
+      baseOffset: s.baseOffset,
+      size: s.size,
+      nextOffset: s.nextOffset,
+      offsetIndexBytes: s.offsetIndex.bytes().length,
+      timeIndexBytes: s.timeIndex.bytes().length,
+      largestTimestamp: s.largestTimestamp(),
+      firstTimestamp: s.firstTimestamp,
+    }));
+  }
+
+  /**
+   * Swaps in what a clean wrote (cleanLog's `.cleaned` files), atomically
+   * and crash-safely — see replaceCleanedSegments. False, the clean's files
+   * removed, when the segments it read changed meanwhile. Reads and appends
+   * go on throughout.
+   */
+  replaceCleanedSegments(summary: CleanSummary): Promise<boolean> {
+    this.ensureOpen();
+    return replaceCleanedSegments(this.state, summary);
+  }
+
   /**
    * Appends batches produced by clients: validates each (one bad batch
    * rejects the append with CorruptRecordError and leaves the log as it
@@ -177,7 +221,11 @@ export class PartitionLog {
     return this.append(records, 'leader', leaderEpoch);
   }
 
-  /** Appends a leader's batches as they are; they must continue the log exactly (UnexpectedAppendOffsetError if not). */
+  /**
+   * Appends a leader's batches as they are: each must start at or after the
+   * log end offset (UnexpectedAppendOffsetError if it goes back); gaps a
+   * compacted leader's log has are kept.
+   */
   appendAsFollower(records: Buffer): Promise<LogAppendInfo> {
     return this.append(records, 'follower', -1);
   }

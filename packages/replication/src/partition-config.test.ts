@@ -21,6 +21,23 @@ describe('partitionConfigFrom', () => {
     expect(config.maxMessageBytes).toBe(10);
   });
 
+  it('compactionSettingsCarried: cleanup.policy and the cleaner keys reach the LogConfig', () => {
+    const config = partitionConfigFrom({
+      'cleanup.policy': 'compact,delete',
+      'delete.retention.ms': '1000',
+      'min.cleanable.dirty.ratio': '0.1',
+      'min.compaction.lag.ms': 5,
+      'max.compaction.lag.ms': '60000',
+    });
+    expect(config.log).toMatchObject({
+      cleanupPolicy: ['compact', 'delete'],
+      deleteRetentionMs: 1000,
+      minCleanableDirtyRatio: 0.1,
+      minCompactionLagMs: 5,
+      maxCompactionLagMs: 60000,
+    });
+  });
+
   it('flushMessagesOneIsTheDurablePolicy', () => {
     expect(partitionConfigFrom({ 'flush.messages': '1' }).log).toMatchObject({ flushPolicy: 'durable', flushMessages: LONG_MAX });
     expect(partitionConfigFrom({ 'flush.messages': '9223372036854775807' }).log.flushPolicy).toBe('page-cache');

@@ -29,6 +29,11 @@ export const LOG_CONFIG_SOURCES = {
   messageTimestampType: 'message.timestamp.type',
   flushMessages: 'flush.messages',
   flushMs: 'flush.ms',
+  cleanupPolicy: 'cleanup.policy',
+  deleteRetentionMs: 'delete.retention.ms',
+  minCleanableDirtyRatio: 'min.cleanable.dirty.ratio',
+  minCompactionLagMs: 'min.compaction.lag.ms',
+  maxCompactionLagMs: 'max.compaction.lag.ms',
 } as const satisfies Record<Exclude<keyof LogConfig, 'flushPolicy'>, string>;
 
 /**

@@ -1,0 +1,70 @@
+import { CompressionType, decodeRecordBatches, encodeRecordBatch, recordOffset } from '@kstream/protocol';
+import { cleanLog } from './log-cleaner-clean.js';
+import { LogCleaner, defaultLogCleanerConfig, type LogCleanerConfig } from './log-cleaner.js';
+import type { CleanJob } from './log-cleaner-job.js';
+import { LogDirIo } from './log-dir-io.js';
+import type { PartitionLog } from './partition-log.js';
+
+export interface KeyedRecord {
+  key: string | null;
+  /** null: a tombstone. */
+  value: string | null;
+}
+
+/** A batch of keyed records (strings for readability), encoded as a producer would send it. */
+export function keyedBatch(
+  records: readonly KeyedRecord[],
+  options: { compression?: CompressionType; timestamp?: number; producerId?: bigint; isTransactional?: boolean } = {},
+): Promise<Buffer> {
+  return encodeRecordBatch({
+    compression: options.compression,
+    producerId: options.producerId,
+    producerEpoch: options.producerId === undefined ? -1 : 0,
+    baseSequence: options.producerId === undefined ? -1 : 0,
+    isTransactional: options.isTransactional,
+    baseTimestamp: options.timestamp ?? 1_700_000_000_000,
+    records: records.map((r) => ({
+      key: r.key === null ? null : Buffer.from(r.key),
+      value: r.value === null ? null : Buffer.from(r.value),
+    })),
+  });
+}
+
+export interface StoredRecord extends KeyedRecord {
+  offset: bigint;
+}
+
+/** Every record of the log, from its start to its end, in offset order, read through the log's own reads. */
+export async function readRecords(log: PartitionLog): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  let offset = log.logStartOffset;
+  while (offset < log.logEndOffset) {
+    const read = await log.read(offset, { maxBytes: 1 << 20 });
+    if (read.records.length === 0) break;
+    for (const batch of await decodeRecordBatches(read.records)) {
+      if (batch.attributes.isControl) continue;
+      for (const r of batch.records) {
+        out.push({ offset: recordOffset(batch.header, r), key: r.key?.toString() ?? null, value: r.value?.toString() ?? null });
+      }
+    }
+    offset = read.nextOffset;
+  }
+  return out;
+}
+
+/** A LogCleaner over the one log, running cleans in this thread, cleaning whatever is dirty. */
+export function cleanerFor(
+  log: PartitionLog,
+  options: { clock?: () => number; config?: Partial<LogCleanerConfig>; execute?: (job: CleanJob) => ReturnType<typeof cleanLog>; lastStableOffset?: () => bigint } = {},
+): Promise<LogCleaner> {
+  return LogCleaner.open({
+    io: new LogDirIo(log.logDir),
+    logs: () => [{ log, lastStableOffset: options.lastStableOffset?.() ?? log.logEndOffset }],
+    execute: options.execute ?? ((job) => cleanLog(job)),
+    config: { ...defaultLogCleanerConfig, ...options.config },
+    clock: options.clock,
+  });
+}
+
+/** The config of a compacted test log: everything dirty is cleanable. */
+export const COMPACTED = { cleanupPolicy: ['compact'], minCleanableDirtyRatio: 0, retentionMs: -1 } as const;
