@@ -89,6 +89,22 @@ describe('ClassicGroupMembership static members', () => {
     expect(await h.heartbeat(b, 1, 'inst-b')).toBe(ErrorCode.NONE);
   });
 
+  it('staticRejoinWhoseStoreIsOvertakenByARebalanceKeepsTheNewMemberId', async () => {
+    const h = new MembershipHarness();
+    const [a] = await stableStaticGroup(h);
+    h.storeDelayMs = 500;
+    h.storeErrorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+    const restarted = h.join({ groupInstanceId: 'inst-b' });
+    // The leader rejoins while the store is in flight: both are in the rebalance, which completes at once.
+    h.join({ memberId: a, groupInstanceId: 'inst-a' });
+    await settle();
+    expect(restarted.answer()).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 2 });
+    h.time.advance(500);
+    await settle();
+    // The late failed store must not restore the old member id.
+    expect(h.group.memberIdOfInstance('inst-b')).toBe(restarted.answer()!.memberId);
+  });
+
   it('staticMemberRestartWithinItsSessionTimeoutKeepsTheGroupStable', async () => {
     const h = new MembershipHarness();
     const [a] = await stableStaticGroup(h);

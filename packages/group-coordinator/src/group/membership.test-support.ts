@@ -106,6 +106,8 @@ export class MembershipHarness {
   config: GroupCoordinatorConfig = TEST_CONFIG;
   /** What storeGroup answers; each store is recorded with the group's record value at that moment. */
   storeErrorCode: number = ErrorCode.NONE;
+  /** How long (fake time) a store takes to be acknowledged; 0 = at once. */
+  storeDelayMs = 0;
   readonly stores: ReturnType<ClassicGroup['toRecordValue']>[] = [];
   readonly emptied: string[] = [];
   readonly group: ClassicGroup;
@@ -120,7 +122,9 @@ export class MembershipHarness {
       logger: this.logs,
       storeGroup: (g) => {
         this.stores.push(g.toRecordValue());
-        return Promise.resolve(this.storeErrorCode);
+        const errorCode = this.storeErrorCode;
+        if (this.storeDelayMs === 0) return Promise.resolve(errorCode);
+        return new Promise((resolve) => this.time.setTimeout(() => resolve(errorCode), this.storeDelayMs));
       },
       onGroupEmptied: (g) => void this.emptied.push(g.groupId),
     });
