@@ -46,6 +46,11 @@ export class MemoryCoordinatorLog implements CoordinatorLog {
     this.failures.push(...errorCodes);
   }
 
+  /** Drops the failures no append used. */
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
   /** Appends wait until the returned function is called. */
   holdAppends(): () => void {
     let release!: () => void;
