@@ -1,16 +1,25 @@
-// npm run faults -- [--seed N] [--faults 100] [--client own|kafkajs] [--producers N] [--kinds crash,pause,...] [--keep-data]
-// The long run of the acknowledged-write checker whose short run is CI's
-// (apps/kstream/test/replication-checker.test.ts): RF 3, min.insync.replicas=2,
-// acks=all producers and fetching consumers on 6 partitions while the
-// nemesis injects one fault at a time, then the checker's verdict.
+// npm run faults -- [--workload replication|groups] [--seed N] [--faults 100] [--client own|kafkajs] [--producers N] [--members N] [--kinds crash,pause,...] [--keep-data]
+// The long runs of the checkers whose short runs are CI's:
+// - replication (the default; apps/kstream/test/replication-checker.test.ts):
+//   RF 3, min.insync.replicas=2, acks=all producers and fetching consumers on
+//   6 partitions while the nemesis injects one fault at a time;
+// - groups (apps/kstream/test/groups-checker.test.ts): an acks=all producer
+//   and a group of kafkajs members committing after each batch, while the
+//   group nemesis also crashes the coordinator's broker and kills members;
+//   a fresh member drains at the end.
 // Prints the seed first and the summary last; exits 1 on a violation.
 import { parseArgs } from 'node:util';
 import { runFaults } from '../../apps/kstream/test/checker/fault-run.test-support.js';
 import type { FaultKind } from '../../apps/kstream/test/checker/history.test-support.js';
+import { GROUP_FAULT_KINDS, type GroupNemesisKind } from '../../apps/kstream/test/checker/group-nemesis.test-support.js';
+import { runGroupFaults } from '../../apps/kstream/test/checker/group-fault-run.test-support.js';
 import { FAULT_KINDS } from '../../apps/kstream/test/checker/nemesis.test-support.js';
 import { randomSeed } from '../../apps/kstream/test/fuzz-random.test-support.js';
 
-const usage = `usage: npm run faults -- [--seed N] [--faults 100] [--client own|kafkajs] [--producers 3] [--kinds ${FAULT_KINDS.join(',')}] [--keep-data]`;
+const usage = [
+  `usage: npm run faults -- [--workload replication] [--seed N] [--faults 100] [--client own|kafkajs] [--producers 3] [--kinds ${FAULT_KINDS.join(',')}] [--keep-data]`,
+  `       npm run faults -- --workload groups [--seed N] [--faults 100] [--members 3] [--kinds ${GROUP_FAULT_KINDS.join(',')}] [--keep-data]`,
+].join('\n');
 
 function fail(message: string): never {
   console.error(`${message}\n${usage}`);
@@ -26,6 +35,8 @@ function count(name: string, text: string | undefined, fallback: number): number
 
 const { values } = parseArgs({
   options: {
+    workload: { type: 'string' },
+    members: { type: 'string' },
     seed: { type: 'string' },
     faults: { type: 'string' },
     client: { type: 'string' },
@@ -34,20 +45,29 @@ const { values } = parseArgs({
     'keep-data': { type: 'boolean' },
   },
 });
-const client = values.client ?? 'own';
-if (client !== 'own' && client !== 'kafkajs') fail(`--client ${JSON.stringify(client)}: own or kafkajs`);
-const kinds = values.kinds?.split(',') as FaultKind[] | undefined;
-const unknownKind = kinds?.find((k) => !FAULT_KINDS.includes(k));
-if (unknownKind !== undefined) fail(`--kinds: no fault ${JSON.stringify(unknownKind)}`);
+const workload = values.workload ?? 'replication';
+if (workload !== 'replication' && workload !== 'groups') fail(`--workload ${JSON.stringify(workload)}: replication or groups`);
+const seed = count('seed', values.seed, randomSeed());
+const faults = count('faults', values.faults, 100);
+const keepDataDir = values['keep-data'] === true;
+const log = (line: string): void => console.log(line);
 
-const run = await runFaults({
-  seed: count('seed', values.seed, randomSeed()),
-  faults: count('faults', values.faults, 100),
-  client,
-  producers: count('producers', values.producers, 3),
-  ...(kinds === undefined ? {} : { kinds }),
-  keepDataDir: values['keep-data'] === true,
-  log: (line) => console.log(line),
-});
-console.log(`\n${run.summary}`);
-if (run.result.violations.length > 0) process.exitCode = 1;
+if (workload === 'groups') {
+  if (values.client !== undefined || values.producers !== undefined) fail('--client and --producers are the replication workload\'s; groups has one own producer');
+  const kinds = values.kinds?.split(',') as GroupNemesisKind[] | undefined;
+  const unknownKind = kinds?.find((k) => !GROUP_FAULT_KINDS.includes(k));
+  if (unknownKind !== undefined) fail(`--kinds: no groups fault ${JSON.stringify(unknownKind)}`);
+  const run = await runGroupFaults({ seed, faults, members: count('members', values.members, 3), ...(kinds === undefined ? {} : { kinds }), keepDataDir, log });
+  console.log(`\n${run.summary}`);
+  if (run.result.violations.length > 0 || !run.drained) process.exitCode = 1;
+} else {
+  if (values.members !== undefined) fail('--members is the groups workload\'s');
+  const client = values.client ?? 'own';
+  if (client !== 'own' && client !== 'kafkajs') fail(`--client ${JSON.stringify(client)}: own or kafkajs`);
+  const kinds = values.kinds?.split(',') as FaultKind[] | undefined;
+  const unknownKind = kinds?.find((k) => !FAULT_KINDS.includes(k));
+  if (unknownKind !== undefined) fail(`--kinds: no fault ${JSON.stringify(unknownKind)}`);
+  const run = await runFaults({ seed, faults, client, producers: count('producers', values.producers, 3), ...(kinds === undefined ? {} : { kinds }), keepDataDir, log });
+  console.log(`\n${run.summary}`);
+  if (run.result.violations.length > 0) process.exitCode = 1;
+}

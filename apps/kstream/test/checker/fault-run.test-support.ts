@@ -153,7 +153,7 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-async function createTopic(bootstrap: string, topic: string): Promise<void> {
+export async function createTopic(bootstrap: string, topic: string): Promise<void> {
   const admin = new Kafka({ clientId: 'fault-run', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
@@ -166,7 +166,7 @@ async function createTopic(bootstrap: string, topic: string): Promise<void> {
 }
 
 /** Waits until every partition has a leader and its full replica set in the ISR; returns those that had not after `timeoutMs`. */
-async function settle(leaders: LeaderDirectory, timeoutMs: number): Promise<number[]> {
+export async function settle(leaders: LeaderDirectory, timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await leaders.refresh();

@@ -21,6 +21,13 @@ function describeViolation(history: GroupHistory, v: GroupViolation): string {
   return `  ${v.rule}: ${where}${v.value === null ? '' : ` value ${JSON.stringify(v.value)}`}: ${v.message}${faults}`;
 }
 
+/** How the commits that were not acknowledged ended, most frequent first. */
+function commitErrors(history: GroupHistory): string {
+  const counts = new Map<string, number>();
+  for (const c of history.commits) if (c.outcome.kind !== 'ok') counts.set(`${c.outcome.kind} ${c.outcome.error}`, (counts.get(`${c.outcome.kind} ${c.outcome.error}`) ?? 0) + 1);
+  return [...counts].sort(([, a], [, b]) => b - a).map(([error, n]) => `${n} ${error}`).join('; ');
+}
+
 export function summarizeGroups(history: GroupHistory, result: GroupCheckResult): string {
   const faults = new Map<string, number>();
   for (const f of history.faults) faults.set(f.kind, (faults.get(f.kind) ?? 0) + 1);
@@ -32,7 +39,7 @@ export function summarizeGroups(history: GroupHistory, result: GroupCheckResult)
     `produces: ${history.produces.length}; acknowledged ${result.acknowledged}`,
     ...(result.acknowledged < history.produces.length ? [`not acknowledged: ${errorCounts({ ...history, reads: [], faults: [] })}`] : []),
     `deliveries: ${result.deliveries} (${result.redeliveries} of an offset delivered before: at least once allows them)`,
-    `commits: ${ok} acknowledged, ${refused} refused, ${indeterminate} indeterminate; OffsetFetch answers: ${result.offsetSamples}`,
+    `commits: ${ok} acknowledged, ${refused} refused, ${indeterminate} indeterminate${refused + indeterminate === 0 ? '' : ` (${commitErrors(history)})`}; OffsetFetch answers: ${result.offsetSamples}`,
     `members: ${result.members}; generations with assignments: ${result.generations}`,
     `faults: ${history.faults.length}${faults.size === 0 ? '' : ` (${[...faults].map(([k, n]) => `${k} ${n}`).join(', ')})`}`,
     result.violations.length === 0 ? 'violations: none' : `violations: ${result.violations.length} (seed=${history.seed}): ${[...byRule].map(([r, n]) => `${r} ${n}`).join(', ')}`,

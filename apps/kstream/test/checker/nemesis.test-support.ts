@@ -50,11 +50,19 @@ export class Nemesis {
 
   /** Injects `faults` faults one after another; resolves once the last is healed. */
   async run(): Promise<void> {
-    const kinds = this.options.kinds ?? FAULT_KINDS;
     for (let i = 0; i < this.options.faults && !this.#stopped; i++) {
-      await this.#inject(this.#random.pick(kinds));
+      await this.injectOne();
       await this.#wait(this.#random.between(200, 800));
     }
+  }
+
+  /**
+   * Injects one fault and heals it: `kind` drawn from `kinds` unless given,
+   * on a broker drawn unless `on` names it (`note` is added to the fault's
+   * target). A workload that mixes in faults of its own calls this.
+   */
+  async injectOne(kind?: FaultKind, on?: { readonly broker: number; readonly note: string }): Promise<void> {
+    await this.#inject(kind ?? this.#random.pick(this.options.kinds ?? FAULT_KINDS), on);
   }
 
   /** Ends the run after the fault in progress is healed. */
@@ -62,13 +70,13 @@ export class Nemesis {
     this.#stopped = true;
   }
 
-  async #inject(kind: FaultKind): Promise<void> {
+  async #inject(kind: FaultKind, on?: { readonly broker: number; readonly note: string }): Promise<void> {
     const { brokers } = this.options;
-    const broker = this.#random.pick(brokers);
+    const broker = on?.broker ?? this.#random.pick(brokers);
     const hold = this.#random.between(500, 3_000);
     const startedAt = this.history.now();
     const record = (target: string, healedAt: number | null): void => {
-      const fault: FaultEvent = { kind, target, startedAt, healedAt };
+      const fault: FaultEvent = { kind, target: on === undefined ? target : `${target} ${on.note}`, startedAt, healedAt };
       this.history.faults.push(fault);
     };
     switch (kind) {

@@ -20,6 +20,8 @@ export interface OwnProducerOptions {
   readonly produceTimeoutMs: number;
   /** The client's own deadline for an answer, past which the connection is dropped and the outcome is indeterminate. */
   readonly requestTimeoutMs: number;
+  /** How long a lane waits after each acknowledged send (default 0): a slower stream, for workloads whose check grows with every record. */
+  readonly pauseMs?: number;
 }
 
 export function startOwnProducer(options: OwnProducerOptions, pool: ConnectionPool, leaders: LeaderDirectory, history: HistoryRecorder): Workload {
@@ -63,6 +65,8 @@ export function startOwnProducer(options: OwnProducerOptions, pool: ConnectionPo
       if (outcome.kind !== 'ok') {
         await leaders.refresh();
         await sleep(20);
+      } else if (options.pauseMs !== undefined) {
+        await sleep(options.pauseMs);
       }
     }
   }
