@@ -1,4 +1,4 @@
-import { CompressionType, decodeRecordBatches, encodeRecordBatch, recordOffset } from '@kstream/protocol';
+import { CompressionType, decodeRecordBatches, encodeRecordBatch, recordOffset, type DecodedRecordBatch } from '@kstream/protocol';
 import { cleanLog } from './log-cleaner-clean.js';
 import { LogCleaner, defaultLogCleanerConfig, type LogCleanerConfig } from './log-cleaner.js';
 import type { CleanJob } from './log-cleaner-job.js';
@@ -47,6 +47,19 @@ export async function readRecords(log: PartitionLog): Promise<StoredRecord[]> {
         out.push({ offset: recordOffset(batch.header, r), key: r.key?.toString() ?? null, value: r.value?.toString() ?? null });
       }
     }
+    offset = read.nextOffset;
+  }
+  return out;
+}
+
+/** Every batch of the log, control batches too, decoded. */
+export async function readBatches(log: PartitionLog): Promise<DecodedRecordBatch[]> {
+  const out: DecodedRecordBatch[] = [];
+  let offset = log.logStartOffset;
+  while (offset < log.logEndOffset) {
+    const read = await log.read(offset, { maxBytes: 1 << 20 });
+    if (read.records.length === 0) break;
+    out.push(...(await decodeRecordBatches(read.records)));
     offset = read.nextOffset;
   }
   return out;
