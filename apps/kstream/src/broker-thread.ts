@@ -3,7 +3,8 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { CuttableEndpoint, Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
 import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
 import { brokerWorkerUrl, PauseGate } from '@kstream/broker';
-import type { BrokerConfig, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest } from '@kstream/broker';
+import type { BrokerConfig, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest, PartitionEndOffset } from '@kstream/broker';
+import type { GroupLag } from '@kstream/group-coordinator';
 import type { Controller } from '@kstream/controller';
 import type { TaskPool } from './task-pool.js';
 
@@ -50,6 +51,8 @@ const NODE_ASK_MARGIN_MS = 1_000;
 const PAUSE_TIMEOUT_MS = 10_000;
 /** How long a broker may take to apply a cut: its loop answers at once unless busy. */
 const CUT_TIMEOUT_MS = 5_000;
+/** How long a control API question about groups may take: the broker answers from memory unless busy. */
+const QUERY_TIMEOUT_MS = 5_000;
 
 export interface BrokerThreadDeps {
   readonly supervisor: Supervisor;
@@ -140,6 +143,22 @@ export class BrokerThread {
     if (this.#mailbox === null) return Promise.reject(new Error(`broker ${this.brokerId} is not running (it is ${this.#state})`));
     // The broker's own ask has the timeout; this one only bounds a broker that does not answer at all.
     return this.#mailbox.ask({ type: 'PingPeer', peerId, timeoutMs }, { timeoutMs: timeoutMs + NODE_ASK_MARGIN_MS });
+  }
+
+  /** The lag of a group this broker coordinates (null when it has no such group), given the end offsets other leaders reported. */
+  async groupLag(groupId: string, endOffsets: readonly PartitionEndOffset[]): Promise<GroupLag | null> {
+    return this.#running().ask({ type: 'GroupLag', groupId, endOffsets }, { timeoutMs: QUERY_TIMEOUT_MS });
+  }
+
+  /** The end offsets (high watermarks) of those of `partitions` this broker leads. */
+  async endOffsets(partitions: readonly { topic: string; partition: number }[]): Promise<PartitionEndOffset[]> {
+    return this.#running().ask({ type: 'EndOffsets', partitions }, { timeoutMs: QUERY_TIMEOUT_MS });
+  }
+
+  /** The channel to a running worker, for a question. */
+  #running(): Mailbox<NodeRequest, BrokerRequest, BrokerReplies> {
+    if (this.#mailbox === null || this.#state !== 'running') throw new Error(`broker ${this.brokerId} is not running (it is ${this.#state})`);
+    return this.#mailbox;
   }
 
   /** Starts the worker under the supervisor; resolves once it listens and is registered. */

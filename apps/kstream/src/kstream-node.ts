@@ -5,10 +5,12 @@ import type { Logger, RestartPolicy } from '@kstream/actor';
 import { resolveBrokerConfig } from '@kstream/metadata';
 import type { BrokerConfigProps } from '@kstream/metadata';
 import { formatLogDir, InconsistentMetaPropertiesError } from '@kstream/broker';
+import type { GroupLag } from '@kstream/group-coordinator';
 import { Controller } from '@kstream/controller';
 import { brokerPorts } from './broker-ports.js';
 import { BrokerThread } from './broker-thread.js';
 import { ConfigError } from './config-error.js';
+import { nodeGroupLag } from './group-lag.js';
 import { prepareDataDir } from './data-dir.js';
 import { LinkCuts } from './link-cuts.js';
 import type { NodeDescription } from './node-control.js';
@@ -220,6 +222,11 @@ export class KstreamNode {
   pingLink(from: number, to: number, timeoutMs = 1_000): Promise<number> {
     this.#broker(to);
     return this.#broker(from).pingPeer(to, timeoutMs);
+  }
+
+  /** The committed offsets and lag of a consumer group, from the broker that coordinates it (see nodeGroupLag). */
+  groupLag(groupId: string): Promise<GroupLag | null> {
+    return nodeGroupLag({ metadata: this.#controller.metadata, broker: (id) => this.#brokers.get(id) }, groupId);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ControllerDescription } from '@kstream/controller';
+import type { GroupLag } from '@kstream/group-coordinator';
 import type { BrokerCrash, BrokerRestart, BrokerThreadState } from './broker-thread.js';
 import type { AddedBroker } from './kstream-node.js';
 
@@ -60,4 +61,11 @@ export interface NodeControl {
   addBroker(): Promise<AddedBroker>;
   /** Broker `from` sends a round trip to broker `to` over their channel; resolves with its milliseconds, rejects when the link is cut (after `timeoutMs`, default 1000) or missing. */
   pingLink(from: number, to: number, timeoutMs?: number): Promise<number>;
+  /**
+   * A consumer group's committed offsets and the lag of each partition (its
+   * high watermark minus the committed offset; unknown while its leader is
+   * down), from the broker that coordinates the group; null when there is
+   * no such group. Rejects while the group has no coordinator.
+   */
+  groupLag(groupId: string): Promise<GroupLag | null>;
 }

@@ -52,6 +52,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     healAll: () => node.healAll(),
     addBroker: () => node.addBroker(),
     pingLink: (from, to, timeoutMs) => node.pingLink(from, to, timeoutMs),
+    groupLag: (groupId) => node.groupLag(groupId),
   };
   Comlink.expose(control, nodeEndpoint(port1));
   const remote = Comlink.wrap<NodeControl>(nodeEndpoint(port2));

@@ -7,6 +7,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Mailbox, unknownMessage } from '@kstream/actor';
 import type { ControllerToBroker } from '@kstream/metadata';
 import { Broker } from './broker.js';
+import { coordinatedGroupLag, ledEndOffsets } from './groups/group-lag-query.js';
 import type { BrokerConfig } from './broker.js';
 import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';
 import { nodeLogger } from './node-logger.js';
@@ -60,6 +61,10 @@ async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['
     case 'Pause':
       pauseGate.holdWhileRequested();
       return;
+    case 'GroupLag':
+      return coordinatedGroupLag(broker.services, msg.groupId, msg.endOffsets) ?? null;
+    case 'EndOffsets':
+      return ledEndOffsets(broker.services.partitions, msg.partitions);
     default:
       return unknownMessage(msg);
   }

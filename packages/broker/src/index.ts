@@ -33,3 +33,4 @@ export { PauseGate } from './pause-gate.js';
 export { NoPeerChannelError, PeerLinks } from './peers/peer-links.js';
 export type { PeerAskOptions, PeerChangeListener, PeerRequestHandler } from './peers/peer-links.js';
 export type * from './messages.js';
+export type { PartitionEndOffset } from './groups/group-lag-query.js';

@@ -3,7 +3,9 @@
 // controller's own (@kstream/metadata's messages.ts).
 import type { MessagePort } from 'node:worker_threads';
 import type { Mailbox } from '@kstream/actor';
+import type { GroupLag } from '@kstream/group-coordinator';
 import type { ControllerChannelReplies, ControllerRequest, ControllerToBroker } from '@kstream/metadata';
+import type { PartitionEndOffset } from './groups/group-lag-query.js';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
 
 /** The node asks a broker to stop: close its listener and connections, stop heartbeating, then exit. */
@@ -46,7 +48,25 @@ export interface PauseNotice {
   readonly type: 'Pause';
 }
 
-export type BrokerRequest = ShutdownRequest | PeerChannelNotice | CutPeerLinkRequest | PingPeerRequest | PauseNotice;
+/**
+ * The control API's groupLag, asked of the broker that coordinates the
+ * group: its committed offsets and lag (null when this broker has no such
+ * group). `endOffsets` are those the node got from the leaders of partitions
+ * this broker does not lead.
+ */
+export interface GroupLagRequest {
+  readonly type: 'GroupLag';
+  readonly groupId: string;
+  readonly endOffsets: readonly PartitionEndOffset[];
+}
+
+/** The end offsets (high watermarks) of those of `partitions` this broker leads. */
+export interface EndOffsetsRequest {
+  readonly type: 'EndOffsets';
+  readonly partitions: readonly { readonly topic: string; readonly partition: number }[];
+}
+
+export type BrokerRequest = ShutdownRequest | PeerChannelNotice | CutPeerLinkRequest | PingPeerRequest | PauseNotice | GroupLagRequest | EndOffsetsRequest;
 
 export interface BrokerReplies {
   Shutdown: void;
@@ -54,6 +74,8 @@ export interface BrokerReplies {
   CutPeerLink: void;
   PingPeer: number;
   Pause: void;
+  GroupLag: GroupLag | null;
+  EndOffsets: PartitionEndOffset[];
 }
 
 /** Told once per start: the broker listens and is registered with the controller. */
