@@ -1,7 +1,7 @@
 // JoinGroup under the classic protocol (Kafka's GroupCoordinator.handleJoinGroup
 // and its doNewMemberJoinGroup / doCurrentMemberJoinGroup / static-member paths).
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, type JoinGroup, type RequestOf } from '@kstream/protocol';
+import { ErrorCode, errorInfo, type JoinGroup, type RequestOf } from '@kstream/protocol';
 import { ClassicGroupMember, type JoinResult, type MemberProtocol } from './classic-group-member.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { GroupRequestContext } from './coordinator-types.js';
@@ -209,7 +209,7 @@ export class MembershipJoin {
     // Answered meanwhile: a rebalance, an unload or another restart of the same instance took over.
     if (member.awaitingJoin !== replaced.respond) return;
     if (errorCode !== ErrorCode.NONE) {
-      this.deps.logger.warn(`Failed to store group ${group.groupId} after static member ${replaced.groupInstanceId} rejoined (error ${errorCode}); member id ${replaced.oldMemberId} is restored`);
+      this.deps.logger.warn(`Failed to store group ${group.groupId} after static member ${replaced.groupInstanceId} rejoined (${errorInfo(errorCode).name}); member id ${replaced.oldMemberId} is restored`);
       member.awaitingJoin = undefined;
       this.updateMember(member, replaced.previous, undefined);
       if (group.member(member.memberId) === member) {

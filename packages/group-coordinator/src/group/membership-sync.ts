@@ -1,6 +1,6 @@
 // SyncGroup and Heartbeat under the classic protocol (Kafka's
 // GroupCoordinator.handleSyncGroup / handleHeartbeat).
-import { ErrorCode, type Heartbeat, type RequestOf, type SyncGroup } from '@kstream/protocol';
+import { ErrorCode, errorInfo, type Heartbeat, type RequestOf, type SyncGroup } from '@kstream/protocol';
 import { EMPTY_BYTES, type ClassicGroupMember, type SyncResult } from './classic-group-member.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { GroupRequestContext } from './coordinator-types.js';
@@ -98,9 +98,9 @@ export class MembershipSync {
     // A join, a leave or an unload meanwhile started another phase, which answered the parked syncs.
     if (group.state !== 'CompletingRebalance' || group.generationId !== generation) return;
     if (errorCode !== ErrorCode.NONE) {
-      this.deps.logger.warn(`Failed to store the assignment of group ${group.groupId} generation ${generation} (error ${errorCode}); the group rebalances again`);
+      this.deps.logger.warn(`Failed to store the assignment of group ${group.groupId} generation ${generation} (${errorInfo(errorCode).name}); the group rebalances again`);
       this.rebalancer.resetAndPropagateAssignmentError(group, errorCode);
-      this.rebalancer.maybePrepareRebalance(group, `error ${errorCode} when storing the group's assignment during SyncGroup (leader ${leader.memberId})`);
+      this.rebalancer.maybePrepareRebalance(group, `${errorInfo(errorCode).name} when storing the group's assignment during SyncGroup (leader ${leader.memberId})`);
       return;
     }
     group.transitionTo('Stable', this.deps.clock());
