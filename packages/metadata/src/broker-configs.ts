@@ -120,10 +120,41 @@ const definitions = {
       'The share of the partitions a broker is the preferred replica of that may be led by others before the controller ' +
       'moves them back (auto.leader.rebalance.enable).',
   }),
+  'log.cleaner.backoff.ms': longConfig('log.cleaner.backoff.ms', {
+    default: '15000',
+    min: 0,
+    readOnly,
+    doc: 'How long the log cleaner waits when no compacted log needs cleaning.',
+  }),
+  'log.cleaner.dedupe.buffer.size': longConfig('log.cleaner.dedupe.buffer.size', {
+    default: '134217728',
+    min: 0,
+    readOnly,
+    doc: "The memory of the log cleaner's offset map, shared by its threads: 24 bytes a key; a clean whose dirty keys do not fit cleans less.",
+  }),
   'log.cleaner.delete.retention.ms': longConfig('log.cleaner.delete.retention.ms', {
     default: '86400000',
     min: 0,
     doc: 'The default delete.retention.ms of topics.',
+  }),
+  'log.cleaner.enable': booleanConfig('log.cleaner.enable', {
+    default: 'true',
+    readOnly,
+    doc: 'Run the log cleaner, which compacts the logs of topics with cleanup.policy compact.',
+  }),
+  'log.cleaner.io.buffer.load.factor': doubleConfig('log.cleaner.io.buffer.load.factor', {
+    default: '0.9',
+    min: 0,
+    max: 1,
+    readOnly,
+    doc: "How full the log cleaner's offset map may get.",
+  }),
+  'log.cleaner.io.max.bytes.per.second': doubleConfig('log.cleaner.io.max.bytes.per.second', {
+    default: '1.7976931348623157E308',
+    min: 0,
+    max: Number.MAX_VALUE,
+    readOnly,
+    doc: 'The log cleaner reads and writes at most this many bytes a second.',
   }),
   'log.cleaner.max.compaction.lag.ms': longConfig('log.cleaner.max.compaction.lag.ms', {
     default: LONG_MAX_TEXT,
@@ -140,6 +171,12 @@ const definitions = {
     default: '0',
     min: 0,
     doc: 'The default min.compaction.lag.ms of topics.',
+  }),
+  'log.cleaner.threads': intConfig('log.cleaner.threads', {
+    default: '1',
+    min: 0,
+    readOnly,
+    doc: 'The log cleaner threads; kstream cleans one log at a time in the node pool, and divides log.cleaner.dedupe.buffer.size by this.',
   }),
   'log.cleanup.policy': listConfig('log.cleanup.policy', {
     default: 'delete',
