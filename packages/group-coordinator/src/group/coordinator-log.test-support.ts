@@ -53,8 +53,8 @@ export class MemoryCoordinatorLog implements CoordinatorLog {
 
   /** Appends wait until the returned function is called. */
   holdAppends(): () => void {
-    let release!: () => void;
-    this.appendGate = new Promise((resolve) => (release = resolve));
+    const { gate, release } = opened();
+    this.appendGate = gate;
     return () => {
       this.appendGate = undefined;
       release();
@@ -65,9 +65,10 @@ export class MemoryCoordinatorLog implements CoordinatorLog {
     return this.readGate !== undefined;
   }
 
+  /** Reads wait until the returned function is called. */
   holdReads(): () => void {
-    let release!: () => void;
-    this.readGate = new Promise((resolve) => (release = resolve));
+    const { gate, release } = opened();
+    this.readGate = gate;
     return () => {
       this.readGate = undefined;
       release();
@@ -110,6 +111,12 @@ export class MemoryCoordinatorLog implements CoordinatorLog {
     }
     return Buffer.concat(chosen);
   }
+}
+
+function opened(): { gate: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return { gate, release };
 }
 
 /** A clock and timers that move only when told to. */

@@ -1,18 +1,7 @@
 import { ErrorCode } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
 import { coordinatorPartition } from './coordinator-partition.js';
-import { commitRequest, context, coordinatorFixture, fetchRequest, loadsEnded, seed } from './group-coordinator.test-support.js';
-
-const joinRequest = (groupId: string, memberId = '') => ({
-  groupId,
-  sessionTimeoutMs: 10_000,
-  rebalanceTimeoutMs: 30_000,
-  memberId,
-  groupInstanceId: null,
-  protocolType: 'consumer',
-  protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
-  reason: null,
-});
+import { commitRequest, context, coordinatorFixture, fetchRequest, joinRequest, loadsEnded, seed } from './group-coordinator.test-support.js';
 
 describe('GroupCoordinator routing', () => {
   it('groupOfAPartitionNotLedHereIsNotCoordinator: every API answers NOT_COORDINATOR in its own shape', async () => {

@@ -1,4 +1,4 @@
-import { ErrorCode, type OffsetCommit, type OffsetFetch, type RequestOf } from '@kstream/protocol';
+import { ErrorCode, type JoinGroup, type OffsetCommit, type OffsetFetch, type RequestOf } from '@kstream/protocol';
 import { encodeCoordinatorBatch, type CoordinatorRecord, type GroupMetadataValue } from '../records/index.js';
 import { CapturingLogger, ManualTimers, MemoryCoordinatorLog, settle, testConfig } from './coordinator-log.test-support.js';
 import type { GroupCoordinatorConfig, GroupRequestContext } from './coordinator-types.js';
@@ -106,6 +106,20 @@ function int32(n: number): Buffer {
   const buf = Buffer.alloc(4);
   buf.writeInt32BE(n);
   return buf;
+}
+
+/** A consumer's JoinGroup for `groupId` (range, an empty subscription), new when `memberId` is empty. */
+export function joinRequest(groupId: string, memberId = ''): RequestOf<typeof JoinGroup> {
+  return {
+    groupId,
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 30_000,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: Buffer.from(subscription([])) }],
+    reason: null,
+  };
 }
 
 export interface CommitOptions {

@@ -1,17 +1,6 @@
 import { ErrorCode } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
-import { context, coordinatorFixture } from './group-coordinator.test-support.js';
-
-const join = (memberId: string) => ({
-  groupId: 'g',
-  sessionTimeoutMs: 10_000,
-  rebalanceTimeoutMs: 30_000,
-  memberId,
-  groupInstanceId: null,
-  protocolType: 'consumer',
-  protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0, 255, 255, 255, 255]) }],
-  reason: null,
-});
+import { context, coordinatorFixture, joinRequest } from './group-coordinator.test-support.js';
 
 async function describeAfterMove(log: ReturnType<typeof coordinatorFixture>['log'], epoch: number) {
   const next = coordinatorFixture({ log });
@@ -23,9 +12,9 @@ describe('storeGroup', () => {
   it('rebalancedGroupAndItsEmptyingAreWrittenAndSurviveAMove', async () => {
     const { coordinator, log, timers, elect } = coordinatorFixture();
     await elect(0, 1);
-    const required = await coordinator.joinGroup(join(''), context(5));
+    const required = await coordinator.joinGroup(joinRequest('g'), context(5));
     expect(required.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
-    const joining = coordinator.joinGroup(join(required.memberId), context(5));
+    const joining = coordinator.joinGroup(joinRequest('g', required.memberId), context(5));
     // The initial rebalance delay (0 here) is a timer.
     await timers.advance(0);
     const joined = await joining;

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
 import { settle } from './coordinator-log.test-support.js';
-import { commitRequest, committed, context, coordinatorFixture, fetchRequest, seed, storedGroup } from './group-coordinator.test-support.js';
+import { commitRequest, committed, context, coordinatorFixture, fetchRequest, joinRequest, seed, storedGroup } from './group-coordinator.test-support.js';
 
 const errorsOf = (response: { topics: { partitions: { errorCode: number }[] }[] }) =>
   response.topics.flatMap((topic) => topic.partitions.map((partition) => partition.errorCode));
@@ -13,17 +13,6 @@ async function withStableGroup(members = [{ memberId: 'm-1' }, { memberId: 'm-2'
   await fixture.elect(0, 1);
   return fixture;
 }
-
-const rejoin = (memberId: string) => ({
-  groupId: 'g',
-  sessionTimeoutMs: 10_000,
-  rebalanceTimeoutMs: 30_000,
-  memberId,
-  groupInstanceId: null,
-  protocolType: 'consumer',
-  protocols: [{ name: 'range', metadata: Buffer.alloc(6) }],
-  reason: null,
-});
 
 describe('OffsetCommit', () => {
   it('simpleCommitCreatesAnEmptyGroupWithoutProtocolType', async () => {
@@ -67,7 +56,7 @@ describe('OffsetCommit', () => {
   it('preparingRebalanceTakesACurrentGenerationMembersCommit', async () => {
     const { coordinator } = await withStableGroup();
     // m-1 rejoins: the group waits in PreparingRebalance for m-2.
-    void coordinator.joinGroup(rejoin('m-1'), context(5));
+    void coordinator.joinGroup(joinRequest('g', 'm-1'), context(5));
     await settle();
     const listed = await coordinator.listGroups({ statesFilter: ['preparingrebalance'], typesFilter: [] }, context(4));
     expect(listed.groups.map((group) => group.groupId)).toEqual(['g']);
@@ -77,7 +66,7 @@ describe('OffsetCommit', () => {
 
   it('completingRebalanceIsRebalanceInProgress', async () => {
     const { coordinator } = await withStableGroup([{ memberId: 'm-1' }]);
-    const joined = await coordinator.joinGroup(rejoin('m-1'), context(5));
+    const joined = await coordinator.joinGroup(joinRequest('g', 'm-1'), context(5));
     expect(joined).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 5 });
     const response = await coordinator.offsetCommit(commitRequest('g', { t: { 0: 5n } }, { generation: 5, memberId: 'm-1' }), context(8));
     expect(errorsOf(response)).toEqual([ErrorCode.REBALANCE_IN_PROGRESS]);
