@@ -19,6 +19,8 @@ type Action =
 const CLIENTS = 4;
 /** Clients 0 and 1 are static members. */
 const instanceOf = (client: number): string | null => (client < 2 ? `inst-${client}` : null);
+/** The JoinGroup version each client speaks: v9 skips the assignment of a restarted static leader, v3 knows no MEMBER_ID_REQUIRED. */
+const JOIN_VERSIONS = [9, 5, 3, 9];
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('join', 'sync'), client: fc.integer({ min: 0, max: CLIENTS - 1 }) }) },
@@ -84,7 +86,7 @@ async function run(actions: readonly Action[]): Promise<void> {
       } else if (c.inFlight) {
         // One join or sync at a time, as a client does.
       } else if (a.kind === 'join' || a.kind === 'restart') {
-        send(c, h.join({ memberId: c.memberId, groupInstanceId: c.instanceId, clientId: `client${a.client}` }).promise, (r) => {
+        send(c, h.join({ memberId: c.memberId, groupInstanceId: c.instanceId, clientId: `client${a.client}`, version: JOIN_VERSIONS[a.client]! }).promise, (r) => {
           if (r.errorCode === ErrorCode.NONE) {
             Object.assign(c, { memberId: r.memberId, generation: r.generationId });
             c.assignTo = r.leader === r.memberId && !r.skipAssignment ? r.members : undefined;
