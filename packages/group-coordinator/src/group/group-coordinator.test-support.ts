@@ -16,7 +16,13 @@ export interface CoordinatorFixture {
 
 /** A coordinator over an in-memory __consumer_offsets of `partitions` partitions (1: every group on partition 0). */
 export function coordinatorFixture(
-  options: { log?: MemoryCoordinatorLog; timers?: ManualTimers; config?: Partial<GroupCoordinatorConfig>; partitions?: number } = {},
+  options: {
+    log?: MemoryCoordinatorLog;
+    timers?: ManualTimers;
+    config?: Partial<GroupCoordinatorConfig>;
+    partitions?: number;
+    topicExists?: (topic: string) => boolean;
+  } = {},
 ): CoordinatorFixture {
   const log = options.log ?? new MemoryCoordinatorLog();
   const timers = options.timers ?? new ManualTimers();
@@ -39,6 +45,7 @@ export function coordinatorFixture(
     config: () => fixture.config,
     log,
     offsetsTopicPartitionCount: () => options.partitions ?? 1,
+    topicExists: options.topicExists,
     logger,
     clock: timers.clock,
     timers,

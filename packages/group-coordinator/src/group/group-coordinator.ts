@@ -46,6 +46,8 @@ export interface GroupCoordinatorOptions {
   readonly log: CoordinatorLog;
   /** The partition count of __consumer_offsets (metadata's, else offsets.topic.num.partitions). */
   readonly offsetsTopicPartitionCount: () => number;
+  /** Whether the cluster has the topic (metadata's); OffsetCommit answers UNKNOWN_TOPIC_OR_PARTITION for one it has not. Unset: every topic is known. */
+  readonly topicExists?: (topic: string) => boolean;
   readonly logger: Logger;
   /** ms; tests pass a fake. */
   readonly clock?: () => number;
@@ -157,7 +159,11 @@ export class GroupCoordinator {
   async offsetCommit(request: RequestOf<typeof OffsetCommit>, context: GroupRequestContext): Promise<ResponseOf<typeof OffsetCommit>> {
     const routed = this.route(request.groupId);
     if (!('shard' in routed)) return offsetCommitError(request, routed.errorCode);
-    return commitOffsets(routed.shard, request, context, { config: this.options.config, clock: this.clock });
+    return commitOffsets(routed.shard, request, context, {
+      config: this.options.config,
+      clock: this.clock,
+      topicExists: this.options.topicExists,
+    });
   }
 
   async offsetFetch(request: RequestOf<typeof OffsetFetch>, context: GroupRequestContext): Promise<ResponseOf<typeof OffsetFetch>> {

@@ -88,6 +88,16 @@ describe('OffsetCommit', () => {
     ]);
   });
 
+  it('topicTheClusterHasNotIsUnknownTopicOrPartition', async () => {
+    const fixture = coordinatorFixture({ topicExists: (topic) => topic !== 'deleted' });
+    await fixture.elect();
+    const request = commitRequest('g', { deleted: { 0: 1n, 1: 1n } });
+    request.topics.push(commitRequest('g', { kept: { 0: 2n } }).topics[0]!);
+    const response = await fixture.coordinator.offsetCommit(request, context(8));
+    expect(errorsOf(response)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.NONE]);
+    expect(await committed(fixture.coordinator, 'g')).toEqual({ 'kept/0': 2n });
+  });
+
   it('allPartitionsOfARequestGoInOneBatch', async () => {
     const { coordinator, log, elect } = coordinatorFixture();
     await elect();

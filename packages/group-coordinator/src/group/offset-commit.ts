@@ -12,6 +12,8 @@ import { coordinatorWriteError } from './write-errors.js';
 //   and creates an Empty group without protocol type when there is none.
 // - During CompletingRebalance a member's commit gets REBALANCE_IN_PROGRESS;
 //   during PreparingRebalance a current-generation member may still commit.
+// - A topic the cluster does not have is UNKNOWN_TOPIC_OR_PARTITION, as
+//   Kafka's KafkaApis answers before the coordinator.
 // - All accepted partitions go in one batch; each is readable by OffsetFetch
 //   once that batch is written (acks=all), and none is when it fails.
 
@@ -21,6 +23,8 @@ type Response = ResponseOf<typeof OffsetCommit>;
 export interface OffsetCommitDeps {
   readonly config: () => GroupCoordinatorConfig;
   readonly clock: () => number;
+  /** Whether the cluster has the topic; a commit to one it has not is UNKNOWN_TOPIC_OR_PARTITION. Unset: every topic is known. */
+  readonly topicExists?: (topic: string) => boolean;
 }
 
 /** The response giving every partition of `request` the same error. */
@@ -49,10 +53,12 @@ export async function commitOffsets(
   const records: CoordinatorRecord[] = [];
   const response = offsetCommitError(request, ErrorCode.NONE);
   request.topics.forEach((topic, t) => {
+    const known = deps.topicExists?.(topic.name) ?? true;
     topic.partitions.forEach((partition, p) => {
       const metadata = partition.committedMetadata ?? '';
-      if (metadata.length > maxMetadata) {
-        response.topics[t]!.partitions[p]!.errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      const refused = !known ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : metadata.length > maxMetadata ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.NONE;
+      if (refused !== ErrorCode.NONE) {
+        response.topics[t]!.partitions[p]!.errorCode = refused;
         return;
       }
       const value: OffsetAndMetadata = {
