@@ -67,6 +67,26 @@ describe('ClassicGroupMembership JoinGroup', () => {
     expect(h.group.state).toBe('Stable');
   });
 
+  it('whileRebalancingGroupMaxSizeCountsTheRejoinedMembersAndDropsTheLateOnes', async () => {
+    const h = new MembershipHarness();
+    const [a, b] = await h.stableGroup(2);
+    h.config = { ...h.config, groupMaxSize: 1 };
+    const rejoinA = h.join({ memberId: a! });
+    // a rejoined and fills the group: b, a member that has not rejoined yet, is turned away and removed.
+    const rejoinB = await h.join({ memberId: b! }).promise;
+    expect(rejoinB).toMatchObject({ errorCode: ErrorCode.GROUP_MAX_SIZE_REACHED, memberId: '' });
+    await settle();
+    expect(h.group.hasMember(b!)).toBe(false);
+    expect(rejoinA.answer()).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 2 });
+  });
+
+  it('joinV0TakesItsSessionTimeoutAsItsRebalanceTimeout', async () => {
+    const h = new MembershipHarness();
+    const join = h.join({ version: 0, sessionTimeoutMs: 7_000, rebalanceTimeoutMs: -1 });
+    await h.finishInitialDelay();
+    expect(h.group.member(join.answer()!.memberId)!.rebalanceTimeoutMs).toBe(7_000);
+  });
+
   it('joinWithAnUnknownMemberIdIsUnknownMemberId', async () => {
     const h = new MembershipHarness();
     await h.stableGroup(1);
