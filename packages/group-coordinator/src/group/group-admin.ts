@@ -116,7 +116,7 @@ export async function deleteGroups(
 }
 
 /** Tombstones for the groups and their offsets; once written, the offsets are gone and each group still Empty is Dead. */
-export function deleteFromShard(
+function deleteFromShard(
   shard: CoordinatorShard,
   groups: readonly ClassicGroup[],
   deps: GroupRemovalDeps,
@@ -133,8 +133,9 @@ export function deleteFromShard(
       if (record.type === 'offset') shard.offsets.delete(record.key.group, record.key.topic, record.key.partition);
     }
     for (const group of groups) {
-      if (shard.groups.get(group.groupId) !== group || (group.state !== 'Empty' && group.state !== 'Dead')) continue;
-      if (group.state !== 'Dead') group.transitionTo('Dead', deps.clock());
+      // A member may have joined since: such a group lives on and is stored again by its rebalance.
+      if (shard.groups.get(group.groupId) !== group || group.state !== 'Empty') continue;
+      group.transitionTo('Dead', deps.clock());
       shard.groups.delete(group.groupId);
       deps.onGroupRemoved(group);
     }

@@ -23,7 +23,7 @@ import type {
   GroupCoordinatorConfig,
   GroupRequestContext,
 } from './coordinator-types.js';
-import { deleteFromShard, deleteGroups, describeGroups, listGroups, type GroupRemovalDeps } from './group-admin.js';
+import { deleteGroups, describeGroups, listGroups, type GroupRemovalDeps } from './group-admin.js';
 import { groupLagOf, type GroupLag } from './group-lag.js';
 import { ClassicGroupMembership } from './group-membership.js';
 import {
@@ -55,10 +55,10 @@ export interface GroupCoordinatorOptions {
   readonly timers?: CoordinatorTimers;
 }
 
-const DEFAULT_TIMERS: CoordinatorTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+const DEFAULT_TIMERS: CoordinatorTimers = Object.freeze({
+  setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+  clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+});
 
 /**
  * The group coordinator of the __consumer_offsets partitions this broker
@@ -215,12 +215,16 @@ export class GroupCoordinator {
     return written === ErrorCode.NONE ? ErrorCode.NONE : coordinatorWriteError(written, false);
   }
 
-  /** An Empty group is written as such (its offsets now age from this moment); a Dead one is deleted with its offsets. */
+  /**
+   * A group whose last member went is written Empty: its offsets now age from
+   * this moment, and a coordinator loading the log sees no members. (The
+   * membership reports only Empty groups; Dead ones are the coordinator's own
+   * doing: DeleteGroups, expiry, unload.)
+   */
   private onGroupEmptied(group: ClassicGroup): void {
     const shard = this.partitions.shardOf(group);
     if (shard === undefined) return;
-    const written = group.state === 'Dead' ? deleteFromShard(shard, [group], this.removal) : this.storeGroup(group);
-    void written.then((errorCode) => {
+    void this.storeGroup(group).then((errorCode) => {
       if (errorCode === ErrorCode.NONE) return;
       this.options.logger.warn('group coordinator: writing an emptied group failed', {
         group: group.groupId,

@@ -1,5 +1,6 @@
 import { ErrorCode } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
+import { settle } from './coordinator-log.test-support.js';
 import { context, coordinatorFixture, joinRequest } from './group-coordinator.test-support.js';
 
 async function describeAfterMove(log: ReturnType<typeof coordinatorFixture>['log'], epoch: number) {
@@ -49,5 +50,23 @@ describe('storeGroup', () => {
     expect(here.groups[0]!.groupState).toBe('Empty');
     const empty = await describeAfterMove(log, 3);
     expect(empty).toMatchObject({ groupState: 'Empty', protocolType: 'consumer', members: [] });
+  });
+
+  it('emptiedGroupWhoseWriteFailsIsLoggedAndStaysEmptyHere', async () => {
+    const { coordinator, log, timers, logger, elect } = coordinatorFixture();
+    await elect(0, 1);
+    const required = await coordinator.joinGroup(joinRequest('g'), context(5));
+    const joining = coordinator.joinGroup(joinRequest('g', required.memberId), context(5));
+    await timers.advance(0);
+    expect((await joining).errorCode).toBe(ErrorCode.NONE);
+    log.failNext(ErrorCode.NOT_ENOUGH_REPLICAS);
+    await coordinator.leaveGroup({ groupId: 'g', memberId: required.memberId, members: [] }, context(2));
+    await timers.advance(0);
+    await settle();
+    expect(logger.lines.filter((line) => line.level === 'warn').map((line) => line.fields)).toEqual([
+      { group: 'g', state: 'Empty', partition: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+    ]);
+    const here = await coordinator.describeGroups({ groups: ['g'], includeAuthorizedOperations: false }, context(5));
+    expect(here.groups[0]!.groupState).toBe('Empty');
   });
 });
