@@ -47,18 +47,18 @@ export async function commitOffsets(
   const groupError = validateOffsetCommit(shard.groups.get(request.groupId), request, context.apiVersion);
   if (groupError !== ErrorCode.NONE) return offsetCommitError(request, groupError);
 
+  const groupId = request.groupId;
   const now = deps.clock();
   const maxMetadata = deps.config().offsetMetadataMaxBytes;
   const expireTimestamp = request.retentionTimeMs === -1n ? -1n : BigInt(now) + request.retentionTimeMs;
-  const records: CoordinatorRecord[] = [];
+  const commits: { readonly topic: string; readonly partition: number; readonly value: OffsetAndMetadata }[] = [];
   const response = offsetCommitError(request, ErrorCode.NONE);
   request.topics.forEach((topic, t) => {
     const known = deps.topicExists?.(topic.name) ?? true;
     topic.partitions.forEach((partition, p) => {
       const metadata = partition.committedMetadata ?? '';
-      const refused = !known ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : metadata.length > maxMetadata ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.NONE;
-      if (refused !== ErrorCode.NONE) {
-        response.topics[t]!.partitions[p]!.errorCode = refused;
+      if (!known || metadata.length > maxMetadata) {
+        response.topics[t]!.partitions[p]!.errorCode = known ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         return;
       }
       const value: OffsetAndMetadata = {
@@ -68,25 +68,21 @@ export async function commitOffsets(
         commitTimestamp: partition.commitTimestamp === -1n ? BigInt(now) : partition.commitTimestamp,
         expireTimestamp,
       };
-      records.push({ type: 'offset', key: { group: request.groupId, topic: topic.name, partition: partition.partitionIndex }, value });
+      commits.push({ topic: topic.name, partition: partition.partitionIndex, value });
     });
   });
-  if (records.length === 0) return response;
+  if (commits.length === 0) return response;
 
-  const groupId = request.groupId;
-  for (const record of records) if (record.type === 'offset') shard.pendingCommits.add(groupId, record.key.topic, record.key.partition);
+  const records = commits.map(({ topic, partition, value }): CoordinatorRecord => ({ type: 'offset', key: { group: groupId, topic, partition }, value }));
+  for (const { topic, partition } of commits) shard.pendingCommits.add(groupId, topic, partition);
   let written: number;
   try {
     written = await shard.write(records, () => {
       if (!shard.groups.has(groupId)) shard.groups.set(groupId, new ClassicGroup(groupId, deps.clock()));
-      for (const record of records) {
-        if (record.type === 'offset' && record.value !== null) {
-          shard.offsets.set(groupId, record.key.topic, record.key.partition, record.value);
-        }
-      }
+      for (const { topic, partition, value } of commits) shard.offsets.set(groupId, topic, partition, value);
     });
   } finally {
-    for (const record of records) if (record.type === 'offset') shard.pendingCommits.remove(groupId, record.key.topic, record.key.partition);
+    for (const { topic, partition } of commits) shard.pendingCommits.remove(groupId, topic, partition);
   }
   if (written === ErrorCode.NONE) return response;
   const errorCode = coordinatorWriteError(written, true);
