@@ -3,6 +3,7 @@ import { ErrorCode } from '@kstream/protocol';
 import type { AlterPartitionItem, AlterPartitionResult, PartitionState as MetadataPartitionState } from '@kstream/metadata';
 import type { EpochEndOffset, LogAppendInfo, LogReadInfo, PartitionLog, TopicPartition } from '@kstream/log-storage';
 import { checkProducedBatches } from './batch-limits.js';
+import { refuseKeylessRecords } from './compacted-keys.js';
 import { DelayedProduces } from './delayed-produce.js';
 import { FollowerReplica } from './follower-replica.js';
 import type { PartitionConfig } from './partition-config.js';
@@ -95,6 +96,8 @@ export class Partition {
   /** Appended batches not yet below the high watermark, oldest first. */
   #invisible: { lastOffset: bigint; bytes: number }[] = [];
   readonly #produces = new DelayedProduces();
+  /** The last key check of a produce to a compacted topic (see #keyCheckInTurn). */
+  #keyChecks: Promise<unknown> = Promise.resolve();
 
   constructor(
     context: ReplicationContext,
@@ -257,14 +260,28 @@ export class Partition {
   }
 
   /**
+   * The keys of a produce to a compacted topic checked (refuseKeylessRecords),
+   * the checks of several produces running together but ending in call
+   * order, so their appends keep the order the produces came in.
+   */
+  #keyCheckInTurn(records: Buffer): Promise<void> {
+    const check = refuseKeylessRecords(records, this.name);
+    const turn = this.#keyChecks.then(() => check);
+    this.#keyChecks = turn.catch(() => {});
+    return turn;
+  }
+
+  /**
    * Appends a client's batches as leader: checks their sizes
-   * (checkProducedBatches), refuses acks=-1 when the committed ISR is
+   * (checkProducedBatches) and, in a compacted topic, that every record has
+   * a key (INVALID_RECORD); refuses acks=-1 when the committed ISR is
    * smaller than min.insync.replicas, then lets the log validate (CRC,
    * magic, lengths) and assign offsets. Wakes the followers' parked fetches.
    */
   async appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<LogAppendInfo> {
     this.checkLeader();
     checkProducedBatches(records, this.#config, this.name);
+    if (this.#config.log.cleanupPolicy.includes('compact')) await this.#keyCheckInTurn(records);
     const shortIsr = requiredAcks === -1 ? this.#isrBelowMinInsync() : undefined;
     if (shortIsr !== undefined) throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS, `The ISR of ${this.name} ${shortIsr}`);
     const info = await this.log.appendAsLeader(records, this.#state.leaderEpoch);
