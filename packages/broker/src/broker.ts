@@ -124,6 +124,17 @@ export class Broker {
         backoffMs: config['replica.fetch.backoff.ms'],
         requestTimeoutMs: config['replica.socket.timeout.ms'],
       },
+      logCleaner: {
+        config: {
+          enable: config['log.cleaner.enable'],
+          backoffMs: config['log.cleaner.backoff.ms'],
+          threads: config['log.cleaner.threads'],
+          dedupeBufferSize: config['log.cleaner.dedupe.buffer.size'],
+          loadFactor: config['log.cleaner.io.buffer.load.factor'],
+          ioMaxBytesPerSecond: config['log.cleaner.io.max.bytes.per.second'],
+        },
+        execute: (job) => this.runPoolTask('cleanLog', job),
+      },
     });
     servePeers(this.#peers, partitions);
     // Before metadata reaches the partitions, so it hears of every __consumer_offsets leadership.

@@ -1,20 +1,23 @@
 import { gunzipSync } from 'node:zlib';
+import { cleanLog, type CleanJob, type CleanSummary } from '@kstream/log-storage';
 import type { NodeChannel } from './messages.js';
 
 /**
  * The CPU-heavy, stateless tasks a broker hands to the node's piscina pool so
  * they never stall its event loop. Each task takes one input and returns one
- * output, both plain data that crosses threads; later issues add index
- * rebuilds and log cleaning here.
+ * output, both plain data that crosses threads (a task may answer with a
+ * promise of it).
  */
 export const poolTasks = {
   /** Decompresses a gzip batch (compression type 1). */
   gunzip: (input: Uint8Array): Uint8Array => gunzipSync(input),
+  /** One log clean (the broker's LogCleaner): reads the segments, writes `.cleaned` files, returns what it wrote. */
+  cleanLog: (input: CleanJob): Promise<CleanSummary> => cleanLog(input),
 } satisfies Record<string, (input: never) => unknown>;
 
 export type PoolTaskName = keyof typeof poolTasks;
 export type PoolTaskInput<N extends PoolTaskName> = Parameters<(typeof poolTasks)[N]>[0];
-export type PoolTaskOutput<N extends PoolTaskName> = ReturnType<(typeof poolTasks)[N]>;
+export type PoolTaskOutput<N extends PoolTaskName> = Awaited<ReturnType<(typeof poolTasks)[N]>>;
 
 /** One task submission, as it travels from a broker to the pool. */
 export interface PoolTaskRequest<N extends PoolTaskName = PoolTaskName> {
@@ -31,7 +34,8 @@ export function runPoolTask({ task, input }: PoolTaskRequest): unknown {
   if (!isPoolTaskName(task)) {
     throw new Error(`unknown pool task ${JSON.stringify(task)} (known: ${Object.keys(poolTasks).join(', ')})`);
   }
-  return poolTasks[task](input);
+  // The request pairs the task with its own input; TypeScript cannot see that through the union.
+  return (poolTasks[task] as (input: PoolTaskInput<PoolTaskName>) => unknown)(input);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { RepeatedLog, type Logger } from '@kstream/actor';
 import { ErrorCode, ZERO_UUID } from '@kstream/protocol';
-import { OffsetOutOfRangeError, type EpochEndOffset } from '@kstream/log-storage';
+import { LogCleaner, OffsetOutOfRangeError, type CleanJob, type CleanSummary, type EpochEndOffset, type LogCleanerConfig } from '@kstream/log-storage';
 import {
   AlterPartitionManager,
   DelayedFetchPurgatory,
@@ -57,6 +57,12 @@ export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'of
   readonly fetchSessionCachePartitions?: number;
   /** min.incremental.fetch.session.eviction.ms (Kafka's 120000). */
   readonly fetchSessionEvictionMs?: number;
+  /**
+   * The log cleaner of the hosted compacted logs: its log.cleaner.* settings
+   * and where a clean runs (the broker passes its pool). Without it no log
+   * is compacted.
+   */
+  readonly logCleaner?: { readonly config: LogCleanerConfig; readonly execute: (job: CleanJob) => Promise<CleanSummary> };
 }
 
 export interface AppendResult {
@@ -98,6 +104,7 @@ interface ReplicaManagerParts {
   readonly alterPartitions: AlterPartitionManager;
   readonly fetchers: ReplicaFetcherManager;
   readonly roleListeners: Set<RoleListener>;
+  readonly cleaner: LogCleaner | undefined;
 }
 
 /**
@@ -127,10 +134,13 @@ export class ReplicaManager {
   /** Failures that repeat on every request or every run (a corrupt batch fetched, a full disk): logged once in full, then summarised. */
   readonly #repeated: RepeatedLog;
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #cleaner: LogCleaner | undefined;
   #closed = false;
 
   private constructor(options: ReplicaManagerOptions, parts: ReplicaManagerParts) {
     const { hosted } = parts;
+    this.#cleaner = parts.cleaner;
+    this.#cleaner?.start();
     this.brokerId = options.brokerId;
     this.#repeated = new RepeatedLog(options.logger);
     this.#hosted = hosted;
@@ -197,7 +207,19 @@ export class ReplicaManager {
         for (const listener of roleListeners) listener(topic, partition, role);
       },
     });
-    return new ReplicaManager(options, { hosted, consumers, followers, alterPartitions, fetchers, roleListeners });
+    const cleaner =
+      options.logCleaner === undefined
+        ? undefined
+        : await LogCleaner.open({
+            io: hosted.io,
+            // A follower cleans too, as in Kafka, below its own high watermark: the leader's gaps and its own agree record for record.
+            logs: () => hosted.all().map((partition) => ({ log: partition.log, lastStableOffset: partition.lastStableOffset })),
+            execute: options.logCleaner.execute,
+            config: options.logCleaner.config,
+            logger: options.logger,
+            clock: options.clock,
+          });
+    return new ReplicaManager(options, { hosted, consumers, followers, alterPartitions, fetchers, roleListeners, cleaner });
   }
 
   get logDir(): string {
@@ -405,6 +427,7 @@ export class ReplicaManager {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
+    await this.#cleaner?.close();
     this.#alterPartitions.close();
     await this.fetchers.close();
     this.purgatory.completeAll();
