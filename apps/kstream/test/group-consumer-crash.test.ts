@@ -3,37 +3,16 @@
 // its partitions until its session times out, then the survivor takes them
 // and resumes each from the victim's last commit — no record skipped, and
 // the only records seen twice are those the victim processed after it.
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/cluster.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { ChildMember } from './group-child-member.test-support.js';
 import { GroupMember, MEMBER_TIMINGS } from './group-member.test-support.js';
 import type { Delivery } from './group-member.test-support.js';
-import { committedOffsets, deliveryFaults, GROUP_CONFIGS, stableAndShared, waitForCommittedToEnd, waitForGroup } from './groups.test-support.js';
+import { committedOffsets, deliveryFaults, GROUP_CONFIGS, stableAndShared, streamUntilStopped, waitForCommittedToEnd, waitForGroup } from './groups.test-support.js';
 
 const PARTITIONS = 4;
-
-/** Sends one record to each partition every 20 ms until stopped; the values sent. */
-function streamUntilStopped(producer: Producer, topic: string) {
-  const produced: string[] = [];
-  let stopped = false;
-  const loop = (async () => {
-    for (let n = 0; !stopped; n++) {
-      const messages = Array.from({ length: PARTITIONS }, (_, partition) => ({ value: `r${n}-p${partition}`, partition }));
-      await producer.send({ topic, acks: -1, messages });
-      produced.push(...messages.map((m) => m.value));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  return {
-    produced,
-    async stop(): Promise<void> {
-      stopped = true;
-      await loop;
-    },
-  };
-}
 
 describe('a group member crashes', () => {
   let node: CompatCluster;
@@ -61,7 +40,7 @@ describe('a group member crashes', () => {
     const victimPartitions = view.members.find((m) => m.memberId !== survivor.memberId)?.partitions ?? [];
     expect(victimPartitions.length, `the victim owns partitions (${victim.stderr})`).toBeGreaterThan(0);
 
-    const stream = streamUntilStopped(await node.producer(), topic);
+    const stream = streamUntilStopped(await node.producer(), topic, PARTITIONS);
     let killedAt = 0;
     let committedAtKill = new Map<number, bigint>();
     try {
@@ -84,8 +63,9 @@ describe('a group member crashes', () => {
     }
     await waitForCommittedToEnd(admin, groupId, topic);
 
+    expect(stream.errors, 'sends that failed').toEqual([]);
     const all = [...victim.deliveries, ...survivor.deliveries];
-    expect(deliveryFaults(stream.produced, all).missing, 'records never processed').toEqual([]);
+    expect(deliveryFaults(stream.acknowledged, all).missing, 'records never processed').toEqual([]);
     for (const p of victimPartitions) {
       const resumedAt = committedAtKill.get(p) ?? 0n;
       const takenOver = survivor.deliveries.filter((d) => d.partition === p);

@@ -3,7 +3,7 @@
 // (members and their partitions), the coordinator's broker, committed and
 // end offsets, and the check that each record was seen once.
 import { AssignerProtocol } from 'kafkajs';
-import type { Admin } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { ErrorCode, FindCoordinator } from '@kstream/protocol';
 import { waitFor } from '../src/cluster.test-support.js';
 import type { BrokerConfigs, CompatCluster } from './compat-cluster.test-support.js';
@@ -186,4 +186,36 @@ export function deliveryFaults(produced: readonly string[], deliveries: readonly
 /** `count` values named for `prefix`, spread over `partitions` partitions round robin, as kafkajs messages. */
 export function numberedMessages(prefix: string, count: number, partitions: number): Array<{ value: string; partition: number }> {
   return Array.from({ length: count }, (_, i) => ({ value: `${prefix}-${i}`, partition: i % partitions }));
+}
+
+/**
+ * Sends one record to each of `partitions` partitions every 20 ms (acks=-1) until stopped. A value is
+ * acknowledged only when its partition is in the send's answer without an error: around a leader's
+ * crash kafkajs can resolve a send whose answer leaves a partition out. Failed sends are kept as errors.
+ */
+export function streamUntilStopped(producer: Producer, topic: string, partitions: number) {
+  const acknowledged: string[] = [];
+  const errors: string[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    for (let n = 0; !stopped; n++) {
+      const messages = Array.from({ length: partitions }, (_, partition) => ({ value: `r${n}-p${partition}`, partition }));
+      try {
+        const answers = await producer.send({ topic, acks: -1, timeout: 5_000, messages });
+        const answered = new Set(answers.filter((a) => a.errorCode === 0).map((a) => a.partition));
+        acknowledged.push(...messages.filter((m) => answered.has(m.partition)).map((m) => m.value));
+      } catch (error) {
+        errors.push(`round ${n}: ${(error as Error).name}: ${(error as Error).message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    acknowledged,
+    errors,
+    async stop(): Promise<void> {
+      stopped = true;
+      await loop;
+    },
+  };
 }
