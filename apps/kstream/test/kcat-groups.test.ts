@@ -7,7 +7,7 @@ import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/cluster.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
-import { committedOffsets, endOffsets, GROUP_CONFIGS } from './groups.test-support.js';
+import { committedOffsets, describeGroup, endOffsets, GROUP_CONFIGS } from './groups.test-support.js';
 import { kcatMissing, kcatProduce, parseRecords, RECORD_FORMAT, startKcat } from './kcat.test-support.js';
 import type { ConsumedRecord, KcatProcess } from './kcat.test-support.js';
 
@@ -31,7 +31,8 @@ class KcatMember {
     this.#run = run;
   }
 
-  static start(bootstrap: string, name: string, groupId: string, topic: string, strategy: string): KcatMember {
+  /** `settings` (librdkafka `key=value`) override the short timings set here. */
+  static start(bootstrap: string, name: string, groupId: string, topic: string, strategy: string, settings: readonly string[] = []): KcatMember {
     const args = [
       '-b', bootstrap,
       '-X', `client.id=${name}`,
@@ -40,6 +41,7 @@ class KcatMember {
       '-X', 'auto.commit.interval.ms=200',
       '-X', 'auto.offset.reset=earliest',
       '-X', `partition.assignment.strategy=${strategy}`,
+      ...settings.flatMap((setting) => ['-X', setting]),
       '-u', '-Z', '-f', RECORD_FORMAT,
       '-G', groupId, topic,
     ];
@@ -58,6 +60,11 @@ class KcatMember {
       else for (const p of listed) owned.delete(p);
     }
     return [...owned].sort((a, b) => a - b);
+  }
+
+  /** How many rebalances it printed (assignments and revocations). */
+  get rebalances(): number {
+    return this.#run.stderr.split('\n').filter((line) => REBALANCED.test(line)).length;
   }
 
   get records(): ConsumedRecord[] {
@@ -95,8 +102,8 @@ describe.skipIf(kcatMissing !== null)('kcat balanced consumers', () => {
     await node?.stop();
   });
 
-  function start(name: string, groupId: string, topic: string, strategy: string): KcatMember {
-    const member = KcatMember.start(node.bootstrap, name, groupId, topic, strategy);
+  function start(name: string, groupId: string, topic: string, strategy: string, settings: readonly string[] = []): KcatMember {
+    const member = KcatMember.start(node.bootstrap, name, groupId, topic, strategy, settings);
     running.push(member);
     return member;
   }
@@ -171,4 +178,35 @@ describe.skipIf(kcatMissing !== null)('kcat balanced consumers', () => {
       await Promise.all(second.map((m) => m.stop()));
     }, 60_000);
   }
+
+  it('staticMemberBackWithinSessionKeepsItsPartitions: a group.instance.id member restarted in time takes its partitions back, the other member sees no rebalance', async () => {
+    const topic = await createTopic('kcat-static');
+    const groupId = topicName('kcat-static-group');
+    // Long enough for kcat to start again before the coordinator gives up on the stopped instance.
+    const session = 'session.timeout.ms=15000';
+    const one = start('one', groupId, topic, 'range', [session, 'group.instance.id=instance-one']);
+    const two = start('two', groupId, topic, 'range', [session, 'group.instance.id=instance-two']);
+    await waitForSharing([one, two]);
+    const [ownedByOne, rebalancesOfTwo] = [one.partitions, two.rebalances];
+    const before = await describeGroup(admin, groupId, topic);
+
+    // A static member's close does not leave the group (KIP-345): its partitions wait for it.
+    await one.stop();
+    const back = start('one-again', groupId, topic, 'range', [session, 'group.instance.id=instance-one']);
+    await waitFor('the restarted instance to get its partitions back', () => back.partitions.join() === ownedByOne.join(), 15_000);
+    const values = await produce(topic, 'static', 40);
+    await waitForPrinted([back, two], values);
+
+    expect(two.rebalances, "the other member's rebalances (none since the restart)").toBe(rebalancesOfTwo);
+    const after = await describeGroup(admin, groupId, topic);
+    expect(after.state).toBe('Stable');
+    const twoBefore = before.members.find((m) => m.clientId === 'two');
+    expect(after.members.find((m) => m.clientId === 'two'), 'the other member keeps its member id and partitions').toEqual(twoBefore);
+    // Kafka keeps the replaced static member's client id; its member id is new.
+    const oneBefore = before.members.find((m) => m.clientId === 'one');
+    const oneAfter = after.members.find((m) => m.memberId !== twoBefore?.memberId);
+    expect([oneAfter?.clientId, oneAfter?.partitions]).toEqual(['one', ownedByOne]);
+    expect(oneAfter?.memberId, 'the restarted instance has a new member id').not.toBe(oneBefore?.memberId);
+    await Promise.all([back.stop(), two.stop()]);
+  }, 60_000);
 });
