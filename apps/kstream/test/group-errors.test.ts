@@ -6,7 +6,7 @@
 // instance rejoined, a v4+ join without a member id, a session timeout out
 // of range, deleting a group with members, and a broker that is not the
 // coordinator.
-import { DeleteGroups, DescribeGroups, ErrorCode, LeaveGroup, OffsetFetch } from '@kstream/protocol';
+import { DeleteGroups, DescribeGroups, ErrorCode, LeaveGroup, OffsetDelete, OffsetFetch } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { findCoordinator, GROUP_CONFIGS } from './groups.test-support.js';
@@ -28,6 +28,8 @@ import {
 /** group.min.session.timeout.ms as GROUP_CONFIGS sets it, and Kafka's default group.max.session.timeout.ms. */
 const MIN_SESSION_TIMEOUT_MS = Number(GROUP_CONFIGS['group.min.session.timeout.ms']);
 const MAX_SESSION_TIMEOUT_MS = 1_800_000;
+/** group.max.size on this node: more than any test but groupMaxSizeReached needs. */
+const GROUP_MAX_SIZE = 3;
 
 describe('group coordinator errors', () => {
   let node: CompatCluster;
@@ -35,7 +37,7 @@ describe('group coordinator errors', () => {
   const connections: RawConnection[] = [];
 
   beforeAll(async () => {
-    node = await CompatCluster.start('group-errors', GROUP_CONFIGS);
+    node = await CompatCluster.start('group-errors', { ...GROUP_CONFIGS, 'group.max.size': String(GROUP_MAX_SIZE) });
     topic = topicName('errors');
     const admin = await node.admin();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
@@ -193,5 +195,48 @@ describe('group coordinator errors', () => {
     const deleted = await other.request(DeleteGroups, DELETE_GROUPS_VERSION, { groupsNames: [groupId] });
     expect(deleted.results.map((r) => errorName(r.errorCode)), 'DeleteGroups').toEqual(['NOT_COORDINATOR']);
     expect(other.isClosed, 'errors are data: the connection stays open').toBe(false);
+  });
+
+  it('unknownMemberIdJoinIsUnknownMemberId: JoinGroup with a member id the group never gave', async () => {
+    const { groupId, conn } = await newGroup('unknown-join');
+    await stableGroupOfOne(conn, groupId, topic);
+    expect(errorName((await joinGroup(conn, groupId, topic, { memberId: 'consumer-made-up' })).errorCode)).toBe('UNKNOWN_MEMBER_ID');
+  });
+
+  it('joinWithoutACommonProtocolIsInconsistentGroupProtocol: a member offering only an assignor no member has', async () => {
+    const { groupId, conn, coordinator } = await newGroup('protocol');
+    await stableGroupOfOne(conn, groupId, topic);
+    const other = await connect(coordinator);
+    let answer = await joinGroup(other, groupId, topic, { protocol: 'roundrobin' });
+    if (answer.errorCode === ErrorCode.MEMBER_ID_REQUIRED) answer = await joinGroup(other, groupId, topic, { protocol: 'roundrobin', memberId: answer.memberId });
+    expect(errorName(answer.errorCode)).toBe('INCONSISTENT_GROUP_PROTOCOL');
+  });
+
+  it('groupMaxSizeReached: a member beyond group.max.size is refused, the members in it stay', async () => {
+    const { groupId, conn, coordinator } = await newGroup('max-size');
+    const members = await Promise.all(Array.from({ length: GROUP_MAX_SIZE }, () => connect(coordinator)));
+    const joined = await Promise.all(members.map((member) => joinAsNewMember(member, groupId, topic)));
+    expect(new Set(joined.map((j) => j.generationId)).size, 'all joined one generation').toBe(1);
+    const extra = await connect(coordinator);
+    let answer = await joinGroup(extra, groupId, topic);
+    if (answer.errorCode === ErrorCode.MEMBER_ID_REQUIRED) answer = await joinGroup(extra, groupId, topic, { memberId: answer.memberId });
+    expect(errorName(answer.errorCode)).toBe('GROUP_MAX_SIZE_REACHED');
+    const described = await conn.request(DescribeGroups, DESCRIBE_GROUPS_VERSION, { groups: [groupId], includeAuthorizedOperations: false });
+    expect(described.groups[0]?.members.map((m) => m.memberId).sort()).toEqual(joined.map((j) => j.memberId).sort());
+  });
+
+  it('offsetDeleteOfASubscribedTopicIsGroupSubscribedToTopic: refused while a member subscribes to it, deleted once the group is Empty', async () => {
+    const { groupId, conn } = await newGroup('offset-delete');
+    const { memberId, generationId } = await stableGroupOfOne(conn, groupId, topic);
+    expect(errorName(await commitOffset(conn, groupId, generationId, memberId, topic, 6n))).toBe('NONE');
+    const deleteOffset = async () =>
+      (await conn.request(OffsetDelete, 0, { groupId, topics: [{ name: topic, partitions: [{ partitionIndex: 0 }] }] })).topics.flatMap((t) =>
+        t.partitions.map((p) => errorName(p.errorCode)),
+      );
+    expect(await deleteOffset()).toEqual(['GROUP_SUBSCRIBED_TO_TOPIC']);
+    await conn.request(LeaveGroup, LEAVE_GROUP_VERSION, { groupId, members: [{ memberId, groupInstanceId: null, reason: null }] });
+    expect(await deleteOffset(), 'once the group is Empty').toEqual(['NONE']);
+    const fetched = await conn.request(OffsetFetch, OFFSET_FETCH_VERSION, { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: [{ name: topic, partitionIndexes: [0] }] }], requireStable: false });
+    expect(fetched.groups[0]?.topics[0]?.partitions.map((p) => [p.partitionIndex, p.committedOffset]), 'no offset left').toEqual([[0, -1n]]);
   });
 });

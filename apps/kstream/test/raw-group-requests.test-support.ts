@@ -1,8 +1,8 @@
 // Group membership and offset requests on a RawConnection, at fixed versions
 // (the newest classic-protocol ones, flexible: kafkajs never sends those), so
 // a test sees exactly the error code the coordinator answers. A member here
-// is a consumer ("consumer" protocol type, one "range" protocol subscribing
-// to one topic) driven by hand.
+// is a consumer ("consumer" protocol type, one assignor protocol, "range"
+// unless told, subscribing to one topic) driven by hand.
 import { DescribeGroups, encodeAssignment, encodeSubscription, ErrorCode, Heartbeat, JoinGroup, OffsetCommit, SyncGroup } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import { errorName } from './raw-connection.test-support.js';
@@ -43,11 +43,13 @@ export interface JoinOptions {
   readonly groupInstanceId?: string | null;
   readonly sessionTimeoutMs?: number;
   readonly version?: number;
+  /** The one assignor protocol the member offers ("range" when not given). */
+  readonly protocol?: string;
 }
 
 /** One JoinGroup of a consumer subscribing to `topic` (it waits, as the coordinator parks it, for the rebalance to complete). */
 export function joinGroup(conn: RawConnection, groupId: string, topic: string, options: JoinOptions = {}): Promise<JoinGroupResponse> {
-  const { memberId = '', groupInstanceId = null, sessionTimeoutMs = 10_000, version = JOIN_GROUP_VERSION } = options;
+  const { memberId = '', groupInstanceId = null, sessionTimeoutMs = 10_000, version = JOIN_GROUP_VERSION, protocol = 'range' } = options;
   return conn.request(JoinGroup, version, {
     groupId,
     sessionTimeoutMs,
@@ -55,7 +57,7 @@ export function joinGroup(conn: RawConnection, groupId: string, topic: string, o
     memberId,
     groupInstanceId,
     protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: encodeSubscription({ topics: [topic], userData: null, ownedPartitions: [], generationId: -1, rackId: null }, 0) }],
+    protocols: [{ name: protocol, metadata: encodeSubscription({ topics: [topic], userData: null, ownedPartitions: [], generationId: -1, rackId: null }, 0) }],
     reason: null,
   });
 }
