@@ -2,10 +2,12 @@
 // (issue 11): listGroups, describeGroups (members, their subscriptions and
 // assignments), fetchOffsets, setOffsets / resetOffsets (kafkajs joins the
 // group to seek, so the group must have no members), deleteGroups (refused
-// while members remain), and a simple commit from outside any group. kafkajs
-// has no deleteOffsets: OffsetDelete is left to the raw-request tests.
+// while members remain), a simple commit from outside any group, and
+// ListGroups' state filter (raw: kafkajs sends none). kafkajs has no
+// deleteOffsets: OffsetDelete is pinned by group-errors.test.ts.
 import { AssignerProtocol } from 'kafkajs';
 import type { Admin, Producer } from 'kafkajs';
+import { ListGroups } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { GroupMember } from './group-member.test-support.js';
@@ -117,5 +119,36 @@ describe('kafkajs admin on groups', () => {
     const { groups } = await admin.describeGroups([groupId]);
     expect(groups.map((g) => [g.state, g.protocolType, g.members.length])).toEqual([['Empty', '', 0]]);
     expect((await admin.listGroups()).groups.filter((g) => g.groupId === groupId)).toEqual([{ groupId, protocolType: '' }]);
+  }, 45_000);
+
+  it('listGroupsStatesFilter: raw ListGroups v4 on every broker (kafkajs sends no filter) answers only the groups in the states asked', async () => {
+    const topic = await filledTopic('filtered');
+    const [stable, empty] = [topicName('filtered-stable'), topicName('filtered-empty')];
+    await GroupMember.start(node, 'stable', stable, topic);
+    await waitForGroup(admin, stable, topic, 'Stable', (v) => stableAndShared(v, 1, PARTITIONS));
+    const conn = await RawConnection.open(node.port(await findCoordinator(node, empty)));
+    try {
+      expect(errorName(await commitOffset(conn, empty, -1, '', topic, 1n))).toBe('NONE');
+    } finally {
+      conn.close();
+    }
+    const listed = async (statesFilter: string[]): Promise<Array<[string, string]>> => {
+      const groups: Array<[string, string]> = [];
+      for (const broker of [1, 2, 3]) {
+        const raw = await RawConnection.open(node.port(broker));
+        try {
+          const response = await raw.request(ListGroups, 4, { statesFilter });
+          expect(errorName(response.errorCode), `ListGroups on broker ${broker}`).toBe('NONE');
+          groups.push(...response.groups.filter((g) => g.groupId === stable || g.groupId === empty).map((g): [string, string] => [g.groupId, g.groupState]));
+        } finally {
+          raw.close();
+        }
+      }
+      return groups.sort();
+    };
+    expect(await listed(['Stable'])).toEqual([[stable, 'Stable']]);
+    expect(await listed(['Empty'])).toEqual([[empty, 'Empty']]);
+    expect(await listed(['PreparingRebalance', 'Dead'])).toEqual([]);
+    expect(await listed([]), 'no filter: every state').toEqual([[empty, 'Empty'], [stable, 'Stable']].sort());
   }, 45_000);
 });
