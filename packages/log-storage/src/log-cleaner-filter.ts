@@ -17,6 +17,7 @@ import {
 } from '@kstream/protocol';
 import type { StoredBatch } from './log-cleaner-batches.js';
 import type { OffsetMap } from './log-cleaner-offset-map.js';
+import { recordsSectionOf, walkRecordKeys } from './log-cleaner-records.js';
 import { controlTypeOf, type CleanedTransactions } from './log-cleaner-transactions.js';
 
 /** What filterBatch needs besides the batch: the clean's map, clock and transactions. */
@@ -66,25 +67,36 @@ export async function filterBatch(batch: StoredBatch, filter: BatchFilter): Prom
     return { bytes, recordsRead: header.recordCount, recordsRetained: header.recordCount };
   }
   const aborted = filter.transactions.onBatchRead(header);
-  const records = aborted ? [] : (await decodeRecordBatch(bytes, { verifyCrc: false })).records;
-  const retained = records.filter((record) => retainRecord(header, record, horizon, filter));
-  const recordsRead = aborted ? header.recordCount : records.length;
-  if (retained.length === 0) {
+  // Decided on keys alone (walkRecordKeys); records are decoded only for a batch that must be rebuilt.
+  const keep: boolean[] = [];
+  let kept = 0;
+  let keepsTombstone = false;
+  if (!aborted) {
+    walkRecordKeys(await recordsSectionOf(bytes, header), header, (offsetDelta, key, tombstone) => {
+      const retained = retainRecord(header.baseOffset + BigInt(offsetDelta), key, tombstone, horizon, filter);
+      keep.push(retained);
+      if (!retained) return;
+      kept++;
+      if (tombstone) keepsTombstone = true;
+    });
+  }
+  const recordsRead = aborted ? header.recordCount : keep.length;
+  if (kept === 0) {
     const lastOfProducer = header.producerId >= 0n && filter.lastDataOffsets.get(header.producerId) === lastOffsetOf(header);
     return { bytes: lastOfProducer ? emptyBatch(header, bytes) : undefined, recordsRead, recordsRetained: 0 };
   }
-  const needsHorizon = horizon === undefined && retained.some((r) => r.value === null);
-  if (retained.length === records.length && !needsHorizon) return { bytes, recordsRead, recordsRetained: retained.length };
+  const needsHorizon = horizon === undefined && keepsTombstone;
+  if (kept === keep.length && !needsHorizon) return { bytes, recordsRead, recordsRetained: kept };
   const newHorizon = needsHorizon ? filter.now + filter.deleteRetentionMs : horizon;
-  return { bytes: await rebuild(header, retained, newHorizon), recordsRead, recordsRetained: retained.length };
+  const records = (await decodeRecordBatch(bytes, { verifyCrc: false })).records.filter((_, i) => keep[i]);
+  return { bytes: await rebuild(header, records, newHorizon), recordsRead, recordsRetained: kept };
 }
 
-function retainRecord(header: RecordBatchHeader, record: DecodedRecord, horizon: bigint | undefined, filter: BatchFilter): boolean {
-  const offset = header.baseOffset + BigInt(record.offsetDelta);
+function retainRecord(offset: bigint, key: Buffer | null, tombstone: boolean, horizon: bigint | undefined, filter: BatchFilter): boolean {
   if (offset > filter.map.latestOffset) return true;
-  if (record.key === null) return false;
-  const latest = offset >= filter.map.get(record.key);
-  const keepValue = record.value !== null || horizon === undefined || filter.now < horizon;
+  if (key === null) return false;
+  const latest = offset >= filter.map.get(key);
+  const keepValue = !tombstone || horizon === undefined || filter.now < horizon;
   return latest && keepValue;
 }
 

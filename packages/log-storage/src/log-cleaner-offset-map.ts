@@ -1,5 +1,6 @@
-import { decodeRecordBatch, lastOffsetOf, readAttributes } from '@kstream/protocol';
+import { lastOffsetOf, readAttributes } from '@kstream/protocol';
 import type { StoredBatch } from './log-cleaner-batches.js';
+import { recordsSectionOf, walkRecordKeys } from './log-cleaner-records.js';
 import { CleanedTransactions, type AbortedTxn } from './log-cleaner-transactions.js';
 
 /**
@@ -60,13 +61,17 @@ export async function addToOffsetMap(
     if (lastOffset < startOffset) continue;
     if (header.baseOffset >= endOffset) break;
     if (!readAttributes(header.attributes).isControl && !transactions.onBatchRead(header)) {
-      const decoded = await decodeRecordBatch(bytes, { verifyCrc: false });
-      for (const record of decoded.records) {
-        const offset = header.baseOffset + BigInt(record.offsetDelta);
+      let full = false;
+      walkRecordKeys(await recordsSectionOf(bytes, header), header, (offsetDelta, key) => {
+        if (full) return;
+        const offset = header.baseOffset + BigInt(offsetDelta);
+        if (key !== null && offset >= startOffset && !map.put(key, offset)) {
+          full = true;
+          return;
+        }
         recordsRead++;
-        if (record.key === null || offset < startOffset) continue;
-        if (!map.put(record.key, offset)) return { full: true, recordsRead };
-      }
+      });
+      if (full) return { full: true, recordsRead };
     }
     if (lastOffset > map.latestOffset) map.latestOffset = lastOffset;
   }
