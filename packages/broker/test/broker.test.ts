@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ApiVersions, CreateTopics, encodeRecordBatch, ListOffsets, Produce, responseCorrelationId } from '@kstream/protocol';
+import { ApiVersions, CreateTopics, encodeRecordBatch, ErrorCode, FindCoordinator, ListOffsets, Produce, responseCorrelationId } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packMetadataBatch } from '@kstream/metadata';
 import { BrokerCluster } from './broker-cluster.test-support.js';
@@ -42,6 +42,22 @@ describe('Broker', () => {
     await client.closed;
     const checkpoint = await readFile(join(cluster.dir, 'broker-1', 'replication-offset-checkpoint'), 'utf8');
     expect(checkpoint).toContain('kept 0 2');
+  });
+});
+
+describe('Broker group coordinator', () => {
+  it('shutdownClosesTheGroupCoordinator: the coordinator leading __consumer_offsets serves until the broker stops, then answers COORDINATOR_NOT_AVAILABLE', async () => {
+    cluster = await BrokerCluster.start({ config: { 'offsets.topic.num.partitions': '1', 'offsets.topic.replication.factor': '1' } });
+    const client = await cluster.client();
+    await expect
+      .poll(async () => (await client.request(FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['g'] })).coordinators[0]!.errorCode)
+      .toBe(ErrorCode.NONE);
+    const { groups } = cluster.broker(1).services;
+    const list = () => groups.listGroups({ statesFilter: [], typesFilter: [] }, { apiVersion: 4, clientId: 'test', clientHost: '/127.0.0.1' });
+    await expect.poll(async () => (await list()).errorCode).toBe(ErrorCode.NONE);
+
+    await cluster.stopBroker(1);
+    expect((await list()).errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   });
 });
 
