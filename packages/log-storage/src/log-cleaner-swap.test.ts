@@ -120,6 +120,20 @@ describe('the cleaner swap', () => {
     await log.close();
   });
 
+  it('appendsWhileACleanRunsAreKept: the clean reads the segments it was given, the active one takes appends meanwhile', async () => {
+    const dir = tempLogDir();
+    const log = await dirtyLog(dir);
+    const job = await jobFor(log);
+    const cleaning = cleanLog(job);
+    const appended: bigint[] = [];
+    for (let i = 0; i < 5; i++) appended.push((await log.appendAsLeader(await keyedBatch([{ key: 'k0', value: `during${i}` }]), 0)).firstOffset);
+    expect(await log.replaceCleanedSegments(await cleaning)).toBe(true);
+    const records = await readRecords(log);
+    expect(records.slice(-6).map((r) => [r.offset, r.value])).toEqual([[16n, 'active'], ...appended.map((offset, i) => [offset, `during${i}`])]);
+    expect(records.filter((r) => r.key === 'k1')).toHaveLength(1);
+    await log.close();
+  });
+
   it('readsDuringTheSwapSeeOldOrNew: a read holding a replaced segment finishes on its files', async () => {
     const dir = tempLogDir();
     const log = await dirtyLog(dir);
