@@ -28,11 +28,10 @@ import type { ResponseOf } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from './authorized-operations.js';
 import type { ApiHandler, BrokerServices } from './handler.js';
+import { INTERNAL_TOPICS } from './internal-topics.js';
 
 type MetadataTopic = ResponseOf<typeof Metadata>['topics'][number];
 type MetadataPartition = MetadataTopic['partitions'][number];
-
-const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
 
 export const metadataHandler: ApiHandler<typeof Metadata> = {
   api: Metadata,

@@ -19,6 +19,17 @@ function produce(acks: number, topicData: { name: string; partitions: [number, B
 }
 
 describe('Produce handler', () => {
+  it('internalTopicRefused: a client\'s batch for __consumer_offsets is INVALID_TOPIC_EXCEPTION and nothing is written', async () => {
+    const broker = await testBroker(clusterRecords({ name: '__consumer_offsets', topicId: '0a0a0a0a-0000-4000-8000-00000000000c' }));
+    const answer = await produceHandler.handle(produce(1, [{ name: '__consumer_offsets', partitions: [[0, await batch(['junk'])]] }]), broker.context(Produce, 9));
+    if (answer === NO_RESPONSE) throw new Error('acks=1 must be answered');
+    expect(answer.responses[0]!.partitionResponses[0]).toMatchObject({
+      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+      errorMessage: 'Cannot append to internal topic __consumer_offsets',
+    });
+    expect(broker.services.partitions.partition('__consumer_offsets', 0)!.logEndOffset).toBe(0n);
+  });
+
   it('perPartitionResults: each partition is answered on its own — appended, unknown, led elsewhere, too large — in every version', async () => {
     const broker = await testBroker(clusterRecords(ORDERS, ELSEWHERE, SMALL));
     for (const version of [3, 7, 8, 9, 10, 11]) {

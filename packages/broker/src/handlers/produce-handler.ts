@@ -11,6 +11,9 @@
 //   (CRC, magic or length), INVALID_RECORD (no batch at all),
 //   NOT_ENOUGH_REPLICAS (acks=-1 with an ISR below min.insync.replicas),
 //   KAFKA_STORAGE_ERROR. v8+ carries the error's message.
+// - The internal topics (__consumer_offsets, __transaction_state) are
+//   written by their coordinators only: a client's batch for them is
+//   INVALID_TOPIC_EXCEPTION, as Kafka answers.
 // - Batches are stored as sent, never decoded: only the base offset, the
 //   partition leader epoch (and, under LogAppendTime, the max timestamp and
 //   CRC) are rewritten. Non-idempotent and idempotent batches are stored
@@ -26,6 +29,7 @@ import { leaderEndpoints } from '../partitions/leader-endpoints.js';
 import type { AppendResult } from '../partitions/replica-manager.js';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { NO_RESPONSE, type ApiHandler } from './handler.js';
+import { INTERNAL_TOPICS } from './internal-topics.js';
 
 type ProduceResponse = ResponseOf<typeof Produce>;
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -49,9 +53,11 @@ export const produceHandler: ApiHandler<typeof Produce> = {
           partitionData.map(async ({ index, records }): Promise<PartitionResponse> => {
             const result = !VALID_ACKS.has(acks)
               ? failed(ErrorCode.INVALID_REQUIRED_ACKS, `acks=${acks} is not one of -1, 0, 1`)
-              : records === null || records.length === 0
-                ? failed(ErrorCode.INVALID_RECORD, `Produce to ${name}-${index} carries no record batch`)
-                : await replicas.appendRecords(name, index, records, acks, timeoutMs);
+              : INTERNAL_TOPICS.has(name)
+                ? failed(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`)
+                : records === null || records.length === 0
+                  ? failed(ErrorCode.INVALID_RECORD, `Produce to ${name}-${index} carries no record batch`)
+                  : await replicas.appendRecords(name, index, records, acks, timeoutMs);
             return partitionResponse(index, result, broker.metadata, name);
           }),
         ),
