@@ -42,6 +42,20 @@ describe('LogCleaner', () => {
     await log.close();
   });
 
+  it('truncationBelowTheFirstDirtyOffsetMakesWhatFollowsDirty: a follower truncated and appended to again gets its new batches cleaned', async () => {
+    const log = await openLog(tempLogDir(), { config: COMPACTED });
+    await keysThenRoll(log, ['a', 'b', 'c', 'd'], 'v1');
+    const cleaner = await cleanerFor(log);
+    await cleaner.cleanFilthiestLog();
+    expect(cleaner.firstDirtyOffset('orders', 0)).toBe(4n);
+    await log.truncateTo(2n);
+    expect(cleaner.firstDirtyOffset('orders', 0)).toBe(2n);
+    await keysThenRoll(log, ['a', 'a', 'c', 'c'], 'v2');
+    await cleaner.cleanFilthiestLog();
+    expect((await readRecords(log)).map((r) => `${r.offset}:${r.key}=${r.value}`)).toEqual(['1:b=v1', '3:a=v2', '5:c=v2']);
+    await log.close();
+  });
+
   it('cleansInTheBackgroundEveryBackoff; disabledNeverCleans', async () => {
     const log = await openLog(tempLogDir(), { config: COMPACTED });
     await keysThenRoll(log, ['a', 'a', 'a'], 'v');

@@ -60,6 +60,8 @@ export class LogCleaner {
   private readonly config: LogCleanerConfig;
   private readonly logger: Logger;
   private readonly clock: () => number;
+  /** The logs whose truncations this cleaner hears of (see watchTruncations). */
+  private readonly watched = new WeakSet<PartitionLog>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private closed = false;
@@ -118,7 +120,9 @@ export class LogCleaner {
    */
   async cleanFilthiestLog(): Promise<CleanSummary | undefined> {
     const now = this.clock();
-    const views = [...this.options.logs()].map(({ log, lastStableOffset }) => ({
+    const logs = [...this.options.logs()];
+    for (const { log } of logs) this.watchTruncations(log);
+    const views = logs.map(({ log, lastStableOffset }) => ({
       log,
       partition: topicPartitionName(log.topicPartition),
       logDir: log.logDir,
@@ -144,6 +148,21 @@ export class LogCleaner {
     await this.checkpointFile.write(this.checkpointEntries());
     this.logger.info('Cleaned a log', { ...summary, groups: summary.groups.length, ratio: chosen.toClean.cleanableRatio });
     return summary;
+  }
+
+  /**
+   * A truncation below a log's first dirty offset brings it down to the new
+   * log end (Kafka's maybeTruncateCheckpoint): the batches a follower then
+   * appends there are dirty, not clean.
+   */
+  private watchTruncations(log: PartitionLog): void {
+    if (this.watched.has(log)) return;
+    this.watched.add(log);
+    const key = topicPartitionName(log.topicPartition);
+    log.onTruncation((logEndOffset) => {
+      const firstDirty = this.firstDirtyOffsets.get(key);
+      if (firstDirty !== undefined && firstDirty > logEndOffset) this.firstDirtyOffsets.set(key, logEndOffset);
+    });
   }
 
   private checkpointEntries(): PartitionOffset[] {

@@ -29,6 +29,7 @@ export function truncateTo(state: PartitionLogState, flusher: PartitionLogFlushe
     if (state.logStartOffset > end) state.logStartOffset = end;
     if (state.leaderEpochCache.truncateFromEnd(end)) await flusher.flushEpochCache();
     if (movedBack) await checkpointRecoveryPoint(state);
+    for (const listener of state.truncationListeners) listener(end);
     return true;
   });
 }
@@ -48,6 +49,7 @@ async function truncateFully(state: PartitionLogState, flusher: PartitionLogFlus
   state.recoveryPoint = newOffset;
   if (state.leaderEpochCache.clear()) await flusher.flushEpochCache();
   await checkpointRecoveryPoint(state);
+  for (const listener of state.truncationListeners) listener(newOffset);
 }
 
 /**

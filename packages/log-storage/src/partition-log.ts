@@ -118,6 +118,7 @@ export class PartitionLog {
       directoryDirty: false,
       epochCacheDirty: false,
       checkpointRecoveryPoint,
+      truncationListeners: new Set(),
     };
     this.flusher = new PartitionLogFlusher(this.state);
     this.appender = new PartitionLogAppender(this.state, this.flusher);
@@ -323,6 +324,16 @@ export class PartitionLog {
    */
   truncateTo(targetOffset: bigint): Promise<boolean> {
     return truncateTo(this.state, this.flusher, targetOffset);
+  }
+
+  /**
+   * Calls `listener` with the new log end offset after each truncation
+   * (truncateTo, truncateFullyAndStartAt), as Kafka's log tells its cleaner
+   * (maybeTruncateCheckpoint). Returns the unsubscribe function.
+   */
+  onTruncation(listener: (logEndOffset: bigint) => void): () => void {
+    this.state.truncationListeners.add(listener);
+    return () => this.state.truncationListeners.delete(listener);
   }
 
   /** Deletes every segment and starts an empty log at `newOffset` (a follower too far behind its leader). */
