@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cleanLog } from './log-cleaner-clean.js';
 import { CleanerThrottle } from './log-cleaner-throttle.js';
 import { COMPACTED, cleanerFor, keyedBatch, readRecords } from './log-cleaner.test-support.js';
 import { openLog } from './partition-log.test-support.js';
@@ -53,6 +54,20 @@ describe('LogCleaner', () => {
     await keysThenRoll(log, ['a', 'a', 'c', 'c'], 'v2');
     await cleaner.cleanFilthiestLog();
     expect((await readRecords(log)).map((r) => `${r.offset}:${r.key}=${r.value}`)).toEqual(['1:b=v1', '3:a=v2', '5:c=v2']);
+    await log.close();
+  });
+
+  it('segmentDeletedDuringACleanIsNoFailure: retention under compact,delete took a segment the clean was reading', async () => {
+    const log = await openLog(tempLogDir(), { config: { ...COMPACTED, cleanupPolicy: ['compact', 'delete'], segmentBytes: 200 } });
+    await keysThenRoll(log, ['a', 'b', 'c', 'a', 'b', 'c'], 'v');
+    const cleaner = await cleanerFor(log, {
+      execute: async (job) => {
+        await log.maybeIncrementLogStartOffset(4n);
+        return cleanLog(job);
+      },
+    });
+    expect(await cleaner.cleanFilthiestLog()).toBeUndefined();
+    await expect(cleaner.cleanFilthiestLog()).resolves.toMatchObject({ endOffset: '6' });
     await log.close();
   });
 

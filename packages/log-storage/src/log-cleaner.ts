@@ -15,6 +15,17 @@ export interface CleanableLog {
   readonly lastStableOffset: bigint;
 }
 
+/** Whether a segment the job was to read is no longer in the log (or the log closed). */
+function segmentsGone(job: CleanJob, log: PartitionLog): boolean {
+  try {
+    const now = new Set(log.segmentsForCleaning().map((s) => String(s.baseOffset)));
+    return job.segments.some((s) => !now.has(s.baseOffset));
+  } catch (error) {
+    if (error instanceof LogClosedError) return true;
+    throw error;
+  }
+}
+
 /** The broker's log.cleaner.* settings. */
 export interface LogCleanerConfig extends CleanerJobSettings {
   /** log.cleaner.enable. */
@@ -136,7 +147,15 @@ export class LogCleaner {
     const chosen = filthiestLog(views, (view) => this.firstDirtyOffsets.get(view.partition), now);
     if (chosen === undefined) return undefined;
     const { log } = chosen.log;
-    const summary = await this.options.execute(cleanJobFor(chosen.log, chosen.toClean, this.config, now));
+    const job = cleanJobFor(chosen.log, chosen.toClean, this.config, now);
+    let summary: CleanSummary;
+    try {
+      summary = await this.options.execute(job);
+    } catch (error) {
+      // A segment the clean was reading went meanwhile (retention under compact,delete, DeleteRecords, truncation): not a failure.
+      if (segmentsGone(job, log)) return undefined;
+      throw error;
+    }
     try {
       if (!(await log.replaceCleanedSegments(summary))) return undefined;
     } catch (error) {

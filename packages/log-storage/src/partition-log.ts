@@ -189,6 +189,7 @@ export class PartitionLog {
 
   /** The segments as the log cleaner chooses and reads them, oldest first, the active one last. */
   segmentsForCleaning(): CleanerSegmentView[] {
+    this.ensureOpen();
     return this.state.segments.all().map((s) => ({
       baseOffset: s.baseOffset,
       size: s.size,
