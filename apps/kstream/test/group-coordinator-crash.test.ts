@@ -24,9 +24,8 @@ import {
   waitForCommittedToEnd,
   waitForCoordinator,
   waitForGroup,
+  waitForServing,
 } from './groups.test-support.js';
-import { RawConnection } from './raw-connection.test-support.js';
-import { waitForCoordinatorReady } from './raw-group-requests.test-support.js';
 
 const ASSIGNMENT = [
   { partition: 0, replicas: [1, 2, 3] },
@@ -78,12 +77,7 @@ describe('the group coordinator crashes', () => {
       await node.cluster.control.crashBroker(coordinator);
 
       const next = await waitForCoordinator(node, groupId, `another broker than ${coordinator}`, (b) => b !== coordinator, coordinator === 1 ? 2 : 1);
-      const conn = await RawConnection.open(node.port(next));
-      try {
-        await waitForCoordinatorReady(conn, groupId);
-      } finally {
-        conn.close();
-      }
+      await waitForServing(node, next, groupId);
       const after = await committedOffsets(admin, groupId, topic);
       for (const [partition, offset] of before) {
         expect(after.get(partition), `partition ${partition}: committed before broker ${coordinator} crashed, read from broker ${next}`).toBeGreaterThanOrEqual(offset);

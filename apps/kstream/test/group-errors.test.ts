@@ -9,7 +9,7 @@
 import { DeleteGroups, DescribeGroups, ErrorCode, LeaveGroup, OffsetDelete, OffsetFetch } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
-import { findCoordinator, GROUP_CONFIGS } from './groups.test-support.js';
+import { GROUP_CONFIGS, servingCoordinator } from './groups.test-support.js';
 import { errorName, RawConnection } from './raw-connection.test-support.js';
 import {
   commitOffset,
@@ -22,7 +22,6 @@ import {
   OFFSET_FETCH_VERSION,
   stableGroupOfOne,
   syncGroup,
-  waitForCoordinatorReady,
 } from './raw-group-requests.test-support.js';
 
 /** group.min.session.timeout.ms as GROUP_CONFIGS sets it, and Kafka's default group.max.session.timeout.ms. */
@@ -48,21 +47,11 @@ describe('group coordinator errors', () => {
     await node?.stop();
   });
 
-  /** A new group id and a connection to its coordinator, once it serves the group (FindCoordinator creates __consumer_offsets on first use: retried until it answers). */
+  /** A new group id and a connection to its coordinator, once it serves the group. */
   async function newGroup(prefix: string): Promise<{ groupId: string; conn: RawConnection; coordinator: number }> {
     const groupId = topicName(prefix);
-    let coordinator: number | undefined;
-    for (let attempt = 0; coordinator === undefined; attempt++) {
-      try {
-        coordinator = await findCoordinator(node, groupId);
-      } catch (error) {
-        if (attempt >= 100) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    const conn = await connect(coordinator);
-    await waitForCoordinatorReady(conn, groupId);
-    return { groupId, conn, coordinator };
+    const coordinator = await servingCoordinator(node, groupId);
+    return { groupId, conn: await connect(coordinator), coordinator };
   }
 
   async function connect(broker: number): Promise<RawConnection> {

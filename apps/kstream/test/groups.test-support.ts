@@ -8,6 +8,7 @@ import { ErrorCode, FindCoordinator } from '@kstream/protocol';
 import { waitFor } from '../src/cluster.test-support.js';
 import type { BrokerConfigs, CompatCluster } from './compat-cluster.test-support.js';
 import { errorName, RawConnection } from './raw-connection.test-support.js';
+import { waitForCoordinatorReady } from './raw-group-requests.test-support.js';
 import type { Delivery } from './group-member.test-support.js';
 
 /**
@@ -135,6 +136,23 @@ export async function waitForCoordinator(node: CompatCluster, groupId: string, w
     throw new Error(`${(error as Error).message}; last answer: ${last}`);
   }
   return found!;
+}
+
+/** Waits until broker `broker` serves group `groupId` (answers neither NOT_COORDINATOR nor COORDINATOR_LOAD_IN_PROGRESS). */
+export async function waitForServing(node: CompatCluster, broker: number, groupId: string): Promise<void> {
+  const conn = await RawConnection.open(node.port(broker));
+  try {
+    await waitForCoordinatorReady(conn, groupId);
+  } finally {
+    conn.close();
+  }
+}
+
+/** The broker coordinating `groupId`, once it serves the group (FindCoordinator is retried while __consumer_offsets is created). */
+export async function servingCoordinator(node: CompatCluster, groupId: string): Promise<number> {
+  const coordinator = await waitForCoordinator(node, groupId, 'any broker', () => true);
+  await waitForServing(node, coordinator, groupId);
+  return coordinator;
 }
 
 /** The group's committed offset per partition of `topic` (OffsetFetch through kafkajs); partitions without one are left out. */

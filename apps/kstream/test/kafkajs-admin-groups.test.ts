@@ -11,7 +11,7 @@ import { ListGroups } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { GroupMember } from './group-member.test-support.js';
-import { committedOffsets, endOffsets, findCoordinator, GROUP_CONFIGS, numberedMessages, stableAndShared, waitForCommittedToEnd, waitForGroup } from './groups.test-support.js';
+import { committedOffsets, endOffsets, GROUP_CONFIGS, numberedMessages, servingCoordinator, stableAndShared, waitForCommittedToEnd, waitForGroup } from './groups.test-support.js';
 import { expectKafkaError } from './kafkajs-errors.test-support.js';
 import { errorName, RawConnection } from './raw-connection.test-support.js';
 import { commitOffset } from './raw-group-requests.test-support.js';
@@ -109,7 +109,7 @@ describe('kafkajs admin on groups', () => {
   it('simpleCommitFromOutsideAnyGroup: generation -1 without a member creates an Empty group holding the offset', async () => {
     const topic = await filledTopic('simple');
     const groupId = topicName('simple-group');
-    const conn = await RawConnection.open(node.port(await findCoordinator(node, groupId)));
+    const conn = await RawConnection.open(node.port(await servingCoordinator(node, groupId)));
     try {
       expect(errorName(await commitOffset(conn, groupId, -1, '', topic, 4n))).toBe('NONE');
     } finally {
@@ -126,7 +126,7 @@ describe('kafkajs admin on groups', () => {
     const [stable, empty] = [topicName('filtered-stable'), topicName('filtered-empty')];
     await GroupMember.start(node, 'stable', stable, topic);
     await waitForGroup(admin, stable, topic, 'Stable', (v) => stableAndShared(v, 1, PARTITIONS));
-    const conn = await RawConnection.open(node.port(await findCoordinator(node, empty)));
+    const conn = await RawConnection.open(node.port(await servingCoordinator(node, empty)));
     try {
       expect(errorName(await commitOffset(conn, empty, -1, '', topic, 1n))).toBe('NONE');
     } finally {

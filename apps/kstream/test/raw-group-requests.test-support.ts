@@ -42,6 +42,8 @@ export interface JoinOptions {
   readonly memberId?: string;
   readonly groupInstanceId?: string | null;
   readonly sessionTimeoutMs?: number;
+  /** How long the coordinator waits for the members to rejoin in a rebalance (the group's is the largest of its members'). */
+  readonly rebalanceTimeoutMs?: number;
   readonly version?: number;
   /** The one assignor protocol the member offers ("range" when not given). */
   readonly protocol?: string;
@@ -49,11 +51,11 @@ export interface JoinOptions {
 
 /** One JoinGroup of a consumer subscribing to `topic` (it waits, as the coordinator parks it, for the rebalance to complete). */
 export function joinGroup(conn: RawConnection, groupId: string, topic: string, options: JoinOptions = {}): Promise<JoinGroupResponse> {
-  const { memberId = '', groupInstanceId = null, sessionTimeoutMs = 10_000, version = JOIN_GROUP_VERSION, protocol = 'range' } = options;
+  const { memberId = '', groupInstanceId = null, sessionTimeoutMs = 10_000, rebalanceTimeoutMs = 10_000, version = JOIN_GROUP_VERSION, protocol = 'range' } = options;
   return conn.request(JoinGroup, version, {
     groupId,
     sessionTimeoutMs,
-    rebalanceTimeoutMs: 10_000,
+    rebalanceTimeoutMs,
     memberId,
     groupInstanceId,
     protocolType: 'consumer',
