@@ -62,30 +62,40 @@ export function checkNoSkippedOffsets(finalLogs: ReadonlyMap<number, readonly Lo
 /**
  * A member's first delivery of a partition in a generation is at or below
  * the highest offset any commit that may have been written had carried by
- * then (acknowledged or indeterminate, begun before the delivery), or 0.
- * A member starts from OffsetFetch's answer, which only such a commit can
- * have set; starting higher skips the records between.
+ * then (acknowledged or indeterminate, begun before the delivery), or 0, or
+ * right after the last record the same consumer delivered of the partition
+ * before. A member starts from OffsetFetch's answer, which only such a
+ * commit can have set, or goes on from its own position (kafkajs keeps a
+ * client's committed offsets across generations and fetches only those it
+ * lacks, and a batch fetched in the old generation may be processed after
+ * the new one's SyncGroup answer); starting higher skips the records between.
  */
 export function checkStartsAtCommitted(deliveries: readonly Delivery[], commits: readonly CommitOp[]): GroupViolation[] {
   const firsts = new Map<string, Delivery>();
+  const own = new Map<string, Delivery[]>();
   for (const d of deliveries) {
     const key = `${d.memberId}\u0000${d.generation}\u0000${d.partition}`;
     const seen = firsts.get(key);
     if (seen === undefined || d.offset < seen.offset) firsts.set(key, d);
+    const mine = own.get(`${d.consumer}\u0000${d.partition}`) ?? [];
+    mine.push(d);
+    own.set(`${d.consumer}\u0000${d.partition}`, mine);
   }
   const applicable = commits.filter((c) => c.outcome.kind !== 'refused');
   const violations: GroupViolation[] = [];
   for (const first of firsts.values()) {
     let allowed = 0n;
     for (const c of applicable) if (c.partition === first.partition && c.invokedAt < first.at && c.offset > allowed) allowed = c.offset;
-    if (first.offset <= allowed) continue;
+    let position = -1n;
+    for (const d of own.get(`${first.consumer}\u0000${first.partition}`)!) if (d.at < first.at && d.offset + 1n > position) position = d.offset + 1n;
+    if (first.offset <= allowed || first.offset === position) continue;
     violations.push({
       rule: 'startedPastCommitted',
       partition: first.partition,
       offset: first.offset,
       value: first.value,
       at: first.at,
-      message: `${first.consumer} (member ${first.memberId}, generation ${first.generation}) began the partition at offset ${first.offset} at ${seconds(first.at)}; the highest offset committed by then was ${allowed}`,
+      message: `${first.consumer} (member ${first.memberId}, generation ${first.generation}) began the partition at offset ${first.offset} at ${seconds(first.at)}; the highest offset committed by then was ${allowed}${position < 0n ? ', and it had delivered none of the partition before' : `, and its own position was ${position}`}`,
     });
   }
   return violations;

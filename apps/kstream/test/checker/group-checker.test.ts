@@ -70,6 +70,30 @@ describe('groups checker', () => {
     expect(rules(run)).toEqual(['startedPastCommitted']);
   });
 
+  it('continuesItsOwnPosition: a in generation 2 goes on from its own position in partition 0 (past every commit) — no skip', () => {
+    const run = new GroupModelRun(1);
+    run.produce(0, 6);
+    run.assign('a', 1, [0]);
+    run.deliver('a', 1, 0, 0, 3);
+    run.commit('a', 1, 0, 2);
+    run.assign('a', 2, [0]);
+    run.deliver('a', 2, 0, 4, 5);
+    run.commit('a', 2, 0, 6);
+    expect(rules(run)).toEqual([]);
+  });
+
+  it('skipsPastItsOwnPosition: a in generation 2 jumps from its position 4 to 5 — an acknowledged record never delivered, a hole, a start past the commit', () => {
+    const run = new GroupModelRun(1);
+    run.produce(0, 6);
+    run.assign('a', 1, [0]);
+    run.deliver('a', 1, 0, 0, 3);
+    run.commit('a', 1, 0, 2);
+    run.assign('a', 2, [0]);
+    run.deliver('a', 2, 0, 5, 5);
+    run.commit('a', 2, 0, 6);
+    expect(rules(run)).toEqual(['acknowledgedNotDelivered', 'skippedOffsets', 'startedPastCommitted']);
+  });
+
   it('fetchBelowAnAcknowledgedCommit: OffsetFetch answers 2 after the commit of 4 was acknowledged', () => {
     const run = rebalancedRun();
     run.sample(1, 2);

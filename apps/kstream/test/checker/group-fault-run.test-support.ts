@@ -8,6 +8,8 @@
 // partition's log read from its leader, the members stopped, and a fresh
 // member of the same group draining what is left; the groups checker's
 // verdict with its summary.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir, removeDir } from '../../src/cluster.test-support.js';
 import { LogCapture } from '../../src/log-capture.test-support.js';
@@ -33,7 +35,7 @@ export interface GroupFaultRunOptions {
   readonly members: number;
   readonly kinds?: readonly GroupNemesisKind[];
   readonly log?: (line: string) => void;
-  /** Keep the data dir (always kept when the checker finds a violation). */
+  /** Keep the data dir, with the run's history as history.json (always kept when the checker finds a violation). */
   readonly keepDataDir?: boolean;
 }
 
@@ -117,6 +119,7 @@ export async function runGroupFaults(options: GroupFaultRunOptions): Promise<Gro
       brokers: FAULT_RUN_BROKERS,
       ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
       coordinator: () => sampler.coordinator(),
+      log,
       killMember: async (random) => {
         const victim = live.splice(random.below(live.length), 1)[0]!;
         victim.kill();
@@ -156,7 +159,10 @@ export async function runGroupFaults(options: GroupFaultRunOptions): Promise<Gro
       ...(failed ? ['fault timeline:', ...groupFaultTimeline(history)] : []),
     ].join('\n');
     const keep = options.keepDataDir === true || result.violations.length > 0;
-    if (keep) log(`data dir kept: ${dataDir}`);
+    if (keep) {
+      await writeFile(join(dataDir, 'history.json'), JSON.stringify(history, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)));
+      log(`data dir kept, the run's history in ${join(dataDir, 'history.json')}`);
+    }
     else await removeDir(dataDir);
     return { history, result, summary, drained, dataDir: keep ? dataDir : null };
   } catch (error) {

@@ -23,6 +23,8 @@ export interface GroupNemesisOptions {
   /** Kills one member without leaving and starts its replacement; resolves with what happened (`member-2, replaced by member-5`). */
   readonly killMember: (random: FuzzRandom) => Promise<string>;
   readonly wait?: (ms: number) => Promise<void>;
+  /** A line per fault injected, for long runs' progress. */
+  readonly log?: (line: string) => void;
 }
 
 export class GroupNemesis {
@@ -43,7 +45,9 @@ export class GroupNemesis {
   async run(): Promise<void> {
     const kinds = this.options.kinds ?? GROUP_FAULT_KINDS;
     for (let i = 0; i < this.options.faults; i++) {
-      await this.#inject(this.#random.pick(kinds));
+      const kind = this.#random.pick(kinds);
+      this.options.log?.(`fault ${i + 1}/${this.options.faults}: ${kind} at ${(this.recorder.now() / 1000).toFixed(1)} s`);
+      await this.#inject(kind);
       await this.#wait(this.#random.between(500, 1_500));
     }
   }
