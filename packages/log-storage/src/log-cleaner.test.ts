@@ -5,8 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanLog } from './log-cleaner-clean.js';
 import { CleanerThrottle } from './log-cleaner-throttle.js';
 import { COMPACTED, cleanerFor, keyedBatch, readRecords } from './log-cleaner.test-support.js';
-import { openLog } from './partition-log.test-support.js';
-import type { PartitionLog } from './partition-log.js';
+import { LogCleaner, defaultLogCleanerConfig } from './log-cleaner.js';
+import { logConfig } from './log-config.js';
+import { LogDirIo } from './log-dir-io.js';
+import { openLog, recordingLogger } from './partition-log.test-support.js';
+import { PartitionLog } from './partition-log.js';
 import { tempLogDir } from './log-test-dir.test-support.js';
 
 async function keysThenRoll(log: PartitionLog, keys: string[], value: string): Promise<void> {
@@ -69,6 +72,28 @@ describe('LogCleaner', () => {
     expect(await cleaner.cleanFilthiestLog()).toBeUndefined();
     await expect(cleaner.cleanFilthiestLog()).resolves.toMatchObject({ endOffset: '6' });
     await log.close();
+  });
+
+  it('failedCleanMarksThePartitionUncleanable: logged once with the partition, never taken again, other logs still cleaned', async () => {
+    const broken = await openLog(tempLogDir(), { config: COMPACTED });
+    await keysThenRoll(broken, ['a', 'a', 'a', 'a'], 'v');
+    const healthy = await PartitionLog.open({ logDir: tempLogDir(), topic: 'other', partition: 3, config: logConfig(COMPACTED) });
+    await keysThenRoll(healthy, ['a', 'a'], 'v');
+    const logger = recordingLogger();
+    const cleaner = await LogCleaner.open({
+      io: new LogDirIo(broken.logDir),
+      logs: () => [broken, healthy].map((log) => ({ log, lastStableOffset: log.logEndOffset })),
+      execute: (job) => (job.partition === 'orders-0' ? Promise.reject(new Error('corrupt batch')) : cleanLog(job)),
+      config: defaultLogCleanerConfig,
+      logger,
+    });
+    expect(await cleaner.cleanFilthiestLog()).toBeUndefined();
+    expect(logger.entries.filter((e) => e.level === 'error').map((e) => e.fields)).toEqual([{ partition: 'orders-0', error: new Error('corrupt batch') }]);
+    expect((await cleaner.cleanFilthiestLog())?.partition).toBe('other-3');
+    expect(await cleaner.cleanFilthiestLog()).toBeUndefined();
+    expect(logger.entries.filter((e) => e.level === 'error')).toHaveLength(1);
+    await broken.close();
+    await healthy.close();
   });
 
   it('cleansInTheBackgroundEveryBackoff; disabledNeverCleans', async () => {

@@ -71,6 +71,8 @@ export class LogCleaner {
   private readonly config: LogCleanerConfig;
   private readonly logger: Logger;
   private readonly clock: () => number;
+  /** Partitions whose clean failed: not taken again (Kafka's uncleanable partitions). */
+  private readonly uncleanable = new Set<string>();
   /** The logs whose truncations this cleaner hears of (see watchTruncations). */
   private readonly watched = new WeakSet<PartitionLog>();
   private timer: NodeJS.Timeout | undefined;
@@ -144,7 +146,8 @@ export class LogCleaner {
       logEndOffset: log.logEndOffset,
       lastStableOffset,
     }));
-    const chosen = filthiestLog(views, (view) => this.firstDirtyOffsets.get(view.partition), now);
+    const cleanable = views.filter((view) => !this.uncleanable.has(view.partition));
+    const chosen = filthiestLog(cleanable, (view) => this.firstDirtyOffsets.get(view.partition), now);
     if (chosen === undefined) return undefined;
     const { log } = chosen.log;
     const job = cleanJobFor(chosen.log, chosen.toClean, this.config, now);
@@ -154,7 +157,10 @@ export class LogCleaner {
     } catch (error) {
       // A segment the clean was reading went meanwhile (retention under compact,delete, DeleteRecords, truncation): not a failure.
       if (segmentsGone(job, log)) return undefined;
-      throw error;
+      // As Kafka's LogCleaningException: the partition is left alone from now on, the others are still cleaned.
+      this.uncleanable.add(chosen.log.partition);
+      this.logger.error('Cleaning a log failed: its partition is marked uncleanable until the broker restarts', { partition: chosen.log.partition, error });
+      return undefined;
     }
     try {
       if (!(await log.replaceCleanedSegments(summary))) return undefined;
