@@ -7,7 +7,7 @@
 // replication factor. (The kafkajs members across a coordinator crash are
 // group-coordinator-crash.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, FindCoordinator, OffsetCommit, OffsetFetch } from '@kstream/protocol';
+import { CreateTopics, ErrorCode, FindCoordinator, OffsetCommit, OffsetFetch } from '@kstream/protocol';
 import { makeTempDir, removeDir } from '../src/cluster.test-support.js';
 import { LogCapture } from '../src/log-capture.test-support.js';
 import { startCluster } from '../src/start-cluster.js';
@@ -131,8 +131,14 @@ describe('a 1-broker node', () => {
         const [offsets] = await topicMetadata(conn, ['__consumer_offsets']);
         expect(offsets?.partitions.map((p) => p.replicaNodes)).toEqual([[1], [1], [1]]);
         await waitForCoordinatorReady(conn, 'solo');
-        await commitAll(conn, 'solo', 'anything');
-        expect(await fetchAll(conn, 'solo', 'anything')).toEqual(expectedCommits);
+        const created = await conn.request(CreateTopics, 5, {
+          topics: [{ name: 'solo-topic', numPartitions: PARTITIONS, replicationFactor: -1, assignments: [], configs: [] }],
+          timeoutMs: 10_000,
+          validateOnly: false,
+        });
+        expect(created.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+        await commitAll(conn, 'solo', 'solo-topic');
+        expect(await fetchAll(conn, 'solo', 'solo-topic')).toEqual(expectedCommits);
       } finally {
         conn.close();
       }

@@ -20,7 +20,8 @@ export interface BrokerGroupCoordinatorOptions {
  * A GroupCoordinator over `partitions`, told of every __consumer_offsets
  * partition they lead from now on: start it before metadata reaches the
  * partitions. The partition count is metadata's, else
- * offsets.topic.num.partitions (the topic does not exist yet).
+ * offsets.topic.num.partitions (the topic does not exist yet); a commit to
+ * a topic metadata does not know is UNKNOWN_TOPIC_OR_PARTITION.
  */
 export function startBrokerGroupCoordinator({ brokerId, metadata, partitions, logger }: BrokerGroupCoordinatorOptions): GroupCoordinator {
   const coordinator = new GroupCoordinator({
@@ -29,6 +30,7 @@ export function startBrokerGroupCoordinator({ brokerId, metadata, partitions, lo
     log: coordinatorLog(partitions, () => metadata.brokerConfig['offsets.commit.timeout.ms']),
     offsetsTopicPartitionCount: () =>
       metadata.topicByName(GROUP_METADATA_TOPIC)?.partitions.length ?? metadata.brokerConfig['offsets.topic.num.partitions'],
+    topicExists: (topic) => metadata.topicByName(topic) !== undefined,
     logger,
   });
   followCoordinatorElections(partitions, coordinator);

@@ -24,7 +24,8 @@ const PARTITIONS = 3;
 const ASSIGNMENT = Buffer.from('assigned: orders-0');
 
 async function groupsBroker(): Promise<TestBroker> {
-  return testBroker(clusterRecords({ name: GROUP_METADATA_TOPIC, topicId: OFFSETS_TOPIC_ID, partitions: PARTITIONS }), {
+  const orders = { name: 'orders', topicId: '0dde0000-0000-4000-8000-000000000001' };
+  return testBroker(clusterRecords({ name: GROUP_METADATA_TOPIC, topicId: OFFSETS_TOPIC_ID, partitions: PARTITIONS }, orders), {
     'group.initial.rebalance.delay.ms': '0',
   });
 }
@@ -138,6 +139,27 @@ describe('group handlers over __consumer_offsets', () => {
       key: { group: GROUP, topic: 'orders', partition: 0 },
       value: { offset: 42n, leaderEpoch: 4, metadata: 'm' },
     });
+  });
+
+  it('commitToATopicMetadataDoesNotKnow: UNKNOWN_TOPIC_OR_PARTITION, nothing written', async () => {
+    const broker = await groupsBroker();
+    await loaded(broker);
+    const answer = answered(
+      await offsetCommitHandler.handle(
+        {
+          groupId: GROUP,
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          groupInstanceId: null,
+          retentionTimeMs: -1n,
+          topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' }] }],
+        },
+        broker.context(OffsetCommit, 7),
+      ),
+    );
+    expect(answer.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const written = broker.services.partitions.hostedPartitions().filter((p) => p.topic === GROUP_METADATA_TOPIC && p.logEndOffset > 0n);
+    expect(written).toEqual([]);
   });
 
   it('leadershipMovesAwayAndBack: NOT_COORDINATOR while another broker leads the partition; led again, the group and its offsets are loaded back', async () => {
