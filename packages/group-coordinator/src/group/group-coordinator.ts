@@ -163,6 +163,7 @@ export class GroupCoordinator {
       config: this.options.config,
       clock: this.clock,
       topicExists: this.options.topicExists,
+      onMemberCommitted: (group, memberId) => this.membership.rescheduleClassicGroupMemberHeartbeat(group, memberId),
     });
   }
 

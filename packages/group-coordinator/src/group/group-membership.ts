@@ -72,6 +72,17 @@ export class ClassicGroupMembership {
     return Promise.resolve({ throttleTimeMs: 0, errorCode, members: [...outcome.members] });
   }
 
+  /**
+   * Kafka's rescheduleClassicGroupMemberHeartbeat as OffsetCommit uses it: a
+   * commit from a member of a Stable or PreparingRebalance group keeps its
+   * session alive like a heartbeat. Other states and unknown members: nothing.
+   */
+  rescheduleClassicGroupMemberHeartbeat(group: ClassicGroup, memberId: string): void {
+    if (group.state !== 'Stable' && group.state !== 'PreparingRebalance') return;
+    const member = group.member(memberId);
+    if (member !== undefined) this.rebalancer.scheduleSession(group, member);
+  }
+
   /** After a load: each member's session starts now; a group over group.max.size rebalances to shed the excess. */
   onLoaded(group: ClassicGroup): void {
     for (const member of group.allMembers()) this.rebalancer.scheduleSession(group, member);

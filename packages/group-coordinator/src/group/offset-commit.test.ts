@@ -72,6 +72,26 @@ describe('OffsetCommit', () => {
     expect(errorsOf(response)).toEqual([ErrorCode.REBALANCE_IN_PROGRESS]);
   });
 
+  it('commitsAloneKeepAMemberPastItsSessionTimeout', async () => {
+    const fixture = coordinatorFixture();
+    await seed(fixture.log, 0, 0, [
+      { type: 'group', group: 'committer', value: storedGroup(4, [{ memberId: 'm-1' }]) },
+      { type: 'group', group: 'idle', value: storedGroup(4, [{ memberId: 'm-2' }]) },
+    ]);
+    await fixture.elect(0, 1);
+    // Three session timeouts (10 s each) of commits every 6 s and no heartbeat.
+    for (let elapsed = 0; elapsed < 30_000; elapsed += 6_000) {
+      await fixture.timers.advance(6_000);
+      const response = await fixture.coordinator.offsetCommit(commitRequest('committer', { t: { 0: BigInt(elapsed) } }, { generation: 4, memberId: 'm-1' }), context(8));
+      expect(errorsOf(response)).toEqual([ErrorCode.NONE]);
+    }
+    const described = await fixture.coordinator.describeGroups({ groups: ['committer', 'idle'], includeAuthorizedOperations: false }, context(5));
+    expect(described.groups.map((group) => [group.groupId, group.groupState, group.members.map((member) => member.memberId)])).toEqual([
+      ['committer', 'Stable', ['m-1']],
+      ['idle', 'Empty', []],
+    ]);
+  });
+
   it('metadataTooLargeFailsOnlyItsPartition', async () => {
     const fixture = coordinatorFixture({ config: { offsetMetadataMaxBytes: 5 } });
     await fixture.elect();

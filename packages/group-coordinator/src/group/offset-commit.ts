@@ -12,6 +12,8 @@ import { coordinatorWriteError } from './write-errors.js';
 //   and creates an Empty group without protocol type when there is none.
 // - During CompletingRebalance a member's commit gets REBALANCE_IN_PROGRESS;
 //   during PreparingRebalance a current-generation member may still commit.
+// - A member's accepted commit extends its session as a heartbeat does (Stable
+//   and PreparingRebalance), whether or not its write then succeeds.
 // - A topic the cluster does not have is UNKNOWN_TOPIC_OR_PARTITION, as
 //   Kafka's KafkaApis answers before the coordinator.
 // - All accepted partitions go in one batch; each is readable by OffsetFetch
@@ -25,6 +27,8 @@ export interface OffsetCommitDeps {
   readonly clock: () => number;
   /** Whether the cluster has the topic; a commit to one it has not is UNKNOWN_TOPIC_OR_PARTITION. Unset: every topic is known. */
   readonly topicExists?: (topic: string) => boolean;
+  /** An accepted commit of `memberId` (possibly '': no member) extends its session while the group is Stable or PreparingRebalance. */
+  readonly onMemberCommitted: (group: ClassicGroup, memberId: string) => void;
 }
 
 /** The response giving every partition of `request` the same error. */
@@ -44,8 +48,10 @@ export async function commitOffsets(
   context: GroupRequestContext,
   deps: OffsetCommitDeps,
 ): Promise<Response> {
-  const groupError = validateOffsetCommit(shard.groups.get(request.groupId), request, context.apiVersion);
+  const group = shard.groups.get(request.groupId);
+  const groupError = validateOffsetCommit(group, request, context.apiVersion);
   if (groupError !== ErrorCode.NONE) return offsetCommitError(request, groupError);
+  if (group !== undefined) deps.onMemberCommitted(group, request.memberId);
 
   const groupId = request.groupId;
   const now = deps.clock();
