@@ -50,28 +50,37 @@ export async function describeGroup(admin: Admin, groupId: string, topic: string
   };
 }
 
-/** Polls DescribeGroups until the group passes `check`; fails naming `what` and the last description. */
-export async function waitForGroup(admin: Admin, groupId: string, topic: string, what: string, check: (view: GroupView) => boolean, timeoutMs = 20_000): Promise<GroupView> {
-  let last: GroupView | undefined;
-  let lastError = '';
+/**
+ * Polls `read` until its value passes `check` (a read that throws counts as not yet); fails naming
+ * `what` and the last value read, or the last error, so a stuck wait says where it stuck.
+ */
+async function pollUntil<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  let last: { value: T } | undefined;
+  let lastSeen = 'nothing read yet';
   try {
     await waitFor(
-      `group ${groupId}: ${what}`,
+      what,
       async () => {
         try {
-          last = await describeGroup(admin, groupId, topic);
-          return check(last);
+          last = { value: await read() };
+          lastSeen = JSON.stringify(last.value);
+          return check(last.value);
         } catch (error) {
-          lastError = (error as Error).message;
+          lastSeen = (error as Error).message;
           return false;
         }
       },
       timeoutMs,
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}; last described: ${last === undefined ? lastError : JSON.stringify(last)}`);
+    throw new Error(`${(error as Error).message}; last seen: ${lastSeen}`);
   }
-  return last!;
+  return last!.value;
+}
+
+/** Polls DescribeGroups until the group passes `check`; fails naming `what` and the last description. */
+export function waitForGroup(admin: Admin, groupId: string, topic: string, what: string, check: (view: GroupView) => boolean, timeoutMs = 20_000): Promise<GroupView> {
+  return pollUntil(`group ${groupId}: ${what}`, () => describeGroup(admin, groupId, topic), check, timeoutMs);
 }
 
 /** Each member's partition count, ascending: [2, 2, 2] for a balanced group of 3 on 6 partitions. */
@@ -114,28 +123,8 @@ export async function findCoordinator(node: CompatCluster, groupId: string, askB
 }
 
 /** Polls FindCoordinator (asking `askBroker`) until it names a coordinator that passes `check`. */
-export async function waitForCoordinator(node: CompatCluster, groupId: string, what: string, check: (broker: number) => boolean, askBroker = 1, timeoutMs = 20_000): Promise<number> {
-  let found: number | undefined;
-  let last = 'no answer yet';
-  try {
-    await waitFor(
-      `group ${groupId}'s coordinator: ${what}`,
-      async () => {
-        try {
-          found = await findCoordinator(node, groupId, askBroker);
-          last = `broker ${found}`;
-          return check(found);
-        } catch (error) {
-          last = (error as Error).message;
-          return false;
-        }
-      },
-      timeoutMs,
-    );
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; last answer: ${last}`);
-  }
-  return found!;
+export function waitForCoordinator(node: CompatCluster, groupId: string, what: string, check: (broker: number) => boolean, askBroker = 1, timeoutMs = 20_000): Promise<number> {
+  return pollUntil(`group ${groupId}'s coordinator: ${what}`, () => findCoordinator(node, groupId, askBroker), check, timeoutMs);
 }
 
 /** Waits until broker `broker` serves group `groupId` (answers neither NOT_COORDINATOR nor COORDINATOR_LOAD_IN_PROGRESS). */
