@@ -7,7 +7,7 @@ import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest, RunPoolTaskRequest 
 
 /**
  * The node's one piscina pool for CPU-heavy, stateless work that brokers
- * submit (decompression now; index rebuilds and log cleaning later), sized to
+ * submit (decompression and log cleaning; index rebuilds later), sized to
  * the machine's cores. Threads start on first use and retire when idle, so an
  * idle node costs nothing here.
  */
