@@ -1,7 +1,6 @@
-import { DescribeCluster, ErrorCode, Metadata, ZERO_UUID } from '@kstream/protocol';
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, DescribeCluster, ErrorCode, Metadata, TOPIC_OPERATIONS, ZERO_UUID } from '@kstream/protocol';
 import type { RequestOf } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../src/handlers/authorized-operations.js';
 import { BrokerCluster } from './broker-cluster.test-support.js';
 
 const byName = (names: (string | null)[]) => names.map((name) => ({ topicId: ZERO_UUID, name }));

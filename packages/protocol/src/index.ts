@@ -73,7 +73,8 @@ export * from './apis/sync-group.js';
 export * from './apis/txn-offset-commit.js';
 export * from './apis/write-txn-markers.js';
 
-// Records, consumer protocol payloads, error codes.
+// Records, consumer protocol payloads, error codes, authorized operations.
+export * from './acl/authorized-operations.js';
 export * from './consumer-protocol/consumer-protocol-assignment.js';
 export * from './consumer-protocol/consumer-protocol-codec.js';
 export * from './consumer-protocol/consumer-protocol-spec.js';

@@ -5,8 +5,7 @@
 //   endpoints (2) is UNSUPPORTED_ENDPOINT_TYPE, as in Kafka.
 // - clusterAuthorizedOperations: every cluster operation when asked for
 //   (there is no authorizer), -2147483648 when not.
-import { DescribeCluster, ErrorCode } from '@kstream/protocol';
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS } from './authorized-operations.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, DescribeCluster, ErrorCode } from '@kstream/protocol';
 import type { ApiHandler } from './handler.js';
 
 const BROKER_ENDPOINTS = 1;

@@ -23,10 +23,9 @@
 //   for (there is no authorizer), -2147483648 when not.
 import { topicNameProblem, unpackAdminReply } from '@kstream/metadata';
 import type { CreateTopicsReply, PartitionState, TopicMetadata } from '@kstream/metadata';
-import { ErrorCode, Metadata, ZERO_UUID } from '@kstream/protocol';
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, ErrorCode, Metadata, TOPIC_OPERATIONS, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from './authorized-operations.js';
 import type { ApiHandler, BrokerServices } from './handler.js';
 import { INTERNAL_TOPICS } from './internal-topics.js';
 

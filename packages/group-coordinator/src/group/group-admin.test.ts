@@ -1,4 +1,4 @@
-import { ErrorCode } from '@kstream/protocol';
+import { AUTHORIZED_OPERATIONS_OMITTED, ErrorCode } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
 import { commitRequest, committed, context, coordinatorFixture, seed, storedGroup } from './group-coordinator.test-support.js';
 
@@ -34,7 +34,7 @@ describe('ListGroups, DescribeGroups, DeleteGroups', () => {
       protocolType: '',
       protocolData: '',
       members: [],
-      authorizedOperations: -2147483648,
+      authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     });
     expect(response.groups[1]).toMatchObject({ groupId: 'busy', groupState: 'Stable', protocolData: 'range' });
   });

@@ -1,4 +1,5 @@
 import {
+  AUTHORIZED_OPERATIONS_OMITTED,
   ErrorCode,
   type DeleteGroups,
   type DescribeGroups,
@@ -78,7 +79,7 @@ function describedWithoutGroup(groupId: string, errorCode: number, groupState: s
     protocolType: '',
     protocolData: '',
     members: [],
-    authorizedOperations: -2147483648,
+    authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
 

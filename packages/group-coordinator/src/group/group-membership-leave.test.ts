@@ -1,4 +1,4 @@
-import { ErrorCode } from '@kstream/protocol';
+import { AUTHORIZED_OPERATIONS_OMITTED, ErrorCode, GROUP_OPERATIONS } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
 import { ClassicGroup } from './classic-group.js';
 import { MembershipHarness, SESSION_TIMEOUT_MS, settle, subscription } from './membership.test-support.js';
@@ -128,7 +128,7 @@ describe('ClassicGroupMembership describe and list', () => {
       protocolType: 'consumer',
       protocolData: 'range',
       members: [{ memberId: a, groupInstanceId: null, clientId: 'c0', clientHost: '/127.0.0.1', memberMetadata: subscription('t'), memberAssignment: Buffer.from(`assignment-${a}`) }],
-      authorizedOperations: (1 << 3) | (1 << 6) | (1 << 8),
+      authorizedOperations: GROUP_OPERATIONS,
     });
   });
 
@@ -137,7 +137,7 @@ describe('ClassicGroupMembership describe and list', () => {
     const [a] = await h.stableGroup(2);
     h.join({ memberId: a! });
     const described = h.membership.describe(h.group, 5);
-    expect(described).toMatchObject({ groupState: 'PreparingRebalance', protocolData: '', authorizedOperations: -2147483648 });
+    expect(described).toMatchObject({ groupState: 'PreparingRebalance', protocolData: '', authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED });
     expect(described.members.every((m) => m.memberMetadata.length === 0 && m.memberAssignment.length === 0)).toBe(true);
   });
 

@@ -3,7 +3,9 @@
 // membership-* files; this facade answers each request for its version.
 import type { Logger } from '@kstream/log-storage';
 import {
+  AUTHORIZED_OPERATIONS_OMITTED,
   ErrorCode,
+  GROUP_OPERATIONS,
   type DescribeGroups,
   type Heartbeat,
   type JoinGroup,
@@ -34,11 +36,6 @@ export interface MembershipDeps {
 
 export type DescribedGroup = ResponseOf<typeof DescribeGroups>['groups'][number];
 export type ListedGroup = ResponseOf<typeof ListGroups>['groups'][number];
-
-/** Kafka's value of an authorized-operations field the client did not ask for. */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-/** Every operation Kafka supports on a group (AclEntry.supportedOperations(GROUP): READ 3, DELETE 6, DESCRIBE 8), told when asked: kstream has no authorizer. */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 
 /** Not thread-safe; every call runs on the coordinator's loop. */
 export class ClassicGroupMembership {

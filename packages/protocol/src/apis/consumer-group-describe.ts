@@ -1,3 +1,4 @@
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../acl/authorized-operations.js';
 import { defineApi, f } from '../schema/schema-types.js';
 
 // Kafka's common struct Assignment, holding its common struct TopicPartitions.
@@ -40,7 +41,7 @@ export const ConsumerGroupDescribe = defineApi({
         f.struct('assignment', '0+', assignment),
         f.struct('targetAssignment', '0+', assignment),
       ]),
-      f.int32('authorizedOperations', '0+', { default: -2147483648 }),
+      f.int32('authorizedOperations', '0+', { default: AUTHORIZED_OPERATIONS_OMITTED }),
     ]),
   ],
 });

@@ -1,3 +1,4 @@
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../acl/authorized-operations.js';
 import { defineApi, f } from '../schema/schema-types.js';
 
 export const DescribeCluster = defineApi({
@@ -22,6 +23,6 @@ export const DescribeCluster = defineApi({
       f.int32('port', '0+'),
       f.string('rack', '0+', { nullable: '0+', default: null }),
     ]),
-    f.int32('clusterAuthorizedOperations', '0+', { default: -2147483648 }),
+    f.int32('clusterAuthorizedOperations', '0+', { default: AUTHORIZED_OPERATIONS_OMITTED }),
   ],
 });

@@ -1,3 +1,4 @@
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../acl/authorized-operations.js';
 import { defineApi, f } from '../schema/schema-types.js';
 
 export const DescribeGroups = defineApi({
@@ -25,7 +26,7 @@ export const DescribeGroups = defineApi({
         f.bytes('memberMetadata', '0+'),
         f.bytes('memberAssignment', '0+'),
       ]),
-      f.int32('authorizedOperations', '3+', { default: -2147483648 }),
+      f.int32('authorizedOperations', '3+', { default: AUTHORIZED_OPERATIONS_OMITTED }),
     ]),
   ],
 });

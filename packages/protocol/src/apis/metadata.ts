@@ -1,3 +1,4 @@
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../acl/authorized-operations.js';
 import { defineApi, f } from '../schema/schema-types.js';
 
 export const Metadata = defineApi({
@@ -38,8 +39,8 @@ export const Metadata = defineApi({
         f.array('isrNodes', '0+', 'int32'),
         f.array('offlineReplicas', '5+', 'int32'),
       ]),
-      f.int32('topicAuthorizedOperations', '8+', { default: -2147483648 }),
+      f.int32('topicAuthorizedOperations', '8+', { default: AUTHORIZED_OPERATIONS_OMITTED }),
     ]),
-    f.int32('clusterAuthorizedOperations', '8-10', { default: -2147483648 }),
+    f.int32('clusterAuthorizedOperations', '8-10', { default: AUTHORIZED_OPERATIONS_OMITTED }),
   ],
 });
