@@ -2,8 +2,10 @@
 // inspector: startCluster runs the brokers as worker threads of the
 // benchmark's process, and the inspector's NodeWorker domain attaches to
 // each (`[worker N] broker-<id>`), where HeapProfiler.collectGarbage runs a
-// full GC and Runtime.getHeapUsage answers the heap's used bytes. No
-// control API needed, nothing added to the brokers.
+// full GC and process.memoryUsage() evaluated in the worker answers its own
+// isolate's heap used and external bytes (buffers, whose bytes live off the
+// heap: a kept view of a socket chunk holds the whole chunk). No control API
+// needed, nothing added to the brokers.
 import { Session } from 'node:inspector';
 
 interface AttachedWorker {
@@ -12,6 +14,11 @@ interface AttachedWorker {
 }
 
 const BROKER_TITLE = /\bbroker-\d+$/;
+
+export interface BrokerMemory {
+  readonly heapUsed: number;
+  readonly external: number;
+}
 const ANSWER_TIMEOUT_MS = 30_000;
 
 export class WorkerHeaps {
@@ -43,24 +50,26 @@ export class WorkerHeaps {
     return heaps;
   }
 
-  /** Bytes used on the brokers' heaps after a full GC in each, by worker title. */
-  async brokerHeaps(): Promise<Map<string, number>> {
-    const used = new Map<string, number>();
+  /** Each broker's heap used and external bytes after a full GC in it, by broker name (`broker-1`). */
+  async brokerMemory(): Promise<Map<string, BrokerMemory>> {
+    const memory = new Map<string, BrokerMemory>();
     for (const worker of this.#workers.values()) {
-      if (!BROKER_TITLE.test(worker.title)) continue;
+      const name = BROKER_TITLE.exec(worker.title)?.[0];
+      if (name === undefined) continue;
       await this.#ask(worker, 'HeapProfiler.collectGarbage');
-      const usage = (await this.#ask(worker, 'Runtime.getHeapUsage')) as { usedSize: number };
-      used.set(worker.title, usage.usedSize);
+      const answer = (await this.#ask(worker, 'Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as { result: { value: string } };
+      const { heapUsed, external } = JSON.parse(answer.result.value) as { heapUsed: number; external: number };
+      memory.set(name, { heapUsed, external });
     }
-    if (used.size === 0) throw new Error(`no broker worker among the inspector's workers (${[...this.#workers.values()].map((w) => w.title).join(', ') || 'none'})`);
-    return used;
+    if (memory.size === 0) throw new Error(`no broker worker among the inspector's workers (${[...this.#workers.values()].map((w) => w.title).join(', ') || 'none'})`);
+    return new Map([...memory].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   close(): void {
     this.#session.disconnect();
   }
 
-  #ask(worker: AttachedWorker, method: string): Promise<unknown> {
+  #ask(worker: AttachedWorker, method: string, params: object = {}): Promise<unknown> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -77,7 +86,7 @@ export class WorkerHeaps {
           reject(error);
         },
       });
-      this.#session.post('NodeWorker.sendMessageToWorker', { sessionId: worker.sessionId, message: JSON.stringify({ id, method }) });
+      this.#session.post('NodeWorker.sendMessageToWorker', { sessionId: worker.sessionId, message: JSON.stringify({ id, method, params }) });
     });
   }
 }
