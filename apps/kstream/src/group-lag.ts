@@ -1,12 +1,10 @@
 // The node control API's groupLag (issue 15: the CLI and metrics). The
 // broker that coordinates the group answers with its committed offsets; the
 // end offsets of partitions it does not lead come from their leaders first.
-import type { PartitionEndOffset } from '@kstream/broker';
+import { GROUP_METADATA_TOPIC, type PartitionEndOffset } from '@kstream/broker';
 import { coordinatorPartition, type GroupLag } from '@kstream/group-coordinator';
 import type { MetadataState } from '@kstream/metadata';
 import type { BrokerThread } from './broker-thread.js';
-
-const GROUP_METADATA_TOPIC = '__consumer_offsets';
 
 /** What the node asks: the controller's metadata and its brokers' threads. */
 export interface GroupLagSources {
