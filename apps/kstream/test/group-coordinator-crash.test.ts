@@ -6,8 +6,11 @@
 // record of the log goes unprocessed. kafkajs retries the dead coordinator's
 // address until its retries run out, then restarts the consumer, which finds
 // the new coordinator (a crash the members' CRASH events show): that is
-// kafkajs's way, not asserted on.
+// kafkajs's way, not asserted on. A clean move (controlled shutdown of the
+// coordinator's broker) keeps a member's generation, metadata and assignment:
+// it heartbeats the new coordinator as if nothing happened.
 import type { Admin } from 'kafkajs';
+import { DescribeGroups } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/cluster.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
@@ -23,9 +26,12 @@ import {
   streamUntilStopped,
   waitForCommittedToEnd,
   waitForCoordinator,
+  servingCoordinator,
   waitForGroup,
   waitForServing,
 } from './groups.test-support.js';
+import { errorName, RawConnection } from './raw-connection.test-support.js';
+import { DESCRIBE_GROUPS_VERSION, heartbeat, stableGroupOfOne } from './raw-group-requests.test-support.js';
 
 const ASSIGNMENT = [
   { partition: 0, replicas: [1, 2, 3] },
@@ -35,6 +41,19 @@ const ASSIGNMENT = [
 const PARTITIONS = ASSIGNMENT.length;
 /** The crashed broker stays down 3 s before the supervisor restarts it: the group is served by the new coordinator meanwhile. */
 const DOWN_MS = 3_000;
+
+/** DescribeGroups v5 of one group on broker `broker`: state, protocol and each member with its metadata and assignment. */
+async function describeRaw(node: CompatCluster, broker: number, groupId: string) {
+  const conn = await RawConnection.open(node.port(broker));
+  try {
+    const response = await conn.request(DescribeGroups, DESCRIBE_GROUPS_VERSION, { groups: [groupId], includeAuthorizedOperations: false });
+    const group = response.groups[0];
+    if (group === undefined || group.errorCode !== 0) throw new Error(`DescribeGroups of ${groupId} on broker ${broker}: ${group === undefined ? 'no entry' : errorName(group.errorCode)}`);
+    return { ...group, members: group.members.map((m) => ({ ...m, memberMetadata: m.memberMetadata.toString('hex'), memberAssignment: m.memberAssignment.toString('hex') })) };
+  } finally {
+    conn.close();
+  }
+}
 
 describe('the group coordinator crashes', () => {
   let node: CompatCluster;
@@ -102,4 +121,30 @@ describe('the group coordinator crashes', () => {
     await waitForGroup(admin, groupId, topic, 'still its 2 members, Stable', (v) => stableAndShared(v, 2, PARTITIONS));
     await waitFor(`broker ${coordinator} back after its crash`, async () => (await node.cluster.control.describe()).brokers.some((b) => b.id === coordinator && b.alive), 20_000);
   }, 90_000);
+
+  it('cleanMoveKeepsMembersAndAssignments: after a controlled shutdown of its broker the new coordinator knows the member, its generation and its assignment', async () => {
+    const topic = topicName('coordinator-move');
+    await admin.createTopics({ topics: [{ topic, replicaAssignment: ASSIGNMENT }], waitForLeaders: true });
+    const groupId = topicName('coordinator-move-group');
+    const coordinator = await servingCoordinator(node, groupId);
+    const first = await RawConnection.open(node.port(coordinator));
+    const member = await stableGroupOfOne(first, groupId, topic, { sessionTimeoutMs: 20_000 }).finally(() => first.close());
+    const before = await describeRaw(node, coordinator, groupId);
+
+    await node.cluster.control.stopBroker(coordinator);
+    try {
+      const next = await waitForCoordinator(node, groupId, `another broker than ${coordinator}`, (b) => b !== coordinator, coordinator === 1 ? 2 : 1);
+      await waitForServing(node, next, groupId);
+      const conn = await RawConnection.open(node.port(next));
+      try {
+        expect(errorName(await heartbeat(conn, groupId, member.generationId, member.memberId)), 'the member heartbeats the new coordinator in its generation').toBe('NONE');
+      } finally {
+        conn.close();
+      }
+      expect(await describeRaw(node, next, groupId), 'the group as the old coordinator described it').toEqual(before);
+      expect(before.groupState).toBe('Stable');
+    } finally {
+      await node.cluster.control.startBroker(coordinator);
+    }
+  }, 60_000);
 });
