@@ -9,7 +9,8 @@
 //   (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS,
 //   FENCED_INSTANCE_ID); generation -1 without a member id is a simple
 //   commit from a consumer outside any group.
-// - Metadata over offset.metadata.max.bytes is OFFSET_METADATA_TOO_LARGE.
+// - Metadata over offset.metadata.max.bytes is OFFSET_METADATA_TOO_LARGE;
+//   a topic this broker's metadata does not know, UNKNOWN_TOPIC_OR_PARTITION.
 import { OffsetCommit } from '@kstream/protocol';
 import { groupRequestContext } from './group-request-context.js';
 import type { ApiHandler } from './handler.js';
