@@ -7,6 +7,7 @@
 // heap: a kept view of a socket chunk holds the whole chunk). No control API
 // needed, nothing added to the brokers.
 import { Session } from 'node:inspector';
+import { median } from '../harness.js';
 
 interface AttachedWorker {
   readonly sessionId: string;
@@ -50,19 +51,29 @@ export class WorkerHeaps {
     return heaps;
   }
 
-  /** Each broker's heap used and external bytes after a full GC in it, by broker name (`broker-1`). */
-  async brokerMemory(): Promise<Map<string, BrokerMemory>> {
-    const memory = new Map<string, BrokerMemory>();
-    for (const worker of this.#workers.values()) {
-      const name = BROKER_TITLE.exec(worker.title)?.[0];
-      if (name === undefined) continue;
-      await this.#ask(worker, 'HeapProfiler.collectGarbage');
-      const answer = (await this.#ask(worker, 'Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as { result: { value: string } };
-      const { heapUsed, external } = JSON.parse(answer.result.value) as { heapUsed: number; external: number };
-      memory.set(name, { heapUsed, external });
+  /**
+   * Each broker's heap used and external bytes after a full GC in it, by
+   * broker name (`broker-1`): the median of `samples` readings 200 ms apart,
+   * since what a broker holds in flight (a parked fetch, a request being
+   * read) moves a single reading by a few hundred KiB.
+   */
+  async brokerMemory(samples = 5): Promise<Map<string, BrokerMemory>> {
+    const readings = new Map<string, BrokerMemory[]>();
+    for (let i = 0; i < samples; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      for (const worker of this.#workers.values()) {
+        const name = BROKER_TITLE.exec(worker.title)?.[0];
+        if (name === undefined) continue;
+        await this.#ask(worker, 'HeapProfiler.collectGarbage');
+        const answer = (await this.#ask(worker, 'Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as { result: { value: string } };
+        const { heapUsed, external } = JSON.parse(answer.result.value) as { heapUsed: number; external: number };
+        readings.set(name, [...(readings.get(name) ?? []), { heapUsed, external }]);
+      }
     }
-    if (memory.size === 0) throw new Error(`no broker worker among the inspector's workers (${[...this.#workers.values()].map((w) => w.title).join(', ') || 'none'})`);
-    return new Map([...memory].sort(([a], [b]) => a.localeCompare(b)));
+    if (readings.size === 0) throw new Error(`no broker worker among the inspector's workers (${[...this.#workers.values()].map((w) => w.title).join(', ') || 'none'})`);
+    return new Map(
+      [...readings].sort(([a], [b]) => a.localeCompare(b)).map(([name, r]) => [name, { heapUsed: median(r.map((m) => m.heapUsed)), external: median(r.map((m) => m.external)) }]),
+    );
   }
 
   close(): void {
