@@ -2,7 +2,9 @@
 // cooperative-sticky) in one group on a real 3-broker node (issue 11): they
 // share a topic's partitions, each record is printed by exactly one of them,
 // and after a clean stop (SIGTERM: librdkafka commits and leaves) the group
-// resumes from its committed offsets, printing only what came after.
+// resumes from its committed offsets, printing only what came after. A
+// static member back within its session keeps its partitions without a
+// rebalance; a member killed without leaving loses them after its session.
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/cluster.test-support.js';
@@ -208,5 +210,25 @@ describe.skipIf(kcatMissing !== null)('kcat balanced consumers', () => {
     expect([oneAfter?.clientId, oneAfter?.partitions]).toEqual(['one', ownedByOne]);
     expect(oneAfter?.memberId, 'the restarted instance has a new member id').not.toBe(oneBefore?.memberId);
     await Promise.all([back.stop(), two.stop()]);
+  }, 60_000);
+
+  it('killedMemberPartitionsMoveAfterSessionTimeout: a kcat member killed without leaving loses its partitions to the other once its session times out', async () => {
+    const topic = await createTopic('kcat-killed');
+    const groupId = topicName('kcat-killed-group');
+    const [victim, survivor] = [start('victim', groupId, topic, 'range'), start('survivor', groupId, topic, 'range')];
+    await waitForSharing([victim, survivor]);
+    const old = await produce(topic, 'old', 40);
+    await waitForPrinted([victim, survivor], old);
+
+    victim.kill();
+    const killedAt = Date.now();
+    await waitFor('the survivor to own every partition', () => survivor.partitions.length === PARTITIONS, 20_000);
+    // kcat's session.timeout.ms is 3 s; the coordinator may only drop the victim once it passed.
+    expect(Date.now() - killedAt, 'the partitions moved no sooner than the session timeout').toBeGreaterThanOrEqual(2_000);
+    const fresh = await produce(topic, 'new', 40);
+    await waitForPrinted([survivor], fresh);
+    const printed = new Set([...victim.records, ...survivor.records].map((r) => r.value));
+    expect([...old, ...fresh].filter((v) => !printed.has(v)), 'records never printed').toEqual([]);
+    await survivor.stop();
   }, 60_000);
 });
