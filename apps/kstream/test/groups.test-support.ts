@@ -1,7 +1,8 @@
 // What the consumer-group tests share: broker configs that make groups form
 // in well under a second, the group as its coordinator describes it
-// (members and their partitions), the coordinator's broker, committed and
-// end offsets, and the check that each record was seen once.
+// (members and their partitions), the coordinator's broker and the wait
+// until it serves a group, committed and end offsets, a producer streaming
+// until stopped, and the check that each record was seen once.
 import { AssignerProtocol } from 'kafkajs';
 import type { Admin, Producer } from 'kafkajs';
 import { ErrorCode, FindCoordinator } from '@kstream/protocol';
