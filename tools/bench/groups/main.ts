@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startCluster } from '@kstream/kstream';
 import { Kafka, logLevel } from 'kafkajs';
+import { countingNodeLog, parsePartArgs } from '../bench-cli.js';
 import { report, type Figure } from '../harness.js';
 import type { BenchContext } from '../replication/bench-context.js';
 import { ClusterClient } from '../replication/cluster-client.js';
@@ -26,7 +27,6 @@ import { manyGroupsFigures, stableTenFigure } from './rebalances.js';
 import { WorkerHeaps } from './worker-heaps.js';
 
 const PARTS = ['stable', 'commits', 'many', 'cleaner'] as const;
-type Part = (typeof PARTS)[number];
 const USAGE = `usage: npm run bench -- groups [--quick] [--only ${PARTS.join(',')}]`;
 
 interface Sizes {
@@ -43,35 +43,6 @@ interface CleanerMeasure {
   measureCleaner(options: { quick: boolean }): Promise<{ cleanerMBps: number; readMBps: number; ratio: number; lines: string[] }>;
 }
 
-function parseArgs(args: readonly string[]): { quick: boolean; parts: readonly Part[] } {
-  let quick = false;
-  let parts: readonly Part[] = PARTS;
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.split('=', 2) as [string, string | undefined];
-    if (flag === '--quick' && inline === undefined) {
-      quick = true;
-      continue;
-    }
-    const value = flag === '--only' ? (inline ?? args[++i]) : undefined;
-    if (value === undefined) throw new Error(`unknown argument ${JSON.stringify(args[i])}; ${USAGE}`);
-    const named = value.split(',');
-    const unknown = named.filter((p) => !(PARTS as readonly string[]).includes(p));
-    if (unknown.length > 0) throw new Error(`--only: unknown part ${unknown.join(', ')}; ${USAGE}`);
-    parts = PARTS.filter((p) => named.includes(p));
-  }
-  return { quick, parts };
-}
-
-/** The node's warnings and errors, counted by message for the end. */
-function nodeLog() {
-  const counts = new Map<string, number>();
-  const keep = (level: string) => (msg: string) => counts.set(`${level} ${msg}`, (counts.get(`${level} ${msg}`) ?? 0) + 1);
-  const summary = (): string => {
-    const kinds = [...counts].sort((a, b) => b[1] - a[1]);
-    return `node log: ${kinds.reduce((sum, [, n]) => sum + n, 0)} warnings and errors${kinds.slice(0, 10).map(([line, n]) => `\n  ${String(n).padStart(5)} x ${line.slice(0, 200)}`).join('')}`;
-  };
-  return { logger: { info() {}, warn: keep('WARN'), error: keep('ERROR') }, summary };
-}
 
 /** The cleaner's figure from helper A's tools/bench/cleaner/measure.ts; "not built" until that file exists. */
 async function cleanerFigures(quick: boolean): Promise<{ title: string; figures: Figure[] }> {
@@ -90,14 +61,14 @@ async function cleanerFigures(quick: boolean): Promise<{ title: string; figures:
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { quick, parts } = parseArgs(args);
+  const { quick, parts } = parsePartArgs(args, PARTS, USAGE);
   const sizes = quick ? QUICK : FULL;
   console.log(`npm run bench -- groups ${args.join(' ')}`.trimEnd());
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), node ${process.version}; ${quick ? 'quick (smoke) sizes' : 'full sizes'}`);
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   await mkdir(join(repoRoot, 'tmp'), { recursive: true });
   const workDir = await mkdtemp(join(repoRoot, 'tmp', 'bench-groups-'));
-  const log = nodeLog();
+  const log = countingNodeLog();
   const results: Array<{ title: string; figures: Figure[] }> = [];
   try {
     if (parts.some((p) => p !== 'cleaner')) {

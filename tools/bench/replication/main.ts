@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '@kstream/kstream';
 import { Kafka, logLevel } from 'kafkajs';
+import { countingNodeLog, parsePartArgs } from '../bench-cli.js';
 import { report, type Figure } from '../harness.js';
 import type { BenchContext } from './bench-context.js';
 import { catchUpFigures } from './catch-up.js';
@@ -24,7 +25,6 @@ import { failoverFigures } from './failover.js';
 import { throughputFigures, type ThroughputSize } from './throughput.js';
 
 const PARTS = ['throughput', 'catch-up', 'failover'] as const;
-type Part = (typeof PARTS)[number];
 const USAGE = `usage: npm run bench -- replication [--quick] [--only ${PARTS.join(',')}]`;
 
 interface Sizes {
@@ -57,44 +57,6 @@ const QUICK: Sizes = {
   failovers: 5,
 };
 
-function parseArgs(args: readonly string[]): { quick: boolean; parts: readonly Part[] } {
-  let quick = false;
-  let parts: readonly Part[] = PARTS;
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.split('=', 2) as [string, string | undefined];
-    if (flag === '--quick' && inline === undefined) {
-      quick = true;
-      continue;
-    }
-    const value = flag === '--only' ? (inline ?? args[++i]) : undefined;
-    if (value === undefined) throw new Error(`unknown argument ${JSON.stringify(args[i])}; ${USAGE}`);
-    const named = value.split(',');
-    const unknown = named.filter((p) => !(PARTS as readonly string[]).includes(p));
-    if (unknown.length > 0) throw new Error(`--only: unknown part ${unknown.join(', ')}; ${USAGE}`);
-    parts = PARTS.filter((p) => named.includes(p));
-  }
-  return { quick, parts };
-}
-
-const LOG_KINDS_SHOWN = 10;
-
-/**
- * Counts the node's warnings and errors by message for the end: brokers log
- * their crashes and the faults around them, and the figures should not drown
- * in them. The message, not its fields, names the kind.
- */
-function nodeLog() {
-  const counts = new Map<string, number>();
-  const keep = (level: string) => (msg: string) => counts.set(`${level} ${msg}`, (counts.get(`${level} ${msg}`) ?? 0) + 1);
-  const summary = (): string => {
-    const kinds = [...counts].sort((a, b) => b[1] - a[1]);
-    const total = kinds.reduce((sum, [, n]) => sum + n, 0);
-    const shown = kinds.slice(0, LOG_KINDS_SHOWN).map(([line, n]) => `\n  ${String(n).padStart(5)} x ${line.slice(0, 200)}`);
-    const rest = kinds.length > LOG_KINDS_SHOWN ? `\n  ... and ${kinds.length - LOG_KINDS_SHOWN} other kinds` : '';
-    return `node log: ${total} warnings and errors${shown.join('')}${rest}`;
-  };
-  return { logger: { info() {}, warn: keep('WARN'), error: keep('ERROR') }, summary };
-}
 
 /** The figures whose target was missed, one line each. */
 function missed(figures: readonly Figure[]): string[] {
@@ -107,7 +69,7 @@ function missed(figures: readonly Figure[]): string[] {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { quick, parts } = parseArgs(args);
+  const { quick, parts } = parsePartArgs(args, PARTS, USAGE);
   const sizes = quick ? QUICK : FULL;
   console.log(`npm run bench -- replication ${args.join(' ')}`.trimEnd());
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), node ${process.version}; ${quick ? 'quick (smoke) sizes' : 'full sizes'}`);
@@ -115,7 +77,7 @@ export async function main(args: string[]): Promise<void> {
   await mkdir(join(repoRoot, 'tmp'), { recursive: true });
   const workDir = await mkdtemp(join(repoRoot, 'tmp', 'bench-replication-'));
   const dataDir = join(workDir, 'data');
-  const log = nodeLog();
+  const log = countingNodeLog();
   const results: Array<{ title: string; figures: Figure[] }> = [];
   try {
     const cluster = await startCluster({ brokers: 3, dataDir, port: 0, logger: log.logger });
