@@ -118,6 +118,8 @@ describe('CreateTopics', () => {
     const controller = await fixture.openWithBrokers(1, { logger: recordingLogger(lines) });
     expect((await createOne(controller, topic('metrics.cpu'))).errorCode).toBe(0);
     expect(lines.some((l) => l.level === 'warn' && l.msg.includes("metrics.cpu has a '.' or '_'"))).toBe(true);
+    expect((await createOne(controller, topic('__consumer_offsets'))).errorCode).toBe(0);
+    expect(lines.some((l) => l.level === 'warn' && l.msg.includes('__consumer_offsets'))).toBe(false);
     await expectCreateError(
       controller,
       topic('metrics_cpu'),

@@ -6,7 +6,7 @@ import { assignAddedPartitions, assignReplicas } from '@kstream/partitioner';
 import { ErrorCode } from '@kstream/protocol';
 import { AdminError, adminFailure } from './admin-context.js';
 import type { AdminContext, AdminDecision } from './admin-context.js';
-import { brokerConfigLayers, checkCreatableTopicBounds, collisionKey, describeTopicConfigs, hasCollisionChars, LoopTurns, PartitionBudget, requestedPartitions, resolveBrokerConfig, topicNameProblem } from '@kstream/metadata';
+import { brokerConfigLayers, checkCreatableTopicBounds, collisionKey, describeTopicConfigs, hasCollisionChars, INTERNAL_TOPICS, LoopTurns, PartitionBudget, requestedPartitions, resolveBrokerConfig, topicNameProblem } from '@kstream/metadata';
 import type { CreatableTopic, CreatableTopicResult, CreatePartitionsRequest, CreatePartitionsTopicResult, CreateTopicsRequest, DeletableTopicResult, DeleteTopicsRequest, MetadataRecord, MetadataState, PartitionRecord, TopicMetadata } from '@kstream/metadata';
 import { checkConfigValue } from './config-validation.js';
 
@@ -49,7 +49,8 @@ export async function createTopics(context: AdminContext, request: CreateTopicsR
 
       const topicId = context.newTopicId();
       collisionKeys.set(collisionKey(topic.name), topic.name);
-      if (hasCollisionChars(topic.name)) {
+      // The internal topics' names are Kafka's own; only a user's topic is warned about.
+      if (hasCollisionChars(topic.name) && !INTERNAL_TOPICS.has(topic.name)) {
         context.logger.warn(
           `controller: topic ${topic.name} has a '.' or '_' in its name; because of metric name limitations ` +
             'a topic whose name differs from it only there would collide with it',

@@ -2,6 +2,13 @@
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
 
+/**
+ * Kafka's internal topics: the coordinators' logs. Clients see them in
+ * Metadata (isInternal) but never write them; only the coordinators append
+ * to them, and the cluster creates them on first use (Kafka's Topic.isInternal).
+ */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
+
 /** Why `name` cannot be a topic name, or undefined when it can. */
 export function topicNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'Topic name is illegal, it can\'t be empty';

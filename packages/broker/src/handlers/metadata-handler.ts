@@ -21,13 +21,12 @@
 //   REPLICA_NOT_AVAILABLE, as Kafka did for v0 clients.
 // - Authorized operations (v8+) are every supported operation when asked
 //   for (there is no authorizer), -2147483648 when not.
-import { topicNameProblem, unpackAdminReply } from '@kstream/metadata';
+import { INTERNAL_TOPICS, topicNameProblem, unpackAdminReply } from '@kstream/metadata';
 import type { CreateTopicsReply, PartitionState, TopicMetadata } from '@kstream/metadata';
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, ErrorCode, Metadata, TOPIC_OPERATIONS, ZERO_UUID } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import type { ApiHandler, BrokerServices } from './handler.js';
-import { INTERNAL_TOPICS } from './internal-topics.js';
 
 type MetadataTopic = ResponseOf<typeof Metadata>['topics'][number];
 type MetadataPartition = MetadataTopic['partitions'][number];

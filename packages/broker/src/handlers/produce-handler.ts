@@ -24,12 +24,12 @@
 // - acks=0 sends no response once the appends are done; if a partition
 //   failed the connection is closed instead, as Kafka does, so the producer
 //   notices.
+import { INTERNAL_TOPICS } from '@kstream/metadata';
 import { ErrorCode, Produce, type ResponseOf } from '@kstream/protocol';
 import { leaderEndpoints } from '../partitions/leader-endpoints.js';
 import type { AppendResult } from '../partitions/replica-manager.js';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { NO_RESPONSE, type ApiHandler } from './handler.js';
-import { INTERNAL_TOPICS } from './internal-topics.js';
 
 type ProduceResponse = ResponseOf<typeof Produce>;
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
