@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { makeTempDir, removeDir } from '../../src/cluster.test-support.js';
 import { LogCapture } from '../../src/log-capture.test-support.js';
-import { startCluster } from '../../src/start-cluster.js';
+import { startCluster, type Cluster } from '../../src/start-cluster.js';
 import { checkHistory, type CheckResult } from './checker.test-support.js';
 import type { FinalPartition, FinalState } from './final-state.test-support.js';
 import { finalPartition, readServedPartition, type ServedPartition } from './final-state-reader.test-support.js';
@@ -61,19 +61,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
   const topic = `checked-${options.seed}`;
   const dataDir = await makeTempDir('faults');
   const nodeLog = new LogCapture();
-  const cluster = await startCluster({
-    dataDir,
-    brokers: FAULT_RUN_BROKERS.length,
-    port: 0,
-    config: options.brokerConfig ?? FAULT_RUN_BROKER_CONFIG,
-    sessionTimeoutMs: 1_500,
-    heartbeatIntervalMs: 300,
-    restartPolicy: { initialDelayMs: 50, maxDelayMs: 500, resetAfterMs: 5_000 },
-    logger: nodeLog,
-  }).catch(async (error: unknown) => {
-    await removeDir(dataDir);
-    throw error;
-  });
+  const cluster = await startFaultNode(dataDir, options.brokerConfig ?? FAULT_RUN_BROKER_CONFIG, nodeLog);
   let stopped = false;
   /** Every client loop started, stopped before the node on any failure so none outlives the run. */
   const workloads: Workload[] = [];
@@ -151,6 +139,23 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A fault run's node: 3 brokers on free ports, fenced 1.5 s after their last heartbeat, restarted within 0.5 s of a crash; `dataDir` is removed if it does not start. */
+export async function startFaultNode(dataDir: string, config: Readonly<Record<string, string>>, logger: LogCapture): Promise<Cluster> {
+  return startCluster({
+    dataDir,
+    brokers: FAULT_RUN_BROKERS.length,
+    port: 0,
+    config,
+    sessionTimeoutMs: 1_500,
+    heartbeatIntervalMs: 300,
+    restartPolicy: { initialDelayMs: 50, maxDelayMs: 500, resetAfterMs: 5_000 },
+    logger,
+  }).catch(async (error: unknown) => {
+    await removeDir(dataDir);
+    throw error;
+  });
 }
 
 export async function createTopic(bootstrap: string, topic: string): Promise<void> {

@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir, removeDir } from '../../src/cluster.test-support.js';
 import { LogCapture } from '../../src/log-capture.test-support.js';
-import { startCluster } from '../../src/start-cluster.js';
-import { createTopic, FAULT_RUN_BROKER_CONFIG, FAULT_RUN_BROKERS, FAULT_RUN_PARTITIONS, settle } from './fault-run.test-support.js';
+import { createTopic, FAULT_RUN_BROKER_CONFIG, FAULT_RUN_BROKERS, FAULT_RUN_PARTITIONS, settle, startFaultNode } from './fault-run.test-support.js';
 import type { LogRecord } from './final-state.test-support.js';
 import { readServedPartition } from './final-state-reader.test-support.js';
 import { checkGroupHistory, type GroupCheckResult } from './group-checker.test-support.js';
@@ -69,19 +68,7 @@ export async function runGroupFaults(options: GroupFaultRunOptions): Promise<Gro
   const topic = `groups-${options.seed}`;
   const dataDir = await makeTempDir('group-faults');
   const nodeLog = new LogCapture();
-  const cluster = await startCluster({
-    dataDir,
-    brokers: FAULT_RUN_BROKERS.length,
-    port: 0,
-    config: GROUP_RUN_BROKER_CONFIG,
-    sessionTimeoutMs: 1_500,
-    heartbeatIntervalMs: 300,
-    restartPolicy: { initialDelayMs: 50, maxDelayMs: 500, resetAfterMs: 5_000 },
-    logger: nodeLog,
-  }).catch(async (error: unknown) => {
-    await removeDir(dataDir);
-    throw error;
-  });
+  const cluster = await startFaultNode(dataDir, GROUP_RUN_BROKER_CONFIG, nodeLog);
   let stopped = false;
   const workloads: Workload[] = [];
   const members: GroupMember[] = [];
