@@ -44,6 +44,8 @@ interface BrokerSettings {
   /** The node's --port: each broker's is `port + id - 1`, or a free one for 0. */
   readonly port: number;
   readonly heartbeatIntervalMs: number;
+  /** The controller's fencing timeout, which each broker counts too. */
+  readonly sessionTimeoutMs: number;
   readonly config: BrokerConfigProps;
 }
 
@@ -94,12 +96,8 @@ export class KstreamNode {
     const ports = await brokerPorts(BROKER_HOST, port, brokers, logger);
 
     const configured = resolveBrokerConfig(config);
-    const controller = await Controller.open({
-      dir: join(dataDir, 'controller'),
-      logger,
-      staticBrokerConfig: config,
-      sessionTimeoutMs: options.sessionTimeoutMs ?? configured['broker.session.timeout.ms'],
-    });
+    const sessionTimeoutMs = options.sessionTimeoutMs ?? configured['broker.session.timeout.ms'];
+    const controller = await Controller.open({ dir: join(dataDir, 'controller'), logger, staticBrokerConfig: config, sessionTimeoutMs });
     try {
       for (const id of ids) await formatBrokerDir(dataDir, id, controller.clusterId);
     } catch (error) {
@@ -108,7 +106,13 @@ export class KstreamNode {
     }
 
     const supervisor = new Supervisor({ logger, ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy }) });
-    const settings = { dataDir, port, heartbeatIntervalMs: options.heartbeatIntervalMs ?? configured['broker.heartbeat.interval.ms'], config };
+    const settings = {
+      dataDir,
+      port,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? configured['broker.heartbeat.interval.ms'],
+      sessionTimeoutMs,
+      config,
+    };
     const node = new KstreamNode(controller, supervisor, new TaskPool(), logger, settings);
     const threads = ids.map((id) => node.#addThread(id, ports[id - 1]!));
     try {
@@ -273,9 +277,9 @@ export class KstreamNode {
   }
 
   #addThread(id: number, port: number): BrokerThread {
-    const { dataDir, heartbeatIntervalMs, config } = this.#settings;
+    const { dataDir, heartbeatIntervalMs, sessionTimeoutMs, config } = this.#settings;
     const thread = new BrokerThread(
-      { brokerId: id, host: BROKER_HOST, port, logDir: brokerDir(dataDir, id), heartbeatIntervalMs, staticConfig: config },
+      { brokerId: id, host: BROKER_HOST, port, logDir: brokerDir(dataDir, id), heartbeatIntervalMs, sessionTimeoutMs, staticConfig: config },
       { supervisor: this.#supervisor, controller: this.#controller, pool: this.#pool, logger: this.#logger },
     );
     this.#brokers.set(id, thread);

@@ -2,7 +2,8 @@
 // requests (issue 11): offsets committed by a group member and by a consumer
 // outside any group are served, every one of them, by the broker that leads
 // the group's __consumer_offsets partition after the coordinator's broker
-// crashes (RF 3); the control API's groupLag follows the move. And a
+// crashes (RF 3); the control API's groupLag follows the move. A broker cut
+// from the controller stops coordinating before another takes over. And a
 // 1-broker node creates __consumer_offsets without being told its
 // replication factor. (The kafkajs members across a coordinator crash are
 // group-coordinator-crash.test.ts.)
@@ -115,6 +116,50 @@ describe('the group coordinator moves (raw protocol, RF 3)', () => {
         timeout: 10_000,
       })
       .toEqual(Array.from({ length: PARTITIONS }, (_, p) => `${p} ${10 + p} true`));
+  }, 60_000);
+});
+
+describe('a coordinator cut from the controller (raw protocol, RF 3)', () => {
+  let node: CompatCluster;
+
+  beforeAll(async () => {
+    node = await CompatCluster.start('groups-coordinator-cut', { ...REPLICATED, ...GROUP_CONFIGS }, FAST_FAILOVER);
+  });
+
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it('aBrokerCutFromTheControllerStopsCoordinating: once another broker serves the group, the cut one answers NOT_COORDINATOR, never its stale offsets', async () => {
+    const admin = await node.admin();
+    const topic = topicName('coordinator-cut');
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3 }], waitForLeaders: true });
+    const group = topicName('cut-simple');
+    await waitForCoordinator(node, group, 'any broker once __consumer_offsets exists', () => true);
+    const cut = await findCoordinator(node, group);
+    await withConnection(node, cut, async (conn) => {
+      await waitForCoordinatorReady(conn, group);
+      await commitAll(conn, group, topic);
+    });
+
+    await node.cluster.control.cutController(cut);
+    try {
+      const asked = cut === 1 ? 2 : 1;
+      const next = await waitForCoordinator(node, group, `a broker other than ${cut}, cut from the controller`, (b) => b !== cut, asked);
+      await withConnection(node, next, async (conn) => {
+        await waitForCoordinatorReady(conn, group);
+        expect(await fetchAll(conn, group, topic)).toEqual(expectedCommits);
+      });
+      await withConnection(node, cut, async (conn) => {
+        const response = await conn.request(OffsetFetch, 8, { groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
+        expect(errorName(response.groups[0]!.errorCode), `OffsetFetch of ${group} on broker ${cut}, cut from the controller`).toBe(
+          errorName(ErrorCode.NOT_COORDINATOR),
+        );
+      });
+    } finally {
+      await node.cluster.control.healController(cut);
+    }
+    expect(node.logs.lines.some((line) => line.startsWith(`WARN broker ${cut}: no heartbeat acknowledged by the controller`))).toBe(true);
   }, 60_000);
 });
 

@@ -5,7 +5,9 @@ import { unpackMetadataBatch } from '@kstream/metadata';
 import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker, MetadataUpdateMessage } from '@kstream/metadata';
 import { ErrorCode, errorInfo } from '@kstream/protocol';
 import { BrokerListener } from './broker-listener.js';
+import { ControllerSession } from './controller-session.js';
 import { startBrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
+import { electLedCoordinatorPartitions, resignLedCoordinatorPartitions } from './groups/coordinator-elections.js';
 import type { BrokerServices } from './handlers/handler.js';
 import { brokerHandlers } from './handlers/registry.js';
 import type { ControllerChannel, NodeChannel } from './messages.js';
@@ -37,6 +39,8 @@ export interface BrokerConfig {
   /** `<data-dir>/broker-<id>`, holding meta.properties and the hosted partitions. */
   readonly logDir: string;
   readonly heartbeatIntervalMs: number;
+  /** How long the controller waits for a heartbeat before fencing (the node's; else the broker config broker.session.timeout.ms). */
+  readonly sessionTimeoutMs?: number;
   /** The node's validated broker configs (`--config`, `--config-file`); absent keys take their defaults. */
   readonly staticConfig?: BrokerConfigProps;
 }
@@ -60,6 +64,8 @@ export class Broker {
   /** Set by start, once the hosted partitions are open. */
   #services: BrokerServices | undefined;
   #brokerEpoch = -1;
+  /** Set by start: this broker's own count of the controller's session timeout. */
+  #session: ControllerSession | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
   /** Set while a registration is in flight: metadata pushed meanwhile may precede the snapshot it brings. */
@@ -139,6 +145,22 @@ export class Broker {
     servePeers(this.#peers, partitions);
     // Before metadata reaches the partitions, so it hears of every __consumer_offsets leadership.
     const groups = startBrokerGroupCoordinator({ brokerId: this.brokerId, metadata, partitions, logger: this.#logger });
+    const sessionTimeoutMs = this.#config.sessionTimeoutMs ?? config['broker.session.timeout.ms'];
+    this.#session = new ControllerSession({
+      timeoutMs: sessionTimeoutMs,
+      onLapse: (silentForMs) => {
+        this.#logger.warn(
+          `broker ${this.brokerId}: no heartbeat acknowledged by the controller for ${silentForMs} ms ` +
+            `(broker.session.timeout.ms=${sessionTimeoutMs}); it may have fenced this broker, so its group coordinator ` +
+            'resigns the __consumer_offsets partitions it leads until the controller answers again',
+        );
+        resignLedCoordinatorPartitions(partitions, groups);
+      },
+      onRestore: () => {
+        this.#logger.info(`broker ${this.brokerId}: the controller answers again; its group coordinator serves the partitions it leads`);
+        electLedCoordinatorPartitions(partitions, groups);
+      },
+    });
     syncReplicaManager(metadata, partitions, this.#logger);
     this.#services = {
       brokerId: this.brokerId,
@@ -207,6 +229,7 @@ export class Broker {
   async shutdown(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#heartbeat);
+    this.#session?.close();
     await this.#controlledShutdown();
     await this.#listener.close();
     this.#services?.groups.close();
@@ -247,9 +270,11 @@ export class Broker {
 
   async #registerOnce(): Promise<void> {
     const { brokerId, host } = this.#config;
+    const sentAt = Date.now();
     const reply = await this.#controller.ask({ type: 'BrokerRegistration', brokerId, host, port: this.#listener.port });
     this.#brokerEpoch = reply.brokerEpoch;
     this.#metadata.loadSnapshot(unpackMetadataBatch(reply.metadata.batch, 'registration snapshot', 0), reply.metadata.lastOffset);
+    this.#session?.registered(sentAt);
   }
   #scheduleHeartbeat(): void {
     if (this.#stopping) return;
@@ -259,10 +284,12 @@ export class Broker {
   async #sendHeartbeat(): Promise<void> {
     const { brokerId, heartbeatIntervalMs } = this.#config;
     try {
+      const sentAt = Date.now();
       const { isFenced } = await this.#controller.ask(
         { type: 'BrokerHeartbeat', brokerId, brokerEpoch: this.#brokerEpoch },
         { timeoutMs: heartbeatIntervalMs * 2 },
       );
+      if (!isFenced) this.#session?.acknowledged(sentAt);
       if (isFenced && !this.#stopping) {
         this.#logger.warn(`broker ${brokerId}: the controller fenced epoch ${this.#brokerEpoch}; registering again`);
         await this.#register();

@@ -33,3 +33,26 @@ export function followCoordinatorElections(partitions: ReplicaManager, coordinat
     }
   });
 }
+
+/**
+ * Resigns every __consumer_offsets partition this broker leads: its session
+ * with the controller lapsed, so another broker may coordinate them by now.
+ */
+export function resignLedCoordinatorPartitions(partitions: ReplicaManager, coordinator: CoordinatorElections): void {
+  for (const partition of ledOffsetsPartitions(partitions)) coordinator.onResignation(partition.partitionIndex);
+}
+
+/**
+ * Elects again every __consumer_offsets partition this broker leads by its
+ * metadata (the session is back; a partition already served is left as it is).
+ */
+export function electLedCoordinatorPartitions(partitions: ReplicaManager, coordinator: CoordinatorElections): void {
+  for (const partition of ledOffsetsPartitions(partitions)) coordinator.onElection(partition.partitionIndex, partition.leaderEpoch);
+}
+
+function ledOffsetsPartitions(partitions: ReplicaManager): { partitionIndex: number; leaderEpoch: number }[] {
+  return partitions
+    .hostedPartitions()
+    .filter((p) => p.topic === GROUP_METADATA_TOPIC && p.isLeader)
+    .map((p) => ({ partitionIndex: p.topicPartition.partition, leaderEpoch: p.leaderEpoch }));
+}
