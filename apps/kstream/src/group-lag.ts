@@ -1,7 +1,8 @@
 // The node control API's groupLag (issue 15: the CLI and metrics). The
 // broker that coordinates the group answers with its committed offsets; the
 // end offsets of partitions it does not lead come from their leaders first.
-import { GROUP_METADATA_TOPIC, type PartitionEndOffset } from '@kstream/broker';
+import type { PartitionEndOffset } from '@kstream/broker';
+import { GROUP_METADATA_TOPIC } from '@kstream/metadata';
 import { coordinatorPartition, type GroupLag } from '@kstream/group-coordinator';
 import type { MetadataState } from '@kstream/metadata';
 import type { BrokerThread } from './broker-thread.js';

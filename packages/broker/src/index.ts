@@ -34,4 +34,3 @@ export { NoPeerChannelError, PeerLinks } from './peers/peer-links.js';
 export type { PeerAskOptions, PeerChangeListener, PeerRequestHandler } from './peers/peer-links.js';
 export type * from './messages.js';
 export type { PartitionEndOffset } from './groups/group-lag-query.js';
-export { GROUP_METADATA_TOPIC } from './partitions/coordinator-log.js';

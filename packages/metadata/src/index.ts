@@ -17,7 +17,7 @@ export { BROKER_CONFIGS, resolveBrokerConfig, UnknownConfigError, validateBroker
 export type { BrokerConfigName, BrokerConfigProps, BrokerConfigValues } from './broker-configs.js';
 export { brokerConfigLayers, describeBrokerConfigs, describeTopicConfigs, effectiveTopicConfigs } from './config-describe.js';
 export type { BrokerConfigLayers, ConfigSynonymValue, DescribedConfig } from './config-describe.js';
-export { collisionKey, hasCollisionChars, INTERNAL_TOPICS, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';
+export { collisionKey, GROUP_METADATA_TOPIC, hasCollisionChars, INTERNAL_TOPICS, TRANSACTION_STATE_TOPIC, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';
 export {
   boundsProblem,
   checkConfigValueSize,

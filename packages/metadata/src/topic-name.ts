@@ -2,12 +2,18 @@
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
 
+/** Kafka's Topic.GROUP_METADATA_TOPIC_NAME: the group coordinators' log. */
+export const GROUP_METADATA_TOPIC = '__consumer_offsets';
+
+/** Kafka's Topic.TRANSACTION_STATE_TOPIC_NAME: the transaction coordinators' log. */
+export const TRANSACTION_STATE_TOPIC = '__transaction_state';
+
 /**
  * Kafka's internal topics: the coordinators' logs. Clients see them in
  * Metadata (isInternal) but never write them; only the coordinators append
  * to them, and the cluster creates them on first use (Kafka's Topic.isInternal).
  */
-export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set([GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC]);
 
 /** Why `name` cannot be a topic name, or undefined when it can. */
 export function topicNameProblem(name: string): string | undefined {

@@ -4,7 +4,8 @@
 import type { Logger } from '@kstream/actor';
 import { GroupCoordinator } from '@kstream/group-coordinator';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
-import { coordinatorLog, GROUP_METADATA_TOPIC } from '../partitions/coordinator-log.js';
+import { GROUP_METADATA_TOPIC } from '@kstream/metadata';
+import { coordinatorLog } from '../partitions/coordinator-log.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
 import { followCoordinatorElections } from './coordinator-elections.js';
 import { groupCoordinatorConfig } from './group-coordinator-config.js';

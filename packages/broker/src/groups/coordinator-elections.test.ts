@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_METADATA_TOPIC } from '../partitions/coordinator-log.js';
+import { GROUP_METADATA_TOPIC } from '@kstream/metadata';
 import { assignment, openManager } from '../partitions/partitions.test-support.js';
 import { followCoordinatorElections } from './coordinator-elections.js';
 

@@ -1,7 +1,7 @@
 // How the group coordinator learns which __consumer_offsets partitions this
 // broker leads (Kafka's onElection / onResignation from the metadata delta):
 // a listener of the hosted partitions' roles, nothing more.
-import { GROUP_METADATA_TOPIC } from '../partitions/coordinator-log.js';
+import { GROUP_METADATA_TOPIC } from '@kstream/metadata';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
 
 /** The part of the GroupCoordinator that follows leadership. */

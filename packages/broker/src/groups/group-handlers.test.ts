@@ -15,7 +15,7 @@ import { offsetCommitHandler } from '../handlers/offset-commit-handler.js';
 import { offsetFetchHandler } from '../handlers/offset-fetch-handler.js';
 import { syncGroupHandler } from '../handlers/sync-group-handler.js';
 import { clusterRecords, overTheWire, testBroker, type TestBroker } from '../partitions/broker-services.test-support.js';
-import { GROUP_METADATA_TOPIC } from '../partitions/coordinator-log.js';
+import { GROUP_METADATA_TOPIC } from '@kstream/metadata';
 
 const OFFSETS_TOPIC_ID = '0ff5e750-0000-4000-8000-000000000001';
 const GROUP = 'billing';

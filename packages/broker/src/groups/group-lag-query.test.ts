@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@kstream/protocol';
 import { clusterRecords, testBroker, type TestBroker } from '../partitions/broker-services.test-support.js';
 import { batch } from '../partitions/partitions.test-support.js';
-import { GROUP_METADATA_TOPIC } from '../partitions/coordinator-log.js';
+import { GROUP_METADATA_TOPIC } from '@kstream/metadata';
 import { coordinatedGroupLag, ledEndOffsets } from './group-lag-query.js';
 
 const ORDERS_ID = '0dde0000-0000-4000-8000-000000000001';

@@ -3,7 +3,7 @@
 // Like Kafka, a broker asks the controller to create one the first time a
 // client looks for a coordinator in it, with the partition count,
 // replication factor and topic configs Kafka gives it.
-import type { BrokerConfigValues } from '@kstream/metadata';
+import { GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC, type BrokerConfigValues } from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { askController, isAdminFailure } from './controller-admin.js';
@@ -14,7 +14,7 @@ export const CoordinatorType = { GROUP: 0, TRANSACTION: 1 } as const;
 
 /** A coordinator topic as this broker's configs define it. */
 export interface CoordinatorTopic {
-  readonly name: '__consumer_offsets' | '__transaction_state';
+  readonly name: typeof GROUP_METADATA_TOPIC | typeof TRANSACTION_STATE_TOPIC;
   /** What a key of this type names, for messages: "group" or "transactional id". */
   readonly keyName: string;
   readonly partitionCount: number;
@@ -29,7 +29,7 @@ export function coordinatorTopicFor(keyType: number, config: BrokerConfigValues)
   switch (keyType) {
     case CoordinatorType.GROUP:
       return {
-        name: '__consumer_offsets',
+        name: GROUP_METADATA_TOPIC,
         keyName: 'group',
         partitionCount: config['offsets.topic.num.partitions'],
         replicationFactor: config['offsets.topic.replication.factor'],
@@ -42,7 +42,7 @@ export function coordinatorTopicFor(keyType: number, config: BrokerConfigValues)
       };
     case CoordinatorType.TRANSACTION:
       return {
-        name: '__transaction_state',
+        name: TRANSACTION_STATE_TOPIC,
         keyName: 'transactional id',
         partitionCount: config['transaction.state.log.num.partitions'],
         replicationFactor: config['transaction.state.log.replication.factor'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, readBatchHeader } from '@kstream/protocol';
-import { coordinatorLog, GROUP_METADATA_TOPIC } from './coordinator-log.js';
+import { GROUP_METADATA_TOPIC } from '@kstream/metadata';
+import { coordinatorLog } from './coordinator-log.js';
 import { assignment, batch, openManager } from './partitions.test-support.js';
 
 const TOPIC = GROUP_METADATA_TOPIC;

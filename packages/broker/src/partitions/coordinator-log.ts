@@ -4,12 +4,11 @@
 // and read back whole — up to the leader's own log end offset, not the high
 // watermark — when a coordinator loads one.
 import type { CoordinatorLog } from '@kstream/group-coordinator';
+import { GROUP_METADATA_TOPIC } from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import { PartitionError, type Partition } from '@kstream/replication';
 import type { ReplicaManager } from './replica-manager.js';
 
-/** Kafka's Topic.GROUP_METADATA_TOPIC_NAME. */
-export const GROUP_METADATA_TOPIC = '__consumer_offsets';
 
 /**
  * `partitions`' __consumer_offsets as a CoordinatorLog. An append waits for
