@@ -1,2 +1,2 @@
-// The public surface of this area of @kstream/client; filled in by issue 12's work.
-export {};
+// Serializers and deserializers for record keys and values.
+export { bufferSerde, jsonSerde, stringSerde, type Deserializer, type Serde, type Serializer } from './serde.js';
