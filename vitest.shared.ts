@@ -16,7 +16,8 @@ export function packageTestConfig(options: { testTimeout?: number } = {}) {
       pool: 'forks',
       // The JSON report (an Nx output of the test target, so cached runs keep it)
       // feeds tools/test-summary.mjs, the closing "N passed, N failed" line of `npm test`.
-      reporters: ['default', ['json', { outputFile: resolve(process.cwd(), 'tmp/vitest-results.json') }]],
+      // A second run of the same tests (test-node24) names its own file.
+      reporters: ['default', ['json', { outputFile: resolve(process.cwd(), process.env.KSTREAM_VITEST_RESULTS ?? 'tmp/vitest-results.json') }]],
     },
   });
 }
