@@ -1,0 +1,109 @@
+import { BATCH_HEADER_SIZE, type RecordInput } from '@kstream/protocol';
+import type { SendCall } from './send-call.js';
+
+/**
+ * The records a producer has for one partition and will send as one
+ * RecordBatch, with who is waiting for each (Kafka's ProducerBatch). Records
+ * are kept as given until the batch is built, once, when it is drained; a
+ * retry resends the same bytes, so an idempotent batch keeps its sequence.
+ * Each record's caller is stored as runs (call, first slot, length): the
+ * records of one send() call to one partition are usually consecutive, so a
+ * batch holds a few runs, not an entry per record.
+ */
+export class ProducerBatch {
+  readonly records: RecordInput[] = [];
+  /** Record bytes reserved from buffer memory (the batch header is not counted). */
+  recordBytes = 0;
+  /** Closed for appends: full, or drained to be sent. */
+  closed = false;
+  /** Sends so far; a batch with attempts > 0 is a retry. */
+  attempts = 0;
+  /** A retry is not sent before this time (Date.now() ms). */
+  retryAt = 0;
+  /** The idempotence stamp the built bytes carry; producerId -1n when not idempotent. */
+  producerId = -1n;
+  producerEpoch = -1;
+  baseSequence = -1;
+  /** The RecordBatch as sent, built at the first drain. */
+  built: Buffer | undefined;
+  readonly #runCalls: SendCall[] = [];
+  readonly #runSlots: number[] = [];
+  readonly #runLengths: number[] = [];
+  #completion: { promise: Promise<void>; resolve: () => void } | undefined;
+  #done = false;
+
+  constructor(
+    /** Creation order across the producer: a retried batch is put back in this order. */
+    readonly id: number,
+    readonly topic: string,
+    readonly partition: number,
+    readonly createdAt: number,
+  ) {}
+
+  get recordCount(): number {
+    return this.records.length;
+  }
+
+  /** What the batch will weigh on the wire, before compression: for batch.size and max.request.size. */
+  get estimatedSize(): number {
+    return this.built?.length ?? BATCH_HEADER_SIZE + this.recordBytes;
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  append(record: RecordInput, bytes: number, call: SendCall, slot: number): void {
+    this.records.push(record);
+    this.recordBytes += bytes;
+    const last = this.#runCalls.length - 1;
+    if (last >= 0 && this.#runCalls[last] === call && this.#runSlots[last]! + this.#runLengths[last]! === slot) {
+      this.#runLengths[last]!++;
+      return;
+    }
+    this.#runCalls.push(call);
+    this.#runSlots.push(slot);
+    this.#runLengths.push(1);
+  }
+
+  /** Reports every record written at `baseOffset` onwards (-1n: acks=0, no offsets). `logAppendTime` -1 keeps the records' own timestamps. */
+  complete(baseOffset: bigint, logAppendTime: number): void {
+    if (this.#done) return;
+    let index = 0;
+    for (let run = 0; run < this.#runCalls.length; run++) {
+      const call = this.#runCalls[run]!;
+      const end = this.#runSlots[run]! + this.#runLengths[run]!;
+      for (let slot = this.#runSlots[run]!; slot < end; slot++, index++) {
+        call.recordDone(slot, {
+          topic: this.topic,
+          partition: this.partition,
+          offset: baseOffset < 0n ? -1n : baseOffset + BigInt(index),
+          timestamp: logAppendTime >= 0 ? logAppendTime : Number(this.records[index]!.timestamp),
+        });
+      }
+    }
+    this.#finish();
+  }
+
+  fail(error: unknown): void {
+    if (this.#done) return;
+    for (const call of this.#runCalls) call.fail(error);
+    this.#finish();
+  }
+
+  /** Resolves when the batch has completed or failed: what flush() waits on. */
+  completion(): Promise<void> {
+    if (this.#done) return Promise.resolve();
+    if (this.#completion === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#completion = { promise, resolve };
+    }
+    return this.#completion.promise;
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#completion?.resolve();
+  }
+}
