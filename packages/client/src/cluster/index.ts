@@ -1,2 +1,4 @@
-// The public surface of this area of @kstream/client; filled in by issue 12's work.
-export {};
+// The cluster as the client sees it: bootstrap, metadata, broker connections, coordinators.
+export * from './cluster-client.js';
+export * from './cluster-metadata.js';
+export type { CoordinatorKeyType } from './coordinator-lookup.js';

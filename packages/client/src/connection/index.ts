@@ -1,2 +1,3 @@
-// The public surface of this area of @kstream/client; filled in by issue 12's work.
-export {};
+// One connection per broker: ApiVersions negotiation, pipelined requests.
+export * from './broker-connection.js';
+export { NegotiatedVersions } from './negotiated-versions.js';

@@ -1,2 +1,3 @@
-// The public surface of this area of @kstream/client; filled in by issue 12's work.
-export {};
+// Typed errors every area of the client throws, and the shared retry loop.
+export * from './kafka-client-error.js';
+export * from './retry.js';

@@ -1,2 +1,3 @@
-// The public surface of this area of @kstream/client; filled in by issue 12's work.
-export {};
+// Options every client shares, and the validators each area's options use.
+export * from './client-options.js';
+export * from './option-validators.js';

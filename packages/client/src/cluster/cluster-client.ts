@@ -1,0 +1,369 @@
+// What every client (producer, consumer, admin) stands on: the bootstrap,
+// the cluster's metadata kept fresh, one connection per broker, and the
+// coordinators of groups and transactions.
+// - Metadata is asked for the tracked topics (those anyone asked about), by
+//   name, never creating them; concurrent refreshes share one request.
+// - It is refreshed when a caller invalidates it (NOT_LEADER_OR_FOLLOWER,
+//   unknown partitions), when a broker connection fails, and every
+//   metadataMaxAgeMs.
+// - A broker connection that closed is replaced by the next broker(nodeId).
+import { ErrorCode, Metadata, ZERO_UUID, type RequestOf } from '@kstream/protocol';
+import { BrokerConnection } from '../connection/broker-connection.js';
+import { KafkaClientError, KafkaClosedError, KafkaConnectionError, protocolError } from '../errors/kafka-client-error.js';
+import { withRetry } from '../errors/retry.js';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options/client-options.js';
+import {
+  EMPTY_METADATA,
+  metadataFromResponse,
+  withLeaderHint,
+  type BrokerInfo,
+  type ClusterMetadata,
+  type TopicMetadata,
+} from './cluster-metadata.js';
+import { findCoordinator, type CoordinatorKeyType } from './coordinator-lookup.js';
+
+interface Refresh {
+  /** Every topic rather than the tracked ones. */
+  all: boolean;
+  /** The tracked topics when it started. */
+  topics: ReadonlySet<string>;
+  promise: Promise<ClusterMetadata>;
+}
+
+export class ClusterClient {
+  readonly options: ResolvedClientOptions;
+  #metadata: ClusterMetadata = EMPTY_METADATA;
+  private readonly tracked = new Set<string>();
+  // Staleness by sequence number: a topic is stale when invalidated after the start of the refresh that last covered it.
+  private sequence = 0;
+  private readonly invalidatedAt = new Map<string, number>();
+  private allInvalidatedAt = -1;
+  private readonly refreshedAt = new Map<string, number>();
+  private refreshing: Refresh | undefined;
+  private queuedRefresh: { all: boolean; promise: Promise<ClusterMetadata> } | undefined;
+  private maxAgeTimer: NodeJS.Timeout | undefined;
+  private bootstrapping: Promise<void> | undefined;
+  private readonly connections = new Map<number, BrokerConnection>();
+  private readonly opening = new Map<number, Promise<BrokerConnection>>();
+  private readonly coordinators = new Map<string, Promise<number>>();
+  private closed = false;
+
+  constructor(options: ClientOptions | ResolvedClientOptions) {
+    this.options = resolveClientOptions(options);
+  }
+
+  /** The latest snapshot. */
+  get metadata(): ClusterMetadata {
+    return this.#metadata;
+  }
+
+  /** Bootstrap: asks the bootstrap addresses in turn for Metadata, retrying with backoff for up to requestTimeoutMs. Idempotent. */
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.bootstrapping === undefined) {
+      this.bootstrapping = this.bootstrap();
+      this.bootstrapping.catch(() => {
+        this.bootstrapping = undefined;
+      });
+    }
+    return this.bootstrapping;
+  }
+
+  refreshMetadata(topics?: readonly string[] | null): Promise<ClusterMetadata> {
+    if (this.closed) return Promise.reject(this.closedError());
+    const all = topics === null;
+    if (topics) for (const topic of topics) this.tracked.add(topic);
+    if (this.queuedRefresh !== undefined) {
+      this.queuedRefresh.all ||= all;
+      return this.queuedRefresh.promise;
+    }
+    const current = this.refreshing;
+    if (current === undefined) return this.startRefresh(all);
+    if (current.all || (!all && (topics ?? []).every((t) => current.topics.has(t)))) return current.promise;
+    // The request in flight does not cover these topics: one more follows it, for everyone who asks meanwhile.
+    const queued = {
+      all,
+      promise: current.promise.then(
+        () => this.startQueuedRefresh(),
+        () => this.startQueuedRefresh(),
+      ),
+    };
+    this.queuedRefresh = queued;
+    return queued.promise;
+  }
+
+  async topic(name: string): Promise<TopicMetadata> {
+    let topic = this.freshTopic(name);
+    if (topic === undefined) {
+      await this.refreshMetadata([name]);
+      topic = this.#metadata.topics.get(name);
+    }
+    if (topic === undefined) throw protocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Metadata', topic: name });
+    if (topic.errorCode !== 0) throw protocolError(topic.errorCode, { api: 'Metadata', topic: name });
+    return topic;
+  }
+
+  async leaderFor(topic: string, partition: number): Promise<number> {
+    let known = this.freshTopic(topic)?.partitions[partition];
+    if (known === undefined || known.leader < 0) {
+      await this.refreshMetadata([topic]);
+      const metadata = this.#metadata.topics.get(topic);
+      if (metadata === undefined) throw protocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Metadata', topic });
+      if (metadata.errorCode !== 0) throw protocolError(metadata.errorCode, { api: 'Metadata', topic });
+      known = metadata.partitions[partition];
+    }
+    if (known === undefined) throw protocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Metadata', topic, partition });
+    if (known.leader < 0) throw protocolError(ErrorCode.LEADER_NOT_AVAILABLE, { api: 'Metadata', topic, partition });
+    return known.leader;
+  }
+
+  /** Marks `topic` (or every topic) stale: the next leaderFor or topic refreshes it. */
+  invalidate(topic?: string): void {
+    if (topic === undefined) this.allInvalidatedAt = ++this.sequence;
+    else this.invalidatedAt.set(topic, ++this.sequence);
+  }
+
+  applyLeaderHint(
+    topic: string,
+    partition: number,
+    leaderId: number,
+    leaderEpoch: number,
+    endpoints?: readonly { nodeId: number; host: string; port: number; rack?: string | null }[],
+  ): void {
+    this.#metadata = withLeaderHint(this.#metadata, topic, partition, leaderId, leaderEpoch, endpoints);
+  }
+
+  /** The connection to broker `nodeId`, opened if there is none or it closed. */
+  broker(nodeId: number): Promise<BrokerConnection> {
+    const existing = this.connections.get(nodeId);
+    if (existing !== undefined && existing.connected) return Promise.resolve(existing);
+    let opening = this.opening.get(nodeId);
+    if (opening === undefined) {
+      opening = this.openBroker(nodeId).finally(() => this.opening.delete(nodeId));
+      this.opening.set(nodeId, opening);
+    }
+    return opening;
+  }
+
+  /** A connected broker if there is one, else the first known broker that accepts a connection. */
+  async anyBroker(): Promise<BrokerConnection> {
+    await this.connect();
+    for (const connection of this.connections.values()) if (connection.connected) return connection;
+    const nodeIds = shuffled([...this.#metadata.brokers.keys()]);
+    let lastError: unknown;
+    for (const nodeId of nodeIds) {
+      try {
+        return await this.broker(nodeId);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError ?? new KafkaConnectionError('no broker is known: the cluster metadata lists none');
+  }
+
+  async controller(): Promise<BrokerConnection> {
+    await this.connect();
+    if (!this.#metadata.brokers.has(this.#metadata.controllerId)) await this.refreshMetadata();
+    const { controllerId } = this.#metadata;
+    if (!this.#metadata.brokers.has(controllerId)) {
+      throw new KafkaClientError(`the cluster metadata names no live controller (controllerId ${controllerId})`, { retriable: true });
+    }
+    return this.broker(controllerId);
+  }
+
+  /** The coordinator of a group or transactional id, cached until invalidateCoordinator; COORDINATOR_NOT_AVAILABLE and the like are retried until requestTimeoutMs. */
+  async coordinator(keyType: CoordinatorKeyType, key: string): Promise<BrokerConnection> {
+    const cacheKey = `${keyType}\u0000${key}`;
+    let lookup = this.coordinators.get(cacheKey);
+    if (lookup === undefined) {
+      lookup = this.lookUpCoordinator(keyType, key);
+      this.coordinators.set(cacheKey, lookup);
+      lookup.catch(() => {
+        if (this.coordinators.get(cacheKey) === lookup) this.coordinators.delete(cacheKey);
+      });
+    }
+    const nodeId = await lookup;
+    try {
+      return await this.broker(nodeId);
+    } catch (error) {
+      if (this.coordinators.get(cacheKey) === lookup) this.coordinators.delete(cacheKey);
+      throw error;
+    }
+  }
+
+  invalidateCoordinator(keyType: CoordinatorKeyType, key: string): void {
+    this.coordinators.delete(`${keyType}\u0000${key}`);
+  }
+
+  /** Closes every connection and stops the background refresh; later calls throw KafkaClosedError. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.maxAgeTimer !== undefined) clearTimeout(this.maxAgeTimer);
+    this.maxAgeTimer = undefined;
+    const connections = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(connections.map((c) => c.close()));
+  }
+
+  private async bootstrap(): Promise<void> {
+    const addresses = this.options.bootstrap;
+    const startedAt = ++this.sequence;
+    let next = 0;
+    const metadata = await withRetry(
+      async () => {
+        // Each attempt walks every address, starting where the last one stopped.
+        let lastError: unknown;
+        for (let i = 0; i < addresses.length; i++) {
+          const address = addresses[next]!;
+          next = (next + 1) % addresses.length;
+          const connection = new BrokerConnection({ ...address, nodeId: null }, this.options);
+          try {
+            await connection.connect();
+            return await this.fetchMetadata(connection, [...this.tracked]);
+          } catch (error) {
+            lastError = error;
+            this.options.logger.debug(`bootstrap: ${connection.label} did not answer Metadata`, { error: String(error) });
+          } finally {
+            void connection.close();
+          }
+        }
+        throw lastError;
+      },
+      {
+        ...this.options,
+        deadline: Date.now() + this.options.requestTimeoutMs,
+        description: `bootstrap from ${addresses.map((a) => `${a.host}:${a.port}`).join(',')}`,
+      },
+    );
+    if (this.closed) throw this.closedError();
+    this.installMetadata(metadata, false, startedAt);
+  }
+
+  private startQueuedRefresh(): Promise<ClusterMetadata> {
+    const queued = this.queuedRefresh!;
+    this.queuedRefresh = undefined;
+    return this.startRefresh(queued.all);
+  }
+
+  private startRefresh(all: boolean): Promise<ClusterMetadata> {
+    const startedAt = ++this.sequence;
+    const topics = new Set(this.tracked);
+    const names = all ? null : [...topics];
+    const promise = withRetry(async () => this.fetchMetadata(await this.anyBroker(), names), {
+      ...this.options,
+      deadline: Date.now() + this.options.requestTimeoutMs,
+      description: `Metadata for ${names === null ? 'every topic' : names.length === 0 ? 'the brokers' : names.join(', ')}`,
+    }).then((metadata) => {
+      if (!this.closed) this.installMetadata(metadata, all, startedAt);
+      return metadata;
+    });
+    const refresh: Refresh = { all, topics, promise };
+    this.refreshing = refresh;
+    const done = () => {
+      if (this.refreshing === refresh) this.refreshing = undefined;
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
+  private async fetchMetadata(connection: BrokerConnection, topics: readonly string[] | null): Promise<ClusterMetadata> {
+    const version = connection.version(Metadata);
+    const request: RequestOf<typeof Metadata> = {
+      topics: topics === null ? null : topics.map((name) => ({ topicId: ZERO_UUID, name })),
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    };
+    // v0 cannot say "every topic" with null: its empty list means every topic.
+    if (version === 0 && topics === null) request.topics = [];
+    const response = await connection.request(Metadata, request, { version });
+    return metadataFromResponse(response, Date.now());
+  }
+
+  private installMetadata(metadata: ClusterMetadata, all: boolean, startedAt: number): void {
+    this.#metadata = metadata;
+    for (const name of metadata.topics.keys()) this.refreshedAt.set(name, startedAt);
+    if (!all) for (const name of this.tracked) if (!metadata.topics.has(name)) this.refreshedAt.set(name, startedAt);
+    this.scheduleMaxAgeRefresh();
+  }
+
+  private scheduleMaxAgeRefresh(): void {
+    if (this.maxAgeTimer !== undefined) clearTimeout(this.maxAgeTimer);
+    this.maxAgeTimer = undefined;
+    if (this.options.metadataMaxAgeMs === 0 || this.closed) return;
+    this.maxAgeTimer = setTimeout(() => {
+      this.maxAgeTimer = undefined;
+      this.refreshMetadata().catch((error) => this.options.logger.warn('background metadata refresh failed', { error: String(error) }));
+    }, this.options.metadataMaxAgeMs);
+    this.maxAgeTimer.unref();
+  }
+
+  /** The topic's metadata if it is known, tracked, not invalidated and younger than metadataMaxAgeMs. */
+  private freshTopic(name: string): TopicMetadata | undefined {
+    const topic = this.#metadata.topics.get(name);
+    if (topic === undefined || !this.tracked.has(name)) return undefined;
+    const refreshed = this.refreshedAt.get(name) ?? -1;
+    if ((this.invalidatedAt.get(name) ?? -1) >= refreshed || this.allInvalidatedAt >= refreshed) return undefined;
+    if (Date.now() - this.#metadata.fetchedAt > this.options.metadataMaxAgeMs) return undefined;
+    return topic;
+  }
+
+  private async openBroker(nodeId: number): Promise<BrokerConnection> {
+    await this.connect();
+    let info: BrokerInfo | undefined = this.#metadata.brokers.get(nodeId);
+    if (info === undefined) {
+      await this.refreshMetadata();
+      info = this.#metadata.brokers.get(nodeId);
+    }
+    if (info === undefined) {
+      throw new KafkaClientError(`broker ${nodeId} is not in the cluster metadata (brokers ${[...this.#metadata.brokers.keys()].join(', ')})`, {
+        retriable: true,
+      });
+    }
+    const connection = new BrokerConnection({ host: info.host, port: info.port, nodeId }, this.options);
+    connection.onClose((error) => {
+      if (this.connections.get(nodeId) === connection) this.connections.delete(nodeId);
+      // A broker that went away may have led partitions: their leaders are to be asked again.
+      if (error !== undefined && !this.closed) this.invalidate();
+    });
+    try {
+      await connection.connect();
+    } catch (error) {
+      this.invalidate();
+      throw error;
+    }
+    if (this.closed) {
+      await connection.close();
+      throw this.closedError();
+    }
+    this.connections.set(nodeId, connection);
+    return connection;
+  }
+
+  private async lookUpCoordinator(keyType: CoordinatorKeyType, key: string): Promise<number> {
+    const address = await withRetry(async () => findCoordinator(await this.anyBroker(), keyType, key), {
+      ...this.options,
+      deadline: Date.now() + this.options.requestTimeoutMs,
+      description: `FindCoordinator for ${keyType} ${key}`,
+    });
+    const known = this.#metadata.brokers.get(address.nodeId);
+    if (known === undefined || known.host !== address.host || known.port !== address.port) {
+      const brokers = new Map(this.#metadata.brokers);
+      brokers.set(address.nodeId, { ...address, rack: known?.rack ?? null });
+      this.#metadata = { ...this.#metadata, brokers };
+    }
+    return address.nodeId;
+  }
+
+  private closedError(): KafkaClosedError {
+    return new KafkaClosedError('the cluster client is closed');
+  }
+}
+
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
