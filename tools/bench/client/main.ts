@@ -1,0 +1,117 @@
+// npm run bench -- client [--quick] [--only producer,consumer,e2e,idempotent] [--node24] [--profile]
+// Issue 12's client figures: @kstream/client beside kafkajs and
+// @platformatic/kafka against one 3-broker node this benchmark starts from
+// source (group.initial.rebalance.delay.ms=0), 100-byte values, 6 partitions
+// (parts.ts says how each is measured):
+// - producer: acks=1 RF 1, records/s, ratios to kafkajs and platformatic;
+// - idempotent: ours alone, acks=all RF 3 with idempotence asked for (the
+//   report says whether the client could turn it on);
+// - consumer: a topic of numbered records read from the beginning;
+// - e2e: send() -> record handed over at a fixed rate, acks=all RF 3.
+// Every client runs in a child process of its own, one at a time (worker.ts);
+// ours and kafkajs on this Node, @platformatic/kafka on Node 24 (it needs
+// Node >= 22; tools/node24.mjs provides it), or every client on Node 24 with
+// --node24. --profile writes ours' `node --cpu-prof` profiles under tmp/ and
+// prints their hottest functions. --quick runs small sizes and few rounds.
+// A missed target prints MISSED; only errors exit non-zero.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCluster } from '@kstream/kstream';
+import { Kafka, logLevel } from 'kafkajs';
+import { countingNodeLog, parsePartArgs } from '../bench-cli.js';
+import { report, type Figure } from '../harness.js';
+import type { BenchContext } from '../replication/bench-context.js';
+import { ClusterClient } from '../replication/cluster-client.js';
+import { node24, THIS_NODE, type NodeBinary } from './child.js';
+import type { ClientName } from './messages.js';
+import { consumerPart, LABELS, latencyPart, producerPart, type PartContext, type PartResult, type Sizes } from './parts.js';
+import { printHottestFunctions } from './profile.js';
+
+const PARTS = ['producer', 'consumer', 'e2e', 'idempotent'] as const;
+const FLAGS = ['--node24', '--profile'] as const;
+const USAGE = `usage: npm run bench -- client [--quick] [--only ${PARTS.join(',')}] [${FLAGS.join('] [')}]`;
+
+const FULL: Sizes = { produceRecords: 1_000_000, produceWarmup: 200_000, produceRounds: 5, consumeRecords: 5_000_000, consumeRounds: 3, latencyRate: 50_000, latencyWarmupSeconds: 2, latencySeconds: 10 };
+const QUICK: Sizes = { produceRecords: 100_000, produceWarmup: 20_000, produceRounds: 2, consumeRecords: 300_000, consumeRounds: 2, latencyRate: 50_000, latencyWarmupSeconds: 1, latencySeconds: 3 };
+
+/** Whether @kstream/client exports what the benchmark drives yet (its Producer and Consumer land during issue 12). */
+async function oursBuilt(): Promise<{ producer: boolean; consumer: boolean }> {
+  const client = (await import('@kstream/client')) as Record<string, unknown>;
+  return { producer: typeof client['Producer'] === 'function', consumer: typeof client['Consumer'] === 'function' };
+}
+
+function missedTargets(figures: readonly Figure[]): string[] {
+  return figures.flatMap((f) => {
+    const { atLeast, atMost } = f.target ?? {};
+    if (atLeast !== undefined && !(f.value >= atLeast)) return [`${f.name}: ${f.value.toPrecision(3)} ${f.unit}, target >= ${atLeast}`];
+    if (atMost !== undefined && !(f.value <= atMost)) return [`${f.name}: ${f.value.toPrecision(3)} ${f.unit}, target <= ${atMost}`];
+    return [];
+  });
+}
+
+export async function main(args: string[]): Promise<void> {
+  const flags = new Set(args.filter((a) => (FLAGS as readonly string[]).includes(a)));
+  const { quick, parts } = parsePartArgs(args.filter((a) => !flags.has(a)), PARTS, USAGE);
+  const sizes = quick ? QUICK : FULL;
+  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+  const node24Binary = node24();
+  const nodeFor = (client: ClientName): NodeBinary => (client === 'platformatic' || flags.has('--node24') ? node24Binary : THIS_NODE);
+  const built = await oursBuilt();
+
+  console.log(`npm run bench -- client ${args.join(' ')}`.trimEnd());
+  console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}); ${quick ? 'quick (smoke) sizes' : 'full sizes'}`);
+  console.log(`node: the node and this process ${process.version}; ours and kafkajs ${nodeFor('kstream').version}; @platformatic/kafka ${nodeFor('platformatic').version} (${node24Binary.path})`);
+  if (!built.producer || !built.consumer) console.log(`ours: not built yet (@kstream/client exports no ${[built.producer ? '' : 'Producer', built.consumer ? '' : 'Consumer'].filter(Boolean).join(' or ')}): its figures are left out`);
+
+  await mkdir(join(repoRoot, 'tmp'), { recursive: true });
+  const workDir = await mkdtemp(join(repoRoot, 'tmp', 'bench-client-'));
+  const profileDir = flags.has('--profile') ? await mkdtemp(join(repoRoot, 'tmp', 'bench-client-profiles-')) : undefined;
+  const dataDir = join(workDir, 'data');
+  const log = countingNodeLog();
+  const results: PartResult[] = [];
+  try {
+    const cluster = await startCluster({ brokers: 3, dataDir, port: 0, logger: log.logger, config: { 'group.initial.rebalance.delay.ms': '0' } });
+    const admin = new Kafka({ clientId: 'bench-client', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
+    const client = new ClusterClient(cluster.brokers);
+    const bench: BenchContext = { cluster, admin, client, dataDir, workDir, quick };
+    const baselines: ClientName[] = ['kafkajs', 'platformatic'];
+    const context = (clients: readonly ClientName[]): PartContext => ({ bench, sizes, clients, nodeFor, profileDir, timeoutMs: quick ? 120_000 : 900_000 });
+    try {
+      await admin.connect();
+      if (parts.includes('producer')) {
+        const clients: ClientName[] = built.producer ? ['kstream', ...baselines] : baselines;
+        results.push(await producerPart(context(clients), { key: 'acks1', title: 'producer acks=1 RF 1', acks: 1, idempotent: false, replicationFactor: 1, clients, target: 1_500_000, ratioTargets: { kafkajs: 3, platformatic: 1.5 } }));
+      }
+      if (parts.includes('idempotent')) {
+        if (built.producer) results.push(await producerPart(context(['kstream']), { key: 'idempotent', title: 'producer acks=all RF 3, idempotence asked for (ours)', acks: -1, idempotent: true, replicationFactor: 3, clients: ['kstream'], target: 600_000 }));
+        else console.log('\nidempotent: skipped, ours is not built');
+      }
+      if (parts.includes('consumer')) {
+        const clients: ClientName[] = built.consumer ? ['kstream', ...baselines] : baselines;
+        results.push(await consumerPart(context(clients)));
+      }
+      if (parts.includes('e2e')) {
+        const clients: ClientName[] = built.producer && built.consumer ? ['kstream', ...baselines] : baselines;
+        results.push(await latencyPart(context(clients), clients));
+      }
+    } finally {
+      client.close();
+      await admin.disconnect();
+      await cluster.stop();
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+    console.log(`\n${log.summary()}`);
+  }
+  // Reported once the node is down, so nothing interleaves with the figures.
+  for (const { title, figures } of results) report(title, figures);
+  const described = new Map(results.flatMap((r) => [...r.described]));
+  console.log(`\nhow each client is driven:\n${[...described].map(([client, how]) => `  ${LABELS[client]}: ${how}`).join('\n')}`);
+  const notes = [...new Set(results.flatMap((r) => r.notes))];
+  if (notes.length > 0) console.log(`\nwhat the clients reported:\n${notes.map((n) => `  ${n}`).join('\n')}`);
+  if (profileDir !== undefined) await printHottestFunctions(profileDir, LABELS.kstream);
+  const misses = results.flatMap((r) => missedTargets(r.figures));
+  console.log(misses.length === 0 ? '\ntargets: all met' : `\nMISSED ${misses.length} target(s):\n${misses.map((m) => `  MISSED ${m}`).join('\n')}`);
+}
