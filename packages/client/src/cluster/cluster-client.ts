@@ -20,7 +20,7 @@ import {
   type ClusterMetadata,
   type TopicMetadata,
 } from './cluster-metadata.js';
-import { findCoordinator, type CoordinatorKeyType } from './coordinator-lookup.js';
+import { findCoordinators, type CoordinatorAddress, type CoordinatorKeyType } from './coordinator-lookup.js';
 
 interface Refresh {
   /** Every topic rather than the tracked ones. */
@@ -46,6 +46,8 @@ export class ClusterClient {
   private readonly connections = new Map<number, BrokerConnection>();
   private readonly opening = new Map<number, Promise<BrokerConnection>>();
   private readonly coordinators = new Map<string, Promise<number>>();
+  // Lookups asked for in this tick, by key type then key: sent together when the tick ends.
+  private readonly coordinatorBatches = new Map<CoordinatorKeyType, Map<string, Array<PromiseSettlers<CoordinatorAddress>>>>();
   private closed = false;
 
   constructor(options: ClientOptions | ResolvedClientOptions) {
@@ -341,7 +343,7 @@ export class ClusterClient {
   }
 
   private async lookUpCoordinator(keyType: CoordinatorKeyType, key: string): Promise<number> {
-    const address = await withRetry(async () => findCoordinator(await this.anyBroker(), keyType, key), {
+    const address = await withRetry(() => this.batchedCoordinatorLookup(keyType, key), {
       ...this.options,
       deadline: Date.now() + this.options.requestTimeoutMs,
       description: `FindCoordinator for ${keyType} ${key}`,
@@ -355,9 +357,41 @@ export class ClusterClient {
     return address.nodeId;
   }
 
+  private batchedCoordinatorLookup(keyType: CoordinatorKeyType, key: string): Promise<CoordinatorAddress> {
+    let batch = this.coordinatorBatches.get(keyType);
+    if (batch === undefined) {
+      batch = new Map();
+      this.coordinatorBatches.set(keyType, batch);
+      queueMicrotask(() => void this.sendCoordinatorBatch(keyType));
+    }
+    let waiting = batch.get(key);
+    if (waiting === undefined) batch.set(key, (waiting = []));
+    const settlers = waiting;
+    return new Promise((resolve, reject) => settlers.push({ resolve, reject }));
+  }
+
+  private async sendCoordinatorBatch(keyType: CoordinatorKeyType): Promise<void> {
+    const batch = this.coordinatorBatches.get(keyType)!;
+    this.coordinatorBatches.delete(keyType);
+    try {
+      const results = await findCoordinators(await this.anyBroker(), keyType, [...batch.keys()]);
+      for (const [key, settlers] of batch) {
+        const result = results.get(key)!;
+        for (const { resolve, reject } of settlers) result instanceof Error ? reject(result) : resolve(result);
+      }
+    } catch (error) {
+      for (const settlers of batch.values()) for (const { reject } of settlers) reject(error);
+    }
+  }
+
   private closedError(): KafkaClosedError {
     return new KafkaClosedError('the cluster client is closed');
   }
+}
+
+interface PromiseSettlers<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
 }
 
 function shuffled<T>(items: T[]): T[] {

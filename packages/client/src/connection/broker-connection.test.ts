@@ -61,7 +61,7 @@ describe('BrokerConnection', () => {
     const waiting: Array<() => void> = [];
     const broker = await fake({
       handlers: {
-        [ListGroups.apiKey]: (body: unknown, version: number, header) =>
+        [ListGroups.apiKey]: (_body: unknown, _version: number, header) =>
           new Promise((resolve) => waiting.push(() => resolve(listGroupsResponse(`g${header.correlationId}`)))),
       },
     });
@@ -121,6 +121,45 @@ describe('BrokerConnection', () => {
     const error = await connection.connect().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaConnectionError);
     expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('oversizedResponseFrameClosesTheConnection', async () => {
+    const broker = await fake({
+      handlers: {
+        [ListGroups.apiKey]: (_body: unknown, _version: number, _header, socket) => {
+          socket.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
+          return undefined;
+        },
+      },
+    });
+    const connection = connectionTo(broker);
+    await connection.connect();
+    const error = await connection.request(ListGroups, listGroupsRequest).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaConnectionError);
+    expect(error).toMatchObject({ retriable: false });
+    expect((error as Error).message).toMatch(/broker 0 \(127\.0\.0\.1:\d+\) sent an unreadable response frame \(frame size 2147483647 exceeds the limit of 104857600 bytes\)/);
+    expect(connection.connected).toBe(false);
+  });
+
+  it('requestsWithoutResponseResolveOnceWritten', async () => {
+    const broker = await fake({ handlers: { [ListGroups.apiKey]: () => undefined } });
+    const connection = connectionTo(broker, { maxInFlightRequestsPerConnection: 1 });
+    await connection.connect();
+    await Promise.all([1, 2, 3].map(() => connection.requestWithoutResponse(ListGroups, listGroupsRequest)));
+    await until(() => broker.requestsOf(ListGroups.apiKey).length === 3);
+  });
+
+  it('closeRejectsQueuedRequests', async () => {
+    const broker = await fake({ handlers: { [ListGroups.apiKey]: () => undefined } });
+    const connection = connectionTo(broker, { maxInFlightRequestsPerConnection: 1 });
+    await connection.connect();
+    const pending = [connection.request(ListGroups, listGroupsRequest), connection.request(ListGroups, listGroupsRequest)];
+    const settled = pending.map((request) => request.catch((e: unknown) => e));
+    const listener = new Promise((resolve) => connection.onClose(resolve));
+    await connection.close();
+    for (const error of await Promise.all(settled)) expect((error as Error).message).toMatch(/connection to broker 0 \(.*\) was closed by the client/);
+    expect(await listener).toBeUndefined();
+    await expect(connection.connect()).rejects.toThrow(KafkaConnectionError);
   });
 
   it('apiVersionsErrorFailsTheConnect', async () => {

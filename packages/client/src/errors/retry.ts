@@ -79,6 +79,7 @@ function abortError(signal: AbortSignal, description: string): unknown {
 
 function sleep(ms: number, signal: AbortSignal | undefined, description: string): Promise<void> {
   if (signal === undefined) return new Promise((resolve) => setTimeout(resolve, ms));
+  if (signal.aborted) return Promise.reject(abortError(signal, description));
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);

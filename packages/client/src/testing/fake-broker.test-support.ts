@@ -20,8 +20,12 @@ import {
   type ResponseOf,
 } from '@kstream/protocol';
 
-/** Returns the response body (complete, for the request's version), a promise of it, or undefined to leave the request unanswered. */
-export type FakeHandler = (body: any, version: number, header: RequestHeader) => unknown;
+/**
+ * Returns the response body (complete, for the request's version), a promise
+ * of it, or undefined to leave the request unanswered; `socket` lets a test
+ * write raw bytes or destroy the connection. A throw closes the connection.
+ */
+export type FakeHandler = (body: any, version: number, header: RequestHeader, socket: Socket) => unknown;
 
 export interface FakeApiRange {
   apiKey: number;
@@ -127,7 +131,7 @@ export class FakeBroker {
       return;
     }
     Promise.resolve()
-      .then(() => handler(body, header.apiVersion, header))
+      .then(() => handler(body, header.apiVersion, header, socket))
       .then(
         (response) => {
           if (response === undefined || socket.destroyed) return;
