@@ -202,7 +202,9 @@ export class GroupMember {
             this.fatal = error as KafkaClientError;
             throw error;
           }
-          this.logger.warn(`group ${this.options.groupId}: joining failed, retrying`, { error: (error as Error).message, attempt });
+          // A rebalance answer or a moved coordinator is part of joining; anything else is worth a warning.
+          const expected = coordinatorMoved(error) || (error instanceof KafkaProtocolError && GROUP_RETRY_CODES.has(error.code));
+          this.logger[expected ? 'info' : 'warn'](`group ${this.options.groupId}: joining failed, retrying`, { error: (error as Error).message, attempt });
           await this.backoff(attempt);
         }
       }
