@@ -47,6 +47,8 @@ export class GroupMember {
   private generationLost = false;
   private fatal: KafkaClientError | null = null;
   private closed = false;
+  /** Left the group for want of a poll: it rejoins only when the application polls again, as Kafka's does. */
+  private pollExpired = false;
   private joining: Promise<void> | null = null;
   /** While a join runs its callbacks, a commit that hits REBALANCE_IN_PROGRESS cannot wait for that join. */
   private inJoin = false;
@@ -97,7 +99,7 @@ export class GroupMember {
   async ensureActive(): Promise<void> {
     this.throwIfUnusable();
     this.noticeChanges();
-    while (this.rejoinReason !== null) {
+    while (this.rejoinReason !== null && !this.pollExpired) {
       this.joining ??= this.rejoin().finally(() => {
         this.joining = null;
       });
@@ -114,6 +116,7 @@ export class GroupMember {
   /** The application asked for records: it is alive, so the max.poll.interval timer starts over. */
   polled(): void {
     if (this.closed) return;
+    this.pollExpired = false;
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => void this.pollIntervalExpired(), this.options.maxPollIntervalMs);
     this.pollTimer.unref();
@@ -492,10 +495,13 @@ export class GroupMember {
    * The application did not poll within maxPollIntervalMs: like the Java
    * client, the member leaves the group so that others take its partitions
    * (a static member just stops heartbeating and lets its session expire),
-   * and rejoins on the next poll, its partitions lost.
+   * and rejoins on the next poll. Its partitions are dropped as lost at once,
+   * so that no record of theirs reaches the application once another member
+   * may own them.
    */
   private async pollIntervalExpired(): Promise<void> {
     if (this.closed || this.fatal !== null || this.memberIdValue === '') return;
+    this.pollExpired = true;
     this.logger.warn(
       `group ${this.options.groupId}: member ${this.memberIdValue} leaves the group: no poll within maxPollIntervalMs (${this.options.maxPollIntervalMs} ms); processing records is taking too long`,
     );
@@ -504,6 +510,10 @@ export class GroupMember {
     if (dynamic) {
       await this.sendLeaveGroup('consumer poll timeout has expired');
       this.memberIdValue = '';
+    }
+    if (this.joining === null && this.generationLost && !this.closed) {
+      this.generationLost = false;
+      if (this.owned.length > 0) await this.dropOwned('lost', this.owned);
     }
   }
 
