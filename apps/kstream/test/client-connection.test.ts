@@ -2,7 +2,7 @@
 // metadata, broker connections across crashes and restarts, coordinators.
 import { createServer } from 'node:net';
 import { ClusterClient, KafkaConnectionError } from '@kstream/client';
-import { ListGroups } from '@kstream/protocol';
+import { ListGroups, Metadata, parseVersionRange } from '@kstream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 
@@ -86,6 +86,16 @@ describe('ClusterClient against a 3-broker node', () => {
     expect(c.metadata.clusterId).toBeTruthy();
     const unknown = await c.leaderFor(topicName('absent'), 0).catch((e: unknown) => e);
     expect(unknown).toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true });
+  });
+
+  it('listsEveryTopicAndFindsTheController', async () => {
+    const c = client();
+    const metadata = await c.refreshMetadata(null);
+    expect(metadata.topics.get(topic)?.partitions).toHaveLength(PARTITIONS);
+    const controller = await c.controller();
+    expect(brokerIds()).toContain(controller.nodeId);
+    // kstream speaks the newest Metadata protocol has a schema for.
+    expect(controller.version(Metadata)).toBe(parseVersionRange(Metadata.validVersions).max);
   });
 
   it('findsTheGroupCoordinator', async () => {

@@ -94,6 +94,30 @@ describe('ClusterClient', () => {
     expect([...results[3]!.topics.keys()]).toEqual(['a', 'b', 'c']);
   });
 
+  it('anInvalidationDuringARefreshIsNotCoveredByIt', async () => {
+    let release: (() => void) | undefined;
+    let broker: FakeBroker;
+    broker = await fake({
+      handlers: {
+        [Metadata.apiKey]: (request: RequestOf<typeof Metadata>) => {
+          const response = broker.metadataResponse(request);
+          if (release !== undefined || (request.topics ?? []).length === 0) return response;
+          return new Promise((resolve) => (release = () => resolve(response)));
+        },
+      },
+      topics: { t: 1 },
+    });
+    const c = client(broker);
+    await c.connect();
+    const first = c.refreshMetadata(['t']);
+    await until(() => release !== undefined);
+    c.invalidate('t');
+    const second = c.leaderFor('t', 0);
+    release!();
+    await Promise.all([first, second]);
+    expect(metadataRequests(broker).filter((r) => r.body.topics.length > 0)).toHaveLength(2);
+  });
+
   it('everyTopicIsAskedWithNull', async () => {
     const broker = await fake({ topics: { a: 2, b: 1 } });
     const c = client(broker);

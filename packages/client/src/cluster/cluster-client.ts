@@ -27,6 +27,8 @@ interface Refresh {
   all: boolean;
   /** The tracked topics when it started. */
   topics: ReadonlySet<string>;
+  /** The sequence number it started at: invalidations after it are not covered. */
+  startedAt: number;
   promise: Promise<ClusterMetadata>;
 }
 
@@ -81,7 +83,7 @@ export class ClusterClient {
     }
     const current = this.refreshing;
     if (current === undefined) return this.startRefresh(all);
-    if (current.all || (!all && (topics ?? []).every((t) => current.topics.has(t)))) return current.promise;
+    if (this.covers(current, all, topics ?? [])) return current.promise;
     // The request in flight does not cover these topics: one more follows it, for everyone who asks meanwhile.
     const queued = {
       all,
@@ -241,6 +243,17 @@ export class ClusterClient {
     this.installMetadata(metadata, false, startedAt);
   }
 
+  /** Whether the refresh in flight answers for `topics`: it asks for them and started after they were last invalidated. */
+  private covers(refresh: Refresh, all: boolean, topics: readonly string[]): boolean {
+    if (all && !refresh.all) return false;
+    if (this.allInvalidatedAt > refresh.startedAt) return false;
+    for (const topic of topics) {
+      if (!refresh.all && !refresh.topics.has(topic)) return false;
+      if ((this.invalidatedAt.get(topic) ?? -1) > refresh.startedAt) return false;
+    }
+    return true;
+  }
+
   private startQueuedRefresh(): Promise<ClusterMetadata> {
     const queued = this.queuedRefresh!;
     this.queuedRefresh = undefined;
@@ -259,7 +272,7 @@ export class ClusterClient {
       if (!this.closed) this.installMetadata(metadata, all, startedAt);
       return metadata;
     });
-    const refresh: Refresh = { all, topics, promise };
+    const refresh: Refresh = { all, topics, startedAt, promise };
     this.refreshing = refresh;
     const done = () => {
       if (this.refreshing === refresh) this.refreshing = undefined;
@@ -325,8 +338,10 @@ export class ClusterClient {
     const connection = new BrokerConnection({ host: info.host, port: info.port, nodeId }, this.options);
     connection.onClose((error) => {
       if (this.connections.get(nodeId) === connection) this.connections.delete(nodeId);
+      if (error === undefined || this.closed) return;
+      this.options.logger.info(`connection to ${connection.label} closed`, { error: error.message });
       // A broker that went away may have led partitions: their leaders are to be asked again.
-      if (error !== undefined && !this.closed) this.invalidate();
+      this.invalidate();
     });
     try {
       await connection.connect();
