@@ -1,2 +1,4 @@
-// The public surface of this area of @kstream/client; filled in by issue 12's work.
-export {};
+// The producer: batching per partition, acks, compression, backpressure, idempotence.
+export { Producer } from './producer.js';
+export type { ProducerOptions } from './producer-options.js';
+export type { Acks, CompressionName, ProducerRecord, RecordMetadata } from './producer-record.js';

@@ -24,6 +24,8 @@ export class ProducerBatch {
   producerId = -1n;
   producerEpoch = -1;
   baseSequence = -1;
+  /** Why the last send failed, for the error when the batch expires. */
+  lastError: unknown;
   /** The RecordBatch as sent, built at the first drain. */
   built: Buffer | undefined;
   readonly #runCalls: SendCall[] = [];
