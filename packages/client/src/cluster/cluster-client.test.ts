@@ -56,6 +56,25 @@ function metadataOf(broker: () => FakeBroker, partitions: () => Array<Partial<Me
   });
 }
 
+function topicEntry(name: string, partitions: number | undefined): MetadataResponse['topics'][number] {
+  return {
+    errorCode: partitions === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : 0,
+    name,
+    topicId: ZERO_UUID,
+    isInternal: false,
+    partitions: Array.from({ length: partitions ?? 0 }, (_, partitionIndex) => ({
+      errorCode: 0,
+      partitionIndex,
+      leaderId: 0,
+      leaderEpoch: 0,
+      replicaNodes: [0],
+      isrNodes: [0],
+      offlineReplicas: [],
+    })),
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
 const metadataRequests = (broker: FakeBroker) => broker.requestsOf(Metadata.apiKey);
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -150,6 +169,16 @@ describe('ClusterClient', () => {
     expect(unknownTopic).toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION', topic: 'nope', retriable: true });
     await expect(c.leaderFor('t', 5)).rejects.toThrow('UNKNOWN_TOPIC_OR_PARTITION on Metadata for t-5');
     await expect(c.topic('nope')).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  });
+
+  it('aTopicThatDidNotExistIsAskedForAgain', async () => {
+    const topics: Record<string, number> = {};
+    let broker: FakeBroker;
+    broker = await fake({ handlers: { [Metadata.apiKey]: (request: RequestOf<typeof Metadata>) => ({ ...broker.metadataResponse(request), topics: request.topics!.map(({ name }) => topicEntry(name!, topics[name!])) }) } });
+    const c = client(broker);
+    await expect(c.topic('late')).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    topics.late = 2;
+    expect((await c.topic('late')).partitions).toHaveLength(2);
   });
 
   it('leaderlessPartitionIsLeaderNotAvailableUntilElected', async () => {

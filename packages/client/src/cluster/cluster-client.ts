@@ -313,10 +313,15 @@ export class ClusterClient {
     this.maxAgeTimer.unref();
   }
 
-  /** The topic's metadata if it is known, tracked, not invalidated and younger than metadataMaxAgeMs. */
+  /**
+   * The topic's metadata if it is known without error, tracked, not
+   * invalidated and younger than metadataMaxAgeMs. An error (the topic does
+   * not exist yet, its leaders are being elected) is asked again every time:
+   * callers back off between asks.
+   */
   private freshTopic(name: string): TopicMetadata | undefined {
     const topic = this.#metadata.topics.get(name);
-    if (topic === undefined || !this.tracked.has(name)) return undefined;
+    if (topic === undefined || topic.errorCode !== 0 || !this.tracked.has(name)) return undefined;
     const refreshed = this.refreshedAt.get(name) ?? -1;
     if ((this.invalidatedAt.get(name) ?? -1) >= refreshed || this.allInvalidatedAt >= refreshed) return undefined;
     if (Date.now() - this.#metadata.fetchedAt > this.options.metadataMaxAgeMs) return undefined;
