@@ -71,30 +71,58 @@ export function listOffsets(context: AdminContext, queries: readonly ListOffsets
         if (items.some((q) => q.spec === 'maxTimestamp') && !leader.supports(ListOffsets, MAX_TIMESTAMP_VERSION)) {
           throw new KafkaUnsupportedVersionError(`${leader.label} cannot find the max timestamp offset: ListOffsets v${MAX_TIMESTAMP_VERSION}+ needed`);
         }
-        const body: RequestOf<typeof ListOffsets> = {
-          replicaId: -1,
-          isolationLevel,
-          topics: byTopic(items).map(([name, partitions]) => ({
-            name,
-            partitions: partitions.map((q) => ({
-              partitionIndex: q.partition,
-              currentLeaderEpoch: knownLeaderEpoch(context, q),
-              timestamp: specTimestamp(q.spec),
-              maxNumOffsets: 1,
-            })),
-          })),
-        };
-        const response = await leader.request(ListOffsets, body);
-        const version = leader.version(ListOffsets);
-        return items.map((q): ItemOutcome<ListedOffset> | undefined => {
-          const answer = partitionAnswer(response.topics, q);
-          if (answer === undefined) return undefined;
-          if (answer.errorCode !== 0) return { error: partitionError(call, leader, q, answer.errorCode) };
-          const offset = version === 0 ? (answer.oldStyleOffsets[0] ?? -1n) : answer.offset;
-          return { value: { topic: q.topic, partition: q.partition, offset, timestamp: Number(answer.timestamp), leaderEpoch: answer.leaderEpoch } };
-        });
+        // A request names each partition once: several specs of one partition take one request each.
+        const outcomes = new Map<ListOffsetsQuery, ItemOutcome<ListedOffset> | undefined>();
+        await Promise.all(
+          distinctPartitionRounds(items).map(async (round) => {
+            const answers = await listRound(call, leader, round, isolationLevel);
+            for (const [at, query] of round.entries()) outcomes.set(query, answers[at]);
+          }),
+        );
+        return items.map((q) => outcomes.get(q));
       }),
   });
+}
+
+async function listRound(call: AdminCall, leader: BrokerConnection, queries: readonly ListOffsetsQuery[], isolationLevel: number) {
+  const body: RequestOf<typeof ListOffsets> = {
+    replicaId: -1,
+    isolationLevel,
+    topics: byTopic(queries).map(([name, partitions]) => ({
+      name,
+      partitions: partitions.map((q) => ({
+        partitionIndex: q.partition,
+        currentLeaderEpoch: knownLeaderEpoch(call.context, q),
+        timestamp: specTimestamp(q.spec),
+        maxNumOffsets: 1,
+      })),
+    })),
+  };
+  const response = await leader.request(ListOffsets, body);
+  const version = leader.version(ListOffsets);
+  return queries.map((q): ItemOutcome<ListedOffset> | undefined => {
+    const answer = partitionAnswer(response.topics, q);
+    if (answer === undefined) return undefined;
+    if (answer.errorCode !== 0) return { error: partitionError(call, leader, q, answer.errorCode) };
+    const offset = version === 0 ? (answer.oldStyleOffsets[0] ?? -1n) : answer.offset;
+    return { value: { topic: q.topic, partition: q.partition, offset, timestamp: Number(answer.timestamp), leaderEpoch: answer.leaderEpoch } };
+  });
+}
+
+/** The items split so that no partition appears twice in one round; one round when none repeats. */
+function distinctPartitionRounds<I extends TopicPartition>(items: readonly I[]): I[][] {
+  const rounds: { items: I[]; names: Set<string> }[] = [];
+  for (const item of items) {
+    const name = partitionName(item);
+    let round = rounds.find((r) => !r.names.has(name));
+    if (round === undefined) {
+      round = { items: [], names: new Set() };
+      rounds.push(round);
+    }
+    round.items.push(item);
+    round.names.add(name);
+  }
+  return rounds.map((r) => r.items);
 }
 
 /** Moves each partition's log start offset up; resolves with the new low watermarks. */
