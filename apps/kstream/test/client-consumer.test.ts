@@ -25,7 +25,7 @@ describe('@kstream/client Consumer (assign)', () => {
   const consumers: StringConsumer[] = [];
 
   beforeAll(async () => {
-    node = await CompatCluster.start('client-consumer', REPLICATED, FAST_FAILOVER);
+    node = await CompatCluster.start('client-consumer', { ...REPLICATED, 'group.initial.rebalance.delay.ms': '200' }, FAST_FAILOVER);
   });
 
   afterAll(async () => {
@@ -255,6 +255,28 @@ describe('@kstream/client Consumer (assign)', () => {
     const second = consumer({ groupId, enableAutoCommit: false });
     second.assign([tp]);
     expect((await pollRecords(second, 2)).map((r) => r.value)).toEqual(['v3', 'v4']);
+  });
+
+  it('subscribedConsumerReadsEveryPartitionAndItsCloseCommits: the next member of the group starts there', async () => {
+    const topic = await createTopic('consumer-subscribe', 3);
+    const groupId = topicName('subscribe-group');
+    const producer = await node.producer();
+    await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ partition: i % 3, value: `first-${i}` })) });
+    const first = consumer({ groupId, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 });
+    first.subscribe([topic]);
+    const read: string[] = [];
+    for await (const batch of first) {
+      read.push(...batch.records.map((r) => r.value!));
+      if (read.length >= 30) break;
+    }
+    expect(read.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `first-${i}`).sort());
+    expect(first.assignment().map((p) => p.partition).sort()).toEqual([0, 1, 2]);
+    await first.close();
+
+    await producer.send({ topic, messages: Array.from({ length: 6 }, (_, i) => ({ partition: i % 3, value: `second-${i}` })) });
+    const second = consumer({ groupId, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, autoOffsetReset: 'earliest' });
+    second.subscribe([topic]);
+    expect((await pollRecords(second, 6)).map((r) => r.value).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `second-${i}`).sort());
   });
 
   it('leaderCrashMidConsume: the consumer goes on from the new leader, nothing skipped or repeated', async () => {

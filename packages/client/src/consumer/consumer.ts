@@ -59,6 +59,8 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   #topics: readonly string[] = [];
   #member: GroupMember | null = null;
   #memberStarted: Promise<void> | null = null;
+  /** The member's ensureActive, while one runs. */
+  #activating: Promise<void> | null = null;
   #connected: Promise<void> | null = null;
   #ready = false;
   #closed = false;
@@ -330,6 +332,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     this.#checkOpen(what);
     if (!this.#ready || (this.#mode === 'subscribe' && this.#memberStarted === null)) await this.connect();
     this.#member?.polled();
+    this.#keepMemberActive();
   }
 
   /** The next batch for the application, waiting as long as it takes; undefined once closed. */
@@ -445,7 +448,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     try {
       do {
         this.#roundAgain = false;
-        if (this.#member !== null && this.#mode === 'subscribe') await this.#member.ensureActive();
+        this.#keepMemberActive();
         await this.#findPositions();
         if (this.#closed) return;
         await this.#fetcher.sendFetches();
@@ -458,6 +461,28 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     } finally {
       this.#roundRunning = false;
     }
+  }
+
+  /**
+   * Completes a pending rebalance in the background rather than holding the
+   * round: in a cooperative rebalance the partitions that stay keep being
+   * fetched while the member rejoins (an eager member has revoked them all).
+   */
+  #keepMemberActive(): void {
+    const member = this.#member;
+    if (member === null || this.#mode !== 'subscribe' || this.#memberStarted === null || this.#activating !== null) return;
+    this.#activating = member
+      .ensureActive()
+      .catch((error: unknown) => {
+        const failure = clientErrorOf(error);
+        if (this.#closed) return;
+        if (failure.retriable) this.#retryAt(Date.now() + this.#cluster.options.retryBackoffMs);
+        else this.#fail(failure);
+      })
+      .finally(() => {
+        this.#activating = null;
+        if (member.rebalancing) this.#scheduleRound();
+      });
   }
 
   /** Positions for partitions without one: the group's committed offsets, then ListOffsets for earliest/latest. */
