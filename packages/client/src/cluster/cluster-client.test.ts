@@ -307,6 +307,27 @@ describe('ClusterClient', () => {
     expect((await c.controller()).nodeId).toBe(3);
   });
 
+  it('closeEndsARetryingBootstrap', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const deadPort = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    const c = client(`127.0.0.1:${deadPort}`, { retryBackoffMs: 1000, retryBackoffMaxMs: 1000, requestTimeoutMs: 60_000 });
+    const started = Date.now();
+    const bootstrap = c.connect().catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await c.close();
+    expect(await bootstrap).toBeInstanceOf(KafkaClosedError);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('asksMetadataAtTheNegotiatedVersion', async () => {
+    const broker = await fake({ apiVersions: [{ apiKey: 18, minVersion: 0, maxVersion: 3 }, { apiKey: 3, minVersion: 0, maxVersion: 9 }], topics: { t: 1 } });
+    const c = client(broker);
+    expect(await c.leaderFor('t', 0)).toBe(0);
+    expect(metadataRequests(broker).map((r) => r.version)).toEqual([9, 9]);
+  });
+
   it('aClosedClientRefuses', async () => {
     const broker = await fake();
     const c = client(broker);

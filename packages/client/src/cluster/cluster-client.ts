@@ -51,6 +51,8 @@ export class ClusterClient {
   // Lookups asked for in this tick, by key type then key: sent together when the tick ends.
   private readonly coordinatorBatches = new Map<CoordinatorKeyType, Map<string, Array<PromiseSettlers<CoordinatorAddress>>>>();
   private closed = false;
+  // Aborted by close(), so retry loops stop waiting at once.
+  private readonly closing = new AbortController();
 
   constructor(options: ClientOptions | ResolvedClientOptions) {
     this.options = resolveClientOptions(options);
@@ -202,6 +204,7 @@ export class ClusterClient {
   /** Closes every connection and stops the background refresh; later calls throw KafkaClosedError. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort(this.closedError());
     if (this.maxAgeTimer !== undefined) clearTimeout(this.maxAgeTimer);
     this.maxAgeTimer = undefined;
     const connections = [...this.connections.values()];
@@ -236,6 +239,7 @@ export class ClusterClient {
       {
         ...this.options,
         deadline: Date.now() + this.options.requestTimeoutMs,
+        signal: this.closing.signal,
         description: `bootstrap from ${addresses.map((a) => `${a.host}:${a.port}`).join(',')}`,
       },
     );
@@ -267,6 +271,7 @@ export class ClusterClient {
     const promise = withRetry(async () => this.fetchMetadata(await this.anyBroker(), names), {
       ...this.options,
       deadline: Date.now() + this.options.requestTimeoutMs,
+      signal: this.closing.signal,
       description: `Metadata for ${names === null ? 'every topic' : names.length === 0 ? 'the brokers' : names.join(', ')}`,
     }).then((metadata) => {
       if (!this.closed) this.installMetadata(metadata, all, startedAt);
@@ -366,6 +371,7 @@ export class ClusterClient {
     const address = await withRetry(() => this.batchedCoordinatorLookup(keyType, key), {
       ...this.options,
       deadline: Date.now() + this.options.requestTimeoutMs,
+      signal: this.closing.signal,
       description: `FindCoordinator for ${keyType} ${key}`,
     });
     const known = this.#metadata.brokers.get(address.nodeId);

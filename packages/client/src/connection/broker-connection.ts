@@ -289,7 +289,7 @@ export class BrokerConnection {
 
   private async open(): Promise<void> {
     const deadline = Date.now() + this.options.connectTimeoutMs;
-    const socket = netConnect({ host: this.host, port: this.port, noDelay: true });
+    const socket = netConnect({ host: this.host, port: this.port, noDelay: true, keepAlive: true });
     this.socket = socket;
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     let socketError: Error | undefined;
