@@ -1,0 +1,181 @@
+import { ClusterClient } from '../cluster/index.js';
+import type { ClientOptions } from '../options/index.js';
+import { Producer as ClientProducer, type Acks, type ProducerOptions } from '../producer/index.js';
+import type { ClientContext } from './client-context.js';
+import { compressionName, type CompressionTypes } from './constants.js';
+import { KafkaJSError, KafkaJSNonRetriableError } from './errors.js';
+import { rethrowAsKafkaJS } from './errors-mapping.js';
+import { InstrumentationEmitter, type InstrumentationEvent } from './instrumentation.js';
+import type { Logger } from './logger.js';
+import { nativePartitionerFor, type PartitionerArgs, type PartitionMetadata } from './partitioners.js';
+import { clientRecord, recordMetadataPerPartition, validateTopicMessages, type KafkaJSBytes } from './producer-messages.js';
+import type { Producer, ProducerBatch, ProducerConfig, ProducerEvents, ProducerRecord, RecordMetadata, Transaction } from './types-producer.js';
+
+const PRODUCER_EVENTS: ProducerEvents = {
+  CONNECT: 'producer.connect',
+  DISCONNECT: 'producer.disconnect',
+  REQUEST: 'producer.network.request',
+  REQUEST_TIMEOUT: 'producer.network.request_timeout',
+  REQUEST_QUEUE_SIZE: 'producer.network.request_queue_size',
+};
+
+const passThrough = { serialize: (value: KafkaJSBytes) => (typeof value === 'string' ? Buffer.from(value) : value) };
+
+type KafkaJSAcks = -1 | 0 | 1;
+
+/**
+ * kafkajs's producer on the client's Producer. kafkajs takes acks and
+ * compression per send, the client per producer, so there is one client
+ * producer per (acks, compression) pair a program uses, made on first use;
+ * a program that always sends with the same settings has exactly one.
+ * Every send is sent at once (lingerMs 0), as kafkajs sends each call,
+ * though sends made while a request is in flight are batched together.
+ */
+export class KafkaJSProducer implements Producer {
+  readonly events = PRODUCER_EVENTS;
+  readonly #context: ClientContext;
+  readonly #config: ProducerConfig;
+  readonly #logger: Logger;
+  readonly #emitter: InstrumentationEmitter<ProducerEvents>;
+  readonly #producers = new Map<string, ClientProducer<KafkaJSBytes, KafkaJSBytes>>();
+  readonly #customPartitioner: ((args: PartitionerArgs) => number) | undefined;
+  #options: ClientOptions | undefined;
+  #metadata: ClusterClient | undefined;
+  #connecting: Promise<void> | undefined;
+
+  constructor(context: ClientContext, config: ProducerConfig = {}) {
+    if (config.transactionalId !== undefined) {
+      throw new KafkaJSNonRetriableError('transactionalId is not supported yet by @kstream/client/kafkajs: transactions come with issue 13');
+    }
+    this.#context = context;
+    this.#config = config;
+    this.#logger = context.logger.namespace('Producer');
+    this.#emitter = new InstrumentationEmitter(PRODUCER_EVENTS, this.#logger);
+    this.#customPartitioner = nativePartitionerFor(config.createPartitioner) === undefined ? config.createPartitioner!() : undefined;
+  }
+
+  async connect(): Promise<void> {
+    this.#connecting ??= this.#connect();
+    try {
+      await this.#connecting;
+    } catch (error) {
+      this.#connecting = undefined;
+      rethrowAsKafkaJS(error);
+    }
+    this.#emitter.emit(PRODUCER_EVENTS.CONNECT, null);
+  }
+
+  async #connect(): Promise<void> {
+    this.#options = await this.#context.clientOptions(this.#logger, this.#config.retry, {
+      maxInFlightRequests: this.#config.maxInFlightRequests,
+      metadataMaxAge: this.#config.metadataMaxAge,
+    });
+    if (this.#customPartitioner !== undefined) {
+      // A kafkajs partitioner is handed the partitions' metadata and the whole message, so it runs here, before the client's producer.
+      this.#metadata = new ClusterClient(this.#options);
+      await this.#metadata.connect();
+    }
+    await this.#producerFor(-1, undefined).connect();
+  }
+
+  async disconnect(): Promise<void> {
+    const closing = [...this.#producers.values()].map((producer) => producer.close());
+    if (this.#metadata !== undefined) closing.push(this.#metadata.close());
+    this.#producers.clear();
+    this.#metadata = undefined;
+    this.#connecting = undefined;
+    try {
+      await Promise.all(closing);
+    } catch (error) {
+      rethrowAsKafkaJS(error);
+    }
+    this.#emitter.emit(PRODUCER_EVENTS.DISCONNECT, null);
+  }
+
+  isIdempotent(): boolean {
+    return this.#config.idempotent === true;
+  }
+
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    const { topic, messages, ...settings } = record;
+    return this.sendBatch({ ...settings, topicMessages: [{ topic, messages }] });
+  }
+
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    const acks = acksOf(batch.acks);
+    const topicMessages = batch.topicMessages ?? [];
+    validateTopicMessages(topicMessages);
+    if (this.isIdempotent() && acks !== -1) {
+      throw new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees");
+    }
+    if (this.#connecting === undefined) throw new KafkaJSError('The producer is disconnected');
+    try {
+      await this.#connecting;
+      const records = [];
+      for (const { topic, messages } of topicMessages) {
+        const partitions = this.#customPartitioner === undefined ? undefined : await this.#partitionMetadata(topic);
+        for (const message of messages) {
+          const partition = partitions === undefined ? undefined : this.#customPartitioner!({ topic, partitionMetadata: partitions, message });
+          records.push(clientRecord(topic, message, partition));
+        }
+      }
+      if (records.length === 0) return [];
+      const results = await this.#producerFor(acks, batch.compression).send(records);
+      return recordMetadataPerPartition(results, acks);
+    } catch (error) {
+      rethrowAsKafkaJS(error);
+    }
+  }
+
+  async transaction(): Promise<Transaction> {
+    throw new KafkaJSNonRetriableError('producer.transaction() is not supported yet by @kstream/client/kafkajs: transactions come with issue 13');
+  }
+
+  on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): () => void {
+    return this.#emitter.on(eventName, listener);
+  }
+
+  logger(): Logger {
+    return this.#logger;
+  }
+
+  async #partitionMetadata(topic: string): Promise<PartitionMetadata[]> {
+    const metadata = await this.#metadata!.topic(topic);
+    return metadata.partitions.map((p) => ({
+      partitionErrorCode: p.errorCode,
+      partitionId: p.partition,
+      leader: p.leader,
+      replicas: p.replicas,
+      isr: p.isr,
+      offlineReplicas: p.offline,
+    }));
+  }
+
+  #producerFor(acks: KafkaJSAcks, compression: CompressionTypes | undefined): ClientProducer<KafkaJSBytes, KafkaJSBytes> {
+    const codec = compressionName(compression);
+    const id = `${acks}/${codec}`;
+    let producer = this.#producers.get(id);
+    if (producer === undefined) {
+      const options: ProducerOptions<KafkaJSBytes, KafkaJSBytes> = {
+        ...this.#options!,
+        keySerializer: passThrough,
+        valueSerializer: passThrough,
+        acks: acks as Acks,
+        idempotent: this.isIdempotent(),
+        compression: codec,
+        lingerMs: 0,
+      };
+      const partitioner = nativePartitionerFor(this.#config.createPartitioner);
+      if (partitioner !== undefined) options.partitioner = partitioner;
+      producer = new ClientProducer(options);
+      this.#producers.set(id, producer);
+    }
+    return producer;
+  }
+}
+
+function acksOf(acks: number | undefined): KafkaJSAcks {
+  if (acks === undefined) return -1;
+  if (acks === -1 || acks === 0 || acks === 1) return acks;
+  throw new KafkaJSNonRetriableError(`Invalid acks ${acks}; allowed: -1 (all in-sync replicas), 0 or 1`);
+}
