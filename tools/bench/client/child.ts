@@ -2,8 +2,9 @@
 // a chosen Node binary, and finds the Node 24 binary tools/node24.mjs keeps.
 import { execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Job, JobResult, WorkerReply } from './messages.js';
+import { CPU_PROFILE_ENV, type Job, type JobResult, type WorkerReply } from './messages.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -25,15 +26,16 @@ export function node24(): NodeBinary {
 
 export interface ChildOptions {
   readonly node: NodeBinary;
-  /** Where `node --cpu-prof` writes the child's profile, if profiling. */
+  /** Where the child writes a CPU profile of its job (worker.ts), if profiling. */
   readonly cpuProfileDir?: string;
   readonly timeoutMs: number;
 }
 
 /** The job's result from a new child process; rejects with the child's error, its exit, or the timeout. */
 export async function runInChild<R extends JobResult>(job: Job, options: ChildOptions): Promise<R> {
-  const execArgv = ['--conditions=@kstream/source', '--import', 'tsx', ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`])];
-  const child = fork(WORKER, [], { cwd: REPO_ROOT, execPath: options.node.path, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' } });
+  const execArgv = ['--conditions=@kstream/source', '--import', 'tsx'];
+  const profile = options.cpuProfileDir === undefined ? {} : { [CPU_PROFILE_ENV]: join(options.cpuProfileDir, `${job.client}-${job.kind}-${Date.now()}.cpuprofile`) };
+  const child = fork(WORKER, [], { cwd: REPO_ROOT, execPath: options.node.path, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...profile } });
   const reply = new Promise<WorkerReply>((resolve, reject) => {
     child.once('message', (message) => resolve(message as WorkerReply));
     child.once('exit', (code, signal) => reject(new Error(`${job.client} ${job.kind} child ${timedOut ? `killed after ${options.timeoutMs} ms` : `exited (${code ?? signal})`} without a result`)));

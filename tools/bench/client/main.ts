@@ -7,15 +7,17 @@
 // - idempotent: ours alone, acks=all RF 3 with idempotence asked for (the
 //   report says whether the client could turn it on);
 // - consumer: a topic of numbered records read from the beginning;
-// - e2e: send() -> record handed over at a fixed rate, acks=all RF 3.
+// - e2e: send() -> record handed over at a fixed rate, acks=all RF 3;
+// - kcat (librdkafka), when installed, beside the producer and consumer
+//   figures for scale (kcat-ceiling.ts).
 // Every client runs in a child process of its own, one at a time (worker.ts);
 // ours and kafkajs on this Node, @platformatic/kafka on Node 24 (it needs
 // Node >= 22; tools/node24.mjs provides it), or every client on Node 24 with
-// --node24. --profile writes ours' `node --cpu-prof` profiles under tmp/ and
+// --node24. --profile writes CPU profiles of ours' jobs under tmp/ and
 // prints their hottest functions. --quick runs small sizes and few rounds.
 // A missed target prints MISSED; only errors exit non-zero.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '@kstream/kstream';
@@ -27,6 +29,7 @@ import { ClusterClient } from '../replication/cluster-client.js';
 import { node24, THIS_NODE, type NodeBinary } from './child.js';
 import type { ClientName } from './messages.js';
 import { consumerPart, LABELS, latencyPart, producerPart, type PartContext, type PartResult, type Sizes } from './parts.js';
+import { findKcat } from './kcat-ceiling.js';
 import { printHottestFunctions } from './profile.js';
 
 const PARTS = ['producer', 'consumer', 'e2e', 'idempotent'] as const;
@@ -36,17 +39,28 @@ const USAGE = `usage: npm run bench -- client [--quick] [--only ${PARTS.join(','
 const FULL: Sizes = { produceRecords: 1_000_000, produceWarmup: 200_000, produceRounds: 5, consumeRecords: 5_000_000, consumeRounds: 3, latencyRate: 50_000, latencyWarmupSeconds: 2, latencySeconds: 10 };
 const QUICK: Sizes = { produceRecords: 100_000, produceWarmup: 20_000, produceRounds: 2, consumeRecords: 300_000, consumeRounds: 2, latencyRate: 50_000, latencyWarmupSeconds: 1, latencySeconds: 3 };
 
-/** Whether @kstream/client exports what the benchmark drives yet (its Producer and Consumer land during issue 12). */
-async function oursBuilt(): Promise<{ producer: boolean; consumer: boolean }> {
-  const client = (await import('@kstream/client')) as Record<string, unknown>;
-  return { producer: typeof client['Producer'] === 'function', consumer: typeof client['Consumer'] === 'function' };
+/** Whether @kstream/client loads and exports what the benchmark drives (its Producer and Consumer land during issue 12). */
+async function oursBuilt(): Promise<{ producer: boolean; consumer: boolean; problem?: string }> {
+  try {
+    const client = (await import('@kstream/client')) as Record<string, unknown>;
+    const missing = ['Producer', 'Consumer'].filter((name) => typeof client[name] !== 'function');
+    return { producer: !missing.includes('Producer'), consumer: !missing.includes('Consumer'), ...(missing.length > 0 ? { problem: `@kstream/client exports no ${missing.join(' or ')}` } : {}) };
+  } catch (error) {
+    return { producer: false, consumer: false, problem: `@kstream/client does not load: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
+
+function loadAverage(): string {
+  const [one, five] = loadavg() as [number, number];
+  return `load average ${one.toFixed(1)} (1 min) ${five.toFixed(1)} (5 min)`;
 }
 
 function missedTargets(figures: readonly Figure[]): string[] {
   return figures.flatMap((f) => {
     const { atLeast, atMost } = f.target ?? {};
-    if (atLeast !== undefined && !(f.value >= atLeast)) return [`${f.name}: ${f.value.toPrecision(3)} ${f.unit}, target >= ${atLeast}`];
-    if (atMost !== undefined && !(f.value <= atMost)) return [`${f.name}: ${f.value.toPrecision(3)} ${f.unit}, target <= ${atMost}`];
+    const format = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
+    if (atLeast !== undefined && !(f.value >= atLeast)) return [`${f.name}: ${format(f.value)} ${f.unit}, target >= ${format(atLeast)}`];
+    if (atMost !== undefined && !(f.value <= atMost)) return [`${f.name}: ${format(f.value)} ${f.unit}, target <= ${format(atMost)}`];
     return [];
   });
 }
@@ -59,11 +73,13 @@ export async function main(args: string[]): Promise<void> {
   const node24Binary = node24();
   const nodeFor = (client: ClientName): NodeBinary => (client === 'platformatic' || flags.has('--node24') ? node24Binary : THIS_NODE);
   const built = await oursBuilt();
+  const kcat = findKcat();
 
   console.log(`npm run bench -- client ${args.join(' ')}`.trimEnd());
-  console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}); ${quick ? 'quick (smoke) sizes' : 'full sizes'}`);
+  console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${loadAverage()} at the start; ${quick ? 'quick (smoke) sizes' : 'full sizes'}`);
   console.log(`node: the node and this process ${process.version}; ours and kafkajs ${nodeFor('kstream').version}; @platformatic/kafka ${nodeFor('platformatic').version} (${node24Binary.path})`);
-  if (!built.producer || !built.consumer) console.log(`ours: not built yet (@kstream/client exports no ${[built.producer ? '' : 'Producer', built.consumer ? '' : 'Consumer'].filter(Boolean).join(' or ')}): its figures are left out`);
+  console.log(kcat === undefined ? 'kcat: not installed; no native figure for scale' : `${kcat.label}: beside the producer and consumer figures, for scale (timed from its start to its exit)`);
+  if (built.problem !== undefined) console.log(`ours: ${built.problem}; its figures are left out`);
 
   await mkdir(join(repoRoot, 'tmp'), { recursive: true });
   const workDir = await mkdtemp(join(repoRoot, 'tmp', 'bench-client-'));
@@ -77,7 +93,7 @@ export async function main(args: string[]): Promise<void> {
     const client = new ClusterClient(cluster.brokers);
     const bench: BenchContext = { cluster, admin, client, dataDir, workDir, quick };
     const baselines: ClientName[] = ['kafkajs', 'platformatic'];
-    const context = (clients: readonly ClientName[]): PartContext => ({ bench, sizes, clients, nodeFor, profileDir, timeoutMs: quick ? 120_000 : 900_000 });
+    const context = (clients: readonly ClientName[]): PartContext => ({ bench, sizes, clients, nodeFor, profileDir, timeoutMs: quick ? 120_000 : 900_000, kcat });
     try {
       await admin.connect();
       if (parts.includes('producer')) {
@@ -112,6 +128,8 @@ export async function main(args: string[]): Promise<void> {
   const notes = [...new Set(results.flatMap((r) => r.notes))];
   if (notes.length > 0) console.log(`\nwhat the clients reported:\n${notes.map((n) => `  ${n}`).join('\n')}`);
   if (profileDir !== undefined) await printHottestFunctions(profileDir, LABELS.kstream);
+  // The node, the clients and anything else on the machine share its cores: a high load makes every figure lower.
+  console.log(`\nmachine ${loadAverage()} at the end`);
   const misses = results.flatMap((r) => missedTargets(r.figures));
   console.log(misses.length === 0 ? '\ntargets: all met' : `\nMISSED ${misses.length} target(s):\n${misses.map((m) => `  MISSED ${m}`).join('\n')}`);
 }

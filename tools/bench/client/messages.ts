@@ -4,6 +4,9 @@
 export const CLIENTS = ['kstream', 'kafkajs', 'platformatic'] as const;
 export type ClientName = (typeof CLIENTS)[number];
 
+/** Set in a child's environment to the file its job's CPU profile goes to. */
+export const CPU_PROFILE_ENV = 'KSTREAM_BENCH_CPU_PROFILE';
+
 /**
  * Produce `records` values per round, `chunk` records a send() call, up to
  * `inFlight` calls outstanding. The timed figure sends one shared value;
@@ -83,11 +86,17 @@ export interface EndToEndResult extends Described {
   readonly kind: 'e2e';
   readonly sent: number;
   readonly received: number;
+  /** From the measured phase's first send() call to its last. */
   readonly seconds: number;
+  /** The furthest a send() call fell behind the rate's schedule. */
+  readonly maxBehindMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly p999Ms: number;
   readonly maxMs: number;
+  /** send() call -> its acknowledgement, per call in the measured phase: the produce side of the latency. */
+  readonly ackP50Ms: number;
+  readonly ackP99Ms: number;
 }
 
 export type JobResult = ProduceResult | ConsumeResult | EndToEndResult;

@@ -5,6 +5,7 @@ import type { Figure } from '../harness.js';
 import { median } from '../harness.js';
 import { createTopic, deleteTopic, type BenchContext } from '../replication/bench-context.js';
 import { runInChild, type NodeBinary } from './child.js';
+import { kcatConsumeArgs, kcatConsumeRate, kcatProduceArgs, kcatProduceRate, type Kcat } from './kcat-ceiling.js';
 import type { ClientName, ConsumeResult, EndToEndResult, ProduceJob, ProduceResult, RoundResult } from './messages.js';
 
 export const PARTITIONS = 6;
@@ -31,9 +32,11 @@ export interface PartContext {
   /** The clients to compare, ours first when it is built. */
   readonly clients: readonly ClientName[];
   readonly nodeFor: (client: ClientName) => NodeBinary;
-  /** Where ours writes `--cpu-prof` profiles, if profiling. */
+  /** Where ours' children write CPU profiles of their jobs, if profiling. */
   readonly profileDir: string | undefined;
   readonly timeoutMs: number;
+  /** kcat, for scale, when it is installed. */
+  readonly kcat: Kcat | undefined;
 }
 
 export interface PartResult {
@@ -119,6 +122,14 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
     keepNotes(out, part.key, client, result);
     out.figures.push({ name: `${LABELS[client]} (node ${node.version})`, value: rate, unit: 'records/s', ...(client === 'kstream' ? { target: { atLeast: part.target } } : {}) });
   }
+  if (context.kcat !== undefined) {
+    const topic = `client-${part.key}-kcat`;
+    await createTopic(context.bench, { topic, partitions: PARTITIONS, replicationFactor: part.replicationFactor });
+    const { rate, rates: kcatRates } = await kcatProduceRate(context.bench, topic, part.acks, sizes.produceRecords, VALUE_BYTES, sizes.produceRounds);
+    await deleteTopic(context.bench, topic);
+    console.log(`  ${context.kcat.label}, for scale: ${formatRate(rate)} records/s; rounds ${kcatRates.map(formatRate).join(', ')}; kcat ${kcatProduceArgs(context.bench.cluster.bootstrap, '<topic>', part.acks, '<file of 100 B lines>').join(' ')}`);
+    out.figures.push({ name: `${context.kcat.label}, for scale`, value: rate, unit: 'records/s' });
+  }
   if (part.ratioTargets !== undefined) out.figures.push(...ratioFigures(rates, part.ratioTargets));
   return out;
 }
@@ -158,6 +169,11 @@ export async function consumerPart(context: PartContext): Promise<PartResult> {
     keepNotes(out, 'consumer', client, result);
     out.figures.push({ name: `${LABELS[client]} (node ${node.version})`, value: rate, unit: 'records/s', ...(client === 'kstream' ? { target: { atLeast: 2_000_000 } } : {}) });
   }
+  if (context.kcat !== undefined) {
+    const { rate, rates: kcatRates } = await kcatConsumeRate(context.bench, topic, sizes.consumeRecords, sizes.consumeRounds);
+    console.log(`  ${context.kcat.label}, for scale: ${formatRate(rate)} records/s; rounds ${kcatRates.map(formatRate).join(', ')}; kcat ${kcatConsumeArgs(context.bench.cluster.bootstrap, topic).join(' ')} | wc -l`);
+    out.figures.push({ name: `${context.kcat.label}, for scale`, value: rate, unit: 'records/s' });
+  }
   await deleteTopic(context.bench, topic);
   out.figures.push(...ratioFigures(rates, { kafkajs: 3, platformatic: 1.5 }));
   return out;
@@ -178,11 +194,8 @@ export async function latencyPart(context: PartContext, clients: readonly Client
       childOptions(context, client),
     );
     await deleteTopic(context.bench, topic);
-    const achieved = result.sent / result.seconds;
-    // A client that cannot keep the rate would show the latency of a lighter load.
-    if (achieved < sizes.latencyRate * 0.95) throw new Error(`${LABELS[client]}: sent ${formatRate(achieved)} records/s in the latency run, below ${formatRate(sizes.latencyRate)}`);
     results.set(client, result);
-    console.log(`  ${LABELS[client]} on node ${node.version}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, p99.9 ${result.p999Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(2)} ms; ${result.received.toLocaleString('en-US')} of ${result.sent.toLocaleString('en-US')} records received`);
+    console.log(`  ${LABELS[client]} on node ${node.version}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, p99.9 ${result.p999Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(2)} ms (send() -> acknowledged: p50 ${result.ackP50Ms.toFixed(2)} ms, p99 ${result.ackP99Ms.toFixed(2)} ms); ${result.received.toLocaleString('en-US')} of ${result.sent.toLocaleString('en-US')} records received; sent at ${formatRate(result.sent / result.seconds)} records/s, at most ${result.maxBehindMs.toFixed(1)} ms behind the schedule`);
     keepNotes(out, 'e2e', client, result);
   }
   const ours = results.get('kstream');

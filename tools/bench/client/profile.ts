@@ -1,6 +1,6 @@
-// --profile: the hottest functions, by self time, of each `node --cpu-prof`
-// profile the children wrote: where ours spends its time when it is far
-// below a target.
+// --profile: the hottest functions, by self time, of each CPU profile the
+// children wrote (worker.ts): where ours spends its time when it is far below
+// a target. "(idle)" is time spent waiting, on the brokers or on timers.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
@@ -19,7 +19,7 @@ interface CpuProfile {
 
 export async function printHottestFunctions(dir: string, label: string): Promise<void> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort();
-  console.log(`\n${label} profiles (node --cpu-prof) in ${dir}: ${files.length}`);
+  console.log(`\n${label} CPU profiles in ${dir}: ${files.length}`);
   for (const file of files) {
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
     const samples = new Map<string, number>();
@@ -28,7 +28,8 @@ export async function printHottestFunctions(dir: string, label: string): Promise
       const hits = node.hitCount ?? 0;
       total += hits;
       const { functionName, url, lineNumber } = node.callFrame;
-      const where = url === '' ? '' : ` ${url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url}:${lineNumber + 1}`;
+      // tsx's transpiled files put everything on line 1; the file names the place.
+      const where = url === '' ? '' : ` ${url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : `${url}:${lineNumber + 1}`}`;
       const key = `${functionName || '(anonymous)'}${where}`;
       samples.set(key, (samples.get(key) ?? 0) + hits);
     }

@@ -1,8 +1,10 @@
 // A child process of the client benchmark: takes one job from the parent
 // over IPC, runs it with one client, answers with the result (or the error)
 // and exits. One client per process, so clients never share an event loop.
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import type { ClientDriver } from './driver.js';
-import type { ClientName, Job, JobResult, WorkerReply } from './messages.js';
+import { CPU_PROFILE_ENV, type ClientName, type Job, type JobResult, type WorkerReply } from './messages.js';
 import { runConsume } from './consume-run.js';
 import { runEndToEnd } from './latency-run.js';
 import { runProduce } from './produce-run.js';
@@ -24,6 +26,23 @@ async function loadDriver(client: ClientName): Promise<ClientDriver> {
 
 async function run(job: Job): Promise<JobResult> {
   const driver = await loadDriver(job.client);
+  const profileFile = process.env[CPU_PROFILE_ENV];
+  if (profileFile === undefined) return runWith(driver, job);
+  // Profiled from here, so the figures' code is not drowned by module loading.
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await runWith(driver, job);
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(profileFile, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+function runWith(driver: ClientDriver, job: Job): Promise<JobResult> {
   switch (job.kind) {
     case 'produce':
       return runProduce(driver, job);
