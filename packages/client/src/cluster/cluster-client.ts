@@ -14,6 +14,7 @@ import { withRetry } from '../errors/retry.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options/client-options.js';
 import {
   EMPTY_METADATA,
+  keepingNewerLeaders,
   metadataFromResponse,
   withLeaderHint,
   type BrokerInfo,
@@ -301,7 +302,7 @@ export class ClusterClient {
   }
 
   private installMetadata(metadata: ClusterMetadata, all: boolean, startedAt: number): void {
-    this.#metadata = metadata;
+    this.#metadata = keepingNewerLeaders(metadata, this.#metadata);
     for (const name of metadata.topics.keys()) this.refreshedAt.set(name, startedAt);
     if (!all) for (const name of this.tracked) if (!metadata.topics.has(name)) this.refreshedAt.set(name, startedAt);
     this.scheduleMaxAgeRefresh();

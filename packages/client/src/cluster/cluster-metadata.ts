@@ -110,3 +110,28 @@ export function withLeaderHint(
   }
   return { ...metadata, brokers, topics };
 }
+
+/**
+ * `fresh` with any partition whose leader epoch went backwards taken from
+ * `previous` instead (KIP-320): a broker whose metadata lags must not send
+ * the client back to a leader it has already moved past, e.g. one a KIP-951
+ * hint replaced.
+ */
+export function keepingNewerLeaders(fresh: ClusterMetadata, previous: ClusterMetadata): ClusterMetadata {
+  let topics: Map<string, TopicMetadata> | undefined;
+  for (const [name, topic] of fresh.topics) {
+    const before = previous.topics.get(name);
+    if (before === undefined || before.topicId !== topic.topicId) continue; // a topic recreated under the same name starts its epochs again
+    let partitions: PartitionMetadata[] | undefined;
+    for (let i = 0; i < topic.partitions.length; i++) {
+      const old = before.partitions[i];
+      if (old === undefined || old.leaderEpoch <= topic.partitions[i]!.leaderEpoch) continue;
+      partitions ??= topic.partitions.slice();
+      partitions[i] = old;
+    }
+    if (partitions === undefined) continue;
+    topics ??= new Map(fresh.topics);
+    topics.set(name, { ...topic, partitions });
+  }
+  return topics === undefined ? fresh : { ...fresh, topics };
+}
