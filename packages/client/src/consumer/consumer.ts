@@ -207,11 +207,14 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
       const cursor = this.#startCursor(completed);
       const { records } = completed.batch;
       const { state } = completed;
-      for (let i = 0; i < records.length && state.cursor === cursor; i++) {
-        cursor.index = i;
-        yield records[i]!;
+      try {
+        for (let i = 0; i < records.length && state.cursor === cursor; i++) {
+          cursor.index = i;
+          yield records[i]!;
+        }
+      } finally {
+        this.#endCursor(state, cursor);
       }
-      this.#finishCursor(state, cursor);
     }
   }
 
@@ -233,12 +236,15 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
       const cursor = this.#startCursor(completed);
       const { records } = completed.batch;
       const { state } = completed;
-      for (let i = 0; i < records.length && state.cursor === cursor; i++) {
-        cursor.index = i;
-        const result = eachRecord!(records[i]!);
-        if (isThenable(result)) await result;
+      try {
+        for (let i = 0; i < records.length && state.cursor === cursor; i++) {
+          cursor.index = i;
+          const result = eachRecord!(records[i]!);
+          if (isThenable(result)) await result;
+        }
+      } finally {
+        this.#endCursor(state, cursor);
       }
-      this.#finishCursor(state, cursor);
     }
   }
 
@@ -360,6 +366,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
 
   /** The whole batch is the application's: the position moves past it. */
   #handOver({ state, nextOffset, nextEpoch }: CompletedFetch<K, V>): void {
+    state.cursor = null;
     state.position = nextOffset;
     if (nextEpoch >= 0) state.positionEpoch = nextEpoch;
   }
@@ -370,8 +377,20 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     return cursor;
   }
 
-  #finishCursor(state: PartitionState<K, V>, cursor: RecordCursor<K, V>): void {
+  /**
+   * The record-by-record hand-over of a batch is over. Done: the position
+   * moves past the batch. Stopped part-way (a break, a throwing handler):
+   * the partition is sought to just after the last record handed, so the
+   * rest is fetched again rather than skipped.
+   */
+  #endCursor(state: PartitionState<K, V>, cursor: RecordCursor<K, V>): void {
     if (state.cursor !== cursor) return; // sought or revoked meanwhile
+    if (cursor.index < cursor.records.length - 1) {
+      const { offset, leaderEpoch } = consumedPosition(state)!;
+      this.#subscriptions.seek(state, offset, leaderEpoch);
+      this.#scheduleRound();
+      return;
+    }
     state.cursor = null;
     state.position = cursor.nextOffset;
     if (cursor.nextEpoch >= 0) state.positionEpoch = cursor.nextEpoch;
