@@ -328,6 +328,21 @@ describe('ClusterClient', () => {
     expect(metadataRequests(broker).map((r) => r.version)).toEqual([9, 9]);
   });
 
+  it('connectsToEachLeaderOfAFakeCluster', async () => {
+    const fakeCluster = await FakeBroker.startCluster(3, { topics: { t: 6 } });
+    try {
+      const c = client(fakeCluster.bootstrap);
+      const leaders = await Promise.all([0, 1, 2, 3, 4, 5].map((p) => c.leaderFor('t', p)));
+      expect(leaders).toEqual([0, 1, 2, 0, 1, 2]);
+      const connections = await Promise.all(leaders.map((id) => c.broker(id)));
+      expect(new Set(connections).size).toBe(3);
+      expect(connections.map((connection) => connection.port)).toEqual(leaders.map((id) => fakeCluster.brokers[id]!.port));
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await fakeCluster.close();
+    }
+  });
+
   it('aClosedClientRefuses', async () => {
     const broker = await fake();
     const c = client(broker);

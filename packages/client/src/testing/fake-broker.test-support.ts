@@ -39,8 +39,16 @@ export interface FakeBrokerOptions {
   handlers?: Readonly<Record<number, FakeHandler>>;
   /** What the ApiVersions response lists; default every API protocol has a schema for, at its validVersions. */
   apiVersions?: readonly FakeApiRange[];
-  /** Topics the default Metadata handler knows, with their partition counts; each partition is led by this broker. */
+  /** Topics the default Metadata handler knows, with their partition counts; each partition is led by this broker (see startCluster). */
   topics?: Readonly<Record<string, number>>;
+}
+
+/** The brokers of a fake cluster: each lists them all in Metadata, and partition p of every topic is led by brokers[p % n]. */
+export interface FakeCluster {
+  readonly brokers: readonly FakeBroker[];
+  /** "h:p,h:p,...", for ClientOptions.bootstrap. */
+  readonly bootstrap: string;
+  close(): Promise<void>;
 }
 
 export interface FakeRequest {
@@ -64,6 +72,8 @@ export class FakeBroker {
   readonly apiVersions: readonly FakeApiRange[];
   private readonly handlers: Readonly<Record<number, FakeHandler>>;
   private readonly topics: Readonly<Record<string, number>>;
+  /** Every broker of its fake cluster, itself included (set by startCluster). */
+  private peers: readonly FakeBroker[] = [this];
 
   private constructor(
     private readonly server: Server,
@@ -87,6 +97,19 @@ export class FakeBroker {
     const broker = new FakeBroker(server, address.port, options);
     server.on('connection', (socket) => broker.serve(socket));
     return broker;
+  }
+
+  /** `count` brokers with node ids 0..count-1 and the same options; see FakeCluster. */
+  static async startCluster(count: number, options: Omit<FakeBrokerOptions, 'nodeId'> = {}): Promise<FakeCluster> {
+    const brokers = await Promise.all(Array.from({ length: count }, (_, nodeId) => FakeBroker.start({ ...options, nodeId })));
+    for (const broker of brokers) broker.peers = brokers;
+    return {
+      brokers,
+      bootstrap: brokers.map((b) => b.address).join(','),
+      close: async () => {
+        await Promise.all(brokers.map((b) => b.close()));
+      },
+    };
   }
 
   get address(): string {
@@ -165,14 +188,14 @@ export class FakeBroker {
     };
   }
 
-  /** The default Metadata answer: this broker alone, leading every partition of the known topics; others UNKNOWN_TOPIC_OR_PARTITION. */
+  /** The default Metadata answer: the brokers of its cluster (itself alone unless startCluster), leaders by partition; unknown topics UNKNOWN_TOPIC_OR_PARTITION. */
   metadataResponse(request: RequestOf<typeof Metadata>): ResponseOf<typeof Metadata> {
     const names = request.topics === null ? Object.keys(this.topics) : request.topics.map((t) => t.name ?? '');
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: this.nodeId, host: this.host, port: this.port, rack: null }],
+      brokers: this.peers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: null })),
       clusterId: 'fake-cluster',
-      controllerId: this.nodeId,
+      controllerId: this.peers[0]!.nodeId,
       topics: names.map((name) => {
         const count = this.topics[name];
         return {
@@ -183,10 +206,10 @@ export class FakeBroker {
           partitions: Array.from({ length: count ?? 0 }, (_, partitionIndex) => ({
             errorCode: 0,
             partitionIndex,
-            leaderId: this.nodeId,
+            leaderId: this.peers[partitionIndex % this.peers.length]!.nodeId,
             leaderEpoch: 0,
-            replicaNodes: [this.nodeId],
-            isrNodes: [this.nodeId],
+            replicaNodes: this.peers.map((b) => b.nodeId),
+            isrNodes: this.peers.map((b) => b.nodeId),
             offlineReplicas: [],
           })),
           topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
