@@ -76,6 +76,12 @@ export class ClusterClient {
     return this.bootstrapping;
   }
 
+  /**
+   * Metadata for the tracked topics plus `topics` (tracked from now on), or
+   * for every topic when `topics` is null (the snapshot then holds them all
+   * until the next refresh). Calls while a request is in flight share it
+   * when it covers them, else share the one request that follows it.
+   */
   refreshMetadata(topics?: readonly string[] | null): Promise<ClusterMetadata> {
     if (this.closed) return Promise.reject(this.closedError());
     const all = topics === null;
@@ -99,6 +105,7 @@ export class ClusterClient {
     return queued.promise;
   }
 
+  /** The topic's metadata, asked for when unknown or stale; UNKNOWN_TOPIC_OR_PARTITION (retriable) when the cluster does not have it. */
   async topic(name: string): Promise<TopicMetadata> {
     let topic = this.freshTopic(name);
     if (topic === undefined) {
@@ -110,6 +117,7 @@ export class ClusterClient {
     return topic;
   }
 
+  /** The partition's leader, asked for when unknown, leaderless or stale; LEADER_NOT_AVAILABLE (retriable) while it has none. */
   async leaderFor(topic: string, partition: number): Promise<number> {
     let known = this.freshTopic(topic)?.partitions[partition];
     if (known === undefined || known.leader < 0) {
@@ -130,6 +138,7 @@ export class ClusterClient {
     else this.invalidatedAt.set(topic, ++this.sequence);
   }
 
+  /** KIP-951: the new leader a Produce or Fetch error names, with its endpoints; applied only when its epoch is newer than the one known. */
   applyLeaderHint(
     topic: string,
     partition: number,
@@ -168,6 +177,7 @@ export class ClusterClient {
     throw lastError ?? new KafkaConnectionError('no broker is known: the cluster metadata lists none');
   }
 
+  /** The broker Metadata names as controller (KRaft clusters name a broker that forwards to it). */
   async controller(): Promise<BrokerConnection> {
     await this.connect();
     if (!this.#metadata.brokers.has(this.#metadata.controllerId)) await this.refreshMetadata();
