@@ -43,11 +43,15 @@ describe('@kstream/client Admin: consumer groups', () => {
     }
   }
 
-  it('aKafkajsGroupListedDescribedLaggedResetAndDeleted', async () => {
-    const topic = topicName('grouped');
-    const groupId = topicName('group');
+  // One group goes through the steps in order: consumed by a kafkajs member, refused while the member lives, reset and deleted once it left.
+  const topic = topicName('grouped');
+  const groupId = topicName('group');
+  const base = Date.now() - 60_000;
+  let member: GroupMember;
+
+  it('describedWhileAMemberConsumes: listed by state, its member with decoded subscription and assignment, committed offsets, no lag', async () => {
     await admin.createTopics([{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
-    const base = Date.now() - 60_000;
+    // Partition p holds records at base, base + 1 s, ... base + 9 s.
     await producer.send({
       topic,
       messages: Array.from({ length: PARTITIONS * RECORDS_PER_PARTITION }, (_, i) => ({
@@ -57,7 +61,7 @@ describe('@kstream/client Admin: consumer groups', () => {
       })),
     });
 
-    const member = await GroupMember.start(node, 'member', groupId, topic);
+    member = await GroupMember.start(node, 'member', groupId, topic);
     const committedToEnd = (offsets: readonly { offset: bigint | null }[]) =>
       offsets.length === PARTITIONS && offsets.every((o) => o.offset === BigInt(RECORDS_PER_PARTITION));
     const committed = await until('every partition committed to its end', () => admin.fetchCommittedOffsets(groupId), committedToEnd);
@@ -81,12 +85,17 @@ describe('@kstream/client Admin: consumer groups', () => {
     expect(live.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag, p.memberId])).toEqual(
       [0, 1, 2].map((p) => [p, 10n, 10n, 0n, member.memberId]),
     );
+  }, 30_000);
 
+  it('refusedWhileItHasMembers: deleteGroups is NON_EMPTY_GROUP, resetGroupOffsets (even a dry run) KafkaGroupNotEmptyError', async () => {
     expect((await batchFailure(admin.deleteGroups([groupId]))).failed).toEqual([[`group ${groupId}`, 'NON_EMPTY_GROUP']]);
     const refused = admin.resetGroupOffsets(groupId, { to: 'earliest', dryRun: true });
     await expect(refused).rejects.toBeInstanceOf(KafkaGroupNotEmptyError);
     await expect(refused).rejects.toThrow(/Stable with 1 member/);
+    expect((await admin.fetchCommittedOffsets(groupId)).map((c) => c.offset)).toEqual([10n, 10n, 10n]);
+  });
 
+  it('laggedAndResetOnceEmpty: lag counts records past the commits; dry run, a time, one partition, an offset kept within the log, earliest', async () => {
     await member.stop();
     await until('the group Empty', () => admin.describeGroups([groupId]), ([g]) => g?.state === 'Empty');
     expect((await admin.listGroups({ states: ['Empty'] })).map((g) => g.groupId)).toContain(groupId);
@@ -106,9 +115,9 @@ describe('@kstream/client Admin: consumer groups', () => {
       [1, 10n, 0n],
       [2, 10n, 0n],
     ]);
-    expect((await admin.fetchCommittedOffsets(groupId)).map((c) => c.offset), 'a dry run commits nothing').toEqual([10n, 10n, 10n]);
-
     const offsetsNow = async () => (await admin.fetchCommittedOffsets(groupId)).sort((a, b) => a.partition - b.partition).map((c) => c.offset);
+    expect(await offsetsNow(), 'a dry run commits nothing').toEqual([10n, 10n, 10n]);
+
     await admin.resetGroupOffsets(groupId, { to: { timestamp: base + 4500 } });
     expect(await offsetsNow(), 'the first record at or after the time').toEqual([5n, 5n, 5n]);
     await admin.resetGroupOffsets(groupId, { topics: [{ topic, partition: 1 }], to: { offset: 3n } });
@@ -118,14 +127,16 @@ describe('@kstream/client Admin: consumer groups', () => {
     await admin.resetGroupOffsets(groupId, { to: 'earliest' });
     expect(await offsetsNow()).toEqual([0n, 0n, 0n]);
     expect((await admin.groupLag(groupId)).totalLag).toBe(35n);
+  }, 30_000);
 
-    expect(await admin.listTopics()).not.toContain('__consumer_offsets');
-    expect(await admin.listTopics({ includeInternal: true })).toContain('__consumer_offsets');
-
+  it('deletedOnceEmpty: then Dead, without offsets, and GROUP_ID_NOT_FOUND a second time; __consumer_offsets listed only when asked', async () => {
     await admin.deleteGroups([groupId]);
     const [dead] = await admin.describeGroups([groupId]);
     expect(dead).toMatchObject({ groupId, state: 'Dead', members: [] });
     expect((await batchFailure(admin.deleteGroups([groupId]))).failed).toEqual([[`group ${groupId}`, 'GROUP_ID_NOT_FOUND']]);
     expect(await admin.fetchCommittedOffsets(groupId)).toEqual([]);
-  }, 45_000);
+
+    expect(await admin.listTopics()).not.toContain('__consumer_offsets');
+    expect(await admin.listTopics({ includeInternal: true })).toContain('__consumer_offsets');
+  });
 });
