@@ -4,8 +4,11 @@
 // it rejects with an AdminBatchError listing every item that failed (each a
 // KafkaProtocolError naming its topic, partition or group, or the error that
 // kept the item from an answer) and carrying the results of those that did
-// succeed. A failure of the whole call (a closed admin, an unsupported API
-// version) is thrown as itself.
+// succeed. Calls that are not per item (listTopics, describeCluster, a
+// group's committed offsets) throw their error itself: a KafkaProtocolError,
+// or KafkaRetriesExhaustedError when a retriable one outlasted the call's
+// deadline. Bad arguments throw KafkaConfigError, a closed admin
+// KafkaClosedError.
 import { KafkaClientError } from '../errors/index.js';
 import type { KafkaRetriesExhaustedError } from '../errors/index.js';
 

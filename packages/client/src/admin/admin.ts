@@ -5,9 +5,8 @@
 // Every batch call has one shape: it resolves with one result per item, in
 // the order asked, when every item succeeded; otherwise it rejects with an
 // AdminBatchError listing each failed item (a KafkaProtocolError naming its
-// topic, partition or group) beside the results of the others. A failure of
-// the whole call (closed admin, unsupported version, a deadline with no
-// answer at all) is thrown as itself.
+// topic, partition or group) beside the results of the others. Calls that
+// are not per item throw their error itself (see admin-errors.ts).
 import { ClusterClient } from '../cluster/index.js';
 import type { TopicPartition } from '../consumer/assignors/assignor.js';
 import { KafkaClosedError } from '../errors/index.js';
