@@ -21,7 +21,8 @@ import {
   type ClusterMetadata,
   type TopicMetadata,
 } from './cluster-metadata.js';
-import { findCoordinators, type CoordinatorAddress, type CoordinatorKeyType } from './coordinator-lookup.js';
+import { CoordinatorDirectory } from './coordinator-directory.js';
+import type { CoordinatorAddress, CoordinatorKeyType } from './coordinator-lookup.js';
 
 interface Refresh {
   /** Every topic rather than the tracked ones. */
@@ -48,15 +49,20 @@ export class ClusterClient {
   private bootstrapping: Promise<void> | undefined;
   private readonly connections = new Map<number, BrokerConnection>();
   private readonly opening = new Map<number, Promise<BrokerConnection>>();
-  private readonly coordinators = new Map<string, Promise<number>>();
-  // Lookups asked for in this tick, by key type then key: sent together when the tick ends.
-  private readonly coordinatorBatches = new Map<CoordinatorKeyType, Map<string, Array<PromiseSettlers<CoordinatorAddress>>>>();
+  private readonly coordinators: CoordinatorDirectory;
   private closed = false;
   // Aborted by close(), so retry loops stop waiting at once.
   private readonly closing = new AbortController();
 
   constructor(options: ClientOptions | ResolvedClientOptions) {
     this.options = resolveClientOptions(options);
+    this.coordinators = new CoordinatorDirectory({
+      options: this.options,
+      signal: this.closing.signal,
+      anyBroker: () => this.anyBroker(),
+      broker: (nodeId) => this.broker(nodeId),
+      learnBroker: (address) => this.learnBroker(address),
+    });
   }
 
   /** The latest snapshot. */
@@ -189,27 +195,12 @@ export class ClusterClient {
   }
 
   /** The coordinator of a group or transactional id, cached until invalidateCoordinator; COORDINATOR_NOT_AVAILABLE and the like are retried until requestTimeoutMs. */
-  async coordinator(keyType: CoordinatorKeyType, key: string): Promise<BrokerConnection> {
-    const cacheKey = `${keyType}\u0000${key}`;
-    let lookup = this.coordinators.get(cacheKey);
-    if (lookup === undefined) {
-      lookup = this.lookUpCoordinator(keyType, key);
-      this.coordinators.set(cacheKey, lookup);
-      lookup.catch(() => {
-        if (this.coordinators.get(cacheKey) === lookup) this.coordinators.delete(cacheKey);
-      });
-    }
-    const nodeId = await lookup;
-    try {
-      return await this.broker(nodeId);
-    } catch (error) {
-      if (this.coordinators.get(cacheKey) === lookup) this.coordinators.delete(cacheKey);
-      throw error;
-    }
+  coordinator(keyType: CoordinatorKeyType, key: string): Promise<BrokerConnection> {
+    return this.coordinators.coordinator(keyType, key);
   }
 
   invalidateCoordinator(keyType: CoordinatorKeyType, key: string): void {
-    this.coordinators.delete(`${keyType}\u0000${key}`);
+    this.coordinators.invalidate(keyType, key);
   }
 
   /** Closes every connection and stops the background refresh; later calls throw KafkaClosedError. */
@@ -378,57 +369,18 @@ export class ClusterClient {
     return connection;
   }
 
-  private async lookUpCoordinator(keyType: CoordinatorKeyType, key: string): Promise<number> {
-    const address = await withRetry(() => this.batchedCoordinatorLookup(keyType, key), {
-      ...this.options,
-      deadline: Date.now() + this.options.requestTimeoutMs,
-      signal: this.closing.signal,
-      description: `FindCoordinator for ${keyType} ${key}`,
-    });
+  /** Adds or updates a broker's endpoint, as FindCoordinator gave it, until the next Metadata. */
+  private learnBroker(address: CoordinatorAddress): void {
     const known = this.#metadata.brokers.get(address.nodeId);
-    if (known === undefined || known.host !== address.host || known.port !== address.port) {
-      const brokers = new Map(this.#metadata.brokers);
-      brokers.set(address.nodeId, { ...address, rack: known?.rack ?? null });
-      this.#metadata = { ...this.#metadata, brokers };
-    }
-    return address.nodeId;
-  }
-
-  private batchedCoordinatorLookup(keyType: CoordinatorKeyType, key: string): Promise<CoordinatorAddress> {
-    let batch = this.coordinatorBatches.get(keyType);
-    if (batch === undefined) {
-      batch = new Map();
-      this.coordinatorBatches.set(keyType, batch);
-      queueMicrotask(() => void this.sendCoordinatorBatch(keyType));
-    }
-    let waiting = batch.get(key);
-    if (waiting === undefined) batch.set(key, (waiting = []));
-    const settlers = waiting;
-    return new Promise((resolve, reject) => settlers.push({ resolve, reject }));
-  }
-
-  private async sendCoordinatorBatch(keyType: CoordinatorKeyType): Promise<void> {
-    const batch = this.coordinatorBatches.get(keyType)!;
-    this.coordinatorBatches.delete(keyType);
-    try {
-      const results = await findCoordinators(await this.anyBroker(), keyType, [...batch.keys()]);
-      for (const [key, settlers] of batch) {
-        const result = results.get(key)!;
-        for (const { resolve, reject } of settlers) result instanceof Error ? reject(result) : resolve(result);
-      }
-    } catch (error) {
-      for (const settlers of batch.values()) for (const { reject } of settlers) reject(error);
-    }
+    if (known !== undefined && known.host === address.host && known.port === address.port) return;
+    const brokers = new Map(this.#metadata.brokers);
+    brokers.set(address.nodeId, { ...address, rack: known?.rack ?? null });
+    this.#metadata = { ...this.#metadata, brokers };
   }
 
   private closedError(): KafkaClosedError {
     return new KafkaClosedError('the cluster client is closed');
   }
-}
-
-interface PromiseSettlers<T> {
-  resolve(value: T): void;
-  reject(error: unknown): void;
 }
 
 function shuffled<T>(items: T[]): T[] {
