@@ -17,8 +17,8 @@ import type { ConsumerBatch, ConsumerRecord } from './consumer-record.js';
 import { Fetcher } from './fetcher.js';
 import type { GroupHost } from './group/group-host.js';
 import { GroupMember } from './group/group-member.js';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, lookUpOffsets } from './offset-lookup.js';
 import { NoOffsetForPartitionError } from './offset-reset-error.js';
+import { PositionFinder } from './position-finder.js';
 import {
   consumedPosition,
   SubscriptionState,
@@ -55,6 +55,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   readonly #cluster: ClusterClient;
   readonly #subscriptions: SubscriptionState<K, V>;
   readonly #fetcher: Fetcher<K, V>;
+  readonly #positions: PositionFinder<K, V>;
   #mode: 'none' | 'assign' | 'subscribe' = 'none';
   #topics: readonly string[] = [];
   #member: GroupMember | null = null;
@@ -69,8 +70,6 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   #roundRunning = false;
   #roundAgain = false;
   #retryTimer: { at: number; timer: NodeJS.Timeout } | null = null;
-  /** Offset lookups failed retriably: not before then. */
-  #positionsBackoffUntil = 0;
   #changed: { promise: Promise<void>; resolve: () => void } | null = null;
 
   constructor(options: ConsumerOptions<K, V>) {
@@ -83,6 +82,13 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
       failed: (error) => this.#fail(error),
       retryAt: (at) => this.#retryAt(at),
     });
+    this.#positions = new PositionFinder(
+      this.#cluster,
+      this.#subscriptions,
+      { autoOffsetReset: this.#options.autoOffsetReset, readCommitted: this.#options.isolationLevel === 'read_committed' },
+      (partitions) => this.#groupMember().fetchCommitted(partitions),
+      { failed: (error) => this.#fail(error), retryAt: (at) => this.#retryAt(at) },
+    );
   }
 
   /** Connects to the cluster (and joins the group after subscribe); the reading methods call it themselves. */
@@ -468,7 +474,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
       do {
         this.#roundAgain = false;
         this.#keepMemberActive();
-        await this.#findPositions();
+        await this.#positions.findPositions();
         if (this.#closed) return;
         await this.#fetcher.sendFetches();
       } while (this.#roundAgain && !this.#closed);
@@ -502,45 +508,5 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
         this.#activating = null;
         if (member.rebalancing) this.#scheduleRound();
       });
-  }
-
-  /** Positions for partitions without one: the group's committed offsets, then ListOffsets for earliest/latest. */
-  async #findPositions(): Promise<void> {
-    if (Date.now() < this.#positionsBackoffUntil) return;
-    const states = [...this.#subscriptions.all()].filter((state) => state.position === null);
-    if (states.length === 0) return;
-    const awaitingCommitted = states.filter((state) => state.awaitingCommitted);
-    if (awaitingCommitted.length > 0) {
-      const committed = await this.#groupMember().fetchCommitted(awaitingCommitted.map((state) => state.topicPartition));
-      for (const state of awaitingCommitted) {
-        if (this.#subscriptions.get(state) !== state || !state.awaitingCommitted) continue;
-        state.awaitingCommitted = false;
-        const offset = committed.get(state.key) ?? null;
-        if (offset !== null && offset >= 0n) this.#subscriptions.seek(state, offset);
-        else state.resetStrategy = this.#options.autoOffsetReset;
-      }
-    }
-    const resets = states.filter((state) => state.position === null && (state.resetStrategy === 'earliest' || state.resetStrategy === 'latest'));
-    if (resets.length === 0) return;
-    const asked = new Map(resets.map((state) => [state.key, state.resetStrategy]));
-    const lookup = await lookUpOffsets(
-      this.#cluster,
-      resets.map((state) => ({ ...state.topicPartition, timestamp: state.resetStrategy === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP })),
-      this.#options.isolationLevel === 'read_committed',
-    );
-    for (const found of lookup.found) {
-      const state = this.#subscriptions.get(found);
-      // Only if nothing (a seek, another reset) moved it while ListOffsets was out.
-      if (state !== undefined && state.position === null && state.resetStrategy === asked.get(state.key)) {
-        this.#subscriptions.seek(state, found.offset, found.leaderEpoch);
-      }
-    }
-    for (const { error } of lookup.failed) {
-      if (!error.retriable) return this.#fail(error);
-    }
-    if (lookup.failed.length > 0) {
-      this.#positionsBackoffUntil = Date.now() + this.#cluster.options.retryBackoffMs;
-      this.#retryAt(this.#positionsBackoffUntil);
-    }
   }
 }
