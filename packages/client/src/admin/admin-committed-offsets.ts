@@ -6,7 +6,7 @@ import { ErrorCode, OffsetCommit, OffsetFetch } from '@kstream/protocol';
 import type { RequestOf, ResponseOf } from '@kstream/protocol';
 import type { TopicPartition } from '../consumer/assignors/assignor.js';
 import type { BrokerConnection } from '../connection/index.js';
-import { KafkaConnectionError, KafkaTimeoutError, protocolError } from '../errors/index.js';
+import { protocolError } from '../errors/index.js';
 import { runBatch } from './admin-batch.js';
 import type { ItemOutcome } from './admin-batch.js';
 import { retrying, startCall } from './admin-call.js';
@@ -16,7 +16,7 @@ import type { AdminItemFailure } from './admin-errors.js';
 import { partitionName } from './admin-leaders.js';
 import { byTopic } from './admin-offsets.js';
 import type { AdminCallOptions } from './admin-options.js';
-import { coordinatorRetry, hasCode } from './admin-retry-policy.js';
+import { coordinatorRetry } from './admin-retry-policy.js';
 import { sendPerBroker } from './admin-routing.js';
 
 export interface CommittedOffset extends TopicPartition {
@@ -129,17 +129,10 @@ export async function commitOffsets(
  * moves, loads or cannot be reached (looked up afresh after each of those).
  */
 export function atCoordinator<T>(call: AdminCall, groupId: string, send: (coordinator: BrokerConnection) => Promise<T>): Promise<T> {
-  const { cluster } = call.context;
+  const lookAgain = coordinatorRetry(call.context, () => groupId);
   return retrying(
     call,
-    async () => send(await cluster.coordinator('group', groupId)),
-    (error) => {
-      const moved =
-        hasCode(error, ErrorCode.NOT_COORDINATOR) ||
-        hasCode(error, ErrorCode.COORDINATOR_NOT_AVAILABLE) ||
-        error instanceof KafkaConnectionError ||
-        error instanceof KafkaTimeoutError;
-      if (moved) cluster.invalidateCoordinator('group', groupId);
-    },
+    async () => send(await call.context.cluster.coordinator('group', groupId)),
+    (error) => void lookAgain(groupId, error),
   );
 }

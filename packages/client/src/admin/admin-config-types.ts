@@ -58,11 +58,6 @@ export function resourceTypeCode(type: ConfigResourceType): number {
   return RESOURCE_TYPES[type];
 }
 
-/** The resource type for a wire code, undefined for one Kafka does not define. */
-export function resourceTypeOf(code: number): ConfigResourceType | undefined {
-  return (Object.keys(RESOURCE_TYPES) as ConfigResourceType[]).find((type) => RESOURCE_TYPES[type] === code);
-}
-
 export function configSourceOf(code: number): ConfigSource {
   return CONFIG_SOURCES[code] ?? 'UNKNOWN';
 }
