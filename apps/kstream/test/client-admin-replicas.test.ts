@@ -77,4 +77,25 @@ describe('@kstream/client Admin: leaders and replicas', () => {
       [`${topic}-1`, 'UNKNOWN_TOPIC_OR_PARTITION'],
     ]);
   }, 40_000);
+
+  it('stoppedBrokerOffline: its replicas shown offline, out of the ISR; a partition only it held has no leader and none to elect', async () => {
+    const [topic, orphaned] = [topicName('offline'), topicName('orphaned')];
+    await admin.createTopics([
+      { topic, replicaAssignment: [[1, 2, 3]] },
+      { topic: orphaned, replicaAssignment: [[3]] },
+    ]);
+    await waitForDescribed(admin, topic, 0, 'the ISR full', (p) => p.isr.length === 3);
+    await node.cluster.control.stopBroker(3);
+    try {
+      const shrunk = await waitForDescribed(admin, topic, 0, 'broker 3 offline and out of the ISR', (p) => p.offline.includes(3) && !p.isr.includes(3), 15_000);
+      expect(shrunk.offline).toEqual([3]);
+      const orphan = await waitForDescribed(admin, orphaned, 0, 'no leader', (p) => p.leader === null);
+      expect(orphan).toMatchObject({ replicas: [3], offline: [3] });
+      expect((await batchFailure(admin.electLeaders('unclean', [{ topic: orphaned, partition: 0 }]))).failed).toEqual([[`${orphaned}-0`, 'ELIGIBLE_LEADERS_NOT_AVAILABLE']]);
+    } finally {
+      await node.cluster.control.startBroker(3);
+    }
+    const back = await waitForDescribed(admin, orphaned, 0, 'broker 3 leading again', (p) => p.leader === 3, 15_000);
+    expect(back.offline).toEqual([]);
+  }, 40_000);
 });
