@@ -257,6 +257,25 @@ describe('@kstream/client Consumer (assign)', () => {
     expect((await pollRecords(second, 2)).map((r) => r.value)).toEqual(['v3', 'v4']);
   });
 
+  it('autoCommitOfAssignedPartitionsOnPollAndClose', async () => {
+    const topic = await createTopic('consumer-autocommit');
+    const tp = { topic, partition: 0 };
+    const groupId = topicName('autocommit-group');
+    const producer = await node.producer();
+    await producer.send({ topic, messages: Array.from({ length: 4 }, (_, i) => ({ value: `v${i}` })) });
+    const first = consumer({ groupId, autoCommitIntervalMs: 0 });
+    first.assign([tp]);
+    await pollRecords(first, 4);
+    // The next poll commits what the last one handed over.
+    await first.poll({ timeoutMs: 10 });
+    await waitFor('the auto-commit of offset 4', async () => (await first.committed([tp])).get(`${topic}-0`) === 4n);
+    await producer.send({ topic, messages: [{ value: 'v4' }] });
+    await pollRecords(first, 1);
+    await first.close();
+    const checker = consumer({ groupId, enableAutoCommit: false });
+    expect((await checker.committed([tp])).get(`${topic}-0`)).toBe(5n);
+  });
+
   it('subscribedConsumerReadsEveryPartitionAndItsCloseCommits: the next member of the group starts there', async () => {
     const topic = await createTopic('consumer-subscribe', 3);
     const groupId = topicName('subscribe-group');

@@ -65,6 +65,7 @@ export interface ResolvedConsumerOptions<K, V> {
   fetchMaxBytes: number;
   fetchMaxWaitMs: number;
   maxPartitionFetchBytes: number;
+  autoCommitIntervalMs: number;
   /** What the group member is built with; null without a groupId. */
   group: GroupMemberOptions | null;
 }
@@ -105,7 +106,7 @@ export function resolveConsumerOptions<K, V>(options: ConsumerOptions<K, V>): Re
           rebalanceListener: options.rebalanceListener,
           logger: client.logger,
         };
-  if (group !== null) resolveGroupMemberOptions(group);
+  const autoCommitIntervalMs = group === null ? 0 : resolveGroupMemberOptions(group).autoCommitIntervalMs;
   return {
     client,
     keyDeserializer: deserializerOption<K>(options, 'keyDeserializer'),
@@ -114,6 +115,7 @@ export function resolveConsumerOptions<K, V>(options: ConsumerOptions<K, V>): Re
     groupInstanceId,
     autoOffsetReset: enumOption<OffsetResetStrategy>(options, 'autoOffsetReset', 'latest', ['earliest', 'latest', 'none']),
     enableAutoCommit,
+    autoCommitIntervalMs,
     isolationLevel,
     fetchMinBytes: intOption(options, 'fetchMinBytes', 1, 0, INT32_MAX),
     fetchMaxBytes: intOption(options, 'fetchMaxBytes', 52_428_800, 1, INT32_MAX),

@@ -62,6 +62,8 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   #memberStarted: Promise<void> | null = null;
   /** The member's ensureActive, while one runs. */
   #activating: Promise<void> | null = null;
+  /** Manual assignment's next auto-commit (Date.now() ms). */
+  #nextAutoCommitAt = 0;
   #connected: Promise<void> | null = null;
   #ready = false;
   #closed = false;
@@ -281,12 +283,14 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     this.#notify();
     const member = this.#member;
     const logger = this.#options.client.logger;
-    if (member !== null && this.#memberStarted !== null) {
-      if (this.#options.enableAutoCommit) {
-        const positions = this.#consumedPositions();
-        if (positions.length > 0) await member.commit(positions).catch((error: unknown) => logger.warn('final auto-commit failed', { error: String(error) }));
-      }
+    const positions = this.#options.enableAutoCommit ? this.#consumedPositions() : [];
+    const finalCommit = (to: GroupMember) =>
+      to.commit(positions).catch((error: unknown) => logger.warn('final auto-commit failed', { error: String(error) }));
+    if (this.#mode === 'subscribe' && member !== null && this.#memberStarted !== null) {
+      if (positions.length > 0) await finalCommit(member);
       await member.leave().catch((error: unknown) => logger.warn('leaving the group failed', { error: String(error) }));
+    } else if (this.#mode === 'assign' && positions.length > 0) {
+      await finalCommit(this.#groupMember());
     }
     await this.#cluster.close();
   }
@@ -343,8 +347,29 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   async #beforeRead(what: string): Promise<void> {
     this.#checkOpen(what);
     if (!this.#ready || (this.#mode === 'subscribe' && this.#memberStarted === null)) await this.connect();
-    this.#member?.polled();
-    this.#keepMemberActive();
+    if (this.#mode === 'subscribe') {
+      this.#member?.polled();
+      this.#keepMemberActive();
+    } else {
+      this.#autoCommitAssigned();
+    }
+  }
+
+  /**
+   * Auto-commit for manual assignment (a group member has its own timer):
+   * as Kafka's consumer, when the application asks for more and the interval
+   * has passed, so what is committed was handed over before this read.
+   */
+  #autoCommitAssigned(): void {
+    if (!this.#options.enableAutoCommit || this.#mode !== 'assign') return;
+    const now = Date.now();
+    if (now < this.#nextAutoCommitAt) return;
+    this.#nextAutoCommitAt = now + this.#options.autoCommitIntervalMs;
+    const positions = this.#consumedPositions();
+    if (positions.length === 0) return;
+    this.#groupMember()
+      .commit(positions)
+      .catch((error: unknown) => this.#options.client.logger.warn('auto-commit failed', { error: String(error) }));
   }
 
   /** The next batch for the application, waiting as long as it takes; undefined once closed. */

@@ -2,7 +2,7 @@
 // application gets instead, naming the partition, until it seeks.
 import { KafkaClientError } from '../errors/index.js';
 
-/** The partition has no position (nothing committed for it) and autoOffsetReset is 'none'; Kafka's NoOffsetForPartitionException. */
+/** The partition has no position (nothing committed, or the last was out of range) and autoOffsetReset is 'none'; Kafka's NoOffsetForPartitionException. */
 export class NoOffsetForPartitionError extends KafkaClientError {
   override name = 'NoOffsetForPartitionError';
 
@@ -10,7 +10,7 @@ export class NoOffsetForPartitionError extends KafkaClientError {
     readonly topic: string,
     readonly partition: number,
   ) {
-    super(`no offset for ${topic}-${partition} (nothing committed) and autoOffsetReset is 'none': seek it to an offset`, {
+    super(`no position for ${topic}-${partition} (nothing committed, or it was out of range) and autoOffsetReset is 'none': seek it to an offset`, {
       retriable: false,
     });
   }
