@@ -72,15 +72,17 @@ export class ProducerBatch {
   complete(baseOffset: bigint, logAppendTime: number): void {
     if (this.#done) return;
     let index = 0;
+    const step = baseOffset < 0n ? 0n : 1n;
+    let offset = baseOffset < 0n ? -1n : baseOffset;
     for (let run = 0; run < this.#runCalls.length; run++) {
       const call = this.#runCalls[run]!;
       const end = this.#runSlots[run]! + this.#runLengths[run]!;
-      for (let slot = this.#runSlots[run]!; slot < end; slot++, index++) {
+      for (let slot = this.#runSlots[run]!; slot < end; slot++, index++, offset += step) {
         call.recordDone(slot, {
           topic: this.topic,
           partition: this.partition,
-          offset: baseOffset < 0n ? -1n : baseOffset + BigInt(index),
-          timestamp: logAppendTime >= 0 ? logAppendTime : Number(this.records[index]!.timestamp),
+          offset,
+          timestamp: logAppendTime >= 0 ? logAppendTime : (this.records[index]!.timestamp as number),
         });
       }
     }

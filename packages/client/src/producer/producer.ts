@@ -137,21 +137,21 @@ export class Producer<K = Buffer, V = Buffer> {
   #append(records: readonly ProducerRecord<K, V>[], start: number, call: SendCall, now: number): void {
     const { keySerializer, valueSerializer } = this.#options;
     let wake = false;
+    let partitions: TopicPartitions | undefined;
     try {
       for (let slot = start; slot < records.length; slot++) {
         if (call.settled) return;
         const record = records[slot]!;
         const topic = record.topic;
-        const partitions = this.#topicPartitions(topic);
+        if (partitions?.topic !== topic || this.#topicsOf !== this.#cluster.metadata) partitions = this.#topicPartitions(topic);
         if (partitions === undefined) {
           this.#track(this.#appendLater(records, slot, call, now, this.#awaitTopic(topic)));
           return;
         }
-        const key = record.key === null || record.key === undefined ? null : keySerializer.serialize(record.key, topic);
-        const value = record.value === null ? null : valueSerializer.serialize(record.value, topic);
+        const key = record.key === null || record.key === undefined ? null : serialized(keySerializer.serialize(record.key, topic), 'key', topic);
+        const value = record.value === null ? null : serialized(valueSerializer.serialize(record.value, topic), 'value', topic);
         const headers = recordHeaders(record.headers);
-        const input: RecordInput = { key, value, timestamp: record.timestamp ?? now };
-        if (headers !== undefined) input.headers = headers;
+        const input: RecordInput = { key, value, timestamp: timestampOf(record, now), headers };
         const size = recordSize(key, value, headers);
         this.#checkSize(size, topic);
         if (!this.#accumulator.memory.tryReserve(size)) {
@@ -206,29 +206,37 @@ export class Producer<K = Buffer, V = Buffer> {
     slot: number,
     now: number,
   ): boolean {
-    const { partitioner } = this.#options;
     const topic = partitions.topic;
     let partition: number;
-    if (record.partition === undefined) {
-      partition = partitioner.partition(partitions, input.key);
-      if (!this.#accumulator.fitsOpenBatch(this.#accumulator.queue(topic, partition), size)) {
-        // A new batch opens here: the sticky partitioner may move on first (KIP-480).
-        partitioner.onNewBatch(topic, partition);
-        partition = partitioner.partition(partitions, input.key);
-      }
-    } else {
-      partition = record.partition;
-      if (!Number.isInteger(partition) || partition < 0 || partition >= partitions.partitionCount) {
-        this.#accumulator.memory.release(size);
-        throw new KafkaClientError(`partition ${partition} of ${topic} does not exist: the topic has ${partitions.partitionCount} partitions`, {
-          retriable: false,
-        });
-      }
+    try {
+      partition = this.#partitionFor(record, partitions, input, size);
+    } catch (error) {
+      this.#accumulator.memory.release(size);
+      throw error;
     }
     const queue = this.#accumulator.queue(topic, partition);
     const closed = this.#accumulator.append(queue, input, size, call, slot, now);
     if (!closed && queue.batches.length === 1) this.#sender.runBy(queue.batches[0]!.createdAt + this.#options.lingerMs);
     return closed;
+  }
+
+  #partitionFor(record: ProducerRecord<K, V>, partitions: TopicPartitions, input: RecordInput, size: number): number {
+    const { partitioner } = this.#options;
+    const topic = partitions.topic;
+    if (record.partition === undefined) {
+      const partition = partitioner.partition(partitions, input.key);
+      if (this.#accumulator.fitsOpenBatch(this.#accumulator.queue(topic, partition), size)) return partition;
+      // A new batch opens here: the sticky partitioner may move on first (KIP-480).
+      partitioner.onNewBatch(topic, partition);
+      return partitioner.partition(partitions, input.key);
+    }
+    const partition = record.partition;
+    if (!Number.isInteger(partition) || partition < 0 || partition >= partitions.partitionCount) {
+      throw new KafkaClientError(`partition ${partition} of ${topic} does not exist: the topic has ${partitions.partitionCount} partitions`, {
+        retriable: false,
+      });
+    }
+    return partition;
   }
 
   #checkSize(size: number, topic: string): void {
@@ -286,6 +294,25 @@ export class Producer<K = Buffer, V = Buffer> {
         ),
     );
   }
+}
+
+/** A serializer's output, checked: anything but bytes would fail the whole batch later, far from its cause. */
+function serialized(bytes: unknown, what: 'key' | 'value', topic: string): Buffer | null {
+  if (bytes === null || bytes instanceof Uint8Array) return bytes as Buffer | null;
+  throw new KafkaClientError(`the ${what} serializer returned ${typeof bytes} for a record to ${topic}; it must return a Buffer or null`, {
+    retriable: false,
+  });
+}
+
+function timestampOf(record: ProducerRecord<unknown, unknown>, now: number): number {
+  const timestamp = record.timestamp;
+  if (timestamp === undefined) return now;
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+    throw new KafkaClientError(`timestamp ${String(timestamp)} of a record to ${record.topic} is not milliseconds since the epoch (an integer >= 0)`, {
+      retriable: false,
+    });
+  }
+  return timestamp;
 }
 
 function closedError(): KafkaClosedError {

@@ -164,7 +164,8 @@ export class Sender {
           ? error
           : new KafkaClientError(`Produce to broker ${leader} failed: ${String(error)}`, { retriable: false, cause: error });
       for (const batch of batches) {
-        if (failure.retriable) this.cluster.invalidate(batch.topic);
+        // The leader may have moved (a crash, a controlled shutdown): look it up before the retry.
+        if (failure.retriable) this.#staleTopics.add(batch.topic);
         this.#retryOrFail(batch, failure);
       }
     } finally {
