@@ -4,10 +4,11 @@
 // fetch is in flight while the application works on what it was handed.
 //
 // A "round" is the consumer's one piece of background work, never two at
-// once: complete a pending rebalance (group), find positions for partitions
-// without one (committed offset, else autoOffsetReset), then send fetches.
-// A response, a batch taken by the application, a seek or the end of a
-// backoff each ask for another round.
+// once: nudge the group member (a pending rebalance completes beside the
+// round, not inside it), find positions for partitions without one
+// (committed offset, else autoOffsetReset), then send fetches. A response,
+// a batch taken by the application, a seek or the end of a backoff each ask
+// for another round.
 import { ClusterClient } from '../cluster/index.js';
 import { KafkaClientError, KafkaClosedError, KafkaConfigError } from '../errors/index.js';
 import type { TopicPartition } from './assignors/assignor.js';
@@ -116,7 +117,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   subscribe(topics: readonly string[]): void {
     this.#checkOpen('subscribe');
     if (this.#options.groupId === null) throw new KafkaConfigError('groupId', undefined, 'a group id, to subscribe');
-    if (this.#mode === 'assign') throw new Error('subscribe after assign: a consumer either is assigned partitions or subscribes');
+    if (this.#mode === 'assign') throw new KafkaClientError('subscribe after assign: a consumer either is assigned partitions or subscribes', { retriable: false });
     if (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string' || t.length === 0)) {
       throw new TypeError('subscribe takes an array of topic names');
     }
@@ -128,7 +129,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   /** Reads exactly `partitions`, without group membership; each starts at its committed offset (with a groupId) or by autoOffsetReset. */
   assign(partitions: readonly TopicPartition[]): void {
     this.#checkOpen('assign');
-    if (this.#mode === 'subscribe') throw new Error('assign after subscribe: a consumer either is assigned partitions or subscribes');
+    if (this.#mode === 'subscribe') throw new KafkaClientError('assign after subscribe: a consumer either is assigned partitions or subscribes', { retriable: false });
     checkPartitions(partitions, 'assign');
     this.#mode = 'assign';
     this.#subscriptions.assign(partitions, (state) => this.#startFromCommitted(state, null));

@@ -5,6 +5,7 @@
 // fetch, ahead of it by what is buffered. Seeking or resetting moves both and
 // drops the buffer, so a response for an old fetch offset no longer matches
 // and is discarded. Not shared: owned by one Consumer.
+import { KafkaClientError } from '../errors/index.js';
 import type { TopicPartition } from './assignors/assignor.js';
 import type { ConsumerBatch, ConsumerRecord } from './consumer-record.js';
 
@@ -87,7 +88,7 @@ export class SubscriptionState<K, V> {
   /** Like get, but a partition not assigned is an error naming it. */
   require(partition: TopicPartition): PartitionState<K, V> {
     const state = this.get(partition);
-    if (state === undefined) throw new Error(`${partition.topic}-${partition.partition} is not assigned to this consumer`);
+    if (state === undefined) throw new KafkaClientError(`${partition.topic}-${partition.partition} is not assigned to this consumer`, { retriable: false });
     return state;
   }
 
