@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KafkaClosedError, KafkaConfigError } from '../errors/index.js';
 import { FakeBroker, type FakeHandler } from '../testing/fake-broker.test-support.js';
 import { Admin } from './admin.js';
+import { AdminBatchError } from './admin-errors.js';
 
 /** Who the metadata and FindCoordinator name, changed by the handlers as a test goes. */
 interface Roles {
@@ -194,6 +195,26 @@ describe('Admin routing', () => {
     const call = admin(one, { defaultApiTimeoutMs: 30_000 }).listOffsets([{ topic: 'nowhere', partition: 0, spec: 'earliest' }]);
     await expect(call).rejects.toThrow(/nowhere-0: UNKNOWN_TOPIC_OR_PARTITION/);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('Admin deadlines', () => {
+  it('unansweredCallEndsAtItsTimeout: a controller that never answers CreateTopics fails the topic with the timeout once the call runs out', async () => {
+    const roles: Roles = { controller: 1, coordinator: 1, leader: 1 };
+    const [one] = await twoBrokers(roles, { 1: { [CreateTopics.apiKey]: () => undefined } });
+    const a = new Admin({ bootstrap: one.address, requestTimeoutMs: 200, retryBackoffMs: 5, retryBackoffMaxMs: 20 });
+    started.admins.push(a);
+    await a.connect();
+    const startedAt = Date.now();
+    const failure = await a.createTopics([{ topic: 'orders' }], { timeoutMs: 500 }).catch((error: unknown) => error);
+    const elapsed = Date.now() - startedAt;
+    expect(failure).toBeInstanceOf(AdminBatchError);
+    const batch = failure as AdminBatchError;
+    expect(batch.failures.map((f) => [f.item, f.error.name])).toEqual([['orders', 'KafkaTimeoutError']]);
+    expect(batch.exhausted, 'the deadline, not a final answer, ended it').toBeDefined();
+    expect(one.requestsOf(CreateTopics.apiKey)[0]!.body.timeoutMs, "the broker's own wait is what the call had left").toBeLessThanOrEqual(500);
+    // The broker's wait plus requestTimeoutMs bounds the one attempt there was time for.
+    expect(elapsed).toBeLessThan(2_000);
   });
 });
 
