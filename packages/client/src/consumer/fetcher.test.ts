@@ -2,7 +2,7 @@
 // a stale leader followed by KIP-951's hint, OFFSET_OUT_OF_RANGE reset by
 // the policy, and a dropped connection retried.
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, Fetch, ListOffsets, Metadata, type RequestOf } from '@kstream/protocol';
+import { encodeEndTxnMarkerBatch, encodeRecordBatch, ErrorCode, Fetch, ListOffsets, Metadata, type RequestOf } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
 import type { FakeBroker } from '../testing/fake-broker.test-support.js';
 import { broker, consumer, fetchResponse, pollValues, records, type FetchRequest } from './fake-fetch.test-support.js';
@@ -93,6 +93,34 @@ describe('consumer fetch path', () => {
     c.seek({ topic: 't', partition: 0 }, 1n);
     expect(await pollValues(c, 1)).toEqual(['five']);
     expect(b.requestsOf(ListOffsets.apiKey).map((r) => r.body.topics[0].partitions[0].timestamp)).toEqual([-2n]);
+  });
+
+  it('readCommittedDropsTheAbortedTransactionsTheResponseLists', async () => {
+    const txn = (producerId: bigint, baseOffset: bigint, value: string) =>
+      encodeRecordBatch({ baseOffset, producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true, records: [{ key: null, value: Buffer.from(value) }] });
+    const data = Buffer.concat([
+      await txn(1n, 0n, 'aborted'),
+      await txn(2n, 1n, 'committed'),
+      await encodeEndTxnMarkerBatch({ commit: false, producerId: 1n, producerEpoch: 0, coordinatorEpoch: 0, baseOffset: 2n }),
+      await encodeEndTxnMarkerBatch({ commit: true, producerId: 2n, producerEpoch: 0, coordinatorEpoch: 0, baseOffset: 3n }),
+    ]);
+    const b = await broker({
+      nodeId: 1,
+      topics: { t: 1 },
+      handlers: {
+        [Fetch.apiKey]: (request: FetchRequest) =>
+          fetchResponse(request, (_t, _p, fetchOffset) =>
+            fetchOffset === 0n ? { records: data, highWatermark: 4n, lastStableOffset: 4n, abortedTransactions: [{ producerId: 1n, firstOffset: 0n }] } : {},
+          ),
+      },
+    });
+    const c = consumer(b, { isolationLevel: 'read_committed' });
+    const tp = { topic: 't', partition: 0 };
+    c.assign([tp]);
+    c.seek(tp, 0n);
+    expect(await pollValues(c, 1)).toEqual(['committed']);
+    // Past both markers: nothing of the partition is fetched twice.
+    expect(c.position(tp)).toBe(4n);
   });
 
   it('droppedConnectionRetried: the fetch is sent again after the backoff', async () => {
