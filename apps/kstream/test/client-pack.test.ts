@@ -138,6 +138,15 @@ interface ScriptOutput {
   received: { partition: number; offset: string; key: string; value: string }[];
 }
 
+/** tsc -p tsconfig.json in the project: its errors, '' for none. */
+function typeCheck(project: string): Promise<string> {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  return run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project }).then(
+    () => '',
+    (error: { stdout?: string }) => error.stdout || String(error),
+  );
+}
+
 describe('client-pack', () => {
   let node: CompatCluster | undefined;
   let workDir: string | undefined;
@@ -145,15 +154,24 @@ describe('client-pack', () => {
   let project: ScratchProject | undefined;
   /** Why the installed project's tests are skipped: outside CI, a registry out of reach. */
   let skipReason: string | null = null;
+  /** tsc's errors in the installed project ('' for none), started as soon as it is installed: it needs no node. */
+  let typeErrors: Promise<string> | undefined;
 
   beforeAll(async () => {
     const starting = CompatCluster.start('client-pack');
     const packaging = (async () => {
+      const phases: string[] = [];
+      let phaseStart = performance.now();
+      const phase = (what: string): void => {
+        phases.push(`${what} ${((performance.now() - phaseStart) / 1000).toFixed(1)} s`);
+        phaseStart = performance.now();
+      };
       const packageDirs = clientAndItsWorkspaceDependencies();
       const rebuilt = await buildIfStale(packageDirs);
-      if (rebuilt.length > 0) console.info(`client-pack: built ${rebuilt.join(', ')}`);
+      phase(rebuilt.length === 0 ? 'dist/ fresh' : `built ${rebuilt.join(', ')}`);
       workDir = await makeTempDir('client-pack-tarballs');
       tarballs = await pack(packageDirs, workDir);
+      phase('npm pack');
       try {
         project = await scratchProject(tarballs, {
           'produce-consume.cjs': PRODUCE_AND_CONSUME,
@@ -163,12 +181,15 @@ describe('client-pack', () => {
           'check.cts': TYPED_CJS,
           'tsconfig.json': TSCONFIG,
         });
+        phase('npm install');
+        typeErrors = typeCheck(project.dir);
       } catch (error) {
         const unreachable = registryUnreachable((error as { installLog?: string }).installLog ?? '');
         if (unreachable === null || process.env.CI) throw error;
         skipReason = unreachable;
         console.warn(`client-pack: skipping the installed project's tests: ${unreachable}`);
       }
+      console.info(`client-pack: ${phases.join('; ')}`);
     })();
     const [started, packaged] = await Promise.allSettled([starting, packaging]);
     if (started.status === 'fulfilled') node = started.value;
@@ -177,6 +198,7 @@ describe('client-pack', () => {
   }, 80_000);
 
   afterAll(async () => {
+    await typeErrors;
     await node?.stop();
     for (const dir of [workDir, project?.dir]) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
@@ -207,12 +229,7 @@ describe('client-pack', () => {
 
   it('typesResolveFromDist: TypeScript (nodenext) checks a user\'s ES module and CommonJS file against the installed .d.ts', async ({ skip }) => {
     if (skipReason !== null) skip(skipReason);
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project!.dir }).then(
-      () => '',
-      (error: { stdout?: string }) => error.stdout ?? String(error),
-    );
-    expect(checked, 'tsc errors').toBe('');
+    expect(await typeErrors, 'tsc errors').toBe('');
   }, 30_000);
 
   async function expectRoundTrip(entry: 'esm' | 'cjs'): Promise<void> {
