@@ -1,6 +1,6 @@
 import { decodeRecordBatch, ErrorCode, Produce } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
-import { KafkaClientError, KafkaProtocolError, KafkaRetriesExhaustedError } from '../errors/index.js';
+import { KafkaClientError, KafkaClosedError, KafkaProtocolError, KafkaRetriesExhaustedError } from '../errors/index.js';
 import type { FakeHandler } from '../testing/fake-broker.test-support.js';
 import { fakeBroker, producer, produceHandler, sentBatches, wireBatches, type ProduceRequest, type ProduceResponse } from './producer-fake.test-support.js';
 
@@ -73,4 +73,17 @@ describe('producer errors and requests', () => {
     await expect(p.send({ topic: 'orders', value: 'v', timestamp: 1.5 })).rejects.toThrow('timestamp 1.5 of a record to orders');
     await expect(p.send({ topic: 'orders', value: 'v', timestamp: 1_700_000_000_000 })).resolves.toMatchObject({ timestamp: 1_700_000_000_000 });
   });
+
+  it('closeWithATimeoutFailsWhatTheBrokerNeverAnswered', async () => {
+    const broker = await fakeBroker({ [Produce.apiKey]: () => undefined });
+    const p = producer(broker, { idempotent: false, bufferMemory: 200, maxBlockMs: 10_000 });
+    const unanswered = p.send({ topic: 'orders', value: 'x'.repeat(150), partition: 0 }).catch((e: unknown) => e);
+    await expect.poll(() => broker.requestsOf(Produce.apiKey).length).toBe(1);
+    const waitingForMemory = p.send({ topic: 'orders', value: 'y'.repeat(150), partition: 0 }).catch((e: unknown) => e);
+    await p.close({ timeoutMs: 100 });
+    expect(await unanswered).toBeInstanceOf(KafkaClosedError);
+    expect(await waitingForMemory).toBeInstanceOf(KafkaClosedError);
+    await expect(p.send({ topic: 'orders', value: 'z' })).rejects.toBeInstanceOf(KafkaClosedError);
+  });
 });
+

@@ -28,6 +28,8 @@ export class Producer<K = Buffer, V = Buffer> {
   #connecting: Promise<void> | undefined;
   #connected = false;
   #closing: Promise<void> | undefined;
+  /** Set when close() stops sending: a send still waiting for metadata or memory then fails instead of appending. */
+  #stopped = false;
   /** Partitioner views of topics, valid for one metadata snapshot. */
   readonly #topics = new Map<string, TopicPartitions>();
   #topicsOf: ClusterMetadata | undefined;
@@ -121,9 +123,10 @@ export class Producer<K = Buffer, V = Buffer> {
       if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     try {
-      if ((await Promise.race([this.flush().then(() => 'flushed' as const), timedOut])) === 'timeout') this.#sender.forceClose();
+      await Promise.race([this.flush(), timedOut]);
     } finally {
       clearTimeout(timer);
+      this.#stopped = true;
       this.#sender.forceClose();
       await this.#cluster.close();
     }
@@ -139,6 +142,7 @@ export class Producer<K = Buffer, V = Buffer> {
     let wake = false;
     let partitions: TopicPartitions | undefined;
     try {
+      if (this.#stopped) throw closedError();
       for (let slot = start; slot < records.length; slot++) {
         if (call.settled) return;
         const record = records[slot]!;
@@ -185,6 +189,10 @@ export class Producer<K = Buffer, V = Buffer> {
   ): Promise<void> {
     try {
       await ready;
+      if (this.#stopped) {
+        if (prepared !== undefined) this.#accumulator.memory.release(size);
+        throw closedError();
+      }
       if (prepared !== undefined) {
         const partitions = this.#topicPartitions(records[slot]!.topic) ?? (await this.#awaitTopicPartitions(records[slot]!.topic));
         if (this.#appendOne(records[slot]!, partitions, prepared, size, call, slot, now)) this.#sender.wakeup();
