@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { AUTHORIZED_OPERATIONS_OMITTED, ErrorCode, FindCoordinator, Metadata, ZERO_UUID, type RequestOf, type ResponseOf } from '@kstream/protocol';
+import { AUTHORIZED_OPERATIONS_OMITTED, ErrorCode, FindCoordinator, Heartbeat, ListGroups, Metadata, ZERO_UUID, type RequestOf, type ResponseOf } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KafkaClosedError, KafkaProtocolError, KafkaRetriesExhaustedError } from '../errors/kafka-client-error.js';
 import type { ClientOptions } from '../options/client-options.js';
@@ -274,6 +274,35 @@ describe('ClusterClient', () => {
     expect(broker.requestsOf(FindCoordinator.apiKey)).toHaveLength(asked + 1);
   });
 
+  it('coordinatorTrafficIsNotQueuedBehindALongPoll', async () => {
+    let broker: FakeBroker;
+    broker = await fake({
+      handlers: {
+        [ListGroups.apiKey]: () => undefined, // a request the broker sits on, as on a Fetch long-poll
+        [Heartbeat.apiKey]: () => ({ throttleTimeMs: 0, errorCode: 0 }),
+        [FindCoordinator.apiKey]: (request: RequestOf<typeof FindCoordinator>) => ({
+          throttleTimeMs: 0,
+          errorCode: 0,
+          errorMessage: null,
+          nodeId: 0,
+          host: '',
+          port: 0,
+          coordinators: request.coordinatorKeys.map((key) => ({ key, nodeId: 0, host: broker.host, port: broker.port, errorCode: 0, errorMessage: null })),
+        }),
+      },
+    });
+    // One request in flight per connection: a shared connection would hold the heartbeat behind the stuck request.
+    const c = client(broker, { maxInFlightRequestsPerConnection: 1 });
+    const coordinator = await c.coordinator('group', 'g');
+    const data = await c.broker(0);
+    expect(coordinator).not.toBe(data);
+    const stuck = data.request(ListGroups, { statesFilter: [], typesFilter: [] }).catch(() => undefined);
+    const heartbeat = await coordinator.request(Heartbeat, { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null });
+    expect(heartbeat.errorCode).toBe(0);
+    await c.close();
+    await stuck;
+  });
+
   it('coordinatorLookupGivesUpAtTheRequestTimeout', async () => {
     const broker = await fake({
       handlers: {
@@ -329,7 +358,7 @@ describe('ClusterClient', () => {
   });
 
   it('connectsToEachLeaderOfAFakeCluster', async () => {
-    const fakeCluster = await FakeBroker.startCluster(3, { topics: { t: 6 } });
+    const fakeCluster = await FakeBroker.startCluster(3, { topics: { t: 6 }, handlers: { [ListGroups.apiKey]: () => undefined } });
     try {
       const c = client(fakeCluster.bootstrap);
       const leaders = await Promise.all([0, 1, 2, 3, 4, 5].map((p) => c.leaderFor('t', p)));
@@ -337,6 +366,9 @@ describe('ClusterClient', () => {
       const connections = await Promise.all(leaders.map((id) => c.broker(id)));
       expect(new Set(connections).size).toBe(3);
       expect(connections.map((connection) => connection.port)).toEqual(leaders.map((id) => fakeCluster.brokers[id]!.port));
+      // anyBroker picks the least loaded: the one broker not sitting on an unanswered request.
+      for (const busy of [connections[0]!, connections[2]!]) void busy.request(ListGroups, { statesFilter: [], typesFilter: [] }).catch(() => undefined);
+      expect(await c.anyBroker()).toBe(connections[1]);
     } finally {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await fakeCluster.close();

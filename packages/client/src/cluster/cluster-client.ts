@@ -7,6 +7,7 @@
 //   unknown partitions), when a broker connection fails, and every
 //   metadataMaxAgeMs.
 // - A broker connection that closed is replaced by the next broker(nodeId).
+// - Coordinators get connections of their own, apart from broker(nodeId)'s.
 import { ErrorCode, Metadata, ZERO_UUID, type RequestOf } from '@kstream/protocol';
 import { BrokerConnection } from '../connection/broker-connection.js';
 import { KafkaClientError, KafkaClosedError, KafkaConnectionError, protocolError } from '../errors/kafka-client-error.js';
@@ -47,8 +48,10 @@ export class ClusterClient {
   private queuedRefresh: { all: boolean; promise: Promise<ClusterMetadata> } | undefined;
   private maxAgeTimer: NodeJS.Timeout | undefined;
   private bootstrapping: Promise<void> | undefined;
-  private readonly connections = new Map<number, BrokerConnection>();
-  private readonly opening = new Map<number, Promise<BrokerConnection>>();
+  // Coordinator traffic (heartbeats, commits) has connections of its own, as Kafka's consumer does: a broker answers a
+  // connection's requests in order, so a heartbeat behind a Fetch long-poll on a shared one would wait out fetchMaxWaitMs.
+  private readonly dataPool: ConnectionPool = { connections: new Map(), opening: new Map() };
+  private readonly coordinatorPool: ConnectionPool = { connections: new Map(), opening: new Map() };
   private readonly coordinators: CoordinatorDirectory;
   private closed = false;
   // Aborted by close(), so retry loops stop waiting at once.
@@ -60,7 +63,7 @@ export class ClusterClient {
       options: this.options,
       signal: this.closing.signal,
       anyBroker: () => this.anyBroker(),
-      broker: (nodeId) => this.broker(nodeId),
+      broker: (nodeId) => this.connectionIn(this.coordinatorPool, nodeId),
       learnBroker: (address) => this.learnBroker(address),
     });
   }
@@ -157,20 +160,17 @@ export class ClusterClient {
 
   /** The connection to broker `nodeId`, opened if there is none or it closed. */
   broker(nodeId: number): Promise<BrokerConnection> {
-    const existing = this.connections.get(nodeId);
-    if (existing !== undefined && existing.connected) return Promise.resolve(existing);
-    let opening = this.opening.get(nodeId);
-    if (opening === undefined) {
-      opening = this.openBroker(nodeId).finally(() => this.opening.delete(nodeId));
-      this.opening.set(nodeId, opening);
-    }
-    return opening;
+    return this.connectionIn(this.dataPool, nodeId);
   }
 
-  /** A connected broker if there is one, else the first known broker that accepts a connection. */
+  /** The connected broker with the fewest pending requests (Kafka's least loaded node), else the first known broker that accepts a connection. */
   async anyBroker(): Promise<BrokerConnection> {
     await this.connect();
-    for (const connection of this.connections.values()) if (connection.connected) return connection;
+    let leastLoaded: BrokerConnection | undefined;
+    for (const connection of this.dataPool.connections.values()) {
+      if (connection.connected && (leastLoaded === undefined || connection.pendingRequests < leastLoaded.pendingRequests)) leastLoaded = connection;
+    }
+    if (leastLoaded !== undefined) return leastLoaded;
     const nodeIds = shuffled([...this.#metadata.brokers.keys()]);
     let lastError: unknown;
     for (const nodeId of nodeIds) {
@@ -209,8 +209,9 @@ export class ClusterClient {
     this.closing.abort(this.closedError());
     if (this.maxAgeTimer !== undefined) clearTimeout(this.maxAgeTimer);
     this.maxAgeTimer = undefined;
-    const connections = [...this.connections.values()];
-    this.connections.clear();
+    const connections = [...this.dataPool.connections.values(), ...this.coordinatorPool.connections.values()];
+    this.dataPool.connections.clear();
+    this.coordinatorPool.connections.clear();
     await Promise.all(connections.map((c) => c.close()));
   }
 
@@ -335,7 +336,18 @@ export class ClusterClient {
     return topic;
   }
 
-  private async openBroker(nodeId: number): Promise<BrokerConnection> {
+  private connectionIn(pool: ConnectionPool, nodeId: number): Promise<BrokerConnection> {
+    const existing = pool.connections.get(nodeId);
+    if (existing !== undefined && existing.connected) return Promise.resolve(existing);
+    let opening = pool.opening.get(nodeId);
+    if (opening === undefined) {
+      opening = this.openBroker(pool, nodeId).finally(() => pool.opening.delete(nodeId));
+      pool.opening.set(nodeId, opening);
+    }
+    return opening;
+  }
+
+  private async openBroker(pool: ConnectionPool, nodeId: number): Promise<BrokerConnection> {
     await this.connect();
     let info: BrokerInfo | undefined = this.#metadata.brokers.get(nodeId);
     if (info === undefined) {
@@ -349,7 +361,7 @@ export class ClusterClient {
     }
     const connection = new BrokerConnection({ host: info.host, port: info.port, nodeId }, this.options);
     connection.onClose((error) => {
-      if (this.connections.get(nodeId) === connection) this.connections.delete(nodeId);
+      if (pool.connections.get(nodeId) === connection) pool.connections.delete(nodeId);
       if (error === undefined || this.closed) return;
       this.options.logger.info(`connection to ${connection.label} closed`, { error: error.message });
       // A broker that went away may have led partitions: their leaders are to be asked again.
@@ -365,7 +377,7 @@ export class ClusterClient {
       await connection.close();
       throw this.closedError();
     }
-    this.connections.set(nodeId, connection);
+    pool.connections.set(nodeId, connection);
     return connection;
   }
 
@@ -381,6 +393,12 @@ export class ClusterClient {
   private closedError(): KafkaClosedError {
     return new KafkaClosedError('the cluster client is closed');
   }
+}
+
+/** One connection per broker for one kind of traffic. */
+interface ConnectionPool {
+  readonly connections: Map<number, BrokerConnection>;
+  readonly opening: Map<number, Promise<BrokerConnection>>;
 }
 
 function shuffled<T>(items: T[]): T[] {

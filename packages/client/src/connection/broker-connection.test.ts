@@ -68,6 +68,7 @@ describe('BrokerConnection', () => {
     const connection = connectionTo(broker, { maxInFlightRequestsPerConnection: 3 });
     await connection.connect();
     const responses = Array.from({ length: 5 }, () => connection.request(ListGroups, listGroupsRequest));
+    expect(connection.pendingRequests).toBe(5);
     await until(() => broker.requestsOf(ListGroups.apiKey).length === 3);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(broker.requestsOf(ListGroups.apiKey)).toHaveLength(3);
@@ -79,6 +80,7 @@ describe('BrokerConnection', () => {
     waiting[4]!();
     waiting[3]!();
     const groups = (await Promise.all(responses)).map((r) => r.groups[0]!.groupId);
+    expect(connection.pendingRequests).toBe(0);
     const ids = broker.requestsOf(ListGroups.apiKey).map((r) => `g${r.header.correlationId}`);
     expect(groups).toEqual(ids);
   });

@@ -102,6 +102,11 @@ export class BrokerConnection {
     return this.closedBy !== undefined;
   }
 
+  /** Requests sent and not yet answered, plus those queued behind the in-flight limit. */
+  get pendingRequests(): number {
+    return this.inFlight.size + this.queue.length - this.queueHead;
+  }
+
   /** TCP connect and ApiVersions, within connectTimeoutMs. Idempotent; a closed connection rejects. */
   connect(): Promise<void> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedError());
