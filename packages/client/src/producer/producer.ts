@@ -189,22 +189,37 @@ export class Producer<K = Buffer, V = Buffer> {
   ): Promise<void> {
     try {
       await ready;
-      if (this.#stopped) {
-        if (prepared !== undefined) this.#accumulator.memory.release(size);
-        throw closedError();
-      }
-      if (prepared !== undefined) {
-        const partitions = this.#topicPartitions(records[slot]!.topic) ?? (await this.#awaitTopicPartitions(records[slot]!.topic));
-        if (this.#appendOne(records[slot]!, partitions, prepared, size, call, slot, now)) this.#sender.wakeup();
-        slot++;
-      }
-      this.#append(records, slot, call, now);
     } catch (error) {
       call.fail(error);
+      return;
     }
+    if (prepared !== undefined) {
+      // The record's bytes are reserved: it is appended, or they are given back.
+      const record = records[slot]!;
+      let partitions: TopicPartitions;
+      try {
+        // A call failed meanwhile (by another of its records) appends nothing more.
+        if (call.settled) throw new KafkaClientError('the send failed', { retriable: false });
+        if (this.#stopped) throw closedError();
+        partitions = this.#topicPartitions(record.topic) ?? (await this.#awaitTopicPartitions(record.topic));
+        if (this.#stopped) throw closedError();
+      } catch (error) {
+        this.#accumulator.memory.release(size);
+        call.fail(error);
+        return;
+      }
+      try {
+        if (this.#appendOne(record, partitions, prepared, size, call, slot, now)) this.#sender.wakeup();
+      } catch (error) {
+        call.fail(error);
+        return;
+      }
+      slot++;
+    }
+    this.#append(records, slot, call, now);
   }
 
-  /** Appends one prepared record (its bytes reserved); true when a batch closed. */
+  /** Appends one prepared record (its bytes reserved, and given back if it throws); true when a batch closed. */
   #appendOne(
     record: ProducerRecord<K, V>,
     partitions: TopicPartitions,
