@@ -98,6 +98,18 @@ describe('ClusterClient against a 3-broker node', () => {
     expect(controller.version(Metadata)).toBe(parseVersionRange(Metadata.validVersions).max);
   });
 
+  it('findsPartitionsAndTopicsCreatedLater', async () => {
+    const c = client();
+    const later = topicName('client-connection-later');
+    await expect(c.topic(later)).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true });
+    const admin = await cluster.admin();
+    await admin.createTopics({ topics: [{ topic: later, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+    expect((await until('the new topic', () => c.topic(later))).partitions).toHaveLength(1);
+    await admin.createPartitions({ topicPartitions: [{ topic: later, count: 3 }] });
+    // An unknown partition makes leaderFor ask again, without an invalidate.
+    expect(brokerIds()).toContain(await until('partition 2', () => c.leaderFor(later, 2)));
+  });
+
   it('findsTheGroupCoordinator', async () => {
     const c = client();
     const coordinator = await c.coordinator('group', 'client-connection-group');
