@@ -57,6 +57,38 @@ describe('BrokerConnection', () => {
     expect(connection.version(Metadata)).toBe(9);
   });
 
+  it('anUnsupportedVersionAnswerWithoutARangeIsAskedAgainAtV0', async () => {
+    const apiKeys = [{ apiKey: 3, minVersion: 0, maxVersion: 12 }];
+    const broker = await fake({
+      handlers: {
+        [ApiVersions.apiKey]: (_body: unknown, version: number) => ({ ...fakeApiVersions(version), apiKeys, errorCode: version > 0 ? ErrorCode.UNSUPPORTED_VERSION : 0 }),
+      },
+    });
+    const connection = connectionTo(broker);
+    await connection.connect();
+    expect(broker.requestsOf(ApiVersions.apiKey).map((r) => r.version)).toEqual([4, 0]);
+    expect(connection.version(Metadata)).toBe(12);
+  });
+
+  it('anUnsupportedVersionAnswerAtV0FailsTheConnect', async () => {
+    const broker = await fake({
+      handlers: { [ApiVersions.apiKey]: (_body: unknown, version: number) => ({ ...fakeApiVersions(version), errorCode: ErrorCode.UNSUPPORTED_VERSION }) },
+    });
+    await expect(connectionTo(broker).connect()).rejects.toThrow(/^UNSUPPORTED_VERSION from broker 0 .* on ApiVersions/);
+    expect(broker.requestsOf(ApiVersions.apiKey).map((r) => r.version)).toEqual([4, 0]);
+  });
+
+  it('aSilentBrokerFailsTheConnectAtConnectTimeout', async () => {
+    const broker = await fake({ handlers: { [ApiVersions.apiKey]: () => undefined } });
+    const connection = connectionTo(broker, { connectTimeoutMs: 100 });
+    const started = Date.now();
+    const error = await connection.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaConnectionError);
+    expect((error as Error).message).toMatch(/broker 0 \(127\.0\.0\.1:\d+\)/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(connection.connected).toBe(false);
+  });
+
   it('pipelinesUpToTheInFlightLimit', async () => {
     const waiting: Array<() => void> = [];
     const broker = await fake({

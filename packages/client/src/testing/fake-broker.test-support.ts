@@ -158,9 +158,8 @@ export class FakeBroker {
       .then(
         (response) => {
           if (response === undefined || socket.destroyed) return;
-          // KIP-511: an ApiVersions request above the broker's range is answered in v0 with UNSUPPORTED_VERSION.
-          const range = api.apiKey === ApiVersions.apiKey ? this.apiVersions.find((r) => r.apiKey === ApiVersions.apiKey) : undefined;
-          const unsupported = range !== undefined && header.apiVersion > range.maxVersion;
+          // KIP-511: ApiVersions' UNSUPPORTED_VERSION answer is written in v0, whatever version was asked.
+          const unsupported = api.apiKey === ApiVersions.apiKey && (response as { errorCode: number }).errorCode === ErrorCode.UNSUPPORTED_VERSION;
           socket.write(encodeResponse(api, unsupported ? 0 : header.apiVersion, header.correlationId, response as never));
         },
         () => socket.destroy(),
