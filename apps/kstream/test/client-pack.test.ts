@@ -4,6 +4,7 @@
 // with the Producer, the Consumer and the kafkajs entry, and TypeScript finds
 // the types of both entries in dist/. Also run on Node 24 (test-node24).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -128,8 +129,16 @@ const TSCONFIG = JSON.stringify({
     types: ['node'],
     typeRoots: [join(root, 'node_modules', '@types')],
   },
-  files: ['check.mts', 'check.cts'],
+  files: ['check.mts', 'check.cts', 'readme-example.mts'],
 });
+
+/** The client README's example, type-checked with the rest: it must stay a program that compiles. */
+function readmeExample(): string {
+  const readme = readFileSync(join(root, 'packages', 'client', 'README.md'), 'utf8');
+  const example = /## Example\s+```ts\n([\s\S]*?)```/.exec(readme);
+  if (example === null) throw new Error('packages/client/README.md has no ```ts block under "## Example"');
+  return `${example[1]}export {};\n`;
+}
 
 interface ScriptOutput {
   node: string;
@@ -179,6 +188,7 @@ describe('client-pack', () => {
           'cjs.cjs': CJS_ENTRY,
           'check.mts': TYPED_ESM,
           'check.cts': TYPED_CJS,
+          'readme-example.mts': readmeExample(),
           'tsconfig.json': TSCONFIG,
         });
         phase('npm install');
@@ -227,7 +237,7 @@ describe('client-pack', () => {
     await expectRoundTrip('cjs');
   }, 45_000);
 
-  it('typesResolveFromDist: TypeScript (nodenext) checks a user\'s ES module and CommonJS file against the installed .d.ts', async ({ skip }) => {
+  it('typesResolveFromDist: TypeScript (nodenext) checks a user\'s ES module and CommonJS file, and the README\'s example, against the installed .d.ts', async ({ skip }) => {
     if (skipReason !== null) skip(skipReason);
     expect(await typeErrors, 'tsc errors').toBe('');
   }, 30_000);
