@@ -123,6 +123,29 @@ describe('consumer fetch path', () => {
     expect(c.position(tp)).toBe(4n);
   });
 
+  it('corruptDataReportedOnceAndNotFetchedAgainUntilASeekPastIt', async () => {
+    const corrupt = await records(0n, ['bad']);
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    const good = await records(1n, ['good']);
+    const b = await broker({
+      nodeId: 1,
+      topics: { t: 1 },
+      handlers: {
+        [Fetch.apiKey]: (request: FetchRequest) =>
+          fetchResponse(request, (_t, _p, fetchOffset) => (fetchOffset === 0n ? { records: corrupt } : { records: good })),
+      },
+    });
+    const c = consumer(b);
+    const tp = { topic: 't', partition: 0 };
+    c.assign([tp]);
+    c.seek(tp, 0n);
+    await expect(pollValues(c, 1)).rejects.toThrow(/corrupt record data for t-0 at fetch offset 0 from broker 1 .*bad-crc/);
+    expect(await c.poll({ timeoutMs: 200 })).toEqual([]);
+    expect(b.requestsOf(Fetch.apiKey)).toHaveLength(1);
+    c.seek(tp, 1n);
+    expect(await pollValues(c, 1)).toEqual(['good']);
+  });
+
   it('droppedConnectionRetried: the fetch is sent again after the backoff', async () => {
     const data = await records(0n, ['after-reconnect']);
     let fetches = 0;

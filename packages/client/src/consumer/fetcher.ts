@@ -213,6 +213,9 @@ export class Fetcher<K, V> {
       };
       decoded = await decodeFetchedRecords(data ?? EMPTY, fetchOffset, source, aborted);
     } catch (error) {
+      if (state.fetchPosition !== fetchOffset) return; // sought elsewhere meanwhile
+      // Fetched again it would fail again: the partition waits for the application to seek past it.
+      state.fetchPosition = null;
       this.events.failed(
         new KafkaClientError(
           `corrupt record data for ${state.topic}-${state.partition} at fetch offset ${fetchOffset} from ${broker}: ${(error as Error).message}; seek past it to go on`,
@@ -269,8 +272,11 @@ export class Fetcher<K, V> {
       return;
     }
     const error = protocolError(errorCode, { api: 'Fetch', broker, topic: state.topic, partition: state.partition });
-    if (error.retriable) this.#partitionFailed(state, error);
-    else this.events.failed(error);
+    if (error.retriable) return this.#partitionFailed(state, error);
+    // The application sees it; the partition is asked for again (an ACL may change) at the slowest retry pace.
+    state.fetchBackoffUntil = Date.now() + this.cluster.options.retryBackoffMaxMs;
+    this.events.retryAt(state.fetchBackoffUntil);
+    this.events.failed(error);
   }
 
   /** A retriable failure of one partition backs it off; any other is the application's. */

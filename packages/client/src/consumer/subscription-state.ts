@@ -42,7 +42,7 @@ export class PartitionState<K, V> {
   position: bigint | null = null;
   /** Leader epoch of the batch the last handed record came in, for commits; -1 when unknown. */
   positionEpoch = -1;
-  /** Next offset to fetch. */
+  /** Next offset to fetch; null while not fetched (no position yet, or corrupt data waiting for a seek past it). */
   fetchPosition: bigint | null = null;
   /** How to find a position when there is none: the committed offset first (group), then this. */
   resetStrategy: OffsetResetStrategy | null = null;
