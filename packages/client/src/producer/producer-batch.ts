@@ -1,4 +1,5 @@
 import { BATCH_HEADER_SIZE, type RecordInput } from '@kstream/protocol';
+import { nextSequence } from './producer-sequence.js';
 import type { SendCall } from './send-call.js';
 
 /**
@@ -66,6 +67,41 @@ export class ProducerBatch {
     this.#runCalls.push(call);
     this.#runSlots.push(slot);
     this.#runLengths.push(1);
+  }
+
+  /**
+   * Two batches holding this one's records, first half and second, for a
+   * broker that refused it as too large (MESSAGE_TOO_LARGE): each keeps its
+   * records' callers, the attempts and creation time (deliveryTimeoutMs still
+   * counts from the first send()), and its share of the idempotence stamp.
+   * `sizeOf` gives each record's reserved bytes, as when it was appended.
+   */
+  split(sizeOf: (record: RecordInput) => number): [ProducerBatch, ProducerBatch] {
+    const half = Math.ceil(this.records.length / 2);
+    const parts: [ProducerBatch, ProducerBatch] = [
+      new ProducerBatch(this.id, this.topic, this.partition, this.createdAt),
+      new ProducerBatch(this.id, this.topic, this.partition, this.createdAt),
+    ];
+    let index = 0;
+    for (let run = 0; run < this.#runCalls.length; run++) {
+      const end = this.#runSlots[run]! + this.#runLengths[run]!;
+      for (let slot = this.#runSlots[run]!; slot < end; slot++, index++) {
+        const record = this.records[index]!;
+        parts[index < half ? 0 : 1].append(record, sizeOf(record), this.#runCalls[run]!, slot);
+      }
+    }
+    for (const part of parts) {
+      part.closed = true;
+      part.attempts = this.attempts;
+      part.lastError = this.lastError;
+      part.producerId = this.producerId;
+      part.producerEpoch = this.producerEpoch;
+    }
+    if (this.baseSequence >= 0) {
+      parts[0].baseSequence = this.baseSequence;
+      parts[1].baseSequence = nextSequence(this.baseSequence, half);
+    }
+    return parts;
   }
 
   /** Reports every record written at `baseOffset` onwards (-1n: acks=0, no offsets). `logAppendTime` -1 keeps the records' own timestamps. */

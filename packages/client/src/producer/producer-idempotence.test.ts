@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KafkaProtocolError } from '../errors/index.js';
 import { FakeBroker, type FakeApiRange } from '../testing/fake-broker.test-support.js';
 import { fakeBroker, initProducerIdHandler, producer, produceHandler, sentBatches, type ProduceRequest } from './producer-fake.test-support.js';
-import { nextSequence } from './producer-idempotence.js';
+import { nextSequence } from './producer-sequence.js';
 
 describe('idempotent producer', () => {
   it('stampsProducerIdEpochAndContiguousSequencesPerPartition', async () => {

@@ -3,17 +3,11 @@ import type { ClusterClient } from '../cluster/index.js';
 import { protocolError, withRetry } from '../errors/index.js';
 import type { ResolvedClientOptions } from '../options/index.js';
 import type { ProducerBatch } from './producer-batch.js';
+import { nextSequence } from './producer-sequence.js';
 import type { PartitionQueue } from './record-accumulator.js';
-
-/** Sequences are int32 and wrap to 0 after 2^31 - 1, as Kafka's DefaultRecordBatch.incrementSequence. */
-const SEQUENCE_MODULUS = 2 ** 31;
 
 /** An idempotent producer asks for no transaction timeout: Kafka's idempotent producer sends Integer.MAX_VALUE. */
 const NO_TRANSACTION_TIMEOUT = 2 ** 31 - 1;
-
-export function nextSequence(sequence: number, count: number): number {
-  return (sequence + count) % SEQUENCE_MODULUS;
-}
 
 /**
  * The idempotent producer's identity and sequence numbers (the idempotent

@@ -85,5 +85,29 @@ describe('producer errors and requests', () => {
     expect(await waitingForMemory).toBeInstanceOf(KafkaClosedError);
     await expect(p.send({ topic: 'orders', value: 'z' })).rejects.toBeInstanceOf(KafkaClosedError);
   });
+
+  it('aBatchTheBrokerFindsTooLargeIsSplitAndSentInOrder', async () => {
+    const broker = await fakeBroker({ [Produce.apiKey]: produceHandler((batch) => (batch.recordCount > 2 ? ErrorCode.MESSAGE_TOO_LARGE : 0)) });
+    const p = producer(broker, { idempotent: false, lingerMs: 20 });
+    const results = await p.send(Array.from({ length: 5 }, (_, i) => ({ topic: 'orders', value: `v${i}`, partition: 0 })));
+    expect(results.map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    const accepted = sentBatches(broker).filter((b) => b.recordCount <= 2);
+    const values = (await Promise.all(accepted.map((b) => decodeRecordBatch(b.bytes)))).flatMap((b) => b.records.map((r) => r.value!.toString()));
+    expect(values).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+  });
+
+  it('aSingleRecordTheBrokerFindsTooLargeFails', async () => {
+    const broker = await fakeBroker({ [Produce.apiKey]: produceHandler(() => ErrorCode.MESSAGE_TOO_LARGE) });
+    const p = producer(broker, { idempotent: false, lingerMs: 20 });
+    const results = await p
+      .send([
+        { topic: 'orders', value: 'a', partition: 0 },
+        { topic: 'orders', value: 'b', partition: 0 },
+      ])
+      .catch((e: unknown) => e);
+    expect(results).toMatchObject({ errorName: 'MESSAGE_TOO_LARGE', topic: 'orders', partition: 0 });
+    await p.flush();
+    expect(sentBatches(broker).map((b) => b.recordCount), 'each half is tried alone').toEqual([2, 1, 1]);
+  });
 });
 

@@ -149,6 +149,17 @@ export class RecordAccumulator {
     batches.splice(index, 0, batch);
   }
 
+  /** Puts the halves of a split batch back where it was; the batch's reserved bytes pass to them. */
+  reenqueueSplit(batch: ProducerBatch, parts: readonly ProducerBatch[], queue: PartitionQueue): void {
+    queue.inFlight--;
+    this.incomplete.delete(batch);
+    const { batches } = queue;
+    let index = 0;
+    while (index < batches.length && batches[index]!.id < batch.id) index++;
+    batches.splice(index, 0, ...parts);
+    for (const part of parts) this.incomplete.add(part);
+  }
+
   /** A batch answered (completed or failed for good): its memory and in-flight slot are freed. */
   finished(batch: ProducerBatch, queue: PartitionQueue | undefined): void {
     if (queue !== undefined) queue.inFlight--;

@@ -15,6 +15,7 @@ import type { ProducerBatch } from './producer-batch.js';
 import type { ProducerIdempotence } from './producer-idempotence.js';
 import type { ResolvedProducerOptions } from './producer-options.js';
 import type { PartitionQueue, RecordAccumulator } from './record-accumulator.js';
+import { recordSize } from './record-size.js';
 
 type ProduceResponse = ResponseOf<typeof Produce>;
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -239,6 +240,13 @@ export class Sender {
     const { topic, partition } = batch;
     const error = protocolError(code, { api: 'Produce', topic, partition, broker: connection.label, serverMessage: answer.errorMessage });
     if (this.idempotence.active && this.#handleSequenceError(batch, code, error)) return;
+    if (code === ErrorCode.MESSAGE_TOO_LARGE && batch.recordCount > 1) {
+      // As Kafka's Sender: the broker's limit is below this batch; halves may fit, a single record that does not fails.
+      const parts = batch.split((record) => recordSize(record.key, record.value, record.headers));
+      for (const part of parts) part.retryAt = Date.now();
+      this.accumulator.reenqueueSplit(batch, parts, this.accumulator.queue(topic, partition));
+      return;
+    }
     if (STALE_METADATA_ERRORS.has(code)) {
       const hint = answer.currentLeader;
       if (hint.leaderId >= 0 && hint.leaderEpoch >= 0) {
