@@ -1,11 +1,11 @@
 // Positions for partitions that have none: the group's committed offset
 // (manual assignment with a groupId; a group member's partitions come with
 // theirs), then autoOffsetReset by ListOffsets earliest/latest. 'none' is
-// left for the consumer's poll to report. A retriable failure waits out the
-// backoff before the next attempt.
+// left for the consumer's poll to report.
 import type { ClusterClient } from '../cluster/index.js';
 import type { KafkaClientError } from '../errors/index.js';
 import type { TopicPartition } from './assignors/assignor.js';
+import { clientErrorOf } from './client-error-of.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, lookUpOffsets } from './offset-lookup.js';
 import type { OffsetResetStrategy, SubscriptionState } from './subscription-state.js';
 
@@ -27,6 +27,22 @@ export class PositionFinder<K, V> {
 
   async findPositions(): Promise<void> {
     if (Date.now() < this.#backoffUntil) return;
+    try {
+      await this.#find();
+    } catch (error) {
+      this.#failed([clientErrorOf(error)]);
+    }
+  }
+
+  /** Failures wait out a backoff (the slowest for one a retry cannot fix) before the next attempt; those the application must see go to it. */
+  #failed(errors: readonly KafkaClientError[]): void {
+    const fatal = errors.find((error) => !error.retriable);
+    this.#backoffUntil = Date.now() + (fatal === undefined ? this.cluster.options.retryBackoffMs : this.cluster.options.retryBackoffMaxMs);
+    this.events.retryAt(this.#backoffUntil);
+    if (fatal !== undefined) this.events.failed(fatal);
+  }
+
+  async #find(): Promise<void> {
     const states = [...this.subscriptions.all()].filter((state) => state.position === null);
     if (states.length === 0) return;
     const awaitingCommitted = states.filter((state) => state.awaitingCommitted);
@@ -56,11 +72,6 @@ export class PositionFinder<K, V> {
         this.subscriptions.seek(state, found.offset, found.leaderEpoch);
       }
     }
-    const fatal = lookup.failed.find(({ error }) => !error.retriable);
-    if (fatal !== undefined) return this.events.failed(fatal.error);
-    if (lookup.failed.length > 0) {
-      this.#backoffUntil = Date.now() + this.cluster.options.retryBackoffMs;
-      this.events.retryAt(this.#backoffUntil);
-    }
+    if (lookup.failed.length > 0) this.#failed(lookup.failed.map(({ error }) => error));
   }
 }
