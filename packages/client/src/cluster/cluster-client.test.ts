@@ -375,6 +375,35 @@ describe('ClusterClient', () => {
     }
   });
 
+  it('refreshesThroughABootstrapAddressWhenNoKnownBrokerAnswers', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const movedPort = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    let moved = false;
+    let broker: FakeBroker;
+    broker = await fake({
+      topics: { t: 1 },
+      handlers: {
+        [Metadata.apiKey]: (request: RequestOf<typeof Metadata>) => {
+          const response = broker.metadataResponse(request);
+          // Once moved, the metadata names broker 0 at an address where nothing listens.
+          return moved ? { ...response, brokers: [{ nodeId: 0, host: '127.0.0.1', port: movedPort, rack: null }] } : response;
+        },
+      },
+    });
+    const c = client(broker, { requestTimeoutMs: 2000 });
+    await c.topic('t');
+    moved = true;
+    await c.refreshMetadata();
+    expect(c.metadata.brokers.get(0)!.port).toBe(movedPort);
+    broker.dropConnections();
+    moved = false;
+    const metadata = await c.refreshMetadata();
+    expect(metadata.brokers.get(0)!.port).toBe(broker.port);
+    expect((await c.broker(0)).connected).toBe(true);
+  });
+
   it('aClosedClientRefuses', async () => {
     const broker = await fake();
     const c = client(broker);

@@ -10,7 +10,7 @@
 // - Coordinators get connections of their own, apart from broker(nodeId)'s.
 import { ErrorCode, Metadata, ZERO_UUID, type RequestOf } from '@kstream/protocol';
 import { BrokerConnection } from '../connection/broker-connection.js';
-import { KafkaClientError, KafkaClosedError, KafkaConnectionError, protocolError } from '../errors/kafka-client-error.js';
+import { KafkaClientError, KafkaClosedError, protocolError } from '../errors/kafka-client-error.js';
 import { withRetry } from '../errors/retry.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options/client-options.js';
 import {
@@ -52,6 +52,8 @@ export class ClusterClient {
   // connection's requests in order, so a heartbeat behind a Fetch long-poll on a shared one would wait out fetchMaxWaitMs.
   private readonly dataPool: ConnectionPool = { connections: new Map(), opening: new Map() };
   private readonly coordinatorPool: ConnectionPool = { connections: new Map(), opening: new Map() };
+  // A connection to a bootstrap address, for when no broker the metadata names answers.
+  private rebootstrap: Promise<BrokerConnection> | undefined;
   private readonly coordinators: CoordinatorDirectory;
   private closed = false;
   // Aborted by close(), so retry loops stop waiting at once.
@@ -163,14 +165,23 @@ export class ClusterClient {
     return this.connectionIn(this.dataPool, nodeId);
   }
 
-  /** The connected broker with the fewest pending requests (Kafka's least loaded node), else the first known broker that accepts a connection. */
+  /**
+   * The connected broker with the fewest pending requests (Kafka's least
+   * loaded node), else the first known broker that accepts a connection,
+   * else a bootstrap address (Kafka's metadata.recovery.strategy=rebootstrap):
+   * brokers that all moved are found again through the addresses the client
+   * started from.
+   */
   async anyBroker(): Promise<BrokerConnection> {
     await this.connect();
     let leastLoaded: BrokerConnection | undefined;
     for (const connection of this.dataPool.connections.values()) {
       if (connection.connected && (leastLoaded === undefined || connection.pendingRequests < leastLoaded.pendingRequests)) leastLoaded = connection;
     }
-    if (leastLoaded !== undefined) return leastLoaded;
+    if (leastLoaded !== undefined) {
+      this.dropRebootstrapConnection();
+      return leastLoaded;
+    }
     const nodeIds = shuffled([...this.#metadata.brokers.keys()]);
     let lastError: unknown;
     for (const nodeId of nodeIds) {
@@ -180,7 +191,11 @@ export class ClusterClient {
         lastError = error;
       }
     }
-    throw lastError ?? new KafkaConnectionError('no broker is known: the cluster metadata lists none');
+    try {
+      return await this.rebootstrapConnection();
+    } catch (error) {
+      throw lastError ?? error;
+    }
   }
 
   /** The broker Metadata names as controller (KRaft clusters name a broker that forwards to it). */
@@ -209,6 +224,7 @@ export class ClusterClient {
     this.closing.abort(this.closedError());
     if (this.maxAgeTimer !== undefined) clearTimeout(this.maxAgeTimer);
     this.maxAgeTimer = undefined;
+    this.dropRebootstrapConnection();
     const connections = [...this.dataPool.connections.values(), ...this.coordinatorPool.connections.values()];
     this.dataPool.connections.clear();
     this.coordinatorPool.connections.clear();
@@ -379,6 +395,46 @@ export class ClusterClient {
     }
     pool.connections.set(nodeId, connection);
     return connection;
+  }
+
+  /** A connection to the first bootstrap address that accepts one, shared until it closes. */
+  private rebootstrapConnection(): Promise<BrokerConnection> {
+    if (this.rebootstrap === undefined) {
+      const opening = this.connectToABootstrapAddress();
+      const forget = () => {
+        if (this.rebootstrap === opening) this.rebootstrap = undefined;
+      };
+      this.rebootstrap = opening;
+      opening.then((connection) => connection.onClose(forget), forget);
+    }
+    return this.rebootstrap;
+  }
+
+  private async connectToABootstrapAddress(): Promise<BrokerConnection> {
+    let lastError: unknown;
+    for (const address of this.options.bootstrap) {
+      const connection = new BrokerConnection({ ...address, nodeId: null }, this.options);
+      try {
+        await connection.connect();
+      } catch (error) {
+        lastError = error;
+        continue;
+      }
+      if (this.closed) {
+        await connection.close();
+        throw this.closedError();
+      }
+      this.options.logger.info(`no broker of the cluster metadata answers; asking bootstrap address ${connection.label}`);
+      return connection;
+    }
+    throw lastError;
+  }
+
+  private dropRebootstrapConnection(): void {
+    const connection = this.rebootstrap;
+    if (connection === undefined) return;
+    this.rebootstrap = undefined;
+    connection.then((c) => c.close(), () => undefined);
   }
 
   /** Adds or updates a broker's endpoint, as FindCoordinator gave it, until the next Metadata. */
