@@ -9,7 +9,7 @@ export class BufferMemory {
   #available: number;
   readonly #waiters: { bytes: number; grant: () => void }[] = [];
 
-  constructor(readonly totalBytes: number) {
+  constructor(totalBytes: number) {
     this.#available = totalBytes;
   }
 
@@ -32,7 +32,7 @@ export class BufferMemory {
   /**
    * Waits, behind earlier waiters, until `bytes` are free and reserves them.
    * Rejects with `onTimeout()`'s error after `timeoutMs`. `bytes` must not
-   * exceed totalBytes (the caller refuses such a record up front).
+   * exceed the total (the caller refuses such a record up front).
    */
   reserve(bytes: number, timeoutMs: number, onTimeout: () => Error): Promise<void> {
     if (this.tryReserve(bytes)) return Promise.resolve();

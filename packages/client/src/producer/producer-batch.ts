@@ -52,10 +52,6 @@ export class ProducerBatch {
     return this.built?.length ?? BATCH_HEADER_SIZE + this.recordBytes;
   }
 
-  get done(): boolean {
-    return this.#done;
-  }
-
   append(record: RecordInput, bytes: number, call: SendCall, slot: number): void {
     this.records.push(record);
     this.recordBytes += bytes;

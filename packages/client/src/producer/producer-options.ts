@@ -60,7 +60,7 @@ const COMPRESSIONS: Record<CompressionName, CompressionType> = {
 };
 
 /** The most batches in flight per partition the broker's idempotence tracks (Kafka's limit for enable.idempotence). */
-export const MAX_IN_FLIGHT_IDEMPOTENT = 5;
+const MAX_IN_FLIGHT_IDEMPOTENT = 5;
 
 const INT32_MAX = 2 ** 31 - 1;
 

@@ -197,11 +197,6 @@ export class RecordAccumulator {
     return aborted;
   }
 
-  /** Whether any batch of any partition waits or is in flight. */
-  get isEmpty(): boolean {
-    return this.incomplete.size === 0;
-  }
-
   /** Every queue, for the idempotence state to reset sequences. */
   get queues(): readonly PartitionQueue[] {
     return this.#queues;
