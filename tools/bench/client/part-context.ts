@@ -77,6 +77,16 @@ export async function attempt<T>(part: PartResult, who: string, run: () => Promi
   }
 }
 
+/**
+ * The clients' order in round `round`: rotated each round, so on a machine
+ * whose load drifts no client always runs first or last. Each round runs
+ * every client once, in a new child, before the next round starts.
+ */
+export function roundOrder<T>(clients: readonly T[], round: number): T[] {
+  const shift = round % Math.max(1, clients.length);
+  return [...clients.slice(shift), ...clients.slice(0, shift)];
+}
+
 export function childOptions(context: PartContext, client: ClientName): ChildOptions {
   return { node: context.nodeFor(client), timeoutMs: context.timeoutMs, ...(client === 'kstream' && context.profileDir !== undefined ? { cpuProfileDir: context.profileDir } : {}) };
 }

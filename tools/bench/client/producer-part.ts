@@ -1,24 +1,29 @@
 // The producer figures: each client produces into a topic of its own (new,
-// 6 partitions) in its own child; its acknowledged count must equal the
-// partitions' high watermarks' sum afterwards. kcat follows for scale.
+// 6 partitions), one round per child, the clients taking turns round by
+// round; each child's acknowledged count must equal how far the partitions'
+// high watermarks moved. kcat follows for scale.
 import { median } from '../harness.js';
 import { createTopic, deleteTopic } from '../replication/bench-context.js';
 import { runInChild } from './child.js';
 import { kcatProduceArgs, kcatProduceRate } from './kcat-ceiling.js';
-import type { ClientName, ProduceJob, ProduceResult } from './messages.js';
+import type { ClientName, ProduceJob, ProduceResult, RoundResult } from './messages.js';
 import {
-  attempt, CHUNK, childOptions, formatRate, IN_FLIGHT, keepNotes, LABELS, newPartResult, PARTITIONS, perSecond, ratioFigures, storedRecords, VALUE_BYTES,
+  attempt, CHUNK, childOptions, formatRate, IN_FLIGHT, keepNotes, LABELS, newPartResult, PARTITIONS, perSecond, ratioFigures, roundOrder, storedRecords, VALUE_BYTES,
   type PartContext, type PartResult,
 } from './part-context.js';
 
-/** Runs a produce job into a new topic and checks the partitions' high watermarks add up to what the client acknowledged. */
-export async function produceChecked(context: PartContext, job: ProduceJob, replicationFactor: number): Promise<ProduceResult> {
-  await createTopic(context.bench, { topic: job.topic, partitions: PARTITIONS, replicationFactor });
+/**
+ * Runs a produce job in a child and checks that the partitions' high
+ * watermarks moved by exactly what the client acknowledged, and that it
+ * acknowledged every record it sent.
+ */
+export async function produceChecked(context: PartContext, job: ProduceJob): Promise<ProduceResult> {
+  const before = await storedRecords(context.bench, job.topic);
   const result = await runInChild<ProduceResult>(job, childOptions(context, job.client));
   const expected = job.warmupRecords + job.rounds * job.records;
-  const stored = await storedRecords(context.bench, job.topic);
+  const stored = (await storedRecords(context.bench, job.topic)) - before;
   if (result.acknowledged !== expected || stored !== expected) {
-    throw new Error(`${LABELS[job.client]}: sent ${expected} records to ${job.topic}, ${result.acknowledged} acknowledged, the high watermarks add up to ${stored}`);
+    throw new Error(`${LABELS[job.client]}: sent ${expected} records to ${job.topic}, ${result.acknowledged} acknowledged, the high watermarks moved by ${stored}`);
   }
   return result;
 }
@@ -37,22 +42,33 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
   const { sizes, bench } = context;
   const out = newPartResult(
     `${part.title}, ${PARTITIONS} partitions, ${VALUE_BYTES} B values, send() of ${CHUNK} records x ${IN_FLIGHT} in flight: records/s, ` +
-      `median of ${sizes.produceRounds} rounds of ${sizes.produceRecords.toLocaleString('en-US')} (after ${sizes.produceWarmup.toLocaleString('en-US')} warm-up)`,
+      `median of ${sizes.produceRounds} rounds of ${sizes.produceRecords.toLocaleString('en-US')}, a child each, after ${sizes.produceWarmup.toLocaleString('en-US')} records of warm-up`,
   );
+  const rounds = new Map<ClientName, RoundResult[]>(context.clients.map((client) => [client, []]));
+  const topic = (client: ClientName) => `client-${part.key}-${client}`;
+  for (const client of context.clients) await createTopic(bench, { topic: topic(client), partitions: PARTITIONS, replicationFactor: part.replicationFactor });
+  for (let round = 0; round < sizes.produceRounds; round++) {
+    for (const client of roundOrder([...rounds.keys()], round)) {
+      const job: ProduceJob = {
+        kind: 'produce', client, bootstrap: bench.cluster.bootstrap, topic: topic(client), acks: part.acks, idempotent: part.idempotent,
+        valueBytes: VALUE_BYTES, records: sizes.produceRecords, warmupRecords: sizes.produceWarmup, rounds: 1, chunk: CHUNK, inFlight: IN_FLIGHT, numbered: false,
+      };
+      const result = await attempt(out, `${LABELS[client]}, ${part.key}, round ${round + 1}`, () => produceChecked(context, job));
+      if (result === undefined) {
+        rounds.delete(client);
+        continue;
+      }
+      rounds.get(client)!.push(...result.rounds);
+      keepNotes(out, part.key, client, result);
+    }
+  }
   const rates = new Map<ClientName, number>();
-  for (const client of context.clients) {
+  for (const [client, done] of rounds) {
+    await deleteTopic(bench, topic(client));
     const node = context.nodeFor(client);
-    const job: ProduceJob = {
-      kind: 'produce', client, bootstrap: bench.cluster.bootstrap, topic: `client-${part.key}-${client}`, acks: part.acks, idempotent: part.idempotent,
-      valueBytes: VALUE_BYTES, records: sizes.produceRecords, warmupRecords: sizes.produceWarmup, rounds: sizes.produceRounds, chunk: CHUNK, inFlight: IN_FLIGHT, numbered: false,
-    };
-    const result = await attempt(out, `${LABELS[client]}, ${part.key}`, () => produceChecked(context, job, part.replicationFactor));
-    if (result === undefined) continue;
-    await deleteTopic(bench, job.topic);
-    const rate = median(perSecond(result.rounds));
+    const rate = median(perSecond(done));
     rates.set(client, rate);
-    console.log(`  ${LABELS[client]} on node ${node.version}: ${formatRate(rate)} records/s; rounds ${perSecond(result.rounds).map(formatRate).join(', ')}; ${result.acknowledged.toLocaleString('en-US')} acknowledged = the high watermarks' sum`);
-    keepNotes(out, part.key, client, result);
+    console.log(`  ${LABELS[client]} on node ${node.version}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; each child's acknowledged count = the high watermarks' move`);
     out.figures.push({ name: `${LABELS[client]} (node ${node.version})`, value: rate, unit: 'records/s', ...(client === 'kstream' ? { target: { atLeast: part.target } } : {}) });
   }
   const { kcat } = context;
