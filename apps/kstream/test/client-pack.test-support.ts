@@ -130,7 +130,7 @@ export async function pack(packageDirs: readonly string[], destination: string):
 
 export interface ScratchProject {
   readonly dir: string;
-  /** npm install's output, for a failure's message. */
+  /** npm install's output (with --foreground-scripts, the install scripts' too). */
   readonly installLog: string;
 }
 
@@ -142,8 +142,8 @@ export function registryUnreachable(installLog: string): string | null {
 
 /**
  * A project in os.tmpdir() that depends on the tarballs and nothing else, with
- * `files` written into it, after `npm install`. Rejects with npm's output if
- * the install fails.
+ * `files` written into it, after `npm install`. Rejects with npm's output (as
+ * `installLog`) if the install fails, the project removed.
  */
 export async function scratchProject(tarballs: readonly Tarball[], files: Readonly<Record<string, string>>): Promise<ScratchProject> {
   const dir = await mkdtemp(join(tmpdir(), 'kstream-client-pack-'));
@@ -168,6 +168,7 @@ export async function scratchProject(tarballs: readonly Tarball[], files: Readon
     return { dir, installLog: stdout + stderr };
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    rmSync(dir, { recursive: true, force: true });
     throw Object.assign(new Error(`npm install in ${dir} failed:\n${stdout}${stderr}`), { installLog: stdout + stderr });
   }
 }

@@ -227,6 +227,12 @@ describe('client-pack', () => {
     expect(files.get('@kstream/protocol')).toEqual(expect.arrayContaining(['binding.gyp', 'native/crc32c.c', 'dist/index.js']));
   });
 
+  it('protocolInstallScriptApproved: the project\'s allowScripts lets npm run it (the crc32c addon builds, or it says why not)', ({ skip }) => {
+    if (skipReason !== null) skip(skipReason);
+    expect(project!.installLog, 'npm skipped an install script').not.toMatch(/not yet covered by allowScripts/);
+    expect(project!.installLog).toMatch(/> @kstream\/protocol@\S+ install/);
+  });
+
   it('esmImportProducesAndConsumes: Producer, Consumer and the kafkajs entry from an ES module', async ({ skip }) => {
     if (skipReason !== null) skip(skipReason);
     await expectRoundTrip('esm');
