@@ -304,7 +304,9 @@ export class Sender {
     } else if (Date.now() >= batch.createdAt + this.options.deliveryTimeoutMs || batch.attempts > this.options.client.retries) {
       this.#fail(batch, queue, this.#exhausted(batch, error));
     } else {
-      this.#requeue(batch, queue, backoffDelay(batch.attempts - 1, this.options.client));
+      const backoffMs = backoffDelay(batch.attempts - 1, this.options.client);
+      this.options.client.logger.debug(`retrying ${describe(batch)} in ${backoffMs} ms (attempt ${batch.attempts + 1})`, { error: error.message });
+      this.#requeue(batch, queue, backoffMs);
     }
   }
 
