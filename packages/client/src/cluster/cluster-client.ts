@@ -23,6 +23,7 @@ import {
   type TopicMetadata,
 } from './cluster-metadata.js';
 import { CoordinatorDirectory } from './coordinator-directory.js';
+import { MetadataFreshness } from './metadata-freshness.js';
 import type { CoordinatorAddress, CoordinatorKeyType } from './coordinator-lookup.js';
 
 interface Refresh {
@@ -39,11 +40,7 @@ export class ClusterClient {
   readonly options: ResolvedClientOptions;
   #metadata: ClusterMetadata = EMPTY_METADATA;
   private readonly tracked = new Set<string>();
-  // Staleness by sequence number: a topic is stale when invalidated after the start of the refresh that last covered it.
-  private sequence = 0;
-  private readonly invalidatedAt = new Map<string, number>();
-  private allInvalidatedAt = -1;
-  private readonly refreshedAt = new Map<string, number>();
+  private readonly freshness = new MetadataFreshness();
   private refreshing: Refresh | undefined;
   private queuedRefresh: { all: boolean; promise: Promise<ClusterMetadata> } | undefined;
   private maxAgeTimer: NodeJS.Timeout | undefined;
@@ -145,8 +142,7 @@ export class ClusterClient {
 
   /** Marks `topic` (or every topic) stale: the next leaderFor or topic refreshes it. */
   invalidate(topic?: string): void {
-    if (topic === undefined) this.allInvalidatedAt = ++this.sequence;
-    else this.invalidatedAt.set(topic, ++this.sequence);
+    this.freshness.invalidate(topic);
   }
 
   /** KIP-951: the new leader a Produce or Fetch error names, with its endpoints; applied only when its epoch is newer than the one known. */
@@ -233,7 +229,7 @@ export class ClusterClient {
 
   private async bootstrap(): Promise<void> {
     const addresses = this.options.bootstrap;
-    const startedAt = ++this.sequence;
+    const startedAt = this.freshness.begin();
     let next = 0;
     const metadata = await withRetry(
       async () => {
@@ -263,16 +259,16 @@ export class ClusterClient {
       },
     );
     if (this.closed) throw this.closedError();
-    this.installMetadata(metadata, false, startedAt);
+    this.installMetadata(metadata, startedAt);
   }
 
   /** Whether the refresh in flight answers for `topics`: it asks for them and started after they were last invalidated. */
   private covers(refresh: Refresh, all: boolean, topics: readonly string[]): boolean {
     if (all && !refresh.all) return false;
-    if (this.allInvalidatedAt > refresh.startedAt) return false;
+    if (this.freshness.invalidatedSince(refresh.startedAt)) return false;
     for (const topic of topics) {
       if (!refresh.all && !refresh.topics.has(topic)) return false;
-      if ((this.invalidatedAt.get(topic) ?? -1) > refresh.startedAt) return false;
+      if (this.freshness.invalidatedSince(refresh.startedAt, topic)) return false;
     }
     return true;
   }
@@ -284,7 +280,7 @@ export class ClusterClient {
   }
 
   private startRefresh(all: boolean): Promise<ClusterMetadata> {
-    const startedAt = ++this.sequence;
+    const startedAt = this.freshness.begin();
     const topics = new Set(this.tracked);
     const names = all ? null : [...topics];
     const promise = withRetry(async () => this.fetchMetadata(await this.anyBroker(), names), {
@@ -292,10 +288,7 @@ export class ClusterClient {
       deadline: Date.now() + this.options.requestTimeoutMs,
       signal: this.closing.signal,
       description: `Metadata for ${names === null ? 'every topic' : names.length === 0 ? 'the brokers' : names.join(', ')}`,
-    }).then((metadata) => {
-      if (!this.closed) this.installMetadata(metadata, all, startedAt);
-      return metadata;
-    });
+    }).then((metadata) => (this.closed ? metadata : this.installMetadata(metadata, startedAt)));
     const refresh: Refresh = { all, topics, startedAt, promise };
     this.refreshing = refresh;
     const done = () => {
@@ -319,11 +312,12 @@ export class ClusterClient {
     return metadataFromResponse(response, Date.now());
   }
 
-  private installMetadata(metadata: ClusterMetadata, all: boolean, startedAt: number): void {
+  /** Makes `metadata` the snapshot (keeping newer leaders) and returns what was installed. */
+  private installMetadata(metadata: ClusterMetadata, startedAt: number): ClusterMetadata {
     this.#metadata = keepingNewerLeaders(metadata, this.#metadata);
-    for (const name of metadata.topics.keys()) this.refreshedAt.set(name, startedAt);
-    if (!all) for (const name of this.tracked) if (!metadata.topics.has(name)) this.refreshedAt.set(name, startedAt);
+    for (const name of metadata.topics.keys()) this.freshness.refreshed(name, startedAt);
     this.scheduleMaxAgeRefresh();
+    return this.#metadata;
   }
 
   private scheduleMaxAgeRefresh(): void {
@@ -346,8 +340,7 @@ export class ClusterClient {
   private freshTopic(name: string): TopicMetadata | undefined {
     const topic = this.#metadata.topics.get(name);
     if (topic === undefined || topic.errorCode !== 0 || !this.tracked.has(name)) return undefined;
-    const refreshed = this.refreshedAt.get(name) ?? -1;
-    if ((this.invalidatedAt.get(name) ?? -1) >= refreshed || this.allInvalidatedAt >= refreshed) return undefined;
+    if (!this.freshness.isFresh(name)) return undefined;
     if (Date.now() - this.#metadata.fetchedAt > this.options.metadataMaxAgeMs) return undefined;
     return topic;
   }
