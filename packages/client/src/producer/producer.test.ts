@@ -109,5 +109,19 @@ describe('producer errors and requests', () => {
     await p.flush();
     expect(sentBatches(broker).map((b) => b.recordCount), 'each half is tried alone').toEqual([2, 1, 1]);
   });
+
+  it('unkeyedRecordsStickToAPartitionUntilItsBatchFills', async () => {
+    const broker = await fakeBroker({ [Produce.apiKey]: produceHandler() });
+    // 60-byte records, 3 to a 200-byte batch: the sticky partitioner moves to the other partition as each batch fills.
+    const p = producer(broker, { idempotent: false, batchSize: 200, lingerMs: 1_000 });
+    const results = await p.send(Array.from({ length: 30 }, (_, i) => ({ topic: 'orders', value: `${i}`.padStart(50, '-') })));
+    const runs: number[][] = [];
+    for (const { partition } of results) {
+      if (runs.at(-1)?.[0] === partition) runs.at(-1)!.push(partition);
+      else runs.push([partition]);
+    }
+    expect(runs.map((run) => run.length)).toEqual(Array.from({ length: 10 }, () => 3));
+    expect(new Set(results.map((r) => r.partition))).toEqual(new Set([0, 1]));
+  });
 });
 
