@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KafkaConfigError } from '../errors/kafka-client-error.js';
 import { resolveClientOptions, type ClientOptions } from './client-options.js';
 import { booleanOption, enumOption, intOption } from './option-validators.js';
@@ -61,6 +61,25 @@ describe('client options', () => {
     );
     expect(configError(() => resolveClientOptions({ bootstrap: 'h:1', retries: -1 })).key).toBe('retries');
     expect(resolveClientOptions({ bootstrap: 'h:1', retries: 3 }).retries).toBe(3);
+  });
+
+  it('defaultLoggerWritesWarningsWithTheirFields', () => {
+    const { logger } = resolveClientOptions({ bootstrap: 'h:1' });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    try {
+      logger.warn('slow', { offset: 12n, topic: 't' });
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      logger.warn('odd', cyclic);
+      logger.info('dropped');
+      logger.debug('dropped');
+      expect(warn.mock.calls).toEqual([['slow {"offset":"12","topic":"t"}'], ['odd [object Object]']]);
+      expect(info).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      info.mockRestore();
+    }
   });
 
   it('badLoggerAndClientIdAreNamed', () => {

@@ -41,9 +41,19 @@ export const CLIENT_ID = 'kstream-client';
 const consoleLogger: ClientLogger = {
   debug() {},
   info() {},
-  warn: (message, fields) => console.warn(fields === undefined ? message : `${message} ${JSON.stringify(fields)}`),
-  error: (message, fields) => console.error(fields === undefined ? message : `${message} ${JSON.stringify(fields)}`),
+  warn: (message, fields) => console.warn(withFields(message, fields)),
+  error: (message, fields) => console.error(withFields(message, fields)),
 };
+
+/** The message with its fields as JSON; offsets (bigint) as numbers' text, and never a throw from a field that will not serialize. */
+function withFields(message: string, fields: object | undefined): string {
+  if (fields === undefined) return message;
+  try {
+    return `${message} ${JSON.stringify(fields, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}`;
+  } catch {
+    return `${message} ${String(fields)}`;
+  }
+}
 
 /** Validates and fills in defaults; throws KafkaConfigError. Resolving resolved options again returns equal options. */
 export function resolveClientOptions(options: ClientOptions | ResolvedClientOptions): ResolvedClientOptions {
