@@ -44,7 +44,10 @@ export async function runBatch(host: RunnerHost, config: ConsumerRunConfig, batc
     if (config.eachBatch !== undefined) {
       const payload: EachBatchPayload = {
         batch: kafkaBatch(batch),
-        resolveOffset: (offset) => host.offsets.resolve(topic, partition, BigInt(offset)),
+        // A stale batch's partition may belong to another member now: its offsets are no longer ours to commit.
+        resolveOffset: (offset) => {
+          if (!isStale()) host.offsets.resolve(topic, partition, BigInt(offset));
+        },
         heartbeat,
         pause,
         commitOffsetsIfNecessary: (offsets) => (offsets === undefined ? host.commitIfDue() : host.commit(offsets)),

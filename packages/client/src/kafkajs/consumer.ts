@@ -173,6 +173,8 @@ export class KafkaJSConsumer implements Consumer {
     this.#running = true;
     try {
       client.subscribe([...this.#topics.keys()]);
+      // kafkajs's runner reconnects its group (and says CONNECT) on each start, before joining.
+      this.#emitter.emit(CONSUMER_EVENTS.CONNECT, null);
       await client.connect();
     } catch (error) {
       this.#running = false;
