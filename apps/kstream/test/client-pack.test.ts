@@ -233,6 +233,13 @@ describe('client-pack', () => {
     expect(project!.installLog).toMatch(/> @kstream\/protocol@\S+ install/);
   });
 
+  it('readmeLinksResolveInThePackage: every relative link of the client README names a file the tarball ships', () => {
+    const client = tarballs.find((t) => t.name === '@kstream/client')!;
+    const readme = readFileSync(join(root, 'packages', 'client', 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((link) => link[1]!).filter((target) => !/^[a-z]+:/.test(target));
+    expect(links.filter((target) => !client.files.includes(target)), 'links to files outside the package').toEqual([]);
+  });
+
   it('esmImportProducesAndConsumes: Producer, Consumer and the kafkajs entry from an ES module', async ({ skip }) => {
     if (skipReason !== null) skip(skipReason);
     await expectRoundTrip('esm');
