@@ -36,9 +36,11 @@ const STALE_METADATA_ERRORS: ReadonlySet<number> = new Set([
  * maxInFlightRequestsPerConnection), and schedules the next run for when the
  * next batch lingers out or a retry is due; appends that fill a batch and
  * every answer wake it. Answers complete batches, or put retriable failures
- * back in their queue with backoff until deliveryTimeoutMs; a partition keeps
- * one batch in flight (five when idempotent: the broker's sequence check
- * keeps their order), so ordering holds across retries.
+ * back in their queue with backoff until deliveryTimeoutMs. A partition keeps
+ * one batch in flight — up to maxInFlightRequestsPerConnection (at most 5)
+ * when idempotent, where the broker's sequence check keeps their order — so
+ * ordering holds across retries: without idempotence a second batch in
+ * flight could be written before the retry of the first.
  */
 export class Sender {
   /** flush() calls in progress: while any is, open batches are sent without waiting out linger. */
