@@ -132,6 +132,8 @@ export class FakeBroker {
   }
 
   private serve(socket: Socket): void {
+    // As a Kafka broker does: without it, Nagle holds a pipelined response until the client's delayed ACK.
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
