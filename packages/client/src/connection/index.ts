@@ -1,3 +1,2 @@
 // One connection per broker: ApiVersions negotiation, pipelined requests.
-export * from './broker-connection.js';
-export { NegotiatedVersions } from './negotiated-versions.js';
+export { BrokerConnection, MAX_RESPONSE_FRAME_BYTES, type BrokerTarget } from './broker-connection.js';
