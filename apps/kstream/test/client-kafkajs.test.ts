@@ -240,7 +240,8 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
 
   it('errorsByName: the same KafkaJS* class, type and retriable flag from both', async () => {
     const outcomes = new Map<string, unknown>();
-    const describe = (error: unknown) => {
+    type Described = { name: string; type?: string; retriable?: boolean; errors?: Described[] };
+    const describe = (error: unknown): Described => {
       const e = error as { name: string; type?: string; retriable?: boolean; errors?: unknown[] };
       return { name: e.name, type: e.type, retriable: e.retriable, errors: e.errors?.map((inner) => describe(inner)) };
     };

@@ -32,7 +32,8 @@ export async function describeConfigs(
     throttleTime: 0,
     resources: described.map(({ configs }, i) => ({
       errorCode: 0,
-      errorMessage: '',
+      // kafkajs's type says string; what it hands over for a resource without error is Kafka's null.
+      errorMessage: null as unknown as string,
       resourceName: resources[i]!.name,
       resourceType: resources[i]!.type,
       configEntries: configs.map((entry) => ({

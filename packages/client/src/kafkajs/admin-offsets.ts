@@ -61,7 +61,8 @@ export async function fetchOffsets(
   for (const { topic, partition, offset, metadata } of committed) {
     let list = byTopic.get(topic);
     if (list === undefined) byTopic.set(topic, (list = []));
-    list.push({ partition, offset: offset === null ? '-1' : String(offset), metadata });
+    // kafkajs hands an empty metadata string over as null.
+    list.push({ partition, offset: offset === null ? '-1' : String(offset), metadata: metadata || null });
   }
   if (resolveOffsets) {
     for (const [topic, partitions] of byTopic) {

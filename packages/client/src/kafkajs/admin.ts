@@ -197,6 +197,8 @@ export class KafkaJSAdmin implements Admin {
   describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
     return this.#call(async (admin) => ({
       groups: (await admin.describeGroups(groupIds)).map((group) => ({
+        // Not in kafkajs's type, but in what it hands over: a described group is one without error.
+        ...{ errorCode: 0 },
         groupId: group.groupId,
         protocol: group.protocol,
         protocolType: group.protocolType,
