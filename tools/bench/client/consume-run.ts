@@ -30,7 +30,6 @@ async function consumeOnce(driver: ClientDriver, job: ConsumeJob, groupId: strin
   const consumer = await driver.consumer({
     bootstrap: job.bootstrap,
     topic: job.topic,
-    partitions: job.partitions,
     from: 'earliest',
     groupId,
     onRecord(value) {

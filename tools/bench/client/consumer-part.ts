@@ -44,7 +44,7 @@ export async function consumerPart(context: PartContext): Promise<PartResult> {
     for (const client of roundOrder([...rounds.keys()], round)) {
       const result = await attempt(out, `${LABELS[client]}, consumer, round ${round + 1}`, () =>
         runInChild<ConsumeResult>(
-          { kind: 'consume', client, bootstrap: bench.cluster.bootstrap, topic: TOPIC, partitions: PARTITIONS, records: sizes.consumeRecords, valueBytes: VALUE_BYTES, rounds: 1, groupPrefix: `bench-consume-${client}-${round}` },
+          { kind: 'consume', client, bootstrap: bench.cluster.bootstrap, topic: TOPIC, records: sizes.consumeRecords, valueBytes: VALUE_BYTES, rounds: 1, groupPrefix: `bench-consume-${client}-${round}` },
           childOptions(context, client),
         ),
       );

@@ -19,7 +19,6 @@ export interface BenchProducer {
 export interface ConsumerSpec {
   readonly bootstrap: string;
   readonly topic: string;
-  readonly partitions: number;
   readonly from: 'earliest' | 'latest';
   /** A group new to the cluster, for clients that only consume in a group. */
   readonly groupId: string;

@@ -1,7 +1,7 @@
 // @kstream/client as the benchmark drives it: Kafka's defaults except acks
-// (and linger 0 for the latency run); the consumer assigns itself every
-// partition (no group: the rate is timed from the first record, after any
-// join) and reads batches with `for await`.
+// (and linger 0 for the latency run); the consumer joins a new group, as the
+// other clients' do, with auto-commit off, and reads batches with
+// `for await`.
 import { Consumer, Producer, type ClientLogger } from '@kstream/client';
 import type { ClientDriver } from './driver.js';
 
@@ -16,7 +16,7 @@ export function kstreamDriver(): ClientDriver {
   };
   const logger: ClientLogger = { debug() {}, info() {}, warn: log, error: log };
   return {
-    description: 'producer.send(records[]), Kafka defaults but acks (lingerMs 0 for the latency run); consumer.assign() every partition + seek(), for await (const batch of consumer)',
+    description: 'producer.send(records[]), Kafka defaults but acks (lingerMs 0 for the latency run); consumer.subscribe() in a new group, autoOffsetReset, enableAutoCommit false, for await (const batch of consumer)',
     notes,
     async producer({ bootstrap, acks, idempotent, lowLatency }) {
       const producer = new Producer({ bootstrap, clientId: 'bench-client', logger, acks: acks === -1 ? 'all' : 1, idempotent, ...(lowLatency ? { lingerMs: 0 } : {}) });
@@ -30,12 +30,10 @@ export function kstreamDriver(): ClientDriver {
         close: () => producer.close(),
       };
     },
-    async consumer({ bootstrap, topic, partitions, from, onRecord, onError }) {
-      const consumer = new Consumer({ bootstrap, clientId: 'bench-client', logger, autoOffsetReset: from });
+    async consumer({ bootstrap, topic, from, groupId, onRecord, onError }) {
+      const consumer = new Consumer({ bootstrap, clientId: 'bench-client', logger, groupId, autoOffsetReset: from, enableAutoCommit: false });
       await consumer.connect();
-      const assigned = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
-      consumer.assign(assigned);
-      for (const tp of assigned) consumer.seek(tp, from);
+      consumer.subscribe([topic]);
       const reading = (async () => {
         for await (const batch of consumer) {
           for (const record of batch.records) onRecord(record.value!);

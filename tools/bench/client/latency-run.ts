@@ -36,7 +36,6 @@ export async function runEndToEnd(driver: ClientDriver, job: EndToEndJob): Promi
   const consumer = await driver.consumer({
     bootstrap: job.bootstrap,
     topic: job.topic,
-    partitions: job.partitions,
     from: 'latest',
     groupId: job.groupId,
     onRecord(value) {

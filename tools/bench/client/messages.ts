@@ -34,7 +34,6 @@ export interface ConsumeJob {
   readonly client: ClientName;
   readonly bootstrap: string;
   readonly topic: string;
-  readonly partitions: number;
   readonly records: number;
   readonly valueBytes: number;
   readonly rounds: number;
@@ -48,7 +47,6 @@ export interface EndToEndJob {
   readonly client: ClientName;
   readonly bootstrap: string;
   readonly topic: string;
-  readonly partitions: number;
   readonly valueBytes: number;
   readonly ratePerSecond: number;
   readonly warmupSeconds: number;
