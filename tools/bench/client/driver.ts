@@ -13,6 +13,8 @@ export interface ProducerSpec {
 export interface BenchProducer {
   /** Sends the values, no key, to the topic; resolves once every one is acknowledged, to how many were. */
   send(topic: string, values: readonly Buffer[]): Promise<number>;
+  /** Whether idempotence is on, as the client says after connecting; null if it does not say. */
+  readonly idempotent: boolean | null;
   close(): Promise<void>;
 }
 

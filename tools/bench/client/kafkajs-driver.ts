@@ -18,6 +18,7 @@ export function kafkajsDriver(): ClientDriver {
           await producer.send({ topic, acks, messages: values.map((value) => ({ value })) });
           return values.length;
         },
+        idempotent: null,
         close: () => producer.disconnect(),
       };
     },

@@ -27,6 +27,7 @@ export function kstreamDriver(): ClientDriver {
           const sent = await producer.send(values.map((value) => ({ topic, value })));
           return sent.length;
         },
+        idempotent: producer.idempotent,
         close: () => producer.close(),
       };
     },

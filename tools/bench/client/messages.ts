@@ -72,6 +72,8 @@ export interface ProduceResult extends Described {
   readonly rounds: readonly RoundResult[];
   /** Records every send() call acknowledged, warm-up included: the parent checks the high watermarks moved as much. */
   readonly acknowledged: number;
+  /** BenchProducer.idempotent: what ran, which may differ from what was asked. */
+  readonly idempotent: boolean | null;
 }
 
 export interface ConsumeResult extends Described {

@@ -15,6 +15,7 @@ export function platformaticDriver(): ClientDriver {
           await producer.send({ messages: values.map((value) => ({ topic, value })) });
           return values.length;
         },
+        idempotent: null,
         close: () => producer.close(),
       };
     },

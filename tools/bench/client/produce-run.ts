@@ -34,7 +34,7 @@ export async function runProduce(driver: ClientDriver, job: ProduceJob): Promise
       await produce(job.records);
       rounds.push({ records: job.records, seconds: Number(process.hrtime.bigint() - start) / 1e9 });
     }
-    return { kind: 'produce', rounds, acknowledged, description: driver.description, notes: driver.notes };
+    return { kind: 'produce', rounds, acknowledged, idempotent: producer.idempotent, description: driver.description, notes: driver.notes };
   } finally {
     await producer.close();
   }

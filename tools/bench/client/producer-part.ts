@@ -45,6 +45,7 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
       `median of ${sizes.produceRounds} rounds of ${sizes.produceRecords.toLocaleString('en-US')}, a child each, after ${sizes.produceWarmup.toLocaleString('en-US')} records of warm-up`,
   );
   const rounds = new Map<ClientName, RoundResult[]>(context.clients.map((client) => [client, []]));
+  const idempotence = new Map<ClientName, boolean | null>();
   const topic = (client: ClientName) => `client-${part.key}-${client}`;
   for (const client of context.clients) await createTopic(bench, { topic: topic(client), partitions: PARTITIONS, replicationFactor: part.replicationFactor });
   for (let round = 0; round < sizes.produceRounds; round++) {
@@ -59,6 +60,7 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
         continue;
       }
       rounds.get(client)!.push(...result.rounds);
+      idempotence.set(client, result.idempotent);
       keepNotes(out, part.key, client, result);
     }
   }
@@ -68,8 +70,11 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
     const node = context.nodeFor(client);
     const rate = median(perSecond(done));
     rates.set(client, rate);
-    console.log(`  ${LABELS[client]} on node ${node.version}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; each child's acknowledged count = the high watermarks' move`);
-    out.figures.push({ name: `${LABELS[client]} (node ${node.version})`, value: rate, unit: 'records/s', ...(client === 'kstream' ? { target: { atLeast: part.target } } : {}) });
+    // What ran, when idempotence was asked for and the client says whether it could turn it on.
+    const ran = part.idempotent ? idempotence.get(client) : null;
+    const mode = ran === true ? ', idempotent' : ran === false ? ', idempotence OFF (the brokers lack it)' : '';
+    console.log(`  ${LABELS[client]} on node ${node.version}${mode}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; each child's acknowledged count = the high watermarks' move`);
+    out.figures.push({ name: `${LABELS[client]} (node ${node.version})${mode}`, value: rate, unit: 'records/s', ...(client === 'kstream' ? { target: { atLeast: part.target } } : {}) });
   }
   const { kcat } = context;
   if (kcat !== undefined) {
