@@ -37,8 +37,11 @@ type SyncRequest = RequestOf<typeof SyncGroup>;
 class ScriptedCoordinator {
   readonly log: string[] = [];
   readonly committed = new Map<string, bigint>();
+  /** Answered to the next heartbeat only. */
   heartbeatError = 0;
   commitError = 0;
+  /** How long JoinGroup keeps the member waiting, as a coordinator waiting for the rest of the group does. */
+  joinDelayMs = 0;
   findCoordinatorCalls = 0;
   broker!: FakeBroker;
 
@@ -64,8 +67,9 @@ class ScriptedCoordinator {
             coordinators: version >= 4 ? [{ key: GROUP, ...address, errorCode: 0, errorMessage: null }] : [],
           };
         },
-        [JoinGroup.apiKey]: (body: JoinRequest) => {
+        [JoinGroup.apiKey]: async (body: JoinRequest) => {
           this.log.push(`JoinGroup ${body.memberId || '(no id)'}`);
+          await new Promise((resolve) => setTimeout(resolve, this.joinDelayMs));
           return {
             throttleTimeMs: 0,
             errorCode: 0,
@@ -90,7 +94,11 @@ class ScriptedCoordinator {
             assignment: errorCode === 0 ? encodeAssignment({ assignedPartitions: groupByTopic(assignment), userData: null }, 0) : Buffer.alloc(0),
           };
         },
-        [Heartbeat.apiKey]: () => ({ throttleTimeMs: 0, errorCode: this.heartbeatError }),
+        [Heartbeat.apiKey]: () => {
+          const errorCode = this.heartbeatError;
+          this.heartbeatError = 0;
+          return { throttleTimeMs: 0, errorCode };
+        },
         [LeaveGroup.apiKey]: (body: RequestOf<typeof LeaveGroup>) => {
           this.log.push(`LeaveGroup ${body.members.map((m) => m.memberId).join(',') || body.memberId}`);
           return { throttleTimeMs: 0, errorCode: 0, members: body.members.map((m) => ({ ...m, errorCode: 0 })) };
@@ -250,12 +258,10 @@ describe('GroupMember', () => {
     await member.start();
     host.positions.set('t-0', 10n);
     host.positions.set('t-1', 20n);
+    const mark = log.length;
     coordinator.heartbeatError = ErrorCode.REBALANCE_IN_PROGRESS;
-    await waitFor(() => member.rebalancing, 'the heartbeat to see the rebalance');
-    coordinator.heartbeatError = 0;
-    log.length = 0;
-    await member.ensureActive();
-    expect(log).toEqual([
+    await waitFor(() => member.generationId === 2 && !member.rebalancing, 'the member to rejoin on its own');
+    expect(log.slice(mark)).toEqual([
       'OffsetCommit g1 member-1 t-0@10,t-1@20',
       'onRevoked t-0,t-1',
       'host revoked t-0,t-1',
@@ -276,12 +282,26 @@ describe('GroupMember', () => {
     const { member, host, log } = await setUp(coordinator, { assignors: ['range'] });
     await member.start();
     host.positions.set('t-0', 10n);
+    const mark = log.length;
     coordinator.heartbeatError = ErrorCode.ILLEGAL_GENERATION;
-    await waitFor(() => member.rebalancing, 'the heartbeat to see the lost generation');
-    coordinator.heartbeatError = 0;
-    log.length = 0;
+    await waitFor(() => member.generationId === 2 && !member.rebalancing, 'the member to rejoin on its own');
+    expect(log.slice(mark)).toEqual(['onLost t-0', 'host lost t-0', 'JoinGroup member-1', 'SyncGroup 2', 'OffsetFetch', 'host assigned t-0@null', 'onAssigned t-0']);
+  });
+
+  it('ensureActiveWaitsForAJoinAlreadyUnderWay', async () => {
+    const coordinator = new ScriptedCoordinator(
+      (_request, count) => ({ generationId: count + 1 }),
+      () => ({ assignment: [tp(0)] }),
+    );
+    const { member } = await setUp(coordinator);
+    await member.start();
+    coordinator.joinDelayMs = 200;
+    coordinator.heartbeatError = ErrorCode.REBALANCE_IN_PROGRESS;
+    await waitFor(() => coordinator.log.at(-1) === 'JoinGroup member-1', 'the member to rejoin on its own');
+    expect(member.rebalancing).toBe(true);
     await member.ensureActive();
-    expect(log).toEqual(['onLost t-0', 'host lost t-0', 'JoinGroup member-1', 'SyncGroup 2', 'OffsetFetch', 'host assigned t-0@null', 'onAssigned t-0']);
+    expect(member.generationId).toBe(2);
+    expect(member.rebalancing).toBe(false);
   });
 
   it('unknownMemberIdRejoinsWithoutAMemberId', async () => {
@@ -292,9 +312,7 @@ describe('GroupMember', () => {
     const { member, log } = await setUp(coordinator, { assignors: ['range'] });
     await member.start();
     coordinator.heartbeatError = ErrorCode.UNKNOWN_MEMBER_ID;
-    await waitFor(() => member.rebalancing, 'the heartbeat to see the unknown member');
-    coordinator.heartbeatError = 0;
-    await member.ensureActive();
+    await waitFor(() => member.generationId === 2 && !member.rebalancing, 'the member to rejoin on its own');
     expect(log.filter((line) => line.startsWith('JoinGroup'))).toEqual(['JoinGroup (no id)', 'JoinGroup (no id)']);
     expect(member.memberId).toBe('member-2');
   });
@@ -308,12 +326,10 @@ describe('GroupMember', () => {
     await member.start();
     host.positions.set('t-0', 10n);
     host.positions.set('t-1', 20n);
+    const mark = log.length;
     coordinator.heartbeatError = ErrorCode.REBALANCE_IN_PROGRESS;
-    await waitFor(() => member.rebalancing, 'the heartbeat to see the rebalance');
-    coordinator.heartbeatError = 0;
-    log.length = 0;
-    await member.ensureActive();
-    expect(log).toEqual([
+    await waitFor(() => member.generationId === 3 && !member.rebalancing, 'the member to rejoin twice on its own');
+    expect(log.slice(mark)).toEqual([
       'OffsetCommit g1 member-1 t-0@10,t-1@20',
       'JoinGroup member-1',
       'SyncGroup 2',
@@ -340,7 +356,6 @@ describe('GroupMember', () => {
     const lookups = coordinator.findCoordinatorCalls;
     coordinator.heartbeatError = ErrorCode.NOT_COORDINATOR;
     await waitFor(() => coordinator.findCoordinatorCalls > lookups, 'FindCoordinator after NOT_COORDINATOR');
-    coordinator.heartbeatError = 0;
     expect(member.rebalancing).toBe(false);
   });
 
@@ -401,7 +416,7 @@ describe('GroupMember', () => {
     host.positions.set('t-0', 5n);
     await waitFor(() => log.includes('host lost t-0'), 'LeaveGroup after maxPollIntervalMs');
     expect(log.slice(-3)).toEqual(['LeaveGroup member-1', 'onLost t-0', 'host lost t-0']);
-    expect(member.rebalancing).toBe(true);
+    expect(member.rebalancing, 'nothing to do until the application polls').toBe(false);
     // A fetch round without a poll does not rejoin.
     await member.ensureActive();
     expect(member.assignment).toEqual([]);

@@ -58,6 +58,7 @@ export class GroupMember {
   /** A thrown rebalance listener, rethrown by ensureActive once the join is done (as the Java client's poll does). */
   private listenerError: unknown = null;
 
+  private lastJoinValue: { leaderId: string; protocolName: string } | null = null;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Bumped when heartbeats stop: an answer to a heartbeat from before is ignored. */
   private heartbeatSession = 0;
@@ -81,8 +82,15 @@ export class GroupMember {
     return this.generation;
   }
 
+  /** The last completed join: its leader and chosen assignor (for instrumentation, e.g. kafkajs's GROUP_JOIN); null before the first. */
+  get lastJoin(): { leaderId: string; protocolName: string } | null {
+    return this.lastJoinValue;
+  }
+
+  /** A join is running or due. Not while the member waits for a poll to rejoin, nor once it is closed or fenced: ensureActive has nothing to do then. */
   get rebalancing(): boolean {
-    return this.joining !== null || this.rejoinReason !== null;
+    if (this.closed || this.fatal !== null) return false;
+    return this.joining !== null || (this.rejoinReason !== null && !this.pollExpired);
   }
 
   /** The partitions the member owns in its current generation. */
@@ -99,13 +107,8 @@ export class GroupMember {
   async ensureActive(): Promise<void> {
     this.throwIfUnusable();
     this.noticeChanges();
-    while (this.rejoinReason !== null && !this.pollExpired) {
-      this.joining ??= this.rejoin().finally(() => {
-        this.joining = null;
-      });
-      await this.joining;
-      this.throwIfUnusable();
-    }
+    await this.joinWhileNeeded();
+    this.throwIfUnusable();
     if (this.listenerError !== null) {
       const error = this.listenerError;
       this.listenerError = null;
@@ -116,7 +119,10 @@ export class GroupMember {
   /** The application asked for records: it is alive, so the max.poll.interval timer starts over. */
   polled(): void {
     if (this.closed) return;
-    this.pollExpired = false;
+    if (this.pollExpired) {
+      this.pollExpired = false;
+      this.rejoinSoon();
+    }
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => void this.pollIntervalExpired(), this.options.maxPollIntervalMs);
     this.pollTimer.unref();
@@ -169,6 +175,33 @@ export class GroupMember {
 
   private requestRejoin(reason: string): void {
     this.rejoinReason ??= reason;
+    this.rejoinSoon();
+  }
+
+  /**
+   * Starts the rejoin without waiting for the consumer's next fetch round: a
+   * member with no partitions fetches nothing, and the group waits for it.
+   * What goes wrong is kept for ensureActive to throw (fatal errors, a
+   * throwing listener).
+   */
+  private rejoinSoon(): void {
+    setImmediate(() => {
+      if (this.closed || this.fatal !== null || this.pollExpired || this.joining !== null || !this.joinedOnce) return;
+      this.joinWhileNeeded().catch(() => {});
+    });
+  }
+
+  /** Waits for the join under way (its request cleared rejoinReason already), then joins again while one is due. */
+  private async joinWhileNeeded(): Promise<void> {
+    while (!this.closed && this.fatal === null) {
+      if (this.joining === null) {
+        if (this.rejoinReason === null || this.pollExpired) return;
+        this.joining = this.rejoin().finally(() => {
+          this.joining = null;
+        });
+      }
+      await this.joining;
+    }
   }
 
   /** A changed subscription, or (for the leader) a changed partition count, needs a new assignment. */
@@ -293,6 +326,7 @@ export class GroupMember {
   private async completeJoin(joined: Joined, assigned: TopicPartition[]): Promise<void> {
     this.generation = joined.generationId;
     this.memberIdValue = joined.memberId;
+    this.lastJoinValue = { leaderId: joined.leader, protocolName: joined.protocolName };
     this.joinedOnce = true;
     this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
     this.logger.info(`group ${this.options.groupId}: joined generation ${joined.generationId} as ${joined.memberId}`, {
