@@ -70,9 +70,13 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
       ['kstream', []],
     ]);
     const assignments = new Map<string, Record<string, number[]>>();
+    const joins = new Map<string, ours.ConsumerGroupJoinEvent['payload']>();
     const members = LIBS.map((lib) => {
       const c = consumer(lib, { groupId });
-      c.on(c.events.GROUP_JOIN, (e) => assignments.set(lib.name, e.payload.memberAssignment));
+      c.on(c.events.GROUP_JOIN, (e) => {
+        assignments.set(lib.name, e.payload.memberAssignment);
+        joins.set(lib.name, e.payload);
+      });
       return { lib, c };
     });
     await Promise.all(members.map(({ c }) => c.connect()));
@@ -95,6 +99,13 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
     expect(read.get('kstream')!.some((m) => kafkajsPartitions.has(m.split('@')[0])), 'no partition read by both').toBe(false);
     const description = await admin.describeGroups([groupId]);
     expect(description.groups[0]).toMatchObject({ protocol: 'RoundRobinAssigner', protocolType: 'consumer', state: 'Stable' });
+    // Each member's last GROUP_JOIN names itself, the same leader, and the protocol: kafkajs's payload, filled the same way by ours.
+    const [theirs, mine] = [joins.get('kafkajs')!, joins.get('kstream')!];
+    expect(new Set(description.groups[0]!.members.map((m) => m.memberId))).toEqual(new Set([theirs.memberId, mine.memberId]));
+    expect(mine.leaderId).toBe(theirs.leaderId);
+    expect([theirs.isLeader, mine.isLeader].sort()).toEqual([false, true]);
+    expect(mine).toMatchObject({ groupId, groupProtocol: 'RoundRobinAssigner', isLeader: mine.leaderId === mine.memberId });
+    expect(mine.duration).toBeGreaterThanOrEqual(0);
     await Promise.all(members.map(({ c }) => c.disconnect()));
   }, 45_000);
 

@@ -90,6 +90,8 @@ export class KafkaJSConsumer implements Consumer {
   readonly #pendingSeeks = new Map<string, { topic: string; partition: number; offset: string }>();
   /** Topics paused whole: their partitions assigned later start paused. */
   readonly #pausedTopics = new Set<string>();
+  /** When the current join began (the start, or the revocation that began a rebalance): GROUP_JOIN's duration. */
+  #joinStarted = Date.now();
 
   constructor(context: ClientContext, config: ConsumerConfig) {
     if (!config?.groupId) throw new KafkaJSNonRetriableError('Consumer groupId must be a non-empty string.');
@@ -171,6 +173,7 @@ export class KafkaJSConsumer implements Consumer {
     }
     this.#client = client;
     this.#running = true;
+    this.#joinStarted = Date.now();
     try {
       client.subscribe([...this.#topics.keys()]);
       // kafkajs's runner reconnects its group (and says CONNECT) on each start, before joining.
@@ -422,8 +425,8 @@ export class KafkaJSConsumer implements Consumer {
     if (this.#emitter.listening(CONSUMER_EVENTS.COMMIT_OFFSETS)) {
       this.#emitter.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, {
         groupId: this.#config.groupId,
-        memberId: '',
-        groupGenerationId: -1,
+        memberId: client.groupMetadata()?.memberId ?? '',
+        groupGenerationId: client.groupMetadata()?.generationId ?? -1,
         topics: offsetsByTopic(offsets),
       });
     }
@@ -440,22 +443,25 @@ export class KafkaJSConsumer implements Consumer {
       this.#pendingSeeks.delete(key(topic, partition));
       this.#seekNow(client, topic, partition, seek.offset);
     }
+    if (!this.#emitter.listening(CONSUMER_EVENTS.GROUP_JOIN)) return;
     const memberAssignment: Record<string, number[]> = {};
     for (const { topic, partition } of client.assignment()) (memberAssignment[topic] ??= []).push(partition);
+    const group = client.groupMetadata();
     this.#emitter.emit(CONSUMER_EVENTS.GROUP_JOIN, {
-      duration: 0,
+      duration: Date.now() - this.#joinStarted,
       groupId: this.#config.groupId,
-      isLeader: false,
-      leaderId: '',
-      groupProtocol: '',
-      memberId: '',
+      isLeader: group !== null && group.leaderId === group.memberId,
+      leaderId: group?.leaderId ?? '',
+      groupProtocol: group?.protocolName ?? '',
+      memberId: group?.memberId ?? '',
       memberAssignment,
     });
   }
 
   async #revoked(partitions: TopicPartition[]): Promise<void> {
-    this.#emitter.emit(CONSUMER_EVENTS.REBALANCING, { groupId: this.#config.groupId, memberId: '' });
     const client = this.#client;
+    this.#joinStarted = Date.now();
+    this.#emitter.emit(CONSUMER_EVENTS.REBALANCING, { groupId: this.#config.groupId, memberId: client?.groupMetadata()?.memberId ?? '' });
     // kafkajs commits what was resolved before it rejoins; these partitions may move to another member.
     if (client !== undefined) await this.#commitResolved(client, partitions).catch((error: unknown) => this.#logger.warn(`Commit before revocation failed: ${String(error)}`));
     this.#forget(partitions);
