@@ -275,6 +275,25 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     return member.fetchCommitted(partitions);
   }
 
+  /**
+   * The membership as Kafka's ConsumerGroupMetadata has it, with the last
+   * join's leader and assignor (for instrumentation such as kafkajs's
+   * GROUP_JOIN); null without a group.
+   */
+  groupMetadata(): { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; leaderId: string | null; protocolName: string | null } | null {
+    const member = this.#member;
+    if (member === null || this.#options.groupId === null) return null;
+    const join = member.lastJoin;
+    return {
+      groupId: this.#options.groupId,
+      generationId: member.generationId,
+      memberId: member.memberId,
+      groupInstanceId: this.#options.groupInstanceId,
+      leaderId: join?.leaderId ?? null,
+      protocolName: join?.protocolName ?? null,
+    };
+  }
+
   /** Commits what was handed (auto-commit), leaves the group (unless static) and closes the connections. */
   async close(): Promise<void> {
     if (this.#closed) return;
