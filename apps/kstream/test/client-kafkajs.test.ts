@@ -159,6 +159,31 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
     expect(results.get('kstream')).toEqual(results.get('kafkajs'));
   }, 30_000);
 
+  it('customPartitionerSeesTheWholeMessage; gzip and a brokers function on the way', async () => {
+    // Routes by a field of the value, which only a partitioner handed the whole message can do.
+    const byRegion: ours.ICustomPartitioner = () => ({ partitionMetadata, message }) =>
+      String(message.value).includes('"eu"') ? 0 : partitionMetadata.length - 1;
+    const messages = Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ region: i % 3 === 0 ? 'eu' : 'us', i }) }));
+    const reads = new Map<string, SeenMessage[]>();
+    for (const lib of LIBS) {
+      const topic = await createTopic(lib, 'regions', 4);
+      const p = new lib.Kafka({
+        clientId: `compat-${lib.name}`,
+        brokers: async () => node.bootstrap.split(','),
+        logLevel: ours.logLevel.NOTHING,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+      }).producer({ createPartitioner: byRegion });
+      clients.push(p);
+      await p.connect();
+      await p.send({ topic, messages, compression: ours.CompressionTypes.GZIP });
+      reads.set(lib.name, (await consumeAll(lib, topic, messages.length)).map((m) => ({ ...m, timestamp: '' })));
+    }
+    const theirs = reads.get('kafkajs')!;
+    expect(theirs.filter((m) => m.partition === 0)).toHaveLength(4);
+    expect(theirs.filter((m) => m.partition === 3)).toHaveLength(8);
+    expect(reads.get('kstream')).toEqual(theirs);
+  }, 45_000);
+
   it('eachBatchResolveOffsetCommitsWhatWasResolvedThroughAHandlerFailure', async () => {
     const outcomes = new Map<string, unknown>();
     for (const lib of LIBS) {
