@@ -103,6 +103,25 @@ describe('GroupMember', () => {
     expect(member.rebalancing).toBe(false);
   });
 
+  it('leaderRejoinsWhenATopicOfTheGroupGainsPartitionsOrIsCreated', async () => {
+    const topics: Record<string, number> = { t: 2 };
+    const coordinator = new ScriptedCoordinator(
+      (request, count) => ({ generationId: count + 1, leader: request.memberId || 'member-1', members: [{ memberId: request.memberId || 'member-1', groupInstanceId: null, metadata: request.protocols[0]!.metadata }] }),
+      (request) => ({ assignment: request.assignments.length === 0 ? [] : [tp(0)] }),
+    );
+    const { member, host } = await setUp(coordinator, {}, topics);
+    host.topics = ['t', 'later'];
+    await member.start();
+    topics.t = 4;
+    await host.cluster.refreshMetadata();
+    await member.ensureActive();
+    expect(member.generationId).toBe(2);
+    topics.later = 3;
+    await host.cluster.refreshMetadata();
+    await member.ensureActive();
+    expect(member.generationId).toBe(3);
+  });
+
   it('unknownMemberIdRejoinsWithoutAMemberId', async () => {
     const coordinator = new ScriptedCoordinator(
       (request, count) => ({ generationId: count + 1, memberId: request.memberId || `member-${count + 1}` }),

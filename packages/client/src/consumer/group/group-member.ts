@@ -204,7 +204,11 @@ export class GroupMember {
     }
   }
 
-  /** A changed subscription, or (for the leader) a changed partition count, needs a new assignment. */
+  /**
+   * A changed subscription, or (for the leader) a changed partition count of
+   * any topic of the group, as the metadata refreshed in the background
+   * shows, needs a new assignment.
+   */
   private noticeChanges(): void {
     if (!this.joinedOnce) return;
     const topics = this.subscribedTopics();
@@ -304,9 +308,14 @@ export class GroupMember {
       let assignments: { memberId: string; assignment: Buffer }[] = [];
       this.leaderPartitionCounts = null;
       if (joined.leader === joined.memberId && !response.skipAssignment) {
-        const result = await leaderAssignments(assignor, response.members, (names) => this.partitionCounts(names));
+        let groupTopics: readonly string[] = [];
+        const result = await leaderAssignments(assignor, response.members, (names) => {
+          groupTopics = names;
+          return this.partitionCounts(names);
+        });
         assignments = result.assignments;
-        this.leaderPartitionCounts = result.partitionsPerTopic;
+        // A topic missing now counts as 0 partitions: its creation needs a new assignment too.
+        this.leaderPartitionCounts = new Map(groupTopics.map((topic) => [topic, result.partitionsPerTopic.get(topic) ?? 0]));
       }
       const payload = await syncGroup(coordinator, this.membership(), joined.generationId, joined.protocolName, assignments, timeoutMs);
       this.joinedTopics = topics.join('\u0000');
