@@ -281,7 +281,15 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
       const p = await producer(lib);
       const badAcks = await p.send({ topic, acks: 7, messages: [{ value: 'v' }] }).catch((e: unknown) => e);
       const noValue = await p.send({ topic, messages: [{ key: 'k' } as ours.Message] }).catch((e: unknown) => e);
+      // Whether the node's brokers support InitProducerId or not, both clients answer an idempotent producer's connect alike.
+      const idempotent = kafka(lib).producer({ idempotent: true });
+      clients.push(idempotent);
+      const idempotentConnect = await idempotent.connect().then(
+        () => ({ name: 'connected' }),
+        (e: unknown) => describe(e),
+      );
       outcomes.set(lib.name, {
+        idempotentConnect,
         fewerPartitions: describe(fewerPartitions),
         tooManyReplicas: describe(tooManyReplicas),
         badAcksRejected: badAcks instanceof Error,

@@ -1,9 +1,10 @@
+import { InitProducerId } from '@kstream/protocol';
 import { ClusterClient } from '../cluster/index.js';
 import type { ClientOptions } from '../options/index.js';
 import { Producer as ClientProducer, type Acks, type ProducerOptions } from '../producer/index.js';
 import type { ClientContext } from './client-context.js';
 import { compressionName, type CompressionTypes } from './constants.js';
-import { KafkaJSError, KafkaJSNonRetriableError } from './errors.js';
+import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSServerDoesNotSupportApiKey } from './errors.js';
 import { rethrowAsKafkaJS } from './errors-mapping.js';
 import { InstrumentationEmitter, type InstrumentationEvent } from './instrumentation.js';
 import type { Logger } from './logger.js';
@@ -37,7 +38,7 @@ export class KafkaJSProducer implements Producer {
   readonly #config: ProducerConfig;
   readonly #logger: Logger;
   readonly #emitter: InstrumentationEmitter<ProducerEvents>;
-  readonly #producers = new Map<string, ClientProducer<KafkaJSBytes, KafkaJSBytes>>();
+  readonly #producers = new Map<string, Promise<ClientProducer<KafkaJSBytes, KafkaJSBytes>>>();
   readonly #customPartitioner: ((args: PartitionerArgs) => number) | undefined;
   #options: ClientOptions | undefined;
   #metadata: ClusterClient | undefined;
@@ -59,7 +60,7 @@ export class KafkaJSProducer implements Producer {
     try {
       await this.#connecting;
     } catch (error) {
-      this.#connecting = undefined;
+      await this.#closeAll().catch(() => {});
       rethrowAsKafkaJS(error);
     }
     this.#emitter.emit(PRODUCER_EVENTS.CONNECT, null);
@@ -75,21 +76,25 @@ export class KafkaJSProducer implements Producer {
       this.#metadata = new ClusterClient(this.#options);
       await this.#metadata.connect();
     }
-    await this.#producerFor(-1, undefined).connect();
+    await this.#producerFor(-1, undefined);
   }
 
   async disconnect(): Promise<void> {
-    const closing = [...this.#producers.values()].map((producer) => producer.close());
-    if (this.#metadata !== undefined) closing.push(this.#metadata.close());
-    this.#producers.clear();
-    this.#metadata = undefined;
-    this.#connecting = undefined;
     try {
-      await Promise.all(closing);
+      await this.#closeAll();
     } catch (error) {
       rethrowAsKafkaJS(error);
     }
     this.#emitter.emit(PRODUCER_EVENTS.DISCONNECT, null);
+  }
+
+  async #closeAll(): Promise<void> {
+    const closing = [...this.#producers.values()].map((producer) => producer.then((p) => p.close(), () => undefined));
+    if (this.#metadata !== undefined) closing.push(this.#metadata.close());
+    this.#producers.clear();
+    this.#metadata = undefined;
+    this.#connecting = undefined;
+    await Promise.all(closing);
   }
 
   isIdempotent(): boolean {
@@ -120,7 +125,7 @@ export class KafkaJSProducer implements Producer {
         }
       }
       if (records.length === 0) return [];
-      const results = await this.#producerFor(acks, batch.compression).send(records);
+      const results = await (await this.#producerFor(acks, batch.compression)).send(records);
       return recordMetadataPerPartition(results, acks);
     } catch (error) {
       rethrowAsKafkaJS(error);
@@ -151,7 +156,8 @@ export class KafkaJSProducer implements Producer {
     }));
   }
 
-  #producerFor(acks: KafkaJSAcks, compression: CompressionTypes | undefined): ClientProducer<KafkaJSBytes, KafkaJSBytes> {
+  /** The client producer for a pair, made and connected on first use. */
+  #producerFor(acks: KafkaJSAcks, compression: CompressionTypes | undefined): Promise<ClientProducer<KafkaJSBytes, KafkaJSBytes>> {
     const codec = compressionName(compression);
     const id = `${acks}/${codec}`;
     let producer = this.#producers.get(id);
@@ -167,8 +173,22 @@ export class KafkaJSProducer implements Producer {
       };
       const partitioner = nativePartitionerFor(this.#config.createPartitioner);
       if (partitioner !== undefined) options.partitioner = partitioner;
-      producer = new ClientProducer(options);
+      producer = this.#connectProducer(new ClientProducer(options));
       this.#producers.set(id, producer);
+      producer.catch(() => this.#producers.delete(id));
+    }
+    return producer;
+  }
+
+  async #connectProducer(producer: ClientProducer<KafkaJSBytes, KafkaJSBytes>): Promise<ClientProducer<KafkaJSBytes, KafkaJSBytes>> {
+    await producer.connect();
+    // The client producer runs without idempotence (and warns) where brokers lack InitProducerId; kafkajs refuses to connect, and so does this.
+    if (this.isIdempotent() && !producer.idempotent) {
+      await producer.close();
+      throw new KafkaJSServerDoesNotSupportApiKey('The Kafka server does not support InitProducerId, which an idempotent producer needs', {
+        apiKey: InitProducerId.apiKey,
+        apiName: 'InitProducerId',
+      });
     }
     return producer;
   }
