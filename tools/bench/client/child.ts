@@ -36,12 +36,12 @@ export async function runInChild<R extends JobResult>(job: Job, options: ChildOp
   const execArgv = ['--conditions=@kstream/source', '--import', 'tsx'];
   const profile = options.cpuProfileDir === undefined ? {} : { [CPU_PROFILE_ENV]: join(options.cpuProfileDir, `${job.client}-${job.kind}-${Date.now()}.cpuprofile`) };
   const child = fork(WORKER, [], { cwd: REPO_ROOT, execPath: options.node.path, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...profile } });
+  let timedOut = false;
   const reply = new Promise<WorkerReply>((resolve, reject) => {
     child.once('message', (message) => resolve(message as WorkerReply));
     child.once('exit', (code, signal) => reject(new Error(`${job.client} ${job.kind} child ${timedOut ? `killed after ${options.timeoutMs} ms` : `exited (${code ?? signal})`} without a result`)));
     child.once('error', reject);
   });
-  let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');

@@ -32,7 +32,8 @@ export async function latencyPart(context: PartContext): Promise<PartResult> {
     console.log(
       `  ${LABELS[client]} on node ${node.version}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, p99.9 ${result.p999Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(2)} ms ` +
         `(send() -> acknowledged: p50 ${result.ackP50Ms.toFixed(2)} ms, p99 ${result.ackP99Ms.toFixed(2)} ms); ${result.received.toLocaleString('en-US')} of ${result.sent.toLocaleString('en-US')} records received; ` +
-        `sent at ${formatRate(result.sent / result.seconds)} records/s, at most ${result.maxBehindMs.toFixed(1)} ms behind the schedule`,
+        `sent at ${formatRate(result.sent / result.seconds)} records/s, at most ${result.maxBehindMs.toFixed(1)} ms behind the schedule; ` +
+        `event-loop delay p99 ${result.loopDelayP99Ms.toFixed(1)} ms, max ${result.loopDelayMaxMs.toFixed(1)} ms`,
     );
     keepNotes(out, 'e2e', client, result);
   }

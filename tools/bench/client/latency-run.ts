@@ -9,7 +9,7 @@
 // far the calls fell behind the schedule (a stalled event loop, a client
 // slower than the rate) is reported beside it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { ClientDriver } from './driver.js';
 import type { EndToEndJob, EndToEndResult } from './messages.js';
 import { numberedValue, valueNumber } from './values.js';
@@ -51,6 +51,8 @@ export async function runEndToEnd(driver: ClientDriver, job: EndToEndJob): Promi
   let measuredStart = Infinity;
   let lastSend = 0;
   let maxBehindMs = 0;
+  // How long this process's event loop stalled in the measured phase: a stall delays sends and receipts alike.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   try {
     const start = performance.now();
     while (sent < measuredTo) {
@@ -60,6 +62,7 @@ export async function runEndToEnd(driver: ClientDriver, job: EndToEndJob): Promi
         measuredStart = now;
         measuredFrom = sent;
         measuredTo = Math.min(capacity, sent + Math.round(job.ratePerSecond * job.seconds));
+        loopDelay.enable();
       }
       if (measuredFrom === Infinity && now - start > CONSUMER_START_LIMIT_MS) throw new Error(`${job.client}: the consumer received nothing of ${job.topic} in ${CONSUMER_START_LIMIT_MS} ms`);
       const due = Math.min(measuredTo, capacity, Math.floor(((now - start) / 1000) * job.ratePerSecond));
@@ -82,6 +85,7 @@ export async function runEndToEnd(driver: ClientDriver, job: EndToEndJob): Promi
       if (sent - acknowledged > job.ratePerSecond * BACKLOG_SECONDS) throw new Error(`${job.client}: ${sent - acknowledged} records unacknowledged at ${job.ratePerSecond} records/s`);
       await sleep(1);
     }
+    loopDelay.disable();
     const expected = measuredTo - measuredFrom;
     const drainUntil = performance.now() + DRAIN_LIMIT_MS;
     while (latencies.length < expected && performance.now() < drainUntil && failure === undefined) await sleep(5);
@@ -93,8 +97,10 @@ export async function runEndToEnd(driver: ClientDriver, job: EndToEndJob): Promi
       kind: 'e2e', sent: expected, received: latencies.length, seconds: (lastSend - measuredStart) / 1000, maxBehindMs,
       p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), p999Ms: quantile(sorted, 0.999), maxMs: sorted[sorted.length - 1]!,
       ackP50Ms: quantile(acks, 0.5), ackP99Ms: quantile(acks, 0.99),
+      loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6,
       description: driver.description, notes: driver.notes };
   } finally {
+    loopDelay.disable();
     await producer.close().catch(() => {});
     await consumer.close().catch(() => {});
   }

@@ -97,6 +97,9 @@ export interface EndToEndResult extends Described {
   /** send() call -> its acknowledgement, per call in the measured phase: the produce side of the latency. */
   readonly ackP50Ms: number;
   readonly ackP99Ms: number;
+  /** The child's event-loop delay in the measured phase (monitorEventLoopDelay): its own stalls. */
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
 }
 
 export type JobResult = ProduceResult | ConsumeResult | EndToEndResult;
