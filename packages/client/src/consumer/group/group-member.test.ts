@@ -253,6 +253,16 @@ describe('GroupMember', () => {
     await waitFor(() => coordinator.committed.get('t-1') === 7n, 'the auto-commit');
   });
 
+  it('autoCommitsManuallyAssignedPartitionsOutsideAnyGeneration', async () => {
+    const coordinator = new ScriptedCoordinator(() => ({}), () => ({}));
+    const { member, host, log } = await setUp(coordinator, { autoCommitIntervalMs: 30 });
+    host.positions.set('t-2', 9n);
+    member.polled();
+    await waitFor(() => coordinator.committed.get('t-2') === 9n, 'the auto-commit');
+    expect(log[0]).toBe('OffsetCommit g-1  t-2@9');
+    expect(log.some((l) => l.startsWith('JoinGroup'))).toBe(false);
+  });
+
   it('fetchesStableOffsetsForReadCommitted', async () => {
     const coordinator = new ScriptedCoordinator(() => ({}), () => ({ assignment: [tp(0)] }));
     const { member, log } = await setUp(coordinator, { isolationLevel: 'read_committed' });

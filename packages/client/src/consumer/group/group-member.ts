@@ -47,6 +47,7 @@ export class GroupMember {
   private generationLost = false;
   private fatal: KafkaClientError | null = null;
   private closed = false;
+  private started = false;
   /** Left the group for want of a poll: it rejoins only when the application polls again, as Kafka's does. */
   private pollExpired = false;
   private joining: Promise<void> | null = null;
@@ -98,9 +99,10 @@ export class GroupMember {
     return [...this.owned];
   }
 
+  /** Joins the group (subscribe). A consumer with manually assigned partitions never starts its member: it only commits and fetches offsets. */
   async start(): Promise<void> {
+    this.started = true;
     this.polled();
-    if (this.options.enableAutoCommit) this.scheduleAutoCommit();
     await this.ensureActive();
   }
 
@@ -126,6 +128,7 @@ export class GroupMember {
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => void this.pollIntervalExpired(), this.options.maxPollIntervalMs);
     this.pollTimer.unref();
+    if (this.options.enableAutoCommit && this.autoCommitTimer === undefined) this.scheduleAutoCommit();
   }
 
   /**
@@ -580,7 +583,9 @@ export class GroupMember {
     this.autoCommitTimer.unref();
   }
 
+  /** Starts with the first poll; a consumer of manually assigned partitions commits what it read too, outside any generation, as Kafka's does. */
   private async autoCommit(): Promise<void> {
+    if (!this.started) return this.commitQuietly(null, 'on its interval');
     // Mid-join the positions are committed by the join itself, in the right generation.
     if (this.joining !== null || this.generation === NO_GENERATION || this.owned.length === 0) return;
     await this.commitQuietly(this.owned, 'on its interval');
