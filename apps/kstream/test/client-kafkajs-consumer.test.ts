@@ -109,6 +109,33 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
     await Promise.all(members.map(({ c }) => c.disconnect()));
   }, 45_000);
 
+  it('cooperativeStickyThroughTheKafkajsApi: a second member takes half, the first keeps the rest, each message read once', async () => {
+    const groupId = topicName('cooperative');
+    const read: string[] = [];
+    const joins = new Map<string, number[][]>([
+      ['first', []],
+      ['second', []],
+    ]);
+    const start = async (name: string) => {
+      const c = consumer(KSTREAM, { groupId, partitionAssigners: [ours.PartitionAssigners.cooperativeSticky] });
+      c.on(c.events.GROUP_JOIN, (e) => joins.get(name)!.push(Object.values(e.payload.memberAssignment).flat().sort()));
+      await c.connect();
+      await c.subscribe({ topics: [topic], fromBeginning: true });
+      await c.run({ eachMessage: async ({ partition, message }) => void read.push(`${partition}@${message.offset}`) });
+      return c;
+    };
+    const first = await start('first');
+    await waitFor('the first member to read everything', () => read.length >= MESSAGES, 20_000);
+    const second = await start('second');
+    await waitFor('the members to split the partitions 3 and 3', () => joins.get('second')!.at(-1)?.length === 3 && joins.get('first')!.at(-1)?.length === 3, 20_000);
+    const kept = joins.get('first')!.at(-1)!;
+    expect(joins.get('first')![0]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...kept, ...joins.get('second')!.at(-1)!].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(new Set(read).size, 'nothing read twice: the moved partitions were committed before they moved').toBe(read.length);
+    expect((await admin.describeGroups([groupId])).groups[0]).toMatchObject({ protocol: 'cooperative-sticky', state: 'Stable' });
+    await Promise.all([first.disconnect(), second.disconnect()]);
+  }, 45_000);
+
   it('lifecycleEventsInKafkajsOrder: connect (on connect and again as run starts), group_join, stop, disconnect', async () => {
     const sequences = await Promise.all(
       LIBS.map(async (lib) => {
