@@ -5,23 +5,16 @@
 import { ErrorCode } from '@kstream/protocol';
 import { KafkaClientError, KafkaClosedError, KafkaProtocolError, backoffDelay } from '../../errors/index.js';
 import type { ClientLogger } from '../../options/index.js';
-import { type Assignor, type TopicPartition, partitionKey } from '../assignors/assignor.js';
+import { type TopicPartition, partitionKey } from '../assignors/assignor.js';
 import { rebalanceProtocolOf } from '../assignors/assignors.js';
-import { assignedPartitions, joinProtocols, leaderAssignments } from './consumer-protocol.js';
 import { DEFAULT_API_TIMEOUT_MS, callCoordinator, coordinatorMoved } from './coordinator-call.js';
 import type { GroupHost } from './group-host.js';
 import { type GroupMemberOptions, type ResolvedGroupMemberOptions, resolveGroupMemberOptions } from './group-member-options.js';
-import { heartbeat, joinGroup, leaveGroup, rebalanceRequestTimeoutMs, syncGroup, type Membership } from './group-requests.js';
+import { heartbeat, leaveGroup, type Membership } from './group-requests.js';
+import { type Joined, joinAndSync } from './join-round.js';
 import { type CommittedOffset, type OffsetToCommit, commitOffsets, fetchOffsets } from './offset-requests.js';
 
 const NO_GENERATION = -1;
-
-interface Joined {
-  generationId: number;
-  memberId: string;
-  protocolName: string;
-  leader: string;
-}
 
 /**
  * Not safe for concurrent joins by design: ensureActive shares one join
@@ -236,8 +229,7 @@ export class GroupMember {
       for (let attempt = 0; ; attempt++) {
         try {
           await this.prepareJoin();
-          const joined = await this.joinAndSync();
-          await this.completeJoin(joined.joined, joined.assigned);
+          await this.completeJoin(await this.joinAndSync());
           return;
         } catch (error) {
           if (this.closed) throw new KafkaClosedError(`the consumer of group ${this.options.groupId} closed while joining`);
@@ -276,53 +268,34 @@ export class GroupMember {
     if (revoked.length > 0) await this.dropOwned('revoked', revoked);
   }
 
-  private async joinAndSync(): Promise<{ joined: Joined; assigned: TopicPartition[] }> {
+  private async joinAndSync(): Promise<Joined> {
     const topics = this.subscribedTopics();
     const reason = this.rejoinReason ?? 'rejoining';
     this.rejoinReason = null;
     this.stopHeartbeat();
-    const { requestTimeoutMs } = this.host.cluster.options;
-    const timeoutMs = rebalanceRequestTimeoutMs(requestTimeoutMs, this.options.maxPollIntervalMs);
-    const protocols = joinProtocols(this.options.assignors, topics, this.protocol === 'cooperative' ? this.owned : [], this.generation);
-    const coordinator = await this.host.cluster.coordinator('group', this.options.groupId);
+    this.leaderPartitionCounts = null;
     try {
-      let response = await joinGroup(coordinator, this.membership(), {
-        sessionTimeoutMs: this.options.sessionTimeoutMs,
-        rebalanceTimeoutMs: this.options.maxPollIntervalMs,
-        protocols,
-        reason,
-        timeoutMs,
-      });
-      if (response.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
-        // KIP-394: the coordinator names the member id to join with.
-        this.memberIdValue = response.memberId;
-        response = await joinGroup(coordinator, this.membership(), {
+      const joined = await joinAndSync(
+        this.host.cluster,
+        {
+          groupId: this.options.groupId,
+          groupInstanceId: this.options.groupInstanceId,
+          memberId: this.memberIdValue,
+          generationId: this.generation,
           sessionTimeoutMs: this.options.sessionTimeoutMs,
           rebalanceTimeoutMs: this.options.maxPollIntervalMs,
-          protocols,
+          assignors: this.options.assignors,
+          topics,
+          owned: this.protocol === 'cooperative' ? this.owned : [],
           reason,
-          timeoutMs,
-        });
-        if (response.errorCode === ErrorCode.MEMBER_ID_REQUIRED) throw new KafkaProtocolError(response.errorCode, { api: 'JoinGroup', broker: coordinator.label, groupId: this.options.groupId });
-      }
-      this.memberIdValue = response.memberId;
-      const joined: Joined = { generationId: response.generationId, memberId: response.memberId, protocolName: response.protocolName ?? '', leader: response.leader };
-      const assignor = this.assignorNamed(joined.protocolName);
-      let assignments: { memberId: string; assignment: Buffer }[] = [];
-      this.leaderPartitionCounts = null;
-      if (joined.leader === joined.memberId && !response.skipAssignment) {
-        let groupTopics: readonly string[] = [];
-        const result = await leaderAssignments(assignor, response.members, (names) => {
-          groupTopics = names;
-          return this.partitionCounts(names);
-        });
-        assignments = result.assignments;
-        // A topic missing now counts as 0 partitions: its creation needs a new assignment too.
-        this.leaderPartitionCounts = new Map(groupTopics.map((topic) => [topic, result.partitionsPerTopic.get(topic) ?? 0]));
-      }
-      const payload = await syncGroup(coordinator, this.membership(), joined.generationId, joined.protocolName, assignments, timeoutMs);
+        },
+        (memberId) => {
+          this.memberIdValue = memberId;
+        },
+      );
       this.joinedTopics = topics.join('\u0000');
-      return { joined, assigned: assignedPartitions(payload) };
+      this.leaderPartitionCounts = joined.leaderPartitionCounts;
+      return joined;
     } catch (error) {
       this.afterGroupError(error, 'joining');
       throw error;
@@ -335,7 +308,8 @@ export class GroupMember {
    * can move; an eager one owns nothing at this point. New partitions start
    * from their committed offsets.
    */
-  private async completeJoin(joined: Joined, assigned: TopicPartition[]): Promise<void> {
+  private async completeJoin(joined: Joined): Promise<void> {
+    const { assigned } = joined;
     this.generation = joined.generationId;
     this.memberIdValue = joined.memberId;
     this.lastJoinValue = { leaderId: joined.leader, protocolName: joined.protocolName };
@@ -473,26 +447,7 @@ export class GroupMember {
     return !error.retriable && !(error.cause instanceof KafkaClientError && error.cause.retriable);
   }
 
-  private assignorNamed(name: string): Assignor {
-    const assignor = this.options.assignors.find((a) => a.name === name);
-    if (assignor === undefined) {
-      throw new KafkaClientError(
-        `group ${this.options.groupId} chose protocol ${name || '(none)'}, which this member does not offer (${this.options.assignors.map((a) => a.name).join(', ')})`,
-        { retriable: false },
-      );
-    }
-    return assignor;
-  }
 
-  private async partitionCounts(topics: readonly string[]): Promise<ReadonlyMap<string, number>> {
-    const metadata = topics.length === 0 ? this.host.cluster.metadata : await this.host.cluster.refreshMetadata(topics);
-    const counts = new Map<string, number>();
-    for (const topic of topics) {
-      const known = metadata.topics.get(topic);
-      if (known !== undefined && known.errorCode === 0 && known.partitions.length > 0) counts.set(topic, known.partitions.length);
-    }
-    return counts;
-  }
 
   private membership(): Membership {
     return { groupId: this.options.groupId, memberId: this.memberIdValue, groupInstanceId: this.options.groupInstanceId };
