@@ -224,7 +224,9 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
         [true, false].map(async (restart) => {
           const c = consumer(lib, { retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100, restartOnFailure: async () => restart } });
           const crashes: { name: string; restart: boolean; cause?: string }[] = [];
+          const events: string[] = [];
           c.on(c.events.CRASH, (e) => void crashes.push({ name: e.payload.error.name, restart: e.payload.restart, cause: (e.payload.error.cause as Error)?.message }));
+          for (const name of [c.events.CONNECT, c.events.GROUP_JOIN, c.events.STOP, c.events.DISCONNECT, c.events.CRASH]) c.on(name, (e) => void events.push(e.type));
           await c.connect();
           await c.subscribe({ topics: [topic], fromBeginning: true });
           let calls = 0;
@@ -237,12 +239,26 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
           await waitFor(`${lib.name} to crash`, () => crashes.length >= 1, 20_000);
           const callsAtCrash = calls;
           if (restart) await waitFor(`${lib.name} to restart and call the handler again`, () => calls > callsAtCrash, 20_000);
+          // Up to the first crash and, restarted, the next join.
+          const sequence = events.slice(0, events.indexOf('consumer.crash') + (restart ? 3 : 1));
           await c.disconnect();
-          return { lib: lib.name, first: crashes[0] };
+          return { lib: lib.name, first: crashes[0], sequence };
         }),
       ),
     );
     const byLib = (name: string) => outcomes.filter((o) => o.lib === name).map((o) => o.first);
+    const sequences = (name: string) => outcomes.filter((o) => o.lib === name).map((o) => o.sequence);
+    expect(sequences('kafkajs')[0]).toEqual([
+      'consumer.connect',
+      'consumer.connect',
+      'consumer.group_join',
+      'consumer.stop',
+      'consumer.disconnect',
+      'consumer.crash',
+      'consumer.connect',
+      'consumer.group_join',
+    ]);
+    expect(sequences('kstream')).toEqual(sequences('kafkajs'));
     expect(byLib('kafkajs')).toEqual([
       { name: 'KafkaJSNumberOfRetriesExceeded', restart: true, cause: 'always fails' },
       { name: 'KafkaJSNumberOfRetriesExceeded', restart: false, cause: 'always fails' },

@@ -84,6 +84,8 @@ export class KafkaJSConsumer implements Consumer {
   #running = false;
   #loop: Promise<void> | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
+  /** stop() was called: a crash in progress must not schedule a restart. */
+  #stopped = false;
   /** Per partition, bumped by seek and by losing it: batches fetched before are stale. */
   readonly #epochs = new Map<string, number>();
   /** Seeks of partitions not assigned yet, applied when they are (kafkajs keeps them too). */
@@ -156,6 +158,7 @@ export class KafkaJSConsumer implements Consumer {
     }
     if (this.#cluster === undefined) throw new KafkaJSNonRetriableError('Cannot run before connect: call consumer.connect() first');
     this.#runConfig = config;
+    this.#stopped = false;
     this.#offsets = new ResolvedOffsets({
       autoCommit: config.autoCommit ?? true,
       autoCommitInterval: config.autoCommitInterval ?? null,
@@ -256,13 +259,20 @@ export class KafkaJSConsumer implements Consumer {
     }
   }
 
-  /** kafkajs's onCrash: leave, tell CRASH listeners, and start again after a wait if the error allows and restartOnFailure agrees. */
+  /**
+   * kafkajs's onCrash: leave the group (STOP, DISCONNECT, as kafkajs's
+   * disconnect says them), tell CRASH listeners, and start again after a
+   * wait if the error allows and restartOnFailure agrees — unless the
+   * application stopped the consumer meanwhile.
+   */
   async #crash(error: Error, client: ClientConsumer<Buffer, Buffer>): Promise<void> {
     this.#logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this.#config.groupId, stack: error.stack });
     this.#running = false;
     this.#client = undefined;
     await this.#commitResolved(client).catch(() => {});
     await client.close().catch(() => {});
+    this.#emitter.emit(CONSUMER_EVENTS.STOP, null);
+    this.#emitter.emit(CONSUMER_EVENTS.DISCONNECT, null);
     const retriable = error instanceof KafkaJSNumberOfRetriesExceeded || originalCause(error).retriable === true;
     const restartOnFailure = this.#config.retry?.restartOnFailure;
     let restart = retriable;
@@ -270,7 +280,7 @@ export class KafkaJSConsumer implements Consumer {
       restart = await restartOnFailure(error).catch(() => true);
     }
     this.#emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.#config.groupId, restart });
-    if (restart) {
+    if (restart && !this.#stopped) {
       const wait = this.#config.retry?.initialRetryTime ?? this.#context.config.retry?.initialRetryTime ?? KAFKAJS_RETRY_DEFAULTS.initialRetryTime;
       this.#restartTimer = setTimeout(() => {
         this.#restartTimer = undefined;
@@ -280,6 +290,7 @@ export class KafkaJSConsumer implements Consumer {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (this.#restartTimer !== undefined) clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
     const client = this.#client;
