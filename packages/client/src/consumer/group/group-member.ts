@@ -53,6 +53,9 @@ export class GroupMember {
   private listenerError: unknown = null;
 
   private lastJoinValue: { leaderId: string; protocolName: string } | null = null;
+  /** What the interval auto-commit last committed, by partition key; a partition given up is forgotten. */
+  private readonly autoCommitted = new Map<string, bigint>();
+
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Bumped when heartbeats stop: an answer to a heartbeat from before is ignored. */
   private heartbeatSession = 0;
@@ -345,6 +348,7 @@ export class GroupMember {
   /** Gives partitions up, in the Java client's order: the listener first, then the consumer stops fetching them. */
   private async dropOwned(how: 'revoked' | 'lost', partitions: TopicPartition[]): Promise<void> {
     const dropped = new Set(partitions.map(partitionKey));
+    for (const key of dropped) this.autoCommitted.delete(key);
     const list = [...partitions];
     this.owned = this.owned.filter((p) => !dropped.has(partitionKey(p)));
     await this.callListener(how === 'revoked' ? 'onRevoked' : 'onLost', list);
@@ -394,9 +398,9 @@ export class GroupMember {
     }
   }
 
-  /** A commit inside a rebalance or on the auto-commit timer: a failure is logged, as the Java client does. */
-  private async commitQuietly(partitions: readonly TopicPartition[] | null, why: string): Promise<void> {
-    const positions = partitions === null ? this.host.consumedPositions() : this.host.consumedPositions(partitions);
+  /** The auto-commit inside a rebalance: a failure is logged, as the Java client does, and the rebalance goes on. */
+  private async commitQuietly(partitions: readonly TopicPartition[], why: string): Promise<void> {
+    const positions = this.host.consumedPositions(partitions);
     if (positions.length === 0) return;
     try {
       await this.commitInGeneration(positions);
@@ -538,12 +542,26 @@ export class GroupMember {
     this.autoCommitTimer.unref();
   }
 
-  /** Starts with the first poll; a consumer of manually assigned partitions commits what it read too, outside any generation, as Kafka's does. */
+  /**
+   * Starts with the first poll; a consumer of manually assigned partitions
+   * commits what it read too, outside any generation, as Kafka's does. Only
+   * positions that moved since the last auto-commit are sent.
+   */
   private async autoCommit(): Promise<void> {
-    if (!this.started) return this.commitQuietly(null, 'on its interval');
-    // Mid-join the positions are committed by the join itself, in the right generation.
-    if (this.joining !== null || this.generation === NO_GENERATION || this.owned.length === 0) return;
-    await this.commitQuietly(this.owned, 'on its interval');
+    if (this.started) {
+      // Mid-join the positions are committed by the join itself, in the right generation.
+      if (this.joining !== null || this.generation === NO_GENERATION || this.owned.length === 0) return;
+    }
+    const positions = (this.started ? this.host.consumedPositions(this.owned) : this.host.consumedPositions()).filter(
+      (p) => this.autoCommitted.get(partitionKey(p)) !== p.offset,
+    );
+    if (positions.length === 0) return;
+    try {
+      await this.commitInGeneration(positions);
+      for (const p of positions) this.autoCommitted.set(partitionKey(p), p.offset);
+    } catch (error) {
+      if (!this.closed) this.logger.warn(`group ${this.options.groupId}: auto-commit on its interval failed`, { error: (error as Error).message });
+    }
   }
 
   private stopTimers(): void {
