@@ -1,5 +1,6 @@
 import type { TopicPartition } from '../consumer/index.js';
 import type { OffsetsByTopicPartition } from './types-consumer.js';
+import type { Offsets } from './types-producer.js';
 
 export interface AutoCommitPolicy {
   autoCommit: boolean;
@@ -53,13 +54,7 @@ export class ResolvedOffsets {
 
   /** kafkajs's shape of `uncommitted()`. */
   uncommittedByTopic(): OffsetsByTopicPartition {
-    const topics = new Map<string, { partition: number; offset: string }[]>();
-    for (const { topic, partition, offset } of this.uncommitted()) {
-      let partitions = topics.get(topic);
-      if (partitions === undefined) topics.set(topic, (partitions = []));
-      partitions.push({ partition, offset: String(offset) });
-    }
-    return { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
+    return { topics: offsetsByTopic(this.uncommitted()) };
   }
 
   /** Whether the auto-commit policy asks for a commit now. */
@@ -86,4 +81,21 @@ export class ResolvedOffsets {
   forget(partitions: readonly TopicPartition[]): void {
     for (const { topic, partition } of partitions) this.#partitions.delete(`${topic}\u0000${partition}`);
   }
+}
+
+/** kafkajs's Offsets (commitOffsetsIfNecessary's argument) as offsets to commit. */
+export function offsetsOf(offsets: Offsets): OffsetToCommit[] {
+  return offsets.topics.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => ({ topic, partition, offset: BigInt(offset) })));
+}
+
+/** Offsets grouped by topic, offsets as strings: kafkajs's TopicOffsets[]. */
+export function offsetsByTopic(offsets: readonly OffsetToCommit[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) {
+    const list = topics.get(topic);
+    const entry = { partition, offset: String(offset) };
+    if (list === undefined) topics.set(topic, [entry]);
+    else list.push(entry);
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }

@@ -1,11 +1,12 @@
 import { ClusterClient } from '../cluster/index.js';
-import { Consumer as ClientConsumer, type ConsumerOptions, type TopicPartition } from '../consumer/index.js';
+import { Consumer as ClientConsumer, type TopicPartition } from '../consumer/index.js';
 import { backoffDelay } from '../errors/index.js';
 import type { ClientOptions } from '../options/index.js';
 import { clientAssignorsFor } from './assigners.js';
 import type { ClientContext } from './client-context.js';
 import { KAFKAJS_RETRY_DEFAULTS } from './config.js';
-import { ResolvedOffsets, type OffsetToCommit } from './consumer-offsets.js';
+import { CONSUMER_EVENTS, clientConsumerOptions } from './consumer-options.js';
+import { ResolvedOffsets, offsetsByTopic, offsetsOf, type OffsetToCommit } from './consumer-offsets.js';
 import { runBatches, rewindUnfinished, type RunnerHost } from './consumer-runner.js';
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from './errors.js';
 import { rethrowAsKafkaJS, toKafkaJSError } from './errors-mapping.js';
@@ -26,36 +27,7 @@ import type {
 } from './types-consumer.js';
 import type { Offsets } from './types-producer.js';
 
-const CONSUMER_EVENTS: ConsumerEvents = {
-  HEARTBEAT: 'consumer.heartbeat',
-  COMMIT_OFFSETS: 'consumer.commit_offsets',
-  GROUP_JOIN: 'consumer.group_join',
-  FETCH_START: 'consumer.fetch_start',
-  FETCH: 'consumer.fetch',
-  START_BATCH_PROCESS: 'consumer.start_batch_process',
-  END_BATCH_PROCESS: 'consumer.end_batch_process',
-  CONNECT: 'consumer.connect',
-  DISCONNECT: 'consumer.disconnect',
-  STOP: 'consumer.stop',
-  CRASH: 'consumer.crash',
-  REBALANCING: 'consumer.rebalancing',
-  RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics',
-  REQUEST: 'consumer.network.request',
-  REQUEST_TIMEOUT: 'consumer.network.request_timeout',
-  REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
-};
-
-// kafkajs's own defaults where they differ from Kafka's.
-const KAFKAJS_DEFAULTS = {
-  sessionTimeout: 30_000,
-  rebalanceTimeout: 60_000,
-  heartbeatInterval: 3_000,
-  maxBytesPerPartition: 1_048_576,
-  minBytes: 1,
-  maxBytes: 10_485_760,
-  maxWaitTimeInMs: 5_000,
-} as const;
-
+// kafkajs's special seek offsets.
 const EARLIEST = '-2';
 const LATEST = '-1';
 
@@ -170,7 +142,13 @@ export class KafkaJSConsumer implements Consumer {
   async #start(): Promise<void> {
     let client: ClientConsumer<Buffer, Buffer>;
     try {
-      client = new ClientConsumer<Buffer, Buffer>(this.#clientOptions());
+      client = new ClientConsumer<Buffer, Buffer>(
+        clientConsumerOptions(this.#options!, this.#config, [...this.#topics.values()], {
+          onAssigned: (partitions) => this.#assigned(partitions),
+          onRevoked: (partitions) => this.#revoked(partitions),
+          onLost: (partitions) => this.#lost(partitions),
+        }),
+      );
     } catch (error) {
       rethrowAsKafkaJS(error);
     }
@@ -189,39 +167,6 @@ export class KafkaJSConsumer implements Consumer {
       rethrowAsKafkaJS(error);
     }
     this.#loop = this.#consume(client);
-  }
-
-  #clientOptions(): ConsumerOptions<Buffer, Buffer> {
-    const config = this.#config;
-    const fromBeginning = new Set([...this.#topics.values()].map((t) => t.fromBeginning));
-    if (fromBeginning.size > 1) {
-      throw new KafkaJSNonRetriableError(
-        'Topics subscribed with different fromBeginning values are not supported by @kstream/client/kafkajs: ' +
-          'subscribe every topic of one consumer with the same fromBeginning',
-      );
-    }
-    const options: ConsumerOptions<Buffer, Buffer> = {
-      ...this.#options!,
-      groupId: config.groupId,
-      assignors: clientAssignorsFor(config.partitionAssigners),
-      sessionTimeoutMs: config.sessionTimeout ?? KAFKAJS_DEFAULTS.sessionTimeout,
-      heartbeatIntervalMs: config.heartbeatInterval ?? KAFKAJS_DEFAULTS.heartbeatInterval,
-      maxPollIntervalMs: config.rebalanceTimeout ?? KAFKAJS_DEFAULTS.rebalanceTimeout,
-      autoOffsetReset: fromBeginning.has(true) ? 'earliest' : 'latest',
-      enableAutoCommit: false,
-      isolationLevel: config.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
-      fetchMinBytes: config.minBytes ?? KAFKAJS_DEFAULTS.minBytes,
-      fetchMaxBytes: config.maxBytes ?? KAFKAJS_DEFAULTS.maxBytes,
-      fetchMaxWaitMs: config.maxWaitTimeInMs ?? KAFKAJS_DEFAULTS.maxWaitTimeInMs,
-      maxPartitionFetchBytes: config.maxBytesPerPartition ?? KAFKAJS_DEFAULTS.maxBytesPerPartition,
-      rebalanceListener: {
-        onAssigned: (partitions) => this.#assigned(partitions),
-        onRevoked: (partitions) => this.#revoked(partitions),
-        onLost: (partitions) => this.#lost(partitions),
-      },
-    };
-    if (config.groupInstanceId !== undefined) options.groupInstanceId = config.groupInstanceId;
-    return options;
   }
 
   /** The fetch loop: poll, hand the batches to the application, commit as due; kafkajs's retry and crash on failure. */
@@ -492,19 +437,4 @@ function originalCause(error: Error & { cause?: unknown }): { retriable?: boolea
   let current: unknown = error;
   while (current instanceof Error && current.cause !== undefined) current = current.cause;
   return (current ?? {}) as { retriable?: boolean };
-}
-
-function offsetsOf(offsets: Offsets): OffsetToCommit[] {
-  return offsets.topics.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => ({ topic, partition, offset: BigInt(offset) })));
-}
-
-function offsetsByTopic(offsets: readonly OffsetToCommit[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
-  const topics = new Map<string, { partition: number; offset: string }[]>();
-  for (const { topic, partition, offset } of offsets) {
-    const list = topics.get(topic);
-    const entry = { partition, offset: String(offset) };
-    if (list === undefined) topics.set(topic, [entry]);
-    else list.push(entry);
-  }
-  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }
