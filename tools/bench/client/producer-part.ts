@@ -72,8 +72,8 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
     rates.set(client, rate);
     // What ran, when idempotence was asked for and the client says whether it could turn it on.
     const ran = part.idempotent ? idempotence.get(client) : null;
-    const mode = ran === true ? ', idempotent' : ran === false ? ', idempotence OFF (the brokers lack it)' : '';
-    console.log(`  ${LABELS[client]} on node ${node.version}${mode}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; each child's acknowledged count = the high watermarks' move`);
+    const mode = ran === true ? ', idempotent' : ran === false ? ', idempotence off' : '';
+    console.log(`  ${LABELS[client]} on node ${node.version}${ran === false ? ', idempotence OFF (it was asked for; the client found no InitProducerId on the brokers)' : mode}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; each child's acknowledged count = the high watermarks' move`);
     out.figures.push({ name: `${LABELS[client]} (node ${node.version})${mode}`, value: rate, unit: 'records/s', ...(client === 'kstream' ? { target: { atLeast: part.target } } : {}) });
   }
   const { kcat } = context;
