@@ -61,6 +61,21 @@ describe('kafkajs partitioners', () => {
   });
 });
 
+describe('kafkajs exports', () => {
+  it('everyNameKafkajsExportsIsExported, each error class under kafkajs name', () => {
+    // 'default' is the CommonJS module object as ESM sees it; our entry is ESM and has named exports only.
+    const missing = Object.keys(kafkajs).filter((name) => name !== 'default' && !(name in ours));
+    expect(missing).toEqual([]);
+    for (const name of Object.keys(kafkajs).filter((n) => n.startsWith('KafkaJS') && n !== 'KafkaJSFetcherRebalanceError')) {
+      const Theirs = (kafkajs as unknown as Record<string, new (...args: unknown[]) => Error>)[name]!;
+      const Ours = (ours as unknown as Record<string, new (...args: unknown[]) => Error>)[name]!;
+      const args = name === 'KafkaJSDeleteTopicRecordsError' ? [{ topic: 't', partitions: [] }] : ['message', { topic: 't', partition: 0, retryCount: 0, retryTime: 0 }];
+      expect(new Ours(...args).name, name).toBe(new Theirs(...args).name);
+      expect(new Ours(...args) instanceof ours.KafkaJSError, name).toBe(new Theirs(...args) instanceof kafkajs.KafkaJSError);
+    }
+  });
+});
+
 describe('kafkajs AssignerProtocol', () => {
   const topics = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 5 });
 

@@ -18,7 +18,6 @@ import {
   KafkaJSProtocolError,
   KafkaJSRequestTimeoutError,
   KafkaJSServerDoesNotSupportApiKey,
-  isRebalancing,
 } from './errors.js';
 import { toKafkaJSError } from './errors-mapping.js';
 
@@ -87,12 +86,5 @@ describe('toKafkaJSError', () => {
     expect(toKafkaJSError(own)).toBe(own);
     const already = new KafkaJSNonRetriableError('x');
     expect(toKafkaJSError(already)).toBe(already);
-  });
-
-  it('isRebalancingByKafkajsTypes', () => {
-    expect(isRebalancing(toKafkaJSError(new KafkaProtocolError(27)) as KafkaJSProtocolError)).toBe(true);
-    expect(isRebalancing(toKafkaJSError(new KafkaProtocolError(16)) as KafkaJSProtocolError)).toBe(true);
-    expect(isRebalancing(toKafkaJSError(new KafkaProtocolError(22)) as KafkaJSProtocolError)).toBe(true);
-    expect(isRebalancing(toKafkaJSError(new KafkaProtocolError(3)) as KafkaJSProtocolError)).toBe(false);
   });
 });

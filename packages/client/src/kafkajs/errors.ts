@@ -207,6 +207,10 @@ export class KafkaJSInvariantViolation extends KafkaJSNonRetriableError {
   override readonly name: string = 'KafkaJSInvariantViolation';
 }
 
+/** A malformed varint or int64 in a response; kafkajs names both KafkaJSNonRetriableError. */
+export class KafkaJSInvalidVarIntError extends KafkaJSNonRetriableError {}
+export class KafkaJSInvalidLongError extends KafkaJSNonRetriableError {}
+
 export class KafkaJSMemberIdRequired extends KafkaJSProtocolError {
   override readonly name: string = 'KafkaJSMemberIdRequired';
 }
@@ -257,13 +261,4 @@ export class KafkaJSAggregateError extends Error {
     super(messageOf(message));
     this.errors = errors;
   }
-}
-
-/** kafkajs's test for errors a rejoin resolves. */
-export function isRebalancing(e: { type?: string }): boolean {
-  return e.type === 'REBALANCE_IN_PROGRESS' || e.type === 'NOT_COORDINATOR_FOR_GROUP' || e.type === 'ILLEGAL_GENERATION';
-}
-
-export function isKafkaJSError(e: unknown): e is KafkaJSError {
-  return e instanceof KafkaJSError;
 }
