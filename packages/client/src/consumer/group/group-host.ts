@@ -9,7 +9,15 @@ import type { TopicPartition } from '../assignors/assignor.js';
 export interface GroupHost {
   readonly cluster: ClusterClient;
   subscribedTopics(): readonly string[];
-  /** Stop fetching these and drop their buffered records; the member commits their positions. */
+  /**
+   * These are about to be revoked: hand the application no more of their
+   * records from now on, but keep their positions, which the member commits
+   * next (the application's poll runs alongside a rebalance, so without this
+   * a record handed after the commit would be read again by the next owner).
+   * Optional: added after the first version of this interface.
+   */
+  partitionsRevoking?(partitions: readonly TopicPartition[]): void;
+  /** Stop fetching these and drop their buffered records; called after their positions were committed and onRevoked ran. */
   partitionsRevoked(partitions: TopicPartition[]): Promise<void>;
   /** Start fetching these from their committed offsets (null: autoOffsetReset decides). */
   partitionsAssigned(partitions: readonly (TopicPartition & { committed: bigint | null; leaderEpoch?: number })[]): Promise<void>;

@@ -61,6 +61,7 @@ describe('GroupMember', () => {
     coordinator.heartbeatError = ErrorCode.REBALANCE_IN_PROGRESS;
     await waitFor(() => member.generationId === 2 && !member.rebalancing, 'the member to rejoin on its own');
     expect(log.slice(mark)).toEqual([
+      'host revoking t-0,t-1',
       'OffsetCommit g1 member-1 t-0@10,t-1@20',
       'onRevoked t-0,t-1',
       'host revoked t-0,t-1',
@@ -151,6 +152,7 @@ describe('GroupMember', () => {
       'OffsetCommit g1 member-1 t-0@10,t-1@20',
       'JoinGroup member-1',
       'SyncGroup 2',
+      'host revoking t-1',
       'OffsetCommit g2 member-1 t-1@20',
       'onRevoked t-1',
       'host revoked t-1',

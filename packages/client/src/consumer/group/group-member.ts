@@ -264,10 +264,11 @@ export class GroupMember {
       return;
     }
     if (this.owned.length === 0) return;
-    if (this.options.enableAutoCommit) await this.commitQuietly(this.owned, 'before rejoining');
-    if (this.generationLost) return this.prepareJoin();
     const subscribed = new Set(this.subscribedTopics());
     const revoked = this.protocol === 'eager' ? this.owned : this.owned.filter((p) => !subscribed.has(p.topic));
+    if (revoked.length > 0) this.host.partitionsRevoking?.(revoked);
+    if (this.options.enableAutoCommit) await this.commitQuietly(this.owned, 'before rejoining');
+    if (this.generationLost) return this.prepareJoin();
     if (revoked.length > 0) await this.dropOwned('revoked', revoked);
   }
 
@@ -326,6 +327,7 @@ export class GroupMember {
     const assignedKeys = new Set(assigned.map(partitionKey));
     const revoked = this.owned.filter((p) => !assignedKeys.has(partitionKey(p)));
     if (revoked.length > 0) {
+      this.host.partitionsRevoking?.(revoked);
       if (this.options.enableAutoCommit) await this.commitQuietly(revoked, 'before they move');
       await this.dropOwned('revoked', revoked);
       this.requestRejoin(`partitions were revoked: ${revoked.map(partitionKey).join(', ')}`);

@@ -154,6 +154,10 @@ export class RecordingHost implements GroupHost {
     return this.topics;
   }
 
+  partitionsRevoking(partitions: readonly TopicPartition[]): void {
+    this.log.push(`host revoking ${keys(partitions)}`);
+  }
+
   async partitionsRevoked(partitions: TopicPartition[]): Promise<void> {
     this.log.push(`host revoked ${keys(partitions)}`);
   }
