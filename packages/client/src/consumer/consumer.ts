@@ -320,6 +320,13 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     return {
       cluster: this.#cluster,
       subscribedTopics: () => this.#topics,
+      // About to be revoked: nothing more of theirs reaches the application while their positions are committed.
+      partitionsRevoking: (partitions) => {
+        for (const partition of partitions) {
+          const state = this.#subscriptions.get(partition);
+          if (state !== undefined) state.paused = true;
+        }
+      },
       partitionsRevoked: async (partitions) => this.#dropPartitions(partitions),
       partitionsLost: async (partitions) => this.#dropPartitions(partitions),
       partitionsAssigned: async (partitions) => {
