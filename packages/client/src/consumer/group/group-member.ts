@@ -17,11 +17,12 @@ import { type CommittedOffset, type OffsetToCommit, commitOffsets, fetchOffsets 
 const NO_GENERATION = -1;
 
 /**
- * Not safe for concurrent joins by design: ensureActive shares one join
- * among its callers. The heartbeat, max.poll.interval and auto-commit timers
- * only flag what the next ensureActive must do, except that an expired
- * max.poll.interval leaves the group at once, as the Java client's heartbeat
- * thread does.
+ * One join at a time: ensureActive and the member's own rejoins share it.
+ * A heartbeat that finds the group rebalancing starts the rejoin itself (a
+ * member with no partitions would otherwise never be asked to); an expired
+ * max.poll.interval leaves the group at once, as the Java client's
+ * heartbeat thread does, and the rejoin waits for the application's next
+ * poll.
  */
 export class GroupMember {
   private readonly options: ResolvedGroupMemberOptions;
@@ -237,8 +238,11 @@ export class GroupMember {
         } catch (error) {
           if (this.closed) throw new KafkaClosedError(`the consumer of group ${this.options.groupId} closed while joining`);
           if (this.isFatal(error)) {
-            this.fatal = error as KafkaClientError;
-            throw error;
+            this.fatal =
+              error instanceof KafkaClientError
+                ? error
+                : new KafkaClientError(`group ${this.options.groupId}: joining failed: ${(error as Error)?.message ?? String(error)}`, { retriable: false, cause: error });
+            throw this.fatal;
           }
           // A rebalance answer or a moved coordinator is part of joining; anything else is worth a warning.
           const expected = coordinatorMoved(error) || (error instanceof KafkaProtocolError && GROUP_RETRY_CODES.has(error.code));
