@@ -23,7 +23,10 @@ export interface ClientOptions extends RetryOptions {
   requestTimeoutMs?: number;
   /** Default 300000: metadata is refreshed at least this often. */
   metadataMaxAgeMs?: number;
-  /** Default 5. */
+  /**
+   * Default 5. A producer without idempotence keeps record order across
+   * retries only with 1, as Kafka's max.in.flight.requests.per.connection.
+   */
   maxInFlightRequestsPerConnection?: number;
   /** Default: warn and error to the console with fields as JSON; debug and info dropped. */
   logger?: ClientLogger;

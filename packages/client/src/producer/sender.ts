@@ -36,11 +36,11 @@ const STALE_METADATA_ERRORS: ReadonlySet<number> = new Set([
  * maxInFlightRequestsPerConnection), and schedules the next run for when the
  * next batch lingers out or a retry is due; appends that fill a batch and
  * every answer wake it. Answers complete batches, or put retriable failures
- * back in their queue with backoff until deliveryTimeoutMs. A partition keeps
- * one batch in flight — up to maxInFlightRequestsPerConnection (at most 5)
- * when idempotent, where the broker's sequence check keeps their order — so
- * ordering holds across retries: without idempotence a second batch in
- * flight could be written before the retry of the first.
+ * back in their queue with backoff until deliveryTimeoutMs. A partition has
+ * up to maxInFlightRequestsPerConnection batches in flight, as in the Java
+ * client: idempotent, the broker's sequence checks keep their order across
+ * retries; without idempotence a retried batch may land after a later one
+ * (Kafka documents the same), which maxInFlightRequestsPerConnection: 1 rules out.
  */
 export class Sender {
   /** flush() calls in progress: while any is, open batches are sent without waiting out linger. */
@@ -112,7 +112,10 @@ export class Sender {
       flushing: this.flushing > 0,
       leaderOf: (queue) => this.#leaderOf(queue),
       requestSlots: (leader) => maxInFlight - (this.#requestsInFlight.get(leader) ?? 0),
-      maxInFlightPerPartition: this.idempotence.active ? maxInFlight : 1,
+      // As the Java client: up to maxInFlightRequestsPerConnection batches per partition. With
+      // idempotence the broker's sequence checks keep their order across retries; without it a
+      // retry may reorder them, as Kafka documents, unless maxInFlightRequestsPerConnection is 1.
+      maxInFlightPerPartition: maxInFlight,
       maxRequestSize: this.options.maxRequestSize,
     });
     for (const { leader, batches } of requests) void this.#send(leader, batches);
