@@ -276,6 +276,8 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
       const topic = await createTopic(lib, 'errors', 2);
       const fewerPartitions = await a.createPartitions({ topicPartitions: [{ topic, count: 1 }] }).catch((e: unknown) => e);
       const tooManyReplicas = await a.createTopics({ topics: [{ topic: topicName('rf'), numPartitions: 1, replicationFactor: 4 }] }).catch((e: unknown) => e);
+      const deleteUnknown = await a.deleteTopics({ topics: [topicName('never-created')] }).catch((e: unknown) => e);
+      const offsetsOfUnknown = await a.fetchTopicOffsets(topicName('never-created')).catch((e: unknown) => e);
       expect(fewerPartitions).toBeInstanceOf(errors.KafkaJSProtocolError);
       expect(tooManyReplicas).toBeInstanceOf(errors.KafkaJSAggregateError);
       const p = await producer(lib);
@@ -291,6 +293,8 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
       outcomes.set(lib.name, {
         idempotentConnect,
         fewerPartitions: describe(fewerPartitions),
+        deleteUnknown: describe(deleteUnknown),
+        offsetsOfUnknown: describe(offsetsOfUnknown),
         tooManyReplicas: describe(tooManyReplicas),
         badAcksRejected: badAcks instanceof Error,
         noValue: describe(noValue),

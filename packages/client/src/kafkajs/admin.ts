@@ -1,10 +1,11 @@
 import { Admin as ClientAdmin } from '../admin/index.js';
 import { alterConfigs, describeConfigs } from './admin-configs.js';
-import { createTopicsOutcome, deleteGroupsError, deleteRecordsError, rethrowAsKafkaJSAdmin } from './admin-errors.js';
+import { createTopicsOutcome, deleteGroupsError, deleteRecordsError, rethrowAsKafkaJSAdmin, toKafkaJSAdminError } from './admin-errors.js';
 import { fetchOffsets, fetchTopicOffsets, fetchTopicOffsetsByTimestamp, resetOffsets, setOffsets } from './admin-offsets.js';
 import type { ClientContext } from './client-context.js';
-import type { RetryOptions } from './config.js';
+import { KAFKAJS_RETRY_DEFAULTS, type RetryOptions } from './config.js';
 import { KafkaJSNonRetriableError, KafkaJSNotImplemented } from './errors.js';
+import { afterRetries } from './errors-mapping.js';
 import { InstrumentationEmitter, type InstrumentationEvent } from './instrumentation.js';
 import type { Logger } from './logger.js';
 import type { Admin, AdminEvents, DeleteGroupsResult, ITopicConfig, ITopicMetadata, ITopicPartitionConfig, SeekEntry } from './types-admin.js';
@@ -33,10 +34,12 @@ export class KafkaJSAdmin implements Admin {
   readonly #logger: Logger;
   readonly #emitter: InstrumentationEmitter<AdminEvents>;
   #admin: ClientAdmin | undefined;
+  readonly #retries: number;
 
   constructor(context: ClientContext, config: { retry?: RetryOptions } = {}) {
     this.#context = context;
     this.#retry = config.retry;
+    this.#retries = config.retry?.retries ?? context.config.retry?.retries ?? KAFKAJS_RETRY_DEFAULTS.retries;
     this.#logger = context.logger.namespace('Admin');
     this.#emitter = new InstrumentationEmitter(ADMIN_EVENTS, this.#logger);
   }
@@ -276,12 +279,13 @@ export class KafkaJSAdmin implements Admin {
     return this.#admin!;
   }
 
+  /** Runs one admin call, its failure as kafkajs's retrier would hand it over. */
   async #call<T>(call: (admin: ClientAdmin) => Promise<T>): Promise<T> {
     const admin = await this.#connected();
     try {
       return await call(admin);
     } catch (error) {
-      rethrowAsKafkaJSAdmin(error);
+      throw afterRetries(toKafkaJSAdminError(error), this.#retries);
     }
   }
 }

@@ -19,7 +19,7 @@ import {
   KafkaJSRequestTimeoutError,
   KafkaJSServerDoesNotSupportApiKey,
 } from './errors.js';
-import { toKafkaJSError } from './errors-mapping.js';
+import { afterRetries, toKafkaJSError } from './errors-mapping.js';
 
 describe('toKafkaJSError', () => {
   it('protocolErrorsKeepCodeRetriabilityAndKafkajsTypeNames: codes 6, 14, 15, 16 and -1 by kafkajs names, the rest by Kafka names', () => {
@@ -86,5 +86,15 @@ describe('toKafkaJSError', () => {
     expect(toKafkaJSError(own)).toBe(own);
     const already = new KafkaJSNonRetriableError('x');
     expect(toKafkaJSError(already)).toBe(already);
+  });
+
+  it('afterRetriesWrapsOnlyRetriableErrors, as kafkajs retrier hands them over', () => {
+    const retriable = toKafkaJSError(new KafkaProtocolError(3, { topic: 'gone' })) as KafkaJSProtocolError;
+    const wrapped = afterRetries(retriable, 5) as KafkaJSNumberOfRetriesExceeded;
+    expect([wrapped.name, wrapped.retryCount, wrapped.cause, wrapped.message]).toEqual(['KafkaJSNumberOfRetriesExceeded', 5, retriable, retriable.message]);
+    const fatal = toKafkaJSError(new KafkaProtocolError(37));
+    expect(afterRetries(fatal, 5)).toBe(fatal);
+    const own = new Error('handler');
+    expect(afterRetries(own, 5)).toBe(own);
   });
 });

@@ -69,6 +69,17 @@ export function toKafkaJSError(error: unknown): unknown {
   return new KafkaJSError(error.message, { retriable: error.retriable, cause: error });
 }
 
+/**
+ * What kafkajs's retrier makes of a retriable error it could not get past:
+ * KafkaJSNumberOfRetriesExceeded, the error as its cause. The client has
+ * retried already (within its deadline), so a retriable error that
+ * reaches a kafkajs program is one retries did not cure.
+ */
+export function afterRetries(error: unknown, retries: number): unknown {
+  if (!(error instanceof KafkaJSError) || !error.retriable) return error;
+  return new KafkaJSNumberOfRetriesExceeded(error, { retryCount: retries, retryTime: 0, cause: error });
+}
+
 /** Rethrows `error` as kafkajs's. */
 export function rethrowAsKafkaJS(error: unknown): never {
   throw toKafkaJSError(error);

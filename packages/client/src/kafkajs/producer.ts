@@ -3,9 +3,10 @@ import { ClusterClient } from '../cluster/index.js';
 import type { ClientOptions } from '../options/index.js';
 import { Producer as ClientProducer, type Acks, type ProducerOptions } from '../producer/index.js';
 import type { ClientContext } from './client-context.js';
+import { KAFKAJS_RETRY_DEFAULTS } from './config.js';
 import { compressionName, type CompressionTypes } from './constants.js';
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSServerDoesNotSupportApiKey } from './errors.js';
-import { rethrowAsKafkaJS } from './errors-mapping.js';
+import { afterRetries, rethrowAsKafkaJS, toKafkaJSError } from './errors-mapping.js';
 import { InstrumentationEmitter, type InstrumentationEvent } from './instrumentation.js';
 import type { Logger } from './logger.js';
 import { nativePartitionerFor, type PartitionerArgs, type PartitionMetadata } from './partitioners.js';
@@ -128,7 +129,7 @@ export class KafkaJSProducer implements Producer {
       const results = await (await this.#producerFor(acks, batch.compression)).send(records);
       return recordMetadataPerPartition(results, acks);
     } catch (error) {
-      rethrowAsKafkaJS(error);
+      throw afterRetries(toKafkaJSError(error), this.#config.retry?.retries ?? this.#context.config.retry?.retries ?? KAFKAJS_RETRY_DEFAULTS.retries);
     }
   }
 
