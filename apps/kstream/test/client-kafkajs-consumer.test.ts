@@ -136,7 +136,8 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
     await Promise.all([first.disconnect(), second.disconnect()]);
   }, 45_000);
 
-  it('lifecycleEventsInKafkajsOrder: connect (on connect and again as run starts), group_join, stop, disconnect', async () => {
+  it('lifecycleEventsInKafkajsOrder: connect (on connect and again as run starts), group_join, stop, disconnect; describeGroup alike', async () => {
+    const descriptions = new Map<string, Record<string, unknown>>();
     const sequences = await Promise.all(
       LIBS.map(async (lib) => {
         const c = consumer(lib);
@@ -149,10 +150,22 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
         let seen = 0;
         await c.run({ eachMessage: async () => void seen++ });
         await waitFor(`${lib.name} to read everything`, () => seen >= MESSAGES, 20_000);
+        const group = await c.describeGroup();
+        const [member] = group.members;
+        descriptions.set(lib.name, {
+          ...group,
+          groupId: typeof group.groupId,
+          members: group.members.length,
+          clientId: member!.clientId,
+          assignment: ours.AssignerProtocol.MemberAssignment.decode(member!.memberAssignment)?.assignment,
+          subscribed: ours.AssignerProtocol.MemberMetadata.decode(member!.memberMetadata)?.topics,
+        });
         await c.disconnect();
         return events;
       }),
     );
+    expect(descriptions.get('kafkajs')).toMatchObject({ state: 'Stable', protocol: 'RoundRobinAssigner', protocolType: 'consumer', members: 1 });
+    expect(descriptions.get('kstream')).toEqual({ ...descriptions.get('kafkajs'), clientId: 'compat-kstream' });
     expect(sequences[0]).toEqual(['consumer.connect', 'consumer.connect', 'consumer.group_join', 'consumer.stop', 'consumer.disconnect']);
     expect(sequences[1]).toEqual(sequences[0]);
   }, 30_000);
