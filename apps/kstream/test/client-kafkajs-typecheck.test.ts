@@ -25,8 +25,12 @@ import type {
   KafkaConfig, ProducerConfig, ConsumerConfig, ProducerRecord, Message, RecordMetadata, EachMessagePayload, EachBatchPayload,
   Consumer, Producer, Admin, ITopicConfig, KafkaMessage, Batch, IHeaders, logCreator, LogEntry, ConsumerGroupJoinEvent,
   GroupDescription, TopicPartitionOffsetAndMetadata, ConsumerRunConfig, EachMessageHandler, ProducerBatch, SeekEntry, Logger,
-  ConsumerCrashEvent, InstrumentationEvent, RetryOptions, BrokersFunction, PartitionerArgs, ICustomPartitioner,
+  ConsumerCrashEvent, InstrumentationEvent, RetryOptions, BrokersFunction, PartitionerArgs, ICustomPartitioner, SASLOptions,
 } from 'MODULE';
+
+// Named only: a program may keep its SASL settings typed while they wait for the client to support them.
+const sasl: SASLOptions | undefined = process.env['KAFKA_USER'] ? { mechanism: 'scram-sha-512', username: 'u', password: 'p' } : undefined;
+console.log(sasl?.mechanism);
 
 const creator: logCreator = (level: logLevel) => (entry: LogEntry) => {
   if (entry.level <= level) console.log(entry.namespace, entry.label, entry.log.message);

@@ -1,9 +1,36 @@
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
 import type { ClientOptions } from '../options/index.js';
 import type { logLevel } from './constants.js';
 import { KafkaJSNonRetriableError } from './errors.js';
 import { clientLoggerFor, type Logger, type logCreator } from './logger.js';
 
 export type BrokersFunction = () => string[] | Promise<string[]>;
+
+// kafkajs's TLS, SASL and socket types, so programs that name them still
+// compile; the options themselves are refused at construction (see
+// validateKafkaConfig) until the client supports them.
+export interface ISocketFactoryArgs {
+  host: string;
+  port: number;
+  ssl: tls.ConnectionOptions;
+  onConnect: () => void;
+}
+export type ISocketFactory = (args: ISocketFactoryArgs) => net.Socket;
+export interface OauthbearerProviderResponse {
+  value: string;
+}
+type SASLMechanismOptionsMap = {
+  plain: { username: string; password: string };
+  'scram-sha-256': { username: string; password: string };
+  'scram-sha-512': { username: string; password: string };
+  aws: { authorizationIdentity: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  oauthbearer: { oauthBearerProvider: () => Promise<OauthbearerProviderResponse> };
+};
+export type SASLMechanism = keyof SASLMechanismOptionsMap;
+type SASLMechanismOptions<T> = T extends SASLMechanism ? { mechanism: T } & SASLMechanismOptionsMap[T] : never;
+export type SASLOptions = SASLMechanismOptions<SASLMechanism>;
+export type Mechanism = { mechanism: string; authenticationProvider: (args: any) => { authenticate: () => Promise<void> } };
 
 export interface RetryOptions {
   /** The longest wait between two attempts (kafkajs: 30000). */
@@ -21,10 +48,10 @@ export interface RetryOptions {
 
 export interface KafkaConfig {
   brokers: string[] | BrokersFunction;
-  /** Not supported: only `false` or absent is accepted. */
-  ssl?: boolean | object;
-  /** Not supported: only absent is accepted. */
-  sasl?: object;
+  /** Not supported yet: only `false` or absent is accepted. */
+  ssl?: tls.ConnectionOptions | boolean;
+  /** Not supported yet: only absent is accepted. */
+  sasl?: SASLOptions | Mechanism;
   clientId?: string;
   connectionTimeout?: number;
   authenticationTimeout?: number;
@@ -32,8 +59,8 @@ export interface KafkaConfig {
   requestTimeout?: number;
   enforceRequestTimeout?: boolean;
   retry?: RetryOptions;
-  /** Not supported: only absent is accepted. */
-  socketFactory?: unknown;
+  /** Not supported: only absent is accepted (the client opens its own sockets). */
+  socketFactory?: ISocketFactory;
   logLevel?: logLevel;
   logCreator?: logCreator;
 }

@@ -28,7 +28,17 @@ export {
   type PartitionAssigner,
 } from './assigners.js';
 export * from './errors.js';
-export type { BrokersFunction, KafkaConfig, RetryOptions } from './config.js';
+export type {
+  BrokersFunction,
+  ISocketFactory,
+  ISocketFactoryArgs,
+  KafkaConfig,
+  Mechanism,
+  OauthbearerProviderResponse,
+  RetryOptions,
+  SASLMechanism,
+  SASLOptions,
+} from './config.js';
 export type { LogEntry, Logger, LoggerEntryContent, logCreator } from './logger.js';
 export type {
   ConnectEvent,

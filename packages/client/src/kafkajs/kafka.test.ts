@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { logLevel } from './constants.js';
 import { KafkaJSError, KafkaJSNonRetriableError } from './errors.js';
@@ -15,7 +16,7 @@ describe('Kafka (kafkajs entry)', () => {
     expect(() => new Kafka({ brokers, ssl: true })).toThrow(/bad option ssl/);
     expect(() => new Kafka({ brokers, ssl: {} })).toThrow(KafkaJSNonRetriableError);
     expect(() => new Kafka({ brokers, sasl: { mechanism: 'plain', username: 'u', password: 'p' } })).toThrow(/bad option sasl/);
-    expect(() => new Kafka({ brokers, socketFactory: () => null })).toThrow(/bad option socketFactory/);
+    expect(() => new Kafka({ brokers, socketFactory: () => new Socket() })).toThrow(/bad option socketFactory/);
     expect(() => new Kafka({ brokers: 'a:1' as unknown as string[] })).toThrow(/bad option brokers/);
     expect(() => new Kafka({ brokers, ssl: false })).not.toThrow();
   });
