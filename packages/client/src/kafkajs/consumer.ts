@@ -128,6 +128,10 @@ export class KafkaJSConsumer implements Consumer {
       this.#logger.warn('consumer#run was called, but the consumer is already running', { groupId: this.#config.groupId });
       return;
     }
+    // Without a handler nothing is ever resolved, and the same messages would be fetched over and over.
+    if (typeof config.eachMessage !== 'function' && typeof config.eachBatch !== 'function') {
+      throw new KafkaJSNonRetriableError('consumer.run needs an eachMessage or an eachBatch handler');
+    }
     if (this.#cluster === undefined) throw new KafkaJSNonRetriableError('Cannot run before connect: call consumer.connect() first');
     this.#runConfig = config;
     this.#stopped = false;

@@ -36,6 +36,17 @@ describe('Kafka (kafkajs entry)', () => {
     expect(() => kafka.consumer({ groupId: 'g', partitionAssigners: [custom] })).toThrow(/Custom partition assigners are not supported/);
   });
 
+  it('runNeedsAHandlerAndAConnect; seek, pause and commitOffsets need run', async () => {
+    const consumer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: 'g' });
+    await expect(consumer.run({})).rejects.toThrow('consumer.run needs an eachMessage or an eachBatch handler');
+    await expect(consumer.run({ eachMessage: async () => {} })).rejects.toThrow(/Cannot run before connect/);
+    expect(() => consumer.seek({ topic: 't', partition: 0, offset: '1' })).toThrow(/consumer#run must be called first/);
+    expect(() => consumer.seek({ topic: 't', partition: 0, offset: '-3' })).toThrow('Offset must not be a negative number');
+    expect(() => consumer.pause([{ topic: 't' }])).toThrow(KafkaJSNonRetriableError);
+    await expect(consumer.commitOffsets([{ topic: 't', partition: 0, offset: '1' }])).rejects.toThrow(KafkaJSNonRetriableError);
+    expect(consumer.paused()).toEqual([]);
+  });
+
   it('sendBeforeConnectIsKafkajsDisconnectedError, validation comes first', async () => {
     const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
     const disconnected = await producer.send({ topic: 't', messages: [{ value: 'v' }] }).catch((e: unknown) => e);
