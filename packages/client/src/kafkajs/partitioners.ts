@@ -86,6 +86,11 @@ export const Partitioners: {
   JavaCompatiblePartitioner: defaultPartitioner,
 };
 
+/** Whether the producer uses the client's own partitioner for `createPartitioner` (kafkajs's two, or none given). */
+export function isBuiltInPartitioner(createPartitioner: ICustomPartitioner | undefined): boolean {
+  return createPartitioner === undefined || createPartitioner === defaultPartitioner || createPartitioner === legacyPartitioner;
+}
+
 /** The client's own partitioner for one of kafkajs's, or undefined for a custom one. */
 export function nativePartitionerFor(createPartitioner: ICustomPartitioner | undefined): Partitioner | undefined {
   if (createPartitioner === undefined || createPartitioner === defaultPartitioner) {

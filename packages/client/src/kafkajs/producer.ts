@@ -9,7 +9,7 @@ import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSServerDoesNotSupportApiK
 import { afterRetries, rethrowAsKafkaJS, toKafkaJSError } from './errors-mapping.js';
 import { InstrumentationEmitter, type InstrumentationEvent } from './instrumentation.js';
 import type { Logger } from './logger.js';
-import { nativePartitionerFor, type PartitionerArgs, type PartitionMetadata } from './partitioners.js';
+import { isBuiltInPartitioner, nativePartitionerFor, type PartitionerArgs, type PartitionMetadata } from './partitioners.js';
 import { clientRecord, recordMetadataPerPartition, validateTopicMessages, type KafkaJSBytes } from './producer-messages.js';
 import type { Producer, ProducerBatch, ProducerConfig, ProducerEvents, ProducerRecord, RecordMetadata, Transaction } from './types-producer.js';
 
@@ -53,7 +53,7 @@ export class KafkaJSProducer implements Producer {
     this.#config = config;
     this.#logger = context.logger.namespace('Producer');
     this.#emitter = new InstrumentationEmitter(PRODUCER_EVENTS, this.#logger);
-    this.#customPartitioner = nativePartitionerFor(config.createPartitioner) === undefined ? config.createPartitioner!() : undefined;
+    this.#customPartitioner = isBuiltInPartitioner(config.createPartitioner) ? undefined : config.createPartitioner!();
   }
 
   async connect(): Promise<void> {
