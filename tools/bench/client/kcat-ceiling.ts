@@ -31,9 +31,14 @@ export function kcatProduceArgs(bootstrap: string, topic: string, acks: 1 | -1, 
   return ['-P', '-b', bootstrap, '-t', topic, '-X', `acks=${acks === -1 ? 'all' : 1}`, '-l', input];
 }
 
-/** Value sizes only, one a line: the values are binary and may hold newlines. */
+/**
+ * Value sizes only, one a line: the values are binary and may hold newlines.
+ * The prefetch queue is raised as tools/bench/broker/main.ts explains
+ * (LARGE_QUEUE): librdkafka 2.0 otherwise idles most of each second once its
+ * queue fills, and the figure would show that pause rather than the node.
+ */
 export function kcatConsumeArgs(bootstrap: string, topic: string): string[] {
-  return ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%S\\n'];
+  return ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'queued.min.messages=1000000', '-f', '%S\\n'];
 }
 
 /** Median records/s of `rounds` kcat runs producing `records` lines of `valueBytes` into `topic` (which must start empty). */
