@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { decodeRecordBatch, ErrorCode, Produce } from '@kstream/protocol';
 import { describe, expect, it } from 'vitest';
 import { KafkaClientError, KafkaClosedError, KafkaProtocolError, KafkaRetriesExhaustedError } from '../errors/index.js';
@@ -94,6 +95,17 @@ describe('producer errors and requests', () => {
     const accepted = sentBatches(broker).filter((b) => b.recordCount <= 2);
     const values = (await Promise.all(accepted.map((b) => decodeRecordBatch(b.bytes)))).flatMap((b) => b.records.map((r) => r.value!.toString()));
     expect(values).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+  });
+
+  it('batchesOfOnePartitionGoOnTheWireInSendOrderWhateverTheirCompressionTime', async () => {
+    const broker = await fakeBroker({ [Produce.apiKey]: produceHandler() });
+    const p = producer(broker, { idempotent: false, compression: 'gzip' });
+    // The first batch takes gzip far longer than the second; built concurrently, it must still be sent first.
+    const big = randomBytes(600_000).toString('base64');
+    const sends = [p.send({ topic: 'orders', value: big, partition: 0 }), p.send({ topic: 'orders', value: 'small', partition: 0 })];
+    expect((await Promise.all(sends)).map((r) => r.offset)).toEqual([0n, 1n]);
+    const values = (await Promise.all(sentBatches(broker).map((b) => decodeRecordBatch(b.bytes)))).flatMap((b) => b.records.map((r) => r.value!.length));
+    expect(values).toEqual([big.length, 'small'.length]);
   });
 
   it('aSingleRecordTheBrokerFindsTooLargeFails', async () => {

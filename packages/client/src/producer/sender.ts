@@ -46,6 +46,8 @@ export class Sender {
   /** flush() calls in progress: while any is, open batches are sent without waiting out linger. */
   flushing = 0;
   #forceClosed = false;
+  /** Per leader: resolves once the last request handed to it is queued on its connection. */
+  readonly #wireTail = new Map<number, Promise<void>>();
   #runQueued = false;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
@@ -154,15 +156,24 @@ export class Sender {
     this.#requestsInFlight.set(leader, (this.#requestsInFlight.get(leader) ?? 0) + 1);
     this.#batchesInFlight += batches.length;
     for (const batch of batches) batch.attempts++;
-    let connection: BrokerConnection | undefined;
+    // Batches are built (compressed) concurrently, but requests to one leader go on the wire in
+    // drain order: a later batch of a partition must never overtake an earlier one.
+    const prepared = Promise.all([this.cluster.broker(leader), this.#request(batches)]);
+    const prior = this.#wireTail.get(leader);
+    let issued!: () => void;
+    const tail = new Promise<void>((resolve) => (issued = resolve));
+    this.#wireTail.set(leader, tail);
     try {
-      connection = await this.cluster.broker(leader);
-      const body = await this.#request(batches);
+      const [connection, body] = await (prior === undefined ? prepared : prior.then(() => prepared));
       if (this.options.acks === 0) {
-        await connection.requestWithoutResponse(Produce, body);
+        const written = connection.requestWithoutResponse(Produce, body);
+        issued();
+        await written;
         for (const batch of batches) this.#completed(batch, -1n, -1);
       } else {
-        this.#handleResponse(await connection.request(Produce, body), batches, connection);
+        const answered = connection.request(Produce, body);
+        issued();
+        this.#handleResponse(await answered, batches, connection);
       }
     } catch (error) {
       const failure =
@@ -175,6 +186,8 @@ export class Sender {
         this.#retryOrFail(batch, failure);
       }
     } finally {
+      issued();
+      if (this.#wireTail.get(leader) === tail) this.#wireTail.delete(leader);
       const left = this.#requestsInFlight.get(leader)! - 1;
       if (left === 0) this.#requestsInFlight.delete(leader);
       else this.#requestsInFlight.set(leader, left);
