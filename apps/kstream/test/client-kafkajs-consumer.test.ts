@@ -142,7 +142,7 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
       LIBS.map(async (lib) => {
         const c = consumer(lib);
         const events: string[] = [];
-        for (const name of [c.events.CONNECT, c.events.GROUP_JOIN, c.events.STOP, c.events.DISCONNECT, c.events.CRASH]) {
+        for (const name of [c.events.CONNECT, c.events.GROUP_JOIN, c.events.REBALANCING, c.events.STOP, c.events.DISCONNECT, c.events.CRASH]) {
           c.on(name, (e) => void events.push(e.type));
         }
         await c.connect();

@@ -420,10 +420,13 @@ export class KafkaJSConsumer implements Consumer {
 
   async #revoked(partitions: TopicPartition[]): Promise<void> {
     const client = this.#client;
-    this.#joinStarted = Date.now();
-    this.#emitter.emit(CONSUMER_EVENTS.REBALANCING, { groupId: this.#config.groupId, memberId: client?.groupMetadata()?.memberId ?? '' });
-    // kafkajs commits what was resolved before it rejoins; these partitions may move to another member.
-    if (client !== undefined) await this.#commitResolved(client, partitions).catch((error: unknown) => this.#logger.warn(`Commit before revocation failed: ${String(error)}`));
+    // Without a client the consumer is stopping (stop() committed already): a leave, not a rebalance.
+    if (client !== undefined) {
+      this.#joinStarted = Date.now();
+      this.#emitter.emit(CONSUMER_EVENTS.REBALANCING, { groupId: this.#config.groupId, memberId: client.groupMetadata()?.memberId ?? '' });
+      // kafkajs commits what was resolved before it rejoins; these partitions may move to another member.
+      await this.#commitResolved(client, partitions).catch((error: unknown) => this.#logger.warn(`Commit before revocation failed: ${String(error)}`));
+    }
     this.#forget(partitions);
   }
 
