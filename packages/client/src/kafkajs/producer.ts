@@ -114,9 +114,12 @@ export class KafkaJSProducer implements Producer {
     if (this.isIdempotent() && acks !== -1) {
       throw new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees");
     }
-    if (this.#connecting === undefined) throw new KafkaJSError('The producer is disconnected');
+    // kafkajs's check, before any retry: a send needs a connected producer (connect() reports its own failure).
+    const connecting = this.#connecting;
+    const connected = connecting !== undefined && (await connecting.then(() => true, () => false));
+    // A disconnect while this send waited counts too: no client producer may be made again behind its back.
+    if (!connected || this.#connecting !== connecting) throw new KafkaJSError('The producer is disconnected');
     try {
-      await this.#connecting;
       const records = [];
       for (const { topic, messages } of topicMessages) {
         const partitions = this.#customPartitioner === undefined ? undefined : await this.#partitionMetadata(topic);
