@@ -8,16 +8,14 @@ import {
   ATTRIBUTE_CONTROL,
   ATTRIBUTE_TIMESTAMP_TYPE,
   ATTRIBUTE_TRANSACTIONAL,
-  ATTRIBUTE_COMPRESSION_MASK,
-  BATCH_HEADER_SIZE,
   BATCH_OFFSETS,
-  compressionCodec,
   ControlRecordType,
   CorruptRecordBatchError,
   CURRENT_MAGIC,
   crc32c,
   decodeRecordBatch,
   lastOffsetOf,
+  recordsSection,
   readControlRecordKey,
   RecordReader,
   recordBatchesIn,
@@ -57,7 +55,7 @@ export async function decodeFetchedRecords<K, V>(
     nextOffset = lastOffset + 1n;
     lastEpoch = header.partitionLeaderEpoch;
     if (await skipBatch(slice, aborted)) continue;
-    const section = await recordsSection(slice);
+    const section = await recordsSection(slice.bytes, slice.header);
     const batch = new FetchedRecordBatch(source, section, header.baseOffset, header.partitionLeaderEpoch);
     const logAppendTime = (header.attributes & ATTRIBUTE_TIMESTAMP_TYPE) !== 0 ? Number(header.maxTimestamp) : -1;
     const skipBelowDelta = fetchOffset > header.baseOffset ? Number(fetchOffset - header.baseOffset) : 0;
@@ -94,26 +92,6 @@ async function skipBatch({ header, bytes }: BatchSlice, aborted: AbortedTransact
 async function isAbortMarker(bytes: Buffer): Promise<boolean> {
   const { records } = await decodeRecordBatch(bytes, { verifyCrc: false });
   return records.length > 0 && readControlRecordKey(records[0]!.key).type === ControlRecordType.Abort;
-}
-
-async function recordsSection({ header, bytes }: BatchSlice): Promise<Buffer> {
-  const section = bytes.subarray(BATCH_HEADER_SIZE);
-  const compression = header.attributes & ATTRIBUTE_COMPRESSION_MASK;
-  if (compression === 0 || section.length === 0) return section;
-  const codec = compressionCodec(compression);
-  if (codec === undefined) {
-    throw new CorruptRecordBatchError('unknown-compression', `compression type ${compression} is not one Kafka defines`, header.baseOffset);
-  }
-  try {
-    return await codec.decompress(section);
-  } catch (error) {
-    throw new CorruptRecordBatchError(
-      'bad-compressed-data',
-      `${codec.name} cannot decompress the ${section.length}-byte records section: ${(error as Error).message}`,
-      header.baseOffset,
-      { cause: error },
-    );
-  }
 }
 
 /** Walks `count` records' varints, appending those at or past `skipBelowDelta` to `out`; lengths are checked, nothing copied. */

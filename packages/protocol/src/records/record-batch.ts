@@ -3,6 +3,7 @@ import { crc32c } from './crc32c.js';
 import { readAttributes, writeAttributes, type BatchAttributes, type TimestampType } from './record-batch-attributes.js';
 import { CorruptRecordBatchError } from './record-batch-error.js';
 import {
+  ATTRIBUTE_COMPRESSION_MASK,
   BATCH_HEADER_SIZE,
   BATCH_LENGTH_PREFIX,
   BATCH_OFFSETS,
@@ -185,8 +186,12 @@ function checkedHeader(buf: Buffer, verifyCrc: boolean): RecordBatchHeader {
   return header;
 }
 
-/** The batch's records section, decompressed if it is compressed. */
-async function recordsSection(buf: Buffer, header: RecordBatchHeader, compression: number): Promise<Buffer> {
+/**
+ * The records section of the batch `buf` holds exactly, decompressed if its
+ * attributes say so: for a reader that walks records itself, such as a
+ * client's lazy decoder. A codec failure is a CorruptRecordBatchError.
+ */
+export async function recordsSection(buf: Buffer, header: RecordBatchHeader, compression = header.attributes & ATTRIBUTE_COMPRESSION_MASK): Promise<Buffer> {
   const section = buf.subarray(BATCH_HEADER_SIZE);
   if (compression === CompressionType.None || (header.recordCount === 0 && section.length === 0)) return section;
   const codec = compressionCodec(compression);
