@@ -6,13 +6,14 @@ import type { ClientDriver } from './driver.js';
 
 export function platformaticDriver(): ClientDriver {
   return {
-    description: "producer.send({ messages }); consumer.consume({ mode, autocommit: false }) in a new group, its stream's 'data' events",
+    description: "producer.send({ messages, acks }); consumer.consume({ mode, autocommit: false }) in a new group, its stream's 'data' events",
     notes: [],
     async producer({ bootstrap, acks, idempotent }) {
       const producer = new Producer({ clientId: 'bench-client', bootstrapBrokers: bootstrap.split(','), acks, idempotent, autocreateTopics: false });
       return {
         async send(topic, values) {
-          await producer.send({ messages: values.map((value) => ({ topic, value })) });
+          // acks goes with each send: send() defaults it to 1 (all when idempotent) whatever the constructor was given.
+          await producer.send({ messages: values.map((value) => ({ topic, value })), acks });
           return values.length;
         },
         idempotent: null,
