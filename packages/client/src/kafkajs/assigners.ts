@@ -48,7 +48,10 @@ export const AssignerProtocol: { MemberMetadata: ISerializer<MemberMetadata>; Me
       if (buffer.length === 0) return null;
       const decoded = decodeAssignment(buffer);
       const assignment: Assignment = {};
-      for (const { topic, partitions } of decoded.assignedPartitions) assignment[topic] = [...partitions];
+      // defineProperty: '__proto__' is a legal topic name, and an assignment would set the prototype instead.
+      for (const { topic, partitions } of decoded.assignedPartitions) {
+        Object.defineProperty(assignment, topic, { value: [...partitions], enumerable: true, writable: true, configurable: true });
+      }
       return { version: decoded.version, assignment, userData: decoded.userData ?? Buffer.alloc(0) };
     },
   },
