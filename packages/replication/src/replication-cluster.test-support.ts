@@ -28,6 +28,8 @@ export interface TestBroker {
   readonly mailboxes: Map<number, PeerMailbox>;
   /** Peers this broker's asks do not reach (a cut channel). */
   readonly cut: Set<number>;
+  /** How many times the channel to each peer was cut: an ask in flight across a cut loses its reply. */
+  readonly cuts: Map<number, number>;
 }
 
 const clusters: ReplicationCluster[] = [];
@@ -96,11 +98,16 @@ export class ReplicationCluster {
     );
     const mailboxes = new Map<number, PeerMailbox>();
     const cut = new Set<number>();
+    const cuts = new Map<number, number>();
     const peers: ReplicaPeers = {
-      ask: (brokerId, msg, opts) => {
+      ask: async (brokerId, msg, opts) => {
         const mailbox = mailboxes.get(brokerId);
-        if (mailbox === undefined || cut.has(brokerId)) return Promise.reject(new Error(`broker ${id} has no channel to broker ${brokerId}`));
-        return mailbox.ask(msg, opts);
+        if (mailbox === undefined || cut.has(brokerId)) throw new Error(`broker ${id} has no channel to broker ${brokerId}`);
+        // A follower's fetch parked at the leader when the channel is cut must not bring back what the leader appends afterwards.
+        const cutsBefore = cuts.get(brokerId) ?? 0;
+        const reply = await mailbox.ask(msg, opts);
+        if ((cuts.get(brokerId) ?? 0) !== cutsBefore) throw new Error(`broker ${id} lost the reply to its ${msg.type} from broker ${brokerId}: the channel was cut while it was in flight`);
+        return reply;
       },
     };
     const fetchers = new ReplicaFetcherManager({
@@ -113,7 +120,7 @@ export class ReplicationCluster {
       requestTimeoutMs: 5_000,
       logger,
     });
-    this.brokers.set(id, { id, partition, fetchers, purgatory, logger, mailboxes, cut });
+    this.brokers.set(id, { id, partition, fetchers, purgatory, logger, mailboxes, cut, cuts });
   }
 
   #pair(a: number, b: number): void {
@@ -157,11 +164,13 @@ export class ReplicationCluster {
     return this.apply({ ...this.state, leader, isr, leaderEpoch: leaderEpoch + 1, partitionEpoch: partitionEpoch + 1 }, to);
   }
 
-  /** Stops a broker's fetching without telling it anything (its channels are cut both ways). */
+  /** Stops a broker's fetching without telling it anything (its channels are cut both ways: new asks fail, replies to asks in flight are lost). */
   isolate(id: number): void {
     for (const other of this.brokers.values()) {
-      if (other.id === id) for (const peer of this.brokers.keys()) other.cut.add(peer);
-      else other.cut.add(id);
+      for (const peer of other.id === id ? this.brokers.keys() : [id]) {
+        other.cut.add(peer);
+        other.cuts.set(peer, (other.cuts.get(peer) ?? 0) + 1);
+      }
     }
   }
 
