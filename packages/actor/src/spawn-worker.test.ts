@@ -39,8 +39,11 @@ describe('spawnWorker', () => {
 
   it('aTypeScriptEntryThatCannotBeFoundFailsTheWorker', async () => {
     const worker = spawnWorker(pathToFileURL(join(dir, 'missing.ts')));
+    // Both listeners first: when the worker exits before its error message is read, Node drains
+    // that message and emits 'error' and then 'exit' in one synchronous step.
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     const error = await new Promise<Error>((resolve) => worker.once('error', resolve));
     expect(error.message).toContain('missing.ts');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    await exited;
   });
 });
