@@ -42,7 +42,8 @@ class PendingRequest {
     readonly api: ApiSpec,
     readonly version: number,
     readonly correlationId: number,
-    readonly frame: Buffer,
+    /** The encoded request; dropped once written, so an in-flight Produce does not hold its batch until the answer. */
+    public frame: Buffer | undefined,
     readonly timeoutMs: number,
     /** False for Produce acks=0: settled once written. */
     readonly expectResponse: boolean,
@@ -191,13 +192,15 @@ export class BrokerConnection {
       socket.cork();
       process.nextTick(this.uncorkBound);
     }
+    const frame = pending.frame!;
+    pending.frame = undefined;
     if (!pending.expectResponse) {
-      socket.write(pending.frame, (error) => (error ? pending.reject(this.closedError(error)) : pending.resolve(undefined)));
+      socket.write(frame, (error) => (error ? pending.reject(this.closedError(error)) : pending.resolve(undefined)));
       return;
     }
     pending.deadline = Date.now() + pending.timeoutMs;
     this.inFlight.set(pending.correlationId, pending);
-    socket.write(pending.frame);
+    socket.write(frame);
     if (pending.deadline < this.timerDeadline) this.armTimer(pending.deadline);
   }
 

@@ -8,7 +8,7 @@ import {
   KafkaJSError,
   KafkaJSNonRetriableError,
 } from './errors.js';
-import { kafkajsErrorType, toKafkaJSError } from './errors-mapping.js';
+import { kafkajsProtocolFields, toKafkaJSError } from './errors-mapping.js';
 
 /**
  * An Admin failure as kafkajs reports it: kafkajs stops at the first
@@ -30,9 +30,7 @@ export function rethrowAsKafkaJSAdmin(error: unknown): never {
 
 /** kafkajs's protocol-error fields of one failed item. */
 function protocolFields(error: unknown): { message: string; type: string; code: number; retriable: boolean } {
-  if (error instanceof KafkaProtocolError) {
-    return { message: error.message, type: kafkajsErrorType(error.code, error.errorName), code: error.code, retriable: error.retriable };
-  }
+  if (error instanceof KafkaProtocolError) return kafkajsProtocolFields(error);
   const message = error instanceof Error ? error.message : String(error);
   return { message, type: 'UNKNOWN', code: -1, retriable: (error as { retriable?: boolean })?.retriable ?? false };
 }
@@ -56,10 +54,8 @@ export function createTopicsOutcome(error: unknown): false {
 export function deleteGroupsError(error: unknown): unknown {
   if (!(error instanceof AdminBatchError)) return toKafkaJSAdminError(error);
   const groups = error.failures.map((f) => {
-    const mapped = toKafkaJSError(f.error);
-    const kafkajs = mapped instanceof KafkaJSError ? mapped : new KafkaJSError(String(f.error));
     const groupId = (f.error as KafkaProtocolError).groupId ?? f.item.replace(/^group /, '');
-    return { groupId, errorCode: protocolFields(f.error).code, error: kafkajs };
+    return { groupId, errorCode: protocolFields(f.error).code, error: itemError(f.error) };
   });
   return new KafkaJSDeleteGroupsError('Error in DeleteGroups', groups);
 }
@@ -69,8 +65,13 @@ export function deleteRecordsError(error: unknown, topic: string, offsets: Reado
   if (!(error instanceof AdminBatchError)) return toKafkaJSAdminError(error);
   const partitions = error.failures.map((f) => {
     const partition = (f.error as KafkaProtocolError).partition ?? Number(/-(\d+)$/.exec(f.item)?.[1] ?? -1);
-    const mapped = toKafkaJSError(f.error);
-    return { partition, offset: offsets.get(partition) ?? '-1', error: mapped instanceof KafkaJSError ? mapped : new KafkaJSError(String(f.error)) };
+    return { partition, offset: offsets.get(partition) ?? '-1', error: itemError(f.error) };
   });
   return new KafkaJSDeleteTopicRecordsError({ topic, partitions });
+}
+
+/** One failed item's error as a KafkaJSError, which kafkajs's per-item lists hold. */
+function itemError(error: unknown): KafkaJSError {
+  const mapped = toKafkaJSError(error);
+  return mapped instanceof KafkaJSError ? mapped : new KafkaJSError(String(error));
 }

@@ -30,13 +30,18 @@ const KAFKAJS_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 
 /** kafkajs's `type` for a Kafka error code whose Kafka name is `kafkaName`. */
-export function kafkajsErrorType(code: number, kafkaName: string): string {
+function kafkajsErrorType(code: number, kafkaName: string): string {
   return KAFKAJS_TYPE_NAMES.get(code) ?? kafkaName;
+}
+
+/** The fields KafkaJSProtocolError takes, for our protocol error. */
+export function kafkajsProtocolFields(error: KafkaProtocolError): { message: string; type: string; code: number; retriable: boolean } {
+  return { message: error.message, type: kafkajsErrorType(error.code, error.errorName), code: error.code, retriable: error.retriable };
 }
 
 /** Our protocol error as kafkajs's, with kafkajs's type name. */
 export function toKafkaJSProtocolError(error: KafkaProtocolError): KafkaJSProtocolError {
-  const protocol = { message: error.message, type: kafkajsErrorType(error.code, error.errorName), code: error.code, retriable: error.retriable };
+  const protocol = kafkajsProtocolFields(error);
   if (error.errorName === 'OFFSET_OUT_OF_RANGE' && error.topic !== undefined && error.partition !== undefined) {
     return new KafkaJSOffsetOutOfRange(protocol, { topic: error.topic, partition: error.partition, cause: error });
   }
