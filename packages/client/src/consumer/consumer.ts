@@ -423,7 +423,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   }
 
   /** The whole batch is the application's: the position moves past it. */
-  #handOver({ state, nextOffset, nextEpoch }: CompletedFetch<K, V>): void {
+  #handOver({ state, nextOffset, nextEpoch }: Pick<CompletedFetch<K, V>, 'state' | 'nextOffset' | 'nextEpoch'>): void {
     state.cursor = null;
     state.position = nextOffset;
     if (nextEpoch >= 0) state.positionEpoch = nextEpoch;
@@ -449,9 +449,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
       this.#scheduleRound();
       return;
     }
-    state.cursor = null;
-    state.position = cursor.nextOffset;
-    if (cursor.nextEpoch >= 0) state.positionEpoch = cursor.nextEpoch;
+    this.#handOver({ state, nextOffset: cursor.nextOffset, nextEpoch: cursor.nextEpoch });
   }
 
   #throwPending(): void {
@@ -472,6 +470,14 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   #fail(error: KafkaClientError): void {
     this.#pendingError ??= error;
     this.#notify();
+  }
+
+  /** Background work failed: a retriable error asks for another round after the backoff; any other is the application's. */
+  #retryOrFail(error: unknown): void {
+    if (this.#closed) return;
+    const failure = clientErrorOf(error);
+    if (failure.retriable) this.#retryAt(Date.now() + this.#cluster.options.retryBackoffMs);
+    else this.#fail(failure);
   }
 
   #changedNow(): void {
@@ -531,10 +537,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
         await this.#fetcher.sendFetches();
       } while (this.#roundAgain && !this.#closed);
     } catch (error) {
-      const failure = clientErrorOf(error);
-      if (this.#closed) return;
-      if (failure.retriable) this.#retryAt(Date.now() + this.#cluster.options.retryBackoffMs);
-      else this.#fail(failure);
+      this.#retryOrFail(error);
     } finally {
       this.#roundRunning = false;
     }
@@ -550,12 +553,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     if (member === null || this.#mode !== 'subscribe' || this.#memberStarted === null || this.#activating !== null) return;
     this.#activating = member
       .ensureActive()
-      .catch((error: unknown) => {
-        const failure = clientErrorOf(error);
-        if (this.#closed) return;
-        if (failure.retriable) this.#retryAt(Date.now() + this.#cluster.options.retryBackoffMs);
-        else this.#fail(failure);
-      })
+      .catch((error: unknown) => this.#retryOrFail(error))
       .finally(() => {
         this.#activating = null;
         if (member.rebalancing) this.#scheduleRound();

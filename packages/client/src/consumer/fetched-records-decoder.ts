@@ -15,6 +15,7 @@ import {
   crc32c,
   decodeRecordBatch,
   lastOffsetOf,
+  MIN_RECORD_SIZE,
   recordsSection,
   readControlRecordKey,
   RecordReader,
@@ -109,7 +110,7 @@ function scanRecords<K, V>(
   for (let i = 0; i < count; i++) {
     reader.recordIndex = i;
     const length = reader.varint('record length');
-    if (length < 6 || length > reader.remaining) reader.fail('bad-record-length', `record length ${length} with ${reader.remaining} bytes left`);
+    if (length < MIN_RECORD_SIZE - 1 || length > reader.remaining) reader.fail('bad-record-length', `record length ${length} with ${reader.remaining} bytes left`);
     const recordEnd = reader.position + length;
     reader.end = recordEnd;
     reader.position++; // attributes: unused by Kafka

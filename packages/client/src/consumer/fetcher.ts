@@ -16,6 +16,7 @@ import { ErrorCode, Fetch, type RequestOf, type ResponseOf, ZERO_UUID } from '@k
 import type { ClusterClient } from '../cluster/index.js';
 import { backoffDelay, KafkaClientError, protocolError } from '../errors/index.js';
 import { AbortedTransactions } from './aborted-transactions.js';
+import { partitionKey } from './assignors/assignor.js';
 import { clientErrorOf } from './client-error-of.js';
 import type { ResolvedConsumerOptions } from './consumer-options.js';
 import { decodeFetchedRecords } from './fetched-records-decoder.js';
@@ -187,7 +188,7 @@ export class Fetcher<K, V> {
     for (const topicResponse of response.responses) {
       const topic = topicResponse.topicId !== ZERO_UUID ? (topicNames.get(topicResponse.topicId) ?? topicResponse.topic) : topicResponse.topic;
       for (const partition of topicResponse.partitions) {
-        const fetched = requested.get(`${topic}-${partition.partitionIndex}`);
+        const fetched = requested.get(partitionKey({ topic, partition: partition.partitionIndex }));
         if (fetched === undefined) continue;
         if (partition.errorCode === 0) await this.#buffer(fetched, partition, broker);
         else this.#partitionError(fetched, partition, response.nodeEndpoints, broker);

@@ -6,7 +6,7 @@
 // drops the buffer, so a response for an old fetch offset no longer matches
 // and is discarded. Not shared: owned by one Consumer.
 import { KafkaClientError } from '../errors/index.js';
-import type { TopicPartition } from './assignors/assignor.js';
+import { partitionKey, type TopicPartition } from './assignors/assignor.js';
 import type { ConsumerBatch, ConsumerRecord } from './consumer-record.js';
 
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
@@ -61,7 +61,7 @@ export class PartitionState<K, V> {
     readonly topic: string,
     readonly partition: number,
   ) {
-    this.key = `${topic}-${partition}`;
+    this.key = partitionKey({ topic, partition });
   }
 
   get topicPartition(): TopicPartition {
@@ -82,13 +82,13 @@ export class SubscriptionState<K, V> {
   }
 
   get(partition: TopicPartition): PartitionState<K, V> | undefined {
-    return this.#partitions.get(`${partition.topic}-${partition.partition}`);
+    return this.#partitions.get(partitionKey(partition));
   }
 
   /** Like get, but a partition not assigned is an error naming it. */
   require(partition: TopicPartition): PartitionState<K, V> {
     const state = this.get(partition);
-    if (state === undefined) throw new KafkaClientError(`${partition.topic}-${partition.partition} is not assigned to this consumer`, { retriable: false });
+    if (state === undefined) throw new KafkaClientError(`${partitionKey(partition)} is not assigned to this consumer`, { retriable: false });
     return state;
   }
 
@@ -102,7 +102,7 @@ export class SubscriptionState<K, V> {
 
   /** Replaces the assignment; partitions kept keep their positions, pause and buffer. */
   assign(partitions: readonly TopicPartition[], newState: (state: PartitionState<K, V>) => void): void {
-    const wanted = new Set(partitions.map((p) => `${p.topic}-${p.partition}`));
+    const wanted = new Set(partitions.map(partitionKey));
     this.remove([...this.#partitions.values()].filter((state) => !wanted.has(state.key)));
     for (const partition of partitions) this.add(partition, newState);
   }

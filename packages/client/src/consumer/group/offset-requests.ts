@@ -5,6 +5,7 @@ import { OffsetCommit, OffsetFetch, type RequestOf } from '@kstream/protocol';
 import type { BrokerConnection } from '../../connection/index.js';
 import { KafkaClientError, throwIfError } from '../../errors/index.js';
 import { type TopicPartition, partitionKey } from '../assignors/assignor.js';
+import { groupByTopic } from './consumer-protocol.js';
 
 export interface OffsetToCommit extends TopicPartition {
   offset: bigint;
@@ -62,9 +63,7 @@ export async function fetchOffsets(
   requireStable: boolean,
 ): Promise<Map<string, CommittedOffset>> {
   const version = coordinator.version(OffsetFetch);
-  const byTopic = new Map<string, number[]>();
-  for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-  const topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+  const topics = groupByTopic(partitions).map(({ topic, partitions: partitionIndexes }) => ({ name: topic, partitionIndexes }));
   const response = await coordinator.request(
     OffsetFetch,
     {
