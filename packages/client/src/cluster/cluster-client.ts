@@ -115,14 +115,10 @@ export class ClusterClient {
 
   /** The topic's metadata, asked for when unknown or stale; UNKNOWN_TOPIC_OR_PARTITION (retriable) when the cluster does not have it. */
   async topic(name: string): Promise<TopicMetadata> {
-    let topic = this.freshTopic(name);
-    if (topic === undefined) {
-      await this.refreshMetadata([name]);
-      topic = this.#metadata.topics.get(name);
-    }
-    if (topic === undefined) throw protocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Metadata', topic: name });
-    if (topic.errorCode !== 0) throw protocolError(topic.errorCode, { api: 'Metadata', topic: name });
-    return topic;
+    const fresh = this.freshTopic(name);
+    if (fresh !== undefined) return fresh;
+    await this.refreshMetadata([name]);
+    return this.knownTopic(name);
   }
 
   /** The partition's leader, asked for when unknown, leaderless or stale; LEADER_NOT_AVAILABLE (retriable) while it has none. */
@@ -130,10 +126,7 @@ export class ClusterClient {
     let known = this.freshTopic(topic)?.partitions[partition];
     if (known === undefined || known.leader < 0) {
       await this.refreshMetadata([topic]);
-      const metadata = this.#metadata.topics.get(topic);
-      if (metadata === undefined) throw protocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Metadata', topic });
-      if (metadata.errorCode !== 0) throw protocolError(metadata.errorCode, { api: 'Metadata', topic });
-      known = metadata.partitions[partition];
+      known = this.knownTopic(topic).partitions[partition];
     }
     if (known === undefined) throw protocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Metadata', topic, partition });
     if (known.leader < 0) throw protocolError(ErrorCode.LEADER_NOT_AVAILABLE, { api: 'Metadata', topic, partition });
@@ -342,6 +335,14 @@ export class ClusterClient {
     if (topic === undefined || topic.errorCode !== 0 || !this.tracked.has(name)) return undefined;
     if (!this.freshness.isFresh(name)) return undefined;
     if (Date.now() - this.#metadata.fetchedAt > this.options.metadataMaxAgeMs) return undefined;
+    return topic;
+  }
+
+  /** The topic as the snapshot has it; its error, or UNKNOWN_TOPIC_OR_PARTITION when absent, is thrown. */
+  private knownTopic(name: string): TopicMetadata {
+    const topic = this.#metadata.topics.get(name);
+    if (topic === undefined) throw protocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { api: 'Metadata', topic: name });
+    if (topic.errorCode !== 0) throw protocolError(topic.errorCode, { api: 'Metadata', topic: name });
     return topic;
   }
 
