@@ -126,6 +126,19 @@ describe('decodeFetchedRecords', () => {
     await expect(decodeFetchedRecords(batch, 0n, source, null)).rejects.toThrow(/CRC/);
   });
 
+  it('recordAndKeyLengthsCheckedAgainstTheBatch: a valid CRC over a record that overruns is still refused', async () => {
+    const reCrc = (batch: Buffer) => batch.writeUInt32BE(crc32c(batch.subarray(BATCH_OFFSETS.attributes)), BATCH_OFFSETS.crc);
+    // The records section starts at byte 61: record length, attributes, timestampDelta, offsetDelta, key length (all one byte here).
+    const recordTooLong = await encodeRecordBatch({ records: [{ key: Buffer.from('a'), value: Buffer.from('b') }] });
+    recordTooLong[61] = 0x7e; // record length 63
+    reCrc(recordTooLong);
+    await expect(decodeFetchedRecords(recordTooLong, 0n, source, null)).rejects.toThrow(/record 0: record length 63/);
+    const keyTooLong = await encodeRecordBatch({ records: [{ key: Buffer.from('a'), value: Buffer.from('b') }] });
+    keyTooLong[65] = 0x0a; // key length 5
+    reCrc(keyTooLong);
+    await expect(decodeFetchedRecords(keyTooLong, 0n, source, null)).rejects.toThrow(/record 0: key length 5/);
+  });
+
   it('roundTripsWhatTheEncoderWrote', async () => {
     const record = fc.record({
       key: fc.option(fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b)), { nil: null }),
