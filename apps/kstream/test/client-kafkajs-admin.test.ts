@@ -4,18 +4,12 @@
 // meaning), groups (list, describe, delete and its error), records deleted
 // below an offset, metadata of every topic — the same answers from both.
 import * as ours from '@kstream/client/kafkajs';
-import * as kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compatKafka, LIBS, type Lib } from './client-kafkajs.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { GROUP_CONFIGS } from './groups.test-support.js';
 
-process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
 
-type Lib = { name: string; Kafka: new (config: ours.KafkaConfig) => ours.Kafka; errors: typeof ours };
-const LIBS: readonly Lib[] = [
-  { name: 'kafkajs', Kafka: kafkajs.Kafka as unknown as Lib['Kafka'], errors: kafkajs as unknown as typeof ours },
-  { name: 'kstream', Kafka: ours.Kafka, errors: ours },
-];
 
 describe('@kstream/client/kafkajs admin beside kafkajs', () => {
   let node: CompatCluster;
@@ -24,14 +18,7 @@ describe('@kstream/client/kafkajs admin beside kafkajs', () => {
   const T0 = 1_700_000_000_000;
 
   function kafka(lib: Lib): ours.Kafka {
-    return new lib.Kafka({
-      clientId: `compat-${lib.name}`,
-      brokers: node.bootstrap.split(','),
-      logLevel: ours.logLevel.NOTHING,
-      connectionTimeout: 3_000,
-      requestTimeout: 10_000,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
+    return compatKafka(lib, node.bootstrap);
   }
 
   async function admin(lib: Lib): Promise<ours.Admin> {

@@ -6,18 +6,13 @@
 // autoCommit off commits exactly what is asked; a handler that keeps
 // failing crashes the consumer with kafkajs's error and restart decision.
 import * as ours from '@kstream/client/kafkajs';
-import * as kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/cluster.test-support.js';
+import { compatKafka, KSTREAM, LIBS, type Lib } from './client-kafkajs.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { GROUP_CONFIGS } from './groups.test-support.js';
 
-process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
 
-type Lib = { name: string; Kafka: new (config: ours.KafkaConfig) => ours.Kafka };
-const KAFKAJS: Lib = { name: 'kafkajs', Kafka: kafkajs.Kafka as unknown as Lib['Kafka'] };
-const KSTREAM: Lib = { name: 'kstream', Kafka: ours.Kafka };
-const LIBS = [KAFKAJS, KSTREAM] as const;
 
 const PARTITIONS = 6;
 const MESSAGES = 60;
@@ -29,14 +24,7 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
   const clients: Array<{ disconnect(): Promise<void> }> = [];
 
   function kafka(lib: Lib): ours.Kafka {
-    return new lib.Kafka({
-      clientId: `compat-${lib.name}`,
-      brokers: node.bootstrap.split(','),
-      logLevel: ours.logLevel.NOTHING,
-      connectionTimeout: 3_000,
-      requestTimeout: 10_000,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
+    return compatKafka(lib, node.bootstrap);
   }
 
   function consumer(lib: Lib, config: Partial<ours.ConsumerConfig> = {}): ours.Consumer {

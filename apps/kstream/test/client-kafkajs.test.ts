@@ -9,17 +9,11 @@ import * as ours from '@kstream/client/kafkajs';
 import * as kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/cluster.test-support.js';
+import { compatKafka, LIBS, type Lib } from './client-kafkajs.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { GROUP_CONFIGS } from './groups.test-support.js';
 
-process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
 
-/** The part of kafkajs's API the scenarios use; both modules are driven through it. */
-type Lib = { name: string; Kafka: new (config: ours.KafkaConfig) => ours.Kafka };
-const LIBS: readonly Lib[] = [
-  { name: 'kafkajs', Kafka: kafkajs.Kafka as unknown as Lib['Kafka'] },
-  { name: 'kstream', Kafka: ours.Kafka },
-];
 
 interface SeenMessage {
   partition: number;
@@ -55,14 +49,7 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
   });
 
   function kafka(lib: Lib): ours.Kafka {
-    return new lib.Kafka({
-      clientId: `compat-${lib.name}`,
-      brokers: node.bootstrap.split(','),
-      logLevel: ours.logLevel.NOTHING,
-      connectionTimeout: 3_000,
-      requestTimeout: 10_000,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
+    return compatKafka(lib, node.bootstrap);
   }
 
   async function admin(lib: Lib): Promise<ours.Admin> {
