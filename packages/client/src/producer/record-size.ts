@@ -7,7 +7,8 @@ import { varintSize, type RecordHeader } from '@kstream/protocol';
  * ~17 minutes and ~1M records), so a batch may end a few bytes off batch.size.
  */
 export function recordSize(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined): number {
-  let body = 7 + (key === null ? 1 : varintSize(key.length) + key.length) + (value === null ? 1 : varintSize(value.length) + value.length);
+  // attributes (1), timestamp and offset deltas (3 + 3), header count (1, corrected below when there are headers)
+  let body = 8 + (key === null ? 1 : varintSize(key.length) + key.length) + (value === null ? 1 : varintSize(value.length) + value.length);
   if (headers !== undefined) {
     body += varintSize(headers.length) - 1;
     for (const header of headers) {
