@@ -6,7 +6,7 @@ import { BufferMemory } from './buffer-memory.js';
 import { ProducerIdempotence } from './producer-idempotence.js';
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './producer-options.js';
 import type { ProducerRecord, RecordMetadata } from './producer-record.js';
-import { RecordAccumulator } from './record-accumulator.js';
+import { RecordAccumulator, type PartitionQueue } from './record-accumulator.js';
 import { recordHeaders } from './record-headers.js';
 import { recordSize } from './record-size.js';
 import { SendCall } from './send-call.js';
@@ -229,29 +229,30 @@ export class Producer<K = Buffer, V = Buffer> {
     slot: number,
     now: number,
   ): boolean {
-    const topic = partitions.topic;
-    let partition: number;
+    let queue: PartitionQueue;
     try {
-      partition = this.#partitionFor(record, partitions, input, size);
+      queue = this.#queueFor(record, partitions, input, size);
     } catch (error) {
       this.#accumulator.memory.release(size);
       throw error;
     }
-    const queue = this.#accumulator.queue(topic, partition);
     const closed = this.#accumulator.append(queue, input, size, call, slot, now);
     if (!closed && queue.batches.length === 1) this.#sender.runBy(queue.batches[0]!.createdAt + this.#options.lingerMs);
     return closed;
   }
 
-  #partitionFor(record: ProducerRecord<K, V>, partitions: TopicPartitions, input: RecordInput, size: number): number {
+  /** The queue of the record's partition: its own, or the partitioner's choice. */
+  #queueFor(record: ProducerRecord<K, V>, partitions: TopicPartitions, input: RecordInput, size: number): PartitionQueue {
     const { partitioner } = this.#options;
     const topic = partitions.topic;
     if (record.partition === undefined) {
       const partition = partitioner.partition(partitions, input.key);
-      if (this.#accumulator.fitsOpenBatch(this.#accumulator.queue(topic, partition), size)) return partition;
+      const queue = this.#accumulator.queue(topic, partition);
+      if (this.#accumulator.fitsOpenBatch(queue, size)) return queue;
       // A new batch opens here: the sticky partitioner may move on first (KIP-480).
       partitioner.onNewBatch(topic, partition);
-      return partitioner.partition(partitions, input.key);
+      const next = partitioner.partition(partitions, input.key);
+      return next === partition ? queue : this.#accumulator.queue(topic, next);
     }
     const partition = record.partition;
     if (!Number.isInteger(partition) || partition < 0 || partition >= partitions.partitionCount) {
@@ -259,7 +260,7 @@ export class Producer<K = Buffer, V = Buffer> {
         retriable: false,
       });
     }
-    return partition;
+    return this.#accumulator.queue(topic, partition);
   }
 
   #checkSize(size: number, topic: string): void {

@@ -87,7 +87,8 @@ export class RecordAccumulator {
     const { batches } = queue;
     let batch = batches[batches.length - 1];
     let closedOne = false;
-    if (batch === undefined || batch.closed || (batch.recordCount > 0 && batch.recordBytes + bytes > this.config.batchSize)) {
+    // An open batch is never empty (one is opened for the record it takes), so a record above batch.size still gets a batch of its own.
+    if (batch === undefined || !this.fitsOpenBatch(queue, bytes)) {
       if (batch !== undefined && !batch.closed) {
         batch.closed = true;
         closedOne = true;
@@ -143,20 +144,14 @@ export class RecordAccumulator {
   /** Puts a batch to retry back in its partition's queue, in creation order ahead of newer batches. */
   reenqueue(batch: ProducerBatch, queue: PartitionQueue): void {
     queue.inFlight--;
-    const { batches } = queue;
-    let index = 0;
-    while (index < batches.length && batches[index]!.id < batch.id) index++;
-    batches.splice(index, 0, batch);
+    insertInCreationOrder(queue, batch.id, [batch]);
   }
 
   /** Puts the halves of a split batch back where it was; the batch's reserved bytes pass to them. */
   reenqueueSplit(batch: ProducerBatch, parts: readonly ProducerBatch[], queue: PartitionQueue): void {
     queue.inFlight--;
     this.incomplete.delete(batch);
-    const { batches } = queue;
-    let index = 0;
-    while (index < batches.length && batches[index]!.id < batch.id) index++;
-    batches.splice(index, 0, ...parts);
+    insertInCreationOrder(queue, batch.id, parts);
     for (const part of parts) this.incomplete.add(part);
   }
 
@@ -230,4 +225,12 @@ export class RecordAccumulator {
     if (head.closed || queue.batches.length > 1 || context.flushing || this.memory.hasWaiters) return context.now;
     return head.createdAt + this.config.lingerMs;
   }
+}
+
+/** Puts `parts` (of batch `id`) back into the queue ahead of every newer batch. */
+function insertInCreationOrder(queue: PartitionQueue, id: number, parts: readonly ProducerBatch[]): void {
+  const { batches } = queue;
+  let index = 0;
+  while (index < batches.length && batches[index]!.id < id) index++;
+  batches.splice(index, 0, ...parts);
 }

@@ -212,8 +212,7 @@ export class Sender {
   }
 
   #build(batch: ProducerBatch): Buffer | Promise<Buffer> {
-    const queue = this.accumulator.queue(batch.topic, batch.partition);
-    const restamped = this.idempotence.active && this.idempotence.stamp(batch, queue);
+    const restamped = this.idempotence.active && this.idempotence.stamp(batch, this.accumulator.queue(batch.topic, batch.partition));
     if (batch.built !== undefined) {
       if (restamped) restampBatch(batch.built, batch.producerId, batch.producerEpoch, batch.baseSequence);
       return batch.built;
