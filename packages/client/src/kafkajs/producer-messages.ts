@@ -59,14 +59,21 @@ function headerList(headers: IHeaders): { key: string; value: KafkaJSBytes }[] {
  */
 export function recordMetadataPerPartition(results: readonly ClientMetadata[], acks: number): RecordMetadata[] {
   if (acks === 0) return [];
-  const byPartition = new Map<string, { topicName: string; partition: number; base: bigint }>();
+  type Written = { topicName: string; partition: number; base: bigint };
+  const written: Written[] = [];
+  // By topic, then partition: no key string made per record.
+  const byTopic = new Map<string, Map<number, Written>>();
   for (const result of results) {
-    const id = `${result.topic}\u0000${result.partition}`;
-    const seen = byPartition.get(id);
-    if (seen === undefined) byPartition.set(id, { topicName: result.topic, partition: result.partition, base: result.offset });
-    else if (result.offset < seen.base) seen.base = result.offset;
+    let partitions = byTopic.get(result.topic);
+    if (partitions === undefined) byTopic.set(result.topic, (partitions = new Map()));
+    const seen = partitions.get(result.partition);
+    if (seen === undefined) {
+      const entry = { topicName: result.topic, partition: result.partition, base: result.offset };
+      partitions.set(result.partition, entry);
+      written.push(entry);
+    } else if (result.offset < seen.base) seen.base = result.offset;
   }
-  return [...byPartition.values()].map(({ topicName, partition, base }) => ({
+  return written.map(({ topicName, partition, base }) => ({
     topicName,
     partition,
     errorCode: 0,
