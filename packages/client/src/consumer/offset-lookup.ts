@@ -5,7 +5,7 @@
 import { ListOffsets, type RequestOf } from '@kstream/protocol';
 import type { ClusterClient } from '../cluster/index.js';
 import { KafkaClientError, protocolError } from '../errors/index.js';
-import type { TopicPartition } from './assignors/assignor.js';
+import { partitionKey, type TopicPartition } from './assignors/assignor.js';
 import { clientErrorOf } from './client-error-of.js';
 
 /** Kafka's ListOffsets timestamps for the log start and the log end (or LSO). */
@@ -21,7 +21,6 @@ export interface OffsetLookup {
   /** Per failed partition; a retriable one has had its topic's metadata invalidated. */
   failed: Array<TopicPartition & { error: KafkaClientError }>;
 }
-
 
 export async function lookUpOffsets(cluster: ClusterClient, queries: readonly OffsetQuery[], readCommitted: boolean): Promise<OffsetLookup> {
   const result: OffsetLookup = { found: [], failed: [] };
@@ -44,7 +43,11 @@ export async function lookUpOffsets(cluster: ClusterClient, queries: readonly Of
 
 async function askLeader(cluster: ClusterClient, leader: number, queries: readonly OffsetQuery[], readCommitted: boolean, result: OffsetLookup): Promise<void> {
   const topics = new Map<string, OffsetQuery[]>();
-  for (const query of queries) topics.set(query.topic, [...(topics.get(query.topic) ?? []), query]);
+  for (const query of queries) {
+    const list = topics.get(query.topic);
+    if (list === undefined) topics.set(query.topic, [query]);
+    else list.push(query);
+  }
   const body: RequestOf<typeof ListOffsets> = {
     replicaId: -1,
     isolationLevel: readCommitted ? 1 : 0,
@@ -66,8 +69,8 @@ async function askLeader(cluster: ClusterClient, leader: number, queries: readon
     const answered = new Set<string>();
     for (const topic of response.topics) {
       for (const partition of topic.partitions) {
-        answered.add(`${topic.name}-${partition.partitionIndex}`);
         const where = { topic: topic.name, partition: partition.partitionIndex };
+        answered.add(partitionKey(where));
         if (partition.errorCode === 0) {
           result.found.push({ ...where, offset: partition.offset, leaderEpoch: partition.leaderEpoch });
           continue;
@@ -78,8 +81,8 @@ async function askLeader(cluster: ClusterClient, leader: number, queries: readon
       }
     }
     for (const query of queries) {
-      if (answered.has(`${query.topic}-${query.partition}`)) continue;
-      const error = new KafkaClientError(`${broker} did not answer ListOffsets for ${query.topic}-${query.partition}`, { retriable: true });
+      if (answered.has(partitionKey(query))) continue;
+      const error = new KafkaClientError(`${broker} did not answer ListOffsets for ${partitionKey(query)}`, { retriable: true });
       result.failed.push({ topic: query.topic, partition: query.partition, error });
     }
   } catch (error) {
