@@ -37,7 +37,7 @@ export interface DecodedFetch<K, V> {
  * Decodes the whole batches in `data` (a trailing partial batch is left for
  * the next fetch). Records below `fetchOffset` are skipped: a batch, above
  * all a compressed one, may start before the offset asked for.
- * `aborted` is null under read_uncommitted. Throws CorruptRecordBatchError.
+ * `aborted` is null under read_uncommitted, or when the response lists no aborted transaction. Throws CorruptRecordBatchError.
  */
 export async function decodeFetchedRecords<K, V>(
   data: Buffer,

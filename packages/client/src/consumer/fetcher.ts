@@ -202,8 +202,9 @@ export class Fetcher<K, V> {
     broker: string,
   ): Promise<void> {
     const data = partition.records;
-    const aborted =
-      this.options.isolationLevel === 'read_committed' ? new AbortedTransactions(partition.abortedTransactions ?? []) : null;
+    // With no aborted transaction listed there is nothing to drop: not even a marker needs reading.
+    const abortedList = this.options.isolationLevel === 'read_committed' ? (partition.abortedTransactions ?? []) : [];
+    const aborted = abortedList.length > 0 ? new AbortedTransactions(abortedList) : null;
     let decoded;
     try {
       const source = {

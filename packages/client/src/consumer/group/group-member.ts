@@ -457,8 +457,6 @@ export class GroupMember {
     return !error.retriable && !(error.cause instanceof KafkaClientError && error.cause.retriable);
   }
 
-
-
   private membership(): Membership {
     return { groupId: this.options.groupId, memberId: this.memberIdValue, groupInstanceId: this.options.groupInstanceId };
   }
