@@ -12,6 +12,12 @@ export interface LogAppendInfo {
   logStartOffset: bigint;
   /** Bytes appended. */
   validBytes: number;
+  /**
+   * The batch repeats one already in the log (an idempotent producer's
+   * retry): nothing was written, and the offsets and LogAppendTime are the
+   * original batch's.
+   */
+  duplicate?: boolean;
 }
 
 /** An append past its structural checks, waiting for the writer. */

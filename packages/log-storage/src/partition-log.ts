@@ -28,6 +28,7 @@ import { deleteOldSegments, maybeIncrementLogStartOffset, truncateFullyAndStartA
 import { SerialQueue } from './serial-queue.js';
 import { LogClosedError, OffsetOutOfRangeError } from './storage-errors.js';
 import type { TopicPartition } from './topic-partition.js';
+import type { AbortedTransaction, ActiveProducer, LeaderAppendOrigin, TxnMarker } from './transaction-types.js';
 
 /** One segment as the log cleaner sees it (PartitionLog.segmentsForCleaning). */
 export interface CleanerSegmentView {
@@ -219,8 +220,50 @@ export class PartitionLog {
    * (and LogAppendTime when configured) in place. `records` is written as it
    * is, not copied: it must not change until the append settles.
    */
-  appendAsLeader(records: Buffer, leaderEpoch: number): Promise<LogAppendInfo> {
+  appendAsLeader(records: Buffer, leaderEpoch: number, origin: LeaderAppendOrigin = 'client'): Promise<LogAppendInfo> {
+    void origin;
     return this.append(records, 'leader', leaderEpoch);
+  }
+
+  /**
+   * Writes one transaction marker (a control batch) as leader in
+   * `leaderEpoch`. SCAFFOLD (issue 13): not built yet.
+   */
+  appendTxnMarker(marker: TxnMarker, leaderEpoch: number): Promise<LogAppendInfo> {
+    void marker;
+    void leaderEpoch;
+    return Promise.reject(new Error(`${partitionDirName(this.topicPartition.topic, this.topicPartition.partition)}: transaction markers are not built yet (issue 13)`));
+  }
+
+  /**
+   * The first offset read_committed consumers may not read past given the
+   * high watermark: the first offset of the earliest transaction still open,
+   * or completed with its marker at or above `highWatermark`; undefined when
+   * there is none (the last stable offset is then the high watermark).
+   * SCAFFOLD (issue 13): no transaction is tracked yet.
+   */
+  firstUnstableOffset(highWatermark: bigint): bigint | undefined {
+    void highWatermark;
+    return undefined;
+  }
+
+  /** The aborted transactions whose data lies in [startOffset, upperBoundOffset), from the segments' transaction indexes. SCAFFOLD (issue 13). */
+  collectAbortedTransactions(startOffset: bigint, upperBoundOffset: bigint): AbortedTransaction[] {
+    void startOffset;
+    void upperBoundOffset;
+    return [];
+  }
+
+  /** Every producer with state on this partition (DescribeProducers). SCAFFOLD (issue 13). */
+  activeProducers(): ActiveProducer[] {
+    return [];
+  }
+
+  /** Drops the producers idle for longer than `producerIdExpirationMs` with no open transaction; returns how many. SCAFFOLD (issue 13). */
+  removeExpiredProducers(nowMs: number, producerIdExpirationMs: number): number {
+    void nowMs;
+    void producerIdExpirationMs;
+    return 0;
   }
 
   /**

@@ -353,6 +353,17 @@ const definitions = {
     readOnly,
     doc: 'The segment.bytes of __consumer_offsets, kept small for faster compaction and loading.',
   }),
+  'producer.id.expiration.check.interval.ms': intConfig('producer.id.expiration.check.interval.ms', {
+    default: '600000',
+    min: 1,
+    readOnly,
+    doc: 'How often each partition leader and follower removes the producer ids that expired (producer.id.expiration.ms).',
+  }),
+  'producer.id.expiration.ms': intConfig('producer.id.expiration.ms', {
+    default: '86400000',
+    min: 1,
+    doc: 'How long a partition keeps the state of an idempotent producer that has not written to it and has no open transaction there.',
+  }),
   'queued.max.request.bytes': longConfig('queued.max.request.bytes', {
     default: '209715200',
     readOnly,
@@ -413,6 +424,29 @@ const definitions = {
     readOnly,
     doc: 'The largest request a broker reads; a larger size prefix closes the connection.',
   }),
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': intConfig('transaction.abort.timed.out.transaction.cleanup.interval.ms', {
+    default: '10000',
+    min: 1,
+    readOnly,
+    doc: 'How often the transaction coordinator aborts the transactions open for longer than their timeout.',
+  }),
+  'transaction.max.timeout.ms': intConfig('transaction.max.timeout.ms', {
+    default: '900000',
+    min: 1,
+    doc: 'The largest transaction.timeout.ms a producer may ask for; a larger one is INVALID_TRANSACTION_TIMEOUT.',
+  }),
+  'transaction.remove.expired.transaction.cleanup.interval.ms': intConfig('transaction.remove.expired.transaction.cleanup.interval.ms', {
+    default: '3600000',
+    min: 1,
+    readOnly,
+    doc: 'How often the transaction coordinator removes the transactional ids that expired (transactional.id.expiration.ms).',
+  }),
+  'transaction.state.log.load.buffer.size': intConfig('transaction.state.log.load.buffer.size', {
+    default: '5242880',
+    min: 1,
+    readOnly,
+    doc: 'The bytes read from __transaction_state at a time while a new coordinator loads a partition (a batch larger than it is read whole).',
+  }),
   'transaction.state.log.min.isr': intConfig('transaction.state.log.min.isr', {
     default: '2',
     min: 1,
@@ -437,6 +471,11 @@ const definitions = {
     min: 1,
     readOnly,
     doc: 'The segment.bytes of __transaction_state, kept small for faster compaction and loading.',
+  }),
+  'transactional.id.expiration.ms': intConfig('transactional.id.expiration.ms', {
+    default: '604800000',
+    min: 1,
+    doc: 'How long the transaction coordinator keeps a transactional id that has sent no transaction request, once its last transaction has ended.',
   }),
   'unclean.leader.election.enable': booleanConfig('unclean.leader.election.enable', {
     default: 'false',

@@ -13,6 +13,7 @@ import {
   type RequestOf,
   type ResponseOf,
   type SyncGroup,
+  type TxnOffsetCommit,
 } from '@kstream/protocol';
 import { ClassicGroup } from './classic-group.js';
 import { CoordinatorPartitions, type Routed } from './coordinator-partitions.js';
@@ -165,6 +166,32 @@ export class GroupCoordinator {
       topicExists: this.options.topicExists,
       onMemberCommitted: (group, memberId) => this.membership.rescheduleClassicGroupMemberHeartbeat(group, memberId),
     });
+  }
+
+  /**
+   * TxnOffsetCommit: offsets a transactional producer commits with its
+   * transaction, written to __consumer_offsets as a transactional batch and
+   * pending until the transaction's marker lands. SCAFFOLD (issue 13).
+   */
+  async txnOffsetCommit(request: RequestOf<typeof TxnOffsetCommit>, _context: GroupRequestContext): Promise<ResponseOf<typeof TxnOffsetCommit>> {
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NOT_COORDINATOR })),
+      })),
+    };
+  }
+
+  /**
+   * A transaction marker was written to __consumer_offsets-`offsetsPartition`
+   * for `producerId`: its pending offsets become committed (commit) or are
+   * dropped (abort). Called by the broker once the marker is appended. SCAFFOLD (issue 13).
+   */
+  onTransactionCompleted(offsetsPartition: number, producerId: bigint, commit: boolean): void {
+    void offsetsPartition;
+    void producerId;
+    void commit;
   }
 
   async offsetFetch(request: RequestOf<typeof OffsetFetch>, context: GroupRequestContext): Promise<ResponseOf<typeof OffsetFetch>> {
