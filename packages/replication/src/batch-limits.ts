@@ -1,12 +1,12 @@
-import { ATTRIBUTE_TRANSACTIONAL, BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, ErrorCode } from '@kstream/protocol';
+import { BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, ErrorCode } from '@kstream/protocol';
 import type { PartitionConfig } from './partition-config.js';
 import { PartitionError } from './partition-errors.js';
 
 /**
  * Checks each produced batch's size against max.message.bytes and
- * segment.bytes and refuses transactional batches (no transaction
- * coordinator yet), reading only the header fields it needs: this runs for
- * every produced batch. Anything else is the log's validation.
+ * segment.bytes, reading only the header fields it needs: this runs for
+ * every produced batch. Anything else — CRC, producer state, transactions —
+ * is the log's validation.
  */
 export function checkProducedBatches(records: Buffer, config: PartitionConfig, partitionName: string): void {
   const { maxMessageBytes, log } = config;
@@ -20,12 +20,6 @@ export function checkProducedBatches(records: Buffer, config: PartitionConfig, p
     }
     if (size > log.segmentBytes) {
       throw new PartitionError(ErrorCode.RECORD_LIST_TOO_LARGE, `Record batch of ${size} bytes for ${partitionName} exceeds segment.bytes=${log.segmentBytes}`);
-    }
-    if ((records.readInt16BE(position + BATCH_OFFSETS.attributes) & ATTRIBUTE_TRANSACTIONAL) !== 0) {
-      throw new PartitionError(
-        ErrorCode.INVALID_TXN_STATE,
-        `Transactional batch (producer id ${records.readBigInt64BE(position + BATCH_OFFSETS.producerId)}) for ${partitionName} refused: this broker has no transaction coordinator`,
-      );
     }
     position += size;
   }

@@ -2,7 +2,7 @@
 // state, ISR, high watermark, delayed produce (acks=all), replica fetchers
 // over the broker-pair channels, truncation by leader epoch.
 export { Partition, partitionKey } from './partition.js';
-export type { FollowerFetchRead, NewDataListener, PartitionState, ReplicationContext } from './partition.js';
+export type { ConsumerRead, FollowerFetchRead, NewDataListener, PartitionState, ReplicationContext } from './partition.js';
 export { FollowerReplica, UNKNOWN_OFFSET } from './follower-replica.js';
 export { AlterPartitionManager } from './alter-partition-manager.js';
 export type { AlterPartitionManagerOptions, SendAlterPartition } from './alter-partition-manager.js';

@@ -1,7 +1,16 @@
 import type { Logger } from '@kstream/actor';
 import { ErrorCode } from '@kstream/protocol';
 import type { AlterPartitionItem, AlterPartitionResult, PartitionState as MetadataPartitionState } from '@kstream/metadata';
-import type { EpochEndOffset, LogAppendInfo, LogReadInfo, PartitionLog, TopicPartition } from '@kstream/log-storage';
+import type {
+  AbortedTransaction,
+  EpochEndOffset,
+  LeaderAppendOrigin,
+  LogAppendInfo,
+  LogReadInfo,
+  PartitionLog,
+  TopicPartition,
+  TxnMarker,
+} from '@kstream/log-storage';
 import { checkProducedBatches } from './batch-limits.js';
 import { refuseKeylessRecords } from './compacted-keys.js';
 import { DelayedProduces } from './delayed-produce.js';
@@ -47,6 +56,15 @@ export interface FollowerFetchRead {
   readonly logEndOffset: bigint;
   /** Set when the follower's log diverges from the leader's (its last fetched epoch ends earlier here): truncate first. */
   readonly divergingEpoch?: EpochEndOffset;
+}
+
+/**
+ * A consumer's read: whole batches and, under read_committed, the aborted
+ * transactions whose data lies in what was read (null under
+ * read_uncommitted), so the consumer can drop their records.
+ */
+export interface ConsumerRead extends LogReadInfo {
+  readonly abortedTransactions: AbortedTransaction[] | null;
 }
 
 /** How long an ISR change the controller refused is not asked again in the same partition epoch (see Partition.#refusedIsr). */
@@ -150,9 +168,14 @@ export class Partition {
     return this.#highWatermark;
   }
 
-  /** read_committed's bound. Without transactions (a later issue) no offset is pending a commit, so it is the high watermark. */
+  /**
+   * read_committed's bound: the first offset of the earliest transaction
+   * still open, or ended by a marker not yet below the high watermark;
+   * the high watermark when there is none.
+   */
   get lastStableOffset(): bigint {
-    return this.#highWatermark;
+    const firstUnstable = this.log.firstUnstableOffset(this.#highWatermark);
+    return firstUnstable !== undefined && firstUnstable < this.#highWatermark ? firstUnstable : this.#highWatermark;
   }
 
   get logStartOffset(): bigint {
@@ -276,21 +299,47 @@ export class Partition {
    * (checkProducedBatches) and, in a compacted topic, that every record has
    * a key (INVALID_RECORD); refuses acks=-1 when the committed ISR is
    * smaller than min.insync.replicas, then lets the log validate (CRC,
-   * magic, lengths) and assign offsets. Wakes the followers' parked fetches.
+   * magic, lengths, and for `origin` 'client' the producer's sequence
+   * numbers) and assign offsets. A retried batch the log already holds
+   * (`duplicate`) is answered with the original's offsets and writes
+   * nothing. Wakes the followers' parked fetches.
    */
-  async appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<LogAppendInfo> {
+  async appendRecordsToLeader(records: Buffer, requiredAcks: number, origin: LeaderAppendOrigin = 'client'): Promise<LogAppendInfo> {
     this.checkLeader();
     checkProducedBatches(records, this.#config, this.name);
     if (this.#config.log.cleanupPolicy.includes('compact')) await this.#keyCheckInTurn(records);
-    const shortIsr = requiredAcks === -1 ? this.#isrBelowMinInsync() : undefined;
+    if (requiredAcks === -1) this.#refuseShortIsr();
+    const info = await this.log.appendAsLeader(records, this.#state.leaderEpoch, origin);
+    this.#appendedAsLeader(info);
+    return info;
+  }
+
+  /**
+   * Writes a transaction marker (WriteTxnMarkers) as leader in the current
+   * leader epoch. Markers are always written acks=all, so an ISR below
+   * min.insync.replicas refuses them (NOT_ENOUGH_REPLICAS, retriable for the
+   * coordinator); the caller waits for replication. The log refuses a
+   * marker of an older producer epoch or coordinator epoch.
+   */
+  async appendTxnMarkerToLeader(marker: TxnMarker): Promise<LogAppendInfo> {
+    this.checkLeader();
+    this.#refuseShortIsr();
+    const info = await this.log.appendTxnMarker(marker, this.#state.leaderEpoch);
+    this.#appendedAsLeader(info);
+    return info;
+  }
+
+  #refuseShortIsr(): void {
+    const shortIsr = this.#isrBelowMinInsync();
     if (shortIsr !== undefined) throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS, `The ISR of ${this.name} ${shortIsr}`);
-    const info = await this.log.appendAsLeader(records, this.#state.leaderEpoch);
-    if (info.validBytes > 0) {
+  }
+
+  #appendedAsLeader(info: LogAppendInfo): void {
+    if (info.validBytes > 0 && info.duplicate !== true) {
       this.#invisible.push({ lastOffset: info.lastOffset, bytes: info.validBytes });
       this.#context.onLeaderAppend(this, info.validBytes);
     }
     this.maybeIncrementHighWatermark();
-    return info;
   }
 
   /**
@@ -487,12 +536,16 @@ export class Partition {
 
   /**
    * A consumer's read: whole batches from `fetchOffset`, below the high
-   * watermark (read_committed: the last stable offset). Out of the log's
-   * range is the log's OffsetOutOfRangeError.
+   * watermark (read_committed: the last stable offset, with the aborted
+   * transactions from `fetchOffset` up to the end of what was read). Out of
+   * the log's range is the log's OffsetOutOfRangeError.
    */
-  async read(fetchOffset: bigint, maxBytes: number, minOneMessage: boolean, readCommitted: boolean): Promise<LogReadInfo> {
+  async read(fetchOffset: bigint, maxBytes: number, minOneMessage: boolean, readCommitted: boolean): Promise<ConsumerRead> {
     const maxOffset = readCommitted ? this.lastStableOffset : this.#highWatermark;
-    return this.log.read(fetchOffset, { maxBytes: Math.max(0, maxBytes), maxOffset, minOneMessage });
+    const read = await this.log.read(fetchOffset, { maxBytes: Math.max(0, maxBytes), maxOffset, minOneMessage });
+    if (!readCommitted) return { ...read, abortedTransactions: null };
+    const abortedTransactions = read.records.length === 0 ? [] : this.log.collectAbortedTransactions(fetchOffset, read.nextOffset);
+    return { ...read, abortedTransactions };
   }
 
   /**
