@@ -251,6 +251,28 @@ export interface ControlledShutdownReply {
   readonly metadataOffset: number;
 }
 
+/**
+ * A broker asks for a block of producer ids to hand out (Kafka's
+ * AllocateProducerIds, KIP-730). The controller records the block in the
+ * metadata log before it answers, so blocks never overlap.
+ */
+export interface AllocateProducerIdsRequest {
+  readonly type: 'AllocateProducerIds';
+  readonly brokerId: number;
+  /** The asking broker's epoch: one that is not its current registration is STALE_BROKER_EPOCH. */
+  readonly brokerEpoch: number;
+}
+
+export interface AllocateProducerIdsReply extends ResultError {
+  /**
+   * The block: ids producerIdStart .. producerIdStart + producerIdLen - 1.
+   * On an error (STALE_BROKER_EPOCH, BROKER_ID_NOT_REGISTERED for a fenced
+   * incarnation, UNKNOWN_SERVER_ERROR once ids are exhausted) -1 and 0.
+   */
+  readonly producerIdStart: bigint;
+  readonly producerIdLen: number;
+}
+
 /** Kafka's ElectionType: 0 preferred, 1 unclean. */
 export type ElectionType = 'preferred' | 'unclean';
 
@@ -332,6 +354,7 @@ export type ControllerRequest =
   | BrokerHeartbeatRequest
   | AlterPartitionRequest
   | ControlledShutdownRequest
+  | AllocateProducerIdsRequest
   | CreateTopicsRequest
   | DeleteTopicsRequest
   | CreatePartitionsRequest
@@ -346,6 +369,7 @@ export interface ControllerReplies {
   BrokerHeartbeat: BrokerHeartbeatReply;
   AlterPartition: AlterPartitionReply;
   ControlledShutdown: ControlledShutdownReply;
+  AllocateProducerIds: AllocateProducerIdsReply;
   CreateTopics: CreateTopicsReply;
   DeleteTopics: DeleteTopicsReply;
   CreatePartitions: CreatePartitionsReply;
@@ -384,5 +408,5 @@ export interface PackedAdminReply {
 export type ControllerChannelReplies = Pick<ControllerReplies, UnpackedReplyType> & Record<Exclude<keyof ControllerReplies, UnpackedReplyType>, PackedAdminReply>;
 
 /** The requests between a broker and the controller whose replies cross the channel as they are: small, and not admin results. */
-export const UNPACKED_REPLY_TYPES = ['BrokerRegistration', 'BrokerHeartbeat', 'AlterPartition', 'ControlledShutdown'] as const;
+export const UNPACKED_REPLY_TYPES = ['BrokerRegistration', 'BrokerHeartbeat', 'AlterPartition', 'ControlledShutdown', 'AllocateProducerIds'] as const;
 export type UnpackedReplyType = (typeof UNPACKED_REPLY_TYPES)[number];

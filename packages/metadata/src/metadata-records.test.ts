@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { packMetadataBatch, unpackMetadataBatch } from './metadata-batch.js';
 import { parseMetadataRecord } from './metadata-records.js';
 import type { PartitionRecord } from './metadata-records.js';
 import { partitionStateOf } from './metadata-state.js';
@@ -49,5 +51,27 @@ describe('parseMetadataRecord', () => {
       'Config.value is neither a string nor null',
     );
     expect(() => parse({ type: 'Topic', name: 't' })).toThrow('Topic.topicId is not a string');
+  });
+});
+
+describe('ProducerIds record', () => {
+  const INT64_MAX = 2n ** 63n - 1n;
+
+  it('int64RoundTrip: any next producer id up to 2^63-1 survives the log frame as a bigint', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.bigInt({ min: 0n, max: INT64_MAX }), fc.nat(), fc.nat(), async (nextProducerId, brokerId, brokerEpoch) => {
+        const record = { type: 'ProducerIds', brokerId, brokerEpoch, nextProducerId } as const;
+        expect(unpackMetadataBatch(await packMetadataBatch([record]), 'metadata.log', 0)).toEqual([record]);
+        expect(unpackMetadataBatch(await packMetadataBatch([record, record]), 'metadata.log', 0)).toEqual([record, record]);
+      }),
+    );
+  });
+
+  it('notAnInt64: a number, a negative or an oversized id is refused with the field named', () => {
+    const base = { type: 'ProducerIds', brokerId: 1, brokerEpoch: 3 };
+    for (const nextProducerId of [1000, -1n, INT64_MAX + 1n, '1000']) {
+      expect(() => parse({ ...base, nextProducerId })).toThrow('ProducerIds.nextProducerId is not a non-negative int64');
+    }
+    expect(() => parse({ type: 'ProducerIds', brokerId: 1, nextProducerId: 1000n })).toThrow('ProducerIds.brokerEpoch is not an integer');
   });
 });

@@ -99,6 +99,20 @@ export interface RemoveTopicRecord {
   readonly topicId: string;
 }
 
+/**
+ * A block of producer ids went to a broker (KIP-730's ProducerIdsRecord):
+ * every id below `nextProducerId` is handed out, and the next block starts
+ * there. Appended before the broker hears of its block, so no id is given
+ * twice, across controller restarts too. Ids are int64, as on the wire.
+ */
+export interface ProducerIdsRecord {
+  readonly type: 'ProducerIds';
+  /** The broker the block went to, and its registration epoch then. */
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  readonly nextProducerId: bigint;
+}
+
 export type MetadataRecord =
   | ClusterIdRecord
   | RegisterBrokerRecord
@@ -106,7 +120,10 @@ export type MetadataRecord =
   | TopicRecord
   | PartitionRecord
   | ConfigRecord
-  | RemoveTopicRecord;
+  | RemoveTopicRecord
+  | ProducerIdsRecord;
+
+const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * Checks the shape of a record decoded from disk. A record that passed its
@@ -131,6 +148,10 @@ export function parseMetadataRecord(value: unknown, path: string, offset: number
       : fail(`${String(type)}.${field} is not a list of integers`);
   };
   const optionalInts = (field: string) => (record[field] === undefined ? [] : ints(field));
+  const int64 = (field: string) => {
+    const value = record[field];
+    return typeof value === 'bigint' && value >= 0n && value <= INT64_MAX ? value : fail(`${String(type)}.${field} is not a non-negative int64`);
+  };
   switch (type) {
     case 'ClusterId':
       return { type, clusterId: str('clusterId') };
@@ -164,6 +185,8 @@ export function parseMetadataRecord(value: unknown, path: string, offset: number
     }
     case 'RemoveTopic':
       return { type, topicId: str('topicId') };
+    case 'ProducerIds':
+      return { type, brokerId: int('brokerId'), brokerEpoch: int('brokerEpoch'), nextProducerId: int64('nextProducerId') };
     default:
       return fail(`unknown type ${JSON.stringify(type)}`);
   }

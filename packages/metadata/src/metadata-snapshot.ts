@@ -29,4 +29,5 @@ export function* eachSnapshotRecord(state: MetadataState): Generator<MetadataRec
       for (const [name, value] of configs) yield { type: 'Config', resourceType, resourceName, name, value };
     }
   }
+  if (state.producerIds !== undefined) yield state.producerIds;
 }

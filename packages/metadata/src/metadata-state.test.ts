@@ -108,3 +108,35 @@ describe('MetadataState topics and configs', () => {
     expect(state.liveBrokerIds()).toEqual([1, 3]);
   });
 });
+
+describe('MetadataState producer ids', () => {
+  it('nextProducerId: zero before any block, then the latest record\'s', () => {
+    const state = new MetadataState();
+    expect(state.nextProducerId).toBe(0n);
+    expect(state.producerIds).toBeUndefined();
+    state.apply({ type: 'ProducerIds', brokerId: 1, brokerEpoch: 4, nextProducerId: 1000n });
+    state.apply({ type: 'ProducerIds', brokerId: 2, brokerEpoch: 6, nextProducerId: 2000n });
+    expect(state.nextProducerId).toBe(2000n);
+  });
+
+  it('producerIdsNeverMoveBack: a record at or below the next id is an error naming both', () => {
+    const state = new MetadataState();
+    state.apply({ type: 'ProducerIds', brokerId: 1, brokerEpoch: 4, nextProducerId: 2000n });
+    expect(() => state.apply({ type: 'ProducerIds', brokerId: 2, brokerEpoch: 6, nextProducerId: 2000n })).toThrow(
+      'metadata record ProducerIds for broker 2 moves the next producer id back from 2000 to 2000',
+    );
+    expect(state.nextProducerId).toBe(2000n);
+  });
+
+  it('snapshotKeepsNextProducerId: the snapshot rebuilds the next producer id, and has no record before the first block', () => {
+    const state = new MetadataState();
+    state.apply({ type: 'ClusterId', clusterId: 'c' });
+    expect(snapshotRecords(state).some((r) => r.type === 'ProducerIds')).toBe(false);
+    state.apply({ type: 'ProducerIds', brokerId: 1, brokerEpoch: 4, nextProducerId: 1000n });
+    state.apply({ type: 'ProducerIds', brokerId: 3, brokerEpoch: 9, nextProducerId: 2000n });
+    const rebuilt = new MetadataState();
+    for (const record of snapshotRecords(state)) rebuilt.apply(record);
+    expect(rebuilt.nextProducerId).toBe(2000n);
+    expect(rebuilt.producerIds).toEqual({ type: 'ProducerIds', brokerId: 3, brokerEpoch: 9, nextProducerId: 2000n });
+  });
+});

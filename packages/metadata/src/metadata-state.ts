@@ -1,4 +1,4 @@
-import type { ConfigResourceType, MetadataRecord, PartitionRecord } from './metadata-records.js';
+import type { ConfigResourceType, MetadataRecord, PartitionRecord, ProducerIdsRecord } from './metadata-records.js';
 
 export interface BrokerRegistration {
   readonly brokerId: number;
@@ -61,6 +61,7 @@ export class MetadataState {
   readonly #topicsByName = new Map<string, MutableTopic>();
   readonly #topicsById = new Map<string, MutableTopic>();
   readonly #configs: Record<ConfigResourceType, Map<string, Map<string, string>>> = { topic: new Map(), broker: new Map() };
+  #producerIds: ProducerIdsRecord | undefined;
 
   get clusterId(): string | undefined {
     return this.#clusterId;
@@ -107,6 +108,16 @@ export class MetadataState {
   /** Every resource of a type that has dynamic configs, by resource name. */
   configResources(resourceType: ConfigResourceType): ReadonlyMap<string, ReadonlyMap<string, string>> {
     return this.#configs[resourceType];
+  }
+
+  /** The latest block of producer ids handed out; undefined before the first. */
+  get producerIds(): ProducerIdsRecord | undefined {
+    return this.#producerIds;
+  }
+
+  /** The first producer id of the next block: no id at or above it was handed out. */
+  get nextProducerId(): bigint {
+    return this.#producerIds?.nextProducerId ?? 0n;
   }
 
   apply(record: MetadataRecord): void {
@@ -161,6 +172,15 @@ export class MetadataState {
         this.#configs.topic.delete(topic.name);
         return;
       }
+      case 'ProducerIds':
+        // Ids handed out once must never be handed out again.
+        if (record.nextProducerId <= this.nextProducerId) {
+          throw new Error(
+            `metadata record ProducerIds for broker ${record.brokerId} moves the next producer id back from ${this.nextProducerId} to ${record.nextProducerId}`,
+          );
+        }
+        this.#producerIds = record;
+        return;
       default: {
         const unhandled: never = record;
         throw new Error(`unhandled metadata record ${JSON.stringify(unhandled)}`);

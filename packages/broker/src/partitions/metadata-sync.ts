@@ -51,6 +51,7 @@ function applyDelta(records: readonly MetadataRecord[], metadata: BrokerMetadata
       case 'ClusterId':
       case 'RegisterBroker':
       case 'FenceBroker':
+      case 'ProducerIds':
         break;
       default: {
         const unhandled: never = record;
