@@ -4,12 +4,13 @@ import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
 import type { Endpoint, Logger } from '@kstream/actor';
 import type { AdminContext, AdminDecision } from './admin-context.js';
 import { eachSnapshotRecord, MetadataState, packAdminReply, packMetadataBatch, UNPACKED_REPLY_TYPES, resolveBrokerConfig, validateBrokerConfig } from '@kstream/metadata';
-import type { AlterPartitionReassignmentsReply, AlterPartitionReassignmentsRequest, AlterPartitionReply, AlterPartitionRequest, BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControlledShutdownReply, ControlledShutdownRequest, ControllerReplies, ControllerRequest, ElectLeadersReply, ElectLeadersRequest, MetadataRecord } from '@kstream/metadata';
+import type { AllocateProducerIdsReply, AllocateProducerIdsRequest, AlterPartitionReassignmentsReply, AlterPartitionReassignmentsRequest, AlterPartitionReply, AlterPartitionRequest, BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControlledShutdownReply, ControlledShutdownRequest, ControllerReplies, ControllerRequest, ElectLeadersReply, ElectLeadersRequest, MetadataRecord } from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import { BrokerLiveness } from './broker-liveness.js';
 import { alterConfigs, incrementalAlterConfigs } from './controller-configs.js';
 import { electLeaders } from './controller-elect-leaders.js';
 import { alterPartition } from './controller-isr.js';
+import { allocateProducerIds } from './controller-producer-ids.js';
 import { controlledShutdown } from './controller-shutdown.js';
 import { electionContext } from './election-context.js';
 import type { EligibilityOverride } from './election-context.js';
@@ -185,6 +186,8 @@ export class Controller {
           return this.#alterPartition(msg);
         case 'ControlledShutdown':
           return this.#controlledShutdown(msg);
+        case 'AllocateProducerIds':
+          return this.#allocateProducerIds(msg);
         case 'ElectLeaders':
           return this.#electLeaders(msg);
         case 'AlterPartitionReassignments':
@@ -304,6 +307,16 @@ export class Controller {
     const metadataOffset = await this.#commitChanges(changes);
     logElections(this.#logger, `broker ${msg.brokerId} in controlled shutdown (${remainingLeaderships} leaderships could not move)`, changes);
     return { errorCode: ErrorCode.NONE, remainingLeaderships, metadataOffset };
+  }
+
+  async #allocateProducerIds(msg: AllocateProducerIdsRequest): Promise<AllocateProducerIdsReply> {
+    const { records, reply } = allocateProducerIds(this.#state, msg);
+    if (records.length > 0) {
+      await this.#commit(records);
+      const last = reply.producerIdStart + BigInt(reply.producerIdLen) - 1n;
+      this.#logger.info(`controller: producer ids ${reply.producerIdStart}..${last} to broker ${msg.brokerId}`, { brokerEpoch: msg.brokerEpoch });
+    }
+    return reply;
   }
 
   async #electLeaders(msg: ElectLeadersRequest): Promise<ElectLeadersReply> {
