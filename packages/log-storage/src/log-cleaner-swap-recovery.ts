@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { scanBatches } from './batch-scanner.js';
-import { CLEANED_FILE_SUFFIX, LOG_FILE_SUFFIX, SEGMENT_FILE_SUFFIXES, SWAP_FILE_SUFFIX, baseOffsetOfFile, segmentFilePath } from './log-file-names.js';
+import {
+  CLEANED_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  SEGMENT_FILE_SUFFIXES,
+  SWAP_FILE_SUFFIX,
+  TXN_INDEX_FILE_SUFFIX,
+  baseOffsetOfFile,
+  segmentFilePath,
+} from './log-file-names.js';
 import type { SegmentContext } from './log-segment.js';
 import { topicPartitionName } from './topic-partition.js';
 
@@ -12,7 +20,9 @@ import { topicPartitionName } from './topic-partition.js';
  * [its base offset, its end offset), whatever their files are called now —
  * are deleted and it takes its own name (an index still `.cleaned` is gone
  * and is rebuilt). Index files `.swap` without their .log are deleted. Each
- * offset then reads as before the clean or as after it.
+ * offset then reads as before the clean or as after it. The transaction
+ * index, which cannot be rebuilt, is renamed before the .log (as the swap
+ * does), so a `.txnindex.swap` never outlives its `.log.swap`.
  */
 export async function recoverInterruptedSwaps(ctx: SegmentContext, names: readonly string[]): Promise<void> {
   const { io, dir } = ctx;
@@ -33,9 +43,10 @@ export async function recoverInterruptedSwaps(ctx: SegmentContext, names: readon
     const end = await endOffsetOfSwap(ctx, base);
     const replaced = segmentBases.filter((b) => b >= base && b < (end > base ? end : base + 1n));
     for (const old of replaced) {
-      for (const suffix of SEGMENT_FILE_SUFFIXES) await io.unlinkIfExists(segmentFilePath(dir, old, suffix));
+      // The .log last: while it is there, the next open deletes the rest again.
+      for (const suffix of [...SEGMENT_FILE_SUFFIXES].reverse()) await io.unlinkIfExists(segmentFilePath(dir, old, suffix));
     }
-    for (const suffix of SEGMENT_FILE_SUFFIXES) await io.renameIfExists(segmentFilePath(dir, base, suffix + SWAP_FILE_SUFFIX), segmentFilePath(dir, base, suffix));
+    for (const suffix of SWAP_RENAME_ORDER) await io.renameIfExists(segmentFilePath(dir, base, suffix + SWAP_FILE_SUFFIX), segmentFilePath(dir, base, suffix));
     ctx.logger.info('Completed the swap of a cleaned segment interrupted by a crash', {
       partition: topicPartitionName(ctx.topicPartition),
       segment: segmentFilePath(dir, base, LOG_FILE_SUFFIX),
@@ -44,6 +55,8 @@ export async function recoverInterruptedSwaps(ctx: SegmentContext, names: readon
   }
   await io.fsyncDir(dir);
 }
+
+const SWAP_RENAME_ORDER = [TXN_INDEX_FILE_SUFFIX, ...SEGMENT_FILE_SUFFIXES.filter((suffix) => suffix !== TXN_INDEX_FILE_SUFFIX)];
 
 /** The offset after the last batch of a `.log.swap` (its base offset when empty); its files were durable before the rename. */
 async function endOffsetOfSwap(ctx: SegmentContext, base: bigint): Promise<bigint> {

@@ -1,5 +1,14 @@
 import type { CleanedGroup, CleanSummary } from './log-cleaner-job.js';
-import { CLEANED_FILE_SUFFIX, LOG_FILE_SUFFIX, SEGMENT_FILE_SUFFIXES, SWAP_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
+import {
+  CLEANED_FILE_SUFFIX,
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  SEGMENT_FILE_SUFFIXES,
+  SWAP_FILE_SUFFIX,
+  TIME_INDEX_FILE_SUFFIX,
+  TXN_INDEX_FILE_SUFFIX,
+  segmentFilePath,
+} from './log-file-names.js';
 import { LogSegment } from './log-segment.js';
 import type { PartitionLogState } from './partition-log-state.js';
 import { topicPartitionName } from './topic-partition.js';
@@ -15,6 +24,10 @@ import { topicPartitionName } from './topic-partition.js';
  * 1. `.cleaned` → `.swap` (the .log first), directory fsynced;
  * 2. the old segments' files → `.deleted`, still open for readers;
  * 3. `.swap` → the segment's own names, directory fsynced;
+ *    the transaction index (written only if the clean kept an abort's
+ *    entry) moves before the .log both times: recovery keeps a `.swap`
+ *    file only beside its `.log.swap`, and unlike the other indexes it
+ *    cannot be rebuilt from the .log;
  * 4. the new segment opened and put in the old ones' place in one step;
  *    the old files go once their last reader is done.
  */
@@ -30,6 +43,9 @@ export function replaceCleanedSegments(state: PartitionLogState, summary: CleanS
     return true;
   });
 }
+
+/** The files a clean always writes, the .log first. */
+const REBUILDABLE_FILE_SUFFIXES = [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX] as const;
 
 function segmentsStillThere(state: PartitionLogState, group: CleanedGroup): LogSegment[] | undefined {
   const all = state.segments.all();
@@ -50,10 +66,14 @@ async function swapGroup(state: PartitionLogState, group: CleanedGroup, old: Log
   const { io, dir } = state.ctx;
   const base = BigInt(group.baseOffset);
   const path = (suffix: string): string => segmentFilePath(dir, base, suffix);
-  for (const suffix of SEGMENT_FILE_SUFFIXES) await io.rename(path(suffix + CLEANED_FILE_SUFFIX), path(suffix + SWAP_FILE_SUFFIX));
+  const rename = async (from: string, to: string): Promise<void> => {
+    await io.renameIfExists(path(TXN_INDEX_FILE_SUFFIX + from), path(TXN_INDEX_FILE_SUFFIX + to));
+    for (const suffix of REBUILDABLE_FILE_SUFFIXES) await io.rename(path(suffix + from), path(suffix + to));
+  };
+  await rename(CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX);
   await io.fsyncDir(dir);
   for (const segment of old) await segment.renameForSwap();
-  for (const suffix of SEGMENT_FILE_SUFFIXES) await io.rename(path(suffix + SWAP_FILE_SUFFIX), path(suffix));
+  await rename(SWAP_FILE_SUFFIX, '');
   await io.fsyncDir(dir);
   // Until the new segment is listed the old ones serve reads through their open files (if opening it fails, until a restart loads it).
   const fresh = await LogSegment.open(state.ctx, base);

@@ -5,10 +5,16 @@ import type { TopicPartition } from './topic-partition.js';
 export const LOG_FILE_SUFFIX = '.log';
 export const INDEX_FILE_SUFFIX = '.index';
 export const TIME_INDEX_FILE_SUFFIX = '.timeindex';
+/** Kafka's transaction index (TransactionIndex): present only for a segment holding an ABORT marker. */
+export const TXN_INDEX_FILE_SUFFIX = '.txnindex';
 /** Appended to a segment's files when it is deleted; removed once no reader holds the segment (and at the next open). */
 export const DELETED_FILE_SUFFIX = '.deleted';
-/** A segment's three files, the .log first: the cleaner's swap renames it first, so a `.log.swap` means the swap got that far. */
-export const SEGMENT_FILE_SUFFIXES = [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX] as const;
+/**
+ * A segment's files, the .log first (the cleaner's swap renames it before the
+ * indexes, so a `.log.swap` means the swap got that far); the .txnindex, last,
+ * may be absent.
+ */
+export const SEGMENT_FILE_SUFFIXES = [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX] as const;
 /** A segment file the cleaner is writing; a crash leaves it incomplete, and the next open deletes it. */
 export const CLEANED_FILE_SUFFIX = '.cleaned';
 /** A cleaned segment file complete and about to replace the segments it was made from; the next open finishes the swap. */

@@ -2,12 +2,13 @@ import { BatchChain } from './batch-chain.js';
 import { scanBatches, scanBuffer, type ScanProblem, type ScannedBatch } from './batch-scanner.js';
 import type { LogConfig } from './log-config.js';
 import type { LogDirIo, StorageFile } from './log-dir-io.js';
-import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
+import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
 import type { Logger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
 import { readAtOffset } from './segment-offset-read.js';
 import { CorruptSegmentError } from './storage-errors.js';
 import { TimeIndex } from './time-index.js';
+import { TransactionIndex } from './transaction-index.js';
 import type { TopicPartition } from './topic-partition.js';
 
 /** What every segment of one partition's log shares; `config` is replaced when the topic config changes. */
@@ -43,7 +44,9 @@ const RECOVERY_CHUNK = 8 * 1024 * 1024;
  * One segment of a partition's log: `<base offset>.log` holds record batches
  * exactly as on the wire (v2, base offsets assigned), back to back, starting
  * at the segment's base offset; `.index` and `.timeindex` (OffsetIndex,
- * TimeIndex) make lookups by offset and time cheap. `size` counts only bytes
+ * TimeIndex) make lookups by offset and time cheap; `.txnindex`
+ * (TransactionIndex), only once the segment holds an ABORT marker, lists the
+ * aborted transactions read_committed fetches skip. `size` counts only bytes
  * whose write completed, and is all a reader looks at. Readers retain the
  * segment; a segment deleted or closed while retained keeps its file open
  * until the last release. Not thread-safe; owned by the partition's broker
@@ -79,6 +82,7 @@ export class LogSegment {
     private readonly log: StorageFile,
     size: number,
     mtimeMs: number,
+    readonly txnIndex: TransactionIndex,
   ) {
     this.size = size;
     this.fileSize = size;
@@ -91,20 +95,31 @@ export class LogSegment {
     this.timeIndex = new TimeIndex(segmentFilePath(ctx.dir, baseOffset, TIME_INDEX_FILE_SUFFIX), baseOffset, maxIndexSize);
   }
 
-  /** Creates the three files of a new, empty segment (replacing leftovers of the same name). */
+  /**
+   * Creates the three files of a new, empty segment (replacing leftovers of
+   * the same name); a leftover transaction index is removed, and the new
+   * one's file appears with its first entry.
+   */
   static async create(ctx: SegmentContext, baseOffset: bigint): Promise<LogSegment> {
+    const txnPath = segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX);
+    await ctx.io.unlinkIfExists(txnPath);
     const log = await ctx.io.open(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), 'w+');
-    const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock());
+    const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock(), TransactionIndex.empty(ctx.io, txnPath, ctx.logger));
     for (const path of [segment.offsetIndex.path, segment.timeIndex.path]) await (await ctx.io.open(path, 'w')).close();
     return segment;
   }
 
-  /** Opens an existing segment; its indexes and offsets are unknown until loadIndexes or recover. */
+  /**
+   * Opens an existing segment; its offset and time indexes and offsets are
+   * unknown until loadIndexes or recover. Its transaction index is loaded
+   * now (recovery resets and rebuilds it if it replays the segment).
+   */
   static async open(ctx: SegmentContext, baseOffset: bigint): Promise<LogSegment> {
     const log = await ctx.io.open(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), 'r+');
     try {
       const stat = await log.stat();
-      return new LogSegment(ctx, baseOffset, log, stat.size, stat.mtimeMs);
+      const txnIndex = await TransactionIndex.open(ctx.io, segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX), ctx.logger);
+      return new LogSegment(ctx, baseOffset, log, stat.size, stat.mtimeMs, txnIndex);
     } catch (error) {
       await log.close().catch(() => {});
       throw error;
@@ -429,10 +444,14 @@ export class LogSegment {
    */
   async truncateTo(offset: bigint): Promise<number> {
     const found = await this.translateOffset(offset);
-    if (found === undefined) return 0;
+    if (found === undefined) {
+      await this.txnIndex.truncateTo(offset);
+      return 0;
+    }
     const removed = this.size - found.position;
     this.offsetIndex.truncateTo(found.baseOffset);
     this.timeIndex.truncateTo(found.baseOffset);
+    await this.txnIndex.truncateTo(found.baseOffset);
     await this.log.truncate(found.position);
     this.size = found.position;
     this.flushedSize = Math.min(this.flushedSize, this.size);
@@ -466,12 +485,16 @@ export class LogSegment {
     if (target > this.flushedSize) this.flushedSize = target;
   }
 
-  /** Writes the index entries the files lack; with `sync`, makes .log and indexes durable. */
+  /**
+   * Writes the index entries the files lack; with `sync`, makes .log and
+   * indexes durable (the transaction index writes behind on its own).
+   */
   async flush(sync: boolean): Promise<void> {
     // A deleted segment's files are gone or going: writing an index would recreate one.
     if (this.state === 'deleted') return;
     await this.offsetIndex.persist(this.ctx.io, sync);
     await this.timeIndex.persist(this.ctx.io, sync);
+    if (sync) await this.txnIndex.flush();
     if (sync) await this.syncLog();
   }
 
@@ -505,6 +528,7 @@ export class LogSegment {
     };
     await this.offsetIndex.persist(this.ctx.io, false).catch(fail);
     await this.timeIndex.persist(this.ctx.io, false).catch(fail);
+    await this.txnIndex.close().catch(fail);
     if (this.needsTrim) await this.log.truncate(this.size).then(() => (this.needsTrim = false), fail);
     this.state = 'closing';
     if (this.refs === 0) await this.finish();
@@ -519,12 +543,14 @@ export class LogSegment {
   async closeForDeletion(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
+    await this.txnIndex.stopWrites();
     if (this.refs === 0) await this.finish();
   }
 
   /** Closes the file without persisting anything, as a crash would leave it (tests and a failed open). */
   async abandon(): Promise<void> {
     this.state = 'closing';
+    await this.txnIndex.stopWrites();
     await this.log.close();
   }
 
@@ -536,6 +562,8 @@ export class LogSegment {
     if (this.state === 'deleted') return;
     this.state = 'deleted';
     const io = this.ctx.io;
+    // A transaction index write under way would recreate the file under its old name.
+    await this.txnIndex.stopWrites();
     for (const path of this.paths()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
     if (this.refs === 0) await this.finish();
   }
@@ -545,17 +573,21 @@ export class LogSegment {
    * the files are renamed `.deleted` now, while the segment is still listed
    * and read through its open file; the swap holds it (released once the
    * cleaned segment replaces it in the list), and the last release removes
-   * the files. Nothing is written to it from here on.
+   * the files. Nothing is written to it from here on. The .log goes last: a
+   * crash on the way leaves no transaction index of it beside the cleaned
+   * segment taking its base offset (swap recovery deletes the files of a
+   * replaced segment whose .log is still there).
    */
   async renameForSwap(): Promise<void> {
     this.retain();
     this.state = 'deleted';
     const io = this.ctx.io;
-    for (const path of this.paths()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
+    await this.txnIndex.stopWrites();
+    for (const path of this.paths().reverse()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
   }
 
   private paths(): string[] {
-    return [this.log.path, this.offsetIndex.path, this.timeIndex.path];
+    return [this.log.path, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path];
   }
 
   private finish(): Promise<void> {
