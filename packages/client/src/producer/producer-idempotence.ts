@@ -41,13 +41,22 @@ export class ProducerIdempotence {
   async init(deadline: number): Promise<boolean> {
     const broker = await this.cluster.anyBroker();
     if (!broker.supports(InitProducerId)) return false;
-    await this.#initProducerId(deadline);
+    const { producerId, producerEpoch } = await this.#initProducerId(deadline);
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
     return true;
   }
 
   /** Bumps the epoch (InitProducerId v3+ with the current id and epoch; a new id before v3) and restarts every partition's sequence. */
   async bumpEpoch(queues: readonly PartitionQueue[], deadline: number): Promise<void> {
-    await this.#initProducerId(deadline);
+    const { producerId, producerEpoch } = await this.#initProducerId(deadline);
+    this.adopt(producerId, producerEpoch, queues);
+  }
+
+  /** Takes a producer id and epoch InitProducerId gave (here, or at a transaction coordinator): every partition's sequence restarts at 0. */
+  adopt(producerId: bigint, producerEpoch: number, queues: readonly PartitionQueue[]): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
     for (const queue of queues) {
       queue.nextSequence = 0;
       queue.ackedSequence = 0;
@@ -75,9 +84,9 @@ export class ProducerIdempotence {
     return batch.producerEpoch === this.producerEpoch && batch.baseSequence === queue.ackedSequence;
   }
 
-  async #initProducerId(deadline: number): Promise<void> {
+  async #initProducerId(deadline: number): Promise<{ producerId: bigint; producerEpoch: number }> {
     const { options } = this;
-    await withRetry(
+    return withRetry(
       async () => {
         const broker = await this.cluster.anyBroker();
         const bump = this.active && broker.version(InitProducerId) >= 3;
@@ -88,8 +97,7 @@ export class ProducerIdempotence {
           producerEpoch: bump ? this.producerEpoch : -1,
         });
         if (response.errorCode !== 0) throw protocolError(response.errorCode, { api: 'InitProducerId', broker: broker.label });
-        this.producerId = response.producerId;
-        this.producerEpoch = response.producerEpoch;
+        return response;
       },
       { ...options, deadline, description: 'InitProducerId for the idempotent producer' },
     );

@@ -1,7 +1,7 @@
 import { DefaultPartitioner, type Partitioner } from '@kstream/partitioner';
 import { CompressionType } from '@kstream/protocol';
 import { KafkaConfigError } from '../errors/index.js';
-import { booleanOption, enumOption, intOption, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options/index.js';
+import { booleanOption, enumOption, intOption, resolveClientOptions, stringOption, type ClientOptions, type ResolvedClientOptions } from '../options/index.js';
 import { bufferSerde, type Serializer } from '../serde/index.js';
 import type { Acks, CompressionName } from './producer-record.js';
 
@@ -30,6 +30,14 @@ export interface ProducerOptions<K = Buffer, V = Buffer> extends ClientOptions {
   maxRequestSize?: number;
   /** Default DefaultPartitioner: murmur2 of the key as the Java client, sticky for records without a key. */
   partitioner?: Partitioner;
+  /**
+   * Makes the producer transactional (Kafka's transactional.id): records are
+   * sent only within `producer.transaction()`. Needs idempotence; a second
+   * producer with the same id fences this one.
+   */
+  transactionalId?: string;
+  /** Default 60000: how long the coordinator lets a transaction stay open before aborting it. */
+  transactionTimeoutMs?: number;
 }
 
 export interface ResolvedProducerOptions<K, V> {
@@ -49,6 +57,9 @@ export interface ResolvedProducerOptions<K, V> {
   deliveryTimeoutMs: number;
   maxRequestSize: number;
   partitioner: Partitioner;
+  /** null: not transactional. */
+  transactionalId: string | null;
+  transactionTimeoutMs: number;
 }
 
 const COMPRESSIONS: Record<CompressionName, CompressionType> = {
@@ -70,6 +81,8 @@ export function resolveProducerOptions<K, V>(options: ProducerOptions<K, V>): Re
   const acks = acksOption(options.acks);
   const idempotentExplicit = options.idempotent !== undefined;
   const idempotent = booleanOption(options, 'idempotent', true);
+  const transactionalId = options.transactionalId === undefined ? null : stringOption(options, 'transactionalId', '');
+  if (transactionalId !== null) checkTransactional(options, idempotent, acks, client.maxInFlightRequestsPerConnection);
   if (idempotentExplicit && idempotent && acks !== -1) {
     throw new KafkaConfigError('acks', options.acks, "'all' (or -1) when idempotent is true; set idempotent: false for acks 0 or 1");
   }
@@ -101,7 +114,19 @@ export function resolveProducerOptions<K, V>(options: ProducerOptions<K, V>): Re
     deliveryTimeoutMs,
     maxRequestSize: intOption(options, 'maxRequestSize', 1_048_576, 1, INT32_MAX),
     partitioner: partitionerOption(options.partitioner),
+    transactionalId,
+    transactionTimeoutMs: intOption(options, 'transactionTimeoutMs', 60_000, 1, INT32_MAX),
   };
+}
+
+/** A transactional producer is idempotent: each option that would turn idempotence off is refused, by name. */
+function checkTransactional(options: ProducerOptions<unknown, unknown>, idempotent: boolean, acks: number, maxInFlight: number): void {
+  const why = `when transactionalId is set (${JSON.stringify(options.transactionalId)}): a transactional producer is idempotent`;
+  if (!idempotent) throw new KafkaConfigError('idempotent', options.idempotent, `true (or unset) ${why}`);
+  if (acks !== -1) throw new KafkaConfigError('acks', options.acks, `'all' (or -1) ${why}`);
+  if (maxInFlight > MAX_IN_FLIGHT_IDEMPOTENT) {
+    throw new KafkaConfigError('maxInFlightRequestsPerConnection', maxInFlight, `an integer from 1 to ${MAX_IN_FLIGHT_IDEMPOTENT} ${why}`);
+  }
 }
 
 function acksOption(value: unknown): 0 | 1 | -1 {

@@ -11,13 +11,17 @@ import { recordHeaders } from './record-headers.js';
 import { recordSize } from './record-size.js';
 import { SendCall } from './send-call.js';
 import { Sender } from './sender.js';
+import { Transaction } from './transaction.js';
+import { KafkaTransactionStateError } from './transaction-errors.js';
+import { TransactionManager } from './transaction-manager.js';
 
 /**
  * Sends records to Kafka: serializes and partitions each record once,
  * appends it to its partition's batch (a bounded buffer: send() waits up to
  * maxBlockMs for room), and lets the Sender ship batches as they fill or
  * linger out. One promise per send() call, resolved with each record's
- * partition and offset. Idempotent when the brokers support it.
+ * partition and offset. Idempotent when the brokers support it. With a
+ * transactionalId it sends only within transactions (transaction()).
  */
 export class Producer<K = Buffer, V = Buffer> {
   readonly #options: ResolvedProducerOptions<K, V>;
@@ -25,6 +29,8 @@ export class Producer<K = Buffer, V = Buffer> {
   readonly #accumulator: RecordAccumulator;
   readonly #idempotence: ProducerIdempotence;
   readonly #sender: Sender;
+  /** Set for a transactional producer. */
+  readonly #transactions: TransactionManager | undefined;
   #connecting: Promise<void> | undefined;
   #connected = false;
   #closing: Promise<void> | undefined;
@@ -41,7 +47,18 @@ export class Producer<K = Buffer, V = Buffer> {
     this.#cluster = new ClusterClient(this.#options.client);
     this.#accumulator = new RecordAccumulator(this.#options, new BufferMemory(this.#options.bufferMemory));
     this.#idempotence = new ProducerIdempotence(this.#cluster, this.#options.client);
-    this.#sender = new Sender(this.#accumulator, this.#cluster, this.#options as ResolvedProducerOptions<unknown, unknown>, this.#idempotence);
+    const resolved = this.#options as ResolvedProducerOptions<unknown, unknown>;
+    const { transactionalId } = resolved;
+    this.#transactions =
+      transactionalId === null
+        ? undefined
+        : new TransactionManager(transactionalId, this.#cluster, resolved, this.#idempotence, {
+            queues: this.#accumulator.queues,
+            flush: () => this.flush(),
+            settled: () => this.#settled(),
+            wakeup: () => this.#sender.wakeup(),
+          });
+    this.#sender = new Sender(this.#accumulator, this.#cluster, resolved, this.#idempotence, this.#transactions);
   }
 
   /** Whether batches carry a producer id and sequences; known after connect(). */
@@ -49,7 +66,7 @@ export class Producer<K = Buffer, V = Buffer> {
     return this.#idempotence.active;
   }
 
-  /** Connects to the cluster and, when idempotence is wanted, gets a producer id. Optional: the first send() does it. */
+  /** Connects to the cluster and gets a producer id (idempotent or transactional: initTransactions). Optional: the first send() or transaction() does it. */
   connect(): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(closedError());
     if (this.#connecting === undefined) {
@@ -62,10 +79,36 @@ export class Producer<K = Buffer, V = Buffer> {
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata>;
   send(records: readonly ProducerRecord<K, V>[]): Promise<RecordMetadata[]>;
   send(input: ProducerRecord<K, V> | readonly ProducerRecord<K, V>[]): Promise<RecordMetadata | RecordMetadata[]> {
-    if (this.#closing !== undefined) return Promise.reject(closedError());
+    if (this.#transactions !== undefined) {
+      const id = this.#options.transactionalId;
+      return Promise.reject(
+        new KafkaTransactionStateError(`the producer with transactional id ${id} sends only within a transaction: await producer.transaction(), then transaction.send()`),
+      );
+    }
     const single = !Array.isArray(input);
-    const records = single ? [input as ProducerRecord<K, V>] : (input as readonly ProducerRecord<K, V>[]);
-    const call = new SendCall(records.length, single);
+    return this.#send(single ? [input as ProducerRecord<K, V>] : (input as readonly ProducerRecord<K, V>[]), single, 0);
+  }
+
+  /**
+   * Begins a transaction (a transactional producer only; the first one runs
+   * initTransactions). One at a time: it rejects while the last one is
+   * neither committed nor aborted.
+   */
+  async transaction(): Promise<Transaction<K, V>> {
+    if (this.#closing !== undefined) throw closedError();
+    const transactions = this.#transactions;
+    if (transactions === undefined) {
+      throw new KafkaTransactionStateError('producer.transaction() needs a transactional producer: set the transactionalId option');
+    }
+    await this.connect();
+    const generation = transactions.begin();
+    return new Transaction<K, V>(transactions, generation, (records, single, of) => this.#send(records, single, of));
+  }
+
+  /** `transaction`: the generation of the transaction the records belong to (0: none). */
+  #send(records: readonly ProducerRecord<K, V>[], single: boolean, transaction: number): Promise<RecordMetadata | RecordMetadata[]> {
+    if (this.#closing !== undefined) return Promise.reject(closedError());
+    const call = new SendCall(records.length, single, transaction);
     if (this.#connected) this.#append(records, 0, call, Date.now());
     else this.#track(this.connect().then(() => this.#append(records, 0, call, Date.now()), (error: unknown) => call.fail(error)));
     return call.promise;
@@ -105,7 +148,9 @@ export class Producer<K = Buffer, V = Buffer> {
 
   async #connect(): Promise<void> {
     await this.#cluster.connect();
-    if (this.#options.idempotent && !this.#idempotence.active) {
+    if (this.#transactions !== undefined) {
+      await this.#transactions.initTransactions();
+    } else if (this.#options.idempotent && !this.#idempotence.active) {
       const supported = await this.#idempotence.init(Date.now() + this.#options.maxBlockMs);
       if (!supported) {
         this.#options.client.logger.warn(
@@ -142,7 +187,7 @@ export class Producer<K = Buffer, V = Buffer> {
     let wake = false;
     let partitions: TopicPartitions | undefined;
     try {
-      if (this.#stopped) throw closedError();
+      this.#checkAppendable(call);
       for (let slot = start; slot < records.length; slot++) {
         if (call.settled) return;
         const record = records[slot]!;
@@ -170,6 +215,18 @@ export class Producer<K = Buffer, V = Buffer> {
     } finally {
       if (wake) this.#sender.wakeup();
     }
+  }
+
+  /** Resolves once no batch is queued or in flight. */
+  async #settled(): Promise<void> {
+    // A batch split for being too large is replaced by its halves: look again until none is left.
+    while (this.#accumulator.incomplete.size > 0) await Promise.all([...this.#accumulator.incomplete].map((batch) => batch.completion()));
+  }
+
+  /** Throws when records of `call` may no longer be appended: the producer stopped, or the call's transaction ended or failed. */
+  #checkAppendable(call: SendCall): void {
+    if (this.#stopped) throw closedError();
+    if (call.transaction > 0) this.#transactions!.checkAppend(call.transaction);
   }
 
   #track(appending: Promise<void>): void {
@@ -200,9 +257,9 @@ export class Producer<K = Buffer, V = Buffer> {
       try {
         // A call failed meanwhile (by another of its records) appends nothing more.
         if (call.settled) throw new KafkaClientError('the send failed', { retriable: false });
-        if (this.#stopped) throw closedError();
+        this.#checkAppendable(call);
         partitions = this.#topicPartitions(record.topic) ?? (await this.#awaitTopicPartitions(record.topic));
-        if (this.#stopped) throw closedError();
+        this.#checkAppendable(call);
       } catch (error) {
         this.#accumulator.memory.release(size);
         call.fail(error);
@@ -236,6 +293,7 @@ export class Producer<K = Buffer, V = Buffer> {
       this.#accumulator.memory.release(size);
       throw error;
     }
+    this.#transactions?.maybeAddPartition(queue);
     const closed = this.#accumulator.append(queue, input, size, call, slot, now);
     if (!closed && queue.batches.length === 1) this.#sender.runBy(queue.batches[0]!.createdAt + this.#options.lingerMs);
     return closed;

@@ -30,6 +30,8 @@ export interface DrainContext {
   requestSlots(leader: number): number;
   maxInFlightPerPartition: number;
   maxRequestSize: number;
+  /** Whether the queue's batches may leave now (a transactional producer's partition must be in the transaction first); default yes. */
+  mayDrain?(queue: PartitionQueue): boolean;
 }
 
 export interface DrainResult {
@@ -115,6 +117,8 @@ export class RecordAccumulator {
     this.#drainStart = count === 0 ? 0 : (this.#drainStart + 1) % count;
     for (let i = 0; i < count; i++) {
       const queue = this.#queues[(this.#drainStart + i) % count]!;
+      // Held back until the caller says otherwise, and wakes the sender then.
+      if (context.mayDrain !== undefined && !context.mayDrain(queue)) continue;
       const readyAt = this.#readyAt(queue, context);
       if (readyAt > now) {
         nextCheckAt = Math.min(nextCheckAt, readyAt);
@@ -188,6 +192,25 @@ export class RecordAccumulator {
         this.#forget(batch);
         aborted.push(batch);
       }
+    }
+    return aborted;
+  }
+
+  /** Removes and returns every queued batch never sent (a failed or aborted transaction's); retries stay, their outcome unknown. */
+  abortUnsent(): ProducerBatch[] {
+    const aborted: ProducerBatch[] = [];
+    for (const queue of this.#queues) {
+      if (queue.batches.length === 0) continue;
+      const kept: ProducerBatch[] = [];
+      for (const batch of queue.batches) {
+        if (batch.attempts > 0) {
+          kept.push(batch);
+        } else {
+          this.#forget(batch);
+          aborted.push(batch);
+        }
+      }
+      queue.batches.splice(0, queue.batches.length, ...kept);
     }
     return aborted;
   }

@@ -14,10 +14,15 @@ export class SendCall {
   #resolve!: (value: RecordMetadata | RecordMetadata[]) => void;
   #reject!: (error: unknown) => void;
 
-  /** `single`: the call sent one record (not an array) and resolves to that record's metadata alone. */
+  /**
+   * `single`: the call sent one record (not an array) and resolves to that
+   * record's metadata alone. `transaction`: the generation of the
+   * transaction it sends in (0: none).
+   */
   constructor(
     count: number,
     readonly single: boolean,
+    readonly transaction = 0,
   ) {
     this.#results = new Array<RecordMetadata>(count);
     this.#remaining = count;

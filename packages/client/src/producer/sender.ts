@@ -16,6 +16,8 @@ import type { ProducerIdempotence } from './producer-idempotence.js';
 import type { ResolvedProducerOptions } from './producer-options.js';
 import type { PartitionQueue, RecordAccumulator } from './record-accumulator.js';
 import { recordSize } from './record-size.js';
+import { transactionalError } from './transaction-errors.js';
+import type { TransactionManager } from './transaction-manager.js';
 
 type ProduceResponse = ResponseOf<typeof Produce>;
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -41,6 +43,10 @@ const STALE_METADATA_ERRORS: ReadonlySet<number> = new Set([
  * client: idempotent, the broker's sequence checks keep their order across
  * retries; without idempotence a retried batch may land after a later one
  * (Kafka documents the same), which maxInFlightRequestsPerConnection: 1 rules out.
+ * A transactional producer's batches wait until their partition is in the
+ * transaction (the TransactionManager sends AddPartitionsToTxn for the new
+ * partitions of each run, in one request), go out marked transactional, and
+ * are dropped unsent when the transaction fails or aborts.
  */
 export class Sender {
   /** flush() calls in progress: while any is, open batches are sent without waiting out linger. */
@@ -73,6 +79,7 @@ export class Sender {
     readonly cluster: ClusterClient,
     readonly options: ResolvedProducerOptions<unknown, unknown>,
     readonly idempotence: ProducerIdempotence,
+    readonly transactions: TransactionManager | undefined,
   ) {}
 
   /** Runs soon (once, however often it is asked before then). */
@@ -103,6 +110,14 @@ export class Sender {
     const now = Date.now();
     const { expired, nextExpiryAt } = this.accumulator.expire(now, this.options.deliveryTimeoutMs);
     for (const batch of expired) this.#expire(batch);
+    const transactions = this.transactions;
+    if (transactions !== undefined) {
+      const dropped = transactions.unsentDropped();
+      if (dropped !== undefined) {
+        for (const batch of dropped.retriesToo ? this.accumulator.abortQueued() : this.accumulator.abortUnsent()) batch.fail(dropped.error);
+      }
+      transactions.addPendingPartitions();
+    }
     if (this.idempotence.bumpRequested) {
       this.#bumpEpochWhenIdle();
       this.runBy(nextExpiryAt);
@@ -119,6 +134,7 @@ export class Sender {
       // retry may reorder them, as Kafka documents, unless maxInFlightRequestsPerConnection is 1.
       maxInFlightPerPartition: maxInFlight,
       maxRequestSize: this.options.maxRequestSize,
+      ...(transactions === undefined ? {} : { mayDrain: (queue: PartitionQueue) => transactions.mayDrain(queue) }),
     });
     for (const { leader, batches } of requests) void this.#send(leader, batches);
     if (this.#staleTopics.size > 0) this.#refreshMetadata(now);
@@ -208,7 +224,7 @@ export class Sender {
     }
     const topicData: RequestOf<typeof Produce>['topicData'] = [];
     for (const [name, partitionData] of byTopic) topicData.push({ name, partitionData });
-    return { transactionalId: null, acks: this.options.acks, timeoutMs: this.options.client.requestTimeoutMs, topicData };
+    return { transactionalId: this.options.transactionalId, acks: this.options.acks, timeoutMs: this.options.client.requestTimeoutMs, topicData };
   }
 
   #build(batch: ProducerBatch): Buffer | Promise<Buffer> {
@@ -222,6 +238,7 @@ export class Sender {
       producerId: batch.producerId,
       producerEpoch: batch.producerEpoch,
       baseSequence: batch.baseSequence,
+      isTransactional: this.transactions !== undefined,
       records: batch.records,
     };
     if (this.options.compression === CompressionType.None) return (batch.built = encodeUncompressedRecordBatch(input));
@@ -255,8 +272,12 @@ export class Sender {
       return;
     }
     const { topic, partition } = batch;
-    const error = protocolError(code, { api: 'Produce', topic, partition, broker: connection.label, serverMessage: answer.errorMessage });
-    if (this.idempotence.active && this.#handleSequenceError(batch, code, error)) return;
+    const context = { api: 'Produce', topic, partition, broker: connection.label, serverMessage: answer.errorMessage };
+    const { transactionalId } = this.options;
+    const error = transactionalId === null ? protocolError(code, context) : transactionalError(transactionalId, code, context);
+    if (this.transactions !== undefined ? this.#handleTransactionalError(batch, code, error) : this.idempotence.active && this.#handleSequenceError(batch, code, error)) {
+      return;
+    }
     if (code === ErrorCode.MESSAGE_TOO_LARGE && batch.recordCount > 1) {
       // As Kafka's Sender: the broker's limit is below this batch; halves may fit, a single record that does not fails.
       const parts = batch.split((record) => recordSize(record.key, record.value, record.headers));
@@ -304,6 +325,30 @@ export class Sender {
     }
   }
 
+  /**
+   * A transactional producer's answers to producer-state errors (KIP-360):
+   * fencing is fatal, an unknown producer or a lost sequence fails the batch
+   * and the transaction, whose abort bumps the epoch. Returns true when it
+   * has dealt with the batch.
+   */
+  #handleTransactionalError(batch: ProducerBatch, code: number, error: KafkaClientError): boolean {
+    const queue = this.accumulator.queue(batch.topic, batch.partition);
+    switch (code) {
+      case ErrorCode.PRODUCER_FENCED:
+      case ErrorCode.INVALID_PRODUCER_EPOCH:
+      case ErrorCode.UNKNOWN_PRODUCER_ID:
+        this.#fail(batch, queue, error);
+        return true;
+      case ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER:
+        // A batch before it failed: resent after that one while the transaction may still commit, else given up with it.
+        if (!this.idempotence.isNextExpected(batch, queue) && this.transactions!.state === 'in_transaction') this.#requeue(batch, queue, this.options.client.retryBackoffMs);
+        else this.#fail(batch, queue, error);
+        return true;
+      default:
+        return false;
+    }
+  }
+
   #completed(batch: ProducerBatch, baseOffset: bigint, logAppendTime: number): void {
     const queue = this.accumulator.queue(batch.topic, batch.partition);
     if (this.idempotence.active) this.idempotence.acknowledged(batch, queue);
@@ -333,15 +378,27 @@ export class Sender {
   }
 
   #fail(batch: ProducerBatch, queue: PartitionQueue | undefined, error: unknown): void {
-    // A sequenced batch given up leaves a gap the broker would refuse the next batch for.
-    if (this.idempotence.active && batch.baseSequence >= 0) this.idempotence.bumpRequested = true;
+    this.#givenUp(batch, error);
     this.accumulator.finished(batch, queue);
     batch.fail(error);
   }
 
   #expire(batch: ProducerBatch): void {
-    if (this.idempotence.active && batch.baseSequence >= 0) this.idempotence.bumpRequested = true;
-    batch.fail(this.#exhausted(batch, batch.lastError));
+    const error = this.#exhausted(batch, batch.lastError);
+    this.#givenUp(batch, error);
+    batch.fail(error);
+  }
+
+  /** A batch fails for good: it fails its transaction; a sequenced one leaves a gap the broker would refuse the next batch for, so the epoch must be bumped. */
+  #givenUp(batch: ProducerBatch, error: unknown): void {
+    const sequenced = this.idempotence.active && batch.baseSequence >= 0;
+    if (this.transactions === undefined) {
+      if (sequenced) this.idempotence.bumpRequested = true;
+    } else if (sequenced) {
+      this.transactions.failedWithEpochBump(error);
+    } else {
+      this.transactions.failed(error);
+    }
   }
 
   #exhausted(batch: ProducerBatch, lastError: unknown): KafkaRetriesExhaustedError {
