@@ -1,0 +1,80 @@
+// The EOS run's nemesis: the replication nemesis's broker faults (crash,
+// pause, cut link, cut controller channel, clean restart) and crashes aimed
+// where exactly-once lives — the transaction coordinator's broker (of one
+// worker's transactional id, drawn), the group coordinator's broker, and the
+// leader of a partition of the input or the output topic (drawn). One fault
+// at a time, drawn from the seed, with gaps long enough for the workers to
+// commit between.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FuzzRandom } from '../fuzz-random.test-support.js';
+import type { FaultKind, HistoryRecorder } from './history.test-support.js';
+import { FAULT_KINDS, Nemesis, type FaultControl } from './nemesis.test-support.js';
+
+export type EosNemesisKind = FaultKind | 'crash-txn-coordinator' | 'crash-group-coordinator' | 'crash-leader';
+
+export const EOS_TARGETED_KINDS: readonly EosNemesisKind[] = ['crash-txn-coordinator', 'crash-group-coordinator', 'crash-leader'];
+export const EOS_FAULT_KINDS: readonly EosNemesisKind[] = [...FAULT_KINDS, ...EOS_TARGETED_KINDS];
+
+export interface EosNemesisOptions {
+  readonly seed: number;
+  readonly faults: number;
+  readonly brokers: readonly number[];
+  readonly kinds?: readonly EosNemesisKind[];
+  /** The broker coordinating transactional id `<prefix>-<p>` for a p drawn; undefined when no broker names one. */
+  readonly transactionCoordinator: (random: FuzzRandom) => Promise<{ broker: number; transactionalId: string } | undefined>;
+  readonly groupCoordinator: () => Promise<number | undefined>;
+  /** The leader of a partition of the input or output topic drawn. */
+  readonly partitionLeader: (random: FuzzRandom) => Promise<{ broker: number; partition: string } | undefined>;
+  /** Ends the run early (the workers are done): the fault in progress is healed first. */
+  readonly done?: () => boolean;
+  readonly wait?: (ms: number) => Promise<void>;
+  readonly log?: (line: string) => void;
+}
+
+export class EosNemesis {
+  readonly #random: FuzzRandom;
+  readonly #brokerFaults: Nemesis;
+  readonly #wait: (ms: number) => Promise<void>;
+  /** Faults injected so far. */
+  injected = 0;
+
+  constructor(
+    control: FaultControl,
+    private readonly history: HistoryRecorder,
+    private readonly options: EosNemesisOptions,
+  ) {
+    this.#random = new FuzzRandom(options.seed);
+    this.#wait = options.wait ?? ((ms) => sleep(ms));
+    this.#brokerFaults = new Nemesis(control, history, { seed: options.seed + 1, faults: 0, brokers: options.brokers, wait: this.#wait });
+  }
+
+  async run(): Promise<void> {
+    const kinds = this.options.kinds ?? EOS_FAULT_KINDS;
+    for (let i = 0; i < this.options.faults && this.options.done?.() !== true; i++) {
+      const kind = this.#random.pick(kinds);
+      this.options.log?.(`fault ${i + 1}/${this.options.faults}: ${kind} at ${(this.history.now() / 1000).toFixed(1)} s`);
+      await this.#inject(kind);
+      this.injected++;
+      await this.#wait(this.#random.between(700, 2_000));
+    }
+  }
+
+  async #inject(kind: EosNemesisKind): Promise<void> {
+    switch (kind) {
+      case 'crash-txn-coordinator': {
+        const target = await this.options.transactionCoordinator(this.#random);
+        return this.#brokerFaults.injectOne('crash', target === undefined ? undefined : { broker: target.broker, note: `(the transaction coordinator of ${target.transactionalId})` });
+      }
+      case 'crash-group-coordinator': {
+        const broker = await this.options.groupCoordinator();
+        return this.#brokerFaults.injectOne('crash', broker === undefined ? undefined : { broker, note: '(the group coordinator)' });
+      }
+      case 'crash-leader': {
+        const target = await this.options.partitionLeader(this.#random);
+        return this.#brokerFaults.injectOne('crash', target === undefined ? undefined : { broker: target.broker, note: `(the leader of ${target.partition})` });
+      }
+      default:
+        return this.#brokerFaults.injectOne(kind);
+    }
+  }
+}
