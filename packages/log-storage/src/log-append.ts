@@ -1,7 +1,9 @@
 import { setBaseOffset, setMaxTimestampAndCrc, setPartitionLeaderEpoch } from '@kstream/protocol';
 import type { AppendBatch, AppendOrigin } from './append-validation.js';
+import type { CompletedTxn, ProducerAppendInfo } from './producer-append-info.js';
 import { UnexpectedAppendOffsetError } from './storage-errors.js';
 import type { TopicPartition } from './topic-partition.js';
+import type { LeaderAppendOrigin } from './transaction-types.js';
 
 /** What an append tells its caller (the Produce response and the replica fetcher need these). */
 export interface LogAppendInfo {
@@ -25,7 +27,15 @@ export interface PendingAppend {
   records: Buffer;
   batches: AppendBatch[];
   origin: AppendOrigin;
+  /** A leader's append: a client's (sequences checked) or a coordinator's. */
+  leaderOrigin: LeaderAppendOrigin;
   leaderEpoch: number;
+  /** How many of its batches carry a producer id (0: producer state is not involved). */
+  producerBatches: number;
+  /** What its producer batches change, staged when it joins a write and applied when the write commits. */
+  producerInfos: ProducerAppendInfo[] | undefined;
+  /** The transactions its markers end, in order. */
+  completedTxns: CompletedTxn[] | undefined;
   bytes: number;
   /** The offsets the writer gave it (a follower's are its own), set when it joins a write. */
   firstOffset: bigint;

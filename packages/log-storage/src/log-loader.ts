@@ -1,4 +1,4 @@
-import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, baseOffsetOfFile } from './log-file-names.js';
+import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, baseOffsetOfFile } from './log-file-names.js';
 import { join } from 'node:path';
 import type { ScanProblem } from './batch-scanner.js';
 import type { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
@@ -10,6 +10,8 @@ export interface LoadedLog {
   segments: LogSegment[];
   logStartOffset: bigint;
   recoveryPoint: bigint;
+  /** The base offset of the first segment recovery read through (its transaction index, and the later ones', must be rebuilt), if any. */
+  recoveredFrom: bigint | undefined;
 }
 
 /**
@@ -18,7 +20,9 @@ export interface LoadedLog {
  * flushed and is trusted; only the tail from it on is recovered. Leftovers
  * go first: a clean's `.cleaned` and `.swap` files (recoverInterruptedSwaps),
  * `.deleted` files (a deletion the last run did not finish), `.tmp`
- * checkpoints, index files without a .log.
+ * checkpoints, index files (.index, .timeindex, .txnindex) without a .log.
+ * Producer state is loaded after (loadProducerState), from snapshots and a
+ * replay of the segments from `recoveredFrom` on.
  *
  * - A segment wholly below the recovery point (the next one starts at or
  *   below it) is opened without reading its batches if its index files
@@ -60,7 +64,7 @@ export async function loadLog(
   bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const withLog = new Set(bases.map(String));
   for (const name of names) {
-    const base = baseOffsetOfFile(name, INDEX_FILE_SUFFIX) ?? baseOffsetOfFile(name, TIME_INDEX_FILE_SUFFIX);
+    const base = baseOffsetOfFile(name, INDEX_FILE_SUFFIX) ?? baseOffsetOfFile(name, TIME_INDEX_FILE_SUFFIX) ?? baseOffsetOfFile(name, TXN_INDEX_FILE_SUFFIX);
     if (base !== undefined && !withLog.has(String(base))) await io.unlinkIfExists(join(dir, name));
   }
 
@@ -68,6 +72,7 @@ export async function loadLog(
   const segments: LogSegment[] = [];
   // Epochs never go down across recovered segments either.
   const epochs = { last: undefined as number | undefined };
+  let recoveredFrom: bigint | undefined;
   try {
     for (let i = 0; i < bases.length; i++) {
       const segment = await LogSegment.open(ctx, bases[i]!);
@@ -78,6 +83,7 @@ export async function loadLog(
         continue;
       }
       if (await trustedBelowRecoveryPoint(ctx, segment, limit, recoveryPoint)) continue;
+      recoveredFrom ??= segment.baseOffset;
       const problem = await recoverSegment(ctx, segment, limit, recoveryPoint, epochCache, epochs);
       if (problem === undefined) continue;
       if (segment.nextOffset < recoveryPoint) {
@@ -98,7 +104,7 @@ export async function loadLog(
   let logStartOffset = checkpointed.logStartOffset ?? 0n;
   if (logStartOffset < segments[0]!.baseOffset) logStartOffset = segments[0]!.baseOffset;
   if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
-  return { segments, logStartOffset, recoveryPoint: recoveryPoint < logEndOffset ? recoveryPoint : logEndOffset };
+  return { segments, logStartOffset, recoveryPoint: recoveryPoint < logEndOffset ? recoveryPoint : logEndOffset, recoveredFrom };
 }
 
 /** The segment holding the recovery point, opened without a scan if it ends there (a clean shutdown) and its indexes check out. */

@@ -219,7 +219,7 @@ describe('Log recovery', () => {
     await reopened.close();
   });
 
-  it('leftovers: .deleted files, .tmp checkpoints and orphan indexes are removed at open', async () => {
+  it('leftovers: .deleted files, .tmp checkpoints, orphan indexes and producer snapshots past the log end are removed at open', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir);
     await fill(log, 2);
@@ -229,8 +229,11 @@ describe('Log recovery', () => {
     writeFileSync(join(pdir, '00000000000000000099.index.deleted'), 'x');
     writeFileSync(join(pdir, 'leader-epoch-checkpoint.tmp'), 'x');
     writeFileSync(join(pdir, '00000000000000000500.index'), 'x');
+    writeFileSync(join(pdir, '00000000000000000500.txnindex'), 'x');
+    writeFileSync(join(pdir, '00000000000000000500.snapshot'), 'x');
     const reopened = await openLog(dir, { recoveryPoint: 6n });
-    expect(readdirSync(pdir).sort()).toEqual([`${SEGMENT}.index`, `${SEGMENT}.log`, `${SEGMENT}.timeindex`, 'leader-epoch-checkpoint']);
+    const closeSnapshot = `${String(reopened.logEndOffset).padStart(20, '0')}.snapshot`;
+    expect(readdirSync(pdir).sort()).toEqual([`${SEGMENT}.index`, `${SEGMENT}.log`, `${SEGMENT}.timeindex`, closeSnapshot, 'leader-epoch-checkpoint']);
     await reopened.close();
   });
 

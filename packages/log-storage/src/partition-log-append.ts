@@ -3,7 +3,11 @@ import { assignOffsets, contiguityError, lastOffsetIfAppendedAt, maxTimestampOf,
 import { LogSegment } from './log-segment.js';
 import type { PartitionLogFlusher } from './partition-log-flush.js';
 import { logEndOffsetOf, type PartitionLogState } from './partition-log-state.js';
+import { checkLeaderProducerBatch, commitProducerState, stageFollowerProducerBatches, stageLeaderProducerBatch } from './producer-state-append.js';
+import { hasProducerId } from './producer-state-batch.js';
+import type { BatchMetadata, ProducerStateEntry } from './producer-state-entry.js';
 import type { CorruptRecordError } from './storage-errors.js';
+import type { LeaderAppendOrigin } from './transaction-types.js';
 
 const INT32_MAX = 0x7fffffffn;
 const settled = Promise.resolve();
@@ -21,6 +25,8 @@ interface WriteGroup {
   logAppendTime: bigint;
   /** The appends whose CRCs failed, found while the write ran. */
   refused?: Map<PendingAppend, CorruptRecordError>;
+  /** Retries of batches staged earlier in this write: answered with the write, requeued or failed with it. */
+  duplicates?: { append: PendingAppend; info: LogAppendInfo }[];
 }
 
 /**
@@ -54,19 +60,36 @@ export class PartitionLogAppender {
   ) {}
 
   // Not async: one promise per append on the hot path, structural checks before it is queued.
-  append(records: Buffer, origin: AppendOrigin, leaderEpoch: number): Promise<LogAppendInfo> {
+  append(records: Buffer, origin: AppendOrigin, leaderEpoch: number, leaderOrigin: LeaderAppendOrigin = 'client'): Promise<LogAppendInfo> {
     let batches: AppendBatch[];
     try {
       batches = validateAppend(this.state.ctx.topicPartition, records, origin);
     } catch (error) {
       return Promise.reject(error);
     }
+    let producerBatches = 0;
+    for (const b of batches) if (hasProducerId(records, b.position)) producerBatches++;
     if (batches.length === 0) {
       const end = logEndOffsetOf(this.state);
       return Promise.resolve({ firstOffset: end, lastOffset: end - 1n, logAppendTime: -1n, logStartOffset: this.state.logStartOffset, validBytes: 0 });
     }
     return new Promise<LogAppendInfo>((resolve, reject) => {
-      this.enqueue({ records, batches, origin, leaderEpoch, bytes: records.length, firstOffset: -1n, lastOffset: -1n, crcVerified: false, resolve, reject });
+      this.enqueue({
+        records,
+        batches,
+        origin,
+        leaderOrigin,
+        leaderEpoch,
+        producerBatches,
+        producerInfos: undefined,
+        completedTxns: undefined,
+        bytes: records.length,
+        firstOffset: -1n,
+        lastOffset: -1n,
+        crcVerified: false,
+        resolve,
+        reject,
+      });
     });
   }
 
@@ -170,7 +193,7 @@ export class PartitionLogAppender {
     const refused = this.crcErrors(group.appends);
     if (refused !== undefined) {
       for (const [append, corrupt] of refused) append.reject(corrupt);
-      this.running!.unshift(...group.appends.filter((a) => !refused.has(a)));
+      this.requeue(group, refused);
       return true;
     }
     try {
@@ -190,7 +213,10 @@ export class PartitionLogAppender {
    * leader epoch must be checkpointed first, which continues the turn itself.
    */
   private commit(group: WriteGroup): boolean {
-    for (const append of group.appends) group.segment.commitWrite(append.batches, group.now);
+    for (const append of group.appends) {
+      group.segment.commitWrite(append.batches, group.now);
+      if (append.producerInfos !== undefined) commitProducerState(this.state.producerState, append, group.segment);
+    }
     const write = this.flusher.noteWrite();
     if (this.recordEpochs(group.appends)) {
       this.flushEpochsAndResolve(group, write).then(this.continueTurn, this.abortTurn);
@@ -228,6 +254,7 @@ export class PartitionLogAppender {
   private async failGroup(group: WriteGroup, error: unknown): Promise<void> {
     await group.segment.discardWrite();
     for (const append of group.appends) append.reject(group.refused?.get(append) ?? error);
+    if (group.duplicates !== undefined) for (const d of group.duplicates) d.append.reject(error);
   }
 
   /** A write some of whose batches failed their CRCs: cut back, those appends rejected, the others back at the head of the queue. */
@@ -235,7 +262,14 @@ export class PartitionLogAppender {
     const refused = group.refused!;
     await group.segment.discardWrite();
     for (const [append, corrupt] of refused) append.reject(corrupt);
-    this.running!.unshift(...group.appends.filter((a) => !refused.has(a)));
+    this.requeue(group, refused);
+  }
+
+  /** The appends of a group not refused, and its duplicates, back at the head of the queue to be taken (and checked) again. */
+  private requeue(group: WriteGroup, refused: Map<PendingAppend, CorruptRecordError>): void {
+    const again = group.appends.filter((a) => !refused.has(a));
+    if (group.duplicates !== undefined) for (const d of group.duplicates) again.push(d.append);
+    this.running!.unshift(...again);
   }
 
   private async flushEpochsAndResolve(group: WriteGroup, write: number): Promise<void> {
@@ -272,6 +306,8 @@ export class PartitionLogAppender {
     const buffers: Buffer[] = [];
     let bytes = 0;
     let next = segment.nextOffset;
+    let overlay: Map<bigint, ProducerStateEntry> | undefined;
+    let duplicates: WriteGroup['duplicates'];
     while (queue.length > 0) {
       const append = queue[0]!;
       const lastOffset = lastOffsetIfAppendedAt(append, next);
@@ -283,6 +319,14 @@ export class PartitionLogAppender {
           append.reject(mismatch);
           continue;
         }
+        if (append.producerBatches > 0) {
+          try {
+            stageFollowerProducerBatches(this.state.producerState, ctx.topicPartition, append, (overlay ??= new Map()));
+          } catch (error) {
+            append.reject(error);
+            continue;
+          }
+        }
       } else {
         // LogAppendTime gets a new CRC, which would hide a bad batch: this path checks first, then rewrites.
         const corrupt = logAppendTime >= 0n ? this.crcError(append) : undefined;
@@ -290,7 +334,25 @@ export class PartitionLogAppender {
           append.reject(corrupt);
           continue;
         }
-        assignOffsets(append, next, logAppendTime);
+        if (append.producerBatches === 0) {
+          assignOffsets(append, next, logAppendTime);
+        } else {
+          let checked: ReturnType<typeof checkLeaderProducerBatch>;
+          try {
+            checked = checkLeaderProducerBatch(this.state.producerState, ctx.topicPartition, append, overlay);
+          } catch (error) {
+            append.reject(error);
+            continue;
+          }
+          if ('duplicate' in checked) {
+            const info = this.duplicateInfo(checked.duplicate);
+            if (checked.inWrite) (duplicates ??= []).push({ append, info });
+            else append.resolve(info);
+            continue;
+          }
+          assignOffsets(append, next, logAppendTime);
+          stageLeaderProducerBatch(append, checked, (overlay ??= new Map()));
+        }
       }
       // A follower's first batch may start past the log end: a gap its compacted leader has.
       append.firstOffset = append.origin === 'follower' ? append.batches[0]!.baseOffset : next;
@@ -300,7 +362,14 @@ export class PartitionLogAppender {
       bytes += append.bytes;
       next = lastOffset + 1n;
     }
-    return appends.length === 0 ? undefined : { segment, appends, buffers, bytes, now, logAppendTime };
+    if (appends.length === 0) return undefined;
+    return duplicates === undefined ? { segment, appends, buffers, bytes, now, logAppendTime } : { segment, appends, buffers, bytes, now, logAppendTime, duplicates };
+  }
+
+  /** The answer to a retry: the original batch's offsets (and LogAppendTime, which is its timestamp), nothing written. */
+  private duplicateInfo(duplicate: BatchMetadata): LogAppendInfo {
+    const logAppendTime = this.state.ctx.config.messageTimestampType === 'LogAppendTime' ? duplicate.timestamp : -1n;
+    return { firstOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset, logAppendTime, logStartOffset: this.state.logStartOffset, validBytes: 0, duplicate: true };
   }
 
   private resolveGroup(group: WriteGroup, write: number): void {
@@ -319,6 +388,7 @@ export class PartitionLogAppender {
         append.resolve(info);
       }
     }
+    if (group.duplicates !== undefined) for (const d of group.duplicates) d.append.resolve(d.info);
     this.flusher.maybeFlushByPolicy(group.now);
   }
 
@@ -362,6 +432,7 @@ export class PartitionLogAppender {
     await active.flush(false);
     const segment = await LogSegment.create(state.ctx, logEndOffsetOf(state));
     state.segments.add(segment);
+    void state.producerState.takeSnapshot(segment.baseOffset);
     state.directoryDirty = true;
     this.flusher.scheduleFlush(segment.baseOffset, true);
     return segment;

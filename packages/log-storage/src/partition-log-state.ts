@@ -1,6 +1,7 @@
 import type { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
 import type { SegmentContext } from './log-segment.js';
 import type { LogSegments } from './log-segments.js';
+import type { ProducerStateManager } from './producer-state-manager.js';
 import type { SerialQueue } from './serial-queue.js';
 
 /**
@@ -16,6 +17,8 @@ export interface PartitionLogState {
   /** Changes — writes, rolls, truncations, retention — run here one after another. */
   readonly serial: SerialQueue;
   readonly leaderEpochCache: LeaderEpochFileCache;
+  /** Producers and transactions, as of the last committed write. */
+  readonly producerState: ProducerStateManager;
   /** The first offset a reader may ask for. */
   logStartOffset: bigint;
   /** Everything below this offset — batches and indexes — is on disk; recovery starts here. */

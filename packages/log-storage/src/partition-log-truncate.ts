@@ -2,6 +2,7 @@ import { retentionBreaches, segmentsBelow } from './log-retention.js';
 import { LogSegment } from './log-segment.js';
 import type { PartitionLogFlusher } from './partition-log-flush.js';
 import { logEndOffsetOf, type PartitionLogState } from './partition-log-state.js';
+import { loadProducerState } from './producer-state-replay.js';
 import { OffsetOutOfRangeError } from './storage-errors.js';
 import { topicPartitionName } from './topic-partition.js';
 
@@ -9,7 +10,10 @@ import { topicPartitionName } from './topic-partition.js';
 // leader change), the log start offset moving up (DeleteRecords) and
 // retention at the start. Each runs on the log's SerialQueue and keeps the
 // log start offset, the recovery point and the leader epoch cache in step
-// with the segments. Not thread-safe; owned by the partition's broker loop.
+// with the segments, and the producer state with the batches left:
+// truncation reloads it from the latest snapshot at or below the new end,
+// the log start offset moving drops the producers below it. Not
+// thread-safe; owned by the partition's broker loop.
 
 /** See PartitionLog.truncateTo. */
 export function truncateTo(state: PartitionLogState, flusher: PartitionLogFlusher, targetOffset: bigint): Promise<boolean> {
@@ -28,6 +32,7 @@ export function truncateTo(state: PartitionLogState, flusher: PartitionLogFlushe
     if (movedBack) state.recoveryPoint = end;
     if (state.logStartOffset > end) state.logStartOffset = end;
     if (state.leaderEpochCache.truncateFromEnd(end)) await flusher.flushEpochCache();
+    await loadProducerState(state.producerState, state.ctx, state.segments.all(), state.logStartOffset, undefined);
     if (movedBack) await checkpointRecoveryPoint(state);
     for (const listener of state.truncationListeners) listener(end);
     return true;
@@ -48,6 +53,8 @@ async function truncateFully(state: PartitionLogState, flusher: PartitionLogFlus
   state.logStartOffset = newOffset;
   state.recoveryPoint = newOffset;
   if (state.leaderEpochCache.clear()) await flusher.flushEpochCache();
+  await state.producerState.deleteSnapshotsAbove(-1n);
+  state.producerState.clear();
   await checkpointRecoveryPoint(state);
   for (const listener of state.truncationListeners) listener(newOffset);
 }
@@ -76,6 +83,7 @@ export function maybeIncrementLogStartOffset(state: PartitionLogState, flusher: 
     state.logStartOffset = newLogStartOffset;
     if (state.leaderEpochCache.truncateFromStart(newLogStartOffset)) await flusher.flushEpochCache();
     await deleteOldest(state, flusher, segmentsBelow(state.segments.all(), newLogStartOffset));
+    await dropProducersBelowLogStart(state);
     return true;
   });
 }
@@ -101,5 +109,12 @@ async function deleteOldest(state: PartitionLogState, flusher: PartitionLogFlush
     state.ctx.logger.info('Deleting segment', { partition: topicPartitionName(state.ctx.topicPartition), segment: segment.logPath });
     await segment.delete();
   }
+  await dropProducersBelowLogStart(state);
   return removed.length;
+}
+
+/** Kafka's truncateHead: producers whose last batch lies below the log start offset go, and the snapshots below it but the latest. */
+async function dropProducersBelowLogStart(state: PartitionLogState): Promise<void> {
+  state.producerState.truncateHead(state.logStartOffset);
+  await state.producerState.deleteSnapshotsBelow(state.logStartOffset);
 }

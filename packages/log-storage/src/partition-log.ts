@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { AppendOrigin } from './append-validation.js';
+import { ControlRecordType, controlRecordKey, encodeUncompressedRecordBatch, endTxnMarkerValue } from '@kstream/protocol';
 import type { LogAppendInfo } from './log-append.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-file-cache.js';
+import { collectAbortedTransactions } from './log-aborted-transactions.js';
 import type { CleanSummary } from './log-cleaner-job.js';
 import { replaceCleanedSegments } from './log-cleaner-swap.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
@@ -23,6 +25,8 @@ import { LogSegments } from './log-segments.js';
 import { silentLogger, type Logger } from './logger.js';
 import { PartitionLogAppender } from './partition-log-append.js';
 import { PartitionLogFlusher } from './partition-log-flush.js';
+import { ProducerStateManager } from './producer-state-manager.js';
+import { loadProducerState } from './producer-state-replay.js';
 import { logEndOffsetOf, type PartitionLogState } from './partition-log-state.js';
 import { deleteOldSegments, maybeIncrementLogStartOffset, truncateFullyAndStartAt, truncateTo } from './partition-log-truncate.js';
 import { SerialQueue } from './serial-queue.js';
@@ -104,6 +108,7 @@ export class PartitionLog {
     logStartOffset: bigint,
     recoveryPoint: bigint,
     readonly leaderEpochCache: LeaderEpochFileCache,
+    producerState: ProducerStateManager,
     checkpointRecoveryPoint: (() => Promise<void>) | undefined,
   ) {
     this.topicPartition = ctx.topicPartition;
@@ -113,6 +118,7 @@ export class PartitionLog {
       segments: new LogSegments(segments),
       serial: new SerialQueue(),
       leaderEpochCache,
+      producerState,
       logStartOffset,
       recoveryPoint,
       truncations: 0,
@@ -139,7 +145,14 @@ export class PartitionLog {
     await io.mkdir(ctx.dir);
     const epochCache = await LeaderEpochFileCache.load(io, join(ctx.dir, LEADER_EPOCH_CHECKPOINT_FILE));
     const loaded = await loadLog(ctx, epochCache, options);
-    const log = new PartitionLog(ctx, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochCache, options.checkpointRecoveryPoint);
+    const producerState = new ProducerStateManager(ctx);
+    try {
+      await loadProducerState(producerState, ctx, loaded.segments, loaded.logStartOffset, loaded.recoveredFrom);
+    } catch (error) {
+      for (const s of loaded.segments) await s.abandon().catch(() => {});
+      throw error;
+    }
+    const log = new PartitionLog(ctx, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochCache, producerState, options.checkpointRecoveryPoint);
     const end = epochCache.truncateFromEnd(log.logEndOffset);
     const start = epochCache.truncateFromStart(log.logStartOffset);
     if (end || start || loaded.recoveryPoint < log.logEndOffset) await epochCache.flush();
@@ -214,25 +227,46 @@ export class PartitionLog {
   }
 
   /**
-   * Appends batches produced by clients: validates each (one bad batch
+   * Appends batches produced by clients (or, `origin` 'coordinator', by a
+   * coordinator writing its own topic): validates each (one bad batch
    * rejects the append with CorruptRecordError and leaves the log as it
-   * was), then assigns offsets from the log end offset, stamps `leaderEpoch`
-   * (and LogAppendTime when configured) in place. `records` is written as it
-   * is, not copied: it must not change until the append settles.
+   * was), checks a producer batch against the producer's state (see
+   * ProducerStateError; sequences for clients only; a retry of one of the
+   * producer's last 5 batches is answered with the original's offsets,
+   * `duplicate` set, nothing written), then assigns offsets from the log end
+   * offset, stamps `leaderEpoch` (and LogAppendTime when configured) in
+   * place. `records` is written as it is, not copied: it must not change
+   * until the append settles.
    */
   appendAsLeader(records: Buffer, leaderEpoch: number, origin: LeaderAppendOrigin = 'client'): Promise<LogAppendInfo> {
-    void origin;
-    return this.append(records, 'leader', leaderEpoch);
+    return this.append(records, 'leader', leaderEpoch, origin);
   }
 
   /**
-   * Writes one transaction marker (a control batch) as leader in
-   * `leaderEpoch`. SCAFFOLD (issue 13): not built yet.
+   * Writes one transaction marker as leader in `leaderEpoch`: a control
+   * batch (transactional, the producer's id and epoch, no sequence) holding
+   * one COMMIT or ABORT record with the coordinator's epoch. Refused with
+   * INVALID_PRODUCER_EPOCH for an epoch older than the producer's, and
+   * TRANSACTION_COORDINATOR_FENCED for a coordinator epoch older than the
+   * last marker's. Once written the producer's open transaction ends; an
+   * abort goes to the active segment's transaction index.
    */
   appendTxnMarker(marker: TxnMarker, leaderEpoch: number): Promise<LogAppendInfo> {
-    void marker;
-    void leaderEpoch;
-    return Promise.reject(new Error(`${partitionDirName(this.topicPartition.topic, this.topicPartition.partition)}: transaction markers are not built yet (issue 13)`));
+    const records = encodeUncompressedRecordBatch({
+      isTransactional: true,
+      isControl: true,
+      producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch,
+      baseSequence: -1,
+      records: [
+        {
+          timestamp: this.state.ctx.clock(),
+          key: controlRecordKey(marker.commit ? ControlRecordType.Commit : ControlRecordType.Abort),
+          value: endTxnMarkerValue(marker.coordinatorEpoch),
+        },
+      ],
+    });
+    return this.append(records, 'leader', leaderEpoch, 'coordinator');
   }
 
   /**
@@ -240,30 +274,33 @@ export class PartitionLog {
    * high watermark: the first offset of the earliest transaction still open,
    * or completed with its marker at or above `highWatermark`; undefined when
    * there is none (the last stable offset is then the high watermark).
-   * SCAFFOLD (issue 13): no transaction is tracked yet.
    */
   firstUnstableOffset(highWatermark: bigint): bigint | undefined {
-    void highWatermark;
-    return undefined;
+    return this.state.producerState.firstUnstableOffset(highWatermark);
   }
 
-  /** The aborted transactions whose data lies in [startOffset, upperBoundOffset), from the segments' transaction indexes. SCAFFOLD (issue 13). */
+  /**
+   * The aborted transactions whose data lies in [startOffset, upperBoundOffset),
+   * from the segments' transaction indexes (see collectAbortedTransactions):
+   * what a read_committed Fetch returns beside the batches it reads.
+   */
   collectAbortedTransactions(startOffset: bigint, upperBoundOffset: bigint): AbortedTransaction[] {
-    void startOffset;
-    void upperBoundOffset;
-    return [];
+    this.ensureOpen();
+    return collectAbortedTransactions(this.state.segments, startOffset, upperBoundOffset);
   }
 
-  /** Every producer with state on this partition (DescribeProducers). SCAFFOLD (issue 13). */
+  /** Every producer with state on this partition (DescribeProducers). */
   activeProducers(): ActiveProducer[] {
-    return [];
+    return this.state.producerState.activeProducers();
   }
 
-  /** Drops the producers idle for longer than `producerIdExpirationMs` with no open transaction; returns how many. SCAFFOLD (issue 13). */
+  /**
+   * Drops the producers with no open transaction whose last batch's
+   * timestamp is `producerIdExpirationMs` or more before `nowMs`; returns
+   * how many. Their next batch is accepted at any sequence.
+   */
   removeExpiredProducers(nowMs: number, producerIdExpirationMs: number): number {
-    void nowMs;
-    void producerIdExpirationMs;
-    return 0;
+    return this.state.producerState.removeExpiredProducers(nowMs, producerIdExpirationMs);
   }
 
   /**
@@ -275,9 +312,9 @@ export class PartitionLog {
     return this.append(records, 'follower', -1);
   }
 
-  private append(records: Buffer, origin: AppendOrigin, leaderEpoch: number): Promise<LogAppendInfo> {
+  private append(records: Buffer, origin: AppendOrigin, leaderEpoch: number, leaderOrigin?: LeaderAppendOrigin): Promise<LogAppendInfo> {
     if (this.closedAs !== undefined) return Promise.reject(new LogClosedError(this.topicPartition, this.closedAs));
-    return this.appender.append(records, origin, leaderEpoch);
+    return this.appender.append(records, origin, leaderEpoch, leaderOrigin);
   }
 
   /**
@@ -453,6 +490,8 @@ export class PartitionLog {
     if (flush) await this.flusher.flush().catch(fail);
     await this.flusher.syncsDone();
     await state.serial.run(async () => {
+      if (flush) await state.producerState.takeSnapshot(logEndOffsetOf(state));
+      await state.producerState.snapshotsDone();
       for (const segment of state.segments.all()) await (flush ? segment.close() : segment.closeForDeletion()).catch(fail);
       if (flush && state.epochCacheDirty) await this.flusher.flushEpochCache().catch(fail);
     });

@@ -1,0 +1,202 @@
+import { baseOffsetOfFile, segmentFilePath } from './log-file-names.js';
+import type { LogSegment, SegmentContext } from './log-segment.js';
+import type { CompletedTxn, ProducerAppendInfo, TxnMetadata } from './producer-append-info.js';
+import type { ProducerStateEntry } from './producer-state-entry.js';
+import { CorruptProducerSnapshotError, PRODUCER_SNAPSHOT_FILE_SUFFIX, decodeProducerSnapshot, encodeProducerSnapshot } from './producer-state-snapshot.js';
+import { topicPartitionName } from './topic-partition.js';
+import type { ActiveProducer } from './transaction-types.js';
+
+/**
+ * A partition's producer state (Kafka's ProducerStateManager): every
+ * producer's ProducerStateEntry, the open transactions by first offset, and
+ * the completed ones whose marker the high watermark has not passed yet —
+ * together what firstUnstableOffset answers from. Changes come only from
+ * committed writes (update, completeTxn) and from the log losing batches
+ * (truncation reloads; the log start offset moving drops producers).
+ * Snapshots are `<offset>.snapshot` files (ProducerSnapshot v1, see
+ * encodeProducerSnapshot), written behind the caller, one at a time. Not
+ * thread-safe; owned by the partition's broker loop.
+ */
+export class ProducerStateManager {
+  private readonly producers = new Map<bigint, ProducerStateEntry>();
+  /** Open transactions by first offset, in offset order. */
+  private readonly ongoing = new Map<bigint, TxnMetadata>();
+  /** Completed transactions by first offset until the high watermark passes their marker. */
+  private readonly unreplicated = new Map<bigint, CompletedTxn>();
+  private snapshotWrites: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ctx: SegmentContext) {}
+
+  lastEntry(producerId: bigint): ProducerStateEntry | undefined {
+    return this.producers.get(producerId);
+  }
+
+  /** Swaps in what an append staged for one producer. */
+  update(info: ProducerAppendInfo): void {
+    this.producers.set(info.producerId, info.updated);
+    for (const txn of info.startedTxns) this.ongoing.set(txn.firstOffset, txn);
+  }
+
+  /**
+   * Ends a transaction whose marker was written to `segment` (undefined: a
+   * replay over a segment whose index already has it): an abort goes to the
+   * segment's transaction index with the last stable offset once it
+   * is gone (the first offset of the earliest other open transaction, else
+   * the offset after the marker — Kafka's).
+   */
+  completeTxn(txn: CompletedTxn, segment: LogSegment | undefined): void {
+    if (txn.isAborted && segment !== undefined) {
+      segment.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset: this.lastStableOffset(txn) });
+    }
+    this.ongoing.delete(txn.firstOffset);
+    this.unreplicated.set(txn.firstOffset, txn);
+  }
+
+  private lastStableOffset(completed: CompletedTxn): bigint {
+    for (const txn of this.ongoing.values()) if (txn.producerId !== completed.producerId) return txn.firstOffset;
+    return completed.lastOffset + 1n;
+  }
+
+  /** See PartitionLog.firstUnstableOffset. Completed transactions below `highWatermark` are forgotten. */
+  firstUnstableOffset(highWatermark: bigint): bigint | undefined {
+    let first: bigint | undefined;
+    for (const [firstOffset, txn] of this.unreplicated) {
+      if (txn.lastOffset < highWatermark) this.unreplicated.delete(firstOffset);
+      else if (first === undefined || firstOffset < first) first = firstOffset;
+    }
+    for (const firstOffset of this.ongoing.keys()) {
+      if (first === undefined || firstOffset < first) first = firstOffset;
+      break;
+    }
+    return first;
+  }
+
+  activeProducers(): ActiveProducer[] {
+    return [...this.producers.values()].map((e) => ({
+      producerId: e.producerId,
+      producerEpoch: e.producerEpoch,
+      lastSequence: e.lastSeq,
+      lastTimestamp: e.lastTimestamp,
+      coordinatorEpoch: e.coordinatorEpoch,
+      currentTxnStartOffset: e.currentTxnFirstOffset,
+    }));
+  }
+
+  /** Drops producers with no open transaction whose last write is `producerIdExpirationMs` or more before `nowMs`; returns how many. */
+  removeExpiredProducers(nowMs: number, producerIdExpirationMs: number): number {
+    const horizon = BigInt(nowMs) - BigInt(producerIdExpirationMs);
+    let removed = 0;
+    for (const [producerId, entry] of this.producers) {
+      if (entry.currentTxnFirstOffset < 0n && entry.lastTimestamp <= horizon) {
+        this.producers.delete(producerId);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * The log start offset moved to `logStartOffset` (Kafka's truncateHead):
+   * producers whose last data lies below it go, and with them transactions
+   * wholly below it.
+   */
+  truncateHead(logStartOffset: bigint): void {
+    for (const [producerId, entry] of this.producers) {
+      if (entry.lastDataOffset < logStartOffset && entry.currentTxnFirstOffset < 0n) this.producers.delete(producerId);
+    }
+    for (const [firstOffset, txn] of this.unreplicated) if (txn.lastOffset < logStartOffset) this.unreplicated.delete(firstOffset);
+  }
+
+  /** Forgets everything (the log was emptied). */
+  clear(): void {
+    this.producers.clear();
+    this.ongoing.clear();
+    this.unreplicated.clear();
+  }
+
+  /** Replaces the state with a snapshot's entries. */
+  loadEntries(entries: readonly ProducerStateEntry[]): void {
+    this.clear();
+    const started: TxnMetadata[] = [];
+    for (const entry of entries) {
+      this.producers.set(entry.producerId, entry);
+      if (entry.currentTxnFirstOffset >= 0n) started.push({ producerId: entry.producerId, firstOffset: entry.currentTxnFirstOffset });
+    }
+    started.sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+    for (const txn of started) this.ongoing.set(txn.firstOffset, txn);
+  }
+
+  /**
+   * Writes the state as `<offset>.snapshot`: encoded now, written behind the
+   * caller after the writes before it; a failure is logged (the next load
+   * replays from an older one).
+   */
+  takeSnapshot(offset: bigint): Promise<void> {
+    const content = encodeProducerSnapshot(this.producers.values());
+    const path = this.snapshotPath(offset);
+    this.snapshotWrites = this.snapshotWrites.then(async () => {
+      try {
+        await this.ctx.io.writeFileAtomic(path, content);
+      } catch (error) {
+        this.ctx.logger.error('Failed to write a producer state snapshot', { partition: topicPartitionName(this.ctx.topicPartition), path, error });
+      }
+    });
+    return this.snapshotWrites;
+  }
+
+  /** Resolves when the snapshot writes queued so far are done. */
+  snapshotsDone(): Promise<void> {
+    return this.snapshotWrites;
+  }
+
+  /** The offsets of the snapshot files in the partition's directory, ascending. */
+  async snapshotOffsets(): Promise<bigint[]> {
+    await this.snapshotWrites;
+    const offsets: bigint[] = [];
+    for (const name of await this.ctx.io.readdir(this.ctx.dir)) {
+      const offset = baseOffsetOfFile(name, PRODUCER_SNAPSHOT_FILE_SUFFIX);
+      if (offset !== undefined) offsets.push(offset);
+    }
+    return offsets.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Deletes the snapshots below `offset` except the latest snapshot of all. */
+  async deleteSnapshotsBelow(offset: bigint): Promise<void> {
+    const offsets = await this.snapshotOffsets();
+    for (const o of offsets.slice(0, -1)) if (o < offset) await this.ctx.io.unlinkIfExists(this.snapshotPath(o));
+  }
+
+  /** Deletes the snapshots above `offset` (a truncation, or a crash that lost their batches). */
+  async deleteSnapshotsAbove(offset: bigint): Promise<void> {
+    for (const o of await this.snapshotOffsets()) if (o > offset) await this.ctx.io.unlinkIfExists(this.snapshotPath(o));
+  }
+
+  /**
+   * Loads the latest snapshot at or below `offset` that checks out and
+   * returns its offset; a corrupt one is deleted, logged, and the next
+   * older one tried. Without one the state is empty and undefined returned.
+   */
+  async loadLatestSnapshot(offset: bigint): Promise<bigint | undefined> {
+    const offsets = (await this.snapshotOffsets()).filter((o) => o <= offset);
+    for (let i = offsets.length - 1; i >= 0; i--) {
+      const path = this.snapshotPath(offsets[i]!);
+      try {
+        const bytes = await this.ctx.io.readFileIfExists(path);
+        if (bytes === undefined) continue;
+        this.loadEntries(decodeProducerSnapshot(bytes));
+        return offsets[i]!;
+      } catch (error) {
+        if (!(error instanceof CorruptProducerSnapshotError)) throw error;
+        this.ctx.logger.warn('Deleting a corrupt producer state snapshot', { partition: topicPartitionName(this.ctx.topicPartition), path, error });
+        await this.ctx.io.unlinkIfExists(path);
+      }
+    }
+    this.clear();
+    return undefined;
+  }
+
+  private snapshotPath(offset: bigint): string {
+    return segmentFilePath(this.ctx.dir, offset, PRODUCER_SNAPSHOT_FILE_SUFFIX);
+  }
+}
+
