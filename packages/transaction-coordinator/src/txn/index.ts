@@ -1,0 +1,12 @@
+export { addPartitionsToTransaction, verifyPartitionsInTransaction } from './add-partitions.js';
+export type { CoordinatorContext } from './coordinator-context.js';
+export { endTransaction } from './end-transaction.js';
+export { initProducerId, type ExpectedProducer, type InitProducerIdResult } from './init-producer-id.js';
+export { abortTimedOutTransactions } from './transaction-timeouts.js';
+export { describeTransaction, listTransactions } from './transaction-listing.js';
+export { coordinatorPartition } from './transaction-partition.js';
+export { TransactionShards } from './transaction-shards.js';
+export type { TransactionShard } from './transaction-shard.js';
+export { TransitionWriter } from './transition-writer.js';
+export { TxnMarkerSender } from './txn-marker-sender.js';
+export { removeExpiredTransactionalIds } from './transactional-id-expiry.js';
