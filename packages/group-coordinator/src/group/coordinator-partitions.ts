@@ -6,6 +6,7 @@ import { coordinatorPartition } from './coordinator-partition.js';
 import { CoordinatorShard } from './coordinator-shard.js';
 import type { CoordinatorLog, GroupCoordinatorConfig } from './coordinator-types.js';
 import type { ClassicGroupMembership } from './group-membership.js';
+import { completeTxnOffsets } from './txn-offset-commit.js';
 
 export interface CoordinatorPartitionsDeps {
   readonly log: CoordinatorLog;
@@ -63,6 +64,11 @@ export class CoordinatorPartitions {
     return { shard };
   }
 
+  /** The shard of __consumer_offsets-`partition`, loading or active; undefined when this broker does not lead it. */
+  shardAt(partition: number): CoordinatorShard | undefined {
+    return this.shards.get(partition);
+  }
+
   /** The active shard holding `group`, if the group is still the one it holds. */
   shardOf(group: ClassicGroup): CoordinatorShard | undefined {
     const routed = this.route(group.groupId);
@@ -115,6 +121,7 @@ export class CoordinatorPartitions {
       );
       if (shard.state !== 'loading') return;
       this.install(shard, loaded);
+      shard.nextRecordOffset = to;
       shard.state = 'active';
       for (const group of shard.groups.values()) this.deps.membership.onLoaded(group);
       this.deps.onActivated(shard);
@@ -124,6 +131,7 @@ export class CoordinatorPartitions {
         fromOffset: from,
         toOffset: to,
         groups: shard.groups.size,
+        openTransactions: loaded.pendingTxnOffsets.size,
         ms: this.deps.clock() - started,
       });
     } catch (error) {
@@ -140,12 +148,23 @@ export class CoordinatorPartitions {
   private install(shard: CoordinatorShard, loaded: LoadedCoordinatorState): void {
     const now = this.deps.clock();
     for (const [groupId, value] of loaded.groups) shard.groups.set(groupId, ClassicGroup.fromRecord(groupId, value, now));
+    // Offsets without a group record: a group that only commits (Kafka loads it as an Empty group without protocol type).
+    const ensureGroup = (groupId: string) => {
+      if (!shard.groups.has(groupId)) shard.groups.set(groupId, new ClassicGroup(groupId, now));
+    };
     for (const [groupId, topics] of loaded.offsets) {
       shard.offsets.setGroup(groupId, topics);
-      // Offsets without a group record: a group that only commits (Kafka loads it as an Empty group without protocol type).
-      if (shard.offsets.hasGroup(groupId) && !shard.groups.has(groupId)) {
-        shard.groups.set(groupId, new ClassicGroup(groupId, now));
+      ensureGroup(groupId);
+    }
+    for (const [producerId, groups] of loaded.pendingTxnOffsets) {
+      for (const [groupId, topics] of groups) {
+        for (const [topic, partitions] of topics) {
+          for (const [partition, value] of partitions) shard.txnOffsets.add(producerId, groupId, topic, partition, value);
+        }
+        ensureGroup(groupId);
       }
     }
+    // Markers written past the load's end while it read: their transactions end now.
+    for (const { producerId, commit } of shard.txnCompletionsWhileLoading.splice(0)) completeTxnOffsets(shard, producerId, commit, now);
   }
 }

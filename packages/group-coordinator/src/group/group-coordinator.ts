@@ -38,6 +38,7 @@ import { commitOffsets, offsetCommitError } from './offset-commit.js';
 import { deleteOffsets, offsetDeleteError } from './offset-delete.js';
 import { expireOffsets } from './offset-expiry.js';
 import { fetchOffsets } from './offset-fetch.js';
+import { commitTxnOffsets, completeTxnOffsets, txnOffsetCommitError } from './txn-offset-commit.js';
 import { coordinatorWriteError } from './write-errors.js';
 
 export interface GroupCoordinatorOptions {
@@ -171,27 +172,26 @@ export class GroupCoordinator {
   /**
    * TxnOffsetCommit: offsets a transactional producer commits with its
    * transaction, written to __consumer_offsets as a transactional batch and
-   * pending until the transaction's marker lands. SCAFFOLD (issue 13).
+   * pending until the transaction's marker lands (txn-offset-commit.ts).
    */
   async txnOffsetCommit(request: RequestOf<typeof TxnOffsetCommit>, _context: GroupRequestContext): Promise<ResponseOf<typeof TxnOffsetCommit>> {
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NOT_COORDINATOR })),
-      })),
-    };
+    const routed = this.route(request.groupId);
+    if (!('shard' in routed)) return txnOffsetCommitError(request, routed.errorCode);
+    return commitTxnOffsets(routed.shard, request, { config: this.options.config, clock: this.clock, topicExists: this.options.topicExists });
   }
 
   /**
    * A transaction marker was written to __consumer_offsets-`offsetsPartition`
    * for `producerId`: its pending offsets become committed (commit) or are
-   * dropped (abort). Called by the broker once the marker is appended. SCAFFOLD (issue 13).
+   * dropped (abort). Called by the broker once the marker is appended. While
+   * the partition loads, the marker is kept for the end of the load (it lies
+   * past what the load reads); a partition not led here reads it when loaded.
    */
   onTransactionCompleted(offsetsPartition: number, producerId: bigint, commit: boolean): void {
-    void offsetsPartition;
-    void producerId;
-    void commit;
+    const shard = this.partitions.shardAt(offsetsPartition);
+    if (shard === undefined) return;
+    if (shard.state === 'loading') shard.txnCompletionsWhileLoading.push({ producerId, commit });
+    else completeTxnOffsets(shard, producerId, commit, this.clock());
   }
 
   async offsetFetch(request: RequestOf<typeof OffsetFetch>, context: GroupRequestContext): Promise<ResponseOf<typeof OffsetFetch>> {

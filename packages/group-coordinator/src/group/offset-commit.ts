@@ -83,9 +83,11 @@ export async function commitOffsets(
   for (const { topic, partition } of commits) shard.pendingCommits.add(groupId, topic, partition);
   let written: number;
   try {
-    written = await shard.write(records, () => {
+    written = await shard.write(records, (firstRecordOffset) => {
       if (!shard.groups.has(groupId)) shard.groups.set(groupId, new ClassicGroup(groupId, deps.clock()));
-      for (const { topic, partition, value } of commits) shard.offsets.set(groupId, topic, partition, value);
+      commits.forEach(({ topic, partition, value }, i) => {
+        shard.offsets.set(groupId, topic, partition, { ...value, recordOffset: firstRecordOffset + BigInt(i) });
+      });
     });
   } finally {
     for (const { topic, partition } of commits) shard.pendingCommits.remove(groupId, topic, partition);
@@ -120,7 +122,8 @@ function validateOffsetCommit(group: ClassicGroup | undefined, request: Request,
   return ErrorCode.NONE;
 }
 
-function validateMember(group: ClassicGroup, memberId: string, groupInstanceId: string | null): number {
+/** Kafka's validateMember: the member (or static instance) must be the group's current one. */
+export function validateMember(group: ClassicGroup, memberId: string, groupInstanceId: string | null): number {
   if (groupInstanceId !== null) {
     const current = group.memberIdOfInstance(groupInstanceId);
     if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;

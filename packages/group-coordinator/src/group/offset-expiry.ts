@@ -10,9 +10,11 @@ import type { CoordinatorShard } from './coordinator-shard.js';
 //   offset that long after its commit; a Stable consumer group loses those of
 //   topics no member subscribes to, that long after their commit;
 // - an expireTimestamp written by OffsetCommit v2–v4 (retentionTimeMs) wins;
-// - a partition with a commit in flight is left alone;
+// - a partition with a commit in flight, or with an offset of an open
+//   transaction, is left alone (the transaction's marker decides it);
 // - expired offsets get tombstones, and an Empty group left without offsets
-//   becomes Dead with a tombstone of its own — all in one batch.
+//   nor open transactions becomes Dead with a tombstone of its own — all in
+//   one batch.
 
 export interface ExpiryDeps {
   readonly clock: () => number;
@@ -33,12 +35,13 @@ export async function expireOffsets(shard: CoordinatorShard, retentionMs: number
       const expired =
         base !== undefined &&
         !shard.pendingCommits.has(group.groupId, topic, partition) &&
+        !shard.txnOffsets.has(group.groupId, topic, partition) &&
         !(group.state === 'Stable' && group.isSubscribedTo(topic) !== false) &&
         isExpired(committed, base(committed), now, retentionMs);
       if (expired) records.push({ type: 'offset', key: { group: group.groupId, topic, partition }, value: null });
       else kept++;
     }
-    if (group.state === 'Empty' && kept === 0) {
+    if (group.state === 'Empty' && kept === 0 && !shard.txnOffsets.hasGroup(group.groupId)) {
       records.push({ type: 'group', group: group.groupId, value: null });
       deadGroups.push(group);
     }
@@ -51,7 +54,8 @@ export async function expireOffsets(shard: CoordinatorShard, retentionMs: number
     }
     for (const group of deadGroups) {
       // A member may have joined since: such a group lives on and is stored again by its rebalance.
-      if (group.state !== 'Empty' || shard.offsets.hasGroup(group.groupId) || shard.groups.get(group.groupId) !== group) continue;
+      if (group.state !== 'Empty' || shard.offsets.hasGroup(group.groupId) || shard.txnOffsets.hasGroup(group.groupId)) continue;
+      if (shard.groups.get(group.groupId) !== group) continue;
       group.transitionTo('Dead', deps.clock());
       shard.groups.delete(group.groupId);
       deps.onGroupRemoved(group);

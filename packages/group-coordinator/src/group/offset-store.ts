@@ -1,4 +1,4 @@
-import type { OffsetAndMetadata } from '../records/index.js';
+import type { OffsetAndMetadataAt } from '../records/index.js';
 
 /**
  * Values by group, then topic, then partition: a coordinator shard's committed
@@ -56,8 +56,8 @@ export class GroupPartitionMap<V> {
   }
 }
 
-/** A shard's committed offsets. */
-export type OffsetStore = GroupPartitionMap<OffsetAndMetadata>;
+/** A shard's committed offsets, each with the log offset of its record. */
+export type OffsetStore = GroupPartitionMap<OffsetAndMetadataAt>;
 
 /** Counts commits written but not yet acknowledged, so expiry leaves those partitions alone (as Kafka's pendingOffsetCommits). */
 export class PendingCommits {

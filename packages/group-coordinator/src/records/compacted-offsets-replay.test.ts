@@ -77,11 +77,11 @@ describe('a compacted __consumer_offsets partition', () => {
     expect(await load(log)).toEqual(history);
     // Past delete.retention.ms a later clean removes the tombstones themselves.
     now += DELETE_RETENTION_MS;
-    await log.appendAsLeader(encodeCoordinatorBatch([commit('group-1', 0, 9_999n)], BigInt(now)), 0);
+    const { firstOffset } = await log.appendAsLeader(encodeCoordinatorBatch([commit('group-1', 0, 9_999n)], BigInt(now)), 0);
     await log.roll();
     await cleaner.cleanFilthiestLog();
     const compacted = await load(log);
-    history.offsets.get('group-1')!.get('orders')!.set(0, committed(9_999n));
+    history.offsets.get('group-1')!.get('orders')!.set(0, { ...committed(9_999n), recordOffset: firstOffset });
     expect(compacted).toEqual(history);
     expect(log.size).toBeLessThan(before / 20);
     await cleaner.close();

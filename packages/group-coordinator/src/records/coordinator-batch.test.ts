@@ -1,6 +1,8 @@
 import {
   BATCH_OFFSETS,
   CompressionType,
+  ControlRecordType,
+  controlRecordKey,
   decodeRecordBatch,
   encodeEndTxnMarkerBatch,
   encodeRecordBatch,
@@ -61,6 +63,7 @@ describe('coordinator batches', () => {
         { offset: 11n, record: commit('g', 1, 2n) },
         { offset: 12n, record: deleted('g') },
       ],
+      markers: [],
       nextOffset: 13n,
     });
   });
@@ -75,10 +78,48 @@ describe('coordinator batches', () => {
     expect(read.nextOffset).toBe(251n);
   });
 
-  it('skipsControlBatchesButCountsTheirOffsets', async () => {
+  it('readsTransactionMarkersFromControlBatchesAndCountsTheirOffsets', async () => {
     const marker = await encodeEndTxnMarkerBatch({ commit: true, producerId: 9n, producerEpoch: 0, coordinatorEpoch: 0, baseOffset: 1n, timestamp: 1 });
-    const bytes = Buffer.concat([at(0n, encodeCoordinatorBatch([commit('g', 0, 1n)], 1n)), marker]);
-    expect(await decodeCoordinatorRead(bytes)).toEqual({ records: [{ offset: 0n, record: commit('g', 0, 1n) }], nextOffset: 2n });
+    const abort = await encodeEndTxnMarkerBatch({ commit: false, producerId: 4n, producerEpoch: 2, coordinatorEpoch: 7, baseOffset: 2n, timestamp: 1 });
+    const bytes = Buffer.concat([at(0n, encodeCoordinatorBatch([commit('g', 0, 1n)], 1n)), marker, abort]);
+    expect(await decodeCoordinatorRead(bytes)).toEqual({
+      records: [{ offset: 0n, record: commit('g', 0, 1n) }],
+      markers: [
+        { offset: 1n, producerId: 9n, commit: true },
+        { offset: 2n, producerId: 4n, commit: false },
+      ],
+      nextOffset: 3n,
+    });
+  });
+
+  it('skipsControlRecordsThatAreNotTransactionMarkers', async () => {
+    // A KRaft LeaderChange control record (type 2) has no business here, and is not a transaction's end.
+    const leaderChange = await encodeRecordBatch({
+      isControl: true,
+      records: [{ key: controlRecordKey(ControlRecordType.LeaderChange), value: Buffer.from('0000', 'hex') }],
+    });
+    expect(await decodeCoordinatorRead(at(3n, leaderChange))).toEqual({ records: [], markers: [], nextOffset: 4n });
+  });
+
+  it('encodesATransactionalBatchOfTheProducerAndReadsItsRecordsWithTheProducerId', async () => {
+    const records = [commit('g', 0, 5n), commit('g', 1, 6n)];
+    const batch = encodeCoordinatorBatch(records, 1_700_000_000_123n, { producerId: 4_000n, producerEpoch: 3 });
+    const decoded = await decodeRecordBatch(batch);
+    expect(decoded.header).toMatchObject({ producerId: 4_000n, producerEpoch: 3, baseSequence: 0, recordCount: 2 });
+    expect(decoded.attributes).toMatchObject({ compression: CompressionType.None, isTransactional: true, isControl: false });
+    expect(await decodeCoordinatorRead(at(20n, batch))).toEqual({
+      records: [
+        { offset: 20n, record: records[0], producerId: 4_000n },
+        { offset: 21n, record: records[1], producerId: 4_000n },
+      ],
+      markers: [],
+      nextOffset: 22n,
+    });
+  });
+
+  it('aControlRecordWithAShortKeyNamesItsOffset', async () => {
+    const bad = at(8n, await encodeRecordBatch({ isControl: true, isTransactional: true, producerId: 1n, records: [{ key: Buffer.from('00', 'hex'), value: null }] }));
+    await expectLoadError(bad, 2, 8n, /control record key of 1 bytes/);
   });
 
   it('decompressesACompressedBatch', async () => {
@@ -128,7 +169,7 @@ describe('coordinator batches', () => {
   it('readWithoutAWholeBatchHasNoNextOffset', async () => {
     const batch = encodeCoordinatorBatch([commit('g', 0, 1n)], 1n);
     expect(readBatchHeader(batch)).toBeDefined();
-    expect(await decodeCoordinatorRead(batch.subarray(0, batch.length - 1))).toEqual({ records: [], nextOffset: undefined });
-    expect(await decodeCoordinatorRead(Buffer.alloc(0))).toEqual({ records: [], nextOffset: undefined });
+    expect(await decodeCoordinatorRead(batch.subarray(0, batch.length - 1))).toEqual({ records: [], markers: [], nextOffset: undefined });
+    expect(await decodeCoordinatorRead(Buffer.alloc(0))).toEqual({ records: [], markers: [], nextOffset: undefined });
   });
 });

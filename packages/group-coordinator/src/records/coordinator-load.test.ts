@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeCoordinatorBatch } from './coordinator-batch.js';
 import { CoordinatorLoadError } from './coordinator-load-error.js';
-import { loadCoordinatorPartition, type CoordinatorLogReader, type LoadedCoordinatorState } from './coordinator-load.js';
+import { loadCoordinatorPartition, type CoordinatorLogReader, type LoadedCoordinatorState, type OffsetsByGroup } from './coordinator-load.js';
 import { encodeCoordinatorRecord } from './coordinator-record-codec.js';
 import { asStored, groupMetadataValue, offsetAndMetadata, offsetCommitKey } from './coordinator-record.test-support.js';
-import type { CoordinatorRecord, GroupMetadataValue, OffsetAndMetadata } from './coordinator-record.js';
+import type { CoordinatorRecord, GroupMetadataValue, OffsetAndMetadataAt } from './coordinator-record.js';
 
 /** A log of positioned batches, read as CoordinatorLog.read does: whole batches from the one holding `offset`, the first even above `maxBytes`. */
 function memoryLog(batches: readonly Buffer[]): CoordinatorLogReader & { reads: bigint[] } {
@@ -32,20 +32,34 @@ function at(baseOffset: bigint, batch: Buffer): Buffer {
   return copy;
 }
 
+type Offsets = Map<string, OffsetAndMetadataAt>;
+
+const byKey = <V>(map: Map<string, V>) => [...map].sort(([a], [b]) => (a < b ? -1 : 1));
+
 /** The state as plain sorted entries, so a load and the model compare with toEqual. */
-function entries(groups: Map<string, GroupMetadataValue>, offsets: Map<string, OffsetAndMetadata>) {
-  return { groups: [...groups].sort(([a], [b]) => (a < b ? -1 : 1)), offsets: [...offsets].sort(([a], [b]) => (a < b ? -1 : 1)) };
+function entries(groups: Map<string, GroupMetadataValue>, offsets: Offsets, pending: Map<bigint, Offsets>) {
+  return {
+    groups: byKey(groups),
+    offsets: byKey(offsets),
+    pending: [...pending].sort(([a], [b]) => (a < b ? -1 : 1)).map(([producerId, values]) => [producerId, byKey(values)]),
+  };
 }
 
-function loadedEntries(state: LoadedCoordinatorState) {
-  const offsets = new Map<string, OffsetAndMetadata>();
-  for (const [group, topics] of state.offsets) {
+function flat(offsetsByGroup: OffsetsByGroup): Offsets {
+  const offsets: Offsets = new Map();
+  for (const [group, topics] of offsetsByGroup) {
     for (const [topic, partitions] of topics) {
       expect(partitions.size).toBeGreaterThan(0);
       for (const [partition, value] of partitions) offsets.set(JSON.stringify([group, topic, partition]), value);
     }
   }
-  return entries(state.groups, offsets);
+  return offsets;
+}
+
+function loadedEntries(state: LoadedCoordinatorState) {
+  const pending = new Map([...state.pendingTxnOffsets].map(([producerId, offsets]) => [producerId, flat(offsets)] as const));
+  for (const offsets of pending.values()) expect(offsets.size).toBeGreaterThan(0);
+  return entries(state.groups, flat(state.offsets), pending);
 }
 
 const commit = (group: string, partition: number, offset: bigint): CoordinatorRecord => ({
@@ -64,16 +78,55 @@ const record: fc.Arbitrary<CoordinatorRecord> = fc.oneof(
   fc.record({ type: fc.constant('group' as const), group: fc.constantFrom('a', 'b', 'c'), value: fc.option(groupMetadataValue(), { nil: null, freq: 3 }) }),
 );
 
-/** A run of records stored as one batch: `gap` offsets skipped before it, `spread` between its records (as compaction leaves them). */
+/**
+ * A run of records stored as one batch: `gap` offsets skipped before it,
+ * `spread` between its records (as compaction leaves them); transactional
+ * when `producerId` is set; then maybe a transaction marker.
+ */
 const batchPlan = fc.record({
   records: fc.array(record, { minLength: 1, maxLength: 6 }),
   gap: fc.integer({ min: 0, max: 3 }),
   spread: fc.integer({ min: 0, max: 2 }),
-  markerAfter: fc.boolean(),
+  producerId: fc.option(fc.constantFrom(1n, 2n), { nil: undefined }),
+  markerAfter: fc.option(fc.record({ producerId: fc.constantFrom(1n, 2n, 3n), commit: fc.boolean() }), { nil: undefined }),
 });
 
+/** Kafka's replay (GroupMetadataManager.doLoadGroupsAndOffsets) on flat keys: the model the load is checked against. */
+class ReplayModel {
+  readonly groups = new Map<string, GroupMetadataValue>();
+  readonly offsets: Offsets = new Map();
+  readonly pending = new Map<bigint, Offsets>();
+
+  record(offset: bigint, stored: CoordinatorRecord, producerId: bigint | undefined): void {
+    const r = asStored(stored);
+    if (r.type === 'group') {
+      if (r.value === null) this.groups.delete(r.group);
+      else this.groups.set(r.group, r.value);
+      return;
+    }
+    const key = JSON.stringify([r.key.group, r.key.topic, r.key.partition]);
+    const offsets = producerId === undefined ? this.offsets : (this.pending.get(producerId) ?? new Map());
+    if (r.value === null) offsets.delete(key);
+    else offsets.set(key, { ...r.value, recordOffset: offset });
+    if (producerId !== undefined) {
+      if (offsets.size > 0) this.pending.set(producerId, offsets);
+      else this.pending.delete(producerId);
+    }
+  }
+
+  marker(producerId: bigint, commit: boolean): void {
+    const pending = this.pending.get(producerId);
+    this.pending.delete(producerId);
+    if (!commit || pending === undefined) return;
+    for (const [key, value] of pending) {
+      const committed = this.offsets.get(key);
+      if (committed === undefined || committed.recordOffset < value.recordOffset) this.offsets.set(key, value);
+    }
+  }
+}
+
 describe('loadCoordinatorPartition', () => {
-  it('replaysAnyLogToTheLastValuePerKey', async () => {
+  it('replaysAnyLogToTheLastValuePerKeyWithTransactionsPendingUntilTheirMarker', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(batchPlan, { minLength: 1, maxLength: 8 }),
@@ -82,43 +135,74 @@ describe('loadCoordinatorPartition', () => {
         fc.nat(),
         async (plans, maxBytesPerRead, fromSeed, toSeed) => {
           const batches: Buffer[] = [];
-          const written: { offset: bigint; record: CoordinatorRecord }[] = [];
+          type Written =
+            | { offset: bigint; record: CoordinatorRecord; producerId: bigint | undefined }
+            | { offset: bigint; marker: { producerId: bigint; commit: boolean } };
+          const written: Written[] = [];
           let next = 0n;
           for (const plan of plans) {
             const base = next + BigInt(plan.gap);
             const inputs = plan.records.map((r, i) => ({ ...encodeCoordinatorRecord(r), offsetDelta: i * (plan.spread + 1) }));
-            batches.push(at(base, await encodeRecordBatch({ records: inputs, baseTimestamp: 1 })));
-            plan.records.forEach((r, i) => written.push({ offset: base + BigInt(inputs[i]!.offsetDelta), record: r }));
+            const producer =
+              plan.producerId === undefined ? {} : { isTransactional: true, producerId: plan.producerId, producerEpoch: 0, baseSequence: 0 };
+            batches.push(at(base, await encodeRecordBatch({ records: inputs, baseTimestamp: 1, ...producer })));
+            plan.records.forEach((r, i) => written.push({ offset: base + BigInt(inputs[i]!.offsetDelta), record: r, producerId: plan.producerId }));
             next = base + BigInt(inputs[inputs.length - 1]!.offsetDelta) + 1n;
-            if (plan.markerAfter) {
-              batches.push(await encodeEndTxnMarkerBatch({ commit: false, producerId: 1n, producerEpoch: 0, coordinatorEpoch: 0, baseOffset: next, timestamp: 1 }));
+            if (plan.markerAfter !== undefined) {
+              const { producerId, commit } = plan.markerAfter;
+              batches.push(await encodeEndTxnMarkerBatch({ commit, producerId, producerEpoch: 0, coordinatorEpoch: 0, baseOffset: next, timestamp: 1 }));
+              written.push({ offset: next, marker: plan.markerAfter });
               next += 1n;
             }
           }
           const from = BigInt(fromSeed) % (next + 1n);
           const to = from + (BigInt(toSeed) % (next - from + 1n));
 
-          const groups = new Map<string, GroupMetadataValue>();
-          const offsets = new Map<string, OffsetAndMetadata>();
-          for (const { offset, record: stored } of written) {
-            if (offset < from || offset >= to) continue;
-            const r = asStored(stored);
-            if (r.type === 'group') {
-              if (r.value === null) groups.delete(r.group);
-              else groups.set(r.group, r.value);
-            } else {
-              const key = JSON.stringify([r.key.group, r.key.topic, r.key.partition]);
-              if (r.value === null) offsets.delete(key);
-              else offsets.set(key, r.value);
-            }
+          const model = new ReplayModel();
+          for (const w of written) {
+            if (w.offset < from || w.offset >= to) continue;
+            if ('marker' in w) model.marker(w.marker.producerId, w.marker.commit);
+            else model.record(w.offset, w.record, w.producerId);
           }
 
           const state = await loadCoordinatorPartition(memoryLog(batches), from, to, maxBytesPerRead, 4);
-          expect(loadedEntries(state)).toEqual(entries(groups, offsets));
+          expect(loadedEntries(state)).toEqual(entries(model.groups, model.offsets, model.pending));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
+  });
+
+  it('loadsCommittedAbortedAndStillOpenTransactions', async () => {
+    const txn = (baseOffset: bigint, producerId: bigint, records: CoordinatorRecord[]) =>
+      at(baseOffset, encodeCoordinatorBatch(records, 1n, { producerId, producerEpoch: 0 }));
+    const marker = (baseOffset: bigint, producerId: bigint, commit: boolean) =>
+      encodeEndTxnMarkerBatch({ commit, producerId, producerEpoch: 0, coordinatorEpoch: 0, baseOffset, timestamp: 1 });
+    const batches = [
+      at(0n, encodeCoordinatorBatch([commit('g', 0, 10n), commit('g', 1, 10n)], 1n)),
+      txn(2n, 7n, [commit('g', 0, 20n)]), // committed below
+      txn(3n, 8n, [commit('g', 1, 30n)]), // aborted below
+      txn(4n, 9n, [commit('h', 0, 40n)]), // never ended: still open
+      await marker(5n, 7n, true),
+      await marker(6n, 8n, false),
+    ];
+    const state = await loadCoordinatorPartition(memoryLog(batches), 0n, 7n, 1000);
+    expect(state.offsets.get('g')?.get('t')?.get(0)).toMatchObject({ offset: 20n, recordOffset: 2n });
+    expect(state.offsets.get('g')?.get('t')?.get(1)).toMatchObject({ offset: 10n, recordOffset: 1n });
+    expect(state.offsets.has('h')).toBe(false);
+    expect([...state.pendingTxnOffsets.keys()]).toEqual([9n]);
+    expect(state.pendingTxnOffsets.get(9n)?.get('h')?.get('t')?.get(0)).toMatchObject({ offset: 40n, recordOffset: 4n });
+  });
+
+  it('aPlainCommitWrittenAfterTheTransactionalOneWinsWhenTheTransactionCommits', async () => {
+    const batches = [
+      at(0n, encodeCoordinatorBatch([commit('g', 0, 20n)], 1n, { producerId: 7n, producerEpoch: 0 })),
+      at(1n, encodeCoordinatorBatch([commit('g', 0, 25n)], 1n)),
+      await encodeEndTxnMarkerBatch({ commit: true, producerId: 7n, producerEpoch: 0, coordinatorEpoch: 0, baseOffset: 2n, timestamp: 1 }),
+    ];
+    const state = await loadCoordinatorPartition(memoryLog(batches), 0n, 3n, 1000);
+    expect(state.offsets.get('g')?.get('t')?.get(0)).toMatchObject({ offset: 25n, recordOffset: 1n });
+    expect(state.pendingTxnOffsets.size).toBe(0);
   });
 
   it('groupTombstoneKeepsTheGroupsOffsets', async () => {
@@ -155,7 +239,7 @@ describe('loadCoordinatorPartition', () => {
 
   it('readsNothingForAnEmptyRange', async () => {
     const log = memoryLog([]);
-    expect(await loadCoordinatorPartition(log, 5n, 5n, 1000)).toEqual({ groups: new Map(), offsets: new Map() });
+    expect(await loadCoordinatorPartition(log, 5n, 5n, 1000)).toEqual({ groups: new Map(), offsets: new Map(), pendingTxnOffsets: new Map() });
     expect(log.reads).toEqual([]);
   });
 

@@ -17,6 +17,17 @@ export interface OffsetAndMetadata {
   readonly expireTimestamp: bigint;
 }
 
+/**
+ * An offset commit as a coordinator holds it: the value and the log offset of
+ * the record that carried it (Kafka's CommitRecordMetadataAndOffset). When a
+ * transaction commits, its offset of a partition replaces the committed one
+ * only if its record came later in the log, so a plain commit written after
+ * the transactional one wins, as it would on a reload.
+ */
+export interface OffsetAndMetadataAt extends OffsetAndMetadata {
+  readonly recordOffset: bigint;
+}
+
 export interface MemberMetadataValue {
   readonly memberId: string;
   readonly groupInstanceId: string | null;

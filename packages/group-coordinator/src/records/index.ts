@@ -5,14 +5,22 @@ export type {
   GroupMetadataValue,
   MemberMetadataValue,
   OffsetAndMetadata,
+  OffsetAndMetadataAt,
   OffsetCommitKey,
 } from './coordinator-record.js';
 export { decodeCoordinatorRecord, encodeCoordinatorRecord, type EncodedCoordinatorRecord } from './coordinator-record-codec.js';
 export {
   decodeCoordinatorRead,
   encodeCoordinatorBatch,
+  type CoordinatorBatchProducer,
   type CoordinatorRecordAt,
   type DecodedCoordinatorRead,
+  type TxnMarkerAt,
 } from './coordinator-batch.js';
 export { CoordinatorLoadError } from './coordinator-load-error.js';
-export { loadCoordinatorPartition, type CoordinatorLogReader, type LoadedCoordinatorState } from './coordinator-load.js';
+export {
+  loadCoordinatorPartition,
+  type CoordinatorLogReader,
+  type LoadedCoordinatorState,
+  type OffsetsByGroup,
+} from './coordinator-load.js';
