@@ -8,6 +8,7 @@ import { BrokerListener } from './broker-listener.js';
 import { ControllerSession } from './controller-session.js';
 import { startBrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import { electLedCoordinatorPartitions, resignLedCoordinatorPartitions } from './groups/coordinator-elections.js';
+import { GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC } from '@kstream/metadata';
 import type { BrokerServices } from './handlers/handler.js';
 import { brokerHandlers } from './handlers/registry.js';
 import type { ControllerChannel, NodeChannel } from './messages.js';
@@ -19,6 +20,8 @@ import { ReplicaManager } from './partitions/replica-manager.js';
 import { replicaPeers, servePeers } from './partitions/replica-peers.js';
 import type { PeerLinks } from './peers/peer-links.js';
 import { submitPoolTask } from './pool-tasks.js';
+import { startBrokerTransactionCoordinator } from './txn/broker-transaction-coordinator.js';
+import { ProducerIdManager } from './txn/producer-id-manager.js';
 import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
 
 /**
@@ -63,6 +66,8 @@ export class Broker {
   readonly #requestMemory: RequestMemoryPool;
   /** Set by start, once the hosted partitions are open. */
   #services: BrokerServices | undefined;
+  /** Set by start: producer id blocks from the controller. */
+  #producerIds: ProducerIdManager | undefined;
   #brokerEpoch = -1;
   /** Set by start: this broker's own count of the controller's session timeout. */
   #session: ControllerSession | undefined;
@@ -141,24 +146,42 @@ export class Broker {
         },
         execute: (job) => this.runPoolTask('cleanLog', job),
       },
+      producerIdExpirationCheckIntervalMs: config['producer.id.expiration.check.interval.ms'],
+      producerIdExpirationMs: () => metadata.brokerConfig['producer.id.expiration.ms'],
     });
-    servePeers(this.#peers, partitions);
-    // Before metadata reaches the partitions, so it hears of every __consumer_offsets leadership.
+    servePeers(this.#peers, partitions, () => metadata.brokerConfig['offsets.commit.timeout.ms']);
+    // Before metadata reaches the partitions, so they hear of every __consumer_offsets and __transaction_state leadership.
     const groups = startBrokerGroupCoordinator({ brokerId: this.brokerId, metadata, partitions, logger: this.#logger });
+    const producerIds = (this.#producerIds = new ProducerIdManager({
+      brokerId: this.brokerId,
+      brokerEpoch: () => this.#brokerEpoch,
+      controller: this.#controller,
+      logger: this.#logger,
+    }));
+    const transactions = startBrokerTransactionCoordinator({
+      brokerId: this.brokerId,
+      metadata,
+      partitions,
+      peers: this.#peers,
+      producerIds,
+      logger: this.#logger,
+    });
     const sessionTimeoutMs = this.#config.sessionTimeoutMs ?? config['broker.session.timeout.ms'];
     this.#session = new ControllerSession({
       timeoutMs: sessionTimeoutMs,
       onLapse: (silentForMs) => {
         this.#logger.warn(
           `broker ${this.brokerId}: no heartbeat acknowledged by the controller for ${silentForMs} ms ` +
-            `(broker.session.timeout.ms=${sessionTimeoutMs}); it may have fenced this broker, so its group coordinator ` +
-            'resigns the __consumer_offsets partitions it leads until the controller answers again',
+            `(broker.session.timeout.ms=${sessionTimeoutMs}); it may have fenced this broker, so its group and transaction ` +
+            'coordinators resign the __consumer_offsets and __transaction_state partitions it leads until the controller answers again',
         );
-        resignLedCoordinatorPartitions(partitions, groups);
+        resignLedCoordinatorPartitions(partitions, GROUP_METADATA_TOPIC, groups);
+        resignLedCoordinatorPartitions(partitions, TRANSACTION_STATE_TOPIC, transactions);
       },
       onRestore: () => {
-        this.#logger.info(`broker ${this.brokerId}: the controller answers again; its group coordinator serves the partitions it leads`);
-        electLedCoordinatorPartitions(partitions, groups);
+        this.#logger.info(`broker ${this.brokerId}: the controller answers again; its group and transaction coordinators serve the partitions it leads`);
+        electLedCoordinatorPartitions(partitions, GROUP_METADATA_TOPIC, groups);
+        electLedCoordinatorPartitions(partitions, TRANSACTION_STATE_TOPIC, transactions);
       },
     });
     syncReplicaManager(metadata, partitions, this.#logger);
@@ -173,6 +196,8 @@ export class Broker {
       partitions,
       peers: this.#peers,
       groups,
+      transactions,
+      producerIds,
       logger: this.#logger,
     };
     const port = await this.#listener.listen();
@@ -223,8 +248,9 @@ export class Broker {
   /**
    * Stops heartbeating, has the controller move this broker's leaderships
    * away (controlled shutdown), closes the listener and every connection,
-   * the group coordinator (its timers and waiting joins), then the hosted
-   * partitions.
+   * the group coordinator (its timers and waiting joins), the transaction
+   * coordinator (its timers and marker retries) and the producer id
+   * manager, then the hosted partitions.
    */
   async shutdown(): Promise<void> {
     this.#stopping = true;
@@ -233,6 +259,8 @@ export class Broker {
     await this.#controlledShutdown();
     await this.#listener.close();
     this.#services?.groups.close();
+    this.#services?.transactions.close();
+    this.#producerIds?.close();
     await this.#services?.partitions.close();
     this.#logger.info(`broker ${this.brokerId}: shut down`);
   }

@@ -1,6 +1,7 @@
 // The broker's group coordinator, wired: its settings read from the broker's
 // configs in force at each use, __consumer_offsets through this broker's
-// ReplicaManager, and the leaderships it follows.
+// ReplicaManager, the leaderships it follows, and the transaction markers
+// that complete transactional offset commits.
 import type { Logger } from '@kstream/actor';
 import { GroupCoordinator } from '@kstream/group-coordinator';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
@@ -22,18 +23,24 @@ export interface BrokerGroupCoordinatorOptions {
  * partition they lead from now on: start it before metadata reaches the
  * partitions. The partition count is metadata's, else
  * offsets.topic.num.partitions (the topic does not exist yet); a commit to
- * a topic metadata does not know is UNKNOWN_TOPIC_OR_PARTITION.
+ * a topic metadata does not know is UNKNOWN_TOPIC_OR_PARTITION. Once a
+ * transaction marker is written to a __consumer_offsets partition and
+ * replicated, the coordinator completes that producer's pending
+ * transactional offsets there (commit or abort).
  */
 export function startBrokerGroupCoordinator({ brokerId, metadata, partitions, logger }: BrokerGroupCoordinatorOptions): GroupCoordinator {
   const coordinator = new GroupCoordinator({
     brokerId,
     config: () => groupCoordinatorConfig(metadata.brokerConfig),
-    log: coordinatorLog(partitions, () => metadata.brokerConfig['offsets.commit.timeout.ms']),
+    log: coordinatorLog(partitions, GROUP_METADATA_TOPIC, () => metadata.brokerConfig['offsets.commit.timeout.ms']),
     offsetsTopicPartitionCount: () =>
       metadata.topicByName(GROUP_METADATA_TOPIC)?.partitions.length ?? metadata.brokerConfig['offsets.topic.num.partitions'],
     topicExists: (topic) => metadata.topicByName(topic) !== undefined,
     logger,
   });
-  followCoordinatorElections(partitions, coordinator);
+  followCoordinatorElections(partitions, GROUP_METADATA_TOPIC, coordinator);
+  partitions.onTxnMarkerWritten((topic, partition, marker) => {
+    if (topic === GROUP_METADATA_TOPIC) coordinator.onTransactionCompleted(partition, marker.producerId, marker.commit);
+  });
   return coordinator;
 }

@@ -12,6 +12,7 @@ import { PeerLinks } from '../peers/peer-links.js';
 import { findCoordinatorHandler } from './find-coordinator-handler.js';
 import type { BrokerServices, RequestContext } from './handler.js';
 import { startBrokerGroupCoordinator } from '../groups/broker-group-coordinator.js';
+import { testTransactionServices } from '../txn/transaction-services.test-support.js';
 
 const OFFSETS_TOPIC_ID = '0c0c0c0c-0000-4000-8000-000000000001';
 const closing: { close(): void }[] = [];
@@ -46,7 +47,9 @@ async function brokerWithController(answer: (msg: CreateTopicsRequest, metadata:
   const partitions = await openManager();
   const groups = startBrokerGroupCoordinator({ brokerId: 1, metadata, partitions, logger });
   closing.push(groups);
-  const services: BrokerServices = { brokerId: 1, config: metadata.brokerConfig, metadata, controller, partitions, peers: new PeerLinks(1, logger), groups, logger };
+  const peers = new PeerLinks(1, logger);
+  const transactionServices = testTransactionServices({ brokerId: 1, metadata, partitions, peers, logger });
+  const services: BrokerServices = { brokerId: 1, config: metadata.brokerConfig, metadata, controller, partitions, peers, groups, ...transactionServices, logger };
   const context = (apiVersion: number): RequestContext<typeof FindCoordinator> => ({
     api: FindCoordinator,
     apiVersion,

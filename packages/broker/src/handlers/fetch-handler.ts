@@ -1,7 +1,12 @@
 // Fetch v4–16
-// - Reads each partition's log from fetchOffset up to the high watermark
-//   (read_committed: the last stable offset, the same while there are no
-//   transactions). Records are the log's bytes, returned without a copy.
+// - Reads each partition's log from fetchOffset up to the high watermark.
+//   read_committed (isolationLevel 1) reads up to the last stable offset —
+//   the first offset of the earliest transaction still open, or whose
+//   marker is not yet replicated — and lists the aborted transactions
+//   (producer id, first offset) whose data lies in the records returned,
+//   so the consumer drops their records; read_uncommitted lists none
+//   (null). Records are the log's bytes, returned without a copy: control
+//   batches (markers) included, as Kafka sends them.
 // - Byte limits: each partition gets at most partitionMaxBytes and what is
 //   left of the request's maxBytes, itself at most fetch.max.bytes (as in
 //   Kafka, a larger maxBytes is lowered, not refused); the first batch of the
@@ -107,7 +112,7 @@ function groupByTopic(partitions: readonly FetchResponsePartition[], readCommitt
       divergingEpoch: { epoch: -1, endOffset: -1n },
       currentLeader: { leaderId: leader?.leader ?? -1, leaderEpoch: leader?.leaderEpoch ?? -1 },
       snapshotId: { endOffset: -1n, epoch: -1 },
-      abortedTransactions: readCommitted ? [] : null,
+      abortedTransactions: readCommitted ? (result.abortedTransactions ?? []) : null,
       preferredReadReplica: -1,
       records: result.records,
     };

@@ -6,6 +6,7 @@ import type { Logger } from '@kstream/actor';
 import type { GroupCoordinator } from '@kstream/group-coordinator';
 import type { BrokerConfigValues } from '@kstream/metadata';
 import type { ApiSpec, RequestOf, ResponseOf, VersionRange } from '@kstream/protocol';
+import type { ProducerIdSource, TransactionCoordinator } from '@kstream/transaction-coordinator';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
 import type { ControllerChannel } from '../messages.js';
 import type { PeerLinks } from '../peers/peer-links.js';
@@ -64,5 +65,9 @@ export interface BrokerServices {
   readonly peers: PeerLinks;
   /** The coordinator of the consumer groups whose __consumer_offsets partitions this broker leads. */
   readonly groups: GroupCoordinator;
+  /** The coordinator of the transactional ids whose __transaction_state partitions this broker leads. */
+  readonly transactions: TransactionCoordinator;
+  /** Producer ids in blocks from the controller (the broker's ProducerIdManager): InitProducerId without a transactional id. */
+  readonly producerIds: ProducerIdSource;
   readonly logger: Logger;
 }

@@ -20,6 +20,7 @@ import { PeerLinks } from '../peers/peer-links.js';
 import { ClientConnection } from './client-connection.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
 import { startBrokerGroupCoordinator } from '../groups/broker-group-coordinator.js';
+import { testTransactionServices } from '../txn/transaction-services.test-support.js';
 
 /** A logger that keeps every line, so tests can check what was logged. */
 export function recordingLogger(): Logger & { readonly lines: string[] } {
@@ -64,14 +65,16 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
   const logDir = await mkdtemp(join(tmpdir(), 'kstream-network-'));
   const partitions = await ReplicaManager.open({ brokerId: 1, logDir, logger });
   const groups = startBrokerGroupCoordinator({ brokerId: 1, metadata, partitions, logger });
+  const peers = new PeerLinks(1, logger);
   const broker: BrokerServices = {
     brokerId: 1,
     config: metadata.brokerConfig,
     metadata,
     controller,
     partitions,
-    peers: new PeerLinks(1, logger),
+    peers,
     groups,
+    ...testTransactionServices({ brokerId: 1, metadata, partitions, peers, logger }),
     logger,
   };
   const requestMemory = new RequestMemoryPool(options.queuedMaxRequestBytes ?? -1);

@@ -78,7 +78,7 @@ describe('Fetch sessions (KIP-227)', () => {
   it('sessionErrors: an unknown id is FETCH_SESSION_ID_NOT_FOUND, a wrong epoch INVALID_FETCH_SESSION_EPOCH, topic-id use must not change', () => {
     const { sessions } = cache();
     const opened = newFetchContext(sessions, request(0, 0, [part('a')]));
-    expect(opened.respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0) }]).sessionId).toBe(100);
+    expect(opened.respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]).sessionId).toBe(100);
     expect(newFetchContext(sessions, request(555, 1, [])).errorCode).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
     expect(newFetchContext(sessions, request(100, 2, [])).errorCode).toBe(ErrorCode.INVALID_FETCH_SESSION_EPOCH);
     expect(newFetchContext(sessions, { ...request(100, 1, []), usesTopicIds: true }).errorCode).toBe(ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR);
@@ -88,16 +88,16 @@ describe('Fetch sessions (KIP-227)', () => {
 
   it('finalEpochCloses: epoch -1 removes the session and fetches without one; v4–6 requests never open one', () => {
     const { sessions } = cache();
-    newFetchContext(sessions, request(0, 0, [part('a')])).respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0) }]);
+    newFetchContext(sessions, request(0, 0, [part('a')])).respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]);
     const closing = newFetchContext(sessions, request(100, -1, [part('a')]));
     expect(closing.kind).toBe('sessionless');
-    expect(closing.respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0) }]).sessionId).toBe(0);
+    expect(closing.respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]).sessionId).toBe(0);
     expect(sessions.size).toBe(0);
   });
 
   it('epochWraps: after 2^31-1 the next expected epoch is 1', () => {
     const { sessions } = cache();
-    newFetchContext(sessions, request(0, 0, [part('a')])).respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0) }]);
+    newFetchContext(sessions, request(0, 0, [part('a')])).respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]);
     sessions.get(100)!.epoch = 0x7fffffff;
     expect(newFetchContext(sessions, request(100, 0x7fffffff, [])).kind).toBe('incremental');
     expect(sessions.get(100)!.epoch).toBe(1);
@@ -105,7 +105,7 @@ describe('Fetch sessions (KIP-227)', () => {
 });
 
 describe('FetchSessionCache', () => {
-  const empty = { errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0) };
+  const empty = { errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null };
 
   function open(sessions: FetchSessionCache, partitionCount: number): number {
     const partitions = Array.from({ length: partitionCount }, (_, i) => part('t', 0n, i));

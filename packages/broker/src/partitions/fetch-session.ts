@@ -1,3 +1,5 @@
+import type { AbortedTransaction } from '@kstream/log-storage';
+
 /** One partition a fetch asks for, with its topic resolved (Fetch v13+ names topics by id). */
 export interface FetchPartitionParams {
   /** The topic's name; empty when a v13+ request names an id this broker does not know. */
@@ -18,6 +20,8 @@ export interface FetchPartitionResult {
   readonly lastStableOffset: bigint;
   readonly logStartOffset: bigint;
   readonly records: Buffer;
+  /** read_committed: the aborted transactions whose data lies in `records` (null under read_uncommitted, and with an error). */
+  readonly abortedTransactions: AbortedTransaction[] | null;
 }
 
 /** A partition of a fetch session: what the client last asked, and what the session last told it. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
-import { BATCH_OFFSETS, ErrorCode, readBatchHeader } from '@kstream/protocol';
+import { ATTRIBUTE_TRANSACTIONAL, BATCH_OFFSETS, ErrorCode, readBatchHeader } from '@kstream/protocol';
 import { assignment, batch, closeManager, openManager, tempDir } from './partitions.test-support.js';
 
 describe('ReplicaManager appends', () => {
@@ -77,11 +77,14 @@ describe('ReplicaManager appends', () => {
     expect(manager.partition('replicated', 0)!.highWatermark).toBe(0n);
   });
 
-  it('transactionalBatchRefused: without a transaction coordinator a transactional batch is INVALID_TXN_STATE', async () => {
+  it('transactionalBatchStored: a transactional batch is appended with its producer fields and transactional attribute', async () => {
     const manager = await openManager();
     await manager.applyAssignment(assignment('orders'));
     const records = await batch(['a'], { isTransactional: true, producerId: 7n, producerEpoch: 0, baseSequence: 0 });
-    expect((await manager.appendRecords('orders', 0, records, 1, 1000)).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect((await manager.appendRecords('orders', 0, records, 1, 1000)).errorCode).toBe(ErrorCode.NONE);
+    const [read] = await manager.readPartitions({ maxBytes: 1 << 20, readCommitted: false, partitions: [fetchOf('orders', 0n)] });
+    expect(readBatchHeader(read!.records)).toMatchObject({ producerId: 7n, producerEpoch: 0, baseSequence: 0 });
+    expect(readBatchHeader(read!.records)!.attributes & ATTRIBUTE_TRANSACTIONAL).toBe(ATTRIBUTE_TRANSACTIONAL);
   });
 
   it('idempotentBatchStoredAsSent: a batch with a producer id is appended with its producer fields untouched', async () => {

@@ -1,7 +1,16 @@
 import { statfs } from 'node:fs/promises';
 import { RepeatedLog, type Logger } from '@kstream/actor';
 import { ErrorCode, ZERO_UUID } from '@kstream/protocol';
-import { LogCleaner, OffsetOutOfRangeError, type CleanJob, type CleanSummary, type EpochEndOffset, type LogCleanerConfig } from '@kstream/log-storage';
+import {
+  LogCleaner,
+  OffsetOutOfRangeError,
+  type CleanJob,
+  type CleanSummary,
+  type EpochEndOffset,
+  type LeaderAppendOrigin,
+  type LogCleanerConfig,
+  type TxnMarker,
+} from '@kstream/log-storage';
 import {
   AlterPartitionManager,
   DelayedFetchPurgatory,
@@ -18,6 +27,7 @@ import {
   type ReplicaRequestServer,
   type SendAlterPartition,
 } from '@kstream/replication';
+import type { TxnMarkerEntry, TxnMarkerResult } from '@kstream/transaction-coordinator';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session.js';
 import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment, type RoleListener } from './hosted-partitions.js';
@@ -63,7 +73,14 @@ export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'of
    * is compacted.
    */
   readonly logCleaner?: { readonly config: LogCleanerConfig; readonly execute: (job: CleanJob) => Promise<CleanSummary> };
+  /** producer.id.expiration.check.interval.ms (Kafka's 600000): how often expired producers are removed from every hosted log. */
+  readonly producerIdExpirationCheckIntervalMs?: number;
+  /** producer.id.expiration.ms (Kafka's 86400000), read per check: a dynamic config. */
+  readonly producerIdExpirationMs?: () => number;
 }
+
+/** Told of each transaction marker written here and replicated (acks=all): the group coordinator completes the transaction's offsets. */
+export type TxnMarkerListener = (topic: string, partition: number, marker: TxnMarker) => void;
 
 export interface AppendResult {
   readonly errorCode: number;
@@ -94,6 +111,8 @@ export interface LogDirDescription {
 const EMPTY_RECORDS = Buffer.alloc(0);
 /** Kafka's replica.lag.time.max.ms. */
 const DEFAULT_REPLICA_LAG_TIME_MAX_MS = 30_000;
+/** Kafka's producer.id.expiration.ms. */
+const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 /** The wait before an AlterPartition that failed as a whole is sent again (Kafka retries its controller requests after 100 ms or so). */
 const ALTER_PARTITION_RETRY_BACKOFF_MS = 100;
 
@@ -111,9 +130,9 @@ interface ReplicaManagerParts {
  * The partitions this broker hosts and their data path (Kafka's
  * ReplicaManager): its HostedPartitions open, update and delete partitions
  * as metadata assigns them and keep the log directory's checkpoints; it runs
- * retention and the periodic checkpoints, and serves Produce (appendRecords), Fetch (fetchMessages, with long polls
+ * retention, producer id expiration and the periodic checkpoints, and serves Produce (appendRecords), Fetch (fetchMessages, with long polls
  * parked in the fetch purgatory and KIP-227 sessions in `fetchSessions`),
- * ListOffsets, DeleteRecords, OffsetForLeaderEpoch and DescribeLogDirs.
+ * WriteTxnMarkers, ListOffsets, DeleteRecords, OffsetForLeaderEpoch and DescribeLogDirs.
  * Every failure of one partition is answered as that partition's Kafka
  * error code. Not thread-safe; owned by the broker worker's loop.
  */
@@ -134,6 +153,9 @@ export class ReplicaManager {
   /** Failures that repeat on every request or every run (a corrupt batch fetched, a full disk): logged once in full, then summarised. */
   readonly #repeated: RepeatedLog;
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #markerListeners = new Set<TxnMarkerListener>();
+  readonly #clock: () => number;
+  readonly #producerIdExpirationMs: () => number;
   readonly #cleaner: LogCleaner | undefined;
   #closed = false;
 
@@ -142,6 +164,8 @@ export class ReplicaManager {
     this.#cleaner = parts.cleaner;
     this.#cleaner?.start();
     this.brokerId = options.brokerId;
+    this.#clock = options.clock ?? Date.now;
+    this.#producerIdExpirationMs = options.producerIdExpirationMs ?? (() => DEFAULT_PRODUCER_ID_EXPIRATION_MS);
     this.#repeated = new RepeatedLog(options.logger);
     this.#hosted = hosted;
     this.#roleListeners = parts.roleListeners;
@@ -162,6 +186,7 @@ export class ReplicaManager {
     this.#every('ISR expiration', (options.replicaLagTimeMaxMs ?? DEFAULT_REPLICA_LAG_TIME_MAX_MS) / 2, async () => {
       for (const partition of hosted.all()) partition.maybeShrinkIsr();
     });
+    this.#every('Producer id expiration', options.producerIdExpirationCheckIntervalMs ?? 600_000, async () => this.removeExpiredProducers());
   }
 
   /** Opens the broker's log directory; partitions are hosted as metadata assigns them. */
@@ -285,9 +310,21 @@ export class ReplicaManager {
    * Partition.waitForReplication: REQUEST_TIMED_OUT after `timeoutMs`,
    * NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER). With
    * `leaderEpoch` (a coordinator's write), only as leader in that epoch:
-   * NOT_LEADER_OR_FOLLOWER in any other.
+   * NOT_LEADER_OR_FOLLOWER in any other. `origin` 'coordinator' is a
+   * coordinator writing its own topic: producer epochs are checked,
+   * sequences not. A retried idempotent batch already in the log answers
+   * NONE with the original's base offset (acks=-1 still waits until it is
+   * replicated).
    */
-  async appendRecords(topic: string, partition: number, records: Buffer, acks: number, timeoutMs: number, leaderEpoch?: number): Promise<AppendResult> {
+  async appendRecords(
+    topic: string,
+    partition: number,
+    records: Buffer,
+    acks: number,
+    timeoutMs: number,
+    leaderEpoch?: number,
+    origin: LeaderAppendOrigin = 'client',
+  ): Promise<AppendResult> {
     try {
       const leader = await this.leaderPartition(topic, partition);
       // Checked in the same turn as the append starts, so no newer epoch can slip between.
@@ -297,7 +334,7 @@ export class ReplicaManager {
           `Broker ${this.brokerId} leads ${leader.name} in leader epoch ${leader.leaderEpoch}, not ${leaderEpoch}`,
         );
       }
-      const info = await leader.appendRecordsToLeader(records, acks);
+      const info = await leader.appendRecordsToLeader(records, acks, origin);
       if (acks === -1) {
         const replicated = await leader.waitForReplication(info.lastOffset + 1n, timeoutMs);
         if (replicated.errorCode !== ErrorCode.NONE) throw new PartitionError(replicated.errorCode, replicated.message ?? '');
@@ -307,6 +344,41 @@ export class ReplicaManager {
       this.#logUnexpected('produce', topic, partition, error);
       return { errorCode: errorCodeOf(error), errorMessage: errorMessageOf(error), baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
     }
+  }
+
+  /**
+   * WriteTxnMarkers: each marker appended as leader to each of its
+   * partitions, then waited for until replicated (acks=all, at most
+   * `timeoutMs`); answered per marker and partition, in the order asked,
+   * with Kafka's error code — NOT_LEADER_OR_FOLLOWER,
+   * UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT,
+   * INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED. Once a marker is
+   * replicated the marker listeners hear of it. Never rejects.
+   */
+  writeTxnMarkers(markers: readonly TxnMarkerEntry[], timeoutMs: number): Promise<TxnMarkerResult[][]> {
+    return Promise.all(markers.map((marker) => Promise.all(marker.partitions.map(({ topic, partition }) => this.#writeTxnMarker(marker, topic, partition, timeoutMs)))));
+  }
+
+  async #writeTxnMarker(entry: TxnMarkerEntry, topic: string, partition: number, timeoutMs: number): Promise<TxnMarkerResult> {
+    const { producerId, producerEpoch, coordinatorEpoch, commit } = entry;
+    const marker: TxnMarker = { producerId, producerEpoch, coordinatorEpoch, commit };
+    try {
+      const leader = await this.leaderPartition(topic, partition);
+      const info = await leader.appendTxnMarkerToLeader(marker);
+      const replicated = await leader.waitForReplication(info.lastOffset + 1n, timeoutMs);
+      if (replicated.errorCode !== ErrorCode.NONE) throw new PartitionError(replicated.errorCode, replicated.message ?? '');
+      for (const listener of this.#markerListeners) listener(topic, partition, marker);
+      return { topic, partition, errorCode: ErrorCode.NONE };
+    } catch (error) {
+      this.#logUnexpected('transaction marker', topic, partition, error);
+      return { topic, partition, errorCode: errorCodeOf(error) };
+    }
+  }
+
+  /** Tells `listener` of every transaction marker written and replicated from now on; returns the unsubscribe. */
+  onTxnMarkerWritten(listener: TxnMarkerListener): () => void {
+    this.#markerListeners.add(listener);
+    return () => this.#markerListeners.delete(listener);
   }
 
   /**
@@ -360,13 +432,13 @@ export class ReplicaManager {
         throw new PartitionError(ErrorCode.INCONSISTENT_TOPIC_ID, `Topic id ${p.topicId} does not match ${partition.name}'s ${partition.state.topicId}`);
       }
       const { highWatermark, lastStableOffset, logStartOffset } = partition;
-      const read = await partition.read(p.fetchOffset, maxBytes, minOneMessage, readCommitted);
-      return { errorCode: ErrorCode.NONE, highWatermark, lastStableOffset, logStartOffset, records: read.records };
+      const { records, abortedTransactions } = await partition.read(p.fetchOffset, maxBytes, minOneMessage, readCommitted);
+      return { errorCode: ErrorCode.NONE, highWatermark, lastStableOffset, logStartOffset, records, abortedTransactions };
     } catch (error) {
       this.#logUnexpected('fetch', p.topic, p.partition, error);
       if (error instanceof OffsetOutOfRangeError && partition !== undefined) {
         const { highWatermark, lastStableOffset, logStartOffset } = partition;
-        return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark, lastStableOffset, logStartOffset, records: EMPTY_RECORDS };
+        return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark, lastStableOffset, logStartOffset, records: EMPTY_RECORDS, abortedTransactions: null };
       }
       return errorResult(errorCodeOf(error));
     }
@@ -416,6 +488,19 @@ export class ReplicaManager {
       }
     }
     return deleted;
+  }
+
+  /**
+   * Removes from every hosted log, leader's and follower's alike, the
+   * producers idle for longer than producer.id.expiration.ms with no open
+   * transaction there; returns how many.
+   */
+  removeExpiredProducers(): number {
+    const now = this.#clock();
+    const expirationMs = this.#producerIdExpirationMs();
+    let removed = 0;
+    for (const partition of this.hostedPartitions()) removed += partition.log.removeExpiredProducers(now, expirationMs);
+    return removed;
   }
 
   /**
@@ -469,6 +554,6 @@ function errorClass(error: unknown): string {
 }
 
 function errorResult(errorCode: number): FetchPartitionResult {
-  return { errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY_RECORDS };
+  return { errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY_RECORDS, abortedTransactions: null };
 }
 

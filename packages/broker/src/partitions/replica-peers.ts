@@ -1,6 +1,10 @@
 import type { ReplicaPeers, ReplicaReplies, ReplicaRequest } from '@kstream/replication';
 import type { PeerLinks } from '../peers/peer-links.js';
+import type { WriteTxnMarkersPeerReply, WriteTxnMarkersPeerRequest } from '../txn/txn-marker-messages.js';
 import type { ReplicaManager } from './replica-manager.js';
+
+/** What peers ask a broker: replication's requests, and the transaction markers of the partitions it leads. */
+export type PeerRequest = ReplicaRequest | WriteTxnMarkersPeerRequest;
 
 /** Replication's view of the broker's peer channels: its requests, typed by their replies. */
 export function replicaPeers(links: PeerLinks): ReplicaPeers {
@@ -12,13 +16,24 @@ export function replicaPeers(links: PeerLinks): ReplicaPeers {
 }
 
 /**
- * Serves the peers' replica requests from the hosted partitions, and lets
- * a fetcher whose leader's channel came back (a restarted worker, a healed
- * cut) fetch again at once rather than after its backoff.
+ * Serves the peers' requests from the hosted partitions — replica fetches
+ * and epoch queries, and transaction markers (each waits for replication at
+ * most `markerTimeoutMs()`, offsets.commit.timeout.ms) — and lets a fetcher
+ * whose leader's channel came back (a restarted worker, a healed cut) fetch
+ * again at once rather than after its backoff.
  */
-export function servePeers(links: PeerLinks, partitions: ReplicaManager): void {
-  links.setHandler((msg, fromBroker) => partitions.serveReplicaRequest(msg as ReplicaRequest, fromBroker));
+export function servePeers(links: PeerLinks, partitions: ReplicaManager, markerTimeoutMs: () => number): void {
+  links.setHandler((msg, fromBroker) => {
+    const request = msg as PeerRequest;
+    if (request.type === 'WriteTxnMarkers') return writeMarkersForPeer(partitions, request, markerTimeoutMs());
+    return partitions.serveReplicaRequest(request, fromBroker);
+  });
   links.onPeerChanged((peerId, connected) => {
     if (connected) partitions.fetchers.peerChanged(peerId);
   });
+}
+
+async function writeMarkersForPeer(partitions: ReplicaManager, request: WriteTxnMarkersPeerRequest, timeoutMs: number): Promise<WriteTxnMarkersPeerReply> {
+  const written = await partitions.writeTxnMarkers(request.markers, timeoutMs);
+  return { results: written.flatMap((results, i) => results.map((result) => ({ ...result, producerId: request.markers[i]!.producerId }))) };
 }
