@@ -130,7 +130,7 @@ export class TransactionManager {
       case 'fatal_error':
         return { error: this.#lastError, retriesToo: true };
       case 'abortable_error':
-        return { error: this.#failedError('send'), retriesToo: false };
+        return { error: this.#lastError, retriesToo: false };
       case 'aborting':
         return { error: this.#abortedError(), retriesToo: false };
       default:
