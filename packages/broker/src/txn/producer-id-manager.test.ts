@@ -1,4 +1,5 @@
 import { MessageChannel } from 'node:worker_threads';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Mailbox } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
@@ -47,6 +48,11 @@ class ScriptedController {
     return this;
   }
 
+  /** Every id below this went out in a block. */
+  get granted(): bigint {
+    return this.#next;
+  }
+
   block(): AllocateProducerIdsReply {
     const producerIdStart = this.#next;
     this.#next += BigInt(this.blockSize);
@@ -75,6 +81,15 @@ async function generateMany(manager: ProducerIdManager, count: number): Promise<
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => BigInt(from + i));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `condition` holds: a request crosses the channel in its own time. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 3_000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not reached within 3 s');
+    await sleep(2);
+  }
+}
 
 async function rejection(promise: Promise<unknown>): Promise<PartitionError> {
   const error = await promise.then(
@@ -105,8 +120,7 @@ describe('ProducerIdManager', () => {
     await sleep(20);
     expect(controller.requests).toHaveLength(1);
     await manager.generate();
-    await sleep(20);
-    expect(controller.requests).toHaveLength(2);
+    await until(() => controller.requests.length === 2);
     // The rest of the block, then the prefetched one, with no request in between.
     expect(await generateMany(manager, 3)).toEqual([9n, 10n, 11n]);
     expect(controller.requests).toHaveLength(2);
@@ -118,6 +132,7 @@ describe('ProducerIdManager', () => {
     controller.then(first.answer);
     const manager = managerFor(controller);
     const calls = Array.from({ length: 25 }, () => manager.generate());
+    await until(() => controller.requests.length > 0);
     await sleep(20);
     expect(controller.requests).toHaveLength(1);
     first.release();
@@ -177,8 +192,7 @@ describe('ProducerIdManager', () => {
       .then(() => ({ errorCode: ErrorCode.NONE, errorMessage: null, producerIdStart: 5n, producerIdLen: 10 }));
     const manager = managerFor(controller, { retryBackoffMs: 200 });
     expect(await generateMany(manager, 10)).toEqual(range(0, 10));
-    await sleep(20);
-    expect(controller.requests).toHaveLength(2);
+    await until(() => controller.requests.length === 2);
     const refused = await rejection(manager.generate());
     expect(refused.message).toContain("the controller's block of 10 ids from 5 is not a valid range after the current block's end 10");
     await sleep(220);
@@ -208,5 +222,60 @@ describe('ProducerIdManager', () => {
     held.release();
     await sleep(20);
     await rejection(manager.generate());
+  });
+});
+
+type Step =
+  | { readonly kind: 'burst'; readonly calls: number }
+  | { readonly kind: 'refuseNext' }
+  | { readonly kind: 'slowNext'; readonly ms: number }
+  | { readonly kind: 'wait'; readonly ms: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('burst' as const), calls: fc.integer({ min: 1, max: 25 }) }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('refuseNext' as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('slowNext' as const), ms: fc.integer({ min: 0, max: 20 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 10 }) }), weight: 1 },
+);
+
+describe('ProducerIdManager property', () => {
+  it('idsUniqueAndIncreasing: whatever the bursts, refusals and slow replies, ids come out once each, increasing, from granted blocks only', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 15 }), async (steps) => {
+        const controller = new ScriptedController(10);
+        const manager = managerFor(controller, { retryBackoffMs: 5 });
+        const ids: bigint[] = [];
+        for (const s of steps) {
+          switch (s.kind) {
+            case 'burst':
+              for (const result of await Promise.allSettled(Array.from({ length: s.calls }, () => manager.generate()))) {
+                if (result.status === 'fulfilled') ids.push(result.value);
+                else expect((result.reason as PartitionError).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+              }
+              break;
+            case 'refuseNext':
+              controller.then(() => ({ errorCode: ErrorCode.STALE_BROKER_EPOCH, errorMessage: 'stale', producerIdStart: -1n, producerIdLen: 0 }));
+              break;
+            case 'slowNext':
+              controller.then(() => sleep(s.ms).then(() => controller.block()));
+              break;
+            case 'wait':
+              await sleep(s.ms);
+              break;
+          }
+        }
+        for (let i = 1; i < ids.length; i++) expect(ids[i]!).toBeGreaterThan(ids[i - 1]!);
+        expect(ids.every((id) => id < controller.granted)).toBe(true);
+        // Refusals still scripted are used up one request at a time, each after a backoff; then ids come again.
+        let recovered: bigint | undefined;
+        for (let attempt = 0; attempt < 20 && recovered === undefined; attempt++) {
+          recovered = await manager.generate().catch(() => sleep(6).then(() => undefined));
+        }
+        expect(recovered).toBeDefined();
+        expect(ids.every((id) => id < recovered!)).toBe(true);
+        manager.close();
+      }),
+      { numRuns: 20 },
+    );
   });
 });
