@@ -5,9 +5,9 @@
 // application would see it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ListOffsets } from '@kstream/protocol';
-import { kafkaClient } from '../kafkajs-client.test-support.js';
 import { errorName } from '../raw-connection.test-support.js';
 import { LIST_OFFSETS_VERSION } from '../raw-requests.test-support.js';
+import { consumeUpTo } from '../transactions.test-support.js';
 import { parseOutputValue, type OutputRecord } from './eos-history.test-support.js';
 import { within, type ConnectionPool, type LeaderDirectory } from './raw-cluster.test-support.js';
 
@@ -66,42 +66,8 @@ export async function untilNoOpenTransaction(pool: ConnectionPool, leaders: Lead
 
 /** Every record of `topic` below `ends` as a fresh read_committed kafkajs consumer (group `group`, nothing committed) delivers them. */
 export async function readCommitted(bootstrap: string, group: string, topic: string, ends: ReadonlyMap<number, bigint>, timeoutMs: number): Promise<OutputRecord[]> {
-  const records: OutputRecord[] = [];
-  const position = new Map<number, bigint>();
-  const done = (): boolean => [...ends].every(([p, end]) => end === 0n || (position.get(p) ?? 0n) >= end);
-  if (done()) return records;
-  const consumer = kafkaClient(bootstrap, `${group}-reader`).consumer({ groupId: group, readUncommitted: false, maxWaitTimeInMs: 200, allowAutoTopicCreation: false });
-  // After each batch, control records and aborted ones included: kafkajs moves past them without handing them over.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    const next = BigInt(payload.lastOffset) + 1n;
-    if (next > (position.get(payload.partition) ?? 0n)) position.set(payload.partition, next);
+  return (await consumeUpTo(bootstrap, group, topic, ends, 'read_committed', timeoutMs)).map((r) => {
+    const parsed = parseOutputValue(r.value);
+    return { partition: r.partition, offset: r.offset, inputId: parsed?.inputId ?? -1, tag: parsed?.tag ?? `unparsable ${JSON.stringify(r.value)}` };
   });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          const offset = BigInt(m.offset);
-          if (offset >= (ends.get(batch.partition) ?? 0n)) continue;
-          const parsed = parseOutputValue(m.value?.toString() ?? '');
-          records.push({ partition: batch.partition, offset, inputId: parsed?.inputId ?? -1, tag: parsed?.tag ?? `unparsable ${JSON.stringify(m.value?.toString())}` });
-        }
-      },
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) {
-        const where = [...ends].map(([p, end]) => `p${p} ${position.get(p) ?? 0n}/${end}`).join(', ');
-        throw new Error(`the read_committed consumer had not reached the output's last stable offsets ${timeoutMs} ms after it started: ${where}`);
-      }
-      await sleep(100);
-    }
-  } finally {
-    await consumer.disconnect();
-  }
-  // A partition re-fetched after a rebalance delivers its records again: keep each offset once.
-  const unique = new Map(records.map((r) => [`${r.partition}:${r.offset}`, r]));
-  return [...unique.values()].sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset));
 }
