@@ -16,7 +16,8 @@ export interface ProducerBatchSpec {
 /** A real RecordBatch v2 from an idempotent (or transactional) producer. */
 export function producerBatch(spec: ProducerBatchSpec): Buffer {
   const records = spec.records ?? 1;
-  const timestamp = spec.timestamp ?? 1_700_000_000_000n;
+  // Now by default: a timestamp far from the log's clock (which stamps markers) would roll the segment (segment.ms).
+  const timestamp = spec.timestamp ?? BigInt(Date.now());
   return Buffer.from(
     encodeUncompressedRecordBatch({
       baseOffset: spec.baseOffset,
@@ -42,7 +43,7 @@ export function markerBatch(spec: { producerId: bigint; epoch: number; coordinat
       baseSequence: -1,
       records: [
         {
-          timestamp: spec.timestamp ?? 1_700_000_000_000n,
+          timestamp: spec.timestamp ?? BigInt(Date.now()),
           key: controlRecordKey(spec.commit ? ControlRecordType.Commit : ControlRecordType.Abort),
           value: endTxnMarkerValue(spec.coordinatorEpoch),
         },

@@ -1,0 +1,284 @@
+import { ErrorCode } from '@kstream/protocol';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FaultyFileSystem } from './faulty-file-system.test-support.js';
+import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
+import type { PartitionLog } from './partition-log.js';
+import { manualClock, openLog, recordingLogger } from './partition-log.test-support.js';
+import { ProducerStateError } from './producer-state-errors.js';
+import { markerBatch, producerBatch } from './producer-state.test-support.js';
+
+const PID = 4000n;
+
+async function refusal(append: Promise<unknown>): Promise<number> {
+  const error = await append.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ProducerStateError)) throw new Error(`expected a ProducerStateError, got ${String(error)}`);
+  return error.errorCode;
+}
+
+function snapshotFiles(dir: string): string[] {
+  return readdirSync(partitionDir(dir))
+    .filter((n) => n.endsWith('.snapshot'))
+    .sort();
+}
+
+describe('PartitionLog producer state: idempotence', () => {
+  it('retriedBatchNotWrittenTwice: the retry is answered with the original offsets, nothing is written', async () => {
+    const log = await openLog(tempLogDir());
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 3 }), 0);
+    const second = await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 3, records: 2 }), 0);
+    const size = log.size;
+    const retry = await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 3 }), 0);
+    expect(retry).toMatchObject({ firstOffset: 0n, lastOffset: 2n, duplicate: true });
+    expect((await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 3, records: 2 }), 0)).firstOffset).toBe(second.firstOffset);
+    expect([log.logEndOffset, log.size]).toEqual([5n, size]);
+    await log.close();
+  });
+
+  it('duplicateUnderLogAppendTime: the retry gets the time stamped on the original', async () => {
+    const clock = manualClock();
+    const log = await openLog(tempLogDir(), { config: { messageTimestampType: 'LogAppendTime' }, clock: clock.now });
+    const first = await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0);
+    clock.advance(5000);
+    const retry = await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0);
+    expect(retry.logAppendTime).toBe(first.logAppendTime);
+    await log.close();
+  });
+
+  it('retryOfABatchInTheSameWrite: a retry queued behind its original is answered once the write commits', async () => {
+    const log = await openLog(tempLogDir());
+    const [original, retry] = await Promise.all([
+      log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 2 }), 0),
+      log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 2 }), 0),
+    ]);
+    expect(original.duplicate).toBeUndefined();
+    expect(retry).toMatchObject({ firstOffset: 0n, lastOffset: 1n, duplicate: true });
+    expect(log.logEndOffset).toBe(2n);
+    await log.close();
+  });
+
+  it('checksRefuseWithKafkasCodes: gap, old epoch, new epoch not at 0, several producer batches', async () => {
+    const log = await openLog(tempLogDir());
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 0 }), 0);
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 2 }), 0))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 1 }), 0))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 2, seq: 5 }), 0))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    const two = Buffer.concat([producerBatch({ producerId: PID, epoch: 1, seq: 1 }), producerBatch({ producerId: PID, epoch: 1, seq: 2 })]);
+    expect(await refusal(log.appendAsLeader(two, 0))).toBe(ErrorCode.INVALID_RECORD);
+    expect(log.logEndOffset).toBe(1n);
+    expect((await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 2, seq: 0 }), 0)).firstOffset).toBe(1n);
+    await log.close();
+  });
+
+  it('unknownProducerAtAnySequence: a producer with no state here starts wherever it is', async () => {
+    const log = await openLog(tempLogDir());
+    expect((await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 3, seq: 77, timestamp: 1_700_000_000_000n }), 0)).firstOffset).toBe(0n);
+    expect(log.activeProducers()).toEqual([
+      { producerId: PID, producerEpoch: 3, lastSequence: 77, lastTimestamp: 1_700_000_000_000n, coordinatorEpoch: -1, currentTxnStartOffset: -1n },
+    ]);
+    await log.close();
+  });
+
+  it('coordinatorOriginSkipsSequences: epochs are still checked', async () => {
+    const log = await openLog(tempLogDir());
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 0, transactional: true }), 0, 'coordinator');
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 0, transactional: true }), 0, 'coordinator');
+    expect(log.logEndOffset).toBe(2n);
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0, 'coordinator'))).toBe(
+      ErrorCode.INVALID_PRODUCER_EPOCH,
+    );
+    await log.close();
+  });
+
+  it('dedupAfterCloseAndReopen: the close snapshot carries the last batch', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 2 }), 0);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2, records: 2 }), 0);
+    await log.close();
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000004.snapshot']);
+    const reopened = await openLog(dir, { recoveryPoint: 4n });
+    expect(await reopened.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2, records: 2 }), 0)).toMatchObject({ firstOffset: 2n, duplicate: true });
+    expect(await refusal(reopened.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 5 }), 0))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    await reopened.close();
+  });
+
+  it('dedupAfterCrash: reopened from the roll snapshot and a replay of the segment after it', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { fileSystem: fs });
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 2 }), 0);
+    await log.roll();
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2, records: 2 }), 0);
+    await log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0 }), 0);
+    await log.flush();
+    await fs.crash();
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000002.snapshot']);
+    const reopened = await openLog(dir);
+    expect(reopened.logEndOffset).toBe(5n);
+    expect(await reopened.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2, records: 2 }), 0)).toMatchObject({ firstOffset: 2n, duplicate: true });
+    expect(await reopened.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0 }), 0)).toMatchObject({ firstOffset: 4n, duplicate: true });
+    expect(reopened.logEndOffset).toBe(5n);
+    await reopened.close();
+  });
+
+  it('corruptSnapshotFallsBack: deleted, logged, the older one and a longer replay used', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0);
+    await log.roll();
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 1 }), 0);
+    await log.close();
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000001.snapshot', '00000000000000000002.snapshot']);
+    writeFileSync(join(partitionDir(dir), '00000000000000000002.snapshot'), 'not a snapshot');
+    const logger = recordingLogger();
+    const reopened = await openLog(dir, { recoveryPoint: 2n, logger });
+    expect(logger.entries.map((e) => e.msg)).toEqual(['Deleting a corrupt producer state snapshot']);
+    expect(await reopened.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 1 }), 0)).toMatchObject({ firstOffset: 1n, duplicate: true });
+    await reopened.close();
+  });
+
+  it('followerReplayThenLeader: a new leader deduplicates the retry of a batch it copied as follower', async () => {
+    const leader = await openLog(tempLogDir());
+    const follower = await openLog(tempLogDir());
+    for (const [seq, records] of [
+      [0, 2],
+      [2, 1],
+    ] as const) {
+      const batch = producerBatch({ producerId: PID, epoch: 0, seq, records });
+      await leader.appendAsLeader(batch, 0);
+      await follower.appendAsFollower(batch);
+    }
+    expect(follower.activeProducers()).toEqual(leader.activeProducers());
+    expect(await follower.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 2 }), 1)).toMatchObject({ firstOffset: 0n, duplicate: true });
+    expect(await refusal(follower.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 9 }), 1))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    await leader.close();
+    await follower.close();
+  });
+
+  it('truncationReloads: the state goes back to what the remaining batches say, later snapshots deleted', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0);
+    await log.roll();
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 1 }), 0);
+    await log.roll();
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2 }), 0);
+    await log.truncateTo(1n);
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000001.snapshot']);
+    expect(log.activeProducers()[0]!.lastSequence).toBe(0);
+    expect(await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 1 }), 0)).toMatchObject({ firstOffset: 1n });
+    await log.truncateFullyAndStartAt(10n);
+    expect([log.activeProducers(), snapshotFiles(dir)]).toEqual([[], []]);
+    await log.close();
+  });
+
+  it('expiry: an idle producer without an open transaction is forgotten, then accepted at any sequence', async () => {
+    const log = await openLog(tempLogDir());
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, timestamp: 1000n }), 0);
+    await log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0, timestamp: 1000n, transactional: true }), 0);
+    await log.appendAsLeader(producerBatch({ producerId: PID + 2n, epoch: 0, seq: 0, timestamp: 5000n }), 0);
+    expect(log.removeExpiredProducers(2000, 1000)).toBe(1);
+    expect(log.activeProducers().map((p) => p.producerId)).toEqual([PID + 1n, PID + 2n]);
+    expect((await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 40 }), 0)).duplicate).toBeUndefined();
+    await log.close();
+  });
+
+  it('logStartOffsetDropsProducersBelowIt: their state and the snapshots below it but the latest go', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0);
+    await log.roll();
+    await log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0 }), 0);
+    await log.roll();
+    await log.appendAsLeader(producerBatch({ producerId: PID + 2n, epoch: 0, seq: 0 }), 0);
+    await log.maybeIncrementLogStartOffset(2n);
+    expect(log.activeProducers().map((p) => p.producerId)).toEqual([PID + 2n]);
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000002.snapshot']);
+    await log.close();
+  });
+});
+
+describe('PartitionLog producer state: transactions', () => {
+  async function openTxn(log: PartitionLog, pid: bigint, seq: number, records = 1): Promise<bigint> {
+    return (await log.appendAsLeader(producerBatch({ producerId: pid, epoch: 0, seq, records, transactional: true }), 0)).firstOffset;
+  }
+
+  it('abortGoesToTheTxnIndex: with the last stable offset at the other open transaction', async () => {
+    const log = await openLog(tempLogDir());
+    await openTxn(log, PID, 0, 2);
+    await openTxn(log, PID + 1n, 0);
+    await openTxn(log, PID, 2);
+    expect(log.firstUnstableOffset(0n)).toBe(0n);
+    const marker = await log.appendTxnMarker({ producerId: PID, producerEpoch: 0, coordinatorEpoch: 5, commit: false }, 0);
+    expect(marker.firstOffset).toBe(4n);
+    expect(log.collectAbortedTransactions(0n, 10n)).toEqual([{ producerId: PID, firstOffset: 0n }]);
+    expect(log.firstUnstableOffset(4n)).toBe(0n);
+    expect(log.firstUnstableOffset(5n)).toBe(2n);
+    await log.appendTxnMarker({ producerId: PID + 1n, producerEpoch: 0, coordinatorEpoch: 5, commit: true }, 0);
+    expect(log.firstUnstableOffset(6n)).toBeUndefined();
+    expect(log.collectAbortedTransactions(0n, 10n)).toEqual([{ producerId: PID, firstOffset: 0n }]);
+    await log.close();
+  });
+
+  it('markersRefused: older producer epoch, fenced coordinator; nothing written', async () => {
+    const log = await openLog(tempLogDir());
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 2, seq: 0, transactional: true }), 0);
+    await log.appendTxnMarker({ producerId: PID, producerEpoch: 2, coordinatorEpoch: 7, commit: true }, 0);
+    expect(await refusal(log.appendTxnMarker({ producerId: PID, producerEpoch: 1, coordinatorEpoch: 7, commit: false }, 0))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(await refusal(log.appendTxnMarker({ producerId: PID, producerEpoch: 2, coordinatorEpoch: 6, commit: false }, 0))).toBe(
+      ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+    );
+    expect(log.logEndOffset).toBe(2n);
+    expect(log.activeProducers()[0]).toMatchObject({ coordinatorEpoch: 7, currentTxnStartOffset: -1n });
+    await log.close();
+  });
+
+  it('nonTransactionalBatchDuringTransaction: INVALID_TXN_STATE; control batches from clients refused', async () => {
+    const log = await openLog(tempLogDir());
+    await openTxn(log, PID, 0);
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 1 }), 0))).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(await refusal(log.appendAsLeader(markerBatch({ producerId: PID, epoch: 0, coordinatorEpoch: 1, commit: true }), 0))).toBe(ErrorCode.INVALID_RECORD);
+    expect(log.logEndOffset).toBe(1n);
+    await log.close();
+  });
+
+  it('followerReplaysMarkers: same aborted transactions, same unstable offset as the leader', async () => {
+    const leader = await openLog(tempLogDir());
+    const follower = await openLog(tempLogDir());
+    await openTxn(leader, PID, 0, 2);
+    await openTxn(leader, PID + 1n, 0);
+    await leader.appendTxnMarker({ producerId: PID, producerEpoch: 0, coordinatorEpoch: 3, commit: false }, 0);
+    await follower.appendAsFollower((await leader.read(0n)).records);
+    expect(follower.logEndOffset).toBe(4n);
+    expect(follower.collectAbortedTransactions(0n, 10n)).toEqual(leader.collectAbortedTransactions(0n, 10n));
+    expect(follower.firstUnstableOffset(4n)).toBe(2n);
+    expect(follower.activeProducers()).toEqual(leader.activeProducers());
+    await leader.close();
+    await follower.close();
+  });
+
+  it('openTransactionSurvivesReopen: after close and after a crash (txn index rebuilt by recovery)', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { fileSystem: fs });
+    await openTxn(log, PID, 0);
+    await openTxn(log, PID + 1n, 0);
+    await log.appendTxnMarker({ producerId: PID, producerEpoch: 0, coordinatorEpoch: 1, commit: false }, 0);
+    await fs.crash();
+    const txnIndex = join(partitionDir(dir), '00000000000000000000.txnindex');
+    writeFileSync(txnIndex, Buffer.alloc(0));
+    const reopened = await openLog(dir);
+    expect(reopened.collectAbortedTransactions(0n, 10n)).toEqual([{ producerId: PID, firstOffset: 0n }]);
+    expect(reopened.firstUnstableOffset(3n)).toBe(1n);
+    await reopened.close();
+    const again = await openLog(dir, { recoveryPoint: 3n });
+    expect(again.firstUnstableOffset(3n)).toBe(1n);
+    expect(again.collectAbortedTransactions(0n, 10n)).toEqual([{ producerId: PID, firstOffset: 0n }]);
+    await again.close();
+  });
+});
