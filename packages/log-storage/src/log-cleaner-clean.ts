@@ -7,7 +7,8 @@ import { CleanedSegmentWriter } from './log-cleaner-segment-writer.js';
 import { CleanerThrottle } from './log-cleaner-throttle.js';
 import { CleanedTransactions, controlTypeOf, LogTransactionsScan } from './log-cleaner-transactions.js';
 import { LogDirIo, nodeFileSystem, type FileSystem, type StorageFile } from './log-dir-io.js';
-import { LOG_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
+import { LOG_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
+import { decodeAbortedTxns, type AbortedTxn } from './transaction-index.js';
 
 const INT32_MAX = 2147483647n;
 
@@ -24,8 +25,10 @@ interface JobSegment {
  * the node's pool can run it: file paths and numbers in, a summary out.
  *
  * 1. One walk over every batch of the log gathers its transactions: the
- *    aborted ones, each producer's last data batch, and the first offset of
- *    an open transaction (the clean stops before it, whatever it was told).
+ *    aborted ones (their entries as the segments' transaction indexes hold
+ *    them, where they do), each producer's last data batch, and the first
+ *    offset of an open transaction (the clean stops before it, whatever it
+ *    was told).
  * 2. The offset map: every key of the dirty section [firstDirtyOffset,
  *    firstUncleanableOffset) → its last offset; a map that fills ends the
  *    dirty section early, and the next clean goes on from there.
@@ -34,7 +37,8 @@ interface JobSegment {
  *    whose sizes add up to at most segment.bytes and whose indexes to at
  *    most segment.index.bytes: Kafka's groupSegmentsBySize), and each group
  *    is rewritten into one `<base>.log.cleaned` with its indexes, keeping
- *    what filterBatch keeps, and made durable.
+ *    what filterBatch keeps — and the transaction index entries of the
+ *    ABORT markers it keeps while their data goes — and made durable.
  *
  * The log is not changed: PartitionLog.replaceCleanedSegments swaps the
  * files in on the log's loop. If the clean fails, its files are removed.
@@ -58,6 +62,7 @@ export async function cleanLog(job: CleanJob, options: { fileSystem?: FileSystem
       transactions.visit(header, readAttributes(header.attributes).isControl ? await controlTypeOf(bytes) : undefined);
     }
   }
+  const aborted = await indexedEntries(io, job.dir, segments, transactions.aborted);
   const firstDirty = BigInt(job.firstDirtyOffset);
   const unstable = transactions.firstUnstableOffset();
   let uncleanable = BigInt(job.firstUncleanableOffset);
@@ -68,7 +73,7 @@ export async function cleanLog(job: CleanJob, options: { fileSystem?: FileSystem
   for (const segment of segments) {
     if (segment.nextOffset <= firstDirty || segment.size === 0) continue;
     if (segment.baseOffset >= uncleanable) break;
-    const added = await addToOffsetMap(map, readSegment(segment), firstDirty, uncleanable, transactions.aborted);
+    const added = await addToOffsetMap(map, readSegment(segment), firstDirty, uncleanable, aborted);
     recordsRead += added.recordsRead;
     if (added.full) break;
   }
@@ -93,7 +98,7 @@ export async function cleanLog(job: CleanJob, options: { fileSystem?: FileSystem
         map,
         now: BigInt(job.now),
         deleteRetentionMs: BigInt(job.deleteRetentionMs),
-        transactions: new CleanedTransactions(transactions.aborted),
+        transactions: new CleanedTransactions(aborted, (txn) => writer.txnIndex.append(txn)),
         lastDataOffsets: transactions.lastDataOffsets,
       };
       for (const segment of group) {
@@ -118,6 +123,22 @@ export async function cleanLog(job: CleanJob, options: { fileSystem?: FileSystem
     throw error;
   }
   return { ...summary, groups, endOffset: String(endOffset) };
+}
+
+/**
+ * The aborts the walk found, each as the transaction index of the segment
+ * holding its marker recorded it (the log's own last stable offset), or as
+ * the walk reconstructed it when the index lacks it (a write still behind).
+ */
+async function indexedEntries(io: LogDirIo, dir: string, segments: readonly JobSegment[], found: readonly AbortedTxn[]): Promise<AbortedTxn[]> {
+  if (found.length === 0) return [];
+  const indexed = new Map<string, AbortedTxn>();
+  for (const segment of segments) {
+    const bytes = await io.readFileIfExists(segmentFilePath(dir, segment.baseOffset, TXN_INDEX_FILE_SUFFIX));
+    if (bytes === undefined) continue;
+    for (const txn of decodeAbortedTxns(bytes).entries) indexed.set(`${txn.producerId}@${txn.lastOffset}`, txn);
+  }
+  return found.map((txn) => indexed.get(`${txn.producerId}@${txn.lastOffset}`) ?? txn);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CompressionType, ControlRecordType, encodeEndTxnMarkerBatch, readControlRecordKey } from '@kstream/protocol';
-import { COMPACTED, cleanerFor, keyedBatch, readBatches, readRecords } from './log-cleaner.test-support.js';
+import { CompressionType, encodeEndTxnMarkerBatch } from '@kstream/protocol';
+import { COMPACTED, appendAt, cleanerFor, describeBatches, keyedBatch, readBatches, readRecords } from './log-cleaner.test-support.js';
 import { manualClock, openLog } from './partition-log.test-support.js';
 import type { PartitionLog } from './partition-log.js';
 import { tempLogDir } from './log-test-dir.test-support.js';
@@ -13,29 +13,22 @@ async function dirtyAgain(log: PartitionLog, tag: string): Promise<void> {
   await log.roll();
 }
 
-function describeBatches(batches: Awaited<ReturnType<typeof readBatches>>): string[] {
-  return batches.map((b) => {
-    if (b.attributes.isControl) return `${b.header.baseOffset}:${readControlRecordKey(b.records[0]!.key).type === ControlRecordType.Abort ? 'ABORT' : 'COMMIT'}`;
-    return `${b.header.baseOffset}:${b.records.map((r) => `${r.key}=${r.value ?? 'null'}`).join(',')}`;
-  });
-}
-
 describe('what a clean keeps', () => {
   it("abortedTransactionsRemovedMarkersKeptUntilTheirDataIsGoneAndTheHorizonPassed (the aborted batch, its producer's last, stays as a header)", async () => {
     const clock = manualClock();
     const log = await openLog(tempLogDir(), { config: { ...COMPACTED, deleteRetentionMs: RETENTION }, clock: clock.now });
-    await log.appendAsLeader(await keyedBatch([{ key: 'k1', value: 'aborted' }], { producerId: 7n, isTransactional: true }), 0);
-    await log.appendAsLeader(await keyedBatch([{ key: 'k2', value: 'plain' }]), 0);
-    await log.appendAsLeader(await encodeEndTxnMarkerBatch({ commit: false, producerId: 7n, producerEpoch: 0, coordinatorEpoch: 0 }), 0);
-    await log.appendAsLeader(await keyedBatch([{ key: 'k1', value: 'committed' }], { producerId: 8n, isTransactional: true }), 0);
-    await log.appendAsLeader(await encodeEndTxnMarkerBatch({ commit: true, producerId: 8n, producerEpoch: 0, coordinatorEpoch: 0 }), 0);
+    await appendAt(log, await keyedBatch([{ key: 'k1', value: 'aborted' }], { producerId: 7n, isTransactional: true }));
+    await appendAt(log, await keyedBatch([{ key: 'k2', value: 'plain' }]));
+    await appendAt(log, await encodeEndTxnMarkerBatch({ commit: false, producerId: 7n, producerEpoch: 0, coordinatorEpoch: 0 }));
+    await appendAt(log, await keyedBatch([{ key: 'k1', value: 'committed' }], { producerId: 8n, isTransactional: true }));
+    await appendAt(log, await encodeEndTxnMarkerBatch({ commit: true, producerId: 8n, producerEpoch: 0, coordinatorEpoch: 0 }));
     await log.roll();
     const cleaner = await cleanerFor(log, { clock: clock.now });
 
     await cleaner.cleanFilthiestLog();
     expect(describeBatches(await readBatches(log))).toEqual(['0:', '1:k2=plain', '2:ABORT', '3:k1=committed', '4:COMMIT']);
     // Producer 7 writes again: its emptied batch is no longer its last, and goes.
-    await log.appendAsLeader(await keyedBatch([{ key: 'p7', value: 'later' }], { producerId: 7n }), 0);
+    await appendAt(log, await keyedBatch([{ key: 'p7', value: 'later' }], { producerId: 7n }));
     await dirtyAgain(log, 'a');
     await cleaner.cleanFilthiestLog();
     expect(describeBatches(await readBatches(log)).slice(0, 4)).toEqual(['1:k2=plain', '2:ABORT', '3:k1=committed', '4:COMMIT']);
@@ -69,9 +62,9 @@ describe('what a clean keeps', () => {
 
   it('emptiedLastBatchOfAProducerKeptAsAHeader: its offsets and producer fields stay, without records', async () => {
     const log = await openLog(tempLogDir(), { config: COMPACTED });
-    await log.appendAsLeader(await keyedBatch([{ key: 'a', value: 'old' }, { key: 'b', value: 'old' }], { producerId: 9n }), 0);
-    await log.appendAsLeader(await keyedBatch([{ key: 'c', value: 'old' }], { producerId: 4n }), 0);
-    await log.appendAsLeader(await keyedBatch([{ key: 'c', value: 'new' }], { producerId: 4n }), 0);
+    await appendAt(log, await keyedBatch([{ key: 'a', value: 'old' }, { key: 'b', value: 'old' }], { producerId: 9n }));
+    await appendAt(log, await keyedBatch([{ key: 'c', value: 'old' }], { producerId: 4n }));
+    await appendAt(log, await keyedBatch([{ key: 'c', value: 'new' }], { producerId: 4n }));
     await log.appendAsLeader(await keyedBatch([{ key: 'a', value: 'new' }, { key: 'b', value: 'new' }]), 0);
     await log.roll();
     await (await cleanerFor(log)).cleanFilthiestLog();

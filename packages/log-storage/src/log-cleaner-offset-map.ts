@@ -1,7 +1,8 @@
 import { lastOffsetOf, readAttributes } from '@kstream/protocol';
 import type { StoredBatch } from './log-cleaner-batches.js';
 import { recordsSectionOf, walkRecordKeys } from './log-cleaner-records.js';
-import { CleanedTransactions, type AbortedTxn } from './log-cleaner-transactions.js';
+import { CleanedTransactions } from './log-cleaner-transactions.js';
+import type { AbortedTxn } from './transaction-index.js';
 
 /**
  * Kafka's OffsetMap for one clean: each key of the dirty section → the

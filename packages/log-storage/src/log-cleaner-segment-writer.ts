@@ -1,9 +1,11 @@
 import { lastOffsetOf, readBatchHeader } from '@kstream/protocol';
 import type { LogDirIo, StorageFile } from './log-dir-io.js';
-import { CLEANED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
+import { CLEANED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
 import type { CleanerThrottle } from './log-cleaner-throttle.js';
+import { silentLogger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
+import { TransactionIndex } from './transaction-index.js';
 
 const WRITE_CHUNK = 1024 * 1024;
 
@@ -12,8 +14,9 @@ const WRITE_CHUNK = 1024 * 1024;
  * indexes (`.index.cleaned`, `.timeindex.cleaned`), batches appended in
  * order, index entries made as the log makes them (one every
  * index.interval.bytes, the time index's last entry the segment's max
- * timestamp). finish() makes all three durable: only then may they be
- * renamed `.swap`. Owned by one clean.
+ * timestamp), and `.txnindex.cleaned` only if the clean keeps an abort's
+ * entry (txnIndex, fed by CleanedTransactions). finish() makes them all
+ * durable: only then may they be renamed `.swap`. Owned by one clean.
  */
 export class CleanedSegmentWriter {
   size = 0;
@@ -25,6 +28,7 @@ export class CleanedSegmentWriter {
   private offsetOfMaxTimestamp: bigint;
   private readonly offsetIndex: OffsetIndex;
   private readonly timeIndex: TimeIndex;
+  readonly txnIndex: TransactionIndex;
 
   private constructor(
     private readonly io: LogDirIo,
@@ -38,6 +42,7 @@ export class CleanedSegmentWriter {
     this.offsetOfMaxTimestamp = baseOffset;
     this.offsetIndex = new OffsetIndex(segmentFilePath(dir, baseOffset, INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX), baseOffset, maxIndexBytes);
     this.timeIndex = new TimeIndex(segmentFilePath(dir, baseOffset, TIME_INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX), baseOffset, maxIndexBytes);
+    this.txnIndex = TransactionIndex.empty(io, segmentFilePath(dir, baseOffset, TXN_INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX), silentLogger);
   }
 
   static async create(
@@ -49,13 +54,15 @@ export class CleanedSegmentWriter {
   ): Promise<CleanedSegmentWriter> {
     const file = await io.open(segmentFilePath(dir, baseOffset, LOG_FILE_SUFFIX + CLEANED_FILE_SUFFIX), 'w+');
     const writer = new CleanedSegmentWriter(io, dir, file, baseOffset, options.indexIntervalBytes, options.maxIndexBytes, throttle);
+    // A transaction index file appears only with an entry: a leftover of a failed clean must not pass for this one's.
+    await io.unlinkIfExists(writer.txnIndex.path);
     // Both index files exist even when they get no entry, as a segment's do.
     for (const path of [writer.offsetIndex.path, writer.timeIndex.path]) await (await io.open(path, 'w')).close();
     return writer;
   }
 
   get paths(): string[] {
-    return [this.file.path, this.offsetIndex.path, this.timeIndex.path];
+    return [this.file.path, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path];
   }
 
   /** Appends one whole batch (copied: the caller's view may be reused). */
@@ -89,18 +96,21 @@ export class CleanedSegmentWriter {
     await this.throttle.maybeThrottle(bytes);
   }
 
-  /** Writes what is buffered, the indexes, and fsyncs all three files; then closes the .log. */
+  /** Writes what is buffered, the indexes, and fsyncs every file; then closes the .log. */
   async finish(): Promise<void> {
     await this.writePending();
     if (this.maxTimestamp >= 0n) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true);
     await this.offsetIndex.persist(this.io, true);
     await this.timeIndex.persist(this.io, true);
+    await this.txnIndex.flush();
+    await this.txnIndex.stopWrites();
     await this.file.datasync();
     await this.file.close();
   }
 
   /** Closes and removes the files of a clean that failed. */
   async abandon(): Promise<void> {
+    await this.txnIndex.stopWrites();
     await this.file.close().catch(() => {});
     for (const path of this.paths) await this.io.unlinkIfExists(path).catch(() => {});
   }

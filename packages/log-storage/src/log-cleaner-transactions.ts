@@ -1,16 +1,13 @@
 import { ControlRecordType, decodeRecordBatch, readAttributes, readControlRecordKey, lastOffsetOf, type RecordBatchHeader } from '@kstream/protocol';
-
-/** A transaction its ABORT marker ended: its data batches lie in [firstOffset, lastOffset] (the marker's offset). */
-export interface AbortedTxn {
-  readonly producerId: bigint;
-  readonly firstOffset: bigint;
-  readonly lastOffset: bigint;
-}
+import type { AbortedTxn } from './transaction-index.js';
 
 /**
  * What the cleaner must know of the log's transactions, gathered from one
- * walk over every batch of the log (the log keeps no transaction index):
- * the aborted transactions, and each producer's last data offset (Kafka's
+ * walk over every batch of the log (it runs off the log's loop, and sees
+ * the log as its files hold it): the aborted transactions, with the last
+ * stable offset at their marker as the log's transaction index records it
+ * (the first offset of the oldest other transaction still open, else the
+ * offset after the marker), and each producer's last data offset (Kafka's
  * producer state), whose batch is kept even when emptied so the producer's
  * sequence survives.
  */
@@ -27,8 +24,10 @@ export class LogTransactionsScan {
     if (attributes.isControl) {
       const first = this.open.get(producerId);
       this.open.delete(producerId);
-      if (controlType === ControlRecordType.Abort && first !== undefined) {
-        this.aborted.push({ producerId, firstOffset: first, lastOffset: header.baseOffset });
+      if (controlType === ControlRecordType.Abort) {
+        // An abort of a transaction with no data here is indexed too, from its marker (as Kafka's producer state does).
+        const marker = header.baseOffset;
+        this.aborted.push({ producerId, firstOffset: first ?? marker, lastOffset: marker, lastStableOffset: this.firstUnstableOffset() ?? marker + 1n });
       }
       return;
     }
@@ -55,19 +54,32 @@ export async function controlTypeOf(bytes: Buffer): Promise<number | undefined> 
  * Kafka's CleanedTransactionMetadata, for one group of segments walked in
  * order: which data batches belong to an aborted transaction (removed), and
  * which markers may go — an ABORT once no batch of its transaction is left,
- * a COMMIT once none of its batches was met in this walk.
+ * a COMMIT once none of its batches was met in this walk. An ABORT kept
+ * because this walk met (and removed) batches of its transaction keeps its
+ * transaction index entry too (`onAbortKept`, into the cleaned segment's
+ * index), so read_committed fetches still learn of the abort while the
+ * marker is there.
  */
 export class CleanedTransactions {
   private next = 0;
-  /** Aborted transactions begun by the offset reached, by producer; the batches of each seen so far. */
-  private readonly ongoingAborted = new Map<bigint, { sawBatch: boolean }>();
+  /** By first offset, as the walk meets them. */
+  private readonly aborted: readonly AbortedTxn[];
+  /** Aborted transactions begun by the offset reached, by producer; whether a batch of each was met. */
+  private readonly ongoingAborted = new Map<bigint, { txn: AbortedTxn; sawBatch: boolean }>();
   private readonly ongoingCommitted = new Set<bigint>();
 
-  constructor(private readonly aborted: readonly AbortedTxn[]) {}
+  constructor(
+    aborted: readonly AbortedTxn[],
+    private readonly onAbortKept: (txn: AbortedTxn) => void = () => {},
+  ) {
+    // In marker order a transaction begun earlier can end later: the walk needs them by first offset.
+    this.aborted = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
+  }
 
   private consumeAbortedUpTo(offset: bigint): void {
     while (this.next < this.aborted.length && this.aborted[this.next]!.firstOffset <= offset) {
-      this.ongoingAborted.set(this.aborted[this.next]!.producerId, { sawBatch: false });
+      const txn = this.aborted[this.next]!;
+      this.ongoingAborted.set(txn.producerId, { txn, sawBatch: false });
       this.next++;
     }
   }
@@ -92,7 +104,9 @@ export class CleanedTransactions {
     if (type === ControlRecordType.Abort) {
       const aborted = this.ongoingAborted.get(producerId);
       this.ongoingAborted.delete(producerId);
-      return aborted === undefined || !aborted.sawBatch;
+      if (aborted === undefined || !aborted.sawBatch) return true;
+      this.onAbortKept(aborted.txn);
+      return false;
     }
     if (type === ControlRecordType.Commit) return !this.ongoingCommitted.delete(producerId);
     return false;

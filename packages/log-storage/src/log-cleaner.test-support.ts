@@ -1,8 +1,18 @@
-import { CompressionType, decodeRecordBatches, encodeRecordBatch, recordOffset, type DecodedRecordBatch } from '@kstream/protocol';
+import {
+  BATCH_OFFSETS,
+  ControlRecordType,
+  CompressionType,
+  decodeRecordBatches,
+  encodeRecordBatch,
+  readControlRecordKey,
+  recordOffset,
+  type DecodedRecordBatch,
+} from '@kstream/protocol';
 import { cleanLog } from './log-cleaner-clean.js';
 import { LogCleaner, defaultLogCleanerConfig, type LogCleanerConfig } from './log-cleaner.js';
 import type { CleanJob } from './log-cleaner-job.js';
 import { LogDirIo } from './log-dir-io.js';
+import type { LogAppendInfo } from './log-append.js';
 import type { PartitionLog } from './partition-log.js';
 
 export interface KeyedRecord {
@@ -61,6 +71,47 @@ export async function readBatches(log: PartitionLog): Promise<DecodedRecordBatch
     if (read.records.length === 0) break;
     out.push(...(await decodeRecordBatches(read.records)));
     offset = read.nextOffset;
+  }
+  return out;
+}
+
+/**
+ * Appends a batch at the log end as a follower would (offsets as given, no
+ * producer checks; producer state and transaction indexes replayed): how a
+ * test writes transactional batches and markers as they reach a log.
+ */
+export function appendAt(log: PartitionLog, batch: Buffer): Promise<LogAppendInfo> {
+  batch.writeBigInt64BE(log.logEndOffset, BATCH_OFFSETS.baseOffset);
+  return log.appendAsFollower(batch);
+}
+
+/** Each batch as `<base offset>:<key=value,...>`, a marker as `<base offset>:ABORT|COMMIT`, an emptied batch as `<base offset>:`. */
+export function describeBatches(batches: readonly DecodedRecordBatch[]): string[] {
+  return batches.map((b) => {
+    if (b.attributes.isControl) return `${b.header.baseOffset}:${readControlRecordKey(b.records[0]!.key).type === ControlRecordType.Abort ? 'ABORT' : 'COMMIT'}`;
+    return `${b.header.baseOffset}:${b.records.map((r) => `${r.key}=${r.value ?? 'null'}`).join(',')}`;
+  });
+}
+
+/**
+ * The records a read_committed consumer gets from the whole log, as
+ * `<offset>:<key>=<value>`: Kafka's consumer filter over the log's batches
+ * and the aborted transactions the log lists for them.
+ */
+export async function readCommitted(log: PartitionLog): Promise<string[]> {
+  const aborted = [...log.collectAbortedTransactions(log.logStartOffset, log.logEndOffset)].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  const abortedProducers = new Set<bigint>();
+  let next = 0;
+  const out: string[] = [];
+  for (const batch of await readBatches(log)) {
+    const lastOffset = batch.header.baseOffset + BigInt(batch.header.lastOffsetDelta);
+    while (next < aborted.length && aborted[next]!.firstOffset <= lastOffset) abortedProducers.add(aborted[next++]!.producerId);
+    if (batch.attributes.isControl) {
+      if (batch.records[0] !== undefined && readControlRecordKey(batch.records[0].key).type === ControlRecordType.Abort) abortedProducers.delete(batch.header.producerId);
+      continue;
+    }
+    if (batch.attributes.isTransactional && abortedProducers.has(batch.header.producerId)) continue;
+    for (const r of batch.records) out.push(`${recordOffset(batch.header, r)}:${r.key?.toString() ?? null}=${r.value?.toString() ?? null}`);
   }
   return out;
 }
