@@ -93,7 +93,7 @@ export function fixture(options: { log?: MemoryTransactionLog; timers?: ManualTi
     log,
     transactionTopicPartitionCount: () => options.partitions ?? 1,
     offsetsTopicPartitionCount: () => 50,
-    partitionExists: (topic, partition) => partition >= 0 && partition < 8 && (topics.has(topic) || topic === '__consumer_offsets'),
+    partitionExists: (topic, partition) => partition >= 0 && (topic === '__consumer_offsets' ? partition < 50 : partition < 8 && topics.has(topic)),
     producerIds,
     markers,
     logger,
