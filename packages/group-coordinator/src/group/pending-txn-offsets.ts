@@ -34,11 +34,6 @@ export class PendingTxnOffsets {
     return this.producersAt.hasGroup(group);
   }
 
-  /** The producer ids with an open transaction here. */
-  producerIds(): IterableIterator<bigint> {
-    return this.byProducer.keys();
-  }
-
   /** Removes the producer's offsets and returns them as [group, topic, partition, value]; none when it has none. */
   take(producerId: bigint): (readonly [group: string, topic: string, partition: number, value: OffsetAndMetadataAt])[] {
     const offsets = this.byProducer.get(producerId);
