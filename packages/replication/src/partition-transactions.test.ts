@@ -5,14 +5,19 @@ import type { Partition } from './partition.js';
 
 const PRODUCER = 4000n;
 
-/** A batch of `producerId` at epoch 0 from `baseSequence`, transactional or only idempotent. */
+/**
+ * A batch of `producerId` at epoch 0 from `baseSequence`, transactional or
+ * only idempotent; stamped now, as the markers are, so that segment.ms does
+ * not roll a segment between them (a read returns one segment's batches).
+ */
 function producerBatch(values: readonly string[], baseSequence: number, isTransactional: boolean, producerId = PRODUCER): Promise<Buffer> {
+  const now = Date.now();
   return encodeRecordBatch({
     producerId,
     producerEpoch: 0,
     baseSequence,
     isTransactional,
-    records: values.map((value, i) => ({ key: null, value: Buffer.from(value), timestamp: 1_700_000_000_000 + i })),
+    records: values.map((value, i) => ({ key: null, value: Buffer.from(value), timestamp: now + i })),
   });
 }
 
