@@ -1,5 +1,5 @@
 import { ErrorCode } from '@kstream/protocol';
-import type { TopicPartitionRef, TransactionCoordinatorConfig } from '../coordinator-types.js';
+import type { TopicPartitionRef, TransactionCoordinatorConfig, TxnMarkerWriter } from '../coordinator-types.js';
 import { TransactionCoordinator } from '../transaction-coordinator.js';
 import { CapturingLogger, CountingProducerIds, ManualTimers, RecordingMarkerWriter, settle, testConfig } from './fakes.test-support.js';
 import { MemoryTransactionLog } from './memory-transaction-log.test-support.js';
@@ -27,8 +27,8 @@ export interface Producer {
   readonly producerEpoch: number;
 }
 
-/** A coordinator over an in-memory __transaction_state of `partitions` partitions (1: every id on partition 0). */
-export function fixture(options: { log?: MemoryTransactionLog; timers?: ManualTimers; markers?: RecordingMarkerWriter; producerIds?: CountingProducerIds; config?: Partial<TransactionCoordinatorConfig>; partitions?: number } = {}): Fixture {
+/** A coordinator over an in-memory __transaction_state of `partitions` partitions (1: every id on partition 0); `markerWriter` replaces the recording one. */
+export function fixture(options: { log?: MemoryTransactionLog; timers?: ManualTimers; markers?: RecordingMarkerWriter; producerIds?: CountingProducerIds; config?: Partial<TransactionCoordinatorConfig>; partitions?: number; markerWriter?: TxnMarkerWriter } = {}): Fixture {
   const log = options.log ?? new MemoryTransactionLog();
   const timers = options.timers ?? new ManualTimers();
   const markers = options.markers ?? new RecordingMarkerWriter();
@@ -95,7 +95,7 @@ export function fixture(options: { log?: MemoryTransactionLog; timers?: ManualTi
     offsetsTopicPartitionCount: () => 50,
     partitionExists: (topic, partition) => partition >= 0 && (topic === '__consumer_offsets' ? partition < 50 : partition < 8 && topics.has(topic)),
     producerIds,
-    markers,
+    markers: options.markerWriter ?? markers,
     logger,
     clock: timers.clock,
     timers,
