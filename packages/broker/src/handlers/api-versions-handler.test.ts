@@ -1,6 +1,15 @@
 import {
+  AddOffsetsToTxn,
+  AddPartitionsToTxn,
   apiByKey,
   ApiVersions,
+  DescribeProducers,
+  DescribeTransactions,
+  EndTxn,
+  InitProducerId,
+  ListTransactions,
+  TxnOffsetCommit,
+  WriteTxnMarkers,
   DeleteGroups,
   DescribeGroups,
   ErrorCode,
@@ -62,6 +71,25 @@ describe('ApiVersions', () => {
     const range = (api: { apiKey: number }) => apiKeys.find((a) => a.apiKey === api.apiKey);
     for (const api of [FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, ListGroups, DescribeGroups, DeleteGroups, OffsetDelete]) {
       expect(range(api), api.name).toEqual({ apiKey: api.apiKey, minVersion: 0, maxVersion: parseVersionRange(api.validVersions).max });
+    }
+  });
+
+  it('transactionApis: a transactional producer, its admin and markers find every exactly-once API at Kafka\'s versions', async () => {
+    const c = await connect();
+    const { apiKeys } = await c.request(ApiVersions, 3, { clientSoftwareName: 'kafkajs', clientSoftwareVersion: '2.2.4' });
+    const expected = [
+      [InitProducerId, 0, 5],
+      [AddPartitionsToTxn, 0, 4],
+      [AddOffsetsToTxn, 0, 4],
+      [EndTxn, 0, 4],
+      [WriteTxnMarkers, 0, 1],
+      [TxnOffsetCommit, 0, 4],
+      [DescribeProducers, 0, 0],
+      [DescribeTransactions, 0, 0],
+      [ListTransactions, 0, 1],
+    ] as const;
+    for (const [api, minVersion, maxVersion] of expected) {
+      expect(apiKeys.find((a) => a.apiKey === api.apiKey), api.name).toEqual({ apiKey: api.apiKey, minVersion, maxVersion });
     }
   });
 

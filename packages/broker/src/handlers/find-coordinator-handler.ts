@@ -18,7 +18,8 @@
 // - A leader that is missing or fenced is COORDINATOR_NOT_AVAILABLE too.
 // - Any other key type is INVALID_REQUEST (for every key from v4).
 // - The broker named coordinates the group (JoinGroup, OffsetCommit, ...
-//   are served there); transactional ids have no coordinator yet.
+//   are served there) or the transactional id (InitProducerId,
+//   AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, DescribeTransactions).
 import { coordinatorPartition } from '@kstream/group-coordinator';
 import { ErrorCode, FindCoordinator } from '@kstream/protocol';
 import type { ResponseOf } from '@kstream/protocol';

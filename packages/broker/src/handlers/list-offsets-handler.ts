@@ -1,7 +1,8 @@
 // ListOffsets v0–8
 // - Answered by the partition's leader, counting only offsets a consumer
 //   could fetch: below the high watermark (isolationLevel read_committed, v2+:
-//   the last stable offset, the same while there are no transactions).
+//   the last stable offset — the first offset of the earliest transaction
+//   not yet ended, or ended by a marker not yet replicated).
 // - timestamp -2 (earliest) and -4 (earliest local, v8): the log start offset;
 //   -1 (latest): the high watermark with the current leader epoch; -3 (max
 //   timestamp, v7+): the first record carrying the partition's greatest

@@ -6,8 +6,10 @@
 //   partition (offset -1 when none); topics null (v2+) lists every
 //   partition the group committed. v8+ asks for several groups, each
 //   answered on its own.
-// - requireStable (v7+) waits for nothing: there are no transactional
-//   offset commits yet.
+// - requireStable (v7+): a partition with transactional offsets of a
+//   transaction not yet ended (TxnOffsetCommit before its marker) answers
+//   UNSTABLE_OFFSET_COMMIT (retriable) rather than the offset committed
+//   before; without it the committed offset is answered regardless.
 import { OffsetFetch } from '@kstream/protocol';
 import { groupRequestContext } from './group-request-context.js';
 import type { ApiHandler } from './handler.js';

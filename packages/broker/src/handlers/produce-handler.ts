@@ -8,7 +8,8 @@
 //   stops the others: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER
 //   (v10+: with the leader this broker knows, and its endpoint),
 //   MESSAGE_TOO_LARGE (a batch over max.message.bytes), CORRUPT_MESSAGE
-//   (CRC, magic or length), INVALID_RECORD (no batch at all),
+//   (CRC, magic or length), INVALID_RECORD (no batch at all, or more than
+//   one batch of a producer id in one partition's records),
 //   NOT_ENOUGH_REPLICAS (acks=-1 with an ISR below min.insync.replicas),
 //   KAFKA_STORAGE_ERROR. v8+ carries the error's message.
 // - The internal topics (__consumer_offsets, __transaction_state) are
@@ -16,9 +17,21 @@
 //   INVALID_TOPIC_EXCEPTION, as Kafka answers.
 // - Batches are stored as sent, never decoded: only the base offset, the
 //   partition leader epoch (and, under LogAppendTime, the max timestamp and
-//   CRC) are rewritten. Non-idempotent and idempotent batches are stored
-//   as sent (no sequence checks yet); transactional batches are refused
-//   with INVALID_TXN_STATE (no transaction coordinator yet).
+//   CRC) are rewritten.
+// - Idempotence: a batch with a producer id must continue its producer's
+//   sequence on the partition (the next after its last, from 0 at a new
+//   epoch): a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, an older epoch than the
+//   producer's INVALID_PRODUCER_EPOCH. A retry of one of the producer's last
+//   5 batches (same epoch and sequences) is a duplicate: NONE with the
+//   original's base offset, nothing written. A producer the partition has
+//   no state for (new, expired after producer.id.expiration.ms, or whose
+//   batches retention removed) is accepted at any sequence.
+// - Transactions: transactional batches are stored as sent and start or
+//   continue their producer's transaction on the partition, which
+//   read_committed consumers do not read past until its marker (the
+//   transaction coordinator's WriteTxnMarkers) is written; a
+//   non-transactional batch of a producer with an open transaction there is
+//   INVALID_TXN_STATE.
 // - acks=-1 answers once the high watermark covers the batches (at once with
 //   one replica), or REQUEST_TIMED_OUT after timeoutMs.
 // - acks=0 sends no response once the appends are done; if a partition

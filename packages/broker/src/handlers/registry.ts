@@ -35,6 +35,15 @@ import { offsetCommitHandler } from './offset-commit-handler.js';
 import { offsetDeleteHandler } from './offset-delete-handler.js';
 import { offsetFetchHandler } from './offset-fetch-handler.js';
 import { syncGroupHandler } from './sync-group-handler.js';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn-handler.js';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn-handler.js';
+import { describeProducersHandler } from './describe-producers-handler.js';
+import { describeTransactionsHandler } from './describe-transactions-handler.js';
+import { endTxnHandler } from './end-txn-handler.js';
+import { initProducerIdHandler } from './init-producer-id-handler.js';
+import { listTransactionsHandler } from './list-transactions-handler.js';
+import { txnOffsetCommitHandler } from './txn-offset-commit-handler.js';
+import { writeTxnMarkersHandler } from './write-txn-markers-handler.js';
 
 /** A handler of any API, as a registry holds them. */
 export type AnyApiHandler = ApiHandler<ApiSpec>;
@@ -127,4 +136,13 @@ export const brokerHandlers = new HandlerRegistry([
   listGroupsHandler,
   describeGroupsHandler,
   deleteGroupsHandler,
+  initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  txnOffsetCommitHandler,
+  writeTxnMarkersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+  describeProducersHandler,
 ]);
