@@ -8,6 +8,7 @@ import {
   KafkaTimeoutError,
   KafkaUnsupportedVersionError,
 } from '../errors/index.js';
+import { KafkaProducerFencedError, KafkaTransactionAbortedError, KafkaTransactionStateError } from '../producer/index.js';
 import {
   KafkaJSConnectionError,
   KafkaJSError,
@@ -56,6 +57,13 @@ export function toKafkaJSProtocolError(error: KafkaProtocolError): KafkaJSProtoc
 export function toKafkaJSError(error: unknown): unknown {
   if (error instanceof KafkaJSError || !(error instanceof KafkaClientError)) return error;
   if (error instanceof KafkaProtocolError) return toKafkaJSProtocolError(error);
+  if (error instanceof KafkaProducerFencedError) {
+    // kafkajs names both fencing codes by their Kafka names and never retries them (INVALID_PRODUCER_EPOCH included).
+    return new KafkaJSProtocolError({ message: error.message, type: error.errorName, code: error.code, retriable: false }, { cause: error });
+  }
+  if (error instanceof KafkaTransactionStateError || error instanceof KafkaTransactionAbortedError) {
+    return new KafkaJSNonRetriableError(error.message, { cause: error });
+  }
   if (error instanceof KafkaConnectionError) {
     return new KafkaJSConnectionError(error.message, { broker: brokerIn(error.message), cause: error });
   }

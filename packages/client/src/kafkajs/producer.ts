@@ -1,7 +1,7 @@
 import { InitProducerId } from '@kstream/protocol';
 import { ClusterClient } from '../cluster/index.js';
 import type { ClientOptions } from '../options/index.js';
-import { Producer as ClientProducer, type Acks, type ProducerOptions } from '../producer/index.js';
+import { Producer as ClientProducer, type Acks, type ProducerOptions, type ProducerRecord as ClientRecord } from '../producer/index.js';
 import type { ClientContext } from './client-context.js';
 import { KAFKAJS_RETRY_DEFAULTS } from './config.js';
 import { compressionName, type CompressionTypes } from './constants.js';
@@ -11,7 +11,8 @@ import { InstrumentationEmitter, type InstrumentationEvent } from './instrumenta
 import type { Logger } from './logger.js';
 import { isBuiltInPartitioner, nativePartitionerFor, type PartitionerArgs, type PartitionMetadata } from './partitioners.js';
 import { clientRecord, recordMetadataPerPartition, validateTopicMessages, type KafkaJSBytes } from './producer-messages.js';
-import type { Producer, ProducerBatch, ProducerConfig, ProducerEvents, ProducerRecord, RecordMetadata, Transaction } from './types-producer.js';
+import { KafkaJSTransaction } from './producer-transaction.js';
+import type { Producer, ProducerBatch, ProducerConfig, ProducerEvents, ProducerRecord, RecordMetadata, TopicMessages, Transaction } from './types-producer.js';
 
 const PRODUCER_EVENTS: ProducerEvents = {
   CONNECT: 'producer.connect',
@@ -32,6 +33,9 @@ type KafkaJSAcks = -1 | 0 | 1;
  * a program that always sends with the same settings has exactly one.
  * Every send is sent at once (lingerMs 0), as kafkajs sends each call,
  * though sends made while a request is in flight are batched together.
+ * With a transactionalId, transaction() runs on one more client producer,
+ * the transactional one, made at the first transaction; plain sends keep
+ * going through the others, as kafkajs sends them outside the transaction.
  */
 export class KafkaJSProducer implements Producer {
   readonly events = PRODUCER_EVENTS;
@@ -40,15 +44,14 @@ export class KafkaJSProducer implements Producer {
   readonly #logger: Logger;
   readonly #emitter: InstrumentationEmitter<ProducerEvents>;
   readonly #producers = new Map<string, Promise<ClientProducer<KafkaJSBytes, KafkaJSBytes>>>();
+  #transactional: Promise<ClientProducer<KafkaJSBytes, KafkaJSBytes>> | undefined;
+  #transaction: KafkaJSTransaction | undefined;
   readonly #customPartitioner: ((args: PartitionerArgs) => number) | undefined;
   #options: ClientOptions | undefined;
   #metadata: ClusterClient | undefined;
   #connecting: Promise<void> | undefined;
 
   constructor(context: ClientContext, config: ProducerConfig = {}) {
-    if (config.transactionalId !== undefined) {
-      throw new KafkaJSNonRetriableError('transactionalId is not supported yet by @kstream/client/kafkajs: transactions come with issue 13');
-    }
     this.#context = context;
     this.#config = config;
     this.#logger = context.logger.namespace('Producer');
@@ -90,9 +93,13 @@ export class KafkaJSProducer implements Producer {
   }
 
   async #closeAll(): Promise<void> {
-    const closing = [...this.#producers.values()].map((producer) => producer.then((p) => p.close(), () => undefined));
+    const producers = [...this.#producers.values()];
+    if (this.#transactional !== undefined) producers.push(this.#transactional);
+    const closing = producers.map((producer) => producer.then((p) => p.close(), () => undefined));
     if (this.#metadata !== undefined) closing.push(this.#metadata.close());
     this.#producers.clear();
+    this.#transactional = undefined;
+    this.#transaction = undefined;
     this.#metadata = undefined;
     this.#connecting = undefined;
     await Promise.all(closing);
@@ -114,30 +121,95 @@ export class KafkaJSProducer implements Producer {
     if (this.isIdempotent() && acks !== -1) {
       throw new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees");
     }
-    // kafkajs's check, before any retry: a send needs a connected producer (connect() reports its own failure).
-    const connecting = this.#connecting;
-    const connected = connecting !== undefined && (await connecting.then(() => true, () => false));
-    // A disconnect while this send waited counts too: no client producer may be made again behind its back.
-    if (!connected || this.#connecting !== connecting) throw new KafkaJSError('The producer is disconnected');
+    await this.#checkConnected();
     try {
-      const records = [];
-      for (const { topic, messages } of topicMessages) {
-        const partitions = this.#customPartitioner === undefined ? undefined : await this.#partitionMetadata(topic);
-        for (const message of messages) {
-          const partition = partitions === undefined ? undefined : this.#customPartitioner!({ topic, partitionMetadata: partitions, message });
-          records.push(clientRecord(topic, message, partition));
-        }
-      }
+      const records = await this.#records(topicMessages);
       if (records.length === 0) return [];
       const results = await (await this.#producerFor(acks, batch.compression)).send(records);
       return recordMetadataPerPartition(results, acks);
     } catch (error) {
-      throw afterRetries(toKafkaJSError(error), this.#config.retry?.retries ?? this.#context.config.retry?.retries ?? KAFKAJS_RETRY_DEFAULTS.retries);
+      throw afterRetries(toKafkaJSError(error), this.#retries());
     }
   }
 
+  /**
+   * Begins a transaction (initTransactions at the first); kafkajs's checks
+   * and messages: a transactional id is needed, and one transaction at a time.
+   */
   async transaction(): Promise<Transaction> {
-    throw new KafkaJSNonRetriableError('producer.transaction() is not supported yet by @kstream/client/kafkajs: transactions come with issue 13');
+    const { transactionalId } = this.#config;
+    if (!transactionalId) throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer');
+    await this.#checkConnected();
+    if (this.#transaction?.isActive()) {
+      throw new KafkaJSNonRetriableError('There is already an ongoing transaction for this producer. Please end the transaction before beginning another.');
+    }
+    let producer = this.#transactional;
+    if (producer === undefined) {
+      const connecting = (producer = this.#connectTransactional(transactionalId));
+      this.#transactional = connecting;
+      connecting.catch(() => {
+        if (this.#transactional === connecting) this.#transactional = undefined;
+      });
+    }
+    try {
+      const transaction = await (await producer).transaction();
+      this.#transaction = new KafkaJSTransaction(transaction, (topicMessages) => this.#records(topicMessages), this.#retries());
+      return this.#transaction;
+    } catch (error) {
+      throw afterRetries(toKafkaJSError(error), this.#retries());
+    }
+  }
+
+  /** kafkajs's check, before any retry: a send needs a connected producer (connect() reports its own failure). */
+  async #checkConnected(): Promise<void> {
+    const connecting = this.#connecting;
+    const connected = connecting !== undefined && (await connecting.then(() => true, () => false));
+    // A disconnect while this send waited counts too: no client producer may be made again behind its back.
+    if (!connected || this.#connecting !== connecting) throw new KafkaJSError('The producer is disconnected');
+  }
+
+  #retries(): number {
+    return this.#config.retry?.retries ?? this.#context.config.retry?.retries ?? KAFKAJS_RETRY_DEFAULTS.retries;
+  }
+
+  /** The client's records for kafkajs messages, partitioned here when the program has its own partitioner. */
+  async #records(topicMessages: readonly TopicMessages[]): Promise<ClientRecord<KafkaJSBytes, KafkaJSBytes>[]> {
+    const records = [];
+    for (const { topic, messages } of topicMessages) {
+      const partitions = this.#customPartitioner === undefined ? undefined : await this.#partitionMetadata(topic);
+      for (const message of messages) {
+        const partition = partitions === undefined ? undefined : this.#customPartitioner!({ topic, partitionMetadata: partitions, message });
+        records.push(clientRecord(topic, message, partition));
+      }
+    }
+    return records;
+  }
+
+  /**
+   * The transactional client producer: acks all, idempotent; a transaction's
+   * sends are not compressed (kafkajs chooses compression per send, a
+   * transactional id has one producer).
+   */
+  async #connectTransactional(transactionalId: string): Promise<ClientProducer<KafkaJSBytes, KafkaJSBytes>> {
+    const options: ProducerOptions<KafkaJSBytes, KafkaJSBytes> = {
+      ...this.#options!,
+      keySerializer: passThrough,
+      valueSerializer: passThrough,
+      acks: 'all',
+      lingerMs: 0,
+      transactionalId,
+    };
+    if (this.#config.transactionTimeout !== undefined) options.transactionTimeoutMs = this.#config.transactionTimeout;
+    const partitioner = nativePartitionerFor(this.#config.createPartitioner);
+    if (partitioner !== undefined) options.partitioner = partitioner;
+    const producer = new ClientProducer(options);
+    try {
+      await producer.connect();
+    } catch (error) {
+      await producer.close();
+      throw error;
+    }
+    return producer;
   }
 
   on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): () => void {

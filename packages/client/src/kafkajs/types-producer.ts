@@ -34,7 +34,7 @@ export interface ProducerConfig {
   metadataMaxAge?: number;
   allowAutoTopicCreation?: boolean;
   idempotent?: boolean;
-  /** Transactions come with issue 13; a transactionalId is refused until then. */
+  /** Makes transaction() available; plain send() and sendBatch() stay outside any transaction, as in kafkajs. */
   transactionalId?: string;
   transactionTimeout?: number;
   maxInFlightRequests?: number;
@@ -116,10 +116,7 @@ export type Producer = Sender & {
     listener: (event: RequestTimeoutEvent) => void,
   ): RemoveInstrumentationEventListener<typeof eventName>;
   on(eventName: ValueOf<ProducerEvents>, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener<typeof eventName>;
-  /**
-   * Not supported yet: transactions come with issue 13. Rejects with
-   * KafkaJSNonRetriableError saying so.
-   */
+  /** Begins a transaction; needs a transactionalId and rejects while another is active. */
   transaction(): Promise<Transaction>;
   logger(): Logger;
 };
