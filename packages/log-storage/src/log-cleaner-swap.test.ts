@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
 import { cleanLog } from './log-cleaner-clean.js';
 import type { CleanJob, CleanSummary } from './log-cleaner-job.js';
-import { COMPACTED, cleanerFor, keyedBatch, readRecords, type StoredRecord } from './log-cleaner.test-support.js';
+import { encodeEndTxnMarkerBatch } from '@kstream/protocol';
+import { COMPACTED, appendAt, cleanerFor, keyedBatch, readCommitted, readRecords, type StoredRecord } from './log-cleaner.test-support.js';
 import { openLog } from './partition-log.test-support.js';
 import type { PartitionLog } from './partition-log.js';
 import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
@@ -33,6 +34,33 @@ async function dirtyLog(dir: string, fileSystem?: FaultyFileSystem): Promise<Par
     if (i % 2 === 1) await log.roll();
   }
   await log.appendAsLeader(await keyedBatch([{ key: 'k0', value: 'active' }]), 0);
+  return log;
+}
+
+const marker = (commit: boolean, producerId: bigint): Promise<Buffer> =>
+  encodeEndTxnMarkerBatch({ commit, producerId, producerEpoch: 0, coordinatorEpoch: 0, timestamp: 1_700_000_000_000 });
+
+/**
+ * A log of aborted and committed transactions: the first aborted in the
+ * segment of its data (the clean keeps its marker and index entry), the
+ * second with its markers a segment later (their data and markers in
+ * different cleaned segments); each producer writes a last plain batch.
+ */
+async function transactionalLog(dir: string, fileSystem?: FaultyFileSystem): Promise<PartitionLog> {
+  const log = await openLog(dir, { config: CONFIG, fileSystem });
+  for (let round = 0; round < 2; round++) {
+    const producer = BigInt(round + 1);
+    await appendAt(log, await keyedBatch([{ key: `k${round % 2}`, value: `aborted${round}` }], { producerId: producer, isTransactional: true }));
+    await appendAt(log, await keyedBatch([{ key: `k${round % 2}`, value: `plain${round}` }]));
+    await appendAt(log, await keyedBatch([{ key: 'j', value: `committed${round}` }], { producerId: producer + 10n, isTransactional: true }));
+    if (round > 0) await log.roll();
+    await appendAt(log, await marker(false, producer));
+    await appendAt(log, await marker(true, producer + 10n));
+    await appendAt(log, await keyedBatch([{ key: `z${round}`, value: 'last' }], { producerId: producer }));
+    await log.roll();
+  }
+  await appendAt(log, await keyedBatch([{ key: 'k0', value: 'active' }]));
+  await log.flush();
   return log;
 }
 
@@ -74,7 +102,8 @@ describe('the cleaner swap', () => {
     const after = await readRecords(referenceLog);
     expect(after.length).toBeLessThan(before.length);
     await referenceLog.close();
-    const renames = summary.groups.reduce((n, g) => n + 3 + 3 * g.replaced.length + 3, 0);
+    // Four files a segment (the .txnindex tried even when absent), in each of the swap's three steps.
+    const renames = summary.groups.reduce((n, g) => n + 4 + 4 * g.replaced.length + 4, 0);
 
     for (let crashAt = 0; crashAt <= renames; crashAt++) {
       const dir = tempLogDir();
@@ -91,7 +120,36 @@ describe('the cleaner swap', () => {
       expect((await reopened.appendAsLeader(await keyedBatch([{ key: 'x', value: 'y' }]), 0)).firstOffset).toBe(17n);
       await reopened.close();
     }
-  });
+  }, 90_000);
+
+  it('crashAtEveryRenameKeepsAbortsHidden: with transactions, a crash at any step reopens to a log whose read_committed view is old or new, no aborted record shown', async () => {
+    const reference = tempLogDir();
+    const referenceLog = await transactionalLog(reference);
+    const before = await readCommitted(referenceLog);
+    const summary = await cleanLog(await jobFor(referenceLog));
+    expect(await referenceLog.replaceCleanedSegments(summary)).toBe(true);
+    const after = await readCommitted(referenceLog);
+    expect(after.length).toBeLessThan(before.length);
+    expect(readdirSync(partitionDir(reference)).filter((name) => name.endsWith('.txnindex')).length).toBeGreaterThan(0);
+    await referenceLog.close();
+    const renames = summary.groups.reduce((n, g) => n + 4 + 4 * g.replaced.length + 4, 0);
+
+    for (let crashAt = 0; crashAt <= renames; crashAt++) {
+      const dir = tempLogDir();
+      const fs = new CrashAtRename();
+      const log = await transactionalLog(dir, fs);
+      const cleaned = await cleanLog(await jobFor(log));
+      fs.arm(crashAt);
+      await log.replaceCleanedSegments(cleaned).catch(() => 'crashed');
+      await fs.crash();
+      const reopened = await openLog(dir, { config: CONFIG });
+      const read = await readCommitted(reopened);
+      for (const record of read) expect(before, `crash at rename ${crashAt}`).toContain(record);
+      for (const record of after) expect(read, `crash at rename ${crashAt}`).toContain(record);
+      expect(leftovers(dir), `crash at rename ${crashAt}`).toEqual([]);
+      await reopened.close();
+    }
+  }, 90_000);
 
   it('crashWhileWritingCleanedFilesLeavesTheOldLog: the next open deletes the .cleaned files', async () => {
     const dir = tempLogDir();
