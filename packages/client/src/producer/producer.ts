@@ -276,7 +276,7 @@ export class Producer<K = Buffer, V = Buffer> {
     this.#append(records, slot, call, now);
   }
 
-  /** Appends one prepared record (its bytes reserved, and given back if it throws); true when a batch closed. */
+  /** Appends one prepared record (its bytes reserved, and given back if it throws); true when the sender should run (a batch closed). */
   #appendOne(
     record: ProducerRecord<K, V>,
     partitions: TopicPartitions,
@@ -293,10 +293,11 @@ export class Producer<K = Buffer, V = Buffer> {
       this.#accumulator.memory.release(size);
       throw error;
     }
-    this.#transactions?.maybeAddPartition(queue);
+    // A partition new to the transaction: AddPartitionsToTxn goes out now, while the batch lingers.
+    const joined = this.#transactions?.maybeAddPartition(queue) ?? false;
     const closed = this.#accumulator.append(queue, input, size, call, slot, now);
     if (!closed && queue.batches.length === 1) this.#sender.runBy(queue.batches[0]!.createdAt + this.#options.lingerMs);
-    return closed;
+    return closed || joined;
   }
 
   /** The queue of the record's partition: its own, or the partitioner's choice. */

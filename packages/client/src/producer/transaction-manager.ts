@@ -114,9 +114,11 @@ export class TransactionManager {
     throw this.#failedError('send');
   }
 
-  /** A record was appended to `queue`: its partition joins the transaction before its batch is sent. */
-  maybeAddPartition(queue: PartitionQueue): void {
-    if (!this.#added.has(queue)) this.#pending.add(queue);
+  /** A record is appended to `queue`: its partition joins the transaction before its batch is sent. True when it is new (the sender should run). */
+  maybeAddPartition(queue: PartitionQueue): boolean {
+    if (this.#added.has(queue) || this.#pending.has(queue)) return false;
+    this.#pending.add(queue);
+    return true;
   }
 
   /** Whether the queue's batches may be sent: its partition is in the transaction. */

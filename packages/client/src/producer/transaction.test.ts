@@ -83,9 +83,14 @@ describe('transactional producer', () => {
     for (const request of broker.requestsOf(Produce.apiKey)) expect((request.body as ProduceRequest).transactionalId).toBe('tx-1');
 
     const next = await p.transaction();
-    await next.send({ topic: 'orders', value: 'e', partition: 1 });
+    await next.send([
+      { topic: 'orders', value: 'e', partition: 1 },
+      { topic: 'orders', value: 'f', partition: 0 },
+    ]);
     await next.commit();
-    expect(addedPartitions(broker).at(-1), 'a new transaction adds its partitions again').toEqual(['orders-1']);
+    expect(addedPartitions(broker).slice(2), 'a new transaction adds its partitions again, those of one sender run in one request').toEqual([
+      ['orders-1', 'orders-0'],
+    ]);
     expect(endTxns(broker)).toEqual([true, true]);
   });
 
