@@ -125,6 +125,7 @@ describe('collectAbortedTransactions across segments', () => {
       { producerId: 4n, firstOffset: 14n },
     ]);
     expect(first).not.toHaveBeenCalled();
+    for (const segment of list) await segment.close();
   });
 
   it('stopsAtACompleteSearch: once an entry’s last stable offset reaches the upper bound, later segments are not read', async () => {
@@ -136,11 +137,13 @@ describe('collectAbortedTransactions across segments', () => {
       { producerId: 3n, firstOffset: 9n },
     ]);
     expect(last).not.toHaveBeenCalled();
+    for (const segment of list) await segment.close();
   });
 
   it('startBelowTheFirstSegment: a fetch from the log start searches from the first segment', async () => {
-    const { segments } = await threeSegments();
+    const { segments, list } = await threeSegments();
     expect(collectAbortedTransactions(segments, 0n, 6n)).toEqual([{ producerId: 1n, firstOffset: 2n }]);
     expect(collectAbortedTransactions(segments, 6n, 8n)).toEqual([]);
+    for (const segment of list) await segment.close();
   });
 });

@@ -68,6 +68,7 @@ describe('TransactionIndex', () => {
     expect(() => index.append(txn(2n, 3n, 10n))).toThrow(/ends at 10, not after the last entry's 10/);
     expect(() => index.append(txn(2n, 3n, 9n))).toThrow(RangeError);
     expect(index.all()).toHaveLength(1);
+    await index.close();
   });
 
   it('appendIsVisibleAtOnceAndWrittenBehind: collect sees an entry as soon as it is appended; close writes it', async () => {
@@ -90,6 +91,7 @@ describe('TransactionIndex', () => {
     expect(index.collect(8n, 50n)).toEqual({ abortedTxns: index.all(), isComplete: false });
     // Markers before the start are left out.
     expect(index.collect(21n, 50n).abortedTxns).toEqual([txn(3n, 12n, 40n, 41n)]);
+    await index.close();
   });
 
   it('reopenAfterATornWrite: a partial last entry is dropped with a warning and cut from the file at the next write', async () => {
