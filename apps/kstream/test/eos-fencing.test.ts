@@ -9,7 +9,7 @@
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
-import { consumeUpTo, errorTypeOf, highWatermarks, valuesOf } from './transactions.test-support.js';
+import { consumeUpTo, errorTypeOf, settledEnds, valuesOf } from './transactions.test-support.js';
 
 const CONFIG = { 'transaction.state.log.num.partitions': '3', 'offsets.topic.num.partitions': '3' };
 const FENCED = ['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'];
@@ -36,7 +36,7 @@ describe('zombie fencing', () => {
   }
 
   async function read(topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {
-    return valuesOf(await consumeUpTo(node.bootstrap, topicName('fencing-reader'), topic, await highWatermarks(admin, topic), isolation)).sort();
+    return valuesOf(await consumeUpTo(node.bootstrap, topicName('fencing-reader'), topic, await settledEnds((id) => node.port(id), topic, 2), isolation)).sort();
   }
 
   it('aSendAfterTheSuccessorInitialisedFails: the zombie’s open transaction is aborted, its later send to the same partition refused', async () => {

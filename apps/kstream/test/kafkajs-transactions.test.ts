@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/cluster.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
-import { consumeUpTo, highWatermarks, valuesOf } from './transactions.test-support.js';
+import { consumeUpTo, settledEnds, valuesOf } from './transactions.test-support.js';
 
 /** Small __transaction_state and __consumer_offsets, groups that settle at once. */
 const CONFIG = { 'transaction.state.log.num.partitions': '3', 'offsets.topic.num.partitions': '3', 'group.initial.rebalance.delay.ms': '0' };
@@ -39,8 +39,13 @@ describe('kafkajs transactions', () => {
     return node.producer({ transactionalId, maxInFlightRequests: 1, idempotent: true });
   }
 
+  async function ends(topic: string): Promise<Map<number, bigint>> {
+    const partitions = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length;
+    return settledEnds((id) => node.port(id), topic, partitions);
+  }
+
   async function readAll(topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {
-    return valuesOf(await consumeUpTo(node.bootstrap, topicName(`reader-${isolation}`), topic, await highWatermarks(admin, topic), isolation));
+    return valuesOf(await consumeUpTo(node.bootstrap, topicName(`reader-${isolation}`), topic, await ends(topic), isolation));
   }
 
   it('commitIsVisibleToReadCommitted: the records of a committed transaction, in order', async () => {
@@ -132,7 +137,7 @@ describe('kafkajs transactions', () => {
       await (tag === 'committed' ? transaction.commit() : transaction.abort());
     }
     const byPartition = async (topic: string, isolation: 'read_committed' | 'read_uncommitted') => {
-      const records = await consumeUpTo(node.bootstrap, topicName('multi-reader'), topic, await highWatermarks(admin, topic), isolation);
+      const records = await consumeUpTo(node.bootstrap, topicName('multi-reader'), topic, await ends(topic), isolation);
       return records.map((r) => `p${r.partition}:${r.value}`);
     };
     expect(await byPartition(first, 'read_committed')).toEqual(['p0:committed-0', 'p0:committed-3', 'p1:committed-1', 'p1:committed-4', 'p2:committed-2', 'p2:committed-5']);

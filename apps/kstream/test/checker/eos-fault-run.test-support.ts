@@ -21,12 +21,13 @@ import { checkEos, type EosCheckResult } from './eos-checker.test-support.js';
 import { EosHistoryRecorder, inputValue, parseInputValue, parseOutputValue, type EosFinalState, type EosHistory, type InputRecord } from './eos-history.test-support.js';
 import { EosNemesis, type EosNemesisKind } from './eos-nemesis.test-support.js';
 import { COORDINATOR_KEY_TRANSACTION, CoordinatorClient } from './eos-offsets.test-support.js';
-import { readCommitted, untilNoOpenTransaction } from './eos-output-reader.test-support.js';
+import { readCommitted } from './eos-output-reader.test-support.js';
 import { eosFaultTimeline, summarizeEos } from './eos-summary.test-support.js';
 import { EosWorker, type EosWorkerOptions } from './eos-worker.test-support.js';
 import { createTopic, FAULT_RUN_BROKER_CONFIG, FAULT_RUN_BROKERS, FAULT_RUN_PARTITIONS, settle, startFaultNode } from './fault-run.test-support.js';
 import { readServedPartition } from './final-state-reader.test-support.js';
 import { HistoryRecorder } from './history.test-support.js';
+import { untilNoOpenTransaction } from '../transactions.test-support.js';
 import { ConnectionPool, LeaderDirectory } from './raw-cluster.test-support.js';
 
 export interface EosFaultRunOptions {
