@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, Produce, type RequestOf } from '@kstream/protocol';
 import { clusterRecords, overTheWire, testBroker } from '../partitions/broker-services.test-support.js';
 import { batch } from '../partitions/partitions.test-support.js';
+import { producerBatch } from '../txn/txn-batches.test-support.js';
 import { NO_RESPONSE } from './handler.js';
 import { produceHandler } from './produce-handler.js';
 
@@ -89,5 +90,32 @@ describe('Produce handler', () => {
     expect(broker.services.partitions.partition('orders', 0)!.logEndOffset).toBe(1n);
     const failing = produceHandler.handle(produce(0, [{ name: 'missing', partitions: [[0, await batch(['a'])]] }]), broker.context(Produce, 7));
     await expect(failing).rejects.toThrow(/acks=0 failed.*missing-0/);
+  });
+
+  it('idempotentRetrySameOffset: a retried batch of an idempotent producer answers its first base offset and is not written twice', async () => {
+    const broker = await testBroker(clusterRecords(ORDERS));
+    const send = async (values: string[], baseSequence: number) => {
+      const records = await producerBatch(values, { producerId: 42n, baseSequence });
+      const answer = await produceHandler.handle(produce(-1, [{ name: 'orders', partitions: [[0, records]] }]), broker.context(Produce, 9));
+      if (answer === NO_RESPONSE) throw new Error('acks=-1 must be answered');
+      return overTheWire(Produce, 9, answer).responses[0]!.partitionResponses[0]!;
+    };
+    expect(await send(['a', 'b'], 0)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+    expect(await send(['c'], 2)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2n });
+    expect(await send(['a', 'b'], 0)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+    expect(await send(['c'], 2)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2n });
+    expect(broker.services.partitions.partition('orders', 0)!.logEndOffset).toBe(3n);
+  });
+
+  it('outOfOrderSequence: a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER naming the producer, and nothing is written', async () => {
+    const broker = await testBroker(clusterRecords(ORDERS));
+    await produceHandler.handle(produce(1, [{ name: 'orders', partitions: [[0, await producerBatch(['a'], { producerId: 42n, baseSequence: 0 })]] }]), broker.context(Produce, 9));
+    const gap = await producerBatch(['z'], { producerId: 42n, baseSequence: 7 });
+    const answer = await produceHandler.handle(produce(1, [{ name: 'orders', partitions: [[0, gap]] }]), broker.context(Produce, 9));
+    if (answer === NO_RESPONSE) throw new Error('acks=1 must be answered');
+    const partition = overTheWire(Produce, 9, answer).responses[0]!.partitionResponses[0]!;
+    expect(partition.errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(partition.errorMessage).toContain('42');
+    expect(broker.services.partitions.partition('orders', 0)!.logEndOffset).toBe(1n);
   });
 });
