@@ -50,6 +50,12 @@ export class CoordinatorShard {
     return this.state === 'active';
   }
 
+  /** Applies a written tombstone of the partition's offset: it deletes the committed offset and every open transaction's (Kafka's replay). */
+  deleteOffset(group: string, topic: string, partition: number): void {
+    this.offsets.delete(group, topic, partition);
+    this.txnOffsets.deletePartition(group, topic, partition);
+  }
+
   /**
    * Appends `records` as one batch at the shard's leader epoch — a
    * transactional batch of `producer` when given — and, once the log

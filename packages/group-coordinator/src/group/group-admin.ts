@@ -21,8 +21,9 @@ import { coordinatorWriteError } from './write-errors.js';
 // - DescribeGroups answers an unknown group as Kafka does up to v5: state
 //   "Dead", no error.
 // - DeleteGroups deletes Empty groups only (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND):
-//   a tombstone for the group and one per committed offset, one batch per
-//   __consumer_offsets partition.
+//   a tombstone for the group and one per partition with a committed offset
+//   or an open transaction's (whose offsets go too, as Kafka's), one batch
+//   per __consumer_offsets partition.
 
 const CLASSIC_GROUP_TYPE = 'classic';
 
@@ -127,11 +128,16 @@ function deleteFromShard(
     for (const [topic, partition] of shard.offsets.entries(group.groupId)) {
       records.push({ type: 'offset', key: { group: group.groupId, topic, partition }, value: null });
     }
+    for (const [topic, partition] of shard.txnOffsets.partitionsOf(group.groupId)) {
+      if (shard.offsets.get(group.groupId, topic, partition) === undefined) {
+        records.push({ type: 'offset', key: { group: group.groupId, topic, partition }, value: null });
+      }
+    }
     records.push({ type: 'group', group: group.groupId, value: null });
   }
   return shard.write(records, () => {
     for (const record of records) {
-      if (record.type === 'offset') shard.offsets.delete(record.key.group, record.key.topic, record.key.partition);
+      if (record.type === 'offset') shard.deleteOffset(record.key.group, record.key.topic, record.key.partition);
     }
     for (const group of groups) {
       // A member may have joined since: such a group lives on and is stored again by its rebalance.

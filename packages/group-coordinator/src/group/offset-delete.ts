@@ -9,8 +9,8 @@ import { coordinatorWriteError } from './write-errors.js';
 //   group: then a topic some member subscribes to keeps its offsets
 //   (GROUP_SUBSCRIBED_TO_TOPIC for each of its partitions); any other
 //   non-empty group answers NON_EMPTY_GROUP.
-// - Each committed offset deleted is a tombstone, all in one batch; the
-//   offsets disappear once it is written.
+// - Each partition with a committed offset, or an open transaction's, gets a
+//   tombstone, all in one batch; both disappear once it is written (Kafka's).
 
 type Request = RequestOf<typeof OffsetDelete>;
 type Response = ResponseOf<typeof OffsetDelete>;
@@ -32,7 +32,7 @@ export async function deleteOffsets(shard: CoordinatorShard, request: Request): 
       name: topic.name,
       partitions: topic.partitions.map(({ partitionIndex }) => {
         if (subscribed) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-        if (shard.offsets.get(groupId, topic.name, partitionIndex) !== undefined) {
+        if (shard.offsets.get(groupId, topic.name, partitionIndex) !== undefined || shard.txnOffsets.has(groupId, topic.name, partitionIndex)) {
           tombstones.push({ type: 'offset', key: { group: groupId, topic: topic.name, partition: partitionIndex }, value: null });
         }
         return { partitionIndex, errorCode: ErrorCode.NONE };
@@ -41,7 +41,7 @@ export async function deleteOffsets(shard: CoordinatorShard, request: Request): 
   });
   if (tombstones.length > 0) {
     const written = await shard.write(tombstones, () => {
-      for (const record of tombstones) if (record.type === 'offset') shard.offsets.delete(groupId, record.key.topic, record.key.partition);
+      for (const record of tombstones) if (record.type === 'offset') shard.deleteOffset(groupId, record.key.topic, record.key.partition);
     });
     if (written !== ErrorCode.NONE) return offsetDeleteError(coordinatorWriteError(written, false));
   }

@@ -50,7 +50,7 @@ export async function expireOffsets(shard: CoordinatorShard, retentionMs: number
 
   const written = await shard.write(records, () => {
     for (const record of records) {
-      if (record.type === 'offset') shard.offsets.delete(record.key.group, record.key.topic, record.key.partition);
+      if (record.type === 'offset') shard.deleteOffset(record.key.group, record.key.topic, record.key.partition);
     }
     for (const group of deadGroups) {
       // A member may have joined since: such a group lives on and is stored again by its rebalance.

@@ -37,6 +37,10 @@ export class GroupPartitionMap<V> {
     return this.byGroup.has(group);
   }
 
+  hasAny(): boolean {
+    return this.byGroup.size > 0;
+  }
+
   groups(): IterableIterator<string> {
     return this.byGroup.keys();
   }

@@ -29,6 +29,21 @@ export class PendingTxnOffsets {
     return this.producersAt.get(group, topic, partition) !== undefined;
   }
 
+  /** The partitions of the group some open transaction has an offset of. */
+  *partitionsOf(group: string): Generator<readonly [topic: string, partition: number]> {
+    for (const [topic, partition] of this.producersAt.entries(group)) yield [topic, partition];
+  }
+
+  /** Drops every open transaction's offset of the partition: a tombstone of it was written. */
+  deletePartition(group: string, topic: string, partition: number): void {
+    for (const producerId of this.producersAt.get(group, topic, partition) ?? []) {
+      const offsets = this.byProducer.get(producerId)!;
+      offsets.delete(group, topic, partition);
+      if (!offsets.hasAny()) this.byProducer.delete(producerId);
+    }
+    this.producersAt.delete(group, topic, partition);
+  }
+
   /** Whether an open transaction has an offset of the group. */
   hasGroup(group: string): boolean {
     return this.producersAt.hasGroup(group);

@@ -298,21 +298,39 @@ describe('TxnOffsetCommit', () => {
     expect(after.groups[0]!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
   });
 
-  it('deletingTheGroupLeavesAnOpenTransactionsOffsetsToItsMarker', async () => {
+  it('deletingTheGroupDeletesAnOpenTransactionsOffsetsToo', async () => {
+    // Kafka's deleteAllOffsets: a tombstone for each partition an open transaction holds, so its marker commits nothing.
     const fixture = coordinatorFixture();
     await fixture.elect();
     await fixture.coordinator.offsetCommit(commitRequest('g', { t: { 0: 1n } }), context(8));
-    await fixture.coordinator.txnOffsetCommit(txnCommitRequest('g', 7n, { t: { 1: 2n } }), context(3));
+    await fixture.coordinator.txnOffsetCommit(txnCommitRequest('g', 7n, { t: { 0: 2n, 1: 3n } }), context(3));
     expect((await fixture.coordinator.deleteGroups({ groupsNames: ['g'] }, context(2))).results[0]!.errorCode).toBe(ErrorCode.NONE);
     expect(await stateOf(fixture, 'g')).toBe('Dead');
     const stable = await fixture.coordinator.offsetFetch(fetchRequest('g', { t: [0, 1] }, true), context(8));
-    expect(stable.groups[0]!.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNSTABLE_OFFSET_COMMIT]);
+    expect(stable.groups[0]!.topics[0]!.partitions.map((p) => [p.committedOffset, p.errorCode])).toEqual([
+      [-1n, ErrorCode.NONE],
+      [-1n, ErrorCode.NONE],
+    ]);
     await writeMarker(fixture, 7n, true);
-    expect(await committed(fixture.coordinator, 'g')).toEqual({ 't/1': 2n });
-    expect(await stateOf(fixture, 'g')).toBe('Empty');
+    expect(await committed(fixture.coordinator, 'g')).toEqual({});
+    expect(await stateOf(fixture, 'g')).toBe('Dead');
     const reloaded = coordinatorFixture({ log: fixture.log });
     await reloaded.elect(0, 1);
-    expect(await committed(reloaded.coordinator, 'g')).toEqual({ 't/1': 2n });
+    expect(await committed(reloaded.coordinator, 'g')).toEqual({});
+    expect(await stateOf(reloaded, 'g')).toBe('Dead');
+  });
+
+  it('offsetDeleteDeletesAnOpenTransactionsOffsetOfThePartition', async () => {
+    const fixture = coordinatorFixture();
+    await fixture.elect();
+    await fixture.coordinator.txnOffsetCommit(txnCommitRequest('g', 7n, { t: { 0: 2n, 1: 3n } }), context(3));
+    const deleted = await fixture.coordinator.offsetDelete({ groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] }, context(0));
+    expect(deleted.errorCode).toBe(ErrorCode.NONE);
+    await writeMarker(fixture, 7n, true);
+    expect(await committed(fixture.coordinator, 'g')).toEqual({ 't/1': 3n });
+    const reloaded = coordinatorFixture({ log: fixture.log });
+    await reloaded.elect(0, 1);
+    expect(await committed(reloaded.coordinator, 'g')).toEqual({ 't/1': 3n });
   });
 
   it('expiryLeavesAPartitionOfAnOpenTransactionAndItsGroupAlone', async () => {

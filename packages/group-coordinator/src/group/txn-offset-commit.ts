@@ -95,9 +95,8 @@ export async function commitTxnOffsets(shard: CoordinatorShard, request: Request
 /**
  * Ends `producerId`'s transaction on the shard (its marker is in the log): on
  * commit each of its offsets replaces the committed one unless that one's
- * record is later in the log, and a group without a record any more (deleted
- * while the transaction was open) comes back Empty, as a load would make it;
- * on abort they are dropped.
+ * record is later in the log (a group without a record is Empty, as a load
+ * makes it); on abort they are dropped.
  */
 export function completeTxnOffsets(shard: CoordinatorShard, producerId: bigint, commit: boolean, now: number): void {
   const pending = shard.txnOffsets.take(producerId);

@@ -91,7 +91,7 @@ const batchPlan = fc.record({
   markerAfter: fc.option(fc.record({ producerId: fc.constantFrom(1n, 2n, 3n), commit: fc.boolean() }), { nil: undefined }),
 });
 
-/** Kafka's replay (GroupMetadataManager.doLoadGroupsAndOffsets) on flat keys: the model the load is checked against. */
+/** Kafka's replay (OffsetMetadataManager.replay, replayEndTransactionMarker) on flat keys: the model the load is checked against. */
 class ReplayModel {
   readonly groups = new Map<string, GroupMetadataValue>();
   readonly offsets: Offsets = new Map();
@@ -105,13 +105,18 @@ class ReplayModel {
       return;
     }
     const key = JSON.stringify([r.key.group, r.key.topic, r.key.partition]);
-    const offsets = producerId === undefined ? this.offsets : (this.pending.get(producerId) ?? new Map());
-    if (r.value === null) offsets.delete(key);
-    else offsets.set(key, { ...r.value, recordOffset: offset });
-    if (producerId !== undefined) {
-      if (offsets.size > 0) this.pending.set(producerId, offsets);
-      else this.pending.delete(producerId);
+    if (r.value === null) {
+      // A tombstone, in a transaction or not, deletes the committed offset and every open transaction's.
+      this.offsets.delete(key);
+      for (const [open, pending] of this.pending) {
+        pending.delete(key);
+        if (pending.size === 0) this.pending.delete(open);
+      }
+      return;
     }
+    const offsets = producerId === undefined ? this.offsets : (this.pending.get(producerId) ?? new Map());
+    offsets.set(key, { ...r.value, recordOffset: offset });
+    if (producerId !== undefined) this.pending.set(producerId, offsets);
   }
 
   marker(producerId: bigint, commit: boolean): void {

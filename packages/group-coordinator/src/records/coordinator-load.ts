@@ -35,11 +35,11 @@ function deleteOffset(offsets: OffsetsByGroup, group: string, topic: string, par
 }
 
 /**
- * Applies one record: the last value of a key wins, a tombstone deletes it.
+ * Applies one record, as Kafka's replay does: the last value of a key wins.
  * A group's tombstone removes the group but not its offsets — Kafka writes
  * those their own tombstones. An offset in a transactional batch is pending
- * under its producer id until the transaction's marker; a plain tombstone
- * deletes only the committed offset, leaving an open transaction's alone.
+ * under its producer id until the transaction's marker; an offset's tombstone
+ * deletes the committed offset and every open transaction's of the partition.
  */
 export function applyCoordinatorRecord(state: LoadedCoordinatorState, { offset, record, producerId }: CoordinatorRecordAt): void {
   if (record.type === 'group') {
@@ -48,15 +48,21 @@ export function applyCoordinatorRecord(state: LoadedCoordinatorState, { offset, 
     return;
   }
   const { group, topic, partition } = record.key;
+  if (record.value === null) {
+    deleteOffset(state.offsets, group, topic, partition);
+    for (const [openProducerId, pending] of state.pendingTxnOffsets) {
+      deleteOffset(pending, group, topic, partition);
+      if (pending.size === 0) state.pendingTxnOffsets.delete(openProducerId);
+    }
+    return;
+  }
   let offsets = state.offsets;
   if (producerId !== undefined) {
     const pending = state.pendingTxnOffsets.get(producerId);
     if (pending === undefined) state.pendingTxnOffsets.set(producerId, (offsets = new Map()));
     else offsets = pending;
   }
-  if (record.value === null) deleteOffset(offsets, group, topic, partition);
-  else setOffset(offsets, group, topic, partition, { ...record.value, recordOffset: offset });
-  if (producerId !== undefined && offsets.size === 0) state.pendingTxnOffsets.delete(producerId);
+  setOffset(offsets, group, topic, partition, { ...record.value, recordOffset: offset });
 }
 
 /**
