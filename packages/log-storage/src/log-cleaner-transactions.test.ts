@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeEndTxnMarkerBatch } from '@kstream/protocol';
 import { COMPACTED, appendAt, cleanerFor, describeBatches, keyedBatch, readBatches, readCommitted } from './log-cleaner.test-support.js';
@@ -55,6 +55,23 @@ describe('compaction of transactions', () => {
     await dirtyAgain(log, 'c');
     await cleaner.cleanFilthiestLog();
     expect(describeBatches(await readBatches(log)).slice(0, 2)).toEqual(['1:k2=plain', '3:p7=later']);
+    await log.close();
+  });
+
+  it('entryRebuiltWhenTheSourceIndexLacksIt: a kept ABORT whose entry never reached the file (written behind) gets one from the clean’s own walk', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir, { config: COMPACTED });
+    await appendAt(log, await txnData('a', 'open-before', 4n));
+    await appendAt(log, await txnData('k', 'aborted', 5n));
+    await appendAt(log, await marker(false, 5n));
+    await appendAt(log, await marker(true, 4n));
+    await appendAt(log, await keyedBatch([{ key: 'z', value: 'last' }], { producerId: 5n }));
+    await log.roll();
+    await log.flush();
+    rmSync(join(partitionDir(dir), FIRST_TXN_INDEX));
+    await (await cleanerFor(log)).cleanFilthiestLog();
+    // Producer 4's transaction, begun at 0, was still open when 5's aborted: the last stable offset stayed at 0.
+    expect(readFileSync(join(partitionDir(dir), FIRST_TXN_INDEX))).toEqual(encodeAbortedTxn({ producerId: 5n, firstOffset: 1n, lastOffset: 2n, lastStableOffset: 0n }));
     await log.close();
   });
 
