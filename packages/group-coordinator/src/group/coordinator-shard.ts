@@ -16,8 +16,9 @@ export interface TxnCompletion {
 /**
  * The coordinator of one __consumer_offsets partition this broker leads: its
  * groups, committed offsets and open transactions' offsets, as loaded from
- * the partition and changed by the writes (and transaction markers) made since. A change becomes visible only once its records are
- * in the log (acks=all); writes are applied in the order they were appended.
+ * the partition and changed by the writes (and transaction markers) made
+ * since. A change becomes visible only once its records are in the log
+ * (acks=all); writes are applied in the order they were appended.
  * Owned by the broker's loop; a shard that was unloaded (resignation, newer
  * election) never applies a write again.
  */
