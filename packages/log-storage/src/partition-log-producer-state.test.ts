@@ -188,16 +188,18 @@ describe('PartitionLog producer state: idempotence', () => {
     await log.close();
   });
 
-  it('logStartOffsetDropsProducersBelowIt: their state and the snapshots below it but the latest go', async () => {
+  it('logStartOffsetDropsProducersBelowIt: their state, their open transactions and the snapshots below it but the latest go', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir);
-    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0);
+    expect(log.firstUnstableOffset(0n)).toBe(0n);
     await log.roll();
     await log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0 }), 0);
     await log.roll();
     await log.appendAsLeader(producerBatch({ producerId: PID + 2n, epoch: 0, seq: 0 }), 0);
     await log.maybeIncrementLogStartOffset(2n);
     expect(log.activeProducers().map((p) => p.producerId)).toEqual([PID + 2n]);
+    expect(log.firstUnstableOffset(0n)).toBeUndefined();
     expect(snapshotFiles(dir)).toEqual(['00000000000000000002.snapshot']);
     await log.close();
   });

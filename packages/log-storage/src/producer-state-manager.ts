@@ -97,12 +97,17 @@ export class ProducerStateManager {
 
   /**
    * The log start offset moved to `logStartOffset` (Kafka's truncateHead):
-   * producers whose last data lies below it go, and with them transactions
-   * wholly below it.
+   * producers whose last data batch lies below it go, with their open
+   * transactions, which lie wholly below it; so do completed transactions
+   * whose marker does. A producer with no data batch of its epoch (its
+   * epoch bumped by a marker) stays, so its epochs stay fenced: expiry
+   * removes it.
    */
   truncateHead(logStartOffset: bigint): void {
     for (const [producerId, entry] of this.producers) {
-      if (entry.lastDataOffset < logStartOffset && entry.currentTxnFirstOffset < 0n) this.producers.delete(producerId);
+      if (entry.isEmpty || entry.lastDataOffset >= logStartOffset) continue;
+      this.producers.delete(producerId);
+      if (entry.currentTxnFirstOffset >= 0n) this.ongoing.delete(entry.currentTxnFirstOffset);
     }
     for (const [firstOffset, txn] of this.unreplicated) if (txn.lastOffset < logStartOffset) this.unreplicated.delete(firstOffset);
   }
