@@ -150,7 +150,16 @@ describe('TransactionIndex', () => {
       | { kind: 'reopen' }
       | { kind: 'collect'; start: number; length: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), producerId: fc.integer({ min: 0, max: 5 }), span: fc.integer({ min: 0, max: 20 }), gap: fc.integer({ min: 1, max: 10 }), lsoAhead: fc.integer({ min: -20, max: 20 }) }) },
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          kind: fc.constant('append' as const),
+          producerId: fc.integer({ min: 0, max: 5 }),
+          span: fc.integer({ min: 0, max: 20 }),
+          gap: fc.integer({ min: 1, max: 10 }),
+          lsoAhead: fc.integer({ min: -20, max: 20 }),
+        }),
+      },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.integer({ min: 0, max: 300 }) }) },
       { weight: 1, arbitrary: fc.constant({ kind: 'reset' as const }) },
       { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
