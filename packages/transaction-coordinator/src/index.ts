@@ -12,3 +12,4 @@ export type {
   TxnMarkerResult,
   TxnMarkerWriter,
 } from './coordinator-types.js';
+export * from './records/index.js';

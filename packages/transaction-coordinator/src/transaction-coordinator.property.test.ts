@@ -144,7 +144,7 @@ function check(records: readonly TransactionLogRecordAt[], run: Run): void {
       const value = history[i]!.record.value!;
       idOfProducer.set(value.producerId, txnId);
       const previous = history[i - 1]?.record.value;
-      if (previous === undefined) continue;
+      if (previous === undefined || previous === null) continue;
       // Epochs never go back (no id here lives long enough to rotate its producer id).
       expect(value.producerId).toBe(previous.producerId);
       expect(value.producerEpoch).toBeGreaterThanOrEqual(previous.producerEpoch);

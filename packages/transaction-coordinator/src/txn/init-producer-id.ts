@@ -56,7 +56,8 @@ export async function initProducerId(
     const { shard } = routed;
     let metadata = shard.transactions.get(transactionalId);
     if (metadata === undefined && spare !== undefined) {
-      metadata = new TransactionMetadata(transactionalId, spare, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_PRODUCER_EPOCH, transactionTimeoutMs, TransactionState.Empty, -1, ctx.clock());
+      const { Empty } = TransactionState;
+      metadata = new TransactionMetadata(transactionalId, spare, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_PRODUCER_EPOCH, transactionTimeoutMs, Empty, -1, ctx.clock());
       shard.transactions.set(transactionalId, metadata);
       spare = undefined;
     }

@@ -22,6 +22,9 @@ export function partitionKey({ topic, partition }: TopicPartitionRef): string {
   return `${topic}:${partition}`;
 }
 
+/** An Empty transit's: no partitions, no start time. */
+const NO_TRANSACTION = { partitions: [], txnStartTimestamp: -1 } as const;
+
 /** The states each state may be entered from (Kafka's validPreviousStates). */
 const VALID_PREVIOUS: Record<TransactionState, readonly TransactionState[]> = {
   [TransactionState.Empty]: [TransactionState.Empty, TransactionState.CompleteCommit, TransactionState.CompleteAbort],
@@ -124,43 +127,47 @@ export class TransactionMetadata {
     if (this.producerEpoch === 32_767) {
       throw new IllegalTransitionError(`transactional id ${this.transactionalId}: cannot fence producer ${this.producerId} at epoch 32767`);
     }
-    const bumped = this.hasFailedEpochFence ? this.producerEpoch : this.producerEpoch + 1;
-    return this.prepareTransitionTo(TransactionState.PrepareEpochFence, this.producerId, bumped, NO_PRODUCER_EPOCH, this.txnTimeoutMs, this.partitionList(), this.txnStartTimestamp, this.txnLastUpdateTimestamp);
+    const producerEpoch = this.hasFailedEpochFence ? this.producerEpoch : this.producerEpoch + 1;
+    return this.prepareTransitionTo(TransactionState.PrepareEpochFence, { producerEpoch, lastProducerEpoch: NO_PRODUCER_EPOCH });
   }
 
-  /** InitProducerId on the same producer id: the next epoch (and last epoch) to hand out; Empty. */
-  prepareIncrementProducerEpoch(newTxnTimeoutMs: number, nextEpoch: number, lastEpoch: number, now: number): TxnTransit {
-    return this.prepareTransitionTo(TransactionState.Empty, this.producerId, nextEpoch, lastEpoch, newTxnTimeoutMs, [], -1, now);
+  /** InitProducerId on the same producer id: the epoch (and last epoch) to hand out; Empty. */
+  prepareIncrementProducerEpoch(txnTimeoutMs: number, producerEpoch: number, lastProducerEpoch: number, now: number): TxnTransit {
+    return this.prepareTransitionTo(TransactionState.Empty, { producerEpoch, lastProducerEpoch, txnTimeoutMs, ...NO_TRANSACTION, txnLastUpdateTimestamp: now });
   }
 
   /** InitProducerId with the epoch exhausted: a new producer id at epoch 0; Empty. */
-  prepareProducerIdRotation(newProducerId: bigint, newTxnTimeoutMs: number, now: number, recordLastEpoch: boolean): TxnTransit {
-    const lastEpoch = recordLastEpoch ? this.producerEpoch : NO_PRODUCER_EPOCH;
-    return this.prepareTransitionTo(TransactionState.Empty, newProducerId, 0, lastEpoch, newTxnTimeoutMs, [], -1, now);
+  prepareProducerIdRotation(producerId: bigint, txnTimeoutMs: number, now: number, recordLastEpoch: boolean): TxnTransit {
+    const lastProducerEpoch = recordLastEpoch ? this.producerEpoch : NO_PRODUCER_EPOCH;
+    return this.prepareTransitionTo(TransactionState.Empty, { producerId, producerEpoch: 0, lastProducerEpoch, txnTimeoutMs, ...NO_TRANSACTION, txnLastUpdateTimestamp: now });
   }
 
   /** AddPartitionsToTxn / AddOffsetsToTxn: Ongoing with the partitions added; the start time set when a transaction begins. */
   prepareAddPartitions(added: readonly TopicPartitionRef[], now: number): TxnTransit {
-    const starts = this.state === TransactionState.Empty || this.state === TransactionState.CompleteCommit || this.state === TransactionState.CompleteAbort;
+    const begins = this.state === TransactionState.Empty || this.state === TransactionState.CompleteCommit || this.state === TransactionState.CompleteAbort;
     const partitions = new Map(this.topicPartitions);
     for (const partition of added) partitions.set(partitionKey(partition), partition);
-    return this.prepareTransitionTo(TransactionState.Ongoing, this.producerId, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, [...partitions.values()], starts ? now : this.txnStartTimestamp, now);
+    return this.prepareTransitionTo(TransactionState.Ongoing, {
+      partitions: [...partitions.values()],
+      txnStartTimestamp: begins ? now : this.txnStartTimestamp,
+      txnLastUpdateTimestamp: now,
+    });
   }
 
   prepareAbortOrCommit(state: typeof TransactionState.PrepareCommit | typeof TransactionState.PrepareAbort, now: number): TxnTransit {
-    return this.prepareTransitionTo(state, this.producerId, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, this.partitionList(), this.txnStartTimestamp, now);
+    return this.prepareTransitionTo(state, { txnLastUpdateTimestamp: now });
   }
 
   /** After every marker is written: CompleteCommit or CompleteAbort, no partitions. */
   prepareComplete(now: number): TxnTransit {
     const state = this.state === TransactionState.PrepareCommit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
     this.hasFailedEpochFence = false;
-    return this.prepareTransitionTo(state, this.producerId, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, [], this.txnStartTimestamp, now);
+    return this.prepareTransitionTo(state, { partitions: [], txnLastUpdateTimestamp: now });
   }
 
   /** Expiry: the id is about to be removed (a tombstone, never a Dead record). */
   prepareDead(): TxnTransit {
-    return this.prepareTransitionTo(TransactionState.Dead, this.producerId, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, [], this.txnStartTimestamp, this.txnLastUpdateTimestamp);
+    return this.prepareTransitionTo(TransactionState.Dead, { partitions: [] });
   }
 
   /** A marker of the transaction is written: the partition needs no more. */
@@ -217,29 +224,33 @@ export class TransactionMetadata {
     return [...this.topicPartitions.values()];
   }
 
-  private prepareTransitionTo(
-    state: TransactionState,
-    producerId: bigint,
-    producerEpoch: number,
-    lastProducerEpoch: number,
-    txnTimeoutMs: number,
-    partitions: readonly TopicPartitionRef[],
-    txnStartTimestamp: number,
-    txnLastUpdateTimestamp: number,
-  ): TxnTransit {
+  /** Marks `state` pending and returns the transit to it: the current metadata with `changes`. */
+  private prepareTransitionTo(state: TransactionState, changes: Partial<Omit<TxnTransit, 'state' | 'lastProducerId'>>): TxnTransit {
     const target = transactionStateName(state);
     if (this.pendingState !== undefined) {
       throw new IllegalTransitionError(`transactional id ${this.transactionalId}: preparing ${target} while ${transactionStateName(this.pendingState)} is pending`);
     }
-    if (producerId < 0n) throw new IllegalTransitionError(`transactional id ${this.transactionalId}: producer id ${producerId}`);
-    if (state !== TransactionState.Dead && producerEpoch < 0) {
-      throw new IllegalTransitionError(`transactional id ${this.transactionalId}: producer epoch ${producerEpoch}`);
+    const transit: TxnTransit = {
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      lastProducerEpoch: this.lastProducerEpoch,
+      txnTimeoutMs: this.txnTimeoutMs,
+      partitions: this.partitionList(),
+      txnStartTimestamp: this.txnStartTimestamp,
+      txnLastUpdateTimestamp: this.txnLastUpdateTimestamp,
+      ...changes,
+      state,
+      lastProducerId: this.producerId,
+    };
+    if (transit.producerId < 0n) throw new IllegalTransitionError(`transactional id ${this.transactionalId}: producer id ${transit.producerId}`);
+    if (state !== TransactionState.Dead && transit.producerEpoch < 0) {
+      throw new IllegalTransitionError(`transactional id ${this.transactionalId}: producer epoch ${transit.producerEpoch}`);
     }
     if (!VALID_PREVIOUS[state].includes(this.state)) {
       throw new IllegalTransitionError(`transactional id ${this.transactionalId}: ${target} cannot follow ${transactionStateName(this.state)}`);
     }
     this.pendingState = state;
-    return { producerId, lastProducerId: this.producerId, producerEpoch, lastProducerEpoch, txnTimeoutMs, state, partitions, txnStartTimestamp, txnLastUpdateTimestamp };
+    return transit;
   }
 
   private illegal(transit: TxnTransit, why: string): never {

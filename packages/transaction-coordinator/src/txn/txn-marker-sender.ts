@@ -40,7 +40,7 @@ export class TxnMarkerSender {
     const { logger } = this.deps;
     const commit = complete.state === TransactionState.CompleteCommit;
     const entry = { producerId: metadata.producerId, producerEpoch: metadata.producerEpoch, coordinatorEpoch: shard.coordinatorEpoch, commit };
-    const context = { transactionalId: metadata.transactionalId, producerId: entry.producerId, producerEpoch: entry.producerEpoch, coordinatorEpoch: entry.coordinatorEpoch, commit };
+    const context = { transactionalId: metadata.transactionalId, ...entry };
     try {
       for (let attempt = 0; ; attempt++) {
         if (!this.serving(shard, metadata)) return;
@@ -56,7 +56,10 @@ export class TxnMarkerSender {
         const error = await this.deps.writer.write(shard, metadata, complete, (code) => code === ErrorCode.COORDINATOR_NOT_AVAILABLE);
         if (error === ErrorCode.NONE) return;
         if (error !== ErrorCode.COORDINATOR_NOT_AVAILABLE || !this.serving(shard, metadata)) {
-          logger.warn('transaction coordinator: writing the end of a transaction failed; the next coordinator of the partition completes it', { ...context, errorCode: error });
+          logger.warn('transaction coordinator: writing the end of a transaction failed; the next coordinator of the partition completes it', {
+            ...context,
+            errorCode: error,
+          });
           return;
         }
         await this.sleep(backoff(attempt));
@@ -101,7 +104,9 @@ export class TxnMarkerSender {
       if (!asked.has(partitionKey(result))) continue;
       const outcome = markerOutcome(result.errorCode, this.deps.partitionExists(result.topic, result.partition));
       if (outcome === 'written' || outcome === 'dropped') {
-        if (outcome === 'dropped') this.deps.logger.warn('transaction coordinator: marker dropped', { ...context, topic: result.topic, partition: result.partition, errorCode: result.errorCode });
+        if (outcome === 'dropped') {
+          this.deps.logger.warn('transaction coordinator: marker dropped', { ...context, topic: result.topic, partition: result.partition, errorCode: result.errorCode });
+        }
         metadata.removePartition(result);
       } else if (outcome === 'fenced') {
         this.deps.logger.warn('transaction coordinator: a partition refused the marker as stale; this coordinator stops ending the transaction', {
@@ -112,7 +117,12 @@ export class TxnMarkerSender {
         });
         return 'fenced';
       } else if (!isExpectedMarkerRetry(result.errorCode)) {
-        this.deps.logger.error('transaction coordinator: unexpected marker error; retrying', { ...context, topic: result.topic, partition: result.partition, errorCode: result.errorCode });
+        this.deps.logger.error('transaction coordinator: unexpected marker error; retrying', {
+          ...context,
+          topic: result.topic,
+          partition: result.partition,
+          errorCode: result.errorCode,
+        });
       }
     }
     return 'continue';
