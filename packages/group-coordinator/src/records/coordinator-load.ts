@@ -56,13 +56,14 @@ export function applyCoordinatorRecord(state: LoadedCoordinatorState, { offset, 
     }
     return;
   }
-  let offsets = state.offsets;
-  if (producerId !== undefined) {
-    const pending = state.pendingTxnOffsets.get(producerId);
-    if (pending === undefined) state.pendingTxnOffsets.set(producerId, (offsets = new Map()));
-    else offsets = pending;
-  }
+  const offsets = producerId === undefined ? state.offsets : pendingOf(state, producerId);
   setOffset(offsets, group, topic, partition, { ...record.value, recordOffset: offset });
+}
+
+function pendingOf(state: LoadedCoordinatorState, producerId: bigint): OffsetsByGroup {
+  let pending = state.pendingTxnOffsets.get(producerId);
+  if (pending === undefined) state.pendingTxnOffsets.set(producerId, (pending = new Map()));
+  return pending;
 }
 
 /**
@@ -106,8 +107,9 @@ function applyChunk(state: LoadedCoordinatorState, chunk: DecodedCoordinatorRead
 /**
  * Reads a partition's records from `from` up to `to` (exclusive) through
  * `read`, chunk by chunk of `maxBytesPerRead` (offsets.load.buffer.size),
- * applying each record and transaction marker in offset order, and yields to the event loop between
- * chunks so the broker serves other work during a long load. Records before
+ * applying each record and transaction marker in offset order, and yields to
+ * the event loop between chunks so the broker serves other work during a
+ * long load. Records before
  * `from` in the first batch and from `to` on are not applied. The load ends
  * early when a read finds no more batches (the tail compacted away).
  * `partition` only names the partition in a CoordinatorLoadError.
