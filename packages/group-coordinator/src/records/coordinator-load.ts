@@ -109,9 +109,9 @@ function applyChunk(state: LoadedCoordinatorState, chunk: DecodedCoordinatorRead
  * `read`, chunk by chunk of `maxBytesPerRead` (offsets.load.buffer.size),
  * applying each record and transaction marker in offset order, and yields to
  * the event loop between chunks so the broker serves other work during a
- * long load. Records before
- * `from` in the first batch and from `to` on are not applied. The load ends
- * early when a read finds no more batches (the tail compacted away).
+ * long load. Records and markers before `from` in the first batch and from
+ * `to` on are not applied. The load ends early when a read finds no more
+ * batches (the tail compacted away).
  * `partition` only names the partition in a CoordinatorLoadError.
  */
 export async function loadCoordinatorPartition(
