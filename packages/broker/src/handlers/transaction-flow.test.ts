@@ -7,21 +7,7 @@
 // see the outcome.
 import { describe, expect, it } from 'vitest';
 import { GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC } from '@kstream/metadata';
-import {
-  AddOffsetsToTxn,
-  AddPartitionsToTxn,
-  EndTxn,
-  ErrorCode,
-  Fetch,
-  InitProducerId,
-  OffsetFetch,
-  Produce,
-  TxnOffsetCommit,
-  ZERO_UUID,
-  type ApiSpec,
-  type RequestOf,
-  type ResponseOf,
-} from '@kstream/protocol';
+import { ErrorCode, ZERO_UUID, type ApiSpec, type RequestOf, type ResponseOf } from '@kstream/protocol';
 import { clusterRecords, overTheWire, pairBrokers, testBroker, type TestBroker } from '../partitions/broker-services.test-support.js';
 import { batchBaseOffsets, producerBatch } from '../txn/txn-batches.test-support.js';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn-handler.js';
