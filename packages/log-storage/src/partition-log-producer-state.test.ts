@@ -1,5 +1,5 @@
 import { ErrorCode } from '@kstream/protocol';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
@@ -8,6 +8,7 @@ import type { PartitionLog } from './partition-log.js';
 import { manualClock, openLog, recordingLogger } from './partition-log.test-support.js';
 import { ProducerStateError } from './producer-state-errors.js';
 import { markerBatch, producerBatch } from './producer-state.test-support.js';
+import { batchesIn, makeBatch } from './record-batch.test-support.js';
 
 const PID = 4000n;
 
@@ -123,6 +124,45 @@ describe('PartitionLog producer state: idempotence', () => {
     expect(await reopened.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2, records: 2 }), 0)).toMatchObject({ firstOffset: 2n, duplicate: true });
     expect(await reopened.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0 }), 0)).toMatchObject({ firstOffset: 4n, duplicate: true });
     expect(reopened.logEndOffset).toBe(5n);
+    await reopened.close();
+  });
+
+  it('replayWalksLargeAndSmallBatches: headers found past large bodies and across read chunks, markers read whole', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { fileSystem: fs });
+    const big = producerBatch({ producerId: PID + 9n, epoch: 0, seq: 0, records: 1 });
+    for (let i = 0; i < 3; i++) await log.appendAsLeader(makeBatch({ bodyBytes: 300 * 1024 }), 0);
+    await log.appendAsLeader(big, 0);
+    for (let i = 0; i < 150; i++) await log.appendAsLeader(makeBatch({ bodyBytes: 10_000 + i }), 0);
+    for (let seq = 0; seq < 400; seq++) await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq, records: 1 }), 0);
+    await log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0, transactional: true }), 0);
+    await log.appendAsLeader(makeBatch({ bodyBytes: 2 * 1024 * 1024 }), 0);
+    await log.appendTxnMarker({ producerId: PID + 1n, producerEpoch: 0, coordinatorEpoch: 0, commit: false }, 0);
+    await fs.crash();
+    const reopened = await openLog(dir);
+    expect(await reopened.appendAsLeader(big, 0)).toMatchObject({ firstOffset: 3n, duplicate: true });
+    expect(await reopened.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 399 }), 0)).toMatchObject({ firstOffset: 553n, duplicate: true });
+    expect(reopened.collectAbortedTransactions(0n, 1000n)).toEqual([{ producerId: PID + 1n, firstOffset: 554n }]);
+    await reopened.close();
+  });
+
+  it('unreadableMarkerBelowTheRecoveryPoint: logged and skipped by the replay, the log still opens', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0);
+    await log.appendTxnMarker({ producerId: PID, producerEpoch: 0, coordinatorEpoch: 0, commit: true }, 0);
+    await log.close();
+    for (const name of snapshotFiles(dir)) unlinkSync(join(partitionDir(dir), name));
+    const path = join(partitionDir(dir), '00000000000000000000.log');
+    const bytes = readFileSync(path);
+    const markerAt = batchesIn(bytes)[0]!.size;
+    bytes[markerAt + 65] = 0x31; // the control key's length varint: -25
+    writeFileSync(path, bytes);
+    const logger = recordingLogger();
+    const reopened = await openLog(dir, { recoveryPoint: 2n, logger });
+    expect(logger.entries.map((e) => e.msg)).toEqual(['Unreadable transaction marker skipped while loading producer state']);
+    expect(reopened.logEndOffset).toBe(2n);
     await reopened.close();
   });
 

@@ -1,11 +1,14 @@
-import { BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS } from '@kstream/protocol';
+import { BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, BATCH_OFFSETS, CorruptRecordBatchError } from '@kstream/protocol';
 import type { LogSegment, SegmentContext } from './log-segment.js';
 import { ProducerAppendInfo } from './producer-append-info.js';
 import { hasProducerId, readProducerBatch, readTxnMarker } from './producer-state-batch.js';
 import type { ProducerStateManager } from './producer-state-manager.js';
+import { topicPartitionName } from './topic-partition.js';
 
-/** Bytes read per disk read of the header walk; a larger batch's body is skipped, not read. */
-const CHUNK = 64 * 1024;
+/** Bytes read per disk read of the header walk among small batches. */
+const CHUNK = 1024 * 1024;
+/** After a batch this large the next read takes a header only: large batches' bodies are skipped, not read. */
+const LARGE_BATCH = 128 * 1024;
 
 /**
  * Rebuilds producer state after an open or a truncation: the latest
@@ -46,10 +49,12 @@ async function replaySegment(state: ProducerStateManager, ctx: SegmentContext, s
     let chunk = Buffer.allocUnsafe(CHUNK);
     let chunkStart = 0;
     let chunkLength = 0;
+    let lastSize = 0;
     while (position + BATCH_HEADER_SIZE <= segment.size) {
       if (position < chunkStart || position + BATCH_HEADER_SIZE > chunkStart + chunkLength) {
         chunkStart = position;
-        chunkLength = await file.read(chunk, position, Math.min(CHUNK, segment.size - position));
+        const want = lastSize >= LARGE_BATCH ? BATCH_HEADER_SIZE : CHUNK;
+        chunkLength = await file.read(chunk, position, Math.min(want, segment.size - position));
         if (chunkLength < BATCH_HEADER_SIZE) return;
       }
       let at = position - chunkStart;
@@ -64,9 +69,21 @@ async function replaySegment(state: ProducerStateManager, ctx: SegmentContext, s
           chunkLength = await file.read(chunk, position, size);
           at = 0;
         }
-        replayBatch(state, ctx, rebuildTxnIndex ? segment : undefined, chunk, at, size);
+        try {
+          replayBatch(state, ctx, rebuildTxnIndex ? segment : undefined, chunk, at, size);
+        } catch (error) {
+          if (!(error instanceof CorruptRecordBatchError)) throw error;
+          // Flushed data gone bad below the recovery point (recovery checked the rest): reads refuse it; the state goes on without it.
+          ctx.logger.error('Unreadable transaction marker skipped while loading producer state', {
+            partition: topicPartitionName(ctx.topicPartition),
+            segment: segment.logPath,
+            position,
+            error,
+          });
+        }
       }
       position += size;
+      lastSize = size;
     }
   } finally {
     await file.close();
