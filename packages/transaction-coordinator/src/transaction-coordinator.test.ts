@@ -17,6 +17,7 @@ describe('TransactionCoordinator', () => {
     await f.timers.advance(60_000);
     expect(f.markers.entries).toHaveLength(1);
     expect((await f.init('txn-a')).errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    expect((await f.describe('txn-a')).errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     expect((await f.coordinator.listTransactions({ stateFilters: [], producerIdFilters: [], durationFilter: -1n })).errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   });
 

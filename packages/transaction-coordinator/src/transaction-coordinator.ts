@@ -21,6 +21,7 @@ import {
   endTransaction,
   initProducerId,
   listTransactions,
+  notDescribed,
   removeExpiredTransactionalIds,
   TransactionShards,
   TransitionWriter,
@@ -139,7 +140,8 @@ export class TransactionCoordinator {
   }
 
   async describeTransactions(request: RequestOf<typeof DescribeTransactions>): Promise<ResponseOf<typeof DescribeTransactions>> {
-    return { throttleTimeMs: 0, transactionStates: request.transactionalIds.map((id) => describeTransaction(this.shards, id)) };
+    const describe = (id: string) => (this.closed ? notDescribed(id, ErrorCode.COORDINATOR_NOT_AVAILABLE) : describeTransaction(this.shards, id));
+    return { throttleTimeMs: 0, transactionStates: request.transactionalIds.map(describe) };
   }
 
   async listTransactions(request: RequestOf<typeof ListTransactions>): Promise<ResponseOf<typeof ListTransactions>> {

@@ -3,7 +3,7 @@ export type { CoordinatorContext } from './coordinator-context.js';
 export { endTransaction } from './end-transaction.js';
 export { initProducerId, type ExpectedProducer, type InitProducerIdResult } from './init-producer-id.js';
 export { abortTimedOutTransactions } from './transaction-timeouts.js';
-export { describeTransaction, listTransactions } from './transaction-listing.js';
+export { describeTransaction, listTransactions, notDescribed } from './transaction-listing.js';
 export { coordinatorPartition } from './transaction-partition.js';
 export { TransactionShards } from './transaction-shards.js';
 export type { TransactionShard } from './transaction-shard.js';

@@ -10,7 +10,7 @@ type DescribedState = ResponseOf<typeof DescribeTransactions>['transactionStates
 type ListedState = ResponseOf<typeof ListTransactions>['transactionStates'][number];
 
 /** An id not described: Kafka's field defaults beside the error. */
-function describeError(transactionalId: string, errorCode: number): DescribedState {
+export function notDescribed(transactionalId: string, errorCode: number): DescribedState {
   return {
     errorCode,
     transactionalId,
@@ -25,12 +25,12 @@ function describeError(transactionalId: string, errorCode: number): DescribedSta
 
 /** One id's description: NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS when not served here, TRANSACTIONAL_ID_NOT_FOUND when unknown or expiring. */
 export function describeTransaction(shards: TransactionShards, transactionalId: string): DescribedState {
-  if (transactionalId === '') return describeError(transactionalId, ErrorCode.INVALID_REQUEST);
+  if (transactionalId === '') return notDescribed(transactionalId, ErrorCode.INVALID_REQUEST);
   const routed = shards.route(transactionalId);
-  if ('errorCode' in routed) return describeError(transactionalId, routed.errorCode);
+  if ('errorCode' in routed) return notDescribed(transactionalId, routed.errorCode);
   const metadata = routed.shard.transactions.get(transactionalId);
   if (metadata === undefined || metadata.state === TransactionState.Dead || metadata.pendingState === TransactionState.Dead) {
-    return describeError(transactionalId, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+    return notDescribed(transactionalId, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
   }
   const topics = new Map<string, number[]>();
   for (const { topic, partition } of metadata.topicPartitions.values()) {
