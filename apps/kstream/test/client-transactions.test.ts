@@ -3,7 +3,8 @@
 // read_committed and an aborted one is not (read_uncommitted sees both); an
 // open transaction holds a read_committed consumer's position at its first
 // offset until it commits; sendOffsets commits the group's offsets with the
-// transaction; a second producer with the same transactional id fences the
+// transaction, a group member's (its generation and member id) too, in a
+// consume-transform-produce round; a second producer with the same transactional id fences the
 // first (KafkaProducerFencedError) and aborts its open transaction; the
 // client's kafkajs entry commits a transaction too.
 import {
@@ -141,6 +142,43 @@ describe('client transactions', () => {
     await waitFor('the offsets committed with the transaction', async () => (await committed()).join() === '7,4', 15_000);
     expect(await readAll(output, 'read_committed')).toEqual(['from-committed']);
   }, 40_000);
+
+  it('consumeTransformProduceCommitsTheOutputAndTheGroupMembersOffsetsTogether', async () => {
+    const input = await createTopic('ctp-in');
+    const output = await createTopic('ctp-out');
+    const group = topicName('ctp-group');
+    await producer().send(['a', 'b', 'c'].map((value) => ({ topic: input, value, partition: 0 })));
+    const member = new Consumer<string, string>({
+      bootstrap: node.bootstrap,
+      groupId: group,
+      keyDeserializer: stringSerde,
+      valueDeserializer: stringSerde,
+      autoOffsetReset: 'earliest',
+      enableAutoCommit: false,
+      isolationLevel: 'read_committed',
+      fetchMaxWaitMs: 100,
+      logger: quiet,
+    });
+    closers.push(() => member.close());
+    member.subscribe([input]);
+    const records: ConsumerRecord<string, string>[] = [];
+    await waitFor('the member to consume the input', async () => {
+      for (const batch of await member.poll({ timeoutMs: 200 })) records.push(...batch.records);
+      return records.length === 3;
+    }, 20_000);
+    expect(member.groupMetadata()?.generationId).toBeGreaterThan(0);
+    const p = producer({ transactionalId: topicName('tx-ctp') });
+    const txn = await p.transaction();
+    await txn.send(records.map((r) => ({ topic: output, value: r.value!.toUpperCase(), partition: 0 })));
+    await txn.sendOffsets({ groupId: group, consumer: member, offsets: [{ topic: input, partition: 0, offset: records.at(-1)!.offset + 1n }] });
+    await txn.commit();
+    await waitFor('the member’s offsets committed with the transaction', async () => (await member.committed([{ topic: input, partition: 0 }])).get(`${input}-0`) === 3n, 15_000).catch(
+      async (error: Error) => {
+        throw new Error(`${error.message}; committed ${[...(await member.committed([{ topic: input, partition: 0 }]))].join(' ')}`);
+      },
+    );
+    expect(await readAll(output, 'read_committed')).toEqual(['A', 'B', 'C']);
+  }, 60_000);
 
   it('aSecondProducerWithTheSameTransactionalIdFencesTheFirstAndAbortsItsOpenTransaction', async () => {
     const topic = await createTopic('fencing');
