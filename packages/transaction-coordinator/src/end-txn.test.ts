@@ -158,4 +158,22 @@ describe('EndTxn', () => {
     expect(f.markers.entries).toEqual([]);
     expect(await f.end('txn-a', producer, true)).toBe(ErrorCode.NONE);
   });
+
+  it('markerWriterThatRejectsIsRetried', async () => {
+    const f = fixture();
+    await f.elect();
+    const producer = await initialized(f, 'txn-a');
+    await f.add('txn-a', producer, [orders0]);
+    let rejections = 1;
+    const write = f.markers.write.bind(f.markers);
+    f.markers.write = async (entry) => {
+      if (rejections-- > 0) throw new Error('peer link closed');
+      return write(entry);
+    };
+    await f.end('txn-a', producer, true);
+    await settle();
+    expect((await f.describe('txn-a')).transactionState).toBe('PrepareCommit');
+    await f.timers.advance(100);
+    expect((await f.describe('txn-a')).transactionState).toBe('CompleteCommit');
+  });
 });

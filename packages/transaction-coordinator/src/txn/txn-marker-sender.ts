@@ -1,6 +1,6 @@
 import type { Logger } from '@kstream/log-storage';
 import { ErrorCode } from '@kstream/protocol';
-import type { CoordinatorTimers, TopicPartitionRef, TxnMarkerWriter } from '../coordinator-types.js';
+import type { CoordinatorTimers, TopicPartitionRef, TxnMarkerEntry, TxnMarkerResult, TxnMarkerWriter } from '../coordinator-types.js';
 import { TransactionState } from '../records/index.js';
 import { isExpectedMarkerRetry, markerOutcome } from './marker-results.js';
 import { partitionKey, type TransactionMetadata, type TxnTransit } from './transaction-metadata.js';
@@ -47,7 +47,7 @@ export class TxnMarkerSender {
         this.dropDeletedPartitions(metadata);
         const partitions = metadata.partitionList();
         if (partitions.length === 0) break;
-        const results = await this.deps.markers.write({ ...entry, partitions });
+        const results = await this.write({ ...entry, partitions }, context);
         if (!this.serving(shard, metadata)) return;
         if (this.apply(metadata, partitions, results, context) === 'fenced') return;
         if (metadata.topicPartitions.size > 0) await this.sleep(backoff(attempt));
@@ -126,6 +126,16 @@ export class TxnMarkerSender {
       }
     }
     return 'continue';
+  }
+
+  /** The writer's answers; should it break its promise never to reject, every partition is retried. */
+  private async write(entry: TxnMarkerEntry, context: object): Promise<TxnMarkerResult[]> {
+    try {
+      return await this.deps.markers.write(entry);
+    } catch (error) {
+      this.deps.logger.error('transaction coordinator: the marker writer failed; retrying', { ...context, error: error instanceof Error ? error.message : String(error) });
+      return [];
+    }
   }
 
   private sleep(ms: number): Promise<void> {
