@@ -12,6 +12,8 @@ class EosModelRun {
   readonly transactions: TxnAttempt[] = [];
   readonly output: OutputRecord[] = [];
   readonly groupOffsets = new Map<number, bigint>([[0, 0n], [1, 0n]]);
+  /** The log's own committed view when it differs from what the consumer read. */
+  logView: OutputRecord[] | undefined;
   #clock = 0;
   #attempt = 0;
 
@@ -53,7 +55,7 @@ class EosModelRun {
   }
 
   final(): EosFinalState {
-    return { committedOutput: this.output, storedOutputRecords: this.output.length, groupOffsets: this.groupOffsets, inputEnds: new Map([[0, 6n], [1, 6n]]) };
+    return { committedOutput: this.output, logCommittedOutput: this.logView ?? this.output, storedOutputRecords: this.output.length, groupOffsets: this.groupOffsets, inputEnds: new Map([[0, 6n], [1, 6n]]) };
   }
 }
 
@@ -138,6 +140,15 @@ describe('EOS checker', () => {
     const run = cleanRun();
     run.groupOffsets.set(1, 3n);
     expect(rules(run)).toEqual(['offsetsShort', 'offsetsApartFromOutputs']);
+  });
+
+  it('readCommittedMismatch: the consumer missed a committed record (an aborted transaction listed over it), and saw one the log never committed', () => {
+    const run = cleanRun();
+    run.logView = [...run.output];
+    const hidden = run.output.findIndex((o) => o.inputId === 101);
+    run.output.splice(hidden, 1);
+    run.logView.push({ partition: 0, offset: 50n, inputId: 102, tag: run.transactions[3]!.tag });
+    expect(rules(run)).toEqual(['inputLost', 'tornTransaction', 'readCommittedMismatch']);
   });
 
   it('summaryPrintsTheSeedFirstAndEachViolationsTransactions', () => {

@@ -9,7 +9,8 @@
 // group's stable committed offsets reach every input partition's end, or
 // they stop making progress), stopped, every output transaction ended (last
 // stable offset = high watermark), the output read by a fresh read_committed
-// kafkajs consumer, the group's committed offsets read, and the EOS
+// kafkajs consumer and raw from the leaders (the markers applied by hand),
+// the group's committed offsets read, and the EOS
 // checker's verdict with its summary.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,10 +19,10 @@ import { makeTempDir, removeDir } from '../../src/cluster.test-support.js';
 import { LogCapture } from '../../src/log-capture.test-support.js';
 import { kafkaClient } from '../kafkajs-client.test-support.js';
 import { checkEos, type EosCheckResult } from './eos-checker.test-support.js';
-import { EosHistoryRecorder, inputValue, parseInputValue, parseOutputValue, type EosFinalState, type EosHistory, type InputRecord } from './eos-history.test-support.js';
+import { EosHistoryRecorder, inputValue, parseInputValue, type EosFinalState, type EosHistory, type InputRecord, type OutputRecord } from './eos-history.test-support.js';
 import { EosNemesis, type EosNemesisKind } from './eos-nemesis.test-support.js';
 import { COORDINATOR_KEY_TRANSACTION, CoordinatorClient } from './eos-offsets.test-support.js';
-import { readCommitted } from './eos-output-reader.test-support.js';
+import { readCommitted, readOutputLog } from './eos-output-reader.test-support.js';
 import { eosFaultTimeline, summarizeEos } from './eos-summary.test-support.js';
 import { EosWorker, type EosWorkerOptions } from './eos-worker.test-support.js';
 import { createTopic, FAULT_RUN_BROKER_CONFIG, FAULT_RUN_BROKERS, FAULT_RUN_PARTITIONS, settle, startFaultNode } from './fault-run.test-support.js';
@@ -117,6 +118,7 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
       outputTopic,
       transactionalIdPrefix,
       recordsPerTransaction: options.recordsPerTransaction ?? 20,
+      outputPartitions: FAULT_RUN_PARTITIONS,
       coordinators,
       ...WORKER_TIMEOUTS,
     });
@@ -165,9 +167,12 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
 
     const stableEnds = await untilNoOpenTransaction(pool, outputLeaders, FAULT_RUN_PARTITIONS, OPEN_TRANSACTION_TIMEOUT_MS);
     const committedOutput = await readCommitted(cluster.bootstrap, `${recorder.group}-check`, outputTopic, stableEnds, READ_TIMEOUT_MS);
+    const logCommittedOutput: OutputRecord[] = [];
     let storedOutputRecords = 0;
     for (let p = 0; p < FAULT_RUN_PARTITIONS; p++) {
-      storedOutputRecords += (await readServedPartition(pool, outputLeaders, p)).log.filter((r) => parseOutputValue(r.value) !== null).length;
+      const outputLog = await readOutputLog(pool, outputLeaders, p, REQUEST_TIMEOUT_MS);
+      logCommittedOutput.push(...outputLog.committed);
+      storedOutputRecords += outputLog.stored;
     }
     const groupOffsets = await coordinators.stableOffsets(recorder.group, inputTopic, [...inputEnds.keys()], Date.now() + SETTLE_TIMEOUT_MS);
     log(`output read (${committedOutput.length} records visible of ${storedOutputRecords} stored) at ${seconds()}`);
@@ -176,7 +181,7 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
     await cluster.stop();
 
     const history = recorder.history();
-    const final: EosFinalState = { committedOutput, storedOutputRecords, groupOffsets, inputEnds };
+    const final: EosFinalState = { committedOutput, logCommittedOutput, storedOutputRecords, groupOffsets, inputEnds };
     const result = checkEos(history, final);
     const failed = result.violations.length > 0 || !drained;
     const summary = [

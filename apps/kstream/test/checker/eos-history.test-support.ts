@@ -74,6 +74,8 @@ export interface EosHistory {
 export interface EosFinalState {
   /** The output topic, every partition, as a fresh read_committed kafkajs consumer read it up to the last stable offset. */
   readonly committedOutput: readonly OutputRecord[];
+  /** The same, computed from the output's logs read raw from the leaders, each transactional record kept or dropped by its producer's next marker. */
+  readonly logCommittedOutput: readonly OutputRecord[];
   /** Records of the output topic read_uncommitted (aborted ones included, control batches not): for the summary. */
   readonly storedOutputRecords: number;
   /** The group's committed offset per input partition (OffsetFetch, requireStable), -1 for none. */

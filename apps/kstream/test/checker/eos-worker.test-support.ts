@@ -10,11 +10,13 @@
 // and process from there. Each run of up to `recordsPerTransaction` input
 // records is one transaction: one output per input (`<id>|<tag>`, keyed by
 // the id, so a transaction spans several output partitions) and the input
-// offset after the run through sendOffsets, then commit. A transaction that
+// offset after the run through sendOffsets, then commit (the outputs go
+// out one send() per output partition: see byOutputPartition). A transaction that
 // fails is aborted when it can be, its producer closed, the partition owned
 // again (a new producer, fencing the failed one) and the consumer moved back
 // to the committed offset — what an application does after an error.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { partitionForKey } from '@kstream/partitioner';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer, type Transaction } from 'kafkajs';
 import type { EosHistoryRecorder, TxnAttempt } from './eos-history.test-support.js';
 import { outputValue, parseInputValue } from './eos-history.test-support.js';
@@ -30,6 +32,7 @@ export interface EosWorkerOptions {
   /** The transactional id of input partition p is `<prefix>-<p>`. */
   readonly transactionalIdPrefix: string;
   readonly recordsPerTransaction: number;
+  readonly outputPartitions: number;
   readonly coordinators: CoordinatorClient;
   readonly transactionTimeoutMs: number;
   readonly sessionTimeoutMs: number;
@@ -47,6 +50,22 @@ interface Ownership {
   readonly generation: number;
   /** The next input offset to process: the group's committed offset when owned, then after each commit. */
   next: bigint;
+}
+
+/**
+ * Input ids by the output partition their output goes to (murmur2 of the id, as kafkajs's default partitioner would
+ * place the key). The worker sends each partition's outputs in a send() of their own: a kafkajs send() that spans
+ * several brokers keeps the answers of the brokers that succeeded across its retries, so after a leader change it
+ * resends a partition already written (with new sequence numbers, a duplicate no broker can recognise) or never sends
+ * one whose new leader had already answered for other partitions — and resolves (kafkajs issues #1303, #1798).
+ */
+export function byOutputPartition(inputs: readonly number[], partitions: number): Map<number, number[]> {
+  const grouped = new Map<number, number[]>();
+  for (const id of inputs) {
+    const partition = partitionForKey(String(id), partitions);
+    (grouped.get(partition) ?? grouped.set(partition, []).get(partition)!).push(id);
+  }
+  return grouped;
 }
 
 /** A kafkajs error as a short line: its protocol error type when it has one. */
@@ -247,10 +266,10 @@ export class EosWorker {
     let committing = false;
     try {
       transaction = await step(owned.producer.transaction(), 'begin');
-      await step(
-        transaction.send({ topic: options.outputTopic, acks: -1, timeout: options.requestTimeoutMs, messages: inputs.map((id) => ({ key: String(id), value: outputValue(id, attempt.tag) })) }),
-        'send',
-      );
+      for (const [outputPartition, ids] of byOutputPartition(inputs, options.outputPartitions)) {
+        const messages = ids.map((id) => ({ key: String(id), value: outputValue(id, attempt.tag), partition: outputPartition }));
+        await step(transaction.send({ topic: options.outputTopic, acks: -1, timeout: options.requestTimeoutMs, messages }), `send to output-${outputPartition}`);
+      }
       await step(
         transaction.sendOffsets({ consumerGroupId: options.group, topics: [{ topic: options.inputTopic, partitions: [{ partition, offset: String(attempt.committedOffset) }] }] }),
         'sendOffsets',
