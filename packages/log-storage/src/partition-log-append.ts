@@ -37,9 +37,12 @@ interface WriteGroup {
  * to the LogDirIo's inlineWriteMaxBytes is made on the loop, after its CRCs
  * are checked; a larger one goes to the thread pool and its CRCs are checked
  * while it is in flight. Either way the write counts (indexes, log end
- * offset, epoch cache, the callers' promises) only once both are done, and
- * nothing refused is ever counted: a pooled write is cut back if a batch
- * failed. Not thread-safe; owned by the partition's broker loop.
+ * offset, epoch cache, producer state, the callers' promises) only once both
+ * are done, and nothing refused is ever counted: a pooled write is cut back
+ * if a batch failed. A producer's retry found while a group is taken is
+ * answered with the original's offsets and written nowhere (with the group
+ * if the original is in it). Not thread-safe; owned by the partition's
+ * broker loop.
  */
 export class PartitionLogAppender {
   /** The queue of the current writer turn (started or about to start), which appends join while no other change waits for it. */

@@ -75,7 +75,9 @@ export interface PartitionLogOptions {
 /**
  * One partition's log (Kafka's UnifiedLog and LocalLog): a directory
  * `<topic>-<partition>` of LogSegments named by their 20-digit base offsets
- * (`.log`, `.index`, `.timeindex`) plus `leader-epoch-checkpoint`. Batches
+ * (`.log`, `.index`, `.timeindex`, `.txnindex`) plus `leader-epoch-checkpoint`
+ * and producer state snapshots (`<offset>.snapshot`, see
+ * ProducerStateManager). Batches
  * are stored exactly as received, with their base offset (and, on the
  * leader, partition leader epoch and LogAppendTime) rewritten in place.
  *
@@ -89,6 +91,10 @@ export interface PartitionLogOptions {
  * after an fdatasync shared by every append waiting (PartitionLogFlusher).
  * Changes (writes, rolls, truncations, retention) run one at a time on a
  * SerialQueue; reads and syncs run beside them on retained segments.
+ * Producer batches are checked in the writer's turn against the producer
+ * state as the appends before them leave it, and the state changes only
+ * when their write commits (producer-state-append.ts); batches without a
+ * producer id skip all of it.
  *
  * Not thread-safe; owned by the partition's broker loop.
  */
