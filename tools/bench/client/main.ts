@@ -54,12 +54,13 @@ async function oursBuilt(): Promise<{ producer: boolean; consumer: boolean; prob
   }
 }
 
-function loadAverage(): string {
+export function loadAverage(): string {
   const [one, five] = loadavg() as [number, number];
   return `load average ${one.toFixed(1)} (1 min) ${five.toFixed(1)} (5 min)`;
 }
 
-function missedTargets(figures: readonly Figure[]): string[] {
+/** One line per figure that missed its target. */
+export function missedTargets(figures: readonly Figure[]): string[] {
   return figures.flatMap((f) => {
     const { atLeast, atMost } = f.target ?? {};
     const format = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));

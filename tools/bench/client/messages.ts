@@ -1,5 +1,6 @@
 // What the client benchmark's parent sends each child over IPC, and what the
 // child answers: one job in, one result (or error) out.
+import type { ChildReply } from './child.js';
 
 export const CLIENTS = ['kstream', 'kafkajs', 'platformatic'] as const;
 export type ClientName = (typeof CLIENTS)[number];
@@ -104,4 +105,4 @@ export interface EndToEndResult extends Described {
 
 export type JobResult = ProduceResult | ConsumeResult | EndToEndResult;
 
-export type WorkerReply = { readonly ok: true; readonly value: JobResult; readonly node: string } | { readonly ok: false; readonly error: string; readonly node: string };
+export type WorkerReply = ChildReply<JobResult>;

@@ -87,7 +87,10 @@ export function roundOrder<T>(clients: readonly T[], round: number): T[] {
   return [...clients.slice(shift), ...clients.slice(0, shift)];
 }
 
-export function childOptions(context: PartContext, client: ClientName): ChildOptions {
+/** What starting a client's child needs of a part's context. */
+export type ChildContext = Pick<PartContext, 'bench' | 'nodeFor' | 'profileDir' | 'timeoutMs'>;
+
+export function childOptions(context: ChildContext, client: ClientName): ChildOptions {
   return { node: context.nodeFor(client), timeoutMs: context.timeoutMs, ...(client === 'kstream' && context.profileDir !== undefined ? { cpuProfileDir: context.profileDir } : {}) };
 }
 

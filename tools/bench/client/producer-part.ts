@@ -9,7 +9,7 @@ import { kcatProduceArgs, kcatProduceRate } from './kcat-ceiling.js';
 import type { ClientName, ProduceJob, ProduceResult, RoundResult } from './messages.js';
 import {
   attempt, CHUNK, childOptions, formatRate, IN_FLIGHT, keepNotes, LABELS, newPartResult, PARTITIONS, perSecond, ratioFigures, roundOrder, storedRecords, VALUE_BYTES,
-  type PartContext, type PartResult,
+  type ChildContext, type PartContext, type PartResult,
 } from './part-context.js';
 
 /**
@@ -17,7 +17,7 @@ import {
  * watermarks moved by exactly what the client acknowledged, and that it
  * acknowledged every record it sent.
  */
-export async function produceChecked(context: PartContext, job: ProduceJob): Promise<ProduceResult> {
+export async function produceChecked(context: ChildContext, job: ProduceJob): Promise<ProduceResult> {
   const before = await storedRecords(context.bench, job.topic);
   const result = await runInChild<ProduceResult>(job, childOptions(context, job.client));
   const expected = job.warmupRecords + job.rounds * job.records;
