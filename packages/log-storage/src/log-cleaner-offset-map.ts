@@ -1,7 +1,7 @@
 import { lastOffsetOf, readAttributes } from '@kstream/protocol';
 import type { StoredBatch } from './log-cleaner-batches.js';
 import { recordsSectionOf, walkRecordKeys } from './log-cleaner-records.js';
-import { CleanedTransactions } from './log-cleaner-transactions.js';
+import { CleanedTransactions, controlTypeOf } from './log-cleaner-transactions.js';
 import type { AbortedTxn } from './transaction-index.js';
 
 /**
@@ -44,9 +44,10 @@ export class OffsetMap {
 /**
  * Adds the dirty section's keys to the map, batch by batch in log order
  * (Kafka's buildOffsetMapForSegment): records at or past `startOffset` with
- * a key, skipping control batches and aborted transactions. Returns false
- * once the map is full: the dirty section then ends at the map's latest
- * offset. Batches reaching `endOffset` are not read.
+ * a key, skipping control batches and aborted transactions (markers end
+ * their transactions, as the walk meets them). Returns false once the map
+ * is full: the dirty section then ends at the map's latest offset. Batches
+ * reaching `endOffset` are not read.
  */
 export async function addToOffsetMap(
   map: OffsetMap,
@@ -61,7 +62,10 @@ export async function addToOffsetMap(
     const lastOffset = lastOffsetOf(header);
     if (lastOffset < startOffset) continue;
     if (header.baseOffset >= endOffset) break;
-    if (!readAttributes(header.attributes).isControl && !transactions.onBatchRead(header)) {
+    if (readAttributes(header.attributes).isControl) {
+      // A marker ends its transaction: a later one of the same producer is not taken for aborted.
+      transactions.onControlBatchRead(header, await controlTypeOf(bytes));
+    } else if (!transactions.onBatchRead(header)) {
       let full = false;
       walkRecordKeys(await recordsSectionOf(bytes, header), header, (offsetDelta, key) => {
         if (full) return;

@@ -75,6 +75,33 @@ describe('compaction of transactions', () => {
     await log.close();
   });
 
+  it('laterGroupKeepsAProducersNextTransaction: a segment cleaned apart from the ABORT before it does not take the producer’s next transaction for the aborted one', async () => {
+    const log = await openLog(tempLogDir(), { config: { ...COMPACTED, segmentBytes: 200 } });
+    await appendAt(log, await txnData('a', 'aborted', 1n));
+    await appendAt(log, await marker(false, 1n));
+    await log.roll();
+    await appendAt(log, await txnData('a', 'committed', 1n));
+    await appendAt(log, await marker(true, 1n));
+    await log.roll();
+    const summary = await (await cleanerFor(log)).cleanFilthiestLog();
+    expect(summary?.groups.length).toBe(2);
+    expect(describeBatches(await readBatches(log))).toEqual(['1:ABORT', '2:a=committed', '3:COMMIT']);
+    await log.close();
+  });
+
+  it('markerEndsItsTransactionInTheOffsetMap: a committed transaction after an aborted one of the same producer supersedes older values', async () => {
+    const log = await openLog(tempLogDir(), { config: COMPACTED });
+    await appendAt(log, await keyedBatch([{ key: 'a', value: 'old' }]));
+    await appendAt(log, await txnData('b', 'aborted', 1n));
+    await appendAt(log, await marker(false, 1n));
+    await appendAt(log, await txnData('a', 'new', 1n));
+    await appendAt(log, await marker(true, 1n));
+    await log.roll();
+    await (await cleanerFor(log)).cleanFilthiestLog();
+    expect(await readCommitted(log)).toEqual(['3:a=new']);
+    await log.close();
+  });
+
   it('interleavedAbortsAllRemoved: a transaction begun before another but aborted after it still loses its first batch', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir, { config: COMPACTED });

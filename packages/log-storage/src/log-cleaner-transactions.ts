@@ -63,7 +63,8 @@ export async function controlTypeOf(bytes: Buffer): Promise<number | undefined> 
 export class CleanedTransactions {
   private next = 0;
   /** By first offset, as the walk meets them. */
-  private readonly aborted: readonly AbortedTxn[];
+  private aborted: readonly AbortedTxn[];
+  private started = false;
   /** Aborted transactions begun by the offset reached, by producer; whether a batch of each was met. */
   private readonly ongoingAborted = new Map<bigint, { txn: AbortedTxn; sawBatch: boolean }>();
   private readonly ongoingCommitted = new Set<bigint>();
@@ -76,6 +77,17 @@ export class CleanedTransactions {
     this.aborted = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
   }
 
+  /**
+   * At the walk's first batch: an abort whose marker lies before it has no
+   * batch in the walk (Kafka collects the aborts of the walked segments
+   * only), and must not take a later transaction of its producer for its own.
+   */
+  private begin(header: RecordBatchHeader): void {
+    if (this.started) return;
+    this.started = true;
+    this.aborted = this.aborted.filter((txn) => txn.lastOffset >= header.baseOffset);
+  }
+
   private consumeAbortedUpTo(offset: bigint): void {
     while (this.next < this.aborted.length && this.aborted[this.next]!.firstOffset <= offset) {
       const txn = this.aborted[this.next]!;
@@ -86,6 +98,7 @@ export class CleanedTransactions {
 
   /** A data batch: true if it belongs to an aborted transaction (the clean removes it). */
   onBatchRead(header: RecordBatchHeader): boolean {
+    this.begin(header);
     this.consumeAbortedUpTo(lastOffsetOf(header));
     if (!readAttributes(header.attributes).isTransactional) return false;
     const aborted = this.ongoingAborted.get(header.producerId);
@@ -99,6 +112,7 @@ export class CleanedTransactions {
 
   /** A control batch: true if the marker may be removed (once its delete horizon has passed). */
   onControlBatchRead(header: RecordBatchHeader, type: number | undefined): boolean {
+    this.begin(header);
     this.consumeAbortedUpTo(lastOffsetOf(header));
     const producerId = header.producerId;
     if (type === ControlRecordType.Abort) {

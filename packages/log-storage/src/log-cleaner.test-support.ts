@@ -82,6 +82,8 @@ export async function readBatches(log: PartitionLog): Promise<DecodedRecordBatch
  */
 export function appendAt(log: PartitionLog, batch: Buffer): Promise<LogAppendInfo> {
   batch.writeBigInt64BE(log.logEndOffset, BATCH_OFFSETS.baseOffset);
+  // Leader epoch 0, as a leader's appends (appendTxnMarker among them) stamp it.
+  batch.writeInt32BE(0, BATCH_OFFSETS.partitionLeaderEpoch);
   return log.appendAsFollower(batch);
 }
 
