@@ -245,6 +245,24 @@ describe('PartitionLog producer state: idempotence', () => {
   });
 });
 
+describe('PartitionLog producer state: snapshots at open', () => {
+  it('snapshotsBelowTheCheckpointedLogStartOffsetGoAtOpen: the latest is kept, producers below it dropped', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    for (let seq = 0; seq < 3; seq++) {
+      await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq }), 0);
+      await log.roll();
+    }
+    await log.close();
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000001.snapshot', '00000000000000000002.snapshot', '00000000000000000003.snapshot']);
+    const reopened = await openLog(dir, { recoveryPoint: 3n, logStartOffset: 3n });
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000003.snapshot']);
+    // Its last batch is below the log start offset: the producer is gone too.
+    expect(reopened.activeProducers()).toEqual([]);
+    await reopened.close();
+  });
+});
+
 describe('PartitionLog producer state: transactions', () => {
   async function openTxn(log: PartitionLog, pid: bigint, seq: number, records = 1): Promise<bigint> {
     return (await log.appendAsLeader(producerBatch({ producerId: pid, epoch: 0, seq, records, transactional: true }), 0)).firstOffset;

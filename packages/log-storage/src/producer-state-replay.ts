@@ -13,7 +13,8 @@ const LARGE_BATCH = 128 * 1024;
 /**
  * Rebuilds producer state after an open or a truncation: the latest
  * snapshot at or below min(`logEndOffset`, `rebuildTxnIndexFrom`) (later
- * snapshots, whose batches are gone, deleted first), then every batch from
+ * snapshots, whose batches are gone, deleted first, and those below the log
+ * start offset but the latest), then every batch from
  * it to the log end replayed from its header (a control batch's marker from
  * its one record) — no record is decoded. Segments from
  * `rebuildTxnIndexFrom` on (those recovery scanned) get their transaction
@@ -29,6 +30,7 @@ export async function loadProducerState(
 ): Promise<void> {
   const logEndOffset = segments[segments.length - 1]!.nextOffset;
   await state.deleteSnapshotsAbove(logEndOffset);
+  await state.deleteSnapshotsBelow(logStartOffset);
   const bound = rebuildTxnIndexFrom !== undefined && rebuildTxnIndexFrom < logEndOffset ? rebuildTxnIndexFrom : logEndOffset;
   const from = (await state.loadLatestSnapshot(bound)) ?? segments[0]!.baseOffset;
   for (const segment of segments) {
