@@ -341,7 +341,7 @@ export class Sender {
         return true;
       case ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER:
         // A batch before it failed: resent after that one while the transaction may still commit, else given up with it.
-        if (!this.idempotence.isNextExpected(batch, queue) && this.transactions!.state === 'in_transaction') this.#requeue(batch, queue, this.options.client.retryBackoffMs);
+        if (!this.idempotence.isNextExpected(batch, queue) && this.transactions!.mayCommit) this.#requeue(batch, queue, this.options.client.retryBackoffMs);
         else this.#fail(batch, queue, error);
         return true;
       default:

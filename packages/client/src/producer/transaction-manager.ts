@@ -11,7 +11,7 @@ import { txnOffsetCommit, type TransactionGroupMetadata, type TransactionOffset 
 import { addPartitionsToTxn } from './transaction-partitions.js';
 
 /** Kafka's TransactionManager states, as a transactional producer goes through them. */
-export type TransactionState = 'uninitialized' | 'ready' | 'in_transaction' | 'committing' | 'aborting' | 'abortable_error' | 'fatal_error';
+type TransactionState = 'uninitialized' | 'ready' | 'in_transaction' | 'committing' | 'aborting' | 'abortable_error' | 'fatal_error';
 
 /** What the manager needs from its producer. */
 export interface TransactionHost {
@@ -60,8 +60,9 @@ export class TransactionManager {
     readonly host: TransactionHost,
   ) {}
 
-  get state(): TransactionState {
-    return this.#state;
+  /** Whether the open transaction can still commit: begun or committing, and nothing of it failed. */
+  get mayCommit(): boolean {
+    return this.#state === 'in_transaction' || this.#state === 'committing';
   }
 
   get generation(): number {
@@ -109,7 +110,7 @@ export class TransactionManager {
   /** Throws unless a send of transaction `generation` may still append records (commit() waits for sends made before it). */
   checkAppend(generation: number): void {
     this.#checkCurrent(generation);
-    if (this.#state === 'in_transaction' || this.#state === 'committing') return;
+    if (this.mayCommit) return;
     if (this.#state === 'aborting') throw this.#abortedError();
     throw this.#failedError('send');
   }
@@ -142,8 +143,7 @@ export class TransactionManager {
 
   /** Sends one AddPartitionsToTxn for the partitions that joined since the last one, unless one is in flight. */
   addPendingPartitions(): void {
-    if (this.#adding !== undefined || this.#pending.size === 0) return;
-    if (this.#state !== 'in_transaction' && this.#state !== 'committing') return;
+    if (this.#adding !== undefined || this.#pending.size === 0 || !this.mayCommit) return;
     this.#adding = this.#addPartitions([...this.#pending]).finally(() => {
       this.#adding = undefined;
       this.host.wakeup();
@@ -156,7 +156,7 @@ export class TransactionManager {
     if (isFatalTransactionError(error)) {
       this.#state = 'fatal_error';
       this.#lastError = error;
-    } else if (this.#state === 'in_transaction' || this.#state === 'committing') {
+    } else if (this.mayCommit) {
       this.#state = 'abortable_error';
       this.#lastError = error;
     }
@@ -267,7 +267,7 @@ export class TransactionManager {
     const { transactionalId } = this;
     const deadline = Date.now() + this.options.deliveryTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      if (this.#state !== 'in_transaction' && this.#state !== 'committing') return;
+      if (!this.mayCommit) return;
       let retry: KafkaClientError;
       let delay: number;
       try {
