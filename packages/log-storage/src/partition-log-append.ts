@@ -350,7 +350,7 @@ export class PartitionLogAppender {
           if ('duplicate' in checked) {
             const info = this.duplicateInfo(checked.duplicate);
             if (checked.inWrite) (duplicates ??= []).push({ append, info });
-            else append.resolve(info);
+            else this.answerDuplicate(append, info, this.flusher.lastWrite);
             continue;
           }
           assignOffsets(append, next, logAppendTime);
@@ -375,6 +375,12 @@ export class PartitionLogAppender {
     return { firstOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset, logAppendTime, logStartOffset: this.state.logStartOffset, validBytes: 0, duplicate: true };
   }
 
+  /** A retry is answered as its original is: under the durable policy once the write holding the original is synced. */
+  private answerDuplicate(append: PendingAppend, info: LogAppendInfo, write: number): void {
+    if (this.state.ctx.config.flushPolicy === 'durable') this.flusher.waitForSync(write).then(() => append.resolve(info), append.reject);
+    else append.resolve(info);
+  }
+
   private resolveGroup(group: WriteGroup, write: number): void {
     const durable = this.state.ctx.config.flushPolicy === 'durable';
     for (const append of group.appends) {
@@ -391,7 +397,7 @@ export class PartitionLogAppender {
         append.resolve(info);
       }
     }
-    if (group.duplicates !== undefined) for (const d of group.duplicates) d.append.resolve(d.info);
+    if (group.duplicates !== undefined) for (const d of group.duplicates) this.answerDuplicate(d.append, d.info, write);
     this.flusher.maybeFlushByPolicy(group.now);
   }
 

@@ -30,6 +30,11 @@ export class PartitionLogFlusher {
     return ++this.writes;
   }
 
+  /** The number of the last completed write (0: none yet). */
+  get lastWrite(): number {
+    return this.writes;
+  }
+
   /** Resolves once an fdatasync has covered write number `write` (the durable policy). */
   waitForSync(write: number): Promise<void> {
     return this.groupCommit.waitFor(write);

@@ -62,6 +62,25 @@ describe('PartitionLog producer state: idempotence', () => {
     await log.close();
   });
 
+  it('durableRetryWaitsForTheSync: a retry is not answered before its original is durable', async () => {
+    const fs = new FaultyFileSystem();
+    const log = await openLog(tempLogDir(), { fileSystem: fs, config: { flushPolicy: 'durable' } });
+    await log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0 }), 0);
+    const release = fs.holdSyncs();
+    const answered: string[] = [];
+    const original = log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0).then(() => answered.push('original'));
+    const sameWrite = log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0).then(() => answered.push('retry in the same write'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const later = log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0 }), 0).then(() => answered.push('retry after'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toEqual([]);
+    release();
+    await Promise.all([original, sameWrite, later]);
+    expect(answered).toHaveLength(3);
+    expect(log.logEndOffset).toBe(2n);
+    await log.close();
+  });
+
   it('checksRefuseWithKafkasCodes: gap, old epoch, new epoch not at 0, several producer batches', async () => {
     const log = await openLog(tempLogDir());
     await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 0 }), 0);
