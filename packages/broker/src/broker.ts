@@ -1,14 +1,13 @@
 import type { Socket } from 'node:net';
 import { ActorError } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
-import { unpackMetadataBatch } from '@kstream/metadata';
+import { GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC, unpackMetadataBatch } from '@kstream/metadata';
 import type { BrokerConfigProps, BrokerConfigValues, ControllerToBroker, MetadataUpdateMessage } from '@kstream/metadata';
 import { ErrorCode, errorInfo } from '@kstream/protocol';
 import { BrokerListener } from './broker-listener.js';
 import { ControllerSession } from './controller-session.js';
 import { startBrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import { electLedCoordinatorPartitions, resignLedCoordinatorPartitions } from './groups/coordinator-elections.js';
-import { GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC } from '@kstream/metadata';
 import type { BrokerServices } from './handlers/handler.js';
 import { brokerHandlers } from './handlers/registry.js';
 import type { ControllerChannel, NodeChannel } from './messages.js';
@@ -20,9 +19,9 @@ import { ReplicaManager } from './partitions/replica-manager.js';
 import { replicaPeers, servePeers } from './partitions/replica-peers.js';
 import type { PeerLinks } from './peers/peer-links.js';
 import { submitPoolTask } from './pool-tasks.js';
+import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
 import { startBrokerTransactionCoordinator } from './txn/broker-transaction-coordinator.js';
 import { ProducerIdManager } from './txn/producer-id-manager.js';
-import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
 
 /**
  * How long a stopping broker waits for the controller to move its

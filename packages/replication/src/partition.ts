@@ -78,7 +78,10 @@ export function partitionKey(topic: string, partition: number): string {
 /**
  * One partition this broker hosts (Kafka's Partition): its log, its replica
  * state from metadata, and the high watermark — the offset below which every
- * ISR member has the data, the bound of what consumers may read.
+ * ISR member has the data, the bound of what consumers may read — with,
+ * from the log's producer state, the last stable offset below it: the bound
+ * of read_committed consumers while a transaction is open or its marker is
+ * not yet replicated.
  *
  * As leader it tracks each follower's log end offset and when it was last
  * caught up (FollowerReplica), moves the high watermark to the lowest log
