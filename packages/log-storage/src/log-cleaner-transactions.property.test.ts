@@ -6,11 +6,14 @@ import { tempLogDir } from './log-test-dir.test-support.js';
 
 const KEYS = ['a', 'b', 'c', 'd'];
 const PRODUCERS = [1n, 2n, 3n];
+/** Short, so markers reach their delete horizon and go within a run. */
+const DELETE_RETENTION_MS = 100;
 
 type Op =
   | { kind: 'plain'; key: number }
   | { kind: 'txn'; producer: number; key: number }
   | { kind: 'end'; producer: number; commit: boolean }
+  | { kind: 'advance'; ms: number }
   | { kind: 'roll' }
   | { kind: 'clean' }
   | { kind: 'reopen' };
@@ -21,6 +24,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('plain' as const), key }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('txn' as const), producer, key }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('end' as const), producer, commit: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 150 }) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'roll' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'clean' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
@@ -64,12 +68,12 @@ class Model {
 }
 
 describe('compaction of transactions against a model', () => {
-  it('readCommittedViewAsTheModel: aborted records never shown, open ones never cleaned, the rest compacted by key, through rolls, cleans and reopens', async () => {
+  it('readCommittedViewAsTheModel: aborted records never shown, open ones never cleaned, the rest compacted by key, through rolls, cleans (markers reaching their horizon) and reopens', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), async (ops) => {
         const dir = tempLogDir();
         const clock = manualClock();
-        const config = { ...COMPACTED, segmentBytes: 400 };
+        const config = { ...COMPACTED, segmentBytes: 400, deleteRetentionMs: DELETE_RETENTION_MS };
         let log = await openLog(dir, { config, clock: clock.now });
         let cleaner = await cleanerFor(log, { clock: clock.now });
         const model = new Model();
@@ -92,6 +96,9 @@ describe('compaction of transactions against a model', () => {
               model.end(producerId, o.commit);
               break;
             }
+            case 'advance':
+              clock.advance(o.ms);
+              break;
             case 'roll':
               await log.roll();
               break;
