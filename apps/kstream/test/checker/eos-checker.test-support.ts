@@ -43,6 +43,8 @@ export interface EosCheckResult {
   readonly violations: readonly EosViolation[];
   readonly inputs: number;
   readonly visibleOutputs: number;
+  /** Records the kafkajs read_committed consumer delivered that the checker's consumer did not, and the other way round. */
+  readonly kafkajsDiffers: { readonly extra: number; readonly missing: number };
   readonly transactions: {
     readonly committed: number;
     readonly aborted: number;
@@ -183,5 +185,7 @@ export function checkEos(history: EosHistory, final: EosFinalState): EosCheckRes
     }
   }
 
-  return { violations, inputs: history.inputs.length, visibleOutputs: final.committedOutput.length, transactions };
+  const fromKafkajs = new Set(final.kafkajsCommittedOutput.map(key));
+  const kafkajsDiffers = { extra: [...fromKafkajs].filter((k) => !fromConsumer.has(k)).length, missing: [...fromConsumer.keys()].filter((k) => !fromKafkajs.has(k)).length };
+  return { violations, inputs: history.inputs.length, visibleOutputs: final.committedOutput.length, kafkajsDiffers, transactions };
 }

@@ -55,7 +55,7 @@ class EosModelRun {
   }
 
   final(): EosFinalState {
-    return { committedOutput: this.output, logCommittedOutput: this.logView ?? this.output, storedOutputRecords: this.output.length, groupOffsets: this.groupOffsets, inputEnds: new Map([[0, 6n], [1, 6n]]) };
+    return { committedOutput: this.output, kafkajsCommittedOutput: this.output, logCommittedOutput: this.logView ?? this.output, storedOutputRecords: this.output.length, groupOffsets: this.groupOffsets, inputEnds: new Map([[0, 6n], [1, 6n]]) };
   }
 }
 

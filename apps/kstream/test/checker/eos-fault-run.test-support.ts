@@ -9,7 +9,8 @@
 // group's stable committed offsets reach every input partition's end, or
 // they stop making progress), stopped, every output transaction ended (last
 // stable offset = high watermark), the output read by a fresh read_committed
-// kafkajs consumer and raw from the leaders (the markers applied by hand),
+// consumer (and kafkajs's, for comparison) and raw from the leaders (the
+// markers applied by hand),
 // the group's committed offsets read, and the EOS
 // checker's verdict with its summary.
 import { writeFile } from 'node:fs/promises';
@@ -22,7 +23,7 @@ import { checkEos, type EosCheckResult } from './eos-checker.test-support.js';
 import { EosHistoryRecorder, inputValue, parseInputValue, type EosFinalState, type EosHistory, type InputRecord, type OutputRecord } from './eos-history.test-support.js';
 import { EosNemesis, type EosNemesisKind } from './eos-nemesis.test-support.js';
 import { COORDINATOR_KEY_TRANSACTION, CoordinatorClient } from './eos-offsets.test-support.js';
-import { readCommitted, readOutputLog } from './eos-output-reader.test-support.js';
+import { readCommitted, readCommittedWithKafkajs, readOutputLog } from './eos-output-reader.test-support.js';
 import { eosFaultTimeline, summarizeEos } from './eos-summary.test-support.js';
 import { EosWorker, type EosWorkerOptions } from './eos-worker.test-support.js';
 import { createTopic, FAULT_RUN_BROKER_CONFIG, FAULT_RUN_BROKERS, FAULT_RUN_PARTITIONS, settle, startFaultNode } from './fault-run.test-support.js';
@@ -166,7 +167,8 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
     log(`${drained ? 'input drained' : `the workers made no progress for ${STALL_TIMEOUT_MS} ms`}; workers stopped at ${seconds()}`);
 
     const stableEnds = await untilNoOpenTransaction(pool, outputLeaders, FAULT_RUN_PARTITIONS, OPEN_TRANSACTION_TIMEOUT_MS);
-    const committedOutput = await readCommitted(cluster.bootstrap, `${recorder.group}-check`, outputTopic, stableEnds, READ_TIMEOUT_MS);
+    const committedOutput = await readCommitted(cluster.bootstrap, outputTopic, stableEnds, READ_TIMEOUT_MS);
+    const kafkajsCommittedOutput = await readCommittedWithKafkajs(cluster.bootstrap, `${recorder.group}-check`, outputTopic, stableEnds, READ_TIMEOUT_MS);
     const logCommittedOutput: OutputRecord[] = [];
     let storedOutputRecords = 0;
     for (let p = 0; p < FAULT_RUN_PARTITIONS; p++) {
@@ -181,7 +183,7 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
     await cluster.stop();
 
     const history = recorder.history();
-    const final: EosFinalState = { committedOutput, logCommittedOutput, storedOutputRecords, groupOffsets, inputEnds };
+    const final: EosFinalState = { committedOutput, kafkajsCommittedOutput, logCommittedOutput, storedOutputRecords, groupOffsets, inputEnds };
     const result = checkEos(history, final);
     const failed = result.violations.length > 0 || !drained;
     const summary = [

@@ -72,8 +72,10 @@ export interface EosHistory {
 
 /** What the run read once the workers had stopped and every transaction had ended. */
 export interface EosFinalState {
-  /** The output topic, every partition, as a fresh read_committed kafkajs consumer read it up to the last stable offset. */
+  /** The output topic, every partition, as a fresh read_committed consumer (@kstream/client's) read it up to the last stable offset. */
   readonly committedOutput: readonly OutputRecord[];
+  /** The same as a fresh read_committed kafkajs consumer read it: reported, not checked (see readCommittedWithKafkajs). */
+  readonly kafkajsCommittedOutput: readonly OutputRecord[];
   /** The same, computed from the output's logs read raw from the leaders, each transactional record kept or dropped by its producer's next marker. */
   readonly logCommittedOutput: readonly OutputRecord[];
   /** Records of the output topic read_uncommitted (aborted ones included, control batches not): for the summary. */

@@ -1,8 +1,10 @@
 // The end of an EOS run: the whole output read, up to offsets where no
-// transaction is open, by a fresh read_committed kafkajs consumer, as a
-// downstream application would see it; and read again raw from the
-// leaders, its markers applied as the Java consumer applies them, to tell
-// what the brokers stored from what their Fetch showed.
+// transaction is open, by a fresh read_committed consumer, as a downstream
+// application would see it (@kstream/client's, which orders the aborted
+// transactions as the Java consumer does, and kafkajs's for comparison); and
+// read again raw from the leaders, its markers applied by hand, to tell what
+// the brokers stored from what their Fetch showed.
+import { Consumer, stringSerde } from '@kstream/client';
 import { decodeRecordBatches } from '@kstream/protocol';
 import { errorName } from '../raw-connection.test-support.js';
 import { EARLIEST_TIMESTAMP, fetchPartition, listOffset } from '../raw-requests.test-support.js';
@@ -10,12 +12,48 @@ import { consumeUpTo } from '../transactions.test-support.js';
 import { parseOutputValue, type OutputRecord } from './eos-history.test-support.js';
 import { within, type ConnectionPool, type LeaderDirectory } from './raw-cluster.test-support.js';
 
-/** Every record of `topic` below `ends` as a fresh read_committed kafkajs consumer (group `group`, nothing committed) delivers them. */
-export async function readCommitted(bootstrap: string, group: string, topic: string, ends: ReadonlyMap<number, bigint>, timeoutMs: number): Promise<OutputRecord[]> {
-  return (await consumeUpTo(bootstrap, group, topic, ends, 'read_committed', timeoutMs)).map((r) => {
-    const parsed = parseOutputValue(r.value);
-    return { partition: r.partition, offset: r.offset, inputId: parsed?.inputId ?? -1, tag: parsed?.tag ?? `unparsable ${JSON.stringify(r.value)}` };
-  });
+function outputRecord(partition: number, offset: bigint, value: string): OutputRecord {
+  const parsed = parseOutputValue(value);
+  return { partition, offset, inputId: parsed?.inputId ?? -1, tag: parsed?.tag ?? `unparsable ${JSON.stringify(value)}` };
+}
+
+/**
+ * Every record of `topic` below `ends` as a fresh read_committed @kstream/client consumer (no group: every partition
+ * assigned, from the earliest offset) delivers them: the checker's view. It filters aborted transactions as the Java
+ * consumer does, the aborted transactions a Fetch lists ordered by first offset.
+ */
+export async function readCommitted(bootstrap: string, topic: string, ends: ReadonlyMap<number, bigint>, timeoutMs: number): Promise<OutputRecord[]> {
+  const consumer = new Consumer<Buffer, string>({ bootstrap, clientId: 'eos-reader', valueDeserializer: stringSerde, isolationLevel: 'read_committed', fetchMaxWaitMs: 100 });
+  const records: OutputRecord[] = [];
+  const partitions = [...ends.keys()].map((partition) => ({ topic, partition }));
+  await consumer.connect();
+  try {
+    consumer.assign(partitions);
+    for (const partition of partitions) consumer.seek(partition, 'earliest');
+    const deadline = Date.now() + timeoutMs;
+    const behind = () => partitions.filter((tp) => ends.get(tp.partition)! > 0n && (consumer.position(tp) ?? 0n) < ends.get(tp.partition)!);
+    while (behind().length > 0) {
+      if (Date.now() > deadline) {
+        throw new Error(`the read_committed consumer had not reached the output's ends ${timeoutMs} ms after it started: ${partitions.map((tp) => `p${tp.partition} ${consumer.position(tp) ?? '?'}/${ends.get(tp.partition)}`).join(', ')}`);
+      }
+      for (const batch of await consumer.poll({ timeoutMs: 200 })) {
+        for (const r of batch.records) if (r.offset < ends.get(batch.partition)!) records.push(outputRecord(batch.partition, r.offset, r.value ?? ''));
+      }
+    }
+  } finally {
+    await consumer.close();
+  }
+  return records.sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset));
+}
+
+/**
+ * The same with a fresh read_committed kafkajs consumer. kafkajs takes a Fetch's aborted transactions in the order
+ * given, as if ordered by first offset; Kafka (and kstream) list them in the order they were aborted, so where aborted
+ * transactions of several producers interleave kafkajs hands out aborted records and hides committed ones. Its view is
+ * reported beside the checker's, not checked.
+ */
+export async function readCommittedWithKafkajs(bootstrap: string, group: string, topic: string, ends: ReadonlyMap<number, bigint>, timeoutMs: number): Promise<OutputRecord[]> {
+  return (await consumeUpTo(bootstrap, group, topic, ends, 'read_committed', timeoutMs)).map((r) => outputRecord(r.partition, r.offset, r.value));
 }
 
 /** One output partition as its log holds it, read whole from the leader (read_uncommitted, control batches included). */
@@ -58,11 +96,7 @@ export async function readOutputLog(pool: ConnectionPool, leaders: LeaderDirecto
         pending.delete(header.producerId);
         continue;
       }
-      const outputs = records.map((r) => {
-        const value = r.value?.toString() ?? '';
-        const parsed = parseOutputValue(value);
-        return { partition, offset: header.baseOffset + BigInt(r.offsetDelta), inputId: parsed?.inputId ?? -1, tag: parsed?.tag ?? `unparsable ${JSON.stringify(value)}` };
-      });
+      const outputs = records.map((r) => outputRecord(partition, header.baseOffset + BigInt(r.offsetDelta), r.value?.toString() ?? ''));
       stored += outputs.length;
       if (attributes.isTransactional) (pending.get(header.producerId) ?? pending.set(header.producerId, []).get(header.producerId)!).push(...outputs);
       else committed.push(...outputs);

@@ -39,21 +39,31 @@ export function summarizeEos(history: EosHistory, final: EosFinalState, result: 
   const faults = new Map<string, number>();
   for (const f of history.faults) {
     // The nemesis notes what a targeted crash aimed at: `broker 2 (the transaction coordinator)`.
-    const note = /\((.*)\)$/.exec(f.target)?.[1];
+    const note = /\((the [a-z ]+?)(?: of .*)?\)$/.exec(f.target)?.[1];
     const kind = note === undefined ? f.kind : `${f.kind} ${note}`;
     faults.set(kind, (faults.get(kind) ?? 0) + 1);
   }
   const byRule = new Map<string, number>();
   for (const v of result.violations) byRule.set(v.rule, (byRule.get(v.rule) ?? 0) + 1);
   const t = result.transactions;
+  const excerpted = new Set<string>();
   const lines = [
     `seed=${history.seed} input=${history.inputTopic} output=${history.outputTopic} group=${history.group}`,
     `inputs: ${result.inputs}; visible outputs: ${result.visibleOutputs}; output records stored (aborted ones included): ${final.storedOutputRecords}`,
+    ...(result.kafkajsDiffers.extra + result.kafkajsDiffers.missing === 0
+      ? []
+      : [`kafkajs's read_committed consumer differs (not checked: it takes aborted transactions in abort order as first-offset order): ${result.kafkajsDiffers.extra} aborted records delivered, ${result.kafkajsDiffers.missing} committed ones missed`]),
     `transactions: ${history.transactions.length}; committed ${t.committed}, aborted ${t.aborted}, uncertain commits ${t.uncertainVisible + t.uncertainInvisible} (${t.uncertainVisible} visible, ${t.uncertainInvisible} not: either is allowed)${t.unfinished === 0 ? '' : `, unfinished ${t.unfinished}`}`,
     `group offsets: ${[...final.groupOffsets].sort(([a], [b]) => a - b).map(([p, o]) => `p${p} ${o}/${final.inputEnds.get(p) ?? '?'}`).join(', ')}`,
     `faults: ${history.faults.length}${faults.size === 0 ? '' : ` (${[...faults].map(([k, n]) => `${k} ${n}`).join(', ')})`}`,
     result.violations.length === 0 ? 'violations: none' : `violations: ${result.violations.length} (seed=${history.seed}): ${[...byRule].map(([r, n]) => `${r} ${n}`).join(', ')}`,
-    ...result.violations.slice(0, SHOWN).flatMap((v) => [`  ${v.rule}: ${v.message}`, ...excerpt(history, v)]),
+    ...result.violations.slice(0, SHOWN).flatMap((v) => {
+      // A history excerpt once per set of transactions: the duplicates of one retried transaction share it.
+      const tags = v.tags.join(',');
+      const first = !excerpted.has(tags);
+      excerpted.add(tags);
+      return [`  ${v.rule}: ${v.message}`, ...(first ? excerpt(history, v) : [])];
+    }),
     ...(result.violations.length > SHOWN ? [`  ... and ${result.violations.length - SHOWN} more`] : []),
   ];
   return lines.join('\n');
