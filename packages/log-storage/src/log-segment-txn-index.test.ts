@@ -8,7 +8,9 @@ import { LogDirIo } from './log-dir-io.js';
 import { LogSegment, type SegmentContext } from './log-segment.js';
 import { LogSegments } from './log-segments.js';
 import { silentLogger } from './logger.js';
-import { tempLogDir } from './log-test-dir.test-support.js';
+import { appendAt, keyedBatch } from './log-cleaner.test-support.js';
+import { openLog } from './partition-log.test-support.js';
+import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
 import { makeBatch } from './record-batch.test-support.js';
 import { ABORTED_TXN_SIZE, encodeAbortedTxn, type AbortedTxn } from './transaction-index.js';
 
@@ -145,5 +147,42 @@ describe('collectAbortedTransactions across segments', () => {
     expect(collectAbortedTransactions(segments, 0n, 6n)).toEqual([{ producerId: 1n, firstOffset: 2n }]);
     expect(collectAbortedTransactions(segments, 6n, 8n)).toEqual([]);
     for (const segment of list) await segment.close();
+  });
+});
+
+describe('a partition log’s aborted transactions', () => {
+  it('abortsFollowRollTruncateAndReopen: each abort is listed from the segment of its marker; truncation drops it with the marker; a reopen reloads it', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    const abort = async (producerId: bigint): Promise<void> => {
+      await appendAt(log, await keyedBatch([{ key: 'k', value: String(producerId) }], { producerId, isTransactional: true, timestamp: Date.now() }));
+      await log.appendTxnMarker({ producerId, producerEpoch: 0, coordinatorEpoch: 0, commit: false }, 0);
+    };
+    await abort(1n); // offsets 0, 1
+    await log.roll();
+    await abort(2n); // offsets 2, 3
+    await abort(3n); // offsets 4, 5
+    expect(log.collectAbortedTransactions(0n, log.logEndOffset)).toEqual([
+      { producerId: 1n, firstOffset: 0n },
+      { producerId: 2n, firstOffset: 2n },
+      { producerId: 3n, firstOffset: 4n },
+    ]);
+    expect(log.collectAbortedTransactions(2n, 4n)).toEqual([{ producerId: 2n, firstOffset: 2n }]);
+    await log.truncateTo(5n);
+    expect(log.collectAbortedTransactions(0n, log.logEndOffset)).toEqual([
+      { producerId: 1n, firstOffset: 0n },
+      { producerId: 2n, firstOffset: 2n },
+    ]);
+    await log.close();
+    expect(readdirSync(partitionDir(dir)).filter((name) => name.endsWith('.txnindex'))).toEqual([
+      '00000000000000000000.txnindex',
+      '00000000000000000002.txnindex',
+    ]);
+    const reopened = await openLog(dir, { recoveryPoint: 5n });
+    expect(reopened.collectAbortedTransactions(0n, reopened.logEndOffset)).toEqual([
+      { producerId: 1n, firstOffset: 0n },
+      { producerId: 2n, firstOffset: 2n },
+    ]);
+    await reopened.close();
   });
 });

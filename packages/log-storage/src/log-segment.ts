@@ -494,8 +494,10 @@ export class LogSegment {
     if (this.state === 'deleted') return;
     await this.offsetIndex.persist(this.ctx.io, sync);
     await this.timeIndex.persist(this.ctx.io, sync);
-    if (sync) await this.txnIndex.flush();
-    if (sync) await this.syncLog();
+    if (sync) {
+      await this.txnIndex.flush();
+      await this.syncLog();
+    }
   }
 
   /** The segment stops being the active one: record its final max timestamp in the time index. */
