@@ -61,7 +61,7 @@ describe('client producer', () => {
       ['a', {}],
       ['b', { trace: 'x' }],
     ]);
-    expect(p.idempotent, 'kstream has no InitProducerId yet (issue 13)').toBe(false);
+    expect(p.idempotent, 'kstream answers InitProducerId since issue 13: the producer is idempotent by default').toBe(true);
   }, 30_000);
 
   it('keyedRecordsLandWhereKafkajsPutsThem', async () => {
