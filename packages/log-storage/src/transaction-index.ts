@@ -158,10 +158,6 @@ export class TransactionIndex {
     return this.entries;
   }
 
-  get isEmpty(): boolean {
-    return this.entries.length === 0;
-  }
-
   /** Drops every entry (recovery rebuilds them); the file goes. */
   reset(): Promise<void> {
     return this.truncateToEntries(0);
