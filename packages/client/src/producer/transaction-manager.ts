@@ -49,8 +49,8 @@ export class TransactionManager {
   #started = false;
   /** A sequence is in doubt (UNKNOWN_PRODUCER_ID, a sequenced batch given up): abort bumps the epoch instead of EndTxn. */
   #epochBumpRequired = false;
-  /** The commit got past its flush: a commit() after a timeout only sends EndTxn again. */
-  #flushed = false;
+  /** The commit or abort under way: a second call while it runs shares it. */
+  #completing: Promise<void> | undefined;
 
   constructor(
     readonly transactionalId: string,
@@ -90,7 +90,6 @@ export class TransactionManager {
     this.#pending.clear();
     this.#started = false;
     this.#epochBumpRequired = false;
-    this.#flushed = false;
     return ++this.#generation;
   }
 
@@ -189,21 +188,16 @@ export class TransactionManager {
     }
   }
 
-  /** Waits for every send of the transaction, then EndTxn(commit). A timeout leaves it committing: commit() again retries. */
+  /**
+   * Waits for every send of the transaction, then EndTxn(commit). A timeout
+   * leaves it committing (its sends all acknowledged): commit() again sends
+   * EndTxn again.
+   */
   async commit(generation: number): Promise<void> {
     this.#checkCurrent(generation);
     if (this.#state === 'abortable_error') throw this.#lastError;
     if (this.#state === 'aborting') throw new KafkaTransactionStateError(`transactional id ${this.transactionalId}: abort() was called; the transaction cannot commit`);
-    if (this.#state === 'in_transaction') {
-      this.#state = 'committing';
-      await this.host.flush();
-      this.#throwIfFatal();
-      if (this.#state !== 'committing') throw this.#lastError;
-      this.#flushed = true;
-    } else if (!this.#flushed) {
-      throw new KafkaTransactionStateError(`transactional id ${this.transactionalId}: commit() is already in progress`);
-    }
-    await this.#end(true);
+    return this.#complete(() => this.#commit());
   }
 
   /** Drops unsent records (their sends reject with KafkaTransactionAbortedError), waits for those in flight, then EndTxn(abort). */
@@ -212,6 +206,25 @@ export class TransactionManager {
     if (this.#state === 'committing') {
       throw new KafkaTransactionStateError(`transactional id ${this.transactionalId}: commit() is in progress; a commit that timed out is retried by commit(), not aborted`);
     }
+    return this.#complete(() => this.#abort());
+  }
+
+  #complete(run: () => Promise<void>): Promise<void> {
+    this.#completing ??= run().finally(() => (this.#completing = undefined));
+    return this.#completing;
+  }
+
+  async #commit(): Promise<void> {
+    if (this.#state === 'in_transaction') {
+      this.#state = 'committing';
+      await this.host.flush();
+      this.#throwIfFatal();
+      if (this.#state !== 'committing') throw this.#lastError;
+    }
+    await this.#end(true);
+  }
+
+  async #abort(): Promise<void> {
     this.#state = 'aborting';
     this.host.wakeup();
     await this.host.settled();

@@ -291,6 +291,18 @@ describe('transactional producer', () => {
     expect(sentBatches(broker).at(-1)).toMatchObject({ producerEpoch: 4, baseSequence: 0 });
   });
 
+  it('twoCommitCallsShareOneEndTxn, and so do two abort calls', async () => {
+    const broker = await txnBroker();
+    const p = txnProducer(broker);
+    const committing = await p.transaction();
+    await committing.send({ topic: 'orders', value: 'a', partition: 0 });
+    await Promise.all([committing.commit(), committing.commit()]);
+    const aborting = await p.transaction();
+    await aborting.send({ topic: 'orders', value: 'b', partition: 0 });
+    await Promise.all([aborting.abort(), aborting.abort()]);
+    expect(endTxns(broker)).toEqual([true, false]);
+  });
+
   it('aCommitWhoseEndTxnTimesOutIsTypedAndRetriedByCommit', async () => {
     const broker = await txnBroker({ endTxn: (_body, attempt) => (attempt < 3 ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : 0) });
     const p = txnProducer(broker, { maxBlockMs: 40, retryBackoffMs: 30, retryBackoffMaxMs: 30 });
