@@ -1,4 +1,4 @@
-// npm run faults -- [--workload replication|groups|eos] [--seed N] [--faults 100] [--client own|kafkajs] [--producers N] [--members N] [--records N] [--workers N] [--kinds crash,pause,...] [--keep-data]
+// npm run faults -- [--workload replication|groups|eos] [--seed N] [--faults 100] [--client own|kafkajs] [--producers N] [--members N] [--records N] [--workers N] [--txn-records N] [--kinds crash,pause,...] [--keep-data]
 // The long runs of the checkers whose short runs are CI's:
 // - replication (the default; apps/kstream/test/replication-checker.test.ts):
 //   RF 3, min.insync.replicas=2, acks=all producers and fetching consumers on
@@ -10,7 +10,7 @@
 // - eos (apps/kstream/test/eos-checker.test.ts): an input pre-filled with
 //   --records uniquely numbered records, --workers kafkajs
 //   consume-transform-produce workers (read_committed consumer, a
-//   transaction per batch with its offsets) while the EOS nemesis also
+//   transaction per --txn-records input records with their offsets) while the EOS nemesis also
 //   crashes the transaction coordinator's broker, the group coordinator's
 //   and partition leaders; a fresh read_committed consumer reads the output
 //   and the EOS checker holds it to exactly once.
@@ -28,7 +28,7 @@ import { EOS_FAULT_KINDS, type EosNemesisKind } from '../../apps/kstream/test/ch
 const usage = [
   `usage: npm run faults -- [--workload replication] [--seed N] [--faults 100] [--client own|kafkajs] [--producers 3] [--kinds ${FAULT_KINDS.join(',')}] [--keep-data]`,
   `       npm run faults -- --workload groups [--seed N] [--faults 100] [--members 3] [--kinds ${GROUP_FAULT_KINDS.join(',')}] [--keep-data]`,
-  `       npm run faults -- --workload eos [--seed N] [--faults 100] [--records 100000] [--workers 3] [--kinds ${EOS_FAULT_KINDS.join(',')}] [--keep-data]`,
+  `       npm run faults -- --workload eos [--seed N] [--faults 100] [--records 100000] [--workers 3] [--txn-records 100] [--kinds ${EOS_FAULT_KINDS.join(',')}] [--keep-data]`,
 ].join('\n');
 
 function fail(message: string): never {
@@ -49,6 +49,7 @@ const { values } = parseArgs({
     members: { type: 'string' },
     records: { type: 'string' },
     workers: { type: 'string' },
+    'txn-records': { type: 'string' },
     seed: { type: 'string' },
     faults: { type: 'string' },
     client: { type: 'string' },
@@ -59,7 +60,7 @@ const { values } = parseArgs({
 });
 const workload = values.workload ?? 'replication';
 if (workload !== 'replication' && workload !== 'groups' && workload !== 'eos') fail(`--workload ${JSON.stringify(workload)}: replication, groups or eos`);
-if (workload !== 'eos' && (values.records !== undefined || values.workers !== undefined)) fail('--records and --workers are the eos workload\'s');
+if (workload !== 'eos' && (values.records !== undefined || values.workers !== undefined || values['txn-records'] !== undefined)) fail('--records, --workers and --txn-records are the eos workload\'s');
 const seed = count('seed', values.seed, randomSeed());
 const faults = count('faults', values.faults, 100);
 const keepDataDir = values['keep-data'] === true;
@@ -72,7 +73,8 @@ if (workload === 'eos') {
   if (unknownKind !== undefined) fail(`--kinds: no eos fault ${JSON.stringify(unknownKind)}`);
   const records = count('records', values.records, 100_000);
   if (records === 0) fail('--records: at least 1');
-  const run = await runEosFaults({ seed, faults, records, workers: Math.max(1, count('workers', values.workers, 3)), ...(kinds === undefined ? {} : { kinds }), keepDataDir, log });
+  const recordsPerTransaction = Math.max(1, count('txn-records', values['txn-records'], 100));
+  const run = await runEosFaults({ seed, faults, records, workers: Math.max(1, count('workers', values.workers, 3)), recordsPerTransaction, ...(kinds === undefined ? {} : { kinds }), keepDataDir, log });
   console.log(`\n${run.summary}`);
   if (run.result.violations.length > 0 || !run.drained) process.exitCode = 1;
 } else if (workload === 'groups') {
