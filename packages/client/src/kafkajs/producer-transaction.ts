@@ -14,11 +14,15 @@ export type RecordsOf = (topicMessages: readonly TopicMessages[]) => Promise<Cli
  * kafkajs's "Cannot continue to use transaction once ended".
  */
 export class KafkaJSTransaction implements Transaction {
-  constructor(
-    readonly transaction: ClientTransaction<KafkaJSBytes, KafkaJSBytes>,
-    readonly recordsOf: RecordsOf,
-    readonly retries: number,
-  ) {}
+  readonly #transaction: ClientTransaction<KafkaJSBytes, KafkaJSBytes>;
+  readonly #recordsOf: RecordsOf;
+  readonly #retries: number;
+
+  constructor(transaction: ClientTransaction<KafkaJSBytes, KafkaJSBytes>, recordsOf: RecordsOf, retries: number) {
+    this.#transaction = transaction;
+    this.#recordsOf = recordsOf;
+    this.#retries = retries;
+  }
 
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     const { topic, messages, ...settings } = record;
@@ -33,11 +37,11 @@ export class KafkaJSTransaction implements Transaction {
     const topicMessages = batch.topicMessages ?? [];
     validateTopicMessages(topicMessages);
     try {
-      const records = await this.recordsOf(topicMessages);
+      const records = await this.#recordsOf(topicMessages);
       if (records.length === 0) return [];
-      return recordMetadataPerPartition(await this.transaction.send(records), -1);
+      return recordMetadataPerPartition(await this.#transaction.send(records), -1);
     } catch (error) {
-      throw afterRetries(toKafkaJSError(error), this.retries);
+      throw afterRetries(toKafkaJSError(error), this.#retries);
     }
   }
 
@@ -50,32 +54,32 @@ export class KafkaJSTransaction implements Transaction {
         offsets.push({ topic, partition, offset: BigInt(offset) });
       }
     }
-    await this.#call(() => this.transaction.sendOffsets({ groupId: consumerGroupId, offsets }));
+    await this.#call(() => this.#transaction.sendOffsets({ groupId: consumerGroupId, offsets }));
   }
 
   async commit(): Promise<void> {
     this.#checkActive();
-    await this.#call(() => this.transaction.commit());
+    await this.#call(() => this.#transaction.commit());
   }
 
   async abort(): Promise<void> {
     this.#checkActive();
-    await this.#call(() => this.transaction.abort());
+    await this.#call(() => this.#transaction.abort());
   }
 
   isActive(): boolean {
-    return this.transaction.isActive();
+    return this.#transaction.isActive();
   }
 
   #checkActive(): void {
-    if (!this.transaction.isActive()) throw new KafkaJSNonRetriableError('Cannot continue to use transaction once ended');
+    if (!this.#transaction.isActive()) throw new KafkaJSNonRetriableError('Cannot continue to use transaction once ended');
   }
 
   async #call(operation: () => Promise<void>): Promise<void> {
     try {
       await operation();
     } catch (error) {
-      throw afterRetries(toKafkaJSError(error), this.retries);
+      throw afterRetries(toKafkaJSError(error), this.#retries);
     }
   }
 }

@@ -22,27 +22,32 @@ export type TransactionalSend<K, V> = (records: readonly ProducerRecord<K, V>[],
  * KafkaTransactionStateError; the producer may begin the next one.
  */
 export class Transaction<K = Buffer, V = Buffer> {
-  constructor(
-    readonly manager: TransactionManager,
-    /** Which of the producer's transactions this is (1 for the first). */
-    readonly generation: number,
-    readonly sendRecords: TransactionalSend<K, V>,
-  ) {}
+  readonly #manager: TransactionManager;
+  /** Which of the producer's transactions this is (1 for the first). */
+  readonly #generation: number;
+  readonly #send: TransactionalSend<K, V>;
+
+  /** Made by producer.transaction(). */
+  constructor(manager: TransactionManager, generation: number, send: TransactionalSend<K, V>) {
+    this.#manager = manager;
+    this.#generation = generation;
+    this.#send = send;
+  }
 
   /** As producer.send, within the transaction: resolves once the records are acknowledged (not yet committed). */
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata>;
   send(records: readonly ProducerRecord<K, V>[]): Promise<RecordMetadata[]>;
   send(input: ProducerRecord<K, V> | readonly ProducerRecord<K, V>[]): Promise<RecordMetadata | RecordMetadata[]> {
     try {
-      this.manager.checkSend(this.generation);
+      this.#manager.checkSend(this.#generation);
     } catch (error) {
       return Promise.reject(error);
     }
     const single = !Array.isArray(input);
-    const sent = this.sendRecords(single ? [input as ProducerRecord<K, V>] : (input as readonly ProducerRecord<K, V>[]), single, this.generation);
+    const sent = this.#send(single ? [input as ProducerRecord<K, V>] : (input as readonly ProducerRecord<K, V>[]), single, this.#generation);
     // Some of the records may be appended already: committing the rest would write part of the call.
     sent.catch((error: unknown) => {
-      if (this.manager.generation === this.generation) this.manager.failed(error);
+      if (this.#manager.generation === this.#generation) this.#manager.failed(error);
     });
     return sent;
   }
@@ -62,21 +67,21 @@ export class Transaction<K = Buffer, V = Buffer> {
       }
     }
     const metadata = member === null ? null : { generationId: member.generationId, memberId: member.memberId, groupInstanceId: member.groupInstanceId };
-    await this.manager.sendOffsets(this.generation, groupId, offsets, metadata);
+    await this.#manager.sendOffsets(this.#generation, groupId, offsets, metadata);
   }
 
   /** Waits for every send of the transaction, then commits it. Rejects with the failure of a send (abort() then) or a fencing (close the producer). */
   commit(): Promise<void> {
-    return this.manager.commit(this.generation);
+    return this.#manager.commit(this.#generation);
   }
 
   /** Drops what is not sent yet (those sends reject with KafkaTransactionAbortedError), waits for what is in flight, then aborts. */
   abort(): Promise<void> {
-    return this.manager.abort(this.generation);
+    return this.#manager.abort(this.#generation);
   }
 
   /** True until the transaction is committed or aborted (or the producer is fenced). */
   isActive(): boolean {
-    return this.manager.isActive(this.generation);
+    return this.#manager.isActive(this.#generation);
   }
 }
