@@ -79,7 +79,8 @@ const SETTLE_TIMEOUT_MS = 20_000;
 const STALL_TIMEOUT_MS = 30_000;
 /** An open transaction ends within its timeout (10 s) and the coordinator's next check (1 s) after the workers stop. */
 const OPEN_TRANSACTION_TIMEOUT_MS = 30_000;
-const READ_TIMEOUT_MS = 60_000;
+/** Reading the output back: a minute, and 2 ms more per record. */
+const readTimeoutMs = (records: number): number => 60_000 + 2 * records;
 const PREFILL_BATCH = 500;
 
 export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaultRunResult> {
@@ -167,8 +168,8 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
     log(`${drained ? 'input drained' : `the workers made no progress for ${STALL_TIMEOUT_MS} ms`}; workers stopped at ${seconds()}`);
 
     const stableEnds = await untilNoOpenTransaction(pool, outputLeaders, FAULT_RUN_PARTITIONS, OPEN_TRANSACTION_TIMEOUT_MS);
-    const committedOutput = await readCommitted(cluster.bootstrap, outputTopic, stableEnds, READ_TIMEOUT_MS);
-    const kafkajsCommittedOutput = await readCommittedWithKafkajs(cluster.bootstrap, `${recorder.group}-check`, outputTopic, stableEnds, READ_TIMEOUT_MS);
+    const committedOutput = await readCommitted(cluster.bootstrap, outputTopic, stableEnds, readTimeoutMs(options.records));
+    const kafkajsCommittedOutput = await readCommittedWithKafkajs(cluster.bootstrap, `${recorder.group}-check`, outputTopic, stableEnds, readTimeoutMs(options.records));
     const logCommittedOutput: OutputRecord[] = [];
     let storedOutputRecords = 0;
     for (let p = 0; p < FAULT_RUN_PARTITIONS; p++) {
