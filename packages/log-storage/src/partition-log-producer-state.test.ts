@@ -341,6 +341,20 @@ describe('PartitionLog producer state: transactions', () => {
     await follower.close();
   });
 
+  it('followerAppendOfSeveralProducers: transactions started out of producer order still give the earliest as first unstable', async () => {
+    const follower = await openLog(tempLogDir());
+    const records = Buffer.concat([
+      markerBatch({ producerId: PID, epoch: 0, coordinatorEpoch: 0, commit: false, baseOffset: 0n }),
+      producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0, transactional: true, baseOffset: 1n }),
+      producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true, baseOffset: 2n }),
+    ]);
+    await follower.appendAsFollower(records);
+    expect(follower.firstUnstableOffset(3n)).toBe(1n);
+    await follower.appendAsFollower(markerBatch({ producerId: PID + 1n, epoch: 0, coordinatorEpoch: 0, commit: true, baseOffset: 3n }));
+    expect(follower.firstUnstableOffset(4n)).toBe(2n);
+    await follower.close();
+  });
+
   it('openTransactionSurvivesReopen: after close and after a crash (txn index rebuilt by recovery)', async () => {
     const dir = tempLogDir();
     const fs = new FaultyFileSystem();

@@ -21,6 +21,8 @@ export class ProducerStateManager {
   private readonly producers = new Map<bigint, ProducerStateEntry>();
   /** Open transactions by first offset, in offset order. */
   private readonly ongoing = new Map<bigint, TxnMetadata>();
+  /** The greatest first offset put in `ongoing` since it was last cleared: a smaller one must be sorted in. */
+  private ongoingMax: bigint | undefined;
   /** Completed transactions by first offset until the high watermark passes their marker. */
   private readonly unreplicated = new Map<bigint, CompletedTxn>();
   private snapshotWrites: Promise<void> = Promise.resolve();
@@ -34,7 +36,20 @@ export class ProducerStateManager {
   /** Swaps in what an append staged for one producer. */
   update(info: ProducerAppendInfo): void {
     this.producers.set(info.producerId, info.updated);
-    for (const txn of info.startedTxns) this.ongoing.set(txn.firstOffset, txn);
+    for (const txn of info.startedTxns) this.startTxn(txn);
+  }
+
+  /** Keeps `ongoing` in offset order: a follower's append staged per producer may start them out of order. */
+  private startTxn(txn: TxnMetadata): void {
+    const inOrder = this.ongoingMax === undefined || txn.firstOffset > this.ongoingMax;
+    this.ongoing.set(txn.firstOffset, txn);
+    if (inOrder) {
+      this.ongoingMax = txn.firstOffset;
+      return;
+    }
+    const sorted = [...this.ongoing.values()].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+    this.ongoing.clear();
+    for (const t of sorted) this.ongoing.set(t.firstOffset, t);
   }
 
   /**
@@ -116,6 +131,7 @@ export class ProducerStateManager {
   clear(): void {
     this.producers.clear();
     this.ongoing.clear();
+    this.ongoingMax = undefined;
     this.unreplicated.clear();
   }
 
@@ -128,7 +144,7 @@ export class ProducerStateManager {
       if (entry.currentTxnFirstOffset >= 0n) started.push({ producerId: entry.producerId, firstOffset: entry.currentTxnFirstOffset });
     }
     started.sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
-    for (const txn of started) this.ongoing.set(txn.firstOffset, txn);
+    for (const txn of started) this.startTxn(txn);
   }
 
   /**
