@@ -1,38 +1,22 @@
-import { stderrLogger } from '@kstream/actor';
-import { ConfigError } from './config-error.js';
-import { exitOnShutdownSignals } from './shutdown-signals.js';
-import { startCluster } from './start-cluster.js';
-import { parseStartArgs } from './start-options.js';
-
-const USAGE =
-  'usage: kstream start [--brokers 3] [--data-dir ./data] [--port 9092] [--config-file server.properties] [--config key=value ...]';
+import { CommanderError } from 'commander';
+import { describeFailure, EXIT_USAGE } from './cli/cli-errors.js';
+import { kstreamProgram } from './cli/program.js';
 
 /**
  * The `kstream` command. Bad usage or configuration ends the process with one
- * line on stderr and exit code 2.
+ * line on stderr and exit code 2, a runtime failure (an unknown topic, an
+ * unreachable cluster, a broker's error) with one line and exit code 1.
  */
 export async function runCli(argv: readonly string[]): Promise<void> {
-  const [command, ...args] = argv;
   try {
-    if (command !== 'start') {
-      const what = command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`;
-      throw new ConfigError(`${what}; ${USAGE}`);
-    }
-    await start(args);
+    await kstreamProgram().parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`kstream: ${error.message}\n`);
-    process.exit(2);
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') process.exit(0);
+    // Help printed in place of a missing subcommand: the help is the message.
+    if (error instanceof CommanderError && error.code === 'commander.help') process.exit(EXIT_USAGE);
+    const failure = describeFailure(error);
+    if (failure === null) throw error;
+    process.stderr.write(`kstream: ${failure.message}\n`);
+    process.exit(failure.exitCode);
   }
-}
-
-async function start(args: readonly string[]): Promise<void> {
-  const options = parseStartArgs(args, stderrLogger);
-  const starting = startCluster({ ...options, logger: stderrLogger });
-  exitOnShutdownSignals(starting, stderrLogger);
-  const cluster = await starting;
-  const { clusterId } = await cluster.control.describe();
-  process.stdout.write(
-    `kstream ready: bootstrap ${cluster.bootstrap} (${cluster.brokers.length} brokers, cluster ${clusterId}, data in ${options.dataDir})\n`,
-  );
 }

@@ -1,0 +1,41 @@
+// `kstream start`: the node itself. Its flags are parsed by parseStartArgs
+// (start-options.ts), as before the client commands came: commander only
+// hands it the arguments and shows its help.
+import { Command } from 'commander';
+import { stderrLogger } from '@kstream/actor';
+import { exitOnShutdownSignals } from '../shutdown-signals.js';
+import { startCluster } from '../start-cluster.js';
+import { parseStartArgs } from '../start-options.js';
+import { examples } from './help-examples.js';
+
+export function startCommand(): Command {
+  return new Command('start')
+    .description('start a node: brokers on 127.0.0.1 from --port on, their data under --data-dir')
+    .usage('[--brokers 3] [--data-dir ./data] [--port 9092] [--config-file server.properties] [--config key=value ...]')
+    .argument('[flags...]')
+    .allowUnknownOption()
+    .addHelpText(
+      'after',
+      `
+Flags:
+  --brokers <n>           broker threads, ids 1..n (default 3)
+  --data-dir <path>       every broker's logs and the metadata log (default ./data)
+  --port <port>           the first broker's port; the others follow (default 9092; 0 picks free ports)
+  --config-file <path>    broker configs from a Java properties file (server.properties)
+  --config <key=value>    a broker config, repeatable; overrides --config-file${examples([
+        'kstream start',
+        'kstream start --brokers 1 --data-dir /tmp/kstream --port 19092',
+        'kstream start --config num.partitions=6 --config log.retention.ms=3600000',
+      ])}`,
+    )
+    .action(async (flags: string[]) => {
+      const options = parseStartArgs(flags, stderrLogger);
+      const starting = startCluster({ ...options, logger: stderrLogger });
+      exitOnShutdownSignals(starting, stderrLogger);
+      const cluster = await starting;
+      const { clusterId } = await cluster.control.describe();
+      process.stdout.write(
+        `kstream ready: bootstrap ${cluster.bootstrap} (${cluster.brokers.length} brokers, cluster ${clusterId}, data in ${options.dataDir})\n`,
+      );
+    });
+}
