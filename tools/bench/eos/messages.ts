@@ -16,6 +16,7 @@ export interface TxnJob {
   readonly client: TxnClient;
   readonly bootstrap: string;
   readonly topic: string;
+  readonly partitions: number;
   readonly transactionalId: string;
   readonly valueBytes: number;
   readonly recordsPerTransaction: number;

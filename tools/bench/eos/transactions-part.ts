@@ -66,7 +66,7 @@ export async function transactionsPart(context: EosContext, recordsPerTransactio
   for (let round = 0; round < sizes.txnRounds; round++) {
     for (const client of roundOrder([...rounds.keys()], round)) {
       const job: TxnJob = {
-        kind: 'transactions', client, bootstrap: bench.cluster.bootstrap, topic: topic(client), transactionalId: `bench-eos-${recordsPerTransaction}-${client}-${round}`,
+        kind: 'transactions', client, bootstrap: bench.cluster.bootstrap, topic: topic(client), partitions: PARTITIONS, transactionalId: `bench-eos-${recordsPerTransaction}-${client}-${round}`,
         valueBytes: VALUE_BYTES, recordsPerTransaction, chunk: CHUNK, inFlight: IN_FLIGHT, warmupTransactions: sizes.txnWarmup, transactions: perRound,
       };
       const result = await attempt(out, `${LABELS[client]}, transactions of ${size}, round ${round + 1}`, () => transactionsChecked(context, job));

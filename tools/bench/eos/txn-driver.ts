@@ -5,6 +5,8 @@
 export interface TxnProducerSpec {
   readonly bootstrap: string;
   readonly transactionalId: string;
+  /** The topic's partition count, for a driver that picks partitions itself. */
+  readonly partitions: number;
 }
 
 export interface OpenTransaction {

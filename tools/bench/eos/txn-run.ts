@@ -7,7 +7,7 @@ import type { TxnJob, TxnResult } from './messages.js';
 import type { TxnDriver } from './txn-driver.js';
 
 export async function runTransactions(driver: TxnDriver, job: TxnJob): Promise<TxnResult> {
-  const producer = await driver.producer({ bootstrap: job.bootstrap, transactionalId: job.transactionalId });
+  const producer = await driver.producer({ bootstrap: job.bootstrap, transactionalId: job.transactionalId, partitions: job.partitions });
   const value = Buffer.alloc(job.valueBytes, 'v');
   let acknowledged = 0;
   let partitionsWritten = 0;
