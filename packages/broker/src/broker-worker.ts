@@ -7,6 +7,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Mailbox, unknownMessage } from '@kstream/actor';
 import type { ControllerToBroker } from '@kstream/metadata';
 import { Broker } from './broker.js';
+import { faultsOf } from './faults/broker-faults.js';
 import { coordinatedGroupLag, ledEndOffsets } from './groups/group-lag-query.js';
 import type { BrokerConfig } from './broker.js';
 import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';
@@ -63,8 +64,13 @@ async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['
       return;
     case 'GroupLag':
       return coordinatedGroupLag(broker.services, msg.groupId, msg.endOffsets) ?? null;
+    case 'SetRequestFaults':
+      faultsOf(config.brokerId).set(msg.faults);
+      return;
     case 'EndOffsets':
       return ledEndOffsets(broker.services.partitions, msg.partitions);
+    case 'Metrics':
+      return broker.metrics.snapshot();
     default:
       return unknownMessage(msg);
   }

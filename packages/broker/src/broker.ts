@@ -12,6 +12,7 @@ import type { BrokerServices } from './handlers/handler.js';
 import { brokerHandlers } from './handlers/registry.js';
 import type { ControllerChannel, NodeChannel } from './messages.js';
 import { BrokerMetadata } from './metadata/broker-metadata.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { ClientConnection } from './network/client-connection.js';
 import { RequestMemoryPool } from './network/request-memory-pool.js';
 import { syncReplicaManager } from './partitions/metadata-sync.js';
@@ -61,6 +62,7 @@ export class Broker {
   readonly #logger: Logger;
   readonly #listener: BrokerListener;
   readonly #metadata: BrokerMetadata;
+  readonly #metrics: BrokerMetrics;
   /** What this broker's connections may hold of requests being read (queued.max.request.bytes). */
   readonly #requestMemory: RequestMemoryPool;
   /** Set by start, once the hosted partitions are open. */
@@ -88,6 +90,7 @@ export class Broker {
     this.#peers = channels.peers;
     this.#logger = logger;
     this.#metadata = new BrokerMetadata(config.brokerId, config.staticConfig ?? {});
+    this.#metrics = new BrokerMetrics(config.brokerId);
     this.#requestMemory = new RequestMemoryPool(this.#metadata.brokerConfig['queued.max.request.bytes']);
     this.#listener = new BrokerListener({
       brokerId: config.brokerId,
@@ -100,6 +103,11 @@ export class Broker {
 
   get brokerId(): number {
     return this.#config.brokerId;
+  }
+
+  /** This broker's Prometheus metrics, which the node gathers at each scrape. */
+  get metrics(): BrokerMetrics {
+    return this.#metrics;
   }
 
   /** The services this broker's request handlers are given; from start on. */
@@ -126,6 +134,7 @@ export class Broker {
       fetchSessionCachePartitions: config['max.incremental.fetch.session.cache.partitions'],
       replicaLagTimeMaxMs: config['replica.lag.time.max.ms'],
       sendAlterPartition: (request) => this.#controller.ask(request, { timeoutMs: ALTER_PARTITION_TIMEOUT_MS }),
+      traffic: this.#metrics.traffic,
       peers: replicaPeers(this.#peers),
       replicaFetch: {
         maxWaitMs: config['replica.fetch.wait.max.ms'],
@@ -198,7 +207,9 @@ export class Broker {
       transactions,
       producerIds,
       logger: this.#logger,
+      metrics: this.#metrics,
     };
+    this.#metrics.watch({ partitions, groups });
     const port = await this.#listener.listen();
     await this.#register();
     for (const { socket, connectionId } of this.#waitingConnections ?? []) this.#serve(socket, connectionId);
@@ -261,6 +272,7 @@ export class Broker {
     this.#services?.transactions.close();
     this.#producerIds?.close();
     await this.#services?.partitions.close();
+    this.#metrics.close();
     this.#logger.info(`broker ${this.brokerId}: shut down`);
   }
 
@@ -330,6 +342,8 @@ export class Broker {
   }
 
   #onConnection(socket: Socket, connectionId: string): void {
+    this.#metrics.connections.inc();
+    socket.once('close', () => this.#metrics.connections.dec());
     if (this.#waitingConnections !== undefined) {
       // Requests are read once the broker knows the cluster's metadata.
       socket.pause();

@@ -5,7 +5,9 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Mailbox } from '@kstream/actor';
 import type { GroupLag } from '@kstream/group-coordinator';
 import type { ControllerChannelReplies, ControllerRequest, ControllerToBroker } from '@kstream/metadata';
+import type { RequestFault } from './faults/request-fault.js';
 import type { PartitionEndOffset } from './groups/group-lag-query.js';
+import type { BrokerMetricsSnapshot } from './metrics/broker-metrics.js';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
 
 /** The node asks a broker to stop: close its listener and connections, stop heartbeating, then exit. */
@@ -66,9 +68,30 @@ export interface EndOffsetsRequest {
   readonly partitions: readonly { readonly topic: string; readonly partition: number }[];
 }
 
-export type BrokerRequest = ShutdownRequest | PeerChannelNotice | CutPeerLinkRequest | PingPeerRequest | PauseNotice | GroupLagRequest | EndOffsetsRequest;
+/** A scrape of the node's /metrics: the broker's Prometheus metrics, as prom-client's JSON. */
+export interface MetricsRequest {
+  readonly type: 'Metrics';
+}
+
+/** The faults this broker's requests meet from now on, in injection order: the whole list, replacing the one before (empty: none). */
+export interface SetRequestFaultsRequest {
+  readonly type: 'SetRequestFaults';
+  readonly faults: readonly RequestFault[];
+}
+
+export type BrokerRequest =
+  | SetRequestFaultsRequest
+  | ShutdownRequest
+  | PeerChannelNotice
+  | CutPeerLinkRequest
+  | PingPeerRequest
+  | PauseNotice
+  | GroupLagRequest
+  | EndOffsetsRequest
+  | MetricsRequest;
 
 export interface BrokerReplies {
+  SetRequestFaults: void;
   Shutdown: void;
   PeerChannel: void;
   CutPeerLink: void;
@@ -76,6 +99,7 @@ export interface BrokerReplies {
   Pause: void;
   GroupLag: GroupLag | null;
   EndOffsets: PartitionEndOffset[];
+  Metrics: BrokerMetricsSnapshot;
 }
 
 /** Told once per start: the broker listens and is registered with the controller. */

@@ -8,6 +8,7 @@ import type { BrokerConfigValues } from '@kstream/metadata';
 import type { ApiSpec, RequestOf, ResponseOf, VersionRange } from '@kstream/protocol';
 import type { ProducerIdSource, TransactionCoordinator } from '@kstream/transaction-coordinator';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { ControllerChannel } from '../messages.js';
 import type { PeerLinks } from '../peers/peer-links.js';
 import type { ReplicaManager } from './../partitions/replica-manager.js';
@@ -70,4 +71,6 @@ export interface BrokerServices {
   /** Producer ids in blocks from the controller (the broker's ProducerIdManager): InitProducerId without a transactional id. */
   readonly producerIds: ProducerIdSource;
   readonly logger: Logger;
+  /** The broker's Prometheus metrics; every request is counted there (request-dispatch.ts). Absent in tests that build services by hand. */
+  readonly metrics?: BrokerMetrics;
 }

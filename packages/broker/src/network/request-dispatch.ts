@@ -9,6 +9,9 @@ import {
   UnsupportedVersionError,
 } from '@kstream/protocol';
 import type { ApiSpec, RequestHeader } from '@kstream/protocol';
+import { serveWithFaults } from '../faults/apply-faults.js';
+import { faultsOf } from '../faults/broker-faults.js';
+import type { RequestFaults } from '../faults/request-faults.js';
 import { apiVersionsResponse } from '../handlers/api-versions-handler.js';
 import { NO_RESPONSE } from '../handlers/handler.js';
 import type { BrokerServices, RequestContext } from '../handlers/handler.js';
@@ -67,23 +70,51 @@ export function dispatchRequest(
     throw new ConnectionClosingError(reason, { cause: error });
   }
   const context: RequestContext<ApiSpec> = { api: handler.api, apiVersion, correlationId, clientId, connectionId, broker };
+  const faults = faultsOf(broker.brokerId);
+  if (!faults.empty) return respondWithFaults(faults, handler, body, context);
   return respond(handler, body, context);
+}
+
+/** A request while faults are injected (the test harness's faults on demand): see serveWithFaults. */
+async function respondWithFaults(faults: RequestFaults, handler: AnyApiHandler, body: Record<string, unknown>, context: RequestContext<ApiSpec>): Promise<RequestOutcome> {
+  try {
+    const served = await serveWithFaults(faults, body, context, async (rest) => {
+      const response = await handler.handle(rest, context);
+      return response === NO_RESPONSE ? null : response;
+    });
+    return served ?? NO_RESPONSE;
+  } catch (error) {
+    throw new ConnectionClosingError(`${context.api.name} v${context.apiVersion}: ${messageOf(error)}`, { cause: error });
+  }
 }
 
 async function respond(handler: AnyApiHandler, body: Record<string, unknown>, context: RequestContext<ApiSpec>): Promise<RequestOutcome> {
   const { api, apiVersion, correlationId } = context;
+  const metrics = context.broker.metrics?.requests;
+  const startedAt = performance.now();
   let response: Awaited<ReturnType<AnyApiHandler['handle']>>;
   try {
     response = await handler.handle(body, context);
   } catch (error) {
+    metrics?.failed(api.name, secondsSince(startedAt));
     throw new ConnectionClosingError(`${api.name} v${apiVersion} handler failed: ${messageOf(error)}`, { cause: error });
   }
-  if (response === NO_RESPONSE) return NO_RESPONSE;
+  if (response === NO_RESPONSE) {
+    metrics?.answered(api.name, secondsSince(startedAt), undefined);
+    return NO_RESPONSE;
+  }
   try {
-    return encodeResponseFrame(api, apiVersion, correlationId, response);
+    const frame = encodeResponseFrame(api, apiVersion, correlationId, response);
+    metrics?.answered(api.name, secondsSince(startedAt), response);
+    return frame;
   } catch (error) {
+    metrics?.failed(api.name, secondsSince(startedAt));
     throw new ConnectionClosingError(`${api.name} v${apiVersion} response does not encode: ${messageOf(error)}`, { cause: error });
   }
+}
+
+function secondsSince(startedAt: number): number {
+  return (performance.now() - startedAt) / 1000;
 }
 
 function messageOf(error: unknown): string {

@@ -28,6 +28,7 @@ import {
   type SendAlterPartition,
 } from '@kstream/replication';
 import type { TxnMarkerEntry, TxnMarkerResult } from '@kstream/transaction-coordinator';
+import type { TrafficMetrics } from '../metrics/traffic-metrics.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session.js';
 import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment, type RoleListener } from './hosted-partitions.js';
@@ -39,6 +40,8 @@ export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'of
   readonly brokerEpoch?: () => number;
   /** Sends an ISR change of a partition this broker leads to the controller. */
   readonly sendAlterPartition?: SendAlterPartition;
+  /** Where appends, consumers' fetches and accepted ISR changes are counted (the broker's metrics). */
+  readonly traffic?: Pick<TrafficMetrics, 'appended' | 'fetched' | 'isrChanged'>;
   /** replica.lag.time.max.ms (Kafka's 30000); the ISR is checked every half of it. */
   readonly replicaLagTimeMaxMs?: number;
   /** The channels to the other brokers, over which followed partitions are fetched; without them (a lone broker) every fetch backs off. */
@@ -157,11 +160,13 @@ export class ReplicaManager {
   readonly #clock: () => number;
   readonly #producerIdExpirationMs: () => number;
   readonly #cleaner: LogCleaner | undefined;
+  readonly #traffic: ReplicaManagerOptions['traffic'];
   #closed = false;
 
   private constructor(options: ReplicaManagerOptions, parts: ReplicaManagerParts) {
     const { hosted } = parts;
     this.#cleaner = parts.cleaner;
+    this.#traffic = options.traffic;
     this.#cleaner?.start();
     this.brokerId = options.brokerId;
     this.#clock = options.clock ?? Date.now;
@@ -219,7 +224,12 @@ export class ReplicaManager {
         brokerId: options.brokerId,
         clock: options.clock ?? Date.now,
         replicaLagTimeMaxMs: options.replicaLagTimeMaxMs ?? DEFAULT_REPLICA_LAG_TIME_MAX_MS,
-        alterPartition: (item, isStale) => alterPartitions.submit(item, isStale),
+        alterPartition: async (item, isStale) => {
+          const isrSize = hosted.all().find((p) => p.partition === item.partition && p.state.topicId === item.topicId)?.state.isr.length;
+          const result = await alterPartitions.submit(item, isStale);
+          if (result?.errorCode === ErrorCode.NONE && isrSize !== undefined) options.traffic?.isrChanged(isrSize, result.isr.length);
+          return result;
+        },
         onHighWatermarkMoved: (partition, bytes) => consumers.dataArrived(partition.name, bytes),
         onLeaderAppend: (partition, bytes) => followers.dataArrived(partition.name, bytes),
         logger: options.logger,
@@ -335,6 +345,7 @@ export class ReplicaManager {
         );
       }
       const info = await leader.appendRecordsToLeader(records, acks, origin);
+      if (info.duplicate !== true) this.#traffic?.appended(topic, partition, info.validBytes, Number(info.lastOffset - info.firstOffset) + 1);
       if (acks === -1) {
         const replicated = await leader.waitForReplication(info.lastOffset + 1n, timeoutMs);
         if (replicated.errorCode !== ErrorCode.NONE) throw new PartitionError(replicated.errorCode, replicated.message ?? '');
@@ -387,6 +398,18 @@ export class ReplicaManager {
    * bytes arrive, the wait runs out or a partition changes, then reads again.
    */
   async fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
+    const results = await this.#fetchMessages(params);
+    const traffic = this.#traffic;
+    if (traffic !== undefined) {
+      results.forEach((result, i) => {
+        const { topic, partition } = params.partitions[i]!;
+        if (result.records.length > 0) traffic.fetched(topic, partition, result.records.length);
+      });
+    }
+    return results;
+  }
+
+  async #fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
     if (params.maxWaitMs <= 0) return this.readPartitions(params);
     // Watching starts before the first read, so data appended while it reads still counts.
     const parked = this.purgatory.watch(params.partitions.map((p) => partitionKey(p.topic, p.partition)));
