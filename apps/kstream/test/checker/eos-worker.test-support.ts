@@ -281,8 +281,11 @@ export class EosWorker {
       return true;
     } catch (error) {
       attempt.outcome = committing ? { kind: 'uncertain', error: errorText(error) } : { kind: 'aborted', error: errorText(error) };
-      // Best effort: if the abort fails too, the next owner's InitProducerId aborts the transaction.
-      if (!committing && transaction?.isActive() === true) await step(transaction.abort(), 'abort').catch(() => {});
+      // Best effort: if the abort fails too, the next owner's InitProducerId aborts the transaction. Not after a step of
+      // ours timed out: kafkajs may still be retrying that send, and a Produce landing after the abort's markers would
+      // open a transaction the coordinator does not know of (a hanging transaction, KIP-890's subject).
+      const timedOut = (error as Error).message.startsWith(`${attempt.tag}:`);
+      if (!committing && !timedOut && transaction?.isActive() === true) await step(transaction.abort(), 'abort').catch(() => {});
       return false;
     } finally {
       attempt.endedAt = this.recorder.now();
