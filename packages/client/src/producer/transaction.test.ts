@@ -158,6 +158,27 @@ describe('transactional producer', () => {
     expect(endTxns(broker)).toEqual([false, true]);
   });
 
+  it('aSendWaitingForBufferMemoryWhenTheTransactionAbortsIsDroppedNotAppendedToTheNextOne', async () => {
+    let releaseAdd!: () => void;
+    const held = new Promise<number>((resolve) => (releaseAdd = () => resolve(0)));
+    let adds = 0;
+    const broker = await txnBroker({ addPartitions: () => (adds++ === 0 ? held : 0) });
+    const p = txnProducer(broker, { bufferMemory: 100 });
+    const txn = await p.transaction();
+    const first = txn.send({ topic: 'orders', value: 'x'.repeat(60), partition: 0 }).catch((e: unknown) => e);
+    const waiting = txn.send({ topic: 'orders', value: 'y'.repeat(60), partition: 0 }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const aborting = txn.abort();
+    releaseAdd();
+    await aborting;
+    expect(await first).toBeInstanceOf(KafkaTransactionAbortedError);
+    expect(await waiting, 'it got the memory back only after the abort').toBeInstanceOf(KafkaTransactionAbortedError);
+    const next = await p.transaction();
+    await next.send({ topic: 'orders', value: 'next', partition: 0 });
+    await next.commit();
+    expect(sentBatches(broker).flatMap((b) => b.recordCount), 'only the next transaction’s record was sent').toEqual([1]);
+  });
+
   it('sendOffsetsAddsTheGroupThenCommitsItsOffsetsWithTheConsumersGeneration', async () => {
     const broker = await txnBroker();
     const p = txnProducer(broker);
