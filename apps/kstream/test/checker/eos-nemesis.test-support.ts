@@ -10,6 +10,9 @@ import { FuzzRandom } from '../fuzz-random.test-support.js';
 import type { FaultKind, HistoryRecorder } from './history.test-support.js';
 import { FAULT_KINDS, Nemesis, type FaultControl } from './nemesis.test-support.js';
 
+/** A crashed broker recovers its logs, producer state and snapshots before it registers: given longer than the replication run's 15 s, as a long run's logs grow. */
+const RECOVERY_TIMEOUT_MS = 60_000;
+
 export type EosNemesisKind = FaultKind | 'crash-txn-coordinator' | 'crash-group-coordinator' | 'crash-leader';
 
 export const EOS_TARGETED_KINDS: readonly EosNemesisKind[] = ['crash-txn-coordinator', 'crash-group-coordinator', 'crash-leader'];
@@ -45,7 +48,7 @@ export class EosNemesis {
   ) {
     this.#random = new FuzzRandom(options.seed);
     this.#wait = options.wait ?? ((ms) => sleep(ms));
-    this.#brokerFaults = new Nemesis(control, history, { seed: options.seed + 1, faults: 0, brokers: options.brokers, wait: this.#wait });
+    this.#brokerFaults = new Nemesis(control, history, { seed: options.seed + 1, faults: 0, brokers: options.brokers, wait: this.#wait, recoveryTimeoutMs: RECOVERY_TIMEOUT_MS });
   }
 
   async run(): Promise<void> {
