@@ -90,8 +90,8 @@ export async function main(args: string[]): Promise<void> {
   }
   // Reported once the node is down, so nothing interleaves with the figures.
   for (const { title, figures } of results) report(title, figures);
-  const described = new Map(results.flatMap((r) => [...r.described]));
-  console.log(`\nhow each client is driven:\n${[...described].map(([client, how]) => `  ${LABELS[client]}: ${how}`).join('\n')}`);
+  const described = new Set(results.flatMap((r) => [...r.described].map(([client, how]) => `  ${LABELS[client]}: ${how}`)));
+  console.log(`\nhow each client is driven:\n${[...described].join('\n')}`);
   // The node, the clients and anything else on the machine share its cores: a high load makes every figure lower.
   console.log(`\nmachine ${loadAverage()} at the end`);
   const misses = results.flatMap((r) => missedTargets(r.figures));

@@ -21,6 +21,12 @@ const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /** How long the markers of the last commits may take to reach the high watermarks. */
 const MARKERS_WAIT_MS = 15_000;
 
+/** How a transaction's records are sent: txn-run.ts's calls of CHUNK records, up to IN_FLIGHT outstanding. */
+function sending(records: number): string {
+  const calls = Math.ceil(records / CHUNK);
+  return calls === 1 ? `one call` : `${calls} calls of ${CHUNK} records, up to ${Math.min(IN_FLIGHT, calls)} in flight`;
+}
+
 interface TxnRound {
   readonly commitsPerSecond: number;
   readonly recordsPerSecond: number;
@@ -57,7 +63,7 @@ export async function transactionsPart(context: EosContext, recordsPerTransactio
   if (perRound === undefined) throw new Error(`no transaction count for transactions of ${recordsPerTransaction} records`);
   const size = recordsPerTransaction.toLocaleString('en-US');
   const out = newPartResult(
-    `transactions of ${size} records, acks=all RF 3, ${PARTITIONS} partitions, ${VALUE_BYTES} B values, sent ${Math.min(CHUNK, recordsPerTransaction)} a call x up to ${IN_FLIGHT} in flight, then commit: ` +
+    `transactions of ${size} records, acks=all RF 3, ${PARTITIONS} partitions, ${VALUE_BYTES} B values, sent in ${sending(recordsPerTransaction)}, then commit: ` +
       `commits/s and records/s, median of ${sizes.txnRounds} rounds of ${perRound} transactions, a child each, after ${sizes.txnWarmup} of warm-up`,
   );
   const rounds = new Map<TxnClient, TxnRound[]>(context.clients.map((client) => [client, []]));
