@@ -16,11 +16,23 @@ export interface StartOptions {
    * config of every broker and the defaults of new topics.
    */
   readonly config: BrokerConfigProps;
+  /**
+   * Where the node serves Prometheus metrics (GET /metrics on 127.0.0.1): a
+   * port, 0 for a free one, or -1 (or absent) for none. `kstream start`
+   * serves them on 9644, or on a free port under --port 0.
+   */
+  readonly metricsPort?: number;
 }
+
+/** `kstream start`'s metrics port when --metrics-port is not given and --port is not 0. */
+export const DEFAULT_METRICS_PORT = 9644;
+
+/** --metrics-port's value for no metrics endpoint. */
+export const NO_METRICS = -1;
 
 export const START_DEFAULTS: StartOptions = { brokers: 3, dataDir: './data', port: 9092, config: {} };
 
-const FLAGS = ['--brokers', '--data-dir', '--port', '--config', '--config-file'] as const;
+const FLAGS = ['--brokers', '--data-dir', '--port', '--config', '--config-file', '--metrics-port'] as const;
 type Flag = (typeof FLAGS)[number];
 
 /**
@@ -62,11 +74,15 @@ export function parseStartArgs(args: readonly string[], logger: Logger): StartOp
     config[key] = value;
   }
 
+  const port = wholeNumber(given, '--port', START_DEFAULTS.port);
+  const metricsPort = given.get('--metrics-port');
   return checkStartOptions({
     brokers: wholeNumber(given, '--brokers', START_DEFAULTS.brokers),
-    port: wholeNumber(given, '--port', START_DEFAULTS.port),
+    port,
     dataDir: given.get('--data-dir') ?? START_DEFAULTS.dataDir,
     config,
+    // Under --port 0 (tests, several nodes on one host) the metrics port is a free one too.
+    metricsPort: metricsPort === 'none' || metricsPort === '-1' ? NO_METRICS : wholeNumber(given, '--metrics-port', port === 0 ? 0 : DEFAULT_METRICS_PORT),
   });
 }
 
@@ -74,11 +90,12 @@ const MAX_BROKERS = 100;
 const ALLOWED = {
   '--brokers': `a whole number from 1 to ${MAX_BROKERS}`,
   '--port': 'a whole number from 0 to 65535 (0 picks free ports)',
+  '--metrics-port': 'a whole number from 0 to 65535 (0 picks a free port), or none (or -1) for no metrics endpoint',
 } as const;
 
 /** Checks the ranges of start options and the broker configs, however they were given. */
 export function checkStartOptions(options: StartOptions): StartOptions {
-  const { brokers, port, dataDir, config } = options;
+  const { brokers, port, dataDir, config, metricsPort = NO_METRICS } = options;
   if (!(Number.isInteger(brokers) && brokers >= 1 && brokers <= MAX_BROKERS)) {
     throw new ConfigError(`--brokers must be ${ALLOWED['--brokers']}, got ${brokers}`);
   }
@@ -89,6 +106,12 @@ export function checkStartOptions(options: StartOptions): StartOptions {
     throw new ConfigError(
       `--port ${port} with --brokers ${brokers} needs ports up to ${port + brokers - 1}, above 65535; use a lower --port`,
     );
+  }
+  if (!(Number.isInteger(metricsPort) && metricsPort >= NO_METRICS && metricsPort <= 65535)) {
+    throw new ConfigError(`--metrics-port must be ${ALLOWED['--metrics-port']}, got ${metricsPort}`);
+  }
+  if (port !== 0 && metricsPort >= port && metricsPort <= port + brokers - 1) {
+    throw new ConfigError(`--metrics-port ${metricsPort} is broker ${metricsPort - port + 1}'s listener port (--port ${port}, --brokers ${brokers}); choose another`);
   }
   if (dataDir === '') throw new ConfigError('--data-dir must not be empty');
   for (const [key, value] of Object.entries(config)) {
