@@ -12,7 +12,7 @@ export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 export interface ConnectionOptions {
   readonly bootstrap: string;
   readonly requestTimeout: number;
-  readonly verbose: boolean;
+  readonly verbose?: boolean;
 }
 
 /** Adds the shared options to the program; subcommands read them with optsWithGlobals(). */
@@ -20,7 +20,7 @@ export function addConnectionOptions(program: Command): Command {
   return program
     .option('-b, --bootstrap <host:port,...>', 'brokers to bootstrap from', process.env['KSTREAM_BOOTSTRAP'] ?? DEFAULT_BOOTSTRAP)
     .option('--request-timeout <ms>', 'how long each call to the cluster may take, retries included', integer(1), 30_000)
-    .option('-v, --verbose', "the client's log on stderr", false);
+    .option('-v, --verbose', "the client's log on stderr");
 }
 
 export function connectionOf(command: Command): ConnectionOptions {
@@ -36,7 +36,7 @@ export function clientOptions(connection: ConnectionOptions): ClientOptions & { 
     connectTimeoutMs: Math.min(connection.requestTimeout, 10_000),
     requestTimeoutMs: connection.requestTimeout,
     defaultApiTimeoutMs: connection.requestTimeout,
-    logger: connection.verbose ? stderrLogger : silentLogger,
+    logger: connection.verbose === true ? stderrLogger : silentLogger,
   };
 }
 

@@ -17,7 +17,7 @@ import type { RecordFormat } from './record-format.js';
 
 interface ConsumeOptions {
   group?: string;
-  fromBeginning: boolean;
+  fromBeginning?: boolean;
   offset?: string;
   partition?: number;
   maxMessages?: number;
@@ -32,7 +32,7 @@ export function consumeCommand(): Command {
     .description('print the records of a topic, one per line')
     .argument('<topic>')
     .option('-g, --group <id>', 'consume as a member of this group, committing offsets')
-    .option('--from-beginning', 'start at the earliest offset where nothing is committed (default: the latest)', false)
+    .option('--from-beginning', 'start at the earliest offset where nothing is committed (default: the latest)')
     .option('-o, --offset <offset>', 'start the --partition at this offset, or earliest or latest')
     .option('-p, --partition <n>', 'read only this partition', integer(0))
     .option('-n, --max-messages <n>', 'exit after printing this many records', integer(1))
@@ -58,7 +58,7 @@ export function consumeCommand(): Command {
       const consumer = new Consumer({
         ...clientOptions(connection),
         ...(options.group === undefined ? {} : { groupId: options.group }),
-        autoOffsetReset: options.fromBeginning ? 'earliest' : 'latest',
+        autoOffsetReset: options.fromBeginning === true ? 'earliest' : 'latest',
         isolationLevel: options.isolation,
       });
       if (options.group !== undefined && options.partition === undefined) {
@@ -77,7 +77,7 @@ export function consumeCommand(): Command {
 function startOffset(options: ConsumeOptions): bigint | 'earliest' | 'latest' | undefined {
   if (options.offset === undefined) return undefined;
   if (options.partition === undefined) throw new UsageError('consume: --offset needs --partition (an offset is a position in one partition)');
-  if (options.fromBeginning) throw new UsageError('consume: --offset and --from-beginning exclude each other');
+  if (options.fromBeginning === true) throw new UsageError('consume: --offset and --from-beginning exclude each other');
   if (options.offset === 'earliest' || options.offset === 'latest') return options.offset;
   if (!/^\d+$/.test(options.offset)) throw new UsageError(`consume: --offset ${JSON.stringify(options.offset)} is not an offset (an integer from 0, earliest or latest)`);
   return BigInt(options.offset);

@@ -80,7 +80,7 @@ export function groupsCommand(): Command {
     .option('--to-latest', 'to each partition\'s log end offset')
     .option('--to-offset <offset>', 'to this offset (kept within each log)', offset)
     .option('--to-datetime <time>', 'to the first offset at or after this time (ISO 8601 or epoch ms)', dateTime)
-    .option('-t, --topic <topic[:partition]>', 'only this topic or partition, repeatable (default: every topic the group has committed)', collect, [])
+    .option('-t, --topic <topic[:partition]>', 'only this topic or partition, repeatable (default: every topic the group has committed)', collect)
     .option('--dry-run', 'show the new offsets, change nothing (the default)')
     .option('--execute', 'commit the new offsets')
     .option('--json', 'a JSON array')
@@ -95,7 +95,7 @@ export function groupsCommand(): Command {
     .action(async (groupId: string, options: ResetOptions, command: Command) => {
       const to = resetTarget(options);
       if (options.dryRun === true && options.execute === true) throw new UsageError('groups reset-offsets: --dry-run and --execute exclude each other');
-      const topics = options.topic.map(topicSelection);
+      const topics = (options.topic ?? []).map(topicSelection);
       const plan = await withAdmin(connectionOf(command), (admin: Admin) =>
         admin.resetGroupOffsets(groupId, { to, dryRun: options.execute !== true, ...(topics.length === 0 ? {} : { topics }) }),
       );
@@ -113,7 +113,7 @@ interface ResetOptions {
   toLatest?: boolean;
   toOffset?: bigint;
   toDatetime?: number;
-  topic: string[];
+  topic?: string[];
   dryRun?: boolean;
   execute?: boolean;
   json?: boolean;

@@ -19,12 +19,12 @@ const MAX_PENDING_SENDS = 10_000;
 interface ProduceOptions {
   file?: string;
   keySeparator?: string;
-  header: Record<string, string>;
+  header?: Record<string, string>;
   partition?: number;
   acks: 0 | 1 | -1;
   compression: CompressionName;
   lingerMs: number;
-  json: boolean;
+  json?: boolean;
 }
 
 export function produceCommand(): Command {
@@ -33,12 +33,12 @@ export function produceCommand(): Command {
     .argument('<topic>')
     .option('-f, --file <path>', 'read lines from this file instead of stdin')
     .option('-k, --key-separator <sep>', 'each line is key<sep>value (split at the first <sep>)')
-    .option('-H, --header <key=value>', 'a header on every record, repeatable', keyValue, {})
+    .option('-H, --header <key=value>', 'a header on every record, repeatable', keyValue)
     .option('-p, --partition <n>', 'send every record to this partition (default: by key, sticky without one)', integer(0))
     .option('-a, --acks <acks>', '0, 1 or all (-1)', acks, -1)
     .addOption(new Option('-z, --compression <codec>', 'compression of record batches').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'))
     .option('--linger-ms <ms>', 'how long a batch waits for more records', integer(0), 5)
-    .option('--json', 'each line is a JSON object: {"key", "value", "headers", "partition"}', false)
+    .option('--json', 'each line is a JSON object: {"key", "value", "headers", "partition"}')
     .addHelpText(
       'after',
       examples([
@@ -49,7 +49,7 @@ export function produceCommand(): Command {
       ]),
     )
     .action(async (topic: string, options: ProduceOptions, command: Command) => {
-      if (options.json && options.keySeparator !== undefined) throw new UsageError('produce: --json and --key-separator exclude each other (JSON lines carry their key)');
+      if (options.json === true && options.keySeparator !== undefined) throw new UsageError('produce: --json and --key-separator exclude each other (JSON lines carry their key)');
       const connection = connectionOf(command);
       const partitionCount = (await withAdmin(connection, (admin) => partitionsOf(admin, topic))).length;
       if (options.partition !== undefined && options.partition >= partitionCount) {
@@ -82,8 +82,8 @@ async function sendLines(producer: Producer<string, string>, topic: string, opti
   let sent = 0;
   for await (const line of lines) {
     lineNumber++;
-    if (line.trim() === '' && (options.json || line === '')) continue;
-    const record = parseInputLine(line, lineNumber, { json: options.json, ...(options.keySeparator === undefined ? {} : { keySeparator: options.keySeparator }) });
+    if (line.trim() === '' && (options.json === true || line === '')) continue;
+    const record = parseInputLine(line, lineNumber, { json: options.json === true, ...(options.keySeparator === undefined ? {} : { keySeparator: options.keySeparator }) });
     const partition = record.partition ?? options.partition;
     if (partition !== undefined && partition >= partitionCount) {
       throw new CommandError(`line ${lineNumber}: topic ${topic} has ${partitionCount} partitions: partition ${partition} does not exist`);

@@ -2,10 +2,6 @@
 // (start-options.ts), as before the client commands came: commander only
 // hands it the arguments and shows its help.
 import { Command } from 'commander';
-import { stderrLogger } from '@kstream/actor';
-import { exitOnShutdownSignals } from '../shutdown-signals.js';
-import { startCluster } from '../start-cluster.js';
-import { parseStartArgs } from '../start-options.js';
 import { examples } from './help-examples.js';
 
 export function startCommand(): Command {
@@ -29,6 +25,13 @@ Flags:
       ])}`,
     )
     .action(async (flags: string[]) => {
+      // The node's code loads only for `start`: the client commands start faster without it.
+      const [{ stderrLogger }, { exitOnShutdownSignals }, { startCluster }, { parseStartArgs }] = await Promise.all([
+        import('@kstream/actor'),
+        import('../shutdown-signals.js'),
+        import('../start-cluster.js'),
+        import('../start-options.js'),
+      ]);
       const options = parseStartArgs(flags, stderrLogger);
       const starting = startCluster({ ...options, logger: stderrLogger });
       exitOnShutdownSignals(starting, stderrLogger);

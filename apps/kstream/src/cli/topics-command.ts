@@ -15,11 +15,11 @@ export function topicsCommand(): Command {
   topics
     .command('list')
     .description("the cluster's topics, one per line")
-    .option('--internal', 'include internal topics (__consumer_offsets, ...)', false)
+    .option('--internal', 'include internal topics (__consumer_offsets, ...)')
     .option('--json', 'a JSON array')
     .addHelpText('after', examples(['kstream topics list', 'kstream topics list --internal --json']))
-    .action(async (options: { internal: boolean; json?: boolean }, command: Command) => {
-      const names = await withAdmin(connectionOf(command), (admin) => admin.listTopics({ includeInternal: options.internal }));
+    .action(async (options: { internal?: boolean; json?: boolean }, command: Command) => {
+      const names = await withAdmin(connectionOf(command), (admin) => admin.listTopics({ includeInternal: options.internal === true }));
       if (options.json === true) printJson(names);
       else for (const name of names) writeLine(name);
     });
@@ -30,17 +30,17 @@ export function topicsCommand(): Command {
     .argument('<topic>')
     .option('-p, --partitions <n>', "partition count (default: the broker's num.partitions)", integer(1))
     .option('-r, --replication-factor <n>', "replicas per partition (default: the broker's default.replication.factor)", integer(1, 32767))
-    .option('-c, --config <key=value>', 'a topic config, repeatable', keyValue, {})
-    .option('--if-not-exists', 'succeed if the topic already exists', false)
+    .option('-c, --config <key=value>', 'a topic config, repeatable', keyValue)
+    .option('--if-not-exists', 'succeed if the topic already exists')
     .addHelpText('after', examples(['kstream topics create orders --partitions 6 --replication-factor 3 --config retention.ms=86400000', 'kstream topics create compacted --config cleanup.policy=compact']))
-    .action(async (topic: string, options: { partitions?: number; replicationFactor?: number; config: Record<string, string>; ifNotExists: boolean }, command: Command) => {
+    .action(async (topic: string, options: { partitions?: number; replicationFactor?: number; config?: Record<string, string>; ifNotExists?: boolean }, command: Command) => {
       await withAdmin(connectionOf(command), async (admin) => {
-        const newTopic = { topic, numPartitions: options.partitions ?? -1, replicationFactor: options.replicationFactor ?? -1, configs: options.config };
+        const newTopic = { topic, numPartitions: options.partitions ?? -1, replicationFactor: options.replicationFactor ?? -1, configs: options.config ?? {} };
         try {
           await admin.createTopics([newTopic]);
           writeLine(`Created topic ${topic}.`);
         } catch (error) {
-          if (!options.ifNotExists || !(await topicExists(admin, topic))) throw error;
+          if (options.ifNotExists !== true || !(await topicExists(admin, topic))) throw error;
         }
       });
     });
@@ -49,24 +49,24 @@ export function topicsCommand(): Command {
     .command('describe')
     .description('partitions (leader, replicas, ISR, offline replicas, log start and end offsets) and configs set on the topic; every topic when none is named')
     .argument('[topics...]')
-    .option('--all-configs', 'every config, defaults included', false)
+    .option('--all-configs', 'every config, defaults included')
     .option('--json', 'one JSON object per topic')
     .addHelpText('after', examples(['kstream topics describe orders', 'kstream topics describe --json | jq .partitions']))
-    .action(async (names: string[], options: { allConfigs: boolean; json?: boolean }, command: Command) => {
-      await withAdmin(connectionOf(command), (admin) => describeTopics(admin, names, { allConfigs: options.allConfigs, output: outputOptions(options) }));
+    .action(async (names: string[], options: { allConfigs?: boolean; json?: boolean }, command: Command) => {
+      await withAdmin(connectionOf(command), (admin) => describeTopics(admin, names, { allConfigs: options.allConfigs === true, output: outputOptions(options) }));
     });
 
   topics
     .command('alter')
     .description("change a topic's configs (only the keys named)")
     .argument('<topic>')
-    .option('-c, --config <key=value>', 'set a config, repeatable', keyValue, {})
-    .option('-d, --delete-config <key>', 'remove a config, back to its default; repeatable', collect, [])
+    .option('-c, --config <key=value>', 'set a config, repeatable', keyValue)
+    .option('-d, --delete-config <key>', 'remove a config, back to its default; repeatable', collect)
     .addHelpText('after', examples(['kstream topics alter orders --config retention.ms=3600000', 'kstream topics alter orders --delete-config retention.ms']))
-    .action(async (topic: string, options: { config: Record<string, string>; deleteConfig: string[] }, command: Command) => {
+    .action(async (topic: string, options: { config?: Record<string, string>; deleteConfig?: string[] }, command: Command) => {
       const operations = [
-        ...Object.entries(options.config).map(([name, value]) => ({ name, op: 'set' as const, value })),
-        ...options.deleteConfig.map((name) => ({ name, op: 'delete' as const })),
+        ...Object.entries(options.config ?? {}).map(([name, value]) => ({ name, op: 'set' as const, value })),
+        ...(options.deleteConfig ?? []).map((name) => ({ name, op: 'delete' as const })),
       ];
       if (operations.length === 0) throw new UsageError('topics alter: nothing to change; give --config key=value or --delete-config key');
       await withAdmin(connectionOf(command), async (admin) => {
@@ -80,13 +80,13 @@ export function topicsCommand(): Command {
     .command('delete')
     .description('delete topics and their records')
     .argument('<topics...>')
-    .option('--if-exists', 'succeed for topics that do not exist', false)
+    .option('--if-exists', 'succeed for topics that do not exist')
     .addHelpText('after', examples(['kstream topics delete orders', 'kstream topics delete orders payments --if-exists']))
-    .action(async (names: string[], options: { ifExists: boolean }, command: Command) => {
+    .action(async (names: string[], options: { ifExists?: boolean }, command: Command) => {
       await withAdmin(connectionOf(command), async (admin) => {
         const existing = new Set(await admin.listTopics({ includeInternal: true }));
         const missing = names.filter((name) => !existing.has(name));
-        if (missing.length > 0 && !options.ifExists) throw new CommandError(`topic ${JSON.stringify(missing[0])} does not exist`);
+        if (missing.length > 0 && options.ifExists !== true) throw new CommandError(`topic ${JSON.stringify(missing[0])} does not exist`);
         const toDelete = names.filter((name) => existing.has(name));
         if (toDelete.length > 0) await admin.deleteTopics(toDelete);
         for (const name of toDelete) writeLine(`Deleted topic ${name}.`);
