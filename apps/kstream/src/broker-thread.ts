@@ -3,7 +3,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { CuttableEndpoint, Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
 import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
 import { brokerWorkerUrl, PauseGate } from '@kstream/broker';
-import type { BrokerConfig, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest, PartitionEndOffset } from '@kstream/broker';
+import type { BrokerConfig, BrokerMetricsSnapshot, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest, PartitionEndOffset } from '@kstream/broker';
 import type { GroupLag } from '@kstream/group-coordinator';
 import type { Controller } from '@kstream/controller';
 import type { TaskPool } from './task-pool.js';
@@ -153,6 +153,11 @@ export class BrokerThread {
   /** The end offsets (high watermarks) of those of `partitions` this broker leads. */
   async endOffsets(partitions: readonly { topic: string; partition: number }[]): Promise<PartitionEndOffset[]> {
     return this.#running().ask({ type: 'EndOffsets', partitions }, { timeoutMs: QUERY_TIMEOUT_MS });
+  }
+
+  /** The broker's Prometheus metrics (a scrape of the node's /metrics); rejects when it is not running or does not answer within `timeoutMs`. */
+  async metrics(timeoutMs: number): Promise<BrokerMetricsSnapshot> {
+    return this.#running().ask({ type: 'Metrics' }, { timeoutMs });
   }
 
   /** The channel to a running worker, for a question. */

@@ -13,8 +13,10 @@ import { ConfigError } from './config-error.js';
 import { nodeGroupLag } from './group-lag.js';
 import { prepareDataDir } from './data-dir.js';
 import { LinkCuts } from './link-cuts.js';
+import { MetricsServer } from './metrics-server.js';
+import { NodeMetrics } from './node-metrics.js';
 import type { NodeDescription } from './node-control.js';
-import { checkStartOptions, nodeBrokerConfig } from './start-options.js';
+import { checkStartOptions, nodeBrokerConfig, NO_METRICS } from './start-options.js';
 import type { StartOptions } from './start-options.js';
 import { TaskPool } from './task-pool.js';
 
@@ -63,6 +65,8 @@ export class KstreamNode {
   readonly #settings: BrokerSettings;
   readonly #brokers = new Map<number, BrokerThread>();
   readonly #linkCuts = new LinkCuts();
+  /** Set by start when the node serves metrics (--metrics-port). */
+  #metricsServer: MetricsServer | undefined;
   /** Brokers are added one at a time: each takes the next id and a port the one before it has bound. */
   #adding: Promise<unknown> = Promise.resolve();
   #stopping: Promise<void> | null = null;
@@ -88,7 +92,7 @@ export class KstreamNode {
    * once all of them listen and are registered.
    */
   static async start(options: NodeOptions): Promise<KstreamNode> {
-    const { brokers, dataDir, port, config: given } = checkStartOptions(options);
+    const { brokers, dataDir, port, config: given, metricsPort = NO_METRICS } = checkStartOptions(options);
     const config = nodeBrokerConfig(brokers, given);
     const logger = options.logger ?? stderrLogger;
     await prepareDataDir(dataDir);
@@ -114,8 +118,10 @@ export class KstreamNode {
       config,
     };
     const node = new KstreamNode(controller, supervisor, new TaskPool(), logger, settings);
-    const threads = ids.map((id) => node.#addThread(id, ports[id - 1]!));
     try {
+      // Before any broker starts: a metrics port in use fails the start at once.
+      if (metricsPort !== NO_METRICS) await node.#serveMetrics(metricsPort);
+      const threads = ids.map((id) => node.#addThread(id, ports[id - 1]!));
       await Promise.all(threads.map((t) => t.start()));
     } catch (error) {
       // The start's error is the one to report; a broker's unclean stop after it is logged.
@@ -123,6 +129,11 @@ export class KstreamNode {
       throw error;
     }
     return node;
+  }
+
+  /** `http://127.0.0.1:<port>/metrics`, when the node serves Prometheus metrics. */
+  get metricsUrl(): string | undefined {
+    return this.#metricsServer?.url;
   }
 
   get clusterId(): string {
@@ -267,6 +278,7 @@ export class KstreamNode {
       await this.#adding;
       // A cut channel would hold each broker's controlled shutdown until its timeout.
       for (const broker of this.#brokers.values()) broker.setControllerCut(false);
+      await this.#metricsServer?.close();
       const stops = await Promise.allSettled([...this.#brokers.values()].map((b) => b.stop()));
       await this.#pool.close();
       await this.#controller.close();
@@ -274,6 +286,12 @@ export class KstreamNode {
       if (unclean.length > 0) throw new Error(unclean.map((error) => error.message).join('; '), { cause: unclean[0] });
     })();
     return this.#stopping;
+  }
+
+  async #serveMetrics(port: number): Promise<void> {
+    const metrics = new NodeMetrics({ brokers: () => [...this.#brokers.values()], metadata: this.#controller.metadata });
+    this.#metricsServer = await MetricsServer.listen(BROKER_HOST, port, metrics, this.#logger);
+    this.#logger.info(`kstream: Prometheus metrics at ${this.#metricsServer.url}`);
   }
 
   #addThread(id: number, port: number): BrokerThread {

@@ -18,6 +18,8 @@ export interface Cluster {
   /** `host:port` of every broker, comma-separated: a Kafka client's bootstrap.servers. */
   readonly bootstrap: string;
   readonly brokers: ReadonlyArray<{ readonly id: number; readonly host: string; readonly port: number }>;
+  /** `http://127.0.0.1:<port>/metrics` when the cluster serves Prometheus metrics (`metricsPort`; embedded clusters serve none by default). */
+  readonly metricsUrl: string | undefined;
   /** The node's control API, through comlink. */
   readonly control: Comlink.Remote<NodeControl>;
   /**
@@ -61,6 +63,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     bootstrap: brokers.map((b) => `${b.host}:${b.port}`).join(','),
     brokers,
+    metricsUrl: node.metricsUrl,
     control: remote,
     stop() {
       stopping ??= (async () => {
