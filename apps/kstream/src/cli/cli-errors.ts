@@ -25,8 +25,9 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   if (error instanceof UsageError || error instanceof ConfigError) return { message: error.message, exitCode: EXIT_USAGE };
   if (error instanceof CommandError) return { message: error.message, exitCode: EXIT_RUNTIME };
   if (error instanceof AdminBatchError && error.failures.length === 1) {
-    const [failure] = error.failures;
-    return { message: `${failure!.item}: ${failure!.error.message}`, exitCode: EXIT_RUNTIME };
+    // A protocol error names its topic or group itself.
+    const [{ item, error: cause }] = error.failures as [{ item: string; error: KafkaClientError }];
+    return { message: cause instanceof KafkaProtocolError ? cause.message : `${item}: ${cause.message}`, exitCode: EXIT_RUNTIME };
   }
   if (error instanceof KafkaClientError) return { message: error.message, exitCode: EXIT_RUNTIME };
   if (isSystemError(error)) return { message: error.message, exitCode: EXIT_RUNTIME };

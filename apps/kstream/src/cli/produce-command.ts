@@ -60,7 +60,7 @@ export function produceCommand(): Command {
         acks: options.acks,
         compression: options.compression,
         lingerMs: options.lingerMs,
-        deliveryTimeoutMs: Math.max(connection.requestTimeout, options.lingerMs + connection.requestTimeout),
+        deliveryTimeoutMs: options.lingerMs + connection.requestTimeout,
         keySerializer: stringSerde,
         valueSerializer: stringSerde,
       });
