@@ -21,7 +21,7 @@ import { LogCapture } from '../../src/log-capture.test-support.js';
 import { kafkaClient } from '../kafkajs-client.test-support.js';
 import { checkEos, type EosCheckResult } from './eos-checker.test-support.js';
 import { EosHistoryRecorder, inputValue, parseInputValue, type EosFinalState, type EosHistory, type InputRecord, type OutputRecord } from './eos-history.test-support.js';
-import { EosNemesis, type EosNemesisKind } from './eos-nemesis.test-support.js';
+import { EosNemesis, FREEZE_MS, type EosNemesisKind } from './eos-nemesis.test-support.js';
 import { COORDINATOR_KEY_TRANSACTION, CoordinatorClient } from './eos-offsets.test-support.js';
 import { readCommitted, readCommittedWithKafkajs, readOutputLog } from './eos-output-reader.test-support.js';
 import { eosFaultTimeline, summarizeEos } from './eos-summary.test-support.js';
@@ -40,6 +40,8 @@ export interface EosFaultRunOptions {
   /** Input records per transaction at most (a fetched batch is cut into runs of this many). */
   readonly recordsPerTransaction?: number;
   readonly kinds?: readonly EosNemesisKind[];
+  /** The faults in this order instead of drawn from `kinds` (`faults` is then ignored). */
+  readonly sequence?: readonly EosNemesisKind[];
   readonly log?: (line: string) => void;
   /** Keep the data dir, with the run's history as history.json (always kept when the checker finds a violation). */
   readonly keepDataDir?: boolean;
@@ -75,8 +77,8 @@ const WORKER_TIMEOUTS = {
 } as const;
 const REQUEST_TIMEOUT_MS = 4_000;
 const SETTLE_TIMEOUT_MS = 20_000;
-/** The workers are given up on when the group's committed offsets have not moved for this long after the faults. */
-const STALL_TIMEOUT_MS = 30_000;
+/** The workers are given up on when the group's committed offsets have not moved for this long after the faults healed and the ISRs filled. */
+const STALL_TIMEOUT_MS = 60_000;
 /** An open transaction ends within its timeout (10 s) and the coordinator's next check (1 s) after the workers stop. */
 const OPEN_TRANSACTION_TIMEOUT_MS = 30_000;
 /** Reading the output back: a minute, and 2 ms more per record. */
@@ -143,6 +145,7 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
       faults: options.faults,
       brokers: FAULT_RUN_BROKERS,
       ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
+      ...(options.sequence === undefined ? {} : { sequence: options.sequence }),
       transactionCoordinator: async (random) => {
         const transactionalId = `${transactionalIdPrefix}-${random.below(FAULT_RUN_PARTITIONS)}`;
         const broker = await coordinators.coordinator(transactionalId, COORDINATOR_KEY_TRANSACTION);
@@ -156,12 +159,20 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
         const broker = leaders.leader(partition);
         return broker === undefined ? undefined : { broker, partition: `${leaders.topic}-${partition}` };
       },
+      freezeWorker: (random) => {
+        const worker = random.pick(workers);
+        worker.freeze(FREEZE_MS);
+        return worker.name;
+      },
       done: allCommitted,
       log,
     });
     await nemesis.run();
     await cluster.control.healAll();
-    log(`${nemesis.injected} faults done at ${seconds()}${nemesis.injected < options.faults ? ' (the workers had finished the input)' : ''}; healed all`);
+    const planned = options.sequence?.length ?? options.faults;
+    log(`${nemesis.injected} faults done at ${seconds()}${nemesis.injected < planned ? ' (the workers had finished the input)' : ''}; healed all`);
+    const unsettled = [...(await settle(inputLeaders, SETTLE_TIMEOUT_MS)).map((p) => `${inputTopic}-${p}`), ...(await settle(outputLeaders, SETTLE_TIMEOUT_MS)).map((p) => `${outputTopic}-${p}`)];
+    log(`ISRs ${unsettled.length === 0 ? 'full' : `not full on ${unsettled.join(', ')}`} at ${seconds()}`);
 
     const drained = await untilDrained(coordinators, recorder.group, inputTopic, inputEnds, log, seconds);
     await Promise.all(workers.map((w) => w.stop()));

@@ -83,6 +83,8 @@ export class EosWorker {
   #attempts = 0;
   #stopping = false;
   #restarting: Promise<void> | null = null;
+  /** Set by freeze(): the next transaction stalls this long between sendOffsets and commit. */
+  #freezeMs = 0;
 
   private constructor(
     readonly options: EosWorkerOptions,
@@ -107,6 +109,15 @@ export class EosWorker {
     const worker = new EosWorker(options, recorder);
     await worker.#run(worker.#consumer);
     return worker;
+  }
+
+  /**
+   * Makes the worker a zombie: its next transaction, its outputs and offsets sent, stalls `ms` before committing —
+   * heartbeats stop with it, so the group moves its partitions and their new owner's InitProducerId fences it — then
+   * commits, as a process that was paused (a long GC, a stopped VM) would.
+   */
+  freeze(ms: number): void {
+    this.#freezeMs = ms;
   }
 
   /** Leaves the group once the transaction in progress has ended, then closes every producer. */
@@ -274,6 +285,13 @@ export class EosWorker {
         transaction.sendOffsets({ consumerGroupId: options.group, topics: [{ topic: options.inputTopic, partitions: [{ partition, offset: String(attempt.committedOffset) }] }] }),
         'sendOffsets',
       );
+      if (this.#freezeMs > 0) {
+        const ms = this.#freezeMs;
+        this.#freezeMs = 0;
+        this.recorder.event(options.name, `frozen for ${ms} ms before committing ${attempt.tag}`);
+        await sleep(ms);
+        this.recorder.event(options.name, `wakes up and commits ${attempt.tag}`);
+      }
       committing = true;
       await step(transaction.commit(), 'commit');
       attempt.outcome = { kind: 'committed' };
