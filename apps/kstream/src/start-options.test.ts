@@ -9,12 +9,12 @@ import { checkStartOptions, nodeBrokerConfig, parseStartArgs, START_DEFAULTS } f
 const parse = (args: string[]) => parseStartArgs(args, new LogCapture());
 
 describe('parseStartArgs', () => {
-  it('defaults: 3 brokers from 9092 with data in ./data', () => {
-    expect(parse([])).toEqual({ brokers: 3, port: 9092, dataDir: './data', config: {} });
+  it('defaults: 3 brokers from 9092 with data in ./data, metrics on 9644', () => {
+    expect(parse([])).toEqual({ brokers: 3, port: 9092, dataDir: './data', config: {}, metricsPort: 9644 });
   });
 
   it('bothSpellings: --flag value and --flag=value', () => {
-    expect(parse(['--brokers', '5', '--port=0', '--data-dir=/tmp/x'])).toEqual({ brokers: 5, port: 0, dataDir: '/tmp/x', config: {} });
+    expect(parse(['--brokers', '5', '--port=0', '--data-dir=/tmp/x'])).toEqual({ brokers: 5, port: 0, dataDir: '/tmp/x', config: {}, metricsPort: 0 });
   });
 
   it('missingValue: a flag followed by another flag has no value', () => {
