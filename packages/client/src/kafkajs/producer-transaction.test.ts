@@ -1,4 +1,4 @@
-import { AddOffsetsToTxn, EndTxn, ErrorCode, InitProducerId, TxnOffsetCommit } from '@kstream/protocol';
+import { AddOffsetsToTxn, decodeRecordBatches, EndTxn, ErrorCode, InitProducerId, TxnOffsetCommit } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sentBatches } from '../producer/producer-fake.test-support.js';
 import { addedPartitions, txnBroker, type EndTxnRequest, type TxnOffsetCommitRequest } from '../producer/transaction-fake.test-support.js';
@@ -80,5 +80,30 @@ describe('kafkajs producer.transaction()', () => {
     const txn = await producer.transaction();
     await txn.send({ topic: 'orders', messages: [{ value: 'v', partition: 0 }] });
     await expect(txn.commit()).rejects.toMatchObject({ name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH', code: 47, retriable: false });
+  });
+
+  it('unkeyedRecordsRetriedAfterConcurrentTransactionsAreWrittenOnceWhereTheirMetadataSays, not re-partitioned as kafkajs#1315', async () => {
+    // The coordinator is still writing the previous transaction's markers: every partition is refused twice.
+    const broker = await txnBroker({ addPartitions: (_topic, _partition, attempt) => (attempt < 2 ? ErrorCode.CONCURRENT_TRANSACTIONS : 0) });
+    const producer = await connected(broker);
+    const txn = await producer.transaction();
+    const values = Array.from({ length: 12 }, (_, i) => `v${i}`);
+    const metadata = await txn.sendBatch({ topicMessages: [{ topic: 'orders', messages: values.map((value) => ({ value })) }] });
+    await txn.commit();
+    expect(addedPartitions(broker).length, 'AddPartitionsToTxn retried after CONCURRENT_TRANSACTIONS').toBeGreaterThanOrEqual(3);
+
+    const written: { value: string; partition: number }[] = [];
+    for (const batch of sentBatches(broker)) {
+      for (const decoded of await decodeRecordBatches(batch.bytes)) {
+        for (const record of decoded.records) written.push({ value: record.value!.toString(), partition: batch.partition });
+      }
+    }
+    expect(written.map((w) => w.value).sort(), 'each record once: none twice, none lost').toEqual([...values].sort());
+    const perPartition = new Map<number, number>();
+    for (const { partition } of written) perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
+    expect(
+      metadata.map((m) => [m.partition, Number(m.baseOffset)]).sort(),
+      'each partition reported once, from offset 0: the records it holds are the ones sent there',
+    ).toEqual([...perPartition.keys()].map((partition) => [partition, 0]).sort());
   });
 });
