@@ -17,6 +17,8 @@ export class DelayedFetch {
   constructor(
     readonly keys: readonly string[],
     private readonly onDone: (fetch: DelayedFetch) => void,
+    /** A read_committed fetch counts only bytes below the last stable offset. */
+    readonly readCommitted = false,
   ) {
     this.#completed = new Promise((resolve) => (this.#resolve = resolve));
   }
@@ -49,15 +51,16 @@ export class DelayedFetch {
 
 /**
  * The fetches parked on each partition (Kafka's fetch purgatory), keyed by
- * `topic-partition`. Appends wake them through `dataArrived`; partition
- * changes through `partitionChanged`. Not thread-safe; owned by the broker loop.
+ * `topic-partition`. Appends wake them through `dataArrived` (read_committed
+ * ones with the bytes below the last stable offset); partition changes
+ * through `partitionChanged`. Not thread-safe; owned by the broker loop.
  */
 export class DelayedFetchPurgatory {
   readonly #watchers = new Map<string, Set<DelayedFetch>>();
 
   /** Starts watching `keys`; call `wait` on the result, or `complete` to stop watching. */
-  watch(keys: readonly string[]): DelayedFetch {
-    const fetch = new DelayedFetch(keys, (done) => this.unwatch(done));
+  watch(keys: readonly string[], readCommitted = false): DelayedFetch {
+    const fetch = new DelayedFetch(keys, (done) => this.unwatch(done), readCommitted);
     for (const key of keys) {
       let set = this.#watchers.get(key);
       if (set === undefined) this.#watchers.set(key, (set = new Set()));
@@ -71,10 +74,14 @@ export class DelayedFetchPurgatory {
     return this.#watchers.get(key)?.size ?? 0;
   }
 
-  dataArrived(key: string, bytes: number): void {
+  /** `bytes` became readable on `key`, `stableBytes` of them (default all) below its last stable offset. */
+  dataArrived(key: string, bytes: number, stableBytes = bytes): void {
     const set = this.#watchers.get(key);
     if (set === undefined) return;
-    for (const fetch of [...set]) fetch.dataArrived(bytes);
+    for (const fetch of [...set]) {
+      const arrived = fetch.readCommitted ? stableBytes : bytes;
+      if (arrived > 0) fetch.dataArrived(arrived);
+    }
   }
 
   partitionChanged(key: string): void {

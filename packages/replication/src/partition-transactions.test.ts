@@ -72,6 +72,21 @@ describe('Partition transactions', () => {
     expect(committed.abortedTransactions).toEqual([]);
   });
 
+  it('readCommittedWakesOnlyWhenStable: appends inside an open transaction move the high watermark but bring no stable bytes; the marker brings them all', async () => {
+    const context = testContext(1);
+    const partition = await openPartition(context, partitionState({ replicas: [1] }));
+    const plain = await partition.appendRecordsToLeader(await producerBatch(['plain'], 0, false, 77n), 1);
+    const first = await partition.appendRecordsToLeader(await producerBatch(['t1'], 0, true), 1);
+    const second = await partition.appendRecordsToLeader(await producerBatch(['t2'], 1, true), 1);
+    const other = await partition.appendRecordsToLeader(await producerBatch(['after'], 1, false, 77n), 1);
+    expect(context.highWatermarkMoves).toEqual([plain.validBytes, first.validBytes, second.validBytes, other.validBytes]);
+    expect(context.stableMoves).toEqual([plain.validBytes, 0, 0, 0]);
+
+    const written = await partition.appendTxnMarkerToLeader(marker(true));
+    expect(partition.lastStableOffset).toBe(partition.highWatermark);
+    expect(context.stableMoves.at(-1)).toBe(first.validBytes + second.validBytes + other.validBytes + written.validBytes);
+  });
+
   it('markerIsAControlBatch: the marker carries the producer, the control attribute and the leader epoch', async () => {
     const { partition, appends } = await soleLeader();
     await partition.appendRecordsToLeader(await producerBatch(['t'], 0, true), 1);

@@ -55,6 +55,8 @@ export type TestContext = ReplicationContext & {
   readonly appends: number[];
   /** The bytes each high watermark move reported to consumers. */
   readonly highWatermarkMoves: number[];
+  /** The bytes each high watermark move brought below the last stable offset (what read_committed fetches count). */
+  readonly stableMoves: number[];
 };
 
 /** A broker's context whose AlterPartition requests wait in `sent` for the test to answer. */
@@ -63,8 +65,10 @@ export function testContext(brokerId: number, replicaLagTimeMaxMs = 30_000): Tes
   const sent: SentIsrChange[] = [];
   const appends: number[] = [];
   const highWatermarkMoves: number[] = [];
+  const stableMoves: number[] = [];
   return {
     highWatermarkMoves,
+    stableMoves,
     brokerId,
     now,
     sent,
@@ -72,7 +76,10 @@ export function testContext(brokerId: number, replicaLagTimeMaxMs = 30_000): Tes
     clock: () => now.ms,
     replicaLagTimeMaxMs,
     alterPartition: (item, isStale) => new Promise((answer) => sent.push({ item, isStale, answer })),
-    onHighWatermarkMoved: (_p, bytes) => void highWatermarkMoves.push(bytes),
+    onHighWatermarkMoved: (_p, bytes, stableBytes) => {
+      highWatermarkMoves.push(bytes);
+      stableMoves.push(stableBytes);
+    },
     onLeaderAppend: (_p, bytes) => void appends.push(bytes),
     logger: recordingLogger(),
   };

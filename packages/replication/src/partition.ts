@@ -27,6 +27,14 @@ export type PartitionState = Omit<MetadataPartitionState, 'partition'> & { reado
 /** Told when a partition's offsets move: how many bytes of batches. */
 export type NewDataListener = (partition: Partition, bytes: number) => void;
 
+/**
+ * Told when the high watermark moves: the bytes now below it, and those now
+ * below the last stable offset (0 while an open transaction holds it back),
+ * which are what a read_committed fetch can read (Kafka's DelayedFetch counts
+ * up to the LSO under read_committed).
+ */
+export type HighWatermarkListener = (partition: Partition, bytes: number, stableBytes: number) => void;
+
 /** What every partition of a broker shares: who it is, its clock and lag bound, where ISR changes go, whom appends wake. */
 export interface ReplicationContext {
   readonly brokerId: number;
@@ -35,8 +43,8 @@ export interface ReplicationContext {
   readonly replicaLagTimeMaxMs: number;
   /** Sends an ISR change to the controller (AlterPartitionManager.submit). */
   readonly alterPartition: (item: AlterPartitionItem, isStale: () => boolean) => Promise<AlterPartitionResult | undefined>;
-  /** The high watermark moved: consumers' parked fetches wake. */
-  readonly onHighWatermarkMoved: NewDataListener;
+  /** The high watermark moved: consumers' parked fetches wake (read_committed ones only for stable bytes). */
+  readonly onHighWatermarkMoved: HighWatermarkListener;
   /** The leader appended: followers' parked fetches wake. */
   readonly onLeaderAppend: NewDataListener;
   readonly logger: Logger;
@@ -116,6 +124,10 @@ export class Partition {
   readonly #followers = new Map<number, FollowerReplica>();
   /** Appended batches not yet below the high watermark, oldest first. */
   #invisible: { lastOffset: bigint; bytes: number }[] = [];
+  /** Appended batches not yet below the last stable offset, oldest first (a superset of #invisible: an open transaction holds it). */
+  #unstable: { lastOffset: bigint; bytes: number }[] = [];
+  /** The last stable offset parked consumers were last told of. */
+  #stableReported = 0n;
   readonly #produces = new DelayedProduces();
   /** The last key check of a produce to a compacted topic (see #keyCheckInTurn). */
   #keyChecks: Promise<unknown> = Promise.resolve();
@@ -133,6 +145,7 @@ export class Partition {
     this.#state = state;
     this.#config = config;
     this.#highWatermark = clamp(checkpointedHighWatermark, log.logStartOffset, log.logEndOffset);
+    this.#stableReported = this.#highWatermark;
   }
 
   get localBrokerId(): number {
@@ -339,7 +352,9 @@ export class Partition {
 
   #appendedAsLeader(info: LogAppendInfo): void {
     if (info.validBytes > 0 && info.duplicate !== true) {
-      this.#invisible.push({ lastOffset: info.lastOffset, bytes: info.validBytes });
+      const batch = { lastOffset: info.lastOffset, bytes: info.validBytes };
+      this.#invisible.push(batch);
+      this.#unstable.push(batch);
       this.#context.onLeaderAppend(this, info.validBytes);
     }
     this.maybeIncrementHighWatermark();
@@ -499,7 +514,18 @@ export class Partition {
     while (this.#invisible.length > 0 && this.#invisible[0]!.lastOffset < target) bytes += this.#invisible.shift()!.bytes;
     this.#produces.highWatermarkMoved(target);
     // Offsets a former follower appended are not in #invisible: they count as at least one byte, so a parked consumer reads them.
-    this.#context.onHighWatermarkMoved(this, Math.max(bytes, 1));
+    this.#context.onHighWatermarkMoved(this, Math.max(bytes, 1), this.#stableBytesMoved());
+  }
+
+  /** Bytes that went below the last stable offset since last asked (at least 1 when it moved at all, as for the high watermark). */
+  #stableBytesMoved(): number {
+    const stable = this.lastStableOffset;
+    if (stable <= this.#stableReported) return 0;
+    this.#stableReported = stable;
+    let drained = 0;
+    while (drained < this.#unstable.length && this.#unstable[drained]!.lastOffset < stable) drained++;
+    const bytes = this.#unstable.splice(0, drained).reduce((sum, batch) => sum + batch.bytes, 0);
+    return Math.max(bytes, 1);
   }
 
   // ---- Follower side ----
@@ -526,6 +552,8 @@ export class Partition {
     await this.log.truncateTo(offset);
     if (this.#highWatermark > this.log.logEndOffset) this.#highWatermark = this.log.logEndOffset;
     this.#invisible = this.#invisible.filter((b) => b.lastOffset < this.log.logEndOffset);
+    this.#unstable = this.#unstable.filter((b) => b.lastOffset < this.log.logEndOffset);
+    if (this.#stableReported > this.#highWatermark) this.#stableReported = this.#highWatermark;
   }
 
   /** Empties the log and starts it at `offset`: the leader's log starts beyond this follower's end. */
@@ -533,6 +561,8 @@ export class Partition {
     await this.log.truncateFullyAndStartAt(offset);
     this.#highWatermark = offset;
     this.#invisible = [];
+    this.#unstable = [];
+    this.#stableReported = offset;
   }
 
   // ---- Consumers and admin ----

@@ -5,6 +5,7 @@ import type { FetchPartitionParams } from './fetch-session.js';
 import { partitionKey } from '@kstream/replication';
 import { assignment, batch, openManager } from './partitions.test-support.js';
 import type { FetchParams } from './replica-manager.js';
+import { producerBatch } from '../txn/txn-batches.test-support.js';
 
 function part(topic: string, fetchOffset: bigint, partitionMaxBytes = 1 << 20, partition = 0): FetchPartitionParams {
   return { topic, topicId: ZERO_UUID, partition, fetchOffset, partitionMaxBytes, currentLeaderEpoch: -1 };
@@ -47,6 +48,31 @@ describe('ReplicaManager fetch', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(baseOffsets(result!.records)).toEqual([0n]);
     expect(manager.purgatory.watching(partitionKey('orders', 0))).toBe(0);
+  });
+
+  it('readCommittedParkedBehindOpenTransaction: appends while a transaction is open wake read_uncommitted fetches but leave read_committed ones parked until the marker', async () => {
+    const manager = await openManager();
+    await manager.applyAssignment(assignment('orders'));
+    await manager.appendRecords('orders', 0, await producerBatch(['t1'], { producerId: 9n, baseSequence: 0, transactional: true }), 1, 1000);
+    let answered = false;
+    const committed = manager.fetchMessages(fetchOf([part('orders', 0n)], { maxWaitMs: 10_000, minBytes: 1, readCommitted: true })).then((r) => {
+      answered = true;
+      return r;
+    });
+    const uncommitted = manager.fetchMessages(fetchOf([part('orders', 1n)], { maxWaitMs: 10_000, minBytes: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await manager.appendRecords('orders', 0, await producerBatch(['t2'], { producerId: 9n, baseSequence: 1, transactional: true }), 1, 1000);
+    await manager.appendRecords('orders', 0, await batch(['plain']), 1, 1000);
+    expect(baseOffsets((await uncommitted)[0]!.records)).toEqual([1n]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered).toBe(false);
+    expect(manager.purgatory.watching(partitionKey('orders', 0))).toBe(1);
+
+    const [written] = await manager.writeTxnMarkers([{ producerId: 9n, producerEpoch: 0, coordinatorEpoch: 0, commit: true, partitions: [{ topic: 'orders', partition: 0 }] }], 1000);
+    expect(written![0]!.errorCode).toBe(ErrorCode.NONE);
+    const [result] = await committed;
+    expect(result!.lastStableOffset).toBe(4n);
+    expect(baseOffsets(result!.records)).toEqual([0n, 1n, 2n, 3n]);
   });
 
   it('longPollWaitsForMinBytes: appends smaller than minBytes keep the fetch parked until enough arrive', async () => {

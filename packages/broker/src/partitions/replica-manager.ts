@@ -230,7 +230,7 @@ export class ReplicaManager {
           if (result?.errorCode === ErrorCode.NONE && isrSize !== undefined) options.traffic?.isrChanged(isrSize, result.isr.length);
           return result;
         },
-        onHighWatermarkMoved: (partition, bytes) => consumers.dataArrived(partition.name, bytes),
+        onHighWatermarkMoved: (partition, bytes, stableBytes) => consumers.dataArrived(partition.name, bytes, stableBytes),
         onLeaderAppend: (partition, bytes) => followers.dataArrived(partition.name, bytes),
         logger: options.logger,
       },
@@ -412,7 +412,10 @@ export class ReplicaManager {
   async #fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
     if (params.maxWaitMs <= 0) return this.readPartitions(params);
     // Watching starts before the first read, so data appended while it reads still counts.
-    const parked = this.purgatory.watch(params.partitions.map((p) => partitionKey(p.topic, p.partition)));
+    const parked = this.purgatory.watch(
+      params.partitions.map((p) => partitionKey(p.topic, p.partition)),
+      params.readCommitted,
+    );
     try {
       const first = await this.readPartitions(params);
       const bytes = first.reduce((sum, r) => sum + r.records.length, 0);
