@@ -262,6 +262,20 @@ describe('PartitionLog producer state: idempotence', () => {
     expect(snapshotFiles(dir)).toEqual(['00000000000000000002.snapshot']);
     await log.close();
   });
+
+  it('firstUnstableOffsetNeverBelowTheLogStart: DeleteRecords into an open transaction moves it to the log start offset, as Kafka', async () => {
+    const log = await openLog(tempLogDir());
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 3, transactional: true }), 0);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 3, transactional: true }), 0);
+    await log.maybeIncrementLogStartOffset(2n);
+    // Its last batch (offset 3) is still there: the transaction stays open, from the log start on.
+    expect(log.activeProducers()[0]).toMatchObject({ producerId: PID, currentTxnStartOffset: 0n });
+    expect(log.firstUnstableOffset(4n)).toBe(2n);
+    await log.appendTxnMarker({ producerId: PID, producerEpoch: 0, coordinatorEpoch: 0, commit: true }, 0);
+    expect(log.firstUnstableOffset(4n)).toBe(2n);
+    expect(log.firstUnstableOffset(5n)).toBeUndefined();
+    await log.close();
+  });
 });
 
 describe('PartitionLog producer state: snapshots at open', () => {

@@ -278,11 +278,16 @@ export class PartitionLog {
   /**
    * The first offset read_committed consumers may not read past given the
    * high watermark: the first offset of the earliest transaction still open,
-   * or completed with its marker at or above `highWatermark`; undefined when
-   * there is none (the last stable offset is then the high watermark).
+   * or completed with its marker at or above `highWatermark`, but never below
+   * the log start offset (DeleteRecords or retention may take the start of a
+   * transaction whose later batches remain: Kafka's UnifiedLog clamps it
+   * too); undefined when there is none (the last stable offset is then the
+   * high watermark).
    */
   firstUnstableOffset(highWatermark: bigint): bigint | undefined {
-    return this.state.producerState.firstUnstableOffset(highWatermark);
+    const first = this.state.producerState.firstUnstableOffset(highWatermark);
+    const logStartOffset = this.state.logStartOffset;
+    return first !== undefined && first < logStartOffset ? logStartOffset : first;
   }
 
   /**
