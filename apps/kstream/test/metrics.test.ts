@@ -75,7 +75,7 @@ describe('the node serves Prometheus metrics after known traffic', () => {
 
   beforeAll(async () => {
     dataDir = await makeTempDir('metrics');
-    cluster = await startCluster({ dataDir, brokers: 3, port: 0, metricsPort: 0, logger: quiet, config: { 'group.initial.rebalance.delay.ms': '0' } });
+    cluster = await startCluster({ dataDir, brokers: 3, port: 0, metricsPort: 0, logger: quiet, config: { 'group.initial.rebalance.delay.ms': '0', 'replica.lag.time.max.ms': '1000' } });
     admin = new Admin({ bootstrap: cluster.bootstrap, logger: quiet });
     await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 3 }]);
     const [description] = await admin.describeTopics([topic]);
@@ -180,6 +180,20 @@ describe('the node serves Prometheus metrics after known traffic', () => {
     }
     expect(sum(samples, 'kstream_node_resident_memory_bytes')).toBeGreaterThan(0);
   });
+
+  it("counts the leader's ISR shrink when a follower's link is cut and its expansion once healed", async () => {
+    const follower = [1, 2, 3].find((id) => String(id) !== leader)!;
+    const isrChanges = async (kind: string) => sum(await scrape(cluster), `kstream_isr_${kind}_total`, { broker: leader });
+    const [shrinks, expands] = [await isrChanges('shrinks'), await isrChanges('expands')];
+    await cluster.control.cutLink(Number(leader), follower);
+    // A follower that has all the leader's records stays in sync however long it is silent: the leader needs a record it has not fetched.
+    const sent = producer.send([{ topic, partition: 0, key: 'during-the-cut', value: VALUE }]);
+    await waitFor('the leader to shrink the ISR', async () => (await isrChanges('shrinks')) > shrinks, 20_000);
+    await sent;
+    expect(sum(await scrape(cluster), 'kstream_under_replicated_partitions', { broker: leader })).toBeGreaterThanOrEqual(1);
+    await cluster.control.healLink(Number(leader), follower);
+    await waitFor('the leader to expand the ISR again', async () => (await isrChanges('expands')) > expands, 20_000);
+  }, 60_000);
 
   it('scrapes a stopped broker as down and still serves the others', async () => {
     await cluster.control.stopBroker(3);
