@@ -51,6 +51,8 @@ export class TransactionManager {
   #epochBumpRequired = false;
   /** The commit or abort under way: a second call while it runs shares it. */
   #completing: Promise<void> | undefined;
+  /** sendOffsets calls under way: commit() and abort() wait for them, as for sends. */
+  readonly #offsetCalls = new Set<Promise<void>>();
 
   constructor(
     readonly transactionalId: string,
@@ -167,8 +169,24 @@ export class TransactionManager {
     this.failed(error);
   }
 
-  async sendOffsets(generation: number, groupId: string, offsets: readonly TransactionOffset[], member: TransactionGroupMetadata | null): Promise<void> {
-    this.checkSend(generation);
+  /** AddOffsetsToTxn, then TxnOffsetCommit; a commit() or abort() called meanwhile waits for it. */
+  sendOffsets(generation: number, groupId: string, offsets: readonly TransactionOffset[], member: TransactionGroupMetadata | null): Promise<void> {
+    try {
+      this.checkSend(generation);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const call = this.#sendOffsets(generation, groupId, offsets, member);
+    const tracked = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#offsetCalls.add(tracked);
+    void tracked.finally(() => this.#offsetCalls.delete(tracked));
+    return call;
+  }
+
+  async #sendOffsets(generation: number, groupId: string, offsets: readonly TransactionOffset[], member: TransactionGroupMetadata | null): Promise<void> {
     const { transactionalId } = this;
     const { producerId, producerEpoch } = this.idempotence;
     try {
@@ -179,7 +197,8 @@ export class TransactionManager {
         }
       });
       this.#started = true;
-      this.checkSend(generation);
+      // A commit() called since waits for the offsets; an abort() drops them.
+      this.checkAppend(generation);
       const { deadline, limit } = this.#timeout();
       await txnOffsetCommit(this.cluster, { transactionalId, producerId, producerEpoch, groupId, offsets, member, deadline, limit });
     } catch (error) {
@@ -217,7 +236,7 @@ export class TransactionManager {
   async #commit(): Promise<void> {
     if (this.#state === 'in_transaction') {
       this.#state = 'committing';
-      await this.host.flush();
+      await Promise.all([this.host.flush(), ...this.#offsetCalls]);
       this.#throwIfFatal();
       if (this.#state !== 'committing') throw this.#lastError;
     }
@@ -227,7 +246,7 @@ export class TransactionManager {
   async #abort(): Promise<void> {
     this.#state = 'aborting';
     this.host.wakeup();
-    await this.host.settled();
+    await Promise.all([this.host.settled(), ...this.#offsetCalls]);
     await this.#adding;
     this.#throwIfFatal();
     if (this.#epochBumpRequired) {

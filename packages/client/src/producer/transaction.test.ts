@@ -220,6 +220,31 @@ describe('transactional producer', () => {
     expect(requestOrder(broker).filter((name) => name !== 'FindCoordinator').slice(-3)).toEqual(['AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn']);
   });
 
+  it('aCommitCalledWhileSendOffsetsRunsWaitsForTheOffsetsAndCommitsThem; an abort called then drops them', async () => {
+    const broker = await txnBroker();
+    const handlers = (broker as unknown as { handlers: Record<number, (...args: unknown[]) => unknown> }).handlers;
+    const addOffsets = handlers[AddOffsetsToTxn.apiKey]!;
+    handlers[AddOffsetsToTxn.apiKey] = async (...args: unknown[]) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return addOffsets(...args);
+    };
+    const p = txnProducer(broker);
+    const offsets = [{ topic: 'in', partition: 0, offset: 7n }];
+    const committed = await p.transaction();
+    const sending = committed.sendOffsets({ groupId: 'g1', offsets });
+    await committed.commit();
+    await expect(sending).resolves.toBeUndefined();
+    expect(requestOrder(broker).filter((name) => name !== 'FindCoordinator').slice(-3)).toEqual(['AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn']);
+    expect(endTxns(broker)).toEqual([true]);
+
+    const aborted = await p.transaction();
+    const dropped = aborted.sendOffsets({ groupId: 'g1', offsets }).catch((e: unknown) => e);
+    await aborted.abort();
+    expect(await dropped).toBeInstanceOf(KafkaTransactionAbortedError);
+    expect(broker.requestsOf(28), 'the aborted transaction’s offsets were never written').toHaveLength(1);
+    expect(endTxns(broker), 'the coordinator knew the group: EndTxn(abort)').toEqual([true, false]);
+  });
+
   it('sendOffsetsRetriesARetriablePartitionAndSurfacesAnotherTyped; the transaction must then abort', async () => {
     const broker = await txnBroker({
       txnOffsetCommit: (_topic, partition, attempt) => (partition === 0 && attempt === 0 ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : partition === 1 ? ErrorCode.ILLEGAL_GENERATION : 0),
