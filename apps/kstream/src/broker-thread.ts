@@ -3,7 +3,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { CuttableEndpoint, Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
 import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
 import { brokerWorkerUrl, PauseGate } from '@kstream/broker';
-import type { BrokerConfig, BrokerMetricsSnapshot, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest, PartitionEndOffset } from '@kstream/broker';
+import type { BrokerConfig, BrokerMetricsSnapshot, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest, PartitionEndOffset, RequestFault } from '@kstream/broker';
 import type { GroupLag } from '@kstream/group-coordinator';
 import type { Controller } from '@kstream/controller';
 import type { TaskPool } from './task-pool.js';
@@ -59,6 +59,8 @@ export interface BrokerThreadDeps {
   readonly controller: Controller;
   readonly pool: TaskPool;
   readonly logger: Logger;
+  /** The node's fault counters (NodeFaults), shared with every worker. */
+  readonly faultCounters: SharedArrayBuffer;
 }
 
 /**
@@ -128,6 +130,12 @@ export class BrokerThread {
   /** Whether the broker has a worker (starting or running): one that can take a channel to a peer. */
   get hasWorker(): boolean {
     return this.#mailbox !== null;
+  }
+
+  /** Hands the worker the faults its requests meet (the whole list); resolves once it has them, at once when it has no worker. */
+  async setRequestFaults(faults: readonly RequestFault[]): Promise<void> {
+    if (this.#mailbox === null) return;
+    await this.#mailbox.ask({ type: 'SetRequestFaults', faults }, { timeoutMs: CUT_TIMEOUT_MS });
   }
 
   /** Hands the worker its end of a fresh channel to broker `peerId`, replacing any before it; `cut` if that link is cut. */
@@ -299,7 +307,7 @@ export class BrokerThread {
     if (this.#controllerCut) endpoint.cut();
     controller.attachBroker(this.brokerId, endpoint);
     this.#pauseGate = new PauseGate();
-    const workerData: BrokerWorkerData = { config: { ...this.#config }, controllerPort: port2, pauseState: this.#pauseGate.buffer };
+    const workerData: BrokerWorkerData = { config: { ...this.#config }, controllerPort: port2, pauseState: this.#pauseGate.buffer, faultCounters: this.#deps.faultCounters };
     const worker = spawnWorker(brokerWorkerUrl, { name: this.name, workerData, transferList: [port2] });
     this.#controllerLink = { port: port1, endpoint };
     this.#mailbox = new Mailbox<NodeRequest, BrokerRequest, BrokerReplies>(worker, {

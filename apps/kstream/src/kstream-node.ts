@@ -5,11 +5,14 @@ import type { Logger, RestartPolicy } from '@kstream/actor';
 import { resolveBrokerConfig } from '@kstream/metadata';
 import type { BrokerConfigProps } from '@kstream/metadata';
 import { formatLogDir, InconsistentMetaPropertiesError } from '@kstream/broker';
+import type { RequestFault } from '@kstream/broker';
 import type { GroupLag } from '@kstream/group-coordinator';
 import { Controller } from '@kstream/controller';
 import { brokerPorts } from './broker-ports.js';
 import { BrokerThread } from './broker-thread.js';
 import { ConfigError } from './config-error.js';
+import { moveLeader } from './faults/move-leader.js';
+import { NodeFaults } from './faults/node-faults.js';
 import { nodeGroupLag } from './group-lag.js';
 import { prepareDataDir } from './data-dir.js';
 import { LinkCuts } from './link-cuts.js';
@@ -65,6 +68,8 @@ export class KstreamNode {
   readonly #settings: BrokerSettings;
   readonly #brokers = new Map<number, BrokerThread>();
   readonly #linkCuts = new LinkCuts();
+  /** Faults on demand in the brokers' request path (the test harness's). */
+  readonly faults = new NodeFaults((faults) => this.#setRequestFaults(faults));
   /** Set by start when the node serves metrics (--metrics-port). */
   #metricsServer: MetricsServer | undefined;
   /** Brokers are added one at a time: each takes the next id and a port the one before it has bound. */
@@ -82,6 +87,9 @@ export class KstreamNode {
     supervisor.on('start', ({ name }) => {
       const started = this.#byName(name);
       if (started !== undefined) this.#pair(started);
+      if (started !== undefined && this.faults.current.length > 0) {
+        started.setRequestFaults(this.faults.current).catch((error: unknown) => logger.warn(`broker ${started.brokerId}: could not hand it the injected faults`, { error }));
+      }
     });
   }
 
@@ -244,6 +252,12 @@ export class KstreamNode {
     return nodeGroupLag({ metadata: this.#controller.metadata, broker: (id) => this.#brokers.get(id) }, groupId);
   }
 
+  /** Makes broker `toBroker`, a replica of the partition, its leader (see moveLeader); resolves once the controller has elected it. */
+  moveLeader(topic: string, partition: number, toBroker: number): Promise<void> {
+    this.#broker(toBroker);
+    return moveLeader(this.#controller, topic, partition, toBroker);
+  }
+
   /**
    * Starts one more broker: the next id, a port chosen as the others' were
    * (`port + id - 1`, or a free one for --port 0), its log directory
@@ -298,7 +312,7 @@ export class KstreamNode {
     const { dataDir, heartbeatIntervalMs, sessionTimeoutMs, config } = this.#settings;
     const thread = new BrokerThread(
       { brokerId: id, host: BROKER_HOST, port, logDir: brokerDir(dataDir, id), heartbeatIntervalMs, sessionTimeoutMs, staticConfig: config },
-      { supervisor: this.#supervisor, controller: this.#controller, pool: this.#pool, logger: this.#logger },
+      { supervisor: this.#supervisor, controller: this.#controller, pool: this.#pool, logger: this.#logger, faultCounters: this.faults.counters },
     );
     this.#brokers.set(id, thread);
     return thread;
@@ -323,6 +337,10 @@ export class KstreamNode {
     if (cut) this.#linkCuts.add(a, b);
     else this.#linkCuts.delete(a, b);
     await Promise.all([ends[0].setPeerCut(b, cut), ends[1].setPeerCut(a, cut)]);
+  }
+
+  async #setRequestFaults(faults: readonly RequestFault[]): Promise<void> {
+    await Promise.all([...this.#brokers.values()].map((b) => b.setRequestFaults(faults)));
   }
 
   #byName(name: string): BrokerThread | undefined {

@@ -1,6 +1,7 @@
 import type { ControllerDescription } from '@kstream/controller';
 import type { GroupLag } from '@kstream/group-coordinator';
 import type { BrokerCrash, BrokerRestart, BrokerThreadState } from './broker-thread.js';
+import type { DelayResponsesOptions, DropConnectionsOptions, FaultDescription, InjectErrorsOptions } from './faults/fault-options.js';
 import type { AddedBroker } from './kstream-node.js';
 
 export interface BrokerDescription {
@@ -68,4 +69,12 @@ export interface NodeControl {
    * no such group. Rejects while the group has no coordinator.
    */
   groupLag(groupId: string): Promise<GroupLag | null>;
+  /** Faults on demand (Cluster.faults has the same calls): see ClusterFaults. */
+  injectErrors(options: InjectErrorsOptions): Promise<FaultDescription>;
+  delayResponses(options: DelayResponsesOptions): Promise<FaultDescription>;
+  dropConnections(options: DropConnectionsOptions): Promise<FaultDescription>;
+  listFaults(): FaultDescription[];
+  clearFaults(): Promise<void>;
+  /** Makes broker `toBroker`, a replica of the partition, its leader: replicas reordered, preferred leader elected; resolves once elected. */
+  moveLeader(topic: string, partition: number, toBroker: number): Promise<void>;
 }

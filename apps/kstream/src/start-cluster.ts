@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import { KstreamNode } from './kstream-node.js';
 import type { NodeOptions } from './kstream-node.js';
+import type { ClusterFaults } from './faults/fault-options.js';
 import type { NodeControl } from './node-control.js';
 import { START_DEFAULTS } from './start-options.js';
 
@@ -22,6 +23,14 @@ export interface Cluster {
   readonly metricsUrl: string | undefined;
   /** The node's control API, through comlink. */
   readonly control: Comlink.Remote<NodeControl>;
+  /**
+   * Faults on demand in the brokers' request path: inject an error code for
+   * the next N requests of an API (per topic, partition, client id or
+   * broker), delay responses, drop connections; list and clear them.
+   */
+  readonly faults: ClusterFaults;
+  /** Makes broker `toBroker`, a replica of the partition, its leader; resolves once the controller elected it (clients follow on their next metadata refresh). */
+  moveLeader(topic: string, partition: number, toBroker: number): Promise<void>;
   /**
    * Shuts the cluster down cleanly; resolves once every thread and file is
    * closed. Rejects, once everything is stopped all the same, if a broker
@@ -55,6 +64,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     addBroker: () => node.addBroker(),
     pingLink: (from, to, timeoutMs) => node.pingLink(from, to, timeoutMs),
     groupLag: (groupId) => node.groupLag(groupId),
+    injectErrors: (options) => node.faults.injectErrors(options),
+    delayResponses: (options) => node.faults.delayResponses(options),
+    dropConnections: (options) => node.faults.dropConnections(options),
+    listFaults: () => node.faults.list(),
+    clearFaults: () => node.faults.clear(),
+    moveLeader: (topic, partition, toBroker) => node.moveLeader(topic, partition, toBroker),
   };
   Comlink.expose(control, nodeEndpoint(port1));
   const remote = Comlink.wrap<NodeControl>(nodeEndpoint(port2));
@@ -65,6 +80,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     brokers,
     metricsUrl: node.metricsUrl,
     control: remote,
+    faults: {
+      injectErrors: async (options) => node.faults.injectErrors(options),
+      delayResponses: async (options) => node.faults.delayResponses(options),
+      dropConnections: async (options) => node.faults.dropConnections(options),
+      list: () => node.faults.list(),
+      clear: () => node.faults.clear(),
+    },
+    moveLeader: (topic, partition, toBroker) => node.moveLeader(topic, partition, toBroker),
     stop() {
       stopping ??= (async () => {
         remote[Comlink.releaseProxy]();

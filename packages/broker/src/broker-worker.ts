@@ -8,6 +8,7 @@ import { Mailbox, unknownMessage } from '@kstream/actor';
 import type { ControllerToBroker } from '@kstream/metadata';
 import { Broker } from './broker.js';
 import { faultsOf } from './faults/broker-faults.js';
+import { faultCounters as newFaultCounters } from './faults/request-fault.js';
 import { coordinatedGroupLag, ledEndOffsets } from './groups/group-lag-query.js';
 import type { BrokerConfig } from './broker.js';
 import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';
@@ -21,10 +22,13 @@ export interface BrokerWorkerData {
   readonly controllerPort: MessagePort;
   /** The PauseGate's memory, shared with the node: how it pauses this thread. */
   readonly pauseState: SharedArrayBuffer;
+  /** The node's fault counters (faultCounters), shared: the remaining counts of the faults injected into requests. */
+  readonly faultCounters?: SharedArrayBuffer;
 }
 
 if (parentPort === null) throw new Error('broker-worker must run in a worker thread');
-const { config, controllerPort, pauseState } = workerData as BrokerWorkerData;
+const { config, controllerPort, pauseState, faultCounters: sharedFaultCounters } = workerData as BrokerWorkerData;
+const faultCounters = sharedFaultCounters ?? newFaultCounters();
 const pauseGate = new PauseGate(pauseState);
 const logger = nodeLogger(() => node);
 
@@ -65,7 +69,7 @@ async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['
     case 'GroupLag':
       return coordinatedGroupLag(broker.services, msg.groupId, msg.endOffsets) ?? null;
     case 'SetRequestFaults':
-      faultsOf(config.brokerId).set(msg.faults);
+      faultsOf(config.brokerId).set(msg.faults, faultCounters);
       return;
     case 'EndOffsets':
       return ledEndOffsets(broker.services.partitions, msg.partitions);

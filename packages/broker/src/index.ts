@@ -34,7 +34,7 @@ export { NoPeerChannelError, PeerLinks } from './peers/peer-links.js';
 export type { PeerAskOptions, PeerChangeListener, PeerRequestHandler } from './peers/peer-links.js';
 export type * from './messages.js';
 export type { PartitionEndOffset } from './groups/group-lag-query.js';
-export { claimFault, faultCounter, faultRemaining, UNLIMITED } from './faults/request-fault.js';
+export { FAULT_SLOTS, faultCounters, faultRemaining, UNLIMITED } from './faults/request-fault.js';
 export type { RequestFault, RequestFaultAction } from './faults/request-fault.js';
 export { errorFaultRefusal } from './faults/request-faults.js';
 export { BrokerMetrics } from './metrics/broker-metrics.js';
