@@ -14,7 +14,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') process.exit(0);
     // Help printed in place of a missing subcommand: the help is the message.
     if (error instanceof CommanderError && error.code === 'commander.help') process.exit(EXIT_USAGE);
-    const failure = describeFailure(error);
+    const failure = await describeFailure(error);
     if (failure === null) throw error;
     process.stderr.write(`kstream: ${failure.message}\n`);
     process.exit(failure.exitCode);

@@ -15,7 +15,7 @@ function helpOfEveryCommand(command: Command, path: string[] = []): Array<{ path
   return [{ path: name, help }, ...command.commands.flatMap((sub) => helpOfEveryCommand(sub, [...path, command.name()]))];
 }
 
-describe.concurrent('kstream usage', { timeout: 120_000 }, () => {
+describe.concurrent('kstream usage', { timeout: 240_000 }, () => {
   it('everyCommandHelpHasExamples: each command and subcommand ends its help with runnable examples', () => {
     const helps = helpOfEveryCommand(kstreamProgram());
     expect(helps.map((h) => h.path)).toEqual(

@@ -1,13 +1,10 @@
 // `kstream bench produce|consume|e2e`: Kafka's perf tools' parameters and
 // output lines, a live progress line on a terminal, --json for machines.
 import { Command, Option } from 'commander';
-import { benchConsume } from './bench-consume.js';
 import type { ConsumeBenchOptions } from './bench-consume.js';
-import { benchE2e } from './bench-e2e.js';
 import type { E2eBenchOptions } from './bench-e2e.js';
-import { benchProduce } from './bench-produce.js';
 import type { ProduceBenchOptions } from './bench-produce.js';
-import { connectionOf } from './cluster-connection.js';
+import { connectionOf } from './connection-options.js';
 import { examples } from './help-examples.js';
 import { acks, integer } from './option-parsers.js';
 
@@ -28,7 +25,7 @@ export function benchCommand(): Command {
     .option('--batch-size <bytes>', 'bytes per partition batch', integer(0), 16_384)
     .option('--json', 'the figures as one JSON object')
     .addHelpText('after', examples(['kstream bench produce --topic perf --num-records 1000000 --record-size 100 --throughput -1 --acks 1', 'kstream bench produce --topic perf --num-records 50000 --throughput 10000 --json']))
-    .action((options: Omit<ProduceBenchOptions, 'topic'> & { topic: string }, command: Command) => benchProduce(connectionOf(command), options));
+    .action(async (options: ProduceBenchOptions, command: Command) => (await import('./bench-produce.js')).benchProduce(connectionOf(command), options));
 
   bench
     .command('consume')
@@ -39,7 +36,7 @@ export function benchCommand(): Command {
     .option('--timeout <ms>', 'stop after this long without a record', integer(1), 10_000)
     .option('--json', 'the figures as one JSON object')
     .addHelpText('after', examples(['kstream bench consume --topic perf --messages 1000000', 'kstream bench consume --topic perf --messages 1000000 --group perf-readers --json']))
-    .action((options: ConsumeBenchOptions, command: Command) => benchConsume(connectionOf(command), options));
+    .action(async (options: ConsumeBenchOptions, command: Command) => (await import('./bench-consume.js')).benchConsume(connectionOf(command), options));
 
   bench
     .command('e2e')
@@ -50,7 +47,7 @@ export function benchCommand(): Command {
     .option('-a, --acks <acks>', '0, 1 or all (-1)', acks, -1)
     .option('--json', 'the figures as one JSON object')
     .addHelpText('after', examples(['kstream bench e2e --topic perf --num-records 10000 --acks 1']))
-    .action((options: E2eBenchOptions, command: Command) => benchE2e(connectionOf(command), options));
+    .action(async (options: E2eBenchOptions, command: Command) => (await import('./bench-e2e.js')).benchE2e(connectionOf(command), options));
 
   return bench;
 }

@@ -3,7 +3,7 @@
 // prints Kafka's CSV: a header line and one line of figures. It stops early,
 // with what it read, after --timeout ms without a record.
 import { Consumer } from '@kstream/client';
-import type { ConnectionOptions } from './cluster-connection.js';
+import type { ConnectionOptions } from './connection-options.js';
 import { clientOptions, partitionsOf, withAdmin } from './cluster-connection.js';
 import { rates } from './bench-latency.js';
 import { printJson, writeLine } from './output.js';

@@ -4,7 +4,7 @@
 // average and the 50th, 95th, 99th and 99.9th percentiles, as Kafka's tool.
 import { randomBytes } from 'node:crypto';
 import { Consumer, Producer } from '@kstream/client';
-import type { ConnectionOptions } from './cluster-connection.js';
+import type { ConnectionOptions } from './connection-options.js';
 import { clientOptions, partitionsOf, withAdmin } from './cluster-connection.js';
 import { CommandError } from './cli-errors.js';
 import { LatencyRecorder } from './bench-latency.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from '@kstream/client';
 import type { CompressionName, RecordMetadata } from '@kstream/client';
-import type { ConnectionOptions } from './cluster-connection.js';
+import type { ConnectionOptions } from './connection-options.js';
 import { clientOptions, partitionsOf, withAdmin } from './cluster-connection.js';
 import { LatencyRecorder, rates } from './bench-latency.js';
 import type { LatencySummary } from './bench-latency.js';

@@ -3,7 +3,6 @@
 // failure (an unknown topic, an unreachable bootstrap, a broker's error).
 // Expected failures never print a stack trace; only a bug does.
 import { CommanderError } from 'commander';
-import { AdminBatchError, KafkaClientError, KafkaProtocolError } from '@kstream/client';
 import { ConfigError } from '../config-error.js';
 
 export const EXIT_RUNTIME = 1;
@@ -20,24 +19,20 @@ export class CommandError extends Error {
 }
 
 /** The line to print and the exit code for an error reaching the top of the command; null for a bug (print its stack). */
-export function describeFailure(error: unknown): { message: string; exitCode: number } | null {
+export async function describeFailure(error: unknown): Promise<{ message: string; exitCode: number } | null> {
   if (error instanceof CommanderError) return { message: error.message.replace(/^error: /, '').replace(/\n+/g, ' '), exitCode: EXIT_USAGE };
   if (error instanceof UsageError || error instanceof ConfigError) return { message: error.message, exitCode: EXIT_USAGE };
   if (error instanceof CommandError) return { message: error.message, exitCode: EXIT_RUNTIME };
+  if (isSystemError(error)) return { message: error.message, exitCode: EXIT_RUNTIME };
+  // Only a client command can fail with the client's errors: it has loaded the client already.
+  const { AdminBatchError, KafkaClientError, KafkaProtocolError } = await import('@kstream/client');
   if (error instanceof AdminBatchError && error.failures.length === 1) {
     // A protocol error names its topic or group itself.
-    const [{ item, error: cause }] = error.failures as [{ item: string; error: KafkaClientError }];
+    const { item, error: cause } = error.failures[0]!;
     return { message: cause instanceof KafkaProtocolError ? cause.message : `${item}: ${cause.message}`, exitCode: EXIT_RUNTIME };
   }
   if (error instanceof KafkaClientError) return { message: error.message, exitCode: EXIT_RUNTIME };
-  if (isSystemError(error)) return { message: error.message, exitCode: EXIT_RUNTIME };
   return null;
-}
-
-/** The Kafka error name of a failure (a single-item batch failure included), e.g. 'UNKNOWN_TOPIC_OR_PARTITION'. */
-export function kafkaErrorName(error: unknown): string | undefined {
-  const cause = error instanceof AdminBatchError && error.failures.length === 1 ? error.failures[0]!.error : error;
-  return cause instanceof KafkaProtocolError ? cause.errorName : undefined;
 }
 
 /** A file that cannot be read, a pipe closed: Node's errors with a code. */

@@ -1,32 +1,10 @@
-// The options every client command shares (--bootstrap, --request-timeout,
-// --verbose) and the clients built from them. Any Kafka-compatible cluster
-// will do: the commands speak only the protocol, through @kstream/client.
-import type { Command } from 'commander';
-import { Admin } from '@kstream/client';
+// The clients a command builds from the shared options. Any Kafka-compatible
+// cluster will do: the commands speak only the protocol, through
+// @kstream/client. Loaded only when a client command runs.
+import { Admin, AdminBatchError, KafkaProtocolError } from '@kstream/client';
 import type { ClientLogger, ClientOptions } from '@kstream/client';
-import { CommandError, kafkaErrorName } from './cli-errors.js';
-import { integer } from './option-parsers.js';
-
-export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
-
-export interface ConnectionOptions {
-  readonly bootstrap: string;
-  readonly requestTimeout: number;
-  readonly verbose?: boolean;
-}
-
-/** Adds the shared options to the program; subcommands read them with optsWithGlobals(). */
-export function addConnectionOptions(program: Command): Command {
-  return program
-    .option('-b, --bootstrap <host:port,...>', 'brokers to bootstrap from', process.env['KSTREAM_BOOTSTRAP'] ?? DEFAULT_BOOTSTRAP)
-    .option('--request-timeout <ms>', 'how long each call to the cluster may take, retries included', integer(1), 30_000)
-    .option('-v, --verbose', "the client's log on stderr");
-}
-
-export function connectionOf(command: Command): ConnectionOptions {
-  const { bootstrap, requestTimeout, verbose } = command.optsWithGlobals<ConnectionOptions>();
-  return { bootstrap, requestTimeout, verbose };
-}
+import { CommandError } from './cli-errors.js';
+import type { ConnectionOptions } from './connection-options.js';
 
 /** The options of every client a command builds: its timeouts bounded by --request-timeout, its log only with --verbose. */
 export function clientOptions(connection: ConnectionOptions): ClientOptions & { defaultApiTimeoutMs: number } {
@@ -59,6 +37,12 @@ export async function partitionsOf(admin: Admin, topic: string): Promise<number[
     if (kafkaErrorName(error) === 'UNKNOWN_TOPIC_OR_PARTITION') throw new CommandError(`topic ${JSON.stringify(topic)} does not exist`);
     throw error;
   }
+}
+
+/** The Kafka error name of a failure (a single-item batch failure included), e.g. 'UNKNOWN_TOPIC_OR_PARTITION'. */
+export function kafkaErrorName(error: unknown): string | undefined {
+  const cause = error instanceof AdminBatchError && error.failures.length === 1 ? error.failures[0]!.error : error;
+  return cause instanceof KafkaProtocolError ? cause.errorName : undefined;
 }
 
 const silentLogger: ClientLogger = { debug() {}, info() {}, warn() {}, error() {} };

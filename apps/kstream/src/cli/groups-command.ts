@@ -1,8 +1,8 @@
 // `kstream groups list|describe|delete|reset-offsets`: kafka-consumer-groups.
 import { Command } from 'commander';
-import type { Admin, ResetTarget, TopicPartition } from '@kstream/client';
+import type { ResetTarget, TopicPartition } from '@kstream/client';
 import { CommandError, UsageError } from './cli-errors.js';
-import { connectionOf, withAdmin } from './cluster-connection.js';
+import { withCommandAdmin } from './connection-options.js';
 import { examples } from './help-examples.js';
 import { collect, dateTime, offset } from './option-parsers.js';
 import { outputOptions, printJson, printTable, writeLine } from './output.js';
@@ -17,7 +17,7 @@ export function groupsCommand(): Command {
     .option('--json', 'a JSON array')
     .addHelpText('after', examples(['kstream groups list', 'kstream groups list --json']))
     .action(async (options: { json?: boolean }, command: Command) => {
-      const listed = await withAdmin(connectionOf(command), (admin) => admin.listGroups());
+      const listed = await withCommandAdmin(command, (admin) => admin.listGroups());
       const output = outputOptions(options);
       if (output.json) printJson(listed);
       else printTable(output, ['GROUP', 'STATE', 'TYPE', 'COORDINATOR'], listed.map((g) => [g.groupId, g.state, g.protocolType || '-', g.coordinator]));
@@ -31,7 +31,7 @@ export function groupsCommand(): Command {
     .addHelpText('after', examples(['kstream groups describe billing', 'kstream groups describe billing --json | jq .totalLag']))
     .action(async (groupId: string, options: { json?: boolean }, command: Command) => {
       const output = outputOptions(options);
-      const { group, lag } = await withAdmin(connectionOf(command), async (admin) => {
+      const { group, lag } = await withCommandAdmin(command, async (admin) => {
         const [described] = await admin.describeGroups([groupId]);
         if (described!.state === 'Dead') throw new CommandError(`group ${JSON.stringify(groupId)} does not exist`);
         return { group: described!, lag: await admin.groupLag(groupId) };
@@ -68,7 +68,7 @@ export function groupsCommand(): Command {
     .argument('<groups...>')
     .addHelpText('after', examples(['kstream groups delete billing', 'kstream groups delete billing audit']))
     .action(async (groupIds: string[], _options: object, command: Command) => {
-      await withAdmin(connectionOf(command), (admin) => admin.deleteGroups(groupIds));
+      await withCommandAdmin(command, (admin) => admin.deleteGroups(groupIds));
       for (const groupId of groupIds) writeLine(`Deleted group ${groupId}.`);
     });
 
@@ -96,7 +96,7 @@ export function groupsCommand(): Command {
       const to = resetTarget(options);
       if (options.dryRun === true && options.execute === true) throw new UsageError('groups reset-offsets: --dry-run and --execute exclude each other');
       const topics = (options.topic ?? []).map(topicSelection);
-      const plan = await withAdmin(connectionOf(command), (admin: Admin) =>
+      const plan = await withCommandAdmin(command, (admin) =>
         admin.resetGroupOffsets(groupId, { to, dryRun: options.execute !== true, ...(topics.length === 0 ? {} : { topics }) }),
       );
       const output = outputOptions(options);

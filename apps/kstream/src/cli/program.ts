@@ -4,7 +4,7 @@
 // as one line with exit code 2.
 import { Command } from 'commander';
 import { benchCommand } from './bench-command.js';
-import { addConnectionOptions } from './cluster-connection.js';
+import { addConnectionOptions } from './connection-options.js';
 import { consumeCommand } from './consume-command.js';
 import { groupsCommand } from './groups-command.js';
 import { examples } from './help-examples.js';

@@ -18,23 +18,29 @@ Flags:
   --data-dir <path>       every broker's logs and the metadata log (default ./data)
   --port <port>           the first broker's port; the others follow (default 9092; 0 picks free ports)
   --config-file <path>    broker configs from a Java properties file (server.properties)
-  --config <key=value>    a broker config, repeatable; overrides --config-file${examples([
+  --config <key=value>    a broker config, repeatable; overrides --config-file
+  --log-level <level>     error, warn, info or silent (default info; or KSTREAM_LOG_LEVEL)
+  --log-format <format>   json or pretty (default pretty on a terminal, else json; or KSTREAM_LOG_FORMAT)${examples([
         'kstream start',
         'kstream start --brokers 1 --data-dir /tmp/kstream --port 19092',
         'kstream start --config num.partitions=6 --config log.retention.ms=3600000',
+        'kstream start --log-level warn 2> kstream.log',
       ])}`,
     )
     .action(async (flags: string[]) => {
       // The node's code loads only for `start`: the client commands start faster without it.
-      const [{ stderrLogger }, { exitOnShutdownSignals }, { startCluster }, { parseStartArgs }] = await Promise.all([
-        import('@kstream/actor'),
+      const [{ logSink }, { parseLogArgs }, { exitOnShutdownSignals }, { startCluster }, { parseStartArgs }] = await Promise.all([
+        import('../log-sink.js'),
+        import('../log-options.js'),
         import('../shutdown-signals.js'),
         import('../start-cluster.js'),
         import('../start-options.js'),
       ]);
-      const options = parseStartArgs(flags, stderrLogger);
-      const starting = startCluster({ ...options, logger: stderrLogger });
-      exitOnShutdownSignals(starting, stderrLogger);
+      const { log, rest } = parseLogArgs(flags, process.env, process.stderr.isTTY === true);
+      const logger = logSink(log);
+      const options = parseStartArgs(rest, logger);
+      const starting = startCluster({ ...options, logger });
+      exitOnShutdownSignals(starting, logger);
       const cluster = await starting;
       const { clusterId } = await cluster.control.describe();
       process.stdout.write(

@@ -1,12 +1,12 @@
 // `kstream topics list|create|describe|alter|delete|add-partitions`: what
 // kafka-topics (and kafka-configs for a topic's configs) do.
 import { Command } from 'commander';
+import type { Admin } from '@kstream/client';
 import { CommandError, UsageError } from './cli-errors.js';
-import { connectionOf, partitionsOf, withAdmin } from './cluster-connection.js';
+import { withCommandAdmin } from './connection-options.js';
 import { examples } from './help-examples.js';
 import { collect, integer, keyValue } from './option-parsers.js';
 import { outputOptions, printJson, writeLine } from './output.js';
-import { describeTopics } from './topics-describe.js';
 
 export function topicsCommand(): Command {
   const topics = new Command('topics').description('list, create, describe, alter and delete topics');
@@ -19,7 +19,7 @@ export function topicsCommand(): Command {
     .option('--json', 'a JSON array')
     .addHelpText('after', examples(['kstream topics list', 'kstream topics list --internal --json']))
     .action(async (options: { internal?: boolean; json?: boolean }, command: Command) => {
-      const names = await withAdmin(connectionOf(command), (admin) => admin.listTopics({ includeInternal: options.internal === true }));
+      const names = await withCommandAdmin(command, (admin) => admin.listTopics({ includeInternal: options.internal === true }));
       if (options.json === true) printJson(names);
       else for (const name of names) writeLine(name);
     });
@@ -34,7 +34,7 @@ export function topicsCommand(): Command {
     .option('--if-not-exists', 'succeed if the topic already exists')
     .addHelpText('after', examples(['kstream topics create orders --partitions 6 --replication-factor 3 --config retention.ms=86400000', 'kstream topics create compacted --config cleanup.policy=compact']))
     .action(async (topic: string, options: { partitions?: number; replicationFactor?: number; config?: Record<string, string>; ifNotExists?: boolean }, command: Command) => {
-      await withAdmin(connectionOf(command), async (admin) => {
+      await withCommandAdmin(command, async (admin) => {
         const newTopic = { topic, numPartitions: options.partitions ?? -1, replicationFactor: options.replicationFactor ?? -1, configs: options.config ?? {} };
         try {
           await admin.createTopics([newTopic]);
@@ -53,7 +53,8 @@ export function topicsCommand(): Command {
     .option('--json', 'one JSON object per topic')
     .addHelpText('after', examples(['kstream topics describe orders', 'kstream topics describe --json | jq .partitions']))
     .action(async (names: string[], options: { allConfigs?: boolean; json?: boolean }, command: Command) => {
-      await withAdmin(connectionOf(command), (admin) => describeTopics(admin, names, { allConfigs: options.allConfigs === true, output: outputOptions(options) }));
+      const { describeTopics } = await import('./topics-describe.js');
+      await withCommandAdmin(command, (admin) => describeTopics(admin, names, { allConfigs: options.allConfigs === true, output: outputOptions(options) }));
     });
 
   topics
@@ -69,7 +70,7 @@ export function topicsCommand(): Command {
         ...(options.deleteConfig ?? []).map((name) => ({ name, op: 'delete' as const })),
       ];
       if (operations.length === 0) throw new UsageError('topics alter: nothing to change; give --config key=value or --delete-config key');
-      await withAdmin(connectionOf(command), async (admin) => {
+      await withCommandAdmin(command, async (admin, { partitionsOf }) => {
         await partitionsOf(admin, topic);
         await admin.alterConfigs([{ resource: { type: 'topic', name: topic }, operations }]);
       });
@@ -83,7 +84,7 @@ export function topicsCommand(): Command {
     .option('--if-exists', 'succeed for topics that do not exist')
     .addHelpText('after', examples(['kstream topics delete orders', 'kstream topics delete orders payments --if-exists']))
     .action(async (names: string[], options: { ifExists?: boolean }, command: Command) => {
-      await withAdmin(connectionOf(command), async (admin) => {
+      await withCommandAdmin(command, async (admin) => {
         const existing = new Set(await admin.listTopics({ includeInternal: true }));
         const missing = names.filter((name) => !existing.has(name));
         if (missing.length > 0 && options.ifExists !== true) throw new CommandError(`topic ${JSON.stringify(missing[0])} does not exist`);
@@ -100,7 +101,7 @@ export function topicsCommand(): Command {
     .requiredOption('-p, --partitions <n>', 'the total partition count wanted', integer(1))
     .addHelpText('after', examples(['kstream topics add-partitions orders --partitions 12']))
     .action(async (topic: string, options: { partitions: number }, command: Command) => {
-      await withAdmin(connectionOf(command), async (admin) => {
+      await withCommandAdmin(command, async (admin, { partitionsOf }) => {
         const current = (await partitionsOf(admin, topic)).length;
         if (options.partitions <= current) {
           throw new CommandError(`topic ${topic} has ${current} partitions; --partitions ${options.partitions} must be more (partitions cannot be removed)`);
@@ -113,6 +114,6 @@ export function topicsCommand(): Command {
   return topics;
 }
 
-async function topicExists(admin: { listTopics(options: { includeInternal: boolean }): Promise<string[]> }, topic: string): Promise<boolean> {
+async function topicExists(admin: Admin, topic: string): Promise<boolean> {
   return (await admin.listTopics({ includeInternal: true })).includes(topic);
 }

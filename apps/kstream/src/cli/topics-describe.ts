@@ -4,7 +4,8 @@
 // with --all-configs).
 import type { Admin, ConfigEntry, ListedOffset, TopicDescription } from '@kstream/client';
 import { AdminBatchError } from '@kstream/client';
-import { CommandError, kafkaErrorName } from './cli-errors.js';
+import { CommandError } from './cli-errors.js';
+import { kafkaErrorName } from './cluster-connection.js';
 import type { OutputOptions } from './output.js';
 import { printJson, printTable, writeLine } from './output.js';
 
