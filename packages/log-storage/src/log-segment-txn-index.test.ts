@@ -185,4 +185,28 @@ describe('a partition log’s aborted transactions', () => {
     ]);
     await reopened.close();
   });
+
+  it('truncationCutLostInACrash: aborts past a trusted segment’s end are dropped at open, so new batches there stay readable and the next abort is indexed', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    const data = (value: string): Promise<Buffer> => keyedBatch([{ key: 'k', value }], { producerId: 1n, isTransactional: true, timestamp: Date.now() });
+    await appendAt(log, await data('a')); // offset 0: the transaction starts
+    await appendAt(log, await data('b')); // offset 1
+    await log.appendTxnMarker({ producerId: 1n, producerEpoch: 0, coordinatorEpoch: 0, commit: false }, 0); // offset 2
+    await log.flush();
+    const txnFile = join(partitionDir(dir), TXN_FILE);
+    const beforeCut = readFileSync(txnFile);
+    await log.truncateTo(1n);
+    await log.close();
+    // The .log's cut reached the disk, the .txnindex's did not.
+    writeFileSync(txnFile, beforeCut);
+    const reopened = await openLog(dir, { recoveryPoint: 1n });
+    expect(reopened.logEndOffset).toBe(1n);
+    expect(reopened.collectAbortedTransactions(0n, reopened.logEndOffset)).toEqual([]);
+    expect(reopened.firstUnstableOffset(1n)).toBe(0n);
+    const marker = await reopened.appendTxnMarker({ producerId: 1n, producerEpoch: 0, coordinatorEpoch: 0, commit: false }, 0);
+    expect(marker.firstOffset).toBe(1n);
+    expect(reopened.collectAbortedTransactions(0n, reopened.logEndOffset)).toEqual([{ producerId: 1n, firstOffset: 0n }]);
+    await reopened.close();
+  });
 });

@@ -136,7 +136,12 @@ export class LogSegment {
    * at its position. Then scans the tail after the last entry for the end
    * offset and max timestamp, checking its headers against the segment's
    * range (`limit`: the next segment's base offset). Returns why the files
-   * or the tail cannot be trusted, if so (the caller then rebuilds).
+   * or the tail cannot be trusted, if so (the caller then rebuilds). Aborts
+   * in the transaction index past the segment's end are dropped: a
+   * truncation's cut of the .txnindex, unsynced, can be lost in a crash that
+   * keeps the .log's (recovery then trusts the segment, and a stale abort
+   * would hide the new batches at its offsets from read_committed and refuse
+   * the next abort indexed there).
    */
   async loadIndexes(limit: bigint | undefined): Promise<string | undefined> {
     const offsetBytes = await this.ctx.io.readFileIfExists(this.offsetIndex.path);
@@ -172,7 +177,20 @@ export class LogSegment {
     this.size = savedSize;
     this.nextOffset = nextOffset;
     this.firstBatchTimestamp = await this.readFirstBatchTimestamp();
+    await this.dropAbortsPastEnd();
     return undefined;
+  }
+
+  private async dropAbortsPastEnd(): Promise<void> {
+    const aborts = this.txnIndex.all();
+    const last = aborts[aborts.length - 1];
+    if (last === undefined || last.lastOffset < this.nextOffset) return;
+    this.ctx.logger.warn('Dropping transaction index entries past the end of their segment', {
+      segment: this.log.path,
+      nextOffset: this.nextOffset,
+      lastMarkerOffset: last.lastOffset,
+    });
+    await this.txnIndex.truncateTo(this.nextOffset);
   }
 
   /**
