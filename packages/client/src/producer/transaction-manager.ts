@@ -47,6 +47,8 @@ export class TransactionManager {
   #adding: Promise<void> | undefined;
   /** Whether the coordinator knows the transaction (a partition or the offsets were added): EndTxn is needed. */
   #started = false;
+  /** An AddPartitionsToTxn or AddOffsetsToTxn got no answer (timeout, lost connection): the coordinator may hold a transaction not known here. */
+  #startUnknown = false;
   /** A sequence is in doubt (UNKNOWN_PRODUCER_ID, a sequenced batch given up): abort bumps the epoch instead of EndTxn. */
   #epochBumpRequired = false;
   /** The commit or abort under way: a second call while it runs shares it. */
@@ -91,6 +93,7 @@ export class TransactionManager {
     this.#added.clear();
     this.#pending.clear();
     this.#started = false;
+    this.#startUnknown = false;
     this.#epochBumpRequired = false;
     return ++this.#generation;
   }
@@ -191,7 +194,7 @@ export class TransactionManager {
     const { producerId, producerEpoch } = this.idempotence;
     try {
       await callTransactionCoordinator(this.cluster, transactionalId, `AddOffsetsToTxn for group ${groupId} (transactional id ${transactionalId})`, this.#timeout(), async (coordinator) => {
-        const response = await coordinator.request(AddOffsetsToTxn, { transactionalId, producerId, producerEpoch, groupId });
+        const response = await this.#unanswered(() => coordinator.request(AddOffsetsToTxn, { transactionalId, producerId, producerEpoch, groupId }));
         if (response.errorCode !== 0) {
           throw transactionalError(transactionalId, response.errorCode, { api: `AddOffsetsToTxn (transactional id ${transactionalId})`, broker: coordinator.label, groupId });
         }
@@ -249,6 +252,8 @@ export class TransactionManager {
     await Promise.all([this.host.settled(), ...this.#offsetCalls]);
     await this.#adding;
     this.#throwIfFatal();
+    // EndTxn would be refused (INVALID_TXN_STATE) if the coordinator has no transaction, left open until it times out (fencing this producer) if it has one.
+    if (this.#startUnknown && !this.#started) this.#epochBumpRequired = true;
     if (this.#epochBumpRequired) {
       // InitProducerId with the current epoch aborts the open transaction and starts a new epoch, whose sequences restart at 0.
       await this.#fatalOnError(() => this.#initProducerId(true));
@@ -305,7 +310,7 @@ export class TransactionManager {
       try {
         const coordinator = await this.cluster.coordinator('transaction', transactionalId);
         const identity = { transactionalId, producerId: this.idempotence.producerId, producerEpoch: this.idempotence.producerEpoch };
-        const outcome = await addPartitionsToTxn(coordinator, identity, queues);
+        const outcome = await this.#unanswered(() => addPartitionsToTxn(coordinator, identity, queues));
         for (const queue of outcome.added) {
           this.#added.add(queue);
           this.#pending.delete(queue);
@@ -330,6 +335,16 @@ export class TransactionManager {
         return this.failed(new KafkaTimeoutError(`AddPartitionsToTxn of ${names} for transactional id ${transactionalId} did not succeed within deliveryTimeoutMs (${this.options.deliveryTimeoutMs} ms): ${retry.message}`, { cause: retry }));
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** Sends a request that adds to the transaction; one that fails without an answer may have been applied. */
+  async #unanswered<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      this.#startUnknown = true;
+      throw error;
     }
   }
 

@@ -245,6 +245,26 @@ describe('transactional producer', () => {
     expect(endTxns(broker), 'the coordinator knew the group: EndTxn(abort)').toEqual([true, false]);
   });
 
+  it('anAddOffsetsToTxnLeftUnansweredMakesAbortBumpTheEpoch: the coordinator may hold a transaction EndTxn would not be sent for', async () => {
+    const broker = await txnBroker();
+    const handlers = (broker as unknown as { handlers: Record<number, unknown> }).handlers;
+    handlers[AddOffsetsToTxn.apiKey] = () => new Promise(() => {});
+    const p = txnProducer(broker, { requestTimeoutMs: 100, maxBlockMs: 300 });
+    const txn = await p.transaction();
+    await expect(txn.sendOffsets({ groupId: 'g1', offsets: [{ topic: 'in', partition: 0, offset: 1n }] })).rejects.toBeInstanceOf(KafkaTimeoutError);
+    await txn.abort();
+    expect(endTxns(broker)).toEqual([]);
+    const init = broker.requestsOf(InitProducerId.apiKey);
+    expect(init.map((r) => [r.body.producerId, r.body.producerEpoch]), 'the abort is InitProducerId with the current id and epoch').toEqual([
+      [-1n, -1],
+      [42n, 3],
+    ]);
+    const next = await p.transaction();
+    await next.send({ topic: 'orders', value: 'v', partition: 0 });
+    await next.commit();
+    expect(sentBatches(broker).at(-1)).toMatchObject({ producerEpoch: 4, baseSequence: 0 });
+  });
+
   it('sendOffsetsRetriesARetriablePartitionAndSurfacesAnotherTyped; the transaction must then abort', async () => {
     const broker = await txnBroker({
       txnOffsetCommit: (_topic, partition, attempt) => (partition === 0 && attempt === 0 ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : partition === 1 ? ErrorCode.ILLEGAL_GENERATION : 0),
