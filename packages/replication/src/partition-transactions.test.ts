@@ -87,6 +87,18 @@ describe('Partition transactions', () => {
     expect(context.stableMoves.at(-1)).toBe(first.validBytes + second.validBytes + other.validBytes + written.validBytes);
   });
 
+  it('longOpenTransactionKeepsStableBytesExact: thousands of batches inside one transaction (more than are kept apart) are all counted when its marker lands', async () => {
+    const context = testContext(1);
+    const partition = await openPartition(context, partitionState({ replicas: [1] }));
+    let bytes = 0;
+    for (let sequence = 0; sequence < 5000; sequence++) {
+      bytes += (await partition.appendRecordsToLeader(await producerBatch(['t'], sequence, true), 1)).validBytes;
+    }
+    expect(context.stableMoves.every((moved) => moved === 0)).toBe(true);
+    const written = await partition.appendTxnMarkerToLeader(marker(false));
+    expect(context.stableMoves.at(-1)).toBe(bytes + written.validBytes);
+  }, 60_000);
+
   it('markerIsAControlBatch: the marker carries the producer, the control attribute and the leader epoch', async () => {
     const { partition, appends } = await soleLeader();
     await partition.appendRecordsToLeader(await producerBatch(['t'], 0, true), 1);

@@ -355,6 +355,7 @@ export class Partition {
       const batch = { lastOffset: info.lastOffset, bytes: info.validBytes };
       this.#invisible.push(batch);
       this.#unstable.push(batch);
+      if (this.#unstable.length > MAX_UNSTABLE_ENTRIES) this.#unstable = mergePairs(this.#unstable);
       this.#context.onLeaderAppend(this, info.validBytes);
     }
     this.maybeIncrementHighWatermark();
@@ -604,6 +605,25 @@ export class Partition {
     this.#produces.failAll();
     this.#pendingIsr = undefined;
   }
+}
+
+/**
+ * How many appended batches #unstable keeps apart: a transaction left open
+ * (a hanging one holds the LSO until an admin aborts it) would otherwise grow
+ * it by one entry per batch. Beyond it neighbours merge, so a merged entry's
+ * bytes count once the LSO passes all of it (a read_committed fetch with
+ * minBytes above 1 may wait longer; any LSO move still wakes every fetch).
+ */
+const MAX_UNSTABLE_ENTRIES = 4096;
+
+/** Neighbouring batches merged two by two: the later's last offset, both their bytes. */
+function mergePairs(batches: readonly { lastOffset: bigint; bytes: number }[]): { lastOffset: bigint; bytes: number }[] {
+  const merged: { lastOffset: bigint; bytes: number }[] = [];
+  for (let i = 0; i < batches.length; i += 2) {
+    const later = batches[i + 1] ?? batches[i]!;
+    merged.push({ lastOffset: later.lastOffset, bytes: batches[i]!.bytes + (i + 1 < batches.length ? later.bytes : 0) });
+  }
+  return merged;
 }
 
 function clamp(value: bigint, low: bigint, high: bigint): bigint {
