@@ -68,6 +68,24 @@ describe('load and resume', () => {
     expect((await f.init('txn-a')).producerEpoch).toBe(1);
   });
 
+  it('reElectionAtANewerEpochMidRoundResumesOnceAndTheOldRoundStops: the same broker re-elected while markers are out sends them again at the new epoch and writes one CompleteCommit', async () => {
+    const f = fixture();
+    await f.elect(0, 3);
+    const producer = await initialized(f, 'txn-a');
+    await f.add('txn-a', producer, [orders0]);
+    const release = f.markers.hold();
+    expect(await f.end('txn-a', producer, true)).toBe(ErrorCode.NONE);
+    await settle();
+    await f.elect(0, 4);
+    await settle();
+    release();
+    await settle();
+    expect(f.markers.entries.map((entry) => entry.coordinatorEpoch)).toEqual([3, 4]);
+    const states = (await f.log.records()).map((record) => record.value?.state);
+    expect(states.filter((state) => state === TransactionState.CompleteCommit)).toHaveLength(1);
+    expect((await f.describe('txn-a')).transactionState).toBe('CompleteCommit');
+  });
+
   it('unreadablePartitionIsNotCoordinator', async () => {
     const f = fixture();
     f.log.lead(0, 0);
