@@ -7,6 +7,7 @@ import { RawConnection } from '../test/raw-connection.test-support.js';
 import { fetchPartition } from '../test/raw-requests.test-support.js';
 import { waitFor } from './cluster.test-support.js';
 import { runCli } from './cli.test-support.js';
+import { jsonLogLines } from './json-log-lines.test-support.js';
 import type { CliRun } from './cli.test-support.js';
 import { withTmpfs } from '../../../packages/log-storage/src/tmpfs.test-support.js';
 
@@ -76,7 +77,9 @@ describe('kstream start on a full disk', () => {
       const filler = fillUp(tmpfs.path);
       first.run.child.kill('SIGTERM');
       expect(await first.run.exit).toBe(1);
-      expect(first.run.stderr()).toMatch(/ERROR shutdown failed: broker 1 did not shut down cleanly: .*ENOSPC/);
+      expect(jsonLogLines(first.run.stderr())).toContainEqual(
+        expect.objectContaining({ level: 'error', component: 'node', msg: expect.stringMatching(/^shutdown failed: broker 1 did not shut down cleanly: .*ENOSPC/) }),
+      );
 
       // Recovery has to rebuild what the failed shutdown did not write: it cannot while the disk is full.
       const second = await start(tmpfs.path);
@@ -85,7 +88,7 @@ describe('kstream start on a full disk', () => {
       await waitFor('the partition back', async () => (await fetchValues(second.port)).errorCode === ErrorCode.NONE, 20_000);
       expect(await fetchValues(second.port)).toEqual({ errorCode: ErrorCode.NONE, values });
       expect(second.run.stderr().match(/offline on this broker/g)).toHaveLength(1);
-      expect(second.run.stderr()).toMatch(/INFO Partition back online/);
+      expect(jsonLogLines(second.run.stderr())).toContainEqual(expect.objectContaining({ level: 'info', broker: 1, msg: expect.stringMatching(/^Partition back online/) }));
       second.run.child.kill('SIGTERM');
       expect(await second.run.exit).toBe(0);
     }), 90_000);

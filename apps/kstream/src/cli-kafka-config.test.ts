@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, waitFor } from './cluster.test-support.js';
 import { runCli } from './cli.test-support.js';
+import { jsonLogLines } from './json-log-lines.test-support.js';
 import type { CliRun } from './cli.test-support.js';
 
 const kafkaServerProperties = fileURLToPath(new URL('./test-fixtures/kafka-4-server.properties', import.meta.url));
@@ -28,9 +29,9 @@ describe('kstream start --config-file with a Kafka server.properties', { timeout
     const started = run;
     await waitFor('the ready line', () => started.stdout().includes('kstream ready') || started.child.exitCode !== null, 30_000);
     expect(started.stdout(), started.stderr()).toMatch(/^kstream ready: bootstrap 127\.0\.0\.1:\d+ \(1 brokers/);
-    const warnings = started.stderr().split('\n').filter((line) => / WARN /.test(line));
+    const warnings = jsonLogLines(started.stderr()).filter((line) => line['level'] === 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(`--config-file ${kafkaServerProperties}: ignoring 16 Kafka settings that do not apply to kstream: process.roles, node.id`);
+    expect(warnings[0]!['msg']).toContain(`--config-file ${kafkaServerProperties}: ignoring 16 Kafka settings that do not apply to kstream: process.roles, node.id`);
     started.child.kill('SIGTERM');
     expect(await started.exit).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { stderrLogger, Supervisor } from '@kstream/actor';
+import { stderrLogger, Supervisor, withFields } from '@kstream/actor';
 import type { Logger, RestartPolicy } from '@kstream/actor';
 import { resolveBrokerConfig } from '@kstream/metadata';
 import type { BrokerConfigProps } from '@kstream/metadata';
@@ -109,7 +109,7 @@ export class KstreamNode {
 
     const configured = resolveBrokerConfig(config);
     const sessionTimeoutMs = options.sessionTimeoutMs ?? configured['broker.session.timeout.ms'];
-    const controller = await Controller.open({ dir: join(dataDir, 'controller'), logger, staticBrokerConfig: config, sessionTimeoutMs });
+    const controller = await Controller.open({ dir: join(dataDir, 'controller'), logger: withFields(logger, { component: 'controller' }), staticBrokerConfig: config, sessionTimeoutMs });
     try {
       for (const id of ids) await formatBrokerDir(dataDir, id, controller.clusterId);
     } catch (error) {

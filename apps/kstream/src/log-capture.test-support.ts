@@ -3,12 +3,20 @@
 // for the test to assert on the ones it provokes.
 import type { Logger } from '@kstream/actor';
 
-/** Each entry as one line: `LEVEL message`, then the fields as JSON when there are any. */
+/**
+ * Each entry as one line: `LEVEL message`, then the fields but `broker` as
+ * JSON when there are any; and as it was logged (entries), fields and all.
+ */
 export class LogCapture implements Logger {
   readonly #lines: string[] = [];
+  readonly #entries: { readonly level: string; readonly msg: string; readonly fields: object }[] = [];
 
   get lines(): readonly string[] {
     return this.#lines;
+  }
+
+  get entries(): readonly { readonly level: string; readonly msg: string; readonly fields: object }[] {
+    return this.#entries;
   }
 
   info(msg: string, fields?: object): void {
@@ -35,7 +43,10 @@ export class LogCapture implements Logger {
   }
 
   #add(level: string, msg: string, fields: object | undefined): void {
-    const json = fields === undefined ? '' : ` ${JSON.stringify(fields, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))}`;
+    this.#entries.push({ level, msg, fields: fields ?? {} });
+    // A broker's lines carry `broker` (nodeLogger adds it); their messages name the broker already.
+    const { broker: _broker, ...shown } = (fields ?? {}) as Record<string, unknown>;
+    const json = Object.keys(shown).length === 0 ? '' : ` ${JSON.stringify(shown, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))}`;
     this.#lines.push(`${level} ${msg}${json}`);
   }
 }

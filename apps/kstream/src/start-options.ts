@@ -3,6 +3,7 @@ import { resolveBrokerConfig } from '@kstream/metadata';
 import type { BrokerConfigProps } from '@kstream/metadata';
 import { checkBrokerConfig, readBrokerConfigFile } from './broker-config-file.js';
 import { ConfigError } from './config-error.js';
+import { LOG_FLAGS } from './log-options.js';
 
 export interface StartOptions {
   /** Number of broker worker threads, ids 1..brokers. */
@@ -49,7 +50,7 @@ export function parseStartArgs(args: readonly string[], logger: Logger): StartOp
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(0, eq) : arg;
     if (!isFlag(name)) {
-      throw new ConfigError(`unknown flag ${JSON.stringify(arg)} for kstream start (allowed: ${FLAGS.join(', ')})`);
+      throw new ConfigError(`unknown flag ${JSON.stringify(arg)} for kstream start (allowed: ${[...FLAGS, ...LOG_FLAGS].join(', ')})`);
     }
     if (given.has(name)) throw new ConfigError(`${name} is given more than once`);
     let value: string | undefined;

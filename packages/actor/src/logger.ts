@@ -1,7 +1,25 @@
+/**
+ * Where an actor's entries go: a message and, when there are any, fields
+ * (`partition`, `error`, an offset) kept apart from the message so a JSON
+ * sink shows them as keys. Three levels; nothing logs per record.
+ */
 export interface Logger {
   info(msg: string, fields?: object): void;
   warn(msg: string, fields?: object): void;
   error(msg: string, fields?: object): void;
+}
+
+/** The levels of a Logger, most severe first. */
+export const LOG_LEVELS = ['error', 'warn', 'info'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * `logger` with `fields` on every entry (`{ broker: 1 }`, `{ component:
+ * 'controller' }`); an entry's own fields win over them.
+ */
+export function withFields(logger: Logger, fields: object): Logger {
+  const log = (level: LogLevel) => (msg: string, own?: object) => logger[level](msg, own === undefined ? fields : { ...fields, ...own });
+  return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 // Errors would stringify as {} and bigints would throw; both appear in the

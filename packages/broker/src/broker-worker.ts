@@ -30,7 +30,7 @@ if (parentPort === null) throw new Error('broker-worker must run in a worker thr
 const { config, controllerPort, pauseState, faultCounters: sharedFaultCounters } = workerData as BrokerWorkerData;
 const faultCounters = sharedFaultCounters ?? newFaultCounters();
 const pauseGate = new PauseGate(pauseState);
-const logger = nodeLogger(() => node);
+const logger = nodeLogger(config.brokerId, () => node);
 
 const controller: ControllerChannel = new Mailbox(controllerPort, {
   name: 'controller',
