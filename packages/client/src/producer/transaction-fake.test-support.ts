@@ -107,3 +107,18 @@ export function addedPartitions(broker: FakeBroker): string[][] {
     .requestsOf(AddPartitionsToTxn.apiKey)
     .map((r) => (r.body as AddPartitionsRequest).v3AndBelowTopics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p}`)));
 }
+
+/** Replaces the broker's handler of `apiKey` (a function of the one it had); returns the broker. */
+export function replaceHandler(broker: FakeBroker, apiKey: number, make: (previous: FakeHandler) => FakeHandler): FakeBroker {
+  const handlers = (broker as unknown as { handlers: Record<number, FakeHandler> }).handlers;
+  handlers[apiKey] = make(handlers[apiKey]!);
+  return broker;
+}
+
+/** Makes the broker answer `apiKey` `ms` later than it would. */
+export function delayAnswers(broker: FakeBroker, apiKey: number, ms: number): FakeBroker {
+  return replaceHandler(broker, apiKey, (previous) => async (...args: Parameters<FakeHandler>) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return previous(...args);
+  });
+}

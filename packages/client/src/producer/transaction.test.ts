@@ -4,7 +4,7 @@ import { KafkaConfigError, KafkaProtocolError, KafkaTimeoutError } from '../erro
 import { Producer } from './producer.js';
 import { sentBatches, type ProduceRequest } from './producer-fake.test-support.js';
 import { KafkaProducerFencedError, KafkaTransactionAbortedError, KafkaTransactionStateError } from './transaction-errors.js';
-import { addedPartitions, requestOrder, txnBroker, txnProducer, type EndTxnRequest, type TxnOffsetCommitRequest } from './transaction-fake.test-support.js';
+import { addedPartitions, delayAnswers, replaceHandler, requestOrder, txnBroker, txnProducer, type EndTxnRequest, type TxnOffsetCommitRequest } from './transaction-fake.test-support.js';
 
 const endTxns = (broker: Awaited<ReturnType<typeof txnBroker>>) => broker.requestsOf(EndTxn.apiKey).map((r) => (r.body as EndTxnRequest).committed);
 
@@ -17,12 +17,12 @@ describe('transactional producer', () => {
     const answers = [ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.CONCURRENT_TRANSACTIONS, 0];
     broker.requests.length = 0;
     const p = txnProducer(broker, { transactionTimeoutMs: 30_000 });
-    (broker as unknown as { handlers: Record<number, unknown> }).handlers[InitProducerId.apiKey] = () => ({
+    replaceHandler(broker, InitProducerId.apiKey, () => () => ({
       throttleTimeMs: 0,
       errorCode: answers[inits++]!,
       producerId: 7n,
       producerEpoch: 0,
-    });
+    }));
     const txn = await p.transaction();
     expect(txn.isActive()).toBe(true);
     const find = broker.requestsOf(FindCoordinator.apiKey).at(-1)!.body;
@@ -113,13 +113,7 @@ describe('transactional producer', () => {
   });
 
   it('commitWaitsForEverySendToBeAcknowledgedBeforeEndTxn', async () => {
-    const broker = await txnBroker();
-    const handlers = (broker as unknown as { handlers: Record<number, (...args: unknown[]) => unknown> }).handlers;
-    const produce = handlers[Produce.apiKey]!;
-    handlers[Produce.apiKey] = async (...args: unknown[]) => {
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      return produce(...args);
-    };
+    const broker = delayAnswers(await txnBroker(), Produce.apiKey, 150);
     const p = txnProducer(broker, { lingerMs: 50 });
     const txn = await p.transaction();
     const acknowledged: string[] = [];
@@ -221,13 +215,7 @@ describe('transactional producer', () => {
   });
 
   it('aCommitCalledWhileSendOffsetsRunsWaitsForTheOffsetsAndCommitsThem; an abort called then drops them', async () => {
-    const broker = await txnBroker();
-    const handlers = (broker as unknown as { handlers: Record<number, (...args: unknown[]) => unknown> }).handlers;
-    const addOffsets = handlers[AddOffsetsToTxn.apiKey]!;
-    handlers[AddOffsetsToTxn.apiKey] = async (...args: unknown[]) => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      return addOffsets(...args);
-    };
+    const broker = delayAnswers(await txnBroker(), AddOffsetsToTxn.apiKey, 100);
     const p = txnProducer(broker);
     const offsets = [{ topic: 'in', partition: 0, offset: 7n }];
     const committed = await p.transaction();
@@ -246,9 +234,7 @@ describe('transactional producer', () => {
   });
 
   it('anAddOffsetsToTxnLeftUnansweredMakesAbortBumpTheEpoch: the coordinator may hold a transaction EndTxn would not be sent for', async () => {
-    const broker = await txnBroker();
-    const handlers = (broker as unknown as { handlers: Record<number, unknown> }).handlers;
-    handlers[AddOffsetsToTxn.apiKey] = () => new Promise(() => {});
+    const broker = replaceHandler(await txnBroker(), AddOffsetsToTxn.apiKey, () => () => new Promise(() => {}));
     const p = txnProducer(broker, { requestTimeoutMs: 100, maxBlockMs: 300 });
     const txn = await p.transaction();
     await expect(txn.sendOffsets({ groupId: 'g1', offsets: [{ topic: 'in', partition: 0, offset: 1n }] })).rejects.toBeInstanceOf(KafkaTimeoutError);
