@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { plainLogFields, stderrLogger } from './index.js';
+import { plainLogFields, stderrLogger, withFields } from './index.js';
 
 describe('stderrLogger', () => {
   afterEach(() => {
@@ -32,5 +32,23 @@ describe('plainLogFields', () => {
     const plain = plainLogFields({ partition: 'orders-0', offset: 42n, error });
     expect(plain).toEqual({ partition: 'orders-0', offset: '42', error: { name: 'Error', message: 'disk full', stack: error.stack } });
     expect(structuredClone(plain)).toEqual(plain);
+  });
+});
+
+describe('withFields', () => {
+  it('addsTheFieldsToEveryEntry, an entrys own fields winning', () => {
+    const entries: [string, string, object | undefined][] = [];
+    const inner = {
+      info: (msg: string, fields?: object) => void entries.push(['info', msg, fields]),
+      warn: (msg: string, fields?: object) => void entries.push(['warn', msg, fields]),
+      error: (msg: string, fields?: object) => void entries.push(['error', msg, fields]),
+    };
+    const controller = withFields(inner, { component: 'controller' });
+    controller.info('broker 1 registered');
+    controller.warn('broker 2 fenced', { brokerEpoch: 4, component: 'controller/quorum' });
+    expect(entries).toEqual([
+      ['info', 'broker 1 registered', { component: 'controller' }],
+      ['warn', 'broker 2 fenced', { component: 'controller/quorum', brokerEpoch: 4 }],
+    ]);
   });
 });
