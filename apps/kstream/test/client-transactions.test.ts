@@ -36,7 +36,8 @@ describe('client transactions', () => {
   beforeAll(async () => {
     node = await CompatCluster.start('client-transactions', CONFIG);
     admin = await node.admin();
-  }, 30_000);
+    // A 3-broker node starts in well under 30 s, but not always under a load average near 20.
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.allSettled(closers.map((close) => close()));
