@@ -109,10 +109,11 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
     }
     recorder.inputs = await prefill(cluster.bootstrap, pool, inputLeaders, options.records);
     const inputEnds = new Map<number, bigint>(Array.from({ length: FAULT_RUN_PARTITIONS }, (_, p) => [p, BigInt(recorder.inputs.filter((i) => i.partition === p).length)]));
-    await setStartOffsets(cluster.bootstrap, recorder.group, inputTopic);
+    const coordinators = new CoordinatorClient(pool, FAULT_RUN_BROKERS, REQUEST_TIMEOUT_MS);
+    // Offset 0 committed for every input partition before any worker joins, so kafkajs never commits a default offset of its own.
+    await coordinators.commitOffsets(recorder.group, inputTopic, [...inputEnds.keys()], 0n, Date.now() + SETTLE_TIMEOUT_MS);
     log(`node started, ${options.records} records in ${inputTopic}, group offsets at 0, at ${seconds()}`);
 
-    const coordinators = new CoordinatorClient(pool, FAULT_RUN_BROKERS, REQUEST_TIMEOUT_MS);
     const transactionalIdPrefix = `eos-${options.seed}`;
     const workerOptions = (name: string): EosWorkerOptions => ({
       name,
@@ -247,17 +248,6 @@ async function prefill(bootstrap: string, pool: ConnectionPool, leaders: LeaderD
     throw new Error(`the input topic holds ${inputs.length} records with ${ids.size} distinct ids after writing ids 0..${records - 1} once each`);
   }
   return inputs;
-}
-
-/** Commits offset 0 of every input partition for the group before any worker joins, so kafkajs never commits a default offset of its own. */
-async function setStartOffsets(bootstrap: string, group: string, topic: string): Promise<void> {
-  const admin = kafkaClient(bootstrap, 'eos-setup').admin();
-  await admin.connect();
-  try {
-    await admin.setOffsets({ groupId: group, topic, partitions: Array.from({ length: FAULT_RUN_PARTITIONS }, (_, partition) => ({ partition, offset: '0' })) });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** Waits until the group's stable committed offsets reach every input partition's end; false once they have not moved for STALL_TIMEOUT_MS. */

@@ -7,12 +7,13 @@
 // pending. kafkajs sends neither the key type 1 lookups the nemesis needs nor
 // requireStable, so the workers and the run use these.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, FindCoordinator, OffsetFetch } from '@kstream/protocol';
+import { ErrorCode, FindCoordinator, OffsetCommit, OffsetFetch } from '@kstream/protocol';
 import { errorName } from '../raw-connection.test-support.js';
 import { within, type ConnectionPool } from './raw-cluster.test-support.js';
 
 const FIND_COORDINATOR_VERSION = 3;
 const OFFSET_FETCH_VERSION = 7;
+const OFFSET_COMMIT_VERSION = 8;
 
 export const COORDINATOR_KEY_GROUP = 0;
 export const COORDINATOR_KEY_TRANSACTION = 1;
@@ -80,6 +81,43 @@ export class CoordinatorClient {
         }
       }
       if (Date.now() > deadlineMs) throw new Error(`OffsetFetch (requireStable) of ${group}'s ${topic} offsets: no stable answer in time; last: ${last}`);
+      await sleep(100);
+    }
+  }
+
+  /**
+   * Commits `offset` for `topic`'s `partitions` on behalf of `group` from outside any generation (OffsetCommit with
+   * generation -1, as an admin tool does), asked again until every partition is answered NONE or `deadlineMs` passes.
+   * kafkajs's admin setOffsets joins the group as a consumer and stops at its first fetch, which may come before its
+   * seeks were committed: it resolved in a run whose group then had no offsets.
+   */
+  async commitOffsets(group: string, topic: string, partitions: readonly number[], offset: bigint, deadlineMs: number): Promise<void> {
+    let last = 'no coordinator found';
+    for (;;) {
+      const coordinator = await this.coordinator(group, COORDINATOR_KEY_GROUP);
+      if (coordinator !== undefined) {
+        try {
+          const conn = await this.pool.get(coordinator);
+          const answer = await within(
+            conn.request(OffsetCommit, OFFSET_COMMIT_VERSION, {
+              groupId: group,
+              generationIdOrMemberEpoch: -1,
+              memberId: '',
+              groupInstanceId: null,
+              topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null })) }],
+            }),
+            this.timeoutMs,
+            `OffsetCommit of ${group} to broker ${coordinator}`,
+          );
+          const failed = answer.topics.flatMap((t) => t.partitions).filter((p) => p.errorCode !== 0);
+          if (failed.length === 0) return;
+          last = `broker ${coordinator} answered ${failed.map((p) => `${topic}-${p.partitionIndex} ${errorName(p.errorCode)}`).join(', ')}`;
+        } catch (error) {
+          last = (error as Error).message;
+          this.pool.drop(coordinator);
+        }
+      }
+      if (Date.now() > deadlineMs) throw new Error(`OffsetCommit of ${group}'s ${topic} offsets: not accepted in time; last: ${last}`);
       await sleep(100);
     }
   }
