@@ -1,0 +1,68 @@
+// The test harness from a user's project: `npm pack` of @kstream/kstream and
+// the @kstream packages it needs (built dist/), installed from the tarballs
+// into a fresh project outside the monorepo with vitest from the registry,
+// which runs the README's vitest example as written: a 3-broker cluster
+// started in the test file, a topic created on demand, an injected
+// NOT_LEADER_OR_FOLLOWER retried by @kstream/client, produce and consume,
+// teardown. It must pass, exit on its own, and leave no data directory.
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../src/cluster.test-support.js';
+import { buildIfStale, outsideEnv, pack, registryUnreachable, scratchProject } from './client-pack.test-support.js';
+import type { ScratchProject, Tarball } from './client-pack.test-support.js';
+import { harnessAndItsWorkspaceDependencies, readmeVitestExample, vitestVersion } from './harness-pack.test-support.js';
+
+const run = promisify(execFile);
+
+describe('the harness installed from its tarballs', () => {
+  let workDir: string | undefined;
+  let tarballs: Tarball[] = [];
+  let project: ScratchProject | undefined;
+
+  beforeAll(async () => {
+    const packageDirs = harnessAndItsWorkspaceDependencies();
+    await buildIfStale(packageDirs);
+    workDir = await makeTempDir('harness-pack-tarballs');
+    tarballs = await pack(packageDirs, workDir);
+    const dependencies = Object.fromEntries(tarballs.map(({ name, path }) => [name, `file:${path}`]));
+    const allowScripts = Object.fromEntries(tarballs.map(({ path }) => [`file:${path}`, true]));
+    const manifest = { name: 'kstream-harness-check', private: true, type: 'module', dependencies, devDependencies: { vitest: vitestVersion() }, allowScripts };
+    try {
+      project = await scratchProject(tarballs, { 'package.json': `${JSON.stringify(manifest, null, 2)}\n`, 'orders.test.ts': readmeVitestExample() });
+    } catch (error) {
+      const unreachable = registryUnreachable((error as { installLog?: string }).installLog ?? '');
+      throw unreachable === null ? error : new Error(`harness-pack: ${unreachable}`, { cause: error });
+    }
+  }, 480_000);
+
+  afterAll(async () => {
+    for (const dir of [workDir, project?.dir]) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('packsTheHarnessWithItsBuiltDistAndEveryWorkspacePackageItNeeds', () => {
+    const kstream = tarballs.find((t) => t.name === '@kstream/kstream')!;
+    expect(kstream.files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/start-cluster.js', 'dist/faults/node-faults.js']));
+    expect(kstream.files.some((file) => file.startsWith('src/'))).toBe(false);
+    expect(tarballs.map((t) => t.name)).toEqual(expect.arrayContaining(['@kstream/broker', '@kstream/client', '@kstream/protocol', '@kstream/controller']));
+  });
+
+  it('runsTheReadmeVitestExampleInAFreshProjectAndLeavesNothingBehind', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-')));
+    const { stdout, stderr } = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=verbose'], {
+      cwd: project!.dir,
+      env: outsideEnv(),
+      timeout: 150_000,
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`vitest in ${project!.dir} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    });
+    const output = stdout + stderr;
+    expect(output).toMatch(/1 passed/);
+    expect(output).not.toMatch(/prevents Vitest from exiting/);
+    const left = readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-') && !before.has(name));
+    expect(left).toEqual([]);
+  }, 180_000);
+});
