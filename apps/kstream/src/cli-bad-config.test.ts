@@ -35,7 +35,7 @@ describe.concurrent('kstream start with bad configuration exits 2 with one line 
   it('unknownFlag', async () => {
     await expectConfigError(
       ['--partitions', '3'],
-      /unknown flag "--partitions" for kstream start \(allowed: --brokers, --data-dir, --port, --config, --config-file, --metrics-port\)/,
+      /unknown flag "--partitions" for kstream start \(allowed: --brokers, --data-dir, --port, --config, --config-file, --metrics-port, --log-level, --log-format\)/,
     );
   });
 
