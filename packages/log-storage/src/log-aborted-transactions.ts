@@ -9,6 +9,9 @@ import type { AbortedTransaction } from './transaction-types.js';
  * earlier segment holds none that reaches startOffset. The walk stops at the
  * first segment whose search is complete (an entry's last stable offset
  * reaches upperBoundOffset), as most fetches need one segment's index.
+ * The list is sorted by first offset: Kafka sends it in abort order and
+ * leaves the sort to clients, but kafkajs's read_committed consumer assumes
+ * first-offset order and otherwise delivers aborted records.
  */
 export function collectAbortedTransactions(segments: LogSegments, startOffset: bigint, upperBoundOffset: bigint): AbortedTransaction[] {
   const found: AbortedTransaction[] = [];
@@ -19,5 +22,5 @@ export function collectAbortedTransactions(segments: LogSegments, startOffset: b
     for (const txn of search.abortedTxns) found.push({ producerId: txn.producerId, firstOffset: txn.firstOffset });
     if (search.isComplete) break;
   }
-  return found;
+  return found.sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
 }

@@ -116,10 +116,10 @@ describe('compaction of transactions', () => {
     await log.roll();
     await (await cleanerFor(log)).cleanFilthiestLog();
     expect(describeBatches(await readBatches(log))).toEqual(['2:ABORT', '4:ABORT', '5:d=plain', '6:z1=p1-later', '7:z2=p2-later']);
-    // Both markers stay, and with them both entries, in marker order.
+    // Both markers stay, and with them both entries, listed by first offset.
     expect(log.collectAbortedTransactions(0n, log.logEndOffset)).toEqual([
-      { producerId: 2n, firstOffset: 1n },
       { producerId: 1n, firstOffset: 0n },
+      { producerId: 2n, firstOffset: 1n },
     ]);
     await log.close();
   });
