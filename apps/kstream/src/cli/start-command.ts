@@ -7,7 +7,7 @@ import { examples } from './help-examples.js';
 export function startCommand(): Command {
   return new Command('start')
     .description('start a node: brokers on 127.0.0.1 from --port on, their data under --data-dir')
-    .usage('[--brokers 3] [--data-dir ./data] [--port 9092] [--config-file server.properties] [--config key=value ...]')
+    .usage('[flags]')
     .argument('[flags...]')
     .allowUnknownOption()
     .addHelpText(
@@ -19,8 +19,10 @@ Flags:
   --port <port>           the first broker's port; the others follow (default 9092; 0 picks free ports)
   --config-file <path>    broker configs from a Java properties file (server.properties)
   --config <key=value>    a broker config, repeatable; overrides --config-file
+  --metrics-port <port>   Prometheus metrics over HTTP (default 9644; a free port under --port 0; none: no endpoint)
   --log-level <level>     error, warn, info or silent (default info; or KSTREAM_LOG_LEVEL)
-  --log-format <format>   json or pretty (default pretty on a terminal, else json; or KSTREAM_LOG_FORMAT)${examples([
+  --log-format <format>   json or pretty (default pretty on a terminal, else json; or KSTREAM_LOG_FORMAT)
+${examples([
         'kstream start',
         'kstream start --brokers 1 --data-dir /tmp/kstream --port 19092',
         'kstream start --config num.partitions=6 --config log.retention.ms=3600000',
