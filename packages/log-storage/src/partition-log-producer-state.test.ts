@@ -247,7 +247,7 @@ describe('PartitionLog producer state: idempotence', () => {
     await log.close();
   });
 
-  it('logStartOffsetDropsProducersBelowIt: their state, their open transactions and the snapshots below it but the latest go', async () => {
+  it('logStartOffsetKeepsProducersBelowIt: their state and open transactions stay (Kafka 3.x), completed transactions and the snapshots below it but the latest go', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir);
     await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0);
@@ -257,10 +257,36 @@ describe('PartitionLog producer state: idempotence', () => {
     await log.roll();
     await log.appendAsLeader(producerBatch({ producerId: PID + 2n, epoch: 0, seq: 0 }), 0);
     await log.maybeIncrementLogStartOffset(2n);
-    expect(log.activeProducers().map((p) => p.producerId)).toEqual([PID + 2n]);
-    expect(log.firstUnstableOffset(0n)).toBeUndefined();
+    expect(log.activeProducers().map((p) => p.producerId)).toEqual([PID, PID + 1n, PID + 2n]);
+    // The transaction wholly below the start stays open, clamped to the start, until its marker ends it.
+    expect(log.firstUnstableOffset(0n)).toBe(2n);
     expect(snapshotFiles(dir)).toEqual(['00000000000000000002.snapshot']);
+    const marker = await log.appendTxnMarker({ producerId: PID, producerEpoch: 0, coordinatorEpoch: 0, commit: false }, 0);
+    expect(log.firstUnstableOffset(0n)).toBe(2n);
+    await log.maybeIncrementLogStartOffset(marker.lastOffset + 1n);
+    expect(log.firstUnstableOffset(0n)).toBeUndefined();
     await log.close();
+  });
+
+  it('retryBelowTheLogStartStillADuplicate: after DeleteRecords past its batch the retry gets the original offsets and an older epoch is fenced, also after a reopen', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 0, records: 2 }), 0);
+    await log.roll();
+    await log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0 }), 0);
+    await log.maybeIncrementLogStartOffset(2n);
+    const check = async (l: PartitionLog): Promise<void> => {
+      const size = l.size;
+      expect(await l.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 0, records: 2 }), 0)).toMatchObject({ firstOffset: 0n, lastOffset: 1n, duplicate: true });
+      expect(await refusal(l.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2 }), 0))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+      expect([l.logEndOffset, l.size]).toEqual([3n, size]);
+    };
+    await check(log);
+    await log.close();
+    const reopened = await openLog(dir, { recoveryPoint: 3n, logStartOffset: 2n });
+    await check(reopened);
+    expect((await reopened.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 2 }), 0)).firstOffset).toBe(3n);
+    await reopened.close();
   });
 
   it('firstUnstableOffsetNeverBelowTheLogStart: DeleteRecords into an open transaction moves it to the log start offset, as Kafka', async () => {
@@ -279,7 +305,7 @@ describe('PartitionLog producer state: idempotence', () => {
 });
 
 describe('PartitionLog producer state: snapshots at open', () => {
-  it('snapshotsBelowTheCheckpointedLogStartOffsetGoAtOpen: the latest is kept, producers below it dropped', async () => {
+  it('snapshotsBelowTheCheckpointedLogStartOffsetGoAtOpenTheLatestKeepsItsProducers: a producer whose batches are all below the start is still known', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir);
     for (let seq = 0; seq < 3; seq++) {
@@ -290,8 +316,9 @@ describe('PartitionLog producer state: snapshots at open', () => {
     expect(snapshotFiles(dir)).toEqual(['00000000000000000001.snapshot', '00000000000000000002.snapshot', '00000000000000000003.snapshot']);
     const reopened = await openLog(dir, { recoveryPoint: 3n, logStartOffset: 3n });
     expect(snapshotFiles(dir)).toEqual(['00000000000000000003.snapshot']);
-    // Its last batch is below the log start offset: the producer is gone too.
-    expect(reopened.activeProducers()).toEqual([]);
+    // Its last batch is below the log start offset: the producer stays, its retry a duplicate (Kafka 3.x).
+    expect(reopened.activeProducers()).toMatchObject([{ producerId: PID, lastSequence: 2 }]);
+    expect(await reopened.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2 }), 0)).toMatchObject({ firstOffset: 2n, duplicate: true });
     await reopened.close();
   });
 });

@@ -83,7 +83,7 @@ export function maybeIncrementLogStartOffset(state: PartitionLogState, flusher: 
     state.logStartOffset = newLogStartOffset;
     if (state.leaderEpochCache.truncateFromStart(newLogStartOffset)) await flusher.flushEpochCache();
     await deleteOldest(state, flusher, segmentsBelow(state.segments.all(), newLogStartOffset));
-    await dropProducersBelowLogStart(state);
+    await producerStateAtNewLogStart(state);
     return true;
   });
 }
@@ -109,12 +109,12 @@ async function deleteOldest(state: PartitionLogState, flusher: PartitionLogFlush
     state.ctx.logger.info('Deleting segment', { partition: topicPartitionName(state.ctx.topicPartition), segment: segment.logPath });
     await segment.delete();
   }
-  await dropProducersBelowLogStart(state);
+  await producerStateAtNewLogStart(state);
   return removed.length;
 }
 
-/** Kafka's truncateHead: producers whose last batch lies below the log start offset go, and the snapshots below it but the latest. */
-async function dropProducersBelowLogStart(state: PartitionLogState): Promise<void> {
-  state.producerState.truncateHead(state.logStartOffset);
+/** Kafka 3.x's onLogStartOffsetIncremented (producers stay until they expire), and the snapshots below the log start offset but the latest go. */
+async function producerStateAtNewLogStart(state: PartitionLogState): Promise<void> {
+  state.producerState.onLogStartOffsetIncremented(state.logStartOffset);
   await state.producerState.deleteSnapshotsBelow(state.logStartOffset);
 }

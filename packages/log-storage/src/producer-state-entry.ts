@@ -47,11 +47,6 @@ export class ProducerStateEntry {
     return this.batches[this.batches.length - 1]?.lastSeq ?? NO_SEQUENCE;
   }
 
-  /** The last offset of its last data batch (-1: none). */
-  get lastDataOffset(): bigint {
-    return this.batches[this.batches.length - 1]?.lastOffset ?? -1n;
-  }
-
   /** Records a data batch; a new epoch forgets the batches of the old one. */
   addBatch(producerEpoch: number, batch: BatchMetadata): void {
     this.maybeUpdateEpoch(producerEpoch);

@@ -12,7 +12,8 @@ import type { ActiveProducer } from './transaction-types.js';
  * the completed ones whose marker the high watermark has not passed yet —
  * together what firstUnstableOffset answers from. Changes come only from
  * committed writes (update, completeTxn) and from the log losing batches
- * (truncation reloads; the log start offset moving drops producers).
+ * (truncation reloads; the log start offset moving forgets only completed
+ * transactions below it: producers stay until they expire, as in Kafka 3.x).
  * Snapshots are `<offset>.snapshot` files (ProducerSnapshot v1, see
  * encodeProducerSnapshot), written behind the caller, one at a time. Not
  * thread-safe; owned by the partition's broker loop.
@@ -111,19 +112,16 @@ export class ProducerStateManager {
   }
 
   /**
-   * The log start offset moved to `logStartOffset` (Kafka's truncateHead):
-   * producers whose last data batch lies below it go, with their open
-   * transactions, which lie wholly below it; so do completed transactions
-   * whose marker does. A producer with no data batch of its epoch (its
-   * epoch bumped by a marker) stays, so its epochs stay fenced: expiry
-   * removes it.
+   * The log start offset moved to `logStartOffset` (DeleteRecords, retention;
+   * Kafka 3.x's onLogStartOffsetIncremented): completed transactions whose
+   * marker lies below it are forgotten. Producers stay, whether or not their
+   * batches do, so a retry of a batch now below the start is still answered
+   * as a duplicate and an older epoch still fenced until the producer
+   * expires (producer.id.expiration.ms); an open transaction wholly below it
+   * stays open too (firstUnstableOffset is clamped to the log start) until
+   * its marker or the coordinator's abort ends it.
    */
-  truncateHead(logStartOffset: bigint): void {
-    for (const [producerId, entry] of this.producers) {
-      if (entry.isEmpty || entry.lastDataOffset >= logStartOffset) continue;
-      this.producers.delete(producerId);
-      if (entry.currentTxnFirstOffset >= 0n) this.ongoing.delete(entry.currentTxnFirstOffset);
-    }
+  onLogStartOffsetIncremented(logStartOffset: bigint): void {
     for (const [firstOffset, txn] of this.unreplicated) if (txn.lastOffset < logStartOffset) this.unreplicated.delete(firstOffset);
   }
 
@@ -187,9 +185,15 @@ export class ProducerStateManager {
     for (const o of offsets.slice(0, -1)) if (o < offset) await this.ctx.io.unlinkIfExists(this.snapshotPath(o));
   }
 
-  /** Deletes the snapshots above `offset` (a truncation, or a crash that lost their batches). */
+  /**
+   * Deletes the snapshots above `offset` (a truncation, or a crash that lost
+   * their batches), then syncs the directory: an OS crash must not bring
+   * back a snapshot whose batches are gone, which the next open would load.
+   */
   async deleteSnapshotsAbove(offset: bigint): Promise<void> {
-    for (const o of await this.snapshotOffsets()) if (o > offset) await this.ctx.io.unlinkIfExists(this.snapshotPath(o));
+    let deleted = false;
+    for (const o of await this.snapshotOffsets()) if (o > offset && (await this.ctx.io.unlinkIfExists(this.snapshotPath(o)))) deleted = true;
+    if (deleted) await this.ctx.io.fsyncDir(this.ctx.dir);
   }
 
   /**

@@ -18,8 +18,8 @@ const LARGE_BATCH = 128 * 1024;
  * it to the log end replayed from its header (a control batch's marker from
  * its one record) — no record is decoded. Segments from
  * `rebuildTxnIndexFrom` on (those recovery scanned) get their transaction
- * index rebuilt from the replay. Producers below the log start offset are
- * dropped.
+ * index rebuilt from the replay. Producers whose batches lie below the log
+ * start offset stay (Kafka 3.x); completed transactions below it go.
  */
 export async function loadProducerState(
   state: ProducerStateManager,
@@ -39,7 +39,7 @@ export async function loadProducerState(
     if (rebuild) await segment.txnIndex.reset();
     await replaySegment(state, ctx, segment, from, rebuild);
   }
-  state.truncateHead(logStartOffset);
+  state.onLogStartOffsetIncremented(logStartOffset);
 }
 
 /** Replays the producer batches of one segment at or after `from` into `state` (as a follower's: unchecked). */
