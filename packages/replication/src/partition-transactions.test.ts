@@ -163,6 +163,28 @@ describe('Partition transactions', () => {
     expect(partition.logEndOffset).toBe(0n);
   });
 
+  it('followerForgetsCompletedTransactionsAtItsHighWatermark: once the leader\'s high watermark passes their markers a follower keeps none of them', async () => {
+    const { partition: leader } = await soleLeader();
+    const transactions = 50;
+    for (let i = 0; i < transactions; i++) {
+      const producerId = PRODUCER + BigInt(i);
+      await leader.appendRecordsToLeader(await producerBatch([`t${i}`], 0, true, producerId), 1);
+      await leader.appendTxnMarkerToLeader(marker(i % 2 === 0, producerId));
+    }
+    const follower = await openPartition(testContext(2), partitionState({ replicas: [1, 2] }));
+    const copied = await leader.log.read(0n, { maxBytes: 1 << 24 });
+    await follower.appendRecordsAsFollower(copied.records);
+    expect(follower.logEndOffset).toBe(BigInt(2 * transactions));
+    // Completed but not yet below the follower's high watermark: all held (the log's own bookkeeping, read directly).
+    const unreplicated = (follower.log as unknown as { state: { producerState: { unreplicated: Map<bigint, unknown> } } }).state.producerState.unreplicated;
+    expect(unreplicated.size).toBe(transactions);
+    follower.updateFollowerHighWatermark(BigInt(transactions));
+    expect(unreplicated.size).toBe(transactions / 2);
+    follower.updateFollowerHighWatermark(leader.highWatermark);
+    expect(unreplicated.size).toBe(0);
+    expect(follower.lastStableOffset).toBe(BigInt(2 * transactions));
+  });
+
   it('markerOnFollowerRefused: a replica that does not lead answers NOT_LEADER_OR_FOLLOWER', async () => {
     const context = testContext(2);
     const partition = await openPartition(context, partitionState({ replicas: [1, 2] }));

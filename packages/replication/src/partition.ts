@@ -536,10 +536,17 @@ export class Partition {
     return this.log.appendAsFollower(records);
   }
 
-  /** A follower's high watermark: the leader's, capped by its own log end offset; it moves back only when the log is truncated. */
+  /**
+   * A follower's high watermark: the leader's, capped by its own log end
+   * offset; it moves back only when the log is truncated. When it moves on,
+   * the completed transactions whose markers it passed are forgotten (Kafka's
+   * onHighWatermarkUpdated): nothing else asks a follower's log for them.
+   */
   updateFollowerHighWatermark(leaderHighWatermark: bigint): void {
     const target = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
-    if (target > this.#highWatermark) this.#highWatermark = target;
+    if (target <= this.#highWatermark) return;
+    this.#highWatermark = target;
+    this.log.firstUnstableOffset(target);
   }
 
   /** The follower's log start offset follows the leader's (DeleteRecords, retention), up to its own high watermark. */
