@@ -323,6 +323,44 @@ describe('PartitionLog producer state: snapshots at open', () => {
   });
 });
 
+describe('PartitionLog producer state: snapshots deleted by a truncation', () => {
+  /** Records unlinks and fsyncs, by path, in the order they happen. */
+  class SyncRecordingFileSystem extends FaultyFileSystem {
+    readonly events: string[] = [];
+    private readonly paths = new Map<number, string>();
+    override async open(path: string, flags: string | number): Promise<number> {
+      const fd = await super.open(path, flags);
+      this.paths.set(fd, path);
+      return fd;
+    }
+    override async fsync(fd: number): Promise<void> {
+      await super.fsync(fd);
+      this.events.push(`fsync ${this.paths.get(fd)}`);
+    }
+    override async unlink(path: string): Promise<void> {
+      await super.unlink(path);
+      this.events.push(`unlink ${path}`);
+    }
+  }
+
+  it('deletedSnapshotsMadeDurable: the partition directory is synced after the snapshots above the new end go, so an OS crash cannot bring one back', async () => {
+    const dir = tempLogDir();
+    const fs = new SyncRecordingFileSystem();
+    const log = await openLog(dir, { fileSystem: fs });
+    for (let seq = 0; seq < 3; seq++) {
+      await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq }), 0);
+      await log.roll();
+    }
+    fs.events.length = 0;
+    await log.truncateTo(1n);
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000001.snapshot']);
+    const lastUnlink = fs.events.findLastIndex((e) => e.endsWith('.snapshot'));
+    expect(fs.events[lastUnlink]).toBe(`unlink ${join(partitionDir(dir), '00000000000000000003.snapshot')}`);
+    expect(fs.events.slice(lastUnlink + 1)).toContain(`fsync ${partitionDir(dir)}`);
+    await log.close();
+  });
+});
+
 describe('PartitionLog producer state: transactions', () => {
   async function openTxn(log: PartitionLog, pid: bigint, seq: number, records = 1): Promise<bigint> {
     return (await log.appendAsLeader(producerBatch({ producerId: pid, epoch: 0, seq, records, transactional: true }), 0)).firstOffset;
