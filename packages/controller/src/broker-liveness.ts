@@ -15,6 +15,11 @@ export class BrokerLiveness {
     this.#lastContact.set(brokerId, now);
   }
 
+  /** Whether the broker was heard from since it was last forgotten (or ever). */
+  heardFrom(brokerId: number): boolean {
+    return this.#lastContact.has(brokerId);
+  }
+
   forget(brokerId: number): void {
     this.#lastContact.delete(brokerId);
   }

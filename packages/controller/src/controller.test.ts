@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Mailbox } from '@kstream/actor';
 import type { Logger } from '@kstream/actor';
@@ -110,6 +110,33 @@ describe('Controller', () => {
     const again = await broker.ask({ type: 'BrokerRegistration', brokerId: 1, host: '127.0.0.1', port: 9092 });
     expect(brokerState(controller, 1)).toMatchObject({ fenced: false, brokerEpoch: again.brokerEpoch });
     expect(await broker.ask({ type: 'BrokerHeartbeat', brokerId: 1, brokerEpoch: again.brokerEpoch })).toEqual({ isFenced: false });
+  });
+
+  it('controllerThreadHeld: heartbeats that arrived while the controller\'s thread was held keep the broker alive', async () => {
+    // The controller shares its thread with the embedding program (the fault
+    // checkers run kafkajs clients on it): a stall longer than the session
+    // timeout must not be blamed on brokers whose heartbeats wait in its port.
+    const controller = await openController({ sessionTimeoutMs: 300 });
+    const broker = connectBroker(controller, 1);
+    const { brokerEpoch } = await broker.ask({ type: 'BrokerRegistration', brokerId: 1, host: '127.0.0.1', port: 9092 });
+    const channel = new MessageChannel();
+    ports.push(channel);
+    const { port1, port2 } = channel;
+    port1.on('message', () => void controller.handle({ type: 'BrokerHeartbeat', brokerId: 1, brokerEpoch }));
+    const heartbeater = new Worker("const { workerData } = require('node:worker_threads'); setInterval(() => workerData.port.postMessage(1), 20);", {
+      eval: true,
+      workerData: { port: port2 },
+      transferList: [port2],
+    });
+    try {
+      await sleep(200);
+      const heldSince = performance.now();
+      while (performance.now() - heldSince < 1_000);
+      await sleep(300);
+      expect(brokerState(controller, 1)?.fenced).toBe(false);
+    } finally {
+      await heartbeater.terminate();
+    }
   });
 
   it('staleEpochHeartbeat: a heartbeat from an earlier incarnation is answered as fenced', async () => {

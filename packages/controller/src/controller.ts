@@ -73,6 +73,7 @@ export class Controller {
   readonly #logger: Logger;
   readonly #channels = new Map<number, BrokerChannel>();
   readonly #livenessTimer: NodeJS.Timeout;
+  #livenessCheck: NodeJS.Immediate | undefined;
   readonly #rebalanceTimer: NodeJS.Timeout;
   // Brokers in controlled shutdown, in memory like liveness: the mark lives
   // as long as the incarnation (its registration clears it, its exit fences
@@ -99,7 +100,15 @@ export class Controller {
     // controller failover in Kafka.
     const now = performance.now();
     for (const broker of state.brokers.values()) if (!broker.fenced) this.#liveness.touch(broker.brokerId, now);
-    this.#livenessTimer = setInterval(() => this.#fenceExpired(), Math.max(10, Math.min(1000, sessionTimeoutMs / 4)));
+    // Judged after the loop's poll phase: when this thread was held (the
+    // embedding program's work, a long GC), the heartbeats that arrived
+    // meanwhile wait in the brokers' ports, and timers run before them.
+    this.#livenessTimer = setInterval(() => {
+      this.#livenessCheck ??= setImmediate(() => {
+        this.#livenessCheck = undefined;
+        this.#fenceExpired();
+      });
+    }, Math.max(10, Math.min(1000, sessionTimeoutMs / 4)));
     this.#livenessTimer.unref();
     this.#rebalanceTimer = setInterval(() => this.#rebalanceLeaders(), rebalanceIntervalMs);
     this.#rebalanceTimer.unref();
@@ -176,6 +185,11 @@ export class Controller {
    */
   handle<M extends ControllerRequest>(msg: M, fromBroker?: number): Promise<ControllerReplies[M['type']]>;
   handle(msg: ControllerRequest, fromBroker?: number): Promise<ControllerReplies[ControllerRequest['type']]> {
+    // A heartbeat counts when it arrives, not when the changes queued before
+    // it (elections, fsyncs of the metadata log) let it be answered: the
+    // controller's own slowness is not the broker's (as Kafka's controller
+    // notes a heartbeat's contact outside its event queue).
+    if (msg.type === 'BrokerHeartbeat') this.#touchIfCurrent(msg);
     return this.#serialize(async () => {
       switch (msg.type) {
         case 'BrokerRegistration':
@@ -232,6 +246,7 @@ export class Controller {
   /** Stops serving brokers, lets the change in progress finish, and closes the metadata log. */
   async close(): Promise<void> {
     clearInterval(this.#livenessTimer);
+    clearImmediate(this.#livenessCheck);
     clearInterval(this.#rebalanceTimer);
     for (const { mailbox } of this.#channels.values()) mailbox.close();
     this.#channels.clear();
@@ -266,10 +281,15 @@ export class Controller {
   }
 
   #heartbeat(msg: BrokerHeartbeatRequest): BrokerHeartbeatReply {
+    return { isFenced: !this.#touchIfCurrent(msg) };
+  }
+
+  /** Notes contact from the broker's current, unfenced incarnation; false for any other. */
+  #touchIfCurrent(msg: BrokerHeartbeatRequest): boolean {
     const current = this.#state.broker(msg.brokerId);
-    if (current === undefined || current.fenced || current.brokerEpoch !== msg.brokerEpoch) return { isFenced: true };
+    if (current === undefined || current.fenced || current.brokerEpoch !== msg.brokerEpoch) return false;
     this.#liveness.touch(msg.brokerId, performance.now());
-    return { isFenced: false };
+    return true;
   }
 
   /** Fences `brokerEpoch` of the broker, unless a newer incarnation registered since it was chosen. */
@@ -349,7 +369,8 @@ export class Controller {
       this.#liveness.forget(brokerId);
       const brokerEpoch = this.#state.broker(brokerId)?.brokerEpoch;
       if (brokerEpoch === undefined) continue;
-      this.#serialize(() => this.#fence(brokerId, brokerEpoch, 'no heartbeat within the session timeout')).catch(
+      // A heartbeat that arrived while the fence waited for its turn keeps the broker.
+      this.#serialize(() => (this.#liveness.heardFrom(brokerId) ? undefined : this.#fence(brokerId, brokerEpoch, 'no heartbeat within the session timeout'))).catch(
         (error: unknown) => this.#logger.error(`controller: could not fence broker ${brokerId}`, { error }),
       );
     }
