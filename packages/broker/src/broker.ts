@@ -23,6 +23,7 @@ import { submitPoolTask } from './pool-tasks.js';
 import type { PoolTaskInput, PoolTaskName, PoolTaskOutput } from './pool-tasks.js';
 import { startBrokerTransactionCoordinator } from './txn/broker-transaction-coordinator.js';
 import { ProducerIdManager } from './txn/producer-id-manager.js';
+import { notCoordinating } from './txn/txn-verification.js';
 
 /**
  * How long a stopping broker waits for the controller to move its
@@ -157,7 +158,13 @@ export class Broker {
       producerIdExpirationCheckIntervalMs: config['producer.id.expiration.check.interval.ms'],
       producerIdExpirationMs: () => metadata.brokerConfig['producer.id.expiration.ms'],
     });
-    servePeers(this.#peers, partitions, () => metadata.brokerConfig['offsets.commit.timeout.ms']);
+    servePeers(
+      this.#peers,
+      partitions,
+      () => metadata.brokerConfig['offsets.commit.timeout.ms'],
+      // Its transaction coordinator starts just below; until the broker serves, a peer's verification is retried.
+      (request) => this.#services?.transactions.verifyPartitions(request) ?? notCoordinating(request),
+    );
     // Before metadata reaches the partitions, so they hear of every __consumer_offsets and __transaction_state leadership.
     const groups = startBrokerGroupCoordinator({ brokerId: this.brokerId, metadata, partitions, logger: this.#logger });
     const producerIds = (this.#producerIds = new ProducerIdManager({

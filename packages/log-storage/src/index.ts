@@ -38,5 +38,5 @@ export {
 } from './log-file-names.js';
 export type { TopicPartition } from './topic-partition.js';
 export type { Logger } from './logger.js';
-export type { AbortedTransaction, ActiveProducer, LeaderAppendOrigin, TxnMarker } from './transaction-types.js';
+export type { AbortedTransaction, ActiveProducer, LeaderAppendOrigin, TxnMarker, VerificationGuard } from './transaction-types.js';
 export { ProducerStateError } from './producer-state-errors.js';

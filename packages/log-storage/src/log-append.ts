@@ -3,7 +3,7 @@ import type { AppendBatch, AppendOrigin } from './append-validation.js';
 import type { CompletedTxn, ProducerAppendInfo } from './producer-append-info.js';
 import { UnexpectedAppendOffsetError } from './storage-errors.js';
 import type { TopicPartition } from './topic-partition.js';
-import type { LeaderAppendOrigin } from './transaction-types.js';
+import type { LeaderAppendOrigin, VerificationGuard } from './transaction-types.js';
 
 /** What an append tells its caller (the Produce response and the replica fetcher need these). */
 export interface LogAppendInfo {
@@ -29,6 +29,8 @@ export interface PendingAppend {
   origin: AppendOrigin;
   /** A leader's append: a client's (sequences checked) or a coordinator's. */
   leaderOrigin: LeaderAppendOrigin;
+  /** A client's transactional append verified with the coordinator: beginning a transaction needs the producer state to still hold it. */
+  verificationGuard: VerificationGuard | undefined;
   leaderEpoch: number;
   /** How many of its batches carry a producer id (0: producer state is not involved). */
   producerBatches: number;

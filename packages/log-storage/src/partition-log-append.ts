@@ -7,7 +7,7 @@ import { checkLeaderProducerBatch, commitProducerState, stageFollowerProducerBat
 import { hasProducerId } from './producer-state-batch.js';
 import type { BatchMetadata, ProducerStateEntry } from './producer-state-entry.js';
 import type { CorruptRecordError } from './storage-errors.js';
-import type { LeaderAppendOrigin } from './transaction-types.js';
+import type { LeaderAppendOrigin, VerificationGuard } from './transaction-types.js';
 
 const INT32_MAX = 0x7fffffffn;
 const settled = Promise.resolve();
@@ -63,7 +63,13 @@ export class PartitionLogAppender {
   ) {}
 
   // Not async: one promise per append on the hot path, structural checks before it is queued.
-  append(records: Buffer, origin: AppendOrigin, leaderEpoch: number, leaderOrigin: LeaderAppendOrigin = 'client'): Promise<LogAppendInfo> {
+  append(
+    records: Buffer,
+    origin: AppendOrigin,
+    leaderEpoch: number,
+    leaderOrigin: LeaderAppendOrigin = 'client',
+    verificationGuard?: VerificationGuard,
+  ): Promise<LogAppendInfo> {
     let batches: AppendBatch[];
     try {
       batches = validateAppend(this.state.ctx.topicPartition, records, origin);
@@ -82,6 +88,7 @@ export class PartitionLogAppender {
         batches,
         origin,
         leaderOrigin,
+        verificationGuard,
         leaderEpoch,
         producerBatches,
         producerInfos: undefined,

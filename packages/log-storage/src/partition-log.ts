@@ -32,7 +32,7 @@ import { deleteOldSegments, maybeIncrementLogStartOffset, truncateFullyAndStartA
 import { SerialQueue } from './serial-queue.js';
 import { LogClosedError, OffsetOutOfRangeError } from './storage-errors.js';
 import type { TopicPartition } from './topic-partition.js';
-import type { AbortedTransaction, ActiveProducer, LeaderAppendOrigin, TxnMarker } from './transaction-types.js';
+import type { AbortedTransaction, ActiveProducer, LeaderAppendOrigin, TxnMarker, VerificationGuard } from './transaction-types.js';
 
 /** One segment as the log cleaner sees it (PartitionLog.segmentsForCleaning). */
 export interface CleanerSegmentView {
@@ -244,8 +244,25 @@ export class PartitionLog {
    * place. `records` is written as it is, not copied: it must not change
    * until the append settles.
    */
-  appendAsLeader(records: Buffer, leaderEpoch: number, origin: LeaderAppendOrigin = 'client'): Promise<LogAppendInfo> {
-    return this.append(records, 'leader', leaderEpoch, origin);
+  appendAsLeader(records: Buffer, leaderEpoch: number, origin: LeaderAppendOrigin = 'client', verificationGuard?: VerificationGuard): Promise<LogAppendInfo> {
+    return this.append(records, 'leader', leaderEpoch, origin, verificationGuard);
+  }
+
+  /** Whether `producerId` has a transaction open here: its next transactional batch continues it, needing no verification. */
+  hasOngoingTransaction(producerId: bigint): boolean {
+    return (this.state.producerState.lastEntry(producerId)?.currentTxnFirstOffset ?? -1n) >= 0n;
+  }
+
+  /**
+   * The verification guard of `producerId` (Kafka's
+   * maybeStartTransactionVerification): the one it holds, else a new one
+   * recorded on its state. Pass it to appendAsLeader once the coordinator
+   * confirmed the partition is in the producer's transaction: a marker or
+   * transactional batch of the producer written meanwhile clears it, and a
+   * batch beginning a transaction with a cleared guard is INVALID_TXN_STATE.
+   */
+  verificationGuard(producerId: bigint): VerificationGuard {
+    return this.state.producerState.verificationGuard(producerId);
   }
 
   /**
@@ -323,9 +340,9 @@ export class PartitionLog {
     return this.append(records, 'follower', -1);
   }
 
-  private append(records: Buffer, origin: AppendOrigin, leaderEpoch: number, leaderOrigin?: LeaderAppendOrigin): Promise<LogAppendInfo> {
+  private append(records: Buffer, origin: AppendOrigin, leaderEpoch: number, leaderOrigin?: LeaderAppendOrigin, guard?: VerificationGuard): Promise<LogAppendInfo> {
     if (this.closedAs !== undefined) return Promise.reject(new LogClosedError(this.topicPartition, this.closedAs));
-    return this.appender.append(records, origin, leaderEpoch, leaderOrigin);
+    return this.appender.append(records, origin, leaderEpoch, leaderOrigin, guard);
   }
 
   /**

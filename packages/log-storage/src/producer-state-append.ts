@@ -35,8 +35,11 @@ export interface DuplicateBatch {
  * The checks of a leader's append before offsets are assigned: one producer
  * batch at most (INVALID_RECORD), a client's retry of a retained batch
  * (the duplicate returned), then epoch, sequence (client origin),
- * transaction state, or for a marker (coordinator origin only) epoch and
- * coordinator epoch. Throws ProducerStateError.
+ * transaction state, the verification guard of a transactional batch
+ * beginning a transaction (when the append carries one: INVALID_TXN_STATE if
+ * a marker or another transactional batch cleared it), or for a marker
+ * (coordinator origin only) epoch and coordinator epoch. Throws
+ * ProducerStateError.
  */
 export function checkLeaderProducerBatch(
   manager: ProducerStateManager,
@@ -65,6 +68,15 @@ export function checkLeaderProducerBatch(
     if (duplicate !== undefined) return { duplicate, inWrite: staged !== undefined };
   }
   info.checkDataBatch(producer.producerEpoch, producer.firstSeq, producer.isTransactional);
+  const guard = append.verificationGuard;
+  const beginsTxn = producer.isTransactional && (current?.currentTxnFirstOffset ?? -1n) < 0n;
+  if (beginsTxn && guard !== undefined && (guard.producerId !== producer.producerId || !manager.holdsGuard(guard))) {
+    throw new ProducerStateError(
+      ErrorCode.INVALID_TXN_STATE,
+      `${topicPartitionName(tp)}: transactional batch of producer ${producer.producerId} (epoch ${producer.producerEpoch}) was verified with the ` +
+        'transaction coordinator, but a marker or transactional batch of the producer was written since: its transaction there is over',
+    );
+  }
   return { batch, producer, info, marker: undefined };
 }
 

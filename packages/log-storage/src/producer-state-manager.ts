@@ -4,7 +4,7 @@ import type { CompletedTxn, ProducerAppendInfo, TxnMetadata } from './producer-a
 import type { ProducerStateEntry } from './producer-state-entry.js';
 import { CorruptProducerSnapshotError, PRODUCER_SNAPSHOT_FILE_SUFFIX, decodeProducerSnapshot, encodeProducerSnapshot } from './producer-state-snapshot.js';
 import { topicPartitionName } from './topic-partition.js';
-import type { ActiveProducer } from './transaction-types.js';
+import type { ActiveProducer, VerificationGuard } from './transaction-types.js';
 
 /**
  * A partition's producer state (Kafka's ProducerStateManager): every
@@ -27,6 +27,8 @@ export class ProducerStateManager {
   /** Completed transactions by first offset until the high watermark passes their marker. */
   private readonly unreplicated = new Map<bigint, CompletedTxn>();
   private snapshotWrites: Promise<void> = Promise.resolve();
+  /** Verification guards by producer id with when each was taken (Kafka's verificationStates): in memory only, a restart voids them. */
+  private readonly guards = new Map<bigint, { guard: VerificationGuard; takenMs: number }>();
 
   constructor(private readonly ctx: SegmentContext) {}
 
@@ -34,10 +36,25 @@ export class ProducerStateManager {
     return this.producers.get(producerId);
   }
 
-  /** Swaps in what an append staged for one producer. */
+  /** Swaps in what an append staged for one producer; a transactional batch or marker clears its verification guard. */
   update(info: ProducerAppendInfo): void {
     this.producers.set(info.producerId, info.updated);
     for (const txn of info.startedTxns) this.startTxn(txn);
+    if (info.updated.currentTxnFirstOffset >= 0n) this.guards.delete(info.producerId);
+  }
+
+  /** See PartitionLog.verificationGuard. */
+  verificationGuard(producerId: bigint): VerificationGuard {
+    const held = this.guards.get(producerId);
+    if (held !== undefined) return held.guard;
+    const guard: VerificationGuard = { producerId };
+    this.guards.set(producerId, { guard, takenMs: this.ctx.clock() });
+    return guard;
+  }
+
+  /** Whether `guard` is still the one recorded for its producer. */
+  holdsGuard(guard: VerificationGuard): boolean {
+    return this.guards.get(guard.producerId)?.guard === guard;
   }
 
   /** Keeps `ongoing` in offset order: a follower's append staged per producer may start them out of order. */
@@ -61,6 +78,7 @@ export class ProducerStateManager {
    * the offset after the marker — Kafka's).
    */
   completeTxn(txn: CompletedTxn, segment: LogSegment | undefined): void {
+    this.guards.delete(txn.producerId);
     if (txn.isAborted && segment !== undefined) {
       segment.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset: this.lastStableOffset(txn) });
     }
@@ -98,8 +116,13 @@ export class ProducerStateManager {
     }));
   }
 
-  /** Drops producers with no open transaction whose last write is `producerIdExpirationMs` or more before `nowMs`; returns how many. */
+  /**
+   * Drops producers with no open transaction whose last write is
+   * `producerIdExpirationMs` or more before `nowMs`; returns how many. Guards
+   * taken that long ago go too (a verification whose batch never came).
+   */
   removeExpiredProducers(nowMs: number, producerIdExpirationMs: number): number {
+    for (const [producerId, { takenMs }] of this.guards) if (takenMs <= nowMs - producerIdExpirationMs) this.guards.delete(producerId);
     const horizon = BigInt(nowMs) - BigInt(producerIdExpirationMs);
     let removed = 0;
     for (const [producerId, entry] of this.producers) {

@@ -38,3 +38,14 @@ export interface ActiveProducer {
   /** The first offset of its open transaction (-1: none). */
   readonly currentTxnStartOffset: bigint;
 }
+
+/**
+ * A partition leader's token for a transactional produce it is verifying with
+ * the transaction coordinator (Kafka's VerificationGuard, KIP-890): taken
+ * before asking, recorded on the producer's state, and cleared by the
+ * producer's next transactional batch or marker. An append that begins a
+ * transaction with a guard the state no longer holds is refused.
+ */
+export interface VerificationGuard {
+  readonly producerId: bigint;
+}

@@ -435,6 +435,13 @@ const definitions = {
     min: 1,
     doc: 'The largest transaction.timeout.ms a producer may ask for; a larger one is INVALID_TRANSACTION_TIMEOUT.',
   }),
+  'transaction.partition.verification.enable': booleanConfig('transaction.partition.verification.enable', {
+    default: 'true',
+    doc:
+      'Before appending a transactional batch whose producer has no open transaction on the partition, the partition leader asks the ' +
+      "producer's transaction coordinator whether the partition is in its ongoing transaction (KIP-890), so a late batch after an abort " +
+      'cannot open a transaction no marker ends.',
+  }),
   'transaction.remove.expired.transaction.cleanup.interval.ms': intConfig('transaction.remove.expired.transaction.cleanup.interval.ms', {
     default: '3600000',
     min: 1,

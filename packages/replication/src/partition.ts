@@ -10,6 +10,7 @@ import type {
   PartitionLog,
   TopicPartition,
   TxnMarker,
+  VerificationGuard,
 } from '@kstream/log-storage';
 import { checkProducedBatches } from './batch-limits.js';
 import { refuseKeylessRecords } from './compacted-keys.js';
@@ -316,16 +317,17 @@ export class Partition {
    * a key (INVALID_RECORD); refuses acks=-1 when the committed ISR is
    * smaller than min.insync.replicas, then lets the log validate (CRC,
    * magic, lengths, and for `origin` 'client' the producer's sequence
-   * numbers) and assign offsets. A retried batch the log already holds
-   * (`duplicate`) is answered with the original's offsets and writes
-   * nothing. Wakes the followers' parked fetches.
+   * numbers; with `verificationGuard`, that a batch beginning a transaction
+   * still holds it: KIP-890) and assign offsets. A retried batch the log
+   * already holds (`duplicate`) is answered with the original's offsets and
+   * writes nothing. Wakes the followers' parked fetches.
    */
-  async appendRecordsToLeader(records: Buffer, requiredAcks: number, origin: LeaderAppendOrigin = 'client'): Promise<LogAppendInfo> {
+  async appendRecordsToLeader(records: Buffer, requiredAcks: number, origin: LeaderAppendOrigin = 'client', verificationGuard?: VerificationGuard): Promise<LogAppendInfo> {
     this.checkLeader();
     checkProducedBatches(records, this.#config, this.name);
     if (this.#config.log.cleanupPolicy.includes('compact')) await this.#keyCheckInTurn(records);
     if (requiredAcks === -1) this.#refuseShortIsr();
-    const info = await this.log.appendAsLeader(records, this.#state.leaderEpoch, origin);
+    const info = await this.log.appendAsLeader(records, this.#state.leaderEpoch, origin, verificationGuard);
     this.#appendedAsLeader(info);
     return info;
   }

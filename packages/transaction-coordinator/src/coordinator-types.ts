@@ -42,6 +42,14 @@ export interface TopicPartitionRef {
   readonly partition: number;
 }
 
+/** A partition leader asking whether its partitions are in a producer's ongoing transaction (KIP-890, AddPartitionsToTxn v4 verifyOnly). */
+export interface VerifyTxnPartitionsRequest {
+  readonly transactionalId: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly partitions: readonly TopicPartitionRef[];
+}
+
 /** The markers that end one transaction, for every partition it wrote to (Kafka's WritableTxnMarker). */
 export interface TxnMarkerEntry {
   readonly producerId: bigint;

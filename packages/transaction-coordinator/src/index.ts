@@ -11,5 +11,6 @@ export type {
   TxnMarkerEntry,
   TxnMarkerResult,
   TxnMarkerWriter,
+  VerifyTxnPartitionsRequest,
 } from './coordinator-types.js';
 export * from './records/index.js';

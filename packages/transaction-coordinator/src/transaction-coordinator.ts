@@ -12,7 +12,15 @@ import {
 } from '@kstream/protocol';
 import { handleAddPartitionsToTxn } from './add-partitions-to-txn.js';
 import { fencedForVersion, PRODUCER_FENCED_SINCE } from './api-errors.js';
-import type { CoordinatorTimers, ProducerIdSource, TransactionCoordinatorConfig, TransactionLog, TxnMarkerWriter } from './coordinator-types.js';
+import type {
+  CoordinatorTimers,
+  ProducerIdSource,
+  TransactionCoordinatorConfig,
+  TransactionLog,
+  TxnMarkerResult,
+  TxnMarkerWriter,
+  VerifyTxnPartitionsRequest,
+} from './coordinator-types.js';
 import {
   abortTimedOutTransactions,
   addPartitionsToTransaction,
@@ -26,6 +34,7 @@ import {
   TransactionShards,
   TransitionWriter,
   TxnMarkerSender,
+  verifyPartitionsInTransaction,
   type CoordinatorContext,
   type TransactionShard,
 } from './txn/index.js';
@@ -124,6 +133,20 @@ export class TransactionCoordinator {
 
   async addPartitionsToTxn(request: RequestOf<typeof AddPartitionsToTxn>, apiVersion: number): Promise<ResponseOf<typeof AddPartitionsToTxn>> {
     return handleAddPartitionsToTxn(this.ctx, this.options.partitionExists, request, apiVersion);
+  }
+
+  /**
+   * A partition leader verifying a transactional produce (KIP-890), as
+   * AddPartitionsToTxn v4 verifyOnly answers it, per partition: NONE only
+   * when the transaction is Ongoing with the partition added, for the same
+   * producer id and epoch; COORDINATOR_NOT_AVAILABLE once closed.
+   */
+  verifyPartitions(request: VerifyTxnPartitionsRequest): TxnMarkerResult[] {
+    const { transactionalId, producerId, producerEpoch, partitions } = request;
+    const errors = this.closed
+      ? partitions.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE)
+      : verifyPartitionsInTransaction(this.ctx, transactionalId, producerId, producerEpoch, partitions);
+    return partitions.map((tp, i) => ({ topic: tp.topic, partition: tp.partition, errorCode: errors[i]! }));
   }
 
   /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction (its offsets are committed by TxnOffsetCommit). */

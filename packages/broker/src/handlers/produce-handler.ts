@@ -31,7 +31,13 @@
 //   read_committed consumers do not read past until its marker (the
 //   transaction coordinator's WriteTxnMarkers) is written; a
 //   non-transactional batch of a producer with an open transaction there is
-//   INVALID_TXN_STATE.
+//   INVALID_TXN_STATE. With transaction.partition.verification.enable (default
+//   true, KIP-890), a transactional batch whose producer has no open
+//   transaction on the partition is first verified with the transactional
+//   id's coordinator: a partition not in the ongoing transaction (a late batch
+//   after an abort) is INVALID_TXN_STATE, a fenced producer
+//   INVALID_PRODUCER_EPOCH, a coordinator moving or loading
+//   NOT_ENOUGH_REPLICAS (retriable).
 // - acks=-1 answers once the high watermark covers the batches (at once with
 //   one replica), or REQUEST_TIMED_OUT after timeoutMs.
 // - acks=0 sends no response once the appends are done; if a partition
@@ -42,6 +48,7 @@ import { ErrorCode, Produce, type ResponseOf } from '@kstream/protocol';
 import { leaderEndpoints } from '../partitions/leader-endpoints.js';
 import type { AppendResult } from '../partitions/replica-manager.js';
 import type { BrokerMetadata } from '../metadata/broker-metadata.js';
+import { produceVerifier } from '../txn/txn-verification.js';
 import { NO_RESPONSE, type ApiHandler } from './handler.js';
 
 type ProduceResponse = ResponseOf<typeof Produce>;
@@ -59,6 +66,7 @@ export const produceHandler: ApiHandler<typeof Produce> = {
   async handle(request, { broker }) {
     const replicas = broker.partitions;
     const { acks, timeoutMs } = request;
+    const verifier = produceVerifier(broker, request.transactionalId);
     const responses = await Promise.all(
       request.topicData.map(async ({ name, partitionData }) => ({
         name,
@@ -70,7 +78,7 @@ export const produceHandler: ApiHandler<typeof Produce> = {
                 ? failed(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`)
                 : records === null || records.length === 0
                   ? failed(ErrorCode.INVALID_RECORD, `Produce to ${name}-${index} carries no record batch`)
-                  : await replicas.appendRecords(name, index, records, acks, timeoutMs);
+                  : await replicas.appendRecords(name, index, records, acks, timeoutMs, undefined, 'client', verifier);
             return partitionResponse(index, result, broker.metadata, name);
           }),
         ),

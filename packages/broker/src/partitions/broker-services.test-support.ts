@@ -95,7 +95,12 @@ export async function testBroker(records: MetadataRecord[], staticConfig: Broker
   coordinators.push(groups);
   const peers = new PeerLinks(brokerId, logger);
   peerLinks.push(peers);
-  servePeers(peers, partitions, () => metadata.brokerConfig['offsets.commit.timeout.ms']);
+  servePeers(
+    peers,
+    partitions,
+    () => metadata.brokerConfig['offsets.commit.timeout.ms'],
+    (request) => transactionServices.transactions.verifyPartitions(request),
+  );
   const transactionServices = testTransactionServices({ brokerId, metadata, partitions, peers, logger, producerIds: options.producerIds });
   syncReplicaManager(metadata, partitions, logger);
   const settle = async () => {

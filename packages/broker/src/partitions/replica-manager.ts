@@ -10,6 +10,7 @@ import {
   type LeaderAppendOrigin,
   type LogCleanerConfig,
   type TxnMarker,
+  type VerificationGuard,
 } from '@kstream/log-storage';
 import {
   AlterPartitionManager,
@@ -29,6 +30,7 @@ import {
 } from '@kstream/replication';
 import type { TxnMarkerEntry, TxnMarkerResult } from '@kstream/transaction-coordinator';
 import type { TrafficMetrics } from '../metrics/traffic-metrics.js';
+import { transactionalProducer, type TxnVerifier } from '../txn/txn-verification.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session.js';
 import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment, type RoleListener } from './hosted-partitions.js';
@@ -324,7 +326,13 @@ export class ReplicaManager {
    * coordinator writing its own topic: producer epochs are checked,
    * sequences not. A retried idempotent batch already in the log answers
    * NONE with the original's base offset (acks=-1 still waits until it is
-   * replicated).
+   * replicated). With `verifier` (a transactional id's Produce, KIP-890), a
+   * transactional batch whose producer has no open transaction here is
+   * appended only once the coordinator confirms the partition is in the
+   * producer's transaction, and only if no marker or transactional batch of
+   * the producer was written meanwhile (the log's verification guard):
+   * otherwise the verifier's error (INVALID_TXN_STATE, retriable
+   * NOT_ENOUGH_REPLICAS, ...).
    */
   async appendRecords(
     topic: string,
@@ -334,6 +342,7 @@ export class ReplicaManager {
     timeoutMs: number,
     leaderEpoch?: number,
     origin: LeaderAppendOrigin = 'client',
+    verifier?: TxnVerifier,
   ): Promise<AppendResult> {
     try {
       const leader = await this.leaderPartition(topic, partition);
@@ -344,7 +353,14 @@ export class ReplicaManager {
           `Broker ${this.brokerId} leads ${leader.name} in leader epoch ${leader.leaderEpoch}, not ${leaderEpoch}`,
         );
       }
-      const info = await leader.appendRecordsToLeader(records, acks, origin);
+      const txn = verifier === undefined ? undefined : transactionalProducer(records);
+      let guard: VerificationGuard | undefined;
+      if (txn !== undefined && !leader.log.hasOngoingTransaction(txn.producerId)) {
+        guard = leader.log.verificationGuard(txn.producerId);
+        const verified = await verifier!({ topic, partition }, txn.producerId, txn.producerEpoch);
+        if (verified.errorCode !== ErrorCode.NONE) throw new PartitionError(verified.errorCode, verified.errorMessage ?? '');
+      }
+      const info = await leader.appendRecordsToLeader(records, acks, origin, guard);
       if (info.duplicate !== true) this.#traffic?.appended(topic, partition, info.validBytes, Number(info.lastOffset - info.firstOffset) + 1);
       if (acks === -1) {
         const replicated = await leader.waitForReplication(info.lastOffset + 1n, timeoutMs);

@@ -46,8 +46,9 @@ export async function addPartitionsToTransaction(
 
 /**
  * AddPartitionsToTxn v4 with verifyOnly (a partition leader checking a
- * transactional produce, KIP-890): per partition NONE when it is in the
- * transaction, TRANSACTION_ABORTABLE when not (Kafka 3.8+); or one error for
+ * transactional produce, KIP-890): per partition NONE when the transaction
+ * is Ongoing and holds it, TRANSACTION_ABORTABLE when not (Kafka 3.8+: no
+ * transaction, or one completing or completed without it); or one error for
  * them all.
  */
 export function verifyPartitionsInTransaction(
@@ -63,5 +64,6 @@ export function verifyPartitionsInTransaction(
   if (metadata.state === TransactionState.PrepareCommit || metadata.state === TransactionState.PrepareAbort) {
     return partitions.map(() => ErrorCode.CONCURRENT_TRANSACTIONS);
   }
-  return partitions.map((partition) => (metadata.hasPartition(partition) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE));
+  const ongoing = metadata.state === TransactionState.Ongoing;
+  return partitions.map((partition) => (ongoing && metadata.hasPartition(partition) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE));
 }
