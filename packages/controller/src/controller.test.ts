@@ -139,6 +139,19 @@ describe('Controller', () => {
     }
   });
 
+  it('heartbeatAheadOfQueuedChanges: a heartbeat is answered before the changes queued ahead of it are written', async () => {
+    const controller = await openController();
+    const broker = connectBroker(controller, 1);
+    const { brokerEpoch } = await broker.ask({ type: 'BrokerRegistration', brokerId: 1, host: '127.0.0.1', port: 9092 });
+    const answered: string[] = [];
+    const created = controller
+      .handle({ type: 'CreateTopics', topics: [{ name: 't', numPartitions: 64, replicationFactor: 1, assignments: [], configs: [] }], validateOnly: false })
+      .then(() => answered.push('CreateTopics'));
+    const heartbeat = controller.handle({ type: 'BrokerHeartbeat', brokerId: 1, brokerEpoch }).then((reply) => answered.push(`BrokerHeartbeat ${JSON.stringify(reply)}`));
+    await Promise.all([created, heartbeat]);
+    expect(answered).toEqual(['BrokerHeartbeat {"isFenced":false}', 'CreateTopics']);
+  });
+
   it('staleEpochHeartbeat: a heartbeat from an earlier incarnation is answered as fenced', async () => {
     const controller = await openController();
     const broker = connectBroker(controller, 1);

@@ -179,23 +179,23 @@ export class Controller {
   }
 
   /**
-   * Handles one request, after every change before it. `fromBroker` is the
+   * Handles one request, after every change before it (a heartbeat at
+   * once, against the committed state). `fromBroker` is the
    * broker whose channel carried it, if any: a registration on a channel
    * makes the controller push later changes on it.
    */
   handle<M extends ControllerRequest>(msg: M, fromBroker?: number): Promise<ControllerReplies[M['type']]>;
   handle(msg: ControllerRequest, fromBroker?: number): Promise<ControllerReplies[ControllerRequest['type']]> {
-    // A heartbeat counts when it arrives, not when the changes queued before
-    // it (elections, fsyncs of the metadata log) let it be answered: the
-    // controller's own slowness is not the broker's (as Kafka's controller
-    // notes a heartbeat's contact outside its event queue).
-    if (msg.type === 'BrokerHeartbeat') this.#touchIfCurrent(msg);
+    // A heartbeat counts, and is answered, when it arrives, not when the
+    // changes queued before it (elections, fsyncs of the metadata log) let
+    // it through: the controller's own slowness is not the broker's (Kafka's
+    // controller, too, notes a heartbeat's contact outside its event queue).
+    // The answer reads the committed state only.
+    if (msg.type === 'BrokerHeartbeat') return Promise.resolve(this.#heartbeat(msg));
     return this.#serialize(async () => {
       switch (msg.type) {
         case 'BrokerRegistration':
           return this.#register(msg, fromBroker === msg.brokerId ? this.#channels.get(fromBroker) : undefined);
-        case 'BrokerHeartbeat':
-          return this.#heartbeat(msg);
         case 'AlterPartition':
           return this.#alterPartition(msg);
         case 'ControlledShutdown':
