@@ -60,6 +60,20 @@ describe('PartitionLog truncation and log start offset', () => {
     await log.close();
   });
 
+  it('truncateAtEndDropsEmptyEpoch: an epoch started at the log end with nothing appended leaves the cache on a no-op truncation', async () => {
+    // A leader that appended nothing in its epoch, then followed a new leader that never saw that epoch.
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    await appendBatches(log, 2, 3, 1);
+    await log.assignEpochStartOffset(4, 6n);
+    expect(log.leaderEpochCache.latestEpoch()).toBe(4);
+    expect(await log.truncateTo(6n)).toBe(false);
+    expect(log.leaderEpochCache.entries()).toEqual([{ epoch: 1, startOffset: 0n }]);
+    expect(readFileSync(join(partitionDir(dir), 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n1\n1 0\n');
+    expect(log.logEndOffset).toBe(6n);
+    await log.close();
+  });
+
   it('truncateFullyAndStartAt: every segment goes, an empty log starts at the new offset', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir, { config: { segmentBytes: 200 } });

@@ -19,7 +19,15 @@ import { topicPartitionName } from './topic-partition.js';
 export function truncateTo(state: PartitionLogState, flusher: PartitionLogFlusher, targetOffset: bigint): Promise<boolean> {
   if (targetOffset < 0n) return Promise.reject(new RangeError(`cannot truncate ${topicPartitionName(state.ctx.topicPartition)} to ${targetOffset}`));
   return state.serial.run(async () => {
-    if (targetOffset >= logEndOffsetOf(state)) return false;
+    const logEnd = logEndOffsetOf(state);
+    if (targetOffset >= logEnd) {
+      // Nothing to cut, but an epoch this broker started as leader and
+      // appended nothing in still ends the cache (as in Kafka): a follower
+      // would send it as its last fetched epoch, which the new leader never
+      // had, and be told to truncate again on every fetch, never joining the ISR.
+      if (state.leaderEpochCache.truncateFromEnd(logEnd)) await flusher.flushEpochCache();
+      return false;
+    }
     if (targetOffset < state.segments.first.baseOffset) {
       await truncateFully(state, flusher, targetOffset);
       return true;
