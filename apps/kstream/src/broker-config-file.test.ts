@@ -83,7 +83,7 @@ describe('parseProperties', () => {
 });
 
 /** Writes a key or value the way Java's Properties.store escapes it. */
-function escape(text: string, isKey: boolean): string {
+function escapeProperty(text: string, isKey: boolean): string {
   let out = '';
   for (const [i, c] of [...text].entries()) {
     if (c === '\\') out += '\\\\';
@@ -103,7 +103,7 @@ describe('parseProperties round trip', () => {
     const text = fc.string({ unit: fc.constantFrom('a', 'Z', '.', ' ', '=', ':', '#', '!', '\\', '\n', '\t', 'é', '1') });
     fc.assert(
       fc.property(fc.uniqueArray(fc.tuple(text.filter((k) => k !== ''), text), { selector: ([k]) => k, maxLength: 8 }), (pairs) => {
-        const file = pairs.map(([k, v]) => `${escape(k, true)}=${escape(v, false)}`).join('\n');
+        const file = pairs.map(([k, v]) => `${escapeProperty(k, true)}=${escapeProperty(v, false)}`).join('\n');
         expect(parseProperties(file).map(({ key, value }) => [key, value])).toEqual(pairs);
       }),
       { numRuns: 200 },

@@ -126,14 +126,14 @@ function parseEntry(logical: string, line: number): PropertiesEntry {
     else end += 1;
   }
   end = Math.min(end, logical.length);
-  const key = unescape(logical.slice(0, end), line);
+  const key = unescapeProperty(logical.slice(0, end), line);
   if (key === '') throw new PropertiesSyntaxError(line, `an entry needs a key before ${JSON.stringify(logical[0])}`);
   let start = end;
   while (start < logical.length && WHITESPACE.has(logical[start]!)) start++;
   const separated = logical[start] === '=' || logical[start] === ':';
   if (separated) start++;
   while (start < logical.length && WHITESPACE.has(logical[start]!)) start++;
-  const value = unescape(logical.slice(start), line);
+  const value = unescapeProperty(logical.slice(start), line);
   if (!separated && value === '') {
     throw new PropertiesSyntaxError(line, `${key} has no value; write ${key}=value`);
   }
@@ -155,7 +155,7 @@ function endsInEscape(text: string): boolean {
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { t: '\t', n: '\n', r: '\r', f: '\f' };
 
-function unescape(text: string, line: number): string {
+function unescapeProperty(text: string, line: number): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;

@@ -125,7 +125,9 @@ describe('client interoperability', () => {
     const placed = new Map<string, number>();
     try {
       const sent = await producer.send(keys.map((key) => ({ topic: ours, key, value: key })));
-      sent.forEach((meta, i) => placed.set(keys[i]!, meta.partition));
+      sent.forEach((meta, i) => {
+        placed.set(keys[i]!, meta.partition);
+      });
     } finally {
       await producer.close();
     }

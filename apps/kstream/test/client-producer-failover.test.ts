@@ -63,7 +63,9 @@ describe('client producer across failover', () => {
         try {
           const results = await producer.send(values.map((value) => ({ topic, value, partition })));
           const at = Date.now();
-          results.forEach((metadata, i) => acknowledged.push({ value: values[i]!, metadata, at }));
+          results.forEach((metadata, i) => {
+            acknowledged.push({ value: values[i]!, metadata, at });
+          });
         } catch (error) {
           failures.push(`${values[0]}..: ${(error as Error).message}`);
         }

@@ -2,7 +2,7 @@
 // resolved per record, keys where kafkajs (murmur2) puts them, every
 // compression readable, acks 0/1/all, backpressure, flush, close, and the
 // typed errors a user gets for an unknown topic or a bad option.
-import { KafkaClientError, KafkaClosedError, KafkaConfigError, KafkaRetriesExhaustedError, Producer, stringSerde, type ProducerOptions } from '@kstream/client';
+import { type KafkaClientError, KafkaClosedError, KafkaConfigError, KafkaRetriesExhaustedError, Producer, stringSerde, type ProducerOptions } from '@kstream/client';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';

@@ -47,7 +47,9 @@ describe('log compaction', () => {
     const produced = new Map<bigint, { key: string; value: string }>();
     const send = async (messages: { key: string; value: string }[]): Promise<void> => {
       const [result] = await producer.send({ topic, acks: -1, messages });
-      messages.forEach((m, i) => produced.set(BigInt(result!.baseOffset!) + BigInt(i), m));
+      messages.forEach((m, i) => {
+        produced.set(BigInt(result!.baseOffset!) + BigInt(i), m);
+      });
     };
     for (let round = 0; round < ROUNDS; round++) {
       await send(Array.from({ length: KEYS }, (_, k) => ({ key: `key-${k}`, value: `round-${round}-${'x'.repeat(100)}` })));

@@ -5,7 +5,7 @@ import { brokerHandlers, handledVersions } from '@kstream/broker';
 import { apiByKey, ApiVersions, CreateTopics, inVersionRange, Metadata, ZERO_UUID } from '@kstream/protocol';
 import type { AdvertisedApiSpec } from './fuzz-requests.test-support.js';
 import type { FuzzTargets } from './fuzz-values.test-support.js';
-import { errorName, RawConnection } from './raw-connection.test-support.js';
+import { errorName, type RawConnection } from './raw-connection.test-support.js';
 
 /** Topics made at the start, as [name, partitions, replication factor]. */
 const FUZZ_TOPICS: ReadonlyArray<readonly [string, number, number]> = [

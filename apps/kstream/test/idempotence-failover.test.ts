@@ -44,7 +44,9 @@ function lanes(send: (partition: number, values: string[]) => Promise<bigint[]>,
       try {
         const offsets = await send(partition, values);
         const at = Date.now();
-        values.forEach((value, i) => acknowledged.push({ partition, value, offset: offsets[i]!, at }));
+        values.forEach((value, i) => {
+          acknowledged.push({ partition, value, offset: offsets[i]!, at });
+        });
       } catch (error) {
         failures.push(`${values[0]}..: ${(error as Error).name}: ${(error as Error).message}`);
       }

@@ -106,7 +106,7 @@ describe('kafkajs consumer groups', () => {
     await waitForCommittedToEnd(admin, groupId, topic);
 
     expect(deliveryFaults(produced, deliveries())).toEqual({ missing: [], duplicated: [] });
-    expect(members.map((m) => m.crashes).flat(), 'consumer crashes').toEqual([]);
+    expect(members.flatMap((m) => m.crashes), 'consumer crashes').toEqual([]);
   }, 60_000);
 
   it('twoGroupsEachSeeEverything: two groups on one topic each process every record once', async () => {

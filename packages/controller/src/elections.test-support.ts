@@ -25,7 +25,9 @@ export function stateWith(brokers: number, partitions: readonly PartitionSpec[],
   for (let id = 1; id <= brokers; id++) records.push({ type: 'RegisterBroker', brokerId: id, brokerEpoch: id, host: 'h', port: id });
   for (const id of fenced) records.push({ type: 'FenceBroker', brokerId: id, brokerEpoch: id, reason: 'test' });
   records.push({ type: 'Topic', name: 't', topicId: TOPIC_ID });
-  partitions.forEach((p, partition) => records.push(partitionRecord(partition, p)));
+  partitions.forEach((p, partition) => {
+    records.push(partitionRecord(partition, p));
+  });
   for (const record of records) state.apply(record);
   return state;
 }

@@ -55,7 +55,7 @@ export class CheckpointFile<T> {
   private encode(entries: readonly T[]): Buffer {
     const lines = [String(this.checkpointFormat.version), String(entries.length)];
     for (const entry of entries) lines.push(this.checkpointFormat.format(entry));
-    return Buffer.from(lines.join('\n') + '\n', 'utf8');
+    return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
   }
 
   /** The entries, or none if the file does not exist; a malformed file is a KafkaStorageError. */

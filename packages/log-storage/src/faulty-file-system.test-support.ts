@@ -205,7 +205,7 @@ export class FaultyFileSystem implements FileSystem {
   async rename(from: string, to: string): Promise<void> {
     this.check('rename');
     const gate = this.renameGate;
-    if (gate !== undefined && gate.holds(to)) {
+    if (gate?.holds(to)) {
       this.renamesHeld++;
       await gate.open;
     }

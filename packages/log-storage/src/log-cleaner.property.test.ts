@@ -32,7 +32,9 @@ class Model {
   records: (StoredRecord & { removed: boolean; firstCleaned?: number })[] = [];
 
   append(first: bigint, records: { key: string; value: string | null }[]): void {
-    records.forEach((r, i) => this.records.push({ offset: first + BigInt(i), ...r, removed: false }));
+    records.forEach((r, i) => {
+      this.records.push({ offset: first + BigInt(i), ...r, removed: false });
+    });
   }
 
   clean(end: bigint, now: number): void {

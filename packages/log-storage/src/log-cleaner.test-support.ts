@@ -1,7 +1,7 @@
 import {
   BATCH_OFFSETS,
   ControlRecordType,
-  CompressionType,
+  type CompressionType,
   decodeRecordBatches,
   encodeRecordBatch,
   readControlRecordKey,

@@ -46,7 +46,7 @@ export interface LogConfig {
 }
 
 /** Java's Long.MAX_VALUE, Kafka's "never" for flush.messages and flush.ms (as a double: 2^63). */
-export const LONG_MAX = 9223372036854775807;
+export const LONG_MAX = 2 ** 63;
 
 export const defaultLogConfig: LogConfig = Object.freeze({
   segmentBytes: 1024 * 1024 * 1024,

@@ -130,7 +130,7 @@ export class LogDirectory {
     const recoveryPoints = entries(this.recoveryPoints);
     const logStartOffsets = entries(this.logStartOffsets);
     // The periodic checkpoint of an idle broker writes nothing: no offset moved since the last write that succeeded.
-    const content = offsetsText(recoveryPoints) + '\n\n' + offsetsText(logStartOffsets);
+    const content = `${offsetsText(recoveryPoints)}\n\n${offsetsText(logStartOffsets)}`;
     if (this.writesInFlight === 0 && content === this.written?.content) return;
     const dropped = [...this.deletedNotCheckpointed];
     this.writesInFlight++;

@@ -84,7 +84,7 @@ function plainRead(files: readonly string[]): number {
   for (const file of files) {
     const fd = fs.openSync(file, 'r');
     try {
-      for (let n; (n = fs.readSync(fd, buffer, 0, MiB, null)) > 0; ) total += n;
+      for (let n: number; (n = fs.readSync(fd, buffer, 0, MiB, null)) > 0; ) total += n;
     } finally {
       fs.closeSync(fd);
     }

@@ -36,8 +36,8 @@ const PARTS = ['idempotent', 'txn100', 'txn10000'] as const;
 const USAGE = `usage: npm run bench -- eos [--quick] [--only ${PARTS.join(',')}]`;
 const TRANSACTION_SIZES = { txn100: 100, txn10000: 10_000 } as const;
 
-const FULL: EosSizes = { produceRecords: 1_000_000, produceWarmup: 200_000, produceRounds: 5, txnRounds: 5, txnWarmup: 3, transactionsPerRound: { 100: 500, 10_000: 30 } };
-const QUICK: EosSizes = { produceRecords: 50_000, produceWarmup: 10_000, produceRounds: 2, txnRounds: 2, txnWarmup: 1, transactionsPerRound: { 100: 50, 10_000: 3 } };
+const FULL: EosSizes = { produceRecords: 1_000_000, produceWarmup: 200_000, produceRounds: 5, txnRounds: 5, txnWarmup: 3, transactionsPerRound: { 100: 500, 10000: 30 } };
+const QUICK: EosSizes = { produceRecords: 50_000, produceWarmup: 10_000, produceRounds: 2, txnRounds: 2, txnWarmup: 1, transactionsPerRound: { 100: 50, 10000: 3 } };
 
 /** Whether @kstream/client loads with its Producer and transactions (producer.transaction(), issue 13). */
 async function oursBuilt(): Promise<string | undefined> {

@@ -5,7 +5,7 @@
 // other error or a lost connection it waits RETRY_BACKOFF_MS and asks
 // Metadata, the broker it lost last. So a failover is timed as the brokers and
 // the controller make it, plus at most one backoff and one Metadata round trip.
-import { encodeRecordBatch, errorInfo, ErrorCode, Produce } from '@kstream/protocol';
+import { encodeRecordBatch, errorInfo, ErrorCode, Produce, type ResponseOf } from '@kstream/protocol';
 import type { ClusterClient } from './cluster-client.js';
 
 const PRODUCE_VERSION = 11;
@@ -96,7 +96,7 @@ export class AcksAllProducer {
     const value = Buffer.alloc(VALUE_BYTES, 0x61);
     value.write(String(this.#sequence++).padStart(12, '0'), 'latin1');
     const records = await encodeRecordBatch({ records: [{ key: null, value }] });
-    let answer;
+    let answer: ResponseOf<typeof Produce>['responses'][number]['partitionResponses'][number] | undefined;
     try {
       const connection = await this.client.connection(leaderId);
       const response = await connection.request(

@@ -22,13 +22,13 @@ export function kstreamProgram(): Command {
   addConnectionOptions(program);
   program.addHelpText(
     'after',
-    examples([
+    `${examples([
       'kstream start --data-dir ./data',
       'kstream topics create orders --partitions 3',
       'echo hello | kstream produce orders',
       'kstream consume orders --from-beginning --max-messages 1',
       'kstream bench produce --topic orders --num-records 100000 --record-size 100',
-    ]) + '\n\nThe client commands reach --bootstrap (or $KSTREAM_BOOTSTRAP), default 127.0.0.1:9092.',
+    ])}\n\nThe client commands reach --bootstrap (or $KSTREAM_BOOTSTRAP), default 127.0.0.1:9092.`,
   );
   for (const command of [startCommand(), topicsCommand(), produceCommand(), consumeCommand(), groupsCommand(), benchCommand()]) {
     program.addCommand(inheritSettings(command, program));

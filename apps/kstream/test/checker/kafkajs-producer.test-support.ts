@@ -48,7 +48,7 @@ export async function startKafkajsProducer(options: KafkajsProducerOptions, hist
         if (answer === undefined || answer.baseOffset === undefined) throw new Error(`kafkajs send to partition ${partition}: no offset in the answer ${JSON.stringify(answers)}`);
         outcome = { kind: 'ok', offset: BigInt(answer.baseOffset) };
       } catch (error) {
-        outcome = { kind: 'indeterminate', error: (error as Error).name + ': ' + (error as Error).message };
+        outcome = { kind: 'indeterminate', error: `${(error as Error).name}: ${(error as Error).message}` };
       }
       history.produces.push({ producer: options.name, client: 'kafkajs', partition, key, value, invokedAt, completedAt: history.now(), outcome });
       if (outcome.kind !== 'ok') await sleep(50);

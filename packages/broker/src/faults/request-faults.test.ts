@@ -12,7 +12,9 @@ function faults(list: Omit<RequestFault, 'slot'>[], counts: number[], brokerId =
   const buffer = faultCounters();
   const counters = new Int32Array(buffer);
   const withSlots = list.map((fault, slot) => ({ ...fault, slot }));
-  counts.forEach((count, slot) => Atomics.store(counters, slot, count));
+  counts.forEach((count, slot) => {
+    Atomics.store(counters, slot, count);
+  });
   const requestFaults = new RequestFaults(brokerId);
   requestFaults.set(withSlots, buffer);
   return { faults: requestFaults, counters, list: withSlots };

@@ -79,7 +79,9 @@ describe('ClientConnection limits', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, requestMemory.reservedBytes)), 1);
     const halfSenders = await Promise.all(Array.from({ length: 10 }, () => client(port)));
     const frames = halfSenders.map((c) => produceOf(c, frameBytes).frame);
-    halfSenders.forEach((c, i) => c.write(frames[i]!.subarray(0, frames[i]!.length / 2)));
+    halfSenders.forEach((c, i) => {
+      c.write(frames[i]!.subarray(0, frames[i]!.length / 2));
+    });
     await until(() => requestMemory.waitingCount === 8, 'eight connections wait for memory');
     await sleep(50);
     expect(requestMemory.waitingCount).toBe(8);

@@ -43,7 +43,7 @@ class ScriptedController {
   }
 
   /** The answer to the next request that is not the usual next block. */
-  then(answer: Answer): this {
+  andThen(answer: Answer): this {
     this.#script.push(answer);
     return this;
   }
@@ -129,7 +129,7 @@ describe('ProducerIdManager', () => {
   it('concurrentCallsShareOneRequest: callers waiting for a block share the request in flight, and more callers than a block holds get the next one', async () => {
     const controller = new ScriptedController(10);
     const first = controller.held();
-    controller.then(first.answer);
+    controller.andThen(first.answer);
     const manager = managerFor(controller);
     const calls = Array.from({ length: 25 }, () => manager.generate());
     await until(() => controller.requests.length > 0);
@@ -142,7 +142,7 @@ describe('ProducerIdManager', () => {
   });
 
   it('failureThenRetry: a refused request rejects the waiting call; the next call within the backoff does not ask, the one after asks again', async () => {
-    const controller = new ScriptedController(10).then(() => ({
+    const controller = new ScriptedController(10).andThen(() => ({
       errorCode: ErrorCode.STALE_BROKER_EPOCH,
       errorMessage: 'AllocateProducerIds from broker 1: broker epoch 7 is not the registered epoch 8',
       producerIdStart: -1n,
@@ -162,7 +162,7 @@ describe('ProducerIdManager', () => {
   });
 
   it('controllerFailure: a request that fails on the channel is retried like a refusal', async () => {
-    const controller = new ScriptedController(10).then(() => {
+    const controller = new ScriptedController(10).andThen(() => {
       throw new Error('controller busy');
     });
     const manager = managerFor(controller, { retryBackoffMs: 10 });
@@ -174,7 +174,7 @@ describe('ProducerIdManager', () => {
   it('boundedWait: with no block within maxWaitMs the call rejects, and the block, once in, serves the next call without another request', async () => {
     const controller = new ScriptedController(10);
     const slow = controller.held();
-    controller.then(slow.answer);
+    controller.andThen(slow.answer);
     const manager = managerFor(controller, { maxWaitMs: 30 });
     expect((await rejection(manager.generate())).message).toBe(
       'broker 1 has no producer id to hand out: the next block is still on its way from the controller',
@@ -188,8 +188,8 @@ describe('ProducerIdManager', () => {
   it('blockNotAfterCurrent: a block overlapping the one in use is refused, so no id is handed out twice', async () => {
     const controller = new ScriptedController(10);
     controller
-      .then(() => controller.block())
-      .then(() => ({ errorCode: ErrorCode.NONE, errorMessage: null, producerIdStart: 5n, producerIdLen: 10 }));
+      .andThen(() => controller.block())
+      .andThen(() => ({ errorCode: ErrorCode.NONE, errorMessage: null, producerIdStart: 5n, producerIdLen: 10 }));
     const manager = managerFor(controller, { retryBackoffMs: 200 });
     expect(await generateMany(manager, 10)).toEqual(range(0, 10));
     await until(() => controller.requests.length === 2);
@@ -211,7 +211,7 @@ describe('ProducerIdManager', () => {
   it('close: a waiting call and later calls reject at once, and a block arriving after is not used', async () => {
     const controller = new ScriptedController(10);
     const held = controller.held();
-    controller.then(held.answer);
+    controller.andThen(held.answer);
     const manager = managerFor(controller, { maxWaitMs: 10_000 });
     const waiting = manager.generate();
     await sleep(20);
@@ -254,10 +254,10 @@ describe('ProducerIdManager property', () => {
               }
               break;
             case 'refuseNext':
-              controller.then(() => ({ errorCode: ErrorCode.STALE_BROKER_EPOCH, errorMessage: 'stale', producerIdStart: -1n, producerIdLen: 0 }));
+              controller.andThen(() => ({ errorCode: ErrorCode.STALE_BROKER_EPOCH, errorMessage: 'stale', producerIdStart: -1n, producerIdLen: 0 }));
               break;
             case 'slowNext':
-              controller.then(() => sleep(s.ms).then(() => controller.block()));
+              controller.andThen(() => sleep(s.ms).then(() => controller.block()));
               break;
             case 'wait':
               await sleep(s.ms);

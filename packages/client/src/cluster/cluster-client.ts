@@ -348,7 +348,7 @@ export class ClusterClient {
 
   private connectionIn(pool: ConnectionPool, nodeId: number): Promise<BrokerConnection> {
     const existing = pool.connections.get(nodeId);
-    if (existing !== undefined && existing.connected) return Promise.resolve(existing);
+    if (existing?.connected) return Promise.resolve(existing);
     let opening = pool.opening.get(nodeId);
     if (opening === undefined) {
       opening = this.openBroker(pool, nodeId).finally(() => pool.opening.delete(nodeId));

@@ -1,7 +1,7 @@
 // Scripted brokers for the consumer's unit tests: Fetch responses built
 // from a per-partition answer, record batches of string values, a consumer
 // of string values pointed at a fake broker, all closed after each test.
-import { encodeRecordBatch, Fetch, type RequestOf, type ResponseOf } from '@kstream/protocol';
+import { encodeRecordBatch, type Fetch, type RequestOf, type ResponseOf } from '@kstream/protocol';
 import { afterEach } from 'vitest';
 import { stringSerde } from '../serde/index.js';
 import { FakeBroker } from '../testing/fake-broker.test-support.js';

@@ -19,7 +19,7 @@ import { AbortedTransactions } from './aborted-transactions.js';
 import { partitionKey } from './assignors/assignor.js';
 import { clientErrorOf } from './client-error-of.js';
 import type { ResolvedConsumerOptions } from './consumer-options.js';
-import { decodeFetchedRecords } from './fetched-records-decoder.js';
+import { type DecodedFetch, decodeFetchedRecords } from './fetched-records-decoder.js';
 import { OffsetOutOfRangeError } from './offset-reset-error.js';
 import type { PartitionState, SubscriptionState } from './subscription-state.js';
 
@@ -205,7 +205,7 @@ export class Fetcher<K, V> {
     // With no aborted transaction listed there is nothing to drop: not even a marker needs reading.
     const abortedList = this.options.isolationLevel === 'read_committed' ? (partition.abortedTransactions ?? []) : [];
     const aborted = abortedList.length > 0 ? new AbortedTransactions(abortedList) : null;
-    let decoded;
+    let decoded: DecodedFetch<K, V>;
     try {
       const source = {
         topic: state.topic,

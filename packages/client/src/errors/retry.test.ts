@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { KafkaClientError, KafkaConnectionError, KafkaRetriesExhaustedError, protocolError } from './kafka-client-error.js';
+import { type KafkaClientError, KafkaConnectionError, KafkaRetriesExhaustedError, protocolError } from './kafka-client-error.js';
 import { backoffDelay, withRetry } from './retry.js';
 
 const fast = { retryBackoffMs: 1, retryBackoffMaxMs: 4, retries: Infinity };

@@ -69,7 +69,9 @@ export async function fetchOffsets(
       const missing = partitions.filter((p) => p.offset === '-1');
       if (missing.length === 0) continue;
       const high = await admin.listOffsets(missing.map(({ partition }) => ({ topic, partition, spec: 'latest' as const })));
-      high.forEach(({ offset }, i) => (missing[i]!.offset = String(offset)));
+      high.forEach(({ offset }, i) => {
+        missing[i]!.offset = String(offset);
+      });
       await setOffsets(admin, { groupId, topic, partitions: missing });
     }
   }

@@ -1,6 +1,6 @@
 // A producer wired to fake brokers for unit tests: Produce and InitProducerId
 // handlers that answer as scripted, and the batches as they were on the wire.
-import { InitProducerId, Produce, readBatchHeader, type RequestOf, type ResponseOf } from '@kstream/protocol';
+import { type InitProducerId, Produce, readBatchHeader, type RequestOf, type ResponseOf } from '@kstream/protocol';
 import { afterEach } from 'vitest';
 import { stringSerde } from '../serde/index.js';
 import { FakeBroker, type FakeApiRange, type FakeHandler } from '../testing/fake-broker.test-support.js';

@@ -151,7 +151,9 @@ describe('loadCoordinatorPartition', () => {
             const producer =
               plan.producerId === undefined ? {} : { isTransactional: true, producerId: plan.producerId, producerEpoch: 0, baseSequence: 0 };
             batches.push(at(base, await encodeRecordBatch({ records: inputs, baseTimestamp: 1, ...producer })));
-            plan.records.forEach((r, i) => written.push({ offset: base + BigInt(inputs[i]!.offsetDelta), record: r, producerId: plan.producerId }));
+            plan.records.forEach((r, i) => {
+              written.push({ offset: base + BigInt(inputs[i]!.offsetDelta), record: r, producerId: plan.producerId });
+            });
             next = base + BigInt(inputs[inputs.length - 1]!.offsetDelta) + 1n;
             if (plan.markerAfter !== undefined) {
               const { producerId, commit } = plan.markerAfter;

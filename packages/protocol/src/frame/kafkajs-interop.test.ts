@@ -47,7 +47,7 @@ const requestCases: RequestCase[] = [
     api: Metadata,
     kafkajs: 'metadata',
     args: { topics: ['orders', 'events'], allowAutoTopicCreation: false },
-    expected: (v) => ({ topics: [{ name: 'orders' }, { name: 'events' }], allowAutoTopicCreation: v >= 4 ? false : true }),
+    expected: (v) => ({ topics: [{ name: 'orders' }, { name: 'events' }], allowAutoTopicCreation: v < 4 }),
   },
   {
     api: Produce,

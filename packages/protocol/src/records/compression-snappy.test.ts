@@ -11,7 +11,7 @@ const MAGIC = '82534e4150505900';
 
 /** A xerial stream written with snappyjs, in blocks of `blockSize` bytes of input. */
 function xerialBySnappyjs(data: Buffer, blockSize: number): Buffer {
-  const parts: Buffer[] = [Buffer.from(MAGIC + '00000001' + '00000001', 'hex')];
+  const parts: Buffer[] = [Buffer.from(`${MAGIC}0000000100000001`, 'hex')];
   for (let at = 0; at < data.length; at += blockSize) {
     const block = snappyjs.compress(data.subarray(at, at + blockSize));
     const length = Buffer.alloc(4);
@@ -25,7 +25,7 @@ describe('snappy', () => {
   it('compressWritesJavasXerialFramingIn32KiBBlocks', async () => {
     const data = realisticRecords(100_000);
     const out = await snappyCodec.compress(data);
-    expect(out.subarray(0, 16).toString('hex')).toBe(MAGIC + '00000001' + '00000001');
+    expect(out.subarray(0, 16).toString('hex')).toBe(`${MAGIC}0000000100000001`);
     const blocks: Buffer[] = [];
     for (let p = 16; p < out.length; ) {
       const length = out.readInt32BE(p);
@@ -51,7 +51,7 @@ describe('snappy', () => {
 
   it('emptyInputIsAHeaderOnly', async () => {
     const out = await snappyCodec.compress(Buffer.alloc(0));
-    expect(out.toString('hex')).toBe(MAGIC + '00000001' + '00000001');
+    expect(out.toString('hex')).toBe(`${MAGIC}0000000100000001`);
     expect(await snappyCodec.decompress(out)).toEqual(Buffer.alloc(0));
   });
 

@@ -23,7 +23,9 @@ describe('recordBatchesIn', () => {
     const slices = [...recordBatchesIn(Buffer.concat(batches))];
     expect(slices.map((s) => s.position)).toEqual([0, batches[0]!.length, batches[0]!.length + batches[1]!.length]);
     expect(slices.map((s) => s.header.baseOffset)).toEqual([0n, 10n, 20n]);
-    slices.forEach((s, i) => expect(s.bytes).toEqual(batches[i]));
+    slices.forEach((s, i) => {
+      expect(s.bytes).toEqual(batches[i]);
+    });
   });
 
   it('skipsATrailingPartialBatchCutAnywhere', async () => {

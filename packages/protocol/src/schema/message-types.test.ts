@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { Fetch } from '../apis/fetch.js';
-import { Produce } from '../apis/produce.js';
+import type { Fetch } from '../apis/fetch.js';
+import type { Produce } from '../apis/produce.js';
 import type { MessageOf, RequestOf, ResponseOf } from './message-types.js';
 import { f, type FieldSpec } from './schema-types.js';
 

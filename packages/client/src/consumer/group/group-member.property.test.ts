@@ -6,7 +6,7 @@
 // committed for a partition the host does not hold (a lost partition is
 // never committed).
 import fc from 'fast-check';
-import { ErrorCode, OffsetCommit, type RequestOf } from '@kstream/protocol';
+import { ErrorCode, type OffsetCommit, type RequestOf } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type TopicPartition, partitionKey } from '../assignors/assignor.js';
 import { ScriptedCoordinator, setUp, waitFor } from './scripted-coordinator.test-support.js';
