@@ -87,6 +87,21 @@ describe('follower truncation by leader epoch', () => {
     expect((await logBytes(two.log)).equals(leaderBytes)).toBe(true);
   });
 
+  it('emptyEpochOfAnOldLeaderDoesNotKeepItOutOfTheIsr', async () => {
+    const cluster = await ReplicationCluster.start(3);
+    const [one, two, three] = [1, 2, 3].map((id) => cluster.broker(id).partition) as [Partition, Partition, Partition];
+    await one.appendRecordsToLeader(await batch('a'), 1);
+    await cluster.until('replicated', () => two.logEndOffset === 1n && three.logEndOffset === 1n);
+    for (const id of [1, 2, 3]) cluster.isolate(id);
+    // Broker 2 leads epoch 1 and appends nothing in it; nobody else hears of it before broker 1 leads epoch 2.
+    await cluster.elect(2, [2], [2]);
+    expect(two.log.leaderEpochCache.latestEpoch()).toBe(1);
+    await cluster.elect(1, [1], [1, 2, 3]);
+    for (const id of [1, 2, 3]) cluster.heal(id);
+    await cluster.until('ISR back to all three', () => cluster.state.isr.length === 3);
+    expect(two.log.leaderEpochCache.entries().some((e) => e.epoch === 1)).toBe(false);
+  });
+
   it('followerWithoutEpochTruncatesToHighWatermark', async () => {
     const cluster = await ReplicationCluster.start(2);
     const two = cluster.broker(2).partition;

@@ -202,8 +202,9 @@ export class ReplicaFetcher {
         partition: partition.name,
         logEndOffset: String(partition.logEndOffset),
       });
-      await partition.truncateTo(decision.offset);
     }
+    // Even at the log end: an epoch this broker led without appending ends the epoch cache there (Kafka's truncateTo).
+    await partition.truncateTo(decision.offset);
     followed.state = decision.complete ? 'fetching' : 'truncating';
   }
 
