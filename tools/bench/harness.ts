@@ -17,10 +17,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** Runs `round` `rounds` times (after `warmup` unmeasured rounds) and returns the median rate in units per second. */
-export async function measureRate(
-  round: () => Promise<number> | number,
-  { rounds = 7, warmup = 1 }: { rounds?: number; warmup?: number } = {},
-): Promise<number> {
+export async function measureRate(round: () => Promise<number> | number, { rounds = 7, warmup = 1 }: { rounds?: number; warmup?: number } = {}): Promise<number> {
   for (let i = 0; i < warmup; i++) await round();
   const rates: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -33,10 +30,7 @@ export async function measureRate(
 }
 
 /** Median wall time of `fn` in microseconds. */
-export async function measureMicros(
-  fn: () => Promise<unknown> | unknown,
-  { rounds = 21, warmup = 3 }: { rounds?: number; warmup?: number } = {},
-): Promise<number> {
+export async function measureMicros(fn: () => Promise<unknown> | unknown, { rounds = 21, warmup = 3 }: { rounds?: number; warmup?: number } = {}): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {

@@ -60,25 +60,35 @@ const { values } = parseArgs({
 });
 const workload = values.workload ?? 'replication';
 if (workload !== 'replication' && workload !== 'groups' && workload !== 'eos') fail(`--workload ${JSON.stringify(workload)}: replication, groups or eos`);
-if (workload !== 'eos' && (values.records !== undefined || values.workers !== undefined || values['txn-records'] !== undefined)) fail('--records, --workers and --txn-records are the eos workload\'s');
+if (workload !== 'eos' && (values.records !== undefined || values.workers !== undefined || values['txn-records'] !== undefined))
+  fail("--records, --workers and --txn-records are the eos workload's");
 const seed = count('seed', values.seed, randomSeed());
 const faults = count('faults', values.faults, 100);
 const keepDataDir = values['keep-data'] === true;
 const log = (line: string): void => console.log(line);
 
 if (workload === 'eos') {
-  if (values.client !== undefined || values.producers !== undefined || values.members !== undefined) fail('--client, --producers and --members are not the eos workload\'s');
+  if (values.client !== undefined || values.producers !== undefined || values.members !== undefined) fail("--client, --producers and --members are not the eos workload's");
   const kinds = values.kinds?.split(',') as EosNemesisKind[] | undefined;
   const unknownKind = kinds?.find((k) => !EOS_FAULT_KINDS.includes(k));
   if (unknownKind !== undefined) fail(`--kinds: no eos fault ${JSON.stringify(unknownKind)}`);
   const records = count('records', values.records, 100_000);
   if (records === 0) fail('--records: at least 1');
   const recordsPerTransaction = Math.max(1, count('txn-records', values['txn-records'], 100));
-  const run = await runEosFaults({ seed, faults, records, workers: Math.max(1, count('workers', values.workers, 3)), recordsPerTransaction, ...(kinds === undefined ? {} : { kinds }), keepDataDir, log });
+  const run = await runEosFaults({
+    seed,
+    faults,
+    records,
+    workers: Math.max(1, count('workers', values.workers, 3)),
+    recordsPerTransaction,
+    ...(kinds === undefined ? {} : { kinds }),
+    keepDataDir,
+    log,
+  });
   console.log(`\n${run.summary}`);
   if (run.result.violations.length > 0 || !run.drained) process.exitCode = 1;
 } else if (workload === 'groups') {
-  if (values.client !== undefined || values.producers !== undefined) fail('--client and --producers are the replication workload\'s; groups has one own producer');
+  if (values.client !== undefined || values.producers !== undefined) fail("--client and --producers are the replication workload's; groups has one own producer");
   const kinds = values.kinds?.split(',') as GroupNemesisKind[] | undefined;
   const unknownKind = kinds?.find((k) => !GROUP_FAULT_KINDS.includes(k));
   if (unknownKind !== undefined) fail(`--kinds: no groups fault ${JSON.stringify(unknownKind)}`);
@@ -86,7 +96,7 @@ if (workload === 'eos') {
   console.log(`\n${run.summary}`);
   if (run.result.violations.length > 0 || !run.drained) process.exitCode = 1;
 } else {
-  if (values.members !== undefined) fail('--members is the groups workload\'s');
+  if (values.members !== undefined) fail("--members is the groups workload's");
   const client = values.client ?? 'own';
   if (client !== 'own' && client !== 'kafkajs') fail(`--client ${JSON.stringify(client)}: own or kafkajs`);
   const kinds = values.kinds?.split(',') as FaultKind[] | undefined;

@@ -102,10 +102,19 @@ describe('parseProperties round trip', () => {
   it('storedEntries: whatever keys and values, escaped as Java stores them, read back unchanged', () => {
     const text = fc.string({ unit: fc.constantFrom('a', 'Z', '.', ' ', '=', ':', '#', '!', '\\', '\n', '\t', 'é', '1') });
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(text.filter((k) => k !== ''), text), { selector: ([k]) => k, maxLength: 8 }), (pairs) => {
-        const file = pairs.map(([k, v]) => `${escapeProperty(k, true)}=${escapeProperty(v, false)}`).join('\n');
-        expect(parseProperties(file).map(({ key, value }) => [key, value])).toEqual(pairs);
-      }),
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(
+            text.filter((k) => k !== ''),
+            text,
+          ),
+          { selector: ([k]) => k, maxLength: 8 },
+        ),
+        (pairs) => {
+          const file = pairs.map(([k, v]) => `${escapeProperty(k, true)}=${escapeProperty(v, false)}`).join('\n');
+          expect(parseProperties(file).map(({ key, value }) => [key, value])).toEqual(pairs);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -136,13 +145,9 @@ describe('readBrokerConfigFile', () => {
   it('problems name the file and line, the key and what is allowed', async () => {
     const unknown = await file('unknown.properties', 'num.partitions=3\ncolour=blue\n');
     expect(() => read(unknown)).toThrow(ConfigError);
-    expect(() => read(unknown)).toThrow(
-      new RegExp(`^--config-file ${unknown} line 2: Unknown broker config name: colour \\(known: auto.create.topics.enable, .*\\)$`),
-    );
+    expect(() => read(unknown)).toThrow(new RegExp(`^--config-file ${unknown} line 2: Unknown broker config name: colour \\(known: auto.create.topics.enable, .*\\)$`));
     const bad = await file('bad.properties', '\n\nnum.partitions=zero\n');
-    expect(() => read(bad)).toThrow(
-      `--config-file ${bad} line 3: Invalid value "zero" for configuration num.partitions: must be an int from 1 to 2147483647`,
-    );
+    expect(() => read(bad)).toThrow(`--config-file ${bad} line 3: Invalid value "zero" for configuration num.partitions: must be an int from 1 to 2147483647`);
     const syntax = await file('syntax.properties', 'num.partitions\n');
     expect(() => read(syntax)).toThrow(`--config-file ${syntax} line 1: num.partitions has no value`);
     expect(() => read(join(dir, 'missing.properties'))).toThrow(/cannot read it \(ENOENT\)$/);
@@ -171,6 +176,10 @@ describe('readBrokerConfigFile of a stock Kafka server.properties', () => {
     expect(logger.lines).toHaveLength(1);
     const [warning] = logger.lines;
     expect(warning!.startsWith(`WARN --config-file ${path}: ignoring ${ignored.length} Kafka settings that do not apply to kstream: `)).toBe(true);
-    for (const key of ignored) expect(warning!.split(/[ ,;()]+/).filter((word) => word === key), key).toHaveLength(1);
+    for (const key of ignored)
+      expect(
+        warning!.split(/[ ,;()]+/).filter((word) => word === key),
+        key,
+      ).toHaveLength(1);
   });
 });

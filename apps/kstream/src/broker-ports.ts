@@ -12,13 +12,7 @@ const SELF_CONNECT_RISK =
  * ephemeral range. For port 0, free ports picked outside the ephemeral range;
  * only when there are none, 0s (the OS picks, inside it) and a warning.
  */
-export async function brokerPorts(
-  host: string,
-  port: number,
-  count: number,
-  logger: Logger,
-  ephemeral: PortRange = ephemeralPortRange(),
-): Promise<number[]> {
+export async function brokerPorts(host: string, port: number, count: number, logger: Logger, ephemeral: PortRange = ephemeralPortRange()): Promise<number[]> {
   const range = `${ephemeral.first}-${ephemeral.last} (${ephemeral.source})`;
   if (port === 0) {
     const picked = await pickFreePorts(host, count, ephemeral);

@@ -60,36 +60,40 @@ describe('kstream start on a full disk', () => {
     return { run, port: Number(match[1]) };
   }
 
-  it('fullDiskShutdownAndRestart: SIGTERM on a full disk exits 1 naming the broker and ENOSPC; a restart while still full has the partition offline, and it comes back with every acknowledged record once space is freed, without another restart', (ctx) =>
-    withTmpfs(ctx, '16m', async (tmpfs) => {
-      const first = await start(tmpfs.path);
-      const kafka = new Kafka({ clientId: 'disk-full', brokers: [`127.0.0.1:${first.port}`], logLevel: logLevel.NOTHING });
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }] });
-      await admin.disconnect();
-      const producer = kafka.producer();
-      await producer.connect();
-      const values = Array.from({ length: 20 }, (_, i) => `order ${i} `.padEnd(2000, '.'));
-      for (const value of values) await producer.send({ topic: TOPIC, acks: -1, messages: [{ value }] });
-      await producer.disconnect();
+  it(
+    'fullDiskShutdownAndRestart: SIGTERM on a full disk exits 1 naming the broker and ENOSPC; a restart while still full has the partition offline, and it comes back with every acknowledged record once space is freed, without another restart',
+    (ctx) =>
+      withTmpfs(ctx, '16m', async (tmpfs) => {
+        const first = await start(tmpfs.path);
+        const kafka = new Kafka({ clientId: 'disk-full', brokers: [`127.0.0.1:${first.port}`], logLevel: logLevel.NOTHING });
+        const admin = kafka.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }] });
+        await admin.disconnect();
+        const producer = kafka.producer();
+        await producer.connect();
+        const values = Array.from({ length: 20 }, (_, i) => `order ${i} `.padEnd(2000, '.'));
+        for (const value of values) await producer.send({ topic: TOPIC, acks: -1, messages: [{ value }] });
+        await producer.disconnect();
 
-      const filler = fillUp(tmpfs.path);
-      first.run.child.kill('SIGTERM');
-      expect(await first.run.exit).toBe(1);
-      expect(jsonLogLines(first.run.stderr())).toContainEqual(
-        expect.objectContaining({ level: 'error', component: 'node', msg: expect.stringMatching(/^shutdown failed: broker 1 did not shut down cleanly: .*ENOSPC/) }),
-      );
+        const filler = fillUp(tmpfs.path);
+        first.run.child.kill('SIGTERM');
+        expect(await first.run.exit).toBe(1);
+        expect(jsonLogLines(first.run.stderr())).toContainEqual(
+          expect.objectContaining({ level: 'error', component: 'node', msg: expect.stringMatching(/^shutdown failed: broker 1 did not shut down cleanly: .*ENOSPC/) }),
+        );
 
-      // Recovery has to rebuild what the failed shutdown did not write: it cannot while the disk is full.
-      const second = await start(tmpfs.path);
-      await waitFor('the partition offline', async () => (await fetchValues(second.port)).errorCode === ErrorCode.KAFKA_STORAGE_ERROR, 10_000);
-      rmSync(filler);
-      await waitFor('the partition back', async () => (await fetchValues(second.port)).errorCode === ErrorCode.NONE, 20_000);
-      expect(await fetchValues(second.port)).toEqual({ errorCode: ErrorCode.NONE, values });
-      expect(second.run.stderr().match(/offline on this broker/g)).toHaveLength(1);
-      expect(jsonLogLines(second.run.stderr())).toContainEqual(expect.objectContaining({ level: 'info', broker: 1, msg: expect.stringMatching(/^Partition back online/) }));
-      second.run.child.kill('SIGTERM');
-      expect(await second.run.exit).toBe(0);
-    }), 90_000);
+        // Recovery has to rebuild what the failed shutdown did not write: it cannot while the disk is full.
+        const second = await start(tmpfs.path);
+        await waitFor('the partition offline', async () => (await fetchValues(second.port)).errorCode === ErrorCode.KAFKA_STORAGE_ERROR, 10_000);
+        rmSync(filler);
+        await waitFor('the partition back', async () => (await fetchValues(second.port)).errorCode === ErrorCode.NONE, 20_000);
+        expect(await fetchValues(second.port)).toEqual({ errorCode: ErrorCode.NONE, values });
+        expect(second.run.stderr().match(/offline on this broker/g)).toHaveLength(1);
+        expect(jsonLogLines(second.run.stderr())).toContainEqual(expect.objectContaining({ level: 'info', broker: 1, msg: expect.stringMatching(/^Partition back online/) }));
+        second.run.child.kill('SIGTERM');
+        expect(await second.run.exit).toBe(0);
+      }),
+    90_000,
+  );
 });

@@ -37,8 +37,6 @@ function capture(child: ChildProcess): CliRun {
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exit = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? `killed by ${signal}`)),
-  );
+  const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? `killed by ${signal}`)));
   return { child, stdout: () => out, stderr: () => err, exit };
 }

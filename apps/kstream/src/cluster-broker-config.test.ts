@@ -46,9 +46,7 @@ describe('startCluster with broker configs', () => {
         resources: [{ type: ConfigResourceTypes.BROKER, name: String(id), configNames: ['num.partitions'] }],
         includeSynonyms: false,
       });
-      expect(resources[0]!.configEntries).toEqual([
-        expect.objectContaining({ configName: 'num.partitions', configValue: '3', configSource: STATIC_BROKER_CONFIG }),
-      ]);
+      expect(resources[0]!.configEntries).toEqual([expect.objectContaining({ configName: 'num.partitions', configValue: '3', configSource: STATIC_BROKER_CONFIG })]);
     }
   });
 

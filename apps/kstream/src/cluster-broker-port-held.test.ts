@@ -63,10 +63,14 @@ describe('a crashed broker whose port is held by another socket', () => {
     );
 
     await new Promise((resolve) => holder.close(resolve));
-    await waitFor('broker 1 to run again', async () => {
-      const b = await broker();
-      return b.state === 'running' && b.alive;
-    }, 30_000);
+    await waitFor(
+      'broker 1 to run again',
+      async () => {
+        const b = await broker();
+        return b.state === 'running' && b.alive;
+      },
+      30_000,
+    );
     const back = await broker();
     expect([back.port, back.restart]).toEqual([port, null]);
     expect(await accepts(port)).toBe(true);

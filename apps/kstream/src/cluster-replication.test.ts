@@ -41,10 +41,14 @@ describe('replication across broker workers', () => {
     const leader = metadata!.partitions[0]!.leader;
     await cluster.control.crashBroker(leader);
     for (let i = 0; i < 10; i++) await sendOne(`after-${i}`);
-    await waitFor('the crashed broker back in the ISR', async () => {
-      const [t] = (await admin.fetchTopicMetadata({ topics: ['replicated'] })).topics;
-      return t!.partitions[0]!.isr.length === 3;
-    }, 30_000);
+    await waitFor(
+      'the crashed broker back in the ISR',
+      async () => {
+        const [t] = (await admin.fetchTopicMetadata({ topics: ['replicated'] })).topics;
+        return t!.partitions[0]!.isr.length === 3;
+      },
+      30_000,
+    );
 
     const offsets = await admin.fetchTopicOffsets('replicated');
     await producer.disconnect();

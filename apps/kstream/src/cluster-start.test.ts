@@ -58,9 +58,7 @@ describe('startCluster', () => {
 
   it('controllerListsLiveBrokers: three registered, unfenced brokers at their ports', async () => {
     const { brokers, controller } = await cluster.control.describe();
-    expect(controller.brokers.map((b) => [b.brokerId, b.port, b.fenced])).toEqual(
-      cluster.brokers.map((b) => [b.id, b.port, false]),
-    );
+    expect(controller.brokers.map((b) => [b.brokerId, b.port, b.fenced])).toEqual(cluster.brokers.map((b) => [b.id, b.port, false]));
     expect(brokers.map((b) => [b.id, b.state, b.alive, b.restarts])).toEqual([
       [1, 'running', true, 0],
       [2, 'running', true, 0],

@@ -23,9 +23,7 @@ describe('prepareDataDir', () => {
   // mkdir retried that forever, at full CPU.
   it('procPathFailsAtOnce: a dir that cannot be created under an existing parent is a ConfigError naming it', async () => {
     for (const dir of ['/proc/nope', '/proc/nope/deeper']) {
-      await expect(prepareDataDir(dir)).rejects.toThrow(
-        new ConfigError(`--data-dir ${JSON.stringify(dir)} is not a writable directory (ENOENT)`),
-      );
+      await expect(prepareDataDir(dir)).rejects.toThrow(new ConfigError(`--data-dir ${JSON.stringify(dir)} is not a writable directory (ENOENT)`));
     }
   }, 5_000);
 

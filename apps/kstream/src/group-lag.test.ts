@@ -12,7 +12,14 @@ const GROUP = 'billing';
 function metadata(coordinator: number): MetadataState {
   const state = new MetadataState();
   const partition = (topicId: string, p: number, leader: number): MetadataRecord => ({
-    type: 'Partition', topicId, partition: p, replicas: [1, 2, 3], isr: [1, 2, 3], leader, leaderEpoch: 0, partitionEpoch: 0,
+    type: 'Partition',
+    topicId,
+    partition: p,
+    replicas: [1, 2, 3],
+    isr: [1, 2, 3],
+    leader,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
   });
   const groupsPartition = coordinatorPartition(GROUP, 4);
   const records: MetadataRecord[] = [
@@ -50,9 +57,19 @@ const leaderOf = (offset: bigint) => ({
 describe('nodeGroupLag', () => {
   it('otherLeadersGiveTheirEnds: the coordinator is asked again with the end offsets of partitions it does not lead', async () => {
     const asked: PartitionEndOffset[][] = [];
-    const brokers = new Map<number, unknown>([[1, coordinatorBroker(asked)], [2, leaderOf(12n)], [3, leaderOf(20n)]]);
+    const brokers = new Map<number, unknown>([
+      [1, coordinatorBroker(asked)],
+      [2, leaderOf(12n)],
+      [3, leaderOf(20n)],
+    ]);
     const lag = await nodeGroupLag({ metadata: metadata(1), broker: (id) => brokers.get(id) as never }, GROUP);
-    expect(asked).toEqual([[], [{ topic: 'orders', partition: 1, offset: 12n }, { topic: 'orders', partition: 2, offset: 20n }]]);
+    expect(asked).toEqual([
+      [],
+      [
+        { topic: 'orders', partition: 1, offset: 12n },
+        { topic: 'orders', partition: 2, offset: 20n },
+      ],
+    ]);
     expect(lag?.partitions.map((p) => p.lag)).toEqual([6n, 8n, 16n]);
     expect(lag?.totalLag).toBe(30n);
   });
@@ -60,7 +77,11 @@ describe('nodeGroupLag', () => {
   it('aLeaderDownLeavesItsLagUnknown: the others are still filled in', async () => {
     const asked: PartitionEndOffset[][] = [];
     const down = { groupLag: () => Promise.reject(new Error('down')), endOffsets: () => Promise.reject(new Error('broker 3 is not running')) };
-    const brokers = new Map<number, unknown>([[1, coordinatorBroker(asked)], [2, leaderOf(12n)], [3, down]]);
+    const brokers = new Map<number, unknown>([
+      [1, coordinatorBroker(asked)],
+      [2, leaderOf(12n)],
+      [3, down],
+    ]);
     const lag = await nodeGroupLag({ metadata: metadata(1), broker: (id) => brokers.get(id) as never }, GROUP);
     expect(lag?.partitions.map((p) => p.lag)).toEqual([6n, 8n, undefined]);
   });

@@ -41,7 +41,12 @@ export async function nodeGroupLag({ metadata, broker }: GroupLagSources, groupI
   }
   if (byLeader.size === 0) return lag;
   const answers = await Promise.all(
-    [...byLeader].map(([id, partitions]): Promise<PartitionEndOffset[]> => broker(id)?.endOffsets(partitions).catch(() => []) ?? Promise.resolve([])),
+    [...byLeader].map(
+      ([id, partitions]): Promise<PartitionEndOffset[]> =>
+        broker(id)
+          ?.endOffsets(partitions)
+          .catch(() => []) ?? Promise.resolve([]),
+    ),
   );
   const endOffsets = answers.flat();
   return endOffsets.length === 0 ? lag : coordinator.groupLag(groupId, endOffsets);

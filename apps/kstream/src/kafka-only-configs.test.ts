@@ -10,8 +10,7 @@ describe('KAFKA_ONLY_CONFIGS', () => {
 
   it('describeKafkaOnly groups the keys by reason, in one line', () => {
     expect(describeKafkaOnly(new Set(['num.io.threads', 'node.id', 'process.roles']))).toBe(
-      'process.roles, node.id (kstream runs its own controller and numbers its brokers 1..N); ' +
-        'num.io.threads (each broker is one event loop, with a pool sized to the cores)',
+      'process.roles, node.id (kstream runs its own controller and numbers its brokers 1..N); ' + 'num.io.threads (each broker is one event loop, with a pool sized to the cores)',
     );
   });
 });

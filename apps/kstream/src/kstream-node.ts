@@ -109,7 +109,12 @@ export class KstreamNode {
 
     const configured = resolveBrokerConfig(config);
     const sessionTimeoutMs = options.sessionTimeoutMs ?? configured['broker.session.timeout.ms'];
-    const controller = await Controller.open({ dir: join(dataDir, 'controller'), logger: withFields(logger, { component: 'controller' }), staticBrokerConfig: config, sessionTimeoutMs });
+    const controller = await Controller.open({
+      dir: join(dataDir, 'controller'),
+      logger: withFields(logger, { component: 'controller' }),
+      staticBrokerConfig: config,
+      sessionTimeoutMs,
+    });
     try {
       for (const id of ids) await formatBrokerDir(dataDir, id, controller.clusterId);
     } catch (error) {

@@ -24,8 +24,8 @@ describe('LinkCuts', () => {
         const model = new Set<string>();
         for (const [cut, a, b] of ops) {
           const k = `${Math.min(a, b)}-${Math.max(a, b)}`;
-          if (cut) (cuts.add(a, b), model.add(k));
-          else (cuts.delete(a, b), model.delete(k));
+          if (cut) cuts.add(a, b), model.add(k);
+          else cuts.delete(a, b), model.delete(k);
         }
         for (let a = 1; a <= 6; a++) {
           const expected = [...model].flatMap((k) => {

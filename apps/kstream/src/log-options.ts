@@ -21,11 +21,7 @@ export interface LogOptions {
  * KSTREAM_LOG_FORMAT from `env`, then info, and JSON unless stderr is a
  * terminal (`stderrIsTTY`).
  */
-export function parseLogArgs(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  stderrIsTTY: boolean,
-): { readonly log: LogOptions; readonly rest: string[] } {
+export function parseLogArgs(args: readonly string[], env: NodeJS.ProcessEnv, stderrIsTTY: boolean): { readonly log: LogOptions; readonly rest: string[] } {
   const rest: string[] = [];
   const given = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {

@@ -16,7 +16,14 @@ describe('logSink (json)', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.endsWith('\n') && lines[0]!.indexOf('\n') === lines[0]!.length - 1).toBe(true);
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(line).toEqual({ level: 'warn', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), msg: 'Rebuilding the indexes of a segment', broker: 2, partition: 'orders-0', segment: '/d/00000000000000000000.log' });
+    expect(line).toEqual({
+      level: 'warn',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      msg: 'Rebuilding the indexes of a segment',
+      broker: 2,
+      partition: 'orders-0',
+      segment: '/d/00000000000000000000.log',
+    });
   });
 
   it('lineWithoutBrokerSaysItIsTheNodes, and the controller says controller', () => {
@@ -42,7 +49,12 @@ describe('logSink (json)', () => {
   it('levelBelowTheSinksWritesNothingAndNeverReadsTheFields', () => {
     const { logger, lines } = sinkInto({ level: 'warn', format: 'json' });
     let read = 0;
-    const fields = { get partition() { read++; return 'orders-0'; } };
+    const fields = {
+      get partition() {
+        read++;
+        return 'orders-0';
+      },
+    };
     logger.info('Deleting segment', fields);
     logger.warn('kept', { broker: 1 });
     expect(read).toBe(0);

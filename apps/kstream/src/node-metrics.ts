@@ -38,7 +38,12 @@ export class NodeMetrics {
     this.#sources = sources;
     const registers = [this.#registry];
     const { metadata } = sources;
-    this.#brokerUp = new Gauge({ name: 'kstream_scrape_broker_up', help: "1 when the broker's metrics are in this scrape, 0 when it is down or did not answer in time", labelNames: ['broker'], registers });
+    this.#brokerUp = new Gauge({
+      name: 'kstream_scrape_broker_up',
+      help: "1 when the broker's metrics are in this scrape, 0 when it is down or did not answer in time",
+      labelNames: ['broker'],
+      registers,
+    });
     this.#lag = new Gauge({
       name: 'kstream_consumer_group_lag',
       help: "A consumer group's lag on a partition: the leader's high watermark minus the group's committed offset",

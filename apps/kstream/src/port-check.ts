@@ -12,9 +12,7 @@ export async function checkPortsFree(host: string, ports: readonly number[], fir
   for (const [index, port] of ports.entries()) {
     const failure = await tryBind(host, port);
     if (failure) {
-      throw new ConfigError(
-        `--port ${firstPort}: ${host}:${port} for broker ${index + 1} is not available (${failure}); choose another --port`,
-      );
+      throw new ConfigError(`--port ${firstPort}: ${host}:${port} for broker ${index + 1} is not available (${failure}); choose another --port`);
     }
   }
 }

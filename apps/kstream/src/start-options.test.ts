@@ -49,15 +49,9 @@ describe('parseStartArgs', () => {
   it('configFlagProblems: no key=value, the same key twice, unknown keys, bad values', () => {
     expect(() => parse(['--config', 'num.partitions'])).toThrow('--config needs key=value, got "num.partitions"');
     expect(() => parse(['--config', '=3'])).toThrow('--config needs key=value, got "=3"');
-    expect(() => parse(['--config', 'num.partitions=2', '--config', 'num.partitions=3'])).toThrow(
-      '--config num.partitions is given more than once',
-    );
-    expect(() => parse(['--config', 'num.partition=3'])).toThrow(
-      /^--config num.partition: Unknown broker config name: num.partition; did you mean num.partitions\?$/,
-    );
-    expect(() => parse(['--config', 'colour=blue'])).toThrow(
-      /^--config colour: Unknown broker config name: colour \(known: auto.create.topics.enable, .*num.partitions.*\)$/,
-    );
+    expect(() => parse(['--config', 'num.partitions=2', '--config', 'num.partitions=3'])).toThrow('--config num.partitions is given more than once');
+    expect(() => parse(['--config', 'num.partition=3'])).toThrow(/^--config num.partition: Unknown broker config name: num.partition; did you mean num.partitions\?$/);
+    expect(() => parse(['--config', 'colour=blue'])).toThrow(/^--config colour: Unknown broker config name: colour \(known: auto.create.topics.enable, .*num.partitions.*\)$/);
     expect(() => parse(['--config', 'listeners=PLAINTEXT://:9092'])).toThrow(
       '--config listeners: listeners is a Kafka setting kstream does not apply: each broker listens on 127.0.0.1, from --port on',
     );
@@ -85,9 +79,7 @@ describe('parseStartArgs', () => {
     expect(() => checkStartOptions({ ...START_DEFAULTS, config: { 'message.max.bytes': '-1' } })).toThrow(
       'config message.max.bytes: Invalid value "-1" for configuration message.max.bytes: must be an int from 0 to 2147483647',
     );
-    expect(() => checkStartOptions({ ...START_DEFAULTS, config: { 'num.partitions': 3 } as never })).toThrow(
-      'config num.partitions must be given as a string, got number',
-    );
+    expect(() => checkStartOptions({ ...START_DEFAULTS, config: { 'num.partitions': 3 } as never })).toThrow('config num.partitions must be given as a string, got number');
   });
 });
 
@@ -110,7 +102,7 @@ describe('nodeBrokerConfig', () => {
     });
   });
 
-  it('enoughBrokers: Kafka\'s defaults stand', () => {
+  it("enoughBrokers: Kafka's defaults stand", () => {
     expect(nodeBrokerConfig(3, {})).toEqual({});
     expect(nodeBrokerConfig(5, { 'num.partitions': '4' })).toEqual({ 'num.partitions': '4' });
   });

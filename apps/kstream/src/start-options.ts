@@ -104,9 +104,7 @@ export function checkStartOptions(options: StartOptions): StartOptions {
     throw new ConfigError(`--port must be ${ALLOWED['--port']}, got ${port}`);
   }
   if (port !== 0 && port + brokers - 1 > 65535) {
-    throw new ConfigError(
-      `--port ${port} with --brokers ${brokers} needs ports up to ${port + brokers - 1}, above 65535; use a lower --port`,
-    );
+    throw new ConfigError(`--port ${port} with --brokers ${brokers} needs ports up to ${port + brokers - 1}, above 65535; use a lower --port`);
   }
   if (!(Number.isInteger(metricsPort) && metricsPort >= NO_METRICS && metricsPort <= 65535)) {
     throw new ConfigError(`--metrics-port must be ${ALLOWED['--metrics-port']}, got ${metricsPort}`);

@@ -46,9 +46,7 @@ describe('TaskPool', () => {
   });
 
   it('corruptInput: a task that throws is answered with its error, and the pool keeps working', async () => {
-    await expect(
-      submitter.ask({ type: 'SubmitGunzip', gzipped: Buffer.from('not gzip at all') }, { timeoutMs: 15_000 }),
-    ).rejects.toThrow(/incorrect header check/);
+    await expect(submitter.ask({ type: 'SubmitGunzip', gzipped: Buffer.from('not gzip at all') }, { timeoutMs: 15_000 })).rejects.toThrow(/incorrect header check/);
     expect(logged).toEqual(["ERROR handler failed on 'RunPoolTask' asked by actor 'submitter'"]);
     const again = await submitter.ask({ type: 'SubmitGunzip', gzipped: gzipSync('still here') }, { timeoutMs: 15_000 });
     expect(Buffer.from(again.output).toString()).toBe('still here');

@@ -30,7 +30,9 @@ describe('kstream bench', { timeout: 240_000 }, () => {
     const produced = await run('bench', 'produce', '--topic', topic, '--num-records', '2000', '--record-size', '50', '--throughput', '-1');
     expect(produced.code).toBe(0);
     expect(produced.stdout).toMatch(
-      new RegExp(`^2000 records sent, ${NUMBER} records/sec \\(${NUMBER} MB/sec\\), ${NUMBER} ms avg latency, ${NUMBER} ms max latency, \\d+ ms 50th, \\d+ ms 95th, \\d+ ms 99th, \\d+ ms 99\\.9th\\.\\n$`),
+      new RegExp(
+        `^2000 records sent, ${NUMBER} records/sec \\(${NUMBER} MB/sec\\), ${NUMBER} ms avg latency, ${NUMBER} ms max latency, \\d+ ms 50th, \\d+ ms 95th, \\d+ ms 99th, \\d+ ms 99\\.9th\\.\\n$`,
+      ),
     );
     expect(produced.stderr).toBe('');
     const ends = await admin.listOffsets([0, 1].map((partition) => ({ topic, partition, spec: 'latest' as const })));

@@ -23,7 +23,11 @@ describe('kstream produce, consume and groups', { timeout: 240_000 }, () => {
   let admin: Admin;
   const args = (...rest: string[]) => [...rest, '--bootstrap', node.bootstrap];
   const run = (rest: string[], input?: string) => kstream(args(...rest), input === undefined ? {} : { input });
-  const jsonLines = (stdout: string) => stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as JsonRecord);
+  const jsonLines = (stdout: string) =>
+    stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JsonRecord);
 
   beforeAll(async () => {
     node = await CompatCluster.start('cli-records', { 'group.initial.rebalance.delay.ms': '0' });
@@ -43,7 +47,10 @@ describe('kstream produce, consume and groups', { timeout: 240_000 }, () => {
 
   it('keysHeadersAndFormats: keyed lines with headers come back in every format, each key in one partition', async () => {
     const topic = await createTopic('keyed', 3);
-    const produced = await run(['produce', topic, '--key-separator', ':', '--header', 'source=cli', '--header', 'run=1', '--acks', '1', '--compression', 'gzip'], 'a:1\nb:2\na:3\n\nc:x:y\n');
+    const produced = await run(
+      ['produce', topic, '--key-separator', ':', '--header', 'source=cli', '--header', 'run=1', '--acks', '1', '--compression', 'gzip'],
+      'a:1\nb:2\na:3\n\nc:x:y\n',
+    );
     expect(produced).toMatchObject({ code: 0, stdout: '', stderr: `4 records sent to ${topic}\n` });
     const [json, keyValue] = await Promise.all([
       run(['consume', topic, '--from-beginning', '--max-messages', '4', '--format', 'json']),
@@ -120,7 +127,10 @@ describe('kstream produce, consume and groups', { timeout: 240_000 }, () => {
     expect(dryRun).toMatchObject({ code: 0, stdout: `${group}\t${topic}\t0\t3\t0\n`, stderr: 'Dry run: nothing was committed; add --execute to commit these offsets.\n' });
     expect((await admin.groupLag(group)).partitions.find((p) => p.partition === 0)?.committedOffset).toBe(3n);
     const executed = await run(['groups', 'reset-offsets', group, '--to-offset', '1', '--topic', topic, '--execute', '--json']);
-    expect(JSON.parse(executed.stdout)).toEqual([expect.objectContaining({ partition: 0, currentOffset: 3, newOffset: 1 }), expect.objectContaining({ partition: 1, newOffset: 0 })]);
+    expect(JSON.parse(executed.stdout)).toEqual([
+      expect.objectContaining({ partition: 0, currentOffset: 3, newOffset: 1 }),
+      expect.objectContaining({ partition: 1, newOffset: 0 }),
+    ]);
     const resumed = await run(['consume', topic, '--group', group, '--max-messages', '2']);
     expect(resumed.stdout).toBe('b\nc\n');
 

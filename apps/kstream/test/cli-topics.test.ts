@@ -38,20 +38,40 @@ describe('kstream topics', { timeout: 240_000 }, () => {
       expect(replicas!.split(',')).toContain(leader);
       expect([offline, start, end]).toEqual(['-', '0', '0']);
     }
-    const parsed = JSON.parse(json.stdout) as { topic: string; partitionCount: number; configs: Record<string, string>; partitions: Array<{ logEndOffset: number; isr: number[] }> };
+    const parsed = JSON.parse(json.stdout) as {
+      topic: string;
+      partitionCount: number;
+      configs: Record<string, string>;
+      partitions: Array<{ logEndOffset: number; isr: number[] }>;
+    };
     expect(parsed).toMatchObject({ topic, partitionCount: 3, replicationFactor: 3, configs: { 'retention.ms': '86400000' } });
-    expect(parsed.partitions.map((p) => [p.logEndOffset, p.isr.length])).toEqual([[0, 3], [0, 3], [0, 3]]);
+    expect(parsed.partitions.map((p) => [p.logEndOffset, p.isr.length])).toEqual([
+      [0, 3],
+      [0, 3],
+      [0, 3],
+    ]);
   });
 
   it('alterAddPartitionsDelete: each change reaches the cluster, and a deleted topic is gone', async () => {
     const topic = topicName('changing');
     expect((await run('topics', 'create', topic, '--partitions', '1', '--replication-factor', '1')).code).toBe(0);
-    const [altered, grown] = await Promise.all([run('topics', 'alter', topic, '--config', 'retention.ms=3600000', '--config', 'cleanup.policy=compact'), run('topics', 'add-partitions', topic, '--partitions', '4')]);
+    const [altered, grown] = await Promise.all([
+      run('topics', 'alter', topic, '--config', 'retention.ms=3600000', '--config', 'cleanup.policy=compact'),
+      run('topics', 'add-partitions', topic, '--partitions', '4'),
+    ]);
     expect(altered).toMatchObject({ code: 0, stdout: `Altered configs of topic ${topic}.\n` });
     expect(grown).toMatchObject({ code: 0, stdout: `Topic ${topic} now has 4 partitions.\n` });
     const [described] = await admin.describeTopics([topic], { includeConfigs: true });
     expect(described!.partitions).toHaveLength(4);
-    expect(described!.configs!.filter((c) => c.source === 'TOPIC_CONFIG').map((c) => [c.name, c.value]).sort()).toEqual([['cleanup.policy', 'compact'], ['retention.ms', '3600000']]);
+    expect(
+      described!
+        .configs!.filter((c) => c.source === 'TOPIC_CONFIG')
+        .map((c) => [c.name, c.value])
+        .sort(),
+    ).toEqual([
+      ['cleanup.policy', 'compact'],
+      ['retention.ms', '3600000'],
+    ]);
     const reset = await run('topics', 'alter', topic, '--delete-config', 'cleanup.policy');
     expect(reset.code).toBe(0);
     const shrink = await run('topics', 'add-partitions', topic, '--partitions', '2');
@@ -72,7 +92,7 @@ describe('kstream topics', { timeout: 240_000 }, () => {
     expect(await run('topics', 'delete', missing, '--if-exists')).toMatchObject({ code: 0, stdout: '' });
   });
 
-  it('createExisting: exit 1 with Kafka\'s error, or 0 with --if-not-exists', async () => {
+  it("createExisting: exit 1 with Kafka's error, or 0 with --if-not-exists", async () => {
     const topic = topicName('twice');
     expect((await run('topics', 'create', topic, '--partitions', '1')).code).toBe(0);
     const [again, tolerated] = await Promise.all([run('topics', 'create', topic), run('topics', 'create', topic, '--if-not-exists')]);

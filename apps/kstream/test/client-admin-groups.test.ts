@@ -62,12 +62,15 @@ describe('@kstream/client Admin: consumer groups', () => {
     });
 
     member = await GroupMember.start(node, 'member', groupId, topic);
-    const committedToEnd = (offsets: readonly { offset: bigint | null }[]) =>
-      offsets.length === PARTITIONS && offsets.every((o) => o.offset === BigInt(RECORDS_PER_PARTITION));
+    const committedToEnd = (offsets: readonly { offset: bigint | null }[]) => offsets.length === PARTITIONS && offsets.every((o) => o.offset === BigInt(RECORDS_PER_PARTITION));
     const committed = await until('every partition committed to its end', () => admin.fetchCommittedOffsets(groupId), committedToEnd);
     expect(committed.map((c) => [c.topic, c.partition]).sort()).toEqual([0, 1, 2].map((p) => [topic, p]));
 
-    const [described] = await until('the group Stable', () => admin.describeGroups([groupId]), ([g]) => g?.state === 'Stable');
+    const [described] = await until(
+      'the group Stable',
+      () => admin.describeGroups([groupId]),
+      ([g]) => g?.state === 'Stable',
+    );
     expect(described).toMatchObject({ groupId, protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
     expect(described!.members).toHaveLength(1);
     const [only] = described!.members;
@@ -82,9 +85,7 @@ describe('@kstream/client Admin: consumer groups', () => {
     expect((await admin.listGroups({ states: ['Stable'] })).map((g) => g.groupId)).toContain(groupId);
 
     const live = await admin.groupLag(groupId);
-    expect(live.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag, p.memberId])).toEqual(
-      [0, 1, 2].map((p) => [p, 10n, 10n, 0n, member.memberId]),
-    );
+    expect(live.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag, p.memberId])).toEqual([0, 1, 2].map((p) => [p, 10n, 10n, 0n, member.memberId]));
   }, 30_000);
 
   it('refusedWhileItHasMembers: deleteGroups is NON_EMPTY_GROUP, resetGroupOffsets (even a dry run) KafkaGroupNotEmptyError', async () => {
@@ -97,7 +98,11 @@ describe('@kstream/client Admin: consumer groups', () => {
 
   it('laggedAndResetOnceEmpty: lag counts records past the commits; dry run, a time, one partition, an offset kept within the log, earliest', async () => {
     await member.stop();
-    await until('the group Empty', () => admin.describeGroups([groupId]), ([g]) => g?.state === 'Empty');
+    await until(
+      'the group Empty',
+      () => admin.describeGroups([groupId]),
+      ([g]) => g?.state === 'Empty',
+    );
     expect((await admin.listGroups({ states: ['Empty'] })).map((g) => g.groupId)).toContain(groupId);
     await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `late ${i}`, timestamp: String(base + 30_000) })) });
     const behind = await admin.groupLag(groupId);
@@ -123,7 +128,10 @@ describe('@kstream/client Admin: consumer groups', () => {
     await admin.resetGroupOffsets(groupId, { topics: [{ topic, partition: 1 }], to: { offset: 3n } });
     expect(await offsetsNow(), 'only the partition named').toEqual([5n, 3n, 5n]);
     const clamped = await admin.resetGroupOffsets(groupId, { topics: [topic], to: { offset: 999n } });
-    expect(clamped.map((r) => r.newOffset), 'an offset past the end resets to the end').toEqual([15n, 10n, 10n]);
+    expect(
+      clamped.map((r) => r.newOffset),
+      'an offset past the end resets to the end',
+    ).toEqual([15n, 10n, 10n]);
     await admin.resetGroupOffsets(groupId, { to: 'earliest' });
     expect(await offsetsNow()).toEqual([0n, 0n, 0n]);
     expect((await admin.groupLag(groupId)).totalLag).toBe(35n);

@@ -54,9 +54,7 @@ describe('@kstream/client Admin: leaders and replicas', () => {
     await node.cluster.control.cutLink(1, 3);
     try {
       await admin.alterPartitionReassignments([{ topic, partition: 0, replicas: [3, 2] }]);
-      expect(await admin.listPartitionReassignments([{ topic, partition: 0 }])).toEqual([
-        { topic, partition: 0, replicas: [3, 2, 1], addingReplicas: [3], removingReplicas: [1] },
-      ]);
+      expect(await admin.listPartitionReassignments([{ topic, partition: 0 }])).toEqual([{ topic, partition: 0, replicas: [3, 2, 1], addingReplicas: [3], removingReplicas: [1] }]);
       expect(await admin.listPartitionReassignments()).toContainEqual(expect.objectContaining({ topic, partition: 0 }));
     } finally {
       await node.cluster.control.healLink(1, 3);

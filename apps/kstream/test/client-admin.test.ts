@@ -28,10 +28,7 @@ describe('@kstream/client Admin: topics, configs, cluster, offsets', () => {
 
   it('createDescribeListDelete: what was asked is what describeTopics shows; a deleted topic is gone and then unknown', async () => {
     const [replicated, defaulted] = [topicName('replicated'), topicName('defaulted')];
-    const created = await admin.createTopics([
-      { topic: replicated, numPartitions: 3, replicationFactor: 3, configs: { 'retention.ms': '3600000' } },
-      { topic: defaulted },
-    ]);
+    const created = await admin.createTopics([{ topic: replicated, numPartitions: 3, replicationFactor: 3, configs: { 'retention.ms': '3600000' } }, { topic: defaulted }]);
     expect(created.map((t) => [t.topic, t.numPartitions, t.replicationFactor])).toEqual([
       [replicated, 3, 3],
       [defaulted, 2, 1],
@@ -62,7 +59,12 @@ describe('@kstream/client Admin: topics, configs, cluster, offsets', () => {
   it('createExistingTopic: TOPIC_ALREADY_EXISTS for that topic alone; the other one of the batch is created', async () => {
     const [existing, fresh] = [topicName('existing'), topicName('fresh')];
     await admin.createTopics([{ topic: existing, numPartitions: 1 }]);
-    const { failed, error } = await batchFailure(admin.createTopics([{ topic: existing, numPartitions: 4 }, { topic: fresh, numPartitions: 1 }]));
+    const { failed, error } = await batchFailure(
+      admin.createTopics([
+        { topic: existing, numPartitions: 4 },
+        { topic: fresh, numPartitions: 1 },
+      ]),
+    );
     expect(failed).toEqual([[existing, 'TOPIC_ALREADY_EXISTS']]);
     expect(error.failures[0]!.error.message).toContain(existing);
     expect(error.retriable).toBe(false);
@@ -100,7 +102,15 @@ describe('@kstream/client Admin: topics, configs, cluster, offsets', () => {
     expect(checked).toMatchObject({ topic: validated, numPartitions: 2, replicationFactor: 2 });
     expect(await admin.listTopics()).not.toContain(validated);
 
-    await admin.createTopics([{ topic: assigned, replicaAssignment: [[3, 1], [2, 3]] }]);
+    await admin.createTopics([
+      {
+        topic: assigned,
+        replicaAssignment: [
+          [3, 1],
+          [2, 3],
+        ],
+      },
+    ]);
     const [described] = await admin.describeTopics([assigned]);
     expect(described!.partitions.map((p) => p.replicas)).toEqual([
       [3, 1],

@@ -135,10 +135,14 @@ describe('ClusterClient against a 3-broker node', () => {
     const response = await leaderConnection.request(ListGroups, { statesFilter: [], typesFilter: [] });
     expect(response.errorCode).toBe(0);
     // The crashed broker comes back (the node's supervisor restarts it): broker(id) reconnects.
-    const reconnected = await until('a connection to the restarted broker', async () => {
-      const again = await c.broker(oldLeader);
-      return again !== connection && again.connected ? again : undefined;
-    }, 30_000);
+    const reconnected = await until(
+      'a connection to the restarted broker',
+      async () => {
+        const again = await c.broker(oldLeader);
+        return again !== connection && again.connected ? again : undefined;
+      },
+      30_000,
+    );
     expect(reconnected.nodeId).toBe(oldLeader);
   }, 60_000);
 

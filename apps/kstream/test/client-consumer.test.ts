@@ -5,14 +5,7 @@
 // leader crash mid-consume loses and repeats nothing.
 import { CompressionTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Consumer,
-  NoOffsetForPartitionError,
-  OffsetOutOfRangeError,
-  stringSerde,
-  type ConsumerOptions,
-  type ConsumerRecord,
-} from '@kstream/client';
+import { Consumer, NoOffsetForPartitionError, OffsetOutOfRangeError, stringSerde, type ConsumerOptions, type ConsumerRecord } from '@kstream/client';
 import { waitFor } from '../src/cluster.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { FAST_FAILOVER, REPLICATED, waitForPartition } from './failover.test-support.js';
@@ -206,7 +199,10 @@ describe('@kstream/client Consumer (assign)', () => {
     none.seek(tp, 1_000n);
     let error: unknown;
     await waitFor('OffsetOutOfRangeError from poll', async () => {
-      error = await none.poll({ timeoutMs: 200 }).then(() => undefined, (e: unknown) => e);
+      error = await none.poll({ timeoutMs: 200 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       return error !== undefined;
     });
     expect(error).toBeInstanceOf(OffsetOutOfRangeError);
@@ -234,7 +230,13 @@ describe('@kstream/client Consumer (assign)', () => {
     const byBatch = consumer();
     byBatch.assign([tp]);
     const failure = new Error('handler failed');
-    await expect(byBatch.run({ eachBatch: () => { throw failure; } })).rejects.toBe(failure);
+    await expect(
+      byBatch.run({
+        eachBatch: () => {
+          throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
   });
 
   it('commitThenCommittedAndANewConsumerStartsThere: manual assignment in a group', async () => {
@@ -289,7 +291,12 @@ describe('@kstream/client Consumer (assign)', () => {
       if (read.length >= 30) break;
     }
     expect(read.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `first-${i}`).sort());
-    expect(first.assignment().map((p) => p.partition).sort()).toEqual([0, 1, 2]);
+    expect(
+      first
+        .assignment()
+        .map((p) => p.partition)
+        .sort(),
+    ).toEqual([0, 1, 2]);
     await first.close();
 
     await producer.send({ topic, messages: Array.from({ length: 6 }, (_, i) => ({ partition: i % 3, value: `second-${i}` })) });
@@ -313,16 +320,18 @@ describe('@kstream/client Consumer (assign)', () => {
     let sending = true;
     const sends = (async () => {
       for (let i = 0; sending; i++) {
-        const results = await producer
-          .send({ topic, acks: -1, messages: [0, 1, 2].map((partition) => ({ partition, value: `v${i}` })) })
-          .catch(() => []);
+        const results = await producer.send({ topic, acks: -1, messages: [0, 1, 2].map((partition) => ({ partition, value: `v${i}` })) }).catch(() => []);
         for (const r of results) acked.set(r.partition, BigInt(r.baseOffset!));
       }
     })();
 
     const c = consumer();
     c.assign(assignment.map(({ partition }) => ({ topic, partition })));
-    const read = new Map<number, bigint[]>([[0, []], [1, []], [2, []]]);
+    const read = new Map<number, bigint[]>([
+      [0, []],
+      [1, []],
+      [2, []],
+    ]);
     let stop = false;
     const reading = (async () => {
       while (!stop) for (const batch of await c.poll({ timeoutMs: 100 })) read.get(batch.partition)!.push(...batch.records.map((r) => r.offset));
@@ -336,9 +345,7 @@ describe('@kstream/client Consumer (assign)', () => {
       sending = false;
       await sends;
     }
-    await waitFor('the consumer to reach the last acknowledged offset of every partition', () =>
-      [...acked].every(([p, offset]) => read.get(p)!.some((o) => o >= offset)),
-    15_000);
+    await waitFor('the consumer to reach the last acknowledged offset of every partition', () => [...acked].every(([p, offset]) => read.get(p)!.some((o) => o >= offset)), 15_000);
     stop = true;
     await reading;
     for (const [partition, offsets] of read) {

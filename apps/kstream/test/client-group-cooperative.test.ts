@@ -41,7 +41,14 @@ describe('@kstream/client cooperative-sticky group under load', () => {
     const shares = (names: readonly string[], counts: string) => {
       const owned = log.assignments();
       const all = names.flatMap((n) => owned.get(n) ?? []);
-      return new Set(all).size === PARTITIONS && all.length === PARTITIONS && names.map((n) => (owned.get(n) ?? []).length).sort().join() === counts;
+      return (
+        new Set(all).size === PARTITIONS &&
+        all.length === PARTITIONS &&
+        names
+          .map((n) => (owned.get(n) ?? []).length)
+          .sort()
+          .join() === counts
+      );
     };
     const revocationsSince = (mark: number, name: string) => log.ownership.slice(mark).filter((e) => e.member === name && e.kind !== 'assigned');
 

@@ -54,7 +54,13 @@ describe('@kstream/client and kafkajs consumers in one group', () => {
     });
     ours('b');
 
-    const view = await waitForGroup(admin, groupId, topic, '3 members Stable, 2 partitions each', (v) => stableAndShared(v, 3, PARTITIONS) && partitionCounts(v).join() === '2,2,2');
+    const view = await waitForGroup(
+      admin,
+      groupId,
+      topic,
+      '3 members Stable, 2 partitions each',
+      (v) => stableAndShared(v, 3, PARTITIONS) && partitionCounts(v).join() === '2,2,2',
+    );
     expect(view.protocol).toBe('roundrobin');
     expect(view.members.map((m) => m.clientId).sort()).toEqual(['client-group-a', 'client-group-b', 'kstream-compat']);
 

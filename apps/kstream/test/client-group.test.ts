@@ -48,7 +48,14 @@ describe('@kstream/client consumer groups', () => {
       () => {
         const owned = log.assignments();
         const all = names.flatMap((n) => owned.get(n) ?? []);
-        return new Set(all).size === PARTITIONS && all.length === PARTITIONS && names.map((n) => (owned.get(n) ?? []).length).sort().join() === counts;
+        return (
+          new Set(all).size === PARTITIONS &&
+          all.length === PARTITIONS &&
+          names
+            .map((n) => (owned.get(n) ?? []).length)
+            .sort()
+            .join() === counts
+        );
       },
       20_000,
     );
@@ -62,7 +69,13 @@ describe('@kstream/client consumer groups', () => {
     await producer.send({ topic, messages: first });
 
     const [a, b] = ['a', 'b', 'c'].map((name) => member(name, topic, log, { groupId }));
-    const view = await waitForGroup(admin, groupId, topic, '3 members Stable, 2 partitions each', (v) => stableAndShared(v, 3, PARTITIONS) && partitionCounts(v).join() === '2,2,2');
+    const view = await waitForGroup(
+      admin,
+      groupId,
+      topic,
+      '3 members Stable, 2 partitions each',
+      (v) => stableAndShared(v, 3, PARTITIONS) && partitionCounts(v).join() === '2,2,2',
+    );
     expect(view.protocol, "Kafka 3's default assignors, range first").toBe('range');
     await waitForShares(log, ['a', 'b', 'c'], '2,2,2', 'the members');
     expect(log.assignments().get('a'), 'range gives the first member in member-id order a contiguous range').toHaveLength(2);

@@ -116,7 +116,7 @@ describe('client interoperability', () => {
     expect(byKey(fromKcat)).toEqual(byKey(sent));
   }, 60_000);
 
-  it.skipIf(kcatMissing !== null)('kcatMurmur2KeysLandWhereOursPutThem, and our Consumer reads kcat\'s records byte for byte', async () => {
+  it.skipIf(kcatMissing !== null)("kcatMurmur2KeysLandWhereOursPutThem, and our Consumer reads kcat's records byte for byte", async () => {
     const keys = Array.from({ length: 60 }, (_, i) => `user-${i * 7919}`);
     const ours = await createTopic('interop-keys-ours');
     const theirs = await createTopic('interop-keys-kcat');
@@ -132,9 +132,20 @@ describe('client interoperability', () => {
       await producer.close();
     }
     // librdkafka's default partitioner is consistent_random (CRC32); murmur2_random is the Java client's.
-    await kcatProduce(node.bootstrap, theirs, keys.map((key) => `${key}:${key}`), ['-K', ':', '-X', 'partitioner=murmur2_random', '-X', 'linger.ms=20']);
+    await kcatProduce(
+      node.bootstrap,
+      theirs,
+      keys.map((key) => `${key}:${key}`),
+      ['-K', ':', '-X', 'partitioner=murmur2_random', '-X', 'linger.ms=20'],
+    );
 
-    const consumer = new Consumer<string, string>({ bootstrap: node.bootstrap, keyDeserializer: stringSerde, valueDeserializer: stringSerde, autoOffsetReset: 'earliest', logger: quiet });
+    const consumer = new Consumer<string, string>({
+      bootstrap: node.bootstrap,
+      keyDeserializer: stringSerde,
+      valueDeserializer: stringSerde,
+      autoOffsetReset: 'earliest',
+      logger: quiet,
+    });
     const read = new Map<string, { partition: number; value: string | null }>();
     try {
       consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: theirs, partition })));

@@ -9,8 +9,6 @@ import { compatKafka, LIBS, type Lib } from './client-kafkajs.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { GROUP_CONFIGS } from './groups.test-support.js';
 
-
-
 describe('@kstream/client/kafkajs admin beside kafkajs', () => {
   let node: CompatCluster;
   const clients: Array<{ disconnect(): Promise<void> }> = [];
@@ -59,7 +57,14 @@ describe('@kstream/client/kafkajs admin beside kafkajs', () => {
     const [theirs, mine] = await both(async (lib, a, topic) => {
       const groupId = topicName(`offsets-${lib.name}`);
       const before = await a.fetchOffsets({ groupId, topics: [topic] });
-      await a.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '1' }, { partition: 2, offset: '3' }] });
+      await a.setOffsets({
+        groupId,
+        topic,
+        partitions: [
+          { partition: 0, offset: '1' },
+          { partition: 2, offset: '3' },
+        ],
+      });
       const after = await a.fetchOffsets({ groupId, topics: [topic] });
       const everyTopic = await a.fetchOffsets({ groupId });
       const resolved = await a.fetchOffsets({ groupId, topics: [topic], resolveOffsets: true });
@@ -92,7 +97,10 @@ describe('@kstream/client/kafkajs admin beside kafkajs', () => {
   it('configs: describeConfigs shape and alterConfigs replacing what was set on the topic', async () => {
     const [theirs, mine] = await both(async (_lib, a, topic) => {
       const describe = async () => {
-        const { resources } = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: ours.ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms', 'cleanup.policy', 'segment.ms'] }] });
+        const { resources } = await a.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ours.ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms', 'cleanup.policy', 'segment.ms'] }],
+        });
         return resources.map((r) => ({
           ...r,
           resourceName: r.resourceName === topic,
@@ -102,7 +110,10 @@ describe('@kstream/client/kafkajs admin beside kafkajs', () => {
         }));
       };
       const before = await describe();
-      const altered = await a.alterConfigs({ validateOnly: false, resources: [{ type: ours.ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'segment.ms', value: '3600000' }] }] });
+      const altered = await a.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ours.ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'segment.ms', value: '3600000' }] }],
+      });
       return { before, altered: altered.resources.map((r: { errorCode: number }) => r.errorCode), after: await describe() };
     });
     expect(theirs.before[0]!.configEntries.find((e) => e.configName === 'retention.ms')).toMatchObject({ configValue: '86400000', configSource: ours.ConfigSource.TOPIC_CONFIG });
@@ -124,7 +135,10 @@ describe('@kstream/client/kafkajs admin beside kafkajs', () => {
         listed,
         described,
         deleted: deleted.map((d) => ({ ...d, groupId: d.groupId === groupId })),
-        unknown: { name: unknown instanceof Error ? unknown.name : 'resolved', groups: unknown instanceof Error ? unknown.groups.map((g) => [g.errorCode, g.error.name, (g.error as ours.KafkaJSProtocolError).type]) : [] },
+        unknown: {
+          name: unknown instanceof Error ? unknown.name : 'resolved',
+          groups: unknown instanceof Error ? unknown.groups.map((g) => [g.errorCode, g.error.name, (g.error as ours.KafkaJSProtocolError).type]) : [],
+        },
       };
     });
     expect(theirs.unknown.name).toBe('KafkaJSDeleteGroupsError');
@@ -135,7 +149,13 @@ describe('@kstream/client/kafkajs admin beside kafkajs', () => {
     const [theirs, mine] = await both(async (_lib, a, topic) => {
       // kafkajs's deleteTopicRecords needs the topic's metadata loaded first (fetchTopicOffsets does that).
       await a.fetchTopicOffsets(topic);
-      await a.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '2' }, { partition: 1, offset: '-1' }] });
+      await a.deleteTopicRecords({
+        topic,
+        partitions: [
+          { partition: 0, offset: '2' },
+          { partition: 1, offset: '-1' },
+        ],
+      });
       const offsets = sortByPartition(await a.fetchTopicOffsets(topic));
       const { topics: all } = await a.fetchTopicMetadata();
       const mineListed = all.find((t) => t.name === topic);

@@ -12,8 +12,6 @@ import { compatKafka, KSTREAM, LIBS, type Lib } from './client-kafkajs.test-supp
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { GROUP_CONFIGS } from './groups.test-support.js';
 
-
-
 const PARTITIONS = 6;
 const MESSAGES = 60;
 
@@ -70,21 +68,24 @@ describe('@kstream/client/kafkajs consumer beside kafkajs', () => {
     await Promise.all(members.map(({ c }) => c.connect()));
     await Promise.all(members.map(({ c }) => c.subscribe({ topics: [topic], fromBeginning: true })));
     // Both join before anything is read, so neither reads partitions the other is given afterwards.
-    await Promise.all(
-      members.map(({ lib, c }) =>
-        c.run({ eachMessage: async ({ partition, message }) => void read.get(lib.name)!.push(`${partition}@${message.offset}`) }),
-      ),
+    await Promise.all(members.map(({ lib, c }) => c.run({ eachMessage: async ({ partition, message }) => void read.get(lib.name)!.push(`${partition}@${message.offset}`) })));
+    await waitFor(
+      'both members to hold 3 partitions each',
+      () => {
+        const held = [...assignments.values()].map((a) => Object.values(a).flat().length);
+        return held.length === 2 && held.every((n) => n === PARTITIONS / 2);
+      },
+      20_000,
     );
-    await waitFor('both members to hold 3 partitions each', () => {
-      const held = [...assignments.values()].map((a) => Object.values(a).flat().length);
-      return held.length === 2 && held.every((n) => n === PARTITIONS / 2);
-    }, 20_000);
     await waitFor('every message to be read', () => read.get('kafkajs')!.length + read.get('kstream')!.length >= MESSAGES, 20_000);
     const all = [...read.get('kafkajs')!, ...read.get('kstream')!];
     expect(new Set(all).size, 'no message read twice').toBe(all.length);
     expect(all).toHaveLength(MESSAGES);
     const kafkajsPartitions = new Set(read.get('kafkajs')!.map((m) => m.split('@')[0]));
-    expect(read.get('kstream')!.some((m) => kafkajsPartitions.has(m.split('@')[0])), 'no partition read by both').toBe(false);
+    expect(
+      read.get('kstream')!.some((m) => kafkajsPartitions.has(m.split('@')[0])),
+      'no partition read by both',
+    ).toBe(false);
     const description = await admin.describeGroups([groupId]);
     expect(description.groups[0]).toMatchObject({ protocol: 'RoundRobinAssigner', protocolType: 'consumer', state: 'Stable' });
     // Each member's last GROUP_JOIN names itself, the same leader, and the protocol: kafkajs's payload, filled the same way by ours.

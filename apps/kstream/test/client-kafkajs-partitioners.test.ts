@@ -19,7 +19,11 @@ function partitionMetadata(count: number, withoutLeader: ReadonlySet<number> = n
   }));
 }
 
-const key = fc.oneof(fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }));
+const key = fc.oneof(
+  fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+);
 
 describe('kafkajs partitioners', () => {
   for (const name of ['DefaultPartitioner', 'LegacyPartitioner', 'JavaCompatiblePartitioner'] as const) {

@@ -13,8 +13,6 @@ import { compatKafka, LIBS, type Lib } from './client-kafkajs.test-support.js';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { GROUP_CONFIGS } from './groups.test-support.js';
 
-
-
 interface SeenMessage {
   partition: number;
   offset: string;
@@ -129,7 +127,12 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
       const a = await createTopic(lib, 'batch-a', 4);
       const b = await createTopic(lib, 'batch-b', 5);
       const p = await producer(lib, { createPartitioner: (lib.name === 'kafkajs' ? kafkajs.Partitioners : ours.Partitioners).LegacyPartitioner });
-      const metadata = await p.sendBatch({ topicMessages: [{ topic: a, messages: keyed.slice(0, 20) }, { topic: b, messages: keyed.slice(20, 45) }] });
+      const metadata = await p.sendBatch({
+        topicMessages: [
+          { topic: a, messages: keyed.slice(0, 20) },
+          { topic: b, messages: keyed.slice(20, 45) },
+        ],
+      });
       // One send per key after the batch: its one entry says where the key went, and its baseOffset how many went there before.
       const placed = [];
       for (const message of keyed.slice(0, 20)) {
@@ -148,8 +151,10 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
 
   it('customPartitionerSeesTheWholeMessage; gzip and a brokers function on the way', async () => {
     // Routes by a field of the value, which only a partitioner handed the whole message can do.
-    const byRegion: ours.ICustomPartitioner = () => ({ partitionMetadata, message }) =>
-      String(message.value).includes('"eu"') ? 0 : partitionMetadata.length - 1;
+    const byRegion: ours.ICustomPartitioner =
+      () =>
+      ({ partitionMetadata, message }) =>
+        String(message.value).includes('"eu"') ? 0 : partitionMetadata.length - 1;
     const messages = Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ region: i % 3 === 0 ? 'eu' : 'us', i }) }));
     const reads = new Map<string, SeenMessage[]>();
     for (const lib of LIBS) {
@@ -163,7 +168,10 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
       clients.push(p);
       await p.connect();
       await p.send({ topic, messages, compression: ours.CompressionTypes.GZIP });
-      reads.set(lib.name, (await consumeAll(lib, topic, messages.length)).map((m) => ({ ...m, timestamp: '' })));
+      reads.set(
+        lib.name,
+        (await consumeAll(lib, topic, messages.length)).map((m) => ({ ...m, timestamp: '' })),
+      );
     }
     const theirs = reads.get('kafkajs')!;
     expect(theirs.filter((m) => m.partition === 0)).toHaveLength(4);
@@ -239,7 +247,13 @@ describe('@kstream/client/kafkajs beside kafkajs', () => {
         again,
         listed,
         partitions: topics[0]!.partitions
-          .map((p) => ({ partitionId: p.partitionId, errorCode: p.partitionErrorCode, replicas: p.replicas.length, isr: p.isr.length, leaderIsAReplica: p.replicas.includes(p.leader) }))
+          .map((p) => ({
+            partitionId: p.partitionId,
+            errorCode: p.partitionErrorCode,
+            replicas: p.replicas.length,
+            isr: p.isr.length,
+            leaderIsAReplica: p.replicas.includes(p.leader),
+          }))
           .sort((x, y) => x.partitionId - y.partitionId),
         brokers: cluster.brokers.map((b) => b.nodeId).sort(),
         controllerIsABroker: cluster.brokers.some((b) => b.nodeId === cluster.controller),

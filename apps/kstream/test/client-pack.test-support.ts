@@ -73,16 +73,20 @@ function staleDist(packageDir: string): string | null {
 async function withBuildLock<T>(build: () => Promise<T>): Promise<T> {
   const lock = join(root, 'node_modules', '.cache', 'client-pack-build.lock');
   mkdirSync(join(lock, '..'), { recursive: true });
-  await waitFor(`the build lock ${lock}`, () => {
-    try {
-      mkdirSync(lock);
-      return true;
-    } catch {
-      // A holder that died leaves the lock behind; no build takes two minutes.
-      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmSync(lock, { recursive: true, force: true });
-      return false;
-    }
-  }, 120_000);
+  await waitFor(
+    `the build lock ${lock}`,
+    () => {
+      try {
+        mkdirSync(lock);
+        return true;
+      } catch {
+        // A holder that died leaves the lock behind; no build takes two minutes.
+        if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmSync(lock, { recursive: true, force: true });
+        return false;
+      }
+    },
+    120_000,
+  );
   try {
     return await build();
   } finally {

@@ -222,12 +222,15 @@ describe('client-pack', () => {
     const client = files.get('@kstream/client')!;
     expect(client).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/kafkajs/index.js', 'dist/kafkajs/index.d.ts']));
     for (const [name, packed] of files) {
-      expect(packed.filter((file) => file.startsWith('src/') || /\.test(-support)?\.(js|d\.ts)$/.test(file)), `${name}: sources or tests`).toEqual([]);
+      expect(
+        packed.filter((file) => file.startsWith('src/') || /\.test(-support)?\.(js|d\.ts)$/.test(file)),
+        `${name}: sources or tests`,
+      ).toEqual([]);
     }
     expect(files.get('@kstream/protocol')).toEqual(expect.arrayContaining(['binding.gyp', 'native/crc32c.c', 'dist/index.js']));
   });
 
-  it('protocolInstallScriptApproved: the project\'s allowScripts lets npm run it (the crc32c addon builds, or it says why not)', ({ skip }) => {
+  it("protocolInstallScriptApproved: the project's allowScripts lets npm run it (the crc32c addon builds, or it says why not)", ({ skip }) => {
     if (skipReason !== null) skip(skipReason);
     expect(project!.installLog, 'npm skipped an install script').not.toMatch(/not yet covered by allowScripts/);
     expect(project!.installLog).toMatch(/> @kstream\/protocol@\S+ install/);
@@ -237,7 +240,10 @@ describe('client-pack', () => {
     const client = tarballs.find((t) => t.name === '@kstream/client')!;
     const readme = readFileSync(join(root, 'packages', 'client', 'README.md'), 'utf8');
     const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((link) => link[1]!).filter((target) => !/^[a-z]+:/.test(target));
-    expect(links.filter((target) => !client.files.includes(target)), 'links to files outside the package').toEqual([]);
+    expect(
+      links.filter((target) => !client.files.includes(target)),
+      'links to files outside the package',
+    ).toEqual([]);
   });
 
   it('esmImportProducesAndConsumes: Producer, Consumer and the kafkajs entry from an ES module', async ({ skip }) => {
@@ -250,7 +256,7 @@ describe('client-pack', () => {
     await expectRoundTrip('cjs');
   }, 45_000);
 
-  it('typesResolveFromDist: TypeScript (nodenext) checks a user\'s ES module and CommonJS file, and the README\'s example, against the installed .d.ts', async ({ skip }) => {
+  it("typesResolveFromDist: TypeScript (nodenext) checks a user's ES module and CommonJS file, and the README's example, against the installed .d.ts", async ({ skip }) => {
     if (skipReason !== null) skip(skipReason);
     expect(await typeErrors, 'tsc errors').toBe('');
   }, 30_000);
@@ -263,13 +269,14 @@ describe('client-pack', () => {
     const args = [node!.bootstrap, topic, String(PARTITIONS), String(PRODUCER_RECORDS), String(KAFKAJS_RECORDS)];
     const output = (await runScript(project!.dir, script, args, 35_000)) as ScriptOutput;
 
-    expect(output.node, 'the scripts run on the test\'s Node').toBe(process.version);
+    expect(output.node, "the scripts run on the test's Node").toBe(process.version);
     expect(['kstream addon (SSE4.2, 3 streams)', '@node-rs/crc32']).toContain(output.crc32c);
     const producerKeys = Array.from({ length: PRODUCER_RECORDS }, (_, i) => `key-${i}`);
     const kafkajsKeys = Array.from({ length: KAFKAJS_RECORDS }, (_, i) => `kafkajs-key-${i}`);
-    expect(output.sent.map((m) => [m.topic, m.partition]), 'each key where murmur2 puts it').toEqual(
-      producerKeys.map((key) => [topic, partitionForKey(key, PARTITIONS)]),
-    );
+    expect(
+      output.sent.map((m) => [m.topic, m.partition]),
+      'each key where murmur2 puts it',
+    ).toEqual(producerKeys.map((key) => [topic, partitionForKey(key, PARTITIONS)]));
 
     const byKey = new Map(output.received.map((record) => [record.key, record]));
     expect(output.received, 'every record read once').toHaveLength(PRODUCER_RECORDS + KAFKAJS_RECORDS);

@@ -76,11 +76,7 @@ describe('client producer across failover', () => {
       await waitFor('acknowledged records on every partition before the crash', () => ASSIGNMENT.every(({ partition }) => ackedSince(partition, 0) >= 100));
       const crashedAt = Date.now();
       await node.cluster.control.crashBroker(1);
-      await waitFor(
-        'acknowledged records on every partition after broker 1 crashed',
-        () => ASSIGNMENT.every(({ partition }) => ackedSince(partition, crashedAt) >= 100),
-        20_000,
-      );
+      await waitFor('acknowledged records on every partition after broker 1 crashed', () => ASSIGNMENT.every(({ partition }) => ackedSince(partition, crashedAt) >= 100), 20_000);
     } finally {
       stopped = true;
       await Promise.all(lanes);
@@ -97,7 +93,10 @@ describe('client producer across failover', () => {
       const atOffset = new Map(stored.map((r) => [r.offset, r.value]));
       const acked = acknowledged.filter((a) => a.metadata.partition === partition);
       const lost = acked.filter((a) => atOffset.get(a.metadata.offset) !== a.value);
-      expect(lost.map((a) => `${a.value}@${a.metadata.offset}`), `partition ${partition}: acknowledged records not at their offset`).toEqual([]);
+      expect(
+        lost.map((a) => `${a.value}@${a.metadata.offset}`),
+        `partition ${partition}: acknowledged records not at their offset`,
+      ).toEqual([]);
       // Exactly once and in send order: the log holds this partition's records 0, 1, 2, ... with no repeat and no gap.
       const numbers = stored.map(({ value }) => Number(value.split('-')[1]));
       const seen = new Set<number>();

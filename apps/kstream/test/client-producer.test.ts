@@ -71,8 +71,7 @@ describe('client producer', () => {
     const results = await producer().send(keys.map((key) => ({ topic: ours, key, value: key })));
     const kafkajs = await node.producer();
     await kafkajs.send({ topic: theirs, messages: keys.map((key) => ({ key, value: key })) });
-    const where = (stored: Map<number, { key: string | null }[]>) =>
-      new Map([...stored].flatMap(([partition, records]) => records.map((r) => [r.key, partition] as const)));
+    const where = (stored: Map<number, { key: string | null }[]>) => new Map([...stored].flatMap(([partition, records]) => records.map((r) => [r.key, partition] as const)));
     const kafkajsPartitions = where(await readTopic(node, theirs));
     const ourPartitions = where(await readTopic(node, ours));
     expect(new Set(kafkajsPartitions.values()).size, 'the keys cover every partition').toBe(6);
@@ -82,28 +81,39 @@ describe('client producer', () => {
     }
   }, 30_000);
 
-  it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('compression %s is read back by a raw Fetch', async (compression) => {
-    const topic = await createTopic(`compressed-${compression}`, 1);
-    const values = Array.from({ length: 300 }, (_, i) => `${compression} record ${i} `.repeat(4));
-    await producer({ compression }).send(values.map((value, i) => ({ topic, key: `k${i}`, value })));
-    const stored = (await readTopic(node, topic)).get(0)!;
-    expect(stored.map((r) => r.value)).toEqual(values);
-    expect(stored.map((r) => r.offset)).toEqual(values.map((_, i) => BigInt(i)));
-  }, 30_000);
+  it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)(
+    'compression %s is read back by a raw Fetch',
+    async (compression) => {
+      const topic = await createTopic(`compressed-${compression}`, 1);
+      const values = Array.from({ length: 300 }, (_, i) => `${compression} record ${i} `.repeat(4));
+      await producer({ compression }).send(values.map((value, i) => ({ topic, key: `k${i}`, value })));
+      const stored = (await readTopic(node, topic)).get(0)!;
+      expect(stored.map((r) => r.value)).toEqual(values);
+      expect(stored.map((r) => r.offset)).toEqual(values.map((_, i) => BigInt(i)));
+    },
+    30_000,
+  );
 
-  it.each([0, 1, 'all'] as const)('acks %s', async (acks) => {
-    const topic = await createTopic(`acks-${acks}`, 2, 3);
-    const p = producer({ acks, idempotent: false });
-    const results = await p.send(Array.from({ length: 50 }, (_, i) => ({ topic, value: `v${i}`, partition: i % 2 })));
-    if (acks === 0) {
-      expect(results.every((r) => r.offset === -1n), 'acks=0 gets no offsets, as Kafka reports -1').toBe(true);
-      await expect.poll(async () => [...(await readTopic(node, topic)).values()].flat().length, { timeout: 10_000 }).toBe(50);
-    } else {
-      expect(results.filter((r) => r.partition === 0).map((r) => r.offset)).toEqual(Array.from({ length: 25 }, (_, i) => BigInt(i)));
-      // The high watermark moves once the followers have the records; acks=1 does not wait for that.
-      await expect.poll(async () => [...(await readTopic(node, topic)).values()].flat().length, { timeout: 10_000 }).toBe(50);
-    }
-  }, 30_000);
+  it.each([0, 1, 'all'] as const)(
+    'acks %s',
+    async (acks) => {
+      const topic = await createTopic(`acks-${acks}`, 2, 3);
+      const p = producer({ acks, idempotent: false });
+      const results = await p.send(Array.from({ length: 50 }, (_, i) => ({ topic, value: `v${i}`, partition: i % 2 })));
+      if (acks === 0) {
+        expect(
+          results.every((r) => r.offset === -1n),
+          'acks=0 gets no offsets, as Kafka reports -1',
+        ).toBe(true);
+        await expect.poll(async () => [...(await readTopic(node, topic)).values()].flat().length, { timeout: 10_000 }).toBe(50);
+      } else {
+        expect(results.filter((r) => r.partition === 0).map((r) => r.offset)).toEqual(Array.from({ length: 25 }, (_, i) => BigInt(i)));
+        // The high watermark moves once the followers have the records; acks=1 does not wait for that.
+        await expect.poll(async () => [...(await readTopic(node, topic)).values()].flat().length, { timeout: 10_000 }).toBe(50);
+      }
+    },
+    30_000,
+  );
 
   it('aSmallBufferMakesSendsWaitAndLosesNothing', async () => {
     const topic = await createTopic('backpressure', 3);
@@ -115,7 +125,10 @@ describe('client producer', () => {
     const stored = await readTopic(node, topic);
     expect([...stored.values()].flat()).toHaveLength(2_000);
     for (const [partition, records] of stored) {
-      const offsets = results.filter((r) => r.partition === partition).map((r) => r.offset).sort((a, b) => (a < b ? -1 : 1));
+      const offsets = results
+        .filter((r) => r.partition === partition)
+        .map((r) => r.offset)
+        .sort((a, b) => (a < b ? -1 : 1));
       expect(offsets).toEqual(records.map((r) => r.offset));
     }
   }, 45_000);

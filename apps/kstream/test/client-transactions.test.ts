@@ -7,15 +7,7 @@
 // consume-transform-produce round; a second producer with the same transactional id fences the
 // first (KafkaProducerFencedError) and aborts its open transaction; the
 // client's kafkajs entry commits a transaction too.
-import {
-  Consumer,
-  KafkaProducerFencedError,
-  Producer,
-  stringSerde,
-  type ConsumerRecord,
-  type IsolationLevel,
-  type ProducerOptions,
-} from '@kstream/client';
+import { Consumer, KafkaProducerFencedError, Producer, stringSerde, type ConsumerRecord, type IsolationLevel, type ProducerOptions } from '@kstream/client';
 import { Kafka, logLevel } from '@kstream/client/kafkajs';
 import type { Admin } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,10 +68,14 @@ describe('client transactions', () => {
     const end = (await settledEnds((id) => node.port(id), topic, 1)).get(0)!;
     const c = consumer(isolation, topic);
     const values: string[] = [];
-    await waitFor(`${isolation} reaching offset ${end} of ${topic}`, async () => {
-      for (const batch of await c.poll({ timeoutMs: 200 })) values.push(...batch.records.map((r: ConsumerRecord<string, string>) => r.value!));
-      return (c.position({ topic, partition: 0 }) ?? 0n) >= end;
-    }, 15_000);
+    await waitFor(
+      `${isolation} reaching offset ${end} of ${topic}`,
+      async () => {
+        for (const batch of await c.poll({ timeoutMs: 200 })) values.push(...batch.records.map((r: ConsumerRecord<string, string>) => r.value!));
+        return (c.position({ topic, partition: 0 }) ?? 0n) >= end;
+      },
+      15_000,
+    );
     await c.close();
     return values;
   }
@@ -87,7 +83,11 @@ describe('client transactions', () => {
   it('commitIsVisibleToReadCommittedAndAbortIsNot; read_uncommitted sees both', async () => {
     const topic = await createTopic('commit-abort');
     const p = producer({ transactionalId: topicName('tx-commit-abort') });
-    for (const [values, commit] of [[['c1', 'c2'], true], [['x1', 'x2'], false], [['c3'], true]] as const) {
+    for (const [values, commit] of [
+      [['c1', 'c2'], true],
+      [['x1', 'x2'], false],
+      [['c3'], true],
+    ] as const) {
       const txn = await p.transaction();
       await txn.send(values.map((value) => ({ topic, value, partition: 0 })));
       await (commit ? txn.commit() : txn.abort());
@@ -114,10 +114,14 @@ describe('client transactions', () => {
     expect(seen, 'while the transaction is open').toEqual(['before']);
     expect(c.position({ topic, partition: 0 }), 'the position stops at the open transaction').toBe(inTxn!.offset);
     await txn.commit();
-    await waitFor('the rest once the transaction committed', async () => {
-      await pollFor(200);
-      return seen.length === 3;
-    }, 15_000);
+    await waitFor(
+      'the rest once the transaction committed',
+      async () => {
+        await pollFor(200);
+        return seen.length === 3;
+      },
+      15_000,
+    );
     expect(seen).toEqual(['before', 'in-txn', 'after']);
   }, 40_000);
 
@@ -136,7 +140,13 @@ describe('client transactions', () => {
     await aborted.abort();
     const txn = await p.transaction();
     await txn.send({ topic: output, value: 'from-committed', partition: 0 });
-    await txn.sendOffsets({ groupId: group, offsets: [{ topic: input, partition: 0, offset: 7n }, { topic: input, partition: 1, offset: 4n }] });
+    await txn.sendOffsets({
+      groupId: group,
+      offsets: [
+        { topic: input, partition: 0, offset: 7n },
+        { topic: input, partition: 1, offset: 4n },
+      ],
+    });
     await sleep(300);
     expect(await committed(), 'while the transaction is open').toEqual(['-1', '-1']);
     await txn.commit();
@@ -163,21 +173,27 @@ describe('client transactions', () => {
     closers.push(() => member.close());
     member.subscribe([input]);
     const records: ConsumerRecord<string, string>[] = [];
-    await waitFor('the member to consume the input', async () => {
-      for (const batch of await member.poll({ timeoutMs: 200 })) records.push(...batch.records);
-      return records.length === 3;
-    }, 20_000);
+    await waitFor(
+      'the member to consume the input',
+      async () => {
+        for (const batch of await member.poll({ timeoutMs: 200 })) records.push(...batch.records);
+        return records.length === 3;
+      },
+      20_000,
+    );
     expect(member.groupMetadata()?.generationId).toBeGreaterThan(0);
     const p = producer({ transactionalId: topicName('tx-ctp') });
     const txn = await p.transaction();
     await txn.send(records.map((r) => ({ topic: output, value: r.value!.toUpperCase(), partition: 0 })));
     await txn.sendOffsets({ groupId: group, consumer: member, offsets: [{ topic: input, partition: 0, offset: records.at(-1)!.offset + 1n }] });
     await txn.commit();
-    await waitFor('the member’s offsets committed with the transaction', async () => (await member.committed([{ topic: input, partition: 0 }])).get(`${input}-0`) === 3n, 15_000).catch(
-      async (error: Error) => {
-        throw new Error(`${error.message}; committed ${[...(await member.committed([{ topic: input, partition: 0 }]))].join(' ')}`);
-      },
-    );
+    await waitFor(
+      'the member’s offsets committed with the transaction',
+      async () => (await member.committed([{ topic: input, partition: 0 }])).get(`${input}-0`) === 3n,
+      15_000,
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}; committed ${[...(await member.committed([{ topic: input, partition: 0 }]))].join(' ')}`);
+    });
     expect(await readAll(output, 'read_committed')).toEqual(['A', 'B', 'C']);
   }, 60_000);
 

@@ -68,9 +68,7 @@ describe('log compaction', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await node.cluster.stop();
     for (const broker of [1, 2, 3]) {
-      const records = (await replicaOnDisk(node, broker, topic, 0)).flatMap((b) =>
-        b.records.map((r) => ({ offset: r.offset, key: produced.get(r.offset)?.key, value: r.value })),
-      );
+      const records = (await replicaOnDisk(node, broker, topic, 0)).flatMap((b) => b.records.map((r) => ({ offset: r.offset, key: produced.get(r.offset)?.key, value: r.value })));
       for (const r of records) expect(produced.get(r.offset)?.value, `broker ${broker}'s record at ${r.offset}`).toBe(r.value);
       for (const e of expected) expect(records.find((r) => r.offset === e.offset)?.value, `broker ${broker} keeps ${e.key} at ${e.offset}`).toBe(e.value);
       expect(records.length, `broker ${broker}'s replica is compacted`).toBeLessThan(produced.size / 2);

@@ -57,7 +57,13 @@ describe('zombie fencing', () => {
   it('aCommitAfterTheSuccessorInitialisedFails: the zombie’s EndTxn is refused and its records stay invisible', async () => {
     const { topic, zombie, successor } = await setUp('fence-commit');
     const zombieTxn = await zombie.transaction();
-    await zombieTxn.send({ topic, messages: [{ value: 'zombie-1', partition: 0 }, { value: 'zombie-2', partition: 1 }] });
+    await zombieTxn.send({
+      topic,
+      messages: [
+        { value: 'zombie-1', partition: 0 },
+        { value: 'zombie-2', partition: 1 },
+      ],
+    });
 
     const fresh = await successor();
     const freshTxn = await fresh.transaction();

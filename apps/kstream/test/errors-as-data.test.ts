@@ -36,7 +36,14 @@ describe('errors as data', () => {
     const topic = await createTopic('one-partition', 1);
     const conn = await connectToLeader(node, topic, 0);
     try {
-      const answers = await produce(conn, topic, new Map([[0, await batchOf('kept')], [5, await batchOf('nowhere')]]));
+      const answers = await produce(
+        conn,
+        topic,
+        new Map([
+          [0, await batchOf('kept')],
+          [5, await batchOf('nowhere')],
+        ]),
+      );
       expect(errorName(answers.get(0)!.errorCode)).toBe('NONE');
       expect(answers.get(0)!.baseOffset).toBe(0n);
       expect(errorName(answers.get(5)!.errorCode)).toBe('UNKNOWN_TOPIC_OR_PARTITION');
@@ -75,14 +82,34 @@ describe('errors as data', () => {
     const topic = topicName('corrupt');
     const admin = await node.admin();
     await admin.createTopics({
-      topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1] }, { partition: 1, replicas: [1] }] }],
+      topics: [
+        {
+          topic,
+          replicaAssignment: [
+            { partition: 0, replicas: [1] },
+            { partition: 1, replicas: [1] },
+          ],
+        },
+      ],
     });
-    expect(await partitionLeaders(node, topic)).toEqual(new Map([[0, 1], [1, 1]]));
+    expect(await partitionLeaders(node, topic)).toEqual(
+      new Map([
+        [0, 1],
+        [1, 1],
+      ]),
+    );
     const conn = await RawConnection.open(node.port(1));
     try {
       const corrupt = await batchOf('flipped');
       corrupt[corrupt.length - 1]! ^= 0xff;
-      const answers = await produce(conn, topic, new Map([[0, corrupt], [1, await batchOf('intact')]]));
+      const answers = await produce(
+        conn,
+        topic,
+        new Map([
+          [0, corrupt],
+          [1, await batchOf('intact')],
+        ]),
+      );
       expect(errorName(answers.get(0)!.errorCode)).toBe('CORRUPT_MESSAGE');
       expect(errorName(answers.get(1)!.errorCode)).toBe('NONE');
       expect((await fetchPartition(conn, topic, 0, 0n)).highWatermark).toBe(0n);
@@ -116,7 +143,10 @@ describe('errors as data', () => {
 
     const stored = await readTopic(node, topic);
     for (const [partition, leader] of leaders) {
-      expect(stored.get(partition)?.map((r) => r.value), `partition ${partition}`).toEqual(leader === asked ? [`for partition ${partition}`] : []);
+      expect(
+        stored.get(partition)?.map((r) => r.value),
+        `partition ${partition}`,
+      ).toEqual(leader === asked ? [`for partition ${partition}`] : []);
     }
   }, 30_000);
 
@@ -137,21 +167,25 @@ describe('errors as data', () => {
     }
   }, 30_000);
 
-  it.skipIf(kcatMissing !== null)('kcatOffsetOutOfRange: kcat -o 1000000 resets by auto.offset.reset — to the start, or to the end', async () => {
-    const topic = await createTopic('kcat-short', 1);
-    const producer = await node.producer();
-    await producer.send({ topic, messages: ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value })) });
-    const args = ['-b', node.bootstrap, '-C', '-t', topic, '-p', '0', '-o', '1000000', '-e', '-q', '-Z', '-f', RECORD_FORMAT];
+  it.skipIf(kcatMissing !== null)(
+    'kcatOffsetOutOfRange: kcat -o 1000000 resets by auto.offset.reset — to the start, or to the end',
+    async () => {
+      const topic = await createTopic('kcat-short', 1);
+      const producer = await node.producer();
+      await producer.send({ topic, messages: ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value })) });
+      const args = ['-b', node.bootstrap, '-C', '-t', topic, '-p', '0', '-o', '1000000', '-e', '-q', '-Z', '-f', RECORD_FORMAT];
 
-    const fromStart = expectSuccess(await kcat([...args, '-X', 'auto.offset.reset=smallest']));
-    expect(parseRecords(fromStart.stdout).map((r) => [r.offset, r.value])).toEqual([
-      [0, 'a'],
-      [1, 'b'],
-      [2, 'c'],
-      [3, 'd'],
-      [4, 'e'],
-    ]);
-    const toEnd = expectSuccess(await kcat([...args, '-X', 'auto.offset.reset=largest']));
-    expect(parseRecords(toEnd.stdout)).toEqual([]);
-  }, 45_000);
+      const fromStart = expectSuccess(await kcat([...args, '-X', 'auto.offset.reset=smallest']));
+      expect(parseRecords(fromStart.stdout).map((r) => [r.offset, r.value])).toEqual([
+        [0, 'a'],
+        [1, 'b'],
+        [2, 'c'],
+        [3, 'd'],
+        [4, 'e'],
+      ]);
+      const toEnd = expectSuccess(await kcat([...args, '-X', 'auto.offset.reset=largest']));
+      expect(parseRecords(toEnd.stdout)).toEqual([]);
+    },
+    45_000,
+  );
 });

@@ -95,9 +95,7 @@ describe('requests to a follower', () => {
         conn.request(ElectLeaders, ELECT_LEADERS_VERSION, { electionType: PREFERRED_ELECTION, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 10_000 }),
       );
     const elected = await elect();
-    expect(elected.replicaElectionResults.map((t) => [t.topic, t.partitionResult.map((p) => [p.partitionId, errorName(p.errorCode)])])).toEqual([
-      [topic, [[0, 'NONE']]],
-    ]);
+    expect(elected.replicaElectionResults.map((t) => [t.topic, t.partitionResult.map((p) => [p.partitionId, errorName(p.errorCode)])])).toEqual([[topic, [[0, 'NONE']]]]);
     const back = await waitForPartition(node, topic, 0, 'broker 1 leading again', (p) => p.leader === 1);
     expect(back.leaderEpoch).toBe(failedOver.leaderEpoch + 1);
     const again = await elect();

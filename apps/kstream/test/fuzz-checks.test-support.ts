@@ -60,9 +60,7 @@ export class HealthChecks {
     f.maxLoopDelayMs = Math.max(f.maxLoopDelayMs, health.loopDelayMaxMs);
     for (const b of health.node.brokers) {
       if (b.state !== 'running' || !b.alive || b.restarts !== 0 || b.lastCrash !== null) {
-        throw new Error(
-          `broker ${b.id} is not healthy: state ${b.state}, alive ${b.alive}, restarts ${b.restarts}, last crash ${JSON.stringify(b.lastCrash)}`,
-        );
+        throw new Error(`broker ${b.id} is not healthy: state ${b.state}, alive ${b.alive}, restarts ${b.restarts}, last crash ${JSON.stringify(b.lastCrash)}`);
       }
     }
     if (health.heapUsedBytes > this.limits.heapLimitBytes) {
@@ -87,7 +85,9 @@ async function checkMetadata(brokerId: number, port: number): Promise<void> {
     if (brokers.join() !== '1,2,3') throw new Error(`Metadata on broker ${brokerId} lists brokers [${brokers}], not [1,2,3]`);
     const topic = response.topics[0];
     if (topic === undefined || topic.errorCode !== 0 || topic.partitions[0]?.leaderId === undefined || topic.partitions[0].leaderId < 0) {
-      throw new Error(`Metadata on broker ${brokerId} for ${PROBE_TOPIC}: ${topic === undefined ? 'no topic' : `${errorName(topic.errorCode)}, partitions ${JSON.stringify(topic.partitions)}`}`);
+      throw new Error(
+        `Metadata on broker ${brokerId} for ${PROBE_TOPIC}: ${topic === undefined ? 'no topic' : `${errorName(topic.errorCode)}, partitions ${JSON.stringify(topic.partitions)}`}`,
+      );
     }
   } finally {
     conn.close();

@@ -8,9 +8,13 @@ import { runFuzz } from './fuzz-driver.test-support.js';
 import { CI_FUZZ_REQUESTS, CI_FUZZ_SEEDS } from './fuzz-seeds.test-support.js';
 
 describe('the node under protocol fuzzing', () => {
-  it.each(CI_FUZZ_SEEDS)('fuzzSeed%i: every response decodes, every close is explained, no broker crashes, memory and control API within bounds', async (seed) => {
-    const result = await runFuzz({ seed, requests: CI_FUZZ_REQUESTS, checkEvery: 125 });
-    expect(result.requests).toBe(CI_FUZZ_REQUESTS);
-    expect(result.summary.untried(result.apis), 'advertised APIs that got no well-formed request').toEqual([]);
-  }, 180_000);
+  it.each(CI_FUZZ_SEEDS)(
+    'fuzzSeed%i: every response decodes, every close is explained, no broker crashes, memory and control API within bounds',
+    async (seed) => {
+      const result = await runFuzz({ seed, requests: CI_FUZZ_REQUESTS, checkEvery: 125 });
+      expect(result.requests).toBe(CI_FUZZ_REQUESTS);
+      expect(result.summary.untried(result.apis), 'advertised APIs that got no well-formed request').toEqual([]);
+    },
+    180_000,
+  );
 });

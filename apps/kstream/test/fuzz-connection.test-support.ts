@@ -7,10 +7,7 @@ import type { Socket } from 'node:net';
 import { FrameReader, responseCorrelationId } from '@kstream/protocol';
 import { openConnection } from '../src/cluster.test-support.js';
 
-export type Outcome =
-  | { readonly kind: 'answered'; readonly frame: Buffer }
-  | { readonly kind: 'closed' }
-  | { readonly kind: 'silent'; readonly afterMs: number };
+export type Outcome = { readonly kind: 'answered'; readonly frame: Buffer } | { readonly kind: 'closed' } | { readonly kind: 'silent'; readonly afterMs: number };
 
 interface Waiting {
   readonly resolve: (outcome: Outcome) => void;

@@ -265,7 +265,10 @@ class FuzzRun {
         }
         return;
       case 'silent': {
-        const earlier = this.#recent.filter((s) => s.index < sent.index && CONTROLLER_APIS.has(s.request.api.name)).slice(-CULPRITS_LISTED).map((s) => `\n    #${s.index} ${s.request.api.name} v${s.request.version} to broker ${s.brokerId}: ${describeBody(s.request.body).slice(0, 300)}`);
+        const earlier = this.#recent
+          .filter((s) => s.index < sent.index && CONTROLLER_APIS.has(s.request.api.name))
+          .slice(-CULPRITS_LISTED)
+          .map((s) => `\n    #${s.index} ${s.request.api.name} v${s.request.version} to broker ${s.brokerId}: ${describeBody(s.request.body).slice(0, 300)}`);
         this.#fail(
           sent,
           `broker ${sent.brokerId} did not answer within ${outcome.afterMs} ms` +
@@ -297,7 +300,10 @@ class FuzzRun {
     if (outcome.kind === 'silent') this.#summary.silent(api.name);
     if (sent.mutated) return;
     if (mustClose) {
-      this.#fail(sent, `broker ${sent.brokerId} should close the connection on ${api.name} v${version}, a version it advertises but refuses; it ${outcome.kind === 'answered' ? 'answered' : 'stayed silent'}`);
+      this.#fail(
+        sent,
+        `broker ${sent.brokerId} should close the connection on ${api.name} v${version}, a version it advertises but refuses; it ${outcome.kind === 'answered' ? 'answered' : 'stayed silent'}`,
+      );
     } else if (!answered && outcome.kind === 'answered') {
       this.#fail(sent, `broker ${sent.brokerId} answered a Produce with acks=0`);
     }
@@ -340,8 +346,7 @@ class FuzzRun {
       await check();
     } catch (error) {
       this.#failure ??=
-        `fuzz failure, seed ${this.options.seed}, ${what}: ${(error as Error).message}\n` +
-        `  replay: npm run fuzz -- --seed ${this.options.seed} --requests ${this.#index}`;
+        `fuzz failure, seed ${this.options.seed}, ${what}: ${(error as Error).message}\n` + `  replay: npm run fuzz -- --seed ${this.options.seed} --requests ${this.#index}`;
     }
   }
 
@@ -367,7 +372,10 @@ class FuzzRun {
         state = `running, but ${(error as Error).message}`;
       }
     }
-    return `  node process: ${state}; its last log lines:\n${this.node.recentLogs.slice(-30).map((l) => `    ${l}`).join('\n')}`;
+    return `  node process: ${state}; its last log lines:\n${this.node.recentLogs
+      .slice(-30)
+      .map((l) => `    ${l}`)
+      .join('\n')}`;
   }
 }
 

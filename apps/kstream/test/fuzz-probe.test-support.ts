@@ -81,7 +81,9 @@ export class ProbeTopic {
       const stored = await this.#read(conn, 0n, end);
       for (const [offset, value] of this.#acknowledged) {
         if (stored.get(offset) !== value) {
-          throw new Error(`acknowledged record lost: ${PROBE_TOPIC}-${PARTITION} offset ${offset} should hold ${JSON.stringify(value)}, reads ${JSON.stringify(stored.get(offset))}`);
+          throw new Error(
+            `acknowledged record lost: ${PROBE_TOPIC}-${PARTITION} offset ${offset} should hold ${JSON.stringify(value)}, reads ${JSON.stringify(stored.get(offset))}`,
+          );
         }
       }
     });

@@ -69,7 +69,10 @@ export class FuzzSummary {
     const names = [...this.#byApi.keys()].sort();
     for (const name of names) {
       const t = this.#byApi.get(name)!;
-      const errors = [...t.errors].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
+      const errors = [...t.errors]
+        .sort((a, b) => b[1] - a[1])
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', ');
       rows.push([name, String(t.wellFormed), String(t.mutated), String(t.answered), String(t.closed), String(t.silent), errors]);
     }
     const widths = rows[0]!.slice(0, -1).map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -186,8 +186,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   replicaId: (random, targets) => (random.chance(0.7) ? random.pick([-1, -1, -2]) : brokerId(random, targets)),
   isolationLevel: pick([0, 1, 2, -1, 127]),
   resourceType: pick([2, 2, 4, 4, 8, 0, 1, -1, 127]),
-  resourceName: (random, targets) =>
-    random.chance(0.5) ? topicName(random, targets) : random.pick(['', '1', '2', '3', '0', '-1', '99', '2147483648', 'x']),
+  resourceName: (random, targets) => (random.chance(0.5) ? topicName(random, targets) : random.pick(['', '1', '2', '3', '0', '-1', '99', '2147483648', 'x'])),
   configOperation: pick([0, 1, 2, 3, -1, 4, 127]),
   configurationKeys: pick(CONFIG_NAMES),
   keyType: pick([0, 0, 1, 1, 2, -1, 127]),

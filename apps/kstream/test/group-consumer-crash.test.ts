@@ -44,11 +44,7 @@ describe('a group member crashes', () => {
     let killedAt = 0;
     let committedAtKill = new Map<number, bigint>();
     try {
-      await waitFor(
-        'the victim to process and commit 15 records of each of its partitions',
-        () => victimPartitions.every((p) => (victim.committed.get(p) ?? 0n) >= 15n),
-        20_000,
-      );
+      await waitFor('the victim to process and commit 15 records of each of its partitions', () => victimPartitions.every((p) => (victim.committed.get(p) ?? 0n) >= 15n), 20_000);
       await victim.kill();
       killedAt = Date.now();
       // A commit the victim sent just before dying may still be appending; its partitions cannot move before its session times out.
@@ -76,7 +72,13 @@ describe('a group member crashes', () => {
       expect(offsets(twice), `partition ${p}: seen twice = what the victim processed after its last commit`).toEqual(offsets(victimAfterCommit));
     }
     const survivorOwn = survivor.deliveries.filter((d) => !victimPartitions.includes(d.partition));
-    expect(deliveryFaults(survivorOwn.map((d) => d.value), survivorOwn).duplicated, "the survivor's own partitions: nothing twice").toEqual([]);
+    expect(
+      deliveryFaults(
+        survivorOwn.map((d) => d.value),
+        survivorOwn,
+      ).duplicated,
+      "the survivor's own partitions: nothing twice",
+    ).toEqual([]);
     expect(survivor.crashes, 'survivor crashes').toEqual([]);
   }, 60_000);
 });

@@ -48,7 +48,8 @@ async function describeRaw(node: CompatCluster, broker: number, groupId: string)
   try {
     const response = await conn.request(DescribeGroups, DESCRIBE_GROUPS_VERSION, { groups: [groupId], includeAuthorizedOperations: false });
     const group = response.groups[0];
-    if (group === undefined || group.errorCode !== 0) throw new Error(`DescribeGroups of ${groupId} on broker ${broker}: ${group === undefined ? 'no entry' : errorName(group.errorCode)}`);
+    if (group === undefined || group.errorCode !== 0)
+      throw new Error(`DescribeGroups of ${groupId} on broker ${broker}: ${group === undefined ? 'no entry' : errorName(group.errorCode)}`);
     return { ...group, members: group.members.map((m) => ({ ...m, memberMetadata: m.memberMetadata.toString('hex'), memberAssignment: m.memberAssignment.toString('hex') })) };
   } finally {
     conn.close();
@@ -84,10 +85,14 @@ describe('the group coordinator crashes', () => {
     const processedSince = (since: number) => members.flatMap((m) => m.deliveries).filter((d) => Number(d.value.slice(1, d.value.indexOf('-'))) >= since).length;
     let before = new Map<number, bigint>();
     try {
-      await waitFor('every partition committed by the members before the crash', async () => {
-        before = await committedOffsets(admin, groupId, topic);
-        return before.size === PARTITIONS && [...before.values()].every((o) => o > 0n);
-      }, 20_000);
+      await waitFor(
+        'every partition committed by the members before the crash',
+        async () => {
+          before = await committedOffsets(admin, groupId, topic);
+          return before.size === PARTITIONS && [...before.values()].every((o) => o > 0n);
+        },
+        20_000,
+      );
       // What the coordinator acknowledged (OffsetFetch, and every commit a member saw answered) before it crashed.
       for (const member of members) {
         for (const [partition, offset] of member.committed) if (offset > (before.get(partition) ?? -1n)) before.set(partition, offset);
@@ -102,10 +107,14 @@ describe('the group coordinator crashes', () => {
         expect(after.get(partition), `partition ${partition}: committed before broker ${coordinator} crashed, read from broker ${next}`).toBeGreaterThanOrEqual(offset);
       }
       await waitFor(`the members to process records sent well after broker ${coordinator} crashed`, () => processedSince(roundAtCrash + 50) > 0, 20_000);
-      await waitFor(`the members to commit on broker ${next}`, async () => {
-        const committed = await committedOffsets(admin, groupId, topic);
-        return [...committed].some(([p, o]) => o > (after.get(p) ?? -1n));
-      }, 20_000);
+      await waitFor(
+        `the members to commit on broker ${next}`,
+        async () => {
+          const committed = await committedOffsets(admin, groupId, topic);
+          return [...committed].some(([p, o]) => o > (after.get(p) ?? -1n));
+        },
+        20_000,
+      );
     } finally {
       await stream.stop();
     }

@@ -158,7 +158,8 @@ describe('group coordinator errors', () => {
   it('deleteNonEmptyGroupIsNonEmptyGroup: deleted once its member left; an unknown group is GROUP_ID_NOT_FOUND', async () => {
     const { groupId, conn } = await newGroup('delete');
     const { memberId } = await stableGroupOfOne(conn, groupId, topic);
-    const deleteGroup = async (id: string) => (await conn.request(DeleteGroups, DELETE_GROUPS_VERSION, { groupsNames: [id] })).results.map((r) => [r.groupId, errorName(r.errorCode)]);
+    const deleteGroup = async (id: string) =>
+      (await conn.request(DeleteGroups, DELETE_GROUPS_VERSION, { groupsNames: [id] })).results.map((r) => [r.groupId, errorName(r.errorCode)]);
     expect(await deleteGroup(groupId)).toEqual([[groupId, 'NON_EMPTY_GROUP']]);
     const left = await conn.request(LeaveGroup, LEAVE_GROUP_VERSION, { groupId, members: [{ memberId, groupInstanceId: null, reason: 'test' }] });
     expect(left.members.map((m) => errorName(m.errorCode))).toEqual(['NONE']);
@@ -178,11 +179,20 @@ describe('group coordinator errors', () => {
     const left = await other.request(LeaveGroup, LEAVE_GROUP_VERSION, { groupId, members: [{ memberId: 'm', groupInstanceId: null, reason: null }] });
     expect(errorName(left.errorCode), 'LeaveGroup').toBe('NOT_COORDINATOR');
     const fetched = await other.request(OffsetFetch, OFFSET_FETCH_VERSION, { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
-    expect(fetched.groups.map((g) => errorName(g.errorCode)), 'OffsetFetch').toEqual(['NOT_COORDINATOR']);
+    expect(
+      fetched.groups.map((g) => errorName(g.errorCode)),
+      'OffsetFetch',
+    ).toEqual(['NOT_COORDINATOR']);
     const described = await other.request(DescribeGroups, DESCRIBE_GROUPS_VERSION, { groups: [groupId], includeAuthorizedOperations: false });
-    expect(described.groups.map((g) => errorName(g.errorCode)), 'DescribeGroups').toEqual(['NOT_COORDINATOR']);
+    expect(
+      described.groups.map((g) => errorName(g.errorCode)),
+      'DescribeGroups',
+    ).toEqual(['NOT_COORDINATOR']);
     const deleted = await other.request(DeleteGroups, DELETE_GROUPS_VERSION, { groupsNames: [groupId] });
-    expect(deleted.results.map((r) => errorName(r.errorCode)), 'DeleteGroups').toEqual(['NOT_COORDINATOR']);
+    expect(
+      deleted.results.map((r) => errorName(r.errorCode)),
+      'DeleteGroups',
+    ).toEqual(['NOT_COORDINATOR']);
     expect(other.isClosed, 'errors are data: the connection stays open').toBe(false);
   });
 
@@ -225,7 +235,13 @@ describe('group coordinator errors', () => {
     expect(await deleteOffset()).toEqual(['GROUP_SUBSCRIBED_TO_TOPIC']);
     await conn.request(LeaveGroup, LEAVE_GROUP_VERSION, { groupId, members: [{ memberId, groupInstanceId: null, reason: null }] });
     expect(await deleteOffset(), 'once the group is Empty').toEqual(['NONE']);
-    const fetched = await conn.request(OffsetFetch, OFFSET_FETCH_VERSION, { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: [{ name: topic, partitionIndexes: [0] }] }], requireStable: false });
-    expect(fetched.groups[0]?.topics[0]?.partitions.map((p) => [p.partitionIndex, p.committedOffset]), 'no offset left').toEqual([[0, -1n]]);
+    const fetched = await conn.request(OffsetFetch, OFFSET_FETCH_VERSION, {
+      groups: [{ groupId, memberId: null, memberEpoch: -1, topics: [{ name: topic, partitionIndexes: [0] }] }],
+      requireStable: false,
+    });
+    expect(
+      fetched.groups[0]?.topics[0]?.partitions.map((p) => [p.partitionIndex, p.committedOffset]),
+      'no offset left',
+    ).toEqual([[0, -1n]]);
   });
 });

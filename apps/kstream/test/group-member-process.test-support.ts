@@ -10,8 +10,7 @@ import type { MemberEvent } from './group-member.test-support.js';
 const [bootstrap, groupId, topic] = process.argv.slice(2);
 if (bootstrap === undefined || groupId === undefined || topic === undefined) throw new Error('usage: group-member-process <bootstrap> <group id> <topic>');
 
-const report = (event: MemberEvent): Promise<void> =>
-  new Promise((resolve, reject) => process.send!(event, (error: Error | null) => (error === null ? resolve() : reject(error))));
+const report = (event: MemberEvent): Promise<void> => new Promise((resolve, reject) => process.send!(event, (error: Error | null) => (error === null ? resolve() : reject(error))));
 
 process.on('disconnect', () => process.exit(1));
 const consumer = kafkaClient(bootstrap, 'kstream-child-member').consumer({ groupId, ...MEMBER_TIMINGS });

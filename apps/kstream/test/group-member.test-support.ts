@@ -86,19 +86,17 @@ export class MemberLog {
  * processed (and so before its offset can be committed).
  */
 export async function runMember(consumer: Consumer, topic: string, report: (event: MemberEvent) => void | Promise<void>): Promise<void> {
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
-    void report({ type: 'joined', memberId: payload.memberId, partitions: payload.memberAssignment[topic] ?? [] }),
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void report({ type: 'joined', memberId: payload.memberId, partitions: payload.memberAssignment[topic] ?? [] }));
+  consumer.on(
+    consumer.events.COMMIT_OFFSETS,
+    ({ payload }) =>
+      void report({
+        type: 'committed',
+        // kafkajs reports the partition of a commit as a string.
+        offsets: payload.topics.filter((t) => t.topic === topic).flatMap((t) => t.partitions.map((p) => ({ partition: Number(p.partition), offset: p.offset }))),
+      }),
   );
-  consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) =>
-    void report({
-      type: 'committed',
-      // kafkajs reports the partition of a commit as a string.
-      offsets: payload.topics.filter((t) => t.topic === topic).flatMap((t) => t.partitions.map((p) => ({ partition: Number(p.partition), offset: p.offset }))),
-    }),
-  );
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    void report({ type: 'crashed', error: `${payload.error.name}: ${payload.error.message}`, restart: payload.restart }),
-  );
+  consumer.on(consumer.events.CRASH, ({ payload }) => void report({ type: 'crashed', error: `${payload.error.name}: ${payload.error.message}`, restart: payload.restart }));
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ partition, message }) => {

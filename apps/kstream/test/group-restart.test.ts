@@ -46,7 +46,13 @@ describe('groups across a node restart', () => {
     await servingCoordinator(node, consumers);
     await servingCoordinator(node, simple);
     const admin = await node.admin();
-    expect(committedBefore, 'committed before the restart').toEqual(new Map([[0, 10n], [1, 10n], [2, 10n]]));
+    expect(committedBefore, 'committed before the restart').toEqual(
+      new Map([
+        [0, 10n],
+        [1, 10n],
+        [2, 10n],
+      ]),
+    );
     expect(await committedOffsets(admin, consumers, topic)).toEqual(committedBefore);
     expect(await committedOffsets(admin, simple, topic)).toEqual(new Map([[0, 7n]]));
     const described = await describeGroup(admin, consumers, topic);
@@ -69,6 +75,9 @@ describe('groups across a node restart', () => {
     const member = await GroupMember.start(node, 'after', consumers, topic);
     await waitForCommittedToEnd(admin, consumers, topic);
     expect(member.deliveries.map((d) => d.value).sort()).toEqual(fresh.map((m) => m.value).sort());
-    expect(member.deliveries.filter((d) => d.offset < 10n), 'nothing below the reloaded commits').toEqual([]);
+    expect(
+      member.deliveries.filter((d) => d.offset < 10n),
+      'nothing below the reloaded commits',
+    ).toEqual([]);
   }, 30_000);
 });

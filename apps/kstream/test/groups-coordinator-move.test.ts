@@ -41,7 +41,10 @@ async function commitAll(conn: RawConnection, groupId: string, topic: string, ge
     ],
   });
   const errors = response.topics.flatMap((t) => t.partitions).filter((p) => p.errorCode !== ErrorCode.NONE);
-  expect(errors.map((p) => `${p.partitionIndex}: ${errorName(p.errorCode)}`), `commit of group ${groupId}`).toEqual([]);
+  expect(
+    errors.map((p) => `${p.partitionIndex}: ${errorName(p.errorCode)}`),
+    `commit of group ${groupId}`,
+  ).toEqual([]);
 }
 
 /** OffsetFetch v8 of every committed partition of `groupId`: "partition offset/epoch/metadata" in partition order. */
@@ -69,7 +72,7 @@ describe('the group coordinator moves (raw protocol, RF 3)', () => {
     await node?.stop();
   });
 
-  it('everyCommittedOffsetServedByTheNextCoordinator: a member\'s and a simple consumer\'s commits, each partition\'s offset, epoch and metadata', async () => {
+  it("everyCommittedOffsetServedByTheNextCoordinator: a member's and a simple consumer's commits, each partition's offset, epoch and metadata", async () => {
     const admin = await node.admin();
     const topic = topicName('coordinator-move');
     await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3 }], waitForLeaders: true });
@@ -90,7 +93,14 @@ describe('the group coordinator moves (raw protocol, RF 3)', () => {
 
     // Records beyond the commits on every partition, each sent to its leader: the lag is known wherever the partition is led.
     for (const { partition, leader } of await partitionViews(node, topic)) {
-      await produceAcknowledged(node, leader, topic, partition, Array.from({ length: 20 + partition }, (_, i) => `r${i}`), -1);
+      await produceAcknowledged(
+        node,
+        leader,
+        topic,
+        partition,
+        Array.from({ length: 20 + partition }, (_, i) => `r${i}`),
+        -1,
+      );
     }
     const lagBefore = await node.cluster.control.groupLag(memberGroup);
     expect(lagBefore?.partitions.map((p) => `${p.partition} ${p.committedOffset} ${p.logEndOffset} ${p.lag}`)).toEqual(
@@ -152,9 +162,7 @@ describe('a coordinator cut from the controller (raw protocol, RF 3)', () => {
       });
       await withConnection(node, cut, async (conn) => {
         const response = await conn.request(OffsetFetch, 8, { groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
-        expect(errorName(response.groups[0]!.errorCode), `OffsetFetch of ${group} on broker ${cut}, cut from the controller`).toBe(
-          errorName(ErrorCode.NOT_COORDINATOR),
-        );
+        expect(errorName(response.groups[0]!.errorCode), `OffsetFetch of ${group} on broker ${cut}, cut from the controller`).toBe(errorName(ErrorCode.NOT_COORDINATOR));
       });
     } finally {
       await node.cluster.control.healController(cut);

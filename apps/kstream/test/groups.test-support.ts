@@ -178,7 +178,10 @@ export async function waitForCommittedToEnd(admin: Admin, groupId: string, topic
 }
 
 function format(offsets: ReadonlyMap<number, bigint>): string {
-  return `{${[...offsets].sort(([a], [b]) => a - b).map(([p, o]) => `${p}: ${o}`).join(', ')}}`;
+  return `{${[...offsets]
+    .sort(([a], [b]) => a - b)
+    .map(([p, o]) => `${p}: ${o}`)
+    .join(', ')}}`;
 }
 
 /** Values produced but never delivered, and values delivered more than once (with how many times). */

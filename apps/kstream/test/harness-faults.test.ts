@@ -77,7 +77,10 @@ describe('cluster faults on demand', { timeout: 60_000 }, () => {
   });
 
   it('aNonRetriableInjectedErrorSurfacesToTheAppForTheNamedPartitionOnly', async () => {
-    const topic = await newTopic([[1, 2, 3], [2, 3, 1]]);
+    const topic = await newTopic([
+      [1, 2, 3],
+      [2, 3, 1],
+    ]);
     await cluster.faults.injectErrors({ api: 'Produce', errorCode: 'TOPIC_AUTHORIZATION_FAILED', topic, partition: 1 });
     const p = producer();
     try {
@@ -174,9 +177,7 @@ describe('cluster faults on demand', { timeout: 60_000 }, () => {
   });
 
   it('listAndClearShowEveryFaultUntilCleared', async () => {
-    await expect(cluster.faults.injectErrors({ api: 'Metadata', errorCode: 'NOT_CONTROLLER' })).rejects.toThrow(
-      /Metadata's response has no error code for the whole request/,
-    );
+    await expect(cluster.faults.injectErrors({ api: 'Metadata', errorCode: 'NOT_CONTROLLER' })).rejects.toThrow(/Metadata's response has no error code for the whole request/);
     await cluster.faults.delayResponses({ api: 'Fetch', ms: 10 });
     await cluster.faults.injectErrors({ api: 'FindCoordinator', errorCode: 'COORDINATOR_NOT_AVAILABLE', count: 3 });
     expect(cluster.faults.list().map((f) => [f.kind, f.api, f.remaining])).toEqual([

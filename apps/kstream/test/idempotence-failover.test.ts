@@ -106,10 +106,16 @@ describe('idempotence across a leader change', () => {
       const stored: ReadRecord[] = await readFromLeader(node, leader, topic, partition);
       const atOffset = new Map(stored.map((r) => [r.offset, r.value]));
       const acked = acknowledged.filter((a) => a.partition === partition);
-      expect(acked.filter((a) => atOffset.get(a.offset) !== a.value).map((a) => `${a.value}@${a.offset}`), `partition ${partition}: acknowledged records not at their offset`).toEqual([]);
+      expect(
+        acked.filter((a) => atOffset.get(a.offset) !== a.value).map((a) => `${a.value}@${a.offset}`),
+        `partition ${partition}: acknowledged records not at their offset`,
+      ).toEqual([]);
       const counts = new Map<string, number>();
       for (const r of stored) counts.set(r.value, (counts.get(r.value) ?? 0) + 1);
-      expect([...counts].filter(([, n]) => n > 1).map(([v, n]) => `${v} x${n}`), `partition ${partition}: values stored more than once`).toEqual([]);
+      expect(
+        [...counts].filter(([, n]) => n > 1).map(([v, n]) => `${v} x${n}`),
+        `partition ${partition}: values stored more than once`,
+      ).toEqual([]);
       const numbers = stored.map((r) => Number(r.value.split('-')[1]));
       expect(numbers, `partition ${partition}: stored in send order`).toEqual([...numbers].sort((a, b) => a - b));
       for (const id of await batchProducerIds(leader, topic, partition)) producerIds.add(id);
@@ -142,8 +148,13 @@ describe('idempotence across a leader change', () => {
     }, 5);
     await crashMidStream(topic, run);
     const producerIds = await expectExactlyOnceInOrder(topic, run.acknowledged);
-    expect([...producerIds].filter((id) => id < 0n), 'batches written without a producer id').toEqual([]);
-    console.log(`idempotence-failover kafkajs: ${run.acknowledged.length} acknowledged, each stored once; ${run.failures.length} sends failed; producer ids ${[...producerIds].join(', ')}`);
+    expect(
+      [...producerIds].filter((id) => id < 0n),
+      'batches written without a producer id',
+    ).toEqual([]);
+    console.log(
+      `idempotence-failover kafkajs: ${run.acknowledged.length} acknowledged, each stored once; ${run.failures.length} sends failed; producer ids ${[...producerIds].join(', ')}`,
+    );
   }, 90_000);
 
   it('clientProducerIdempotentByDefaultWritesEachRecordOnceAcrossALeaderCrash: retried batches are not stored twice', async () => {
@@ -174,14 +185,22 @@ describe('idempotence across a leader change', () => {
     const topic = await createTopic('retried-batch');
     const before = (await partitionViews(node, topic))[0]!;
     const init = await withConnection(node, before.leader, (conn) =>
-      within(conn.request(InitProducerId, INIT_PRODUCER_ID_VERSION, { transactionalId: null, transactionTimeoutMs: 2 ** 31 - 1, producerId: -1n, producerEpoch: -1 }), 10_000, 'InitProducerId'),
+      within(
+        conn.request(InitProducerId, INIT_PRODUCER_ID_VERSION, { transactionalId: null, transactionTimeoutMs: 2 ** 31 - 1, producerId: -1n, producerEpoch: -1 }),
+        10_000,
+        'InitProducerId',
+      ),
     );
     expect(errorName(init.errorCode)).toBe('NONE');
     const batch = (baseSequence: number, values: string[]) =>
       encodeRecordBatch({ producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence, records: values.map((v) => ({ key: null, value: Buffer.from(v) })) });
     const produce = async (broker: number, records: Buffer) => {
       const response = await withConnection(node, broker, (conn) =>
-        within(conn.request(Produce, PRODUCE_VERSION, { transactionalId: null, acks: -1, timeoutMs: 5_000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }), 10_000, `Produce to broker ${broker}`),
+        within(
+          conn.request(Produce, PRODUCE_VERSION, { transactionalId: null, acks: -1, timeoutMs: 5_000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }),
+          10_000,
+          `Produce to broker ${broker}`,
+        ),
       );
       return response.responses[0]!.partitionResponses[0]!;
     };
@@ -191,14 +210,20 @@ describe('idempotence across a leader change', () => {
 
     await node.cluster.control.crashBroker(before.leader);
     const others = [1, 2, 3].filter((b) => b !== before.leader);
-    const after = await waitForPartition(node, topic, 0, `a leader other than the crashed broker ${before.leader}`, (p) => p.leader >= 0 && p.leader !== before.leader, { askBrokers: others });
+    const after = await waitForPartition(node, topic, 0, `a leader other than the crashed broker ${before.leader}`, (p) => p.leader >= 0 && p.leader !== before.leader, {
+      askBrokers: others,
+    });
     // The client never heard the second batch's answer: it sends the same batch again, then the next.
     let retried = await produce(after.leader, await batch(2, ['c']));
-    await waitFor('the new leader accepting produces', async () => {
-      if (retried.errorCode === 0) return true;
-      retried = await produce(after.leader, await batch(2, ['c']));
-      return retried.errorCode === 0;
-    }, 15_000);
+    await waitFor(
+      'the new leader accepting produces',
+      async () => {
+        if (retried.errorCode === 0) return true;
+        retried = await produce(after.leader, await batch(2, ['c']));
+        return retried.errorCode === 0;
+      },
+      15_000,
+    );
     const next = await produce(after.leader, await batch(3, ['d']));
     expect([retried.baseOffset, errorName(next.errorCode), next.baseOffset]).toEqual([2n, 'NONE', 3n]);
     expect((await readFromLeader(node, after.leader, topic, 0)).map((r) => r.value)).toEqual(['a', 'b', 'c', 'd']);

@@ -64,7 +64,10 @@ describe('kafkajs admin on groups', () => {
 
     expect(await committedOffsets(admin, groupId, topic)).toEqual(await endOffsets(admin, topic));
     const everyTopic = await admin.fetchOffsets({ groupId });
-    expect(everyTopic.map((t) => t.topic), 'fetchOffsets without topics answers every topic the group committed').toEqual([topic]);
+    expect(
+      everyTopic.map((t) => t.topic),
+      'fetchOffsets without topics answers every topic the group committed',
+    ).toEqual([topic]);
   }, 45_000);
 
   it('setAndResetOffsetsOfAnEmptyGroup: refused while it has members; once Empty the next member starts where they were set', async () => {
@@ -76,8 +79,21 @@ describe('kafkajs admin on groups', () => {
     await first.stop();
     await waitForGroup(admin, groupId, topic, 'Empty', (v) => v.state === 'Empty');
 
-    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '2' }, { partition: 2, offset: '7' }] });
-    expect(await committedOffsets(admin, groupId, topic)).toEqual(new Map([[0, 2n], [1, 10n], [2, 7n]]));
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [
+        { partition: 0, offset: '2' },
+        { partition: 2, offset: '7' },
+      ],
+    });
+    expect(await committedOffsets(admin, groupId, topic)).toEqual(
+      new Map([
+        [0, 2n],
+        [1, 10n],
+        [2, 7n],
+      ]),
+    );
     const second = await GroupMember.start(node, 'second', groupId, topic);
     await waitForCommittedToEnd(admin, groupId, topic);
     expect(second.deliveries.map((d) => [d.partition, d.offset]).sort(), 'only what lies past the set offsets').toEqual(
@@ -149,6 +165,11 @@ describe('kafkajs admin on groups', () => {
     expect(await listed(['Stable'])).toEqual([[stable, 'Stable']]);
     expect(await listed(['Empty'])).toEqual([[empty, 'Empty']]);
     expect(await listed(['PreparingRebalance', 'Dead'])).toEqual([]);
-    expect(await listed([]), 'no filter: every state').toEqual([[empty, 'Empty'], [stable, 'Stable']].sort());
+    expect(await listed([]), 'no filter: every state').toEqual(
+      [
+        [empty, 'Empty'],
+        [stable, 'Stable'],
+      ].sort(),
+    );
   }, 45_000);
 });

@@ -41,10 +41,7 @@ describe('kafkajs admin', () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const started = performance.now();
     // kafkajs asks CreateTopics v0, which has no error message: the broker's tests pin the message naming the limit.
-    await expectKafkaError(
-      admin.createTopics({ topics: [{ topic: topicName('huge'), numPartitions: 100_000_000, replicationFactor: 1 }] }),
-      'INVALID_PARTITIONS',
-    );
+    await expectKafkaError(admin.createTopics({ topics: [{ topic: topicName('huge'), numPartitions: 100_000_000, replicationFactor: 1 }] }), 'INVALID_PARTITIONS');
     expect(performance.now() - started).toBeLessThan(5_000);
     // The controller runs on this thread (startCluster): it built nothing for the request.
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(100 * 1024 * 1024);
@@ -173,10 +170,7 @@ describe('kafkajs admin', () => {
   }, 30_000);
 
   it('invalidCreateRequests: replication factor above the broker count, zero partitions, a bad name', async () => {
-    await expectKafkaError(
-      admin.createTopics({ topics: [{ topic: topicName('rf4'), numPartitions: 1, replicationFactor: 4 }] }),
-      'INVALID_REPLICATION_FACTOR',
-    );
+    await expectKafkaError(admin.createTopics({ topics: [{ topic: topicName('rf4'), numPartitions: 1, replicationFactor: 4 }] }), 'INVALID_REPLICATION_FACTOR');
     await expectKafkaError(admin.createTopics({ topics: [{ topic: topicName('p0'), numPartitions: 0, replicationFactor: 1 }] }), 'INVALID_PARTITIONS');
     await expectKafkaError(admin.createTopics({ topics: [{ topic: 'bad/name', numPartitions: 1, replicationFactor: 1 }] }), 'INVALID_TOPIC_EXCEPTION');
   }, 30_000);
@@ -249,7 +243,14 @@ describe('kafkajs admin', () => {
     const topic = topicName('deleted');
     await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
     const producer = await node.producer();
-    await producer.send({ topic, messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'c', value: '3' }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+        { key: 'c', value: '3' },
+      ],
+    });
     const partitionDirs = [1, 2, 3].flatMap((id) => [0, 1, 2].map((p) => join(node.dataDir, `broker-${id}`, `${topic}-${p}`)));
     expect(partitionDirs.filter((dir) => existsSync(dir))).toHaveLength(3);
 

@@ -93,8 +93,7 @@ describe('kafkajs across failover', () => {
     } finally {
       await sends.stop();
     }
-    const lastAcked = (partition: number): bigint =>
-      sends.acknowledged.filter((a) => a.partition === partition).reduce((max, a) => (a.offset > max ? a.offset : max), -1n);
+    const lastAcked = (partition: number): bigint => sends.acknowledged.filter((a) => a.partition === partition).reduce((max, a) => (a.offset > max ? a.offset : max), -1n);
     await waitFor('the consumers to read up to the last acknowledged offset of every partition', () =>
       ASSIGNMENT.every(({ partition }) => history.reads.some((r) => r.partition === partition && r.offset >= lastAcked(partition))),
     );
@@ -118,7 +117,10 @@ describe('kafkajs across failover', () => {
       const missing = acked.filter((a) => consumedAt.get(a.offset) !== a.value);
       expect(missing, `partition ${partition}: acknowledged records not consumed at their offset`).toEqual([]);
       const stored = new Map((await readFromLeader(node, after[partition]!.leader, topic, partition)).map((r) => [r.offset, r.value]));
-      expect(acked.filter((a) => stored.get(a.offset) !== a.value), `partition ${partition}: acknowledged records not in the leader's log`).toEqual([]);
+      expect(
+        acked.filter((a) => stored.get(a.offset) !== a.value),
+        `partition ${partition}: acknowledged records not in the leader's log`,
+      ).toEqual([]);
     }
   }, 30_000);
 

@@ -72,7 +72,13 @@ describe('kafkajs consumer groups', () => {
     await expectMembersAgree([a!, b!, c!, d], view);
 
     await b!.stop();
-    view = await waitForGroup(admin, groupId, topic, 'back to 3 members with 2 partitions each after b left', (v) => stableAndShared(v, 3, PARTITIONS) && partitionCounts(v).join() === '2,2,2');
+    view = await waitForGroup(
+      admin,
+      groupId,
+      topic,
+      'back to 3 members with 2 partitions each after b left',
+      (v) => stableAndShared(v, 3, PARTITIONS) && partitionCounts(v).join() === '2,2,2',
+    );
     expect(view.members.map((m) => m.memberId)).not.toContain(b!.memberId);
     await expectMembersAgree([a!, c!, d], view);
   }, 60_000);
@@ -106,7 +112,10 @@ describe('kafkajs consumer groups', () => {
     await waitForCommittedToEnd(admin, groupId, topic);
 
     expect(deliveryFaults(produced, deliveries())).toEqual({ missing: [], duplicated: [] });
-    expect(members.flatMap((m) => m.crashes), 'consumer crashes').toEqual([]);
+    expect(
+      members.flatMap((m) => m.crashes),
+      'consumer crashes',
+    ).toEqual([]);
   }, 60_000);
 
   it('twoGroupsEachSeeEverything: two groups on one topic each process every record once', async () => {
@@ -123,8 +132,20 @@ describe('kafkajs consumer groups', () => {
     await waitForCommittedToEnd(admin, first, topic);
     await waitForCommittedToEnd(admin, second, topic);
 
-    expect(deliveryFaults(produced, ofFirst.flatMap((m) => m.deliveries)), first).toEqual({ missing: [], duplicated: [] });
-    expect(deliveryFaults(produced, ofSecond.flatMap((m) => m.deliveries)), second).toEqual({ missing: [], duplicated: [] });
+    expect(
+      deliveryFaults(
+        produced,
+        ofFirst.flatMap((m) => m.deliveries),
+      ),
+      first,
+    ).toEqual({ missing: [], duplicated: [] });
+    expect(
+      deliveryFaults(
+        produced,
+        ofSecond.flatMap((m) => m.deliveries),
+      ),
+      second,
+    ).toEqual({ missing: [], duplicated: [] });
   }, 60_000);
 
   it('restartedMemberResumesFromCommit: a member back after leaving reads only what came after the committed offsets', async () => {
@@ -134,7 +155,7 @@ describe('kafkajs consumer groups', () => {
     await producer.send({ topic, messages: numberedMessages('old', 60, PARTITIONS) });
     const committed = await waitForCommittedToEnd(admin, groupId, topic);
     expect([...committed.values()], 'each partition committed after its 10 records').toEqual(Array(PARTITIONS).fill(10n));
-    expect(before.committed, "the commits kafkajs saw acknowledged are the ones OffsetFetch answers").toEqual(committed);
+    expect(before.committed, 'the commits kafkajs saw acknowledged are the ones OffsetFetch answers').toEqual(committed);
     await before.stop();
     await waitForGroup(admin, groupId, topic, 'Empty after its only member left', (v) => v.state === 'Empty' && v.members.length === 0);
     expect(await committedOffsets(admin, groupId, topic), 'commits kept while the group is Empty').toEqual(committed);

@@ -41,7 +41,10 @@ describe('kafkajs producer', () => {
 
     const stored = await readTopic(node, topic);
     for (const [partition, partitionKeys] of expected) {
-      expect(stored.get(partition)?.map((r) => r.key), `keys in partition ${partition}`).toEqual(partitionKeys);
+      expect(
+        stored.get(partition)?.map((r) => r.key),
+        `keys in partition ${partition}`,
+      ).toEqual(partitionKeys);
       expect(stored.get(partition)?.map((r) => r.offset)).toEqual(partitionKeys.map((_, i) => BigInt(i)));
     }
   }, 45_000);

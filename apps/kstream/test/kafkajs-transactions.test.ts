@@ -60,7 +60,11 @@ describe('kafkajs transactions', () => {
   it('abortIsHiddenFromReadCommittedButNotFromReadUncommitted: an aborted transaction between two committed ones', async () => {
     const topic = await createTopic('abort');
     const producer = await transactionalProducer(topicName('txn-abort'));
-    for (const [values, commit] of [[['c1', 'c2'], true], [['x1', 'x2', 'x3'], false], [['c3'], true]] as const) {
+    for (const [values, commit] of [
+      [['c1', 'c2'], true],
+      [['x1', 'x2', 'x3'], false],
+      [['c3'], true],
+    ] as const) {
       const transaction = await producer.transaction();
       await transaction.send({ topic, messages: values.map((value) => ({ value, partition: 1 })) });
       await (commit ? transaction.commit() : transaction.abort());
@@ -105,14 +109,36 @@ describe('kafkajs transactions', () => {
 
     const aborted = await producer.transaction();
     await aborted.send({ topic: output, messages: [{ value: 'from-aborted' }] });
-    await aborted.sendOffsets({ consumerGroupId: group, topics: [{ topic: input, partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '3' }] }] });
+    await aborted.sendOffsets({
+      consumerGroupId: group,
+      topics: [
+        {
+          topic: input,
+          partitions: [
+            { partition: 0, offset: '5' },
+            { partition: 1, offset: '3' },
+          ],
+        },
+      ],
+    });
     await aborted.abort();
     await sleep(500);
     expect(await committed(), 'after the abort').toEqual(['-1', '-1']);
 
     const open = await producer.transaction();
     await open.send({ topic: output, messages: [{ value: 'from-committed' }] });
-    await open.sendOffsets({ consumerGroupId: group, topics: [{ topic: input, partitions: [{ partition: 0, offset: '7' }, { partition: 1, offset: '4' }] }] });
+    await open.sendOffsets({
+      consumerGroupId: group,
+      topics: [
+        {
+          topic: input,
+          partitions: [
+            { partition: 0, offset: '7' },
+            { partition: 1, offset: '4' },
+          ],
+        },
+      ],
+    });
     await sleep(500);
     expect(await committed(), 'while the transaction is open').toEqual(['-1', '-1']);
     await open.commit();
@@ -133,7 +159,12 @@ describe('kafkajs transactions', () => {
     const messages = (tag: string, partitions: number) => Array.from({ length: partitions * 2 }, (_, i) => ({ value: `${tag}-${i}`, partition: i % partitions }));
     for (const tag of ['committed', 'aborted']) {
       const transaction = await producer.transaction();
-      await transaction.sendBatch({ topicMessages: [{ topic: first, messages: messages(tag, 3) }, { topic: second, messages: messages(tag, 2) }] });
+      await transaction.sendBatch({
+        topicMessages: [
+          { topic: first, messages: messages(tag, 3) },
+          { topic: second, messages: messages(tag, 2) },
+        ],
+      });
       await (tag === 'committed' ? transaction.commit() : transaction.abort());
     }
     const byPartition = async (topic: string, isolation: 'read_committed' | 'read_uncommitted') => {

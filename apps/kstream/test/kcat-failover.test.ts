@@ -79,7 +79,10 @@ describe.skipIf(kcatMissing !== null)('kcat -L across a broker crash', () => {
       [1, 2, [2, 3]],
       [2, 3, [2, 3]],
     ]);
-    expect(crashed.map((p) => p.replicas), 'replicas do not change').toEqual(assignment.map((a) => a.replicas));
+    expect(
+      crashed.map((p) => p.replicas),
+      'replicas do not change',
+    ).toEqual(assignment.map((a) => a.replicas));
 
     await waitForKcat(topic, 'kcat -L showing broker 1 back in every ISR', (ps) => ps.every((p) => p.isr.includes(1)));
     const rebalanced = await waitForKcat(topic, 'kcat -L showing the preferred leaders back', (ps) => ps.every((p) => p.leader === p.replicas[0]));

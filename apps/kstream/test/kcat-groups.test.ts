@@ -36,16 +36,28 @@ class KcatMember {
   /** `settings` (librdkafka `key=value`) override the short timings set here. */
   static start(bootstrap: string, name: string, groupId: string, topic: string, strategy: string, settings: readonly string[] = []): KcatMember {
     const args = [
-      '-b', bootstrap,
-      '-X', `client.id=${name}`,
-      '-X', 'session.timeout.ms=3000',
-      '-X', 'heartbeat.interval.ms=300',
-      '-X', 'auto.commit.interval.ms=200',
-      '-X', 'auto.offset.reset=earliest',
-      '-X', `partition.assignment.strategy=${strategy}`,
+      '-b',
+      bootstrap,
+      '-X',
+      `client.id=${name}`,
+      '-X',
+      'session.timeout.ms=3000',
+      '-X',
+      'heartbeat.interval.ms=300',
+      '-X',
+      'auto.commit.interval.ms=200',
+      '-X',
+      'auto.offset.reset=earliest',
+      '-X',
+      `partition.assignment.strategy=${strategy}`,
       ...settings.flatMap((setting) => ['-X', setting]),
-      '-u', '-Z', '-f', RECORD_FORMAT,
-      '-G', groupId, topic,
+      '-u',
+      '-Z',
+      '-f',
+      RECORD_FORMAT,
+      '-G',
+      groupId,
+      topic,
     ];
     return new KcatMember(name, topic, startKcat(args));
   }
@@ -81,7 +93,8 @@ class KcatMember {
   /** SIGTERM: librdkafka commits its offsets and leaves the group; fails unless kcat exits 0 by itself. */
   async stop(): Promise<void> {
     const run = await this.#run.stop();
-    if (run.timedOut || run.code !== 0) throw new Error(`${this.name} (kcat ${run.args.join(' ')}) ${run.timedOut ? 'did not exit after SIGTERM' : `exited ${run.code}`}\n${this.stderr}`);
+    if (run.timedOut || run.code !== 0)
+      throw new Error(`${this.name} (kcat ${run.args.join(' ')}) ${run.timedOut ? 'did not exit after SIGTERM' : `exited ${run.code}`}\n${this.stderr}`);
   }
 
   kill(): void {
@@ -141,7 +154,12 @@ describe.skipIf(kcatMissing !== null)('kcat balanced consumers', () => {
   async function produce(topic: string, prefix: string, count: number): Promise<string[]> {
     const values = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
     // Keyed by the value so the records spread over every partition.
-    await kcatProduce(node.bootstrap, topic, values.map((v) => `${v}:${v}`), ['-K', ':']);
+    await kcatProduce(
+      node.bootstrap,
+      topic,
+      values.map((v) => `${v}:${v}`),
+      ['-K', ':'],
+    );
     return values;
   }
 
@@ -203,7 +221,10 @@ describe.skipIf(kcatMissing !== null)('kcat balanced consumers', () => {
     const after = await describeGroup(admin, groupId, topic);
     expect(after.state).toBe('Stable');
     const twoBefore = before.members.find((m) => m.clientId === 'two');
-    expect(after.members.find((m) => m.clientId === 'two'), 'the other member keeps its member id and partitions').toEqual(twoBefore);
+    expect(
+      after.members.find((m) => m.clientId === 'two'),
+      'the other member keeps its member id and partitions',
+    ).toEqual(twoBefore);
     // Kafka keeps the replaced static member's client id; its member id is new.
     const oneBefore = before.members.find((m) => m.clientId === 'one');
     const oneAfter = after.members.find((m) => m.memberId !== twoBefore?.memberId);
@@ -228,7 +249,10 @@ describe.skipIf(kcatMissing !== null)('kcat balanced consumers', () => {
     const fresh = await produce(topic, 'new', 40);
     await waitForPrinted([survivor], fresh);
     const printed = new Set([...victim.records, ...survivor.records].map((r) => r.value));
-    expect([...old, ...fresh].filter((v) => !printed.has(v)), 'records never printed').toEqual([]);
+    expect(
+      [...old, ...fresh].filter((v) => !printed.has(v)),
+      'records never printed',
+    ).toEqual([]);
     await survivor.stop();
   }, 60_000);
 });

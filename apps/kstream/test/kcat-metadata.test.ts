@@ -17,9 +17,7 @@ describe.skipIf(kcatMissing !== null)('kcat metadata', () => {
 
   it('listsThreeBrokers with their ids and listener addresses', async () => {
     const metadata = await kcatMetadata(node.bootstrap);
-    expect(metadata.brokers.map((b) => [b.id, b.name]).sort()).toEqual(
-      node.cluster.brokers.map((b) => [b.id, `${b.host}:${b.port}`]),
-    );
+    expect(metadata.brokers.map((b) => [b.id, b.name]).sort()).toEqual(node.cluster.brokers.map((b) => [b.id, `${b.host}:${b.port}`]));
   }, 30_000);
 
   it('listsTopicPartitions: one leader per partition, spread over the brokers, replicas and ISR the leader alone', async () => {

@@ -31,14 +31,7 @@ describe.skipIf(kcatMissing !== null)('kcat records', () => {
   it('keyedAndUnkeyedWithHeaders: read back in order with keys, headers, offsets and producer timestamps', async () => {
     const topic = await createTopic('kcat-keyed');
     const before = Date.now();
-    await kcatProduce(node.bootstrap, topic, ['k1:first', 'second, no key', 'k3:third', 'k1:fourth'], [
-      '-K',
-      ':',
-      '-H',
-      'trace=abc-123',
-      '-H',
-      'origin=kcat',
-    ]);
+    await kcatProduce(node.bootstrap, topic, ['k1:first', 'second, no key', 'k3:third', 'k1:fourth'], ['-K', ':', '-H', 'trace=abc-123', '-H', 'origin=kcat']);
     const after = Date.now();
 
     const records = await kcatConsume(node.bootstrap, topic);
@@ -77,7 +70,12 @@ describe.skipIf(kcatMissing !== null)('kcat records', () => {
   it("murmur2Keys: kcat with librdkafka's murmur2 partitioner puts each key where partitionForKey (and kafkajs) would", async () => {
     const topic = await createTopic('kcat-murmur2', 6);
     const keys = Array.from({ length: 60 }, (_, i) => `device-${i * 31}`);
-    await kcatProduce(node.bootstrap, topic, keys.map((key) => `${key}:reading`), ['-K', ':', '-X', 'partitioner=murmur2_random']);
+    await kcatProduce(
+      node.bootstrap,
+      topic,
+      keys.map((key) => `${key}:reading`),
+      ['-K', ':', '-X', 'partitioner=murmur2_random'],
+    );
     const records = await kcatConsume(node.bootstrap, topic);
     expect(records).toHaveLength(keys.length);
     for (const r of records) expect(r.partition, `partition of key ${r.key}`).toBe(partitionForKey(r.key, 6));
@@ -105,41 +103,47 @@ describe.skipIf(kcatMissing !== null)('kcat records', () => {
     }
   }
 
-  it.each(codecs)('kcatCompression %s: librdkafka compresses, the batches are stored so, and they come back intact', async (codec, type) => {
-    const topic = await createTopic(`kcat-${codec}`);
-    const lines = Array.from({ length: 400 }, (_, i) => `key-${i % 37}:value ${i} ${'abcdefgh'.repeat(i % 20)}`);
-    const produced = await kcatProduce(node.bootstrap, topic, lines, ['-K', ':', '-X', `compression.codec=${codec}`, '-X', 'linger.ms=20', '-d', 'msg']);
+  it.each(codecs)(
+    'kcatCompression %s: librdkafka compresses, the batches are stored so, and they come back intact',
+    async (codec, type) => {
+      const topic = await createTopic(`kcat-${codec}`);
+      const lines = Array.from({ length: 400 }, (_, i) => `key-${i % 37}:value ${i} ${'abcdefgh'.repeat(i % 20)}`);
+      const produced = await kcatProduce(node.bootstrap, topic, lines, ['-K', ':', '-X', `compression.codec=${codec}`, '-X', 'linger.ms=20', '-d', 'msg']);
 
-    const records = await kcatConsume(node.bootstrap, topic);
-    expect(records.map((r) => `${r.key}:${r.value}`)).toEqual(lines);
-    expect(records.map((r) => r.offset)).toEqual(lines.map((_, i) => i));
+      const records = await kcatConsume(node.bootstrap, topic);
+      expect(records.map((r) => `${r.key}:${r.value}`)).toEqual(lines);
+      expect(records.map((r) => r.offset)).toEqual(lines.map((_, i) => i));
 
-    // librdkafka's debug line for each request: "Produce MessageSet with 400 message(s) (40317 bytes, ..., zstd)".
-    const sent = new Set(
-      [...produced.stderr.matchAll(/Produce MessageSet with \d+ message\(s\) \(.*, (\w+)\)$/gm)].map(([, name]) => codecByName[name!]),
-    );
-    // librdkafka before 2.8 compresses gzip and snappy only for a broker advertising Produce v2 (librdkafka #4956), lz4
-    // only with FindCoordinator, zstd with Produce v7 and Fetch v10: Kafka 4 advertises Produce from v0 for it (KAFKA-18659).
-    expect([...sent], `the codec of kcat's Produce requests, from kcat -d msg:\n${produced.stderr.slice(0, 2000)}`).toEqual([type]);
-    expect(await storedCodecs(topic)).toEqual(sent);
-  }, 45_000);
+      // librdkafka's debug line for each request: "Produce MessageSet with 400 message(s) (40317 bytes, ..., zstd)".
+      const sent = new Set([...produced.stderr.matchAll(/Produce MessageSet with \d+ message\(s\) \(.*, (\w+)\)$/gm)].map(([, name]) => codecByName[name!]));
+      // librdkafka before 2.8 compresses gzip and snappy only for a broker advertising Produce v2 (librdkafka #4956), lz4
+      // only with FindCoordinator, zstd with Produce v7 and Fetch v10: Kafka 4 advertises Produce from v0 for it (KAFKA-18659).
+      expect([...sent], `the codec of kcat's Produce requests, from kcat -d msg:\n${produced.stderr.slice(0, 2000)}`).toEqual([type]);
+      expect(await storedCodecs(topic)).toEqual(sent);
+    },
+    45_000,
+  );
 
-  it.each(codecs)('storedCompression %s: a batch compressed here is stored as sent and kcat decompresses it', async (codec, type) => {
-    const topic = await createTopic(`raw-${codec}`);
-    const values = Array.from({ length: 300 }, (_, i) => `${codec} record ${i} ${'xyz'.repeat(i % 30)}`);
-    const batch = await encodeRecordBatch({
-      compression: type,
-      records: values.map((value, i) => ({ key: Buffer.from(`k${i % 5}`), value: Buffer.from(value), headers: [{ key: 'codec', value: Buffer.from(codec) }] })),
-    });
-    const conn = await connectToLeader(node, topic, 0);
-    try {
-      const answers = await produce(conn, topic, new Map([[0, batch]]));
-      expect(answers.get(0)?.errorCode).toBe(0);
-    } finally {
-      conn.close();
-    }
-    expect(await storedCodecs(topic)).toEqual(new Set([type]));
-    const records = await kcatConsume(node.bootstrap, topic);
-    expect(records.map((r) => [r.offset, r.key, r.value, r.headers])).toEqual(values.map((v, i) => [i, `k${i % 5}`, v, `codec=${codec}`]));
-  }, 45_000);
+  it.each(codecs)(
+    'storedCompression %s: a batch compressed here is stored as sent and kcat decompresses it',
+    async (codec, type) => {
+      const topic = await createTopic(`raw-${codec}`);
+      const values = Array.from({ length: 300 }, (_, i) => `${codec} record ${i} ${'xyz'.repeat(i % 30)}`);
+      const batch = await encodeRecordBatch({
+        compression: type,
+        records: values.map((value, i) => ({ key: Buffer.from(`k${i % 5}`), value: Buffer.from(value), headers: [{ key: 'codec', value: Buffer.from(codec) }] })),
+      });
+      const conn = await connectToLeader(node, topic, 0);
+      try {
+        const answers = await produce(conn, topic, new Map([[0, batch]]));
+        expect(answers.get(0)?.errorCode).toBe(0);
+      } finally {
+        conn.close();
+      }
+      expect(await storedCodecs(topic)).toEqual(new Set([type]));
+      const records = await kcatConsume(node.bootstrap, topic);
+      expect(records.map((r) => [r.offset, r.key, r.value, r.headers])).toEqual(values.map((v, i) => [i, `k${i % 5}`, v, `codec=${codec}`]));
+    },
+    45_000,
+  );
 });

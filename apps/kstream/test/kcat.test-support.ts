@@ -136,21 +136,12 @@ export function parseRecords(stdout: string): ConsumedRecord[] {
 }
 
 /** Produces `lines` (one record each; `key:value` with keyDelimiter ':') to a topic and waits for every delivery. */
-export async function kcatProduce(
-  bootstrap: string,
-  topic: string,
-  lines: readonly string[],
-  extraArgs: readonly string[] = [],
-): Promise<KcatRun> {
+export async function kcatProduce(bootstrap: string, topic: string, lines: readonly string[], extraArgs: readonly string[] = []): Promise<KcatRun> {
   return expectSuccess(await kcat(['-b', bootstrap, '-P', '-t', topic, ...extraArgs], { input: lines.map((l) => `${l}\n`).join('') }));
 }
 
 /** Reads a topic (every partition, or `partition`) from the beginning to its end. */
-export async function kcatConsume(
-  bootstrap: string,
-  topic: string,
-  extraArgs: readonly string[] = [],
-): Promise<ConsumedRecord[]> {
+export async function kcatConsume(bootstrap: string, topic: string, extraArgs: readonly string[] = []): Promise<ConsumedRecord[]> {
   const run = expectSuccess(await kcat(['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-Z', '-f', RECORD_FORMAT, ...extraArgs]));
   return parseRecords(run.stdout);
 }

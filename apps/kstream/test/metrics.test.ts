@@ -75,7 +75,14 @@ describe('the node serves Prometheus metrics after known traffic', () => {
 
   beforeAll(async () => {
     dataDir = await makeTempDir('metrics');
-    cluster = await startCluster({ dataDir, brokers: 3, port: 0, metricsPort: 0, logger: quiet, config: { 'group.initial.rebalance.delay.ms': '0', 'replica.lag.time.max.ms': '1000' } });
+    cluster = await startCluster({
+      dataDir,
+      brokers: 3,
+      port: 0,
+      metricsPort: 0,
+      logger: quiet,
+      config: { 'group.initial.rebalance.delay.ms': '0', 'replica.lag.time.max.ms': '1000' },
+    });
     admin = new Admin({ bootstrap: cluster.bootstrap, logger: quiet });
     await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 3 }]);
     const [description] = await admin.describeTopics([topic]);
@@ -148,16 +155,17 @@ describe('the node serves Prometheus metrics after known traffic', () => {
   it('reports every partition led once (leader counts sum to the controller partition count), none under-replicated or offline', async () => {
     await waitFor('every partition led and in sync', async () => {
       const samples = await scrape(cluster);
-      return (
-        sum(samples, 'kstream_leader_partitions') === sum(samples, 'kstream_controller_partitions') &&
-        sum(samples, 'kstream_under_replicated_partitions') === 0
-      );
+      return sum(samples, 'kstream_leader_partitions') === sum(samples, 'kstream_controller_partitions') && sum(samples, 'kstream_under_replicated_partitions') === 0;
     });
     const samples = await scrape(cluster);
     expect(sum(samples, 'kstream_partitions'), 'three replicas of each partition').toBe(3 * sum(samples, 'kstream_controller_partitions'));
     expect(sum(samples, 'kstream_controller_offline_partitions')).toBe(0);
     expect(sum(samples, 'kstream_controller_live_brokers')).toBe(3);
-    expect(select(samples, 'kstream_scrape_broker_up').map((s) => [s.labels['broker'], s.value])).toEqual([['1', 1], ['2', 1], ['3', 1]]);
+    expect(select(samples, 'kstream_scrape_broker_up').map((s) => [s.labels['broker'], s.value])).toEqual([
+      ['1', 1],
+      ['2', 1],
+      ['3', 1],
+    ]);
     expect(sum(samples, 'kstream_connections')).toBeGreaterThanOrEqual(2);
     for (const operation of ['produce', 'fetch']) expect(select(samples, 'kstream_purgatory_size', { operation })).toHaveLength(3);
   });
@@ -198,7 +206,11 @@ describe('the node serves Prometheus metrics after known traffic', () => {
   it('scrapes a stopped broker as down and still serves the others', async () => {
     await cluster.control.stopBroker(3);
     const samples = await scrape(cluster);
-    expect(select(samples, 'kstream_scrape_broker_up').map((s) => [s.labels['broker'], s.value])).toEqual([['1', 1], ['2', 1], ['3', 0]]);
+    expect(select(samples, 'kstream_scrape_broker_up').map((s) => [s.labels['broker'], s.value])).toEqual([
+      ['1', 1],
+      ['2', 1],
+      ['3', 0],
+    ]);
     expect(select(samples, 'kstream_worker_heap_used_bytes').map((s) => s.labels['broker'])).toEqual(['1', '2']);
   }, 30_000);
 });
@@ -213,7 +225,9 @@ describe('--metrics-port', () => {
   });
 
   it('refuses a value that is not a port, and a broker listener port, naming the flag', () => {
-    expect(() => parseStartArgs(['--metrics-port', 'x'], quiet)).toThrow(new ConfigError('--metrics-port must be a whole number from 0 to 65535 (0 picks a free port), or none (or -1) for no metrics endpoint, got "x"'));
+    expect(() => parseStartArgs(['--metrics-port', 'x'], quiet)).toThrow(
+      new ConfigError('--metrics-port must be a whole number from 0 to 65535 (0 picks a free port), or none (or -1) for no metrics endpoint, got "x"'),
+    );
     expect(() => parseStartArgs(['--metrics-port', '70000'], quiet)).toThrow(/--metrics-port must be a whole number from 0 to 65535/);
     expect(() => parseStartArgs(['--port', '19092', '--metrics-port', '19093'], quiet)).toThrow(
       new ConfigError("--metrics-port 19093 is broker 2's listener port (--port 19092, --brokers 3); choose another"),

@@ -18,11 +18,7 @@ export type FetchPartitionResponse = ResponseOf<typeof Fetch>['responses'][numbe
 export type MetadataTopic = ResponseOf<typeof Metadata>['topics'][number];
 
 /** One Produce (acks=1) carrying `batches[partition]` for each partition given; returns the per-partition answers by partition. */
-export async function produce(
-  conn: RawConnection,
-  topic: string,
-  batches: ReadonlyMap<number, Buffer>,
-): Promise<Map<number, ProducePartitionResponse>> {
+export async function produce(conn: RawConnection, topic: string, batches: ReadonlyMap<number, Buffer>): Promise<Map<number, ProducePartitionResponse>> {
   const response = await conn.request(Produce, PRODUCE_VERSION, {
     transactionalId: null,
     acks: 1,
@@ -38,12 +34,7 @@ export async function produce(
 }
 
 /** One Fetch (no session, no wait) of one partition from `offset`. */
-export async function fetchPartition(
-  conn: RawConnection,
-  topic: string,
-  partition: number,
-  offset: bigint,
-): Promise<FetchPartitionResponse> {
+export async function fetchPartition(conn: RawConnection, topic: string, partition: number, offset: bigint): Promise<FetchPartitionResponse> {
   const response = await conn.request(Fetch, FETCH_VERSION, {
     replicaId: -1,
     maxWaitMs: 0,
@@ -56,9 +47,7 @@ export async function fetchPartition(
       {
         topic,
         topicId: ZERO_UUID,
-        partitions: [
-          { partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 4 * 1024 * 1024 },
-        ],
+        partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 4 * 1024 * 1024 }],
       },
     ],
     forgottenTopicsData: [],
@@ -72,12 +61,7 @@ export async function fetchPartition(
 }
 
 /** One ListOffsets of one partition at `timestamp` (EARLIEST_TIMESTAMP, -1 for the end, or a time). */
-export async function listOffset(
-  conn: RawConnection,
-  topic: string,
-  partition: number,
-  timestamp: bigint,
-): Promise<{ errorCode: number; offset: bigint; timestamp: bigint }> {
+export async function listOffset(conn: RawConnection, topic: string, partition: number, timestamp: bigint): Promise<{ errorCode: number; offset: bigint; timestamp: bigint }> {
   const response = await conn.request(ListOffsets, LIST_OFFSETS_VERSION, {
     replicaId: -1,
     isolationLevel: 0,

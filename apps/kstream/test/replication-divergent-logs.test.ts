@@ -6,15 +6,7 @@
 // leader's, and the divergent records are readable from no one.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompatCluster, topicName } from './compat-cluster.test-support.js';
-import {
-  FAST_FAILOVER,
-  partitionView,
-  produceAcknowledged,
-  readFromLeader,
-  replicaOnDisk,
-  valuesOf,
-  waitForPartition,
-} from './failover.test-support.js';
+import { FAST_FAILOVER, partitionView, produceAcknowledged, readFromLeader, replicaOnDisk, valuesOf, waitForPartition } from './failover.test-support.js';
 import { waitFor } from '../src/cluster.test-support.js';
 
 // Followers stay in the ISR while the leader's links are cut for the few seconds a scenario takes.

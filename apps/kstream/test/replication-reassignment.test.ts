@@ -40,7 +40,17 @@ describe('partition reassignment onto an added broker', () => {
     node = await CompatCluster.start('reassignment', CONFIG, FAST_FAILOVER);
     const topic = topicName('reassigned');
     const admin = await node.admin();
-    await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }, { partition: 1, replicas: [2, 3] }] }] });
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          replicaAssignment: [
+            { partition: 0, replicas: [1, 2] },
+            { partition: 1, replicas: [2, 3] },
+          ],
+        },
+      ],
+    });
     await waitForPartition(node, topic, 0, 'broker 1 leading with the ISR full', (p) => p.leader === 1 && p.isr.length === 2);
     for (const batch of VALUES) await produceAcknowledged(node, 1, topic, 0, batch, -1);
     const before = await fetchedBytes(node.port(1), topic, 0);
@@ -76,7 +86,10 @@ describe('partition reassignment onto an added broker', () => {
     const onTwo = await replicaOnDisk(node, 2, topic, 0);
     const onFour = await replicaOnDisk(node, 4, topic, 0);
     expect(valuesOf(onFour)).toEqual(VALUES.flat());
-    expect(onFour.map((b) => b.bytes.toString('hex')), "broker 4's batches, byte for byte broker 2's").toEqual(onTwo.map((b) => b.bytes.toString('hex')));
+    expect(
+      onFour.map((b) => b.bytes.toString('hex')),
+      "broker 4's batches, byte for byte broker 2's",
+    ).toEqual(onTwo.map((b) => b.bytes.toString('hex')));
     expect(existsSync(partitionDir(1))).toBe(false);
   });
 });

@@ -57,10 +57,12 @@ describe('restart on the same data dir', () => {
     expect(topics).toEqual(expect.arrayContaining([keyed, compressed]));
     expect(topics).not.toContain(deleted);
     const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [keyed, compressed] });
-    expect(metadata.map((t) => [t.name, t.partitions.length]).sort()).toEqual([
-      [keyed, 3],
-      [compressed, 1],
-    ].sort());
+    expect(metadata.map((t) => [t.name, t.partitions.length]).sort()).toEqual(
+      [
+        [keyed, 3],
+        [compressed, 1],
+      ].sort(),
+    );
   }, 30_000);
 
   it('keepsConfigs set at creation', async () => {

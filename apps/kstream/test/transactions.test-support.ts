@@ -37,7 +37,12 @@ export async function consumeUpTo(
   const position = new Map<number, bigint>();
   const done = (): boolean => [...ends].every(([p, end]) => end === 0n || (position.get(p) ?? 0n) >= end);
   if (done()) return [];
-  const consumer = kafkaClient(bootstrap, group).consumer({ groupId: group, readUncommitted: isolation === 'read_uncommitted', maxWaitTimeInMs: 200, allowAutoTopicCreation: false });
+  const consumer = kafkaClient(bootstrap, group).consumer({
+    groupId: group,
+    readUncommitted: isolation === 'read_uncommitted',
+    maxWaitTimeInMs: 200,
+    allowAutoTopicCreation: false,
+  });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     const next = BigInt(payload.lastOffset) + 1n;
     if (next > (position.get(payload.partition) ?? 0n)) position.set(payload.partition, next);
@@ -120,7 +125,9 @@ export async function endOffset(pool: ConnectionPool, leaders: LeaderDirectory, 
   );
   const answer = response.topics[0]?.partitions[0];
   if (answer === undefined || answer.errorCode !== 0) {
-    throw new Error(`ListOffsets (isolation ${isolationLevel}) of ${leaders.topic}-${partition} from broker ${leader}: ${answer === undefined ? 'no answer' : errorName(answer.errorCode)}`);
+    throw new Error(
+      `ListOffsets (isolation ${isolationLevel}) of ${leaders.topic}-${partition} from broker ${leader}: ${answer === undefined ? 'no answer' : errorName(answer.errorCode)}`,
+    );
   }
   return answer.offset;
 }

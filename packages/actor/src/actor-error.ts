@@ -1,12 +1,6 @@
 export type ActorErrorCode = 'TIMEOUT' | 'HANDLER_ERROR' | 'MALFORMED' | 'UNKNOWN_MESSAGE' | 'CLOSED';
 
-const codes: ReadonlySet<string> = new Set<ActorErrorCode>([
-  'TIMEOUT',
-  'HANDLER_ERROR',
-  'MALFORMED',
-  'UNKNOWN_MESSAGE',
-  'CLOSED',
-]);
+const codes: ReadonlySet<string> = new Set<ActorErrorCode>(['TIMEOUT', 'HANDLER_ERROR', 'MALFORMED', 'UNKNOWN_MESSAGE', 'CLOSED']);
 
 export function isActorErrorCode(code: unknown): code is ActorErrorCode {
   return typeof code === 'string' && codes.has(code);

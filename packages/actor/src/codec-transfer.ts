@@ -23,19 +23,10 @@ class TransferredSlice {
 type ViewConstructor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => ArrayBufferView;
 
 const typedArrays: ReadonlyMap<string, ViewConstructor & { BYTES_PER_ELEMENT: number }> = new Map(
-  [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-  ].map((c) => [c.name, c as unknown as ViewConstructor & { BYTES_PER_ELEMENT: number }]),
+  [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((c) => [
+    c.name,
+    c as unknown as ViewConstructor & { BYTES_PER_ELEMENT: number },
+  ]),
 );
 
 function kindOf(view: ArrayBufferView): string {

@@ -63,10 +63,7 @@ describe('codec', () => {
     fc.assert(
       fc.property(shapes, shapes, fc.infiniteStream(fc.nat()), (fromA, fromB, picks) => {
         const other = new Packr({ structuredClone: true });
-        const frames = [
-          ...fromA.map((m) => ({ m, data: encodeFrame(m).data })),
-          ...fromB.map((m) => ({ m, data: new Uint8Array(other.pack(m)) })),
-        ];
+        const frames = [...fromA.map((m) => ({ m, data: encodeFrame(m).data })), ...fromB.map((m) => ({ m, data: new Uint8Array(other.pack(m)) }))];
         const it = picks[Symbol.iterator]();
         for (let i = frames.length - 1; i > 0; i--) {
           const j = it.next().value % (i + 1);

@@ -34,13 +34,7 @@ function isReply(value: unknown): value is Reply<unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const reply = value as { ok?: unknown; error?: { code?: unknown; message?: unknown } | null };
   if (reply.ok === true) return true;
-  return (
-    reply.ok === false &&
-    typeof reply.error === 'object' &&
-    reply.error !== null &&
-    typeof reply.error.code === 'string' &&
-    typeof reply.error.message === 'string'
-  );
+  return reply.ok === false && typeof reply.error === 'object' && reply.error !== null && typeof reply.error.code === 'string' && typeof reply.error.message === 'string';
 }
 
 export function readEnvelope(value: unknown): Envelope {

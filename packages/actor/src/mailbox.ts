@@ -71,11 +71,7 @@ function checkTimeout(ms: number, what: string): void {
  * Not thread-safe, like everything bound to a port: owned by the thread that
  * created it.
  */
-export class Mailbox<
-  In extends ActorMessage,
-  Out extends ActorMessage = never,
-  Replies extends { [K in Out['type']]: unknown } = { [K in Out['type']]: unknown },
-> {
+export class Mailbox<In extends ActorMessage, Out extends ActorMessage = never, Replies extends { [K in Out['type']]: unknown } = { [K in Out['type']]: unknown }> {
   readonly name: string;
   readonly #port: Endpoint;
   readonly #handle: ((msg: In) => unknown) | undefined;
@@ -279,13 +275,7 @@ export class Mailbox<
       return;
     }
     const { code, message } = reply.error;
-    pending.reject(
-      this.#error(
-        isActorErrorCode(code) ? code : 'HANDLER_ERROR',
-        pending.type,
-        `actor '${this.name}' answered '${pending.type}' with ${code}: ${message}`,
-      ),
-    );
+    pending.reject(this.#error(isActorErrorCode(code) ? code : 'HANDLER_ERROR', pending.type, `actor '${this.name}' answered '${pending.type}' with ${code}: ${message}`));
   }
 
   #refuse(envelope: Extract<Envelope, { kind: 'malformed' }>): void {

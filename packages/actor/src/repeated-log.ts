@@ -87,7 +87,5 @@ function formatInterval(ms: number): string {
 
 /** The fields with each Error reduced to its class and message: the stack was logged with the first occurrence. */
 function withoutStacks(fields: object): object {
-  return Object.fromEntries(
-    Object.entries(fields).map(([name, value]) => [name, value instanceof Error ? `${value.name}: ${value.message}` : value]),
-  );
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, value instanceof Error ? `${value.name}: ${value.message}` : value]));
 }

@@ -29,9 +29,7 @@ const MAX_DOUBLINGS = 52;
 export function checkRestartPolicy(policy: RestartPolicy): void {
   const { initialDelayMs, maxDelayMs, resetAfterMs } = policy;
   if (!(initialDelayMs >= 0 && maxDelayMs >= initialDelayMs && Number.isFinite(maxDelayMs) && resetAfterMs >= 0)) {
-    throw new RangeError(
-      `restart policy needs 0 <= initialDelayMs <= maxDelayMs (finite) and resetAfterMs >= 0; got ${JSON.stringify(policy)}`,
-    );
+    throw new RangeError(`restart policy needs 0 <= initialDelayMs <= maxDelayMs (finite) and resetAfterMs >= 0; got ${JSON.stringify(policy)}`);
   }
 }
 

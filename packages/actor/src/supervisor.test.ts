@@ -73,9 +73,7 @@ describe('Supervisor', () => {
     const twelveExits = new Promise<void>((resolve) => supervisor.on('exit', () => exits.length === 12 && resolve()));
     supervisor.start('broker-4', crashing('corrupt index'));
     await twelveExits;
-    expect(exits.map((e) => e.next)).toEqual(
-      Array.from({ length: 12 }, (_, i) => ({ action: 'restart', attempt: i + 1, delayMs: Math.min(5, 2 * 2 ** i) })),
-    );
+    expect(exits.map((e) => e.next)).toEqual(Array.from({ length: 12 }, (_, i) => ({ action: 'restart', attempt: i + 1, delayMs: Math.min(5, 2 * 2 ** i) })));
     expect(exits.every((e) => e.error?.message === 'corrupt index')).toBe(true);
     expect(starts.map((s) => s.restarts)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(supervisor.names).toEqual(['broker-4']);

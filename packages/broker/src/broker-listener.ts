@@ -46,8 +46,7 @@ export class BrokerListener {
   async listen(): Promise<number> {
     const { host, port, brokerId } = this.#options;
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) =>
-        reject(new Error(`broker ${brokerId} cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }));
+      const onError = (err: NodeJS.ErrnoException) => reject(new Error(`broker ${brokerId} cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }));
       this.#server.once('error', onError);
       this.#server.listen({ host, port, exclusive: true }, () => {
         this.#server.off('error', onError);
@@ -70,9 +69,7 @@ export class BrokerListener {
     this.#connections.add(socket);
     socket.once('close', () => this.#connections.delete(socket));
     // A reset from a client must not become an uncaught error in the broker.
-    socket.on('error', (err) =>
-      this.#options.logger.warn(`broker ${this.#options.brokerId}: connection ${connectionId} failed`, { error: err }),
-    );
+    socket.on('error', (err) => this.#options.logger.warn(`broker ${this.#options.brokerId}: connection ${connectionId} failed`, { error: err }));
     this.#options.onConnection(socket, connectionId);
   }
 }

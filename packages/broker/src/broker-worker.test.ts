@@ -81,9 +81,7 @@ describe('broker worker', () => {
     // Heartbeats slower than the session timeout: the controller fences the
     // broker between two of them, and the next heartbeat learns of it.
     const { brokerEpoch, logs } = await startBroker(700);
-    await expect
-      .poll(() => controller.describe().brokers[0]!.brokerEpoch, { timeout: 5_000, interval: 50 })
-      .toBeGreaterThan(brokerEpoch + 1);
+    await expect.poll(() => controller.describe().brokers[0]!.brokerEpoch, { timeout: 5_000, interval: 50 }).toBeGreaterThan(brokerEpoch + 1);
     expect(controller.describe().brokers[0]!.fenced).toBe(false);
     expect(logs).toContain(`WARN broker 7: the controller fenced epoch ${brokerEpoch}; registering again`);
   });

@@ -80,11 +80,7 @@ export class Broker {
   /** Connections accepted before the first registration, served once metadata is loaded. */
   #waitingConnections: { socket: Socket; connectionId: string }[] | undefined = [];
 
-  constructor(
-    config: BrokerConfig,
-    channels: { controller: ControllerChannel; node: NodeChannel; peers: PeerLinks },
-    logger: Logger,
-  ) {
+  constructor(config: BrokerConfig, channels: { controller: ControllerChannel; node: NodeChannel; peers: PeerLinks }, logger: Logger) {
     this.#config = config;
     this.#controller = channels.controller;
     this.#node = channels.node;
@@ -244,9 +240,7 @@ export class Broker {
           this.#logger.warn(
             `broker ${this.brokerId}: metadata update up to offset ${msg.lastOffset} skips records after ${this.#metadata.appliedOffset}; registering again for a snapshot`,
           );
-          void this.#register().catch((error: unknown) =>
-            this.#logger.error(`broker ${this.brokerId}: registration for a metadata snapshot failed`, { error }),
-          );
+          void this.#register().catch((error: unknown) => this.#logger.error(`broker ${this.brokerId}: registration for a metadata snapshot failed`, { error }));
         }
         return;
       default:
@@ -293,16 +287,11 @@ export class Broker {
     const { brokerId } = this.#config;
     if (this.#brokerEpoch < 0) return;
     try {
-      const reply = await this.#controller.ask(
-        { type: 'ControlledShutdown', brokerId, brokerEpoch: this.#brokerEpoch },
-        { timeoutMs: CONTROLLED_SHUTDOWN_TIMEOUT_MS },
-      );
+      const reply = await this.#controller.ask({ type: 'ControlledShutdown', brokerId, brokerEpoch: this.#brokerEpoch }, { timeoutMs: CONTROLLED_SHUTDOWN_TIMEOUT_MS });
       if (reply.errorCode !== ErrorCode.NONE) {
         this.#logger.warn(`broker ${brokerId}: controlled shutdown refused with ${errorInfo(reply.errorCode).name}; stopping all the same`);
       } else if (reply.remainingLeaderships > 0) {
-        this.#logger.warn(
-          `broker ${brokerId}: stopping while still leading ${reply.remainingLeaderships} partition(s) that have no other live in-sync replica`,
-        );
+        this.#logger.warn(`broker ${brokerId}: stopping while still leading ${reply.remainingLeaderships} partition(s) that have no other live in-sync replica`);
       }
     } catch (error) {
       this.#logger.warn(`broker ${brokerId}: controlled shutdown failed; stopping all the same`, { error });
@@ -331,10 +320,7 @@ export class Broker {
     const { brokerId, heartbeatIntervalMs } = this.#config;
     try {
       const sentAt = Date.now();
-      const { isFenced } = await this.#controller.ask(
-        { type: 'BrokerHeartbeat', brokerId, brokerEpoch: this.#brokerEpoch },
-        { timeoutMs: heartbeatIntervalMs * 2 },
-      );
+      const { isFenced } = await this.#controller.ask({ type: 'BrokerHeartbeat', brokerId, brokerEpoch: this.#brokerEpoch }, { timeoutMs: heartbeatIntervalMs * 2 });
       if (!isFenced) this.#session?.acknowledged(sentAt);
       if (isFenced && !this.#stopping) {
         this.#logger.warn(`broker ${brokerId}: the controller fenced epoch ${this.#brokerEpoch}; registering again`);

@@ -39,9 +39,7 @@ export async function formatLogDir(logDir: string, expected: MetaProperties): Pr
     );
   }
   if (existing.brokerId !== expected.brokerId) {
-    throw new InconsistentMetaPropertiesError(
-      `${path} has broker.id ${existing.brokerId} but it is the directory of broker ${expected.brokerId}`,
-    );
+    throw new InconsistentMetaPropertiesError(`${path} has broker.id ${existing.brokerId} but it is the directory of broker ${expected.brokerId}`);
   }
 }
 

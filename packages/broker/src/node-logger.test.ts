@@ -20,7 +20,12 @@ describe('nodeLogger', () => {
     logger.error('Background flush failed', { partition: 'orders-0', offset: 7n, error: new Error('EIO') });
     expect(told).toEqual([
       { type: 'Log', level: 'info', msg: 'broker 3: shut down', fields: { broker: 3 } },
-      { type: 'Log', level: 'error', msg: 'Background flush failed', fields: { broker: 3, partition: 'orders-0', offset: '7', error: expect.objectContaining({ name: 'Error', message: 'EIO' }) } },
+      {
+        type: 'Log',
+        level: 'error',
+        msg: 'Background flush failed',
+        fields: { broker: 3, partition: 'orders-0', offset: '7', error: expect.objectContaining({ name: 'Error', message: 'EIO' }) },
+      },
     ]);
     expect(structuredClone(told)).toEqual(told);
   });

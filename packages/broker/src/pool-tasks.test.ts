@@ -40,8 +40,6 @@ describe('pool tasks', () => {
   });
 
   it('unknownTask: names the task and the known ones', () => {
-    expect(() => runPoolTask({ task: 'rebuildEverything' as 'gunzip', input: new Uint8Array() })).toThrow(
-      'unknown pool task "rebuildEverything" (known: gunzip, cleanLog)',
-    );
+    expect(() => runPoolTask({ task: 'rebuildEverything' as 'gunzip', input: new Uint8Array() })).toThrow('unknown pool task "rebuildEverything" (known: gunzip, cleanLog)');
   });
 });

@@ -43,10 +43,6 @@ export function runPoolTask({ task, input }: PoolTaskRequest): unknown {
  * The input is copied, not transferred: a small Buffer usually shares its
  * ArrayBuffer with unrelated Buffers from Node's pool.
  */
-export async function submitPoolTask<N extends PoolTaskName>(
-  node: NodeChannel,
-  task: N,
-  input: PoolTaskInput<N>,
-): Promise<PoolTaskOutput<N>> {
+export async function submitPoolTask<N extends PoolTaskName>(node: NodeChannel, task: N, input: PoolTaskInput<N>): Promise<PoolTaskOutput<N>> {
   return (await node.ask({ type: 'RunPoolTask', task, input })) as PoolTaskOutput<N>;
 }

@@ -49,9 +49,7 @@ describe('Broker group coordinator', () => {
   it('shutdownClosesTheGroupCoordinator: the coordinator leading __consumer_offsets serves until the broker stops, then answers COORDINATOR_NOT_AVAILABLE', async () => {
     cluster = await BrokerCluster.start({ config: { 'offsets.topic.num.partitions': '1', 'offsets.topic.replication.factor': '1' } });
     const client = await cluster.client();
-    await expect
-      .poll(async () => (await client.request(FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['g'] })).coordinators[0]!.errorCode)
-      .toBe(ErrorCode.NONE);
+    await expect.poll(async () => (await client.request(FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['g'] })).coordinators[0]!.errorCode).toBe(ErrorCode.NONE);
     const { groups } = cluster.broker(1).services;
     const list = () => groups.listGroups({ statesFilter: [], typesFilter: [] }, { apiVersion: 4, clientId: 'test', clientHost: '/127.0.0.1' });
     await expect.poll(async () => (await list()).errorCode).toBe(ErrorCode.NONE);

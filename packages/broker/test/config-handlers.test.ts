@@ -201,9 +201,7 @@ describe('config handlers', () => {
     it('clusterWideDefault: a broker key set on the "" resource shows there as DYNAMIC_DEFAULT_BROKER_CONFIG', async () => {
       await incremental('', [{ name: 'log.segment.bytes', configOperation: 0, value: '1048576' }], BROKER);
       const response = await client.request(DescribeConfigs, 4, describeRequest([{ resourceType: BROKER, resourceName: '', configurationKeys: null }]));
-      expect(response.results[0]!.configs.map((c) => [c.name, c.value, c.configSource])).toEqual([
-        ['log.segment.bytes', '1048576', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
-      ]);
+      expect(response.results[0]!.configs.map((c) => [c.name, c.value, c.configSource])).toEqual([['log.segment.bytes', '1048576', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG]]);
       await incremental('', [{ name: 'log.segment.bytes', configOperation: 1, value: null }], BROKER);
     });
 
@@ -231,7 +229,16 @@ describe('config handlers', () => {
     const admin = await cluster.admin();
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: TOPIC, name: 'configured', configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '7000' }] }],
+      resources: [
+        {
+          type: TOPIC,
+          name: 'configured',
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'retention.ms', value: '7000' },
+          ],
+        },
+      ],
     });
     const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC, name: 'configured', configNames: ['retention.ms'] }] });
     expect(resources[0]!.configEntries).toMatchObject([{ configName: 'retention.ms', configValue: '7000', isDefault: false }]);

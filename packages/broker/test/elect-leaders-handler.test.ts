@@ -29,9 +29,22 @@ describe('ElectLeaders', () => {
   it('preferredAlreadyLeadingOrUnknown: ELECTION_NOT_NEEDED, UNKNOWN_TOPIC_OR_PARTITION, in every version', async () => {
     const client = await cluster.client();
     for (const version of [0, 1, 2]) {
-      const response = await client.request(ElectLeaders, version, elect(0, [{ topic: 'pair', partitions: [0, 7] }, { topic: 'nope', partitions: [0] }]));
+      const response = await client.request(
+        ElectLeaders,
+        version,
+        elect(0, [
+          { topic: 'pair', partitions: [0, 7] },
+          { topic: 'nope', partitions: [0] },
+        ]),
+      );
       expect(results(response), `v${version}`).toEqual([
-        ['pair', [[0, ErrorCode.ELECTION_NOT_NEEDED], [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
+        [
+          'pair',
+          [
+            [0, ErrorCode.ELECTION_NOT_NEEDED],
+            [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+          ],
+        ],
         ['nope', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
       ]);
     }
@@ -53,9 +66,7 @@ describe('ElectLeaders', () => {
     const client = await cluster.client(2);
     const request = elect(0, [{ topic: 'pair', partitions: [0] }]);
     expect(results(await client.request(ElectLeaders, 2, request))).toEqual([['pair', [[0, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE]]]]);
-    expect(results(await client.request(ElectLeaders, 2, elect(1, [{ topic: 'pair', partitions: [0] }])))).toEqual([
-      ['pair', [[0, ErrorCode.ELECTION_NOT_NEEDED]]],
-    ]);
+    expect(results(await client.request(ElectLeaders, 2, elect(1, [{ topic: 'pair', partitions: [0] }])))).toEqual([['pair', [[0, ErrorCode.ELECTION_NOT_NEEDED]]]]);
 
     await cluster.startBroker(1);
     expect(results(await client.request(ElectLeaders, 2, request))).toEqual([['pair', [[0, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE]]]]);

@@ -14,7 +14,12 @@ describe('Metadata', () => {
   beforeAll(async () => {
     cluster = await BrokerCluster.start({ brokers: 2, config: { 'num.partitions': '2' } });
     const admin = await cluster.admin();
-    await admin.createTopics({ topics: [{ topic: 'alpha', numPartitions: 2 }, { topic: 'beta', numPartitions: 1 }] });
+    await admin.createTopics({
+      topics: [
+        { topic: 'alpha', numPartitions: 2 },
+        { topic: 'beta', numPartitions: 1 },
+      ],
+    });
   });
   afterAll(() => cluster.stop());
 
@@ -50,11 +55,7 @@ describe('Metadata', () => {
 
   it('authorizedOperations: asked for, they are every supported operation (no authorizer)', async () => {
     const client = await cluster.client();
-    const response = await client.request(
-      Metadata,
-      10,
-      metadataRequest(byName(['beta']), { includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }),
-    );
+    const response = await client.request(Metadata, 10, metadataRequest(byName(['beta']), { includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }));
     expect(response.topics[0]!.topicAuthorizedOperations).toBe(TOPIC_OPERATIONS);
     expect(response.clusterAuthorizedOperations).toBe(CLUSTER_OPERATIONS);
   });
@@ -63,7 +64,14 @@ describe('Metadata', () => {
     const client = await cluster.client();
     const topicId = cluster.controller.metadata.topicByName('beta')!.topicId;
     const unknownId = '00000000-0000-0000-0000-0000000000aa';
-    const response = await client.request(Metadata, 12, metadataRequest([{ topicId, name: null }, { topicId: unknownId, name: null }]));
+    const response = await client.request(
+      Metadata,
+      12,
+      metadataRequest([
+        { topicId, name: null },
+        { topicId: unknownId, name: null },
+      ]),
+    );
     expect(response.topics.map((t) => [t.name, t.topicId, t.errorCode])).toEqual([
       ['beta', topicId, 0],
       [null, unknownId, ErrorCode.UNKNOWN_TOPIC_ID],
@@ -81,18 +89,12 @@ describe('Metadata', () => {
     const client = await cluster.client();
     const first = await client.request(Metadata, 4, metadataRequest(byName(['auto-made'])));
     expect(first.topics.map((t) => [t.name, t.errorCode])).toEqual([['auto-made', ErrorCode.LEADER_NOT_AVAILABLE]]);
-    await expect
-      .poll(async () => (await client.request(Metadata, 4, metadataRequest(byName(['auto-made'])))).topics[0]!.partitions.length)
-      .toBe(2);
+    await expect.poll(async () => (await client.request(Metadata, 4, metadataRequest(byName(['auto-made'])))).topics[0]!.partitions.length).toBe(2);
   });
 
   it('autoCreateRefused: allowAutoTopicCreation=false and internal names are UNKNOWN_TOPIC_OR_PARTITION; a bad name INVALID_TOPIC_EXCEPTION', async () => {
     const client = await cluster.client();
-    const response = await client.request(
-      Metadata,
-      9,
-      metadataRequest(byName(['not-allowed']), { allowAutoTopicCreation: false }),
-    );
+    const response = await client.request(Metadata, 9, metadataRequest(byName(['not-allowed']), { allowAutoTopicCreation: false }));
     expect(response.topics.map((t) => t.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
     const others = await client.request(Metadata, 9, metadataRequest(byName(['__consumer_offsets', 'bad name!'])));
     expect(others.topics.map((t) => [t.name, t.errorCode, t.isInternal])).toEqual([
@@ -136,7 +138,17 @@ describe('Metadata with a fenced broker', () => {
     try {
       const client = await cluster.client(1);
       const admin = await cluster.admin();
-      await admin.createTopics({ topics: [{ topic: 'two', replicaAssignment: [{ partition: 0, replicas: [2] }, { partition: 1, replicas: [1] }] }] });
+      await admin.createTopics({
+        topics: [
+          {
+            topic: 'two',
+            replicaAssignment: [
+              { partition: 0, replicas: [2] },
+              { partition: 1, replicas: [1] },
+            ],
+          },
+        ],
+      });
       await cluster.stopBroker(2);
       await expect.poll(() => cluster.broker(1).services.metadata.isLive(2)).toBe(false);
 

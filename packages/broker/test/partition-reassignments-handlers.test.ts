@@ -26,13 +26,25 @@ describe('AlterPartitionReassignments and ListPartitionReassignments', () => {
     const reassigned = await client.request(AlterPartitionReassignments, 0, {
       timeoutMs: 5_000,
       topics: [
-        { name: 'moved', partitions: [{ partitionIndex: 0, replicas: [1, 3] }, { partitionIndex: 1, replicas: [1] }] },
+        {
+          name: 'moved',
+          partitions: [
+            { partitionIndex: 0, replicas: [1, 3] },
+            { partitionIndex: 1, replicas: [1] },
+          ],
+        },
         { name: 'nope', partitions: [{ partitionIndex: 0, replicas: [1] }] },
       ],
     });
     expect(reassigned).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: null });
     expect(partitionCodes(reassigned)).toEqual([
-      ['moved', [[0, ErrorCode.NONE], [1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
+      [
+        'moved',
+        [
+          [0, ErrorCode.NONE],
+          [1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+        ],
+      ],
       ['nope', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
     ]);
     // The reply waited for this broker's metadata.
@@ -41,14 +53,38 @@ describe('AlterPartitionReassignments and ListPartitionReassignments', () => {
     const ongoing = { name: 'moved', partitions: [{ partitionIndex: 0, replicas: [1, 3, 2], addingReplicas: [3], removingReplicas: [2] }] };
     const all = await client.request(ListPartitionReassignments, 0, { timeoutMs: 5_000, topics: null });
     expect(all).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [ongoing] });
-    const named = await client.request(ListPartitionReassignments, 0, { timeoutMs: 5_000, topics: [{ name: 'moved', partitionIndexes: [0, 5] }, { name: 'nope', partitionIndexes: [0] }] });
+    const named = await client.request(ListPartitionReassignments, 0, {
+      timeoutMs: 5_000,
+      topics: [
+        { name: 'moved', partitionIndexes: [0, 5] },
+        { name: 'nope', partitionIndexes: [0] },
+      ],
+    });
     expect(named.topics).toEqual([ongoing]);
 
     const invalid = await client.request(AlterPartitionReassignments, 0, {
       timeoutMs: 5_000,
-      topics: [{ name: 'moved', partitions: [{ partitionIndex: 0, replicas: [1, 1] }, { partitionIndex: 0, replicas: [] }, { partitionIndex: 0, replicas: [7] }] }],
+      topics: [
+        {
+          name: 'moved',
+          partitions: [
+            { partitionIndex: 0, replicas: [1, 1] },
+            { partitionIndex: 0, replicas: [] },
+            { partitionIndex: 0, replicas: [7] },
+          ],
+        },
+      ],
     });
-    expect(partitionCodes(invalid)).toEqual([['moved', [[0, ErrorCode.INVALID_REPLICA_ASSIGNMENT], [0, ErrorCode.INVALID_REPLICA_ASSIGNMENT], [0, ErrorCode.INVALID_REPLICA_ASSIGNMENT]]]]);
+    expect(partitionCodes(invalid)).toEqual([
+      [
+        'moved',
+        [
+          [0, ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+          [0, ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+          [0, ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+        ],
+      ],
+    ]);
     expect(invalid.responses[0]!.partitions[2]!.errorMessage).toBe('The target replicas of moved-0 (7) include broker 7, which is not registered.');
 
     const cancel = { timeoutMs: 5_000, topics: [{ name: 'moved', partitions: [{ partitionIndex: 0, replicas: null }] }] };

@@ -29,7 +29,13 @@ describe('request bounds at the broker', () => {
   /** The admin requests that reached the controller from the moment it is called. */
   function controllerRequests(): string[] {
     const handle = vi.spyOn(cluster.controller, 'handle');
-    return new Proxy([], { get: (_, key) => Reflect.get(handle.mock.calls.map(([msg]) => msg.type).filter((t) => t !== 'BrokerHeartbeat'), key) });
+    return new Proxy([], {
+      get: (_, key) =>
+        Reflect.get(
+          handle.mock.calls.map(([msg]) => msg.type).filter((t) => t !== 'BrokerHeartbeat'),
+          key,
+        ),
+    });
   }
 
   it('createTopicsWithHundredMillionPartitions: INVALID_PARTITIONS naming the limit, answered by the broker at once, the node still answering', async () => {
@@ -60,11 +66,7 @@ describe('request bounds at the broker', () => {
     const client = await cluster.client();
     const asked = controllerRequests();
     const response = await client.request(CreateTopics, 7, {
-      topics: [
-        topic('wide', 1, { replicationFactor: 3 }),
-        topic('long-config', 1, { configs: [{ name: 'cleanup.policy', value: 'delete,'.repeat(1_000) }] }),
-        topic('fine', 1),
-      ],
+      topics: [topic('wide', 1, { replicationFactor: 3 }), topic('long-config', 1, { configs: [{ name: 'cleanup.policy', value: 'delete,'.repeat(1_000) }] }), topic('fine', 1)],
       timeoutMs: 5_000,
       validateOnly: false,
     });

@@ -178,7 +178,12 @@ describe('topic admin handlers', () => {
       });
       expect(grown.results[0]!.errorCode).toBe(0);
       const partitions = (await client.request(Metadata, 9, metadataOf(['growing']))).topics[0]!.partitions;
-      expect(partitions.map((p) => [p.partitionIndex, p.leaderId]).filter(([i]) => i! > 0).sort()).toEqual([
+      expect(
+        partitions
+          .map((p) => [p.partitionIndex, p.leaderId])
+          .filter(([i]) => i! > 0)
+          .sort(),
+      ).toEqual([
         [1, 2],
         [2, 1],
       ]);
@@ -212,11 +217,7 @@ describe('topic admin handlers', () => {
         timeoutMs: 5_000,
         validateOnly: false,
       });
-      expect(assignment.results.map((r) => r.errorCode)).toEqual([
-        ErrorCode.INVALID_PARTITIONS,
-        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-      ]);
+      expect(assignment.results.map((r) => r.errorCode)).toEqual([ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
     });
   });
 });

@@ -15,10 +15,7 @@ export function dynamicConfigDef(resourceType: ConfigResourceType, key: string):
     throw new AdminError(ErrorCode.INVALID_CONFIG, new UnknownConfigError(key, resourceType, definitions.keys()).message);
   }
   if (definition.readOnly) {
-    throw new AdminError(
-      ErrorCode.INVALID_CONFIG,
-      `Cannot update these configs dynamically: ${key} (read-only; set it when the node starts, with --config ${key}=...)`,
-    );
+    throw new AdminError(ErrorCode.INVALID_CONFIG, `Cannot update these configs dynamically: ${key} (read-only; set it when the node starts, with --config ${key}=...)`);
   }
   return definition;
 }

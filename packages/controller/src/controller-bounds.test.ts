@@ -35,9 +35,7 @@ describe('request bounds', () => {
     const offset = controller.describe().metadataOffset;
     const { result, ms, heapGrowth } = await measured(() => createTopics(controller, [topic('huge', { numPartitions: 100_000_000 })]));
     expect(result[0]).toMatchObject({ errorCode: ErrorCode.INVALID_PARTITIONS, numPartitions: -1 });
-    expect(result[0]!.errorMessage).toBe(
-      'Topic huge: 100000000 partitions requested; one request may add at most 10000 (max.partitions.per.request).',
-    );
+    expect(result[0]!.errorMessage).toBe('Topic huge: 100000000 partitions requested; one request may add at most 10000 (max.partitions.per.request).');
     expect(ms).toBeLessThan(1_000);
     expect(heapGrowth).toBeLessThan(50 * 1024 * 1024);
     expect(controller.describe().metadataOffset).toBe(offset);
@@ -78,11 +76,7 @@ describe('request bounds', () => {
 
   it('partitionsPerRequestSummedOverTopics: the topic that would pass the limit is POLICY_VIOLATION, the others are created', async () => {
     const controller = await fixture.openWithBrokers(1, { staticBrokerConfig: { 'max.partitions.per.request': '10' } });
-    const results = await createTopics(controller, [
-      topic('a', { numPartitions: 6 }),
-      topic('b', { numPartitions: 6 }),
-      topic('c', { numPartitions: 4 }),
-    ]);
+    const results = await createTopics(controller, [topic('a', { numPartitions: 6 }), topic('b', { numPartitions: 6 }), topic('c', { numPartitions: 4 })]);
     expect(results.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.POLICY_VIOLATION, ErrorCode.NONE]);
     expect(results[1]!.errorMessage).toBe(
       'Topic b: 6 partitions requested, after 6 for the topics before it in this request; one request may add at most 10 (max.partitions.per.request).',
@@ -112,9 +106,7 @@ describe('request bounds', () => {
     const long = 'delete,'.repeat(100_000);
     const [created] = await createTopics(controller, [topic('u', { configs: [{ name: 'cleanup.policy', value: long }] })]);
     expect(created).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG });
-    expect(created!.errorMessage).toBe(
-      'The value of config cleanup.policy is 700000 bytes; a config value may have at most 4096 (config.value.max.bytes).',
-    );
+    expect(created!.errorMessage).toBe('The value of config cleanup.policy is 700000 bytes; a config value may have at most 4096 (config.value.max.bytes).');
     const { resources } = await controller.handle({
       type: 'IncrementalAlterConfigs',
       resources: [{ resourceType: 'topic', resourceName: 't', configs: [{ name: 'cleanup.policy', operation: 'APPEND', value: long }] }],

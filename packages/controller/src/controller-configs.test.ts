@@ -31,8 +31,7 @@ async function alter(controller: Controller, resource: ConfigResource, configs: 
   return reply.resources[0]!;
 }
 
-const configsOf = (controller: Controller, { resourceType, resourceName }: ConfigResource) =>
-  Object.fromEntries(controller.metadata.configs(resourceType, resourceName));
+const configsOf = (controller: Controller, { resourceType, resourceName }: ConfigResource) => Object.fromEntries(controller.metadata.configs(resourceType, resourceName));
 
 describe('AlterConfigs', () => {
   it('replacesTheWholeSet: keys left out go back to their defaults', async () => {
@@ -55,15 +54,19 @@ describe('AlterConfigs', () => {
     const reply = await controller.handle({
       type: 'AlterConfigs',
       resources: [
-        { ...topicResource('t'), configs: [{ name: 'segment.bytes', value: '1048576' }, { name: 'max.message.bytes', value: '-5' }] },
+        {
+          ...topicResource('t'),
+          configs: [
+            { name: 'segment.bytes', value: '1048576' },
+            { name: 'max.message.bytes', value: '-5' },
+          ],
+        },
         { ...topicResource('u'), configs: [{ name: 'min.insync.replicas', value: '2' }] },
       ],
       validateOnly: false,
     });
     expect(reply.resources.map((r) => r.errorCode)).toEqual([ErrorCode.INVALID_CONFIG, 0]);
-    expect(reply.resources[0]!.errorMessage).toBe(
-      'Invalid value "-5" for configuration max.message.bytes: must be an int from 0 to 2147483647',
-    );
+    expect(reply.resources[0]!.errorMessage).toBe('Invalid value "-5" for configuration max.message.bytes: must be an int from 0 to 2147483647');
     expect(configsOf(controller, topicResource('t'))).toEqual({ 'retention.ms': '1000' });
     expect(configsOf(controller, topicResource('u'))).toEqual({ 'min.insync.replicas': '2' });
   });

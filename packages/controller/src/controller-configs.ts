@@ -5,7 +5,17 @@ import { ErrorCode } from '@kstream/protocol';
 import { AdminError, adminFailure } from './admin-context.js';
 import type { AdminContext, AdminDecision } from './admin-context.js';
 import { checkConfigValueSize, ConfigType, LoopTurns, resolveBrokerConfig, splitList } from '@kstream/metadata';
-import type { AlterableConfig, AlterConfigsRequest, ConfigEntry, ConfigRecord, ConfigResource, ConfigResourceResult, IncrementalAlterConfigsRequest, MetadataState, RequestLimits } from '@kstream/metadata';
+import type {
+  AlterableConfig,
+  AlterConfigsRequest,
+  ConfigEntry,
+  ConfigRecord,
+  ConfigResource,
+  ConfigResourceResult,
+  IncrementalAlterConfigsRequest,
+  MetadataState,
+  RequestLimits,
+} from '@kstream/metadata';
 import { checkConfigValue, dynamicConfigDef } from './config-validation.js';
 
 export function alterConfigs(context: AdminContext, request: AlterConfigsRequest): Promise<AdminDecision<ConfigResourceResult[]>> {
@@ -20,10 +30,7 @@ export function alterConfigs(context: AdminContext, request: AlterConfigsRequest
   });
 }
 
-export function incrementalAlterConfigs(
-  context: AdminContext,
-  request: IncrementalAlterConfigsRequest,
-): Promise<AdminDecision<ConfigResourceResult[]>> {
+export function incrementalAlterConfigs(context: AdminContext, request: IncrementalAlterConfigsRequest): Promise<AdminDecision<ConfigResourceResult[]>> {
   return alterEach(context, request.resources, request.validateOnly, (resource, current) => {
     const next = new Map(current);
     for (const config of uniqueKeys(resource.configs)) applyOperation(resource, next, config);
@@ -54,10 +61,7 @@ function applyOperation(resource: ConfigResource, configs: Map<string, string>, 
       // As in Kafka, the list operated on is the set value, else the key's default.
       const items = splitList(configs.get(name) ?? definition.defaultValue ?? '');
       const given = splitList(value ?? '');
-      const result =
-        operation === 'APPEND'
-          ? [...items, ...given.filter((item) => !items.includes(item))]
-          : items.filter((item) => !given.includes(item));
+      const result = operation === 'APPEND' ? [...items, ...given.filter((item) => !items.includes(item))] : items.filter((item) => !given.includes(item));
       configs.set(name, result.join(','));
       return;
     }
@@ -98,10 +102,7 @@ async function alterEach<R extends ConfigResource & { readonly configs: readonly
     const { resourceType, resourceName } = resource;
     try {
       if (repeated.has(`${resourceType}:${resourceName}`)) {
-        throw new AdminError(
-          ErrorCode.INVALID_REQUEST,
-          `The ${resourceType} resource ${JSON.stringify(resourceName)} is listed more than once in the request.`,
-        );
+        throw new AdminError(ErrorCode.INVALID_REQUEST, `The ${resourceType} resource ${JSON.stringify(resourceName)} is listed more than once in the request.`);
       }
       checkResource(state, resource);
       // Before any value is split or parsed.
@@ -129,10 +130,7 @@ function checkResource(state: MetadataState, { resourceType, resourceName }: Con
       throw new AdminError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist.`);
     }
   } else if (resourceName !== '' && !/^\d{1,9}$/.test(resourceName)) {
-    throw new AdminError(
-      ErrorCode.INVALID_REQUEST,
-      `Broker resource name ${JSON.stringify(resourceName)} is neither a broker id nor '' (the cluster-wide default).`,
-    );
+    throw new AdminError(ErrorCode.INVALID_REQUEST, `Broker resource name ${JSON.stringify(resourceName)} is neither a broker id nor '' (the cluster-wide default).`);
   }
 }
 

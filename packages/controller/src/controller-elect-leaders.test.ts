@@ -20,8 +20,7 @@ function elect(electionType: ElectLeadersRequest['electionType'], topicPartition
   return electLeaders(contextOf(stateWith(3, partitions, [3])), { type: 'ElectLeaders', electionType, topicPartitions });
 }
 
-const codes = async (decision: ReturnType<typeof elect>) =>
-  (await decision).results.map((t) => [t.topic, t.partitions.map((p) => [p.partition, p.errorCode])]);
+const codes = async (decision: ReturnType<typeof elect>) => (await decision).results.map((t) => [t.topic, t.partitions.map((p) => [p.partition, p.errorCode])]);
 
 describe('ElectLeaders', () => {
   it('preferredResultCodes: elected, ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION', async () => {
@@ -30,7 +29,16 @@ describe('ElectLeaders', () => {
       { topic: 'nope', partitions: [0] },
     ]);
     expect(await codes(decision)).toEqual([
-      ['t', [[0, ErrorCode.ELECTION_NOT_NEEDED], [1, ErrorCode.NONE], [2, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE], [3, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE], [9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
+      [
+        't',
+        [
+          [0, ErrorCode.ELECTION_NOT_NEEDED],
+          [1, ErrorCode.NONE],
+          [2, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE],
+          [3, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE],
+          [9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+        ],
+      ],
       ['nope', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
     ]);
     expect(recordsOf((await decision).changes)).toEqual([partitionRecord(1, { replicas: [1, 2], isr: [2, 1], leader: 1, leaderEpoch: 2, partitionEpoch: 3 })]);
@@ -39,14 +47,29 @@ describe('ElectLeaders', () => {
   it('uncleanResultCodes: a leaderless partition takes any live replica; ELECTION_NOT_NEEDED with a leader; ELIGIBLE_LEADERS_NOT_AVAILABLE with none alive', async () => {
     const decision = elect('unclean', [{ topic: 't', partitions: [0, 3, 4] }]);
     expect(await codes(decision)).toEqual([
-      ['t', [[0, ErrorCode.ELECTION_NOT_NEEDED], [3, ErrorCode.NONE], [4, ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE]]],
+      [
+        't',
+        [
+          [0, ErrorCode.ELECTION_NOT_NEEDED],
+          [3, ErrorCode.NONE],
+          [4, ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE],
+        ],
+      ],
     ]);
     expect(recordsOf((await decision).changes)).toEqual([partitionRecord(3, { replicas: [3, 2], isr: [2], leader: 2, leaderEpoch: 2, partitionEpoch: 2 })]);
   });
 
   it('allPartitionsLeaveOutElectionNotNeeded: topicPartitions null elects everywhere and reports only what needed an election', async () => {
     expect(await codes(elect('preferred', null))).toEqual([
-      ['t', [[1, ErrorCode.NONE], [2, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE], [3, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE], [4, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE]]],
+      [
+        't',
+        [
+          [1, ErrorCode.NONE],
+          [2, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE],
+          [3, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE],
+          [4, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE],
+        ],
+      ],
     ]);
   });
 });

@@ -23,9 +23,7 @@ export async function electLeaders(context: ElectionContext, request: ElectLeade
   const changes: PartitionChange[] = [];
   const results: ElectLeadersTopicResult[] = [];
   const all = request.topicPartitions === null;
-  const requested = all
-    ? [...context.state.topics.values()].map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => p.partition) }))
-    : request.topicPartitions!;
+  const requested = all ? [...context.state.topics.values()].map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => p.partition) })) : request.topicPartitions!;
   for (const { topic: name, partitions } of requested) {
     const topic = context.state.topicByName(name);
     const partitionResults: ElectLeadersPartitionResult[] = [];

@@ -46,7 +46,9 @@ async function run(unclean: boolean, assignments: number[][], events: Event[]): 
       for (const brokerId of BROKERS) await controller.handle({ type: 'BrokerRegistration', brokerId, host: 'h', port: brokerId });
       await controller.handle({
         type: 'CreateTopics',
-        topics: [{ name: 't', numPartitions: -1, replicationFactor: -1, assignments: assignments.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })), configs: [] }],
+        topics: [
+          { name: 't', numPartitions: -1, replicationFactor: -1, assignments: assignments.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })), configs: [] },
+        ],
         validateOnly: false,
       });
       const state = controller.metadata;
@@ -107,7 +109,10 @@ function checkState(p: PartitionState, alive: (id: number) => boolean, eligible:
   const where = `t-${p.partition} after ${JSON.stringify(after)}: ${JSON.stringify(p)}`;
   expect(p.isr.length, where).toBeGreaterThan(0);
   expect(new Set(p.isr).size, where).toBe(p.isr.length);
-  expect(p.isr.every((r) => p.replicas.includes(r)), where).toBe(true);
+  expect(
+    p.isr.every((r) => p.replicas.includes(r)),
+    where,
+  ).toBe(true);
   if (p.leader !== -1) {
     expect(p.isr, where).toContain(p.leader);
     expect(alive(p.leader), where).toBe(true);
@@ -143,9 +148,8 @@ async function readLog(dir: string): Promise<MetadataRecord[]> {
 
 describe('elections property', () => {
   it('leadershipInvariantsHold: leader -1 or a live ISR member; ISR a non-empty subset of the replicas; epochs bump exactly; unclean only when enabled', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.boolean(), fc.array(assignment, { minLength: PARTITIONS, maxLength: PARTITIONS }), fc.array(event, { maxLength: 40 }), run),
-      { numRuns: 60 },
-    );
+    await fc.assert(fc.asyncProperty(fc.boolean(), fc.array(assignment, { minLength: PARTITIONS, maxLength: PARTITIONS }), fc.array(event, { maxLength: 40 }), run), {
+      numRuns: 60,
+    });
   });
 });

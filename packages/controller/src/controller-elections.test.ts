@@ -46,7 +46,11 @@ describe('controller elections', () => {
     const pushed: MetadataRecord[][] = [];
     for (const brokerId of [1, 3]) await controller.handle({ type: 'BrokerRegistration', brokerId, host: '127.0.0.1', port: 9090 + brokerId });
     await connect(controller, 2, pushed);
-    await createTopic(controller, 'orders', [[1, 2, 3], [2, 1, 3], [3, 2, 1]]);
+    await createTopic(controller, 'orders', [
+      [1, 2, 3],
+      [2, 1, 3],
+      [3, 2, 1],
+    ]);
     await expect.poll(() => pushed.length).toBe(1);
     const started = performance.now();
     await controller.detachBroker(1, 'its worker exited');

@@ -29,9 +29,7 @@ describe('AlterPartition', () => {
   it('isrExpansionAccepted: the record keeps the leader epoch and bumps the partition epoch; the reply carries the new state', async () => {
     const decision = await decide([item()]);
     expect(recordsOf(decision.changes)).toEqual([partitionRecord(0, { ...partition, isr: [1, 2, 3], partitionEpoch: 6 })]);
-    expect(decision.partitions).toEqual([
-      { topicId: TOPIC_ID, partition: 0, errorCode: ErrorCode.NONE, leader: 1, leaderEpoch: 3, isr: [1, 2, 3], partitionEpoch: 6 },
-    ]);
+    expect(decision.partitions).toEqual([{ topicId: TOPIC_ID, partition: 0, errorCode: ErrorCode.NONE, leader: 1, leaderEpoch: 3, isr: [1, 2, 3], partitionEpoch: 6 }]);
   });
 
   it('isrShrinkAccepted: the leader may drop a follower', async () => {

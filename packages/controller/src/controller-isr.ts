@@ -41,13 +41,7 @@ export async function alterPartition(context: ElectionContext, request: AlterPar
   return { errorCode: ErrorCode.NONE, changes, partitions };
 }
 
-function decideItem(
-  context: ElectionContext,
-  brokerId: number,
-  item: AlterPartitionItem,
-  decided: Map<string, PartitionState>,
-  changes: PartitionChange[],
-): AlterPartitionResult {
+function decideItem(context: ElectionContext, brokerId: number, item: AlterPartitionItem, decided: Map<string, PartitionState>, changes: PartitionChange[]): AlterPartitionResult {
   const topic = context.state.topicById(item.topicId);
   const key = `${item.topicId}:${item.partition}`;
   const current = decided.get(key) ?? topic?.partitions[item.partition];

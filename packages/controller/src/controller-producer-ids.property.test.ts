@@ -37,9 +37,7 @@ async function run(events: readonly Event[]): Promise<void> {
           const current = controller.metadata.broker(e.broker)!;
           const reply = await controller.handle({ type: 'AllocateProducerIds', brokerId: e.broker, brokerEpoch: current.brokerEpoch - e.staleBy });
           const granted = e.staleBy === 0 && !current.fenced;
-          expect(reply.errorCode, JSON.stringify(e)).toBe(
-            granted ? ErrorCode.NONE : e.staleBy > 0 ? ErrorCode.STALE_BROKER_EPOCH : ErrorCode.BROKER_ID_NOT_REGISTERED,
-          );
+          expect(reply.errorCode, JSON.stringify(e)).toBe(granted ? ErrorCode.NONE : e.staleBy > 0 ? ErrorCode.STALE_BROKER_EPOCH : ErrorCode.BROKER_ID_NOT_REGISTERED);
           if (granted) {
             expect(reply.producerIdLen).toBe(PRODUCER_ID_BLOCK_SIZE);
             blocks.push(reply.producerIdStart);

@@ -18,8 +18,7 @@ afterEach(async () => {
 });
 
 const epoch = (controller: Controller, brokerId: number) => controller.metadata.broker(brokerId)!.brokerEpoch;
-const allocate = (controller: Controller, brokerId: number, brokerEpoch = epoch(controller, brokerId)) =>
-  controller.handle({ type: 'AllocateProducerIds', brokerId, brokerEpoch });
+const allocate = (controller: Controller, brokerId: number, brokerEpoch = epoch(controller, brokerId)) => controller.handle({ type: 'AllocateProducerIds', brokerId, brokerEpoch });
 
 describe('AllocateProducerIds', () => {
   it('consecutiveBlocks: blocks of 1000 follow each other across brokers, none overlapping', async () => {

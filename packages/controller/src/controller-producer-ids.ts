@@ -33,10 +33,7 @@ export function allocateProducerIds(state: MetadataState, msg: AllocateProducerI
   if (current.fenced) return refused(ErrorCode.BROKER_ID_NOT_REGISTERED, `broker ${brokerId} epoch ${brokerEpoch} is fenced`);
   const producerIdStart = state.nextProducerId;
   if (producerIdStart > INT64_MAX - BigInt(PRODUCER_ID_BLOCK_SIZE)) {
-    return refused(
-      ErrorCode.UNKNOWN_SERVER_ERROR,
-      `producer ids are exhausted: the next block would start at ${producerIdStart} and end past ${INT64_MAX}`,
-    );
+    return refused(ErrorCode.UNKNOWN_SERVER_ERROR, `producer ids are exhausted: the next block would start at ${producerIdStart} and end past ${INT64_MAX}`);
   }
   const nextProducerId = producerIdStart + BigInt(PRODUCER_ID_BLOCK_SIZE);
   return {

@@ -22,7 +22,10 @@ class BrokerReplica {
   readonly updates: { readonly records: readonly MetadataRecord[]; readonly lastOffset: number }[] = [];
   readonly channel: BrokerControllerChannel;
 
-  constructor(controller: Controller, readonly brokerId: number) {
+  constructor(
+    controller: Controller,
+    readonly brokerId: number,
+  ) {
     const channel = new MessageChannel();
     channels.push(channel);
     controller.attachBroker(brokerId, channel.port1);

@@ -31,10 +31,7 @@ export interface ReassignmentsDecision {
 }
 
 /** Decides an AlterPartitionReassignments request, in turns as the other admin requests are. */
-export async function alterPartitionReassignments(
-  context: ElectionContext,
-  request: AlterPartitionReassignmentsRequest,
-): Promise<ReassignmentsDecision> {
+export async function alterPartitionReassignments(context: ElectionContext, request: AlterPartitionReassignmentsRequest): Promise<ReassignmentsDecision> {
   const turns = new LoopTurns();
   // A partition named twice is decided against the first entry's outcome; the batch holds one record per change.
   const decided = new Map<string, PartitionChange>();
@@ -81,8 +78,7 @@ export function completedReassignment(context: ElectionContext, assignment: Assi
 
 /** The ongoing reassignments of every partition, or of those named (unknown ones left out, as in Kafka). */
 export function listPartitionReassignments(state: MetadataState, request: ListPartitionReassignmentsRequest): OngoingTopicReassignment[] {
-  const named =
-    request.topics ?? [...state.topics.values()].map((t) => ({ name: t.name, partitions: t.partitions.map((p) => p.partition) }));
+  const named = request.topics ?? [...state.topics.values()].map((t) => ({ name: t.name, partitions: t.partitions.map((p) => p.partition) }));
   const topics: OngoingTopicReassignment[] = [];
   for (const { name, partitions } of named) {
     const topic = state.topicByName(name);
@@ -110,13 +106,7 @@ function refused(errorCode: number, errorMessage: string): Outcome {
 }
 
 /** `current` is the partition as this request left it so far; `before` as the metadata holds it, which the record replaces. */
-function reassign(
-  context: ElectionContext,
-  topic: TopicMetadata,
-  before: PartitionState,
-  current: Assignment,
-  target: readonly number[] | null,
-): Outcome {
+function reassign(context: ElectionContext, topic: TopicMetadata, before: PartitionState, current: Assignment, target: readonly number[] | null): Outcome {
   const which = partitionName(topic.name, before.partition);
   const original = current.replicas.filter((r) => !current.addingReplicas.includes(r));
   if (target === null) {

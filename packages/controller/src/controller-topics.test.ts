@@ -74,9 +74,7 @@ describe('CreateTopics', () => {
       staticBrokerConfig: { 'num.partitions': '4', 'default.replication.factor': '3' },
     });
     expect(await createOne(controller, topic('t'))).toMatchObject({ errorCode: 0, numPartitions: 4, replicationFactor: 3 });
-    expect(controller.metadata.topicByName('t')!.partitions.map((p) => [...p.replicas].sort())).toEqual(
-      Array.from({ length: 4 }, () => [1, 2, 3]),
-    );
+    expect(controller.metadata.topicByName('t')!.partitions.map((p) => [...p.replicas].sort())).toEqual(Array.from({ length: 4 }, () => [1, 2, 3]));
   });
 
   it('replicationFactorAboveLiveBrokers: fenced brokers do not count', async () => {
@@ -120,12 +118,7 @@ describe('CreateTopics', () => {
     expect(lines.some((l) => l.level === 'warn' && l.msg.includes("metrics.cpu has a '.' or '_'"))).toBe(true);
     expect((await createOne(controller, topic('__consumer_offsets'))).errorCode).toBe(0);
     expect(lines.some((l) => l.level === 'warn' && l.msg.includes('__consumer_offsets'))).toBe(false);
-    await expectCreateError(
-      controller,
-      topic('metrics_cpu'),
-      ErrorCode.INVALID_TOPIC_EXCEPTION,
-      "Topic 'metrics_cpu' collides with existing topic: metrics.cpu",
-    );
+    await expectCreateError(controller, topic('metrics_cpu'), ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic 'metrics_cpu' collides with existing topic: metrics.cpu");
     // Within one request too.
     const { topics } = await createTopics(controller, [topic('a_b'), topic('a.b')]);
     expect(topics.map((t) => t.errorCode)).toEqual([0, ErrorCode.INVALID_TOPIC_EXCEPTION]);
@@ -176,17 +169,17 @@ describe('CreateTopics', () => {
     );
     await expectCreateError(
       controller,
-      topic('b', { assignments: [{ partitionIndex: 0, brokerIds: [1] }, { partitionIndex: 2, brokerIds: [2] }] }),
+      topic('b', {
+        assignments: [
+          { partitionIndex: 0, brokerIds: [1] },
+          { partitionIndex: 2, brokerIds: [2] },
+        ],
+      }),
       bad,
       'must list partitions 0 to 1 once each; got partitions 0, 2',
     );
     await expectCreateError(controller, topic('c', { assignments: assign([1, 1]) }), bad, 'includes broker 1 more than once');
-    await expectCreateError(
-      controller,
-      topic('d', { assignments: assign([1, 9]) }),
-      bad,
-      'includes broker 9, but no broker with that id is registered (registered: 1, 2, 3)',
-    );
+    await expectCreateError(controller, topic('d', { assignments: assign([1, 9]) }), bad, 'includes broker 9, but no broker with that id is registered (registered: 1, 2, 3)');
     await expectCreateError(
       controller,
       topic('e', { assignments: assign([1, 2], [2]) }),
@@ -201,7 +194,12 @@ describe('CreateTopics', () => {
     const controller = await fixture.openWithBrokers(1);
     const created = await createOne(
       controller,
-      topic('c', { configs: [{ name: 'retention.ms', value: '1000' }, { name: 'cleanup.policy', value: 'compact,delete' }] }),
+      topic('c', {
+        configs: [
+          { name: 'retention.ms', value: '1000' },
+          { name: 'cleanup.policy', value: 'compact,delete' },
+        ],
+      }),
     );
     expect(created.errorCode).toBe(0);
     expect(Object.fromEntries(controller.metadata.configs('topic', 'c'))).toEqual({ 'retention.ms': '1000', 'cleanup.policy': 'compact,delete' });
@@ -236,7 +234,12 @@ describe('CreateTopics', () => {
     await expectCreateError(controller, topic('g', { configs: [{ name: 'retention.ms', value: null }] }), invalid, 'Null value not supported for topic config retention.ms');
     await expectCreateError(
       controller,
-      topic('h', { configs: [{ name: 'retention.ms', value: '1' }, { name: 'retention.ms', value: '2' }] }),
+      topic('h', {
+        configs: [
+          { name: 'retention.ms', value: '1' },
+          { name: 'retention.ms', value: '2' },
+        ],
+      }),
       invalid,
       'Topic config retention.ms is given more than once',
     );
@@ -347,16 +350,37 @@ describe('CreatePartitions', () => {
   it('manualAssignments: one list per added partition, same replication factor, registered brokers', async () => {
     const controller = await fixture.openWithBrokers(3);
     await createOne(controller, topic('t', { numPartitions: 1, replicationFactor: 2 }));
-    const grow = (assignments: number[][]) =>
-      controller.handle({ type: 'CreatePartitions', topics: [{ name: 't', count: 3, assignments }], validateOnly: false });
+    const grow = (assignments: number[][]) => controller.handle({ type: 'CreatePartitions', topics: [{ name: 't', count: 3, assignments }], validateOnly: false });
     expect((await grow([[1, 2]])).results[0]).toMatchObject({
       errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
       errorMessage: 'Attempted to add 2 additional partition(s) to topic t, but 1 assignment(s) were specified.',
     });
     expect((await grow([[1, 2], [3]])).results[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT });
-    expect((await grow([[1, 2], [3, 7]])).results[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT });
-    expect((await grow([[3, 1], [2, 3]])).results[0]).toMatchObject({ errorCode: 0 });
-    expect(controller.metadata.topicByName('t')!.partitions.slice(1).map((p) => p.replicas)).toEqual([[3, 1], [2, 3]]);
+    expect(
+      (
+        await grow([
+          [1, 2],
+          [3, 7],
+        ])
+      ).results[0],
+    ).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT });
+    expect(
+      (
+        await grow([
+          [3, 1],
+          [2, 3],
+        ])
+      ).results[0],
+    ).toMatchObject({ errorCode: 0 });
+    expect(
+      controller.metadata
+        .topicByName('t')!
+        .partitions.slice(1)
+        .map((p) => p.replicas),
+    ).toEqual([
+      [3, 1],
+      [2, 3],
+    ]);
   });
 
   it('replicationFactorAboveLiveBrokers: adding partitions needs as many live brokers as replicas', async () => {

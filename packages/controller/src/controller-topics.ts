@@ -6,8 +6,32 @@ import { assignAddedPartitions, assignReplicas } from '@kstream/partitioner';
 import { ErrorCode } from '@kstream/protocol';
 import { AdminError, adminFailure } from './admin-context.js';
 import type { AdminContext, AdminDecision } from './admin-context.js';
-import { brokerConfigLayers, checkCreatableTopicBounds, collisionKey, describeTopicConfigs, hasCollisionChars, INTERNAL_TOPICS, LoopTurns, PartitionBudget, requestedPartitions, resolveBrokerConfig, topicNameProblem } from '@kstream/metadata';
-import type { CreatableTopic, CreatableTopicResult, CreatePartitionsRequest, CreatePartitionsTopicResult, CreateTopicsRequest, DeletableTopicResult, DeleteTopicsRequest, MetadataRecord, MetadataState, PartitionRecord, TopicMetadata } from '@kstream/metadata';
+import {
+  brokerConfigLayers,
+  checkCreatableTopicBounds,
+  collisionKey,
+  describeTopicConfigs,
+  hasCollisionChars,
+  INTERNAL_TOPICS,
+  LoopTurns,
+  PartitionBudget,
+  requestedPartitions,
+  resolveBrokerConfig,
+  topicNameProblem,
+} from '@kstream/metadata';
+import type {
+  CreatableTopic,
+  CreatableTopicResult,
+  CreatePartitionsRequest,
+  CreatePartitionsTopicResult,
+  CreateTopicsRequest,
+  DeletableTopicResult,
+  DeleteTopicsRequest,
+  MetadataRecord,
+  MetadataState,
+  PartitionRecord,
+  TopicMetadata,
+} from '@kstream/metadata';
 import { checkConfigValue } from './config-validation.js';
 
 const NO_ERROR = { errorCode: ErrorCode.NONE, errorMessage: null } as const;
@@ -92,11 +116,7 @@ export async function createTopics(context: AdminContext, request: CreateTopicsR
  * Decides a DeleteTopics request, in turns as createTopics does: a request
  * may name a hundred thousand topics, each failing with its own message.
  */
-export async function deleteTopics(
-  context: AdminContext,
-  request: DeleteTopicsRequest,
-  deletionEnabled: boolean,
-): Promise<AdminDecision<DeletableTopicResult[]>> {
+export async function deleteTopics(context: AdminContext, request: DeleteTopicsRequest, deletionEnabled: boolean): Promise<AdminDecision<DeletableTopicResult[]>> {
   const { state } = context;
   const turns = new LoopTurns();
   const records: MetadataRecord[] = [];
@@ -128,10 +148,7 @@ export async function deleteTopics(
 }
 
 /** Decides a CreatePartitions request, in turns as createTopics does. */
-export async function createPartitions(
-  context: AdminContext,
-  request: CreatePartitionsRequest,
-): Promise<AdminDecision<CreatePartitionsTopicResult[]>> {
+export async function createPartitions(context: AdminContext, request: CreatePartitionsRequest): Promise<AdminDecision<CreatePartitionsTopicResult[]>> {
   const { state } = context;
   const duplicates = duplicated(request.topics.map((t) => t.name));
   const budget = new PartitionBudget(state, resolveBrokerConfig(state.configs('broker', ''), context.staticConfig));
@@ -150,9 +167,7 @@ export async function createPartitions(
       if (!Number.isInteger(count) || count <= current) {
         throw new AdminError(
           ErrorCode.INVALID_PARTITIONS,
-          count === current
-            ? `Topic ${name} already has ${current} partition(s).`
-            : `Topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`,
+          count === current ? `Topic ${name} already has ${current} partition(s).` : `Topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`,
         );
       }
       budget.check(name, count - current);
@@ -183,19 +198,10 @@ function checkNewTopicName(state: MetadataState, name: string, collisionKeys: Re
 }
 
 /** The replicas of each partition of a new topic: the manual assignment checked, or placed over the live brokers. */
-function placement(
-  state: MetadataState,
-  topic: CreatableTopic,
-  defaultPartitions: number,
-  defaultReplicationFactor: number,
-  random: () => number,
-): number[][] {
+function placement(state: MetadataState, topic: CreatableTopic, defaultPartitions: number, defaultReplicationFactor: number, random: () => number): number[][] {
   if (topic.assignments.length > 0) {
     if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
-      throw new AdminError(
-        ErrorCode.INVALID_REQUEST,
-        'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
-      );
+      throw new AdminError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
     }
     const byPartition = [...topic.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
     byPartition.forEach(({ partitionIndex }, i) => {
@@ -207,16 +213,17 @@ function placement(
         );
       }
     });
-    checkManualReplicas(state, byPartition.map((a) => a.brokerIds), byPartition[0]!.brokerIds.length);
+    checkManualReplicas(
+      state,
+      byPartition.map((a) => a.brokerIds),
+      byPartition[0]!.brokerIds.length,
+    );
     return byPartition.map((a) => [...a.brokerIds]);
   }
   const partitions = topic.numPartitions === -1 ? defaultPartitions : topic.numPartitions;
   const replicationFactor = topic.replicationFactor === -1 ? defaultReplicationFactor : topic.replicationFactor;
   if (!Number.isInteger(partitions) || partitions < 1) {
-    throw new AdminError(
-      ErrorCode.INVALID_PARTITIONS,
-      `Number of partitions must be larger than 0, or -1 to use the default (num.partitions); got ${partitions}.`,
-    );
+    throw new AdminError(ErrorCode.INVALID_PARTITIONS, `Number of partitions must be larger than 0, or -1 to use the default (num.partitions); got ${partitions}.`);
   }
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
     throw new AdminError(
@@ -235,12 +242,7 @@ function placeAdded(state: MetadataState, topic: TopicMetadata, count: number): 
   });
 }
 
-function checkedAddedAssignments(
-  state: MetadataState,
-  topic: TopicMetadata,
-  count: number,
-  assignments: readonly (readonly number[])[],
-): number[][] {
+function checkedAddedAssignments(state: MetadataState, topic: TopicMetadata, count: number, assignments: readonly (readonly number[])[]): number[][] {
   const adding = count - topic.partitions.length;
   if (assignments.length !== adding) {
     throw new AdminError(

@@ -108,9 +108,7 @@ describe('the controller shares its thread', () => {
   it('alterConfigsOfManyResourcesDecidedInTurns: 100000 resources (AlterConfigs and IncrementalAlterConfigs) let the event loop run', async () => {
     const controller = await fixture.openWithBrokers(3);
     const resources = Array.from({ length: 100_000 }, (_, i) => ({ resourceType: 'topic' as const, resourceName: `absent-${i}` }));
-    const altered = await loopTurnsDuring(() =>
-      controller.handle({ type: 'AlterConfigs', validateOnly: false, resources: resources.map((r) => ({ ...r, configs: [] })) }),
-    );
+    const altered = await loopTurnsDuring(() => controller.handle({ type: 'AlterConfigs', validateOnly: false, resources: resources.map((r) => ({ ...r, configs: [] })) }));
     expect(altered.turns).toBeGreaterThan(0);
     expect(altered.result.resources).toHaveLength(100_000);
     expect(altered.result.resources.every((r) => r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)).toBe(true);

@@ -60,14 +60,11 @@ export class ControllerFixture {
 
 /** Everything a MetadataState holds, as plain sorted data. */
 export function stateView(state: MetadataState) {
-  const configs = (type: 'topic' | 'broker') =>
-    Object.fromEntries([...state.configResources(type)].map(([name, c]) => [name, Object.fromEntries(c)]));
+  const configs = (type: 'topic' | 'broker') => Object.fromEntries([...state.configResources(type)].map(([name, c]) => [name, Object.fromEntries(c)]));
   return {
     clusterId: state.clusterId,
     brokers: [...state.brokers.values()].sort((a, b) => a.brokerId - b.brokerId),
-    topics: [...state.topics.values()]
-      .map((t) => ({ name: t.name, topicId: t.topicId, partitions: [...t.partitions] }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    topics: [...state.topics.values()].map((t) => ({ name: t.name, topicId: t.topicId, partitions: [...t.partitions] })).sort((a, b) => a.name.localeCompare(b.name)),
     topicConfigs: configs('topic'),
     brokerConfigs: configs('broker'),
   };

@@ -68,9 +68,7 @@ describe('Controller', () => {
     const broker = connectBroker(controller, 1);
     const reply = await broker.ask({ type: 'BrokerRegistration', brokerId: 1, host: '127.0.0.1', port: 9092 });
     expect(reply.clusterId).toBe(controller.clusterId);
-    expect(controller.describe().brokers).toEqual([
-      { brokerId: 1, brokerEpoch: reply.brokerEpoch, host: '127.0.0.1', port: 9092, fenced: false },
-    ]);
+    expect(controller.describe().brokers).toEqual([{ brokerId: 1, brokerEpoch: reply.brokerEpoch, host: '127.0.0.1', port: 9092, fenced: false }]);
   });
 
   it('reopen: cluster id and registrations are replayed from the metadata log', async () => {
@@ -112,7 +110,7 @@ describe('Controller', () => {
     expect(await broker.ask({ type: 'BrokerHeartbeat', brokerId: 1, brokerEpoch: again.brokerEpoch })).toEqual({ isFenced: false });
   });
 
-  it('controllerThreadHeld: heartbeats that arrived while the controller\'s thread was held keep the broker alive', async () => {
+  it("controllerThreadHeld: heartbeats that arrived while the controller's thread was held keep the broker alive", async () => {
     // The controller shares its thread with the embedding program (the fault
     // checkers run kafkajs clients on it): a stall longer than the session
     // timeout must not be blamed on brokers whose heartbeats wait in its port.

@@ -4,7 +4,27 @@ import { Mailbox, stderrLogger, unknownMessage } from '@kstream/actor';
 import type { Endpoint, Logger } from '@kstream/actor';
 import type { AdminContext, AdminDecision } from './admin-context.js';
 import { eachSnapshotRecord, MetadataState, packAdminReply, packMetadataBatch, UNPACKED_REPLY_TYPES, resolveBrokerConfig, validateBrokerConfig } from '@kstream/metadata';
-import type { AllocateProducerIdsReply, AllocateProducerIdsRequest, AlterPartitionReassignmentsReply, AlterPartitionReassignmentsRequest, AlterPartitionReply, AlterPartitionRequest, BrokerConfigProps, BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistration, BrokerRegistrationReply, BrokerRegistrationRequest, ControlledShutdownReply, ControlledShutdownRequest, ControllerReplies, ControllerRequest, ElectLeadersReply, ElectLeadersRequest, MetadataRecord } from '@kstream/metadata';
+import type {
+  AllocateProducerIdsReply,
+  AllocateProducerIdsRequest,
+  AlterPartitionReassignmentsReply,
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReply,
+  AlterPartitionRequest,
+  BrokerConfigProps,
+  BrokerHeartbeatReply,
+  BrokerHeartbeatRequest,
+  BrokerRegistration,
+  BrokerRegistrationReply,
+  BrokerRegistrationRequest,
+  ControlledShutdownReply,
+  ControlledShutdownRequest,
+  ControllerReplies,
+  ControllerRequest,
+  ElectLeadersReply,
+  ElectLeadersRequest,
+  MetadataRecord,
+} from '@kstream/metadata';
 import { ErrorCode } from '@kstream/protocol';
 import { BrokerLiveness } from './broker-liveness.js';
 import { alterConfigs, incrementalAlterConfigs } from './controller-configs.js';
@@ -83,14 +103,7 @@ export class Controller {
   // the state all earlier records produced.
   #serial: Promise<unknown> = Promise.resolve();
 
-  private constructor(
-    log: MetadataLog,
-    state: MetadataState,
-    sessionTimeoutMs: number,
-    staticConfig: BrokerConfigProps,
-    rebalanceIntervalMs: number,
-    logger: Logger,
-  ) {
+  private constructor(log: MetadataLog, state: MetadataState, sessionTimeoutMs: number, staticConfig: BrokerConfigProps, rebalanceIntervalMs: number, logger: Logger) {
     this.#log = log;
     this.#state = state;
     this.#staticConfig = staticConfig;
@@ -103,12 +116,15 @@ export class Controller {
     // Judged after the loop's poll phase: when this thread was held (the
     // embedding program's work, a long GC), the heartbeats that arrived
     // meanwhile wait in the brokers' ports, and timers run before them.
-    this.#livenessTimer = setInterval(() => {
-      this.#livenessCheck ??= setImmediate(() => {
-        this.#livenessCheck = undefined;
-        this.#fenceExpired();
-      });
-    }, Math.max(10, Math.min(1000, sessionTimeoutMs / 4)));
+    this.#livenessTimer = setInterval(
+      () => {
+        this.#livenessCheck ??= setImmediate(() => {
+          this.#livenessCheck = undefined;
+          this.#fenceExpired();
+        });
+      },
+      Math.max(10, Math.min(1000, sessionTimeoutMs / 4)),
+    );
     this.#livenessTimer.unref();
     this.#rebalanceTimer = setInterval(() => this.#rebalanceLeaders(), rebalanceIntervalMs);
     this.#rebalanceTimer.unref();
@@ -121,8 +137,7 @@ export class Controller {
     const state = new MetadataState();
     const log = await MetadataLog.open(join(options.dir, 'metadata.log'), (record) => state.apply(record), logger);
     const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
-    const rebalanceIntervalMs =
-      options.leaderImbalanceCheckIntervalMs ?? resolveBrokerConfig(staticConfig)['leader.imbalance.check.interval.seconds'] * 1000;
+    const rebalanceIntervalMs = options.leaderImbalanceCheckIntervalMs ?? resolveBrokerConfig(staticConfig)['leader.imbalance.check.interval.seconds'] * 1000;
     const controller = new Controller(log, state, sessionTimeoutMs, staticConfig, rebalanceIntervalMs, logger);
     if (state.clusterId === undefined) {
       await controller.#commit([{ type: 'ClusterId', clusterId: newClusterId() }]);
@@ -265,10 +280,7 @@ export class Controller {
     // The snapshot in the reply carries this registration; a push of it would come twice.
     if (channel) channel.synced = false;
     const elections = await registrationChanges(this.#electionContext({ registering: brokerId }), brokerId);
-    const lastOffset = await this.#commit([
-      { type: 'RegisterBroker', brokerId, brokerEpoch, host: msg.host, port: msg.port },
-      ...elections.map((c) => c.record),
-    ]);
+    const lastOffset = await this.#commit([{ type: 'RegisterBroker', brokerId, brokerEpoch, host: msg.host, port: msg.port }, ...elections.map((c) => c.record)]);
     logElections(this.#logger, `broker ${brokerId} registered`, elections);
     this.#liveness.touch(msg.brokerId, performance.now());
     this.#logger.info(`controller: broker ${msg.brokerId} registered at ${msg.host}:${msg.port}`, { brokerEpoch });

@@ -16,12 +16,7 @@ const UNCLEAN = 'unclean.leader.election.enable';
  * a topic allows unclean elections when its own unclean.leader.election.enable
  * says so, else the cluster's (dynamic default over the static config).
  */
-export function electionContext(
-  state: MetadataState,
-  staticConfig: BrokerConfigProps,
-  shuttingDown: ReadonlySet<number>,
-  override: EligibilityOverride = {},
-): ElectionContext {
+export function electionContext(state: MetadataState, staticConfig: BrokerConfigProps, shuttingDown: ReadonlySet<number>, override: EligibilityOverride = {}): ElectionContext {
   const clusterUnclean = resolveBrokerConfig(state.configs('broker', ''), staticConfig)[UNCLEAN];
   const definition = TOPIC_CONFIGS.get(UNCLEAN)!;
   return {

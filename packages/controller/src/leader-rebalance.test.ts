@@ -14,9 +14,7 @@ describe('preferred leader rebalance', () => {
       { replicas: [2, 1], isr: [1, 2], leader: 1 },
     ];
     const context = contextOf(stateWith(2, specs));
-    expect(recordsOf(await preferredLeaderRebalance(context, 10))).toEqual([
-      partitionRecord(3, { replicas: [1, 2], isr: [2, 1], leader: 1, leaderEpoch: 1, partitionEpoch: 1 }),
-    ]);
+    expect(recordsOf(await preferredLeaderRebalance(context, 10))).toEqual([partitionRecord(3, { replicas: [1, 2], isr: [2, 1], leader: 1, leaderEpoch: 1, partitionEpoch: 1 })]);
     expect(await preferredLeaderRebalance(context, 25)).toEqual([]);
   });
 

@@ -40,11 +40,7 @@ export class MetadataLog {
    * past the end of the file, a CRC mismatch — is where a crash interrupted a
    * write: the file is truncated at the last good record and the loss logged.
    */
-  static async open(
-    path: string,
-    replay: (record: MetadataRecord, offset: number) => void,
-    logger: Logger,
-  ): Promise<MetadataLog> {
+  static async open(path: string, replay: (record: MetadataRecord, offset: number) => void, logger: Logger): Promise<MetadataLog> {
     await mkdir(dirname(path), { recursive: true });
     const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return Buffer.alloc(0);

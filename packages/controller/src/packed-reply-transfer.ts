@@ -8,8 +8,9 @@ import type { PackedAdminReply } from '@kstream/metadata';
  * whose ArrayBuffer must not be moved); the mailbox copies the others.
  */
 export function transferPackedReply(wire: PackedAdminReply): TransferringReply<PackedAdminReply> {
-  const owned = wire.packed.filter(
-    (chunk) => chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer,
+  const owned = wire.packed.filter((chunk) => chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer);
+  return replyWithTransfer(
+    wire,
+    owned.map((chunk) => chunk.buffer as ArrayBuffer),
   );
-  return replyWithTransfer(wire, owned.map((chunk) => chunk.buffer as ArrayBuffer));
 }

@@ -43,12 +43,7 @@ export interface Election {
  * that, when `allowUnclean`, the first eligible replica, whose ISR becomes
  * itself alone; failing that, no leader and `isr` as it is.
  */
-export function electLeader(
-  replicas: readonly number[],
-  isr: readonly number[],
-  isEligible: (brokerId: number) => boolean,
-  allowUnclean: boolean,
-): Election {
+export function electLeader(replicas: readonly number[], isr: readonly number[], isEligible: (brokerId: number) => boolean, allowUnclean: boolean): Election {
   const clean = replicas.find((r) => isr.includes(r) && isEligible(r));
   if (clean !== undefined) return { leader: clean, isr, unclean: false };
   const unclean = allowUnclean ? replicas.find(isEligible) : undefined;
@@ -64,13 +59,7 @@ export type Assignment = Pick<PartitionState, 'replicas' | 'isr' | 'leader' | 'a
  * has them already. The leader epoch grows exactly when the leader changes,
  * the partition epoch with every change.
  */
-export function partitionChange(
-  topic: TopicMetadata,
-  before: PartitionState,
-  leader: number,
-  isr: readonly number[],
-  unclean = false,
-): PartitionChange | undefined {
+export function partitionChange(topic: TopicMetadata, before: PartitionState, leader: number, isr: readonly number[], unclean = false): PartitionChange | undefined {
   return assignmentChange(topic, before, { ...before, leader, isr }, unclean);
 }
 
@@ -139,10 +128,7 @@ export function registrationChanges(context: ElectionContext, brokerId: number):
  * Elections in every leaderless partition (that `which` selects): after a
  * registration, or a config change that may have allowed unclean elections.
  */
-export async function leaderlessElections(
-  context: ElectionContext,
-  which: (partition: PartitionState) => boolean = () => true,
-): Promise<PartitionChange[]> {
+export async function leaderlessElections(context: ElectionContext, which: (partition: PartitionState) => boolean = () => true): Promise<PartitionChange[]> {
   const changes: PartitionChange[] = [];
   const turns = new LoopTurns();
   for (const [topic, partition] of everyPartition(context.state)) {

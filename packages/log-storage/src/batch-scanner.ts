@@ -71,13 +71,7 @@ function chainProblem(position: number, header: RecordBatchHeader, description: 
  * verifyCrc) its CRC stops the scan and is reported; nothing after it is
  * trusted.
  */
-export async function scanBatches(
-  file: StorageFile,
-  from: number,
-  to: number,
-  options: ScanOptions,
-  visit: (batch: ScannedBatch) => boolean | void,
-): Promise<ScanResult> {
+export async function scanBatches(file: StorageFile, from: number, to: number, options: ScanOptions, visit: (batch: ScannedBatch) => boolean | void): Promise<ScanResult> {
   const window = new ScanWindow(file, from, to, Math.max(BATCH_HEADER_SIZE, Math.min(options.chunkSize, to - from)), options.verifyCrc);
   try {
     let position = from;

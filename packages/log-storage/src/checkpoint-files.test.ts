@@ -33,7 +33,12 @@ describe('OffsetCheckpointFile', () => {
     ]);
     expect(readFileSync(path, 'utf8')).toBe('0\n2\na.b-c 2 7\na.b-c 10 0\n');
     expect(existsSync(`${path}.tmp`)).toBe(false);
-    expect(await file.read()).toEqual(new Map([['a.b-c-2', 7n], ['a.b-c-10', 0n]]));
+    expect(await file.read()).toEqual(
+      new Map([
+        ['a.b-c-2', 7n],
+        ['a.b-c-10', 0n],
+      ]),
+    );
   });
 
   it("overlappingWrites: writes made while one is in progress follow it as one write, with the last call's offsets as of that call", async () => {

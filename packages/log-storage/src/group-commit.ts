@@ -37,7 +37,7 @@ export class GroupCommit {
       try {
         const covered = await this.sync();
         const still: Waiter[] = [];
-        for (const w of this.waiters) (w.write <= covered ? w.resolve() : still.push(w));
+        for (const w of this.waiters) w.write <= covered ? w.resolve() : still.push(w);
         this.waiters = still;
       } catch (error) {
         const failed = this.waiters;

@@ -62,10 +62,25 @@ describe('what a clean keeps', () => {
 
   it('emptiedLastBatchOfAProducerKeptAsAHeader: its offsets and producer fields stay, without records', async () => {
     const log = await openLog(tempLogDir(), { config: COMPACTED });
-    await appendAt(log, await keyedBatch([{ key: 'a', value: 'old' }, { key: 'b', value: 'old' }], { producerId: 9n }));
+    await appendAt(
+      log,
+      await keyedBatch(
+        [
+          { key: 'a', value: 'old' },
+          { key: 'b', value: 'old' },
+        ],
+        { producerId: 9n },
+      ),
+    );
     await appendAt(log, await keyedBatch([{ key: 'c', value: 'old' }], { producerId: 4n }));
     await appendAt(log, await keyedBatch([{ key: 'c', value: 'new' }], { producerId: 4n }));
-    await log.appendAsLeader(await keyedBatch([{ key: 'a', value: 'new' }, { key: 'b', value: 'new' }]), 0);
+    await log.appendAsLeader(
+      await keyedBatch([
+        { key: 'a', value: 'new' },
+        { key: 'b', value: 'new' },
+      ]),
+      0,
+    );
     await log.roll();
     await (await cleanerFor(log)).cleanFilthiestLog();
     const batches = await readBatches(log);
@@ -80,7 +95,17 @@ describe('what a clean keeps', () => {
   it('compressedBatchesRecompressedWithTheirCodec: a batch losing records keeps its base offset, last offset and codec', async () => {
     const log = await openLog(tempLogDir(), { config: COMPACTED });
     for (const compression of [CompressionType.Gzip, CompressionType.Lz4, CompressionType.Zstd, CompressionType.Snappy]) {
-      await log.appendAsLeader(await keyedBatch([{ key: `x${compression}`, value: 'old' }, { key: `y${compression}`, value: 'kept' }, { key: `z${compression}`, value: 'old' }], { compression }), 0);
+      await log.appendAsLeader(
+        await keyedBatch(
+          [
+            { key: `x${compression}`, value: 'old' },
+            { key: `y${compression}`, value: 'kept' },
+            { key: `z${compression}`, value: 'old' },
+          ],
+          { compression },
+        ),
+        0,
+      );
     }
     const overwrites = [CompressionType.Gzip, CompressionType.Lz4, CompressionType.Zstd, CompressionType.Snappy].flatMap((c) => [
       { key: `x${c}`, value: 'new' },
@@ -102,7 +127,13 @@ describe('what a clean keeps', () => {
 
   it('nullKeysAndUntouchedKeys: a record without a key goes; a key the dirty section does not hold keeps its clean record', async () => {
     const log = await openLog(tempLogDir(), { config: COMPACTED });
-    await log.appendAsLeader(await keyedBatch([{ key: 'only-clean', value: 'stays' }, { key: null, value: 'keyless' }]), 0);
+    await log.appendAsLeader(
+      await keyedBatch([
+        { key: 'only-clean', value: 'stays' },
+        { key: null, value: 'keyless' },
+      ]),
+      0,
+    );
     await log.roll();
     const cleaner = await cleanerFor(log);
     await cleaner.cleanFilthiestLog();

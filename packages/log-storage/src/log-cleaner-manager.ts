@@ -80,11 +80,7 @@ export function logToClean(log: CleanerLogView, checkpointed: bigint | undefined
  * (strictly, as Kafka compares), or that hold dirty bytes older than
  * max.compaction.lag.ms; the one with the highest ratio.
  */
-export function filthiestLog<L extends CleanerLogView>(
-  logs: Iterable<L>,
-  checkpointed: (log: L) => bigint | undefined,
-  now: number,
-): { log: L; toClean: LogToClean } | undefined {
+export function filthiestLog<L extends CleanerLogView>(logs: Iterable<L>, checkpointed: (log: L) => bigint | undefined, now: number): { log: L; toClean: LogToClean } | undefined {
   let best: { log: L; toClean: LogToClean } | undefined;
   for (const log of logs) {
     if (!log.config.cleanupPolicy.includes('compact')) continue;
@@ -110,12 +106,7 @@ export interface CleanerJobSettings {
 const OFFSET_MAP_ENTRY_BYTES = 24;
 
 /** The job cleanLog runs for one log chosen by filthiestLog. */
-export function cleanJobFor(
-  log: CleanerLogView & { readonly logDir: string; readonly dir: string },
-  toClean: LogToClean,
-  settings: CleanerJobSettings,
-  now: number,
-): CleanJob {
+export function cleanJobFor(log: CleanerLogView & { readonly logDir: string; readonly dir: string }, toClean: LogToClean, settings: CleanerJobSettings, now: number): CleanJob {
   const perThread = Math.floor(settings.dedupeBufferSize / Math.max(1, settings.threads));
   return {
     logDir: log.logDir,

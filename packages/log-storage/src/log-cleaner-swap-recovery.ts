@@ -1,14 +1,6 @@
 import { join } from 'node:path';
 import { scanBatches } from './batch-scanner.js';
-import {
-  CLEANED_FILE_SUFFIX,
-  LOG_FILE_SUFFIX,
-  SEGMENT_FILE_SUFFIXES,
-  SWAP_FILE_SUFFIX,
-  TXN_INDEX_FILE_SUFFIX,
-  baseOffsetOfFile,
-  segmentFilePath,
-} from './log-file-names.js';
+import { CLEANED_FILE_SUFFIX, LOG_FILE_SUFFIX, SEGMENT_FILE_SUFFIXES, SWAP_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, baseOffsetOfFile, segmentFilePath } from './log-file-names.js';
 import type { SegmentContext } from './log-segment.js';
 import { topicPartitionName } from './topic-partition.js';
 

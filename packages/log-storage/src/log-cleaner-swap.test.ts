@@ -30,7 +30,13 @@ class CrashAtRename extends FaultyFileSystem {
 async function dirtyLog(dir: string, fileSystem?: FaultyFileSystem): Promise<PartitionLog> {
   const log = await openLog(dir, { config: CONFIG, fileSystem });
   for (let i = 0; i < 8; i++) {
-    await log.appendAsLeader(await keyedBatch([{ key: `k${i % 3}`, value: `v${i}` }, { key: `j${i % 2}`, value: i === 5 ? null : `w${i}` }]), 0);
+    await log.appendAsLeader(
+      await keyedBatch([
+        { key: `k${i % 3}`, value: `v${i}` },
+        { key: `j${i % 2}`, value: i === 5 ? null : `w${i}` },
+      ]),
+      0,
+    );
     if (i % 2 === 1) await log.roll();
   }
   await log.appendAsLeader(await keyedBatch([{ key: 'k0', value: 'active' }]), 0);

@@ -7,15 +7,16 @@ import { tempLogDir } from './log-test-dir.test-support.js';
 const DELETE_RETENTION_MS = 100;
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f'];
 
-type Op =
-  | { kind: 'append'; records: { key: number; value: number | null }[] }
-  | { kind: 'advance'; ms: number }
-  | { kind: 'roll' }
-  | { kind: 'clean' }
-  | { kind: 'reopen' };
+type Op = { kind: 'append'; records: { key: number; value: number | null }[] } | { kind: 'advance'; ms: number } | { kind: 'roll' } | { kind: 'clean' } | { kind: 'reopen' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), records: fc.array(fc.record({ key: fc.nat(KEYS.length - 1), value: fc.option(fc.nat(999), { freq: 4 }) }), { minLength: 1, maxLength: 4 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('append' as const),
+      records: fc.array(fc.record({ key: fc.nat(KEYS.length - 1), value: fc.option(fc.nat(999), { freq: 4 }) }), { minLength: 1, maxLength: 4 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 150 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'roll' as const }) },
   { weight: 3, arbitrary: fc.constant({ kind: 'clean' as const }) },

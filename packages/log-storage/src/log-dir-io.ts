@@ -50,8 +50,7 @@ export const nodeFileSystem: FileSystem = {
   close: (fd) => call<void>((cb) => fs.close(fd, (e) => cb(e, undefined))),
   read: (fd, buffer, offset, length, position) => call((cb) => fs.read(fd, buffer, offset, length, position, cb)),
   // Every append's write: one closure fewer than call() makes.
-  writev: (fd, buffers, position) =>
-    new Promise((resolve, reject) => fs.writev(fd, buffers, position, (error, written) => (error ? reject(error) : resolve(written)))),
+  writev: (fd, buffers, position) => new Promise((resolve, reject) => fs.writev(fd, buffers, position, (error, written) => (error ? reject(error) : resolve(written)))),
   writevSync: (fd, buffers, position) => fs.writevSync(fd, buffers, position),
   fdatasync: (fd) => call<void>((cb) => fs.fdatasync(fd, (e) => cb(e, undefined))),
   fsync: (fd) => call<void>((cb) => fs.fsync(fd, (e) => cb(e, undefined))),

@@ -15,8 +15,7 @@ const LOG_START_OFFSETS = 'log-start-offset-checkpoint';
 
 /** Both checkpoint files as the logs' offsets are now, in Kafka's format. */
 function expectedFiles(logs: readonly PartitionLog[]): Record<string, string> {
-  const lines = (offset: (log: PartitionLog) => bigint): string =>
-    `0\n${logs.length}\n${logs.map((log) => `orders ${log.topicPartition.partition} ${offset(log)}\n`).join('')}`;
+  const lines = (offset: (log: PartitionLog) => bigint): string => `0\n${logs.length}\n${logs.map((log) => `orders ${log.topicPartition.partition} ${offset(log)}\n`).join('')}`;
   return { [RECOVERY_POINTS]: lines((log) => log.recoveryPoint), [LOG_START_OFFSETS]: lines((log) => log.logStartOffset) };
 }
 

@@ -107,10 +107,7 @@ describe('LogDirectory deleteLog', () => {
     const logger = recordingLogger();
     const logs = await LogDirectory.open(dir, { logger });
     expect(readdirSync(dir).filter((n) => n.endsWith('-delete'))).toEqual([]);
-    expect(logger.entries.map((e) => e.msg)).toEqual([
-      'Removing the directory of a log deleted before a crash',
-      'Removing the directory of a log deleted before a crash',
-    ]);
+    expect(logger.entries.map((e) => e.msg)).toEqual(['Removing the directory of a log deleted before a crash', 'Removing the directory of a log deleted before a crash']);
     const log = await logs.openLog('orders', 0);
     expect([log.logStartOffset, log.logEndOffset]).toEqual([0n, 0n]);
     await logs.checkpoint();

@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import type { LogConfig } from './log-config.js';
 import { LogDirIo, nodeFileSystem, type FileSystem } from './log-dir-io.js';
-import {
-  LOG_START_OFFSET_CHECKPOINT_FILE,
-  RECOVERY_POINT_CHECKPOINT_FILE,
-  deleteDirName,
-  partitionDirName,
-  partitionOfDeleteDir,
-} from './log-file-names.js';
+import { LOG_START_OFFSET_CHECKPOINT_FILE, RECOVERY_POINT_CHECKPOINT_FILE, deleteDirName, partitionDirName, partitionOfDeleteDir } from './log-file-names.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OffsetCheckpointFile, type PartitionOffset } from './offset-checkpoint-file.js';
 import { PartitionLog } from './partition-log.js';

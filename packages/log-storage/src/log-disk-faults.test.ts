@@ -136,7 +136,10 @@ describe('LogDirectory on a full disk', () => {
     await fs.crash();
 
     const reopened = await LogDirectory.open(dir);
-    for (const [partition, fills] of [[0, [0, 1, 2]], [1, [10, 11, 12]]] as const) {
+    for (const [partition, fills] of [
+      [0, [0, 1, 2]],
+      [1, [10, 11, 12]],
+    ] as const) {
       const log = await reopened.openLog('orders', partition);
       expect(batchesIn((await log.read(0n, { maxBytes: 1 << 20 })).records).map((b) => b.fill)).toEqual(fills);
     }

@@ -43,11 +43,7 @@ export interface LoadedLog {
  *   next segment are unreadable, and if the segment is the last, a new one
  *   starts at the recovery point.
  */
-export async function loadLog(
-  ctx: SegmentContext,
-  epochCache: LeaderEpochFileCache,
-  checkpointed: { recoveryPoint?: bigint; logStartOffset?: bigint },
-): Promise<LoadedLog> {
+export async function loadLog(ctx: SegmentContext, epochCache: LeaderEpochFileCache, checkpointed: { recoveryPoint?: bigint; logStartOffset?: bigint }): Promise<LoadedLog> {
   const { io, dir } = ctx;
   await io.mkdir(dir);
   await recoverInterruptedSwaps(ctx, await io.readdir(dir));
@@ -175,13 +171,7 @@ function reportCorruptFlushedBatch(ctx: SegmentContext, segment: LogSegment, pro
 }
 
 /** The first bad batch at or past the recovery point: the log ends there, later segments go. */
-async function truncateUnflushedTail(
-  ctx: SegmentContext,
-  segment: LogSegment,
-  problem: ScanProblem,
-  recoveryPoint: bigint,
-  later: bigint[],
-): Promise<void> {
+async function truncateUnflushedTail(ctx: SegmentContext, segment: LogSegment, problem: ScanProblem, recoveryPoint: bigint, later: bigint[]): Promise<void> {
   const spike = problem.epochSpike;
   const cutAt = spike !== undefined && spike.offset >= recoveryPoint ? spike.offset : segment.nextOffset;
   let droppedBytes = await segment.cutTail(cutAt);

@@ -28,13 +28,7 @@ export const LATEST_TIMESTAMP = -1n;
  * batch at or after it), as Kafka does: one segment per read. The segment is
  * retained while read, so deleting it meanwhile does not pull it away.
  */
-export async function readSegments(
-  segments: LogSegments,
-  startOffset: bigint,
-  maxOffset: bigint,
-  maxBytes: number,
-  minOneMessage: boolean,
-): Promise<LogReadInfo> {
+export async function readSegments(segments: LogSegments, startOffset: bigint, maxOffset: bigint, maxBytes: number, minOneMessage: boolean): Promise<LogReadInfo> {
   let segment = segments.floor(startOffset);
   while (segment !== undefined && startOffset < maxOffset) {
     segment.retain();
@@ -55,11 +49,7 @@ export async function readSegments(
  * segment's time index narrows the scan. Its base offset (not below
  * `startingOffset`), max timestamp and leader epoch.
  */
-export async function findOffsetByTimestamp(
-  segments: readonly LogSegment[],
-  timestamp: bigint,
-  startingOffset: bigint,
-): Promise<TimestampAndOffset | undefined> {
+export async function findOffsetByTimestamp(segments: readonly LogSegment[], timestamp: bigint, startingOffset: bigint): Promise<TimestampAndOffset | undefined> {
   for (const segment of [...segments]) {
     if (segment.nextOffset <= startingOffset || segment.maxTimestampSoFar < timestamp) continue;
     segment.retain();

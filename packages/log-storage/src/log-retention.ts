@@ -10,13 +10,7 @@ import type { LogSegment } from './log-segment.js';
  * in Kafka. Time and size apply only under cleanup.policy delete (alone or
  * with compact): a compact-only log keeps its segments for the cleaner.
  */
-export function retentionBreaches(
-  segments: readonly LogSegment[],
-  config: LogConfig,
-  now: number,
-  logStartOffset: bigint,
-  highWatermark: bigint,
-): number {
+export function retentionBreaches(segments: readonly LogSegment[], config: LogConfig, now: number, logStartOffset: bigint, highWatermark: bigint): number {
   const eligible: LogSegment[] = [];
   for (let i = 0; i < segments.length - 1; i++) {
     if (segments[i + 1]!.baseOffset > highWatermark) break;

@@ -174,10 +174,7 @@ describe('a partition log’s aborted transactions', () => {
       { producerId: 2n, firstOffset: 2n },
     ]);
     await log.close();
-    expect(readdirSync(partitionDir(dir)).filter((name) => name.endsWith('.txnindex'))).toEqual([
-      '00000000000000000000.txnindex',
-      '00000000000000000002.txnindex',
-    ]);
+    expect(readdirSync(partitionDir(dir)).filter((name) => name.endsWith('.txnindex'))).toEqual(['00000000000000000000.txnindex', '00000000000000000002.txnindex']);
     const reopened = await openLog(dir, { recoveryPoint: 5n });
     expect(reopened.collectAbortedTransactions(0n, reopened.logEndOffset)).toEqual([
       { producerId: 1n, firstOffset: 0n },

@@ -482,9 +482,7 @@ export class LogSegment {
       this.maxTimestampSoFar = lastTime.timestamp;
       this.offsetOfMaxTimestampSoFar = lastTime.offset;
     }
-    await scanBatches(this.log, this.offsetIndex.lastEntry()?.position ?? 0, this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) =>
-      this.noteTimestamp(b),
-    );
+    await scanBatches(this.log, this.offsetIndex.lastEntry()?.position ?? 0, this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => this.noteTimestamp(b));
     if (this.size === 0) {
       this.firstBatchTimestamp = undefined;
       this.created = this.ctx.clock();
@@ -623,13 +621,6 @@ export class LogSegment {
   }
 
   corruption(problem: ScanProblem): CorruptSegmentError {
-    return new CorruptSegmentError(
-      this.ctx.topicPartition,
-      problem.offset ?? this.baseOffset,
-      this.log.path,
-      problem.position,
-      problem.description,
-      this.ctx.io.logDir,
-    );
+    return new CorruptSegmentError(this.ctx.topicPartition, problem.offset ?? this.baseOffset, this.log.path, problem.position, problem.description, this.ctx.io.logDir);
   }
 }

@@ -61,13 +61,7 @@ describe.each(WRITE_PATHS)('PartitionLog append validation, writes $path', ({ in
       log.appendAsLeader(Buffer.concat([makeBatch({ fill: 4 }), corruptBatch()]), 0),
       log.appendAsLeader(makeBatch({ fill: 5 }), 0),
     ]);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.firstOffset : (r.reason as Error).name))).toEqual([
-      0n,
-      'CorruptRecordError',
-      1n,
-      'CorruptRecordError',
-      3n,
-    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.firstOffset : (r.reason as Error).name))).toEqual([0n, 'CorruptRecordError', 1n, 'CorruptRecordError', 3n]);
     expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ position: 93 });
     expect(await stored(log)).toEqual([
       [0n, 1],
@@ -87,11 +81,7 @@ describe.each(WRITE_PATHS)('PartitionLog append validation, writes $path', ({ in
       log.appendAsFollower(bad),
       log.appendAsFollower(makeBatch({ baseOffset: 0n, fill: 3 })),
     ]);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.firstOffset : (r.reason as Error).name))).toEqual([
-      0n,
-      'CorruptRecordError',
-      'UnexpectedAppendOffsetError',
-    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.firstOffset : (r.reason as Error).name))).toEqual([0n, 'CorruptRecordError', 'UnexpectedAppendOffsetError']);
     expect(log.logEndOffset).toBe(1n);
     await log.close();
   });
@@ -109,7 +99,6 @@ describe.each(WRITE_PATHS)('PartitionLog append validation, writes $path', ({ in
     expect(fileSize(dir)).toBe(93);
     await log.close();
   });
-
 });
 
 // A write on the thread pool is checked while in flight, so a bad batch does reach the file and must be cut back.

@@ -170,11 +170,7 @@ describe('PartitionLog append', () => {
     for (let i = 0; i < 7; i++) await log.appendAsLeader(makeBatch({ records: 10, bodyBytes: 39 }), 0);
     expect(log.segmentBaseOffsets()).toEqual([0n, 30n, 60n]);
     await log.close();
-    expect(readdirSync(partitionDir(dir)).filter((n) => n.endsWith('.log'))).toEqual([
-      '00000000000000000000.log',
-      '00000000000000000030.log',
-      '00000000000000000060.log',
-    ]);
+    expect(readdirSync(partitionDir(dir)).filter((n) => n.endsWith('.log'))).toEqual(['00000000000000000000.log', '00000000000000000030.log', '00000000000000000060.log']);
   });
 
   it('oversizedBatch: a batch bigger than segment.bytes gets a segment of its own', async () => {

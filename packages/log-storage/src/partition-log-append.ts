@@ -63,13 +63,7 @@ export class PartitionLogAppender {
   ) {}
 
   // Not async: one promise per append on the hot path, structural checks before it is queued.
-  append(
-    records: Buffer,
-    origin: AppendOrigin,
-    leaderEpoch: number,
-    leaderOrigin: LeaderAppendOrigin = 'client',
-    verificationGuard?: VerificationGuard,
-  ): Promise<LogAppendInfo> {
+  append(records: Buffer, origin: AppendOrigin, leaderEpoch: number, leaderOrigin: LeaderAppendOrigin = 'client', verificationGuard?: VerificationGuard): Promise<LogAppendInfo> {
     let batches: AppendBatch[];
     try {
       batches = validateAppend(this.state.ctx.topicPartition, records, origin);

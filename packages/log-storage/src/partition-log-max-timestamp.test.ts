@@ -17,7 +17,7 @@ async function appendAll(log: PartitionLog, timestamps: number[], epoch = 0): Pr
 }
 
 describe('PartitionLog.maxTimestampAndOffset', () => {
-  it('acrossSegments: the greatest timestamp, the first batch to reach it winning ties, at that batch\'s last offset', async () => {
+  it("acrossSegments: the greatest timestamp, the first batch to reach it winning ties, at that batch's last offset", async () => {
     const log = await openLog(tempLogDir(), { config: CONFIG });
     expect(log.maxTimestampAndOffset()).toBeUndefined();
     await appendAll(log, TIMESTAMPS, 2);
@@ -81,4 +81,3 @@ describe('PartitionLog.maxTimestampAndOffset', () => {
     await log.close();
   });
 });
-

@@ -108,9 +108,7 @@ describe('PartitionLog producer state: idempotence', () => {
     await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 0, transactional: true }), 0, 'coordinator');
     await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 1, seq: 0, transactional: true }), 0, 'coordinator');
     expect(log.logEndOffset).toBe(2n);
-    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0, 'coordinator'))).toBe(
-      ErrorCode.INVALID_PRODUCER_EPOCH,
-    );
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0, 'coordinator'))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     await log.close();
   });
 
@@ -388,9 +386,7 @@ describe('PartitionLog producer state: transactions', () => {
     await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 2, seq: 0, transactional: true }), 0);
     await log.appendTxnMarker({ producerId: PID, producerEpoch: 2, coordinatorEpoch: 7, commit: true }, 0);
     expect(await refusal(log.appendTxnMarker({ producerId: PID, producerEpoch: 1, coordinatorEpoch: 7, commit: false }, 0))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
-    expect(await refusal(log.appendTxnMarker({ producerId: PID, producerEpoch: 2, coordinatorEpoch: 6, commit: false }, 0))).toBe(
-      ErrorCode.TRANSACTION_COORDINATOR_FENCED,
-    );
+    expect(await refusal(log.appendTxnMarker({ producerId: PID, producerEpoch: 2, coordinatorEpoch: 6, commit: false }, 0))).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
     expect(log.logEndOffset).toBe(2n);
     expect(log.activeProducers()[0]).toMatchObject({ coordinatorEpoch: 7, currentTxnStartOffset: -1n });
     await log.close();

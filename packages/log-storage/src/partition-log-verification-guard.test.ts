@@ -40,9 +40,7 @@ describe('PartitionLog verification guard', () => {
     const guard = log.verificationGuard(PID);
     await log.appendTxnMarker({ producerId: PID, producerEpoch: 0, coordinatorEpoch: 0, commit: false }, 0);
     const end = log.logEndOffset;
-    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0, 'client', guard))).toBe(
-      ErrorCode.INVALID_TXN_STATE,
-    );
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0, 'client', guard))).toBe(ErrorCode.INVALID_TXN_STATE);
     expect(log.logEndOffset).toBe(end);
     expect(log.hasOngoingTransaction(PID)).toBe(false);
     expect(log.firstUnstableOffset(end)).toBeUndefined();
@@ -52,9 +50,7 @@ describe('PartitionLog verification guard', () => {
   it('guardOfAnotherProducerRefused: a guard taken for one producer does not admit another producer batch', async () => {
     const log = await openLog(tempLogDir());
     const guard = log.verificationGuard(PID);
-    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0, transactional: true }), 0, 'client', guard))).toBe(
-      ErrorCode.INVALID_TXN_STATE,
-    );
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0, transactional: true }), 0, 'client', guard))).toBe(ErrorCode.INVALID_TXN_STATE);
     await log.close();
   });
 
@@ -78,9 +74,7 @@ describe('PartitionLog verification guard expiry', () => {
     clock.advance(5_000);
     log.removeExpiredProducers(clock.now(), 5_000);
     expect(log.verificationGuard(PID)).not.toBe(guard);
-    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0, 'client', guard))).toBe(
-      ErrorCode.INVALID_TXN_STATE,
-    );
+    expect(await refusal(log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, transactional: true }), 0, 'client', guard))).toBe(ErrorCode.INVALID_TXN_STATE);
     await log.close();
   });
 });

@@ -118,7 +118,10 @@ const batchSpec = fc.record({
 const maxBytes = fc.oneof(fc.constantFrom(1, 100, 200, 300, 450, 600), fc.integer({ min: 1, max: 1200 }));
 const op = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), batches: fc.array(batchSpec, { minLength: 1, maxLength: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('concurrent' as const), appends: fc.array(fc.array(batchSpec, { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 5 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('concurrent' as const), appends: fc.array(fc.array(batchSpec, { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 5 }) }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('read' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), maxBytes }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1.1, noNaN: true }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('roll' as const) }) },

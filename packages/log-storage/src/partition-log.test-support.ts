@@ -26,10 +26,7 @@ export function openLog(logDir: string, options: OpenOptions = {}): Promise<Part
     logStartOffset: options.logStartOffset,
     clock: options.clock,
     logger: options.logger,
-    io:
-      options.fileSystem || options.inlineWriteMaxBytes !== undefined
-        ? new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem, options.inlineWriteMaxBytes)
-        : undefined,
+    io: options.fileSystem || options.inlineWriteMaxBytes !== undefined ? new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem, options.inlineWriteMaxBytes) : undefined,
   });
 }
 

@@ -95,10 +95,7 @@ export class ProducerAppendInfo {
 
   private checkProducerEpoch(producerEpoch: number): void {
     if (producerEpoch < this.updated.producerEpoch) {
-      throw this.error(
-        ErrorCode.INVALID_PRODUCER_EPOCH,
-        `producer ${this.producerId} epoch ${producerEpoch} is older than its current epoch ${this.updated.producerEpoch}`,
-      );
+      throw this.error(ErrorCode.INVALID_PRODUCER_EPOCH, `producer ${this.producerId} epoch ${producerEpoch} is older than its current epoch ${this.updated.producerEpoch}`);
     }
   }
 

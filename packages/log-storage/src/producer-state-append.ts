@@ -94,12 +94,7 @@ export function stageLeaderProducerBatch(append: PendingAppend, checked: Checked
 }
 
 /** Stages a follower's producer batches, markers included, unchecked (a corrupt marker record throws). */
-export function stageFollowerProducerBatches(
-  manager: ProducerStateManager,
-  tp: TopicPartition,
-  append: PendingAppend,
-  overlay: Map<bigint, ProducerStateEntry>,
-): void {
+export function stageFollowerProducerBatches(manager: ProducerStateManager, tp: TopicPartition, append: PendingAppend, overlay: Map<bigint, ProducerStateEntry>): void {
   const infos = new Map<bigint, ProducerAppendInfo>();
   let completed: CompletedTxn[] | undefined;
   for (const batch of append.batches) {

@@ -247,4 +247,3 @@ export class ProducerStateManager {
     return segmentFilePath(this.ctx.dir, offset, PRODUCER_SNAPSHOT_FILE_SUFFIX);
   }
 }
-

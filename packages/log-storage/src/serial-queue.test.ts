@@ -5,13 +5,15 @@ describe('SerialQueue', () => {
   it('failedTaskKeepsOrder: tasks run one at a time in call order, never inside run, and a failure does not stop the next', async () => {
     const queue = new SerialQueue();
     const events: string[] = [];
-    const task = (name: string, fail = false) => async () => {
-      events.push(`start ${name}`);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      events.push(`end ${name}`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        events.push(`start ${name}`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        events.push(`end ${name}`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const results = [queue.run(task('a')), queue.run(task('b', true)), queue.run(task('c'))];
     expect(events).toEqual([]);
     expect(await Promise.allSettled(results)).toMatchObject([{ value: 'a' }, { reason: { message: 'b' } }, { value: 'c' }]);

@@ -35,11 +35,7 @@ export class CorruptSegmentError extends KafkaStorageError {
     readonly problem: string,
     logDir: string,
   ) {
-    super(
-      `Corrupt record batch in ${topicPartitionName(topicPartition)} at offset ${offset} ` +
-        `(${file}, position ${position}): ${problem}`,
-      logDir,
-    );
+    super(`Corrupt record batch in ${topicPartitionName(topicPartition)} at offset ${offset} ` + `(${file}, position ${position}): ${problem}`, logDir);
   }
 }
 
@@ -74,9 +70,7 @@ export class CorruptRecordError extends Error {
     readonly position: number,
     readonly problem: AppendProblem,
   ) {
-    super(
-      `Rejected append to ${topicPartitionName(topicPartition)}: batch at byte ${position} of the request: ${describeProblem(problem)}`,
-    );
+    super(`Rejected append to ${topicPartitionName(topicPartition)}: batch at byte ${position} of the request: ${describeProblem(problem)}`);
   }
 }
 
@@ -89,10 +83,7 @@ export class OffsetOutOfRangeError extends Error {
     readonly logStartOffset: bigint,
     readonly logEndOffset: bigint,
   ) {
-    super(
-      `Offset ${offset} is out of range for ${topicPartitionName(topicPartition)}: ` +
-        `valid offsets are ${logStartOffset} to ${logEndOffset}`,
-    );
+    super(`Offset ${offset} is out of range for ${topicPartitionName(topicPartition)}: ` + `valid offsets are ${logStartOffset} to ${logEndOffset}`);
   }
 }
 
@@ -104,10 +95,7 @@ export class UnexpectedAppendOffsetError extends Error {
     readonly expectedOffset: bigint,
     readonly actualOffset: bigint,
   ) {
-    super(
-      `Follower append to ${topicPartitionName(topicPartition)} goes back: ` +
-        `expected a batch at offset ${expectedOffset} or above, got one at ${actualOffset}`,
-    );
+    super(`Follower append to ${topicPartitionName(topicPartition)} goes back: ` + `expected a batch at offset ${expectedOffset} or above, got one at ${actualOffset}`);
   }
 }
 

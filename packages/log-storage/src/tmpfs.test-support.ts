@@ -18,11 +18,7 @@ export interface Tmpfs {
  * Where mounting is impossible (no root, no mount(8)) the test is skipped
  * with the reason printed.
  */
-export async function withTmpfs(
-  ctx: TestContext,
-  size: string,
-  test: (fs: Tmpfs) => Promise<void>,
-): Promise<void> {
+export async function withTmpfs(ctx: TestContext, size: string, test: (fs: Tmpfs) => Promise<void>): Promise<void> {
   const path = mkdtempSync(join(tmpdir(), 'kstream-tmpfs-'));
   try {
     try {

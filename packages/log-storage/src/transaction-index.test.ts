@@ -29,14 +29,12 @@ function modelCollect(entries: readonly AbortedTxn[], start: bigint, upper: bigi
 }
 
 describe('TransactionIndex', () => {
-  it("kafkaFormatOneEntry: 34 bytes, version 0 then producer id, first, last and last stable offsets, big-endian", async () => {
+  it('kafkaFormatOneEntry: 34 bytes, version 0 then producer id, first, last and last stable offsets, big-endian', async () => {
     const dir = tempLogDir();
     const index = await openIndex(dir);
     index.append(txn(0x0102030405060708n, 10n, 20n, 15n));
     await index.flush();
-    expect(readFileSync(join(dir, FILE)).toString('hex')).toBe(
-      '0000' + '0102030405060708' + '000000000000000a' + '0000000000000014' + '000000000000000f',
-    );
+    expect(readFileSync(join(dir, FILE)).toString('hex')).toBe('0000' + '0102030405060708' + '000000000000000a' + '0000000000000014' + '000000000000000f');
     expect(ABORTED_TXN_SIZE).toBe(34);
   });
 
@@ -124,7 +122,12 @@ describe('TransactionIndex', () => {
   it('truncateCutsTheFileAtOnce: entries at or after the offset are gone from memory and disk', async () => {
     const dir = tempLogDir();
     const index = await openIndex(dir);
-    for (const [first, last] of [[0n, 4n], [2n, 9n], [10n, 15n]] as const) index.append(txn(7n, first, last));
+    for (const [first, last] of [
+      [0n, 4n],
+      [2n, 9n],
+      [10n, 15n],
+    ] as const)
+      index.append(txn(7n, first, last));
     await index.flush();
     await index.truncateTo(9n);
     expect(index.all()).toEqual([txn(7n, 0n, 4n)]);

@@ -123,9 +123,7 @@ export class TransactionIndex {
   append(txn: AbortedTxn): void {
     const last = this.entries[this.entries.length - 1];
     if (last !== undefined && txn.lastOffset <= last.lastOffset) {
-      throw new RangeError(
-        `transaction index ${this.path}: the abort of producer ${txn.producerId} ends at ${txn.lastOffset}, not after the last entry's ${last.lastOffset}`,
-      );
+      throw new RangeError(`transaction index ${this.path}: the abort of producer ${txn.producerId} ends at ${txn.lastOffset}, not after the last entry's ${last.lastOffset}`);
     }
     this.entries.push(txn);
     if (this.writeQueued || this.stopped) return;

@@ -4,15 +4,7 @@
 // Those that are not read-only can also be changed at run time with
 // AlterConfigs, per broker or cluster-wide (dynamic broker configs), and the
 // topic-level ones are the defaults of topic configs (topic-configs.ts).
-import {
-  booleanConfig,
-  choiceConfig,
-  doubleConfig,
-  intConfig,
-  listConfig,
-  LONG_MAX_TEXT,
-  longConfig,
-} from './config-definition.js';
+import { booleanConfig, choiceConfig, doubleConfig, intConfig, listConfig, LONG_MAX_TEXT, longConfig } from './config-definition.js';
 import type { ConfigDef, ConfigValue } from './config-definition.js';
 import { CLEANUP_POLICIES, COMPRESSION_TYPES, TIMESTAMP_TYPES } from './topic-configs.js';
 
@@ -116,9 +108,7 @@ const definitions = {
     default: '10',
     min: 0,
     readOnly,
-    doc:
-      'The share of the partitions a broker is the preferred replica of that may be led by others before the controller ' +
-      'moves them back (auto.leader.rebalance.enable).',
+    doc: 'The share of the partitions a broker is the preferred replica of that may be led by others before the controller ' + 'moves them back (auto.leader.rebalance.enable).',
   }),
   'log.cleaner.backoff.ms': longConfig('log.cleaner.backoff.ms', {
     default: '15000',
@@ -263,7 +253,7 @@ const definitions = {
     min: 0,
     readOnly,
     doc:
-      'The most partitions all of a broker\'s incremental fetch sessions may hold together: a full fetch that would not fit ' +
+      "The most partitions all of a broker's incremental fetch sessions may hold together: a full fetch that would not fit " +
       'gets no session (it is served without one), and an incremental fetch that would grow its session past it loses the ' +
       "session (FETCH_SESSION_ID_NOT_FOUND). kstream's own: Kafka bounds only the sessions, max.incremental.fetch.session.cache.slots.",
   }),
@@ -310,9 +300,7 @@ const definitions = {
     default: '5000',
     min: 1,
     readOnly,
-    doc:
-      'How long a write to __consumer_offsets (an offset commit, a group change) waits for every in-sync replica before ' +
-      'it is answered REQUEST_TIMED_OUT.',
+    doc: 'How long a write to __consumer_offsets (an offset commit, a group change) waits for every in-sync replica before ' + 'it is answered REQUEST_TIMED_OUT.',
   }),
   'offsets.load.buffer.size': intConfig('offsets.load.buffer.size', {
     default: '5242880',
@@ -367,8 +355,7 @@ const definitions = {
   'queued.max.request.bytes': longConfig('queued.max.request.bytes', {
     default: '209715200',
     readOnly,
-    doc:
-      'The bytes of partially read requests each broker may hold (each broker its own budget); a connection whose request does not fit pauses until enough is read and freed. 0 or less: unbounded (Kafka default -1).',
+    doc: 'The bytes of partially read requests each broker may hold (each broker its own budget); a connection whose request does not fit pauses until enough is read and freed. 0 or less: unbounded (Kafka default -1).',
   }),
   'replica.fetch.backoff.ms': intConfig('replica.fetch.backoff.ms', {
     default: '1000',
@@ -398,7 +385,7 @@ const definitions = {
     default: '5000',
     min: 1,
     readOnly,
-    doc: 'How often each broker writes its partitions\' high watermarks to replication-offset-checkpoint.',
+    doc: "How often each broker writes its partitions' high watermarks to replication-offset-checkpoint.",
   }),
   'replica.lag.time.max.ms': longConfig('replica.lag.time.max.ms', {
     default: '30000',

@@ -102,8 +102,6 @@ describe('broker configs', () => {
     expect(() => validateBrokerConfig({ 'num.partition': '2' })).toThrow(
       /^Unknown broker config name: num.partition \(known: auto.create.topics.enable, auto.leader.rebalance.enable, broker.heartbeat.interval.ms, broker.session.timeout.ms, compression.type, .*fetch.max.bytes, group.initial.rebalance.delay.ms, group.max.session.timeout.ms, group.max.size, group.min.session.timeout.ms, .*num.partitions, offset.metadata.max.bytes, offsets.commit.timeout.ms, offsets.load.buffer.size, offsets.retention.check.interval.ms, offsets.retention.minutes, offsets.topic.num.partitions, .*\)$/,
     );
-    expect(() => validateBrokerConfig({ 'num.partitions': '0' })).toThrow(
-      'Invalid value "0" for configuration num.partitions: must be an int from 1 to 2147483647',
-    );
+    expect(() => validateBrokerConfig({ 'num.partitions': '0' })).toThrow('Invalid value "0" for configuration num.partitions: must be an int from 1 to 2147483647');
   });
 });

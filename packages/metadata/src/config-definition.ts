@@ -69,14 +69,7 @@ interface DefOptions {
   readonly readOnly?: boolean;
 }
 
-function def<T>(
-  name: string,
-  type: ConfigType,
-  defaultValue: string | null,
-  allowed: string,
-  options: DefOptions,
-  parse: (text: string) => T | undefined,
-): ConfigDef<T> {
+function def<T>(name: string, type: ConfigType, defaultValue: string | null, allowed: string, options: DefOptions, parse: (text: string) => T | undefined): ConfigDef<T> {
   const config: ConfigDef<T> = {
     name,
     type,
@@ -163,9 +156,7 @@ interface ChoiceOptions<V extends string> extends DefOptions {
 /** A string key that takes one of a fixed set of values (Kafka's ValidString.in). */
 export function choiceConfig<V extends string>(name: string, options: ChoiceOptions<V>): ConfigDef<V> {
   const { values } = options;
-  return def(name, ConfigType.STRING, options.default, `one of ${values.join(', ')}`, options, (text) =>
-    (values as readonly string[]).includes(text) ? (text as V) : undefined,
-  );
+  return def(name, ConfigType.STRING, options.default, `one of ${values.join(', ')}`, options, (text) => ((values as readonly string[]).includes(text) ? (text as V) : undefined));
 }
 
 /** A comma-separated list key whose items each come from a fixed set (Kafka's ValidList.in). */

@@ -93,9 +93,7 @@ describe('describeTopicConfigs', () => {
 
 describe('describeBrokerConfigs', () => {
   it('sources: dynamic per broker, cluster-wide, static, default; read-only flags', () => {
-    const configs = describeBrokerConfigs(
-      layers({ broker: { 'log.retention.ms': '1' }, cluster: { 'log.segment.bytes': '2048' }, static: { 'num.partitions': '3' } }),
-    );
+    const configs = describeBrokerConfigs(layers({ broker: { 'log.retention.ms': '1' }, cluster: { 'log.segment.bytes': '2048' }, static: { 'num.partitions': '3' } }));
     const byName = new Map(configs.map((c) => [c.name, c]));
     expect(byName.get('log.retention.ms')).toMatchObject({ value: '1', source: ConfigSource.DYNAMIC_BROKER_CONFIG, readOnly: false });
     expect(byName.get('log.segment.bytes')).toMatchObject({

@@ -50,9 +50,7 @@ export function brokerConfigLayers(state: MetadataState, staticConfig: BrokerCon
 
 /** Every broker config with its value and source, in name order. */
 export function describeBrokerConfigs(layers: BrokerConfigLayers): DescribedConfig[] {
-  return [...BROKER_CONFIGS.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((definition) => described(definition, brokerSynonyms(definition, layers), (v) => v));
+  return [...BROKER_CONFIGS.values()].sort((a, b) => a.name.localeCompare(b.name)).map((definition) => described(definition, brokerSynonyms(definition, layers), (v) => v));
 }
 
 /** Every topic config of a topic with `topicConfigs` set, with its value and source, in name order. */
@@ -100,11 +98,7 @@ function brokerSynonyms(definition: ConfigDef<unknown>, layers: BrokerConfigLaye
   return synonyms;
 }
 
-function described(
-  definition: ConfigDef<unknown>,
-  synonyms: ConfigSynonymValue[],
-  convert: (value: string, from: string) => string,
-): DescribedConfig {
+function described(definition: ConfigDef<unknown>, synonyms: ConfigSynonymValue[], convert: (value: string, from: string) => string): DescribedConfig {
   const inEffect = synonyms[0];
   const value = inEffect?.value == null ? null : convert(inEffect.value, inEffect.name);
   const hide = definition.sensitive;

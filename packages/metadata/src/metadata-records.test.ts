@@ -44,12 +44,8 @@ describe('parseMetadataRecord', () => {
     expect(() => parse({ type: 'Partition', topicId: 'id', partition: 0, replicas: [1, 'x'], isr: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 })).toThrow(
       'metadata.log: record at offset 7 is not a metadata record: Partition.replicas is not a list of integers',
     );
-    expect(() => parse({ type: 'Config', resourceType: 'group', resourceName: 'g', name: 'k', value: 'v' })).toThrow(
-      'Config.resourceType "group" is neither "topic" nor "broker"',
-    );
-    expect(() => parse({ type: 'Config', resourceType: 'topic', resourceName: 't', name: 'k', value: 5 })).toThrow(
-      'Config.value is neither a string nor null',
-    );
+    expect(() => parse({ type: 'Config', resourceType: 'group', resourceName: 'g', name: 'k', value: 'v' })).toThrow('Config.resourceType "group" is neither "topic" nor "broker"');
+    expect(() => parse({ type: 'Config', resourceType: 'topic', resourceName: 't', name: 'k', value: 5 })).toThrow('Config.value is neither a string nor null');
     expect(() => parse({ type: 'Topic', name: 't' })).toThrow('Topic.topicId is not a string');
   });
 });

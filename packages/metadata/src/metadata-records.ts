@@ -70,10 +70,7 @@ export interface PartitionRecord {
  * ongoing, so that the records of the many partitions without one stay as
  * small as before reassignments existed.
  */
-export function reassignmentFields(
-  addingReplicas: readonly number[],
-  removingReplicas: readonly number[],
-): Pick<PartitionRecord, 'addingReplicas' | 'removingReplicas'> {
+export function reassignmentFields(addingReplicas: readonly number[], removingReplicas: readonly number[]): Pick<PartitionRecord, 'addingReplicas' | 'removingReplicas'> {
   return addingReplicas.length === 0 && removingReplicas.length === 0 ? {} : { addingReplicas, removingReplicas };
 }
 
@@ -113,15 +110,7 @@ export interface ProducerIdsRecord {
   readonly nextProducerId: bigint;
 }
 
-export type MetadataRecord =
-  | ClusterIdRecord
-  | RegisterBrokerRecord
-  | FenceBrokerRecord
-  | TopicRecord
-  | PartitionRecord
-  | ConfigRecord
-  | RemoveTopicRecord
-  | ProducerIdsRecord;
+export type MetadataRecord = ClusterIdRecord | RegisterBrokerRecord | FenceBrokerRecord | TopicRecord | PartitionRecord | ConfigRecord | RemoveTopicRecord | ProducerIdsRecord;
 
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -137,15 +126,11 @@ export function parseMetadataRecord(value: unknown, path: string, offset: number
   };
   if (typeof record !== 'object' || record === null) return fail('not a map');
   const type = record['type'];
-  const int = (field: string) =>
-    Number.isSafeInteger(record[field]) ? (record[field] as number) : fail(`${String(type)}.${field} is not an integer`);
-  const str = (field: string) =>
-    typeof record[field] === 'string' ? (record[field] as string) : fail(`${String(type)}.${field} is not a string`);
+  const int = (field: string) => (Number.isSafeInteger(record[field]) ? (record[field] as number) : fail(`${String(type)}.${field} is not an integer`));
+  const str = (field: string) => (typeof record[field] === 'string' ? (record[field] as string) : fail(`${String(type)}.${field} is not a string`));
   const ints = (field: string) => {
     const list = record[field];
-    return Array.isArray(list) && list.every((n) => Number.isSafeInteger(n))
-      ? (list as number[])
-      : fail(`${String(type)}.${field} is not a list of integers`);
+    return Array.isArray(list) && list.every((n) => Number.isSafeInteger(n)) ? (list as number[]) : fail(`${String(type)}.${field} is not a list of integers`);
   };
   const optionalInts = (field: string) => (record[field] === undefined ? [] : ints(field));
   const int64 = (field: string) => {

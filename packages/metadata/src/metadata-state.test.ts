@@ -110,7 +110,7 @@ describe('MetadataState topics and configs', () => {
 });
 
 describe('MetadataState producer ids', () => {
-  it('nextProducerId: zero before any block, then the latest record\'s', () => {
+  it("nextProducerId: zero before any block, then the latest record's", () => {
     const state = new MetadataState();
     expect(state.nextProducerId).toBe(0n);
     expect(state.producerIds).toBeUndefined();

@@ -175,9 +175,7 @@ export class MetadataState {
       case 'ProducerIds':
         // Ids handed out once must never be handed out again.
         if (record.nextProducerId <= this.nextProducerId) {
-          throw new Error(
-            `metadata record ProducerIds for broker ${record.brokerId} moves the next producer id back from ${this.nextProducerId} to ${record.nextProducerId}`,
-          );
+          throw new Error(`metadata record ProducerIds for broker ${record.brokerId} moves the next producer id back from ${this.nextProducerId} to ${record.nextProducerId}`);
         }
         this.#producerIds = record;
         return;
@@ -194,9 +192,7 @@ export class MetadataState {
       throw new Error(`metadata record Partition ${record.partition} names unknown topic id ${record.topicId}`);
     }
     if (record.partition > topic.partitions.length || record.partition < 0) {
-      throw new Error(
-        `metadata record Partition ${record.partition} of topic ${topic.name} would leave a gap after its ${topic.partitions.length} partitions`,
-      );
+      throw new Error(`metadata record Partition ${record.partition} of topic ${topic.name} would leave a gap after its ${topic.partitions.length} partitions`);
     }
     topic.partitions[record.partition] = partitionStateOf(record);
   }

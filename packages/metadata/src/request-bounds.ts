@@ -24,10 +24,7 @@ export function requestedPartitions(topic: CreatableTopic, defaultPartitions: nu
 export function checkPartitionsPerTopic(name: string, count: number, limits: RequestLimits): void {
   const limit = limits['max.partitions.per.request'];
   if (count > limit) {
-    throw new AdminError(
-      ErrorCode.INVALID_PARTITIONS,
-      `Topic ${name}: ${count} partitions requested; one request may add at most ${limit} (max.partitions.per.request).`,
-    );
+    throw new AdminError(ErrorCode.INVALID_PARTITIONS, `Topic ${name}: ${count} partitions requested; one request may add at most ${limit} (max.partitions.per.request).`);
   }
 }
 
@@ -54,7 +51,11 @@ export function checkTopicCount(api: 'CreateTopics' | 'CreatePartitions', topicC
 export function checkCreatableTopicBounds(topic: CreatableTopic, limits: RequestLimits, defaultPartitions: number, brokerCount: number): void {
   checkPartitionsPerTopic(topic.name, requestedPartitions(topic, defaultPartitions), limits);
   if (topic.replicationFactor > brokerCount) throw replicationFactorTooLarge(topic.replicationFactor, brokerCount);
-  checkReplicaListLengths(topic.name, topic.assignments.map((a) => a.brokerIds), brokerCount);
+  checkReplicaListLengths(
+    topic.name,
+    topic.assignments.map((a) => a.brokerIds),
+    brokerCount,
+  );
   if (topic.configs.length > TOPIC_CONFIGS.size) {
     throw new AdminError(
       ErrorCode.INVALID_CONFIG,
@@ -70,8 +71,7 @@ export function checkReplicaListLengths(name: string, assignments: readonly (rea
   if (tooLong !== undefined) {
     throw new AdminError(
       ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-      `The manual partition assignment of topic ${name} lists ${tooLong.length} replicas for a partition; ` +
-        `only ${brokerCount} broker(s) are registered.`,
+      `The manual partition assignment of topic ${name} lists ${tooLong.length} replicas for a partition; ` + `only ${brokerCount} broker(s) are registered.`,
     );
   }
 }
@@ -91,10 +91,7 @@ export function checkConfigValueSize(name: string, value: string, limits: Reques
   if (value.length * 3 <= limit) return;
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > limit) {
-    throw new AdminError(
-      ErrorCode.INVALID_CONFIG,
-      `The value of config ${name} is ${bytes} bytes; a config value may have at most ${limit} (config.value.max.bytes).`,
-    );
+    throw new AdminError(ErrorCode.INVALID_CONFIG, `The value of config ${name} is ${bytes} bytes; a config value may have at most ${limit} (config.value.max.bytes).`);
   }
 }
 
@@ -130,8 +127,7 @@ export class PartitionBudget {
       const before = this.#added > 0 ? ` and this request adds ${this.#added} before it` : '';
       throw new AdminError(
         ErrorCode.POLICY_VIOLATION,
-        `Topic ${name}: ${count} partitions requested; the cluster holds ${this.#held}${before}, ` +
-          `and allows at most ${max} (max.partitions).`,
+        `Topic ${name}: ${count} partitions requested; the cluster holds ${this.#held}${before}, ` + `and allows at most ${max} (max.partitions).`,
       );
     }
   }

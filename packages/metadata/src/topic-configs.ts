@@ -3,15 +3,7 @@
 // (Kafka's ServerTopicConfigSynonyms): a topic without its own retention.ms
 // takes log.retention.ms, else log.retention.minutes, else
 // log.retention.hours, converted to milliseconds.
-import {
-  booleanConfig,
-  choiceConfig,
-  doubleConfig,
-  intConfig,
-  listConfig,
-  LONG_MAX_TEXT,
-  longConfig,
-} from './config-definition.js';
+import { booleanConfig, choiceConfig, doubleConfig, intConfig, listConfig, LONG_MAX_TEXT, longConfig } from './config-definition.js';
 import type { ConfigDef } from './config-definition.js';
 
 /** A broker key a topic config defaults from, and how its value converts to the topic key's unit. */

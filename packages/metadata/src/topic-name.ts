@@ -17,7 +17,7 @@ export const INTERNAL_TOPICS: ReadonlySet<string> = new Set([GROUP_METADATA_TOPI
 
 /** Why `name` cannot be a topic name, or undefined when it can. */
 export function topicNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'Topic name is illegal, it can\'t be empty';
+  if (name.length === 0) return "Topic name is illegal, it can't be empty";
   if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
   if (name.length > MAX_TOPIC_NAME_LENGTH) {
     return `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`;

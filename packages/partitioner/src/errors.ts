@@ -41,8 +41,6 @@ export class PartitionOutOfRangeError extends RangeError {
     readonly partition: number,
     readonly partitionCount: number,
   ) {
-    super(
-      `Invalid partition given with record for topic "${topic}": ${partition} is not in the range [0...${partitionCount}).`,
-    );
+    super(`Invalid partition given with record for topic "${topic}": ${partition} is not in the range [0...${partitionCount}).`);
   }
 }

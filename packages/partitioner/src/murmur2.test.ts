@@ -7,9 +7,7 @@ import { partitionForKey } from './partition-for-key.js';
 // kafkajs 2.x's Java-compatible murmur2 (its DefaultPartitioner's), written
 // independently of ours with 64-bit Long arithmetic: a second implementation
 // to agree with. Its LegacyPartitioner's hash is not Java's and is not used.
-const kafkajsMurmur2 = createRequire(import.meta.url)(
-  'kafkajs/src/producer/partitioners/default/murmur2.js',
-) as (key: Buffer | string) => number;
+const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer | string) => number;
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

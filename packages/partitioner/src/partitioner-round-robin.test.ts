@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TopicPartitions } from './partitioner.js';
 import { RoundRobinPartitioner } from './partitioner-round-robin.js';
 
-const next = (partitioner: RoundRobinPartitioner, topic: TopicPartitions, count: number) =>
-  Array.from({ length: count }, () => partitioner.partition(topic));
+const next = (partitioner: RoundRobinPartitioner, topic: TopicPartitions, count: number) => Array.from({ length: count }, () => partitioner.partition(topic));
 
 describe('RoundRobinPartitioner', () => {
   it('cyclesOverAllPartitions', () => {

@@ -26,9 +26,7 @@ describe('partitionForRecord', () => {
 
   it('noPartitionsKnown', () => {
     const unknown: TopicPartitions = { topic: 'fresh', partitionCount: 0, availablePartitions: [] };
-    expect(() => partitionForRecord(unknown, { key: 'k' }, new DefaultPartitioner())).toThrow(
-      'No partitions known for topic "fresh"',
-    );
+    expect(() => partitionForRecord(unknown, { key: 'k' }, new DefaultPartitioner())).toThrow('No partitions known for topic "fresh"');
   });
 
   it('keyedRecordGoesToItsMurmur2Partition', () => {

@@ -38,11 +38,7 @@ export interface PartitionedRecord {
  * (checked against the topic's partition count, as the Java producer does
  * before sending), otherwise the partitioner's choice.
  */
-export function partitionForRecord(
-  topic: TopicPartitions,
-  record: PartitionedRecord,
-  partitioner: Partitioner,
-): number {
+export function partitionForRecord(topic: TopicPartitions, record: PartitionedRecord, partitioner: Partitioner): number {
   requirePartitions(topic);
   const explicit = record.partition;
   if (explicit === null || explicit === undefined) return partitioner.partition(topic, record.key);

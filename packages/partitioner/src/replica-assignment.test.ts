@@ -45,8 +45,16 @@ describe('assignReplicas', () => {
   it('kafkaAdminTestVector', () => {
     // Kafka's AdminTest.testReplicaAssignment: brokers 0-4, 10 partitions, 3 replicas, start index 0.
     expect(assignReplicas({ brokerIds: [0, 1, 2, 3, 4], partitions: 10, replicationFactor: 3, fixedStartIndex: 0 })).toEqual([
-      [0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 0], [4, 0, 1],
-      [0, 2, 3], [1, 3, 4], [2, 4, 0], [3, 0, 1], [4, 1, 2],
+      [0, 1, 2],
+      [1, 2, 3],
+      [2, 3, 4],
+      [3, 4, 0],
+      [4, 0, 1],
+      [0, 2, 3],
+      [1, 3, 4],
+      [2, 4, 0],
+      [3, 0, 1],
+      [4, 1, 2],
     ]);
   });
 
@@ -68,7 +76,10 @@ describe('assignReplicas', () => {
     // Kafka: [0,1], [1,2] — broker 1 holds two replicas, broker 3 none.
     expect(replicaCounts(brokers, kafkaPlacement(brokers, 2, 2, 0, 0))).toEqual([1, 2, 1, 0]);
     const ours = assignReplicas({ brokerIds: brokers, partitions: 2, replicationFactor: 2, fixedStartIndex: 0 });
-    expect(ours).toEqual([[0, 2], [1, 3]]);
+    expect(ours).toEqual([
+      [0, 2],
+      [1, 3],
+    ]);
   });
 
   it('placementInvariants', () => {
@@ -102,8 +113,7 @@ describe('assignReplicas', () => {
   });
 
   it('randomStartIndexWhenNoneIsFixed', () => {
-    const leaderOfPartition0 = (random: () => number) =>
-      assignReplicas({ brokerIds: [1, 2, 3, 4], partitions: 1, replicationFactor: 1, random })[0]![0];
+    const leaderOfPartition0 = (random: () => number) => assignReplicas({ brokerIds: [1, 2, 3, 4], partitions: 1, replicationFactor: 1, random })[0]![0];
     expect(leaderOfPartition0(() => 0)).toBe(1);
     expect(leaderOfPartition0(() => 0.5)).toBe(3);
     expect(leaderOfPartition0(() => 0.99)).toBe(4);
@@ -125,9 +135,7 @@ describe('assignReplicas', () => {
   });
 
   it('noLiveBrokers', () => {
-    expect(() => assignReplicas({ brokerIds: [], partitions: 1, replicationFactor: 1 })).toThrow(
-      'Replication factor: 1 larger than available brokers: 0.',
-    );
+    expect(() => assignReplicas({ brokerIds: [], partitions: 1, replicationFactor: 1 })).toThrow('Replication factor: 1 larger than available brokers: 0.');
   });
 
   it.each([0, -1])('replicationFactorBelowOne %s', (replicationFactor) => {
@@ -144,9 +152,7 @@ describe('assignReplicas', () => {
   });
 
   it('duplicateBrokerId', () => {
-    expect(() => assignReplicas({ brokerIds: [1, 2, 2], partitions: 1, replicationFactor: 1 })).toThrow(
-      'Broker id 2 is listed twice.',
-    );
+    expect(() => assignReplicas({ brokerIds: [1, 2, 2], partitions: 1, replicationFactor: 1 })).toThrow('Broker id 2 is listed twice.');
   });
 });
 
@@ -171,7 +177,14 @@ describe('assignAddedPartitions', () => {
         });
         const whole = [...existing, ...added];
         for (const replicas of added) expect(new Set(replicas).size).toBe(created.replicationFactor);
-        expect(spread(replicaCounts(created.brokerIds, whole.map((replicas) => [replicas[0]!])))).toBeLessThanOrEqual(1);
+        expect(
+          spread(
+            replicaCounts(
+              created.brokerIds,
+              whole.map((replicas) => [replicas[0]!]),
+            ),
+          ),
+        ).toBeLessThanOrEqual(1);
         const counts = replicaCounts(created.brokerIds, whole);
         expect(spread(counts)).toBeLessThanOrEqual(1);
         if ((whole.length * created.replicationFactor) % created.brokerIds.length === 0) expect(spread(counts)).toBe(0);
@@ -183,22 +196,26 @@ describe('assignAddedPartitions', () => {
   it('partition0LeaderNoLongerLive', () => {
     // Kafka starts from the first live broker with an id at least partition 0's
     // leader's: broker 3, index 1, so partition 2 leads on index (2 + 1) % 3.
-    const added = assignAddedPartitions({ brokerIds: [1, 3, 4], existingAssignment: [[2, 3], [3, 1]], partitionCount: 4 });
+    const added = assignAddedPartitions({
+      brokerIds: [1, 3, 4],
+      existingAssignment: [
+        [2, 3],
+        [3, 1],
+      ],
+      partitionCount: 4,
+    });
     expect(added.map((replicas) => replicas[0])).toEqual([1, 3]);
   });
 
   it('replicationFactorAboveTheBrokersStillLive', () => {
-    const attempt = () =>
-      assignAddedPartitions({ brokerIds: [1, 2], existingAssignment: [[1, 2, 3]], partitionCount: 2 });
+    const attempt = () => assignAddedPartitions({ brokerIds: [1, 2], existingAssignment: [[1, 2, 3]], partitionCount: 2 });
     expect(attempt).toThrow(InvalidReplicationFactorError);
     expect(attempt).toThrow('Replication factor: 3 larger than available brokers: 2.');
   });
 
   it('newCountNotAboveTheCurrentOne', () => {
     const existingAssignment = [[1], [2], [3]];
-    expect(() => assignAddedPartitions({ brokerIds: [1, 2, 3], existingAssignment, partitionCount: 3 })).toThrow(
-      'Topic already has 3 partitions.',
-    );
+    expect(() => assignAddedPartitions({ brokerIds: [1, 2, 3], existingAssignment, partitionCount: 3 })).toThrow('Topic already has 3 partitions.');
     const shrink = () => assignAddedPartitions({ brokerIds: [1, 2, 3], existingAssignment, partitionCount: 2 });
     expect(shrink).toThrow(InvalidPartitionsError);
     expect(shrink).toThrow('Topic currently has 3 partitions, which is higher than the requested 2.');

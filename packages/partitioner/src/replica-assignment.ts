@@ -59,9 +59,7 @@ export function assignReplicas(options: AssignReplicasOptions): number[][] {
     const round = Math.floor(partition / brokerCount);
     const roundStart = round * brokerCount;
     const wholeRound = roundStart >= startPartitionId && roundStart + brokerCount <= end;
-    const offsets = wholeRound
-      ? shiftedOffsets(shift, replicationFactor, brokerCount)
-      : evenOffsets(round, replicationFactor, brokerCount);
+    const offsets = wholeRound ? shiftedOffsets(shift, replicationFactor, brokerCount) : evenOffsets(round, replicationFactor, brokerCount);
     const leaderIndex = (partition + startIndex) % brokerCount;
     assignment.push(offsets.map((offset) => brokers[(leaderIndex + offset) % brokerCount]!));
   }
@@ -100,7 +98,10 @@ export function assignAddedPartitions(options: AssignAddedPartitionsOptions): nu
   }
   const brokers = ascendingBrokerIds(options.brokerIds);
   const leader = firstReplicas[0]!;
-  const startIndex = Math.max(0, brokers.findIndex((id) => id >= leader));
+  const startIndex = Math.max(
+    0,
+    brokers.findIndex((id) => id >= leader),
+  );
   return assignReplicas({
     brokerIds: brokers,
     partitions: partitionCount - existingCount,

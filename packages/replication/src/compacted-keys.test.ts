@@ -14,7 +14,16 @@ async function compactedLeader() {
 describe('produce to a compacted topic', () => {
   it('keylessRecordRefusedInvalidRecord: the whole produce, naming the partition; a compressed batch is looked into too', async () => {
     const partition = await compactedLeader();
-    for (const records of [await batch('no key'), await keyed([['k', 'v'], [null, 'no key']], CompressionType.Gzip)]) {
+    for (const records of [
+      await batch('no key'),
+      await keyed(
+        [
+          ['k', 'v'],
+          [null, 'no key'],
+        ],
+        CompressionType.Gzip,
+      ),
+    ]) {
       const error = await partition.appendRecordsToLeader(records, 1).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PartitionError);
       expect((error as PartitionError).errorCode).toBe(ErrorCode.INVALID_RECORD);
@@ -31,7 +40,10 @@ describe('produce to a compacted topic', () => {
 
   it('checkedProducesKeepTheirOrder: a slow check (a compressed batch) does not let a later produce append first', async () => {
     const partition = await compactedLeader();
-    const big = await keyed(Array.from({ length: 2000 }, (_, i): [string, string] => [`k${i}`, 'x'.repeat(50)]), CompressionType.Zstd);
+    const big = await keyed(
+      Array.from({ length: 2000 }, (_, i): [string, string] => [`k${i}`, 'x'.repeat(50)]),
+      CompressionType.Zstd,
+    );
     const [first, second] = await Promise.all([partition.appendRecordsToLeader(big, 1), partition.appendRecordsToLeader(await keyed([['after', 'v']]), 1)]);
     expect(first.firstOffset).toBe(0n);
     expect(second.firstOffset).toBe(2000n);

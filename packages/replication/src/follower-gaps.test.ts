@@ -25,7 +25,17 @@ describe('followers of a compacted leader', () => {
     cluster.isolate(2);
     const leader = cluster.leader().partition;
     // k0 at 0 and 2..5 are overwritten later: the compacted log starts at offset 1 and skips 2..5.
-    for (const [key, value] of [['k0', 'a'], ['k1', 'b'], ['k2', 'c'], ['k3', 'd'], ['k2', 'e'], ['k3', 'f'], ['k0', 'g'], ['k2', 'h'], ['k3', 'i']]) {
+    for (const [key, value] of [
+      ['k0', 'a'],
+      ['k1', 'b'],
+      ['k2', 'c'],
+      ['k3', 'd'],
+      ['k2', 'e'],
+      ['k3', 'f'],
+      ['k0', 'g'],
+      ['k2', 'h'],
+      ['k3', 'i'],
+    ]) {
       await leader.appendRecordsToLeader(await keyed(key!, value!), 1);
     }
     await leader.log.roll();

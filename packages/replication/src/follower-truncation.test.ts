@@ -29,7 +29,18 @@ describe('truncationOffset', () => {
 
   it('epochFollowerLacksIsIntermediate', () => {
     // The follower has epochs 1 and 3; the leader's answer is for epoch 2, which the follower never had.
-    expect(truncationOffset({ epoch: 2, endOffset: 12n }, followerLog([[1, 0n], [3, 8n]], 14n))).toEqual({ offset: 8n, complete: false });
+    expect(
+      truncationOffset(
+        { epoch: 2, endOffset: 12n },
+        followerLog(
+          [
+            [1, 0n],
+            [3, 8n],
+          ],
+          14n,
+        ),
+      ),
+    ).toEqual({ offset: 8n, complete: false });
   });
 
   it('leaderWithoutTheEpochTruncatesToHighWatermark', () => {

@@ -13,7 +13,13 @@ describe('partitionConfigFrom', () => {
   });
 
   it('valuesParsedByTheTable', () => {
-    const config = partitionConfigFrom({ 'segment.bytes': '1048576', 'retention.ms': -1, 'message.timestamp.type': 'LogAppendTime', 'min.insync.replicas': '2', 'max.message.bytes': 10 });
+    const config = partitionConfigFrom({
+      'segment.bytes': '1048576',
+      'retention.ms': -1,
+      'message.timestamp.type': 'LogAppendTime',
+      'min.insync.replicas': '2',
+      'max.message.bytes': 10,
+    });
     expect(config.log.segmentBytes).toBe(1048576);
     expect(config.log.retentionMs).toBe(-1);
     expect(config.log.messageTimestampType).toBe('LogAppendTime');

@@ -1,11 +1,5 @@
 import { ErrorCode } from '@kstream/protocol';
-import {
-  CorruptRecordError,
-  KafkaStorageError,
-  LogClosedError,
-  OffsetOutOfRangeError,
-  ProducerStateError,
-} from '@kstream/log-storage';
+import { CorruptRecordError, KafkaStorageError, LogClosedError, OffsetOutOfRangeError, ProducerStateError } from '@kstream/log-storage';
 
 /** A partition-level failure with Kafka's error code, answered in that partition's slot of the response. */
 export class PartitionError extends Error {

@@ -163,7 +163,7 @@ describe('Partition transactions', () => {
     expect(partition.logEndOffset).toBe(0n);
   });
 
-  it('followerForgetsCompletedTransactionsAtItsHighWatermark: once the leader\'s high watermark passes their markers a follower keeps none of them', async () => {
+  it("followerForgetsCompletedTransactionsAtItsHighWatermark: once the leader's high watermark passes their markers a follower keeps none of them", async () => {
     const { partition: leader } = await soleLeader();
     const transactions = 50;
     for (let i = 0; i < transactions; i++) {

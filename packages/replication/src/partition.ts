@@ -286,10 +286,7 @@ export class Partition {
    */
   checkLeader(currentLeaderEpoch = -1): void {
     if (!this.isLeader) {
-      throw new PartitionError(
-        ErrorCode.NOT_LEADER_OR_FOLLOWER,
-        `Broker ${this.localBrokerId} is not the leader of ${this.name} (leader: ${this.#state.leader})`,
-      );
+      throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${this.localBrokerId} is not the leader of ${this.name} (leader: ${this.#state.leader})`);
     }
     if (currentLeaderEpoch < 0 || currentLeaderEpoch === this.#state.leaderEpoch) return;
     const older = currentLeaderEpoch < this.#state.leaderEpoch;
@@ -376,7 +373,10 @@ export class Partition {
       return { errorCode: ErrorCode.REQUEST_TIMED_OUT, message: `The ISR of ${this.name} did not replicate offset ${requiredOffset - 1n} within ${timeoutMs} ms` };
     }
     if (outcome === 'leadershipLost' || !this.isLeader) {
-      return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: `Broker ${this.localBrokerId} stopped leading ${this.name} before offset ${requiredOffset - 1n} was replicated` };
+      return {
+        errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        message: `Broker ${this.localBrokerId} stopped leading ${this.name} before offset ${requiredOffset - 1n} was replicated`,
+      };
     }
     const shortIsr = this.#isrBelowMinInsync();
     if (shortIsr !== undefined) {
@@ -447,14 +447,15 @@ export class Partition {
     const now = this.#context.clock();
     const leaderEndOffset = this.log.logEndOffset;
     const { isr } = this.#state;
-    const outOfSync = isr.filter(
-      (id) => id !== this.localBrokerId && !(this.#followers.get(id)?.isCaughtUp(leaderEndOffset, now, this.#context.replicaLagTimeMaxMs) ?? false),
-    );
+    const outOfSync = isr.filter((id) => id !== this.localBrokerId && !(this.#followers.get(id)?.isCaughtUp(leaderEndOffset, now, this.#context.replicaLagTimeMaxMs) ?? false));
     if (outOfSync.length === 0) return;
-    this.#context.logger.info(`Shrinking the ISR of ${this.name} from [${isr.join(', ')}]: [${outOfSync.join(', ')}] not caught up within replica.lag.time.max.ms=${this.#context.replicaLagTimeMaxMs}`, {
-      partition: this.name,
-      leaderEndOffset: String(leaderEndOffset),
-    });
+    this.#context.logger.info(
+      `Shrinking the ISR of ${this.name} from [${isr.join(', ')}]: [${outOfSync.join(', ')}] not caught up within replica.lag.time.max.ms=${this.#context.replicaLagTimeMaxMs}`,
+      {
+        partition: this.name,
+        leaderEndOffset: String(leaderEndOffset),
+      },
+    );
     this.#submitIsrChange({ kind: 'shrink', newIsr: isr.filter((id) => !outOfSync.includes(id)) });
   }
 
@@ -600,10 +601,7 @@ export class Partition {
     this.checkLeader();
     const target = offset === -1n ? this.#highWatermark : offset;
     if (target < 0n || target > this.#highWatermark) {
-      throw new PartitionError(
-        ErrorCode.OFFSET_OUT_OF_RANGE,
-        `Cannot delete records of ${this.name} before offset ${offset}: the high watermark is ${this.#highWatermark}`,
-      );
+      throw new PartitionError(ErrorCode.OFFSET_OUT_OF_RANGE, `Cannot delete records of ${this.name} before offset ${offset}: the high watermark is ${this.#highWatermark}`);
     }
     await this.log.maybeIncrementLogStartOffset(target);
     return this.log.logStartOffset;

@@ -35,7 +35,16 @@ describe('ReplicaFetcher', () => {
   it('failingAskNeverSpins', async () => {
     const follower = await openPartition(testContext(2), partitionState({ replicas: [1, 2], leader: 1 }));
     const { asks, peers } = lostPeers(true);
-    const fetcher = new ReplicaFetcher(1, { brokerId: 2, peers, maxWaitMs: 500, partitionMaxBytes: 1 << 20, maxBytes: 1 << 20, backoffMs: 100, requestTimeoutMs: 1_000, logger: recordingLogger() });
+    const fetcher = new ReplicaFetcher(1, {
+      brokerId: 2,
+      peers,
+      maxWaitMs: 500,
+      partitionMaxBytes: 1 << 20,
+      maxBytes: 1 << 20,
+      backoffMs: 100,
+      requestTimeoutMs: 1_000,
+      logger: recordingLogger(),
+    });
     fetcher.addPartition(follower, 0);
     await new Promise((resolve) => setTimeout(resolve, 250));
     await fetcher.close();

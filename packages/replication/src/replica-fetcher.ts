@@ -120,9 +120,13 @@ export class ReplicaFetcher {
         if (truncating.length > 0) await this.#truncate(truncating);
         else await this.#fetch(ready);
       } catch (error) {
-        this.#repeated.warn(`fetch|${this.sourceBrokerId}|${errorClass(error)}`, `broker ${this.#options.brokerId}: fetching from broker ${this.sourceBrokerId} failed; backing off ${this.#options.backoffMs} ms`, {
-          error,
-        });
+        this.#repeated.warn(
+          `fetch|${this.sourceBrokerId}|${errorClass(error)}`,
+          `broker ${this.#options.brokerId}: fetching from broker ${this.sourceBrokerId} failed; backing off ${this.#options.backoffMs} ms`,
+          {
+            error,
+          },
+        );
         const until = this.#clock() + this.#options.backoffMs;
         for (const p of ready) if (this.#partitions.get(p.partition.name) === p) p.delayedUntilMs = until;
       }
@@ -198,10 +202,13 @@ export class ReplicaFetcher {
       endOffsetForEpoch: (epoch) => partition.log.endOffsetForEpoch(epoch),
     });
     if (decision.offset < partition.logEndOffset) {
-      this.#options.logger.info(`broker ${this.#options.brokerId}: truncating ${partition.name} to offset ${decision.offset} (leader ${this.sourceBrokerId}, epoch ${leaderEnd.epoch} ends at ${leaderEnd.endOffset})`, {
-        partition: partition.name,
-        logEndOffset: String(partition.logEndOffset),
-      });
+      this.#options.logger.info(
+        `broker ${this.#options.brokerId}: truncating ${partition.name} to offset ${decision.offset} (leader ${this.sourceBrokerId}, epoch ${leaderEnd.epoch} ends at ${leaderEnd.endOffset})`,
+        {
+          partition: partition.name,
+          logEndOffset: String(partition.logEndOffset),
+        },
+      );
     }
     // Even at the log end: an epoch this broker led without appending ends the epoch cache there (Kafka's truncateTo).
     await partition.truncateTo(decision.offset);
@@ -287,10 +294,14 @@ export class ReplicaFetcher {
     const leaderBehind = errorCode === ErrorCode.UNKNOWN_LEADER_EPOCH || errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER;
     const backoffMs = leaderBehind ? Math.min(this.#options.backoffMs, LEADER_BEHIND_RETRY_MS) : this.#options.backoffMs;
     followed.delayedUntilMs = this.#clock() + backoffMs;
-    this.#repeated.warn(`${request}|${followed.partition.name}|${errorCode}`, `broker ${this.#options.brokerId}: ${request} of ${followed.partition.name} from broker ${this.sourceBrokerId} failed with error ${errorCode}`, {
-      partition: followed.partition.name,
-      leaderEpoch: followed.leaderEpoch,
-    });
+    this.#repeated.warn(
+      `${request}|${followed.partition.name}|${errorCode}`,
+      `broker ${this.#options.brokerId}: ${request} of ${followed.partition.name} from broker ${this.sourceBrokerId} failed with error ${errorCode}`,
+      {
+        partition: followed.partition.name,
+        leaderEpoch: followed.leaderEpoch,
+      },
+    );
   }
 
   /** Runs a change to one partition's log; a failure (an append that does not continue the log, a storage error) sends it back to truncation after a backoff. */
@@ -300,10 +311,14 @@ export class ReplicaFetcher {
     } catch (error) {
       followed.state = 'truncating';
       followed.delayedUntilMs = this.#clock() + this.#options.backoffMs;
-      this.#repeated.error(`log|${followed.partition.name}|${errorClass(error)}`, `broker ${this.#options.brokerId}: following ${followed.partition.name} from broker ${this.sourceBrokerId} failed: ${errorMessageOf(error)}`, {
-        partition: followed.partition.name,
-        error,
-      });
+      this.#repeated.error(
+        `log|${followed.partition.name}|${errorClass(error)}`,
+        `broker ${this.#options.brokerId}: following ${followed.partition.name} from broker ${this.sourceBrokerId} failed: ${errorMessageOf(error)}`,
+        {
+          partition: followed.partition.name,
+          error,
+        },
+      );
     }
   }
 }

@@ -2,14 +2,7 @@ import { replyWithTransfer, type TransferringReply } from '@kstream/actor';
 import { OffsetOutOfRangeError } from '@kstream/log-storage';
 import { ErrorCode } from '@kstream/protocol';
 import type { DelayedFetchPurgatory } from './delayed-fetch.js';
-import type {
-  OffsetsForLeaderEpochReply,
-  OffsetsForLeaderEpochRequest,
-  ReplicaFetchPartitionResult,
-  ReplicaFetchReply,
-  ReplicaFetchRequest,
-  ReplicaRequest,
-} from './messages.js';
+import type { OffsetsForLeaderEpochReply, OffsetsForLeaderEpochRequest, ReplicaFetchPartitionResult, ReplicaFetchReply, ReplicaFetchRequest, ReplicaRequest } from './messages.js';
 import { partitionKey, type Partition } from './partition.js';
 import { errorCodeOf } from './partition-errors.js';
 
@@ -78,12 +71,7 @@ async function readAll(partitions: LeaderPartitions, msg: ReplicaFetchRequest): 
   return results;
 }
 
-async function readOne(
-  partitions: LeaderPartitions,
-  replicaId: number,
-  p: ReplicaFetchRequest['partitions'][number],
-  maxBytes: number,
-): Promise<ReplicaFetchPartitionResult> {
+async function readOne(partitions: LeaderPartitions, replicaId: number, p: ReplicaFetchRequest['partitions'][number], maxBytes: number): Promise<ReplicaFetchPartitionResult> {
   const { topic, partition } = p;
   let leader: Partition | undefined;
   try {

@@ -58,7 +58,16 @@ export class ReplicationCluster {
 
   static async start(size: number, options: ClusterOptions = {}, isr?: number[]): Promise<ReplicationCluster> {
     const replicas = Array.from({ length: size }, (_, i) => i + 1);
-    const cluster = new ReplicationCluster({ topicId: TOPIC_ID, replicas, isr: isr ?? replicas, leader: 1, leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [] });
+    const cluster = new ReplicationCluster({
+      topicId: TOPIC_ID,
+      replicas,
+      isr: isr ?? replicas,
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      addingReplicas: [],
+      removingReplicas: [],
+    });
     clusters.push(cluster);
     for (const id of replicas) await cluster.#startBroker(id, options);
     for (const a of replicas) {
@@ -106,7 +115,8 @@ export class ReplicationCluster {
         // A follower's fetch parked at the leader when the channel is cut must not bring back what the leader appends afterwards.
         const cutsBefore = cuts.get(brokerId) ?? 0;
         const reply = await mailbox.ask(msg, opts);
-        if ((cuts.get(brokerId) ?? 0) !== cutsBefore) throw new Error(`broker ${id} lost the reply to its ${msg.type} from broker ${brokerId}: the channel was cut while it was in flight`);
+        if ((cuts.get(brokerId) ?? 0) !== cutsBefore)
+          throw new Error(`broker ${id} lost the reply to its ${msg.type} from broker ${brokerId}: the channel was cut while it was in flight`);
         return reply;
       },
     };

@@ -74,7 +74,15 @@ describe('AddPartitionsToTxn', () => {
     expect(response.resultsByTransaction).toEqual([
       {
         transactionalId: 'txn-a',
-        topicResults: [{ name: 'orders', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: ErrorCode.NONE }, { partitionIndex: 1, partitionErrorCode: ErrorCode.TRANSACTION_ABORTABLE }] }],
+        topicResults: [
+          {
+            name: 'orders',
+            resultsByPartition: [
+              { partitionIndex: 0, partitionErrorCode: ErrorCode.NONE },
+              { partitionIndex: 1, partitionErrorCode: ErrorCode.TRANSACTION_ABORTABLE },
+            ],
+          },
+        ],
       },
       { transactionalId: 'txn-b', topicResults: [{ name: 'payments', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: ErrorCode.NONE }] }] },
     ]);
@@ -101,7 +109,10 @@ describe('AddOffsetsToTxn', () => {
     const f = fixture();
     await f.elect();
     const producer = await initialized(f, 'txn-a');
-    const response = await f.coordinator.addOffsetsToTxn({ transactionalId: 'txn-a', producerId: producer.producerId, producerEpoch: producer.producerEpoch, groupId: 'my-group' }, 3);
+    const response = await f.coordinator.addOffsetsToTxn(
+      { transactionalId: 'txn-a', producerId: producer.producerId, producerEpoch: producer.producerEpoch, groupId: 'my-group' },
+      3,
+    );
     expect(response.errorCode).toBe(ErrorCode.NONE);
     const partition = coordinatorPartition('my-group', 50);
     expect((await f.describe('txn-a')).topics).toEqual([{ topic: '__consumer_offsets', partitions: [partition] }]);

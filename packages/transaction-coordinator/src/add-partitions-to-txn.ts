@@ -47,12 +47,7 @@ interface OneTransaction {
   readonly topics: readonly RequestTopic[];
 }
 
-async function answerOne(
-  ctx: CoordinatorContext,
-  partitionExists: (topic: string, partition: number) => boolean,
-  txn: OneTransaction,
-  apiVersion: number,
-): Promise<TopicResult[]> {
+async function answerOne(ctx: CoordinatorContext, partitionExists: (topic: string, partition: number) => boolean, txn: OneTransaction, apiVersion: number): Promise<TopicResult[]> {
   const partitions = partitionsOf(txn.topics);
   const unknown = partitions.filter((partition) => !partitionExists(partition.topic, partition.partition));
   if (unknown.length > 0) {

@@ -15,12 +15,7 @@ describe('EndTxn', () => {
     await settle();
 
     const records = await f.log.records();
-    expect(records.map((r) => r.value!.state)).toEqual([
-      TransactionState.Empty,
-      TransactionState.Ongoing,
-      TransactionState.PrepareCommit,
-      TransactionState.CompleteCommit,
-    ]);
+    expect(records.map((r) => r.value!.state)).toEqual([TransactionState.Empty, TransactionState.Ongoing, TransactionState.PrepareCommit, TransactionState.CompleteCommit]);
     expect(records.every((r) => r.transactionalId === 'txn-a' && r.value!.producerId === 1000n && r.value!.producerEpoch === 0)).toBe(true);
     expect(records[1]!.value!.partitions).toEqual([orders0, payments0]);
     expect(records[1]!.value!.startTimestampMs).toBe(BigInt(f.timers.now));

@@ -94,7 +94,15 @@ describe('InitProducerId', () => {
   it('exhaustedEpochRotatesToANewProducerId', async () => {
     const f = fixture();
     f.log.lead(0, 0);
-    const value = { producerId: 500n, producerEpoch: 32_766, transactionTimeoutMs: 60_000, state: TransactionState.CompleteCommit, partitions: [], lastUpdateTimestampMs: 1n, startTimestampMs: 1n };
+    const value = {
+      producerId: 500n,
+      producerEpoch: 32_766,
+      transactionTimeoutMs: 60_000,
+      state: TransactionState.CompleteCommit,
+      partitions: [],
+      lastUpdateTimestampMs: 1n,
+      startTimestampMs: 1n,
+    };
     await f.log.append(0, 0, encodeTransactionLogBatch([{ transactionalId: 'txn-a', value }], 1n));
     await f.elect(0, 0);
     expect(await f.init('txn-a')).toEqual({ errorCode: ErrorCode.NONE, producerId: 1000n, producerEpoch: 0 });

@@ -108,7 +108,13 @@ class Run {
         const issuedAt = f.log.logEndOffset(0) ?? 0n;
         const ok =
           op.kind === 'add'
-            ? (await f.add(txnId, producer, op.partitions.map((i) => PARTITIONS[i]!))).every((code) => code === ErrorCode.NONE)
+            ? (
+                await f.add(
+                  txnId,
+                  producer,
+                  op.partitions.map((i) => PARTITIONS[i]!),
+                )
+              ).every((code) => code === ErrorCode.NONE)
             : (await f.end(txnId, producer, op.commit)) === ErrorCode.NONE;
         if (ok) this.successes.push({ id: txnId, producer, issuedAt });
         return;
@@ -157,7 +163,10 @@ function check(records: readonly TransactionLogRecordAt[], run: Run): void {
         const to = history[i]!.offset;
         const marked = new Set(
           run.markers.events
-            .filter((e) => e.errorCode === ErrorCode.NONE && e.entry.producerId === value.producerId && e.entry.producerEpoch === value.producerEpoch && e.logEnd > from && e.logEnd <= to)
+            .filter(
+              (e) =>
+                e.errorCode === ErrorCode.NONE && e.entry.producerId === value.producerId && e.entry.producerEpoch === value.producerEpoch && e.logEnd > from && e.logEnd <= to,
+            )
             .map((e) => `${e.partition.topic}-${e.partition.partition}`),
         );
         for (const partition of previous.partitions) expect(marked).toContain(`${partition.topic}-${partition.partition}`);

@@ -35,7 +35,16 @@ describe('DescribeTransactions', () => {
           { topic: 'payments', partitions: [0] },
         ],
       },
-      { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId: 'missing', transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: 0n, producerId: 0n, producerEpoch: 0, topics: [] },
+      {
+        errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
+        transactionalId: 'missing',
+        transactionState: '',
+        transactionTimeoutMs: 0,
+        transactionStartTimeMs: 0n,
+        producerId: 0n,
+        producerEpoch: 0,
+        topics: [],
+      },
       expect.objectContaining({ transactionalId: 'txn-c', transactionState: 'Empty', transactionStartTimeMs: -1n }),
     ]);
   });

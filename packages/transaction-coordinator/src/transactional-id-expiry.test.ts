@@ -16,7 +16,12 @@ describe('transactional id expiry', () => {
     await settle();
     await f.timers.advance(70_000);
     const records = await f.log.records();
-    expect(records.filter((r) => r.value === null).map((r) => r.transactionalId).sort()).toEqual(['done', 'idle']);
+    expect(
+      records
+        .filter((r) => r.value === null)
+        .map((r) => r.transactionalId)
+        .sort(),
+    ).toEqual(['done', 'idle']);
     expect((await f.describe('idle')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
     expect((await f.describe('done')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
     expect((await f.describe('busy')).transactionState).toBe('Ongoing');

@@ -99,8 +99,7 @@ export async function main(args: string[]): Promise<void> {
           consume.push(records / consumed.seconds);
           consumeLargeQueue.push(records / consumedLargeQueue.seconds);
           console.log(
-            `  ${topic}: produce ${produced.seconds.toFixed(2)} s, consume ${consumed.seconds.toFixed(2)} s, ` +
-              `with the larger queue ${consumedLargeQueue.seconds.toFixed(2)} s`,
+            `  ${topic}: produce ${produced.seconds.toFixed(2)} s, consume ${consumed.seconds.toFixed(2)} s, ` + `with the larger queue ${consumedLargeQueue.seconds.toFixed(2)} s`,
           );
           await admin.deleteTopics({ topics: [topic] });
         }
@@ -121,7 +120,13 @@ export async function main(args: string[]): Promise<void> {
       { name: 'produce MB/s (values)', value: megabytes(spread.produce), unit: 'MB/s', baseline: { name: baselineName, value: megabytes(single.produce) } },
       { name: 'consume records/s', value: spread.consume, unit: 'records/s', baseline: { name: baselineName, value: single.consume }, target: { atLeast: CONSUME_TARGET } },
       { name: 'consume MB/s (values)', value: megabytes(spread.consume), unit: 'MB/s', baseline: { name: baselineName, value: megabytes(single.consume) } },
-      { name: 'consume records/s, queued.min.messages=1000000', value: spread.consumeLargeQueue, unit: 'records/s', baseline: { name: baselineName, value: single.consumeLargeQueue }, target: { atLeast: CONSUME_TARGET } },
+      {
+        name: 'consume records/s, queued.min.messages=1000000',
+        value: spread.consumeLargeQueue,
+        unit: 'records/s',
+        baseline: { name: baselineName, value: single.consumeLargeQueue },
+        target: { atLeast: CONSUME_TARGET },
+      },
     ]);
     console.log(`  ${LARGE_QUEUE_WHY}`);
   } finally {

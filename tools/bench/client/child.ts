@@ -20,7 +20,11 @@ export const THIS_NODE: NodeBinary = { path: process.execPath, version: process.
 /** Node 24 through tools/node24.mjs (which installs it into node_modules/.cache once). */
 export function node24(): NodeBinary {
   const script = fileURLToPath(new URL('../../node24.mjs', import.meta.url));
-  const output = execFileSync(process.execPath, [script, 'node', '-p', 'process.execPath + " " + process.version'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const output = execFileSync(process.execPath, [script, 'node', '-p', 'process.execPath + " " + process.version'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const [path, version] = output.trim().split(' ') as [string, string];
   return { path, version };
 }
@@ -47,11 +51,19 @@ interface NamedJob {
 export async function runInChild<R extends { readonly kind: string }>(job: Job | NamedJob, options: ChildOptions): Promise<R> {
   const execArgv = ['--conditions=@kstream/source', '--import', 'tsx'];
   const profile = options.cpuProfileDir === undefined ? {} : { [CPU_PROFILE_ENV]: join(options.cpuProfileDir, `${job.client}-${job.kind}-${Date.now()}.cpuprofile`) };
-  const child = fork(options.worker ?? WORKER, [], { cwd: REPO_ROOT, execPath: options.node.path, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...profile } });
+  const child = fork(options.worker ?? WORKER, [], {
+    cwd: REPO_ROOT,
+    execPath: options.node.path,
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...profile },
+  });
   let timedOut = false;
   const reply = new Promise<ChildReply<R>>((resolve, reject) => {
     child.once('message', (message) => resolve(message as ChildReply<R>));
-    child.once('exit', (code, signal) => reject(new Error(`${job.client} ${job.kind} child ${timedOut ? `killed after ${options.timeoutMs} ms` : `exited (${code ?? signal})`} without a result`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${job.client} ${job.kind} child ${timedOut ? `killed after ${options.timeoutMs} ms` : `exited (${code ?? signal})`} without a result`)),
+    );
     child.once('error', reject);
   });
   const timer = setTimeout(() => {

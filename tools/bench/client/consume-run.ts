@@ -59,7 +59,9 @@ async function consumeOnce(driver: ClientDriver, job: ConsumeJob, groupId: strin
   }
   // Records read past the last new number (duplicates, strays) arrived before close(): they count too.
   if (records !== job.records || bytes !== job.records * job.valueBytes) {
-    throw new Error(`${job.client}: read ${records} records (${distinct} distinct numbers) / ${bytes} value bytes of ${job.topic}, which holds ${job.records} / ${job.records * job.valueBytes}`);
+    throw new Error(
+      `${job.client}: read ${records} records (${distinct} distinct numbers) / ${bytes} value bytes of ${job.topic}, which holds ${job.records} / ${job.records * job.valueBytes}`,
+    );
   }
   return { records, seconds: Number(last - first) / 1e9 };
 }

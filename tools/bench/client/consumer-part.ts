@@ -8,8 +8,21 @@ import { runInChild } from './child.js';
 import { kcatConsumeArgs, kcatConsumeRate } from './kcat-ceiling.js';
 import type { ClientName, ConsumeResult, ProduceJob, RoundResult } from './messages.js';
 import {
-  attempt, CHUNK, childOptions, formatRate, IN_FLIGHT, keepNotes, LABELS, newPartResult, PARTITIONS, perSecond, ratioFigures, roundOrder, VALUE_BYTES,
-  type PartContext, type PartResult,
+  attempt,
+  CHUNK,
+  childOptions,
+  formatRate,
+  IN_FLIGHT,
+  keepNotes,
+  LABELS,
+  newPartResult,
+  PARTITIONS,
+  perSecond,
+  ratioFigures,
+  roundOrder,
+  VALUE_BYTES,
+  type PartContext,
+  type PartResult,
 } from './part-context.js';
 import { produceChecked } from './producer-part.js';
 
@@ -23,8 +36,19 @@ const TOPIC = 'client-consume';
 async function fillTopic(context: PartContext): Promise<void> {
   const filler: ClientName = 'platformatic';
   const job: ProduceJob = {
-    kind: 'produce', client: filler, bootstrap: context.bench.cluster.bootstrap, topic: TOPIC, acks: 1, idempotent: false,
-    valueBytes: VALUE_BYTES, records: context.sizes.consumeRecords, warmupRecords: 0, rounds: 1, chunk: CHUNK, inFlight: IN_FLIGHT, numbered: true,
+    kind: 'produce',
+    client: filler,
+    bootstrap: context.bench.cluster.bootstrap,
+    topic: TOPIC,
+    acks: 1,
+    idempotent: false,
+    valueBytes: VALUE_BYTES,
+    records: context.sizes.consumeRecords,
+    warmupRecords: 0,
+    rounds: 1,
+    chunk: CHUNK,
+    inFlight: IN_FLIGHT,
+    numbered: true,
   };
   await createTopic(context.bench, { topic: TOPIC, partitions: PARTITIONS, replicationFactor: 1 });
   const result = await produceChecked(context, job);
@@ -44,7 +68,16 @@ export async function consumerPart(context: PartContext): Promise<PartResult> {
     for (const client of roundOrder([...rounds.keys()], round)) {
       const result = await attempt(out, `${LABELS[client]}, consumer, round ${round + 1}`, () =>
         runInChild<ConsumeResult>(
-          { kind: 'consume', client, bootstrap: bench.cluster.bootstrap, topic: TOPIC, records: sizes.consumeRecords, valueBytes: VALUE_BYTES, rounds: 1, groupPrefix: `bench-consume-${client}-${round}` },
+          {
+            kind: 'consume',
+            client,
+            bootstrap: bench.cluster.bootstrap,
+            topic: TOPIC,
+            records: sizes.consumeRecords,
+            valueBytes: VALUE_BYTES,
+            rounds: 1,
+            groupPrefix: `bench-consume-${client}-${round}`,
+          },
           childOptions(context, client),
         ),
       );
@@ -61,14 +94,18 @@ export async function consumerPart(context: PartContext): Promise<PartResult> {
     const node = context.nodeFor(client);
     const rate = median(perSecond(done));
     rates.set(client, rate);
-    console.log(`  ${LABELS[client]} on node ${node.version}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; every round read each of the ${sizes.consumeRecords.toLocaleString('en-US')} numbered values once`);
+    console.log(
+      `  ${LABELS[client]} on node ${node.version}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; every round read each of the ${sizes.consumeRecords.toLocaleString('en-US')} numbered values once`,
+    );
     out.figures.push({ name: `${LABELS[client]} (node ${node.version})`, value: rate, unit: 'records/s', ...(client === 'kstream' ? { target: { atLeast: 2_000_000 } } : {}) });
   }
   const { kcat } = context;
   if (kcat !== undefined) {
     const measured = await attempt(out, `${kcat.label}, consumer`, () => kcatConsumeRate(bench, TOPIC, sizes.consumeRecords, sizes.consumeRounds));
     if (measured !== undefined) {
-      console.log(`  ${kcat.label}, for scale: ${formatRate(measured.rate)} records/s; rounds ${measured.rates.map(formatRate).join(', ')}; kcat ${kcatConsumeArgs(bench.cluster.bootstrap, TOPIC).join(' ')} | wc -l`);
+      console.log(
+        `  ${kcat.label}, for scale: ${formatRate(measured.rate)} records/s; rounds ${measured.rates.map(formatRate).join(', ')}; kcat ${kcatConsumeArgs(bench.cluster.bootstrap, TOPIC).join(' ')} | wc -l`,
+      );
       out.figures.push({ name: `${kcat.label}, for scale`, value: measured.rate, unit: 'records/s' });
     }
   }

@@ -7,11 +7,17 @@ import type { ClientDriver } from './driver.js';
 export function kafkajsDriver(): ClientDriver {
   const kafka = (bootstrap: string) => new Kafka({ clientId: 'bench-client', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
   return {
-    description: 'producer.send({ topic, acks, messages }) with the DefaultPartitioner (idempotent: maxInFlightRequests 1); consumer.run({ eachBatch, autoCommit: false }) in a new group',
+    description:
+      'producer.send({ topic, acks, messages }) with the DefaultPartitioner (idempotent: maxInFlightRequests 1); consumer.run({ eachBatch, autoCommit: false }) in a new group',
     notes: [],
     async producer({ bootstrap, acks, idempotent }) {
       // kafkajs's idempotent producer allows one request in flight only.
-      const producer = kafka(bootstrap).producer({ idempotent, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, ...(idempotent ? { maxInFlightRequests: 1 } : {}) });
+      const producer = kafka(bootstrap).producer({
+        idempotent,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        ...(idempotent ? { maxInFlightRequests: 1 } : {}),
+      });
       await producer.connect();
       return {
         async send(topic, values) {

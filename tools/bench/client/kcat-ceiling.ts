@@ -42,7 +42,14 @@ export function kcatConsumeArgs(bootstrap: string, topic: string): string[] {
 }
 
 /** Median records/s of `rounds` kcat runs producing `records` lines of `valueBytes` into `topic` (which must start empty). */
-export async function kcatProduceRate(bench: BenchContext, topic: string, acks: 1 | -1, records: number, valueBytes: number, rounds: number): Promise<{ rate: number; rates: number[] }> {
+export async function kcatProduceRate(
+  bench: BenchContext,
+  topic: string,
+  acks: 1 | -1,
+  records: number,
+  valueBytes: number,
+  rounds: number,
+): Promise<{ rate: number; rates: number[] }> {
   const input = join(bench.workDir, `kcat-${records}x${valueBytes}.txt`);
   await writeRecordLines(input, records, valueBytes);
   const rates: number[] = [];

@@ -16,7 +16,8 @@ export function kstreamDriver(): ClientDriver {
   };
   const logger: ClientLogger = { debug() {}, info() {}, warn: log, error: log };
   return {
-    description: 'producer.send(records[]), Kafka defaults but acks (lingerMs 0 for the latency run); consumer.subscribe() in a new group, autoOffsetReset, enableAutoCommit false, for await (const batch of consumer)',
+    description:
+      'producer.send(records[]), Kafka defaults but acks (lingerMs 0 for the latency run); consumer.subscribe() in a new group, autoOffsetReset, enableAutoCommit false, for await (const batch of consumer)',
     notes,
     async producer({ bootstrap, acks, idempotent, lowLatency }) {
       const producer = new Producer({ bootstrap, clientId: 'bench-client', logger, acks: acks === -1 ? 'all' : 1, idempotent, ...(lowLatency ? { lingerMs: 0 } : {}) });

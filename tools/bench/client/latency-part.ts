@@ -22,7 +22,17 @@ export async function latencyPart(context: PartContext): Promise<PartResult> {
     const result = await attempt(out, `${LABELS[client]}, e2e`, async () => {
       await createTopic(bench, { topic, partitions: PARTITIONS, replicationFactor: 3 });
       return runInChild<EndToEndResult>(
-        { kind: 'e2e', client, bootstrap: bench.cluster.bootstrap, topic, valueBytes: VALUE_BYTES, ratePerSecond: sizes.latencyRate, warmupSeconds: sizes.latencyWarmupSeconds, seconds: sizes.latencySeconds, groupId: `bench-latency-${client}` },
+        {
+          kind: 'e2e',
+          client,
+          bootstrap: bench.cluster.bootstrap,
+          topic,
+          valueBytes: VALUE_BYTES,
+          ratePerSecond: sizes.latencyRate,
+          warmupSeconds: sizes.latencyWarmupSeconds,
+          seconds: sizes.latencySeconds,
+          groupId: `bench-latency-${client}`,
+        },
         childOptions(context, client),
       );
     });

@@ -64,7 +64,8 @@ export async function runEndToEnd(driver: ClientDriver, job: EndToEndJob): Promi
         measuredTo = Math.min(capacity, sent + Math.round(job.ratePerSecond * job.seconds));
         loopDelay.enable();
       }
-      if (measuredFrom === Infinity && now - start > CONSUMER_START_LIMIT_MS) throw new Error(`${job.client}: the consumer received nothing of ${job.topic} in ${CONSUMER_START_LIMIT_MS} ms`);
+      if (measuredFrom === Infinity && now - start > CONSUMER_START_LIMIT_MS)
+        throw new Error(`${job.client}: the consumer received nothing of ${job.topic} in ${CONSUMER_START_LIMIT_MS} ms`);
       const due = Math.min(measuredTo, capacity, Math.floor(((now - start) / 1000) * job.ratePerSecond));
       if (due > sent) {
         const values = Array.from({ length: due - sent }, (_, i) => numberedValue(sent + i, job.valueBytes));
@@ -82,7 +83,8 @@ export async function runEndToEnd(driver: ClientDriver, job: EndToEndJob): Promi
           (error: unknown) => (failure ??= error),
         );
       }
-      if (sent - acknowledged > job.ratePerSecond * BACKLOG_SECONDS) throw new Error(`${job.client}: ${sent - acknowledged} records unacknowledged at ${job.ratePerSecond} records/s`);
+      if (sent - acknowledged > job.ratePerSecond * BACKLOG_SECONDS)
+        throw new Error(`${job.client}: ${sent - acknowledged} records unacknowledged at ${job.ratePerSecond} records/s`);
       await sleep(1);
     }
     loopDelay.disable();
@@ -94,11 +96,22 @@ export async function runEndToEnd(driver: ClientDriver, job: EndToEndJob): Promi
     const sorted = Float64Array.from(latencies).sort();
     const acks = Float64Array.from(ackLatencies).sort();
     return {
-      kind: 'e2e', sent: expected, received: latencies.length, seconds: (lastSend - measuredStart) / 1000, maxBehindMs,
-      p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), p999Ms: quantile(sorted, 0.999), maxMs: sorted[sorted.length - 1]!,
-      ackP50Ms: quantile(acks, 0.5), ackP99Ms: quantile(acks, 0.99),
-      loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6,
-      description: driver.description, notes: driver.notes };
+      kind: 'e2e',
+      sent: expected,
+      received: latencies.length,
+      seconds: (lastSend - measuredStart) / 1000,
+      maxBehindMs,
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      p999Ms: quantile(sorted, 0.999),
+      maxMs: sorted[sorted.length - 1]!,
+      ackP50Ms: quantile(acks, 0.5),
+      ackP99Ms: quantile(acks, 0.99),
+      loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      loopDelayMaxMs: loopDelay.max / 1e6,
+      description: driver.description,
+      notes: driver.notes,
+    };
   } finally {
     loopDelay.disable();
     await producer.close().catch(() => {});

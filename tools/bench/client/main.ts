@@ -40,15 +40,37 @@ const PARTS = ['producer', 'consumer', 'e2e', 'idempotent'] as const;
 const FLAGS = ['--node24', '--profile'] as const;
 const USAGE = `usage: npm run bench -- client [--quick] [--only ${PARTS.join(',')}] [${FLAGS.join('] [')}]`;
 
-const FULL: Sizes = { produceRecords: 1_000_000, produceWarmup: 200_000, produceRounds: 5, consumeRecords: 5_000_000, consumeRounds: 3, latencyRate: 50_000, latencyWarmupSeconds: 2, latencySeconds: 10 };
-const QUICK: Sizes = { produceRecords: 100_000, produceWarmup: 20_000, produceRounds: 2, consumeRecords: 300_000, consumeRounds: 2, latencyRate: 50_000, latencyWarmupSeconds: 1, latencySeconds: 3 };
+const FULL: Sizes = {
+  produceRecords: 1_000_000,
+  produceWarmup: 200_000,
+  produceRounds: 5,
+  consumeRecords: 5_000_000,
+  consumeRounds: 3,
+  latencyRate: 50_000,
+  latencyWarmupSeconds: 2,
+  latencySeconds: 10,
+};
+const QUICK: Sizes = {
+  produceRecords: 100_000,
+  produceWarmup: 20_000,
+  produceRounds: 2,
+  consumeRecords: 300_000,
+  consumeRounds: 2,
+  latencyRate: 50_000,
+  latencyWarmupSeconds: 1,
+  latencySeconds: 3,
+};
 
 /** Whether @kstream/client loads and exports what the benchmark drives (its Producer and Consumer land during issue 12). */
 async function oursBuilt(): Promise<{ producer: boolean; consumer: boolean; problem?: string }> {
   try {
     const client = (await import('@kstream/client')) as Record<string, unknown>;
     const missing = ['Producer', 'Consumer'].filter((name) => typeof client[name] !== 'function');
-    return { producer: !missing.includes('Producer'), consumer: !missing.includes('Consumer'), ...(missing.length > 0 ? { problem: `@kstream/client exports no ${missing.join(' or ')}` } : {}) };
+    return {
+      producer: !missing.includes('Producer'),
+      consumer: !missing.includes('Consumer'),
+      ...(missing.length > 0 ? { problem: `@kstream/client exports no ${missing.join(' or ')}` } : {}),
+    };
   } catch (error) {
     return { producer: false, consumer: false, problem: `@kstream/client does not load: ${(error as Error).message.split('\n')[0]}` };
   }
@@ -72,7 +94,11 @@ export function missedTargets(figures: readonly Figure[]): string[] {
 
 export async function main(args: string[]): Promise<void> {
   const flags = new Set(args.filter((a) => (FLAGS as readonly string[]).includes(a)));
-  const { quick, parts } = parsePartArgs(args.filter((a) => !flags.has(a)), PARTS, USAGE);
+  const { quick, parts } = parsePartArgs(
+    args.filter((a) => !flags.has(a)),
+    PARTS,
+    USAGE,
+  );
   const sizes = quick ? QUICK : FULL;
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   const node24Binary = node24();
@@ -82,8 +108,14 @@ export async function main(args: string[]): Promise<void> {
 
   console.log(`npm run bench -- client ${args.join(' ')}`.trimEnd());
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${loadAverage()} at the start; ${quick ? 'quick (smoke) sizes' : 'full sizes'}`);
-  console.log(`node: the node and this process ${process.version}; ours and kafkajs ${nodeFor('kstream').version}; @platformatic/kafka ${nodeFor('platformatic').version} (${node24Binary.path})`);
-  console.log(kcat === undefined ? 'kcat: not installed; no native figure for scale' : `${kcat.label}: beside the producer and consumer figures, for scale (timed from its start to its exit)`);
+  console.log(
+    `node: the node and this process ${process.version}; ours and kafkajs ${nodeFor('kstream').version}; @platformatic/kafka ${nodeFor('platformatic').version} (${node24Binary.path})`,
+  );
+  console.log(
+    kcat === undefined
+      ? 'kcat: not installed; no native figure for scale'
+      : `${kcat.label}: beside the producer and consumer figures, for scale (timed from its start to its exit)`,
+  );
   if (built.problem !== undefined) console.log(`ours: ${built.problem}; its figures are left out`);
 
   await mkdir(join(repoRoot, 'tmp'), { recursive: true });
@@ -103,10 +135,30 @@ export async function main(args: string[]): Promise<void> {
       await admin.connect();
       if (parts.includes('producer')) {
         const clients: ClientName[] = built.producer ? ['kstream', ...baselines] : baselines;
-        results.push(await producerPart(context(clients), { key: 'acks1', title: 'producer acks=1 RF 1', acks: 1, idempotent: false, replicationFactor: 1, target: 1_500_000, ratioTargets: { kafkajs: 3, platformatic: 1.5 } }));
+        results.push(
+          await producerPart(context(clients), {
+            key: 'acks1',
+            title: 'producer acks=1 RF 1',
+            acks: 1,
+            idempotent: false,
+            replicationFactor: 1,
+            target: 1_500_000,
+            ratioTargets: { kafkajs: 3, platformatic: 1.5 },
+          }),
+        );
       }
       if (parts.includes('idempotent')) {
-        if (built.producer) results.push(await producerPart(context(['kstream']), { key: 'idempotent', title: 'producer acks=all RF 3, idempotence asked for (ours)', acks: -1, idempotent: true, replicationFactor: 3, target: 600_000 }));
+        if (built.producer)
+          results.push(
+            await producerPart(context(['kstream']), {
+              key: 'idempotent',
+              title: 'producer acks=all RF 3, idempotence asked for (ours)',
+              acks: -1,
+              idempotent: true,
+              replicationFactor: 3,
+              target: 600_000,
+            }),
+          );
         else console.log('\nidempotent: skipped, ours is not built');
       }
       if (parts.includes('consumer')) {

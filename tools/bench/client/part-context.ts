@@ -91,7 +91,11 @@ export function roundOrder<T>(clients: readonly T[], round: number): T[] {
 export type ChildContext = Pick<PartContext, 'bench' | 'nodeFor' | 'profileDir' | 'timeoutMs'>;
 
 export function childOptions(context: ChildContext, client: ClientName): ChildOptions {
-  return { node: context.nodeFor(client), timeoutMs: context.timeoutMs, ...(client === 'kstream' && context.profileDir !== undefined ? { cpuProfileDir: context.profileDir } : {}) };
+  return {
+    node: context.nodeFor(client),
+    timeoutMs: context.timeoutMs,
+    ...(client === 'kstream' && context.profileDir !== undefined ? { cpuProfileDir: context.profileDir } : {}),
+  };
 }
 
 export const perSecond = (rounds: readonly RoundResult[]) => rounds.map((r) => r.records / r.seconds);

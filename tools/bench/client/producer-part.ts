@@ -8,8 +8,23 @@ import { runInChild } from './child.js';
 import { kcatProduceArgs, kcatProduceRate } from './kcat-ceiling.js';
 import type { ClientName, ProduceJob, ProduceResult, RoundResult } from './messages.js';
 import {
-  attempt, CHUNK, childOptions, formatRate, IN_FLIGHT, keepNotes, LABELS, newPartResult, PARTITIONS, perSecond, ratioFigures, roundOrder, storedRecords, VALUE_BYTES,
-  type ChildContext, type PartContext, type PartResult,
+  attempt,
+  CHUNK,
+  childOptions,
+  formatRate,
+  IN_FLIGHT,
+  keepNotes,
+  LABELS,
+  newPartResult,
+  PARTITIONS,
+  perSecond,
+  ratioFigures,
+  roundOrder,
+  storedRecords,
+  VALUE_BYTES,
+  type ChildContext,
+  type PartContext,
+  type PartResult,
 } from './part-context.js';
 
 /**
@@ -51,8 +66,19 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
   for (let round = 0; round < sizes.produceRounds; round++) {
     for (const client of roundOrder([...rounds.keys()], round)) {
       const job: ProduceJob = {
-        kind: 'produce', client, bootstrap: bench.cluster.bootstrap, topic: topic(client), acks: part.acks, idempotent: part.idempotent,
-        valueBytes: VALUE_BYTES, records: sizes.produceRecords, warmupRecords: sizes.produceWarmup, rounds: 1, chunk: CHUNK, inFlight: IN_FLIGHT, numbered: false,
+        kind: 'produce',
+        client,
+        bootstrap: bench.cluster.bootstrap,
+        topic: topic(client),
+        acks: part.acks,
+        idempotent: part.idempotent,
+        valueBytes: VALUE_BYTES,
+        records: sizes.produceRecords,
+        warmupRecords: sizes.produceWarmup,
+        rounds: 1,
+        chunk: CHUNK,
+        inFlight: IN_FLIGHT,
+        numbered: false,
       };
       const result = await attempt(out, `${LABELS[client]}, ${part.key}, round ${round + 1}`, () => produceChecked(context, job));
       if (result === undefined) {
@@ -73,8 +99,15 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
     // What ran, when idempotence was asked for and the client says whether it could turn it on.
     const ran = part.idempotent ? idempotence.get(client) : null;
     const mode = ran === true ? ', idempotent' : ran === false ? ', idempotence off' : '';
-    console.log(`  ${LABELS[client]} on node ${node.version}${ran === false ? ', idempotence OFF (it was asked for; the client found no InitProducerId on the brokers)' : mode}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; each child's acknowledged count = the high watermarks' move`);
-    out.figures.push({ name: `${LABELS[client]} (node ${node.version})${mode}`, value: rate, unit: 'records/s', ...(client === 'kstream' ? { target: { atLeast: part.target } } : {}) });
+    console.log(
+      `  ${LABELS[client]} on node ${node.version}${ran === false ? ', idempotence OFF (it was asked for; the client found no InitProducerId on the brokers)' : mode}: ${formatRate(rate)} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}; each child's acknowledged count = the high watermarks' move`,
+    );
+    out.figures.push({
+      name: `${LABELS[client]} (node ${node.version})${mode}`,
+      value: rate,
+      unit: 'records/s',
+      ...(client === 'kstream' ? { target: { atLeast: part.target } } : {}),
+    });
   }
   const { kcat } = context;
   if (kcat !== undefined) {
@@ -85,7 +118,9 @@ export async function producerPart(context: PartContext, part: ProducePart): Pro
     });
     if (measured !== undefined) {
       await deleteTopic(bench, topic);
-      console.log(`  ${kcat.label}, for scale: ${formatRate(measured.rate)} records/s; rounds ${measured.rates.map(formatRate).join(', ')}; kcat ${kcatProduceArgs(bench.cluster.bootstrap, '<topic>', part.acks, '<file of 100 B lines>').join(' ')}`);
+      console.log(
+        `  ${kcat.label}, for scale: ${formatRate(measured.rate)} records/s; rounds ${measured.rates.map(formatRate).join(', ')}; kcat ${kcatProduceArgs(bench.cluster.bootstrap, '<topic>', part.acks, '<file of 100 B lines>').join(' ')}`,
+      );
       out.figures.push({ name: `${kcat.label}, for scale`, value: measured.rate, unit: 'records/s' });
     }
   }

@@ -58,8 +58,10 @@ function runWith(driver: ClientDriver, job: Job): Promise<JobResult> {
 }
 
 process.once('message', (job: Job) => {
-  run(job).then(
-    (value): WorkerReply => ({ ok: true, value, node: process.version }),
-    (error: unknown): WorkerReply => ({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error), node: process.version }),
-  ).then((reply) => process.send!(reply, () => process.exit(0)));
+  run(job)
+    .then(
+      (value): WorkerReply => ({ ok: true, value, node: process.version }),
+      (error: unknown): WorkerReply => ({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error), node: process.version }),
+    )
+    .then((reply) => process.send!(reply, () => process.exit(0)));
 });

@@ -34,8 +34,19 @@ export async function idempotencePart(context: EosContext): Promise<PartResult> 
       const key = `${client} ${mode}`;
       if (!rounds.has(key)) continue;
       const job: ProduceJob = {
-        kind: 'produce', client, bootstrap: bench.cluster.bootstrap, topic: topic(client, mode), acks: -1, idempotent: mode === 'idempotent',
-        valueBytes: VALUE_BYTES, records: sizes.produceRecords, warmupRecords: sizes.produceWarmup, rounds: 1, chunk: CHUNK, inFlight: IN_FLIGHT, numbered: false,
+        kind: 'produce',
+        client,
+        bootstrap: bench.cluster.bootstrap,
+        topic: topic(client, mode),
+        acks: -1,
+        idempotent: mode === 'idempotent',
+        valueBytes: VALUE_BYTES,
+        records: sizes.produceRecords,
+        warmupRecords: sizes.produceWarmup,
+        rounds: 1,
+        chunk: CHUNK,
+        inFlight: IN_FLIGHT,
+        numbered: false,
       };
       const result = await attempt(out, `${LABELS[client]}, ${mode}, round ${round + 1}`, async () => {
         const produced = await produceChecked(context, job);
@@ -52,7 +63,10 @@ export async function idempotencePart(context: EosContext): Promise<PartResult> 
   for (const client of context.clients) {
     const plain = rounds.get(`${client} plain`);
     const idempotent = rounds.get(`${client} idempotent`);
-    for (const [mode, done] of [['plain', plain], ['idempotent', idempotent]] as const) {
+    for (const [mode, done] of [
+      ['plain', plain],
+      ['idempotent', idempotent],
+    ] as const) {
       if (done !== undefined) console.log(`  ${LABELS[client]} ${mode}: ${formatRate(median(perSecond(done)))} records/s; rounds ${perSecond(done).map(formatRate).join(', ')}`);
     }
     if (plain === undefined || idempotent === undefined) continue;

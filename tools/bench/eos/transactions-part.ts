@@ -72,8 +72,18 @@ export async function transactionsPart(context: EosContext, recordsPerTransactio
   for (let round = 0; round < sizes.txnRounds; round++) {
     for (const client of roundOrder([...rounds.keys()], round)) {
       const job: TxnJob = {
-        kind: 'transactions', client, bootstrap: bench.cluster.bootstrap, topic: topic(client), partitions: PARTITIONS, transactionalId: `bench-eos-${recordsPerTransaction}-${client}-${round}`,
-        valueBytes: VALUE_BYTES, recordsPerTransaction, chunk: CHUNK, inFlight: IN_FLIGHT, warmupTransactions: sizes.txnWarmup, transactions: perRound,
+        kind: 'transactions',
+        client,
+        bootstrap: bench.cluster.bootstrap,
+        topic: topic(client),
+        partitions: PARTITIONS,
+        transactionalId: `bench-eos-${recordsPerTransaction}-${client}-${round}`,
+        valueBytes: VALUE_BYTES,
+        recordsPerTransaction,
+        chunk: CHUNK,
+        inFlight: IN_FLIGHT,
+        warmupTransactions: sizes.txnWarmup,
+        transactions: perRound,
       };
       const result = await attempt(out, `${LABELS[client]}, transactions of ${size}, round ${round + 1}`, () => transactionsChecked(context, job));
       if (result === undefined) {
@@ -85,9 +95,13 @@ export async function transactionsPart(context: EosContext, recordsPerTransactio
     }
   }
   for (const client of context.clients) await deleteTopic(bench, topic(client));
-  const medians = new Map([...rounds].map(([client, done]) => [client, { commits: median(done.map((r) => r.commitsPerSecond)), records: median(done.map((r) => r.recordsPerSecond)) }]));
+  const medians = new Map(
+    [...rounds].map(([client, done]) => [client, { commits: median(done.map((r) => r.commitsPerSecond)), records: median(done.map((r) => r.recordsPerSecond)) }]),
+  );
   for (const [client, done] of rounds) {
-    console.log(`  ${LABELS[client]}: ${medians.get(client)!.commits.toFixed(1)} commits/s, ${formatRate(medians.get(client)!.records)} records/s; rounds ${done.map((r) => r.commitsPerSecond.toFixed(1)).join(', ')} commits/s`);
+    console.log(
+      `  ${LABELS[client]}: ${medians.get(client)!.commits.toFixed(1)} commits/s, ${formatRate(medians.get(client)!.records)} records/s; rounds ${done.map((r) => r.commitsPerSecond.toFixed(1)).join(', ')} commits/s`,
+    );
   }
   const ours = medians.get('kstream');
   const theirs = medians.get('kafkajs');
@@ -99,7 +113,10 @@ export async function transactionsPart(context: EosContext, recordsPerTransactio
       figure(`${LABELS.kstream}, ${size} a transaction`, 'records/s', ours.records, theirs?.records),
     );
   } else if (theirs !== undefined) {
-    out.figures.push(figure(`${LABELS.kafkajs}, ${size} a transaction`, 'commits/s', theirs.commits, undefined), figure(`${LABELS.kafkajs}, ${size} a transaction`, 'records/s', theirs.records, undefined));
+    out.figures.push(
+      figure(`${LABELS.kafkajs}, ${size} a transaction`, 'commits/s', theirs.commits, undefined),
+      figure(`${LABELS.kafkajs}, ${size} a transaction`, 'records/s', theirs.records, undefined),
+    );
   }
   return out;
 }

@@ -52,14 +52,21 @@ function commit(conn: KafkaConnection): (i: number) => Promise<void> {
 
 function produce(conn: KafkaConnection, records: Buffer): (i: number) => Promise<void> {
   return async () => {
-    const answer = await conn.request(Produce, 9, { transactionalId: null, acks: -1, timeoutMs: REQUEST_TIMEOUT_MS, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] }, REQUEST_TIMEOUT_MS);
+    const answer = await conn.request(
+      Produce,
+      9,
+      { transactionalId: null, acks: -1, timeoutMs: REQUEST_TIMEOUT_MS, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] },
+      REQUEST_TIMEOUT_MS,
+    );
     const code = answer.responses[0]?.partitionResponses[0]?.errorCode;
     if (code !== 0) throw new Error(`Produce to ${TOPIC}-0: ${code === undefined ? 'no answer for the partition' : errorName(code)}`);
   };
 }
 
 export async function commitFigures(bench: BenchContext, count: number, rounds: number): Promise<Figure[]> {
-  console.log(`\ncommits: ${count} OffsetCommit v8 (one partition each) vs ${count} Produce v9 acks=all (one 16-byte record each), ${WINDOW} in flight on one connection, ${rounds} rounds alternating`);
+  console.log(
+    `\ncommits: ${count} OffsetCommit v8 (one partition each) vs ${count} Produce v9 acks=all (one 16-byte record each), ${WINDOW} in flight on one connection, ${rounds} rounds alternating`,
+  );
   await createTopic(bench, { topic: TOPIC, partitions: 1, replicationFactor: 3 });
   const coordinator = await findCoordinator(bench.client, bench.cluster.brokers[0]!.id, GROUP);
   const { leaderId } = await bench.client.partition(TOPIC, 0);
@@ -73,7 +80,9 @@ export async function commitFigures(bench: BenchContext, count: number, rounds: 
   for (let round = 0; round < rounds; round++) {
     commits.push(await pipelined(count, WINDOW, commit(commitConn)));
     produces.push(await pipelined(count, WINDOW, produce(produceConn, records)));
-    console.log(`  round ${round + 1}: ${commits.at(-1)!.toFixed(0)} commits/s, ${produces.at(-1)!.toFixed(0)} produces/s (coordinator broker ${coordinator.nodeId}, ${TOPIC}-0 led by broker ${leaderId})`);
+    console.log(
+      `  round ${round + 1}: ${commits.at(-1)!.toFixed(0)} commits/s, ${produces.at(-1)!.toFixed(0)} produces/s (coordinator broker ${coordinator.nodeId}, ${TOPIC}-0 led by broker ${leaderId})`,
+    );
   }
   return [{ name: 'offset commits, acks=all RF 3', value: median(commits), unit: 'req/s', baseline: { name: 'Produce acks=all RF 3, 1 record', value: median(produces) } }];
 }

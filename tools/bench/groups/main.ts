@@ -43,7 +43,6 @@ interface CleanerMeasure {
   measureCleaner(options: { quick: boolean }): Promise<{ cleanerMBps: number; readMBps: number; ratio: number; lines: string[] }>;
 }
 
-
 /** The cleaner's figure from helper A's tools/bench/cleaner/measure.ts; "not built" until that file exists. */
 async function cleanerFigures(quick: boolean): Promise<{ title: string; figures: Figure[] }> {
   const file = fileURLToPath(new URL('../cleaner/measure.ts', import.meta.url));
@@ -79,8 +78,13 @@ export async function main(args: string[]): Promise<void> {
       const bench: BenchContext = { cluster, admin, client, dataDir: join(workDir, 'data'), workDir, quick };
       try {
         await admin.connect();
-        if (parts.includes('stable')) results.push({ title: `a group of 10 becoming Stable, initial delay 0 (median of ${sizes.stableRounds})`, figures: await stableTenFigure(bench, sizes.stableRounds, 'ten') });
-        if (parts.includes('commits')) results.push({ title: `offset commits, acks=all RF 3 (median of ${sizes.commitRounds})`, figures: await commitFigures(bench, sizes.commits, sizes.commitRounds) });
+        if (parts.includes('stable'))
+          results.push({
+            title: `a group of 10 becoming Stable, initial delay 0 (median of ${sizes.stableRounds})`,
+            figures: await stableTenFigure(bench, sizes.stableRounds, 'ten'),
+          });
+        if (parts.includes('commits'))
+          results.push({ title: `offset commits, acks=all RF 3 (median of ${sizes.commitRounds})`, figures: await commitFigures(bench, sizes.commits, sizes.commitRounds) });
         if (parts.includes('many')) results.push({ title: `${sizes.groups} groups of 5 on one node`, figures: await manyGroupsFigures(bench, heaps, sizes.groups) });
       } finally {
         heaps.close();

@@ -59,7 +59,16 @@ export class ProtocolMember {
       const join = await this.conn.request(
         JoinGroup,
         JOIN_VERSION,
-        { groupId: this.group, sessionTimeoutMs: SESSION_TIMEOUT_MS, rebalanceTimeoutMs: REBALANCE_TIMEOUT_MS, memberId: this.#memberId, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: SUBSCRIPTION }], reason: null },
+        {
+          groupId: this.group,
+          sessionTimeoutMs: SESSION_TIMEOUT_MS,
+          rebalanceTimeoutMs: REBALANCE_TIMEOUT_MS,
+          memberId: this.#memberId,
+          groupInstanceId: null,
+          protocolType: 'consumer',
+          protocols: [{ name: 'range', metadata: SUBSCRIPTION }],
+          reason: null,
+        },
         REQUEST_TIMEOUT_MS,
       );
       if (join.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
@@ -94,14 +103,21 @@ export class ProtocolMember {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#memberId === '' || this.conn.isClosed) return;
-    await this.conn.request(LeaveGroup, LEAVE_VERSION, { groupId: this.group, memberId: '', members: [{ memberId: this.#memberId, groupInstanceId: null, reason: null }] }, REQUEST_TIMEOUT_MS).catch(() => {});
+    await this.conn
+      .request(LeaveGroup, LEAVE_VERSION, { groupId: this.group, memberId: '', members: [{ memberId: this.#memberId, groupInstanceId: null, reason: null }] }, REQUEST_TIMEOUT_MS)
+      .catch(() => {});
   }
 
   async #heartbeatUntilRebalance(generation: number): Promise<void> {
     while (!this.#stopped) {
       await new Promise((resolve) => setTimeout(resolve, this.#heartbeatMs));
       if (this.#stopped) return;
-      const beat = await this.conn.request(Heartbeat, HEARTBEAT_VERSION, { groupId: this.group, generationId: generation, memberId: this.#memberId, groupInstanceId: null }, REQUEST_TIMEOUT_MS);
+      const beat = await this.conn.request(
+        Heartbeat,
+        HEARTBEAT_VERSION,
+        { groupId: this.group, generationId: generation, memberId: this.#memberId, groupInstanceId: null },
+        REQUEST_TIMEOUT_MS,
+      );
       if (beat.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) return;
       if (beat.errorCode !== 0) throw new Error(`Heartbeat of ${this.group} generation ${generation}: ${errorName(beat.errorCode)}`);
     }

@@ -26,7 +26,10 @@ const WARMUP_ROUNDS = 3;
 async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not Stable within ${STABLE_TIMEOUT_MS} ms`)), STABLE_TIMEOUT_MS)))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not Stable within ${STABLE_TIMEOUT_MS} ms`)), STABLE_TIMEOUT_MS))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -43,7 +46,9 @@ function askAround(bench: BenchContext, i: number): number {
 
 export async function stableTenFigure(bench: BenchContext, rounds: number, label: string): Promise<Figure[]> {
   const size = 10;
-  console.log(`\nstable: a new group of ${size} protocol-level members each round (JoinGroup v9 with the MEMBER_ID_REQUIRED round trip, SyncGroup v5, heartbeats every ${FAST_HEARTBEAT_MS} ms), ${rounds} rounds`);
+  console.log(
+    `\nstable: a new group of ${size} protocol-level members each round (JoinGroup v9 with the MEMBER_ID_REQUIRED round trip, SyncGroup v5, heartbeats every ${FAST_HEARTBEAT_MS} ms), ${rounds} rounds`,
+  );
   const times: number[] = [];
   const roundTrips: number[] = [];
   for (let round = -WARMUP_ROUNDS; round < rounds; round++) {
@@ -63,7 +68,14 @@ export async function stableTenFigure(bench: BenchContext, rounds: number, label
       await group.stop();
     }
   }
-  return [{ name: `group of ${size} to Stable, first JoinGroup -> last SyncGroup`, value: median(times), unit: 'ms', baseline: { name: 'ApiVersions round trip', value: median(roundTrips) } }];
+  return [
+    {
+      name: `group of ${size} to Stable, first JoinGroup -> last SyncGroup`,
+      value: median(times),
+      unit: 'ms',
+      baseline: { name: 'ApiVersions round trip', value: median(roundTrips) },
+    },
+  ];
 }
 
 /** One group of `size` on each broker joined and left, so code compiled on a coordinator's first group is not counted as the groups' memory. */
@@ -91,7 +103,9 @@ function describeMemory(memory: ReadonlyMap<string, BrokerMemory>): string {
 
 export async function manyGroupsFigures(bench: BenchContext, heaps: WorkerHeaps, count: number): Promise<Figure[]> {
   const size = 5;
-  console.log(`\nmany groups: ${count} groups of ${size} protocol-level members joining at once on one node; memory: the broker workers' heap + external bytes after a full GC (inspector)`);
+  console.log(
+    `\nmany groups: ${count} groups of ${size} protocol-level members joining at once on one node; memory: the broker workers' heap + external bytes after a full GC (inspector)`,
+  );
   const groups: StableGroup[] = [];
   try {
     await warmUp(bench, size);
@@ -104,7 +118,12 @@ export async function manyGroupsFigures(bench: BenchContext, heaps: WorkerHeaps,
     const stable = await heaps.brokerMemory();
     const perCoordinator = new Map<number, number>();
     for (const g of groups) perCoordinator.set(g.coordinator.nodeId, (perCoordinator.get(g.coordinator.nodeId) ?? 0) + 1);
-    console.log(`  groups per coordinator: ${[...perCoordinator].sort(([a], [b]) => a - b).map(([id, n]) => `broker ${id}: ${n}`).join(', ')}`);
+    console.log(
+      `  groups per coordinator: ${[...perCoordinator]
+        .sort(([a], [b]) => a - b)
+        .map(([id, n]) => `broker ${id}: ${n}`)
+        .join(', ')}`,
+    );
     console.log(`  broker heap + external: idle ${describeMemory(idle)}`);
     console.log(`                          ${count * size} connections open ${describeMemory(connected)}`);
     console.log(`                          ${count} groups Stable ${describeMemory(stable)}`);

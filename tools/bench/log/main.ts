@@ -150,14 +150,7 @@ async function appendFigures(batchSize: number, roundBytes: number, rounds: numb
     };
   };
 
-  const variants = [
-    await plainLoop('none'),
-    await plainLoop('before'),
-    await plainLoop('during'),
-    await plainLoop('none', true),
-    await plainLoop('before', true),
-    await logLoop(),
-  ];
+  const variants = [await plainLoop('none'), await plainLoop('before'), await plainLoop('during'), await plainLoop('none', true), await plainLoop('before', true), await logLoop()];
   const rates: number[][] = variants.map(() => []);
   for (let round = 0; round <= rounds; round++) {
     for (let k = 0; k < variants.length; k++) {
@@ -328,8 +321,18 @@ async function bigLogFigures(size: number): Promise<Figure[]> {
 
   const gib = (size / (1024 * MiB)).toFixed(size >= 1024 * MiB ? 0 : 2);
   return [
-    { name: `read a ${gib} GiB log from the start, 1 MiB fetches`, value: median(readRates), unit: 'MiB/s', baseline: { name: 'fs.read of the .log files', value: median(plainReadRates) } },
-    { name: `read a ${gib} GiB log from the start, 1 MiB fetches`, value: median(readRates), unit: 'MiB/s', baseline: { name: 'fs.read + validateBatch', value: median(checkedReadRates) } },
+    {
+      name: `read a ${gib} GiB log from the start, 1 MiB fetches`,
+      value: median(readRates),
+      unit: 'MiB/s',
+      baseline: { name: 'fs.read of the .log files', value: median(plainReadRates) },
+    },
+    {
+      name: `read a ${gib} GiB log from the start, 1 MiB fetches`,
+      value: median(readRates),
+      unit: 'MiB/s',
+      baseline: { name: 'fs.read + validateBatch', value: median(checkedReadRates) },
+    },
     { name: `reopen ${gib} GiB after a clean shutdown`, value: cleanMs, unit: 'ms', baseline: { name: 'open+fstat the .log files', value: statMs } },
     { name: `reopen ${gib} GiB after a crash (full recovery)`, value: crashMs, unit: 'ms', baseline: { name: 'read every byte once', value: scanMs } },
   ];

@@ -40,7 +40,13 @@ export async function createTopic(bench: BenchContext, spec: TopicSpec): Promise
   });
   if (!created) throw new Error(`topic ${spec.topic} already exists`);
   for (let partition = 0; partition < spec.partitions; partition++) {
-    await bench.client.waitFor(spec.topic, partition, `a leader and ${spec.replicationFactor} in-sync replicas`, (view) => view.leaderId >= 0 && view.isr.length === spec.replicationFactor, 30_000);
+    await bench.client.waitFor(
+      spec.topic,
+      partition,
+      `a leader and ${spec.replicationFactor} in-sync replicas`,
+      (view) => view.leaderId >= 0 && view.isr.length === spec.replicationFactor,
+      30_000,
+    );
   }
 }
 

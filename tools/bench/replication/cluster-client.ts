@@ -87,7 +87,11 @@ export class ClusterClient {
   }
 
   close(): void {
-    for (const opening of this.#connections.values()) void opening.then((c) => c.close(), () => {});
+    for (const opening of this.#connections.values())
+      void opening.then(
+        (c) => c.close(),
+        () => {},
+      );
     this.#connections.clear();
   }
 }

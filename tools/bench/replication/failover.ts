@@ -40,7 +40,13 @@ export async function failoverFigures(bench: BenchContext, rounds: number): Prom
     }
     roundTrip = median(gaps);
     for (let round = 0; round < rounds; round++) {
-      const { leaderId } = await bench.client.waitFor(TOPIC, 0, `a leader and ${REPLICAS} in-sync replicas`, (v) => v.leaderId >= 0 && v.isr.length === REPLICAS, REJOIN_TIMEOUT_MS);
+      const { leaderId } = await bench.client.waitFor(
+        TOPIC,
+        0,
+        `a leader and ${REPLICAS} in-sync replicas`,
+        (v) => v.leaderId >= 0 && v.isr.length === REPLICAS,
+        REJOIN_TIMEOUT_MS,
+      );
       await producer.nextAck(`from leader ${leaderId} before the crash`, ACK_TIMEOUT_MS, (ack) => ack.brokerId === leaderId);
       const fromNewLeader = producer.nextAck(`from a new leader after crashing broker ${leaderId}`, ACK_TIMEOUT_MS, (ack) => ack.brokerId !== leaderId);
       fromNewLeader.catch(() => {});

@@ -57,7 +57,6 @@ const QUICK: Sizes = {
   failovers: 5,
 };
 
-
 /** The figures whose target was missed, one line each. */
 function missed(figures: readonly Figure[]): string[] {
   return figures.flatMap((f) => {

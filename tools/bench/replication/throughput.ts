@@ -62,7 +62,10 @@ export async function throughputFigures(bench: BenchContext, sizes: readonly Thr
     await writeRecordLines(input, records, recordBytes);
     const label = recordBytes >= 1024 ? `${recordBytes / 1024} KiB` : `${recordBytes} B`;
     for (const policy of POLICIES) {
-      const seconds = new Map<Setup, number[]>([[BASELINE, []], [REPLICATED, []]]);
+      const seconds = new Map<Setup, number[]>([
+        [BASELINE, []],
+        [REPLICATED, []],
+      ]);
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? [BASELINE, REPLICATED] : [REPLICATED, BASELINE];
         const line: string[] = [];

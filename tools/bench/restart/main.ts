@@ -30,7 +30,8 @@ function parseArgs(args: readonly string[]): { rounds: number; mb: number } {
     const value = inline ?? args[++i];
     if (key === undefined || value === undefined) throw new Error(`unknown argument ${JSON.stringify(args[i])}; usage: npm run bench -- restart [--rounds N] [--mb M]`);
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 0 || (key === 'rounds' && n < 1)) throw new Error(`${flag} needs a whole number${key === 'rounds' ? ' >= 1' : ' >= 0'}, got ${JSON.stringify(value)}`);
+    if (!Number.isSafeInteger(n) || n < 0 || (key === 'rounds' && n < 1))
+      throw new Error(`${flag} needs a whole number${key === 'rounds' ? ' >= 1' : ' >= 0'}, got ${JSON.stringify(value)}`);
     options[key] = n;
   }
   return options;

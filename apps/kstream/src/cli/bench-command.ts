@@ -10,11 +10,18 @@ import { acks, integer } from './option-parsers.js';
 
 export function benchCommand(): Command {
   const bench = new Command('bench').description("measure a cluster as Kafka's perf tools do");
-  bench.addHelpText('after', examples(['kstream bench produce --topic perf --num-records 1000000 --record-size 100', 'kstream bench consume --topic perf --messages 1000000', 'kstream bench e2e --topic perf --num-records 10000']));
+  bench.addHelpText(
+    'after',
+    examples([
+      'kstream bench produce --topic perf --num-records 1000000 --record-size 100',
+      'kstream bench consume --topic perf --messages 1000000',
+      'kstream bench e2e --topic perf --num-records 10000',
+    ]),
+  );
 
   bench
     .command('produce')
-    .description("kafka-producer-perf-test: send records as fast as asked, report throughput and latency")
+    .description('kafka-producer-perf-test: send records as fast as asked, report throughput and latency')
     .requiredOption('-t, --topic <topic>', 'an existing topic')
     .requiredOption('-n, --num-records <n>', 'records to send', integer(1))
     .option('-s, --record-size <bytes>', 'bytes per record', integer(0), 100)
@@ -24,7 +31,13 @@ export function benchCommand(): Command {
     .option('--linger-ms <ms>', 'how long a batch waits for more records', integer(0), 5)
     .option('--batch-size <bytes>', 'bytes per partition batch', integer(0), 16_384)
     .option('--json', 'the figures as one JSON object')
-    .addHelpText('after', examples(['kstream bench produce --topic perf --num-records 1000000 --record-size 100 --throughput -1 --acks 1', 'kstream bench produce --topic perf --num-records 50000 --throughput 10000 --json']))
+    .addHelpText(
+      'after',
+      examples([
+        'kstream bench produce --topic perf --num-records 1000000 --record-size 100 --throughput -1 --acks 1',
+        'kstream bench produce --topic perf --num-records 50000 --throughput 10000 --json',
+      ]),
+    )
     .action(async (options: ProduceBenchOptions, command: Command) => (await import('./bench-produce.js')).benchProduce(connectionOf(command), options));
 
   bench

@@ -27,9 +27,7 @@ export async function benchConsume(connection: ConnectionOptions, options: Consu
   const consumer = new Consumer({
     ...clientOptions(connection),
     autoOffsetReset: 'earliest',
-    ...(options.group === undefined
-      ? {}
-      : { groupId: options.group, rebalanceListener: { onAssigned: () => void (assignedAt ??= performance.now()) } }),
+    ...(options.group === undefined ? {} : { groupId: options.group, rebalanceListener: { onAssigned: () => void (assignedAt ??= performance.now()) } }),
   });
   if (options.group === undefined) consumer.assign(partitions.map((partition) => ({ topic: options.topic, partition })));
   else consumer.subscribe([options.topic]);
@@ -65,12 +63,34 @@ export async function benchConsume(connection: ConnectionOptions, options: Consu
   const fetch = rates(records, bytes, elapsedMs - rebalanceMs);
   const mb = bytes / (1024 * 1024);
   if (options.json === true) {
-    printJson({ startTime, endTime, mbConsumed: mb, mbPerSec: total.mbPerSec, records, recordsPerSec: total.recordsPerSec, rebalanceMs, fetchMs: elapsedMs - rebalanceMs, fetchMbPerSec: fetch.mbPerSec, fetchRecordsPerSec: fetch.recordsPerSec });
+    printJson({
+      startTime,
+      endTime,
+      mbConsumed: mb,
+      mbPerSec: total.mbPerSec,
+      records,
+      recordsPerSec: total.recordsPerSec,
+      rebalanceMs,
+      fetchMs: elapsedMs - rebalanceMs,
+      fetchMbPerSec: fetch.mbPerSec,
+      fetchRecordsPerSec: fetch.recordsPerSec,
+    });
     return;
   }
   writeLine(HEADER);
   writeLine(
-    [timeText(startTime), timeText(endTime), mb.toFixed(4), total.mbPerSec.toFixed(4), records, total.recordsPerSec.toFixed(4), Math.round(rebalanceMs), Math.round(elapsedMs - rebalanceMs), fetch.mbPerSec.toFixed(4), fetch.recordsPerSec.toFixed(4)].join(', '),
+    [
+      timeText(startTime),
+      timeText(endTime),
+      mb.toFixed(4),
+      total.mbPerSec.toFixed(4),
+      records,
+      total.recordsPerSec.toFixed(4),
+      Math.round(rebalanceMs),
+      Math.round(elapsedMs - rebalanceMs),
+      fetch.mbPerSec.toFixed(4),
+      fetch.recordsPerSec.toFixed(4),
+    ].join(', '),
   );
 }
 

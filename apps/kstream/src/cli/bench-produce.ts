@@ -46,7 +46,10 @@ export async function benchProduce(connection: ConnectionOptions, options: Produ
   let failure: unknown;
   const pending = new Set<Promise<RecordMetadata>>();
   const started = performance.now();
-  const progress = new ProgressLine(() => `${acknowledged} of ${options.numRecords} records sent, ${rates(acknowledged, acknowledged * options.recordSize, performance.now() - started).recordsPerSec.toFixed(1)} records/sec`);
+  const progress = new ProgressLine(
+    () =>
+      `${acknowledged} of ${options.numRecords} records sent, ${rates(acknowledged, acknowledged * options.recordSize, performance.now() - started).recordsPerSec.toFixed(1)} records/sec`,
+  );
   try {
     await producer.connect();
     for (let i = 0; i < options.numRecords && failure === undefined; i++) {

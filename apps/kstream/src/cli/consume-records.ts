@@ -78,7 +78,8 @@ async function printRecords(consumer: Consumer, options: ConsumeOptions): Promis
     for await (const record of consumer.records()) {
       armIdleTimer();
       printed++;
-      if (!process.stdout.write(`${formatRecord(record, options.format, options.keySeparator)}\n`)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'error')]);
+      if (!process.stdout.write(`${formatRecord(record, options.format, options.keySeparator)}\n`))
+        await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'error')]);
       if (options.maxMessages !== undefined && printed >= options.maxMessages) break;
     }
   } finally {

@@ -20,7 +20,12 @@ export function groupsCommand(): Command {
       const listed = await withCommandAdmin(command, (admin) => admin.listGroups());
       const output = outputOptions(options);
       if (output.json) printJson(listed);
-      else printTable(output, ['GROUP', 'STATE', 'TYPE', 'COORDINATOR'], listed.map((g) => [g.groupId, g.state, g.protocolType || '-', g.coordinator]));
+      else
+        printTable(
+          output,
+          ['GROUP', 'STATE', 'TYPE', 'COORDINATOR'],
+          listed.map((g) => [g.groupId, g.state, g.protocolType || '-', g.coordinator]),
+        );
     });
 
   groups
@@ -47,7 +52,10 @@ export function groupsCommand(): Command {
         printJson({ groupId, state: group.state, protocol: group.protocol, coordinator: group.coordinator, members, partitions: lag.partitions, totalLag: lag.totalLag });
         return;
       }
-      if (output.tty) writeLine(`Group ${groupId}: ${group.state}, assignor ${group.protocol || '-'}, coordinator ${group.coordinator ?? '-'}, ${members.length} ${members.length === 1 ? 'member' : 'members'}, total lag ${lag.totalLag}\n`);
+      if (output.tty)
+        writeLine(
+          `Group ${groupId}: ${group.state}, assignor ${group.protocol || '-'}, coordinator ${group.coordinator ?? '-'}, ${members.length} ${members.length === 1 ? 'member' : 'members'}, total lag ${lag.totalLag}\n`,
+        );
       printTable(
         output,
         ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'CLIENT-ID'],
@@ -76,8 +84,8 @@ export function groupsCommand(): Command {
     .command('reset-offsets')
     .description("move a group's committed offsets (only while it has no members); a dry run unless --execute")
     .argument('<group>')
-    .option('--to-earliest', 'to each partition\'s log start offset')
-    .option('--to-latest', 'to each partition\'s log end offset')
+    .option('--to-earliest', "to each partition's log start offset")
+    .option('--to-latest', "to each partition's log end offset")
     .option('--to-offset <offset>', 'to this offset (kept within each log)', offset)
     .option('--to-datetime <time>', 'to the first offset at or after this time (ISO 8601 or epoch ms)', dateTime)
     .option('-t, --topic <topic[:partition]>', 'only this topic or partition, repeatable (default: every topic the group has committed)', collect)
@@ -101,7 +109,12 @@ export function groupsCommand(): Command {
       );
       const output = outputOptions(options);
       if (output.json) printJson(plan);
-      else printTable(output, ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'], plan.map((r) => [groupId, r.topic, r.partition, r.currentOffset, r.newOffset]));
+      else
+        printTable(
+          output,
+          ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'],
+          plan.map((r) => [groupId, r.topic, r.partition, r.currentOffset, r.newOffset]),
+        );
       if (options.execute !== true) process.stderr.write('Dry run: nothing was committed; add --execute to commit these offsets.\n');
     });
 

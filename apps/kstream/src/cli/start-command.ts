@@ -23,11 +23,11 @@ Flags:
   --log-level <level>     error, warn, info or silent (default info; or KSTREAM_LOG_LEVEL)
   --log-format <format>   json or pretty (default pretty on a terminal, else json; or KSTREAM_LOG_FORMAT)
 ${examples([
-        'kstream start',
-        'kstream start --brokers 1 --data-dir /tmp/kstream --port 19092',
-        'kstream start --config num.partitions=6 --config log.retention.ms=3600000',
-        'kstream start --log-level warn 2> kstream.log',
-      ])}`,
+  'kstream start',
+  'kstream start --brokers 1 --data-dir /tmp/kstream --port 19092',
+  'kstream start --config num.partitions=6 --config log.retention.ms=3600000',
+  'kstream start --log-level warn 2> kstream.log',
+])}`,
     )
     .action(async (flags: string[]) => {
       // The node's code loads only for `start`: the client commands start faster without it.
@@ -45,8 +45,6 @@ ${examples([
       exitOnShutdownSignals(starting, logger);
       const cluster = await starting;
       const { clusterId } = await cluster.control.describe();
-      process.stdout.write(
-        `kstream ready: bootstrap ${cluster.bootstrap} (${cluster.brokers.length} brokers, cluster ${clusterId}, data in ${options.dataDir})\n`,
-      );
+      process.stdout.write(`kstream ready: bootstrap ${cluster.bootstrap} (${cluster.brokers.length} brokers, cluster ${clusterId}, data in ${options.dataDir})\n`);
     });
 }

@@ -32,7 +32,13 @@ export function topicsCommand(): Command {
     .option('-r, --replication-factor <n>', "replicas per partition (default: the broker's default.replication.factor)", integer(1, 32767))
     .option('-c, --config <key=value>', 'a topic config, repeatable', keyValue)
     .option('--if-not-exists', 'succeed if the topic already exists')
-    .addHelpText('after', examples(['kstream topics create orders --partitions 6 --replication-factor 3 --config retention.ms=86400000', 'kstream topics create compacted --config cleanup.policy=compact']))
+    .addHelpText(
+      'after',
+      examples([
+        'kstream topics create orders --partitions 6 --replication-factor 3 --config retention.ms=86400000',
+        'kstream topics create compacted --config cleanup.policy=compact',
+      ]),
+    )
     .action(async (topic: string, options: { partitions?: number; replicationFactor?: number; config?: Record<string, string>; ifNotExists?: boolean }, command: Command) => {
       await withCommandAdmin(command, async (admin) => {
         const newTopic = { topic, numPartitions: options.partitions ?? -1, replicationFactor: options.replicationFactor ?? -1, configs: options.config ?? {} };
@@ -96,7 +102,7 @@ export function topicsCommand(): Command {
 
   topics
     .command('add-partitions')
-    .description('raise a topic\'s partition count (records keep their partitions: keyed records of new writes may land elsewhere)')
+    .description("raise a topic's partition count (records keep their partitions: keyed records of new writes may land elsewhere)")
     .argument('<topic>')
     .requiredOption('-p, --partitions <n>', 'the total partition count wanted', integer(1))
     .addHelpText('after', examples(['kstream topics add-partitions orders --partitions 12']))

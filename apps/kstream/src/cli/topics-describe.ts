@@ -40,34 +40,49 @@ export async function describeTopics(admin: Admin, names: readonly string[], opt
   }
   const partitions = descriptions.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition })));
   const [starts, ends] = await Promise.all([offsets(admin, partitions, 'earliest'), offsets(admin, partitions, 'latest')]);
-  const described = descriptions.map((t): DescribedTopic => ({
-    topic: t.topic,
-    topicId: t.topicId,
-    partitionCount: t.partitions.length,
-    replicationFactor: t.partitions[0]?.replicas.length ?? 0,
-    configs: Object.fromEntries((t.configs ?? []).filter((c) => options.allConfigs || isSetOnTopic(c)).map((c) => [c.name, c.value])),
-    partitions: t.partitions.map((p) => ({
-      partition: p.partition,
-      leader: p.leader,
-      replicas: p.replicas,
-      isr: p.isr,
-      offline: p.offline,
-      logStartOffset: starts.get(`${t.topic}-${p.partition}`) ?? null,
-      logEndOffset: ends.get(`${t.topic}-${p.partition}`) ?? null,
-    })),
-  }));
+  const described = descriptions.map(
+    (t): DescribedTopic => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitionCount: t.partitions.length,
+      replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+      configs: Object.fromEntries((t.configs ?? []).filter((c) => options.allConfigs || isSetOnTopic(c)).map((c) => [c.name, c.value])),
+      partitions: t.partitions.map((p) => ({
+        partition: p.partition,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+        offline: p.offline,
+        logStartOffset: starts.get(`${t.topic}-${p.partition}`) ?? null,
+        logEndOffset: ends.get(`${t.topic}-${p.partition}`) ?? null,
+      })),
+    }),
+  );
   if (options.output.json) {
     for (const topic of described) printJson(topic);
     return;
   }
   described.forEach((topic, index) => {
     if (options.output.tty && index > 0) writeLine('');
-    const configs = Object.entries(topic.configs).map(([name, value]) => `${name}=${value ?? ''}`).join(',');
-    writeLine(`Topic: ${topic.topic}\tTopicId: ${topic.topicId ?? '-'}\tPartitionCount: ${topic.partitionCount}\tReplicationFactor: ${topic.replicationFactor}\tConfigs: ${configs}`);
+    const configs = Object.entries(topic.configs)
+      .map(([name, value]) => `${name}=${value ?? ''}`)
+      .join(',');
+    writeLine(
+      `Topic: ${topic.topic}\tTopicId: ${topic.topicId ?? '-'}\tPartitionCount: ${topic.partitionCount}\tReplicationFactor: ${topic.replicationFactor}\tConfigs: ${configs}`,
+    );
     printTable(
       options.output,
       ['TOPIC', 'PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'OFFLINE', 'LOG-START-OFFSET', 'LOG-END-OFFSET'],
-      topic.partitions.map((p) => [topic.topic, p.partition, p.leader ?? 'none', p.replicas.join(','), p.isr.join(','), p.offline.join(',') || '-', p.logStartOffset, p.logEndOffset]),
+      topic.partitions.map((p) => [
+        topic.topic,
+        p.partition,
+        p.leader ?? 'none',
+        p.replicas.join(','),
+        p.isr.join(','),
+        p.offline.join(',') || '-',
+        p.logStartOffset,
+        p.logEndOffset,
+      ]),
     );
   });
 }

@@ -76,8 +76,7 @@ function scopeOf({ api, clientId, topic, partition, broker }: FaultScope): Fault
 
 function describe(fault: RequestFault, left: number): FaultDescription {
   const { action } = fault;
-  const detail =
-    action.kind === 'error' ? { errorCode: action.errorCode, errorName: errorInfo(action.errorCode).name } : action.kind === 'delay' ? { ms: action.ms } : {};
+  const detail = action.kind === 'error' ? { errorCode: action.errorCode, errorName: errorInfo(action.errorCode).name } : action.kind === 'delay' ? { ms: action.ms } : {};
   const { id, api, clientId, topic, partition, broker } = fault;
   return { id, kind: action.kind, ...scopeOf({ api, clientId, topic, partition, broker }), ...detail, remaining: left === UNLIMITED ? null : left };
 }

@@ -23,7 +23,13 @@ function observations(commits: readonly CommitOp[], samples: readonly OffsetSamp
   return [
     ...commits
       .filter((c) => c.outcome.kind === 'ok')
-      .map((c) => ({ what: `${c.consumer}'s commit of ${c.offset} (generation ${c.generation})`, partition: c.partition, offset: c.offset, invokedAt: c.invokedAt, completedAt: c.completedAt })),
+      .map((c) => ({
+        what: `${c.consumer}'s commit of ${c.offset} (generation ${c.generation})`,
+        partition: c.partition,
+        offset: c.offset,
+        invokedAt: c.invokedAt,
+        completedAt: c.completedAt,
+      })),
     ...samples.map((s) => ({ what: `OffsetFetch by ${s.source} answering ${s.offset}`, ...s })),
   ];
 }
@@ -79,8 +85,16 @@ export function checkFetchedWereCommitted(commits: readonly CommitOp[], samples:
     if (s.offset < 0n) continue;
     const carried = (byOffset.get(`${s.partition}:${s.offset}`) ?? []).filter((c) => c.invokedAt < s.completedAt);
     if (carried.some((c) => c.outcome.kind !== 'refused')) continue;
-    const refused = carried.length === 0 ? 'no commit carried it' : `only commits refused (${carried.map((c) => c.outcome.kind === 'ok' ? '' : c.outcome.error).join(', ')}) carried it`;
-    violations.push({ rule: 'fetchedUncommitted', partition: s.partition, offset: s.offset, value: null, at: s.completedAt, message: `OffsetFetch by ${s.source} at ${seconds(s.completedAt)} answered ${s.offset}; ${refused}` });
+    const refused =
+      carried.length === 0 ? 'no commit carried it' : `only commits refused (${carried.map((c) => (c.outcome.kind === 'ok' ? '' : c.outcome.error)).join(', ')}) carried it`;
+    violations.push({
+      rule: 'fetchedUncommitted',
+      partition: s.partition,
+      offset: s.offset,
+      value: null,
+      at: s.completedAt,
+      message: `OffsetFetch by ${s.source} at ${seconds(s.completedAt)} answered ${s.offset}; ${refused}`,
+    });
   }
   return violations;
 }

@@ -77,10 +77,9 @@ export function checkDefiniteFailures(produces: readonly ProduceOp[], index: Log
 export function checkRealTimeOrder(produces: readonly ProduceOp[]): Violation[] {
   const violations: Violation[] = [];
   for (const ops of acknowledgedBy(produces, (op) => op.partition).values()) {
-    const events = [
-      ...ops.map((op) => ({ at: op.invokedAt, invoke: true, op })),
-      ...ops.map((op) => ({ at: op.completedAt, invoke: false, op })),
-    ].sort((a, b) => a.at - b.at || Number(b.invoke) - Number(a.invoke));
+    const events = [...ops.map((op) => ({ at: op.invokedAt, invoke: true, op })), ...ops.map((op) => ({ at: op.completedAt, invoke: false, op }))].sort(
+      (a, b) => a.at - b.at || Number(b.invoke) - Number(a.invoke),
+    );
     let highest: ProduceOp | null = null;
     const bounds = new Map<ProduceOp, ProduceOp>();
     for (const { invoke, op } of events) {

@@ -157,9 +157,16 @@ export function checkEos(history: EosHistory, final: EosFinalState): EosCheckRes
   const key = (o: OutputRecord): string => `${o.partition}:${o.offset}`;
   const fromLog = new Map(final.logCommittedOutput.map((o) => [key(o), o]));
   const fromConsumer = new Map(final.committedOutput.map((o) => [key(o), o]));
-  const mismatch = (o: OutputRecord, message: string): EosViolation => ({ rule: 'readCommittedMismatch', partition: txns.get(o.tag)?.inputPartition ?? null, inputId: o.inputId, tags: [o.tag], message: `${where(o)} (input ${o.inputId}, ${o.tag}) ${message}` });
+  const mismatch = (o: OutputRecord, message: string): EosViolation => ({
+    rule: 'readCommittedMismatch',
+    partition: txns.get(o.tag)?.inputPartition ?? null,
+    inputId: o.inputId,
+    tags: [o.tag],
+    message: `${where(o)} (input ${o.inputId}, ${o.tag}) ${message}`,
+  });
   for (const [k, o] of fromConsumer) if (!fromLog.has(k)) violations.push(mismatch(o, 'was delivered by the read_committed consumer, but the log holds no commit marker for it'));
-  for (const [k, o] of fromLog) if (!fromConsumer.has(k)) violations.push(mismatch(o, 'is committed by the markers in the log, but the read_committed consumer never delivered it'));
+  for (const [k, o] of fromLog)
+    if (!fromConsumer.has(k)) violations.push(mismatch(o, 'is committed by the markers in the log, but the read_committed consumer never delivered it'));
 
   for (const [partition, end] of [...final.inputEnds].sort(([a], [b]) => a - b)) {
     const committed = final.groupOffsets.get(partition) ?? -1n;

@@ -11,7 +11,10 @@ class EosModelRun {
   readonly inputs: InputRecord[] = [];
   readonly transactions: TxnAttempt[] = [];
   readonly output: OutputRecord[] = [];
-  readonly groupOffsets = new Map<number, bigint>([[0, 0n], [1, 0n]]);
+  readonly groupOffsets = new Map<number, bigint>([
+    [0, 0n],
+    [1, 0n],
+  ]);
   /** The log's own committed view when it differs from what the consumer read. */
   logView: OutputRecord[] | undefined;
   #clock = 0;
@@ -55,7 +58,17 @@ class EosModelRun {
   }
 
   final(): EosFinalState {
-    return { committedOutput: this.output, kafkajsCommittedOutput: this.output, logCommittedOutput: this.logView ?? this.output, storedOutputRecords: this.output.length, groupOffsets: this.groupOffsets, inputEnds: new Map([[0, 6n], [1, 6n]]) };
+    return {
+      committedOutput: this.output,
+      kafkajsCommittedOutput: this.output,
+      logCommittedOutput: this.logView ?? this.output,
+      storedOutputRecords: this.output.length,
+      groupOffsets: this.groupOffsets,
+      inputEnds: new Map([
+        [0, 6n],
+        [1, 6n],
+      ]),
+    };
   }
 }
 
@@ -125,7 +138,10 @@ describe('EOS checker', () => {
 
   it('tornTransaction: an uncertain commit visible in part is torn, not forgiven', () => {
     const run = cleanRun();
-    run.output.splice(run.output.findIndex((o) => o.inputId === 5), 1);
+    run.output.splice(
+      run.output.findIndex((o) => o.inputId === 5),
+      1,
+    );
     expect(rules(run)).toEqual(['inputLost', 'tornTransaction']);
   });
 

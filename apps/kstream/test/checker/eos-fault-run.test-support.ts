@@ -172,7 +172,10 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
     await cluster.control.healAll();
     const planned = options.sequence?.length ?? options.faults;
     log(`${nemesis.injected} faults done at ${seconds()}${nemesis.injected < planned ? ' (the workers had finished the input)' : ''}; healed all`);
-    const unsettled = [...(await settle(inputLeaders, SETTLE_TIMEOUT_MS)).map((p) => `${inputTopic}-${p}`), ...(await settle(outputLeaders, SETTLE_TIMEOUT_MS)).map((p) => `${outputTopic}-${p}`)];
+    const unsettled = [
+      ...(await settle(inputLeaders, SETTLE_TIMEOUT_MS)).map((p) => `${inputTopic}-${p}`),
+      ...(await settle(outputLeaders, SETTLE_TIMEOUT_MS)).map((p) => `${outputTopic}-${p}`),
+    ];
     log(`ISRs ${unsettled.length === 0 ? 'full' : `not full on ${unsettled.join(', ')}`} at ${seconds()}`);
 
     const drained = await untilDrained(coordinators, recorder.group, inputTopic, inputEnds, log, seconds);
@@ -206,7 +209,10 @@ export async function runEosFaults(options: EosFaultRunOptions): Promise<EosFaul
     ].join('\n');
     const keep = options.keepDataDir === true || failed;
     if (keep) {
-      await writeFile(join(dataDir, 'history.json'), JSON.stringify(history, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)));
+      await writeFile(
+        join(dataDir, 'history.json'),
+        JSON.stringify(history, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)),
+      );
       log(`data dir kept, the run's history in ${join(dataDir, 'history.json')}`);
     } else await removeDir(dataDir);
     return { history, final, result, summary, drained, dataDir: keep ? dataDir : null };

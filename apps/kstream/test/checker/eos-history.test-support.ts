@@ -14,10 +14,7 @@ import type { FaultEvent, HistoryRecorder } from './history.test-support.js';
  * - `uncertain`: EndTxn(commit) was sent and failed or had no answer — the coordinator may have
  *   committed it or not: all of its outputs visible, or none.
  */
-export type TxnOutcome =
-  | { readonly kind: 'committed' }
-  | { readonly kind: 'aborted'; readonly error: string }
-  | { readonly kind: 'uncertain'; readonly error: string };
+export type TxnOutcome = { readonly kind: 'committed' } | { readonly kind: 'aborted'; readonly error: string } | { readonly kind: 'uncertain'; readonly error: string };
 
 export interface TxnAttempt {
   /** `worker-2.17`: the worker and its attempt number; every output of the transaction carries it. */

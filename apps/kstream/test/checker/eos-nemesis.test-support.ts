@@ -76,7 +76,10 @@ export class EosNemesis {
     switch (kind) {
       case 'crash-txn-coordinator': {
         const target = await this.options.transactionCoordinator(this.#random);
-        return this.#brokerFaults.injectOne('crash', target === undefined ? undefined : { broker: target.broker, note: `(the transaction coordinator of ${target.transactionalId})` });
+        return this.#brokerFaults.injectOne(
+          'crash',
+          target === undefined ? undefined : { broker: target.broker, note: `(the transaction coordinator of ${target.transactionalId})` },
+        );
       }
       case 'crash-group-coordinator': {
         const broker = await this.options.groupCoordinator();

@@ -41,11 +41,7 @@ describe('EOS nemesis', () => {
   it('targetedCrashesHitTheBrokersNamed: the transaction coordinator, the group coordinator, the leader', async () => {
     const { calls, faults } = await run(['crash-txn-coordinator', 'crash-group-coordinator', 'crash-leader']);
     expect(calls).toEqual(['crashBroker(2)', 'crashBroker(3)', 'crashBroker(1)']);
-    expect(faults.map((f) => f.target)).toEqual([
-      'broker 2 (the transaction coordinator of eos-5-3)',
-      'broker 3 (the group coordinator)',
-      'broker 1 (the leader of out-4)',
-    ]);
+    expect(faults.map((f) => f.target)).toEqual(['broker 2 (the transaction coordinator of eos-5-3)', 'broker 3 (the group coordinator)', 'broker 1 (the leader of out-4)']);
   });
 
   it('freezeWorkerFreezesOneAndRecordsItsPause: no broker touched', async () => {

@@ -19,12 +19,7 @@ export const COORDINATOR_KEY_GROUP = 0;
 export const COORDINATOR_KEY_TRANSACTION = 1;
 
 /** Errors that mean: ask again (the coordinator moved, loads, or a transaction's offsets are pending). */
-const RETRIABLE = new Set<number>([
-  ErrorCode.NOT_COORDINATOR,
-  ErrorCode.COORDINATOR_NOT_AVAILABLE,
-  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
-  ErrorCode.UNSTABLE_OFFSET_COMMIT,
-]);
+const RETRIABLE = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.UNSTABLE_OFFSET_COMMIT]);
 
 export class CoordinatorClient {
   #next = 0;
@@ -104,7 +99,18 @@ export class CoordinatorClient {
               generationIdOrMemberEpoch: -1,
               memberId: '',
               groupInstanceId: null,
-              topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null })) }],
+              topics: [
+                {
+                  name: topic,
+                  partitions: partitions.map((partitionIndex) => ({
+                    partitionIndex,
+                    committedOffset: offset,
+                    committedLeaderEpoch: -1,
+                    commitTimestamp: -1n,
+                    committedMetadata: null,
+                  })),
+                },
+              ],
             }),
             this.timeoutMs,
             `OffsetCommit of ${group} to broker ${coordinator}`,

@@ -34,7 +34,9 @@ export async function readCommitted(bootstrap: string, topic: string, ends: Read
     const behind = () => partitions.filter((tp) => ends.get(tp.partition)! > 0n && (consumer.position(tp) ?? 0n) < ends.get(tp.partition)!);
     while (behind().length > 0) {
       if (Date.now() > deadline) {
-        throw new Error(`the read_committed consumer had not reached the output's ends ${timeoutMs} ms after it started: ${partitions.map((tp) => `p${tp.partition} ${consumer.position(tp) ?? '?'}/${ends.get(tp.partition)}`).join(', ')}`);
+        throw new Error(
+          `the read_committed consumer had not reached the output's ends ${timeoutMs} ms after it started: ${partitions.map((tp) => `p${tp.partition} ${consumer.position(tp) ?? '?'}/${ends.get(tp.partition)}`).join(', ')}`,
+        );
       }
       for (const batch of await consumer.poll({ timeoutMs: 200 })) {
         for (const r of batch.records) if (r.offset < ends.get(batch.partition)!) records.push(outputRecord(batch.partition, r.offset, r.value ?? ''));

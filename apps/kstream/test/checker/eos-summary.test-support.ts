@@ -52,9 +52,14 @@ export function summarizeEos(history: EosHistory, final: EosFinalState, result: 
     `inputs: ${result.inputs}; visible outputs: ${result.visibleOutputs}; output records stored (aborted ones included): ${final.storedOutputRecords}`,
     ...(result.kafkajsDiffers.extra + result.kafkajsDiffers.missing === 0
       ? []
-      : [`kafkajs's read_committed consumer differs (not checked: it takes aborted transactions in abort order as first-offset order): ${result.kafkajsDiffers.extra} aborted records delivered, ${result.kafkajsDiffers.missing} committed ones missed`]),
+      : [
+          `kafkajs's read_committed consumer differs (not checked: it takes aborted transactions in abort order as first-offset order): ${result.kafkajsDiffers.extra} aborted records delivered, ${result.kafkajsDiffers.missing} committed ones missed`,
+        ]),
     `transactions: ${history.transactions.length}; committed ${t.committed}, aborted ${t.aborted}, uncertain commits ${t.uncertainVisible + t.uncertainInvisible} (${t.uncertainVisible} visible, ${t.uncertainInvisible} not: either is allowed)${t.unfinished === 0 ? '' : `, unfinished ${t.unfinished}`}`,
-    `group offsets: ${[...final.groupOffsets].sort(([a], [b]) => a - b).map(([p, o]) => `p${p} ${o}/${final.inputEnds.get(p) ?? '?'}`).join(', ')}`,
+    `group offsets: ${[...final.groupOffsets]
+      .sort(([a], [b]) => a - b)
+      .map(([p, o]) => `p${p} ${o}/${final.inputEnds.get(p) ?? '?'}`)
+      .join(', ')}`,
     `faults: ${history.faults.length}${faults.size === 0 ? '' : ` (${[...faults].map(([k, n]) => `${k} ${n}`).join(', ')})`}`,
     result.violations.length === 0 ? 'violations: none' : `violations: ${result.violations.length} (seed=${history.seed}): ${[...byRule].map(([r, n]) => `${r} ${n}`).join(', ')}`,
     ...result.violations.slice(0, SHOWN).flatMap((v) => {

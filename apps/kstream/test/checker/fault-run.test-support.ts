@@ -90,7 +90,12 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     workloads.push(...producers);
     await sleep(1_000);
     const control: FaultControl = cluster.control;
-    const nemesis = new Nemesis(control, history, { seed: options.seed, faults: options.faults, brokers: FAULT_RUN_BROKERS, ...(options.kinds === undefined ? {} : { kinds: options.kinds }) });
+    const nemesis = new Nemesis(control, history, {
+      seed: options.seed,
+      faults: options.faults,
+      brokers: FAULT_RUN_BROKERS,
+      ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
+    });
     await nemesis.run();
     await control.healAll();
     log(`faults done at ${seconds(history.now())}; healed all`);

@@ -38,7 +38,13 @@ describe('readReplicaOnDisk', () => {
     expect(replica?.inSync).toBe(true);
     expect(replica?.batches.flatMap((b) => b.records.map((r) => `${r.offset}:${r.value}`))).toEqual(values.flat().map((v, i) => `${i}:${v}`));
     expect(replica?.batches.map((b) => [b.baseOffset, b.lastOffset])).toEqual([
-      [0n, 0n], [1n, 2n], [3n, 5n], [6n, 6n], [7n, 8n], [9n, 11n], [12n, 12n],
+      [0n, 0n],
+      [1n, 2n],
+      [3n, 5n],
+      [6n, 6n],
+      [7n, 8n],
+      [9n, 11n],
+      [12n, 12n],
     ]);
     const partitionDir = join(logDir, partitionDirName('orders', 3));
     const segments = (await readdir(partitionDir)).filter((f) => f.endsWith('.log')).sort();

@@ -95,7 +95,12 @@ export async function runGroupFaults(options: GroupFaultRunOptions): Promise<Gro
     };
     const live: GroupMember[] = [];
     for (let i = 0; i < options.members; i++) live.push(await startMember());
-    const producer = startOwnProducer({ name: 'own-1', partitions: FAULT_RUN_PARTITIONS, produceTimeoutMs: PRODUCE_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS, pauseMs: 10 }, producerPool, leaders, recorder.base);
+    const producer = startOwnProducer(
+      { name: 'own-1', partitions: FAULT_RUN_PARTITIONS, produceTimeoutMs: PRODUCE_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS, pauseMs: 10 },
+      producerPool,
+      leaders,
+      recorder.base,
+    );
     workloads.push(producer);
     sampler.start();
     await sleep(2_000);
@@ -147,10 +152,12 @@ export async function runGroupFaults(options: GroupFaultRunOptions): Promise<Gro
     ].join('\n');
     const keep = options.keepDataDir === true || result.violations.length > 0;
     if (keep) {
-      await writeFile(join(dataDir, 'history.json'), JSON.stringify(history, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)));
+      await writeFile(
+        join(dataDir, 'history.json'),
+        JSON.stringify(history, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)),
+      );
       log(`data dir kept, the run's history in ${join(dataDir, 'history.json')}`);
-    }
-    else await removeDir(dataDir);
+    } else await removeDir(dataDir);
     return { history, result, summary, drained, dataDir: keep ? dataDir : null };
   } catch (error) {
     (error as Error).message = `seed=${options.seed}: ${(error as Error).message}\nlast node log lines:\n${nodeLog.lines.slice(-20).join('\n')}`;

@@ -98,6 +98,16 @@ export class GroupHistoryRecorder {
   history(): GroupHistory {
     const { seed, topic, produces } = this.base;
     const faults = [...this.base.faults, ...this.consumerFaults].sort((a, b) => a.startedAt - b.startedAt);
-    return { seed, topic, group: this.group, produces, deliveries: this.deliveries, commits: this.commits, offsetSamples: this.offsetSamples, assignments: this.assignments, faults };
+    return {
+      seed,
+      topic,
+      group: this.group,
+      produces,
+      deliveries: this.deliveries,
+      commits: this.commits,
+      offsetSamples: this.offsetSamples,
+      assignments: this.assignments,
+      faults,
+    };
   }
 }

@@ -63,7 +63,15 @@ export class GroupMember {
         for (const m of batch.messages) {
           if (member.#killed || isStale() || !isRunning()) break;
           const offset = BigInt(m.offset);
-          recorder.deliveries.push({ consumer: options.name, memberId: view.memberId, generation: view.generation, partition: batch.partition, offset, value: m.value?.toString() ?? '', at: recorder.now() });
+          recorder.deliveries.push({
+            consumer: options.name,
+            memberId: view.memberId,
+            generation: view.generation,
+            partition: batch.partition,
+            offset,
+            value: m.value?.toString() ?? '',
+            at: recorder.now(),
+          });
           next = offset + 1n;
         }
         if (next === null || member.#killed) return;

@@ -44,7 +44,11 @@ export class OffsetSampler implements Workload {
       const broker = this.brokers[this.#next++ % this.brokers.length]!;
       try {
         const conn = await this.pool.get(broker);
-        const answer = await within(conn.request(FindCoordinator, FIND_COORDINATOR_VERSION, { key: this.recorder.group, keyType: 0 }), this.timeoutMs, `FindCoordinator from broker ${broker}`);
+        const answer = await within(
+          conn.request(FindCoordinator, FIND_COORDINATOR_VERSION, { key: this.recorder.group, keyType: 0 }),
+          this.timeoutMs,
+          `FindCoordinator from broker ${broker}`,
+        );
         if (answer.errorCode === 0) return answer.nodeId;
       } catch {
         this.pool.drop(broker);

@@ -25,7 +25,10 @@ function describeViolation(history: GroupHistory, v: GroupViolation): string {
 function commitErrors(history: GroupHistory): string {
   const counts = new Map<string, number>();
   for (const c of history.commits) if (c.outcome.kind !== 'ok') counts.set(`${c.outcome.kind} ${c.outcome.error}`, (counts.get(`${c.outcome.kind} ${c.outcome.error}`) ?? 0) + 1);
-  return [...counts].sort(([, a], [, b]) => b - a).map(([error, n]) => `${n} ${error}`).join('; ');
+  return [...counts]
+    .sort(([, a], [, b]) => b - a)
+    .map(([error, n]) => `${n} ${error}`)
+    .join('; ');
 }
 
 export function summarizeGroups(history: GroupHistory, result: GroupCheckResult): string {

@@ -21,7 +21,16 @@ const TAPPED = new Set<number>([SyncGroup.apiKey, OffsetCommit.apiKey, OffsetFet
  * Any other error may follow the write (REQUEST_TIMED_OUT, and
  * NOT_COORDINATOR, which a write that lost its leader is answered with).
  */
-const REFUSED_BEFORE_WRITE = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID', 'COORDINATOR_LOAD_IN_PROGRESS', 'OFFSET_METADATA_TOO_LARGE', 'INVALID_GROUP_ID', 'GROUP_ID_NOT_FOUND']);
+const REFUSED_BEFORE_WRITE = new Set([
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'REBALANCE_IN_PROGRESS',
+  'FENCED_INSTANCE_ID',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'OFFSET_METADATA_TOO_LARGE',
+  'INVALID_GROUP_ID',
+  'GROUP_ID_NOT_FOUND',
+]);
 
 export function commitOutcome(errorCode: number): CommitOutcome {
   if (errorCode === 0) return { kind: 'ok' };

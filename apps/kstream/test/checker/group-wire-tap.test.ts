@@ -64,12 +64,31 @@ describe('group wire tap', () => {
   it('syncAnswerRecordsTheGenerationAndThisTopicsPartitions: the assignment of SyncGroup NONE, other topics left out', async () => {
     const { server, port } = await fakeCoordinator((frame) => {
       const { header } = decodeRequest(frame);
-      const assignment = encodeAssignment({ assignedPartitions: [{ topic: TOPIC, partitions: [1, 4] }, { topic: 'other', partitions: [0] }], userData: null }, 0);
+      const assignment = encodeAssignment(
+        {
+          assignedPartitions: [
+            { topic: TOPIC, partitions: [1, 4] },
+            { topic: 'other', partitions: [0] },
+          ],
+          userData: null,
+        },
+        0,
+      );
       return encodeResponse(SyncGroup, header.apiVersion, header.correlationId, { throttleTimeMs: 0, errorCode: 0, protocolType: null, protocolName: null, assignment });
     });
     servers.push(server);
     const { tap, recorder, socket } = await tapped(port);
-    socket.write(encodeRequest(SyncGroup, 3, 1, 'member-1', { groupId: 'group-1', generationId: 7, memberId: 'm-1', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }));
+    socket.write(
+      encodeRequest(SyncGroup, 3, 1, 'member-1', {
+        groupId: 'group-1',
+        generationId: 7,
+        memberId: 'm-1',
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      }),
+    );
     await until(() => recorder.assignments.length > 0);
     expect(recorder.assignments.map(({ at: _at, ...a }) => a)).toEqual([{ consumer: 'member-1', memberId: 'm-1', generation: 7, partitions: [1, 4] }]);
     expect(tap.member).toEqual({ memberId: 'm-1', generation: 7, partitions: new Set([1, 4]) });
@@ -80,7 +99,10 @@ describe('group wire tap', () => {
     const errors = [ErrorCode.NONE, ErrorCode.ILLEGAL_GENERATION, ErrorCode.NOT_COORDINATOR];
     const { server, port } = await fakeCoordinator((frame) => {
       const { header } = decodeRequest(frame);
-      return encodeResponse(OffsetCommit, header.apiVersion, header.correlationId, { throttleTimeMs: 0, topics: [{ name: TOPIC, partitions: errors.map((errorCode, p) => ({ partitionIndex: p, errorCode })) }] });
+      return encodeResponse(OffsetCommit, header.apiVersion, header.correlationId, {
+        throttleTimeMs: 0,
+        topics: [{ name: TOPIC, partitions: errors.map((errorCode, p) => ({ partitionIndex: p, errorCode })) }],
+      });
     });
     servers.push(server);
     const { tap, recorder, socket } = await tapped(port);

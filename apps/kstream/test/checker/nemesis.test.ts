@@ -5,7 +5,10 @@ import { Nemesis, type FaultControl } from './nemesis.test-support.js';
 
 /** A control API that answers at once and writes down every call, and the waits between them. */
 function recordingControl(calls: string[]): FaultControl {
-  const call = (name: string) => async (...args: number[]) => void calls.push(`${name}(${args.join(',')})`);
+  const call =
+    (name: string) =>
+    async (...args: number[]) =>
+      void calls.push(`${name}(${args.join(',')})`);
   return {
     crashBroker: call('crashBroker'),
     restartBroker: call('restartBroker'),

@@ -99,9 +99,7 @@ export class LeaderDirectory {
         const conn = await this.pool.get(broker);
         const [answer] = await within(topicMetadata(conn, [this.topic]), this.timeoutMs, `Metadata from broker ${broker}`);
         if (answer === undefined || answer.errorCode !== 0) continue;
-        this.#partitions = new Map(
-          answer.partitions.map((p) => [p.partitionIndex, { leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes, isr: p.isrNodes }]),
-        );
+        this.#partitions = new Map(answer.partitions.map((p) => [p.partitionIndex, { leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes, isr: p.isrNodes }]));
         return;
       } catch {
         this.pool.drop(broker);

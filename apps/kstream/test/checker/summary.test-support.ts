@@ -23,9 +23,7 @@ export function faultsAround(history: History, value: string | null): FaultEvent
     ...history.produces.filter((op) => op.value === value).map((op) => [op.invokedAt, op.completedAt] as const),
     ...history.reads.filter((r) => r.value === value).map((r) => [r.at, r.at] as const),
   ];
-  return history.faults.filter((f) =>
-    spans.some(([from, to]) => f.startedAt <= to + AROUND_MS && (f.healedAt ?? Number.POSITIVE_INFINITY) >= from - AROUND_MS),
-  );
+  return history.faults.filter((f) => spans.some(([from, to]) => f.startedAt <= to + AROUND_MS && (f.healedAt ?? Number.POSITIVE_INFINITY) >= from - AROUND_MS));
 }
 
 export function describeViolation(history: History, v: Violation): string {
@@ -43,11 +41,17 @@ export function errorCounts(history: History): string {
     const error = `${op.outcome.kind} ${op.outcome.error.replace(/\d+/g, 'N')}`;
     counts.set(error, (counts.get(error) ?? 0) + 1);
   }
-  return [...counts].sort(([, a], [, b]) => b - a).map(([error, n]) => `${n} ${error}`).join('; ');
+  return [...counts]
+    .sort(([, a], [, b]) => b - a)
+    .map(([error, n]) => `${n} ${error}`)
+    .join('; ');
 }
 
 export function summarize(history: History, result: CheckResult): string {
-  const perPartition = [...result.acknowledgedByPartition].sort(([a], [b]) => a - b).map(([p, n]) => `p${p} ${n}`).join(', ');
+  const perPartition = [...result.acknowledgedByPartition]
+    .sort(([a], [b]) => a - b)
+    .map(([p, n]) => `p${p} ${n}`)
+    .join(', ');
   const faults = [...result.faultsByKind].map(([kind, n]) => `${kind} ${n}`).join(', ');
   const lines = [
     `seed=${history.seed} topic=${history.topic}`,

@@ -95,12 +95,7 @@ export function hasPartitions(api: string, body: Body): boolean {
  * handler's, or an empty one): beside its topic's entries, replacing an
  * entry for the same partition (a Fetch session may list it).
  */
-export function mergePartitionErrors(
-  api: string,
-  response: Body,
-  removed: readonly { topic: Entry; name: string; partition: number }[],
-  errorCode: number,
-): Body {
+export function mergePartitionErrors(api: string, response: Body, removed: readonly { topic: Entry; name: string; partition: number }[], errorCode: number): Body {
   const { response: shape, request, errorFields } = SHAPES[api]!;
   const topics = [...((response[shape.topics] ?? []) as Entry[])];
   for (const { topic, name, partition } of removed) {

@@ -6,10 +6,7 @@
 // across the brokers and the node reads what is left without asking them.
 
 /** Answer Kafka error code `errorCode`; delay the answer `ms`; or close the connection without answering. */
-export type RequestFaultAction =
-  | { readonly kind: 'error'; readonly errorCode: number }
-  | { readonly kind: 'delay'; readonly ms: number }
-  | { readonly kind: 'drop' };
+export type RequestFaultAction = { readonly kind: 'error'; readonly errorCode: number } | { readonly kind: 'delay'; readonly ms: number } | { readonly kind: 'drop' };
 
 /** A remaining count that never runs out (a delay with no count). */
 export const UNLIMITED = -1;

@@ -20,7 +20,11 @@ function faults(list: Omit<RequestFault, 'slot'>[], counts: number[], brokerId =
   return { faults: requestFaults, counters, list: withSlots };
 }
 
-const produce = (topic: string, partitions: number[]) => ({ acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: partitions.map((index) => ({ index, records: null })) }] });
+const produce = (topic: string, partitions: number[]) => ({
+  acks: -1,
+  timeoutMs: 1000,
+  topicData: [{ name: topic, partitionData: partitions.map((index) => ({ index, records: null })) }],
+});
 const notLeader = { kind: 'error', errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER } as const;
 
 describe('RequestFaults', () => {
@@ -41,7 +45,11 @@ describe('RequestFaults', () => {
   });
 
   it('otherApiClientOrBrokerIsNotMatchedAndKeepsItsCount', () => {
-    const { faults: f, counters, list } = faults(
+    const {
+      faults: f,
+      counters,
+      list,
+    } = faults(
       [
         { id: 1, action: notLeader, api: 'Fetch' },
         { id: 2, action: notLeader, api: 'Produce', clientId: 'x' },
@@ -80,8 +88,26 @@ describe('RequestFaults', () => {
 describe('partitioned APIs', () => {
   it('splitKeepsTheSparedPartitionsAndMergeAnswersTheOthers', () => {
     const { rest, removed } = splitRequest('Produce', produce('t', [0, 1, 2]), metadata, (p) => p.partition === 1);
-    expect(rest['topicData']).toEqual([{ name: 't', partitionData: [{ index: 0, records: null }, { index: 2, records: null }] }]);
-    const served = { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 5n }, { index: 2, errorCode: 0, baseOffset: 9n }] }] };
+    expect(rest['topicData']).toEqual([
+      {
+        name: 't',
+        partitionData: [
+          { index: 0, records: null },
+          { index: 2, records: null },
+        ],
+      },
+    ]);
+    const served = {
+      responses: [
+        {
+          name: 't',
+          partitionResponses: [
+            { index: 0, errorCode: 0, baseOffset: 5n },
+            { index: 2, errorCode: 0, baseOffset: 9n },
+          ],
+        },
+      ],
+    };
     const merged = mergePartitionErrors('Produce', served, removed, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(merged['responses']).toEqual([
       {

@@ -33,8 +33,7 @@ export function startBrokerGroupCoordinator({ brokerId, metadata, partitions, lo
     brokerId,
     config: () => groupCoordinatorConfig(metadata.brokerConfig),
     log: coordinatorLog(partitions, GROUP_METADATA_TOPIC, () => metadata.brokerConfig['offsets.commit.timeout.ms']),
-    offsetsTopicPartitionCount: () =>
-      metadata.topicByName(GROUP_METADATA_TOPIC)?.partitions.length ?? metadata.brokerConfig['offsets.topic.num.partitions'],
+    offsetsTopicPartitionCount: () => metadata.topicByName(GROUP_METADATA_TOPIC)?.partitions.length ?? metadata.brokerConfig['offsets.topic.num.partitions'],
     topicExists: (topic) => metadata.topicByName(topic) !== undefined,
     logger,
   });

@@ -18,7 +18,7 @@ async function followed(topic = GROUP_METADATA_TOPIC) {
 }
 
 describe('followCoordinatorElections', () => {
-  it('offsetsPartitionsOnly: leading, following and losing __consumer_offsets partitions; other topics are not the coordinator\'s', async () => {
+  it("offsetsPartitionsOnly: leading, following and losing __consumer_offsets partitions; other topics are not the coordinator's", async () => {
     const { manager, calls } = await followed();
     const offsets = (spec: Parameters<typeof assignment>[1]) => assignment(GROUP_METADATA_TOPIC, { replicas: [1, 2], ...spec });
     await manager.applyAssignment(assignment('orders', { partition: 3 }));

@@ -38,9 +38,7 @@ function answered<T>(response: T): Exclude<T, typeof NO_RESPONSE> {
 
 /** Asks until the coordinator no longer answers COORDINATOR_LOAD_IN_PROGRESS: a load runs after the election. */
 async function loaded(broker: TestBroker): Promise<void> {
-  await expect
-    .poll(async () => answered(await listGroupsHandler.handle({ statesFilter: [], typesFilter: [] }, broker.context(ListGroups, 4))).errorCode)
-    .toBe(ErrorCode.NONE);
+  await expect.poll(async () => answered(await listGroupsHandler.handle({ statesFilter: [], typesFilter: [] }, broker.context(ListGroups, 4))).errorCode).toBe(ErrorCode.NONE);
 }
 
 /** One member joins (v5: MEMBER_ID_REQUIRED first), leads, syncs its assignment and commits orders-0 at `offset`. */
@@ -86,10 +84,7 @@ async function joinSyncCommit(broker: TestBroker, offset: bigint): Promise<{ mem
 
 async function fetchCommitted(broker: TestBroker): Promise<{ errorCode: number; offset?: bigint; metadata?: string | null }> {
   const response = answered(
-    await offsetFetchHandler.handle(
-      { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0] }], groups: [], requireStable: false },
-      broker.context(OffsetFetch, 5),
-    ),
+    await offsetFetchHandler.handle({ groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0] }], groups: [], requireStable: false }, broker.context(OffsetFetch, 5)),
   );
   const partition = response.topics[0]?.partitions[0];
   if (response.errorCode !== ErrorCode.NONE) return { errorCode: response.errorCode };
@@ -115,7 +110,7 @@ function leadership(partition: number, leader: number, leaderEpoch: number): Met
 }
 
 describe('group handlers over __consumer_offsets', () => {
-  it('joinSyncCommitWriteKafkasRecordsToDisk: the group with its member and assignment, then the offset, in the group\'s partition', async () => {
+  it("joinSyncCommitWriteKafkasRecordsToDisk: the group with its member and assignment, then the offset, in the group's partition", async () => {
     const broker = await groupsBroker();
     await loaded(broker);
     const { memberId, generationId } = await joinSyncCommit(broker, 42n);

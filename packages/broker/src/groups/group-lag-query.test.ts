@@ -15,7 +15,9 @@ async function laggingGroup(): Promise<TestBroker> {
   ]);
   const { groups, partitions } = broker.services;
   await partitions.appendRecords('orders', 0, await batch(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']), -1, 1000);
-  await expect.poll(async () => (await groups.listGroups({ statesFilter: [], typesFilter: [] }, { apiVersion: 4, clientId: 't', clientHost: '/127.0.0.1' })).errorCode).toBe(ErrorCode.NONE);
+  await expect
+    .poll(async () => (await groups.listGroups({ statesFilter: [], typesFilter: [] }, { apiVersion: 4, clientId: 't', clientHost: '/127.0.0.1' })).errorCode)
+    .toBe(ErrorCode.NONE);
   const committed = await groups.offsetCommit(
     {
       groupId: 'g',
@@ -23,7 +25,18 @@ async function laggingGroup(): Promise<TestBroker> {
       memberId: '',
       groupInstanceId: null,
       retentionTimeMs: -1n,
-      topics: [{ name: 'orders', partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, committedOffset: 4n - BigInt(partitionIndex), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' })) }],
+      topics: [
+        {
+          name: 'orders',
+          partitions: [0, 1].map((partitionIndex) => ({
+            partitionIndex,
+            committedOffset: 4n - BigInt(partitionIndex),
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1n,
+            committedMetadata: '',
+          })),
+        },
+      ],
     },
     { apiVersion: 7, clientId: 't', clientHost: '/127.0.0.1' },
   );

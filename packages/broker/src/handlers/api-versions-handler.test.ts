@@ -74,7 +74,7 @@ describe('ApiVersions', () => {
     }
   });
 
-  it('transactionApis: a transactional producer, its admin and markers find every exactly-once API at Kafka\'s versions', async () => {
+  it("transactionApis: a transactional producer, its admin and markers find every exactly-once API at Kafka's versions", async () => {
     const c = await connect();
     const { apiKeys } = await c.request(ApiVersions, 3, { clientSoftwareName: 'kafkajs', clientSoftwareVersion: '2.2.4' });
     const expected = [
@@ -89,7 +89,10 @@ describe('ApiVersions', () => {
       [ListTransactions, 0, 1],
     ] as const;
     for (const [api, minVersion, maxVersion] of expected) {
-      expect(apiKeys.find((a) => a.apiKey === api.apiKey), api.name).toEqual({ apiKey: api.apiKey, minVersion, maxVersion });
+      expect(
+        apiKeys.find((a) => a.apiKey === api.apiKey),
+        api.name,
+      ).toEqual({ apiKey: api.apiKey, minVersion, maxVersion });
     }
   });
 

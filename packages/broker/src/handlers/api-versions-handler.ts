@@ -32,10 +32,7 @@ export function apiVersionsHandlerFor(advertised: () => readonly AdvertisedApi[]
   return {
     api: ApiVersions,
     async handle(request, { apiVersion }) {
-      if (
-        apiVersion >= 3 &&
-        !(SOFTWARE_NAME_OR_VERSION.test(request.clientSoftwareName) && SOFTWARE_NAME_OR_VERSION.test(request.clientSoftwareVersion))
-      ) {
+      if (apiVersion >= 3 && !(SOFTWARE_NAME_OR_VERSION.test(request.clientSoftwareName) && SOFTWARE_NAME_OR_VERSION.test(request.clientSoftwareVersion))) {
         return apiVersionsResponse(ErrorCode.INVALID_REQUEST, []);
       }
       return apiVersionsResponse(ErrorCode.NONE, advertised());

@@ -23,11 +23,7 @@ export interface AdminFailure {
  * or less, beyond the channel's own); running out is REQUEST_TIMED_OUT, as
  * Kafka answers, though the change may still happen.
  */
-export async function askController<M extends AdminRequest>(
-  broker: BrokerServices,
-  msg: M,
-  timeoutMs: number,
-): Promise<ControllerReplies[M['type']] | AdminFailure> {
+export async function askController<M extends AdminRequest>(broker: BrokerServices, msg: M, timeoutMs: number): Promise<ControllerReplies[M['type']] | AdminFailure> {
   const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : undefined;
   try {
     const packed = await broker.controller.ask(msg, deadline === undefined ? {} : { timeoutMs });

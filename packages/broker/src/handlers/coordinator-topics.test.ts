@@ -58,8 +58,7 @@ async function brokerWithController(answer: (msg: CreateTopicsRequest, metadata:
     connectionId: '127.0.0.1:1',
     broker: services,
   });
-  const find = (apiVersion: number, keys: string[]) =>
-    findCoordinatorHandler.handle({ key: keys[0] ?? '', keyType: 0, coordinatorKeys: keys }, context(apiVersion));
+  const find = (apiVersion: number, keys: string[]) => findCoordinatorHandler.handle({ key: keys[0] ?? '', keyType: 0, coordinatorKeys: keys }, context(apiVersion));
   return { metadata, asks, logger, find };
 }
 
@@ -90,11 +89,7 @@ describe('coordinator topic creation', () => {
       };
     });
 
-    const answers = await Promise.all([
-      ...Array.from({ length: 10 }, (_, i) => broker.find(3, [`group-${i}`])),
-      broker.find(4, ['a', 'b', 'c']),
-      broker.find(5, ['d']),
-    ]);
+    const answers = await Promise.all([...Array.from({ length: 10 }, (_, i) => broker.find(3, [`group-${i}`])), broker.find(4, ['a', 'b', 'c']), broker.find(5, ['d'])]);
     const codes = answers.flatMap((answer) => {
       if (typeof answer !== 'object') throw new Error('FindCoordinator always answers');
       return answer.coordinators.length > 0 ? answer.coordinators.map((c) => c.errorCode) : [answer.errorCode];

@@ -77,9 +77,7 @@ export function createCoordinatorTopic(broker: BrokerServices, topic: Coordinato
   if (pending === undefined) creating.set(broker.metadata, (pending = new Set()));
   if (pending.has(topic.name)) return;
   pending.add(topic.name);
-  broker.logger.info(
-    `broker ${broker.brokerId}: creating ${topic.name} (${topic.partitionCount} partitions, replication factor ${topic.replicationFactor})`,
-  );
+  broker.logger.info(`broker ${broker.brokerId}: creating ${topic.name} (${topic.partitionCount} partitions, replication factor ${topic.replicationFactor})`);
   askController(
     broker,
     {

@@ -17,7 +17,14 @@ describe('DeleteRecords handler', () => {
         {
           timeoutMs: 1000,
           topics: [
-            { name: 'orders', partitions: [{ partitionIndex: 0, offset: 2n }, { partitionIndex: 1, offset: -1n }, { partitionIndex: 2, offset: 9n }] },
+            {
+              name: 'orders',
+              partitions: [
+                { partitionIndex: 0, offset: 2n },
+                { partitionIndex: 1, offset: -1n },
+                { partitionIndex: 2, offset: 9n },
+              ],
+            },
             { name: 'missing', partitions: [{ partitionIndex: 0, offset: 1n }] },
           ],
         },
@@ -26,7 +33,11 @@ describe('DeleteRecords handler', () => {
       if (typeof answer === 'symbol') throw new Error('DeleteRecords is always answered');
       const response: ResponseOf<typeof DeleteRecords> = overTheWire(DeleteRecords, version, answer);
       expect(response.topics.map((t) => t.partitions.map((p) => [p.partitionIndex, p.lowWatermark, p.errorCode]))).toEqual([
-        [[0, 2n, 0], [1, 4n, 0], [2, -1n, ErrorCode.OFFSET_OUT_OF_RANGE]],
+        [
+          [0, 2n, 0],
+          [1, 4n, 0],
+          [2, -1n, ErrorCode.OFFSET_OUT_OF_RANGE],
+        ],
         [[0, -1n, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]],
       ]);
     }

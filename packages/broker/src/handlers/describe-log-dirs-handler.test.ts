@@ -8,7 +8,7 @@ const ORDERS = { name: 'orders', topicId: '0e0e0e0e-0000-4000-8000-000000000001'
 const OTHER = { name: 'other', topicId: '0e0e0e0e-0000-4000-8000-000000000002' };
 
 describe('DescribeLogDirs handler', () => {
-  it('sizesAndSpace: the broker\'s log dir with each partition\'s bytes; v4 with the file system\'s total and usable bytes', async () => {
+  it("sizesAndSpace: the broker's log dir with each partition's bytes; v4 with the file system's total and usable bytes", async () => {
     const broker = await testBroker(clusterRecords(ORDERS, OTHER));
     const records = await batch(['payload']);
     await broker.services.partitions.appendRecords('orders', 1, records, 1, 1000);
@@ -41,6 +41,9 @@ describe('DescribeLogDirs handler', () => {
     const broker = await testBroker(clusterRecords(ORDERS, OTHER));
     const answer = await describeLogDirsHandler.handle({ topics: null }, broker.context(DescribeLogDirs, 1));
     if (typeof answer === 'symbol') throw new Error('DescribeLogDirs is always answered');
-    expect(answer.results[0]!.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([['orders', 2], ['other', 1]]);
+    expect(answer.results[0]!.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([
+      ['orders', 2],
+      ['other', 1],
+    ]);
   });
 });

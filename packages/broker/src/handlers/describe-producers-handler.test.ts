@@ -9,13 +9,18 @@ const ORDERS = { name: 'orders', topicId: '0f0f0f0f-0000-4000-8000-000000000001'
 const ELSEWHERE = { name: 'elsewhere', topicId: '0f0f0f0f-0000-4000-8000-000000000002', leader: 2 };
 
 describe('DescribeProducers handler', () => {
-  it('activeProducersOnLeader: each producer with its last sequence and epoch, and the open transaction\'s first offset', async () => {
+  it("activeProducersOnLeader: each producer with its last sequence and epoch, and the open transaction's first offset", async () => {
     const broker = await testBroker(clusterRecords(ORDERS, ELSEWHERE));
     const { partitions } = broker.services;
     await partitions.appendRecords('orders', 0, await producerBatch(['a', 'b', 'c'], { producerId: 11n, producerEpoch: 2, baseSequence: 0 }), 1, 1000);
     await partitions.appendRecords('orders', 0, await producerBatch(['t'], { producerId: 12n, baseSequence: 0, transactional: true }), 1, 1000);
     const answer = await describeProducersHandler.handle(
-      { topics: [{ name: 'orders', partitionIndexes: [0, 5] }, { name: 'elsewhere', partitionIndexes: [0] }] },
+      {
+        topics: [
+          { name: 'orders', partitionIndexes: [0, 5] },
+          { name: 'elsewhere', partitionIndexes: [0] },
+        ],
+      },
       broker.context(DescribeProducers, 0),
     );
     if (answer === NO_RESPONSE) throw new Error('DescribeProducers must be answered');

@@ -28,7 +28,9 @@ function fetchRequest(partitions: PartitionSpec[], fields: Partial<RequestOf<typ
     topics: partitions.map((p) => ({
       topic: p.topic,
       topicId: p.topicId ?? ZERO_UUID,
-      partitions: [{ partition: p.partition ?? 0, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset ?? 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+      partitions: [
+        { partition: p.partition ?? 0, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset ?? 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 },
+      ],
     })),
     forgottenTopicsData: [],
     rackId: '',
@@ -80,7 +82,10 @@ describe('Fetch handler', () => {
 
   it('sessionOverTheWire: epoch 0 opens a session; an incremental fetch with nothing new is empty; with news, only that partition', async () => {
     const broker = await testBroker(clusterRecords(ORDERS));
-    const both = [{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 1 }];
+    const both = [
+      { topic: 'orders', partition: 0 },
+      { topic: 'orders', partition: 1 },
+    ];
     const full = await fetch(broker, 12, fetchRequest(both, { sessionId: 0, sessionEpoch: 0 }));
     expect(full.sessionId).toBeGreaterThan(0);
     expect(full.responses[0]!.partitions.map((p) => p.partitionIndex)).toEqual([0, 1]);
@@ -110,9 +115,7 @@ describe('Fetch handler', () => {
     const madeUp = Array.from({ length: 3 }, (_, i) => ({ topic: `made-up-${i}` }));
     const response = await fetch(broker, 12, fetchRequest(madeUp, { sessionId: 0, sessionEpoch: 0 }));
     expect(response).toMatchObject({ errorCode: 0, sessionId: 0 });
-    expect(response.responses.map((t) => [t.topic, t.partitions[0]!.errorCode])).toEqual(
-      madeUp.map(({ topic }) => [topic, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]),
-    );
+    expect(response.responses.map((t) => [t.topic, t.partitions[0]!.errorCode])).toEqual(madeUp.map(({ topic }) => [topic, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]));
     expect(broker.services.partitions.fetchSessions.size).toBe(0);
     expect(broker.services.partitions.fetchSessions.partitionCount).toBe(0);
   });

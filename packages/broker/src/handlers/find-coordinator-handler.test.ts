@@ -59,7 +59,16 @@ describe('FindCoordinator', () => {
       for (const r of records) if (r.type === 'Topic') topicRecords.push(r.name);
     });
     const clients = await Promise.all([1, 1, 2, 2, 3, 3].map((id) => cluster.client(id)));
-    const first = (await Promise.all(clients.map((client) => pipelined(client, Array.from({ length: 5 }, (_, i) => `group-${i}`))))).flat();
+    const first = (
+      await Promise.all(
+        clients.map((client) =>
+          pipelined(
+            client,
+            Array.from({ length: 5 }, (_, i) => `group-${i}`),
+          ),
+        ),
+      )
+    ).flat();
     expect(first).toHaveLength(30);
     for (const response of first) {
       expect(response).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1, host: '', port: -1 });

@@ -58,8 +58,7 @@ function findCoordinator(broker: BrokerServices, topic: CoordinatorTopic, key: s
     if (live < topic.replicationFactor) {
       return unavailable(
         ErrorCode.COORDINATOR_NOT_AVAILABLE,
-        `${topic.name} cannot be created yet: ${topic.replicationFactorConfig}=${topic.replicationFactor} ` +
-          `but ${live} broker(s) are alive`,
+        `${topic.name} cannot be created yet: ${topic.replicationFactorConfig}=${topic.replicationFactor} ` + `but ${live} broker(s) are alive`,
       );
     }
     createCoordinatorTopic(broker, topic);
@@ -69,10 +68,7 @@ function findCoordinator(broker: BrokerServices, topic: CoordinatorTopic, key: s
   const leader = metadata.leaderFor(topic.name, partition) ?? -1;
   const node = leader >= 0 && metadata.isLive(leader) ? metadata.state.broker(leader) : undefined;
   if (node === undefined) {
-    return unavailable(
-      ErrorCode.COORDINATOR_NOT_AVAILABLE,
-      `${topic.name}-${partition}, which coordinates ${topic.keyName} ${JSON.stringify(key)}, has no live leader`,
-    );
+    return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${topic.name}-${partition}, which coordinates ${topic.keyName} ${JSON.stringify(key)}, has no live leader`);
   }
   return { nodeId: node.brokerId, host: node.host, port: node.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }

@@ -57,7 +57,7 @@ describe('InitProducerId handler', () => {
     expect(fresh.producerId).not.toBe(again.producerId);
   });
 
-  it('transactionalIdElsewhere: a broker that does not lead the id\'s __transaction_state partition answers NOT_COORDINATOR', async () => {
+  it("transactionalIdElsewhere: a broker that does not lead the id's __transaction_state partition answers NOT_COORDINATOR", async () => {
     const broker = await testBroker(clusterRecords({ ...TXN_STATE, leader: 2 }));
     expect(await init(broker, 4, { transactionalId: 'billing-tx' })).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, producerId: -1n });
   });

@@ -71,21 +71,25 @@ describe.skipIf(kcatMissing)('kcat compression', () => {
     ['snappy', CompressionType.Snappy],
     ['lz4', CompressionType.Lz4],
     ['zstd', CompressionType.Zstd],
-  ] as const)('everyCodecCompressed %s: kcat compresses its batches and they are stored so', async (codec, type) => {
-    const admin = await cluster.admin();
-    const topic = `kcat-${codec}`;
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-    const lines = Array.from({ length: 200 }, (_, i) => `record ${i} ${'abcdefgh'.repeat(i % 16)}`);
+  ] as const)(
+    'everyCodecCompressed %s: kcat compresses its batches and they are stored so',
+    async (codec, type) => {
+      const admin = await cluster.admin();
+      const topic = `kcat-${codec}`;
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+      const lines = Array.from({ length: 200 }, (_, i) => `record ${i} ${'abcdefgh'.repeat(i % 16)}`);
 
-    const stderr = await kcatProduce(cluster.bootstrap.join(','), topic, lines, codec);
+      const stderr = await kcatProduce(cluster.bootstrap.join(','), topic, lines, codec);
 
-    expect(stderr).not.toContain('does not support compression type');
-    // librdkafka sends a batch uncompressed when compressing did not shrink it, which can happen to a batch of one
-    // record that left before the rest were read; every larger batch must carry the codec.
-    const batches = await storedBatches(topic);
-    expect(batches.reduce((sum, b) => sum + b.records, 0)).toBe(lines.length);
-    const multiRecord = batches.filter((b) => b.records > 1);
-    expect(multiRecord.length).toBeGreaterThan(0);
-    expect(multiRecord.map((b) => b.codec)).toEqual(multiRecord.map(() => type));
-  }, 30_000);
+      expect(stderr).not.toContain('does not support compression type');
+      // librdkafka sends a batch uncompressed when compressing did not shrink it, which can happen to a batch of one
+      // record that left before the rest were read; every larger batch must carry the codec.
+      const batches = await storedBatches(topic);
+      expect(batches.reduce((sum, b) => sum + b.records, 0)).toBe(lines.length);
+      const multiRecord = batches.filter((b) => b.records > 1);
+      expect(multiRecord.length).toBeGreaterThan(0);
+      expect(multiRecord.map((b) => b.codec)).toEqual(multiRecord.map(() => type));
+    },
+    30_000,
+  );
 });

@@ -26,7 +26,15 @@ describe('ListOffsets handler', () => {
     const broker = await testBroker(clusterRecords(ORDERS));
     await broker.services.partitions.appendRecords('orders', 0, await batch(['a', 'b', 'c'], { timestamps: [100, 200, 300] }), 1, 1000);
     for (let version = 0; version <= 8; version++) {
-      const response = await listOffsets(broker, version, request([['orders', 0, -1n], ['orders', 0, 150n], ['orders', 0, -2n]]));
+      const response = await listOffsets(
+        broker,
+        version,
+        request([
+          ['orders', 0, -1n],
+          ['orders', 0, 150n],
+          ['orders', 0, -2n],
+        ]),
+      );
       const [latest, byTime, earliest] = response.topics.map((t) => t.partitions[0]!);
       if (version === 0) {
         expect([latest!.oldStyleOffsets, byTime!.oldStyleOffsets, earliest!.oldStyleOffsets]).toEqual([[3n], [1n], [0n]]);
@@ -45,9 +53,17 @@ describe('ListOffsets handler', () => {
     expect(response.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, offset: 1n, timestamp: 900n });
   });
 
-  it('partitionErrors: unknown partition, another broker\'s partition and a stale leader epoch each fail alone', async () => {
+  it("partitionErrors: unknown partition, another broker's partition and a stale leader epoch each fail alone", async () => {
     const broker = await testBroker(clusterRecords(ORDERS, ELSEWHERE));
-    const response = await listOffsets(broker, 5, request([['orders', 3, -1n], ['elsewhere', 0, -1n], ['orders', 0, -1n]]));
+    const response = await listOffsets(
+      broker,
+      5,
+      request([
+        ['orders', 3, -1n],
+        ['elsewhere', 0, -1n],
+        ['orders', 0, -1n],
+      ]),
+    );
     expect(response.topics.map((t) => t.partitions[0]!.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.NOT_LEADER_OR_FOLLOWER, 0]);
     const fenced = await listOffsets(broker, 5, request([['orders', 0, -1n]], 2));
     expect(fenced.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.FENCED_LEADER_EPOCH, offset: -1n });

@@ -15,7 +15,13 @@ describe('OffsetForLeaderEpoch handler', () => {
         {
           replicaId: -1,
           topics: [
-            { topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 2 }, { partition: 0, currentLeaderEpoch: -1, leaderEpoch: 9 }] },
+            {
+              topic: 'orders',
+              partitions: [
+                { partition: 0, currentLeaderEpoch: -1, leaderEpoch: 2 },
+                { partition: 0, currentLeaderEpoch: -1, leaderEpoch: 9 },
+              ],
+            },
             { topic: 'missing', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] },
           ],
         },
@@ -24,7 +30,10 @@ describe('OffsetForLeaderEpoch handler', () => {
       if (typeof answer === 'symbol') throw new Error('OffsetForLeaderEpoch is always answered');
       const response: ResponseOf<typeof OffsetForLeaderEpoch> = overTheWire(OffsetForLeaderEpoch, version, answer);
       expect(response.topics.map((t) => t.partitions.map((p) => [p.errorCode, p.leaderEpoch, p.endOffset]))).toEqual([
-        [[0, version >= 1 ? 2 : -1, 2n], [0, -1, -1n]],
+        [
+          [0, version >= 1 ? 2 : -1, 2n],
+          [0, -1, -1n],
+        ],
         [[ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n]],
       ]);
     }

@@ -20,7 +20,7 @@ function produce(acks: number, topicData: { name: string; partitions: [number, B
 }
 
 describe('Produce handler', () => {
-  it('internalTopicRefused: a client\'s batch for __consumer_offsets is INVALID_TOPIC_EXCEPTION and nothing is written', async () => {
+  it("internalTopicRefused: a client's batch for __consumer_offsets is INVALID_TOPIC_EXCEPTION and nothing is written", async () => {
     const broker = await testBroker(clusterRecords({ name: '__consumer_offsets', topicId: '0a0a0a0a-0000-4000-8000-00000000000c' }));
     const answer = await produceHandler.handle(produce(1, [{ name: '__consumer_offsets', partitions: [[0, await batch(['junk'])]] }]), broker.context(Produce, 9));
     if (answer === NO_RESPONSE) throw new Error('acks=1 must be answered');
@@ -35,7 +35,14 @@ describe('Produce handler', () => {
     const broker = await testBroker(clusterRecords(ORDERS, ELSEWHERE, SMALL));
     for (const version of [3, 7, 8, 9, 10, 11]) {
       const request = produce(1, [
-        { name: 'orders', partitions: [[0, await batch(['a', 'b'])], [1, await batch(['c'])], [7, await batch(['d'])]] },
+        {
+          name: 'orders',
+          partitions: [
+            [0, await batch(['a', 'b'])],
+            [1, await batch(['c'])],
+            [7, await batch(['d'])],
+          ],
+        },
         { name: 'elsewhere', partitions: [[0, await batch(['e'])]] },
         { name: 'small', partitions: [[0, await batch(['f'.repeat(200)])]] },
       ]);
@@ -43,7 +50,11 @@ describe('Produce handler', () => {
       if (answer === NO_RESPONSE) throw new Error('acks=1 must be answered');
       const response = overTheWire(Produce, version, answer);
       const [orders, elsewhere, small] = response.responses;
-      expect(orders!.partitionResponses.map((p) => [p.index, p.errorCode])).toEqual([[0, 0], [1, 0], [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
+      expect(orders!.partitionResponses.map((p) => [p.index, p.errorCode])).toEqual([
+        [0, 0],
+        [1, 0],
+        [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+      ]);
       expect(orders!.partitionResponses[0]!.logStartOffset).toBe(version >= 5 ? 0n : -1n);
       expect(elsewhere!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       expect(small!.partitionResponses[0]!.errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
@@ -70,7 +81,18 @@ describe('Produce handler', () => {
 
   it('invalidRequiredAcks: acks outside -1, 0, 1 fails every partition and appends nothing', async () => {
     const broker = await testBroker(clusterRecords(ORDERS));
-    const answer = await produceHandler.handle(produce(2, [{ name: 'orders', partitions: [[0, await batch(['a'])], [1, await batch(['b'])]] }]), broker.context(Produce, 7));
+    const answer = await produceHandler.handle(
+      produce(2, [
+        {
+          name: 'orders',
+          partitions: [
+            [0, await batch(['a'])],
+            [1, await batch(['b'])],
+          ],
+        },
+      ]),
+      broker.context(Produce, 7),
+    );
     if (answer === NO_RESPONSE) throw new Error('an invalid acks must be answered');
     expect(answer.responses[0]!.partitionResponses.map((p) => p.errorCode)).toEqual([ErrorCode.INVALID_REQUIRED_ACKS, ErrorCode.INVALID_REQUIRED_ACKS]);
     expect(broker.services.partitions.partition('orders', 0)!.logEndOffset).toBe(0n);
@@ -78,7 +100,18 @@ describe('Produce handler', () => {
 
   it('noBatch: a partition without records is INVALID_RECORD', async () => {
     const broker = await testBroker(clusterRecords(ORDERS));
-    const answer = await produceHandler.handle(produce(1, [{ name: 'orders', partitions: [[0, null], [1, Buffer.alloc(0)]] }]), broker.context(Produce, 9));
+    const answer = await produceHandler.handle(
+      produce(1, [
+        {
+          name: 'orders',
+          partitions: [
+            [0, null],
+            [1, Buffer.alloc(0)],
+          ],
+        },
+      ]),
+      broker.context(Produce, 9),
+    );
     if (answer === NO_RESPONSE) throw new Error('acks=1 must be answered');
     expect(answer.responses[0]!.partitionResponses.map((p) => p.errorCode)).toEqual([ErrorCode.INVALID_RECORD, ErrorCode.INVALID_RECORD]);
   });

@@ -77,7 +77,9 @@ async function readCommitted(broker: TestBroker, topic: string) {
     isolationLevel: 1,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+    topics: [
+      { topic, topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   });

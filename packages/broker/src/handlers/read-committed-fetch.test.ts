@@ -78,7 +78,13 @@ describe('read_committed Fetch', () => {
     expect(await writeMarker(broker, false)).toEqual({ producerId: TXN_PRODUCER, topics: [{ name: ORDERS.name, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE }] }] });
     for (const version of [4, 11, 12]) {
       const read = await fetchOrders(broker, READ_COMMITTED, version);
-      expect({ version, ...read }).toMatchObject({ version, errorCode: 0, lastStableOffset: 4n, highWatermark: 4n, abortedTransactions: [{ producerId: TXN_PRODUCER, firstOffset: 1n }] });
+      expect({ version, ...read }).toMatchObject({
+        version,
+        errorCode: 0,
+        lastStableOffset: 4n,
+        highWatermark: 4n,
+        abortedTransactions: [{ producerId: TXN_PRODUCER, firstOffset: 1n }],
+      });
       expect(batchBaseOffsets(read.records!)).toEqual([0n, 1n, 3n]);
     }
   });
@@ -93,7 +99,13 @@ describe('read_committed Fetch', () => {
 
   it('markerErrorsPerPartition: a partition led elsewhere, an unknown one and a stale producer epoch are each answered on their own', async () => {
     const broker = await openTransaction();
-    await broker.services.partitions.appendRecords(ORDERS.name, 0, await producerBatch(['t3'], { producerId: TXN_PRODUCER, producerEpoch: 1, baseSequence: 0, transactional: true }), -1, 1000);
+    await broker.services.partitions.appendRecords(
+      ORDERS.name,
+      0,
+      await producerBatch(['t3'], { producerId: TXN_PRODUCER, producerEpoch: 1, baseSequence: 0, transactional: true }),
+      -1,
+      1000,
+    );
     const answer = await writeMarker(
       broker,
       true,
@@ -104,7 +116,13 @@ describe('read_committed Fetch', () => {
       0,
     );
     expect(answer.topics).toEqual([
-      { name: ORDERS.name, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.INVALID_PRODUCER_EPOCH }, { partitionIndex: 9, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
+      {
+        name: ORDERS.name,
+        partitions: [
+          { partitionIndex: 0, errorCode: ErrorCode.INVALID_PRODUCER_EPOCH },
+          { partitionIndex: 9, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+        ],
+      },
       { name: ELSEWHERE.name, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER }] },
     ]);
   });

@@ -92,7 +92,13 @@ async function readCommitted(leader: TestBroker) {
     isolationLevel: 1,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic: ORDERS.name, topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+    topics: [
+      {
+        topic: ORDERS.name,
+        topicId: ZERO_UUID,
+        partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+      },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   });
@@ -105,7 +111,7 @@ async function stableOffset(coordinator: TestBroker) {
 }
 
 describe('a transaction through the handlers', () => {
-  it('commitReachesEveryPartition: the data becomes readable under read_committed and the offsets committed, once EndTxn\'s markers land', async () => {
+  it("commitReachesEveryPartition: the data becomes readable under read_committed and the offsets committed, once EndTxn's markers land", async () => {
     const { coordinator, leader, producer } = await transactionalProducer();
     await writeInTransaction(coordinator, leader, producer);
     expect(await readCommitted(leader)).toMatchObject({ lastStableOffset: 0n, highWatermark: 2n });

@@ -88,11 +88,7 @@ export class BrokerMetadata {
 
   /** This broker's configs in force: its dynamic ones, then the cluster-wide dynamic ones, then the static ones, then defaults. */
   get brokerConfig(): BrokerConfigValues {
-    this.#brokerConfig ??= resolveBrokerConfig(
-      this.#state.configs('broker', String(this.brokerId)),
-      this.#state.configs('broker', ''),
-      this.staticConfig,
-    );
+    this.#brokerConfig ??= resolveBrokerConfig(this.#state.configs('broker', String(this.brokerId)), this.#state.configs('broker', ''), this.staticConfig);
     return this.#brokerConfig;
   }
 

@@ -1,13 +1,4 @@
-import {
-  apiByKey,
-  ApiVersions,
-  decodeRequest,
-  decodeRequestHeader,
-  encodeResponse,
-  ErrorCode,
-  inVersionRange,
-  UnsupportedVersionError,
-} from '@kstream/protocol';
+import { apiByKey, ApiVersions, decodeRequest, decodeRequestHeader, encodeResponse, ErrorCode, inVersionRange, UnsupportedVersionError } from '@kstream/protocol';
 import type { ApiSpec, RequestHeader } from '@kstream/protocol';
 import { serveWithFaults } from '../faults/apply-faults.js';
 import { faultsOf } from '../faults/broker-faults.js';
@@ -37,12 +28,7 @@ export type RequestOutcome = Buffer[] | typeof NO_RESPONSE;
  * served, so the connection stops reading before the next frame; the promise
  * rejects with one when the handler fails or its response does not encode.
  */
-export function dispatchRequest(
-  frame: Buffer,
-  connectionId: string,
-  broker: BrokerServices,
-  handlers: HandlerRegistry,
-): Promise<RequestOutcome> {
+export function dispatchRequest(frame: Buffer, connectionId: string, broker: BrokerServices, handlers: HandlerRegistry): Promise<RequestOutcome> {
   let header: RequestHeader;
   try {
     header = decodeRequestHeader(frame);
@@ -58,9 +44,7 @@ export function dispatchRequest(
       return Promise.resolve([encodeResponse(ApiVersions, 0, correlationId, apiVersionsResponse(ErrorCode.UNSUPPORTED_VERSION, handlers.advertised))]);
     }
     const served = handler === undefined ? 'an API this broker does not serve' : `supported versions ${handledVersions(handler)}`;
-    throw new ConnectionClosingError(
-      `${apiByKey(apiKey)?.name ?? 'unknown API'} (apiKey ${apiKey}) v${apiVersion} from client ${JSON.stringify(clientId)}: ${served}`,
-    );
+    throw new ConnectionClosingError(`${apiByKey(apiKey)?.name ?? 'unknown API'} (apiKey ${apiKey}) v${apiVersion} from client ${JSON.stringify(clientId)}: ${served}`);
   }
   let body: Record<string, unknown>;
   try {

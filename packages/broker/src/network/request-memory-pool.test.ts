@@ -55,10 +55,7 @@ describe('RequestMemoryPool', () => {
 
   it('neverDeadlocksNorOvercommits: under any claims and releases, a waiting claim implies a granted one, and more than the budget is only ever one claim', () => {
     const limit = 1_000;
-    const op = fc.oneof(
-      fc.record({ reserve: fc.integer({ min: 1, max: 2_500 }) }),
-      fc.record({ release: fc.nat() }),
-    );
+    const op = fc.oneof(fc.record({ reserve: fc.integer({ min: 1, max: 2_500 }) }), fc.record({ release: fc.nat() }));
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
         const pool = new RequestMemoryPool(limit);

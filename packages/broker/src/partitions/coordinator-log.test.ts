@@ -70,7 +70,7 @@ describe('coordinatorLog', () => {
     expect((await log.read(3, 3n, 1 << 20)).length).toBe(0);
   });
 
-  it('coordinatorWritesSkipSequenceChecks: a coordinator\'s transactional batches all start at sequence 0 and each is appended, none taken for a retry', async () => {
+  it("coordinatorWritesSkipSequenceChecks: a coordinator's transactional batches all start at sequence 0 and each is appended, none taken for a retry", async () => {
     const manager = await ledPartition();
     const log = coordinatorLog(manager, TOPIC, () => 1000);
     const pending = () => batch(['offset'], { producerId: 31n, producerEpoch: 2, baseSequence: 0, isTransactional: true });

@@ -123,9 +123,7 @@ function incrementalContext(session: FetchSession): FetchContext {
     partitions,
     respond: (results) => ({
       sessionId: session.id,
-      partitions: zip(partitions, results).filter(({ params, result }) =>
-        session.mustRespond(sessionPartitionKey(params, session.usesTopicIds), result),
-      ),
+      partitions: zip(partitions, results).filter(({ params, result }) => session.mustRespond(sessionPartitionKey(params, session.usesTopicIds), result)),
     }),
   };
 }

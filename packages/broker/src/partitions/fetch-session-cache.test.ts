@@ -8,11 +8,7 @@ function parts(from: number, count: number): FetchPartitionParams[] {
   return Array.from({ length: count }, (_, i) => ({ topic: 't', topicId: ZERO_UUID, partition: from + i, fetchOffset: 0n, partitionMaxBytes: 1, currentLeaderEpoch: -1 }));
 }
 
-type Op =
-  | { kind: 'create'; count: number }
-  | { kind: 'grow'; pick: number; added: number; forgotten: number }
-  | { kind: 'remove'; pick: number }
-  | { kind: 'advance'; ms: number };
+type Op = { kind: 'create'; count: number } | { kind: 'grow'; pick: number; added: number; forgotten: number } | { kind: 'remove'; pick: number } | { kind: 'advance'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('create' as const), count: fc.integer({ min: 0, max: 40 }) }),

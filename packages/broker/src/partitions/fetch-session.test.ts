@@ -27,7 +27,11 @@ async function fetchThrough(manager: ReplicaManager, sessions: FetchSessionCache
   if (context.errorCode !== 0) return { errorCode: context.errorCode, sessionId: 0, carried: [] as string[] };
   const results = await manager.fetchMessages({ maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, readCommitted: false, partitions: context.partitions });
   const { sessionId, partitions } = context.respond(results);
-  return { errorCode: 0, sessionId, carried: partitions.map((p) => `${p.params.topic}-${p.params.partition}@${p.params.fetchOffset}:${p.result.records.length > 0 ? 'data' : 'empty'}`) };
+  return {
+    errorCode: 0,
+    sessionId,
+    carried: partitions.map((p) => `${p.params.topic}-${p.params.partition}@${p.params.fetchOffset}:${p.result.records.length > 0 ? 'data' : 'empty'}`),
+  };
 }
 
 describe('Fetch sessions (KIP-227)', () => {
@@ -78,7 +82,9 @@ describe('Fetch sessions (KIP-227)', () => {
   it('sessionErrors: an unknown id is FETCH_SESSION_ID_NOT_FOUND, a wrong epoch INVALID_FETCH_SESSION_EPOCH, topic-id use must not change', () => {
     const { sessions } = cache();
     const opened = newFetchContext(sessions, request(0, 0, [part('a')]));
-    expect(opened.respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]).sessionId).toBe(100);
+    expect(opened.respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]).sessionId).toBe(
+      100,
+    );
     expect(newFetchContext(sessions, request(555, 1, [])).errorCode).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
     expect(newFetchContext(sessions, request(100, 2, [])).errorCode).toBe(ErrorCode.INVALID_FETCH_SESSION_EPOCH);
     expect(newFetchContext(sessions, { ...request(100, 1, []), usesTopicIds: true }).errorCode).toBe(ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR);
@@ -88,7 +94,9 @@ describe('Fetch sessions (KIP-227)', () => {
 
   it('finalEpochCloses: epoch -1 removes the session and fetches without one; v4–6 requests never open one', () => {
     const { sessions } = cache();
-    newFetchContext(sessions, request(0, 0, [part('a')])).respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]);
+    newFetchContext(sessions, request(0, 0, [part('a')])).respond([
+      { errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null },
+    ]);
     const closing = newFetchContext(sessions, request(100, -1, [part('a')]));
     expect(closing.kind).toBe('sessionless');
     expect(closing.respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]).sessionId).toBe(0);
@@ -97,7 +105,9 @@ describe('Fetch sessions (KIP-227)', () => {
 
   it('epochWraps: after 2^31-1 the next expected epoch is 1', () => {
     const { sessions } = cache();
-    newFetchContext(sessions, request(0, 0, [part('a')])).respond([{ errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null }]);
+    newFetchContext(sessions, request(0, 0, [part('a')])).respond([
+      { errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0), abortedTransactions: null },
+    ]);
     sessions.get(100)!.epoch = 0x7fffffff;
     expect(newFetchContext(sessions, request(100, 0x7fffffff, [])).kind).toBe('incremental');
     expect(sessions.get(100)!.epoch).toBe(1);
@@ -132,7 +142,7 @@ describe('FetchSessionCache', () => {
     expect(sessions.get(second)).toBeDefined();
   });
 
-  it('evictsSmallestForBigger: with no stale session, a bigger session takes the smallest one\'s slot', () => {
+  it("evictsSmallestForBigger: with no stale session, a bigger session takes the smallest one's slot", () => {
     const { sessions } = cache({ maxSlots: 2 });
     const small = open(sessions, 1);
     const large = open(sessions, 10);

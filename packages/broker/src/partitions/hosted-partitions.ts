@@ -1,15 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from '@kstream/actor';
 import { ErrorCode } from '@kstream/protocol';
-import {
-  HIGH_WATERMARK_CHECKPOINT_FILE,
-  LogDirectory,
-  OffsetCheckpointFile,
-  partitionDirName,
-  type FileSystem,
-  type LogDirIo,
-  type PartitionOffset,
-} from '@kstream/log-storage';
+import { HIGH_WATERMARK_CHECKPOINT_FILE, LogDirectory, OffsetCheckpointFile, partitionDirName, type FileSystem, type LogDirIo, type PartitionOffset } from '@kstream/log-storage';
 import { DEFAULT_OFFLINE_RETRY_BACKOFF, OfflinePartitions, type OfflineRetryBackoff } from './offline-partitions.js';
 import { Partition, PartitionError, partitionKey, type PartitionConfig, type PartitionState, type ReplicationContext } from '@kstream/replication';
 import { partitionsOnDisk, readPartitionTopicId, writePartitionMetadata } from './partition-dirs.js';
@@ -282,9 +274,11 @@ export class HostedPartitions {
 
   #serially(key: string, run: () => Promise<void>): Promise<void> {
     const previous = this.#pending.get(key) ?? Promise.resolve();
-    const next = previous.then(() => (this.#closed ? undefined : run())).catch((error: unknown) => {
-      this.#logger.error('Failed to change a hosted partition', { partition: key, error });
-    });
+    const next = previous
+      .then(() => (this.#closed ? undefined : run()))
+      .catch((error: unknown) => {
+        this.#logger.error('Failed to change a hosted partition', { partition: key, error });
+      });
     this.#pending.set(key, next);
     void next.finally(() => {
       if (this.#pending.get(key) === next) this.#pending.delete(key);

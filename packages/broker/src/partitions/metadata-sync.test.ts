@@ -10,10 +10,15 @@ const LATER = { name: 'later', topicId: '1a1a1a1a-0000-4000-8000-000000000002' }
 const THEIRS = { name: 'theirs', topicId: '1a1a1a1a-0000-4000-8000-000000000003', leader: 2 };
 
 describe('syncReplicaManager', () => {
-  it('snapshotHostsOwnPartitions: a registration snapshot opens this broker\'s partitions and no one else\'s', async () => {
+  it("snapshotHostsOwnPartitions: a registration snapshot opens this broker's partitions and no one else's", async () => {
     const broker = await testBroker(clusterRecords(ORDERS, THEIRS));
     const { partitions } = broker.services;
-    expect(partitions.hostedPartitions().map((p) => p.name).sort()).toEqual(['orders-0', 'orders-1']);
+    expect(
+      partitions
+        .hostedPartitions()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['orders-0', 'orders-1']);
     expect((await partitions.appendRecords('theirs', 0, await batch(['x']), 1, 1000)).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   });
 

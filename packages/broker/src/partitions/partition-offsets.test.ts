@@ -91,7 +91,7 @@ describe('ListOffsets lookups', () => {
     expect(await lookup(manager, MAX_TIMESTAMP)).toEqual({ timestamp: -1n, offset: -1n, leaderEpoch: -1 });
   });
 
-  it('maxTimestampLogAppendTime: under LogAppendTime the broker\'s stamp is the timestamp, the batch\'s first record the offset', async () => {
+  it("maxTimestampLogAppendTime: under LogAppendTime the broker's stamp is the timestamp, the batch's first record the offset", async () => {
     let now = 5_000;
     const manager = await openManager({ clock: () => now });
     await manager.applyAssignment(assignment('orders', { configs: { 'message.timestamp.type': 'LogAppendTime' } }));

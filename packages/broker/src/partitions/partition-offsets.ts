@@ -56,12 +56,7 @@ export async function fetchOffsetForTimestamp(partition: Partition, timestamp: b
  * timestamp is lower are skipped by their header, the first one that may
  * hold it is decoded. Usually that is the first batch read.
  */
-async function firstRecordAtOrAfter(
-  partition: Partition,
-  fromOffset: bigint,
-  timestamp: bigint,
-  lastFetchable: bigint,
-): Promise<OffsetAndTimestamp | undefined> {
+async function firstRecordAtOrAfter(partition: Partition, fromOffset: bigint, timestamp: bigint, lastFetchable: bigint): Promise<OffsetAndTimestamp | undefined> {
   let offset = fromOffset;
   while (offset < lastFetchable) {
     const read = await partition.log.read(offset, { maxBytes: 1, maxOffset: lastFetchable, minOneMessage: true });
@@ -76,12 +71,7 @@ async function firstRecordAtOrAfter(
 }
 
 /** The first record of the batch at the start of `batch` in [fromOffset, lastFetchable) whose timestamp is >= `timestamp`. */
-async function firstRecordInBatch(
-  batch: Buffer,
-  fromOffset: bigint,
-  timestamp: bigint,
-  lastFetchable: bigint,
-): Promise<OffsetAndTimestamp | undefined> {
+async function firstRecordInBatch(batch: Buffer, fromOffset: bigint, timestamp: bigint, lastFetchable: bigint): Promise<OffsetAndTimestamp | undefined> {
   const { header, records } = await decodeRecordBatch(batch, { verifyCrc: false });
   const logAppendTime = (header.attributes & ATTRIBUTE_TIMESTAMP_TYPE) !== 0;
   for (const record of records) {

@@ -68,7 +68,10 @@ describe('ReplicaManager fetch', () => {
     expect(answered).toBe(false);
     expect(manager.purgatory.watching(partitionKey('orders', 0))).toBe(1);
 
-    const [written] = await manager.writeTxnMarkers([{ producerId: 9n, producerEpoch: 0, coordinatorEpoch: 0, commit: true, partitions: [{ topic: 'orders', partition: 0 }] }], 1000);
+    const [written] = await manager.writeTxnMarkers(
+      [{ producerId: 9n, producerEpoch: 0, coordinatorEpoch: 0, commit: true, partitions: [{ topic: 'orders', partition: 0 }] }],
+      1000,
+    );
     expect(written![0]!.errorCode).toBe(ErrorCode.NONE);
     const [result] = await committed;
     expect(result!.lastStableOffset).toBe(4n);
@@ -130,7 +133,7 @@ describe('ReplicaManager fetch', () => {
     expect(manager.purgatory.watching(partitionKey('idle', 0)) + manager.purgatory.watching(partitionKey('busy', 0))).toBe(0);
   });
 
-  it('allAtEndBoundedByMaxWait: a fetch whose partitions are all at their end (a consumer\'s last fetch) answers empty after maxWaitMs, not later', async () => {
+  it("allAtEndBoundedByMaxWait: a fetch whose partitions are all at their end (a consumer's last fetch) answers empty after maxWaitMs, not later", async () => {
     const manager = await openManager();
     for (const topic of ['a', 'b']) {
       await manager.applyAssignment(assignment(topic));
@@ -219,7 +222,7 @@ describe('ReplicaManager fetch', () => {
     expect(result!.records.length).toBe(0);
   });
 
-  it('byteLimitsAsKafka: whole batches within each partition\'s limit and what the response has left; only the first batch of the first partition with data may exceed them', async () => {
+  it("byteLimitsAsKafka: whole batches within each partition's limit and what the response has left; only the first batch of the first partition with data may exceed them", async () => {
     const manager = await openManager();
     let round = 0;
     const partitionArb = fc.record({

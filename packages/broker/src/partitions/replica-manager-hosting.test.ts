@@ -8,7 +8,7 @@ import { assignment, batch, closeManager, openManager, tempDir } from './partiti
 const HOUR = 3_600_000;
 
 describe('ReplicaManager hosting', () => {
-  it('hostWritesPartitionMetadata: a hosted partition gets its directory and Kafka\'s partition.metadata naming the topic id', async () => {
+  it("hostWritesPartitionMetadata: a hosted partition gets its directory and Kafka's partition.metadata naming the topic id", async () => {
     const logDir = tempDir();
     const manager = await openManager({ logDir });
     const orders = assignment('orders');
@@ -34,7 +34,7 @@ describe('ReplicaManager hosting', () => {
     expect((await manager.appendRecords('orders', 0, await batch(['a']), 1, 1000)).errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
-  it('recreatedTopicStartsAtZero: a new topic of a deleted one\'s name starts at offset 0 despite the old checkpoints', async () => {
+  it("recreatedTopicStartsAtZero: a new topic of a deleted one's name starts at offset 0 despite the old checkpoints", async () => {
     const manager = await openManager();
     const first = assignment('orders', { topicId: '11111111-1111-1111-1111-111111111111' });
     await manager.applyAssignment(first);
@@ -94,7 +94,13 @@ describe('ReplicaManager hosting', () => {
     mkdirSync(join(logDir, 'left-behind-3'));
     writeFileSync(join(logDir, 'left-behind-3', '00000000000000000000.log'), '');
     await manager.reconcile([assignment('kept'), assignment('elsewhere', { replicas: [2] })]);
-    await expect.poll(() => readdirSync(logDir).filter((name) => !name.includes('checkpoint')).sort()).toEqual(['kept-0']);
+    await expect
+      .poll(() =>
+        readdirSync(logDir)
+          .filter((name) => !name.includes('checkpoint'))
+          .sort(),
+      )
+      .toEqual(['kept-0']);
     expect(manager.hostedPartitions().map((p) => p.name)).toEqual(['kept-0']);
   });
 
@@ -136,7 +142,7 @@ describe('ReplicaManager hosting', () => {
     await expect.poll(() => manager.partition('orders', 0)!.logStartOffset, { timeout: 5000 }).toBe(2n);
   });
 
-  it('durableFlushPolicy: flush.messages=1 maps to the log\'s durable policy', () => {
+  it("durableFlushPolicy: flush.messages=1 maps to the log's durable policy", () => {
     expect(partitionConfigFrom({ 'flush.messages': '1' }).log.flushPolicy).toBe('durable');
     expect(partitionConfigFrom({ 'flush.messages': '9223372036854775807' }).log.flushPolicy).toBe('page-cache');
     expect(() => partitionConfigFrom({ 'min.insync.replicas': '0' })).toThrow(/min\.insync\.replicas/);

@@ -348,10 +348,7 @@ export class ReplicaManager {
       const leader = await this.leaderPartition(topic, partition);
       // Checked in the same turn as the append starts, so no newer epoch can slip between.
       if (leaderEpoch !== undefined && leader.leaderEpoch !== leaderEpoch) {
-        throw new PartitionError(
-          ErrorCode.NOT_LEADER_OR_FOLLOWER,
-          `Broker ${this.brokerId} leads ${leader.name} in leader epoch ${leader.leaderEpoch}, not ${leaderEpoch}`,
-        );
+        throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${this.brokerId} leads ${leader.name} in leader epoch ${leader.leaderEpoch}, not ${leaderEpoch}`);
       }
       const txn = verifier === undefined ? undefined : transactionalProducer(records);
       let guard: VerificationGuard | undefined;
@@ -598,4 +595,3 @@ function errorClass(error: unknown): string {
 function errorResult(errorCode: number): FetchPartitionResult {
   return { errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY_RECORDS, abortedTransactions: null };
 }
-

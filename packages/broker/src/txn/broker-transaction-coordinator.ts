@@ -39,10 +39,8 @@ export function startBrokerTransactionCoordinator(options: BrokerTransactionCoor
     brokerId,
     config: () => transactionCoordinatorConfig(metadata.brokerConfig),
     log: coordinatorLog(partitions, TRANSACTION_STATE_TOPIC, timeoutMs),
-    transactionTopicPartitionCount: () =>
-      metadata.topicByName(TRANSACTION_STATE_TOPIC)?.partitions.length ?? metadata.brokerConfig['transaction.state.log.num.partitions'],
-    offsetsTopicPartitionCount: () =>
-      metadata.topicByName(GROUP_METADATA_TOPIC)?.partitions.length ?? metadata.brokerConfig['offsets.topic.num.partitions'],
+    transactionTopicPartitionCount: () => metadata.topicByName(TRANSACTION_STATE_TOPIC)?.partitions.length ?? metadata.brokerConfig['transaction.state.log.num.partitions'],
+    offsetsTopicPartitionCount: () => metadata.topicByName(GROUP_METADATA_TOPIC)?.partitions.length ?? metadata.brokerConfig['offsets.topic.num.partitions'],
     partitionExists: (topic, partition) => metadata.partition(topic, partition) !== undefined,
     producerIds,
     markers: brokerTxnMarkerWriter({ brokerId, metadata, partitions, peers, timeoutMs, logger }),

@@ -176,9 +176,7 @@ describe('ProducerIdManager', () => {
     const slow = controller.held();
     controller.andThen(slow.answer);
     const manager = managerFor(controller, { maxWaitMs: 30 });
-    expect((await rejection(manager.generate())).message).toBe(
-      'broker 1 has no producer id to hand out: the next block is still on its way from the controller',
-    );
+    expect((await rejection(manager.generate())).message).toBe('broker 1 has no producer id to hand out: the next block is still on its way from the controller');
     slow.release();
     await sleep(20);
     expect(await manager.generate()).toBe(0n);
@@ -187,9 +185,7 @@ describe('ProducerIdManager', () => {
 
   it('blockNotAfterCurrent: a block overlapping the one in use is refused, so no id is handed out twice', async () => {
     const controller = new ScriptedController(10);
-    controller
-      .andThen(() => controller.block())
-      .andThen(() => ({ errorCode: ErrorCode.NONE, errorMessage: null, producerIdStart: 5n, producerIdLen: 10 }));
+    controller.andThen(() => controller.block()).andThen(() => ({ errorCode: ErrorCode.NONE, errorMessage: null, producerIdStart: 5n, producerIdLen: 10 }));
     const manager = managerFor(controller, { retryBackoffMs: 200 });
     expect(await generateMany(manager, 10)).toEqual(range(0, 10));
     await until(() => controller.requests.length === 2);
@@ -202,9 +198,7 @@ describe('ProducerIdManager', () => {
   it('notRegistered: before the broker has an epoch nothing is asked', async () => {
     const controller = new ScriptedController(10);
     const manager = managerFor(controller, { brokerEpoch: () => -1 });
-    expect((await rejection(manager.generate())).message).toBe(
-      'broker 1 has no producer id to hand out: broker 1 has not registered with the controller yet',
-    );
+    expect((await rejection(manager.generate())).message).toBe('broker 1 has no producer id to hand out: broker 1 has not registered with the controller yet');
     expect(controller.requests).toHaveLength(0);
   });
 

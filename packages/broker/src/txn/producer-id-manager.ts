@@ -114,10 +114,7 @@ export class ProducerIdManager {
       failure = `broker ${brokerId} has not registered with the controller yet`;
     } else {
       try {
-        const reply = await controller.ask(
-          { type: 'AllocateProducerIds', brokerId, brokerEpoch },
-          { timeoutMs: this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
-        );
+        const reply = await controller.ask({ type: 'AllocateProducerIds', brokerId, brokerEpoch }, { timeoutMs: this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS });
         if (this.#closed) return;
         failure = this.#accept(reply, brokerEpoch);
       } catch (error) {
@@ -160,9 +157,7 @@ export class ProducerIdManager {
 
   #unavailable(): PartitionError {
     const { brokerId } = this.#options;
-    const why = this.#closed
-      ? 'it is shutting down'
-      : (this.#lastFailure ?? 'the next block is still on its way from the controller');
+    const why = this.#closed ? 'it is shutting down' : (this.#lastFailure ?? 'the next block is still on its way from the controller');
     return new PartitionError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `broker ${brokerId} has no producer id to hand out: ${why}`);
   }
 }

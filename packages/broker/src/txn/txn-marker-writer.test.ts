@@ -36,7 +36,7 @@ function commitOf(...partitions: { topic: string; partition: number }[]): TxnMar
 }
 
 describe('brokerTxnMarkerWriter', () => {
-  it('routesToEachLeader: its own partition written here, the peer\'s over their channel, an unknown one UNKNOWN_TOPIC_OR_PARTITION', async () => {
+  it("routesToEachLeader: its own partition written here, the peer's over their channel, an unknown one UNKNOWN_TOPIC_OR_PARTITION", async () => {
     const { one, two } = await twoBrokers();
     pairBrokers(one, two);
     const results = await writerOf(one).write(commitOf({ topic: 'local', partition: 0 }, { topic: 'remote', partition: 0 }, { topic: 'gone', partition: 0 }));
@@ -45,14 +45,17 @@ describe('brokerTxnMarkerWriter', () => {
       { topic: 'remote', partition: 0, errorCode: ErrorCode.NONE },
       { topic: 'gone', partition: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
     ]);
-    for (const [broker, topic] of [[one, 'local'], [two, 'remote']] as const) {
+    for (const [broker, topic] of [
+      [one, 'local'],
+      [two, 'remote'],
+    ] as const) {
       const partition = broker.services.partitions.partition(topic, 0)!;
       expect(partition.logEndOffset).toBe(2n);
       expect(partition.lastStableOffset).toBe(2n);
     }
   });
 
-  it('offsetsMarkerCompletesGroupOffsets: a marker on the peer\'s __consumer_offsets partition completes the producer\'s offsets in its group coordinator', async () => {
+  it("offsetsMarkerCompletesGroupOffsets: a marker on the peer's __consumer_offsets partition completes the producer's offsets in its group coordinator", async () => {
     const { one, two } = await twoBrokers();
     pairBrokers(one, two);
     const completed = vi.spyOn(two.services.groups, 'onTransactionCompleted');
@@ -61,7 +64,7 @@ describe('brokerTxnMarkerWriter', () => {
     expect(completed).toHaveBeenCalledWith(0, PRODUCER, false);
   });
 
-  it('cutLinkTimesOut: across a cut link the peer\'s partitions are REQUEST_TIMED_OUT, retriable; once healed the marker is written', async () => {
+  it("cutLinkTimesOut: across a cut link the peer's partitions are REQUEST_TIMED_OUT, retriable; once healed the marker is written", async () => {
     const { one, two } = await twoBrokers();
     pairBrokers(one, two);
     one.services.peers.setCut(2, true);
@@ -91,7 +94,7 @@ describe('brokerTxnMarkerWriter', () => {
     expect(Date.now() - started).toBeLessThan(MARKER_TIMEOUT_MS);
   });
 
-  it('staleMarkerRefusedByPeer: the peer\'s log refuses a marker of an older coordinator epoch, and the answer says so', async () => {
+  it("staleMarkerRefusedByPeer: the peer's log refuses a marker of an older coordinator epoch, and the answer says so", async () => {
     const { one, two } = await twoBrokers();
     pairBrokers(one, two);
     const writer = writerOf(one);

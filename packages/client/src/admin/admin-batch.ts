@@ -59,9 +59,7 @@ export async function runBatch<I, R>(call: AdminCall, spec: BatchSpec<I, R>): Pr
     for (const index of pending) failures.set(index, lastErrors.get(index) ?? error);
   }
   if (failures.size === 0) return spec.items.map((_, index) => results.get(index)!);
-  const listed: AdminItemFailure[] = [...failures.keys()]
-    .sort((a, b) => a - b)
-    .map((index) => ({ item: spec.itemName(spec.items[index]!), error: failures.get(index)! }));
+  const listed: AdminItemFailure[] = [...failures.keys()].sort((a, b) => a - b).map((index) => ({ item: spec.itemName(spec.items[index]!), error: failures.get(index)! }));
   const succeeded = [...results.keys()].sort((a, b) => a - b).map((index) => results.get(index)!);
   throw new AdminBatchError<R>(call.api, listed, succeeded, exhausted);
 }

@@ -62,11 +62,7 @@ export function requestTimeout(call: AdminCall, serverTimeoutMs: number): { time
 }
 
 /** Runs one attempt after another until it resolves, a non-retriable error, or the call's deadline. */
-export function retrying<T>(
-  call: AdminCall,
-  operation: (attempt: number) => Promise<T>,
-  onRetry?: (error: KafkaClientError, attempt: number) => void | Promise<void>,
-): Promise<T> {
+export function retrying<T>(call: AdminCall, operation: (attempt: number) => Promise<T>, onRetry?: (error: KafkaClientError, attempt: number) => void | Promise<void>): Promise<T> {
   const { retries, retryBackoffMs, retryBackoffMaxMs } = call.context.options;
   return withRetry(operation, {
     retries,

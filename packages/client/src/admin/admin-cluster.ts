@@ -78,10 +78,14 @@ export async function electLeaders(
       itemName: partitionName,
       retryItem: controllerRetry(context),
       attempt: (pending) =>
-        sendToOne(pending, () => controllerOf(context), async (controller, items) => {
-          const response = await requestElection(call, controller, type, items);
-          return items.map((tp) => electionOutcome(call, controller, response, tp));
-        }),
+        sendToOne(
+          pending,
+          () => controllerOf(context),
+          async (controller, items) => {
+            const response = await requestElection(call, controller, type, items);
+            return items.map((tp) => electionOutcome(call, controller, response, tp));
+          },
+        ),
     });
   }
   const { controller, response } = await atController(call, async (c) => ({ controller: c, response: await requestElection(call, c, type, null) }));

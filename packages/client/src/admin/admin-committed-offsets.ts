@@ -56,7 +56,8 @@ export async function fetchCommittedOffsets(
     };
     const response = await coordinator.request(OffsetFetch, body);
     const group = coordinator.version(OffsetFetch) >= 8 ? response.groups.find((g) => g.groupId === groupId) : response;
-    if (group === undefined) throw protocolError(ErrorCode.UNKNOWN_SERVER_ERROR, { api: call.api, broker: coordinator.label, groupId, serverMessage: 'the answer left out the group' });
+    if (group === undefined)
+      throw protocolError(ErrorCode.UNKNOWN_SERVER_ERROR, { api: call.api, broker: coordinator.label, groupId, serverMessage: 'the answer left out the group' });
     if (group.errorCode !== 0) throw protocolError(group.errorCode, { api: call.api, broker: coordinator.label, groupId });
     return { coordinator, topics: group.topics };
   });
@@ -95,32 +96,37 @@ export async function commitOffsets(
     itemName: partitionName,
     retryItem: coordinatorRetry(context, () => groupId),
     attempt: (pending) =>
-      sendPerBroker(pending, () => context.cluster.coordinator('group', groupId), async (coordinator, items) => {
-        const body: RequestOf<typeof OffsetCommit> = {
-          groupId,
-          generationIdOrMemberEpoch: -1,
-          memberId: '',
-          groupInstanceId: null,
-          retentionTimeMs: -1n,
-          topics: byTopic(items).map(([name, tps]) => ({
-            name,
-            partitions: tps.map((tp) => ({
-              partitionIndex: tp.partition,
-              committedOffset: tp.offset,
-              committedLeaderEpoch: -1,
-              commitTimestamp: -1n,
-              committedMetadata: '',
+      sendPerBroker(
+        pending,
+        () => context.cluster.coordinator('group', groupId),
+        async (coordinator, items) => {
+          const body: RequestOf<typeof OffsetCommit> = {
+            groupId,
+            generationIdOrMemberEpoch: -1,
+            memberId: '',
+            groupInstanceId: null,
+            retentionTimeMs: -1n,
+            topics: byTopic(items).map(([name, tps]) => ({
+              name,
+              partitions: tps.map((tp) => ({
+                partitionIndex: tp.partition,
+                committedOffset: tp.offset,
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1n,
+                committedMetadata: '',
+              })),
             })),
-          })),
-        };
-        const response = await coordinator.request(OffsetCommit, body);
-        return items.map((tp): ItemOutcome<void> | undefined => {
-          const answer = response.topics.find((t) => t.name === tp.topic)?.partitions.find((p) => p.partitionIndex === tp.partition);
-          if (answer === undefined) return undefined;
-          if (answer.errorCode !== 0) return { error: protocolError(answer.errorCode, { api: call.api, broker: coordinator.label, groupId, topic: tp.topic, partition: tp.partition }) };
-          return { value: undefined };
-        });
-      }),
+          };
+          const response = await coordinator.request(OffsetCommit, body);
+          return items.map((tp): ItemOutcome<void> | undefined => {
+            const answer = response.topics.find((t) => t.name === tp.topic)?.partitions.find((p) => p.partitionIndex === tp.partition);
+            if (answer === undefined) return undefined;
+            if (answer.errorCode !== 0)
+              return { error: protocolError(answer.errorCode, { api: call.api, broker: coordinator.label, groupId, topic: tp.topic, partition: tp.partition }) };
+            return { value: undefined };
+          });
+        },
+      ),
   });
 }
 

@@ -38,9 +38,7 @@ export interface ResourceConfigs {
  * resource's own value (back to its default), `append` / `subtract` items of
  * a list config such as cleanup.policy.
  */
-export type ConfigOperation =
-  | { readonly name: string; readonly op: 'set' | 'append' | 'subtract'; readonly value: string }
-  | { readonly name: string; readonly op: 'delete' };
+export type ConfigOperation = { readonly name: string; readonly op: 'set' | 'append' | 'subtract'; readonly value: string } | { readonly name: string; readonly op: 'delete' };
 
 export interface ConfigAlteration {
   readonly resource: ConfigResource;
@@ -74,30 +72,30 @@ export function configEntryOf(config: Partial<DescribedConfig> & Pick<DescribedC
   };
 }
 
-export function describeConfigs(
-  context: AdminContext,
-  resources: readonly ConfigResourceQuery[],
-  options: DescribeConfigsOptions = {},
-): Promise<ResourceConfigs[]> {
+export function describeConfigs(context: AdminContext, resources: readonly ConfigResourceQuery[], options: DescribeConfigsOptions = {}): Promise<ResourceConfigs[]> {
   const call = startCall(context, 'DescribeConfigs', options);
   return runBatch<ConfigResourceQuery, ResourceConfigs>(call, {
     items: resources,
     itemName: resourceName,
     retryItem: finalUnknownTopic,
     attempt: (pending) =>
-      sendPerBroker(pending, (resource) => configTarget(context, resource), async (broker, items) => {
-        const body: RequestOf<typeof DescribeConfigs> = {
-          resources: items.map((r) => ({
-            resourceType: resourceTypeCode(r.type),
-            resourceName: r.name,
-            configurationKeys: r.configNames === undefined ? null : [...r.configNames],
-          })),
-          includeSynonyms: options.includeSynonyms ?? false,
-          includeDocumentation: options.includeDocumentation ?? false,
-        };
-        const response = await broker.request(DescribeConfigs, body);
-        return items.map((resource) => describedOutcome(call, broker, resource, response));
-      }),
+      sendPerBroker(
+        pending,
+        (resource) => configTarget(context, resource),
+        async (broker, items) => {
+          const body: RequestOf<typeof DescribeConfigs> = {
+            resources: items.map((r) => ({
+              resourceType: resourceTypeCode(r.type),
+              resourceName: r.name,
+              configurationKeys: r.configNames === undefined ? null : [...r.configNames],
+            })),
+            includeSynonyms: options.includeSynonyms ?? false,
+            includeDocumentation: options.includeDocumentation ?? false,
+          };
+          const response = await broker.request(DescribeConfigs, body);
+          return items.map((resource) => describedOutcome(call, broker, resource, response));
+        },
+      ),
   });
 }
 
@@ -114,11 +112,7 @@ function describedOutcome(
 }
 
 /** Applies each resource's operations; each resource succeeds or fails whole. */
-export async function alterConfigs(
-  context: AdminContext,
-  alterations: readonly ConfigAlteration[],
-  options: AlterConfigsOptions = {},
-): Promise<void> {
+export async function alterConfigs(context: AdminContext, alterations: readonly ConfigAlteration[], options: AlterConfigsOptions = {}): Promise<void> {
   for (const { operations } of alterations) checkOperations(operations);
   const call = startCall(context, 'IncrementalAlterConfigs', options);
   await runBatch<ConfigAlteration, void>(call, {
@@ -126,23 +120,27 @@ export async function alterConfigs(
     itemName: (a) => resourceName(a.resource),
     retryItem: finalUnknownTopic,
     attempt: (pending) =>
-      sendPerBroker(pending, (a) => configTarget(context, a.resource), async (broker, items) => {
-        const body: RequestOf<typeof IncrementalAlterConfigs> = {
-          resources: items.map(({ resource, operations }) => ({
-            resourceType: resourceTypeCode(resource.type),
-            resourceName: resource.name,
-            configs: operations.map((o) => ({ name: o.name, configOperation: OPERATION_CODES[o.op], value: o.op === 'delete' ? null : o.value })),
-          })),
-          validateOnly: options.validateOnly ?? false,
-        };
-        const response = await broker.request(IncrementalAlterConfigs, body);
-        return items.map(({ resource }): ItemOutcome<void> | undefined => {
-          const answer = response.responses.find((r) => r.resourceType === resourceTypeCode(resource.type) && r.resourceName === resource.name);
-          if (answer === undefined) return undefined;
-          if (answer.errorCode !== 0) return { error: resourceError(call, broker, resource, answer.errorCode, answer.errorMessage) };
-          return { value: undefined };
-        });
-      }),
+      sendPerBroker(
+        pending,
+        (a) => configTarget(context, a.resource),
+        async (broker, items) => {
+          const body: RequestOf<typeof IncrementalAlterConfigs> = {
+            resources: items.map(({ resource, operations }) => ({
+              resourceType: resourceTypeCode(resource.type),
+              resourceName: resource.name,
+              configs: operations.map((o) => ({ name: o.name, configOperation: OPERATION_CODES[o.op], value: o.op === 'delete' ? null : o.value })),
+            })),
+            validateOnly: options.validateOnly ?? false,
+          };
+          const response = await broker.request(IncrementalAlterConfigs, body);
+          return items.map(({ resource }): ItemOutcome<void> | undefined => {
+            const answer = response.responses.find((r) => r.resourceType === resourceTypeCode(resource.type) && r.resourceName === resource.name);
+            if (answer === undefined) return undefined;
+            if (answer.errorCode !== 0) return { error: resourceError(call, broker, resource, answer.errorCode, answer.errorMessage) };
+            return { value: undefined };
+          });
+        },
+      ),
   });
 }
 

@@ -103,13 +103,25 @@ export async function resetGroupOffsets(context: AdminContext, groupId: string, 
     newOffset: offset,
   }));
   if (options.dryRun !== true && resets.length > 0) {
-    await commitOffsets(context, groupId, resets.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })), restOf(call));
+    await commitOffsets(
+      context,
+      groupId,
+      resets.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })),
+      restOf(call),
+    );
   }
   return resets;
 }
 
 async function newOffsets(context: AdminContext, partitions: readonly TopicPartition[], to: ResetTarget, call: AdminCall) {
-  const offsetsAt = async (spec: OffsetSpec) => (await listOffsets(context, partitions.map((tp) => ({ ...tp, spec })), restOf(call))).map((f) => f.offset);
+  const offsetsAt = async (spec: OffsetSpec) =>
+    (
+      await listOffsets(
+        context,
+        partitions.map((tp) => ({ ...tp, spec })),
+        restOf(call),
+      )
+    ).map((f) => f.offset);
   if (to === 'earliest' || to === 'latest') {
     const found = await offsetsAt(to);
     return partitions.map((tp, i) => ({ tp, offset: found[i]! }));
@@ -142,7 +154,11 @@ async function selectedPartitions(context: AdminContext, selection: readonly (st
 async function knownOffsets(context: AdminContext, partitions: readonly TopicPartition[], options: ListOffsetsOptions): Promise<Map<string, bigint>> {
   let found: readonly ListedOffset[];
   try {
-    found = await listOffsets(context, partitions.map((tp) => ({ ...tp, spec: 'latest' as const })), options);
+    found = await listOffsets(
+      context,
+      partitions.map((tp) => ({ ...tp, spec: 'latest' as const })),
+      options,
+    );
   } catch (error) {
     if (!(error instanceof AdminBatchError)) throw error;
     found = error.succeeded as ListedOffset[];

@@ -76,20 +76,24 @@ export async function listGroups(context: AdminContext, options: ListGroupsOptio
     items: brokers,
     itemName: (id) => `broker ${id}`,
     attempt: (pending) =>
-      sendPerBroker(pending, (id) => context.cluster.broker(id), async (broker, items) => {
-        if (states.length > 0 && !broker.supports(ListGroups, 4)) {
-          throw new KafkaUnsupportedVersionError(`${broker.label} cannot filter groups by state: ListGroups v4+ needed`);
-        }
-        const response = await broker.request(ListGroups, { statesFilter: [...states], typesFilter: [] });
-        if (response.errorCode !== 0) throw protocolError(response.errorCode, { api: call.api, broker: broker.label });
-        const listed = response.groups.map((g) => ({
-          groupId: g.groupId,
-          protocolType: g.protocolType,
-          state: broker.version(ListGroups) >= 4 ? g.groupState : null,
-          coordinator: items[0]!,
-        }));
-        return items.map(() => ({ value: listed }));
-      }),
+      sendPerBroker(
+        pending,
+        (id) => context.cluster.broker(id),
+        async (broker, items) => {
+          if (states.length > 0 && !broker.supports(ListGroups, 4)) {
+            throw new KafkaUnsupportedVersionError(`${broker.label} cannot filter groups by state: ListGroups v4+ needed`);
+          }
+          const response = await broker.request(ListGroups, { statesFilter: [...states], typesFilter: [] });
+          if (response.errorCode !== 0) throw protocolError(response.errorCode, { api: call.api, broker: broker.label });
+          const listed = response.groups.map((g) => ({
+            groupId: g.groupId,
+            protocolType: g.protocolType,
+            state: broker.version(ListGroups) >= 4 ? g.groupState : null,
+            coordinator: items[0]!,
+          }));
+          return items.map(() => ({ value: listed }));
+        },
+      ),
   });
   return perBroker.flat().sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
 }
@@ -102,15 +106,19 @@ export function describeGroups(context: AdminContext, groupIds: readonly string[
     itemName: (id) => `group ${id}`,
     retryItem: coordinatorRetry(context, (id: string) => id),
     attempt: (pending) =>
-      sendPerBroker(pending, (id) => context.cluster.coordinator('group', id), async (broker, items) => {
-        const response = await broker.request(DescribeGroups, { groups: [...items], includeAuthorizedOperations: false });
-        return items.map((groupId): ItemOutcome<GroupDescription> | undefined => {
-          const group = response.groups.find((g) => g.groupId === groupId);
-          if (group === undefined) return undefined;
-          if (group.errorCode !== 0) return { error: protocolError(group.errorCode, { api: call.api, broker: broker.label, groupId }) };
-          return { value: groupDescription(group, broker.nodeId) };
-        });
-      }),
+      sendPerBroker(
+        pending,
+        (id) => context.cluster.coordinator('group', id),
+        async (broker, items) => {
+          const response = await broker.request(DescribeGroups, { groups: [...items], includeAuthorizedOperations: false });
+          return items.map((groupId): ItemOutcome<GroupDescription> | undefined => {
+            const group = response.groups.find((g) => g.groupId === groupId);
+            if (group === undefined) return undefined;
+            if (group.errorCode !== 0) return { error: protocolError(group.errorCode, { api: call.api, broker: broker.label, groupId }) };
+            return { value: groupDescription(group, broker.nodeId) };
+          });
+        },
+      ),
   });
 }
 
@@ -122,15 +130,19 @@ export async function deleteGroups(context: AdminContext, groupIds: readonly str
     itemName: (id) => `group ${id}`,
     retryItem: coordinatorRetry(context, (id: string) => id),
     attempt: (pending) =>
-      sendPerBroker(pending, (id) => context.cluster.coordinator('group', id), async (broker, items) => {
-        const response = await broker.request(DeleteGroups, { groupsNames: [...items] });
-        return items.map((groupId): ItemOutcome<void> | undefined => {
-          const result = response.results.find((r) => r.groupId === groupId);
-          if (result === undefined) return undefined;
-          if (result.errorCode !== 0) return { error: protocolError(result.errorCode, { api: call.api, broker: broker.label, groupId }) };
-          return { value: undefined };
-        });
-      }),
+      sendPerBroker(
+        pending,
+        (id) => context.cluster.coordinator('group', id),
+        async (broker, items) => {
+          const response = await broker.request(DeleteGroups, { groupsNames: [...items] });
+          return items.map((groupId): ItemOutcome<void> | undefined => {
+            const result = response.results.find((r) => r.groupId === groupId);
+            if (result === undefined) return undefined;
+            if (result.errorCode !== 0) return { error: protocolError(result.errorCode, { api: call.api, broker: broker.label, groupId }) };
+            return { value: undefined };
+          });
+        },
+      ),
   });
 }
 

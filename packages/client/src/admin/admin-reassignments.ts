@@ -31,45 +31,41 @@ export interface PartitionReassignment extends TopicPartition {
  * controller has accepted them. The data moves afterwards:
  * listPartitionReassignments shows it moving, describeTopics the result.
  */
-export async function alterPartitionReassignments(
-  context: AdminContext,
-  reassignments: readonly PartitionReassignmentTarget[],
-  options: AdminCallOptions = {},
-): Promise<void> {
+export async function alterPartitionReassignments(context: AdminContext, reassignments: readonly PartitionReassignmentTarget[], options: AdminCallOptions = {}): Promise<void> {
   const call = startCall(context, 'AlterPartitionReassignments', options);
   await runBatch<PartitionReassignmentTarget, void>(call, {
     items: reassignments,
     itemName: partitionName,
     retryItem: controllerRetry(context),
     attempt: (pending) =>
-      sendToOne(pending, () => controllerOf(context), async (controller, items) => {
-        const timeoutMs = remainingMs(call);
-        const body: RequestOf<typeof AlterPartitionReassignments> = {
-          timeoutMs,
-          topics: byTopic(items).map(([name, targets]) => ({
-            name,
-            partitions: targets.map((t) => ({ partitionIndex: t.partition, replicas: t.replicas === null ? null : [...t.replicas] })),
-          })),
-        };
-        const response = await controller.request(AlterPartitionReassignments, body, requestTimeout(call, timeoutMs));
-        return items.map((tp): ItemOutcome<void> | undefined => {
-          const context = { api: call.api, broker: controller.label, topic: tp.topic, partition: tp.partition };
-          if (response.errorCode !== 0) return { error: protocolError(response.errorCode, { ...context, serverMessage: response.errorMessage }) };
-          const answer = response.responses.find((t) => t.name === tp.topic)?.partitions.find((p) => p.partitionIndex === tp.partition);
-          if (answer === undefined) return undefined;
-          if (answer.errorCode !== 0) return { error: protocolError(answer.errorCode, { ...context, serverMessage: answer.errorMessage }) };
-          return { value: undefined };
-        });
-      }),
+      sendToOne(
+        pending,
+        () => controllerOf(context),
+        async (controller, items) => {
+          const timeoutMs = remainingMs(call);
+          const body: RequestOf<typeof AlterPartitionReassignments> = {
+            timeoutMs,
+            topics: byTopic(items).map(([name, targets]) => ({
+              name,
+              partitions: targets.map((t) => ({ partitionIndex: t.partition, replicas: t.replicas === null ? null : [...t.replicas] })),
+            })),
+          };
+          const response = await controller.request(AlterPartitionReassignments, body, requestTimeout(call, timeoutMs));
+          return items.map((tp): ItemOutcome<void> | undefined => {
+            const context = { api: call.api, broker: controller.label, topic: tp.topic, partition: tp.partition };
+            if (response.errorCode !== 0) return { error: protocolError(response.errorCode, { ...context, serverMessage: response.errorMessage }) };
+            const answer = response.responses.find((t) => t.name === tp.topic)?.partitions.find((p) => p.partitionIndex === tp.partition);
+            if (answer === undefined) return undefined;
+            if (answer.errorCode !== 0) return { error: protocolError(answer.errorCode, { ...context, serverMessage: answer.errorMessage }) };
+            return { value: undefined };
+          });
+        },
+      ),
   });
 }
 
 /** The reassignments in progress among `partitions` (every one when absent), by topic then partition. */
-export async function listPartitionReassignments(
-  context: AdminContext,
-  partitions?: readonly TopicPartition[],
-  options: AdminCallOptions = {},
-): Promise<PartitionReassignment[]> {
+export async function listPartitionReassignments(context: AdminContext, partitions?: readonly TopicPartition[], options: AdminCallOptions = {}): Promise<PartitionReassignment[]> {
   const call = startCall(context, 'ListPartitionReassignments', options);
   const response = await atController(call, async (controller) => {
     const timeoutMs = remainingMs(call);
@@ -82,6 +78,8 @@ export async function listPartitionReassignments(
     return answer;
   });
   return response.topics
-    .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas })))
+    .flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas })),
+    )
     .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
 }

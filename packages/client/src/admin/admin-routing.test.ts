@@ -58,9 +58,7 @@ function metadata(pair: readonly FakeBroker[], roles: Roles, request: RequestOf<
       topicId: ZERO_UUID,
       isInternal: false,
       partitions:
-        name === 't'
-          ? [{ errorCode: 0, partitionIndex: 0, leaderId: roles.leader, leaderEpoch: roles.leader, replicaNodes: [1, 2], isrNodes: [1, 2], offlineReplicas: [] }]
-          : [],
+        name === 't' ? [{ errorCode: 0, partitionIndex: 0, leaderId: roles.leader, leaderEpoch: roles.leader, replicaNodes: [1, 2], isrNodes: [1, 2], offlineReplicas: [] }] : [],
       topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     })),
     clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,

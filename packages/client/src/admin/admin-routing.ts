@@ -33,7 +33,10 @@ export async function sendPerBroker<I, R>(
   await Promise.all(
     [...byBroker].map(async ([broker, indexes]) => {
       try {
-        const answers = await send(broker, indexes.map((index) => pending[index]!));
+        const answers = await send(
+          broker,
+          indexes.map((index) => pending[index]!),
+        );
         for (const [at, index] of indexes.entries()) outcomes[index] = answers[at];
       } catch (error) {
         const failure = { error: asClientError(error) };

@@ -79,18 +79,26 @@ export async function describeTopics(context: AdminContext, topics: readonly str
     itemName: (t) => t,
     retryItem: finalUnknownTopic,
     attempt: (pending) =>
-      sendToOne(pending, () => context.cluster.anyBroker(), async (broker, items) => {
-        const response = await broker.request(Metadata, metadataRequest(items));
-        return items.map((name): ItemOutcome<TopicDescription> | undefined => {
-          const topic = response.topics.find((t) => t.name === name);
-          if (topic === undefined) return undefined;
-          if (topic.errorCode !== 0) return { error: protocolError(topic.errorCode, { api: call.api, broker: broker.label, topic: name }) };
-          return { value: topicDescription(name, topic) };
-        });
-      }),
+      sendToOne(
+        pending,
+        () => context.cluster.anyBroker(),
+        async (broker, items) => {
+          const response = await broker.request(Metadata, metadataRequest(items));
+          return items.map((name): ItemOutcome<TopicDescription> | undefined => {
+            const topic = response.topics.find((t) => t.name === name);
+            if (topic === undefined) return undefined;
+            if (topic.errorCode !== 0) return { error: protocolError(topic.errorCode, { api: call.api, broker: broker.label, topic: name }) };
+            return { value: topicDescription(name, topic) };
+          });
+        },
+      ),
   });
   if (options.includeConfigs !== true || described.length === 0) return described;
-  const configs = await describeConfigs(context, described.map((t) => ({ type: 'topic', name: t.topic })), restOf(call));
+  const configs = await describeConfigs(
+    context,
+    described.map((t) => ({ type: 'topic', name: t.topic })),
+    restOf(call),
+  );
   return described.map((t, index) => ({ ...t, configs: configs[index]!.configs }));
 }
 

@@ -62,35 +62,39 @@ export function createTopics(context: AdminContext, topics: readonly NewTopic[],
     itemName: (t) => t.topic,
     retryItem: controllerRetry(context),
     attempt: (pending) =>
-      sendToOne(pending, () => controllerOf(context), async (controller, items) => {
-        const timeoutMs = remainingMs(call);
-        const body: RequestOf<typeof CreateTopics> = {
-          topics: items.map((t) => ({
-            name: t.topic,
-            numPartitions: t.replicaAssignment === undefined ? (t.numPartitions ?? -1) : -1,
-            replicationFactor: t.replicaAssignment === undefined ? (t.replicationFactor ?? -1) : -1,
-            assignments: (t.replicaAssignment ?? []).map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds: [...brokerIds] })),
-            configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-          timeoutMs,
-          validateOnly: options.validateOnly ?? false,
-        };
-        const response = await controller.request(CreateTopics, body, requestTimeout(call, timeoutMs));
-        return items.map((t): ItemOutcome<CreatedTopic> | undefined => {
-          const result = response.topics.find((r) => r.name === t.topic);
-          if (result === undefined) return undefined;
-          if (result.errorCode !== 0) return { error: topicError(call, controller, t.topic, result.errorCode, result.errorMessage) };
-          return {
-            value: {
-              topic: t.topic,
-              topicId: result.topicId === ZERO_UUID ? null : result.topicId,
-              numPartitions: result.numPartitions,
-              replicationFactor: result.replicationFactor,
-              configs: result.configs === null || controller.version(CreateTopics) < 5 ? null : result.configs.map(configEntryOf),
-            },
+      sendToOne(
+        pending,
+        () => controllerOf(context),
+        async (controller, items) => {
+          const timeoutMs = remainingMs(call);
+          const body: RequestOf<typeof CreateTopics> = {
+            topics: items.map((t) => ({
+              name: t.topic,
+              numPartitions: t.replicaAssignment === undefined ? (t.numPartitions ?? -1) : -1,
+              replicationFactor: t.replicaAssignment === undefined ? (t.replicationFactor ?? -1) : -1,
+              assignments: (t.replicaAssignment ?? []).map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds: [...brokerIds] })),
+              configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+            })),
+            timeoutMs,
+            validateOnly: options.validateOnly ?? false,
           };
-        });
-      }),
+          const response = await controller.request(CreateTopics, body, requestTimeout(call, timeoutMs));
+          return items.map((t): ItemOutcome<CreatedTopic> | undefined => {
+            const result = response.topics.find((r) => r.name === t.topic);
+            if (result === undefined) return undefined;
+            if (result.errorCode !== 0) return { error: topicError(call, controller, t.topic, result.errorCode, result.errorMessage) };
+            return {
+              value: {
+                topic: t.topic,
+                topicId: result.topicId === ZERO_UUID ? null : result.topicId,
+                numPartitions: result.numPartitions,
+                replicationFactor: result.replicationFactor,
+                configs: result.configs === null || controller.version(CreateTopics) < 5 ? null : result.configs.map(configEntryOf),
+              },
+            };
+          });
+        },
+      ),
   });
 }
 
@@ -103,22 +107,26 @@ export async function deleteTopics(context: AdminContext, topics: readonly strin
     itemName: (t) => t,
     retryItem: (item, error) => finalUnknownTopic(item, error) && againOnController(item, error),
     attempt: (pending) =>
-      sendToOne(pending, () => controllerOf(context), async (controller, items) => {
-        const timeoutMs = remainingMs(call);
-        const body: RequestOf<typeof DeleteTopics> = {
-          topics: items.map((name) => ({ name, topicId: ZERO_UUID })),
-          topicNames: [...items],
-          timeoutMs,
-        };
-        const response = await controller.request(DeleteTopics, body, requestTimeout(call, timeoutMs));
-        return items.map((topic): ItemOutcome<void> | undefined => {
-          const result = response.responses.find((r) => r.name === topic);
-          if (result === undefined) return undefined;
-          if (result.errorCode !== 0) return { error: topicError(call, controller, topic, result.errorCode, result.errorMessage) };
-          context.cluster.invalidate(topic);
-          return { value: undefined };
-        });
-      }),
+      sendToOne(
+        pending,
+        () => controllerOf(context),
+        async (controller, items) => {
+          const timeoutMs = remainingMs(call);
+          const body: RequestOf<typeof DeleteTopics> = {
+            topics: items.map((name) => ({ name, topicId: ZERO_UUID })),
+            topicNames: [...items],
+            timeoutMs,
+          };
+          const response = await controller.request(DeleteTopics, body, requestTimeout(call, timeoutMs));
+          return items.map((topic): ItemOutcome<void> | undefined => {
+            const result = response.responses.find((r) => r.name === topic);
+            if (result === undefined) return undefined;
+            if (result.errorCode !== 0) return { error: topicError(call, controller, topic, result.errorCode, result.errorMessage) };
+            context.cluster.invalidate(topic);
+            return { value: undefined };
+          });
+        },
+      ),
   });
 }
 
@@ -131,36 +139,36 @@ export async function createPartitions(context: AdminContext, increases: readonl
     itemName: (p) => p.topic,
     retryItem: (item, error) => finalUnknownTopic(item, error) && againOnController(item, error),
     attempt: (pending) =>
-      sendToOne(pending, () => controllerOf(context), async (controller, items) => {
-        const timeoutMs = remainingMs(call);
-        const body: RequestOf<typeof CreatePartitions> = {
-          topics: items.map((p) => ({
-            name: p.topic,
-            count: p.count,
-            assignments: p.assignments === undefined ? null : p.assignments.map((brokerIds) => ({ brokerIds: [...brokerIds] })),
-          })),
-          timeoutMs,
-          validateOnly: options.validateOnly ?? false,
-        };
-        const response = await controller.request(CreatePartitions, body, requestTimeout(call, timeoutMs));
-        return items.map((p): ItemOutcome<void> | undefined => {
-          const result = response.results.find((r) => r.name === p.topic);
-          if (result === undefined) return undefined;
-          if (result.errorCode !== 0) return { error: topicError(call, controller, p.topic, result.errorCode, result.errorMessage) };
-          context.cluster.invalidate(p.topic);
-          return { value: undefined };
-        });
-      }),
+      sendToOne(
+        pending,
+        () => controllerOf(context),
+        async (controller, items) => {
+          const timeoutMs = remainingMs(call);
+          const body: RequestOf<typeof CreatePartitions> = {
+            topics: items.map((p) => ({
+              name: p.topic,
+              count: p.count,
+              assignments: p.assignments === undefined ? null : p.assignments.map((brokerIds) => ({ brokerIds: [...brokerIds] })),
+            })),
+            timeoutMs,
+            validateOnly: options.validateOnly ?? false,
+          };
+          const response = await controller.request(CreatePartitions, body, requestTimeout(call, timeoutMs));
+          return items.map((p): ItemOutcome<void> | undefined => {
+            const result = response.results.find((r) => r.name === p.topic);
+            if (result === undefined) return undefined;
+            if (result.errorCode !== 0) return { error: topicError(call, controller, p.topic, result.errorCode, result.errorMessage) };
+            context.cluster.invalidate(p.topic);
+            return { value: undefined };
+          });
+        },
+      ),
   });
 }
 
 function checkNewTopic(topic: NewTopic): void {
   if (topic.replicaAssignment !== undefined && (topic.numPartitions !== undefined || topic.replicationFactor !== undefined)) {
-    throw new KafkaConfigError(
-      `replicaAssignment of ${topic.topic}`,
-      topic.replicaAssignment,
-      'either replicaAssignment or numPartitions/replicationFactor, not both',
-    );
+    throw new KafkaConfigError(`replicaAssignment of ${topic.topic}`, topic.replicaAssignment, 'either replicaAssignment or numPartitions/replicationFactor, not both');
   }
 }
 

@@ -174,7 +174,14 @@ describe('ClusterClient', () => {
   it('aTopicThatDidNotExistIsAskedForAgain', async () => {
     const topics: Record<string, number> = {};
     let broker: FakeBroker;
-    broker = await fake({ handlers: { [Metadata.apiKey]: (request: RequestOf<typeof Metadata>) => ({ ...broker.metadataResponse(request), topics: request.topics!.map(({ name }) => topicEntry(name!, topics[name!])) }) } });
+    broker = await fake({
+      handlers: {
+        [Metadata.apiKey]: (request: RequestOf<typeof Metadata>) => ({
+          ...broker.metadataResponse(request),
+          topics: request.topics!.map(({ name }) => topicEntry(name!, topics[name!])),
+        }),
+      },
+    });
     const c = client(broker);
     await expect(c.topic('late')).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
     topics.late = 2;
@@ -184,7 +191,14 @@ describe('ClusterClient', () => {
   it('leaderlessPartitionIsLeaderNotAvailableUntilElected', async () => {
     let leader = -1;
     let broker: FakeBroker;
-    broker = await fake({ handlers: { [Metadata.apiKey]: metadataOf(() => broker, () => [{ leaderId: leader }]) } });
+    broker = await fake({
+      handlers: {
+        [Metadata.apiKey]: metadataOf(
+          () => broker,
+          () => [{ leaderId: leader }],
+        ),
+      },
+    });
     const c = client(broker);
     await expect(c.leaderFor('t', 0)).rejects.toMatchObject({ errorName: 'LEADER_NOT_AVAILABLE', partition: 0, retriable: true });
     leader = 0;
@@ -193,7 +207,14 @@ describe('ClusterClient', () => {
 
   it('leaderHintAppliesOnlyANewerEpoch', async () => {
     let broker: FakeBroker;
-    broker = await fake({ handlers: { [Metadata.apiKey]: metadataOf(() => broker, () => [{ leaderEpoch: 5 }]) } });
+    broker = await fake({
+      handlers: {
+        [Metadata.apiKey]: metadataOf(
+          () => broker,
+          () => [{ leaderEpoch: 5 }],
+        ),
+      },
+    });
     const c = client(broker);
     await c.leaderFor('t', 0);
     c.applyLeaderHint('t', 0, 7, 5, [{ nodeId: 7, host: '127.0.0.1', port: 1 }]);
@@ -210,7 +231,11 @@ describe('ClusterClient', () => {
     await c.topic('t');
     const asked = metadataRequests(broker).length;
     await until(() => metadataRequests(broker).length >= asked + 2);
-    expect(metadataRequests(broker).at(-1)!.body.topics.map((t: { name: string }) => t.name)).toEqual(['t']);
+    expect(
+      metadataRequests(broker)
+        .at(-1)!
+        .body.topics.map((t: { name: string }) => t.name),
+    ).toEqual(['t']);
   });
 
   it('brokerReconnectsAfterItsConnectionDrops', async () => {
@@ -327,7 +352,9 @@ describe('ClusterClient', () => {
     const c = client(broker, { requestTimeoutMs: 100 });
     const error = await c.coordinator('group', 'g').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaRetriesExhaustedError);
-    expect((error as Error).message).toMatch(/^FindCoordinator for group g failed after \d+ attempts, its deadline reached: COORDINATOR_NOT_AVAILABLE from broker 0 .* for group g/);
+    expect((error as Error).message).toMatch(
+      /^FindCoordinator for group g failed after \d+ attempts, its deadline reached: COORDINATOR_NOT_AVAILABLE from broker 0 .* for group g/,
+    );
   });
 
   it('controllerIsTheMetadatasControllerId', async () => {
@@ -351,7 +378,13 @@ describe('ClusterClient', () => {
   });
 
   it('asksMetadataAtTheNegotiatedVersion', async () => {
-    const broker = await fake({ apiVersions: [{ apiKey: 18, minVersion: 0, maxVersion: 3 }, { apiKey: 3, minVersion: 0, maxVersion: 9 }], topics: { t: 1 } });
+    const broker = await fake({
+      apiVersions: [
+        { apiKey: 18, minVersion: 0, maxVersion: 3 },
+        { apiKey: 3, minVersion: 0, maxVersion: 9 },
+      ],
+      topics: { t: 1 },
+    });
     const c = client(broker);
     expect(await c.leaderFor('t', 0)).toBe(0);
     expect(metadataRequests(broker).map((r) => r.version)).toEqual([9, 9]);

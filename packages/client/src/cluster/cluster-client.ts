@@ -13,15 +13,7 @@ import { BrokerConnection } from '../connection/broker-connection.js';
 import { KafkaClientError, KafkaClosedError, protocolError } from '../errors/kafka-client-error.js';
 import { withRetry } from '../errors/retry.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options/client-options.js';
-import {
-  EMPTY_METADATA,
-  keepingNewerLeaders,
-  metadataFromResponse,
-  withLeaderHint,
-  type BrokerInfo,
-  type ClusterMetadata,
-  type TopicMetadata,
-} from './cluster-metadata.js';
+import { EMPTY_METADATA, keepingNewerLeaders, metadataFromResponse, withLeaderHint, type BrokerInfo, type ClusterMetadata, type TopicMetadata } from './cluster-metadata.js';
 import { CoordinatorDirectory } from './coordinator-directory.js';
 import { MetadataFreshness } from './metadata-freshness.js';
 import type { CoordinatorAddress, CoordinatorKeyType } from './coordinator-lookup.js';
@@ -428,7 +420,10 @@ export class ClusterClient {
     const connection = this.rebootstrap;
     if (connection === undefined) return;
     this.rebootstrap = undefined;
-    connection.then((c) => c.close(), () => undefined);
+    connection.then(
+      (c) => c.close(),
+      () => undefined,
+    );
   }
 
   /** Adds or updates a broker's endpoint, as FindCoordinator gave it, until the next Metadata. */

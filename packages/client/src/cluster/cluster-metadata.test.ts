@@ -20,9 +20,7 @@ function response(leaders: Array<[leader: number, epoch: number] | undefined>, t
         topicId,
         isInternal: false,
         partitions: leaders.flatMap((entry, partitionIndex) =>
-          entry === undefined
-            ? []
-            : [{ errorCode: 0, partitionIndex, leaderId: entry[0], leaderEpoch: entry[1], replicaNodes: [1, 2], isrNodes: [entry[0]], offlineReplicas: [] }],
+          entry === undefined ? [] : [{ errorCode: 0, partitionIndex, leaderId: entry[0], leaderEpoch: entry[1], replicaNodes: [1, 2], isrNodes: [entry[0]], offlineReplicas: [] }],
         ),
         topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
       },
@@ -59,8 +57,26 @@ describe('cluster metadata', () => {
   });
 
   it('aLaggingBrokerCannotMoveALeaderBack', () => {
-    const known = withLeaderHint(metadataFromResponse(response([[1, 3], [1, 1]]), 0), 't', 0, 2, 4);
-    const lagging = metadataFromResponse(response([[1, 3], [2, 2]]), 1);
+    const known = withLeaderHint(
+      metadataFromResponse(
+        response([
+          [1, 3],
+          [1, 1],
+        ]),
+        0,
+      ),
+      't',
+      0,
+      2,
+      4,
+    );
+    const lagging = metadataFromResponse(
+      response([
+        [1, 3],
+        [2, 2],
+      ]),
+      1,
+    );
     const kept = keepingNewerLeaders(lagging, known);
     expect(kept.topics.get('t')!.partitions.map((p) => [p.leader, p.leaderEpoch])).toEqual([
       [2, 4],

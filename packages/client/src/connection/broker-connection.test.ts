@@ -20,10 +20,7 @@ async function fake(options: FakeBrokerOptions = {}): Promise<FakeBroker> {
 }
 
 function connectionTo(broker: FakeBroker, options: Partial<ClientOptions> = {}): BrokerConnection {
-  const connection = new BrokerConnection(
-    { host: broker.host, port: broker.port, nodeId: broker.nodeId },
-    resolveClientOptions({ bootstrap: broker.address, ...options }),
-  );
+  const connection = new BrokerConnection({ host: broker.host, port: broker.port, nodeId: broker.nodeId }, resolveClientOptions({ bootstrap: broker.address, ...options }));
   connections.push(connection);
   return connection;
 }
@@ -37,7 +34,12 @@ const listGroupsResponse = (groupId: string) => ({
 
 describe('BrokerConnection', () => {
   it('negotiatesTheHighestCommonVersion', async () => {
-    const broker = await fake({ apiVersions: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }, { apiKey: 3, minVersion: 1, maxVersion: 7 }] });
+    const broker = await fake({
+      apiVersions: [
+        { apiKey: 18, minVersion: 0, maxVersion: 4 },
+        { apiKey: 3, minVersion: 1, maxVersion: 7 },
+      ],
+    });
     const connection = connectionTo(broker);
     await connection.connect();
     expect(connection.connected).toBe(true);
@@ -50,7 +52,12 @@ describe('BrokerConnection', () => {
   });
 
   it('fallsBackToTheBrokersApiVersionsVersion', async () => {
-    const broker = await fake({ apiVersions: [{ apiKey: 18, minVersion: 0, maxVersion: 2 }, { apiKey: 3, minVersion: 0, maxVersion: 9 }] });
+    const broker = await fake({
+      apiVersions: [
+        { apiKey: 18, minVersion: 0, maxVersion: 2 },
+        { apiKey: 3, minVersion: 0, maxVersion: 9 },
+      ],
+    });
     const connection = connectionTo(broker);
     await connection.connect();
     expect(broker.requestsOf(ApiVersions.apiKey).map((r) => r.version)).toEqual([4, 2]);
@@ -93,8 +100,7 @@ describe('BrokerConnection', () => {
     const waiting: Array<() => void> = [];
     const broker = await fake({
       handlers: {
-        [ListGroups.apiKey]: (_body: unknown, _version: number, header) =>
-          new Promise((resolve) => waiting.push(() => resolve(listGroupsResponse(`g${header.correlationId}`)))),
+        [ListGroups.apiKey]: (_body: unknown, _version: number, header) => new Promise((resolve) => waiting.push(() => resolve(listGroupsResponse(`g${header.correlationId}`)))),
       },
     });
     const connection = connectionTo(broker, { maxInFlightRequestsPerConnection: 3 });

@@ -5,22 +5,8 @@
 // request times out, which closes it, as Kafka does) everything pending is
 // rejected and the owner opens a new one.
 import { connect as netConnect, type Socket } from 'node:net';
-import {
-  ApiVersions,
-  decodeResponse,
-  encodeRequest,
-  FrameReader,
-  responseCorrelationId,
-  type ApiSpec,
-  type RequestOf,
-  type ResponseOf,
-} from '@kstream/protocol';
-import {
-  KafkaClientError,
-  KafkaConnectionError,
-  KafkaTimeoutError,
-  protocolError,
-} from '../errors/kafka-client-error.js';
+import { ApiVersions, decodeResponse, encodeRequest, FrameReader, responseCorrelationId, type ApiSpec, type RequestOf, type ResponseOf } from '@kstream/protocol';
+import { KafkaClientError, KafkaConnectionError, KafkaTimeoutError, protocolError } from '../errors/kafka-client-error.js';
 import type { ResolvedClientOptions } from '../options/client-options.js';
 import { API_VERSIONS_MAX, API_VERSIONS_REQUEST, decodeApiVersionsResponse, fallbackApiVersionsVersion } from './api-versions-exchange.js';
 import { NegotiatedVersions } from './negotiated-versions.js';
@@ -251,10 +237,7 @@ export class BrokerConnection {
     this.inFlight.delete(correlationId);
     let body: unknown;
     try {
-      body =
-        pending.api.apiKey === ApiVersions.apiKey
-          ? decodeApiVersionsResponse(frame, pending.version)
-          : decodeResponse(pending.api, pending.version, frame).body;
+      body = pending.api.apiKey === ApiVersions.apiKey ? decodeApiVersionsResponse(frame, pending.version) : decodeResponse(pending.api, pending.version, frame).body;
     } catch (error) {
       pending.reject(
         new KafkaClientError(`${pending.api.name} v${pending.version} response from ${this.label} could not be decoded: ${(error as Error).message}`, {
@@ -282,9 +265,7 @@ export class BrokerConnection {
     let earliest = Infinity;
     for (const pending of this.inFlight.values()) {
       if (pending.deadline <= now) {
-        const error = new KafkaTimeoutError(
-          `${pending.api.name} v${pending.version} to ${this.label} got no response within ${pending.timeoutMs} ms; closing the connection`,
-        );
+        const error = new KafkaTimeoutError(`${pending.api.name} v${pending.version} to ${this.label} got no response within ${pending.timeoutMs} ms; closing the connection`);
         this.inFlight.delete(pending.correlationId);
         pending.reject(error);
         this.fail(new KafkaConnectionError(`connection to ${this.label} closed: a request timed out`, { cause: error }));

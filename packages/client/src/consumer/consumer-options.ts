@@ -1,15 +1,7 @@
 // The consumer's options: camelCase of the Java consumer's configs, with its
 // defaults, validated at construction (a bad one throws KafkaConfigError).
 import { KafkaConfigError } from '../errors/index.js';
-import {
-  booleanOption,
-  enumOption,
-  intOption,
-  resolveClientOptions,
-  stringOption,
-  type ClientOptions,
-  type ResolvedClientOptions,
-} from '../options/index.js';
+import { booleanOption, enumOption, intOption, resolveClientOptions, stringOption, type ClientOptions, type ResolvedClientOptions } from '../options/index.js';
 import { bufferSerde, type Deserializer } from '../serde/index.js';
 import type { Assignor } from './assignors/assignor.js';
 import type { AssignorName } from './assignors/assignors.js';

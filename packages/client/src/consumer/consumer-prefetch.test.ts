@@ -11,7 +11,12 @@ const PER_BATCH = 3;
 describe('Consumer prefetch', () => {
   it('theNextFetchIsSentWhileTheApplicationHoldsABatch', async () => {
     const batches = await Promise.all(
-      Array.from({ length: BATCHES }, (_, b) => records(BigInt(b * PER_BATCH), Array.from({ length: PER_BATCH }, (_, i) => `v${b * PER_BATCH + i}`))),
+      Array.from({ length: BATCHES }, (_, b) =>
+        records(
+          BigInt(b * PER_BATCH),
+          Array.from({ length: PER_BATCH }, (_, i) => `v${b * PER_BATCH + i}`),
+        ),
+      ),
     );
     const fetchOffsets: bigint[] = [];
     const fake = await broker({

@@ -96,10 +96,7 @@ export class FetchedRecord<K = Buffer, V = Buffer> implements ConsumerRecord<K, 
   get key(): K | null {
     if (this.#key === NOT_DECODED) {
       const { source, section } = this.batch;
-      this.#key =
-        this.keyLength < 0
-          ? null
-          : source.keyDeserializer.deserialize(section.subarray(this.keyStart, this.keyStart + this.keyLength), source.topic);
+      this.#key = this.keyLength < 0 ? null : source.keyDeserializer.deserialize(section.subarray(this.keyStart, this.keyStart + this.keyLength), source.topic);
     }
     return this.#key;
   }
@@ -107,10 +104,7 @@ export class FetchedRecord<K = Buffer, V = Buffer> implements ConsumerRecord<K, 
   get value(): V | null {
     if (this.#value === NOT_DECODED) {
       const { source, section } = this.batch;
-      this.#value =
-        this.valueLength < 0
-          ? null
-          : source.valueDeserializer.deserialize(section.subarray(this.valueStart, this.valueStart + this.valueLength), source.topic);
+      this.#value = this.valueLength < 0 ? null : source.valueDeserializer.deserialize(section.subarray(this.valueStart, this.valueStart + this.valueLength), source.topic);
     }
     return this.#value;
   }

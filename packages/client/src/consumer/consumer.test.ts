@@ -16,8 +16,7 @@ async function partitionOf(values: readonly string[]) {
     nodeId: 1,
     topics: { t: 1 },
     handlers: {
-      [Fetch.apiKey]: (request: FetchRequest) =>
-        fetchResponse(request, (_t, _p, fetchOffset) => (fetchOffset < BigInt(values.length) ? { records: data } : {}), {}),
+      [Fetch.apiKey]: (request: FetchRequest) => fetchResponse(request, (_t, _p, fetchOffset) => (fetchOffset < BigInt(values.length) ? { records: data } : {}), {}),
     },
   });
 }

@@ -20,13 +20,7 @@ import type { GroupHost } from './group/group-host.js';
 import { GroupMember } from './group/group-member.js';
 import { NoOffsetForPartitionError } from './offset-reset-error.js';
 import { PositionFinder } from './position-finder.js';
-import {
-  consumedPosition,
-  SubscriptionState,
-  type CompletedFetch,
-  type PartitionState,
-  type RecordCursor,
-} from './subscription-state.js';
+import { consumedPosition, SubscriptionState, type CompletedFetch, type PartitionState, type RecordCursor } from './subscription-state.js';
 
 /** Default for poll()'s timeoutMs. */
 const DEFAULT_POLL_TIMEOUT_MS = 1_000;
@@ -304,8 +298,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
     const member = this.#member;
     const logger = this.#options.client.logger;
     const positions = this.#options.enableAutoCommit ? this.#consumedPositions() : [];
-    const finalCommit = (to: GroupMember) =>
-      to.commit(positions).catch((error: unknown) => logger.warn('final auto-commit failed', { error: String(error) }));
+    const finalCommit = (to: GroupMember) => to.commit(positions).catch((error: unknown) => logger.warn('final auto-commit failed', { error: String(error) }));
     if (this.#mode === 'subscribe' && member !== null && this.#memberStarted !== null) {
       if (positions.length > 0) await finalCommit(member);
       await member.leave().catch((error: unknown) => logger.warn('leaving the group failed', { error: String(error) }));
@@ -510,10 +503,13 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerB
   #retryAt(at: number): void {
     if (this.#closed || (this.#retryTimer !== null && this.#retryTimer.at <= at)) return;
     if (this.#retryTimer !== null) clearTimeout(this.#retryTimer.timer);
-    const timer = setTimeout(() => {
-      this.#retryTimer = null;
-      this.#scheduleRound();
-    }, Math.max(0, at - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.#retryTimer = null;
+        this.#scheduleRound();
+      },
+      Math.max(0, at - Date.now()),
+    );
     this.#retryTimer = { at, timer };
   }
 

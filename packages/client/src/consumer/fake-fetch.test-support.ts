@@ -55,7 +55,11 @@ function partitionResponse(partitionIndex: number, fields: Partial<PartitionResp
 }
 
 /** A Fetch response answering every partition asked for with `answer`. */
-export function fetchResponse(request: FetchRequest, answer: (topic: string, partition: number, fetchOffset: bigint) => Partial<PartitionResponse>, extra: Partial<ResponseOf<typeof Fetch>> = {}): ResponseOf<typeof Fetch> {
+export function fetchResponse(
+  request: FetchRequest,
+  answer: (topic: string, partition: number, fetchOffset: bigint) => Partial<PartitionResponse>,
+  extra: Partial<ResponseOf<typeof Fetch>> = {},
+): ResponseOf<typeof Fetch> {
   return {
     throttleTimeMs: 0,
     errorCode: 0,

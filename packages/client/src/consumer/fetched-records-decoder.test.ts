@@ -32,7 +32,16 @@ describe('decodeFetchedRecords', () => {
     const vals = counting();
     const batch = await encodeRecordBatch({
       baseOffset: 100n,
-      records: [{ key: Buffer.from('a'), value: Buffer.from('b'), headers: [{ key: 'h', value: Buffer.from('x') }, { key: 'n', value: null }] }],
+      records: [
+        {
+          key: Buffer.from('a'),
+          value: Buffer.from('b'),
+          headers: [
+            { key: 'h', value: Buffer.from('x') },
+            { key: 'n', value: null },
+          ],
+        },
+      ],
     });
     const { records } = await decodeFetchedRecords(batch, 100n, { ...source, keyDeserializer: keys, valueDeserializer: vals }, null);
     const record = records[0]!;
@@ -43,7 +52,10 @@ describe('decodeFetchedRecords', () => {
     expect(keys.calls).toBe(0);
     expect(record.key).toBe('a');
     expect(keys.calls).toBe(1);
-    expect(record.headers).toEqual([{ key: 'h', value: Buffer.from('x') }, { key: 'n', value: null }]);
+    expect(record.headers).toEqual([
+      { key: 'h', value: Buffer.from('x') },
+      { key: 'n', value: null },
+    ]);
     expect(record.headers).toBe(record.headers);
     expect([record.topic, record.partition, record.offset]).toEqual(['orders', 3, 100n]);
   });
@@ -90,8 +102,7 @@ describe('decodeFetchedRecords', () => {
   it('abortedTransactionsDroppedUnderReadCommitted', async () => {
     const txn = (producerId: bigint, baseOffset: bigint, prefix: string) =>
       encodeRecordBatch({ baseOffset, producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true, records: records(2, prefix) });
-    const marker = (producerId: bigint, baseOffset: bigint, commit: boolean) =>
-      encodeEndTxnMarkerBatch({ commit, producerId, producerEpoch: 0, coordinatorEpoch: 0, baseOffset });
+    const marker = (producerId: bigint, baseOffset: bigint, commit: boolean) => encodeEndTxnMarkerBatch({ commit, producerId, producerEpoch: 0, coordinatorEpoch: 0, baseOffset });
     // Producer 7 aborts its first transaction and commits its second; producer 8 commits, interleaved.
     const data = Buffer.concat([
       await txn(7n, 0n, 'aborted'),
@@ -141,10 +152,25 @@ describe('decodeFetchedRecords', () => {
 
   it('roundTripsWhatTheEncoderWrote', async () => {
     const record = fc.record({
-      key: fc.option(fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b)), { nil: null }),
-      value: fc.option(fc.uint8Array({ maxLength: 50 }).map((b) => Buffer.from(b)), { nil: null }),
+      key: fc.option(
+        fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b)),
+        { nil: null },
+      ),
+      value: fc.option(
+        fc.uint8Array({ maxLength: 50 }).map((b) => Buffer.from(b)),
+        { nil: null },
+      ),
       timestampDelta: fc.integer({ min: 0, max: 1_000_000 }),
-      headers: fc.array(fc.record({ key: fc.string({ maxLength: 8 }), value: fc.option(fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)), { nil: null }) }), { maxLength: 3 }),
+      headers: fc.array(
+        fc.record({
+          key: fc.string({ maxLength: 8 }),
+          value: fc.option(
+            fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)),
+            { nil: null },
+          ),
+        }),
+        { maxLength: 3 },
+      ),
     });
     await fc.assert(
       fc.asyncProperty(

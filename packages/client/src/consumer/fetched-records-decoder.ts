@@ -39,12 +39,7 @@ export interface DecodedFetch<K, V> {
  * all a compressed one, may start before the offset asked for.
  * `aborted` is null under read_uncommitted, or when the response lists no aborted transaction. Throws CorruptRecordBatchError.
  */
-export async function decodeFetchedRecords<K, V>(
-  data: Buffer,
-  fetchOffset: bigint,
-  source: RecordSource<K, V>,
-  aborted: AbortedTransactions | null,
-): Promise<DecodedFetch<K, V>> {
+export async function decodeFetchedRecords<K, V>(data: Buffer, fetchOffset: bigint, source: RecordSource<K, V>, aborted: AbortedTransactions | null): Promise<DecodedFetch<K, V>> {
   const records: FetchedRecord<K, V>[] = [];
   let nextOffset = fetchOffset;
   let lastEpoch = -1;
@@ -96,14 +91,7 @@ async function isAbortMarker(bytes: Buffer): Promise<boolean> {
 }
 
 /** Walks `count` records' varints, appending those at or past `skipBelowDelta` to `out`; lengths are checked, nothing copied. */
-function scanRecords<K, V>(
-  batch: FetchedRecordBatch<K, V>,
-  count: number,
-  baseTimestamp: number,
-  logAppendTime: number,
-  skipBelowDelta: number,
-  out: FetchedRecord<K, V>[],
-): void {
+function scanRecords<K, V>(batch: FetchedRecordBatch<K, V>, count: number, baseTimestamp: number, logAppendTime: number, skipBelowDelta: number, out: FetchedRecord<K, V>[]): void {
   const section = batch.section;
   const sectionEnd = section.length;
   const reader = new RecordReader(section, 0, sectionEnd, batch.baseOffset);
@@ -128,9 +116,7 @@ function scanRecords<K, V>(
     if (headerCount < 0 || headerCount * 2 > recordEnd - reader.position) reader.fail('bad-record-length', `header count ${headerCount}`);
     if (offsetDelta >= skipBelowDelta) {
       const timestamp = logAppendTime >= 0 ? logAppendTime : baseTimestamp + timestampDelta;
-      out.push(
-        new FetchedRecord(batch, offsetDelta, timestamp, keyStart, keyLength, valueStart, valueLength, reader.position, headerCount, recordEnd),
-      );
+      out.push(new FetchedRecord(batch, offsetDelta, timestamp, keyStart, keyLength, valueStart, valueLength, reader.position, headerCount, recordEnd));
     }
     reader.position = recordEnd;
     reader.end = sectionEnd;

@@ -20,7 +20,10 @@ describe('consumer fetch path', () => {
       },
     });
     const c = consumer(b, { isolationLevel: 'read_committed', fetchMinBytes: 10, fetchMaxBytes: 100_000, maxPartitionFetchBytes: 5_000 });
-    c.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
+    c.assign([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
     c.seek({ topic: 't', partition: 0 }, 0n);
     c.seek({ topic: 't', partition: 1 }, 7n);
     expect(await pollValues(c, 2)).toEqual(['a', 'b']);
@@ -33,10 +36,15 @@ describe('consumer fetch path', () => {
       minBytes: 10,
       maxBytes: 100_000,
       isolationLevel: 1,
-      topics: [{ topic: 't', partitions: [
-        { partition: 0, fetchOffset: 0n, currentLeaderEpoch: 0, partitionMaxBytes: 5_000 },
-        { partition: 1, fetchOffset: 7n, currentLeaderEpoch: 0, partitionMaxBytes: 5_000 },
-      ] }],
+      topics: [
+        {
+          topic: 't',
+          partitions: [
+            { partition: 0, fetchOffset: 0n, currentLeaderEpoch: 0, partitionMaxBytes: 5_000 },
+            { partition: 1, fetchOffset: 7n, currentLeaderEpoch: 0, partitionMaxBytes: 5_000 },
+          ],
+        },
+      ],
     });
     expect(c.position({ topic: 't', partition: 0 })).toBe(2n);
   });
@@ -131,8 +139,7 @@ describe('consumer fetch path', () => {
       nodeId: 1,
       topics: { t: 1 },
       handlers: {
-        [Fetch.apiKey]: (request: FetchRequest) =>
-          fetchResponse(request, (_t, _p, fetchOffset) => (fetchOffset === 0n ? { records: corrupt } : { records: good })),
+        [Fetch.apiKey]: (request: FetchRequest) => fetchResponse(request, (_t, _p, fetchOffset) => (fetchOffset === 0n ? { records: corrupt } : { records: good })),
       },
     });
     const c = consumer(b);

@@ -129,10 +129,7 @@ export class Fetcher<K, V> {
     }
   }
 
-  #request(
-    partitions: readonly FetchedPartition<K, V>[],
-    highestVersion: number,
-  ): { body: RequestOf<typeof Fetch>; version: number; topicNames: Map<string, string> } {
+  #request(partitions: readonly FetchedPartition<K, V>[], highestVersion: number): { body: RequestOf<typeof Fetch>; version: number; topicNames: Map<string, string> } {
     const byTopic = new Map<string, FetchedPartition<K, V>[]>();
     for (const fetched of partitions) {
       const list = byTopic.get(fetched.state.topic);
@@ -172,12 +169,7 @@ export class Fetcher<K, V> {
     return { body, version, topicNames };
   }
 
-  async #handleResponse(
-    response: ResponseOf<typeof Fetch>,
-    partitions: readonly FetchedPartition<K, V>[],
-    topicNames: ReadonlyMap<string, string>,
-    broker: string,
-  ): Promise<void> {
+  async #handleResponse(response: ResponseOf<typeof Fetch>, partitions: readonly FetchedPartition<K, V>[], topicNames: ReadonlyMap<string, string>, broker: string): Promise<void> {
     if (response.errorCode !== 0) {
       const error = protocolError(response.errorCode, { api: 'Fetch', broker });
       if (!error.retriable) return this.events.failed(error);
@@ -196,11 +188,7 @@ export class Fetcher<K, V> {
     }
   }
 
-  async #buffer(
-    { state, fetchOffset }: FetchedPartition<K, V>,
-    partition: ResponseOf<typeof Fetch>['responses'][number]['partitions'][number],
-    broker: string,
-  ): Promise<void> {
+  async #buffer({ state, fetchOffset }: FetchedPartition<K, V>, partition: ResponseOf<typeof Fetch>['responses'][number]['partitions'][number], broker: string): Promise<void> {
     const data = partition.records;
     // With no aborted transaction listed there is nothing to drop: not even a marker needs reading.
     const abortedList = this.options.isolationLevel === 'read_committed' ? (partition.abortedTransactions ?? []) : [];
@@ -298,4 +286,3 @@ export class Fetcher<K, V> {
     this.events.retryAt(until);
   }
 }
-

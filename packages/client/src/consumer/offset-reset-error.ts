@@ -26,9 +26,8 @@ export class OffsetOutOfRangeError extends KafkaClientError {
     readonly offset: bigint,
     broker: string,
   ) {
-    super(
-      `offset ${offset} of ${topic}-${partition} is out of range on ${broker} (deleted or not yet written) and autoOffsetReset is 'none': seek it to an offset`,
-      { retriable: false },
-    );
+    super(`offset ${offset} of ${topic}-${partition} is out of range on ${broker} (deleted or not yet written) and autoOffsetReset is 'none': seek it to an offset`, {
+      retriable: false,
+    });
   }
 }

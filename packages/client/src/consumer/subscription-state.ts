@@ -152,13 +152,7 @@ export class SubscriptionState<K, V> {
   fetchable(now: number): PartitionState<K, V>[] {
     const out: PartitionState<K, V>[] = [];
     for (const state of this.#partitions.values()) {
-      if (
-        state.fetchPosition !== null &&
-        state.fetchBackoffUntil <= now &&
-        !state.paused &&
-        !state.inFlight &&
-        state.bufferedBytes < this.maxBufferedBytesPerPartition
-      ) {
+      if (state.fetchPosition !== null && state.fetchBackoffUntil <= now && !state.paused && !state.inFlight && state.bufferedBytes < this.maxBufferedBytesPerPartition) {
         out.push(state);
       }
     }

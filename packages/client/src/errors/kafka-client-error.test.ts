@@ -16,7 +16,9 @@ describe('client errors', () => {
     const error = protocolError(ErrorCode.NOT_LEADER_OR_FOLLOWER, { broker: '2 (127.0.0.1:9093)', api: 'Produce', topic: 'orders', partition: 3 });
     expect(error).toBeInstanceOf(KafkaProtocolError);
     expect(error).toBeInstanceOf(KafkaClientError);
-    expect(error.message).toMatch(/^NOT_LEADER_OR_FOLLOWER from broker 2 \(127\.0\.0\.1:9093\) on Produce for orders-3: For requests intended only for the leader.* \(retriable\)$/);
+    expect(error.message).toMatch(
+      /^NOT_LEADER_OR_FOLLOWER from broker 2 \(127\.0\.0\.1:9093\) on Produce for orders-3: For requests intended only for the leader.* \(retriable\)$/,
+    );
     expect(error).toMatchObject({ code: 6, errorName: 'NOT_LEADER_OR_FOLLOWER', retriable: true, topic: 'orders', partition: 3, api: 'Produce' });
   });
 

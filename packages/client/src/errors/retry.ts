@@ -57,11 +57,7 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
         throw new KafkaRetriesExhaustedError(`${options.description} failed after ${attempts} attempts: ${error.message}`, attempts, error);
       }
       if (Date.now() + delay >= options.deadline) {
-        throw new KafkaRetriesExhaustedError(
-          `${options.description} failed after ${attempts} attempts, its deadline reached: ${error.message}`,
-          attempts,
-          error,
-        );
+        throw new KafkaRetriesExhaustedError(`${options.description} failed after ${attempts} attempts, its deadline reached: ${error.message}`, attempts, error);
       }
       if (options.onRetry !== undefined) await options.onRetry(error, attempt);
       await sleep(delay, options.signal, options.description);

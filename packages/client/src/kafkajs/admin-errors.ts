@@ -1,13 +1,6 @@
 import { AdminBatchError, KafkaGroupNotEmptyError } from '../admin/index.js';
 import { KafkaProtocolError } from '../errors/index.js';
-import {
-  KafkaJSAggregateError,
-  KafkaJSCreateTopicError,
-  KafkaJSDeleteGroupsError,
-  KafkaJSDeleteTopicRecordsError,
-  KafkaJSError,
-  KafkaJSNonRetriableError,
-} from './errors.js';
+import { KafkaJSAggregateError, KafkaJSCreateTopicError, KafkaJSDeleteGroupsError, KafkaJSDeleteTopicRecordsError, KafkaJSError, KafkaJSNonRetriableError } from './errors.js';
 import { kafkajsProtocolFields, toKafkaJSError } from './errors-mapping.js';
 
 /**

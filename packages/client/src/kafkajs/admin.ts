@@ -69,7 +69,17 @@ export class KafkaJSAdmin implements Admin {
   }
 
   /** true when it created the topics; false when they all existed already (kafkajs's answer); rejects for any other failure. */
-  async createTopics({ topics, validateOnly, waitForLeaders = true, timeout = KAFKAJS_TOPIC_TIMEOUT_MS }: { validateOnly?: boolean; waitForLeaders?: boolean; timeout?: number; topics: ITopicConfig[] }): Promise<boolean> {
+  async createTopics({
+    topics,
+    validateOnly,
+    waitForLeaders = true,
+    timeout = KAFKAJS_TOPIC_TIMEOUT_MS,
+  }: {
+    validateOnly?: boolean;
+    waitForLeaders?: boolean;
+    timeout?: number;
+    topics: ITopicConfig[];
+  }): Promise<boolean> {
     if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`);
     if (topics.some(({ topic }) => typeof topic !== 'string')) throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string');
     if (new Set(topics.map((t) => t.topic)).size < topics.length) throw new KafkaJSNonRetriableError('Invalid topics array, it cannot have multiple entries for the same topic');
@@ -90,7 +100,12 @@ export class KafkaJSAdmin implements Admin {
     } catch (error) {
       return createTopicsOutcome(error);
     }
-    if (waitForLeaders && !validateOnly) await this.#waitForLeaders(admin, topics.map((t) => t.topic), timeout);
+    if (waitForLeaders && !validateOnly)
+      await this.#waitForLeaders(
+        admin,
+        topics.map((t) => t.topic),
+        timeout,
+      );
     return true;
   }
 
@@ -111,7 +126,15 @@ export class KafkaJSAdmin implements Admin {
     await this.#call((admin) => admin.deleteTopics(topics, { timeoutMs: timeout }));
   }
 
-  async createPartitions({ topicPartitions, validateOnly, timeout = KAFKAJS_TOPIC_TIMEOUT_MS }: { validateOnly?: boolean; timeout?: number; topicPartitions: ITopicPartitionConfig[] }): Promise<boolean> {
+  async createPartitions({
+    topicPartitions,
+    validateOnly,
+    timeout = KAFKAJS_TOPIC_TIMEOUT_MS,
+  }: {
+    validateOnly?: boolean;
+    timeout?: number;
+    topicPartitions: ITopicPartitionConfig[];
+  }): Promise<boolean> {
     if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError(`Invalid topic partitions array ${String(topicPartitions)}`);
     if (topicPartitions.length === 0) throw new KafkaJSNonRetriableError('Empty topic partitions array');
     await this.#call((admin) =>
@@ -235,15 +258,19 @@ export class KafkaJSAdmin implements Admin {
     if (!Array.isArray(partitions) || partitions.length === 0) throw new KafkaJSNonRetriableError('Invalid partitions');
     const admin = await this.#connected();
     try {
-      await admin.deleteRecords(
-        partitions.map(({ partition, offset }) => ({ topic, partition, before: offset === '-1' ? ('highWatermark' as const) : BigInt(offset) })),
-      );
+      await admin.deleteRecords(partitions.map(({ partition, offset }) => ({ topic, partition, before: offset === '-1' ? ('highWatermark' as const) : BigInt(offset) })));
     } catch (error) {
       throw deleteRecordsError(error, topic, new Map(partitions.map((p) => [p.partition, p.offset])));
     }
   }
 
-  alterPartitionReassignments({ topics, timeout }: { topics: { topic: string; partitionAssignment: { partition: number; replicas: number[] }[] }[]; timeout?: number }): Promise<void> {
+  alterPartitionReassignments({
+    topics,
+    timeout,
+  }: {
+    topics: { topic: string; partitionAssignment: { partition: number; replicas: number[] }[] }[];
+    timeout?: number;
+  }): Promise<void> {
     return this.#call((admin) =>
       admin.alterPartitionReassignments(
         topics.flatMap(({ topic, partitionAssignment }) => partitionAssignment.map(({ partition, replicas }) => ({ topic, partition, replicas }))),

@@ -40,10 +40,7 @@ export const AssignerProtocol: { MemberMetadata: ISerializer<MemberMetadata>; Me
   },
   MemberAssignment: {
     encode: ({ version, assignment, userData }) =>
-      encodeAssignment(
-        { assignedPartitions: Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions })), userData: userData ?? Buffer.alloc(0) },
-        version,
-      ),
+      encodeAssignment({ assignedPartitions: Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions })), userData: userData ?? Buffer.alloc(0) }, version),
     decode: (buffer) => {
       if (buffer.length === 0) return null;
       const decoded = decodeAssignment(buffer);

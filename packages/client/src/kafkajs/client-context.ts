@@ -17,11 +17,7 @@ export class ClientContext {
    * connect(): kafkajs calls a brokers function then, so a discovery
    * service can move the bootstrap list between connects.
    */
-  async clientOptions(
-    logger: Logger,
-    retry: RetryOptions | undefined,
-    extra: { maxInFlightRequests?: number | null; metadataMaxAge?: number } = {},
-  ): Promise<ClientOptions> {
+  async clientOptions(logger: Logger, retry: RetryOptions | undefined, extra: { maxInFlightRequests?: number | null; metadataMaxAge?: number } = {}): Promise<ClientOptions> {
     const bootstrap = await resolveBrokers(this.config.brokers);
     return clientOptionsFor(this.config, bootstrap, logger, retry, extra);
   }

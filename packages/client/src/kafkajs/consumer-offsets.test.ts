@@ -45,7 +45,13 @@ describe('ResolvedOffsets', () => {
     offsets.resolve('a', 1, 0n);
     expect(offsets.uncommittedByTopic()).toEqual({
       topics: [
-        { topic: 'a', partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '1' }] },
+        {
+          topic: 'a',
+          partitions: [
+            { partition: 0, offset: '5' },
+            { partition: 1, offset: '1' },
+          ],
+        },
         { topic: 'b', partitions: [{ partition: 2, offset: '10' }] },
       ],
     });

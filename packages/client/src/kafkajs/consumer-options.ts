@@ -51,8 +51,7 @@ export function clientConsumerOptions(
   const fromBeginning = new Set(subscriptions.map((t) => t.fromBeginning));
   if (fromBeginning.size > 1) {
     throw new KafkaJSNonRetriableError(
-      'Topics subscribed with different fromBeginning values are not supported by @kstream/client/kafkajs: ' +
-        'subscribe every topic of one consumer with the same fromBeginning',
+      'Topics subscribed with different fromBeginning values are not supported by @kstream/client/kafkajs: ' + 'subscribe every topic of one consumer with the same fromBeginning',
     );
   }
   const options: ConsumerOptions<Buffer, Buffer> = {

@@ -57,7 +57,15 @@ function host(options: { assigned?: TopicPartition[] } = {}) {
 describe('runBatch', () => {
   it('eachMessageResolvesAsItGoes; a throw seeks back to the failed message', async () => {
     const h = host();
-    const error = await runBatch(h.runner, { eachMessage: async ({ message }) => { if (message.offset === '12') throw new Error('boom'); } }, batch(0, 10n, 5)).catch((e: unknown) => e);
+    const error = await runBatch(
+      h.runner,
+      {
+        eachMessage: async ({ message }) => {
+          if (message.offset === '12') throw new Error('boom');
+        },
+      },
+      batch(0, 10n, 5),
+    ).catch((e: unknown) => e);
     expect((error as Error).message).toBe('boom');
     expect(h.offsets.next('t', 0)).toBe(12n);
     expect(h.seeks).toEqual(['0@12']);
@@ -86,7 +94,15 @@ describe('runBatch', () => {
   it('pauseStopsTheBatchAfterTheCurrentMessageAndItsResumeLetsGo', async () => {
     const h = host();
     let resume: (() => void) | undefined;
-    await runBatch(h.runner, { eachMessage: async ({ message, pause }) => { if (message.offset === '11') resume = pause(); } }, batch(2, 10n, 5));
+    await runBatch(
+      h.runner,
+      {
+        eachMessage: async ({ message, pause }) => {
+          if (message.offset === '11') resume = pause();
+        },
+      },
+      batch(2, 10n, 5),
+    );
     expect([h.offsets.next('t', 2), h.seeks, h.paused]).toEqual([12n, ['2@12'], ['pause 2']]);
     expect(h.commits()).toBe(0);
     resume!();
@@ -95,17 +111,29 @@ describe('runBatch', () => {
 
   it('aStaleBatchStopsWithoutResolvingOrSeeking: its partition was sought or moved meanwhile', async () => {
     const h = host();
-    await runBatch(h.runner, { eachMessage: async ({ message }) => { if (message.offset === '11') h.bump(3); } }, batch(3, 10n, 5));
+    await runBatch(
+      h.runner,
+      {
+        eachMessage: async ({ message }) => {
+          if (message.offset === '11') h.bump(3);
+        },
+      },
+      batch(3, 10n, 5),
+    );
     expect([h.offsets.next('t', 3), h.seeks]).toEqual([11n, []]);
     const b = host();
     let resolvedAfter = false;
-    await runBatch(b.runner, {
-      eachBatch: async ({ resolveOffset, isStale }) => {
-        b.bump(3);
-        resolveOffset('12');
-        resolvedAfter = isStale();
+    await runBatch(
+      b.runner,
+      {
+        eachBatch: async ({ resolveOffset, isStale }) => {
+          b.bump(3);
+          resolveOffset('12');
+          resolvedAfter = isStale();
+        },
       },
-    }, batch(3, 10n, 5));
+      batch(3, 10n, 5),
+    );
     expect([resolvedAfter, b.offsets.next('t', 3), b.seeks]).toEqual([true, undefined, []]);
   });
 });
@@ -138,7 +166,16 @@ describe('runBatches', () => {
   it('aFailureStopsTheOthersAndRewindUnfinishedPutsEveryPartitionBackAtItsFirstUnresolvedOffset', async () => {
     const h = host({ assigned: [0, 1].map((partition) => ({ topic: 't', partition })) });
     const batches = [batch(0, 0n, 3), batch(1, 0n, 3), batch(0, 3n, 3), batch(2, 0n, 3)];
-    const error = await runBatches(h.runner, { eachMessage: async ({ partition, message }) => { if (partition === 0 && message.offset === '1') throw new Error('boom'); } }, batches, 1).catch((e: unknown) => e);
+    const error = await runBatches(
+      h.runner,
+      {
+        eachMessage: async ({ partition, message }) => {
+          if (partition === 0 && message.offset === '1') throw new Error('boom');
+        },
+      },
+      batches,
+      1,
+    ).catch((e: unknown) => e);
     expect((error as Error).message).toBe('boom');
     rewindUnfinished(h.runner, batches);
     // Partition 0 back at its failed message (its second batch does not move it again); 1 never started; 2 is no longer ours.

@@ -121,12 +121,7 @@ function emitBatchEvent(host: RunnerHost, eventName: string, payload: EachBatchP
  * (kafkajs's partitionsConsumedConcurrently); one partition's batches stay
  * in order. Rejects with the first handler error once the others settle.
  */
-export async function runBatches(
-  host: RunnerHost,
-  config: ConsumerRunConfig,
-  batches: readonly ConsumerBatch<Buffer, Buffer>[],
-  concurrency: number,
-): Promise<void> {
+export async function runBatches(host: RunnerHost, config: ConsumerRunConfig, batches: readonly ConsumerBatch<Buffer, Buffer>[], concurrency: number): Promise<void> {
   if (concurrency <= 1) {
     for (const batch of batches) {
       if (!host.running()) return;

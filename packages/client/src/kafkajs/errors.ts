@@ -116,10 +116,7 @@ export class KafkaJSRequestTimeoutError extends KafkaJSError {
   readonly createdAt?: number;
   readonly sentAt?: number;
   readonly pendingDuration?: number;
-  constructor(
-    e: Error | string,
-    metadata: { broker?: string; correlationId?: number; createdAt?: number; sentAt?: number; pendingDuration?: number; cause?: unknown } = {},
-  ) {
+  constructor(e: Error | string, metadata: { broker?: string; correlationId?: number; createdAt?: number; sentAt?: number; pendingDuration?: number; cause?: unknown } = {}) {
     super(e, { cause: metadata.cause });
     this.broker = metadata.broker;
     this.correlationId = metadata.correlationId;

@@ -66,7 +66,9 @@ export class InstrumentationEmitter<Events extends Record<string, string>> {
 
   on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): () => void {
     if (!this.#names.has(eventName)) {
-      const allowed = Object.keys(this.#events).map((key) => `events.${key}`).join(', ');
+      const allowed = Object.keys(this.#events)
+        .map((key) => `events.${key}`)
+        .join(', ');
       throw new KafkaJSNonRetriableError(`Event name should be one of ${allowed}, got ${eventName}`);
     }
     let listeners = this.#listeners.get(eventName);

@@ -23,10 +23,16 @@ describe('Kafka (kafkajs entry)', () => {
 
   it('transactionNeedsATransactionalIdThenAConnect, with kafkajs’s errors', async () => {
     const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
-    const error = await kafka.producer().transaction().catch((e: unknown) => e);
+    const error = await kafka
+      .producer()
+      .transaction()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaJSNonRetriableError);
     expect((error as Error).message).toBe('Must provide transactional id for transactional producer');
-    const disconnected = await kafka.producer({ transactionalId: 'tx' }).transaction().catch((e: unknown) => e);
+    const disconnected = await kafka
+      .producer({ transactionalId: 'tx' })
+      .transaction()
+      .catch((e: unknown) => e);
     expect((disconnected as Error).message).toBe('The producer is disconnected');
   });
 

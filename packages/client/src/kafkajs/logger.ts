@@ -54,8 +54,7 @@ export function createLogger(options: { level?: logLevel; logCreator?: logCreato
   const loggerFor = (namespace: string, ownLevel: logLevel | undefined): Logger => {
     const current = (): logLevel => ownLevel ?? rootLevel;
     const logger = {
-      namespace: (child: string, childLevel?: logLevel) =>
-        loggerFor(child, childLevel === undefined ? undefined : levelFromEnvironment(childLevel)),
+      namespace: (child: string, childLevel?: logLevel) => loggerFor(child, childLevel === undefined ? undefined : levelFromEnvironment(childLevel)),
       setLogLevel: (level: logLevel) => {
         rootLevel = level;
       },

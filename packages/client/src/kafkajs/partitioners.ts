@@ -1,12 +1,4 @@
-import {
-  DefaultPartitioner as JavaDefaultPartitioner,
-  RoundRobinPartitioner,
-  keyBytes,
-  murmur2,
-  toPositive,
-  type Partitioner,
-  type TopicPartitions,
-} from '@kstream/partitioner';
+import { DefaultPartitioner as JavaDefaultPartitioner, RoundRobinPartitioner, keyBytes, murmur2, toPositive, type Partitioner, type TopicPartitions } from '@kstream/partitioner';
 import { legacyMurmur2 } from './legacy-murmur2.js';
 import type { Message } from './types-producer.js';
 

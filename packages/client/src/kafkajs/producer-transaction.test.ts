@@ -29,7 +29,13 @@ describe('kafkajs producer.transaction()', () => {
     const txn = await producer.transaction();
     expect(txn.isActive()).toBe(true);
     await expect(producer.transaction()).rejects.toThrow('There is already an ongoing transaction for this producer. Please end the transaction before beginning another.');
-    const metadata = await txn.send({ topic: 'orders', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] });
+    const metadata = await txn.send({
+      topic: 'orders',
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 1 },
+      ],
+    });
     expect(metadata.map((m) => [m.topicName, m.partition, m.baseOffset])).toEqual([
       ['orders', 0, '0'],
       ['orders', 1, '0'],
@@ -58,7 +64,12 @@ describe('kafkajs producer.transaction()', () => {
     await txn.abort();
     const [plain, transactional] = sentBatches(broker);
     expect(plain!.producerId === transactional!.producerId && plain!.producerEpoch === transactional!.producerEpoch, 'two producers, two identities').toBe(false);
-    expect(broker.requestsOf(InitProducerId.apiKey).map((r) => r.body.transactionalId).sort()).toEqual([null, 'tx-1']);
+    expect(
+      broker
+        .requestsOf(InitProducerId.apiKey)
+        .map((r) => r.body.transactionalId)
+        .sort(),
+    ).toEqual([null, 'tx-1']);
     expect(broker.requestsOf(EndTxn.apiKey).map((r) => (r.body as EndTxnRequest).committed)).toEqual([false]);
   });
 
@@ -101,9 +112,8 @@ describe('kafkajs producer.transaction()', () => {
     expect(written.map((w) => w.value).sort(), 'each record once: none twice, none lost').toEqual([...values].sort());
     const perPartition = new Map<number, number>();
     for (const { partition } of written) perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
-    expect(
-      metadata.map((m) => [m.partition, Number(m.baseOffset)]).sort(),
-      'each partition reported once, from offset 0: the records it holds are the ones sent there',
-    ).toEqual([...perPartition.keys()].map((partition) => [partition, 0]).sort());
+    expect(metadata.map((m) => [m.partition, Number(m.baseOffset)]).sort(), 'each partition reported once, from offset 0: the records it holds are the ones sent there').toEqual(
+      [...perPartition.keys()].map((partition) => [partition, 0]).sort(),
+    );
   });
 });

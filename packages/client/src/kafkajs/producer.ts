@@ -95,7 +95,12 @@ export class KafkaJSProducer implements Producer {
   async #closeAll(): Promise<void> {
     const producers = [...this.#producers.values()];
     if (this.#transactional !== undefined) producers.push(this.#transactional);
-    const closing = producers.map((producer) => producer.then((p) => p.close(), () => undefined));
+    const closing = producers.map((producer) =>
+      producer.then(
+        (p) => p.close(),
+        () => undefined,
+      ),
+    );
     if (this.#metadata !== undefined) closing.push(this.#metadata.close());
     this.#producers.clear();
     this.#transactional = undefined;
@@ -163,7 +168,12 @@ export class KafkaJSProducer implements Producer {
   /** kafkajs's check, before any retry: a send needs a connected producer (connect() reports its own failure). */
   async #checkConnected(): Promise<void> {
     const connecting = this.#connecting;
-    const connected = connecting !== undefined && (await connecting.then(() => true, () => false));
+    const connected =
+      connecting !== undefined &&
+      (await connecting.then(
+        () => true,
+        () => false,
+      ));
     // A disconnect while this send waited counts too: no client producer may be made again behind its back.
     if (!connected || this.#connecting !== connecting) throw new KafkaJSError('The producer is disconnected');
   }

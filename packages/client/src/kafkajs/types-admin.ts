@@ -1,12 +1,5 @@
 // kafkajs 2.x's admin types, as its index.d.ts declares them.
-import type {
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  ConfigResourceTypes,
-  ConfigSource,
-  ResourcePatternTypes,
-} from './constants.js';
+import type { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ConfigSource, ResourcePatternTypes } from './constants.js';
 import type { KafkaJSProtocolError } from './errors.js';
 import type {
   ConnectEvent,

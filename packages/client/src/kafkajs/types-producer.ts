@@ -107,14 +107,8 @@ export type Producer = Sender & {
   on(eventName: ProducerEvents['CONNECT'], listener: (event: ConnectEvent) => void): RemoveInstrumentationEventListener<typeof eventName>;
   on(eventName: ProducerEvents['DISCONNECT'], listener: (event: DisconnectEvent) => void): RemoveInstrumentationEventListener<typeof eventName>;
   on(eventName: ProducerEvents['REQUEST'], listener: (event: RequestEvent) => void): RemoveInstrumentationEventListener<typeof eventName>;
-  on(
-    eventName: ProducerEvents['REQUEST_QUEUE_SIZE'],
-    listener: (event: RequestQueueSizeEvent) => void,
-  ): RemoveInstrumentationEventListener<typeof eventName>;
-  on(
-    eventName: ProducerEvents['REQUEST_TIMEOUT'],
-    listener: (event: RequestTimeoutEvent) => void,
-  ): RemoveInstrumentationEventListener<typeof eventName>;
+  on(eventName: ProducerEvents['REQUEST_QUEUE_SIZE'], listener: (event: RequestQueueSizeEvent) => void): RemoveInstrumentationEventListener<typeof eventName>;
+  on(eventName: ProducerEvents['REQUEST_TIMEOUT'], listener: (event: RequestTimeoutEvent) => void): RemoveInstrumentationEventListener<typeof eventName>;
   on(eventName: ValueOf<ProducerEvents>, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener<typeof eventName>;
   /** Begins a transaction; needs a transactionalId and rejects while another is active. */
   transaction(): Promise<Transaction>;

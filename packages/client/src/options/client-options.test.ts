@@ -50,12 +50,8 @@ describe('client options', () => {
   });
 
   it('badNumbersNameTheKeyAndTheRange', () => {
-    expect(configError(() => resolveClientOptions({ bootstrap: 'h:1', requestTimeoutMs: 0 })).message).toBe(
-      'bad option requestTimeoutMs: 0; allowed: an integer >= 1',
-    );
-    expect(configError(() => resolveClientOptions({ bootstrap: 'h:1', maxInFlightRequestsPerConnection: 1.5 })).key).toBe(
-      'maxInFlightRequestsPerConnection',
-    );
+    expect(configError(() => resolveClientOptions({ bootstrap: 'h:1', requestTimeoutMs: 0 })).message).toBe('bad option requestTimeoutMs: 0; allowed: an integer >= 1');
+    expect(configError(() => resolveClientOptions({ bootstrap: 'h:1', maxInFlightRequestsPerConnection: 1.5 })).key).toBe('maxInFlightRequestsPerConnection');
     expect(configError(() => resolveClientOptions({ bootstrap: 'h:1', retryBackoffMs: 500, retryBackoffMaxMs: 100 })).message).toBe(
       'bad option retryBackoffMaxMs: 100; allowed: an integer >= 500',
     );
@@ -100,15 +96,11 @@ describe('option validators', () => {
   it('enumOptionListsTheAllowedValues', () => {
     expect(enumOption({}, 'compression', 'none', ['none', 'gzip'])).toBe('none');
     expect(enumOption({ compression: 'gzip' }, 'compression', 'none', ['none', 'gzip'])).toBe('gzip');
-    expect(configError(() => enumOption({ compression: 'zip' }, 'compression', 'none', ['none', 'gzip'])).message).toBe(
-      'bad option compression: "zip"; allowed: "none", "gzip"',
-    );
+    expect(configError(() => enumOption({ compression: 'zip' }, 'compression', 'none', ['none', 'gzip'])).message).toBe('bad option compression: "zip"; allowed: "none", "gzip"');
   });
 
   it('booleanOptionRefusesTruthyValues', () => {
     expect(booleanOption({}, 'idempotent', true)).toBe(true);
-    expect(configError(() => booleanOption({ idempotent: 'yes' }, 'idempotent', true)).message).toBe(
-      'bad option idempotent: "yes"; allowed: true or false',
-    );
+    expect(configError(() => booleanOption({ idempotent: 'yes' }, 'idempotent', true)).message).toBe('bad option idempotent: "yes"; allowed: true or false');
   });
 });

@@ -99,4 +99,3 @@ export function producer(broker: FakeBroker, options: Partial<ProducerOptions<st
 }
 
 export const sentBatches = (broker: FakeBroker): WireBatch[] => broker.requestsOf(Produce.apiKey).flatMap((r) => wireBatches(r.body as ProduceRequest));
-

@@ -8,7 +8,9 @@ import { fakeBroker, producer, produceHandler, sentBatches, wireBatches, type Pr
 describe('producer errors and requests', () => {
   it('aNonRetriableErrorFailsTheSendNamingTopicPartitionAndBroker', async () => {
     const broker = await fakeBroker({ [Produce.apiKey]: produceHandler(() => ErrorCode.MESSAGE_TOO_LARGE) });
-    const error = await producer(broker, { idempotent: false }).send({ topic: 'orders', value: 'big', partition: 1 }).catch((e: unknown) => e);
+    const error = await producer(broker, { idempotent: false })
+      .send({ topic: 'orders', value: 'big', partition: 1 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaProtocolError);
     expect(error).toMatchObject({ errorName: 'MESSAGE_TOO_LARGE', api: 'Produce', topic: 'orders', partition: 1, retriable: false });
     expect((error as Error).message).toContain(`broker 0 (${broker.address})`);
@@ -119,7 +121,10 @@ describe('producer errors and requests', () => {
       .catch((e: unknown) => e);
     expect(results).toMatchObject({ errorName: 'MESSAGE_TOO_LARGE', topic: 'orders', partition: 0 });
     await p.flush();
-    expect(sentBatches(broker).map((b) => b.recordCount), 'each half is tried alone').toEqual([2, 1, 1]);
+    expect(
+      sentBatches(broker).map((b) => b.recordCount),
+      'each half is tried alone',
+    ).toEqual([2, 1, 1]);
   });
 
   it('unkeyedRecordsStickToAPartitionUntilItsBatchFills', async () => {
@@ -136,4 +141,3 @@ describe('producer errors and requests', () => {
     expect(new Set(results.map((r) => r.partition))).toEqual(new Set([0, 1]));
   });
 });
-

@@ -110,7 +110,13 @@ export class Producer<K = Buffer, V = Buffer> {
     if (this.#closing !== undefined) return Promise.reject(closedError());
     const call = new SendCall(records.length, single, transaction);
     if (this.#connected) this.#append(records, 0, call, Date.now());
-    else this.#track(this.connect().then(() => this.#append(records, 0, call, Date.now()), (error: unknown) => call.fail(error)));
+    else
+      this.#track(
+        this.connect().then(
+          () => this.#append(records, 0, call, Date.now()),
+          (error: unknown) => call.fail(error),
+        ),
+      );
     return call.promise;
   }
 
@@ -235,15 +241,7 @@ export class Producer<K = Buffer, V = Buffer> {
   }
 
   /** Waits for `ready`, appends the record it waited for (if prepared), then the rest of the call's records. */
-  async #appendLater(
-    records: readonly ProducerRecord<K, V>[],
-    slot: number,
-    call: SendCall,
-    now: number,
-    ready: Promise<void>,
-    prepared?: RecordInput,
-    size = 0,
-  ): Promise<void> {
+  async #appendLater(records: readonly ProducerRecord<K, V>[], slot: number, call: SendCall, now: number, ready: Promise<void>, prepared?: RecordInput, size = 0): Promise<void> {
     try {
       await ready;
     } catch (error) {
@@ -277,15 +275,7 @@ export class Producer<K = Buffer, V = Buffer> {
   }
 
   /** Appends one prepared record (its bytes reserved, and given back if it throws); true when the sender should run (a batch closed). */
-  #appendOne(
-    record: ProducerRecord<K, V>,
-    partitions: TopicPartitions,
-    input: RecordInput,
-    size: number,
-    call: SendCall,
-    slot: number,
-    now: number,
-  ): boolean {
+  #appendOne(record: ProducerRecord<K, V>, partitions: TopicPartitions, input: RecordInput, size: number, call: SendCall, slot: number, now: number): boolean {
     let queue: PartitionQueue;
     try {
       queue = this.#queueFor(record, partitions, input, size);

@@ -131,7 +131,9 @@ describe('RecordAccumulator', () => {
       fc.property(
         fc.integer({ min: 1, max: 200 }),
         fc.integer({ min: 0, max: 20 }),
-        fc.array(fc.record({ partition: fc.integer({ min: 0, max: 3 }), bytes: fc.integer({ min: 1, max: 120 }), drainAfter: fc.boolean(), retry: fc.boolean() }), { maxLength: 200 }),
+        fc.array(fc.record({ partition: fc.integer({ min: 0, max: 3 }), bytes: fc.integer({ min: 1, max: 120 }), drainAfter: fc.boolean(), retry: fc.boolean() }), {
+          maxLength: 200,
+        }),
         (batchSize, lingerMs, appends) => {
           const acc = accumulator(batchSize, lingerMs);
           const call = new SendCall(appends.length, false);

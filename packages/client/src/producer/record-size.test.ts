@@ -8,7 +8,14 @@ describe('recordSize', () => {
     const cases: [Buffer | null, Buffer | null, RecordHeader[] | undefined][] = [
       [null, null, undefined],
       [Buffer.alloc(5), Buffer.alloc(200), undefined],
-      [null, Buffer.alloc(3), [{ key: 'trace-é', value: Buffer.alloc(2) }, { key: 'k', value: null }]],
+      [
+        null,
+        Buffer.alloc(3),
+        [
+          { key: 'trace-é', value: Buffer.alloc(2) },
+          { key: 'k', value: null },
+        ],
+      ],
     ];
     for (const [key, value, headers] of cases) {
       const encoded = layoutRecords([{ key, value, headers, offsetDelta: 100_000, timestamp: 100_000 }], 0).size;

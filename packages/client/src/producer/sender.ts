@@ -1,12 +1,4 @@
-import {
-  CompressionType,
-  encodeRecordBatch,
-  encodeUncompressedRecordBatch,
-  ErrorCode,
-  Produce,
-  type RequestOf,
-  type ResponseOf,
-} from '@kstream/protocol';
+import { CompressionType, encodeRecordBatch, encodeUncompressedRecordBatch, ErrorCode, Produce, type RequestOf, type ResponseOf } from '@kstream/protocol';
 import type { BrokerConnection } from '../connection/index.js';
 import type { ClusterClient } from '../cluster/index.js';
 import { backoffDelay, KafkaClientError, KafkaClosedError, KafkaRetriesExhaustedError, protocolError } from '../errors/index.js';
@@ -192,10 +184,7 @@ export class Sender {
         this.#handleResponse(await answered, batches, connection);
       }
     } catch (error) {
-      const failure =
-        error instanceof KafkaClientError
-          ? error
-          : new KafkaClientError(`Produce to broker ${leader} failed: ${String(error)}`, { retriable: false, cause: error });
+      const failure = error instanceof KafkaClientError ? error : new KafkaClientError(`Produce to broker ${leader} failed: ${String(error)}`, { retriable: false, cause: error });
       for (const batch of batches) {
         // The leader may have moved (a crash, a controlled shutdown): look it up before the retry.
         if (failure.retriable) this.#staleTopics.add(batch.topic);

@@ -20,10 +20,10 @@ export class KafkaProducerFencedError extends KafkaClientError {
     readonly transactionalId: string,
     cause: KafkaProtocolError,
   ) {
-    super(
-      `the producer with transactional id ${transactionalId} is fenced (${cause.message}): another producer with this transactional id took over; close this producer`,
-      { retriable: false, cause },
-    );
+    super(`the producer with transactional id ${transactionalId} is fenced (${cause.message}): another producer with this transactional id took over; close this producer`, {
+      retriable: false,
+      cause,
+    });
     this.code = cause.code;
     this.errorName = cause.errorName;
   }

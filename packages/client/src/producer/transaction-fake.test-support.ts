@@ -1,17 +1,7 @@
 // A fake broker that is also the transaction and group coordinator, for the
 // transactional producer's tests: each transactional API answers as the
 // test scripts it (by default, success), and every request is recorded.
-import {
-  AddOffsetsToTxn,
-  AddPartitionsToTxn,
-  EndTxn,
-  FindCoordinator,
-  InitProducerId,
-  Produce,
-  TxnOffsetCommit,
-  type RequestOf,
-  type ResponseOf,
-} from '@kstream/protocol';
+import { AddOffsetsToTxn, AddPartitionsToTxn, EndTxn, FindCoordinator, InitProducerId, Produce, TxnOffsetCommit, type RequestOf, type ResponseOf } from '@kstream/protocol';
 import type { FakeBroker, FakeHandler } from '../testing/fake-broker.test-support.js';
 import { fakeBroker, initProducerIdHandler, produceHandler, producer, type WireBatch } from './producer-fake.test-support.js';
 import type { ProducerOptions } from './producer-options.js';
@@ -103,9 +93,7 @@ export function requestOrder(broker: FakeBroker): string[] {
 
 /** The partitions of each AddPartitionsToTxn request, as "topic-partition". */
 export function addedPartitions(broker: FakeBroker): string[][] {
-  return broker
-    .requestsOf(AddPartitionsToTxn.apiKey)
-    .map((r) => (r.body as AddPartitionsRequest).v3AndBelowTopics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p}`)));
+  return broker.requestsOf(AddPartitionsToTxn.apiKey).map((r) => (r.body as AddPartitionsRequest).v3AndBelowTopics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p}`)));
 }
 
 /** Replaces the broker's handler of `apiKey` (a function of the one it had); returns the broker. */

@@ -193,12 +193,18 @@ export class TransactionManager {
     const { transactionalId } = this;
     const { producerId, producerEpoch } = this.idempotence;
     try {
-      await callTransactionCoordinator(this.cluster, transactionalId, `AddOffsetsToTxn for group ${groupId} (transactional id ${transactionalId})`, this.#timeout(), async (coordinator) => {
-        const response = await this.#unanswered(() => coordinator.request(AddOffsetsToTxn, { transactionalId, producerId, producerEpoch, groupId }));
-        if (response.errorCode !== 0) {
-          throw transactionalError(transactionalId, response.errorCode, { api: `AddOffsetsToTxn (transactional id ${transactionalId})`, broker: coordinator.label, groupId });
-        }
-      });
+      await callTransactionCoordinator(
+        this.cluster,
+        transactionalId,
+        `AddOffsetsToTxn for group ${groupId} (transactional id ${transactionalId})`,
+        this.#timeout(),
+        async (coordinator) => {
+          const response = await this.#unanswered(() => coordinator.request(AddOffsetsToTxn, { transactionalId, producerId, producerEpoch, groupId }));
+          if (response.errorCode !== 0) {
+            throw transactionalError(transactionalId, response.errorCode, { api: `AddOffsetsToTxn (transactional id ${transactionalId})`, broker: coordinator.label, groupId });
+          }
+        },
+      );
       this.#started = true;
       // A commit() called since waits for the offsets; an abort() drops them.
       this.checkAppend(generation);
@@ -280,21 +286,28 @@ export class TransactionManager {
 
   async #initProducerId(bump: boolean): Promise<void> {
     const { transactionalId, idempotence } = this;
-    const response = await callTransactionCoordinator(this.cluster, transactionalId, `InitProducerId for transactional id ${transactionalId}`, this.#timeout(), async (coordinator) => {
-      if (!coordinator.supports(InitProducerId) || (bump && !coordinator.supports(InitProducerId, 3))) {
-        throw new KafkaUnsupportedVersionError(
-          `${coordinator.label} does not support InitProducerId${bump ? ' v3+ (bumping the epoch of a transactional producer)' : ''}, which transactional id ${transactionalId} needs`,
-        );
-      }
-      const answer = await coordinator.request(InitProducerId, {
-        transactionalId,
-        transactionTimeoutMs: this.options.transactionTimeoutMs,
-        producerId: bump ? idempotence.producerId : -1n,
-        producerEpoch: bump ? idempotence.producerEpoch : -1,
-      });
-      if (answer.errorCode !== 0) throw transactionalError(transactionalId, answer.errorCode, { api: `InitProducerId (transactional id ${transactionalId})`, broker: coordinator.label });
-      return answer;
-    });
+    const response = await callTransactionCoordinator(
+      this.cluster,
+      transactionalId,
+      `InitProducerId for transactional id ${transactionalId}`,
+      this.#timeout(),
+      async (coordinator) => {
+        if (!coordinator.supports(InitProducerId) || (bump && !coordinator.supports(InitProducerId, 3))) {
+          throw new KafkaUnsupportedVersionError(
+            `${coordinator.label} does not support InitProducerId${bump ? ' v3+ (bumping the epoch of a transactional producer)' : ''}, which transactional id ${transactionalId} needs`,
+          );
+        }
+        const answer = await coordinator.request(InitProducerId, {
+          transactionalId,
+          transactionTimeoutMs: this.options.transactionTimeoutMs,
+          producerId: bump ? idempotence.producerId : -1n,
+          producerEpoch: bump ? idempotence.producerEpoch : -1,
+        });
+        if (answer.errorCode !== 0)
+          throw transactionalError(transactionalId, answer.errorCode, { api: `InitProducerId (transactional id ${transactionalId})`, broker: coordinator.label });
+        return answer;
+      },
+    );
     idempotence.adopt(response.producerId, response.producerEpoch, this.host.queues);
     this.#epochBumpRequired = false;
   }
@@ -332,7 +345,12 @@ export class TransactionManager {
       if (coordinatorMoved(retry)) this.cluster.invalidateCoordinator('transaction', transactionalId);
       if (Date.now() + delay >= deadline) {
         const names = queues.map((q) => `${q.topic}-${q.partition}`).join(', ');
-        return this.failed(new KafkaTimeoutError(`AddPartitionsToTxn of ${names} for transactional id ${transactionalId} did not succeed within deliveryTimeoutMs (${this.options.deliveryTimeoutMs} ms): ${retry.message}`, { cause: retry }));
+        return this.failed(
+          new KafkaTimeoutError(
+            `AddPartitionsToTxn of ${names} for transactional id ${transactionalId} did not succeed within deliveryTimeoutMs (${this.options.deliveryTimeoutMs} ms): ${retry.message}`,
+            { cause: retry },
+          ),
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -372,7 +390,9 @@ export class TransactionManager {
   #checkCurrent(generation: number): void {
     this.#throwIfFatal();
     if (generation !== this.#generation || this.#state === 'ready') {
-      throw new KafkaTransactionStateError(`transaction ${generation} of transactional id ${this.transactionalId} has ended (committed or aborted); begin another with producer.transaction()`);
+      throw new KafkaTransactionStateError(
+        `transaction ${generation} of transactional id ${this.transactionalId} has ended (committed or aborted); begin another with producer.transaction()`,
+      );
     }
   }
 

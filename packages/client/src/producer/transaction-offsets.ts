@@ -50,7 +50,13 @@ export async function txnOffsetCommit(cluster: ClusterClient, call: TxnOffsetCom
       for (const topic of response.topics) {
         for (const partition of topic.partitions) {
           if (partition.errorCode === 0) continue;
-          const context = { api: `TxnOffsetCommit (transactional id ${transactionalId})`, broker: coordinator.label, topic: topic.name, partition: partition.partitionIndex, groupId };
+          const context = {
+            api: `TxnOffsetCommit (transactional id ${transactionalId})`,
+            broker: coordinator.label,
+            topic: topic.name,
+            partition: partition.partitionIndex,
+            groupId,
+          };
           failed.set(`${topic.name}\0${partition.partitionIndex}`, transactionalError(transactionalId, partition.errorCode, context));
         }
       }

@@ -26,11 +26,7 @@ export interface AddPartitionsOutcome {
   concurrentTransactions: boolean;
 }
 
-export async function addPartitionsToTxn(
-  coordinator: BrokerConnection,
-  identity: TxnIdentity,
-  queues: readonly PartitionQueue[],
-): Promise<AddPartitionsOutcome> {
+export async function addPartitionsToTxn(coordinator: BrokerConnection, identity: TxnIdentity, queues: readonly PartitionQueue[]): Promise<AddPartitionsOutcome> {
   const version = Math.min(CLIENT_MAX_VERSION, coordinator.version(AddPartitionsToTxn));
   const byTopic = new Map<string, number[]>();
   for (const { topic, partition } of queues) {

@@ -4,7 +4,16 @@ import { KafkaConfigError, KafkaProtocolError, KafkaTimeoutError } from '../erro
 import { Producer } from './producer.js';
 import { sentBatches, type ProduceRequest } from './producer-fake.test-support.js';
 import { KafkaProducerFencedError, KafkaTransactionAbortedError, KafkaTransactionStateError } from './transaction-errors.js';
-import { addedPartitions, delayAnswers, replaceHandler, requestOrder, txnBroker, txnProducer, type EndTxnRequest, type TxnOffsetCommitRequest } from './transaction-fake.test-support.js';
+import {
+  addedPartitions,
+  delayAnswers,
+  replaceHandler,
+  requestOrder,
+  txnBroker,
+  txnProducer,
+  type EndTxnRequest,
+  type TxnOffsetCommitRequest,
+} from './transaction-fake.test-support.js';
 
 const endTxns = (broker: Awaited<ReturnType<typeof txnBroker>>) => broker.requestsOf(EndTxn.apiKey).map((r) => (r.body as EndTxnRequest).committed);
 
@@ -88,9 +97,7 @@ describe('transactional producer', () => {
       { topic: 'orders', value: 'f', partition: 0 },
     ]);
     await next.commit();
-    expect(addedPartitions(broker).slice(2), 'a new transaction adds its partitions again, those of one sender run in one request').toEqual([
-      ['orders-1', 'orders-0'],
-    ]);
+    expect(addedPartitions(broker).slice(2), 'a new transaction adds its partitions again, those of one sender run in one request').toEqual([['orders-1', 'orders-0']]);
     expect(endTxns(broker)).toEqual([true, true]);
   });
 
@@ -117,9 +124,7 @@ describe('transactional producer', () => {
     const p = txnProducer(broker, { lingerMs: 50 });
     const txn = await p.transaction();
     const acknowledged: string[] = [];
-    const sends = ['a', 'b', 'c'].map((value, partition) =>
-      txn.send({ topic: 'orders', value, partition: partition % 2 }).then(() => void acknowledged.push(value)),
-    );
+    const sends = ['a', 'b', 'c'].map((value, partition) => txn.send({ topic: 'orders', value, partition: partition % 2 }).then(() => void acknowledged.push(value)));
     await txn.commit();
     expect(acknowledged.sort(), 'every send resolved before commit did').toEqual(['a', 'b', 'c']);
     await Promise.all(sends);
@@ -143,7 +148,10 @@ describe('transactional producer', () => {
     const error = await unsent;
     expect(error).toBeInstanceOf(KafkaTransactionAbortedError);
     expect((error as Error).message).toContain('tx-1');
-    expect(sentBatches(broker).map((b) => b.partition), 'partition 1’s record never left').toEqual([0]);
+    expect(
+      sentBatches(broker).map((b) => b.partition),
+      'partition 1’s record never left',
+    ).toEqual([0]);
     expect(endTxns(broker)).toEqual([false]);
     expect(txn.isActive()).toBe(false);
     const next = await p.transaction();
@@ -170,7 +178,10 @@ describe('transactional producer', () => {
     const next = await p.transaction();
     await next.send({ topic: 'orders', value: 'next', partition: 0 });
     await next.commit();
-    expect(sentBatches(broker).flatMap((b) => b.recordCount), 'only the next transaction’s record was sent').toEqual([1]);
+    expect(
+      sentBatches(broker).flatMap((b) => b.recordCount),
+      'only the next transaction’s record was sent',
+    ).toEqual([1]);
   });
 
   it('sendOffsetsAddsTheGroupThenCommitsItsOffsetsWithTheConsumersGeneration', async () => {
@@ -211,7 +222,11 @@ describe('transactional producer', () => {
         },
       ],
     });
-    expect(requestOrder(broker).filter((name) => name !== 'FindCoordinator').slice(-3)).toEqual(['AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn']);
+    expect(
+      requestOrder(broker)
+        .filter((name) => name !== 'FindCoordinator')
+        .slice(-3),
+    ).toEqual(['AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn']);
   });
 
   it('aCommitCalledWhileSendOffsetsRunsWaitsForTheOffsetsAndCommitsThem; an abort called then drops them', async () => {
@@ -222,7 +237,11 @@ describe('transactional producer', () => {
     const sending = committed.sendOffsets({ groupId: 'g1', offsets });
     await committed.commit();
     await expect(sending).resolves.toBeUndefined();
-    expect(requestOrder(broker).filter((name) => name !== 'FindCoordinator').slice(-3)).toEqual(['AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn']);
+    expect(
+      requestOrder(broker)
+        .filter((name) => name !== 'FindCoordinator')
+        .slice(-3),
+    ).toEqual(['AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn']);
     expect(endTxns(broker)).toEqual([true]);
 
     const aborted = await p.transaction();
@@ -241,7 +260,10 @@ describe('transactional producer', () => {
     await txn.abort();
     expect(endTxns(broker)).toEqual([]);
     const init = broker.requestsOf(InitProducerId.apiKey);
-    expect(init.map((r) => [r.body.producerId, r.body.producerEpoch]), 'the abort is InitProducerId with the current id and epoch').toEqual([
+    expect(
+      init.map((r) => [r.body.producerId, r.body.producerEpoch]),
+      'the abort is InitProducerId with the current id and epoch',
+    ).toEqual([
       [-1n, -1],
       [42n, 3],
     ]);
@@ -253,16 +275,28 @@ describe('transactional producer', () => {
 
   it('sendOffsetsRetriesARetriablePartitionAndSurfacesAnotherTyped; the transaction must then abort', async () => {
     const broker = await txnBroker({
-      txnOffsetCommit: (_topic, partition, attempt) => (partition === 0 && attempt === 0 ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : partition === 1 ? ErrorCode.ILLEGAL_GENERATION : 0),
+      txnOffsetCommit: (_topic, partition, attempt) =>
+        partition === 0 && attempt === 0 ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : partition === 1 ? ErrorCode.ILLEGAL_GENERATION : 0,
     });
     const p = txnProducer(broker);
     const txn = await p.transaction();
-    const error = await txn.sendOffsets({ groupId: 'g1', offsets: [{ topic: 'in', partition: 0, offset: 1n }, { topic: 'in', partition: 1, offset: 1n }] }).catch((e: unknown) => e);
+    const error = await txn
+      .sendOffsets({
+        groupId: 'g1',
+        offsets: [
+          { topic: 'in', partition: 0, offset: 1n },
+          { topic: 'in', partition: 1, offset: 1n },
+        ],
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaProtocolError);
     expect(error).toMatchObject({ errorName: 'ILLEGAL_GENERATION', topic: 'in', partition: 1, groupId: 'g1' });
     const commits = broker.requestsOf(28).map((r) => (r.body as TxnOffsetCommitRequest).topics[0]!.partitions.map((q) => q.partitionIndex));
     expect(commits[0]).toEqual([0, 1]);
-    expect(commits.every((partitions) => partitions.includes(1)), 'partition 0 is not sent again once committed').toBe(true);
+    expect(
+      commits.every((partitions) => partitions.includes(1)),
+      'partition 0 is not sent again once committed',
+    ).toBe(true);
     expect(txn.isActive()).toBe(true);
     await expect(txn.commit()).rejects.toBe(error);
     await txn.abort();
@@ -365,7 +399,13 @@ describe('transactional producer', () => {
     expect((error as Error).message).toMatch(/EndTxn \(commit\) for transactional id tx-1 did not complete within maxBlockMs \(40 ms\)/);
     await expect(txn.abort(), 'a commit in doubt is not aborted').rejects.toBeInstanceOf(KafkaTransactionStateError);
     let commit = txn.commit();
-    while (await commit.then(() => false, () => true)) commit = txn.commit();
+    while (
+      await commit.then(
+        () => false,
+        () => true,
+      )
+    )
+      commit = txn.commit();
     expect(endTxns(broker).every((committed) => committed)).toBe(true);
     expect(txn.isActive()).toBe(false);
   });

@@ -70,9 +70,6 @@ export class ClassicGroupMember {
 
   /** Whether it rejoined with exactly the protocols (names, order and metadata) it has. */
   matches(protocols: readonly MemberProtocol[]): boolean {
-    return (
-      protocols.length === this.protocols.length &&
-      protocols.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata))
-    );
+    return protocols.length === this.protocols.length && protocols.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata));
   }
 }

@@ -103,11 +103,7 @@ describe('ClassicGroup', () => {
   });
 
   it('loadedGroupWithoutMembersIsEmpty', () => {
-    const loaded = ClassicGroup.fromRecord(
-      'g',
-      { protocolType: 'consumer', generation: 4, protocol: null, leader: null, currentStateTimestamp: -1n, members: [] },
-      42,
-    );
+    const loaded = ClassicGroup.fromRecord('g', { protocolType: 'consumer', generation: 4, protocol: null, leader: null, currentStateTimestamp: -1n, members: [] }, 42);
     expect(loaded.state).toBe('Empty');
     expect(loaded.generationId).toBe(4);
     expect(loaded.currentStateTimestamp).toBe(42);

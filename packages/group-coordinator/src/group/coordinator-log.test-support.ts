@@ -79,8 +79,7 @@ export class MemoryCoordinatorLog implements CoordinatorLog {
     this.appends++;
     const gate = this.appendGate;
     const log = this.partitions.get(partition);
-    const refused =
-      log === undefined || this.leaderEpochs.get(partition) !== leaderEpoch ? ErrorCode.NOT_LEADER_OR_FOLLOWER : this.failures.shift();
+    const refused = log === undefined || this.leaderEpochs.get(partition) !== leaderEpoch ? ErrorCode.NOT_LEADER_OR_FOLLOWER : this.failures.shift();
     if (refused === undefined) {
       const stored = Buffer.from(batch);
       setBaseOffset(stored, 0, log!.endOffset);

@@ -30,11 +30,7 @@ export interface CoordinatorLog {
    * watermark covers it; NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, ...
    * otherwise). Never rejects.
    */
-  append(
-    partition: number,
-    leaderEpoch: number,
-    batch: Buffer,
-  ): Promise<{ readonly errorCode: number; readonly errorMessage: string | null }>;
+  append(partition: number, leaderEpoch: number, batch: Buffer): Promise<{ readonly errorCode: number; readonly errorMessage: string | null }>;
   /** The leader's log end offset of the partition (what a load reads up to), or undefined when not led here. */
   logEndOffset(partition: number): bigint | undefined;
   /** The partition's log start offset. */

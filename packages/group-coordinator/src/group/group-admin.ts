@@ -1,12 +1,4 @@
-import {
-  AUTHORIZED_OPERATIONS_OMITTED,
-  ErrorCode,
-  type DeleteGroups,
-  type DescribeGroups,
-  type ListGroups,
-  type RequestOf,
-  type ResponseOf,
-} from '@kstream/protocol';
+import { AUTHORIZED_OPERATIONS_OMITTED, ErrorCode, type DeleteGroups, type DescribeGroups, type ListGroups, type RequestOf, type ResponseOf } from '@kstream/protocol';
 import type { CoordinatorRecord } from '../records/index.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { CoordinatorPartitions, Routed } from './coordinator-partitions.js';
@@ -36,11 +28,7 @@ export interface GroupRemovalDeps {
 type DescribedGroup = ResponseOf<typeof DescribeGroups>['groups'][number];
 type DeleteResult = ResponseOf<typeof DeleteGroups>['results'][number];
 
-export function listGroups(
-  request: RequestOf<typeof ListGroups>,
-  partitions: CoordinatorPartitions,
-  membership: ClassicGroupMembership,
-): ResponseOf<typeof ListGroups> {
+export function listGroups(request: RequestOf<typeof ListGroups>, partitions: CoordinatorPartitions, membership: ClassicGroupMembership): ResponseOf<typeof ListGroups> {
   const states = new Set(request.statesFilter.map((state) => state.toLowerCase()));
   const types = new Set(request.typesFilter.map((type) => type.toLowerCase()));
   const groups = [];
@@ -84,11 +72,7 @@ function describedWithoutGroup(groupId: string, errorCode: number, groupState: s
   };
 }
 
-export async function deleteGroups(
-  request: RequestOf<typeof DeleteGroups>,
-  route: (groupId: string) => Routed,
-  deps: GroupRemovalDeps,
-): Promise<ResponseOf<typeof DeleteGroups>> {
+export async function deleteGroups(request: RequestOf<typeof DeleteGroups>, route: (groupId: string) => Routed, deps: GroupRemovalDeps): Promise<ResponseOf<typeof DeleteGroups>> {
   const errors = new Map<string, number>();
   const eligible = new Map<CoordinatorShard, Map<string, ClassicGroup>>();
   for (const groupId of request.groupsNames) {
@@ -118,11 +102,7 @@ export async function deleteGroups(
 }
 
 /** Tombstones for the groups and their offsets; once written, the offsets are gone and each group still Empty is Dead. */
-function deleteFromShard(
-  shard: CoordinatorShard,
-  groups: readonly ClassicGroup[],
-  deps: GroupRemovalDeps,
-): Promise<number> {
+function deleteFromShard(shard: CoordinatorShard, groups: readonly ClassicGroup[], deps: GroupRemovalDeps): Promise<number> {
   const records: CoordinatorRecord[] = [];
   for (const group of groups) {
     for (const [topic, partition] of shard.offsets.entries(group.groupId)) {

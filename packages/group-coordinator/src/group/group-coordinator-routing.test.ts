@@ -62,9 +62,7 @@ describe('GroupCoordinator routing', () => {
       context(3),
     );
     expect(sync.errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
-    expect((await coordinator.heartbeat({ groupId: '', generationId: 1, memberId: 'm', groupInstanceId: null }, context(3))).errorCode).toBe(
-      ErrorCode.INVALID_GROUP_ID,
-    );
+    expect((await coordinator.heartbeat({ groupId: '', generationId: 1, memberId: 'm', groupInstanceId: null }, context(3))).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
     expect((await coordinator.leaveGroup({ groupId: '', memberId: 'm', members: [] }, context(1))).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
     expect((await coordinator.offsetDelete({ groupId: '', topics: [] }, context(0))).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
 
@@ -84,9 +82,7 @@ describe('GroupCoordinator routing', () => {
       context(3),
     );
     expect(sync.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
-    expect((await coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null }, context(3))).errorCode).toBe(
-      ErrorCode.UNKNOWN_MEMBER_ID,
-    );
+    expect((await coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null }, context(3))).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect((await coordinator.leaveGroup({ groupId: 'g', memberId: 'm', members: [] }, context(2))).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     const leaveV3 = await coordinator.leaveGroup({ groupId: 'g', memberId: '', members: [{ memberId: 'm', groupInstanceId: 'i', reason: null }] }, context(3));
     expect(leaveV3.errorCode).toBe(ErrorCode.NONE);

@@ -16,13 +16,7 @@ export interface CoordinatorFixture {
 
 /** A coordinator over an in-memory __consumer_offsets of `partitions` partitions (1: every group on partition 0). */
 export function coordinatorFixture(
-  options: {
-    log?: MemoryCoordinatorLog;
-    timers?: ManualTimers;
-    config?: Partial<GroupCoordinatorConfig>;
-    partitions?: number;
-    topicExists?: (topic: string) => boolean;
-  } = {},
+  options: { log?: MemoryCoordinatorLog; timers?: ManualTimers; config?: Partial<GroupCoordinatorConfig>; partitions?: number; topicExists?: (topic: string) => boolean } = {},
 ): CoordinatorFixture {
   const log = options.log ?? new MemoryCoordinatorLog();
   const timers = options.timers ?? new ManualTimers();

@@ -18,22 +18,11 @@ import {
 import { ClassicGroup } from './classic-group.js';
 import { CoordinatorPartitions, type Routed } from './coordinator-partitions.js';
 import type { CoordinatorShard } from './coordinator-shard.js';
-import type {
-  CoordinatorLog,
-  CoordinatorTimers,
-  GroupCoordinatorConfig,
-  GroupRequestContext,
-} from './coordinator-types.js';
+import type { CoordinatorLog, CoordinatorTimers, GroupCoordinatorConfig, GroupRequestContext } from './coordinator-types.js';
 import { deleteGroups, describeGroups, listGroups, type GroupRemovalDeps } from './group-admin.js';
 import { groupLagOf, type GroupLag } from './group-lag.js';
 import { ClassicGroupMembership } from './group-membership.js';
-import {
-  heartbeatError,
-  joinGroupError,
-  leaveGroupError,
-  leaveUnknownGroup,
-  syncGroupError,
-} from './group-routing-errors.js';
+import { heartbeatError, joinGroupError, leaveGroupError, leaveUnknownGroup, syncGroupError } from './group-routing-errors.js';
 import { commitOffsets, offsetCommitError } from './offset-commit.js';
 import { deleteOffsets, offsetDeleteError } from './offset-delete.js';
 import { expireOffsets } from './offset-expiry.js';

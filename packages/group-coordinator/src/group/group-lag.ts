@@ -21,11 +21,7 @@ export interface GroupLag {
   readonly totalLag: bigint;
 }
 
-export function groupLagOf(
-  shard: CoordinatorShard,
-  groupId: string,
-  logEndOffset: (topic: string, partition: number) => bigint | undefined,
-): GroupLag | undefined {
+export function groupLagOf(shard: CoordinatorShard, groupId: string, logEndOffset: (topic: string, partition: number) => bigint | undefined): GroupLag | undefined {
   const group = shard.groups.get(groupId);
   if (group === undefined || group.state === 'Dead') return undefined;
   let totalLag = 0n;

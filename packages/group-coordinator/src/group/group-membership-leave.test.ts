@@ -127,7 +127,9 @@ describe('ClassicGroupMembership describe and list', () => {
       groupState: 'Stable',
       protocolType: 'consumer',
       protocolData: 'range',
-      members: [{ memberId: a, groupInstanceId: null, clientId: 'c0', clientHost: '/127.0.0.1', memberMetadata: subscription('t'), memberAssignment: Buffer.from(`assignment-${a}`) }],
+      members: [
+        { memberId: a, groupInstanceId: null, clientId: 'c0', clientHost: '/127.0.0.1', memberMetadata: subscription('t'), memberAssignment: Buffer.from(`assignment-${a}`) },
+      ],
       authorizedOperations: GROUP_OPERATIONS,
     });
   });

@@ -69,7 +69,13 @@ describe('ClassicGroupMembership static members', () => {
 
   it('staticRejoinThatChangesTheChosenProtocolRebalances', async () => {
     const h = new MembershipHarness();
-    h.join({ groupInstanceId: 'inst-a', protocols: [{ name: 'range', metadata: subscription('t') }, { name: 'rr', metadata: subscription('t') }] });
+    h.join({
+      groupInstanceId: 'inst-a',
+      protocols: [
+        { name: 'range', metadata: subscription('t') },
+        { name: 'rr', metadata: subscription('t') },
+      ],
+    });
     await h.finishInitialDelay();
     await h.syncAll([h.group.memberIdOfInstance('inst-a')!]);
     const rejoin = h.join({ groupInstanceId: 'inst-a', protocols: [{ name: 'rr', metadata: subscription('t') }] });

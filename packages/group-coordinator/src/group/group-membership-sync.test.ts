@@ -52,7 +52,10 @@ describe('ClassicGroupMembership SyncGroup', () => {
     const [a, b] = await completingRebalance(h);
     h.storeErrorCode = ErrorCode.NOT_COORDINATOR;
     const follower = h.sync(b, 1);
-    const leader = h.sync(a, 1, [{ memberId: a, assignment: Buffer.from('A') }, { memberId: b, assignment: Buffer.from('B') }]);
+    const leader = h.sync(a, 1, [
+      { memberId: a, assignment: Buffer.from('A') },
+      { memberId: b, assignment: Buffer.from('B') },
+    ]);
     await settle();
     expect(leader.answer()).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, protocolName: null, assignment: Buffer.alloc(0) });
     expect(follower.answer()).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, assignment: Buffer.alloc(0) });
@@ -95,7 +98,10 @@ describe('ClassicGroupMembership SyncGroup', () => {
     const [a, b] = await completingRebalance(h);
     h.time.advance(5_000);
     expect(await h.heartbeat(b, 1)).toBe(ErrorCode.NONE);
-    const leader = h.sync(a, 1, [{ memberId: a, assignment: Buffer.from('A') }, { memberId: b, assignment: Buffer.from('B') }]);
+    const leader = h.sync(a, 1, [
+      { memberId: a, assignment: Buffer.from('A') },
+      { memberId: b, assignment: Buffer.from('B') },
+    ]);
     await settle();
     expect(leader.answer()?.errorCode).toBe(ErrorCode.NONE);
     for (let t = 5_000; t < REBALANCE_TIMEOUT_MS; t += 5_000) {
@@ -121,7 +127,10 @@ describe('ClassicGroupMembership Heartbeat', () => {
     const [a, b] = await completingRebalance(h);
     expect(await h.heartbeat(b, 1)).toBe(ErrorCode.NONE);
     h.sync(b, 1);
-    h.sync(a, 1, [{ memberId: a, assignment: Buffer.from('A') }, { memberId: b, assignment: Buffer.from('B') }]);
+    h.sync(a, 1, [
+      { memberId: a, assignment: Buffer.from('A') },
+      { memberId: b, assignment: Buffer.from('B') },
+    ]);
     await settle();
     expect(h.group.state).toBe('Stable');
     for (let i = 0; i < 5; i++) {

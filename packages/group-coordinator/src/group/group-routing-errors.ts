@@ -1,12 +1,4 @@
-import {
-  ErrorCode,
-  type Heartbeat,
-  type JoinGroup,
-  type LeaveGroup,
-  type RequestOf,
-  type ResponseOf,
-  type SyncGroup,
-} from '@kstream/protocol';
+import { ErrorCode, type Heartbeat, type JoinGroup, type LeaveGroup, type RequestOf, type ResponseOf, type SyncGroup } from '@kstream/protocol';
 
 // The answers of the membership APIs when the request never reaches a group:
 // it is routed elsewhere (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS), its

@@ -37,9 +37,7 @@ describe('storeGroup', () => {
 
     const stable = await describeAfterMove(log, 2);
     expect(stable).toMatchObject({ groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
-    expect(stable.members.map((member) => [member.memberId, Buffer.from(member.memberAssignment).toString()])).toEqual([
-      [required.memberId, 'assignment'],
-    ]);
+    expect(stable.members.map((member) => [member.memberId, Buffer.from(member.memberAssignment).toString()])).toEqual([[required.memberId, 'assignment']]);
 
     // The other coordinator only read the log at epoch 2; this one leads on at that epoch (a newer epoch keeps the state).
     coordinator.onElection(0, 2);

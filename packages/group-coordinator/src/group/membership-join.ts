@@ -6,15 +6,7 @@ import { ClassicGroupMember, type JoinResult, type MemberProtocol } from './clas
 import type { ClassicGroup } from './classic-group.js';
 import type { GroupRequestContext } from './coordinator-types.js';
 import type { MembershipDeps } from './group-membership.js';
-import {
-  answerJoin,
-  answerSync,
-  currentMemberMetadata,
-  generationJoinResult,
-  type GroupRebalancer,
-  joinError,
-  NEW_MEMBER_JOIN_TIMEOUT_MS,
-} from './membership-rebalance.js';
+import { answerJoin, answerSync, currentMemberMetadata, generationJoinResult, type GroupRebalancer, joinError, NEW_MEMBER_JOIN_TIMEOUT_MS } from './membership-rebalance.js';
 
 type JoinRequest = RequestOf<typeof JoinGroup>;
 type Respond = (result: JoinResult) => void;
@@ -81,14 +73,21 @@ export class MembershipJoin {
 
   private newMemberJoin(group: ClassicGroup, joiner: Joiner, respond: Respond): void {
     if (group.state === 'Dead') return respond(joinError('', ErrorCode.COORDINATOR_NOT_AVAILABLE));
-    if (!group.supportsProtocols(joiner.protocolType, joiner.protocols.map((p) => p.name))) {
+    if (
+      !group.supportsProtocols(
+        joiner.protocolType,
+        joiner.protocols.map((p) => p.name),
+      )
+    ) {
       return respond(joinError('', ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
     const newMemberId = `${joiner.groupInstanceId ?? joiner.clientId}-${randomUUID()}`;
     if (joiner.groupInstanceId !== null) {
       const oldMemberId = group.memberIdOfInstance(joiner.groupInstanceId);
       if (oldMemberId !== undefined) {
-        this.deps.logger.info(`Static member ${joiner.groupInstanceId} of group ${group.groupId} rejoins in state ${group.state}; member id ${oldMemberId} is replaced by ${newMemberId}`);
+        this.deps.logger.info(
+          `Static member ${joiner.groupInstanceId} of group ${group.groupId} rejoins in state ${group.state}; member id ${oldMemberId} is replaced by ${newMemberId}`,
+        );
         this.replaceStaticMember(group, joiner.groupInstanceId, oldMemberId, { ...joiner, memberId: newMemberId }, respond);
         return;
       }
@@ -102,7 +101,12 @@ export class MembershipJoin {
   private currentMemberJoin(group: ClassicGroup, joiner: Joiner, respond: Respond): void {
     const { memberId, groupInstanceId } = joiner;
     if (group.state === 'Dead') return respond(joinError(memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE));
-    if (!group.supportsProtocols(joiner.protocolType, joiner.protocols.map((p) => p.name))) {
+    if (
+      !group.supportsProtocols(
+        joiner.protocolType,
+        joiner.protocols.map((p) => p.name),
+      )
+    ) {
       return respond(joinError(memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
     if (group.pendingMembers.has(memberId)) {
@@ -209,7 +213,9 @@ export class MembershipJoin {
     // Answered meanwhile: a rebalance, an unload or another restart of the same instance took over.
     if (member.awaitingJoin !== replaced.respond) return;
     if (errorCode !== ErrorCode.NONE) {
-      this.deps.logger.warn(`Failed to store group ${group.groupId} after static member ${replaced.groupInstanceId} rejoined (${errorInfo(errorCode).name}); member id ${replaced.oldMemberId} is restored`);
+      this.deps.logger.warn(
+        `Failed to store group ${group.groupId} after static member ${replaced.groupInstanceId} rejoined (${errorInfo(errorCode).name}); member id ${replaced.oldMemberId} is restored`,
+      );
       member.awaitingJoin = undefined;
       this.updateMember(member, replaced.previous, undefined);
       if (group.member(member.memberId) === member) {

@@ -157,7 +157,9 @@ export class GroupRebalancer {
     if (group.state === 'Dead' || group.member(member.memberId) !== member) return;
     // Kafka's hasSatisfiedHeartbeat: a member waiting for the rebalance to answer it cannot heartbeat meanwhile.
     if (!member.isNew && (member.awaitingJoin !== undefined || member.awaitingSync !== undefined)) return;
-    this.deps.logger.info(`Member ${member.memberId} of group ${group.groupId} has failed (no heartbeat within ${member.isNew ? 'the new member join timeout' : `its session timeout of ${member.sessionTimeoutMs} ms`}); removing it from the group`);
+    this.deps.logger.info(
+      `Member ${member.memberId} of group ${group.groupId} has failed (no heartbeat within ${member.isNew ? 'the new member join timeout' : `its session timeout of ${member.sessionTimeoutMs} ms`}); removing it from the group`,
+    );
     this.removeMemberAndUpdateGroup(group, member, `removing member ${member.memberId} on heartbeat expiration`);
   }
 
@@ -209,7 +211,9 @@ export class GroupRebalancer {
       }
     }
     if (!group.maybeElectNewJoinedLeader() && group.size > 0) {
-      this.deps.logger.error(`Group ${group.groupId} could not complete its rebalance because no members rejoined; waiting another rebalance timeout of ${group.rebalanceTimeoutMs()} ms for the session timeouts to remove them`);
+      this.deps.logger.error(
+        `Group ${group.groupId} could not complete its rebalance because no members rejoined; waiting another rebalance timeout of ${group.rebalanceTimeoutMs()} ms for the session timeouts to remove them`,
+      );
       this.scheduleDelayedJoin(group);
       return;
     }

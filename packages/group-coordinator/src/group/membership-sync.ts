@@ -28,10 +28,7 @@ export class MembershipSync {
     const member = group.member(memberId);
     if (member === undefined) return respond(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (request.generationId !== group.generationId) return respond(syncError(ErrorCode.ILLEGAL_GENERATION));
-    if (
-      (request.protocolType !== null && request.protocolType !== group.protocolType) ||
-      (request.protocolName !== null && request.protocolName !== group.protocolName)
-    ) {
+    if ((request.protocolType !== null && request.protocolType !== group.protocolType) || (request.protocolName !== null && request.protocolName !== group.protocolName)) {
       return respond(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
     switch (group.state) {
@@ -77,11 +74,7 @@ export class MembershipSync {
    * The leader's assignment: stored (acks=all) with the group, then handed to every member awaiting it and the
    * group is Stable. A failed store answers its error to all and the group rebalances again.
    */
-  private async storeLeaderAssignment(
-    group: ClassicGroup,
-    leader: ClassicGroupMember,
-    assignments: RequestOf<typeof SyncGroup>['assignments'],
-  ): Promise<void> {
+  private async storeLeaderAssignment(group: ClassicGroup, leader: ClassicGroupMember, assignments: RequestOf<typeof SyncGroup>['assignments']): Promise<void> {
     const generation = group.generationId;
     const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     const missing: string[] = [];
@@ -92,7 +85,9 @@ export class MembershipSync {
     }
     this.deps.logger.info(`Assignment received from leader ${leader.memberId} for group ${group.groupId} generation ${generation}; the group has ${group.size} members`);
     if (missing.length > 0) {
-      this.deps.logger.warn(`Leader ${leader.memberId} of group ${group.groupId} gave no assignment to members ${missing.join(', ')} in generation ${generation}; they get an empty one`);
+      this.deps.logger.warn(
+        `Leader ${leader.memberId} of group ${group.groupId} gave no assignment to members ${missing.join(', ')} in generation ${generation}; they get an empty one`,
+      );
     }
     const errorCode = await this.deps.storeGroup(group);
     // A join, a leave or an unload meanwhile started another phase, which answered the parked syncs.

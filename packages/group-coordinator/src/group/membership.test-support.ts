@@ -2,16 +2,7 @@
 // only when told), a logger that captures, a storeGroup whose answer the test
 // chooses, and requests with a consumer's defaults.
 import type { Logger } from '@kstream/log-storage';
-import {
-  encodeSubscription,
-  ErrorCode,
-  type Heartbeat,
-  type JoinGroup,
-  type LeaveGroup,
-  type RequestOf,
-  type ResponseOf,
-  type SyncGroup,
-} from '@kstream/protocol';
+import { encodeSubscription, ErrorCode, type Heartbeat, type JoinGroup, type LeaveGroup, type RequestOf, type ResponseOf, type SyncGroup } from '@kstream/protocol';
 import { ClassicGroup } from './classic-group.js';
 import type { CoordinatorTimers, GroupCoordinatorConfig } from './coordinator-types.js';
 import { ClassicGroupMembership } from './group-membership.js';
@@ -80,8 +71,7 @@ export const TEST_CONFIG: GroupCoordinatorConfig = {
 export const SESSION_TIMEOUT_MS = 10_000;
 export const REBALANCE_TIMEOUT_MS = 30_000;
 
-export const subscription = (...topics: string[]): Buffer =>
-  encodeSubscription({ topics, userData: null, ownedPartitions: [], generationId: -1, rackId: null }, 0);
+export const subscription = (...topics: string[]): Buffer => encodeSubscription({ topics, userData: null, ownedPartitions: [], generationId: -1, rackId: null }, 0);
 
 /** A request's promise with its answer, once there is one. */
 export interface Tracked<T> {
@@ -153,7 +143,12 @@ export class MembershipHarness {
     return { memberId: first.memberId, joined: this.join({ ...options, memberId: first.memberId }) };
   }
 
-  sync(memberId: string, generationId: number, assignments: RequestOf<typeof SyncGroup>['assignments'] = [], options: Partial<RequestOf<typeof SyncGroup>> & { readonly version?: number } = {}): Tracked<ResponseOf<typeof SyncGroup>> {
+  sync(
+    memberId: string,
+    generationId: number,
+    assignments: RequestOf<typeof SyncGroup>['assignments'] = [],
+    options: Partial<RequestOf<typeof SyncGroup>> & { readonly version?: number } = {},
+  ): Tracked<ResponseOf<typeof SyncGroup>> {
     const { version = 5, ...fields } = options;
     const request: RequestOf<typeof SyncGroup> = {
       groupId: 'g',
@@ -198,7 +193,13 @@ export class MembershipHarness {
     const generation = this.group.generationId;
     const leader = this.group.leaderId!;
     const syncs = ids.filter((id) => id !== leader).map((id) => this.sync(id, generation));
-    syncs.push(this.sync(leader, generation, ids.map((id) => ({ memberId: id, assignment: Buffer.from(`assignment-${id}`) }))));
+    syncs.push(
+      this.sync(
+        leader,
+        generation,
+        ids.map((id) => ({ memberId: id, assignment: Buffer.from(`assignment-${id}`) })),
+      ),
+    );
     await Promise.all(syncs.map((s) => s.promise));
   }
 }

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { settle } from './coordinator-log.test-support.js';
 import { commitRequest, committed, context, coordinatorFixture, fetchRequest, joinRequest, seed, storedGroup } from './group-coordinator.test-support.js';
 
-const errorsOf = (response: { topics: { partitions: { errorCode: number }[] }[] }) =>
-  response.topics.flatMap((topic) => topic.partitions.map((partition) => partition.errorCode));
+const errorsOf = (response: { topics: { partitions: { errorCode: number }[] }[] }) => response.topics.flatMap((topic) => topic.partitions.map((partition) => partition.errorCode));
 
 /** A coordinator whose group "g" was stored Stable in generation 4 with members m-1 and m-2 (m-2 static as "instance-2"). */
 async function withStableGroup(members = [{ memberId: 'm-1' }, { memberId: 'm-2', groupInstanceId: 'instance-2' }]) {

@@ -42,12 +42,7 @@ export function offsetCommitError(request: Request, errorCode: number): Response
   };
 }
 
-export async function commitOffsets(
-  shard: CoordinatorShard,
-  request: Request,
-  context: GroupRequestContext,
-  deps: OffsetCommitDeps,
-): Promise<Response> {
+export async function commitOffsets(shard: CoordinatorShard, request: Request, context: GroupRequestContext, deps: OffsetCommitDeps): Promise<Response> {
   const group = shard.groups.get(request.groupId);
   const groupError = validateOffsetCommit(group, request, context.apiVersion);
   if (groupError !== ErrorCode.NONE) return offsetCommitError(request, groupError);

@@ -17,7 +17,15 @@ describe('OffsetDelete', () => {
     expect(response).toEqual({
       errorCode: ErrorCode.NONE,
       throttleTimeMs: 0,
-      topics: [{ name: 'a', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE }, { partitionIndex: 5, errorCode: ErrorCode.NONE }] }],
+      topics: [
+        {
+          name: 'a',
+          partitions: [
+            { partitionIndex: 0, errorCode: ErrorCode.NONE },
+            { partitionIndex: 5, errorCode: ErrorCode.NONE },
+          ],
+        },
+      ],
     });
     // One tombstone: partition 5 had no offset.
     expect(log.logEndOffset(0)! - before).toBe(1n);

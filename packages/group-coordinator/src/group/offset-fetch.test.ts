@@ -31,7 +31,13 @@ describe('OffsetFetch', () => {
     const response = await coordinator.offsetFetch(fetchRequest('g', null), context(2));
     expect(response.errorCode).toBe(ErrorCode.NONE);
     expect(response.topics.map((topic) => [topic.name, topic.partitions.map((p) => [p.partitionIndex, p.committedOffset])])).toEqual([
-      ['a', [[0, 10n], [2, 12n]]],
+      [
+        'a',
+        [
+          [0, 10n],
+          [2, 12n],
+        ],
+      ],
       ['b', [[1, 21n]]],
     ]);
   });

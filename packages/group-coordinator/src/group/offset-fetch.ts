@@ -49,12 +49,7 @@ export function fetchOffsets(request: Request, apiVersion: number, route: (group
   return { throttleTimeMs: 0, topics: answer.topics, errorCode: answer.errorCode, groups: [] };
 }
 
-function fetchGroup(
-  groupId: string,
-  topics: readonly RequestedTopic[] | null,
-  requireStable: boolean,
-  route: (groupId: string) => Routed,
-): ResponseGroup {
+function fetchGroup(groupId: string, topics: readonly RequestedTopic[] | null, requireStable: boolean, route: (groupId: string) => Routed): ResponseGroup {
   const routed = route(groupId);
   if (!('shard' in routed)) return { groupId, topics: [], errorCode: routed.errorCode };
   const shard = routed.shard;

@@ -23,8 +23,24 @@ type Op =
 
 const fail = fc.option(fc.constantFrom(...REFUSALS), { nil: undefined, freq: 4 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('commit' as const), group: fc.constantFrom(...GROUPS), offsets: fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), fc.bigInt(0n, 1000n)), { minLength: 1, selector: ([key]) => key }), fail }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('deleteOffsets' as const), group: fc.constantFrom(...GROUPS), keys: fc.uniqueArray(fc.constantFrom(...KEYS), { minLength: 1 }), fail }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('commit' as const),
+      group: fc.constantFrom(...GROUPS),
+      offsets: fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), fc.bigInt(0n, 1000n)), { minLength: 1, selector: ([key]) => key }),
+      fail,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('deleteOffsets' as const),
+      group: fc.constantFrom(...GROUPS),
+      keys: fc.uniqueArray(fc.constantFrom(...KEYS), { minLength: 1 }),
+      fail,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteGroup' as const), group: fc.constantFrom(...GROUPS), fail }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 6_000 }) }) },
 );
@@ -47,8 +63,7 @@ function modelExpiry(model: Model, until: number): void {
   model.now = until;
 }
 
-const snapshot = (model: Model, group: string) =>
-  Object.fromEntries([...(model.groups.get(group) ?? [])].map(([key, value]) => [key, value.offset]));
+const snapshot = (model: Model, group: string) => Object.fromEntries([...(model.groups.get(group) ?? [])].map(([key, value]) => [key, value.offset]));
 
 const partitionsOf = (keys: string[]) => {
   const byTopic = new Map<string, number[]>();

@@ -2,21 +2,10 @@ import { decodeRecordBatch, ErrorCode, recordBatchesIn } from '@kstream/protocol
 import { describe, expect, it } from 'vitest';
 import { decodeCoordinatorRead } from '../records/index.js';
 import { settle } from './coordinator-log.test-support.js';
-import {
-  commitRequest,
-  committed,
-  context,
-  coordinatorFixture,
-  fetchRequest,
-  joinRequest,
-  loadsEnded,
-  seed,
-  storedGroup,
-} from './group-coordinator.test-support.js';
+import { commitRequest, committed, context, coordinatorFixture, fetchRequest, joinRequest, loadsEnded, seed, storedGroup } from './group-coordinator.test-support.js';
 import { txnCommitRequest, writeMarker } from './txn-offset-commit.test-support.js';
 
-const errorsOf = (response: { topics: { partitions: { errorCode: number }[] }[] }) =>
-  response.topics.flatMap((topic) => topic.partitions.map((partition) => partition.errorCode));
+const errorsOf = (response: { topics: { partitions: { errorCode: number }[] }[] }) => response.topics.flatMap((topic) => topic.partitions.map((partition) => partition.errorCode));
 
 const stateOf = async (fixture: ReturnType<typeof coordinatorFixture>, groupId: string) =>
   (await fixture.coordinator.describeGroups({ groups: [groupId], includeAuthorizedOperations: false }, context(5))).groups[0]!.groupState;
@@ -46,15 +35,17 @@ describe('TxnOffsetCommit', () => {
     expect(batch.header).toMatchObject({ producerId: 4_000n, producerEpoch: 3, baseSequence: 0, recordCount: 2 });
     expect(batch.attributes).toMatchObject({ isTransactional: true, isControl: false });
     const { records } = await decodeCoordinatorRead(bytes);
-    expect(records).toEqual([0, 1].map((partition) => ({
-      offset: BigInt(partition),
-      producerId: 4_000n,
-      record: {
-        type: 'offset',
-        key: { group: 'g', topic: 't', partition },
-        value: { offset: 10n + BigInt(partition), leaderEpoch: 2, metadata: 'm', commitTimestamp: BigInt(fixture.timers.now), expireTimestamp: -1n },
-      },
-    })));
+    expect(records).toEqual(
+      [0, 1].map((partition) => ({
+        offset: BigInt(partition),
+        producerId: 4_000n,
+        record: {
+          type: 'offset',
+          key: { group: 'g', topic: 't', partition },
+          value: { offset: 10n + BigInt(partition), leaderEpoch: 2, metadata: 'm', commitTimestamp: BigInt(fixture.timers.now), expireTimestamp: -1n },
+        },
+      })),
+    );
   });
 
   it('pendingOffsetsAreInvisibleUntilTheCommitMarker', async () => {

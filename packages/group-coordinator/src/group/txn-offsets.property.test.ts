@@ -28,7 +28,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('txnCommit' as const), producerId: fc.constantFrom(...PRODUCERS), group: fc.constantFrom(...GROUPS), offsets, fail }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('commit' as const), group: fc.constantFrom(...GROUPS), offsets, fail }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('marker' as const), producerId: fc.constantFrom(...PRODUCERS), commit: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteOffsets' as const), group: fc.constantFrom(...GROUPS), keys: fc.uniqueArray(fc.constantFrom(...KEYS), { minLength: 1 }), fail }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('deleteOffsets' as const),
+      group: fc.constantFrom(...GROUPS),
+      keys: fc.uniqueArray(fc.constantFrom(...KEYS), { minLength: 1 }),
+      fail,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reload' as const) }) },
 );
 

@@ -81,7 +81,10 @@ describe('a compacted __consumer_offsets partition', () => {
     await log.roll();
     await cleaner.cleanFilthiestLog();
     const compacted = await load(log);
-    history.offsets.get('group-1')!.get('orders')!.set(0, { ...committed(9_999n), recordOffset: firstOffset });
+    history.offsets
+      .get('group-1')!
+      .get('orders')!
+      .set(0, { ...committed(9_999n), recordOffset: firstOffset });
     expect(compacted).toEqual(history);
     expect(log.size).toBeLessThan(before / 20);
     await cleaner.close();

@@ -32,9 +32,7 @@ export interface CoordinatorBatchProducer {
 export function encodeCoordinatorBatch(records: readonly CoordinatorRecord[], timestampMs: bigint, producer?: CoordinatorBatchProducer): Buffer {
   return encodeUncompressedRecordBatch({
     baseTimestamp: timestampMs,
-    ...(producer === undefined
-      ? {}
-      : { isTransactional: true, producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: 0 }),
+    ...(producer === undefined ? {} : { isTransactional: true, producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: 0 }),
     records: records.map((record) => ({ ...encodeCoordinatorRecord(record), timestampDelta: 0 })),
   });
 }
@@ -67,11 +65,7 @@ function corrupt(error: unknown, offset: bigint, partition: number | undefined):
   return new CoordinatorLoadError((error as Error).message, offset, partition, { cause: error });
 }
 
-async function decodeBatch(
-  slice: BatchSlice,
-  partition: number | undefined,
-  into: { readonly records: CoordinatorRecordAt[]; readonly markers: TxnMarkerAt[] },
-): Promise<void> {
+async function decodeBatch(slice: BatchSlice, partition: number | undefined, into: { readonly records: CoordinatorRecordAt[]; readonly markers: TxnMarkerAt[] }): Promise<void> {
   const { baseOffset, producerId } = slice.header;
   let batch: DecodedRecordBatch;
   try {

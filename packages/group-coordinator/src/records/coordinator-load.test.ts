@@ -140,16 +140,13 @@ describe('loadCoordinatorPartition', () => {
         fc.nat(),
         async (plans, maxBytesPerRead, fromSeed, toSeed) => {
           const batches: Buffer[] = [];
-          type Written =
-            | { offset: bigint; record: CoordinatorRecord; producerId: bigint | undefined }
-            | { offset: bigint; marker: { producerId: bigint; commit: boolean } };
+          type Written = { offset: bigint; record: CoordinatorRecord; producerId: bigint | undefined } | { offset: bigint; marker: { producerId: bigint; commit: boolean } };
           const written: Written[] = [];
           let next = 0n;
           for (const plan of plans) {
             const base = next + BigInt(plan.gap);
             const inputs = plan.records.map((r, i) => ({ ...encodeCoordinatorRecord(r), offsetDelta: i * (plan.spread + 1) }));
-            const producer =
-              plan.producerId === undefined ? {} : { isTransactional: true, producerId: plan.producerId, producerEpoch: 0, baseSequence: 0 };
+            const producer = plan.producerId === undefined ? {} : { isTransactional: true, producerId: plan.producerId, producerEpoch: 0, baseSequence: 0 };
             batches.push(at(base, await encodeRecordBatch({ records: inputs, baseTimestamp: 1, ...producer })));
             plan.records.forEach((r, i) => {
               written.push({ offset: base + BigInt(inputs[i]!.offsetDelta), record: r, producerId: plan.producerId });
@@ -181,8 +178,7 @@ describe('loadCoordinatorPartition', () => {
   });
 
   it('loadsCommittedAbortedAndStillOpenTransactions', async () => {
-    const txn = (baseOffset: bigint, producerId: bigint, records: CoordinatorRecord[]) =>
-      at(baseOffset, encodeCoordinatorBatch(records, 1n, { producerId, producerEpoch: 0 }));
+    const txn = (baseOffset: bigint, producerId: bigint, records: CoordinatorRecord[]) => at(baseOffset, encodeCoordinatorBatch(records, 1n, { producerId, producerEpoch: 0 }));
     const marker = (baseOffset: bigint, producerId: bigint, commit: boolean) =>
       encodeEndTxnMarkerBatch({ commit, producerId, producerEpoch: 0, coordinatorEpoch: 0, baseOffset, timestamp: 1 });
     const batches = [

@@ -114,13 +114,7 @@ function applyChunk(state: LoadedCoordinatorState, chunk: DecodedCoordinatorRead
  * batches (the tail compacted away).
  * `partition` only names the partition in a CoordinatorLoadError.
  */
-export async function loadCoordinatorPartition(
-  read: CoordinatorLogReader,
-  from: bigint,
-  to: bigint,
-  maxBytesPerRead: number,
-  partition?: number,
-): Promise<LoadedCoordinatorState> {
+export async function loadCoordinatorPartition(read: CoordinatorLogReader, from: bigint, to: bigint, maxBytesPerRead: number, partition?: number): Promise<LoadedCoordinatorState> {
   const state: LoadedCoordinatorState = { groups: new Map(), offsets: new Map(), pendingTxnOffsets: new Map() };
   let next = from;
   while (next < to) {

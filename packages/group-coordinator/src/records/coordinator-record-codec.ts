@@ -44,9 +44,7 @@ export function encodeCoordinatorRecord(record: CoordinatorRecord): EncodedCoord
   }
   const key = groupMetadataKeys.encode({ group: record.group }, GROUP_METADATA_KEY_VERSION);
   if (record.value === null) return { key, value: null };
-  const members = record.value.members.map(
-    (member): MemberMessage => ({ ...member, subscription: asBuffer(member.subscription), assignment: asBuffer(member.assignment) }),
-  );
+  const members = record.value.members.map((member): MemberMessage => ({ ...member, subscription: asBuffer(member.subscription), assignment: asBuffer(member.assignment) }));
   return { key, value: groupMetadataValues.encode({ ...record.value, members }, GROUP_METADATA_VALUE_VERSION) };
 }
 

@@ -58,7 +58,5 @@ export const coordinatorRecord: fc.Arbitrary<CoordinatorRecord> = fc.oneof(
 
 /** `record` as it reads back from what the write path stores: value v1, written for an expire timestamp, has no leader epoch. */
 export function asStored(record: CoordinatorRecord): CoordinatorRecord {
-  return record.type === 'offset' && record.value !== null && record.value.expireTimestamp !== -1n
-    ? { ...record, value: { ...record.value, leaderEpoch: -1 } }
-    : record;
+  return record.type === 'offset' && record.value !== null && record.value.expireTimestamp !== -1n ? { ...record, value: { ...record.value, leaderEpoch: -1 } } : record;
 }

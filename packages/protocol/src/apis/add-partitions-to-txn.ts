@@ -1,18 +1,12 @@
 import { defineApi, f } from '../schema/schema-types.js';
 
 // Kafka's common struct AddPartitionsToTxnTopic, shared by the batched (v4+) and single-transaction (v0-3) layouts.
-const addPartitionsToTxnTopic = [
-  f.string('name', '0+'),
-  f.array('partitions', '0+', 'int32'),
-] as const;
+const addPartitionsToTxnTopic = [f.string('name', '0+'), f.array('partitions', '0+', 'int32')] as const;
 
 // Kafka's common struct AddPartitionsToTxnTopicResult, with AddPartitionsToTxnPartitionResult inside.
 const addPartitionsToTxnTopicResult = [
   f.string('name', '0+'),
-  f.structs('resultsByPartition', '0+', [
-    f.int32('partitionIndex', '0+'),
-    f.int16('partitionErrorCode', '0+'),
-  ]),
+  f.structs('resultsByPartition', '0+', [f.int32('partitionIndex', '0+'), f.int16('partitionErrorCode', '0+')]),
 ] as const;
 
 export const AddPartitionsToTxn = defineApi({
@@ -36,10 +30,7 @@ export const AddPartitionsToTxn = defineApi({
   response: [
     f.int32('throttleTimeMs', '0+'),
     f.int16('errorCode', '4+'),
-    f.structs('resultsByTransaction', '4+', [
-      f.string('transactionalId', '4+'),
-      f.structs('topicResults', '4+', addPartitionsToTxnTopicResult),
-    ]),
+    f.structs('resultsByTransaction', '4+', [f.string('transactionalId', '4+'), f.structs('topicResults', '4+', addPartitionsToTxnTopicResult)]),
     f.structs('resultsByTopicV3AndBelow', '0-3', addPartitionsToTxnTopicResult),
   ],
 });

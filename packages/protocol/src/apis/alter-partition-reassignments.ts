@@ -9,10 +9,7 @@ export const AlterPartitionReassignments = defineApi({
     f.int32('timeoutMs', '0+', { default: 60000 }),
     f.structs('topics', '0+', [
       f.string('name', '0+'),
-      f.structs('partitions', '0+', [
-        f.int32('partitionIndex', '0+'),
-        f.array('replicas', '0+', 'int32', { nullable: '0+', default: null }),
-      ]),
+      f.structs('partitions', '0+', [f.int32('partitionIndex', '0+'), f.array('replicas', '0+', 'int32', { nullable: '0+', default: null })]),
     ]),
   ],
   response: [
@@ -21,11 +18,7 @@ export const AlterPartitionReassignments = defineApi({
     f.string('errorMessage', '0+', { nullable: '0+' }),
     f.structs('responses', '0+', [
       f.string('name', '0+'),
-      f.structs('partitions', '0+', [
-        f.int32('partitionIndex', '0+'),
-        f.int16('errorCode', '0+'),
-        f.string('errorMessage', '0+', { nullable: '0+' }),
-      ]),
+      f.structs('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int16('errorCode', '0+'), f.string('errorMessage', '0+', { nullable: '0+' })]),
     ]),
   ],
 });

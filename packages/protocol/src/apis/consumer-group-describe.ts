@@ -2,23 +2,14 @@ import { AUTHORIZED_OPERATIONS_OMITTED } from '../acl/authorized-operations.js';
 import { defineApi, f } from '../schema/schema-types.js';
 
 // Kafka's common struct Assignment, holding its common struct TopicPartitions.
-const assignment = [
-  f.structs('topicPartitions', '0+', [
-    f.uuid('topicId', '0+'),
-    f.string('topicName', '0+'),
-    f.array('partitions', '0+', 'int32'),
-  ]),
-] as const;
+const assignment = [f.structs('topicPartitions', '0+', [f.uuid('topicId', '0+'), f.string('topicName', '0+'), f.array('partitions', '0+', 'int32')])] as const;
 
 export const ConsumerGroupDescribe = defineApi({
   apiKey: 69,
   name: 'ConsumerGroupDescribe',
   validVersions: '0',
   flexibleVersions: '0+',
-  request: [
-    f.array('groupIds', '0+', 'string'),
-    f.bool('includeAuthorizedOperations', '0+'),
-  ],
+  request: [f.array('groupIds', '0+', 'string'), f.bool('includeAuthorizedOperations', '0+')],
   response: [
     f.int32('throttleTimeMs', '0+'),
     f.structs('groups', '0+', [

@@ -1,10 +1,7 @@
 import { defineApi, f } from '../schema/schema-types.js';
 
 // Kafka's common struct TopicPartitions: a topic by id and its partitions.
-const topicPartitions = [
-  f.uuid('topicId', '0+'),
-  f.array('partitions', '0+', 'int32'),
-] as const;
+const topicPartitions = [f.uuid('topicId', '0+'), f.array('partitions', '0+', 'int32')] as const;
 
 export const ConsumerGroupHeartbeat = defineApi({
   apiKey: 68,
@@ -30,8 +27,6 @@ export const ConsumerGroupHeartbeat = defineApi({
     f.string('memberId', '0+', { nullable: '0+', default: null }),
     f.int32('memberEpoch', '0+'),
     f.int32('heartbeatIntervalMs', '0+'),
-    f.struct('assignment', '0+', [
-      f.structs('topicPartitions', '0+', topicPartitions),
-    ], { nullable: '0+', default: null }),
+    f.struct('assignment', '0+', [f.structs('topicPartitions', '0+', topicPartitions)], { nullable: '0+', default: null }),
   ],
 });

@@ -16,11 +16,5 @@ export const CreateAcls = defineApi({
       f.int8('permissionType', '0+'),
     ]),
   ],
-  response: [
-    f.int32('throttleTimeMs', '0+'),
-    f.structs('results', '0+', [
-      f.int16('errorCode', '0+'),
-      f.string('errorMessage', '0+', { nullable: '0+' }),
-    ]),
-  ],
+  response: [f.int32('throttleTimeMs', '0+'), f.structs('results', '0+', [f.int16('errorCode', '0+'), f.string('errorMessage', '0+', { nullable: '0+' })])],
 });

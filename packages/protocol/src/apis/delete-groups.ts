@@ -5,14 +5,6 @@ export const DeleteGroups = defineApi({
   name: 'DeleteGroups',
   validVersions: '0-2',
   flexibleVersions: '2+',
-  request: [
-    f.array('groupsNames', '0+', 'string'),
-  ],
-  response: [
-    f.int32('throttleTimeMs', '0+'),
-    f.structs('results', '0+', [
-      f.string('groupId', '0+'),
-      f.int16('errorCode', '0+'),
-    ]),
-  ],
+  request: [f.array('groupsNames', '0+', 'string')],
+  response: [f.int32('throttleTimeMs', '0+'), f.structs('results', '0+', [f.string('groupId', '0+'), f.int16('errorCode', '0+')])],
 });

@@ -6,10 +6,7 @@ export const DeleteTopics = defineApi({
   validVersions: '0-6',
   flexibleVersions: '4+',
   request: [
-    f.structs('topics', '6+', [
-      f.string('name', '6+', { nullable: '6+', default: null }),
-      f.uuid('topicId', '6+'),
-    ]),
+    f.structs('topics', '6+', [f.string('name', '6+', { nullable: '6+', default: null }), f.uuid('topicId', '6+')]),
     f.array('topicNames', '0-5', 'string'),
     f.int32('timeoutMs', '0+'),
   ],

@@ -22,12 +22,7 @@ export const DescribeAcls = defineApi({
       f.int8('resourceType', '0+'),
       f.string('resourceName', '0+'),
       f.int8('patternType', '1+', { default: 3 }),
-      f.structs('acls', '0+', [
-        f.string('principal', '0+'),
-        f.string('host', '0+'),
-        f.int8('operation', '0+'),
-        f.int8('permissionType', '0+'),
-      ]),
+      f.structs('acls', '0+', [f.string('principal', '0+'), f.string('host', '0+'), f.int8('operation', '0+'), f.int8('permissionType', '0+')]),
     ]),
   ],
 });

@@ -6,11 +6,7 @@ export const DescribeConfigs = defineApi({
   validVersions: '0-4',
   flexibleVersions: '4+',
   request: [
-    f.structs('resources', '0+', [
-      f.int8('resourceType', '0+'),
-      f.string('resourceName', '0+'),
-      f.array('configurationKeys', '0+', 'string', { nullable: '0+' }),
-    ]),
+    f.structs('resources', '0+', [f.int8('resourceType', '0+'), f.string('resourceName', '0+'), f.array('configurationKeys', '0+', 'string', { nullable: '0+' })]),
     f.bool('includeSynonyms', '1+'),
     f.bool('includeDocumentation', '3+'),
   ],
@@ -28,11 +24,7 @@ export const DescribeConfigs = defineApi({
         f.bool('isDefault', '0'),
         f.int8('configSource', '1+', { default: -1 }),
         f.bool('isSensitive', '0+'),
-        f.structs('synonyms', '1+', [
-          f.string('name', '1+'),
-          f.string('value', '1+', { nullable: '0+' }),
-          f.int8('source', '1+'),
-        ]),
+        f.structs('synonyms', '1+', [f.string('name', '1+'), f.string('value', '1+', { nullable: '0+' }), f.int8('source', '1+')]),
         f.int8('configType', '3+'),
         f.string('documentation', '3+', { nullable: '0+' }),
       ]),

@@ -6,10 +6,7 @@ export const DescribeGroups = defineApi({
   name: 'DescribeGroups',
   validVersions: '0-5',
   flexibleVersions: '5+',
-  request: [
-    f.array('groups', '0+', 'string'),
-    f.bool('includeAuthorizedOperations', '3+'),
-  ],
+  request: [f.array('groups', '0+', 'string'), f.bool('includeAuthorizedOperations', '3+')],
   response: [
     f.int32('throttleTimeMs', '1+'),
     f.structs('groups', '0+', [

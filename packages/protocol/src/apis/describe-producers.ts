@@ -5,12 +5,7 @@ export const DescribeProducers = defineApi({
   name: 'DescribeProducers',
   validVersions: '0',
   flexibleVersions: '0+',
-  request: [
-    f.structs('topics', '0+', [
-      f.string('name', '0+'),
-      f.array('partitionIndexes', '0+', 'int32'),
-    ]),
-  ],
+  request: [f.structs('topics', '0+', [f.string('name', '0+'), f.array('partitionIndexes', '0+', 'int32')])],
   response: [
     f.int32('throttleTimeMs', '0+'),
     f.structs('topics', '0+', [

@@ -5,9 +5,7 @@ export const DescribeTransactions = defineApi({
   name: 'DescribeTransactions',
   validVersions: '0',
   flexibleVersions: '0+',
-  request: [
-    f.array('transactionalIds', '0+', 'string'),
-  ],
+  request: [f.array('transactionalIds', '0+', 'string')],
   response: [
     f.int32('throttleTimeMs', '0+'),
     f.structs('transactionStates', '0+', [
@@ -18,10 +16,7 @@ export const DescribeTransactions = defineApi({
       f.int64('transactionStartTimeMs', '0+'),
       f.int64('producerId', '0+'),
       f.int16('producerEpoch', '0+'),
-      f.structs('topics', '0+', [
-        f.string('topic', '0+'),
-        f.array('partitions', '0+', 'int32'),
-      ]),
+      f.structs('topics', '0+', [f.string('topic', '0+'), f.array('partitions', '0+', 'int32')]),
     ]),
   ],
 });

@@ -7,10 +7,7 @@ export const ElectLeaders = defineApi({
   flexibleVersions: '2+',
   request: [
     f.int8('electionType', '1+'),
-    f.structs('topicPartitions', '0+', [
-      f.string('topic', '0+'),
-      f.array('partitions', '0+', 'int32'),
-    ], { nullable: '0+' }),
+    f.structs('topicPartitions', '0+', [f.string('topic', '0+'), f.array('partitions', '0+', 'int32')], { nullable: '0+' }),
     f.int32('timeoutMs', '0+', { default: 60000 }),
   ],
   response: [
@@ -18,11 +15,7 @@ export const ElectLeaders = defineApi({
     f.int16('errorCode', '1+'),
     f.structs('replicaElectionResults', '0+', [
       f.string('topic', '0+'),
-      f.structs('partitionResult', '0+', [
-        f.int32('partitionId', '0+'),
-        f.int16('errorCode', '0+'),
-        f.string('errorMessage', '0+', { nullable: '0+' }),
-      ]),
+      f.structs('partitionResult', '0+', [f.int32('partitionId', '0+'), f.int16('errorCode', '0+'), f.string('errorMessage', '0+', { nullable: '0+' })]),
     ]),
   ],
 });

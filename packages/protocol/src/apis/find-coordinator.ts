@@ -5,11 +5,7 @@ export const FindCoordinator = defineApi({
   name: 'FindCoordinator',
   validVersions: '0-5',
   flexibleVersions: '3+',
-  request: [
-    f.string('key', '0-3'),
-    f.int8('keyType', '1+'),
-    f.array('coordinatorKeys', '4+', 'string'),
-  ],
+  request: [f.string('key', '0-3'), f.int8('keyType', '1+'), f.array('coordinatorKeys', '4+', 'string')],
   response: [
     f.int32('throttleTimeMs', '1+'),
     f.int16('errorCode', '0-3'),

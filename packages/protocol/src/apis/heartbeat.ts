@@ -5,14 +5,6 @@ export const Heartbeat = defineApi({
   name: 'Heartbeat',
   validVersions: '0-4',
   flexibleVersions: '4+',
-  request: [
-    f.string('groupId', '0+'),
-    f.int32('generationId', '0+'),
-    f.string('memberId', '0+'),
-    f.string('groupInstanceId', '3+', { nullable: '3+', default: null }),
-  ],
-  response: [
-    f.int32('throttleTimeMs', '1+'),
-    f.int16('errorCode', '0+'),
-  ],
+  request: [f.string('groupId', '0+'), f.int32('generationId', '0+'), f.string('memberId', '0+'), f.string('groupInstanceId', '3+', { nullable: '3+', default: null })],
+  response: [f.int32('throttleTimeMs', '1+'), f.int16('errorCode', '0+')],
 });

@@ -11,10 +11,5 @@ export const InitProducerId = defineApi({
     f.int64('producerId', '3+', { default: -1n }),
     f.int16('producerEpoch', '3+', { default: -1 }),
   ],
-  response: [
-    f.int32('throttleTimeMs', '0+'),
-    f.int16('errorCode', '0+'),
-    f.int64('producerId', '0+', { default: -1n }),
-    f.int16('producerEpoch', '0+'),
-  ],
+  response: [f.int32('throttleTimeMs', '0+'), f.int16('errorCode', '0+'), f.int64('producerId', '0+', { default: -1n }), f.int16('producerEpoch', '0+')],
 });

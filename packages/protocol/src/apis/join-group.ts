@@ -12,10 +12,7 @@ export const JoinGroup = defineApi({
     f.string('memberId', '0+'),
     f.string('groupInstanceId', '5+', { nullable: '5+', default: null }),
     f.string('protocolType', '0+'),
-    f.structs('protocols', '0+', [
-      f.string('name', '0+'),
-      f.bytes('metadata', '0+'),
-    ]),
+    f.structs('protocols', '0+', [f.string('name', '0+'), f.bytes('metadata', '0+')]),
     f.string('reason', '8+', { nullable: '8+', default: null }),
   ],
   response: [
@@ -27,10 +24,6 @@ export const JoinGroup = defineApi({
     f.string('leader', '0+'),
     f.bool('skipAssignment', '9+'),
     f.string('memberId', '0+'),
-    f.structs('members', '0+', [
-      f.string('memberId', '0+'),
-      f.string('groupInstanceId', '5+', { nullable: '5+', default: null }),
-      f.bytes('metadata', '0+'),
-    ]),
+    f.structs('members', '0+', [f.string('memberId', '0+'), f.string('groupInstanceId', '5+', { nullable: '5+', default: null }), f.bytes('metadata', '0+')]),
   ],
 });

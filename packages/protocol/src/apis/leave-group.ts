@@ -17,10 +17,6 @@ export const LeaveGroup = defineApi({
   response: [
     f.int32('throttleTimeMs', '1+'),
     f.int16('errorCode', '0+'),
-    f.structs('members', '3+', [
-      f.string('memberId', '3+'),
-      f.string('groupInstanceId', '3+', { nullable: '3+' }),
-      f.int16('errorCode', '3+'),
-    ]),
+    f.structs('members', '3+', [f.string('memberId', '3+'), f.string('groupInstanceId', '3+', { nullable: '3+' }), f.int16('errorCode', '3+')]),
   ],
 });

@@ -5,18 +5,10 @@ export const ListGroups = defineApi({
   name: 'ListGroups',
   validVersions: '0-5',
   flexibleVersions: '3+',
-  request: [
-    f.array('statesFilter', '4+', 'string'),
-    f.array('typesFilter', '5+', 'string'),
-  ],
+  request: [f.array('statesFilter', '4+', 'string'), f.array('typesFilter', '5+', 'string')],
   response: [
     f.int32('throttleTimeMs', '1+'),
     f.int16('errorCode', '0+'),
-    f.structs('groups', '0+', [
-      f.string('groupId', '0+'),
-      f.string('protocolType', '0+'),
-      f.string('groupState', '4+'),
-      f.string('groupType', '5+'),
-    ]),
+    f.structs('groups', '0+', [f.string('groupId', '0+'), f.string('protocolType', '0+'), f.string('groupState', '4+'), f.string('groupType', '5+')]),
   ],
 });

@@ -7,10 +7,7 @@ export const ListPartitionReassignments = defineApi({
   flexibleVersions: '0+',
   request: [
     f.int32('timeoutMs', '0+', { default: 60000 }),
-    f.structs('topics', '0+', [
-      f.string('name', '0+'),
-      f.array('partitionIndexes', '0+', 'int32'),
-    ], { nullable: '0+', default: null }),
+    f.structs('topics', '0+', [f.string('name', '0+'), f.array('partitionIndexes', '0+', 'int32')], { nullable: '0+', default: null }),
   ],
   response: [
     f.int32('throttleTimeMs', '0+'),

@@ -7,22 +7,14 @@ export const Metadata = defineApi({
   validVersions: '0-12',
   flexibleVersions: '9+',
   request: [
-    f.structs('topics', '0+', [
-      f.uuid('topicId', '10+'),
-      f.string('name', '0+', { nullable: '10+' }),
-    ], { nullable: '1+' }),
+    f.structs('topics', '0+', [f.uuid('topicId', '10+'), f.string('name', '0+', { nullable: '10+' })], { nullable: '1+' }),
     f.bool('allowAutoTopicCreation', '4+', { default: true }),
     f.bool('includeClusterAuthorizedOperations', '8-10'),
     f.bool('includeTopicAuthorizedOperations', '8+'),
   ],
   response: [
     f.int32('throttleTimeMs', '3+'),
-    f.structs('brokers', '0+', [
-      f.int32('nodeId', '0+'),
-      f.string('host', '0+'),
-      f.int32('port', '0+'),
-      f.string('rack', '1+', { nullable: '1+', default: null }),
-    ]),
+    f.structs('brokers', '0+', [f.int32('nodeId', '0+'), f.string('host', '0+'), f.int32('port', '0+'), f.string('rack', '1+', { nullable: '1+', default: null })]),
     f.string('clusterId', '2+', { nullable: '2+', default: null }),
     f.int32('controllerId', '1+', { default: -1 }),
     f.structs('topics', '0+', [

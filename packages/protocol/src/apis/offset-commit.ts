@@ -24,12 +24,6 @@ export const OffsetCommit = defineApi({
   ],
   response: [
     f.int32('throttleTimeMs', '3+'),
-    f.structs('topics', '0+', [
-      f.string('name', '0+'),
-      f.structs('partitions', '0+', [
-        f.int32('partitionIndex', '0+'),
-        f.int16('errorCode', '0+'),
-      ]),
-    ]),
+    f.structs('topics', '0+', [f.string('name', '0+'), f.structs('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int16('errorCode', '0+')])]),
   ],
 });

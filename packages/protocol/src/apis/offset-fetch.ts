@@ -7,18 +7,12 @@ export const OffsetFetch = defineApi({
   flexibleVersions: '6+',
   request: [
     f.string('groupId', '0-7'),
-    f.structs('topics', '0-7', [
-      f.string('name', '0-7'),
-      f.array('partitionIndexes', '0-7', 'int32'),
-    ], { nullable: '2-7' }),
+    f.structs('topics', '0-7', [f.string('name', '0-7'), f.array('partitionIndexes', '0-7', 'int32')], { nullable: '2-7' }),
     f.structs('groups', '8+', [
       f.string('groupId', '8+'),
       f.string('memberId', '9+', { nullable: '9+', default: null }),
       f.int32('memberEpoch', '9+', { default: -1 }),
-      f.structs('topics', '8+', [
-        f.string('name', '8+'),
-        f.array('partitionIndexes', '8+', 'int32'),
-      ], { nullable: '8+' }),
+      f.structs('topics', '8+', [f.string('name', '8+'), f.array('partitionIndexes', '8+', 'int32')], { nullable: '8+' }),
     ]),
     f.bool('requireStable', '7+'),
   ],

@@ -9,11 +9,7 @@ export const OffsetForLeaderEpoch = defineApi({
     f.int32('replicaId', '3+', { default: -2 }),
     f.structs('topics', '0+', [
       f.string('topic', '0+'),
-      f.structs('partitions', '0+', [
-        f.int32('partition', '0+'),
-        f.int32('currentLeaderEpoch', '2+', { default: -1 }),
-        f.int32('leaderEpoch', '0+'),
-      ]),
+      f.structs('partitions', '0+', [f.int32('partition', '0+'), f.int32('currentLeaderEpoch', '2+', { default: -1 }), f.int32('leaderEpoch', '0+')]),
     ]),
   ],
   response: [

@@ -5,13 +5,6 @@ export const SaslAuthenticate = defineApi({
   name: 'SaslAuthenticate',
   validVersions: '0-2',
   flexibleVersions: '2+',
-  request: [
-    f.bytes('authBytes', '0+'),
-  ],
-  response: [
-    f.int16('errorCode', '0+'),
-    f.string('errorMessage', '0+', { nullable: '0+' }),
-    f.bytes('authBytes', '0+'),
-    f.int64('sessionLifetimeMs', '1+'),
-  ],
+  request: [f.bytes('authBytes', '0+')],
+  response: [f.int16('errorCode', '0+'), f.string('errorMessage', '0+', { nullable: '0+' }), f.bytes('authBytes', '0+'), f.int64('sessionLifetimeMs', '1+')],
 });

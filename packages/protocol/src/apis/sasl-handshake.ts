@@ -5,11 +5,6 @@ export const SaslHandshake = defineApi({
   name: 'SaslHandshake',
   validVersions: '0-1',
   flexibleVersions: 'none',
-  request: [
-    f.string('mechanism', '0+'),
-  ],
-  response: [
-    f.int16('errorCode', '0+'),
-    f.array('mechanisms', '0+', 'string'),
-  ],
+  request: [f.string('mechanism', '0+')],
+  response: [f.int16('errorCode', '0+'), f.array('mechanisms', '0+', 'string')],
 });

@@ -12,10 +12,7 @@ export const SyncGroup = defineApi({
     f.string('groupInstanceId', '3+', { nullable: '3+', default: null }),
     f.string('protocolType', '5+', { nullable: '5+', default: null }),
     f.string('protocolName', '5+', { nullable: '5+', default: null }),
-    f.structs('assignments', '0+', [
-      f.string('memberId', '0+'),
-      f.bytes('assignment', '0+'),
-    ]),
+    f.structs('assignments', '0+', [f.string('memberId', '0+'), f.bytes('assignment', '0+')]),
   ],
   response: [
     f.int32('throttleTimeMs', '1+'),

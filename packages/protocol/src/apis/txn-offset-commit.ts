@@ -25,12 +25,6 @@ export const TxnOffsetCommit = defineApi({
   ],
   response: [
     f.int32('throttleTimeMs', '0+'),
-    f.structs('topics', '0+', [
-      f.string('name', '0+'),
-      f.structs('partitions', '0+', [
-        f.int32('partitionIndex', '0+'),
-        f.int16('errorCode', '0+'),
-      ]),
-    ]),
+    f.structs('topics', '0+', [f.string('name', '0+'), f.structs('partitions', '0+', [f.int32('partitionIndex', '0+'), f.int16('errorCode', '0+')])]),
   ],
 });

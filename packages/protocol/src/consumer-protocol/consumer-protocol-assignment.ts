@@ -5,11 +5,5 @@ import { defineConsumerProtocol } from './consumer-protocol-spec.js';
 export const ConsumerProtocolAssignment = defineConsumerProtocol({
   name: 'ConsumerProtocolAssignment',
   validVersions: '0-3',
-  fields: [
-    f.structs('assignedPartitions', '0+', [
-      f.string('topic', '0+'),
-      f.array('partitions', '0+', 'int32'),
-    ]),
-    f.bytes('userData', '0+', { nullable: '0+', default: null }),
-  ],
+  fields: [f.structs('assignedPartitions', '0+', [f.string('topic', '0+'), f.array('partitions', '0+', 'int32')]), f.bytes('userData', '0+', { nullable: '0+', default: null })],
 });

@@ -3,14 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolDecodeError } from '../primitives/protocol-error.js';
 import { structArbitrary } from '../schema/schema-arbitrary.test-support.js';
 import { ConsumerProtocolAssignment } from './consumer-protocol-assignment.js';
-import {
-  type Assignment,
-  type Subscription,
-  decodeAssignment,
-  decodeSubscription,
-  encodeAssignment,
-  encodeSubscription,
-} from './consumer-protocol-codec.js';
+import { type Assignment, type Subscription, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol-codec.js';
 import { ConsumerProtocolSubscription } from './consumer-protocol-subscription.js';
 
 const hex = (spaced: string) => Buffer.from(spaced.replace(/\s+/g, ''), 'hex');
@@ -68,7 +61,13 @@ const assignmentVectors: { version: number; message: Assignment; bytes: Buffer }
   },
   {
     version: 2,
-    message: { assignedPartitions: [{ topic: 'a', partitions: [7] }, { topic: 'b', partitions: [] }], userData: Buffer.from([1]) },
+    message: {
+      assignedPartitions: [
+        { topic: 'a', partitions: [7] },
+        { topic: 'b', partitions: [] },
+      ],
+      userData: Buffer.from([1]),
+    },
     bytes: hex(`0002
       00000002  0001 61  00000001 00000007  0001 62  00000000
       00000001 01`),
@@ -131,9 +130,7 @@ describe('consumer protocol subscription', () => {
   });
 
   it('refusesToEncodeAVersionItDoesNotKnow', () => {
-    expect(() => encodeSubscription(subscriptionVectors[3]!.message, 4)).toThrow(
-      'cannot encode ConsumerProtocolSubscription version 4: supported versions are 0-3',
-    );
+    expect(() => encodeSubscription(subscriptionVectors[3]!.message, 4)).toThrow('cannot encode ConsumerProtocolSubscription version 4: supported versions are 0-3');
   });
 });
 

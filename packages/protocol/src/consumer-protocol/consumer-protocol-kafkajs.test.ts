@@ -6,13 +6,7 @@ import fc from 'fast-check';
 import { AssignerProtocol } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { structArbitrary } from '../schema/schema-arbitrary.test-support.js';
-import {
-  type Subscription,
-  decodeAssignment,
-  decodeSubscription,
-  encodeAssignment,
-  encodeSubscription,
-} from './consumer-protocol-codec.js';
+import { type Subscription, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol-codec.js';
 import { ConsumerProtocolSubscription } from './consumer-protocol-subscription.js';
 
 const RUNS = { numRuns: 100 };
@@ -25,7 +19,13 @@ const partitions = fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), {
 // kafkajs keys an assignment by topic in a plain object: topics are unique, and
 // a prefix keeps integer-like names from being reordered by the object.
 const assignedPartitions = fc
-  .uniqueArray(fc.tuple(topicName.map((name) => `topic-${name}`), partitions), { selector: ([topic]) => topic, maxLength: 3 })
+  .uniqueArray(
+    fc.tuple(
+      topicName.map((name) => `topic-${name}`),
+      partitions,
+    ),
+    { selector: ([topic]) => topic, maxLength: 3 },
+  )
   .map((entries) => entries.map(([topic, p]) => ({ topic, partitions: p })));
 
 describe('kafkajs AssignerProtocol interoperability', () => {
@@ -40,9 +40,9 @@ describe('kafkajs AssignerProtocol interoperability', () => {
   });
 
   it('kafkajsDecodesOurSubscriptionsOfEveryVersion', () => {
-    const subscription = fc.integer({ min: 0, max: 3 }).chain((version) =>
-      structArbitrary(ConsumerProtocolSubscription.fields, version).map((message) => ({ version, message: message as Subscription })),
-    );
+    const subscription = fc
+      .integer({ min: 0, max: 3 })
+      .chain((version) => structArbitrary(ConsumerProtocolSubscription.fields, version).map((message) => ({ version, message: message as Subscription })));
     fc.assert(
       fc.property(subscription, ({ version, message }) => {
         const decoded = AssignerProtocol.MemberMetadata.decode(encodeSubscription(message, version));

@@ -14,10 +14,20 @@ const ENTRIES = [
   [3, 'UNKNOWN_TOPIC_OR_PARTITION', true, 'This server does not host this topic-partition.'],
   [4, 'INVALID_FETCH_SIZE', false, 'The requested fetch size is invalid.'],
   [5, 'LEADER_NOT_AVAILABLE', true, 'There is no leader for this topic-partition as we are in the middle of a leadership election.'],
-  [6, 'NOT_LEADER_OR_FOLLOWER', true, 'For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.'],
+  [
+    6,
+    'NOT_LEADER_OR_FOLLOWER',
+    true,
+    'For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.',
+  ],
   [7, 'REQUEST_TIMED_OUT', true, 'The request timed out.'],
   [8, 'BROKER_NOT_AVAILABLE', false, 'The broker is not available.'],
-  [9, 'REPLICA_NOT_AVAILABLE', true, 'The replica is not available for the requested topic-partition. Produce/Fetch requests and other requests intended only for the leader or follower return NOT_LEADER_OR_FOLLOWER if the broker is not a replica of the topic-partition.'],
+  [
+    9,
+    'REPLICA_NOT_AVAILABLE',
+    true,
+    'The replica is not available for the requested topic-partition. Produce/Fetch requests and other requests intended only for the leader or follower return NOT_LEADER_OR_FOLLOWER if the broker is not a replica of the topic-partition.',
+  ],
   [10, 'MESSAGE_TOO_LARGE', false, 'The request included a message larger than the max message size the server will accept.'],
   [11, 'STALE_CONTROLLER_EPOCH', false, 'The controller moved to another broker.'],
   [12, 'OFFSET_METADATA_TOO_LARGE', false, 'The metadata field of the offset request was too large.'],
@@ -31,10 +41,20 @@ const ENTRIES = [
   [20, 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', true, 'Messages are written to the log, but to fewer in-sync replicas than required.'],
   [21, 'INVALID_REQUIRED_ACKS', false, 'Produce request specified an invalid value for required acks.'],
   [22, 'ILLEGAL_GENERATION', false, 'Specified group generation id is not valid.'],
-  [23, 'INCONSISTENT_GROUP_PROTOCOL', false, "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list."],
+  [
+    23,
+    'INCONSISTENT_GROUP_PROTOCOL',
+    false,
+    "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.",
+  ],
   [24, 'INVALID_GROUP_ID', false, 'The group id is invalid.'],
   [25, 'UNKNOWN_MEMBER_ID', false, 'The coordinator is not aware of this member.'],
-  [26, 'INVALID_SESSION_TIMEOUT', false, 'The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).'],
+  [
+    26,
+    'INVALID_SESSION_TIMEOUT',
+    false,
+    'The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).',
+  ],
   [27, 'REBALANCE_IN_PROGRESS', false, 'The group is rebalancing, so a rejoin is needed.'],
   [28, 'INVALID_COMMIT_OFFSET_SIZE', false, 'The committing offset data size is not valid.'],
   [29, 'TOPIC_AUTHORIZATION_FAILED', false, 'Topic authorization failed.'],
@@ -50,7 +70,12 @@ const ENTRIES = [
   [39, 'INVALID_REPLICA_ASSIGNMENT', false, 'Replica assignment is invalid.'],
   [40, 'INVALID_CONFIG', false, 'Configuration is invalid.'],
   [41, 'NOT_CONTROLLER', true, 'This is not the correct controller for this cluster.'],
-  [42, 'INVALID_REQUEST', false, 'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.'],
+  [
+    42,
+    'INVALID_REQUEST',
+    false,
+    'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.',
+  ],
   [43, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', false, 'The message format version on the broker does not support the request.'],
   [44, 'POLICY_VIOLATION', false, 'Request parameters do not satisfy the configured policy.'],
   [45, 'OUT_OF_ORDER_SEQUENCE_NUMBER', false, 'The broker received an out of order sequence number.'],
@@ -63,11 +88,21 @@ const ENTRIES = [
   [52, 'TRANSACTION_COORDINATOR_FENCED', false, 'Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.'],
   [53, 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', false, 'Transactional Id authorization failed.'],
   [54, 'SECURITY_DISABLED', false, 'Security features are disabled.'],
-  [55, 'OPERATION_NOT_ATTEMPTED', false, 'The broker did not attempt to execute this operation. This may happen for batched RPCs where some operations in the batch failed, causing the broker to respond without trying the rest.'],
+  [
+    55,
+    'OPERATION_NOT_ATTEMPTED',
+    false,
+    'The broker did not attempt to execute this operation. This may happen for batched RPCs where some operations in the batch failed, causing the broker to respond without trying the rest.',
+  ],
   [56, 'KAFKA_STORAGE_ERROR', true, 'Disk error when trying to access log file on the disk.'],
   [57, 'LOG_DIR_NOT_FOUND', false, 'The user-specified log directory is not found in the broker config.'],
   [58, 'SASL_AUTHENTICATION_FAILED', false, 'SASL Authentication failed.'],
-  [59, 'UNKNOWN_PRODUCER_ID', false, "This exception is raised by the broker if it could not locate the producer metadata associated with the producerId in question. This could happen if, for instance, the producer's records were deleted because their retention time had elapsed. Once the last records of the producerId are removed, the producer's metadata is removed from the broker, and future appends by the producer will return this exception."],
+  [
+    59,
+    'UNKNOWN_PRODUCER_ID',
+    false,
+    "This exception is raised by the broker if it could not locate the producer metadata associated with the producerId in question. This could happen if, for instance, the producer's records were deleted because their retention time had elapsed. Once the last records of the producerId are removed, the producer's metadata is removed from the broker, and future appends by the producer will return this exception.",
+  ],
   [60, 'REASSIGNMENT_IN_PROGRESS', false, 'A partition reassignment is in progress.'],
   [61, 'DELEGATION_TOKEN_AUTH_DISABLED', false, 'Delegation Token feature is not enabled.'],
   [62, 'DELEGATION_TOKEN_NOT_FOUND', false, 'Delegation Token is not found on server.'],
@@ -86,7 +121,12 @@ const ENTRIES = [
   [75, 'UNKNOWN_LEADER_EPOCH', true, 'The leader epoch in the request is newer than the epoch on the broker.'],
   [76, 'UNSUPPORTED_COMPRESSION_TYPE', false, 'The requesting client does not support the compression type of given partition.'],
   [77, 'STALE_BROKER_EPOCH', false, 'Broker epoch has changed.'],
-  [78, 'OFFSET_NOT_AVAILABLE', true, 'The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing.'],
+  [
+    78,
+    'OFFSET_NOT_AVAILABLE',
+    true,
+    'The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing.',
+  ],
   [79, 'MEMBER_ID_REQUIRED', false, 'The group member needs to have a valid member id before actually entering a consumer group.'],
   [80, 'PREFERRED_LEADER_NOT_AVAILABLE', true, 'The preferred leader was not available.'],
   [81, 'GROUP_MAX_SIZE_REACHED', false, 'The group has reached its maximum size.'],
@@ -105,7 +145,12 @@ const ENTRIES = [
   [94, 'INCONSISTENT_VOTER_SET', false, 'Indicates that the either the sender or recipient of a voter-only request is not one of the expected voters.'],
   [95, 'INVALID_UPDATE_VERSION', false, 'The given update version was invalid.'],
   [96, 'FEATURE_UPDATE_FAILED', false, 'Unable to update finalized features due to an unexpected server error.'],
-  [97, 'PRINCIPAL_DESERIALIZATION_FAILURE', false, 'Request principal deserialization failed during forwarding. This indicates an internal error on the broker cluster security setup.'],
+  [
+    97,
+    'PRINCIPAL_DESERIALIZATION_FAILURE',
+    false,
+    'Request principal deserialization failed during forwarding. This indicates an internal error on the broker cluster security setup.',
+  ],
   [98, 'SNAPSHOT_NOT_FOUND', false, 'Requested snapshot was not found.'],
   [99, 'POSITION_OUT_OF_RANGE', false, 'Requested position is not greater than or equal to zero, and less than the size of the snapshot.'],
   [100, 'UNKNOWN_TOPIC_ID', true, 'This server does not host this topic ID.'],
@@ -163,9 +208,7 @@ export const ErrorCode = Object.freeze(Object.fromEntries(ENTRIES.map(([code, na
 export type ErrorCode = (typeof ENTRIES)[number][0];
 
 /** Every error Kafka defines, in code order. */
-export const ERROR_INFOS: readonly ErrorInfo[] = Object.freeze(
-  ENTRIES.map(([code, name, retriable, message]) => Object.freeze({ code, name, retriable, message })),
-);
+export const ERROR_INFOS: readonly ErrorInfo[] = Object.freeze(ENTRIES.map(([code, name, retriable, message]) => Object.freeze({ code, name, retriable, message })));
 
 const BY_CODE = new Map(ERROR_INFOS.map((info) => [info.code, info]));
 

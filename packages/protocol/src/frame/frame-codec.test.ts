@@ -4,14 +4,7 @@ import { Produce } from '../apis/produce.js';
 import { ByteWriter } from '../primitives/byte-writer.js';
 import { ProtocolDecodeError } from '../primitives/protocol-error.js';
 import { UnsupportedVersionError } from '../schema/unsupported-version-error.js';
-import {
-  decodeRequest,
-  decodeRequestHeader,
-  decodeResponse,
-  encodeRequest,
-  encodeResponse,
-  responseCorrelationId,
-} from './frame-codec.js';
+import { decodeRequest, decodeRequestHeader, decodeResponse, encodeRequest, encodeResponse, responseCorrelationId } from './frame-codec.js';
 import { finishFrame, startFrame } from './frame-size.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/ /g, ''), 'hex');
@@ -81,9 +74,7 @@ describe('request and response frames', () => {
 
   it('sizePrefixMustMatchTheFrame', () => {
     const frame = encodeRequest(ApiVersions, 0, 1, null, { clientSoftwareName: '', clientSoftwareVersion: '' });
-    expect(() => decodeRequest(frame.subarray(0, frame.length - 1))).toThrow(
-      'request header: frame size prefix says 10 bytes, the frame holds 9',
-    );
+    expect(() => decodeRequest(frame.subarray(0, frame.length - 1))).toThrow('request header: frame size prefix says 10 bytes, the frame holds 9');
     expect(() => decodeRequestHeader(hex('0000'))).toThrow(ProtocolDecodeError);
   });
 

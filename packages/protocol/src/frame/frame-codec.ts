@@ -48,13 +48,7 @@ export function decodeRequest(frame: Buffer): DecodedRequest {
 }
 
 /** A whole request frame, size prefix included. */
-export function encodeRequest<A extends ApiSpec>(
-  api: A,
-  apiVersion: number,
-  correlationId: number,
-  clientId: string | null,
-  body: RequestOf<A>,
-): Buffer {
+export function encodeRequest<A extends ApiSpec>(api: A, apiVersion: number, correlationId: number, clientId: string | null, body: RequestOf<A>): Buffer {
   const codec = messageCodec(api, apiVersion, 'request');
   scratch.reset();
   const frame = startFrame(scratch);

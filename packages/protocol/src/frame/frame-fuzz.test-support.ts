@@ -190,7 +190,7 @@ export function mutate(seed: SeedFrame, out: Buffer, random: () => number, apiKe
         const offByOne = random() % 3 === 0;
         if (field.width === 'int16') {
           const value = offByOne ? out.readInt16BE(field.at) + (random() % 2 ? 1 : -1) : choices[random() % choices.length]!;
-          out.writeInt16BE(((value << 16) >> 16), field.at);
+          out.writeInt16BE((value << 16) >> 16, field.at);
         } else if (field.width === 'int32') {
           const value = offByOne ? out.readInt32BE(field.at) + (random() % 2 ? 1 : -1) : choices[random() % choices.length]!;
           out.writeInt32BE(value | 0, field.at);

@@ -32,10 +32,7 @@ describe(`decoders under fuzzing (FUZZ_SEED=${seed})`, () => {
           outcomes.rejected++;
           continue;
         }
-        expect.fail(
-          `FUZZ_SEED=${seed}: ${api.name} v${seedFrame.version} ${seedFrame.kind} decoder threw ${String(error)} ` +
-            `for frame ${frame.toString('hex')}`,
-        );
+        expect.fail(`FUZZ_SEED=${seed}: ${api.name} v${seedFrame.version} ${seedFrame.kind} decoder threw ${String(error)} ` + `for frame ${frame.toString('hex')}`);
       }
     }
     // Both outcomes must occur, or the mutations are not reaching the decoders.

@@ -59,11 +59,21 @@ const requestCases: RequestCase[] = [
     api: Fetch,
     kafkajs: 'fetch',
     args: {
-      replicaId: -1, maxWaitTime: 500, minBytes: 1, maxBytes: 1048576, isolationLevel: 1, rackId: 'r1',
+      replicaId: -1,
+      maxWaitTime: 500,
+      minBytes: 1,
+      maxBytes: 1048576,
+      isolationLevel: 1,
+      rackId: 'r1',
       topics: [{ topic: 'orders', partitions: [{ partition: 0, fetchOffset: '42', maxBytes: 1024 }] }],
     },
     expected: (v) => ({
-      replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 1048576, isolationLevel: 1, ...(v >= 11 && { rackId: 'r1' }),
+      replicaId: -1,
+      maxWaitMs: 500,
+      minBytes: 1,
+      maxBytes: 1048576,
+      isolationLevel: 1,
+      ...(v >= 11 && { rackId: 'r1' }),
       topics: [{ topic: 'orders', partitions: [{ partition: 0, fetchOffset: 42n, partitionMaxBytes: 1024 }] }],
     }),
   },
@@ -77,9 +87,20 @@ const requestCases: RequestCase[] = [
   {
     api: JoinGroup,
     kafkajs: 'joinGroup',
-    args: { ...GROUP, memberId: '', sessionTimeout: 30000, rebalanceTimeout: 60000, protocolType: 'consumer', groupProtocols: [{ name: 'RoundRobinAssigner', metadata: Buffer.from([0, 1]) }] },
+    args: {
+      ...GROUP,
+      memberId: '',
+      sessionTimeout: 30000,
+      rebalanceTimeout: 60000,
+      protocolType: 'consumer',
+      groupProtocols: [{ name: 'RoundRobinAssigner', metadata: Buffer.from([0, 1]) }],
+    },
     expected: (v) => ({
-      groupId: 'g1', sessionTimeoutMs: 30000, rebalanceTimeoutMs: v >= 1 ? 60000 : -1, memberId: '', protocolType: 'consumer',
+      groupId: 'g1',
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: v >= 1 ? 60000 : -1,
+      memberId: '',
+      protocolType: 'consumer',
       protocols: [{ name: 'RoundRobinAssigner', metadata: Buffer.from([0, 1]) }],
     }),
   },
@@ -100,7 +121,11 @@ const requestCases: RequestCase[] = [
     api: OffsetCommit,
     kafkajs: 'offsetCommit',
     args: { ...GROUP, retentionTime: -1, topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '100' }] }] },
-    expected: (v) => ({ groupId: 'g1', ...(v >= 1 && { generationIdOrMemberEpoch: 3, memberId: 'm1' }), topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 100n }] }] }),
+    expected: (v) => ({
+      groupId: 'g1',
+      ...(v >= 1 && { generationIdOrMemberEpoch: 3, memberId: 'm1' }),
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 100n }] }],
+    }),
   },
   {
     api: OffsetFetch,
@@ -111,7 +136,9 @@ const requestCases: RequestCase[] = [
 ];
 
 function sharedVersions(api: ApiSpec, name: string): number[] {
-  return kafkajs(name).versions.map(Number).filter((v) => inVersionRange(api.validVersions, v));
+  return kafkajs(name)
+    .versions.map(Number)
+    .filter((v) => inVersionRange(api.validVersions, v));
 }
 
 describe('kafkajs requests decode here to what kafkajs meant', () => {
@@ -149,7 +176,11 @@ describe('our responses decode in kafkajs', () => {
   const brokers = [{ nodeId: 1, host: 'localhost', port: 9092, rack: null }];
   const partition = { errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 4, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] };
   const metadata = {
-    throttleTimeMs: 0, brokers, clusterId: 'kstream', controllerId: 1, clusterAuthorizedOperations: -2147483648,
+    throttleTimeMs: 0,
+    brokers,
+    clusterId: 'kstream',
+    controllerId: 1,
+    clusterAuthorizedOperations: -2147483648,
     topics: [{ errorCode: 0, name: 'orders', topicId: '00000000-0000-0000-0000-000000000000', isInternal: false, partitions: [partition], topicAuthorizedOperations: -2147483648 }],
   };
 
@@ -163,7 +194,15 @@ describe('our responses decode in kafkajs', () => {
 
   for (const version of sharedVersions(ApiVersions, 'apiVersions')) {
     it(`ApiVersions v${version}`, async () => {
-      const body = { errorCode: 0, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false };
+      const body = {
+        errorCode: 0,
+        apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }],
+        throttleTimeMs: 0,
+        supportedFeatures: [],
+        finalizedFeaturesEpoch: -1n,
+        finalizedFeatures: [],
+        zkMigrationReady: false,
+      };
       expect(await kafkajsDecode(ApiVersions, 'apiVersions', version, body)).toMatchObject({ errorCode: 0, apiVersions: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }] });
     });
   }
@@ -178,11 +217,23 @@ describe('our responses decode in kafkajs', () => {
   for (const version of sharedVersions(JoinGroup, 'joinGroup')) {
     it(`JoinGroup v${version}`, async () => {
       const body = {
-        throttleTimeMs: 0, errorCode: 0, generationId: 7, protocolType: 'consumer', protocolName: 'RoundRobinAssigner', leader: 'm1', skipAssignment: false, memberId: 'm1',
+        throttleTimeMs: 0,
+        errorCode: 0,
+        generationId: 7,
+        protocolType: 'consumer',
+        protocolName: 'RoundRobinAssigner',
+        leader: 'm1',
+        skipAssignment: false,
+        memberId: 'm1',
         members: [{ memberId: 'm1', groupInstanceId: null, metadata: Buffer.from([1, 2]) }],
       };
       expect(await kafkajsDecode(JoinGroup, 'joinGroup', version, body)).toMatchObject({
-        errorCode: 0, generationId: 7, groupProtocol: 'RoundRobinAssigner', leaderId: 'm1', memberId: 'm1', members: [{ memberId: 'm1', memberMetadata: Buffer.from([1, 2]) }],
+        errorCode: 0,
+        generationId: 7,
+        groupProtocol: 'RoundRobinAssigner',
+        leaderId: 'm1',
+        memberId: 'm1',
+        members: [{ memberId: 'm1', memberMetadata: Buffer.from([1, 2]) }],
       });
     });
   }

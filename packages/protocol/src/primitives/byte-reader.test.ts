@@ -103,9 +103,7 @@ describe('ByteReader never trusts a length', () => {
   });
 
   it('arrayCountLargerThanTheRemainingBytesCouldHold', () => {
-    expect(decodeError((r) => r.arrayLength(false, false, 4), '7fffffff 00000000').reason).toBe(
-      'array length 2147483647 exceeds the 4 bytes left',
-    );
+    expect(decodeError((r) => r.arrayLength(false, false, 4), '7fffffff 00000000').reason).toBe('array length 2147483647 exceeds the 4 bytes left');
     // Two int32 elements cannot fit in 7 bytes even though 2 < 7.
     expect(decodeError((r) => r.arrayLength(true, false, 4), '03 00000000 000000').reason).toBe('array length 2 exceeds the 7 bytes left');
     expect(reader('ffffffff').arrayLength(false, true, 4)).toBe(-1);

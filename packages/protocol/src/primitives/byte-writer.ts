@@ -49,7 +49,7 @@ export class ByteWriter {
   }
 
   int8(value: number): void {
-    if (((value << 24) >> 24) !== value) throw invalid(value, 'int8');
+    if ((value << 24) >> 24 !== value) throw invalid(value, 'int8');
     const at = this.reserve(1);
     this.buf[at] = value;
   }
@@ -61,7 +61,7 @@ export class ByteWriter {
   }
 
   int16(value: number): void {
-    if (((value << 16) >> 16) !== value) throw invalid(value, 'int16');
+    if ((value << 16) >> 16 !== value) throw invalid(value, 'int16');
     const at = this.reserve(2);
     this.buf[at] = value >>> 8;
     this.buf[at + 1] = value;

@@ -5,9 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 /** Why `command` cannot be used here, or undefined when it can. */
 export function missingCommand(command: string): string | undefined {
-  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0
-    ? undefined
-    : `the '${command}' command (reference lib${command}) is not installed`;
+  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : `the '${command}' command (reference lib${command}) is not installed`;
 }
 
 /** Runs `command` with `input` on stdin; its stdout. */

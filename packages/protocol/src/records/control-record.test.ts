@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  controlRecordKey,
-  ControlRecordType,
-  encodeEndTxnMarkerBatch,
-  endTxnMarkerValue,
-  readControlRecordKey,
-  readEndTxnMarker,
-} from './control-record.js';
+import { controlRecordKey, ControlRecordType, encodeEndTxnMarkerBatch, endTxnMarkerValue, readControlRecordKey, readEndTxnMarker } from './control-record.js';
 import { kafkajsDecodeBatch } from './kafkajs.test-support.js';
 import { CorruptRecordBatchError } from './record-batch-error.js';
 import { validateBatch } from './record-batch-header.js';

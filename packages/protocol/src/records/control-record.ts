@@ -50,10 +50,7 @@ export function endTxnMarkerValue(coordinatorEpoch: number): Buffer {
 /** The value of a COMMIT or ABORT control record. */
 export function readEndTxnMarker(value: Buffer | null): { version: number; coordinatorEpoch: number } {
   if (value === null || value.length < END_TXN_MARKER_SIZE) {
-    throw new CorruptRecordBatchError(
-      'bad-control-record',
-      `end transaction marker of ${value?.length ?? 'null'} bytes, needs ${END_TXN_MARKER_SIZE}`,
-    );
+    throw new CorruptRecordBatchError('bad-control-record', `end transaction marker of ${value?.length ?? 'null'} bytes, needs ${END_TXN_MARKER_SIZE}`);
   }
   const version = value.readInt16BE(0);
   if (version < 0) throw new CorruptRecordBatchError('bad-control-record', `end transaction marker version ${version}`);

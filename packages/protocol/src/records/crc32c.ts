@@ -28,8 +28,7 @@ function loadFallback(): Crc32cFunction {
 const addonCrc32c = loadAddon();
 
 /** Which implementation crc32c uses here (benchmarks print it). */
-export const crc32cImplementation: 'kstream addon (SSE4.2, 3 streams)' | '@node-rs/crc32' =
-  addonCrc32c !== undefined ? 'kstream addon (SSE4.2, 3 streams)' : '@node-rs/crc32';
+export const crc32cImplementation: 'kstream addon (SSE4.2, 3 streams)' | '@node-rs/crc32' = addonCrc32c !== undefined ? 'kstream addon (SSE4.2, 3 streams)' : '@node-rs/crc32';
 
 /**
  * CRC32C (Castagnoli) of `bytes`, as RecordBatch v2 uses it, with the CPU's

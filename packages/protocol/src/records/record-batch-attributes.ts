@@ -51,10 +51,7 @@ export function recordOffset(header: Pick<RecordBatchHeader, 'baseOffset'>, reco
  * The record's timestamp: with LogAppendTime every record of the batch has
  * the broker's append time (maxTimestamp), as Kafka's consumers read it.
  */
-export function recordTimestamp(
-  header: Pick<RecordBatchHeader, 'attributes' | 'baseTimestamp' | 'maxTimestamp'>,
-  record: Pick<DecodedRecord, 'timestampDelta'>,
-): bigint {
+export function recordTimestamp(header: Pick<RecordBatchHeader, 'attributes' | 'baseTimestamp' | 'maxTimestamp'>, record: Pick<DecodedRecord, 'timestampDelta'>): bigint {
   if (header.attributes & ATTRIBUTE_TIMESTAMP_TYPE) return header.maxTimestamp;
   return header.baseTimestamp + BigInt(record.timestampDelta);
 }

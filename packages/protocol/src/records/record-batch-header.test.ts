@@ -108,11 +108,15 @@ describe('validateBatch', () => {
         buf[at]! ^= 0x01;
         const result = validateBatch(buf);
         const field =
-          at < BATCH_OFFSETS.batchLength ? 'baseOffset'
-          : at < BATCH_OFFSETS.partitionLeaderEpoch ? 'batchLength'
-          : at < BATCH_OFFSETS.magic ? 'partitionLeaderEpoch'
-          : at === BATCH_OFFSETS.magic ? 'magic'
-          : 'crc or covered';
+          at < BATCH_OFFSETS.batchLength
+            ? 'baseOffset'
+            : at < BATCH_OFFSETS.partitionLeaderEpoch
+              ? 'batchLength'
+              : at < BATCH_OFFSETS.magic
+                ? 'partitionLeaderEpoch'
+                : at === BATCH_OFFSETS.magic
+                  ? 'magic'
+                  : 'crc or covered';
         if (field === 'baseOffset' || field === 'partitionLeaderEpoch') expect(result, `byte ${at}`).toEqual({ ok: true, size: buf.length });
         if (field === 'magic') expect(result).toMatchObject({ ok: false, problem: { kind: 'bad-magic' } });
         if (field === 'crc or covered') expect(result, `byte ${at}`).toMatchObject({ ok: false, problem: { kind: 'bad-crc' } });

@@ -30,10 +30,10 @@ const kafkajsBatch = (compression: number): fc.Arbitrary<KafkajsBatchInput> =>
       producerId: fc.bigInt({ min: -1n, max: 2n ** 40n }),
       producerEpoch: fc.integer({ min: 0, max: 32767 }),
       baseSequence: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-      records: fc.array(
-        fc.record({ timestampDelta: fc.integer({ min: -100_000, max: 100_000 }), key: nullableBytes(32), value: nullableBytes(128), headers }),
-        { minLength: 1, maxLength: 20 },
-      ),
+      records: fc.array(fc.record({ timestampDelta: fc.integer({ min: -100_000, max: 100_000 }), key: nullableBytes(32), value: nullableBytes(128), headers }), {
+        minLength: 1,
+        maxLength: 20,
+      }),
     })
     .map((b) => ({
       ...b,
@@ -124,9 +124,7 @@ describe('RecordBatch vectors against kafkajs', () => {
   }
 
   it('nullHeaderValuesReachKafkajsAsNull', async () => {
-    const decoded = await kafkajsDecodeBatch(
-      await encodeRecordBatch({ baseTimestamp: 0, records: [{ key: null, value: null, headers: [{ key: 'gone', value: null }] }] }),
-    );
+    const decoded = await kafkajsDecodeBatch(await encodeRecordBatch({ baseTimestamp: 0, records: [{ key: null, value: null, headers: [{ key: 'gone', value: null }] }] }));
     expect(decoded.records[0]!.headers).toEqual({ gone: null });
   });
 
@@ -165,11 +163,15 @@ describe('a pinned RecordBatch', () => {
       '00', // attributes
       '00', // timestampDelta 0
       '00', // offsetDelta 0
-      '02', '6b', // key length 1, "k"
-      '0a', '68656c6c6f', // value length 5, "hello"
+      '02',
+      '6b', // key length 1, "k"
+      '0a',
+      '68656c6c6f', // value length 5, "hello"
       '02', // one header
-      '02', '68', // key length 1, "h"
-      '02', '76', // value length 1, "v"
+      '02',
+      '68', // key length 1, "h"
+      '02',
+      '76', // value length 1, "v"
     ].join(''),
     'hex',
   );

@@ -6,13 +6,7 @@ import { CompressionType, lastOffsetOf, validateBatch } from './record-batch-hea
 import { decodeRecordBatch, encodeRecordBatch, encodeUncompressedRecordBatch } from './record-batch.js';
 import type { RecordInput } from './record.js';
 
-const ALL_COMPRESSIONS = [
-  CompressionType.None,
-  CompressionType.Gzip,
-  CompressionType.Snappy,
-  CompressionType.Lz4,
-  CompressionType.Zstd,
-] as const;
+const ALL_COMPRESSIONS = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd] as const;
 
 const hex = (b: Buffer | null): string => (b === null ? 'null' : `<${b.toString('hex')}>`);
 
@@ -84,9 +78,7 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
   });
 
   it('writesTheProducerDefaultsForANonIdempotentBatch', async () => {
-    const { header, attributes } = await decodeRecordBatch(
-      await encodeRecordBatch({ baseTimestamp: 5, records: [{ key: null, value: null }] }),
-    );
+    const { header, attributes } = await decodeRecordBatch(await encodeRecordBatch({ baseTimestamp: 5, records: [{ key: null, value: null }] }));
     expect(header).toMatchObject({ baseOffset: 0n, partitionLeaderEpoch: -1, magic: 2, producerId: -1n, producerEpoch: -1, baseSequence: -1 });
     expect(attributes).toEqual({
       compression: CompressionType.None,
@@ -107,7 +99,10 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
       isTransactional: true,
       compression: CompressionType.Lz4,
       baseTimestamp: 1,
-      records: [{ key: null, value: Buffer.from('x') }, { key: null, value: Buffer.from('y') }],
+      records: [
+        { key: null, value: Buffer.from('x') },
+        { key: null, value: Buffer.from('y') },
+      ],
     });
     const { header, attributes, records } = await decodeRecordBatch(buf);
     expect(header).toMatchObject({ baseOffset: 1000n, partitionLeaderEpoch: 7, producerId: 123456789012n, producerEpoch: 3, baseSequence: 42 });
@@ -149,14 +144,16 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
     await expect(encodeRecordBatch({ records: [{ offsetDelta: -1, key: null, value: null }] })).rejects.toThrow(/offsetDelta -1/);
     await expect(encodeRecordBatch({ records: [{ offsetDelta: 2 ** 31, key: null, value: null }] })).rejects.toThrow(RangeError);
     await expect(
-      encodeRecordBatch({ lastOffsetDelta: 0, records: [{ key: null, value: null }, { key: null, value: null }] }),
+      encodeRecordBatch({
+        lastOffsetDelta: 0,
+        records: [
+          { key: null, value: null },
+          { key: null, value: null },
+        ],
+      }),
     ).rejects.toThrow(/lastOffsetDelta 0/);
-    await expect(encodeRecordBatch({ baseTimestamp: 0, records: [{ timestamp: 2 ** 60, key: null, value: null }] })).rejects.toThrow(
-      /timestamp delta/,
-    );
-    await expect(encodeRecordBatch({ compression: 6 as CompressionType, records: [{ key: null, value: null }] })).rejects.toThrow(
-      /compression type 6/,
-    );
+    await expect(encodeRecordBatch({ baseTimestamp: 0, records: [{ timestamp: 2 ** 60, key: null, value: null }] })).rejects.toThrow(/timestamp delta/);
+    await expect(encodeRecordBatch({ compression: 6 as CompressionType, records: [{ key: null, value: null }] })).rejects.toThrow(/compression type 6/);
   });
 
   it('decodesKeysAndValuesAsViewsOfTheBatch', async () => {
@@ -191,8 +188,6 @@ describe('encodeUncompressedRecordBatch', () => {
 
   it('refusesACompressedBatch', () => {
     const records = [{ key: null, value: Buffer.from('v') }];
-    expect(() => encodeUncompressedRecordBatch({ records, compression: CompressionType.Zstd })).toThrow(
-      'encodeUncompressedRecordBatch writes no compression, not zstd',
-    );
+    expect(() => encodeUncompressedRecordBatch({ records, compression: CompressionType.Zstd })).toThrow('encodeUncompressedRecordBatch writes no compression, not zstd');
   });
 });

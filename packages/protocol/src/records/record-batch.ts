@@ -13,15 +13,7 @@ import {
   type RecordBatchHeader,
 } from './record-batch-header.js';
 import { RecordReader } from './record-reader.js';
-import {
-  layoutRecords,
-  MIN_RECORD_SIZE,
-  readRecord,
-  writeRecords,
-  type DecodedRecord,
-  type RecordInput,
-  type RecordsLayout,
-} from './record.js';
+import { layoutRecords, MIN_RECORD_SIZE, readRecord, writeRecords, type DecodedRecord, type RecordInput, type RecordsLayout } from './record.js';
 
 /** A batch to encode. Defaults are what Kafka's producer writes for a non-idempotent batch. */
 export interface RecordBatchInput {
@@ -165,11 +157,7 @@ function checkedHeader(buf: Buffer, verifyCrc: boolean): RecordBatchHeader {
     throw new CorruptRecordBatchError('truncated', `batch of ${sizeInBytes} bytes but only ${buf.length} given`, baseOffset);
   }
   if (buf.length > sizeInBytes) {
-    throw new CorruptRecordBatchError(
-      'trailing-bytes',
-      `${buf.length - sizeInBytes} bytes follow the ${sizeInBytes}-byte batch (use recordBatchesIn for several)`,
-      baseOffset,
-    );
+    throw new CorruptRecordBatchError('trailing-bytes', `${buf.length - sizeInBytes} bytes follow the ${sizeInBytes}-byte batch (use recordBatchesIn for several)`, baseOffset);
   }
   if (header.magic !== CURRENT_MAGIC) {
     throw new CorruptRecordBatchError('bad-magic', `magic ${header.magic}, only RecordBatch v2 (magic 2) is supported`, baseOffset);
@@ -223,11 +211,7 @@ export async function decodeRecordBatch(buf: Buffer, options: DecodeRecordBatchO
   const section = await recordsSection(buf, header, attributes.compression);
   const { recordCount, baseOffset } = header;
   if (recordCount * MIN_RECORD_SIZE > section.length) {
-    throw new CorruptRecordBatchError(
-      'bad-record-count',
-      `record count ${recordCount} exceeds what the ${section.length}-byte records section could hold`,
-      baseOffset,
-    );
+    throw new CorruptRecordBatchError('bad-record-count', `record count ${recordCount} exceeds what the ${section.length}-byte records section could hold`, baseOffset);
   }
   const reader = new RecordReader(section, 0, section.length, baseOffset);
   const records: DecodedRecord[] = new Array(recordCount);

@@ -66,8 +66,7 @@ function checkOffsetDelta(offsetDelta: number, index: number): number {
 }
 
 function timestampDeltaOf(record: RecordInput, baseTimestamp: number, index: number): number {
-  const delta =
-    record.timestamp !== undefined ? Number(record.timestamp) - baseTimestamp : (record.timestampDelta ?? 0);
+  const delta = record.timestamp !== undefined ? Number(record.timestamp) - baseTimestamp : (record.timestampDelta ?? 0);
   if (!Number.isSafeInteger(delta)) {
     throw new RangeError(`record ${index}: timestamp delta ${delta} is not an integer within ±2^53 ms`);
   }
@@ -103,8 +102,7 @@ export function layoutRecords(records: readonly RecordInput[], baseTimestamp: nu
       const keySize = Buffer.byteLength(header.key, 'utf8');
       headerKeySizes.push(keySize);
       const headerValue = header.value;
-      body +=
-        varintSize(keySize) + keySize + (headerValue === null ? 1 : varintSize(headerValue.length) + headerValue.length);
+      body += varintSize(keySize) + keySize + (headerValue === null ? 1 : varintSize(headerValue.length) + headerValue.length);
     }
     bodySizes[i] = body;
     size += varintSize(body) + body;

@@ -32,15 +32,11 @@ function describe(value: unknown): string {
 const RUNTIME = {
   within: (error: unknown, segment: string) => (error instanceof ProtocolError ? error.within(segment) : error),
   notStruct: (value: unknown) =>
-    new ProtocolEncodeError(
-      value === null ? 'null where a struct is required (the field is not nullable in this version)' : `expected a struct, got ${describe(value)}`,
-    ),
+    new ProtocolEncodeError(value === null ? 'null where a struct is required (the field is not nullable in this version)' : `expected a struct, got ${describe(value)}`),
   notArray: (value: unknown) => new ProtocolEncodeError(`expected an array, got ${describe(value)}`),
   nullArray: () => new ProtocolEncodeError('null where an array is required (the field is not nullable in this version)'),
-  tagSize: (r: ByteReader, tag: number, size: number) =>
-    r.error(`tagged field ${tag}: size ${size} exceeds the ${r.end - r.offset} bytes left`),
-  tagOverrun: (r: ByteReader, tag: number, size: number) =>
-    r.error(`tagged field ${tag} declares ${size} bytes but its value took ${size - (r.end - r.offset)}`),
+  tagSize: (r: ByteReader, tag: number, size: number) => r.error(`tagged field ${tag}: size ${size} exceeds the ${r.end - r.offset} bytes left`),
+  tagOverrun: (r: ByteReader, tag: number, size: number) => r.error(`tagged field ${tag} declares ${size} bytes but its value took ${size - (r.end - r.offset)}`),
 };
 
 const isNull = (value: unknown) => value === null;

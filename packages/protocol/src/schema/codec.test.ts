@@ -67,9 +67,7 @@ describe('schema codec', () => {
 
   it('taggedFieldsAreWrittenInTagOrder', () => {
     const body = { added: 1, note: null, items: [], later: 'y', epoch: 2n, leader: { id: 3 }, maybe: null };
-    expect(encodeRequestBody(Sample, 3, body)).toEqual(
-      hex('00000001 00 01 ff 03  00 05 00000003 00  01 08 0000000000000002  05 02 0279'),
-    );
+    expect(encodeRequestBody(Sample, 3, body)).toEqual(hex('00000001 00 01 ff 03  00 05 00000003 00  01 08 0000000000000002  05 02 0279'));
     expect(decodeRequestBody(Sample, 3, encodeRequestBody(Sample, 3, body))).toEqual(body);
   });
 
@@ -91,15 +89,11 @@ describe('schema codec', () => {
   });
 
   it('taggedFieldCannotReadPastItsDeclaredSize', () => {
-    expect(decodeFailure(() => decodeSample(2, '00000001 00 01 ff 01  01 04 0000000000000009')).message).toBe(
-      'Sample v2 request: epoch: int64 needs 8 bytes, 4 left',
-    );
+    expect(decodeFailure(() => decodeSample(2, '00000001 00 01 ff 01  01 04 0000000000000009')).message).toBe('Sample v2 request: epoch: int64 needs 8 bytes, 4 left');
   });
 
   it('trailingBytesAfterAValidBodyAreAnError', () => {
-    expect(decodeFailure(() => decodeSample(0, '0001 61 00000000 ff 00')).message).toBe(
-      'Sample v0 request: 1 bytes left over after the message',
-    );
+    expect(decodeFailure(() => decodeSample(0, '0001 61 00000000 ff 00')).message).toBe('Sample v0 request: 1 bytes left over after the message');
   });
 
   it('decodeErrorNamesApiVersionAndFieldPath', () => {
@@ -122,12 +116,18 @@ describe('schema codec', () => {
       transactionalId: null,
       acks: -1,
       timeoutMs: 1000,
-      topicData: [{ name: 't', partitionData: [{ index: 0, records: null }, { index: 2 ** 31, records: null }] }],
+      topicData: [
+        {
+          name: 't',
+          partitionData: [
+            { index: 0, records: null },
+            { index: 2 ** 31, records: null },
+          ],
+        },
+      ],
     };
     expect(() => encodeRequestBody(Produce, 9, body)).toThrow(ProtocolEncodeError);
-    expect(() => encodeRequestBody(Produce, 9, body)).toThrow(
-      'Produce v9 request: topicData[0].partitionData[1].index: 2147483648 is not a valid int32',
-    );
+    expect(() => encodeRequestBody(Produce, 9, body)).toThrow('Produce v9 request: topicData[0].partitionData[1].index: 2147483648 is not a valid int32');
   });
 
   it('undefinedFieldsEncodeAsTheirDefaults', () => {
@@ -163,8 +163,7 @@ describe('schema codec', () => {
 });
 
 describe('schemas the codec refuses to compile', () => {
-  const api = (field: ReturnType<typeof f.int32>) =>
-    defineApi({ apiKey: 9998, name: 'Odd', validVersions: '0', flexibleVersions: '0+', request: [field], response: [] });
+  const api = (field: ReturnType<typeof f.int32>) => defineApi({ apiKey: 9998, name: 'Odd', validVersions: '0', flexibleVersions: '0+', request: [field], response: [] });
 
   it('fieldNameThatIsNotAnIdentifier', () => {
     expect(() => messageCodec(api(f.int32('__proto__', '0+')), 0, 'request')).toThrow('field name "__proto__" is not a camelCase identifier');

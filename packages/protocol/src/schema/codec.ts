@@ -24,12 +24,7 @@ export interface MessageCodec<T = Record<string, unknown>> {
  * response, or a payload such as the consumer protocol's) for one version.
  * Prefer `messageCodec`, which caches; this is for payloads outside ALL_APIS.
  */
-export function compileMessage<T = Record<string, unknown>>(
-  label: string,
-  fields: readonly FieldSpec[],
-  version: number,
-  flexible: boolean,
-): MessageCodec<T> {
+export function compileMessage<T = Record<string, unknown>>(label: string, fields: readonly FieldSpec[], version: number, flexible: boolean): MessageCodec<T> {
   const body = structCodec(fields, version, flexible);
   const read = body.read;
   const write = body.write;
@@ -79,12 +74,7 @@ export function messageCodec(api: ApiSpec, version: number, kind: MessageKind): 
   if (!Number.isInteger(version) || !inVersionRange(api.validVersions, version)) {
     throw new UnsupportedVersionError(api.apiKey, version, api);
   }
-  const codec = compileMessage(
-    `${api.name} v${version} ${kind}`,
-    kind === 'request' ? api.request : api.response,
-    version,
-    inVersionRange(api.flexibleVersions, version),
-  );
+  const codec = compileMessage(`${api.name} v${version} ${kind}`, kind === 'request' ? api.request : api.response, version, inVersionRange(api.flexibleVersions, version));
   perVersion[version] = codec;
   return codec;
 }

@@ -10,11 +10,7 @@ const Sample = defineDataMessage({
   name: 'Sample',
   validVersions: '1-3',
   flexibleVersions: '3+',
-  fields: [
-    f.string('name', '1+'),
-    f.int32('added', '2+', { default: -1 }),
-    f.structs('items', '1+', [f.int16('id', '1+')]),
-  ],
+  fields: [f.string('name', '1+'), f.int32('added', '2+', { default: -1 }), f.structs('items', '1+', [f.int16('id', '1+')])],
 });
 const codec = dataMessageCodec(Sample);
 

@@ -7,9 +7,7 @@ import type { KafkaField, KafkaMessage } from './kafka-message-json.test-support
 import type { ApiSpec, FieldSpec, ScalarType } from './schema-types.js';
 import { inVersionRange, parseVersionRange, versionsIn } from './versions.js';
 
-const SCALARS = new Set<string>([
-  'bool', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64', 'string', 'bytes', 'uuid', 'records',
-]);
+const SCALARS = new Set<string>(['bool', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64', 'string', 'bytes', 'uuid', 'records']);
 
 type Kind = 'request' | 'response';
 
@@ -75,14 +73,7 @@ function formatVersions(versions: number[]): string {
   return parts.join(', ');
 }
 
-function compareFields(
-  kafkaFields: readonly KafkaField[],
-  ours: readonly FieldSpec[],
-  version: number,
-  parentPath: string,
-  message: KafkaMessage,
-  problems: Problems,
-): void {
+function compareFields(kafkaFields: readonly KafkaField[], ours: readonly FieldSpec[], version: number, parentPath: string, message: KafkaMessage, problems: Problems): void {
   const expected = kafkaFields.filter((k) => inVersionRange(k.versions, version));
   const actual = ours.filter((o) => inVersionRange(o.versions, version));
   const prefix = parentPath === '' ? '' : `${parentPath}.`;
@@ -110,9 +101,7 @@ function compareFields(
       const k = kafkaFields.find((candidate) => camelCase(candidate.name) === o.name);
       problems.add(
         version,
-        k === undefined
-          ? `field ${prefix}${o.name}: not in Kafka's ${message.file}`
-          : `field ${prefix}${o.name}: expected versions ${k.versions}, schema has ${o.versions}`,
+        k === undefined ? `field ${prefix}${o.name}: not in Kafka's ${message.file}` : `field ${prefix}${o.name}: expected versions ${k.versions}, schema has ${o.versions}`,
       );
     }
   }

@@ -28,10 +28,7 @@ export interface KafkaMessage {
 }
 
 /** <repo>/../shared/kafka-protocol/messages, from this file's place in packages/protocol/src/schema. */
-export const KAFKA_MESSAGES_DIR = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../../shared/kafka-protocol/messages',
-);
+export const KAFKA_MESSAGES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/kafka-protocol/messages');
 
 /**
  * Removes // comments outside string literals (Kafka's JSON carries its

@@ -7,14 +7,7 @@ import { f, type FieldSpec } from './schema-types.js';
 // Checked by the type checker (npx tsc -p packages/protocol/tsconfig.json), which includes this file.
 describe('types inferred from a schema', () => {
   it('scalarTypesMapToTheirDecodedValues', () => {
-    const fields = [
-      f.int16('a', '0+'),
-      f.int64('b', '0+'),
-      f.uuid('c', '0+'),
-      f.records('d', '0+'),
-      f.bool('e', '0+'),
-      f.array('g', '0+', 'int32'),
-    ] as const;
+    const fields = [f.int16('a', '0+'), f.int64('b', '0+'), f.uuid('c', '0+'), f.records('d', '0+'), f.bool('e', '0+'), f.array('g', '0+', 'int32')] as const;
     expectTypeOf<MessageOf<typeof fields>>().toEqualTypeOf<{ a: number; b: bigint; c: string; d: Buffer; e: boolean; g: number[] }>();
   });
 

@@ -26,9 +26,7 @@ type BaseValue<T, Members> = T extends 'struct'
         : unknown;
 
 /** The value of one field: its type, or null too when the field is nullable in some version. */
-export type FieldValue<F extends FieldSpec> =
-  | BaseValue<F['type'], F['fields']>
-  | (F['nullableVersions'] extends string ? null : never);
+export type FieldValue<F extends FieldSpec> = BaseValue<F['type'], F['fields']> | (F['nullableVersions'] extends string ? null : never);
 
 /** A struct or message body with every field of `Fields`; a schema typed only as FieldSpec[] gives a plain record. */
 export type MessageOf<Fields> = Fields extends readonly FieldSpec[]

@@ -44,9 +44,7 @@ function fieldArbitrary(field: FieldSpec, version: number): fc.Arbitrary<unknown
 export function structArbitrary(fields: readonly FieldSpec[], version: number): fc.Arbitrary<Record<string, unknown>> {
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const field of fields) {
-    model[field.name] = inVersionRange(field.versions, version)
-      ? fieldArbitrary(field, version)
-      : fc.constant(null).map(defaultFactory(field));
+    model[field.name] = inVersionRange(field.versions, version) ? fieldArbitrary(field, version) : fc.constant(null).map(defaultFactory(field));
   }
   return fc.record(model);
 }

@@ -10,19 +10,7 @@
 export type VersionRange = string;
 
 /** Scalar wire types. int64 decodes to bigint; uuid to its 8-4-4-4-12 hex string; bytes and records to Buffer. */
-export type ScalarType =
-  | 'bool'
-  | 'int8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'float64'
-  | 'string'
-  | 'bytes'
-  | 'uuid'
-  | 'records';
+export type ScalarType = 'bool' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float64' | 'string' | 'bytes' | 'uuid' | 'records';
 
 export type FieldType = ScalarType | `[]${ScalarType}` | 'struct' | '[]struct';
 
@@ -67,12 +55,7 @@ interface FieldOptions {
  * A field whose name, type, members and nullability are kept as literal
  * types, so message types can be inferred from a schema (see message-types.ts).
  */
-export type TypedField<
-  N extends string,
-  T extends FieldType,
-  F extends readonly FieldSpec[] | undefined = undefined,
-  Nullable extends boolean = false,
-> = FieldSpec & {
+export type TypedField<N extends string, T extends FieldType, F extends readonly FieldSpec[] | undefined = undefined, Nullable extends boolean = false> = FieldSpec & {
   readonly name: N;
   readonly type: T;
   readonly fields: F;
@@ -128,18 +111,10 @@ export const f = {
   records: scalar('records'),
   array: <N extends string, T extends ScalarType, const O extends FieldOptions = {}>(name: N, versions: VersionRange, of: T, options?: O) =>
     makeField<N, `[]${T}`, undefined, NullableIn<O>>(name, `[]${of}` as `[]${T}`, versions, options),
-  struct: <N extends string, const F extends readonly FieldSpec[], const O extends FieldOptions = {}>(
-    name: N,
-    versions: VersionRange,
-    fields: F,
-    options?: O,
-  ) => makeField<N, 'struct', F, NullableIn<O>>(name, 'struct', versions, options, fields),
-  structs: <N extends string, const F extends readonly FieldSpec[], const O extends FieldOptions = {}>(
-    name: N,
-    versions: VersionRange,
-    fields: F,
-    options?: O,
-  ) => makeField<N, '[]struct', F, NullableIn<O>>(name, '[]struct', versions, options, fields),
+  struct: <N extends string, const F extends readonly FieldSpec[], const O extends FieldOptions = {}>(name: N, versions: VersionRange, fields: F, options?: O) =>
+    makeField<N, 'struct', F, NullableIn<O>>(name, 'struct', versions, options, fields),
+  structs: <N extends string, const F extends readonly FieldSpec[], const O extends FieldOptions = {}>(name: N, versions: VersionRange, fields: F, options?: O) =>
+    makeField<N, '[]struct', F, NullableIn<O>>(name, '[]struct', versions, options, fields),
 };
 
 /** Declares an API; `const` keeps the field tuple literal for type inference. */

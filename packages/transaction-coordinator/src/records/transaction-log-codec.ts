@@ -1,12 +1,7 @@
 import { dataMessageCodec, ProtocolDecodeError } from '@kstream/protocol';
 import type { TopicPartitionRef } from '../coordinator-types.js';
 import type { TransactionLogRecord, TransactionLogValue } from './transaction-log-record.js';
-import {
-  TRANSACTION_LOG_KEY_VERSION,
-  TRANSACTION_LOG_VALUE_VERSION,
-  TransactionLogKeySchema,
-  TransactionLogValueSchema,
-} from './transaction-log-schemas.js';
+import { TRANSACTION_LOG_KEY_VERSION, TRANSACTION_LOG_VALUE_VERSION, TransactionLogKeySchema, TransactionLogValueSchema } from './transaction-log-schemas.js';
 import { TransactionState, transactionStateFromStatus } from './transaction-state.js';
 
 const keys = dataMessageCodec(TransactionLogKeySchema);

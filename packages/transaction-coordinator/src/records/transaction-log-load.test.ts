@@ -21,7 +21,17 @@ async function seeded(): Promise<MemoryTransactionLog> {
   const log = new MemoryTransactionLog();
   log.lead(0, 0);
   await log.append(0, 0, encodeTransactionLogBatch([{ transactionalId: 'a', value: value(0, TransactionState.Empty) }], 1n));
-  await log.append(0, 0, encodeTransactionLogBatch([{ transactionalId: 'b', value: value(0, TransactionState.Empty) }, { transactionalId: 'a', value: value(1, TransactionState.Ongoing) }], 2n));
+  await log.append(
+    0,
+    0,
+    encodeTransactionLogBatch(
+      [
+        { transactionalId: 'b', value: value(0, TransactionState.Empty) },
+        { transactionalId: 'a', value: value(1, TransactionState.Ongoing) },
+      ],
+      2n,
+    ),
+  );
   await log.append(0, 0, encodeTransactionLogBatch([{ transactionalId: 'b', value: null }], 3n));
   return log;
 }

@@ -16,7 +16,10 @@ export interface Fixture {
   readonly topics: Set<string>;
   /** Leads partition `partition` of the log at `epoch`, tells the coordinator and waits for the load. */
   elect(partition?: number, epoch?: number): Promise<void>;
-  init(transactionalId: string, options?: { timeoutMs?: number; apiVersion?: number; producerId?: bigint; producerEpoch?: number }): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }>;
+  init(
+    transactionalId: string,
+    options?: { timeoutMs?: number; apiVersion?: number; producerId?: bigint; producerEpoch?: number },
+  ): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }>;
   add(transactionalId: string, producer: Producer, partitions: TopicPartitionRef[], apiVersion?: number): Promise<number[]>;
   end(transactionalId: string, producer: Producer, commit: boolean, apiVersion?: number): Promise<number>;
   describe(transactionalId: string): Promise<{ errorCode: number; transactionState: string; producerEpoch: number; topics: { topic: string; partitions: number[] }[] }>;
@@ -28,7 +31,17 @@ export interface Producer {
 }
 
 /** A coordinator over an in-memory __transaction_state of `partitions` partitions (1: every id on partition 0); `markerWriter` replaces the recording one. */
-export function fixture(options: { log?: MemoryTransactionLog; timers?: ManualTimers; markers?: RecordingMarkerWriter; producerIds?: CountingProducerIds; config?: Partial<TransactionCoordinatorConfig>; partitions?: number; markerWriter?: TxnMarkerWriter } = {}): Fixture {
+export function fixture(
+  options: {
+    log?: MemoryTransactionLog;
+    timers?: ManualTimers;
+    markers?: RecordingMarkerWriter;
+    producerIds?: CountingProducerIds;
+    config?: Partial<TransactionCoordinatorConfig>;
+    partitions?: number;
+    markerWriter?: TxnMarkerWriter;
+  } = {},
+): Fixture {
   const log = options.log ?? new MemoryTransactionLog();
   const timers = options.timers ?? new ManualTimers();
   const markers = options.markers ?? new RecordingMarkerWriter();

@@ -1,6 +1,14 @@
 import type { Logger } from '@kstream/log-storage';
 import { ErrorCode } from '@kstream/protocol';
-import type { CoordinatorTimers, ProducerIdSource, TopicPartitionRef, TransactionCoordinatorConfig, TxnMarkerEntry, TxnMarkerResult, TxnMarkerWriter } from '../coordinator-types.js';
+import type {
+  CoordinatorTimers,
+  ProducerIdSource,
+  TopicPartitionRef,
+  TransactionCoordinatorConfig,
+  TxnMarkerEntry,
+  TxnMarkerResult,
+  TxnMarkerWriter,
+} from '../coordinator-types.js';
 
 /** Kafka's defaults. */
 export function testConfig(overrides: Partial<TransactionCoordinatorConfig> = {}): TransactionCoordinatorConfig {

@@ -33,11 +33,7 @@ function failed(errorCode: number): InitProducerIdResult {
 }
 
 /** What InitProducerId does with the id's metadata now: an error, a transit to write, a fence, or first a fresh producer id. */
-type InitStep =
-  | { readonly errorCode: number }
-  | { readonly transit: TxnTransit }
-  | { readonly fence: TxnTransit }
-  | { readonly needsProducerId: true };
+type InitStep = { readonly errorCode: number } | { readonly transit: TxnTransit } | { readonly fence: TxnTransit } | { readonly needsProducerId: true };
 
 export async function initProducerId(
   ctx: CoordinatorContext,
@@ -91,13 +87,7 @@ async function written(ctx: CoordinatorContext, shard: TransactionShard, metadat
   return { errorCode: ErrorCode.NONE, producerId: transit.producerId, producerEpoch: transit.producerEpoch };
 }
 
-function prepareInit(
-  ctx: CoordinatorContext,
-  metadata: TransactionMetadata,
-  timeoutMs: number,
-  expected: ExpectedProducer | undefined,
-  spare: bigint | undefined,
-): InitStep {
+function prepareInit(ctx: CoordinatorContext, metadata: TransactionMetadata, timeoutMs: number, expected: ExpectedProducer | undefined, spare: bigint | undefined): InitStep {
   if (metadata.pendingTransitionInProgress) return { errorCode: ErrorCode.CONCURRENT_TRANSACTIONS };
   if (expected !== undefined && !isValidProducerId(metadata, expected)) return { errorCode: ErrorCode.PRODUCER_FENCED };
   const now = ctx.clock();

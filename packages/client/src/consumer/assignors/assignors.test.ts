@@ -41,7 +41,12 @@ const groupArbitrary = fc
     return { partitionsPerTopic, members: subscriptions };
   });
 
-function expectEveryPartitionOnceToASubscriber(members: readonly MemberSubscription[], partitionsPerTopic: ReadonlyMap<string, number>, assignment: Map<string, TopicPartition[]>, allowUnassigned = false): void {
+function expectEveryPartitionOnceToASubscriber(
+  members: readonly MemberSubscription[],
+  partitionsPerTopic: ReadonlyMap<string, number>,
+  assignment: Map<string, TopicPartition[]>,
+  allowUnassigned = false,
+): void {
   expect([...assignment.keys()].sort()).toEqual(members.map((m) => m.memberId).sort());
   const seen = new Set<string>();
   for (const [memberId, partitions] of assignment) {
@@ -75,7 +80,13 @@ function expectBalanced(members: readonly MemberSubscription[], assignment: Map<
 
 describe('range assignor', () => {
   it('matchesKafkasDocumentedExample', () => {
-    const assignment = new RangeAssignor().assign([member('C0', ['t0', 't1']), member('C1', ['t0', 't1'])], new Map([['t0', 3], ['t1', 3]]));
+    const assignment = new RangeAssignor().assign(
+      [member('C0', ['t0', 't1']), member('C1', ['t0', 't1'])],
+      new Map([
+        ['t0', 3],
+        ['t1', 3],
+      ]),
+    );
     expect(names(assignment)).toEqual({ C0: ['t0p0', 't0p1', 't1p0', 't1p1'], C1: ['t0p2', 't1p2'] });
   });
 
@@ -96,13 +107,26 @@ describe('range assignor', () => {
 
 describe('round-robin assignor', () => {
   it('matchesKafkasDocumentedExampleWithEqualSubscriptions', () => {
-    const assignment = new RoundRobinAssignor().assign([member('C0', ['t0', 't1']), member('C1', ['t0', 't1'])], new Map([['t0', 3], ['t1', 3]]));
+    const assignment = new RoundRobinAssignor().assign(
+      [member('C0', ['t0', 't1']), member('C1', ['t0', 't1'])],
+      new Map([
+        ['t0', 3],
+        ['t1', 3],
+      ]),
+    );
     expect(names(assignment)).toEqual({ C0: ['t0p0', 't0p2', 't1p1'], C1: ['t0p1', 't1p0', 't1p2'] });
   });
 
   it('matchesKafkasDocumentedExampleWithDifferentSubscriptions', () => {
     const members = [member('C0', ['t0']), member('C1', ['t0', 't1']), member('C2', ['t0', 't1', 't2'])];
-    const assignment = new RoundRobinAssignor().assign(members, new Map([['t0', 1], ['t1', 2], ['t2', 3]]));
+    const assignment = new RoundRobinAssignor().assign(
+      members,
+      new Map([
+        ['t0', 1],
+        ['t1', 2],
+        ['t2', 3],
+      ]),
+    );
     expect(names(assignment)).toEqual({ C0: ['t0p0'], C1: ['t1p0'], C2: ['t1p1', 't2p0', 't2p1', 't2p2'] });
   });
 
@@ -126,9 +150,7 @@ const rebalanceArbitrary = fc
   .record({ group: groupArbitrary, leavers: fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), joiners: fc.integer({ min: 0, max: 3 }) })
   .map(({ group, leavers, joiners }) => {
     const previous = stickyAssignment(group.members, group.partitionsPerTopic);
-    const stayers = group.members
-      .filter((_, index) => !leavers[index] || index === 0)
-      .map((m) => ({ ...m, ownedPartitions: previous.get(m.memberId)!, generationId: 4 }));
+    const stayers = group.members.filter((_, index) => !leavers[index] || index === 0).map((m) => ({ ...m, ownedPartitions: previous.get(m.memberId)!, generationId: 4 }));
     const newcomers = Array.from({ length: joiners }, (_, index) => member(`n${index}`, [...group.members[index % group.members.length]!.topics]));
     return { partitionsPerTopic: group.partitionsPerTopic, members: [...stayers, ...newcomers] };
   });
@@ -166,10 +188,7 @@ describe('cooperative-sticky assignor', () => {
     const round1 = assignor.assign([first, member('b', ['t'])], new Map([['t', 4]]));
     expect(round1.get('a')!.length).toBe(2);
     expect(round1.get('b')).toEqual([]);
-    const round2 = assignor.assign(
-      [{ ...first, ownedPartitions: round1.get('a')!, generationId: 2 }, member('b', ['t'], { generationId: 2 })],
-      new Map([['t', 4]]),
-    );
+    const round2 = assignor.assign([{ ...first, ownedPartitions: round1.get('a')!, generationId: 2 }, member('b', ['t'], { generationId: 2 })], new Map([['t', 4]]));
     expect(round2.get('a')).toEqual(round1.get('a'));
     expect(round2.get('b')!.length).toBe(2);
   });

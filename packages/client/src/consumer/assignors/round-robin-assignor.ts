@@ -12,9 +12,7 @@ export class RoundRobinAssignor implements Assignor {
   assign(members: readonly MemberSubscription[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]> {
     const assignment = emptyAssignment(members);
     const sorted = [...members].sort(compareMembers);
-    const topics = [...new Set(members.flatMap((member) => member.topics))]
-      .filter((topic) => partitionsPerTopic.has(topic))
-      .sort(compareStrings);
+    const topics = [...new Set(members.flatMap((member) => member.topics))].filter((topic) => partitionsPerTopic.has(topic)).sort(compareStrings);
     let next = 0;
     for (const topic of topics) {
       for (let partition = 0; partition < partitionsPerTopic.get(topic)!; partition++) {

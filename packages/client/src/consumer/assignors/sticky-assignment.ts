@@ -14,10 +14,7 @@ import { type MemberSubscription, type TopicPartition, compareStrings, partition
  * within one where subscriptions allow and keeps as much ownership as the
  * balance allows.
  */
-export function stickyAssignment(
-  members: readonly MemberSubscription[],
-  partitionsPerTopic: ReadonlyMap<string, number>,
-): Map<string, TopicPartition[]> {
+export function stickyAssignment(members: readonly MemberSubscription[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]> {
   const order = [...members].sort((a, b) => compareStrings(a.memberId, b.memberId));
   const subscribers = new Map<string, MemberSubscription[]>();
   for (const member of order) {
@@ -103,19 +100,11 @@ function leastLoaded(candidates: readonly MemberSubscription[], holdings: Readon
  * than the large one would lose partitions it could have kept. Every move
  * lowers the sum of squared counts, so it ends.
  */
-function balance(
-  order: readonly MemberSubscription[],
-  subscribers: ReadonlyMap<string, MemberSubscription[]>,
-  holdings: ReadonlyMap<string, Holding>,
-): void {
+function balance(order: readonly MemberSubscription[], subscribers: ReadonlyMap<string, MemberSubscription[]>, holdings: ReadonlyMap<string, Holding>): void {
   while (moveOne(order, subscribers, holdings));
 }
 
-function moveOne(
-  order: readonly MemberSubscription[],
-  subscribers: ReadonlyMap<string, MemberSubscription[]>,
-  holdings: ReadonlyMap<string, Holding>,
-): boolean {
+function moveOne(order: readonly MemberSubscription[], subscribers: ReadonlyMap<string, MemberSubscription[]>, holdings: ReadonlyMap<string, Holding>): boolean {
   const byCount = order.map((member) => holdings.get(member.memberId)!).sort((a, b) => count(b) - count(a));
   for (const from of byCount) {
     for (const list of [from.given, from.owned]) {

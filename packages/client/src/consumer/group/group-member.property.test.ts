@@ -61,7 +61,12 @@ describe('GroupMember state machine', () => {
         for (const answer of heartbeats) {
           coordinator.heartbeatError = answer;
           await waitFor(() => coordinator.heartbeatError === 0, 'the heartbeat to take the answer');
-          await waitFor(() => !member.rebalancing, 'the member to settle', 5000, () => member.ensureActive());
+          await waitFor(
+            () => !member.rebalancing,
+            'the member to settle',
+            5000,
+            () => member.ensureActive(),
+          );
           expect([...held].sort(), log.join('\n')).toEqual(member.assignment.map(partitionKey).sort());
         }
         expect(faults, log.join('\n')).toEqual([]);

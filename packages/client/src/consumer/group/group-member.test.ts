@@ -4,15 +4,7 @@ import { ClusterClient } from '../../cluster/index.js';
 import { KafkaConfigError, KafkaProtocolError } from '../../errors/index.js';
 import { GroupMember } from './group-member.js';
 import type { GroupMemberOptions } from './group-member-options.js';
-import {
-  type JoinRequest,
-  RecordingHost,
-  ScriptedCoordinator,
-  type SyncRequest,
-  setUp as setUpWith,
-  tp,
-  waitFor,
-} from './scripted-coordinator.test-support.js';
+import { type JoinRequest, RecordingHost, ScriptedCoordinator, type SyncRequest, setUp as setUpWith, tp, waitFor } from './scripted-coordinator.test-support.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -107,7 +99,11 @@ describe('GroupMember', () => {
   it('leaderRejoinsWhenATopicOfTheGroupGainsPartitionsOrIsCreated', async () => {
     const topics: Record<string, number> = { t: 2 };
     const coordinator = new ScriptedCoordinator(
-      (request, count) => ({ generationId: count + 1, leader: request.memberId || 'member-1', members: [{ memberId: request.memberId || 'member-1', groupInstanceId: null, metadata: request.protocols[0]!.metadata }] }),
+      (request, count) => ({
+        generationId: count + 1,
+        leader: request.memberId || 'member-1',
+        members: [{ memberId: request.memberId || 'member-1', groupInstanceId: null, metadata: request.protocols[0]!.metadata }],
+      }),
       (request) => ({ assignment: request.assignments.length === 0 ? [] : [tp(0)] }),
     );
     const { member, host } = await setUp(coordinator, {}, topics);
@@ -170,7 +166,10 @@ describe('GroupMember', () => {
   });
 
   it('looksUpTheCoordinatorAgainWhenItMoves', async () => {
-    const coordinator = new ScriptedCoordinator(() => ({}), () => ({ assignment: [tp(0)] }));
+    const coordinator = new ScriptedCoordinator(
+      () => ({}),
+      () => ({ assignment: [tp(0)] }),
+    );
     const { member } = await setUp(coordinator);
     await member.start();
     const lookups = coordinator.findCoordinatorCalls;
@@ -191,7 +190,10 @@ describe('GroupMember', () => {
   });
 
   it('staticMemberSendsItsInstanceIdAndNoLeaveGroup', async () => {
-    const coordinator = new ScriptedCoordinator(() => ({}), () => ({ assignment: [tp(0)] }));
+    const coordinator = new ScriptedCoordinator(
+      () => ({}),
+      () => ({ assignment: [tp(0)] }),
+    );
     const { member, host, log } = await setUp(coordinator, { groupInstanceId: 'reader-a' });
     await member.start();
     host.positions.set('t-0', 3n);
@@ -205,7 +207,10 @@ describe('GroupMember', () => {
   });
 
   it('dynamicMemberLeavesTheGroupOnClose', async () => {
-    const coordinator = new ScriptedCoordinator(() => ({}), () => ({ assignment: [tp(0)] }));
+    const coordinator = new ScriptedCoordinator(
+      () => ({}),
+      () => ({ assignment: [tp(0)] }),
+    );
     const { member, log } = await setUp(coordinator);
     await member.start();
     await member.leave();
@@ -213,14 +218,25 @@ describe('GroupMember', () => {
   });
 
   it('fencedInstanceIdIsFatal', async () => {
-    const coordinator = new ScriptedCoordinator(() => ({}), () => ({ assignment: [tp(0)] }));
+    const coordinator = new ScriptedCoordinator(
+      () => ({}),
+      () => ({ assignment: [tp(0)] }),
+    );
     const { member } = await setUp(coordinator, { groupInstanceId: 'reader-a' });
     await member.start();
     coordinator.heartbeatError = ErrorCode.FENCED_INSTANCE_ID;
     let error: unknown;
-    await waitFor(() => error !== undefined, 'the member to be fenced', 5000, async () => {
-      error = await member.ensureActive().then(() => undefined, (e: unknown) => e);
-    });
+    await waitFor(
+      () => error !== undefined,
+      'the member to be fenced',
+      5000,
+      async () => {
+        error = await member.ensureActive().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      },
+    );
     expect(error).toBeInstanceOf(KafkaProtocolError);
     expect((error as KafkaProtocolError).errorName).toBe('FENCED_INSTANCE_ID');
     await expect(member.commit([{ ...tp(0), offset: 1n }])).rejects.toThrow(/FENCED_INSTANCE_ID/);
@@ -248,7 +264,10 @@ describe('GroupMember', () => {
   });
 
   it('autoCommitsConsumedPositionsOnItsInterval', async () => {
-    const coordinator = new ScriptedCoordinator(() => ({}), () => ({ assignment: [tp(0), tp(1)] }));
+    const coordinator = new ScriptedCoordinator(
+      () => ({}),
+      () => ({ assignment: [tp(0), tp(1)] }),
+    );
     const { member, host } = await setUp(coordinator, { autoCommitIntervalMs: 30 });
     await member.start();
     host.positions.set('t-1', 7n);
@@ -256,7 +275,10 @@ describe('GroupMember', () => {
   });
 
   it('autoCommitsManuallyAssignedPartitionsOutsideAnyGeneration', async () => {
-    const coordinator = new ScriptedCoordinator(() => ({}), () => ({}));
+    const coordinator = new ScriptedCoordinator(
+      () => ({}),
+      () => ({}),
+    );
     const { member, host, log } = await setUp(coordinator, { autoCommitIntervalMs: 30 });
     host.positions.set('t-2', 9n);
     member.polled();
@@ -269,7 +291,10 @@ describe('GroupMember', () => {
   });
 
   it('fetchesStableOffsetsForReadCommitted', async () => {
-    const coordinator = new ScriptedCoordinator(() => ({}), () => ({ assignment: [tp(0)] }));
+    const coordinator = new ScriptedCoordinator(
+      () => ({}),
+      () => ({ assignment: [tp(0)] }),
+    );
     const { member, log } = await setUp(coordinator, { isolationLevel: 'read_committed' });
     await member.start();
     expect(log).toContain('OffsetFetch requireStable');
@@ -277,7 +302,10 @@ describe('GroupMember', () => {
   });
 
   it('rethrowsAListenerErrorOnceTheJoinIsDone', async () => {
-    const coordinator = new ScriptedCoordinator(() => ({}), () => ({ assignment: [tp(0)] }));
+    const coordinator = new ScriptedCoordinator(
+      () => ({}),
+      () => ({ assignment: [tp(0)] }),
+    );
     const { member } = await setUp(coordinator, {
       rebalanceListener: {
         onAssigned: () => {

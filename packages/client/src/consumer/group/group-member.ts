@@ -556,9 +556,7 @@ export class GroupMember {
       // Mid-join the positions are committed by the join itself, in the right generation.
       if (this.joining !== null || this.generation === NO_GENERATION || this.owned.length === 0) return;
     }
-    const positions = (this.started ? this.host.consumedPositions(this.owned) : this.host.consumedPositions()).filter(
-      (p) => this.autoCommitted.get(partitionKey(p)) !== p.offset,
-    );
+    const positions = (this.started ? this.host.consumedPositions(this.owned) : this.host.consumedPositions()).filter((p) => this.autoCommitted.get(partitionKey(p)) !== p.offset);
     if (positions.length === 0) return;
     try {
       await this.commitInGeneration(positions);
@@ -588,12 +586,7 @@ export class GroupMember {
 }
 
 /** Codes Kafka marks non-retriable that a member answers by joining again, not by giving up. */
-const GROUP_RETRY_CODES: ReadonlySet<number> = new Set([
-  ErrorCode.UNKNOWN_MEMBER_ID,
-  ErrorCode.ILLEGAL_GENERATION,
-  ErrorCode.REBALANCE_IN_PROGRESS,
-  ErrorCode.MEMBER_ID_REQUIRED,
-]);
+const GROUP_RETRY_CODES: ReadonlySet<number> = new Set([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.MEMBER_ID_REQUIRED]);
 
 function isCode(error: unknown, code: number): boolean {
   return error instanceof KafkaProtocolError && error.code === code;

@@ -1,18 +1,7 @@
 // A scripted group coordinator on a FakeBroker and a host that records what
 // the member hands it, for GroupMember's tests: every request and callback
 // goes to one log, in order.
-import {
-  FindCoordinator,
-  Heartbeat,
-  JoinGroup,
-  LeaveGroup,
-  OffsetCommit,
-  OffsetFetch,
-  SyncGroup,
-  encodeAssignment,
-  type RequestOf,
-  type ResponseOf,
-} from '@kstream/protocol';
+import { FindCoordinator, Heartbeat, JoinGroup, LeaveGroup, OffsetCommit, OffsetFetch, SyncGroup, encodeAssignment, type RequestOf, type ResponseOf } from '@kstream/protocol';
 import { ClusterClient } from '../../cluster/index.js';
 import { FakeBroker } from '../../testing/fake-broker.test-support.js';
 import { type TopicPartition, partitionKey } from '../assignors/assignor.js';
