@@ -43,6 +43,8 @@ function install(pkg) {
   const result = spawnSync(npm, ['install', '--prefix', staging, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', spec], {
     stdio: ['ignore', 'ignore', 'inherit'],
     shell: process.platform === 'win32',
+    // Bounded, so an unanswering registry fails the target instead of holding CI.
+    timeout: 5 * 60_000,
   });
   if (result.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
