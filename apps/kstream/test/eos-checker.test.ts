@@ -19,7 +19,15 @@ describe('exactly once under faults', () => {
     // transaction with the freeze second, finished the input after two faults.
     const sequence = ['crash-txn-coordinator', 'crash-leader', 'crash-group-coordinator', 'freeze-worker'] as const;
     // Each phase is printed as it ends, so a run that never ends shows where it stopped.
-    const run = await runEosFaults({ seed: 20261313, faults: sequence.length, sequence, records: 3_000, workers: 3, recordsPerTransaction: 10, log: (line) => console.log(`eos-checker: ${line}`) });
+    const run = await runEosFaults({
+      seed: 20261313,
+      faults: sequence.length,
+      sequence,
+      records: 3_000,
+      workers: 3,
+      recordsPerTransaction: 10,
+      log: (line) => console.log(`eos-checker: ${line}`),
+    });
     console.log(run.summary);
     expect(run.result.violations, run.summary).toEqual([]);
     expect(run.drained, run.summary).toBe(true);

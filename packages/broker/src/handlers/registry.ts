@@ -75,7 +75,7 @@ export class HandlerRegistry {
       }
       const advertised = parseVersionRange(advertisedVersions(handler));
       if (advertised.min > min || advertised.max !== max) {
-        throw new Error(`the ${name} handler's advertised versions ${handler.advertisedVersions} must cover its versions ${handledVersions(handler)} ` + 'and add only older ones');
+        throw new Error(`the ${name} handler's advertised versions ${handler.advertisedVersions} must cover its versions ${handledVersions(handler)} and add only older ones`);
       }
       this.#byKey.set(apiKey, handler);
     }
