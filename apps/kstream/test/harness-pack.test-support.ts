@@ -36,12 +36,25 @@ export function vitestVersion(): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules', 'vitest', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The README's vitest example, between its `<!-- harness-vitest -->` marker and the end of its code block: the pack test runs it as written. */
-export function readmeVitestExample(): string {
+/** jest's major when the jest example was last checked: the scratch project installs its newest release from the registry. */
+export const jestVersion = '^30.5.2';
+
+/** The README's code block after `marker` (an HTML comment), as written: the pack test runs it. */
+function readmeExample(marker: string): string {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const start = readme.indexOf('<!-- harness-vitest -->');
-  if (start < 0) throw new Error('README.md has no <!-- harness-vitest --> example');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(start));
-  if (block === null) throw new Error('README.md: no ```ts block after <!-- harness-vitest -->');
+  const start = readme.indexOf(marker);
+  if (start < 0) throw new Error(`README.md has no ${marker} example`);
+  const block = /```(?:ts|js)\n([\s\S]*?)```/.exec(readme.slice(start));
+  if (block === null) throw new Error(`README.md: no code block after ${marker}`);
   return block[1]!;
+}
+
+/** The README's vitest example, `orders.test.ts`. */
+export function readmeVitestExample(): string {
+  return readmeExample('<!-- harness-vitest -->');
+}
+
+/** The README's jest example, `orders.test.mjs`. */
+export function readmeJestExample(): string {
+  return readmeExample('<!-- harness-jest -->');
 }
