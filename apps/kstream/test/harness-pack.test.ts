@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../src/cluster.test-support.js';
 import { buildIfStale, outsideEnv, pack, registryUnreachable, scratchProject } from './client-pack.test-support.js';
@@ -67,7 +67,8 @@ describe('the harness installed from its tarballs', () => {
     }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
       throw new Error(`vitest in ${project!.dir} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     });
-    const output = stdout + stderr;
+    // Colours (CI's FORCE_COLOR) split "Tests:" from its count: compared without them.
+    const output = stripVTControlCharacters(stdout + stderr);
     expect(output).toMatch(/1 passed/);
     expect(output).not.toMatch(/prevents Vitest from exiting/);
     const left = readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-') && !before.has(name));
@@ -86,7 +87,8 @@ describe('the harness installed from its tarballs', () => {
     }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
       throw new Error(`jest in ${project!.dir} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     });
-    const output = stdout + stderr;
+    // Colours (CI's FORCE_COLOR) split "Tests:" from its count: compared without them.
+    const output = stripVTControlCharacters(stdout + stderr);
     expect(output).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(output).not.toMatch(/did not exit one second after the test run|open handle/i);
     const left = readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-') && !before.has(name));
