@@ -136,9 +136,10 @@ describe('ClientConnection limits', () => {
   });
 
   it('byteDrippingClientIsClosed: a request arriving a byte every 10 ms is closed after request.arrival.timeout.ms though never idle', async () => {
-    // Idle would close it at 1.5 s; a byte every 10 ms keeps it from idling, and the arrival timeout closes it first.
-    // (An idle timeout below the arrival one closed it for idling when the machine held the drip's timer 200 ms.)
-    const { port, logger, requestMemory } = await serve({ arrivalTimeoutMs: 400, idleTimeoutMs: 1_500, queuedMaxRequestBytes: 1024 * 1024 });
+    // The idle timeout is below the arrival one, so only the drip's bytes keep the connection from idling: a byte every
+    // 10 ms against 400 ms of idle leaves room for the machine holding the drip's timer (200 ms of idle did not).
+    const arrivalTimeoutMs = 1_200;
+    const { port, logger, requestMemory } = await serve({ arrivalTimeoutMs, idleTimeoutMs: 400, queuedMaxRequestBytes: 1024 * 1024 });
     const dripper = await client(port);
     const { frame } = produceOf(dripper, 1000);
     const started = Date.now();
@@ -152,11 +153,11 @@ describe('ClientConnection limits', () => {
       clearInterval(drip);
     }
     const closedAfter = Date.now() - started;
-    expect(closedAfter).toBeGreaterThanOrEqual(380);
-    expect(closedAfter).toBeLessThan(1_500);
+    expect(closedAfter).toBeGreaterThanOrEqual(arrivalTimeoutMs - 20);
+    expect(closedAfter).toBeLessThan(arrivalTimeoutMs + 1_500);
     expect(logger.lines.some((l) => l.includes('idle'))).toBe(false);
     expect(logger.lines).toContainEqual(
-      expect.stringMatching(new RegExp(`a request has been arriving for more than 400 ms \\(request.arrival.timeout.ms\\): \\d+ of ${frame.length} bytes arrived`)),
+      expect.stringMatching(new RegExp(`a request has been arriving for more than ${arrivalTimeoutMs} ms \\(request.arrival.timeout.ms\\): \\d+ of ${frame.length} bytes arrived`)),
     );
     expect(requestMemory.reservedBytes).toBe(0);
   });
