@@ -57,41 +57,34 @@ describe('the harness installed from its tarballs', () => {
     expect(tarballs.map((t) => t.name)).toEqual(expect.arrayContaining(['@kstream/broker', '@kstream/client', '@kstream/protocol', '@kstream/controller']));
   });
 
-  it('runsTheReadmeVitestExampleInAFreshProjectAndLeavesNothingBehind', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-')));
-    // Named: vitest's default include would also take the jest example, orders.test.mjs.
-    const { stdout, stderr } = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=verbose', 'orders.test.ts'], {
-      cwd: project!.dir,
-      env: outsideEnv(),
-      timeout: 150_000,
-    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`vitest in ${project!.dir} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-    });
+  /** Runs a test runner in the scratch project: its output without colour codes, and the orders-kafka-* dirs it left in tmpdir. */
+  async function runInProject(runner: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ output: string; left: string[] }> {
+    const ordersDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-'));
+    const before = new Set(ordersDirs());
+    const { stdout, stderr } = await run(process.execPath, args, { cwd: project!.dir, env, timeout: 150_000 }).catch(
+      (error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`${runner} in ${project!.dir} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+      },
+    );
     // Colours (CI's FORCE_COLOR) split "Tests:" from its count: compared without them.
-    const output = stripVTControlCharacters(stdout + stderr);
+    return { output: stripVTControlCharacters(stdout + stderr), left: ordersDirs().filter((name) => !before.has(name)) };
+  }
+
+  it('runsTheReadmeVitestExampleInAFreshProjectAndLeavesNothingBehind', async () => {
+    // Named: vitest's default include would also take the jest example, orders.test.mjs.
+    const { output, left } = await runInProject('vitest', ['node_modules/vitest/vitest.mjs', 'run', '--reporter=verbose', 'orders.test.ts'], outsideEnv());
     expect(output).toMatch(/1 passed/);
     expect(output).not.toMatch(/prevents Vitest from exiting/);
-    const left = readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-') && !before.has(name));
     expect(left).toEqual([]);
   }, 180_000);
 
   it('runsTheReadmeJestExampleInAFreshProjectAndLeavesNothingBehind', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-')));
     // Named: jest's default testMatch would also take the vitest example. Its
     // cache goes in the project (removed with it), not in os.tmpdir().
     const args = ['node_modules/jest/bin/jest.js', '--verbose', '--cacheDirectory', join(project!.dir, '.jest-cache'), 'orders.test.mjs'];
-    const { stdout, stderr } = await run(process.execPath, args, {
-      cwd: project!.dir,
-      env: { ...outsideEnv(), NODE_OPTIONS: '--experimental-vm-modules' },
-      timeout: 150_000,
-    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`jest in ${project!.dir} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-    });
-    // Colours (CI's FORCE_COLOR) split "Tests:" from its count: compared without them.
-    const output = stripVTControlCharacters(stdout + stderr);
+    const { output, left } = await runInProject('jest', args, { ...outsideEnv(), NODE_OPTIONS: '--experimental-vm-modules' });
     expect(output).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(output).not.toMatch(/did not exit one second after the test run|open handle/i);
-    const left = readdirSync(tmpdir()).filter((name) => name.startsWith('orders-kafka-') && !before.has(name));
     expect(left).toEqual([]);
   }, 180_000);
 });
