@@ -1,5 +1,5 @@
 import { cpuUsage, memoryUsage } from 'node:process';
-import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry } from '@kstream/broker';
 import type { BrokerMetricsSnapshot } from '@kstream/broker';
 import type { MetadataState } from '@kstream/metadata';
 

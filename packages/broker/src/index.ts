@@ -1,16 +1,29 @@
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // From source this module is .ts and so are its siblings; from dist, .js.
-const moduleExtension = extname(fileURLToPath(import.meta.url));
+const fromSource = extname(fileURLToPath(import.meta.url)) === '.ts';
+
+/**
+ * A worker thread's entry module: from source the .ts module (spawnWorker
+ * bundles it); compiled, the bundle the build made of it
+ * (tools/bundle-compiled.mjs), or the module itself where only tsc ran.
+ */
+function workerEntry(name: string): URL {
+  if (fromSource) return new URL(`./${name}.ts`, import.meta.url);
+  const bundle = new URL(`./${name}.bundle.cjs`, import.meta.url);
+  return existsSync(bundle) ? bundle : new URL(`./${name}.js`, import.meta.url);
+}
 
 /** The broker worker thread's entry, for spawnWorker. */
-export const brokerWorkerUrl = new URL(`./broker-worker${moduleExtension}`, import.meta.url);
+export const brokerWorkerUrl = workerEntry('broker-worker');
 
 /** The piscina worker entry that runs pool tasks. */
-export const poolTaskWorkerUrl = new URL(`./pool-task-worker${moduleExtension}`, import.meta.url);
+export const poolTaskWorkerUrl = workerEntry('pool-task-worker');
 
 export { Broker } from './broker.js';
+export { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from './metrics/prom-client.js';
 export type { BrokerConfig } from './broker.js';
 export type { BrokerWorkerData } from './broker-worker.js';
 export { BrokerListener } from './broker-listener.js';

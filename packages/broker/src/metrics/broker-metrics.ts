@@ -1,4 +1,4 @@
-import { Gauge, Registry } from 'prom-client';
+import { Gauge, Registry } from './prom-client.js';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { GroupCoordinator } from '@kstream/group-coordinator';
 import type { ReplicaManager } from '../partitions/replica-manager.js';

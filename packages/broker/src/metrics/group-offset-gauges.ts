@@ -1,5 +1,5 @@
-import { Gauge } from 'prom-client';
-import type { Registry } from 'prom-client';
+import { Gauge } from './prom-client.js';
+import type { Registry } from './prom-client.js';
 import type { GroupCoordinator } from '@kstream/group-coordinator';
 
 /** What a scrape asks of the groups: a ListGroups with no filters. */

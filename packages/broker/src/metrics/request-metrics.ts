@@ -1,5 +1,6 @@
-import { Counter, Histogram } from 'prom-client';
-import type { Registry } from 'prom-client';
+import { Counter, Histogram } from './prom-client.js';
+import type { CounterChild, HistogramChild } from './prom-client.js';
+import type { Registry } from './prom-client.js';
 import { errorInfo } from '@kstream/protocol';
 
 /** Request latency buckets, in seconds: sub-millisecond answers up to long-polled fetches (fetch.max.wait.ms) and acks=all waits. */
@@ -17,7 +18,7 @@ export class RequestMetrics {
   readonly #requests: Counter<'api'>;
   readonly #duration: Histogram<'api'>;
   readonly #errors: Counter<'api' | 'error'>;
-  readonly #byApi = new Map<string, { requests: Counter.Internal; duration: Histogram.Internal<'api'> }>();
+  readonly #byApi = new Map<string, { requests: CounterChild; duration: HistogramChild<'api'> }>();
 
   constructor(registry: Registry) {
     const registers = [registry];

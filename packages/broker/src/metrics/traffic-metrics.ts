@@ -1,12 +1,13 @@
-import { Counter } from 'prom-client';
-import type { Registry } from 'prom-client';
+import { Counter } from './prom-client.js';
+import type { CounterChild } from './prom-client.js';
+import type { Registry } from './prom-client.js';
 
 type PartitionLabels = 'topic' | 'partition';
 
 interface PartitionCounters {
-  readonly bytesIn: Counter.Internal;
-  readonly recordsIn: Counter.Internal;
-  readonly bytesOut: Counter.Internal;
+  readonly bytesIn: CounterChild;
+  readonly recordsIn: CounterChild;
+  readonly bytesOut: CounterChild;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { Counter, Gauge } from 'prom-client';
-import type { Registry } from 'prom-client';
+import { Counter, Gauge } from './prom-client.js';
+import type { Registry } from './prom-client.js';
 
 /** The event-loop delay sampling resolution, in milliseconds. */
 const DELAY_RESOLUTION_MS = 10;
