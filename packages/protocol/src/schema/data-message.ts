@@ -44,26 +44,23 @@ export interface DecodedDataMessage<T> {
  * our oldest, or negative, is a ProtocolDecodeError.
  */
 export class DataMessageCodec<T = Record<string, unknown>> {
+  /** Each version's codec, compiled when first used: a thread that starts pays for none it does not read or write. */
   private readonly codecs = new Map<number, MessageCodec<T>>();
   private readonly oldest: number;
   /** The newest version we know. */
   readonly newest: number;
   /** Reads the newest version's fields and leaves any bytes after them, for payloads from newer writers. */
-  private readonly readNewest: (r: ByteReader) => unknown;
+  private readNewestCodec: ((r: ByteReader) => unknown) | undefined;
 
   constructor(readonly spec: DataMessageSpec) {
     const versions = versionsIn(spec.validVersions);
-    for (const version of versions) {
-      this.codecs.set(version, compileMessage<T>(`${spec.name} v${version}`, spec.fields, version, this.isFlexible(version)));
-    }
     this.oldest = parseVersionRange(spec.validVersions).min;
     this.newest = versions[versions.length - 1]!;
-    this.readNewest = structCodec(spec.fields, this.newest, this.isFlexible(this.newest)).read;
   }
 
   /** The 2-byte version, then the message as that version encodes it. Throws ProtocolEncodeError for a value the version cannot carry. */
   encode(message: T, version: number): Buffer {
-    const codec = this.codecs.get(version);
+    const codec = this.codec(version);
     if (codec === undefined) {
       throw new RangeError(`cannot encode ${this.spec.name} version ${version}: supported versions are ${this.spec.validVersions}`);
     }
@@ -96,7 +93,7 @@ export class DataMessageCodec<T = Record<string, unknown>> {
    */
   tryDecodeAs(payload: Buffer, version: number): T | undefined {
     try {
-      return this.codecs.get(version)?.decode(new ByteReader(payload, 2));
+      return this.codec(version)?.decode(new ByteReader(payload, 2));
     } catch (error) {
       if (error instanceof ProtocolDecodeError) return undefined;
       throw error;
@@ -104,13 +101,23 @@ export class DataMessageCodec<T = Record<string, unknown>> {
   }
 
   private decodeBody(r: ByteReader, version: number): T {
-    const codec = this.codecs.get(version);
+    const codec = this.codec(version);
     if (codec !== undefined) return codec.decode(r);
     try {
-      return this.readNewest(r) as T;
+      this.readNewestCodec ??= structCodec(this.spec.fields, this.newest, this.isFlexible(this.newest)).read;
+      return this.readNewestCodec(r) as T;
     } catch (error) {
       throw ProtocolError.inMessage(error, `${this.spec.name} v${version} (read as v${this.newest})`);
     }
+  }
+
+  /** The codec of `version`, undefined for a version outside ours. */
+  private codec(version: number): MessageCodec<T> | undefined {
+    const compiled = this.codecs.get(version);
+    if (compiled !== undefined || !Number.isInteger(version) || version < this.oldest || version > this.newest) return compiled;
+    const codec = compileMessage<T>(`${this.spec.name} v${version}`, this.spec.fields, version, this.isFlexible(version));
+    this.codecs.set(version, codec);
+    return codec;
   }
 
   private isFlexible(version: number): boolean {
