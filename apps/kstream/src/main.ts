@@ -1,4 +1,5 @@
 // The `kstream` command's entry: `node apps/kstream/src/main.ts start [flags]`.
 import { runCli } from './cli.js';
 
-await runCli(process.argv.slice(2));
+// No top-level await: from source this module runs as part of a CommonJS bundle (sourceBundle).
+void runCli(process.argv.slice(2));

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
-import { replyWithTransfer } from '@kstream/actor';
+import type { Piscina } from 'piscina';
+import { replyWithTransfer, withoutTypeScriptLoader } from '@kstream/actor';
+import { sourceBundle } from '@kstream/actor/source-bundle';
 import type { TransferringReply } from '@kstream/actor';
 import { poolTaskWorkerUrl } from '@kstream/broker';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest, RunPoolTaskRequest } from '@kstream/broker';
@@ -12,24 +13,27 @@ import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest, RunPoolTaskRequest 
  * idle node costs nothing here.
  */
 export class TaskPool {
-  readonly #piscina: Piscina;
+  /** Made on the first task: from source, the task module's bundle may have to be built first. */
+  #piscina: Promise<Piscina> | undefined;
 
-  constructor() {
-    const source = poolTaskWorkerUrl.pathname.endsWith('.ts');
-    this.#piscina = new Piscina({
-      filename: poolTaskWorkerUrl.href,
+  run<N extends PoolTaskName>(request: PoolTaskRequest<N>): Promise<PoolTaskOutput<N>> {
+    this.#piscina ??= TaskPool.#open();
+    return this.#piscina.then((piscina) => piscina.run(request) as Promise<PoolTaskOutput<N>>);
+  }
+
+  static async #open(): Promise<Piscina> {
+    // From source the task module is TypeScript: its threads load its bundle
+    // (sourceBundle), without tsx, like the broker workers.
+    const filename = poolTaskWorkerUrl.pathname.endsWith('.ts') ? await sourceBundle(poolTaskWorkerUrl) : poolTaskWorkerUrl;
+    // Loaded here, not at the node's start: most nodes run no task for a while.
+    const { Piscina } = await import('piscina');
+    return new Piscina({
+      filename: filename.href,
       minThreads: 0,
       maxThreads: availableParallelism(),
       idleTimeout: 30_000,
-      // From source the task module is TypeScript. Piscina's own worker script
-      // imports it, so tsx loaded into the thread (and the source condition
-      // for sibling packages) is enough; no bootstrap module is needed.
-      ...(source ? { execArgv: ['--import', import.meta.resolve('tsx'), '--conditions=@kstream/source'] } : {}),
+      execArgv: withoutTypeScriptLoader(process.execArgv),
     });
-  }
-
-  run<N extends PoolTaskName>(request: PoolTaskRequest<N>): Promise<PoolTaskOutput<N>> {
-    return this.#piscina.run(request) as Promise<PoolTaskOutput<N>>;
   }
 
   /**
@@ -44,6 +48,8 @@ export class TaskPool {
 
   /** Lets queued and running tasks finish, then stops the threads. */
   async close(): Promise<void> {
-    await this.#piscina.close();
+    // A pool that could not open has no threads to stop; its error reached the task that opened it.
+    const piscina = await this.#piscina?.catch(() => undefined);
+    await piscina?.close();
   }
 }

@@ -1,11 +1,11 @@
-// Runs the installed `kstream` command (bin/kstream.js, the launcher npm
+// Runs the installed `kstream` command (bin/kstream.cjs, the launcher npm
 // links) as a child process, the way a user's shell does: arguments, stdin,
 // and its stdout, stderr and exit code.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const launcher = fileURLToPath(new URL('../bin/kstream.js', import.meta.url));
+const launcher = fileURLToPath(new URL('../bin/kstream.cjs', import.meta.url));
 
 export interface KstreamResult {
   readonly code: number | null;

@@ -1,5 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Transferable } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cachedSourceBundle } from '@kstream/actor/source-bundle';
 
 export interface SpawnWorkerOptions {
   /** Shown in the worker's thread title and in inspectors. */
@@ -8,26 +11,49 @@ export interface SpawnWorkerOptions {
   readonly transferList?: readonly Transferable[];
 }
 
-// Running a .ts entry means running the workspace from source, so sibling
-// packages must resolve to their source too.
-const SOURCE_CONDITION = '--conditions=@kstream/source';
+// The bundler and the bundle loader, as a worker loads them: plain JavaScript,
+// so a worker needs no TypeScript loader to run them.
+const resolveModule = createRequire(import.meta.url).resolve;
+const SOURCE_BUNDLE_MODULE = pathToFileURL(resolveModule('@kstream/actor/source-bundle')).href;
+const LOAD_BUNDLE_MODULE = resolveModule('@kstream/actor/load-bundle');
+
+const LOADER_FLAGS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
+
+/**
+ * The parent's node flags but a TypeScript loader (tsx): a bundle needs none,
+ * and a worker inheriting `--import tsx` spends ~190 ms loading it.
+ */
+export function withoutTypeScriptLoader(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
+    if (!LOADER_FLAGS.has(flag)) kept.push(arg);
+    else if (inline !== undefined) {
+      if (!/\btsx\b/.test(inline)) kept.push(arg);
+    } else {
+      const value = execArgv[++i] ?? '';
+      if (!/\btsx\b/.test(value)) kept.push(arg, value);
+    }
+  }
+  return kept;
+}
+
+/** A bundle the build made of a compiled entry (tools/bundle-compiled.mjs). */
+const BUNDLE = /\.bundle\.cjs$/;
 
 function isTypeScript(entry: URL): boolean {
   return /\.[cm]?ts$/.test(entry.pathname);
 }
 
-function tsxApi(entry: URL): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch (cause) {
-    throw new Error(`cannot start worker ${entry.href}: a TypeScript entry needs the tsx package installed`, { cause });
-  }
-}
-
 /**
- * Starts a worker thread running `entry`. A .js entry starts as is. A .ts
- * entry starts through tsx, registered inside the worker: Node 20 does not
- * apply an `--import tsx` loader to a worker's own entry module.
+ * Starts a worker thread running `entry`. A .js entry starts as is. A
+ * .bundle.cjs entry (a build's bundle of a compiled one) starts through
+ * loadBundle, from V8's code cache. A .ts entry (the workspace run from
+ * source) starts from its bundle too: found here when current, otherwise
+ * built by the worker (sourceBundle) before it loads it, so this call stays
+ * synchronous and a bundle that cannot be built fails the worker, as a
+ * module that cannot load does.
  */
 export function spawnWorker(entry: URL, options: SpawnWorkerOptions = {}): Worker {
   const common = {
@@ -35,9 +61,14 @@ export function spawnWorker(entry: URL, options: SpawnWorkerOptions = {}): Worke
     transferList: options.transferList ? [...options.transferList] : undefined,
     name: options.name,
   };
+  const worker = { ...common, eval: true, execArgv: withoutTypeScriptLoader(process.execArgv) };
+  const load = `require(${JSON.stringify(LOAD_BUNDLE_MODULE)}).loadBundle`;
+  if (BUNDLE.test(entry.pathname)) return new Worker(`${load}(${JSON.stringify(fileURLToPath(entry))})`, worker);
   if (!isTypeScript(entry)) return new Worker(entry, common);
-
-  const bootstrap = `import(${JSON.stringify(tsxApi(entry))})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(bootstrap, { ...common, eval: true, execArgv: [...process.execArgv, SOURCE_CONDITION] });
+  const bundle = cachedSourceBundle(entry);
+  if (bundle !== undefined) return new Worker(`${load}(${JSON.stringify(fileURLToPath(bundle))})`, worker);
+  const buildThenLoad = `import(${JSON.stringify(SOURCE_BUNDLE_MODULE)})
+    .then((bundler) => bundler.sourceBundle(new URL(${JSON.stringify(entry.href)})))
+    .then((bundle) => ${load}(bundle))`;
+  return new Worker(buildThenLoad, worker);
 }

@@ -80,5 +80,5 @@ async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['
   }
 }
 
-const { port, brokerEpoch } = await broker.start();
-node.tell({ type: 'BrokerStarted', brokerId: config.brokerId, port, brokerEpoch });
+// No top-level await: from source this module runs as part of a CommonJS bundle (sourceBundle).
+void broker.start().then(({ port, brokerEpoch }) => node.tell({ type: 'BrokerStarted', brokerId: config.brokerId, port, brokerEpoch }));
