@@ -94,7 +94,15 @@ async function withBuildLock<T>(build: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Builds (tsc -p tsconfig.lib.json, into a clean dist/) each package whose dist/ is stale; returns what it rebuilt and why. */
+/** The package's nx build command (its package.json's nx.targets.build.command). */
+function buildCommand(packageDir: string): string {
+  const { nx } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { nx?: { targets?: { build?: { command?: string } } } };
+  const command = nx?.targets?.build?.command;
+  if (command === undefined) throw new Error(`${relative(root, packageDir)}/package.json has no nx build command`);
+  return command;
+}
+
+/** Builds (its nx build command, into a clean dist/) each package whose dist/ is stale; returns what it rebuilt and why. */
 export async function buildIfStale(packageDirs: readonly string[]): Promise<string[]> {
   return withBuildLock(async () => {
     const rebuilt: string[] = [];
@@ -102,11 +110,13 @@ export async function buildIfStale(packageDirs: readonly string[]): Promise<stri
       const reason = staleDist(dir);
       if (reason === null) continue;
       rmSync(join(dir, 'dist'), { recursive: true, force: true });
+      // The package's own build, as nx runs it: tsc, and for the broker the bundles of its worker entries.
+      const command = buildCommand(dir);
       try {
-        await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.lib.json'], { cwd: dir });
+        await run('sh', ['-c', command], { cwd: dir, env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` } });
       } catch (error) {
-        const { stdout } = error as { stdout?: string };
-        throw new Error(`tsc -p tsconfig.lib.json failed in ${relative(root, dir)}:\n${stdout ?? String(error)}`);
+        const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+        throw new Error(`${command} failed in ${relative(root, dir)}:\n${stdout ?? ''}${stderr ?? String(error)}`);
       }
       rebuilt.push(`${relative(root, dir)} (${reason})`);
     }

@@ -8,7 +8,7 @@
 //   condition): the import, the call until it resolves, ready until the first
 //   acknowledged record (@kstream/client's Admin creates a 1-partition RF 3
 //   topic, its Producer sends one record) and stop();
-// - `kstream start` as a user runs it (bin/kstream.js): from the spawn to its
+// - `kstream start` as a user runs it (bin/kstream.cjs): from the spawn to its
 //   `kstream ready:` line, and SIGTERM to its exit.
 // Baselines in the same run: three bare worker threads posting 'ready' in a
 // fresh process, and a bare node process from its spawn to its exit. Median
@@ -33,7 +33,7 @@ const STOP_TARGET_MS = 100;
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./child.mjs', import.meta.url));
-const kstreamBin = join(repoRoot, 'apps/kstream/bin/kstream.js');
+const kstreamBin = join(repoRoot, 'apps/kstream/bin/kstream.cjs');
 const compiledIndex = join(repoRoot, 'apps/kstream/dist/index.js');
 const SOURCE_FLAGS = ['--conditions=@kstream/source', '--import', 'tsx'];
 
@@ -233,7 +233,7 @@ export async function main(args: string[]): Promise<void> {
     },
     { name: 'kstream start: SIGTERM -> exit', value: median(cli.exit), unit: 'ms', target: { atMost: STOP_TARGET_MS } },
   ];
-  report(`kstream start --port 0 --metrics-port none --log-level warn, bin/kstream.js (median of ${roundCount}; ms)`, cliFigures);
+  report(`kstream start --port 0 --metrics-port none --log-level warn, bin/kstream.cjs (median of ${roundCount}; ms)`, cliFigures);
   allFigures.push(...cliFigures);
   series.push(['kstream start: spawn -> ready line', cli.ready], ['kstream start: SIGTERM -> exit', cli.exit]);
 
