@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import type { Transferable } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cachedSourceBundle } from '@kstream/actor/source-bundle';
 
 export interface SpawnWorkerOptions {
   /** Shown in the worker's thread title and in inspectors. */
@@ -13,9 +12,18 @@ export interface SpawnWorkerOptions {
 
 // The bundler and the bundle loader, as a worker loads them: plain JavaScript,
 // so a worker needs no TypeScript loader to run them.
-const resolveModule = createRequire(import.meta.url).resolve;
-const SOURCE_BUNDLE_MODULE = pathToFileURL(resolveModule('@kstream/actor/source-bundle')).href;
-const LOAD_BUNDLE_MODULE = resolveModule('@kstream/actor/load-bundle');
+const requireModule = createRequire(import.meta.url);
+const SOURCE_BUNDLE_MODULE = pathToFileURL(requireModule.resolve('@kstream/actor/source-bundle')).href;
+const LOAD_BUNDLE_MODULE = requireModule.resolve('@kstream/actor/load-bundle');
+
+/**
+ * The bundler, required when a .ts entry first starts rather than imported:
+ * a bundle of this package would otherwise carry it (and node:crypto) into
+ * every broker thread, which starts no worker.
+ */
+function bundler(): typeof import('@kstream/actor/source-bundle') {
+  return requireModule('@kstream/actor/source-bundle') as typeof import('@kstream/actor/source-bundle');
+}
 
 const LOADER_FLAGS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
 
@@ -65,7 +73,7 @@ export function spawnWorker(entry: URL, options: SpawnWorkerOptions = {}): Worke
   const load = `require(${JSON.stringify(LOAD_BUNDLE_MODULE)}).loadBundle`;
   if (BUNDLE.test(entry.pathname)) return new Worker(`${load}(${JSON.stringify(fileURLToPath(entry))})`, worker);
   if (!isTypeScript(entry)) return new Worker(entry, common);
-  const bundle = cachedSourceBundle(entry);
+  const bundle = bundler().cachedSourceBundle(entry);
   if (bundle !== undefined) return new Worker(`${load}(${JSON.stringify(fileURLToPath(bundle))})`, worker);
   const buildThenLoad = `import(${JSON.stringify(SOURCE_BUNDLE_MODULE)})
     .then((bundler) => bundler.sourceBundle(new URL(${JSON.stringify(entry.href)})))
