@@ -14,9 +14,8 @@
 // the entry package's node_modules/.cache, beside a manifest of the inputs'
 // sizes and modification times.
 'use strict';
-const { createHash } = require('node:crypto');
 const { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const { basename, dirname, extname, join, relative, sep } = require('node:path');
+const { dirname, extname, join, relative, sep } = require('node:path');
 const { fileURLToPath, pathToFileURL } = require('node:url');
 
 /** Bumped when a bundle's shape changes, so bundles built by an older version of this file are rebuilt. */
@@ -65,8 +64,11 @@ function cachedSourceBundle(entry) {
  */
 function bundleFiles(entry) {
   const entryPath = fileURLToPath(entry);
-  const name = `${basename(entryPath, extname(entryPath))}-${digest(`${entryPath}\n${esbuildVersion()}\n${BUNDLE_FORMAT}`)}`;
   const dir = packageDir(entryPath);
+  // The entry's path in its package, flattened, and what the bundle is made
+  // with: a bundle of another esbuild or format is another file.
+  const inPackage = relative(dir, entryPath).slice(0, -extname(entryPath).length).replaceAll(sep, '~');
+  const name = `${inPackage}-esbuild${esbuildVersion()}-f${BUNDLE_FORMAT}`;
   return {
     entryPath,
     packageDir: dir,
@@ -231,11 +233,6 @@ function esbuildVersion() {
   } catch (cause) {
     throw new Error('running a TypeScript entry from source needs the esbuild package installed', { cause });
   }
-}
-
-/** @param {string} text */
-function digest(text) {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 module.exports = { bundleCompiled, cachedSourceBundle, sourceBundle };
