@@ -1,5 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import * as Comlink from 'comlink';
+import { atLevel, stderrLogger } from '@kstream/actor';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import { KstreamNode } from './kstream-node.js';
 import type { NodeOptions } from './kstream-node.js';
@@ -42,11 +43,13 @@ export interface Cluster {
 /**
  * Starts a kstream node inside this program: `brokers` broker threads
  * (default 3) listening on 127.0.0.1 from `port` on (default 9092; 0 picks
- * free ports), with their data under `dataDir`. Rejects with a ConfigError
+ * free ports), with their data under `dataDir`. Without a `logger` it writes
+ * its warn and error lines to stderr. Rejects with a ConfigError
  * for bad options, a data dir that is not writable, or a port in use.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const node = await KstreamNode.start({ ...START_DEFAULTS, ...options });
+  // A test suite's output is no place for a cluster's lifecycle lines; its problems are.
+  const node = await KstreamNode.start({ ...START_DEFAULTS, ...options, logger: options.logger ?? atLevel(stderrLogger, 'warn') });
   const { port1, port2 } = new MessageChannel();
   const control: NodeControl = {
     describe: () => node.describe(),

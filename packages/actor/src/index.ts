@@ -3,7 +3,7 @@ export { unknownMessage } from './actor-message.js';
 export { ActorError } from './actor-error.js';
 export type { ActorErrorCode } from './actor-error.js';
 export type { Logger, LogLevel } from './logger.js';
-export { LOG_LEVELS, plainLogFields, stderrLogger, withFields } from './logger.js';
+export { atLevel, LOG_LEVELS, plainLogFields, stderrLogger, withFields } from './logger.js';
 export { RepeatedLog } from './repeated-log.js';
 export type { RepeatedLogOptions } from './repeated-log.js';
 export type { Endpoint } from './endpoint.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { plainLogFields, stderrLogger, withFields } from './index.js';
+import { atLevel, LOG_LEVELS, plainLogFields, stderrLogger, withFields } from './index.js';
 
 describe('stderrLogger', () => {
   afterEach(() => {
@@ -49,6 +49,31 @@ describe('withFields', () => {
     expect(entries).toEqual([
       ['info', 'broker 1 registered', { component: 'controller' }],
       ['warn', 'broker 2 fenced', { component: 'controller/quorum', brokerEpoch: 4 }],
+    ]);
+  });
+});
+
+describe('atLevel', () => {
+  it('dropsTheEntriesBelowTheLevel and passes the rest with their fields', () => {
+    const entries: [string, string, object | undefined][] = [];
+    const inner = {
+      info: (msg: string, fields?: object) => void entries.push(['info', msg, fields]),
+      warn: (msg: string, fields?: object) => void entries.push(['warn', msg, fields]),
+      error: (msg: string, fields?: object) => void entries.push(['error', msg, fields]),
+    };
+    for (const level of LOG_LEVELS) {
+      const logger = atLevel(inner, level);
+      logger.info('listening', { broker: 1 });
+      logger.warn('ISR shrank', { partition: 'orders-0' });
+      logger.error('flush failed');
+    }
+    expect(entries).toEqual([
+      ['error', 'flush failed', undefined],
+      ['warn', 'ISR shrank', { partition: 'orders-0' }],
+      ['error', 'flush failed', undefined],
+      ['info', 'listening', { broker: 1 }],
+      ['warn', 'ISR shrank', { partition: 'orders-0' }],
+      ['error', 'flush failed', undefined],
     ]);
   });
 });

@@ -22,6 +22,13 @@ export function withFields(logger: Logger, fields: object): Logger {
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 
+/** `logger` without the entries below `level` (LOG_LEVELS, most severe first). */
+export function atLevel(logger: Logger, level: LogLevel): Logger {
+  const kept = (entry: LogLevel) => LOG_LEVELS.indexOf(entry) <= LOG_LEVELS.indexOf(level);
+  const drop = () => undefined;
+  return { info: kept('info') ? logger.info : drop, warn: kept('warn') ? logger.warn : drop, error: logger.error };
+}
+
 // Errors would stringify as {} and bigints would throw; both appear in the
 // fields actors log (a handler's failure, an offset).
 function replacer(_key: string, value: unknown): unknown {

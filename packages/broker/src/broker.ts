@@ -291,7 +291,8 @@ export class Broker {
       if (reply.errorCode !== ErrorCode.NONE) {
         this.#logger.warn(`broker ${brokerId}: controlled shutdown refused with ${errorInfo(reply.errorCode).name}; stopping all the same`);
       } else if (reply.remainingLeaderships > 0) {
-        this.#logger.warn(`broker ${brokerId}: stopping while still leading ${reply.remainingLeaderships} partition(s) that have no other live in-sync replica`);
+        // Routine when the whole node stops or a partition has one replica: the partitions are offline until a replica returns.
+        this.#logger.info(`broker ${brokerId}: stopping while still leading ${reply.remainingLeaderships} partition(s) that have no other live in-sync replica`);
       }
     } catch (error) {
       this.#logger.warn(`broker ${brokerId}: controlled shutdown failed; stopping all the same`, { error });
