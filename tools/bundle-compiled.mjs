@@ -1,7 +1,8 @@
-// Part of a package's build, after tsc: bundles compiled worker entries, each
-// into <entry>.bundle.cjs beside it, so a worker thread loads one script
-// (from V8's code cache, see @kstream/actor's loadBundle) instead of some 400
-// modules — about 250 ms less for every broker thread that starts.
+// Part of a package's build, after tsc: bundles compiled entries (a broker
+// thread's, the kstream package's and its command's), each into
+// <entry>.bundle.cjs beside it, so a thread loads one script (a worker from
+// V8's code cache, see @kstream/actor's loadBundle) instead of some 400
+// modules: about 250 ms less for every broker thread that starts.
 //
 //   node ../../tools/bundle-compiled.mjs dist/broker-worker.js [more entries...]
 import { resolve } from 'node:path';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `kstream` command as npm installs it. Installed from a tarball it runs
-// the compiled dist/main.js. In the workspace (src/ beside this file) it runs
+// the build's bundle of dist/main.js. In the workspace (src/ beside this file) it runs
 // the TypeScript sources the way `npm start` does: from their bundle, one
 // script that @kstream/actor's sourceBundle builds with esbuild once per
 // change of the sources, run from V8's code cache (loadBundle): tens of
@@ -22,5 +22,5 @@ if (existsSync(source)) {
   if (bundle !== undefined) loadBundle(bundle);
   else sourceBundle(entry).then(loadBundle);
 } else {
-  import(pathToFileURL(join(__dirname, '..', 'dist', 'main.js')).href);
+  require('@kstream/actor/load-bundle').loadBundle(join(__dirname, '..', 'dist', 'main.bundle.cjs'));
 }

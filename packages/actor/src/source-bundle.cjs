@@ -21,7 +21,7 @@ const { fileURLToPath, pathToFileURL } = require('node:url');
 /** Bumped when a bundle's shape changes, so bundles built by an older version of this file are rebuilt. */
 const BUNDLE_FORMAT = 2;
 const SOURCE_CONDITION = '@kstream/source';
-/** In a compiled bundle, the function at the top that gives an inlined module's URL from its path relative to the bundle (a module's own `require` may be shadowed). */
+/** In a compiled bundle, the function at the top that gives an inlined module's URL from its package and path (there, not in each module: a module's own `require` may be shadowed). */
 const MODULE_URL_HELPER = '__kstreamModuleUrl';
 const CACHE_DIR = join('node_modules', '.cache', 'kstream-bundles');
 /** A workspace source, as opposed to a third-party package's file. */
@@ -90,24 +90,32 @@ async function build({ entryPath, packageDir, bundlePath, manifestPath }) {
 }
 
 /**
- * The bundle of a compiled worker entry (a package's dist/), for the build to
- * ship beside it: packages resolve to their dist/, and each inlined module's
- * `import.meta.url` is its file's path relative to the bundle, as the
- * packages sit beside each other both in the workspace (packages/<name>) and
- * once installed (node_modules/@kstream/<name>).
+ * The bundle of a compiled entry (a package's dist/ module), for the build to
+ * ship beside it. Packages resolve to their dist/. Each inlined module's
+ * `import.meta.url` is found when the bundle runs: beside the bundle for a
+ * module of its own package, from where `require.resolve` finds its package
+ * for another's, so the paths computed from it hold in the workspace
+ * (packages/<name>, apps/<name>) and once installed (node_modules/...) alike.
  *
  * @param {string} entryPath a .js module of a package's dist/
  * @param {string} outfile where the bundle goes
  * @returns {Promise<void>}
  */
 async function bundleCompiled(entryPath, outfile) {
+  const ownDir = packageDir(entryPath);
   await writeBundle({
     entryPath,
     outfile,
-    workingDir: packageDir(entryPath),
+    workingDir: ownDir,
     conditions: [],
-    moduleUrl: (path) => `${MODULE_URL_HELPER}(${JSON.stringify(relative(dirname(outfile), path))})`,
-    banner: `var ${MODULE_URL_HELPER} = (path) => require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href;`,
+    moduleUrl: (path) => {
+      const dir = packageDir(path);
+      if (dir === ownDir) return `${MODULE_URL_HELPER}(null, ${JSON.stringify(relative(dirname(outfile), path))})`;
+      const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      const main = require.resolve(name, { paths: [ownDir] });
+      return `${MODULE_URL_HELPER}(${JSON.stringify(name)}, ${JSON.stringify(relative(dirname(main), path))})`;
+    },
+    banner: `var ${MODULE_URL_HELPER} = (pkg, path) => require("node:url").pathToFileURL(require("node:path").join(pkg === null ? __dirname : require("node:path").dirname(require.resolve(pkg)), path)).href;`,
   });
 }
 

@@ -36,7 +36,8 @@ const STOP_TARGET_MS = 100;
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const kstreamBin = join(repoRoot, 'apps/kstream/bin/kstream.cjs');
-const compiledIndex = join(repoRoot, 'apps/kstream/dist/index.js');
+// What the package exports (its build's bundle of dist/index.js), as a user's import loads it.
+const compiledIndex = join(repoRoot, 'apps/kstream/dist/index.bundle.cjs');
 const SOURCE_FLAGS = ['--conditions=@kstream/source', '--import', 'tsx'];
 
 type Build = 'compiled' | 'source';
