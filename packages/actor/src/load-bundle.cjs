@@ -12,7 +12,7 @@ const { Script, constants } = require('node:vm');
  * Runs a CommonJS bundle of sourceBundle's as Node runs a module, from V8's
  * code cache kept beside it: compiling a bundle of the workspace's packages
  * anew took ~30 ms of every thread's start. V8 checks that the cache is of
- * this source and this V8 and ignores (here: rewrites) one that is not. The
+ * this source and ignores (here: rewrites) one that is not. The
  * cache is made once the bundle's top level has run, so it also holds the
  * functions the start ran.
  *
@@ -22,7 +22,8 @@ const { Script, constants } = require('node:vm');
 function loadBundle(bundle) {
   const path = typeof bundle === 'string' ? bundle : fileURLToPath(bundle);
   const source = readFileSync(path, 'utf8');
-  const cachePath = `${path}.v8-cache`;
+  // One cache per V8: Node 20 and Node 24 runs of the same bundle keep their own.
+  const cachePath = `${path}.v8-${process.versions.v8}.cache`;
   const cachedData = readOptional(cachePath);
   // Node's own module wrapper, on the source's first line so line numbers hold.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {

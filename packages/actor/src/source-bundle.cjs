@@ -19,7 +19,7 @@ const { dirname, extname, join, relative, sep } = require('node:path');
 const { fileURLToPath, pathToFileURL } = require('node:url');
 
 /** Bumped when a bundle's shape changes, so bundles built by an older version of this file are rebuilt. */
-const BUNDLE_FORMAT = 2;
+const BUNDLE_FORMAT = 3;
 const SOURCE_CONDITION = '@kstream/source';
 /** In a compiled bundle, the function at the top that gives an inlined module's URL from its package and path (there, not in each module: a module's own `require` may be shadowed). */
 const MODULE_URL_HELPER = '__kstreamModuleUrl';
@@ -137,7 +137,8 @@ async function writeBundle({ entryPath, outfile, workingDir, conditions, moduleU
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: `node${process.versions.node.split('.')[0]}`,
+    // The oldest Node kstream runs on (package.json engines), whichever Node builds it: Node 20 and 24 share these files.
+    target: 'node20',
     conditions,
     write: false,
     metafile: true,
