@@ -134,7 +134,7 @@ function staleBuild(): string | undefined {
   try {
     builtAt = statSync(compiledIndex).mtimeMs;
   } catch {
-    return 'apps/kstream/dist/index.js is missing';
+    return 'apps/kstream/dist/index.bundle.cjs is missing';
   }
   const sources = ['apps/kstream/src', ...readdirSync(join(repoRoot, 'packages')).map((p) => `packages/${p}/src`)];
   const newer = sources.filter((dir) => {
@@ -144,7 +144,7 @@ function staleBuild(): string | undefined {
       return false;
     }
   });
-  return newer.length === 0 ? undefined : `apps/kstream/dist/index.js is older than ${newer.join(', ')}`;
+  return newer.length === 0 ? undefined : `apps/kstream/dist/index.bundle.cjs is older than ${newer.join(', ')}`;
 }
 
 function rounds(values: readonly number[]): string {
