@@ -218,6 +218,12 @@ export class Broker {
     for (const { socket, connectionId } of this.#waitingConnections ?? []) this.#serve(socket, connectionId);
     this.#waitingConnections = undefined;
     this.#scheduleHeartbeat();
+    // Ready means ready: the partitions the registration's metadata gave this
+    // broker have opened their logs and taken their roles before it reports
+    // started, so a client's first request is not held behind a restart's
+    // log recovery (Kafka loads its logs before its broker runs). Heartbeats
+    // go on meanwhile.
+    await partitions.partitionsSettled();
     this.#logger.info(`broker ${this.brokerId}: listening on ${this.#config.host}:${port}`, {
       brokerEpoch: this.#brokerEpoch,
       logDir: this.#config.logDir,

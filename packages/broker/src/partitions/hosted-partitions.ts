@@ -272,6 +272,11 @@ export class HostedPartitions {
     }
   }
 
+  /** Resolves once every change to the hosted partitions asked for so far has finished (a failure is logged, and the partition offline). */
+  async settled(): Promise<void> {
+    await Promise.all(this.#pending.values());
+  }
+
   #serially(key: string, run: () => Promise<void>): Promise<void> {
     const previous = this.#pending.get(key) ?? Promise.resolve();
     const next = previous

@@ -148,3 +148,22 @@ describe('ReplicaManager hosting', () => {
     expect(() => partitionConfigFrom({ 'min.insync.replicas': '0' })).toThrow(/min\.insync\.replicas/);
   });
 });
+
+describe('ReplicaManager partitionsSettled', () => {
+  it('waitsForEveryPartitionAReconcileHosts: once settled, each is open with its recovered log, none still opening', async () => {
+    const logDir = tempDir();
+    const before = await openManager({ logDir });
+    const topics = Array.from({ length: 20 }, (_, i) => assignment(`t${i}`));
+    await before.reconcile(topics);
+    for (const t of topics) await before.appendRecords(t.topic, 0, await batch(['a', 'b']), 1, 1000);
+    await closeManager(before);
+
+    const after = await openManager({ logDir });
+    // Not awaited: the broker's registration starts the reconcile and, before it reports started, waits for it to settle.
+    void after.reconcile(topics);
+    expect(after.partition('t19', 0)).toBeUndefined();
+    await after.partitionsSettled();
+    for (const t of topics) expect(after.partition(t.topic, 0)?.logEndOffset).toBe(2n);
+    await closeManager(after);
+  });
+});

@@ -305,6 +305,11 @@ export class ReplicaManager {
     return this.#hosted.reconcile(assignments);
   }
 
+  /** Resolves once the partitions' changes asked for so far (opening logs, taking roles) have finished. */
+  partitionsSettled(): Promise<void> {
+    return this.#hosted.settled();
+  }
+
   /** The partition, led by this broker, for a client's request (see HostedPartitions.leader). */
   leaderPartition(topic: string, partition: number, currentLeaderEpoch = -1): Promise<Partition> {
     return this.#hosted.leader(topic, partition, currentLeaderEpoch);
