@@ -2,17 +2,20 @@
 // CommonJS, plain JavaScript: a worker thread loads this with `require`
 // before anything else, with no module loader to start and no TypeScript.
 'use strict';
-const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname } = require('node:path');
 const { fileURLToPath } = require('node:url');
 const { Script, constants } = require('node:vm');
 
+/** A cache file starts with the bundle's size and modification time (two doubles). */
+const STAMP_BYTES = 16;
+
 /**
  * Runs a CommonJS bundle of sourceBundle's as Node runs a module, from V8's
  * code cache kept beside it: compiling a bundle of the workspace's packages
- * anew took ~30 ms of every thread's start. V8 checks that the cache is of
- * this source and ignores (here: rewrites) one that is not. The
+ * anew took ~30 ms of every thread's start. A cache made from another
+ * build of the bundle, or refused by V8, is ignored and rewritten. The
  * cache is made once the bundle's top level has run, so it also holds the
  * functions the start ran.
  *
@@ -21,10 +24,17 @@ const { Script, constants } = require('node:vm');
  */
 function loadBundle(bundle) {
   const path = typeof bundle === 'string' ? bundle : fileURLToPath(bundle);
-  const source = readFileSync(path, 'utf8');
-  // One cache per V8: Node 20 and Node 24 runs of the same bundle keep their own.
+  const fd = openSync(path, 'r');
+  let source;
+  let stamp;
+  try {
+    stamp = stampOf(fstatSync(fd));
+    source = readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
   const cachePath = `${path}.v8-${process.versions.v8}.cache`;
-  const cachedData = readOptional(cachePath);
+  const cachedData = cacheFor(readOptional(cachePath), stamp);
   // Node's own module wrapper, on the source's first line so line numbers hold.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: path,
@@ -33,8 +43,33 @@ function loadBundle(bundle) {
   });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(path), module, path, dirname(path));
-  if (cachedData === undefined || script.cachedDataRejected === true) writeCache(cachePath, script.createCachedData());
+  if (cachedData === undefined || script.cachedDataRejected === true) writeCache(cachePath, Buffer.concat([stamp, script.createCachedData()]));
   return module.exports;
+}
+
+/**
+ * The bundle's size and modification time, which a cache starts with. V8
+ * checks only that a cache was made from a source of the same length, so a
+ * rebuilt bundle of the same size would otherwise run the old code.
+ *
+ * @param {import('node:fs').Stats} stat
+ */
+function stampOf(stat) {
+  const stamp = Buffer.alloc(STAMP_BYTES);
+  stamp.writeDoubleLE(stat.size, 0);
+  stamp.writeDoubleLE(stat.mtimeMs, 8);
+  return stamp;
+}
+
+/**
+ * The code cache in `file` if it was made from the bundle `stamp` describes.
+ *
+ * @param {Buffer | undefined} file
+ * @param {Buffer} stamp
+ */
+function cacheFor(file, stamp) {
+  if (file === undefined || file.length <= STAMP_BYTES || !file.subarray(0, STAMP_BYTES).equals(stamp)) return undefined;
+  return file.subarray(STAMP_BYTES);
 }
 
 /** @param {string} path */

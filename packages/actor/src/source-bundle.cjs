@@ -24,7 +24,7 @@ const SOURCE_CONDITION = '@kstream/source';
 /** In a compiled bundle, the function at the top that gives an inlined module's URL from its package and path (there, not in each module: a module's own `require` may be shadowed). */
 const MODULE_URL_HELPER = '__kstreamModuleUrl';
 const CACHE_DIR = join('node_modules', '.cache', 'kstream-bundles');
-/** A workspace source, as opposed to a third-party package's file. */
+/** A JavaScript or TypeScript module, whose import.meta.url a bundle keeps. */
 const WORKSPACE_SOURCE = /\.[cm]?[jt]s$/;
 
 /**
@@ -177,8 +177,10 @@ function keepImportMetaUrl(read, moduleUrl) {
   return {
     name: 'kstream-import-meta-url',
     setup(build) {
+      // Every module esbuild loads is the entry package's or a @kstream
+      // package's (keepPackagesExternal leaves the rest out), wherever it sits:
+      // installed, kstream's packages are under node_modules too.
       build.onLoad({ filter: WORKSPACE_SOURCE }, (args) => {
-        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
         read.set(args.path, inputEntry(args.path));
         const source = readFileSync(args.path, 'utf8');
         const contents = source.replace(/\bimport\.meta\.url\b/g, moduleUrl(args.path));
