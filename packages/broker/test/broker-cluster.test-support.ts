@@ -45,7 +45,8 @@ export class BrokerCluster {
     return cluster;
   }
 
-  async startBroker(brokerId: number): Promise<void> {
+  /** Starts broker `brokerId`; with `peersCut`, its links to the other brokers start cut (healPeers joins them). */
+  async startBroker(brokerId: number, options: { peersCut?: boolean } = {}): Promise<void> {
     const toController = new MessageChannel();
     const toNode = new MessageChannel();
     this.controller.attachBroker(brokerId, toController.port1);
@@ -62,6 +63,10 @@ export class BrokerCluster {
       const pair = new MessageChannel();
       peers.attach(peerId, pair.port1);
       running.channels.peers.attach(brokerId, pair.port2);
+      if (options.peersCut === true) {
+        peers.setCut(peerId, true);
+        running.channels.peers.setCut(brokerId, true);
+      }
     }
     broker = new Broker(
       { brokerId, host: '127.0.0.1', port: 0, logDir: join(this.dir, `broker-${brokerId}`), heartbeatIntervalMs: 1_000, staticConfig: this.staticConfig },
@@ -70,6 +75,16 @@ export class BrokerCluster {
     );
     const { port } = await broker.start();
     this.#brokers.set(brokerId, { broker, port, channels: { controller, node, peers } });
+  }
+
+  /** Heals every cut link between broker `brokerId` and the other running brokers. */
+  healPeers(brokerId: number): void {
+    const running = this.#brokers.get(brokerId)!;
+    for (const [peerId, other] of this.#brokers) {
+      if (peerId === brokerId) continue;
+      running.channels.peers.setCut(peerId, false);
+      other.channels.peers.setCut(brokerId, false);
+    }
   }
 
   /** Shuts broker `brokerId` down and has the controller fence it, as the node does when a broker thread exits. */
