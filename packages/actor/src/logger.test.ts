@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { atLevel, LOG_LEVELS, plainLogFields, stderrLogger, withFields } from './index.js';
+import type { Logger } from './index.js';
 
 describe('stderrLogger', () => {
   afterEach(() => {
@@ -35,14 +36,16 @@ describe('plainLogFields', () => {
   });
 });
 
+/** A Logger that keeps its entries as [level, message, fields]. */
+function recordingLogger(): { entries: [string, string, object | undefined][]; logger: Logger } {
+  const entries: [string, string, object | undefined][] = [];
+  const record = (level: string) => (msg: string, fields?: object) => void entries.push([level, msg, fields]);
+  return { entries, logger: { info: record('info'), warn: record('warn'), error: record('error') } };
+}
+
 describe('withFields', () => {
   it('addsTheFieldsToEveryEntry, an entrys own fields winning', () => {
-    const entries: [string, string, object | undefined][] = [];
-    const inner = {
-      info: (msg: string, fields?: object) => void entries.push(['info', msg, fields]),
-      warn: (msg: string, fields?: object) => void entries.push(['warn', msg, fields]),
-      error: (msg: string, fields?: object) => void entries.push(['error', msg, fields]),
-    };
+    const { entries, logger: inner } = recordingLogger();
     const controller = withFields(inner, { component: 'controller' });
     controller.info('broker 1 registered');
     controller.warn('broker 2 fenced', { brokerEpoch: 4, component: 'controller/quorum' });
@@ -55,12 +58,7 @@ describe('withFields', () => {
 
 describe('atLevel', () => {
   it('dropsTheEntriesBelowTheLevel and passes the rest with their fields', () => {
-    const entries: [string, string, object | undefined][] = [];
-    const inner = {
-      info: (msg: string, fields?: object) => void entries.push(['info', msg, fields]),
-      warn: (msg: string, fields?: object) => void entries.push(['warn', msg, fields]),
-      error: (msg: string, fields?: object) => void entries.push(['error', msg, fields]),
-    };
+    const { entries, logger: inner } = recordingLogger();
     for (const level of LOG_LEVELS) {
       const logger = atLevel(inner, level);
       logger.info('listening', { broker: 1 });
