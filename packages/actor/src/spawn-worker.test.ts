@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnWorker } from './index.js';
+import { spawnWorker, withoutTypeScriptLoader } from './index.js';
 
 // A .ts entry starting and importing a sibling from source is pinned down by
 // mailbox-worker.test.ts; these cover the rest of the contract.
@@ -45,5 +45,10 @@ describe('spawnWorker', () => {
     const error = await new Promise<Error>((resolve) => worker.once('error', resolve));
     expect(error.message).toContain('missing.ts');
     await exited;
+  });
+
+  it('workersDropTheTypeScriptLoaderButKeepEveryOtherFlag', () => {
+    const execArgv = ['--conditions=@kstream/source', '--import', 'tsx', '--enable-source-maps', '--import=tsx/esm', '--require', './otel.cjs', '--import', 'file:///x/node_modules/tsx/dist/loader.mjs'];
+    expect(withoutTypeScriptLoader(execArgv)).toEqual(['--conditions=@kstream/source', '--enable-source-maps', '--require', './otel.cjs']);
   });
 });

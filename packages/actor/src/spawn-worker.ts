@@ -18,8 +18,8 @@ const LOAD_BUNDLE_MODULE = requireModule.resolve('@kstream/actor/load-bundle');
 
 /**
  * The bundler, required when a .ts entry first starts rather than imported:
- * a bundle of this package would otherwise carry it (and node:crypto) into
- * every broker thread, which starts no worker.
+ * a bundle of this package would otherwise carry it (and esbuild's loading)
+ * into every broker thread, which starts no worker.
  */
 function bundler(): typeof import('@kstream/actor/source-bundle') {
   return requireModule('@kstream/actor/source-bundle') as typeof import('@kstream/actor/source-bundle');
