@@ -48,7 +48,17 @@ describe('spawnWorker', () => {
   });
 
   it('workersDropTheTypeScriptLoaderButKeepEveryOtherFlag', () => {
-    const execArgv = ['--conditions=@kstream/source', '--import', 'tsx', '--enable-source-maps', '--import=tsx/esm', '--require', './otel.cjs', '--import', 'file:///x/node_modules/tsx/dist/loader.mjs'];
+    const execArgv = [
+      '--conditions=@kstream/source',
+      '--import',
+      'tsx',
+      '--enable-source-maps',
+      '--import=tsx/esm',
+      '--require',
+      './otel.cjs',
+      '--import',
+      'file:///x/node_modules/tsx/dist/loader.mjs',
+    ];
     expect(withoutTypeScriptLoader(execArgv)).toEqual(['--conditions=@kstream/source', '--enable-source-maps', '--require', './otel.cjs']);
   });
 });
