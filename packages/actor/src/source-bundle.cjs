@@ -40,7 +40,7 @@ const WORKSPACE_SOURCE = /\.[cm]?[jt]s$/;
  */
 async function sourceBundle(entry) {
   const files = bundleFiles(entry);
-  if (isFresh(files.manifestPath)) return pathToFileURL(files.bundlePath);
+  if (isFresh(files)) return pathToFileURL(files.bundlePath);
   await build(files);
   return pathToFileURL(files.bundlePath);
 }
@@ -54,7 +54,7 @@ async function sourceBundle(entry) {
  */
 function cachedSourceBundle(entry) {
   const files = bundleFiles(entry);
-  return isFresh(files.manifestPath) ? pathToFileURL(files.bundlePath) : undefined;
+  return isFresh(files) ? pathToFileURL(files.bundlePath) : undefined;
 }
 
 /**
@@ -199,8 +199,13 @@ function inputEntry(path) {
   return [path, stat.size, stat.mtimeMs];
 }
 
-/** @param {string} manifestPath */
-function isFresh(manifestPath) {
+/**
+ * Whether the bundle is there and every input has the size and modification
+ * time it had when the bundle was built.
+ *
+ * @param {BundleFiles} files
+ */
+function isFresh({ bundlePath, manifestPath }) {
   /** @type {{ inputs: [string, number, number][] }} */
   let manifest;
   try {
@@ -208,6 +213,7 @@ function isFresh(manifestPath) {
   } catch {
     return false;
   }
+  if (statSync(bundlePath, { throwIfNoEntry: false }) === undefined) return false;
   return manifest.inputs.every(([path, size, mtimeMs]) => {
     const stat = statSync(path, { throwIfNoEntry: false });
     return stat !== undefined && stat.size === size && stat.mtimeMs === mtimeMs;

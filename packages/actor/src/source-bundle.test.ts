@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,13 @@ describe('sourceBundle and loadBundle', () => {
     expect(cachedSourceBundle(entry)).toBeUndefined();
     const rebuilt = await sourceBundle(entry);
     expect((loadBundle(rebuilt) as { result: { answer: number } }).result.answer).toBe(42);
+  });
+
+  it('aRemovedBundleIsBuiltAgain though its manifest is still there', async () => {
+    const bundle = fileURLToPath(await sourceBundle(entry));
+    rmSync(bundle);
+    expect(cachedSourceBundle(entry)).toBeUndefined();
+    expect(existsSync(fileURLToPath(await sourceBundle(entry)))).toBe(true);
   });
 
   it('loadBundleWritesAV8CodeCacheThatTheNextLoadTakes', async () => {
