@@ -13,7 +13,7 @@ const STAMP_BYTES = 16;
 
 /**
  * Runs a CommonJS bundle of sourceBundle's as Node runs a module, from V8's
- * code cache kept beside it: compiling a bundle of the workspace's packages
+ * code cache kept beside it (unless source maps are on, see below): compiling a bundle of the workspace's packages
  * anew took ~30 ms of every thread's start. A cache made from another
  * build of the bundle, or refused by V8, is ignored and rewritten. The
  * cache is made once the bundle's top level has run, so it also holds the
@@ -24,6 +24,10 @@ const STAMP_BYTES = 16;
  */
 function loadBundle(bundle) {
   const path = typeof bundle === 'string' ? bundle : fileURLToPath(bundle);
+  // Node maps the stack lines of what it loads itself to the sources (the
+  // bundle's linked map), not those of a vm.Script: with source maps on
+  // (--enable-source-maps), TypeScript lines matter more than the cache.
+  if (process.sourceMapsEnabled) return require(path);
   const fd = openSync(path, 'r');
   let source;
   let stamp;

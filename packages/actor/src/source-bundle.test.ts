@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { loadBundle } from '@kstream/actor/load-bundle';
 import { bundleCompiled, cachedSourceBundle, sourceBundle } from '@kstream/actor/source-bundle';
+
+const run = promisify(execFile);
+const requireModule = createRequire(import.meta.url);
 
 // A scratch package: a .ts entry importing a sibling module that reports its
 // own import.meta.url, and a third-party package that stays a require.
@@ -65,6 +71,19 @@ describe('sourceBundle and loadBundle', () => {
     // A second load leaves an accepted cache as it is.
     loadBundle(bundle);
     expect(readFileSync(`${bundle}.v8-${process.versions.v8}.cache`).equals(cache)).toBe(true);
+  });
+
+  it('withSourceMapsOnStackLinesNameTheTypeScriptSources', async () => {
+    writeFileSync(join(dir, 'src', 'boom.ts'), "export function boom(): never {\n  throw new Error('boom');\n}\n");
+    const thrower = pathToFileURL(join(dir, 'src', 'thrower.ts'));
+    writeFileSync(fileURLToPath(thrower), "import { boom } from './boom.js';\nexport const run = (): never => boom();\n");
+    const bundle = fileURLToPath(await sourceBundle(thrower));
+    // A process of its own: vitest formats stacks itself, over Node's source maps.
+    const printStack = `try { require(${JSON.stringify(requireModule.resolve('@kstream/actor/load-bundle'))}).loadBundle(${JSON.stringify(bundle)}).run() } catch (e) { console.log(e.stack) }`;
+    const mapped = await run(process.execPath, ['--enable-source-maps', '-e', printStack]);
+    expect(mapped.stdout).toContain(`${join(dir, 'src', 'boom.ts')}:2:`);
+    const unmapped = await run(process.execPath, ['-e', printStack]);
+    expect(unmapped.stdout).toContain(`${bundle}:`);
   });
 
   it('aBundleThatCannotBeBuiltRejectsNamingTheFile', async () => {
