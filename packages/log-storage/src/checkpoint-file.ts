@@ -14,14 +14,23 @@ export interface CheckpointFormat<T> {
  * Kafka's checkpoint file: a text file of a version line, a count line and
  * `count` entry lines of space-separated fields, replaced atomically (write
  * `.tmp`, fsync, rename, fsync the directory) so a crash leaves the old or
- * the new file, never half of one. Not thread-safe; owned by one loop,
- * whose writes may overlap (see write). One CheckpointFile per path.
+ * the new file, never half of one. A write of the content the last write
+ * left there is skipped. Not thread-safe; owned by one loop, whose writes
+ * may overlap (see write). One CheckpointFile per path.
  */
 export class CheckpointFile<T> {
   /** Writes one at a time: each replaces the file through the same `.tmp`. */
   private readonly writes = new SerialQueue();
   /** The write waiting for the one in progress; calls made meanwhile join it. */
   private next: { content: Buffer; written: Promise<void> } | undefined;
+  /**
+   * What this object's last write left on disk, durable; undefined while a
+   * write runs and after one fails (the file then holds the old content or
+   * the new). Not taken from a read: a process that crashed between the
+   * rename and the directory's fsync leaves a name the page cache shows and
+   * an OS crash may still undo, so the first write after an open is made.
+   */
+  private written: Buffer | undefined;
 
   constructor(
     private readonly io: LogDirIo,
@@ -35,7 +44,10 @@ export class CheckpointFile<T> {
    * and every call made before that next write starts joins it with the
    * entries of the latest call (each write holds the whole state, so the
    * ones in between would only be overwritten). A call resolves once a
-   * write of its entries, or of newer ones, is durable.
+   * write of its entries, or of newer ones, is durable. With no write
+   * queued or running, entries the last write already left on disk resolve
+   * at once, nothing written: a periodic checkpoint of offsets that did not
+   * move costs no fsync.
    */
   write(entries: readonly T[]): Promise<void> {
     const content = this.encode(entries);
@@ -43,10 +55,13 @@ export class CheckpointFile<T> {
       this.next.content = content;
       return this.next.written;
     }
+    if (this.written?.equals(content)) return Promise.resolve();
     const next = { content, written: Promise.resolve() };
-    next.written = this.writes.run(() => {
+    next.written = this.writes.run(async () => {
       this.next = undefined;
-      return this.io.writeFileAtomic(this.path, next.content);
+      this.written = undefined;
+      await this.io.writeFileAtomic(this.path, next.content);
+      this.written = next.content;
     });
     this.next = next;
     return next.written;

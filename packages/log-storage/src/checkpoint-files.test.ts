@@ -60,6 +60,34 @@ describe('OffsetCheckpointFile', () => {
     expect(existsSync(`${path}.tmp`)).toBe(false);
   });
 
+  it('identicalNotRewritten: a write of the content the last write left is skipped; a failed write does not count, nor does a read', async () => {
+    const dir = tempLogDir();
+    const path = join(dir, 'replication-offset-checkpoint');
+    const fs = new FaultyFileSystem();
+    const io = new LogDirIo(dir, fs);
+    const renames = (): number => fs.renames.filter(([, to]) => to === path).length;
+    const file = new OffsetCheckpointFile(io, path);
+    const offsets = (offset: bigint) => [{ topic: 'orders', partition: 0, offset }];
+    await file.write(offsets(1n));
+    await file.write(offsets(1n));
+    expect(renames()).toBe(1);
+    await file.write(offsets(2n));
+    expect(renames()).toBe(2);
+
+    fs.failSyncs('EIO');
+    await expect(file.write(offsets(3n))).rejects.toThrow(KafkaStorageError);
+    fs.heal();
+    await file.write(offsets(3n));
+    expect(renames()).toBe(3);
+    expect(readFileSync(path, 'utf8')).toBe('0\n1\norders 0 3\n');
+
+    // A crash between the rename and the directory's fsync leaves a name an OS crash may undo: the first write after an open is made.
+    const reopened = new OffsetCheckpointFile(io, path);
+    await reopened.read();
+    await reopened.write(offsets(3n));
+    expect(renames()).toBe(4);
+  });
+
   it('missing: an absent file is an empty checkpoint', async () => {
     const dir = tempLogDir();
     expect((await new OffsetCheckpointFile(new LogDirIo(dir), join(dir, 'nope')).read()).size).toBe(0);
