@@ -124,6 +124,19 @@ export class LeaderEpochFileCache {
   }
 
   /**
+   * Drops entries starting after `logEndOffset`, for a log opened after a
+   * clean shutdown (after a crash, recovery may have cut off the batches of
+   * an entry starting at the log end: truncateFromEnd). An entry starting
+   * at the log end offset is then an epoch with no batches yet — a leader's
+   * that had not appended when the broker stopped — and stays, as on a
+   * running broker: leading again in that epoch keeps it, and following
+   * drops it at the follower's first truncation (PartitionLog.truncateTo).
+   */
+  dropEntriesPast(logEndOffset: bigint): boolean {
+    return this.truncateFromEnd(logEndOffset + 1n);
+  }
+
+  /**
    * The log now starts at `startOffset`: entries starting at or before it
    * collapse into one, for the epoch in force there, starting at it.
    */

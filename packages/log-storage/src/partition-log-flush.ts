@@ -63,7 +63,7 @@ export class PartitionLogFlusher {
     try {
       for (const segment of plan.segments) await segment.flush(true);
       await this.syncDirectoryIfDirty();
-      if (state.epochCacheDirty) await this.flushEpochCache();
+      if (this.epochCacheLagsBatches()) await this.flushEpochCache();
     } finally {
       for (const segment of plan.segments) await segment.release();
     }
@@ -96,15 +96,33 @@ export class PartitionLogFlusher {
     this.scheduleFlush();
   }
 
-  /** Writes the leader epoch checkpoint; a failure is logged and retried by the next flush. */
+  /**
+   * Records a change of the epoch cache that only concerns an epoch with no
+   * batches (PartitionLog.assignEpochStartOffset, truncateTo at the log
+   * end), without writing it: see PartitionLogState.epochCacheBatchlessOnly.
+   */
+  noteBatchlessEpochChange(): void {
+    const state = this.state;
+    if (!state.epochCacheDirty) state.epochCacheBatchlessOnly = true;
+    state.epochCacheDirty = true;
+  }
+
+  /** Whether the leader epoch checkpoint lacks an entry that batches in the log depend on: flush and close must write it. */
+  epochCacheLagsBatches(): boolean {
+    return this.state.epochCacheDirty && !this.state.epochCacheBatchlessOnly;
+  }
+
+  /** Writes the leader epoch checkpoint; a failure is logged and retried by the next append or flush. */
   async flushEpochCache(): Promise<void> {
     const state = this.state;
     try {
       await state.leaderEpochCache.flush();
       state.epochCacheDirty = false;
+      state.epochCacheBatchlessOnly = false;
     } catch (error) {
       // The batches carry their epochs: recovery rebuilds the cache from them; the next flush retries.
       state.epochCacheDirty = true;
+      state.epochCacheBatchlessOnly = false;
       state.ctx.logger.error('Failed to write the leader epoch checkpoint', { partition: topicPartitionName(state.ctx.topicPartition), error });
     }
   }

@@ -27,8 +27,15 @@ export interface PartitionLogState {
   truncations: number;
   /** A segment was created since the directory was last fsynced. */
   directoryDirty: boolean;
-  /** The leader epoch checkpoint on disk lags the cache: its last write failed. */
+  /** The leader epoch checkpoint on disk lags the cache: a change not written yet, or a write that failed. The next append writes it. */
   epochCacheDirty: boolean;
+  /**
+   * Every change the checkpoint lacks is of an epoch with no batches (see
+   * PartitionLog.assignEpochStartOffset): recovery never needs such an
+   * entry, so flush and close leave it unwritten; an append, whose batches
+   * make it matter, writes it.
+   */
+  epochCacheBatchlessOnly: boolean;
   /** Writes the recovery point to the log directory's checkpoint (see PartitionLogOptions.checkpointRecoveryPoint). */
   readonly checkpointRecoveryPoint: (() => Promise<void>) | undefined;
   /** Told the new log end offset after every truncation (the log cleaner's first dirty offset must not stay above it). */

@@ -24,8 +24,10 @@ export function truncateTo(state: PartitionLogState, flusher: PartitionLogFlushe
       // Nothing to cut, but an epoch this broker started as leader and
       // appended nothing in still ends the cache (as in Kafka): a follower
       // would send it as its last fetched epoch, which the new leader never
-      // had, and be told to truncate again on every fetch, never joining the ISR.
-      if (state.leaderEpochCache.truncateFromEnd(logEnd)) await flusher.flushEpochCache();
+      // had, and be told to truncate again on every fetch, never joining the
+      // ISR. That epoch has no batches, so the checkpoint waits for the next
+      // append (see PartitionLog.assignEpochStartOffset).
+      if (state.leaderEpochCache.truncateFromEnd(logEnd)) flusher.noteBatchlessEpochChange();
       return false;
     }
     if (targetOffset < state.segments.first.baseOffset) {

@@ -130,6 +130,7 @@ export class PartitionLog {
       truncations: 0,
       directoryDirty: false,
       epochCacheDirty: false,
+      epochCacheBatchlessOnly: false,
       checkpointRecoveryPoint,
       truncationListeners: new Set(),
     };
@@ -159,9 +160,12 @@ export class PartitionLog {
       throw error;
     }
     const log = new PartitionLog(ctx, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochCache, producerState, options.checkpointRecoveryPoint);
-    const end = epochCache.truncateFromEnd(log.logEndOffset);
+    // Recovery may have cut batches off, and their epochs go from the log end on;
+    // after a clean shutdown nothing was cut, and an unchanged cache is not written again.
+    const recovered = loaded.recoveredFrom !== undefined;
+    const end = recovered ? epochCache.truncateFromEnd(log.logEndOffset) : epochCache.dropEntriesPast(log.logEndOffset);
     const start = epochCache.truncateFromStart(log.logStartOffset);
-    if (end || start || loaded.recoveryPoint < log.logEndOffset) await epochCache.flush();
+    if (end || start || recovered) await epochCache.flush();
     return log;
   }
 
@@ -417,10 +421,29 @@ export class PartitionLog {
     return this.leaderEpochCache.endOffsetFor(leaderEpoch, this.logEndOffset);
   }
 
-  /** A new leader records that its epoch starts at the log end offset (Kafka's maybeAssignEpochStartOffset). */
+  /**
+   * A new leader records that its epoch starts at the log end offset
+   * (Kafka's maybeAssignEpochStartOffset), in memory only: the checkpoint
+   * is written, fsynced, by the first append in the epoch before that is
+   * acknowledged (PartitionLogState.epochCacheBatchlessOnly). Kafka writes
+   * and fsyncs it here (3.7 dropped the fsync; KAFKA-16541 put it back, an
+   * unsynced checkpoint being one an OS crash can leave empty). A restarted
+   * node gives every partition a new leader epoch, so here that was a
+   * fsynced write per partition before the first produce. Until a batch
+   * carries the epoch, its entry needs no disk:
+   * - recovery rebuilds entries from the batches past the recovery point,
+   *   and a flush writes the checkpoint before moving that point past a
+   *   batch; what a crash can lose is an entry with no batches, which this
+   *   broker leading again assigns again at the same offset (nothing was
+   *   appended after it) and which following drops (truncateTo);
+   * - OffsetForLeaderEpoch is answered from memory, where the leader's
+   *   current epoch always is; another replica knows an epoch only from its
+   *   batches or from leading it, so none asks this broker about an earlier
+   *   epoch of its own that has no batches.
+   */
   assignEpochStartOffset(leaderEpoch: number, startOffset: bigint): Promise<void> {
     return this.state.serial.run(async () => {
-      if (this.leaderEpochCache.assign(leaderEpoch, startOffset)) await this.flusher.flushEpochCache();
+      if (this.leaderEpochCache.assign(leaderEpoch, startOffset)) this.flusher.noteBatchlessEpochChange();
     });
   }
 
@@ -521,7 +544,7 @@ export class PartitionLog {
       if (flush) await state.producerState.takeSnapshot(logEndOffsetOf(state));
       await state.producerState.snapshotsDone();
       for (const segment of state.segments.all()) await (flush ? segment.close() : segment.closeForDeletion()).catch(fail);
-      if (flush && state.epochCacheDirty) await this.flusher.flushEpochCache().catch(fail);
+      if (flush && this.flusher.epochCacheLagsBatches()) await this.flusher.flushEpochCache().catch(fail);
     });
     if (failure !== undefined) throw failure;
   }
