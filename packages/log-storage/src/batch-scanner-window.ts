@@ -1,4 +1,4 @@
-import type { StorageFile } from './log-dir-io.js';
+import type { StorageFile } from './storage-file.js';
 
 /**
  * A forward-moving view of the bytes [from, to) of a file, for a batch scan:

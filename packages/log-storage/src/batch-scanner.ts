@@ -1,7 +1,7 @@
 import { BATCH_HEADER_SIZE, CURRENT_MAGIC, lastOffsetOf, readBatchHeader, validateBatch, type RecordBatchHeader } from '@kstream/protocol';
 import type { BatchChain, EpochSpike } from './batch-chain.js';
 import { ScanWindow } from './batch-scanner-window.js';
-import type { StorageFile } from './log-dir-io.js';
+import type { StorageFile } from './storage-file.js';
 import { describeProblem } from './storage-errors.js';
 
 /** What the log needs to know of a stored batch, read from its header. */

@@ -31,6 +31,8 @@ export class FaultyFileSystem implements FileSystem {
   /** fdatasync calls begun (syncs counts the completed ones). */
   syncsStarted = 0;
   private readonly openFds = new Map<number, string>();
+  /** The most files it had open at once. */
+  peakOpenFiles = 0;
   bytesWritten = 0;
   /** The file of every writev or writevSync call, in order. */
   readonly writeCalls: string[] = [];
@@ -116,6 +118,7 @@ export class FaultyFileSystem implements FileSystem {
     this.check('open');
     const fd = await this.base.open(path, flags);
     this.openFds.set(fd, path);
+    this.peakOpenFiles = Math.max(this.peakOpenFiles, this.openFds.size);
     return fd;
   }
 

@@ -17,7 +17,9 @@ export { LeaderEpochFileCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from '.
 export type { EpochEntry, EpochEndOffset } from './leader-epoch-file-cache.js';
 export { OffsetCheckpointFile } from './offset-checkpoint-file.js';
 export type { PartitionOffset } from './offset-checkpoint-file.js';
-export { LogDirIo, StorageFile, nodeFileSystem } from './log-dir-io.js';
+export { LogDirIo, nodeFileSystem } from './log-dir-io.js';
+export { OpenFileBudget } from './open-file-budget.js';
+export { StorageFile } from './storage-file.js';
 export type { FileSystem, FileStat } from './log-dir-io.js';
 export {
   KafkaStorageError,

@@ -1,5 +1,5 @@
 import { BATCH_HEADER_SIZE, readBatchHeader, type RecordBatchHeader } from '@kstream/protocol';
-import type { StorageFile } from './log-dir-io.js';
+import type { StorageFile } from './storage-file.js';
 import type { CleanerThrottle } from './log-cleaner-throttle.js';
 
 /** A stored batch as the cleaner reads it: its header and its bytes (a view valid until the next batch is asked for). */

@@ -6,7 +6,8 @@ import { addToOffsetMap, OffsetMap } from './log-cleaner-offset-map.js';
 import { CleanedSegmentWriter } from './log-cleaner-segment-writer.js';
 import { CleanerThrottle } from './log-cleaner-throttle.js';
 import { CleanedTransactions, controlTypeOf, LogTransactionsScan } from './log-cleaner-transactions.js';
-import { LogDirIo, nodeFileSystem, type FileSystem, type StorageFile } from './log-dir-io.js';
+import { LogDirIo, nodeFileSystem, type FileSystem } from './log-dir-io.js';
+import type { StorageFile } from './storage-file.js';
 import { LOG_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
 import { decodeAbortedTxns, type AbortedTxn } from './transaction-index.js';
 

@@ -1,5 +1,6 @@
 import { lastOffsetOf, readBatchHeader } from '@kstream/protocol';
-import type { LogDirIo, StorageFile } from './log-dir-io.js';
+import type { LogDirIo } from './log-dir-io.js';
+import type { StorageFile } from './storage-file.js';
 import { CLEANED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
 import type { CleanerThrottle } from './log-cleaner-throttle.js';
 import { silentLogger } from './logger.js';

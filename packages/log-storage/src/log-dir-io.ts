@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
+import { OpenFileBudget } from './open-file-budget.js';
+import { StorageFile } from './storage-file.js';
 import { KafkaStorageError } from './storage-errors.js';
 
 /** open(2) flags for a file read and written in place, created if missing, never truncated (index files). */
@@ -73,7 +75,8 @@ function errnoCode(error: unknown): string | undefined {
  * which turns a failed system call into a KafkaStorageError naming the log
  * directory, the operation, the file and the errno code — the broker takes
  * that directory's partitions offline or answers KAFKA_STORAGE_ERROR.
- * One LogDirIo per log directory; it holds no state besides its path.
+ * One LogDirIo per log directory; besides its path it holds the budget
+ * of files it may have open at once (unbounded unless given).
  */
 export class LogDirIo {
   /**
@@ -95,6 +98,7 @@ export class LogDirIo {
     readonly logDir: string,
     readonly fileSystem: FileSystem = nodeFileSystem,
     readonly inlineWriteMaxBytes = LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES,
+    readonly budget = new OpenFileBudget(Number.POSITIVE_INFINITY),
   ) {}
 
   async attempt<T>(operation: string, path: string, run: () => Promise<T>): Promise<T> {
@@ -116,18 +120,35 @@ export class LogDirIo {
 
   /** Opens with open(2)-style flags: 'r', 'r+', 'w+' (create or truncate), 'wx+' (create, must not exist). */
   async open(path: string, flags: string | number): Promise<StorageFile> {
-    const fd = await this.attempt('open', path, () => this.fileSystem.open(path, flags));
-    return new StorageFile(this, path, fd);
+    return (await this.#open(path, flags, false, false))!;
   }
 
   /** Opens an existing file, or returns undefined if there is none. */
-  async openIfExists(path: string, flags: string | number): Promise<StorageFile | undefined> {
+  openIfExists(path: string, flags: string | number): Promise<StorageFile | undefined> {
+    return this.#open(path, flags, false, true);
+  }
+
+  /**
+   * Opens a file the budget may close while it is idle and that reopens
+   * itself read-write ('r+') on its next use: a segment's .log, which a
+   * broker keeps for as long as the segment exists. `create` makes a new
+   * empty file (replacing one of the same name).
+   */
+  async openEvictable(path: string, create: boolean): Promise<StorageFile> {
+    return (await this.#open(path, create ? 'w+' : 'r+', true, false))!;
+  }
+
+  async #open(path: string, flags: string | number, evictable: boolean, missingOk: boolean): Promise<StorageFile | undefined> {
+    await this.budget.acquire();
+    let fd: number;
     try {
-      return new StorageFile(this, path, await this.fileSystem.open(path, flags));
+      fd = await this.fileSystem.open(path, flags);
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined;
-      return this.attempt('open', path, () => Promise.reject(error));
+      this.budget.release();
+      if (missingOk && errnoCode(error) === 'ENOENT') return undefined;
+      throw this.storageError('open', path, error);
     }
+    return new StorageFile(this, path, fd, evictable);
   }
 
   readdir(path: string): Promise<string[]> {
@@ -215,121 +236,4 @@ export class LogDirIo {
     await this.rename(tmp, path);
     await this.fsyncDir(dirname(path));
   }
-}
-
-/** An open file of the log; its calls go through the LogDirIo that opened it. */
-export class StorageFile {
-  private closed = false;
-
-  constructor(
-    private readonly io: LogDirIo,
-    readonly path: string,
-    readonly fd: number,
-  ) {}
-
-  /** Reads into `buffer` from `position` until the buffer (or `length` bytes of it) is full or the file ends; returns the bytes read. */
-  read(buffer: Buffer, position: number, length = buffer.length): Promise<number> {
-    return this.io.attempt('read', this.path, async () => {
-      let done = 0;
-      while (done < length) {
-        const n = await this.io.fileSystem.read(this.fd, buffer, done, length - done, position + done);
-        if (n === 0) break;
-        done += n;
-      }
-      return done;
-    });
-  }
-
-  /**
-   * Writes all of `buffers` at `position` (one pwritev, repeated only after a
-   * short write). Every append goes through here, so the usual case — one
-   * complete pwritev — costs one promise step and no async function frame,
-   * whose saved registers were a large part of an append's garbage.
-   */
-  write(buffers: readonly Buffer[], position: number): Promise<void> {
-    let total = 0;
-    for (const b of buffers) total += b.length;
-    let writing: Promise<number>;
-    try {
-      writing = this.io.fileSystem.writev(this.fd, buffers, position);
-    } catch (error) {
-      return Promise.reject(this.io.storageError('write', this.path, error));
-    }
-    return writing.then((written) => (written < total ? this.writeRest(buffers, position, written, total) : undefined), this.writeFailed);
-  }
-
-  private readonly writeFailed = (error: unknown): never => {
-    throw this.io.storageError('write', this.path, error);
-  };
-
-  /**
-   * Writes all of `buffers` at `position` on the calling thread (pwritev,
-   * repeated after a short write); throws a KafkaStorageError. For writes no
-   * larger than the LogDirIo's inlineWriteMaxBytes.
-   */
-  writeInline(buffers: readonly Buffer[], position: number): void {
-    let total = 0;
-    for (const b of buffers) total += b.length;
-    try {
-      let written = this.io.fileSystem.writevSync(this.fd, buffers, position);
-      while (written < total) {
-        const n = this.io.fileSystem.writevSync(this.fd, remainder(buffers, written), position + written);
-        if (n === 0) throw new Error(`no progress after ${written} of ${total} bytes`);
-        written += n;
-      }
-    } catch (error) {
-      throw this.io.storageError('write', this.path, error);
-    }
-  }
-
-  /** The rest of a short write. */
-  private writeRest(buffers: readonly Buffer[], position: number, written: number, total: number): Promise<void> {
-    return this.io.attempt('write', this.path, async () => {
-      while (written < total) {
-        const n = await this.io.fileSystem.writev(this.fd, remainder(buffers, written), position + written);
-        if (n === 0) throw new Error(`no progress after ${written} of ${total} bytes`);
-        written += n;
-      }
-    });
-  }
-
-  datasync(): Promise<void> {
-    return this.io.attempt('fdatasync', this.path, () => this.io.fileSystem.fdatasync(this.fd));
-  }
-
-  sync(): Promise<void> {
-    return this.io.attempt('fsync', this.path, () => this.io.fileSystem.fsync(this.fd));
-  }
-
-  truncate(length: number): Promise<void> {
-    return this.io.attempt('ftruncate', this.path, () => this.io.fileSystem.ftruncate(this.fd, length));
-  }
-
-  async size(): Promise<number> {
-    return (await this.stat()).size;
-  }
-
-  stat(): Promise<FileStat> {
-    return this.io.attempt('fstat', this.path, () => this.io.fileSystem.fstat(this.fd));
-  }
-
-  /** Closes once; later calls do nothing (a reused descriptor number must never be closed by mistake). */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.io.attempt('close', this.path, () => this.io.fileSystem.close(this.fd));
-  }
-}
-
-function remainder(buffers: readonly Buffer[], skip: number): Buffer[] {
-  const rest: Buffer[] = [];
-  for (const b of buffers) {
-    if (skip >= b.length) {
-      skip -= b.length;
-      continue;
-    }
-    rest.push(skip > 0 ? b.subarray(skip) : b);
-    skip = 0;
-  }
-  return rest;
 }

@@ -4,6 +4,7 @@ import { LogDirIo, nodeFileSystem, type FileSystem } from './log-dir-io.js';
 import { LOG_START_OFFSET_CHECKPOINT_FILE, RECOVERY_POINT_CHECKPOINT_FILE, deleteDirName, partitionDirName, partitionOfDeleteDir } from './log-file-names.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OffsetCheckpointFile, type PartitionOffset } from './offset-checkpoint-file.js';
+import { OpenFileBudget } from './open-file-budget.js';
 import { PartitionLog } from './partition-log.js';
 import { topicPartitionName } from './topic-partition.js';
 
@@ -11,6 +12,8 @@ export interface LogDirectoryOptions {
   logger?: Logger;
   clock?: () => number;
   fileSystem?: FileSystem;
+  /** How many files the directory's logs may hold open at once (OpenFileBudget); unbounded if absent. */
+  openFiles?: number;
 }
 
 /**
@@ -60,7 +63,8 @@ export class LogDirectory {
    * and they must not apply to a new log of the same name.
    */
   static async open(logDir: string, options: LogDirectoryOptions = {}): Promise<LogDirectory> {
-    const io = new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem);
+    const budget = new OpenFileBudget(options.openFiles ?? Number.POSITIVE_INFINITY);
+    const io = new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem, LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES, budget);
     await io.mkdir(logDir);
     const recoveryPointFile = new OffsetCheckpointFile(io, join(logDir, RECOVERY_POINT_CHECKPOINT_FILE));
     const logStartOffsetFile = new OffsetCheckpointFile(io, join(logDir, LOG_START_OFFSET_CHECKPOINT_FILE));

@@ -1,7 +1,8 @@
 import { BatchChain } from './batch-chain.js';
 import { scanBatches, scanBuffer, type ScanProblem, type ScannedBatch } from './batch-scanner.js';
 import type { LogConfig } from './log-config.js';
-import type { LogDirIo, StorageFile } from './log-dir-io.js';
+import type { LogDirIo } from './log-dir-io.js';
+import type { StorageFile } from './storage-file.js';
 import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
 import type { Logger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
@@ -49,7 +50,8 @@ const RECOVERY_CHUNK = 8 * 1024 * 1024;
  * aborted transactions read_committed fetches skip. `size` counts only bytes
  * whose write completed, and is all a reader looks at. Readers retain the
  * segment; a segment deleted or closed while retained keeps its file open
- * until the last release. Not thread-safe; owned by the partition's broker
+ * until the last release. The .log may be closed while idle to keep the
+ * broker within its OpenFileBudget, and reopens on its next use. Not thread-safe; owned by the partition's broker
  * loop (PartitionLog serialises every change).
  */
 export class LogSegment {
@@ -103,7 +105,7 @@ export class LogSegment {
   static async create(ctx: SegmentContext, baseOffset: bigint): Promise<LogSegment> {
     const txnPath = segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX);
     await ctx.io.unlinkIfExists(txnPath);
-    const log = await ctx.io.open(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), 'w+');
+    const log = await ctx.io.openEvictable(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), true);
     const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock(), TransactionIndex.empty(ctx.io, txnPath, ctx.logger));
     for (const path of [segment.offsetIndex.path, segment.timeIndex.path]) await (await ctx.io.open(path, 'w')).close();
     return segment;
@@ -115,7 +117,7 @@ export class LogSegment {
    * now (recovery resets and rebuilds it if it replays the segment).
    */
   static async open(ctx: SegmentContext, baseOffset: bigint): Promise<LogSegment> {
-    const log = await ctx.io.open(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), 'r+');
+    const log = await ctx.io.openEvictable(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), false);
     try {
       const stat = await log.stat();
       const txnIndex = await TransactionIndex.open(ctx.io, segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX), ctx.logger);
@@ -280,10 +282,11 @@ export class LogSegment {
   /**
    * write, on the calling thread: the same contract, for a write of at most
    * the LogDirIo's inlineWriteMaxBytes; false, having written nothing, when
-   * a failed cut back must first be retried (the writer then uses write).
+   * a failed cut back must first be retried or the file was closed to make
+   * room for others (the writer then uses write, which reopens it).
    */
   writeInline(buffers: readonly Buffer[]): boolean {
-    if (this.needsTrim) return false;
+    if (this.needsTrim || !this.log.isOpen) return false;
     this.log.writeInline(buffers, this.size);
     return true;
   }
@@ -562,6 +565,9 @@ export class LogSegment {
     if (this.state !== 'open') return;
     this.state = 'closing';
     await this.txnIndex.stopWrites();
+    // Its directory is renamed next: readers still holding it read through the open .log. A file
+    // that cannot be reopened fails their reads, as the deletion would have a moment later.
+    if (this.refs > 0) await this.log.pin().catch(() => {});
     if (this.refs === 0) await this.finish();
   }
 
@@ -582,6 +588,8 @@ export class LogSegment {
     const io = this.ctx.io;
     // A transaction index write under way would recreate the file under its old name.
     await this.txnIndex.stopWrites();
+    // Readers still holding the segment read through the open .log: its old name could not reopen it.
+    if (this.refs > 0) await this.log.pin();
     for (const path of this.paths()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
     if (this.refs === 0) await this.finish();
   }
@@ -601,6 +609,7 @@ export class LogSegment {
     this.state = 'deleted';
     const io = this.ctx.io;
     await this.txnIndex.stopWrites();
+    await this.log.pin();
     for (const path of this.paths().reverse()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
   }
 

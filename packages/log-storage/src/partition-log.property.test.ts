@@ -6,6 +6,7 @@ import { BATCH_OFFSETS } from '@kstream/protocol';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
 import type { PartitionLog } from './partition-log.js';
 import { LogDirIo } from './log-dir-io.js';
+import { OpenFileBudget } from './open-file-budget.js';
 import { openLog } from './partition-log.test-support.js';
 import { makeBatch } from './record-batch.test-support.js';
 import { partitionDir, tempLogDir } from './log-test-dir.test-support.js';
@@ -154,122 +155,134 @@ describe('PartitionLog against a model', () => {
   it('randomOperations: append, read, truncate, roll, retention, reopen (clean and crash), damage below the recovery point agree with the model', async () => {
     await fc.assert(
       // Writes take either path by size: every group inline, every one on the thread pool, or a mix (groups of one to three small batches straddle 300 bytes).
-      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), fc.constantFrom(LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES, 0, 300), async (ops, inlineWriteMaxBytes) => {
-        const dir = tempLogDir();
-        let fs = new FaultyFileSystem();
-        let log: PartitionLog = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, fileSystem: fs });
-        const model = new Model();
-        let checkpoint = { recoveryPoint: undefined as bigint | undefined, logStartOffset: undefined as bigint | undefined };
-        let fill = 0;
-        const build = (specs: { records: number; bodyBytes: number }[]) => specs.map((s) => makeBatch({ ...s, fill: fill++ % 256 }));
-        const modelBatches = (buffers: Buffer[], first: bigint): ModelBatch[] => {
-          let base = first;
-          return buffers.map((bytes) => {
-            const last = base + BigInt(bytes.readInt32BE(57)) - 1n;
-            const b = { base, last, bytes };
-            base = last + 1n;
-            return b;
-          });
-        };
-        try {
-          for (const o of ops) {
-            switch (o.kind) {
-              case 'append': {
-                const records = Buffer.concat(build(o.batches));
-                const info = await log.appendAsLeader(records, 0);
-                expect(info.firstOffset).toBe(model.end);
-                // The log rewrote the offsets in place, in this very buffer: the model keeps it.
-                model.append(modelBatches(splitBatches(records, o.batches.length), info.firstOffset));
-                break;
-              }
-              case 'concurrent': {
-                const buffers = o.appends.map((a) => Buffer.concat(build(a)));
-                const infos = await Promise.all(buffers.map((b) => log.appendAsLeader(b, 0)));
-                for (const [i, b] of buffers.entries()) {
-                  expect(infos[i]!.firstOffset).toBe(model.end);
-                  model.append(modelBatches(splitBatches(b, o.appends[i]!.length), infos[i]!.firstOffset));
+      // Its files either all stay open, or at most one or three do: segments' .log files are closed while idle and reopened on use (OpenFileBudget).
+      fc.asyncProperty(
+        fc.array(op, { minLength: 5, maxLength: 30 }),
+        fc.constantFrom(LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES, 0, 300),
+        fc.constantFrom(Number.POSITIVE_INFINITY, 1, 3),
+        async (ops, inlineWriteMaxBytes, openFiles) => {
+          const dir = tempLogDir();
+          let fs = new FaultyFileSystem();
+          let budget = new OpenFileBudget(openFiles);
+          let log: PartitionLog = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, budget, fileSystem: fs });
+          const model = new Model();
+          let checkpoint = { recoveryPoint: undefined as bigint | undefined, logStartOffset: undefined as bigint | undefined };
+          let fill = 0;
+          const build = (specs: { records: number; bodyBytes: number }[]) => specs.map((s) => makeBatch({ ...s, fill: fill++ % 256 }));
+          const modelBatches = (buffers: Buffer[], first: bigint): ModelBatch[] => {
+            let base = first;
+            return buffers.map((bytes) => {
+              const last = base + BigInt(bytes.readInt32BE(57)) - 1n;
+              const b = { base, last, bytes };
+              base = last + 1n;
+              return b;
+            });
+          };
+          try {
+            for (const o of ops) {
+              switch (o.kind) {
+                case 'append': {
+                  const records = Buffer.concat(build(o.batches));
+                  const info = await log.appendAsLeader(records, 0);
+                  expect(info.firstOffset).toBe(model.end);
+                  // The log rewrote the offsets in place, in this very buffer: the model keeps it.
+                  model.append(modelBatches(splitBatches(records, o.batches.length), info.firstOffset));
+                  break;
                 }
-                break;
-              }
-              case 'read': {
-                // A consumer's pass from a random offset to the end, maxBytes at a time.
-                let offset = between(model.logStart, model.end, o.at);
-                while (offset < model.end) {
-                  const expected = model.read(offset, o.maxBytes);
-                  if ('corrupt' in expected) {
-                    await expect(log.read(offset, { maxBytes: o.maxBytes }), `read at ${offset}`).rejects.toBeInstanceOf(CorruptSegmentError);
-                    offset = expected.corrupt.last + 1n;
-                    continue;
+                case 'concurrent': {
+                  const buffers = o.appends.map((a) => Buffer.concat(build(a)));
+                  const infos = await Promise.all(buffers.map((b) => log.appendAsLeader(b, 0)));
+                  for (const [i, b] of buffers.entries()) {
+                    expect(infos[i]!.firstOffset).toBe(model.end);
+                    model.append(modelBatches(splitBatches(b, o.appends[i]!.length), infos[i]!.firstOffset));
                   }
-                  const read = await log.read(offset, { maxBytes: o.maxBytes });
-                  expect(read.records.equals(expected.bytes), `read at ${offset}`).toBe(true);
-                  expect(read.nextOffset).toBe(expected.next);
-                  offset = read.nextOffset;
+                  break;
                 }
-                break;
+                case 'read': {
+                  // A consumer's pass from a random offset to the end, maxBytes at a time.
+                  let offset = between(model.logStart, model.end, o.at);
+                  while (offset < model.end) {
+                    const expected = model.read(offset, o.maxBytes);
+                    if ('corrupt' in expected) {
+                      await expect(log.read(offset, { maxBytes: o.maxBytes }), `read at ${offset}`).rejects.toBeInstanceOf(CorruptSegmentError);
+                      offset = expected.corrupt.last + 1n;
+                      continue;
+                    }
+                    const read = await log.read(offset, { maxBytes: o.maxBytes });
+                    expect(read.records.equals(expected.bytes), `read at ${offset}`).toBe(true);
+                    expect(read.nextOffset).toBe(expected.next);
+                    offset = read.nextOffset;
+                  }
+                  break;
+                }
+                case 'truncate': {
+                  const target = between(0n, model.end, o.at);
+                  await log.truncateTo(target);
+                  model.truncate(target);
+                  break;
+                }
+                case 'roll':
+                  await log.roll();
+                  model.roll();
+                  break;
+                case 'retention':
+                  await log.deleteOldSegments();
+                  model.retention();
+                  break;
+                case 'deleteRecords': {
+                  const target = between(model.logStart, model.end, o.at);
+                  await log.maybeIncrementLogStartOffset(target);
+                  if (target > model.logStart) model.logStart = target;
+                  model.deleteBelowStart();
+                  break;
+                }
+                case 'checkpoint':
+                  checkpoint = { recoveryPoint: log.recoveryPoint, logStartOffset: log.logStartOffset };
+                  break;
+                case 'corruptFlushed': {
+                  // Below the recovery point the log and every later reopen know: damage there is reported and refused, never cut.
+                  const flushed = log.recoveryPoint < (checkpoint.recoveryPoint ?? 0n) ? log.recoveryPoint : (checkpoint.recoveryPoint ?? 0n);
+                  const candidates = model.flushedBatches(flushed);
+                  if (candidates.length === 0) break;
+                  // Mostly one of the last flushed batches: those share a segment with the recovery point, which a crash makes recovery read.
+                  const pick =
+                    o.at < 0.7 ? candidates.length - 1 - Math.floor((o.at / 0.7) * Math.min(3, candidates.length)) : Math.floor(((o.at - 0.7) / 0.3) * candidates.length);
+                  const target = candidates[Math.min(Math.max(pick, 0), candidates.length - 1)]!;
+                  damageCrc(dir, target.segment, target.position);
+                  model.corrupt.add(target.batch.base);
+                  break;
+                }
+                case 'reopenClean':
+                  await log.close();
+                  checkpoint = { recoveryPoint: log.recoveryPoint, logStartOffset: log.logStartOffset };
+                  fs = new FaultyFileSystem();
+                  budget = new OpenFileBudget(openFiles);
+                  log = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, budget, fileSystem: fs, ...checkpoint });
+                  break;
+                case 'reopenAfterCrash': {
+                  await fs.crash();
+                  fs = new FaultyFileSystem();
+                  budget = new OpenFileBudget(openFiles);
+                  log = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, budget, fileSystem: fs, ...checkpoint });
+                  const first = model.segments[0]!.base;
+                  let start = checkpoint.logStartOffset ?? 0n;
+                  if (start < first) start = first;
+                  if (start > model.end) start = model.end;
+                  model.logStart = start;
+                  break;
+                }
               }
-              case 'truncate': {
-                const target = between(0n, model.end, o.at);
-                await log.truncateTo(target);
-                model.truncate(target);
-                break;
-              }
-              case 'roll':
-                await log.roll();
-                model.roll();
-                break;
-              case 'retention':
-                await log.deleteOldSegments();
-                model.retention();
-                break;
-              case 'deleteRecords': {
-                const target = between(model.logStart, model.end, o.at);
-                await log.maybeIncrementLogStartOffset(target);
-                if (target > model.logStart) model.logStart = target;
-                model.deleteBelowStart();
-                break;
-              }
-              case 'checkpoint':
-                checkpoint = { recoveryPoint: log.recoveryPoint, logStartOffset: log.logStartOffset };
-                break;
-              case 'corruptFlushed': {
-                // Below the recovery point the log and every later reopen know: damage there is reported and refused, never cut.
-                const flushed = log.recoveryPoint < (checkpoint.recoveryPoint ?? 0n) ? log.recoveryPoint : (checkpoint.recoveryPoint ?? 0n);
-                const candidates = model.flushedBatches(flushed);
-                if (candidates.length === 0) break;
-                // Mostly one of the last flushed batches: those share a segment with the recovery point, which a crash makes recovery read.
-                const pick = o.at < 0.7 ? candidates.length - 1 - Math.floor((o.at / 0.7) * Math.min(3, candidates.length)) : Math.floor(((o.at - 0.7) / 0.3) * candidates.length);
-                const target = candidates[Math.min(Math.max(pick, 0), candidates.length - 1)]!;
-                damageCrc(dir, target.segment, target.position);
-                model.corrupt.add(target.batch.base);
-                break;
-              }
-              case 'reopenClean':
-                await log.close();
-                checkpoint = { recoveryPoint: log.recoveryPoint, logStartOffset: log.logStartOffset };
-                fs = new FaultyFileSystem();
-                log = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, fileSystem: fs, ...checkpoint });
-                break;
-              case 'reopenAfterCrash': {
-                await fs.crash();
-                fs = new FaultyFileSystem();
-                log = await openLog(dir, { config: CONFIG, inlineWriteMaxBytes, fileSystem: fs, ...checkpoint });
-                const first = model.segments[0]!.base;
-                let start = checkpoint.logStartOffset ?? 0n;
-                if (start < first) start = first;
-                if (start > model.end) start = model.end;
-                model.logStart = start;
-                break;
-              }
+              expect(log.logEndOffset).toBe(model.end);
+              expect(log.logStartOffset).toBe(model.logStart);
+              expect(log.segmentBaseOffsets()).toEqual(model.segments.map((s) => s.base));
+              // Files pinned while renamed under a reader (a deleted segment a flush holds) are outside the budget.
+              expect(fs.peakOpenFiles, 'files open at once').toBeLessThanOrEqual(openFiles + budget.peakOutside);
             }
-            expect(log.logEndOffset).toBe(model.end);
-            expect(log.logStartOffset).toBe(model.logStart);
-            expect(log.segmentBaseOffsets()).toEqual(model.segments.map((s) => s.base));
+          } finally {
+            await log.close().catch(() => {});
           }
-        } finally {
-          await log.close().catch(() => {});
-        }
-      }),
+        },
+      ),
       {
         numRuns: 80,
         examples: [
@@ -284,6 +297,7 @@ describe('PartitionLog against a model', () => {
               { kind: 'read', at: 0, maxBytes: 1 },
             ],
             LogDirIo.DEFAULT_INLINE_WRITE_MAX_BYTES,
+            1,
           ],
         ],
       },

@@ -1,5 +1,6 @@
 import { LogDirIo, nodeFileSystem, type FileSystem } from './log-dir-io.js';
 import { logConfig, type LogConfig } from './log-config.js';
+import type { OpenFileBudget } from './open-file-budget.js';
 import type { Logger } from './logger.js';
 import { PartitionLog } from './partition-log.js';
 import { PARTITION, TOPIC } from './log-test-dir.test-support.js';
@@ -11,6 +12,8 @@ export interface OpenOptions {
   fileSystem?: FileSystem;
   /** See LogDirIo.inlineWriteMaxBytes; 0 sends every write to the thread pool. */
   inlineWriteMaxBytes?: number;
+  /** How many files the log may hold open at once. */
+  budget?: OpenFileBudget;
   clock?: () => number;
   logger?: Logger;
 }
@@ -26,7 +29,10 @@ export function openLog(logDir: string, options: OpenOptions = {}): Promise<Part
     logStartOffset: options.logStartOffset,
     clock: options.clock,
     logger: options.logger,
-    io: options.fileSystem || options.inlineWriteMaxBytes !== undefined ? new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem, options.inlineWriteMaxBytes) : undefined,
+    io:
+      options.fileSystem || options.inlineWriteMaxBytes !== undefined || options.budget !== undefined
+        ? new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem, options.inlineWriteMaxBytes, options.budget)
+        : undefined,
   });
 }
 

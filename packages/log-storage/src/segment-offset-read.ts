@@ -1,7 +1,7 @@
 import { BATCH_HEADER_SIZE, lastOffsetOf, readBatchHeader } from '@kstream/protocol';
 import { BatchChain } from './batch-chain.js';
 import { headerProblem, type ScannedBatch } from './batch-scanner.js';
-import type { StorageFile } from './log-dir-io.js';
+import type { StorageFile } from './storage-file.js';
 import type { OffsetIndex } from './offset-index.js';
 
 /** The batch a read starts with, and the bytes from its position already read (all of them, or the start). */
