@@ -245,6 +245,30 @@ describe('PartitionLog producer state: idempotence', () => {
     await log.close();
   });
 
+  it('unchangedSnapshotNotRewritten: closing a log whose producers did not change since it opened writes no snapshot; one that expired a producer does', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, timestamp: 1000n }), 0);
+    await log.appendAsLeader(producerBatch({ producerId: PID + 1n, epoch: 0, seq: 0, timestamp: 5000n }), 0);
+    await log.close();
+    const snapshot = join(partitionDir(dir), '00000000000000000002.snapshot');
+    const written = readFileSync(snapshot);
+
+    const fs = new FaultyFileSystem();
+    const unchanged = await openLog(dir, { fileSystem: fs, recoveryPoint: 2n });
+    await unchanged.close();
+    expect(fs.writeCalls).toEqual([]);
+
+    const expiring = await openLog(dir, { fileSystem: fs, recoveryPoint: 2n });
+    expect(expiring.removeExpiredProducers(2000, 1000)).toBe(1);
+    await expiring.close();
+    expect(fs.writeCalls).toEqual([`${snapshot}.tmp`]);
+    expect(readFileSync(snapshot).equals(written)).toBe(false);
+    const reopened = await openLog(dir, { recoveryPoint: 2n });
+    expect(reopened.activeProducers().map((p) => p.producerId)).toEqual([PID + 1n]);
+    await reopened.close();
+  });
+
   it('logStartOffsetKeepsProducersBelowIt: their state and open transactions stay (Kafka 3.x), completed transactions and the snapshots below it but the latest go', async () => {
     const dir = tempLogDir();
     const log = await openLog(dir);

@@ -27,6 +27,14 @@ export class ProducerStateManager {
   /** Completed transactions by first offset until the high watermark passes their marker. */
   private readonly unreplicated = new Map<bigint, CompletedTxn>();
   private snapshotWrites: Promise<void> = Promise.resolve();
+  /**
+   * The snapshot last loaded, or last written (counted from when it is
+   * queued; forgotten if it fails or is deleted): a snapshot of the same
+   * state at the same offset is not written again, as Kafka skips one at
+   * the offset of the last — so closing a log that did not change since
+   * it opened from its snapshot writes nothing.
+   */
+  private latestSnapshot: { offset: bigint; content: Buffer } | undefined;
   /** Verification guards by producer id with when each was taken (Kafka's verificationStates): in memory only, a restart voids them. */
   private readonly guards = new Map<bigint, { guard: VerificationGuard; takenMs: number }>();
 
@@ -170,16 +178,21 @@ export class ProducerStateManager {
 
   /**
    * Writes the state as `<offset>.snapshot`: encoded now, written behind the
-   * caller after the writes before it; a failure is logged (the next load
+   * caller after the writes before it, unless the latest snapshot holds the
+   * same bytes at the same offset; a failure is logged (the next load
    * replays from an older one).
    */
   takeSnapshot(offset: bigint): Promise<void> {
     const content = encodeProducerSnapshot(this.producers.values());
+    if (this.latestSnapshot?.offset === offset && this.latestSnapshot.content.equals(content)) return this.snapshotWrites;
     const path = this.snapshotPath(offset);
+    const snapshot = { offset, content };
+    this.latestSnapshot = snapshot;
     this.snapshotWrites = this.snapshotWrites.then(async () => {
       try {
         await this.ctx.io.writeFileAtomic(path, content);
       } catch (error) {
+        if (this.latestSnapshot === snapshot) this.latestSnapshot = undefined;
         this.ctx.logger.error('Failed to write a producer state snapshot', { partition: topicPartitionName(this.ctx.topicPartition), path, error });
       }
     });
@@ -205,7 +218,7 @@ export class ProducerStateManager {
   /** Deletes the snapshots below `offset` except the latest snapshot of all. */
   async deleteSnapshotsBelow(offset: bigint): Promise<void> {
     const offsets = await this.snapshotOffsets();
-    for (const o of offsets.slice(0, -1)) if (o < offset) await this.ctx.io.unlinkIfExists(this.snapshotPath(o));
+    for (const o of offsets.slice(0, -1)) if (o < offset) await this.deleteSnapshot(o);
   }
 
   /**
@@ -215,7 +228,7 @@ export class ProducerStateManager {
    */
   async deleteSnapshotsAbove(offset: bigint): Promise<void> {
     let deleted = false;
-    for (const o of await this.snapshotOffsets()) if (o > offset && (await this.ctx.io.unlinkIfExists(this.snapshotPath(o)))) deleted = true;
+    for (const o of await this.snapshotOffsets()) if (o > offset && (await this.deleteSnapshot(o))) deleted = true;
     if (deleted) await this.ctx.io.fsyncDir(this.ctx.dir);
   }
 
@@ -232,15 +245,21 @@ export class ProducerStateManager {
         const bytes = await this.ctx.io.readFileIfExists(path);
         if (bytes === undefined) continue;
         this.loadEntries(decodeProducerSnapshot(bytes));
+        this.latestSnapshot = { offset: offsets[i]!, content: bytes };
         return offsets[i]!;
       } catch (error) {
         if (!(error instanceof CorruptProducerSnapshotError)) throw error;
         this.ctx.logger.warn('Deleting a corrupt producer state snapshot', { partition: topicPartitionName(this.ctx.topicPartition), path, error });
-        await this.ctx.io.unlinkIfExists(path);
+        await this.deleteSnapshot(offsets[i]!);
       }
     }
     this.clear();
     return undefined;
+  }
+
+  private async deleteSnapshot(offset: bigint): Promise<boolean> {
+    if (this.latestSnapshot?.offset === offset) this.latestSnapshot = undefined;
+    return this.ctx.io.unlinkIfExists(this.snapshotPath(offset));
   }
 
   private snapshotPath(offset: bigint): string {
