@@ -52,6 +52,8 @@ interface BrokerSettings {
   /** The controller's fencing timeout, which each broker counts too. */
   readonly sessionTimeoutMs: number;
   readonly config: BrokerConfigProps;
+  /** The brokers the node started with, which share the process's open-file limit (log.open.files.max 0). */
+  readonly brokers: number;
 }
 
 /**
@@ -129,6 +131,7 @@ export class KstreamNode {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? configured['broker.heartbeat.interval.ms'],
       sessionTimeoutMs,
       config,
+      brokers,
     };
     const node = new KstreamNode(controller, supervisor, new TaskPool(), logger, settings);
     try {
@@ -314,9 +317,11 @@ export class KstreamNode {
   }
 
   #addThread(id: number, port: number): BrokerThread {
-    const { dataDir, heartbeatIntervalMs, sessionTimeoutMs, config } = this.#settings;
+    const { dataDir, heartbeatIntervalMs, sessionTimeoutMs, config, brokers } = this.#settings;
+    // A broker added later gets the share it would have had in a node started with it; those running keep theirs.
+    const brokersInProcess = Math.max(brokers, this.#brokers.size + 1);
     const thread = new BrokerThread(
-      { brokerId: id, host: BROKER_HOST, port, logDir: brokerDir(dataDir, id), heartbeatIntervalMs, sessionTimeoutMs, staticConfig: config },
+      { brokerId: id, host: BROKER_HOST, port, logDir: brokerDir(dataDir, id), heartbeatIntervalMs, sessionTimeoutMs, staticConfig: config, brokersInProcess },
       { supervisor: this.#supervisor, controller: this.#controller, pool: this.#pool, logger: this.#logger, faultCounters: this.faults.counters },
     );
     this.#brokers.set(id, thread);

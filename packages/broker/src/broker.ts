@@ -16,6 +16,7 @@ import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { ClientConnection } from './network/client-connection.js';
 import { RequestMemoryPool } from './network/request-memory-pool.js';
 import { syncReplicaManager } from './partitions/metadata-sync.js';
+import { logOpenFiles, processOpenFileLimit } from './partitions/log-open-files.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
 import { replicaPeers, servePeers } from './partitions/replica-peers.js';
 import type { PeerLinks } from './peers/peer-links.js';
@@ -47,6 +48,8 @@ export interface BrokerConfig {
   readonly sessionTimeoutMs?: number;
   /** The node's validated broker configs (`--config`, `--config-file`); absent keys take their defaults. */
   readonly staticConfig?: BrokerConfigProps;
+  /** How many brokers share this process and its open-file limit (the node's broker count); 1 if absent. */
+  readonly brokersInProcess?: number;
 }
 
 /**
@@ -125,6 +128,7 @@ export class Broker {
       brokerId: this.brokerId,
       brokerEpoch: () => this.#brokerEpoch,
       logDir: this.#config.logDir,
+      openFiles: logOpenFiles(config['log.open.files.max'], this.#config.brokersInProcess ?? 1, processOpenFileLimit()),
       logger: this.#logger,
       retentionCheckIntervalMs: config['log.retention.check.interval.ms'],
       highWatermarkCheckpointIntervalMs: config['replica.high.watermark.checkpoint.interval.ms'],

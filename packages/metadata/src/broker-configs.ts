@@ -203,6 +203,15 @@ const definitions = {
     values: TIMESTAMP_TYPES,
     doc: 'The default message.timestamp.type of topics.',
   }),
+  'log.open.files.max': intConfig('log.open.files.max', {
+    default: '0',
+    min: 0,
+    readOnly,
+    doc:
+      "The files each broker's log may hold open at once, however many partitions it hosts: a segment's .log stays open while " +
+      'used and the least recently used idle one is closed when an open finds no room (it reopens on its next read or write). ' +
+      "0: half of the process's open-file limit, shared among the node's brokers. kstream-only: Kafka keeps every segment open.",
+  }),
   'log.retention.bytes': longConfig('log.retention.bytes', {
     default: '-1',
     doc: 'The default retention.bytes of topics.',

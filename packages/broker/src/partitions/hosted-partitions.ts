@@ -40,6 +40,8 @@ export interface HostedPartitionsOptions {
   readonly offlineRetryBackoff?: OfflineRetryBackoff;
   /** The system calls of the log directory; tests inject faults. */
   readonly fileSystem?: FileSystem;
+  /** How many files the log directory may hold open at once (log.open.files.max, resolved); unbounded if absent. */
+  readonly openFiles?: number;
   /** What every hosted Partition shares: its clock, lag bound, AlterPartition sender and the listeners its offsets wake. */
   readonly replication: ReplicationContext;
   /** The replica fetchers: a partition this broker follows is fetched from its leader, one it leads or stops hosting is not. */
@@ -102,7 +104,12 @@ export class HostedPartitions {
   }
 
   static async open(options: HostedPartitionsOptions): Promise<HostedPartitions> {
-    const logDirectory = await LogDirectory.open(options.logDir, { logger: options.logger, clock: options.clock, fileSystem: options.fileSystem });
+    const logDirectory = await LogDirectory.open(options.logDir, {
+      logger: options.logger,
+      clock: options.clock,
+      fileSystem: options.fileSystem,
+      openFiles: options.openFiles,
+    });
     const highWatermarks = await new OffsetCheckpointFile(logDirectory.io, join(options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE)).read();
     return new HostedPartitions(options, logDirectory, highWatermarks);
   }

@@ -36,7 +36,7 @@ import type { FetchPartitionParams, FetchPartitionResult } from './fetch-session
 import { HostedPartitions, type HostedPartitionsOptions, type PartitionAssignment, type RoleListener } from './hosted-partitions.js';
 import { fetchOffsetForTimestamp, type OffsetAndTimestamp } from './partition-offsets.js';
 
-export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'offlineRetryBackoff' | 'fileSystem'> {
+export interface ReplicaManagerOptions extends Pick<HostedPartitionsOptions, 'offlineRetryBackoff' | 'fileSystem' | 'openFiles'> {
   readonly brokerId: number;
   /** The broker's registration epoch, which its AlterPartition requests carry. */
   readonly brokerEpoch?: () => number;
