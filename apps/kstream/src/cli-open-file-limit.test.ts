@@ -57,6 +57,20 @@ async function readAll(bootstrap: string, topic: string, count: number): Promise
   }
 }
 
+/** Each broker's kstream_log_open_files and _limit, and the node's evictions, from the node's metrics endpoint. */
+async function logFileMetrics(run: CliRun): Promise<{ open: number[]; limits: number[]; evictions: number }> {
+  const url = /Prometheus metrics at (http:\/\/[^\s"]+)/.exec(run.stderr())?.[1];
+  if (url === undefined) throw new Error(`no metrics URL logged; stderr:\n${run.stderr()}`);
+  const text = await (await fetch(url)).text();
+  const values = (name: string) =>
+    [...text.matchAll(new RegExp(`^${name}\\{broker="(\\d)"\\} (\\d+)$`, 'gm'))].sort((a, b) => Number(a[1]) - Number(b[1])).map((m) => Number(m[2]));
+  return {
+    open: values('kstream_log_open_files'),
+    limits: values('kstream_log_open_files_limit'),
+    evictions: values('kstream_log_file_evictions_total').reduce((a, b) => a + b, 0),
+  };
+}
+
 async function sendOneToEach(bootstrap: string, topic: string, round: string): Promise<void> {
   const producer = new Producer<string, string>({ bootstrap, keySerializer: stringSerde, valueSerializer: stringSerde, acks: 'all' });
   try {
@@ -96,6 +110,10 @@ describe(`kstream start under ulimit -n ${OPEN_FILE_LIMIT}`, { timeout: 240_000 
     await sendOneToEach(bootstrap, 'wide', 'first');
     const before = await readAll(bootstrap, 'wide', PARTITIONS);
     for (let p = 0; p < PARTITIONS; p++) expect(before.get(p), `partition ${p}`).toEqual([`first-${p}`]);
+    const metrics = await logFileMetrics(first);
+    expect(metrics.limits).toEqual([42, 42, 42]);
+    for (const [i, open] of metrics.open.entries()) expect(open, `broker ${i + 1}'s open log files`).toBeLessThanOrEqual(42);
+    expect(metrics.evictions, 'idle segment files were closed to make room').toBeGreaterThan(0);
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
 

@@ -1,4 +1,4 @@
-import { Gauge } from './prom-client.js';
+import { Counter, Gauge } from './prom-client.js';
 import type { Registry } from './prom-client.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
 
@@ -6,8 +6,8 @@ import type { ReplicaManager } from '../partitions/replica-manager.js';
  * The state of the partitions this broker hosts, read from its
  * ReplicaManager at each scrape (nothing is counted on the data path):
  * Kafka's PartitionCount, LeaderCount, UnderReplicatedPartitions, Size and
- * the purgatory sizes, and each led partition's high watermark (from which
- * the node works out consumer group lag).
+ * the purgatory sizes, each led partition's high watermark (from which
+ * the node works out consumer group lag), and the log's open files.
  */
 export function registerPartitionGauges(registry: Registry, replicas: () => ReplicaManager | undefined): void {
   const registers = [registry];
@@ -54,6 +54,32 @@ export function registerPartitionGauges(registry: Registry, replicas: () => Repl
     collect() {
       this.reset();
       for (const p of hosted()) if (p.isLeader) this.set({ topic: p.topic, partition: String(p.partition) }, Number(p.highWatermark));
+    },
+  });
+  new Gauge({
+    name: 'kstream_log_open_files',
+    help: "Files this broker's log directory holds open (files a reader holds after their rename included)",
+    registers,
+    collect() {
+      const files = replicas()?.logFiles;
+      this.set(files === undefined ? 0 : files.open + files.outside);
+    },
+  });
+  new Gauge({
+    name: 'kstream_log_open_files_limit',
+    help: "How many files this broker's log directory may hold open (log.open.files.max, resolved)",
+    registers,
+    collect() {
+      this.set(replicas()?.logFiles.limit ?? 0);
+    },
+  });
+  new Counter({
+    name: 'kstream_log_file_evictions_total',
+    help: 'Idle segment files closed to make room under log.open.files.max (each reopens on its next use); a steady rise means the limit is too low for the partitions in use',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(replicas()?.logFiles.evictions ?? 0);
     },
   });
   new Gauge({

@@ -9,6 +9,7 @@ import {
   type EpochEndOffset,
   type LeaderAppendOrigin,
   type LogCleanerConfig,
+  type OpenFileBudget,
   type TxnMarker,
   type VerificationGuard,
 } from '@kstream/log-storage';
@@ -261,6 +262,11 @@ export class ReplicaManager {
 
   get logDir(): string {
     return this.#hosted.logDir;
+  }
+
+  /** The files the log directory holds open, its limit (log.open.files.max), and the idle ones closed to make room. */
+  get logFiles(): Pick<OpenFileBudget, 'open' | 'limit' | 'evictions' | 'outside'> {
+    return this.#hosted.io.budget;
   }
 
   /** See HostedPartitions.setPartitionExists. */
