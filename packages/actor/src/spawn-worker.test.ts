@@ -1,8 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnWorker, withoutTypeScriptLoader } from './index.js';
 
 // A .ts entry starting and importing a sibling from source is pinned down by
@@ -35,6 +36,24 @@ describe('spawnWorker', () => {
     expect(message).toEqual({ id: 1, bytes: 128 });
     expect(bytes.byteLength).toBe(0);
     await worker.terminate();
+  });
+
+  it('workersOfOneEntrySpawnedInOneTurnShareOneCheckOfItsBundle', async () => {
+    // The module spawnWorker requires: CommonJS, one instance per process.
+    const bundler = createRequire(import.meta.url)('@kstream/actor/source-bundle') as typeof import('@kstream/actor/source-bundle');
+    const entry = new URL('./echo-worker.test-support.ts', import.meta.url);
+    await bundler.sourceBundle(entry);
+    const check = vi.spyOn(bundler, 'cachedSourceBundle');
+    try {
+      const workers = [spawnWorker(entry), spawnWorker(entry), spawnWorker(entry)];
+      expect(check).toHaveBeenCalledTimes(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      workers.push(spawnWorker(entry));
+      expect(check, 'a later turn checks again: sources may have changed').toHaveBeenCalledTimes(2);
+      await Promise.all(workers.map((w) => w.terminate()));
+    } finally {
+      check.mockRestore();
+    }
   });
 
   it('aTypeScriptEntryThatCannotBeFoundFailsTheWorker', async () => {

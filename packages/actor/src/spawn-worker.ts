@@ -54,6 +54,22 @@ function isTypeScript(entry: URL): boolean {
   return /\.[cm]?ts$/.test(entry.pathname);
 }
 
+/** What cachedSourceBundle answered for each .ts entry during this turn of the event loop. */
+const checkedThisTurn = new Map<string, URL | undefined>();
+
+/**
+ * The current bundle of a .ts entry. Workers spawned in one turn (a node's
+ * brokers) share one check: it stats every input (338 files for a broker),
+ * about 30 ms of the spawning thread each time at a node's start.
+ */
+function currentBundle(entry: URL): URL | undefined {
+  if (checkedThisTurn.has(entry.href)) return checkedThisTurn.get(entry.href);
+  const bundle = bundler().cachedSourceBundle(entry);
+  if (checkedThisTurn.size === 0) setImmediate(() => checkedThisTurn.clear()).unref();
+  checkedThisTurn.set(entry.href, bundle);
+  return bundle;
+}
+
 /**
  * Starts a worker thread running `entry`. A .js entry starts as is. A
  * .bundle.cjs entry (a build's bundle of a compiled one) starts through
@@ -73,7 +89,7 @@ export function spawnWorker(entry: URL, options: SpawnWorkerOptions = {}): Worke
   const load = `require(${JSON.stringify(LOAD_BUNDLE_MODULE)}).loadBundle`;
   if (BUNDLE.test(entry.pathname)) return new Worker(`${load}(${JSON.stringify(fileURLToPath(entry))})`, worker);
   if (!isTypeScript(entry)) return new Worker(entry, common);
-  const bundle = bundler().cachedSourceBundle(entry);
+  const bundle = currentBundle(entry);
   if (bundle !== undefined) return new Worker(`${load}(${JSON.stringify(fileURLToPath(bundle))})`, worker);
   const buildThenLoad = `import(${JSON.stringify(SOURCE_BUNDLE_MODULE)})
     .then((bundler) => bundler.sourceBundle(new URL(${JSON.stringify(entry.href)})))
