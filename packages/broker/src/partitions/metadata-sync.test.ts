@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@kstream/protocol';
 import { clusterRecords, testBroker, topicRecords } from './broker-services.test-support.js';
 import { batch } from './partitions.test-support.js';
@@ -44,5 +44,16 @@ describe('syncReplicaManager', () => {
     const broker = await testBroker(clusterRecords(ORDERS));
     await broker.push([{ type: 'Config', resourceType: 'broker', resourceName: '', name: 'message.max.bytes', value: '100' }]);
     expect(broker.services.partitions.partition('orders', 0)!.config.maxMessageBytes).toBe(100);
+  });
+
+  it("deltaResolvesEachTopicsConfigOnce: a delta creating a topic of many partitions resolves the topic's configs once, not once per partition", async () => {
+    const broker = await testBroker(clusterRecords(ORDERS));
+    const topicConfigs = vi.spyOn(broker.metadata, 'topicConfigs');
+    const updateTopicConfig = vi.spyOn(broker.services.partitions, 'updateTopicConfig');
+    await broker.push(topicRecords({ ...LATER, partitions: 40, configs: { 'max.message.bytes': '100', 'segment.bytes': '1048576' } }));
+    expect(topicConfigs.mock.calls).toEqual([['later']]);
+    expect(updateTopicConfig.mock.calls.map(([topic]) => topic)).toEqual(['later']);
+    expect(broker.services.partitions.hostedPartitions()).toHaveLength(ORDERS.partitions + 40);
+    expect(broker.services.partitions.partition('later', 39)!.config.maxMessageBytes).toBe(100);
   });
 });

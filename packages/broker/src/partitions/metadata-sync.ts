@@ -26,24 +26,23 @@ export function syncReplicaManager(metadata: BrokerMetadata, replicaManager: Rep
 
 function applyDelta(records: readonly MetadataRecord[], metadata: BrokerMetadata, replicaManager: ReplicaManager, logger: Logger): Promise<unknown> {
   const work: Promise<unknown>[] = [];
+  const configs = topicConfigsOnce(metadata, logger);
+  /** Topics whose configs the delta changed; each is told once, after the loop, whatever number of ConfigRecords it had. */
+  const reconfigured = new Set<string>();
   for (const record of records) {
     switch (record.type) {
       case 'Partition': {
         const topic = metadata.topicById(record.topicId);
         const state = topic?.partitions[record.partition];
-        const config = topic && configOf(metadata, topic.name, logger);
+        const config = topic && configs(topic.name);
         if (topic === undefined || state === undefined || config === undefined) break;
         work.push(replicaManager.applyAssignment(assignmentOf(topic, state, config)));
         break;
       }
-      case 'Config': {
-        const topics = record.resourceType === 'topic' ? [record.resourceName] : [...metadata.state.topics.keys()];
-        for (const name of topics) {
-          const config = configOf(metadata, name, logger);
-          if (config !== undefined) replicaManager.updateTopicConfig(name, config);
-        }
+      case 'Config':
+        if (record.resourceType === 'topic') reconfigured.add(record.resourceName);
+        else for (const name of metadata.state.topics.keys()) reconfigured.add(name);
         break;
-      }
       case 'RemoveTopic':
         work.push(replicaManager.removeTopic(record.topicId));
         break;
@@ -58,6 +57,10 @@ function applyDelta(records: readonly MetadataRecord[], metadata: BrokerMetadata
         throw new Error(`unhandled metadata record ${JSON.stringify(unhandled)}`);
       }
     }
+  }
+  for (const name of reconfigured) {
+    const config = configs(name);
+    if (config !== undefined) replicaManager.updateTopicConfig(name, config);
   }
   return Promise.all(work);
 }
@@ -75,6 +78,20 @@ function allAssignments(metadata: BrokerMetadata, logger: Logger): PartitionAssi
 function assignmentOf(topic: TopicMetadata, state: PartitionState, config: PartitionConfig): PartitionAssignment {
   const { partition, ...leadership } = state;
   return { topic: topic.name, partition, config, state: { ...leadership, topicId: topic.topicId } };
+}
+
+/**
+ * configOf, resolved once per topic for one delta: the cache has applied
+ * every record of the delta before its listeners run, so each of a topic's
+ * PartitionRecords would resolve the same config — a CreateTopics of 1,000
+ * partitions needs one resolution per topic, not 1,000.
+ */
+function topicConfigsOnce(metadata: BrokerMetadata, logger: Logger): (topic: string) => PartitionConfig | undefined {
+  const resolved = new Map<string, PartitionConfig | undefined>();
+  return (topic) => {
+    if (!resolved.has(topic)) resolved.set(topic, configOf(metadata, topic, logger));
+    return resolved.get(topic);
+  };
 }
 
 /** The topic's partition config, or undefined (logged) when its effective configs cannot be used — the controller validated them, so that is a bug. */
