@@ -74,6 +74,8 @@ export class HostedPartitions {
   readonly #onPartitionChanged: (key: string) => void;
   readonly #onRoleChanged: RoleListener;
   readonly #partitions = new Map<string, Partition>();
+  /** The hosted partitions of each topic, so a change to one topic's configs visits its partitions and no others. */
+  readonly #byTopic = new Map<string, Set<Partition>>();
   /** Partitions whose log failed to open: requests get KAFKA_STORAGE_ERROR. */
   readonly #offline: OfflinePartitions;
   /** The topic id of every partition metadata assigns to this broker, hosted or about to be. */
@@ -173,9 +175,7 @@ export class HostedPartitions {
 
   /** A topic's configs changed: its open logs take them for their next append, roll and retention pass. */
   updateTopicConfig(topic: string, config: PartitionConfig): void {
-    for (const partition of this.#partitions.values()) {
-      if (partition.topic === topic) partition.updateConfig(config);
-    }
+    for (const partition of this.#byTopic.get(topic) ?? []) partition.updateConfig(config);
   }
 
   /** The topic was deleted: its partitions stop being served and their directories are deleted. */
@@ -226,6 +226,9 @@ export class HostedPartitions {
       const hosted = new Partition(this.#replication, log, state, config, checkpointed);
       await this.#applyState(hosted, state);
       this.#partitions.set(key, hosted);
+      let ofTopic = this.#byTopic.get(topic);
+      if (ofTopic === undefined) this.#byTopic.set(topic, (ofTopic = new Set()));
+      ofTopic.add(hosted);
       this.#offline.online(key, this.logDir);
       this.#roleChanged(topic, partition, roleOf(hosted));
     } catch (error) {
@@ -261,6 +264,9 @@ export class HostedPartitions {
     const partition = this.#partitions.get(key);
     if (partition === undefined) return;
     this.#partitions.delete(key);
+    const ofTopic = this.#byTopic.get(partition.topic);
+    ofTopic?.delete(partition);
+    if (ofTopic?.size === 0) this.#byTopic.delete(partition.topic);
     this.#checkpointedHighWatermarks.delete(key);
     this.#fetchers.unfollow(key);
     partition.abandonWaiters();
@@ -356,6 +362,7 @@ export class HostedPartitions {
     await this.checkpointHighWatermarks().catch((error: unknown) => (failure = error));
     await this.#logDirectory.close().catch((error: unknown) => (failure ??= error));
     this.#partitions.clear();
+    this.#byTopic.clear();
     if (failure !== undefined) throw failure;
   }
 }

@@ -125,6 +125,29 @@ describe('ReplicaManager hosting', () => {
     expect((await manager.appendRecords('orders', 0, await batch(['y']), 1, 1000)).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
   });
 
+  it("configUpdateOneTopic: a topic's config change reaches its partitions, a re-created one's included, and no other topic's", async () => {
+    const manager = await openManager();
+    await manager.applyAssignment(assignment('orders', { partition: 0 }));
+    await manager.applyAssignment(assignment('orders', { partition: 1 }));
+    await manager.applyAssignment(assignment('payments'));
+    await manager.applyAssignment(assignment('orders', { partition: 1, topicId: 'orders-id-2'.padEnd(36, '0') }));
+    manager.updateTopicConfig('orders', partitionConfigFrom({ 'max.message.bytes': '10' }));
+    expect(
+      manager
+        .hostedPartitions()
+        .map((p) => [p.name, p.config.maxMessageBytes])
+        .sort(),
+    ).toEqual([
+      ['orders-0', 10],
+      ['orders-1', 10],
+      ['payments-0', partitionConfigFrom({}).maxMessageBytes],
+    ]);
+    await manager.applyAssignment(assignment('orders', { partition: 0, replicas: [2] }));
+    manager.updateTopicConfig('orders', partitionConfigFrom({ 'max.message.bytes': '20' }));
+    expect(manager.partition('orders', 1)!.config.maxMessageBytes).toBe(20);
+    expect(manager.partition('orders', 0)).toBeUndefined();
+  });
+
   it('retention: segments older than retention.ms are deleted and the log start offset moves up', async () => {
     let now = 1_700_000_000_000;
     const manager = await openManager({ clock: () => now });
