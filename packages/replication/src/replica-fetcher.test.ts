@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { logConfig, PartitionLog } from '@kstream/log-storage';
 import type { ReplicaPeers, ReplicaRequest } from './messages.js';
-import { openPartition, partitionState, recordingLogger, testContext } from './partition.test-support.js';
+import { Partition } from './partition.js';
+import { partitionConfigFrom } from './partition-config.js';
+import { openPartition, partitionState, recordingLogger, tempDir, testContext } from './partition.test-support.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 
 /** Peers whose asks are recorded and fail at their timeout (a lost request), or at once with `failFast`. */
@@ -50,5 +53,37 @@ describe('ReplicaFetcher', () => {
     await fetcher.close();
     expect(asks.length).toBeGreaterThanOrEqual(2);
     expect(asks.length).toBeLessThanOrEqual(4);
+  });
+
+  it('addingKeepsOthersBackoff: a partition added to the fetcher is asked for at once, while one backing off after a failed ask stays backed off', async () => {
+    const context = testContext(2);
+    const orders = await openPartition(context, partitionState({ replicas: [1, 2], leader: 1 }));
+    const paymentsLog = await PartitionLog.open({ logDir: tempDir(), topic: 'payments', partition: 0, config: logConfig() });
+    const payments = new Partition(context, paymentsLog, partitionState({ replicas: [1, 2], leader: 1 }), partitionConfigFrom({}), 0n);
+    await payments.applyState(payments.state);
+    const { asks, peers } = lostPeers(true);
+    const fetcher = new ReplicaFetcher(1, {
+      brokerId: 2,
+      peers,
+      maxWaitMs: 500,
+      partitionMaxBytes: 1 << 20,
+      maxBytes: 1 << 20,
+      backoffMs: 60_000,
+      requestTimeoutMs: 1_000,
+      logger: recordingLogger(),
+    });
+    try {
+      fetcher.addPartition(orders, 0);
+      await expect.poll(() => asks.length).toBe(1);
+      // The ask failed: orders-0 waits out its backoff of a minute.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      fetcher.addPartition(payments, 0);
+      await expect.poll(() => asks.length).toBe(2);
+      const asked = (ask: { msg: ReplicaRequest }) => (ask.msg.type === 'ReplicaFetch' ? ask.msg.partitions.map((p) => `${p.topic}-${p.partition}`) : []);
+      expect(asks.map(asked)).toEqual([['orders-0'], ['payments-0']]);
+    } finally {
+      await fetcher.close();
+      await paymentsLog.close();
+    }
   });
 });

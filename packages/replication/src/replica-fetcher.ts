@@ -76,7 +76,12 @@ export class ReplicaFetcher {
     return this.#partitions.get(key)?.state;
   }
 
-  /** Follows `partition` in `leaderEpoch`: truncation first, unless it already follows it in that epoch. */
+  /**
+   * Follows `partition` in `leaderEpoch`: truncation first, unless it already
+   * follows it in that epoch. It is asked for at once; the other partitions
+   * keep their backoffs (clearing them all, as `wake` does, would cost every
+   * added partition a pass over all the followed ones).
+   */
   addPartition(partition: Partition, leaderEpoch: number): void {
     const existing = this.#partitions.get(partition.name);
     if (existing !== undefined && existing.partition === partition && existing.leaderEpoch === leaderEpoch) {
@@ -84,7 +89,7 @@ export class ReplicaFetcher {
     } else {
       this.#partitions.set(partition.name, { partition, leaderEpoch, state: 'truncating', delayedUntilMs: 0 });
     }
-    this.wake();
+    this.#wakeUp?.();
   }
 
   removePartition(key: string): void {
