@@ -1,4 +1,13 @@
-import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, baseOffsetOfFile } from './log-file-names.js';
+import {
+  CLEANED_FILE_SUFFIX,
+  DELETED_FILE_SUFFIX,
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  SWAP_FILE_SUFFIX,
+  TIME_INDEX_FILE_SUFFIX,
+  TXN_INDEX_FILE_SUFFIX,
+  baseOffsetOfFile,
+} from './log-file-names.js';
 import { join } from 'node:path';
 import type { ScanProblem } from './batch-scanner.js';
 import type { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
@@ -46,8 +55,10 @@ export interface LoadedLog {
 export async function loadLog(ctx: SegmentContext, epochCache: LeaderEpochFileCache, checkpointed: { recoveryPoint?: bigint; logStartOffset?: bigint }): Promise<LoadedLog> {
   const { io, dir } = ctx;
   await io.mkdir(dir);
-  await recoverInterruptedSwaps(ctx, await io.readdir(dir));
-  const names = await io.readdir(dir);
+  const listed = await io.readdir(dir);
+  await recoverInterruptedSwaps(ctx, listed);
+  // Only a clean's leftovers make recoverInterruptedSwaps change the directory: without them the listing stands.
+  const names = listed.some((name) => name.endsWith(CLEANED_FILE_SUFFIX) || name.endsWith(SWAP_FILE_SUFFIX)) ? await io.readdir(dir) : listed;
   const bases: bigint[] = [];
   for (const name of names) {
     if (name.endsWith(DELETED_FILE_SUFFIX) || name.endsWith('.tmp')) {

@@ -149,7 +149,7 @@ export class PartitionLog {
       logger: options.logger ?? silentLogger,
       clock: options.clock ?? Date.now,
     };
-    await io.mkdir(ctx.dir);
+    // loadLog creates the directory; a checkpoint read from one not there yet is empty.
     const epochCache = await LeaderEpochFileCache.load(io, join(ctx.dir, LEADER_EPOCH_CHECKPOINT_FILE));
     const loaded = await loadLog(ctx, epochCache, options);
     const producerState = new ProducerStateManager(ctx);
