@@ -18,6 +18,20 @@ function lostPeers(failFast = false) {
   return { asks, peers };
 }
 
+/** A fetcher from broker 2 to broker 1 over `peers`, asks waiting up to 500 ms, backing off `backoffMs` after a failed one. */
+function lostAsksFetcher(peers: ConstructorParameters<typeof ReplicaFetcher>[1]['peers'], backoffMs: number): ReplicaFetcher {
+  return new ReplicaFetcher(1, {
+    brokerId: 2,
+    peers,
+    maxWaitMs: 500,
+    partitionMaxBytes: 1 << 20,
+    maxBytes: 1 << 20,
+    backoffMs,
+    requestTimeoutMs: 1_000,
+    logger: recordingLogger(),
+  });
+}
+
 describe('ReplicaFetcher', () => {
   it('lostRequestTimesOutAfterLongPollPlusSocketTimeout', async () => {
     const follower = await openPartition(testContext(2), partitionState({ replicas: [1, 2], leader: 1 }));
@@ -38,16 +52,7 @@ describe('ReplicaFetcher', () => {
   it('failingAskNeverSpins', async () => {
     const follower = await openPartition(testContext(2), partitionState({ replicas: [1, 2], leader: 1 }));
     const { asks, peers } = lostPeers(true);
-    const fetcher = new ReplicaFetcher(1, {
-      brokerId: 2,
-      peers,
-      maxWaitMs: 500,
-      partitionMaxBytes: 1 << 20,
-      maxBytes: 1 << 20,
-      backoffMs: 100,
-      requestTimeoutMs: 1_000,
-      logger: recordingLogger(),
-    });
+    const fetcher = lostAsksFetcher(peers, 100);
     fetcher.addPartition(follower, 0);
     await new Promise((resolve) => setTimeout(resolve, 250));
     await fetcher.close();
@@ -62,16 +67,7 @@ describe('ReplicaFetcher', () => {
     const payments = new Partition(context, paymentsLog, partitionState({ replicas: [1, 2], leader: 1 }), partitionConfigFrom({}), 0n);
     await payments.applyState(payments.state);
     const { asks, peers } = lostPeers(true);
-    const fetcher = new ReplicaFetcher(1, {
-      brokerId: 2,
-      peers,
-      maxWaitMs: 500,
-      partitionMaxBytes: 1 << 20,
-      maxBytes: 1 << 20,
-      backoffMs: 60_000,
-      requestTimeoutMs: 1_000,
-      logger: recordingLogger(),
-    });
+    const fetcher = lostAsksFetcher(peers, 60_000);
     try {
       fetcher.addPartition(orders, 0);
       await expect.poll(() => asks.length).toBe(1);
