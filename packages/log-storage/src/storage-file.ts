@@ -178,8 +178,11 @@ export class StorageFile implements EvictableFile {
     const fd = this.#fd;
     if (fd === undefined) throw this.#closedError(operation);
     this.#begin();
+    // io.attempt's catch, inline: one async frame fewer on every fetch's reads.
     try {
-      return await this.io.attempt(operation, this.path, () => run(fd));
+      return await run(fd);
+    } catch (error) {
+      throw this.io.storageError(operation, this.path, error);
     } finally {
       this.#end();
     }
