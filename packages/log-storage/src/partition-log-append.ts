@@ -422,7 +422,7 @@ export class PartitionLogAppender {
 
   /** Records the batches' leader epochs; true if the checkpoint must be written. */
   private recordEpochs(appends: readonly PendingAppend[]): boolean {
-    let changed = this.state.epochCacheDirty;
+    let changed = this.state.epochCheckpoint !== 'written';
     for (const append of appends) {
       for (const b of append.batches) changed = this.state.leaderEpochCache.assign(b.partitionLeaderEpoch, b.baseOffset) || changed;
     }

@@ -99,17 +99,15 @@ export class PartitionLogFlusher {
   /**
    * Records a change of the epoch cache that only concerns an epoch with no
    * batches (PartitionLog.assignEpochStartOffset, truncateTo at the log
-   * end), without writing it: see PartitionLogState.epochCacheBatchlessOnly.
+   * end), without writing it: see PartitionLogState.epochCheckpoint.
    */
   noteBatchlessEpochChange(): void {
-    const state = this.state;
-    if (!state.epochCacheDirty) state.epochCacheBatchlessOnly = true;
-    state.epochCacheDirty = true;
+    if (this.state.epochCheckpoint === 'written') this.state.epochCheckpoint = 'batchless';
   }
 
   /** Whether the leader epoch checkpoint lacks an entry that batches in the log depend on: flush and close must write it. */
   epochCacheLagsBatches(): boolean {
-    return this.state.epochCacheDirty && !this.state.epochCacheBatchlessOnly;
+    return this.state.epochCheckpoint === 'behind';
   }
 
   /** Writes the leader epoch checkpoint; a failure is logged and retried by the next append or flush. */
@@ -117,12 +115,10 @@ export class PartitionLogFlusher {
     const state = this.state;
     try {
       await state.leaderEpochCache.flush();
-      state.epochCacheDirty = false;
-      state.epochCacheBatchlessOnly = false;
+      state.epochCheckpoint = 'written';
     } catch (error) {
       // The batches carry their epochs: recovery rebuilds the cache from them; the next flush retries.
-      state.epochCacheDirty = true;
-      state.epochCacheBatchlessOnly = false;
+      state.epochCheckpoint = 'behind';
       state.ctx.logger.error('Failed to write the leader epoch checkpoint', { partition: topicPartitionName(state.ctx.topicPartition), error });
     }
   }

@@ -27,15 +27,17 @@ export interface PartitionLogState {
   truncations: number;
   /** A segment was created since the directory was last fsynced. */
   directoryDirty: boolean;
-  /** The leader epoch checkpoint on disk lags the cache: a change not written yet, or a write that failed. The next append writes it. */
-  epochCacheDirty: boolean;
   /**
-   * Every change the checkpoint lacks is of an epoch with no batches (see
-   * PartitionLog.assignEpochStartOffset): recovery never needs such an
-   * entry, so flush and close leave it unwritten; an append, whose batches
-   * make it matter, writes it.
+   * How the leader epoch checkpoint on disk stands to the cache; the next
+   * append writes it unless 'written':
+   * - 'written': it holds the cache;
+   * - 'batchless': it lacks only changes of an epoch with no batches (see
+   *   PartitionLog.assignEpochStartOffset), which recovery never needs, so
+   *   flush and close leave them unwritten;
+   * - 'behind': it lacks entries batches depend on (its write failed), so
+   *   flush and close write it.
    */
-  epochCacheBatchlessOnly: boolean;
+  epochCheckpoint: 'written' | 'batchless' | 'behind';
   /** Writes the recovery point to the log directory's checkpoint (see PartitionLogOptions.checkpointRecoveryPoint). */
   readonly checkpointRecoveryPoint: (() => Promise<void>) | undefined;
   /** Told the new log end offset after every truncation (the log cleaner's first dirty offset must not stay above it). */

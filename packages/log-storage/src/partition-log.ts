@@ -129,8 +129,7 @@ export class PartitionLog {
       recoveryPoint,
       truncations: 0,
       directoryDirty: false,
-      epochCacheDirty: false,
-      epochCacheBatchlessOnly: false,
+      epochCheckpoint: 'written',
       checkpointRecoveryPoint,
       truncationListeners: new Set(),
     };
@@ -425,7 +424,7 @@ export class PartitionLog {
    * A new leader records that its epoch starts at the log end offset
    * (Kafka's maybeAssignEpochStartOffset), in memory only: the checkpoint
    * is written, fsynced, by the first append in the epoch before that is
-   * acknowledged (PartitionLogState.epochCacheBatchlessOnly). Kafka writes
+   * acknowledged (PartitionLogState.epochCheckpoint). Kafka writes
    * and fsyncs it here (3.7 dropped the fsync; KAFKA-16541 put it back, an
    * unsynced checkpoint being one an OS crash can leave empty). A restarted
    * node gives every partition a new leader epoch, so here that was a
