@@ -23,6 +23,7 @@ export const brokerWorkerUrl = workerEntry('broker-worker');
 export const poolTaskWorkerUrl = workerEntry('pool-task-worker');
 
 export { Broker } from './broker.js';
+export { processOpenFileLimit } from './partitions/log-open-files.js';
 export { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from './metrics/prom-client.js';
 export type { BrokerConfig } from './broker.js';
 export type { BrokerWorkerData } from './broker-worker.js';

@@ -2,6 +2,7 @@
 // counters, its open file descriptors (every thread's: they share one table)
 // and the limit on them.
 import { readdirSync, readFileSync } from 'node:fs';
+import { processOpenFileLimit } from '@kstream/broker';
 
 /** Fields of /proc/self/io, from the start of the process. */
 export interface IoCounters {
@@ -32,14 +33,9 @@ export function ioDelta(before: IoCounters, after: IoCounters): IoCounters {
   return { writeBytes: after.writeBytes - before.writeBytes, syscw: after.syscw - before.syscw, wchar: after.wchar - before.wchar };
 }
 
-/** The soft limit on open files (`ulimit -n`), from /proc/self/limits; Infinity when unlimited. */
+/** The soft limit on open files (`ulimit -n`), as the broker reads it to size log.open.files.max; Infinity when unlimited. */
 export function openFilesSoftLimit(): number {
-  const line = readFileSync('/proc/self/limits', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('Max open files'));
-  const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
-  if (soft === undefined) throw new Error('/proc/self/limits has no "Max open files" line');
-  return soft === 'unlimited' ? Infinity : Number(soft);
+  return processOpenFileLimit() ?? Infinity;
 }
 
 export function openFileCount(): number {
