@@ -83,6 +83,23 @@ describe('StorageFile under an OpenFileBudget', () => {
     expect(budget.open).toBe(0);
   });
 
+  it('pinning a file that is closed while its reopen waits for a slot does nothing, and fails nothing', async () => {
+    const { dir, fs, budget, io } = setup(1);
+    const a = await io.openEvictable(join(dir, 'a.log'), true);
+    const b = await io.openEvictable(join(dir, 'b.log'), true);
+    const held = await io.open(join(dir, 'transient'), 'w+');
+    expect(a.isOpen || b.isOpen).toBe(false);
+    // A truncation pins a deleted segment a reader still holds; the reader lets go (the last release closes it) first.
+    const pinning = a.pin();
+    await a.close();
+    await held.close();
+    await expect(pinning).resolves.toBeUndefined();
+    await b.close();
+    expect(budget.open).toBe(0);
+    expect(budget.outside).toBe(0);
+    expect(fs.openFiles).toEqual([]);
+  });
+
   it('a call on a closed file fails with a storage error naming it, never touching another descriptor', async () => {
     const { dir, io } = setup(2);
     const a = await io.openEvictable(join(dir, 'a.log'), true);

@@ -141,8 +141,16 @@ export class StorageFile implements EvictableFile {
    */
   async pin(): Promise<void> {
     if (this.#pinned) return;
-    if (this.#fd === undefined) await this.#reopen('open');
-    if (this.#fd === undefined) throw this.#closedError('open');
+    if (this.#fd === undefined) {
+      try {
+        await this.#reopen('open');
+      } catch (error) {
+        // The last reader let go and the file was closed meanwhile: nothing left to keep open.
+        if (this.#closed) return;
+        throw error;
+      }
+    }
+    if (this.#fd === undefined) return;
     this.#pinned = true;
     this.io.budget.busy(this);
     this.io.budget.leave();
