@@ -3,7 +3,17 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { CuttableEndpoint, Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
 import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
 import { brokerWorkerUrl, PauseGate } from '@kstream/broker';
-import type { BrokerConfig, BrokerMetricsSnapshot, BrokerReplies, BrokerRequest, BrokerWorkerData, NodeRequest, PartitionEndOffset, RequestFault } from '@kstream/broker';
+import type {
+  BrokerConfig,
+  BrokerMetricsSnapshot,
+  BrokerReplies,
+  BrokerRequest,
+  BrokerWorkerData,
+  HeapUsage,
+  NodeRequest,
+  PartitionEndOffset,
+  RequestFault,
+} from '@kstream/broker';
 import type { GroupLag } from '@kstream/group-coordinator';
 import type { Controller } from '@kstream/controller';
 import type { TaskPool } from './task-pool.js';
@@ -166,6 +176,11 @@ export class BrokerThread {
   /** The broker's Prometheus metrics (a scrape of the node's /metrics); rejects when it is not running or does not answer within `timeoutMs`. */
   async metrics(timeoutMs: number): Promise<BrokerMetricsSnapshot> {
     return this.#running().ask({ type: 'Metrics' }, { timeoutMs });
+  }
+
+  /** The worker thread's V8 heap, after a full collection when `collectGarbage` and gc() is exposed. */
+  async heapUsage(collectGarbage: boolean): Promise<HeapUsage> {
+    return this.#running().ask({ type: 'HeapUsage', collectGarbage }, { timeoutMs: QUERY_TIMEOUT_MS });
   }
 
   /** The channel to a running worker, for a question. */

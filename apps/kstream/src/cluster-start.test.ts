@@ -65,4 +65,12 @@ describe('startCluster', () => {
       [3, 'running', true, 0],
     ]);
   });
+
+  it("heapUsage: the main thread's heap and each running broker's, collected only where gc() is exposed", async () => {
+    const { main, brokers } = await cluster.control.heapUsage({ collectGarbage: true });
+    const exposed = typeof globalThis.gc === 'function';
+    expect(brokers.map((b) => [b.id, b.collected])).toEqual(cluster.brokers.map((b) => [b.id, exposed]));
+    expect(main.collected).toBe(exposed);
+    for (const heap of [main, ...brokers]) expect(heap.usedBytes).toBeGreaterThan(0);
+  });
 });

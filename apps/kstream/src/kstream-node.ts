@@ -4,7 +4,7 @@ import { stderrLogger, Supervisor, withFields } from '@kstream/actor';
 import type { Logger, RestartPolicy } from '@kstream/actor';
 import { resolveBrokerConfig } from '@kstream/metadata';
 import type { BrokerConfigProps } from '@kstream/metadata';
-import { formatLogDir, InconsistentMetaPropertiesError } from '@kstream/broker';
+import { formatLogDir, heapUsage, InconsistentMetaPropertiesError } from '@kstream/broker';
 import type { RequestFault } from '@kstream/broker';
 import type { GroupLag } from '@kstream/group-coordinator';
 import { Controller } from '@kstream/controller';
@@ -18,7 +18,7 @@ import { prepareDataDir } from './data-dir.js';
 import { LinkCuts } from './link-cuts.js';
 import { MetricsServer } from './metrics-server.js';
 import { NodeMetrics } from './node-metrics.js';
-import type { NodeDescription } from './node-control.js';
+import type { NodeDescription, NodeHeapUsage } from './node-control.js';
 import { checkStartOptions, nodeBrokerConfig, NO_METRICS } from './start-options.js';
 import type { StartOptions } from './start-options.js';
 import { TaskPool } from './task-pool.js';
@@ -264,6 +264,15 @@ export class KstreamNode {
   moveLeader(topic: string, partition: number, toBroker: number): Promise<void> {
     this.#broker(toBroker);
     return moveLeader(this.#controller, topic, partition, toBroker);
+  }
+
+  /** Each thread's V8 heap, each collected first with `collectGarbage` when gc() is exposed (see NodeControl.heapUsage). */
+  async heapUsage({ collectGarbage = false }: { readonly collectGarbage?: boolean } = {}): Promise<NodeHeapUsage> {
+    const running = [...this.#brokers.values()].filter((b) => b.state === 'running');
+    // One thread at a time: the brokers' collections would compete for the host's cores, and the main thread's is last so that it finds their replies' garbage.
+    const brokers = [];
+    for (const broker of running) brokers.push({ id: broker.brokerId, ...(await broker.heapUsage(collectGarbage)) });
+    return { main: heapUsage(collectGarbage), brokers };
   }
 
   /**

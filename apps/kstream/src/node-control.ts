@@ -1,3 +1,4 @@
+import type { HeapUsage } from '@kstream/broker';
 import type { ControllerDescription } from '@kstream/controller';
 import type { GroupLag } from '@kstream/group-coordinator';
 import type { BrokerCrash, BrokerRestart, BrokerThreadState } from './broker-thread.js';
@@ -28,6 +29,14 @@ export interface NodeDescription {
   readonly clusterId: string;
   readonly brokers: readonly BrokerDescription[];
   readonly controller: ControllerDescription;
+}
+
+/** The node's V8 heaps: one for each thread (heapUsage). */
+export interface NodeHeapUsage {
+  /** The main thread's: the controller's, the supervisor's, and the embedding program's own. */
+  readonly main: HeapUsage;
+  /** Each running broker's worker thread's, in id order. */
+  readonly brokers: readonly (HeapUsage & { readonly id: number })[];
 }
 
 /**
@@ -77,4 +86,12 @@ export interface NodeControl {
   clearFaults(): Promise<void>;
   /** Makes broker `toBroker`, a replica of the partition, its leader: replicas reordered, preferred leader elected; resolves once elected. */
   moveLeader(topic: string, partition: number, toBroker: number): Promise<void>;
+  /**
+   * The V8 heap of each thread of the node: the main thread's and each running
+   * broker's. With `collectGarbage`, each thread runs a full collection of its
+   * heap first (a pause of each, in turn), so that `usedBytes` is what is
+   * kept alive; that needs a process started with --expose-gc, and each
+   * heap's `collected` says whether it ran.
+   */
+  heapUsage(options?: { readonly collectGarbage?: boolean }): Promise<NodeHeapUsage>;
 }

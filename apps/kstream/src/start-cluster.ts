@@ -73,6 +73,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     listFaults: () => node.faults.list(),
     clearFaults: () => node.faults.clear(),
     moveLeader: (topic, partition, toBroker) => node.moveLeader(topic, partition, toBroker),
+    heapUsage: (options) => node.heapUsage(options),
   };
   Comlink.expose(control, nodeEndpoint(port1));
   const remote = Comlink.wrap<NodeControl>(nodeEndpoint(port2));

@@ -11,6 +11,7 @@ import { faultsOf } from './faults/broker-faults.js';
 import { faultCounters as newFaultCounters } from './faults/request-fault.js';
 import { coordinatedGroupLag, ledEndOffsets } from './groups/group-lag-query.js';
 import type { BrokerConfig } from './broker.js';
+import { heapUsage } from './metrics/heap-usage.js';
 import type { BrokerReplies, BrokerRequest, ControllerChannel, NodeChannel } from './messages.js';
 import { nodeLogger } from './node-logger.js';
 import { PauseGate } from './pause-gate.js';
@@ -75,6 +76,8 @@ async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['
       return ledEndOffsets(broker.services.partitions, msg.partitions);
     case 'Metrics':
       return broker.metrics.snapshot();
+    case 'HeapUsage':
+      return heapUsage(msg.collectGarbage);
     default:
       return unknownMessage(msg);
   }

@@ -53,3 +53,5 @@ export type { RequestFault, RequestFaultAction } from './faults/request-fault.js
 export { errorFaultRefusal } from './faults/request-faults.js';
 export { BrokerMetrics } from './metrics/broker-metrics.js';
 export type { BrokerMetricsSnapshot } from './metrics/broker-metrics.js';
+export { heapUsage } from './metrics/heap-usage.js';
+export type { HeapUsage } from './metrics/heap-usage.js';

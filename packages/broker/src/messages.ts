@@ -8,6 +8,7 @@ import type { ControllerChannelReplies, ControllerRequest, ControllerToBroker } 
 import type { RequestFault } from './faults/request-fault.js';
 import type { PartitionEndOffset } from './groups/group-lag-query.js';
 import type { BrokerMetricsSnapshot } from './metrics/broker-metrics.js';
+import type { HeapUsage } from './metrics/heap-usage.js';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
 
 /** The node asks a broker to stop: close its listener and connections, stop heartbeating, then exit. */
@@ -73,6 +74,12 @@ export interface MetricsRequest {
   readonly type: 'Metrics';
 }
 
+/** The broker thread's V8 heap (the control API's heapUsage), after a full collection when `collectGarbage` and gc() is exposed. */
+export interface HeapUsageRequest {
+  readonly type: 'HeapUsage';
+  readonly collectGarbage: boolean;
+}
+
 /** The faults this broker's requests meet from now on, in injection order: the whole list, replacing the one before (empty: none). */
 export interface SetRequestFaultsRequest {
   readonly type: 'SetRequestFaults';
@@ -88,7 +95,8 @@ export type BrokerRequest =
   | PauseNotice
   | GroupLagRequest
   | EndOffsetsRequest
-  | MetricsRequest;
+  | MetricsRequest
+  | HeapUsageRequest;
 
 export interface BrokerReplies {
   SetRequestFaults: void;
@@ -100,6 +108,7 @@ export interface BrokerReplies {
   GroupLag: GroupLag | null;
   EndOffsets: PartitionEndOffset[];
   Metrics: BrokerMetricsSnapshot;
+  HeapUsage: HeapUsage;
 }
 
 /** Told once per start: the broker listens and is registered with the controller. */
