@@ -1,12 +1,12 @@
 // The creating half of a scale round, in a fresh process that holds the node:
 // a 3-broker node on an empty data dir, the topics created through
 // @kstream/client's Admin a batch of topics a call (until one fails), the
-// process's RSS around it, its open descriptors, the request load from a
-// child of its own, stop().
+// process's RSS and every thread's heap around it, its open descriptors, the
+// request load from a child of its own, stop().
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Admin, type ClientLogger, type NewTopic } from '@kstream/client';
-import { type Cluster, startCluster } from '@kstream/kstream';
+import { type Cluster, type NodeHeapUsage, startCluster } from '@kstream/kstream';
 import { countingNodeLog } from '../bench-cli.js';
 import { runInChild, THIS_NODE } from '../client/child.js';
 import { errorMessage, stopNode } from './failures.js';
@@ -20,18 +20,26 @@ const LOAD_SETUP_MS = 60_000;
 /** startCluster's metricsPort for no metrics endpoint. */
 const NO_METRICS = -1;
 
+/** The node's memory, settled: every thread's V8 heap and then the process's RSS. */
+interface SettledMemory {
+  /** RSS of this process, every thread's memory, or why it could not be read (Node reads it from /proc/self/stat, which needs a free descriptor). */
+  readonly rss: number | string;
+  /** Each thread's heap (the control API's heapUsage), or why the node did not give it. */
+  readonly heap: NodeHeapUsage | string;
+}
+
 /**
- * RSS of this process, every thread's memory, after `settleMs` and (with
- * --expose-gc) a full collection of this thread's heap; or why it could not
- * be read (Node reads it from /proc/self/stat, which needs a free descriptor).
+ * The node's memory after `settleMs` and (with --expose-gc) a full collection
+ * of every thread's heap, each broker's included: without one, a broker's
+ * heap holds whatever garbage its thread made since its last collection.
  */
-async function settledRss(settleMs: number): Promise<number | string> {
+async function settledMemory(node: Cluster, settleMs: number): Promise<SettledMemory> {
   await sleep(settleMs);
-  globalThis.gc?.();
+  const heap = await node.control.heapUsage({ collectGarbage: true }).catch(errorMessage);
   try {
-    return process.memoryUsage.rss();
+    return { rss: process.memoryUsage.rss(), heap };
   } catch (error) {
-    return `RSS unreadable: ${errorMessage(error)}`;
+    return { rss: `RSS unreadable: ${errorMessage(error)}`, heap };
   }
 }
 
@@ -49,7 +57,7 @@ async function createTopics(node: Cluster, job: CreateJob, logger: ClientLogger)
     const defaultFactor = await defaultReplicationFactor(admin);
     // A factor of 1 leaves nothing to replicate; a 3-broker node's topics then get one replica on each broker.
     const replicationFactor = defaultFactor > 1 ? defaultFactor : BROKERS;
-    const rssBefore = await settledRss(job.settleMs);
+    const before = await settledMemory(node, job.settleMs);
     const fds = new FdPeak();
     const callMs: number[] = [];
     const calls = Math.ceil(job.topics / job.topicsPerCall);
@@ -69,9 +77,20 @@ async function createTopics(node: Cluster, job: CreateJob, logger: ClientLogger)
       }
     }
     const totalMs = performance.now() - first;
-    const rssAfter = await settledRss(job.settleMs);
+    const after = await settledMemory(node, job.settleMs);
     const fdPeakCreating = fds.stop();
-    return { defaultReplicationFactor: defaultFactor, replicationFactor, callMs, creationFailure, totalMs, rssBefore, rssAfter, fdPeakCreating };
+    return {
+      defaultReplicationFactor: defaultFactor,
+      replicationFactor,
+      callMs,
+      creationFailure,
+      totalMs,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+      heapBefore: before.heap,
+      heapAfter: after.heap,
+      fdPeakCreating,
+    };
   } finally {
     await admin.close();
   }

@@ -6,10 +6,12 @@
 // - create: a 3-broker node, then 100 topics x 100 partitions (10 x 100 with
 //   --quick) through @kstream/client's Admin, 10 topics a createTopics call,
 //   with the node's default.replication.factor (3, one replica a broker, when
-//   that is 1); the process's RSS before and after, each settled and after
-//   gc(); its peak of open descriptors; then 1,000 clients from another
-//   process asking ApiVersions, then Metadata for one topic, one request at a
-//   time each, for 5 s (2 s); stop();
+//   that is 1); the process's RSS and each thread's live heap (the control
+//   API's heapUsage: every broker's and the main thread's) before and after,
+//   each settled and after a gc() of every thread; its peak of open
+//   descriptors; then 1,000 clients from another process asking
+//   ApiVersions, then Metadata for one topic, one request at a time each,
+//   for 5 s (2 s); stop();
 // - restart: another process starts a node on that data dir and sends one
 //   record (acks=all), then one to each of 100 other partitions; timed from
 //   the startCluster call, with /proc/self/io from just before the call to the

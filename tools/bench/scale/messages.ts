@@ -2,6 +2,7 @@
 // a node child one job (create, or restart), the create child gives a load
 // child the request job; each answers one result (client/child.ts's
 // runInChild carries them).
+import type { NodeHeapUsage } from '@kstream/kstream';
 import type { IoCounters } from './proc-self.js';
 
 /** Topic `${TOPIC_PREFIX}${i}`, i from 0. */
@@ -47,6 +48,9 @@ export interface CreateResult {
   /** RSS of the node's process, or why it could not be read. */
   readonly rssBefore: number | string;
   readonly rssAfter: number | string;
+  /** Each thread's V8 heap, read just before the RSS (after a collection of each, with gc exposed), or why the node did not give it. */
+  readonly heapBefore: NodeHeapUsage | string;
+  readonly heapAfter: NodeHeapUsage | string;
   readonly gcExposed: boolean;
   readonly fdPeakCreating: number;
   /** null when the load was not run. */

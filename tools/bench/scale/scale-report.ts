@@ -2,6 +2,7 @@
 // (medians over the rounds that measured it, with the issue's targets), why a
 // figure is missing when a step failed, then every round's raw numbers and
 // the node's warnings.
+import type { HeapUsage, NodeHeapUsage } from '@kstream/kstream';
 import { type Figure, median, report } from '../harness.js';
 import { BROKERS, type CreateResult, type Layout, type RequestLoadResult, type RestartResult } from './messages.js';
 
@@ -38,6 +39,10 @@ function atFdLimit(create: CreateResult): string | null {
 function listed(paths: readonly string[]): string {
   if (paths.length === 0) return 'none';
   return `${paths.slice(0, CHANGES_LISTED).join(', ')}${paths.length > CHANGES_LISTED ? `, ... (${paths.length})` : ''}`;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 function thousands(n: number): string {
@@ -101,47 +106,75 @@ export class ScaleReport {
   memory(): void {
     const creates = this.rounds.map((r) => r.create);
     const replicas = this.#partitions * creates[0]!.replicationFactor;
-    const mib = (rss: number | string) => (typeof rss === 'number' ? rss / MIB : undefined);
-    const growth = creates.map(({ creationFailure, rssBefore, rssAfter }) =>
-      creationFailure === null && typeof rssBefore === 'number' && typeof rssAfter === 'number' ? rssAfter - rssBefore : undefined,
-    );
+    const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : bytes / MIB);
+    const rss = (value: number | string) => (typeof value === 'number' ? value : undefined);
+    const brokers = (heap: NodeHeapUsage | string, bytes: (h: HeapUsage) => number) => (typeof heap === 'string' ? undefined : sum(heap.brokers.map(bytes)));
+    const main = (heap: NodeHeapUsage | string, bytes: (h: HeapUsage) => number) => (typeof heap === 'string' ? undefined : bytes(heap.main));
+    const used = (h: HeapUsage) => h.usedBytes;
+    const total = (h: HeapUsage) => h.totalBytes;
+    const external = (h: HeapUsage) => h.externalBytes;
+    // A round whose topics were not all created has no growth per partition.
+    const growth = (before: number | undefined, after: number | undefined, c: CreateResult) =>
+      c.creationFailure === null && before !== undefined && after !== undefined ? after - before : undefined;
+    const perPartition = (values: (number | undefined)[]) => values.map((g) => (g === undefined ? g : g / this.#partitions));
+    const rssGrowth = creates.map((c) => growth(rss(c.rssBefore), rss(c.rssAfter), c));
+    const brokerHeapGrowth = creates.map((c) => growth(brokers(c.heapBefore, used), brokers(c.heapAfter, used), c));
+    const brokerHeapTotalGrowth = creates.map((c) => growth(brokers(c.heapBefore, total), brokers(c.heapAfter, total), c));
+    const brokerExternalGrowth = creates.map((c) => growth(brokers(c.heapBefore, external), brokers(c.heapAfter, external), c));
+    const mainHeapGrowth = creates.map((c) => growth(main(c.heapBefore, used), main(c.heapAfter, used), c));
+    const brokerHeapBefore = creates.map((c) => brokers(c.heapBefore, used));
     const why = creates.map((c) => {
       if (c.creationFailure !== null) return 'not every partition was created';
-      return atFdLimit(c) ?? [c.rssBefore, c.rssAfter].find((rss): rss is string => typeof rss === 'string') ?? null;
+      const notes = [atFdLimit(c), c.rssBefore, c.rssAfter, c.heapBefore, c.heapAfter].filter((v): v is string => typeof v === 'string');
+      return notes.length === 0 ? null : notes.join('; ');
     });
-    const gc = creates.every((c) => c.gcExposed) ? "gc() of the main thread's heap (each broker thread's heap is collected on its own)" : 'no gc() (not exposed)';
+    const collected = creates.every((c) => [c.heapBefore, c.heapAfter].every((h) => typeof h !== 'string' && [h.main, ...h.brokers].every((t) => t.collected)));
+    const gc = collected ? "a gc() of every thread's heap (each broker's, then the main thread's)" : 'no gc() of some thread (not exposed)';
+    const target = { atMost: BYTES_PER_PARTITION_TARGET };
     const figures = [
-      ...this.#figure(
-        'RSS growth per partition',
-        'bytes',
-        growth.map((g) => (g === undefined ? g : g / this.#partitions)),
-        { target: { atMost: BYTES_PER_PARTITION_TARGET } },
-      ),
+      ...this.#figure('RSS growth per partition', 'bytes', perPartition(rssGrowth), { target }),
       ...this.#figure(
         'RSS growth per replica',
         'bytes',
-        growth.map((g) => (g === undefined ? g : g / replicas)),
+        rssGrowth.map((g) => (g === undefined ? g : g / replicas)),
       ),
       ...this.#figure(
         'RSS before creating',
         'MiB',
-        creates.map((c) => mib(c.rssBefore)),
+        creates.map((c) => mib(rss(c.rssBefore))),
       ),
       ...this.#figure(
         'RSS after creating',
         'MiB',
-        creates.map((c) => mib(c.rssAfter)),
+        creates.map((c) => mib(rss(c.rssAfter))),
       ),
+      ...this.#figure(`live heap growth per partition, ${BROKERS} brokers summed`, 'bytes', perPartition(brokerHeapGrowth), { target }),
+      ...this.#figure(
+        'live heap growth per replica, brokers',
+        'bytes',
+        brokerHeapGrowth.map((g) => (g === undefined ? g : g / replicas)),
+      ),
+      ...this.#figure(
+        'live heap after creating, brokers summed',
+        'MiB',
+        creates.map((c) => mib(brokers(c.heapAfter, used))),
+        brokerHeapBefore.every(defined) ? { baseline: { name: 'before creating', value: median(brokerHeapBefore.map((b) => b / MIB)) } } : {},
+      ),
+      ...this.#figure('heap allocated (V8 total) growth per partition, brokers', 'bytes', perPartition(brokerHeapTotalGrowth)),
+      ...this.#figure('external memory growth per partition, brokers', 'bytes', perPartition(brokerExternalGrowth)),
+      ...this.#figure('live heap growth per partition, main thread', 'bytes', perPartition(mainHeapGrowth)),
     ];
     this.#section(
-      `memory per idle partition: the node's process RSS after creating minus before, each after ${this.settings.settleMs} ms settling and ${gc} ` +
-        `(median of ${this.rounds.length})`,
+      `memory per idle partition: after creating minus before, each after ${this.settings.settleMs} ms settling and ${gc}: the node's process RSS, ` +
+        `and the V8 heap in use (live objects) of its threads (median of ${this.rounds.length})`,
       figures,
       why,
     );
     this.#series.push(
-      ['memory: RSS before (MiB)', creates.map((c) => mib(c.rssBefore)).filter(defined)],
-      ['memory: RSS after (MiB)', creates.map((c) => mib(c.rssAfter)).filter(defined)],
+      ['memory: RSS before (MiB)', creates.map((c) => mib(rss(c.rssBefore))).filter(defined)],
+      ['memory: RSS after (MiB)', creates.map((c) => mib(rss(c.rssAfter))).filter(defined)],
+      ['memory: broker heaps before (MiB)', brokerHeapBefore.map(mib).filter(defined)],
+      ['memory: broker heaps after (MiB)', creates.map((c) => mib(brokers(c.heapAfter, used))).filter(defined)],
     );
   }
 
