@@ -112,6 +112,7 @@ export class ScaleReport {
     const main = (heap: NodeHeapUsage | string, bytes: (h: HeapUsage) => number) => (typeof heap === 'string' ? undefined : bytes(heap.main));
     const used = (h: HeapUsage) => h.usedBytes;
     const total = (h: HeapUsage) => h.totalBytes;
+    const young = (h: HeapUsage) => h.youngGenerationBytes;
     const external = (h: HeapUsage) => h.externalBytes;
     // A round whose topics were not all created has no growth per partition.
     const growth = (before: number | undefined, after: number | undefined, c: CreateResult) =>
@@ -120,6 +121,7 @@ export class ScaleReport {
     const rssGrowth = creates.map((c) => growth(rss(c.rssBefore), rss(c.rssAfter), c));
     const brokerHeapGrowth = creates.map((c) => growth(brokers(c.heapBefore, used), brokers(c.heapAfter, used), c));
     const brokerHeapTotalGrowth = creates.map((c) => growth(brokers(c.heapBefore, total), brokers(c.heapAfter, total), c));
+    const brokerYoungGrowth = creates.map((c) => growth(brokers(c.heapBefore, young), brokers(c.heapAfter, young), c));
     const brokerExternalGrowth = creates.map((c) => growth(brokers(c.heapBefore, external), brokers(c.heapAfter, external), c));
     const mainHeapGrowth = creates.map((c) => growth(main(c.heapBefore, used), main(c.heapAfter, used), c));
     const brokerHeapBefore = creates.map((c) => brokers(c.heapBefore, used));
@@ -160,7 +162,8 @@ export class ScaleReport {
         creates.map((c) => mib(brokers(c.heapAfter, used))),
         brokerHeapBefore.every(defined) ? { baseline: { name: 'before creating', value: median(brokerHeapBefore.map((b) => b / MIB)) } } : {},
       ),
-      ...this.#figure('heap allocated (V8 total) growth per partition, brokers', 'bytes', perPartition(brokerHeapTotalGrowth)),
+      ...this.#figure('heap allocated growth per partition, brokers', 'bytes', perPartition(brokerHeapTotalGrowth)),
+      ...this.#figure('  of which the young generation', 'bytes', perPartition(brokerYoungGrowth)),
       ...this.#figure('external memory growth per partition, brokers', 'bytes', perPartition(brokerExternalGrowth)),
       ...this.#figure('live heap growth per partition, main thread', 'bytes', perPartition(mainHeapGrowth)),
     ];

@@ -23,6 +23,8 @@ describe('heapUsage', () => {
     expect(heap.collected).toBe(false);
     expect(heap.usedBytes).toBeGreaterThan(0);
     expect(heap.totalBytes).toBeGreaterThanOrEqual(heap.usedBytes);
+    expect(heap.youngGenerationBytes).toBeGreaterThan(0);
+    expect(heap.youngGenerationBytes).toBeLessThan(heap.totalBytes);
     expect(heap.externalBytes).toBeGreaterThanOrEqual(0);
   });
 });

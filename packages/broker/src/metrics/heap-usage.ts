@@ -1,4 +1,4 @@
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 /** A thread's V8 heap, as the control API's heapUsage reports it. */
 export interface HeapUsage {
@@ -8,6 +8,12 @@ export interface HeapUsage {
   readonly usedBytes: number;
   /** Bytes V8 has allocated for the heap. */
   readonly totalBytes: number;
+  /**
+   * Of those, the young generation's (V8's new space): it grows with the
+   * rate of allocation up to a cap and is not given back by a collection,
+   * so a burst of work leaves it large, whatever stays alive.
+   */
+  readonly youngGenerationBytes: number;
   /** Memory outside the heap held by its objects (Buffers, ArrayBuffers). */
   readonly externalBytes: number;
 }
@@ -22,5 +28,12 @@ export function heapUsage(collectGarbage: boolean): HeapUsage {
   const collect = collectGarbage ? globalThis.gc : undefined;
   collect?.();
   const heap = getHeapStatistics();
-  return { collected: collect !== undefined, usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size, externalBytes: heap.external_memory };
+  const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  return {
+    collected: collect !== undefined,
+    usedBytes: heap.used_heap_size,
+    totalBytes: heap.total_heap_size,
+    youngGenerationBytes: young?.space_size ?? 0,
+    externalBytes: heap.external_memory,
+  };
 }
