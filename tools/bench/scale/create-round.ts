@@ -5,12 +5,13 @@
 // request load from a child of its own, stop().
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Admin, type ClientLogger, type NewTopic } from '@kstream/client';
+import { Admin, type ClientLogger, ClusterClient, type NewTopic } from '@kstream/client';
+import { DescribeLogDirs, ErrorCode } from '@kstream/protocol';
 import { type Cluster, type NodeHeapUsage, startCluster } from '@kstream/kstream';
 import { countingNodeLog } from '../bench-cli.js';
 import { runInChild, THIS_NODE } from '../client/child.js';
 import { errorMessage, stopNode } from './failures.js';
-import { BROKERS, type CreateJob, type CreateResult, type RequestLoadResult, topicName } from './messages.js';
+import { BROKERS, type CreateJob, type CreateResult, type RequestLoadResult, TOPIC_PREFIX, topicName } from './messages.js';
 import { FdPeak, openFileCount, openFilesSoftLimit } from './proc-self.js';
 
 const LOAD_WORKER = fileURLToPath(new URL('./request-load.ts', import.meta.url));
@@ -40,6 +41,49 @@ async function settledMemory(node: Cluster, settleMs: number): Promise<SettledMe
     return { rss: process.memoryUsage.rss(), heap };
   } catch (error) {
     return { rss: `RSS unreadable: ${errorMessage(error)}`, heap };
+  }
+}
+
+/** How long the brokers may take to open the created partitions' logs after the last createTopics answer. */
+const LOGS_OPEN_TIMEOUT_MS = 120_000;
+const LOGS_OPEN_POLL_MS = 100;
+
+/** The replicas of the benchmark's topics whose logs are open, over every broker: each lists the partitions it hosts in DescribeLogDirs. */
+async function openReplicas(client: ClusterClient): Promise<number> {
+  let open = 0;
+  for (const id of client.metadata.brokers.keys()) {
+    const broker = await client.broker(id);
+    const { results } = await broker.request(DescribeLogDirs, { topics: null });
+    for (const dir of results) {
+      if (dir.errorCode !== ErrorCode.NONE) throw new Error(`broker ${id} answered DescribeLogDirs for ${dir.logDir} with error ${dir.errorCode}`);
+      for (const topic of dir.topics) if (topic.name.startsWith(TOPIC_PREFIX)) open += topic.partitions.length;
+    }
+  }
+  return open;
+}
+
+/**
+ * Waits until every broker has opened the logs of all `replicas` created
+ * (the controller answers CreateTopics once the metadata is committed; each
+ * broker then opens its logs on its own), so that memory is sampled with the
+ * partitions idle, not opening; resolves when that was (performance.now()),
+ * or why it did not happen.
+ */
+async function whenLogsOpen(node: Cluster, replicas: number, logger: ClientLogger): Promise<number | string> {
+  const client = new ClusterClient({ bootstrap: node.bootstrap, clientId: 'bench-scale-logs', logger });
+  const deadline = performance.now() + LOGS_OPEN_TIMEOUT_MS;
+  let open = 0;
+  try {
+    await client.connect();
+    while ((open = await openReplicas(client)) < replicas) {
+      if (performance.now() > deadline) return `after ${LOGS_OPEN_TIMEOUT_MS / 1000} s, ${open} of ${replicas} replicas' logs were open`;
+      await sleep(LOGS_OPEN_POLL_MS);
+    }
+    return performance.now();
+  } catch (error) {
+    return `DescribeLogDirs failed with ${open} of ${replicas} replicas' logs open: ${errorMessage(error)}`;
+  } finally {
+    await client.close();
   }
 }
 
@@ -77,6 +121,8 @@ async function createTopics(node: Cluster, job: CreateJob, logger: ClientLogger)
       }
     }
     const totalMs = performance.now() - first;
+    const logsOpen = creationFailure === null ? await whenLogsOpen(node, job.topics * job.partitionsPerTopic * replicationFactor, logger) : null;
+    const logsOpenMs = typeof logsOpen === 'number' ? logsOpen - first : logsOpen;
     const after = await settledMemory(node, job.settleMs);
     const fdPeakCreating = fds.stop();
     return {
@@ -85,6 +131,7 @@ async function createTopics(node: Cluster, job: CreateJob, logger: ClientLogger)
       callMs,
       creationFailure,
       totalMs,
+      logsOpenMs,
       rssBefore: before.rss,
       rssAfter: after.rss,
       heapBefore: before.heap,

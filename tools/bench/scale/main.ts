@@ -6,10 +6,11 @@
 // - create: a 3-broker node, then 100 topics x 100 partitions (10 x 100 with
 //   --quick) through @kstream/client's Admin, 10 topics a createTopics call,
 //   with the node's default.replication.factor (3, one replica a broker, when
-//   that is 1); the process's RSS and each thread's live heap (the control
-//   API's heapUsage: every broker's and the main thread's) before and after,
-//   each settled and after a gc() of every thread; its peak of open
-//   descriptors; then 1,000 clients from another process asking
+//   that is 1); the time until every broker lists all its replicas' logs
+//   open (DescribeLogDirs); the process's RSS and each thread's live heap
+//   (the control API's heapUsage: every broker's and the main thread's)
+//   before creating and once the logs are open, each settled and after a
+//   gc() of every thread; its peak of open descriptors; then 1,000 clients from another process asking
 //   ApiVersions, then Metadata for one topic, one request at a time each,
 //   for 5 s (2 s); stop();
 // - restart: another process starts a node on that data dir and sends one

@@ -45,6 +45,8 @@ export interface CreateResult {
   readonly creationFailure: string | null;
   /** From the first call to the last one's answer (or failure). */
   readonly totalMs: number;
+  /** From the first call until every broker had opened the logs of all the replicas created (DescribeLogDirs), or why that was not seen; null when creation failed. */
+  readonly logsOpenMs: number | string | null;
   /** RSS of the node's process, or why it could not be read. */
   readonly rssBefore: number | string;
   readonly rssAfter: number | string;

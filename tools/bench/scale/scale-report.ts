@@ -91,8 +91,13 @@ export class ScaleReport {
           'ms',
           creates.map((c) => (c.callMs.length > 0 ? Math.max(...c.callMs) : undefined)),
         ),
+        ...this.#figure(
+          "first call to every replica's log open",
+          'ms',
+          creates.map((c) => (typeof c.logsOpenMs === 'number' ? c.logsOpenMs : undefined)),
+        ),
       ],
-      creates.map((c) => c.creationFailure ?? atFdLimit(c)),
+      [...creates.map((c) => c.creationFailure ?? atFdLimit(c)), ...creates.map((c) => (typeof c.logsOpenMs === 'string' ? `logs not all open: ${c.logsOpenMs}` : null))],
     );
     console.log(
       defaultReplicationFactor === 1
@@ -100,6 +105,7 @@ export class ScaleReport {
         : `  replication factor ${replicationFactor}: the node's default.replication.factor`,
     );
     this.#series.push(['create: total (ms)', creates.map((c) => c.totalMs)]);
+    this.#series.push(['create: every log open (ms)', creates.map((c) => c.logsOpenMs).filter((ms): ms is number => typeof ms === 'number')]);
     this.#series.push(...creates.map((c, i): [string, number[]] => [`create: each call answered, round ${i + 1} (ms)`, [...c.callMs]]));
   }
 
@@ -127,6 +133,7 @@ export class ScaleReport {
     const brokerHeapBefore = creates.map((c) => brokers(c.heapBefore, used));
     const why = creates.map((c) => {
       if (c.creationFailure !== null) return 'not every partition was created';
+      if (typeof c.logsOpenMs === 'string') return `sampled with logs still opening: ${c.logsOpenMs}`;
       const notes = [atFdLimit(c), c.rssBefore, c.rssAfter, c.heapBefore, c.heapAfter].filter((v): v is string => typeof v === 'string');
       return notes.length === 0 ? null : notes.join('; ');
     });
@@ -168,7 +175,7 @@ export class ScaleReport {
       ...this.#figure('live heap growth per partition, main thread', 'bytes', perPartition(mainHeapGrowth)),
     ];
     this.#section(
-      `memory per idle partition: after creating minus before, each after ${this.settings.settleMs} ms settling and ${gc}: the node's process RSS, ` +
+      `memory per idle partition: after creating (every replica's log open) minus before, each after ${this.settings.settleMs} ms settling and ${gc}: the node's process RSS, ` +
         `and the V8 heap in use (live objects) of its threads (median of ${this.rounds.length})`,
       figures,
       why,
