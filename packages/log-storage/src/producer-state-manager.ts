@@ -6,6 +6,9 @@ import { CorruptProducerSnapshotError, PRODUCER_SNAPSHOT_FILE_SUFFIX, decodeProd
 import { topicPartitionName } from './topic-partition.js';
 import type { ActiveProducer, VerificationGuard } from './transaction-types.js';
 
+/** What every manager's snapshot writes start after: most never write one before close. */
+const settled = Promise.resolve();
+
 /**
  * A partition's producer state (Kafka's ProducerStateManager): every
  * producer's ProducerStateEntry, the open transactions by first offset, and
@@ -15,18 +18,20 @@ import type { ActiveProducer, VerificationGuard } from './transaction-types.js';
  * (truncation reloads; the log start offset moving forgets only completed
  * transactions below it: producers stay until they expire, as in Kafka 3.x).
  * Snapshots are `<offset>.snapshot` files (ProducerSnapshot v1, see
- * encodeProducerSnapshot), written behind the caller, one at a time. Not
- * thread-safe; owned by the partition's broker loop.
+ * encodeProducerSnapshot), written behind the caller, one at a time. Each
+ * map is made when it gets its first entry: most partitions never see a
+ * producer id, and a broker holds thousands of them. Not thread-safe; owned
+ * by the partition's broker loop.
  */
 export class ProducerStateManager {
-  private readonly producers = new Map<bigint, ProducerStateEntry>();
+  private producers: Map<bigint, ProducerStateEntry> | undefined;
   /** Open transactions by first offset, in offset order. */
-  private readonly ongoing = new Map<bigint, TxnMetadata>();
+  private ongoing: Map<bigint, TxnMetadata> | undefined;
   /** The greatest first offset put in `ongoing` since it was last cleared: a smaller one must be sorted in. */
   private ongoingMax: bigint | undefined;
   /** Completed transactions by first offset until the high watermark passes their marker. */
-  private readonly unreplicated = new Map<bigint, CompletedTxn>();
-  private snapshotWrites: Promise<void> = Promise.resolve();
+  private unreplicated: Map<bigint, CompletedTxn> | undefined;
+  private snapshotWrites: Promise<void> = settled;
   /**
    * The snapshot last loaded, or last written (counted from when it is
    * queued; forgotten if it fails or is deleted): a snapshot of the same
@@ -36,46 +41,47 @@ export class ProducerStateManager {
    */
   private latestSnapshot: { offset: bigint; content: Buffer } | undefined;
   /** Verification guards by producer id with when each was taken (Kafka's verificationStates): in memory only, a restart voids them. */
-  private readonly guards = new Map<bigint, { guard: VerificationGuard; takenMs: number }>();
+  private guards: Map<bigint, { guard: VerificationGuard; takenMs: number }> | undefined;
 
   constructor(private readonly ctx: SegmentContext) {}
 
   lastEntry(producerId: bigint): ProducerStateEntry | undefined {
-    return this.producers.get(producerId);
+    return this.producers?.get(producerId);
   }
 
   /** Swaps in what an append staged for one producer; a transactional batch or marker clears its verification guard. */
   update(info: ProducerAppendInfo): void {
-    this.producers.set(info.producerId, info.updated);
+    (this.producers ??= new Map()).set(info.producerId, info.updated);
     for (const txn of info.startedTxns) this.startTxn(txn);
-    if (info.updated.currentTxnFirstOffset >= 0n) this.guards.delete(info.producerId);
+    if (info.updated.currentTxnFirstOffset >= 0n) this.guards?.delete(info.producerId);
   }
 
   /** See PartitionLog.verificationGuard. */
   verificationGuard(producerId: bigint): VerificationGuard {
-    const held = this.guards.get(producerId);
+    const held = this.guards?.get(producerId);
     if (held !== undefined) return held.guard;
     const guard: VerificationGuard = { producerId };
-    this.guards.set(producerId, { guard, takenMs: this.ctx.clock() });
+    (this.guards ??= new Map()).set(producerId, { guard, takenMs: this.ctx.clock() });
     return guard;
   }
 
   /** Whether `guard` is still the one recorded for its producer. */
   holdsGuard(guard: VerificationGuard): boolean {
-    return this.guards.get(guard.producerId)?.guard === guard;
+    return this.guards?.get(guard.producerId)?.guard === guard;
   }
 
   /** Keeps `ongoing` in offset order: a follower's append staged per producer may start them out of order. */
   private startTxn(txn: TxnMetadata): void {
     const inOrder = this.ongoingMax === undefined || txn.firstOffset > this.ongoingMax;
-    this.ongoing.set(txn.firstOffset, txn);
+    const ongoing = (this.ongoing ??= new Map());
+    ongoing.set(txn.firstOffset, txn);
     if (inOrder) {
       this.ongoingMax = txn.firstOffset;
       return;
     }
-    const sorted = [...this.ongoing.values()].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
-    this.ongoing.clear();
-    for (const t of sorted) this.ongoing.set(t.firstOffset, t);
+    const sorted = [...ongoing.values()].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+    ongoing.clear();
+    for (const t of sorted) ongoing.set(t.firstOffset, t);
   }
 
   /**
@@ -86,27 +92,28 @@ export class ProducerStateManager {
    * the offset after the marker — Kafka's).
    */
   completeTxn(txn: CompletedTxn, segment: LogSegment | undefined): void {
-    this.guards.delete(txn.producerId);
+    this.guards?.delete(txn.producerId);
     if (txn.isAborted && segment !== undefined) {
       segment.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset: this.lastStableOffset(txn) });
     }
-    this.ongoing.delete(txn.firstOffset);
-    this.unreplicated.set(txn.firstOffset, txn);
+    this.ongoing?.delete(txn.firstOffset);
+    (this.unreplicated ??= new Map()).set(txn.firstOffset, txn);
   }
 
   private lastStableOffset(completed: CompletedTxn): bigint {
-    for (const txn of this.ongoing.values()) if (txn.producerId !== completed.producerId) return txn.firstOffset;
+    for (const txn of this.ongoing?.values() ?? []) if (txn.producerId !== completed.producerId) return txn.firstOffset;
     return completed.lastOffset + 1n;
   }
 
   /** See PartitionLog.firstUnstableOffset. Completed transactions below `highWatermark` are forgotten. */
   firstUnstableOffset(highWatermark: bigint): bigint | undefined {
     let first: bigint | undefined;
-    for (const [firstOffset, txn] of this.unreplicated) {
-      if (txn.lastOffset < highWatermark) this.unreplicated.delete(firstOffset);
+    const unreplicated = this.unreplicated;
+    for (const [firstOffset, txn] of unreplicated ?? []) {
+      if (txn.lastOffset < highWatermark) unreplicated!.delete(firstOffset);
       else if (first === undefined || firstOffset < first) first = firstOffset;
     }
-    for (const firstOffset of this.ongoing.keys()) {
+    for (const firstOffset of this.ongoing?.keys() ?? []) {
       if (first === undefined || firstOffset < first) first = firstOffset;
       break;
     }
@@ -114,7 +121,7 @@ export class ProducerStateManager {
   }
 
   activeProducers(): ActiveProducer[] {
-    return [...this.producers.values()].map((e) => ({
+    return [...(this.producers?.values() ?? [])].map((e) => ({
       producerId: e.producerId,
       producerEpoch: e.producerEpoch,
       lastSequence: e.lastSeq,
@@ -130,12 +137,13 @@ export class ProducerStateManager {
    * taken that long ago go too (a verification whose batch never came).
    */
   removeExpiredProducers(nowMs: number, producerIdExpirationMs: number): number {
-    for (const [producerId, { takenMs }] of this.guards) if (takenMs <= nowMs - producerIdExpirationMs) this.guards.delete(producerId);
+    const { guards, producers } = this;
+    for (const [producerId, { takenMs }] of guards ?? []) if (takenMs <= nowMs - producerIdExpirationMs) guards!.delete(producerId);
     const horizon = BigInt(nowMs) - BigInt(producerIdExpirationMs);
     let removed = 0;
-    for (const [producerId, entry] of this.producers) {
+    for (const [producerId, entry] of producers ?? []) {
       if (entry.currentTxnFirstOffset < 0n && entry.lastTimestamp <= horizon) {
-        this.producers.delete(producerId);
+        producers!.delete(producerId);
         removed++;
       }
     }
@@ -153,15 +161,16 @@ export class ProducerStateManager {
    * its marker or the coordinator's abort ends it.
    */
   onLogStartOffsetIncremented(logStartOffset: bigint): void {
-    for (const [firstOffset, txn] of this.unreplicated) if (txn.lastOffset < logStartOffset) this.unreplicated.delete(firstOffset);
+    const unreplicated = this.unreplicated;
+    for (const [firstOffset, txn] of unreplicated ?? []) if (txn.lastOffset < logStartOffset) unreplicated!.delete(firstOffset);
   }
 
   /** Forgets everything (the log was emptied). */
   clear(): void {
-    this.producers.clear();
-    this.ongoing.clear();
+    this.producers = undefined;
+    this.ongoing = undefined;
     this.ongoingMax = undefined;
-    this.unreplicated.clear();
+    this.unreplicated = undefined;
   }
 
   /** Replaces the state with a snapshot's entries. */
@@ -169,7 +178,7 @@ export class ProducerStateManager {
     this.clear();
     const started: TxnMetadata[] = [];
     for (const entry of entries) {
-      this.producers.set(entry.producerId, entry);
+      (this.producers ??= new Map()).set(entry.producerId, entry);
       if (entry.currentTxnFirstOffset >= 0n) started.push({ producerId: entry.producerId, firstOffset: entry.currentTxnFirstOffset });
     }
     started.sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
@@ -183,7 +192,7 @@ export class ProducerStateManager {
    * replays from an older one).
    */
   takeSnapshot(offset: bigint): Promise<void> {
-    const content = encodeProducerSnapshot(this.producers.values());
+    const content = encodeProducerSnapshot(this.producers?.values() ?? []);
     if (this.latestSnapshot?.offset === offset && this.latestSnapshot.content.equals(content)) return this.snapshotWrites;
     const path = this.snapshotPath(offset);
     const snapshot = { offset, content };
