@@ -2,6 +2,8 @@ import { GroupCommit } from './group-commit.js';
 import { logEndOffsetOf, type PartitionLogState } from './partition-log-state.js';
 import { topicPartitionName } from './topic-partition.js';
 
+const settled = Promise.resolve();
+
 /**
  * How a PartitionLog's data reaches the disk. `flush` makes batches,
  * indexes, the directory and the leader epoch checkpoint durable, then moves
@@ -9,20 +11,20 @@ import { topicPartitionName } from './topic-partition.js';
  * background — after each roll, and by flush.messages / flush.ms — as Kafka
  * does; the flush after a roll also writes the recovery point checkpoint,
  * so a crash recovers no more than the active segment; under the durable policy each append waits for a GroupCommit sync,
- * which fdatasyncs every .log with unsynced writes at once. Not thread-safe;
- * owned by the partition's broker loop.
+ * which fdatasyncs every .log with unsynced writes at once (made with the
+ * first append that waits for one). Not thread-safe; owned by the
+ * partition's broker loop.
  */
 export class PartitionLogFlusher {
   /** Completed writes, numbered for GroupCommit. */
   private writes = 0;
   private lastFlushTime: number;
   private flushQueued = false;
-  private backgroundFlush: Promise<void> = Promise.resolve();
-  private readonly groupCommit: GroupCommit;
+  private backgroundFlush: Promise<void> = settled;
+  private groupCommit: GroupCommit | undefined;
 
   constructor(private readonly state: PartitionLogState) {
     this.lastFlushTime = state.ctx.clock();
-    this.groupCommit = new GroupCommit(() => this.syncWrites());
   }
 
   /** Numbers a completed write, for waitForSync. */
@@ -37,6 +39,7 @@ export class PartitionLogFlusher {
 
   /** Resolves once an fdatasync has covered write number `write` (the durable policy). */
   waitForSync(write: number): Promise<void> {
+    this.groupCommit ??= new GroupCommit(() => this.syncWrites());
     return this.groupCommit.waitFor(write);
   }
 
@@ -47,7 +50,7 @@ export class PartitionLogFlusher {
 
   /** Resolves when no group commit sync is running or wanted. */
   syncsDone(): Promise<void> {
-    return this.groupCommit.idle();
+    return this.groupCommit?.idle() ?? settled;
   }
 
   /** See PartitionLog.flush. */

@@ -19,6 +19,8 @@ export interface TxnIndexSearchResult {
 const VERSION = 0;
 /** version int16, producerId int64, firstOffset int64, lastOffset int64, lastStableOffset int64. */
 export const ABORTED_TXN_SIZE = 34;
+/** Where every index's chain of file operations starts: most never have one. */
+const settled = Promise.resolve();
 
 /** One entry in Kafka's layout. */
 export function encodeAbortedTxn(txn: AbortedTxn, into = Buffer.alloc(ABORTED_TXN_SIZE), at = 0): Buffer {
@@ -91,7 +93,7 @@ export class TransactionIndex {
   /** No write from now on: the segment is closed, deleted or swapped out. */
   private stopped = false;
   /** The chain every file operation runs on, in order. */
-  private chain: Promise<void> = Promise.resolve();
+  private chain: Promise<void> = settled;
 
   private constructor(
     private readonly io: LogDirIo,
