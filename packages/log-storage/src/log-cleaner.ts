@@ -73,7 +73,7 @@ export class LogCleaner {
   private readonly clock: () => number;
   /** Partitions whose clean failed: not taken again (Kafka's uncleanable partitions). */
   private readonly uncleanable = new Set<string>();
-  /** The logs whose truncations this cleaner hears of (see watchTruncations). */
+  /** The logs with a first dirty offset whose truncations this cleaner hears of (see watchTruncations). */
   private readonly watched = new WeakSet<PartitionLog>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
@@ -134,7 +134,7 @@ export class LogCleaner {
   async cleanFilthiestLog(): Promise<CleanSummary | undefined> {
     const now = this.clock();
     const logs = [...this.options.logs()];
-    for (const { log } of logs) this.watchTruncations(log);
+    for (const { log } of logs) if (this.firstDirtyOffsets.has(topicPartitionName(log.topicPartition))) this.watchTruncations(log);
     const views = logs.map(({ log, lastStableOffset }) => ({
       log,
       partition: topicPartitionName(log.topicPartition),
@@ -170,6 +170,7 @@ export class LogCleaner {
       throw error;
     }
     this.firstDirtyOffsets.set(chosen.log.partition, BigInt(summary.endOffset));
+    this.watchTruncations(log);
     await this.checkpointFile.write(this.checkpointEntries());
     this.logger.info('Cleaned a log', { ...summary, groups: summary.groups.length, ratio: chosen.toClean.cleanableRatio });
     return summary;
@@ -178,7 +179,9 @@ export class LogCleaner {
   /**
    * A truncation below a log's first dirty offset brings it down to the new
    * log end (Kafka's maybeTruncateCheckpoint): the batches a follower then
-   * appends there are dirty, not clean.
+   * appends there are dirty, not clean. Only a log with a first dirty offset
+   * is watched (one checkpointed, or once cleaned): a truncation of any other
+   * changes nothing, and a broker hosts thousands of them.
    */
   private watchTruncations(log: PartitionLog): void {
     if (this.watched.has(log)) return;

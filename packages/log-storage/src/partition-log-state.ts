@@ -40,8 +40,8 @@ export interface PartitionLogState {
   epochCheckpoint: 'written' | 'batchless' | 'behind';
   /** Writes the recovery point to the log directory's checkpoint (see PartitionLogOptions.checkpointRecoveryPoint). */
   readonly checkpointRecoveryPoint: (() => Promise<void>) | undefined;
-  /** Told the new log end offset after every truncation (the log cleaner's first dirty offset must not stay above it). */
-  readonly truncationListeners: Set<(logEndOffset: bigint) => void>;
+  /** Told the new log end offset after every truncation (the log cleaner's first dirty offset must not stay above it); made with the first. */
+  truncationListeners: Set<(logEndOffset: bigint) => void> | undefined;
 }
 
 /** The offset the next batch gets (one past the last written batch). */

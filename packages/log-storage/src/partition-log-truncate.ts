@@ -44,7 +44,7 @@ export function truncateTo(state: PartitionLogState, flusher: PartitionLogFlushe
     if (state.leaderEpochCache.truncateFromEnd(end)) await flusher.flushEpochCache();
     await loadProducerState(state.producerState, state.ctx, state.segments.all(), state.logStartOffset, undefined);
     if (movedBack) await checkpointRecoveryPoint(state);
-    for (const listener of state.truncationListeners) listener(end);
+    for (const listener of state.truncationListeners ?? []) listener(end);
     return true;
   });
 }
@@ -66,7 +66,7 @@ async function truncateFully(state: PartitionLogState, flusher: PartitionLogFlus
   await state.producerState.deleteSnapshotsAbove(-1n);
   state.producerState.clear();
   await checkpointRecoveryPoint(state);
-  for (const listener of state.truncationListeners) listener(newOffset);
+  for (const listener of state.truncationListeners ?? []) listener(newOffset);
 }
 
 /**

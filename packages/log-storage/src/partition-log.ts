@@ -132,7 +132,7 @@ export class PartitionLog {
       directoryDirty: false,
       epochCheckpoint: 'written',
       checkpointRecoveryPoint,
-      truncationListeners: new Set(),
+      truncationListeners: undefined,
     };
     this.flusher = new PartitionLogFlusher(this.state);
   }
@@ -468,8 +468,9 @@ export class PartitionLog {
    * (maybeTruncateCheckpoint). Returns the unsubscribe function.
    */
   onTruncation(listener: (logEndOffset: bigint) => void): () => void {
-    this.state.truncationListeners.add(listener);
-    return () => this.state.truncationListeners.delete(listener);
+    const listeners = (this.state.truncationListeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** Deletes every segment and starts an empty log at `newOffset` (a follower too far behind its leader). */
