@@ -135,7 +135,9 @@ export class LogCleaner {
     const now = this.clock();
     const logs = [...this.options.logs()];
     for (const { log } of logs) if (this.firstDirtyOffsets.has(topicPartitionName(log.topicPartition))) this.watchTruncations(log);
-    const views = logs.map(({ log, lastStableOffset }) => ({
+    // Only compacted logs can be chosen (filthiestLog): a view of every hosted log each turn would be garbage in thousands.
+    const compacted = logs.filter(({ log }) => log.config.cleanupPolicy.includes('compact'));
+    const views = compacted.map(({ log, lastStableOffset }) => ({
       log,
       partition: topicPartitionName(log.topicPartition),
       logDir: log.logDir,
