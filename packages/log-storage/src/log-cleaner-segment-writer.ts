@@ -41,9 +41,9 @@ export class CleanedSegmentWriter {
     private readonly throttle: CleanerThrottle,
   ) {
     this.offsetOfMaxTimestamp = baseOffset;
-    this.offsetIndex = new OffsetIndex(segmentFilePath(dir, baseOffset, INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX), baseOffset, maxIndexBytes);
-    this.timeIndex = new TimeIndex(segmentFilePath(dir, baseOffset, TIME_INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX), baseOffset, maxIndexBytes);
-    this.txnIndex = TransactionIndex.empty(io, segmentFilePath(dir, baseOffset, TXN_INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX), silentLogger);
+    this.offsetIndex = new OffsetIndex(dir, baseOffset, maxIndexBytes, INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX);
+    this.timeIndex = new TimeIndex(dir, baseOffset, maxIndexBytes, TIME_INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX);
+    this.txnIndex = TransactionIndex.empty(io, dir, baseOffset, silentLogger, TXN_INDEX_FILE_SUFFIX + CLEANED_FILE_SUFFIX);
   }
 
   static async create(

@@ -3,7 +3,7 @@ import { scanBatches, scanBuffer, type ScanProblem, type ScannedBatch } from './
 import type { LogConfig } from './log-config.js';
 import type { LogDirIo } from './log-dir-io.js';
 import type { StorageFile } from './storage-file.js';
-import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
+import { DELETED_FILE_SUFFIX, LOG_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
 import type { Logger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
 import { readAtOffset } from './segment-offset-read.js';
@@ -93,8 +93,8 @@ export class LogSegment {
     this.created = ctx.clock();
     this.lastModified = mtimeMs;
     const maxIndexSize = ctx.config.segmentIndexBytes;
-    this.offsetIndex = new OffsetIndex(segmentFilePath(ctx.dir, baseOffset, INDEX_FILE_SUFFIX), baseOffset, maxIndexSize);
-    this.timeIndex = new TimeIndex(segmentFilePath(ctx.dir, baseOffset, TIME_INDEX_FILE_SUFFIX), baseOffset, maxIndexSize);
+    this.offsetIndex = new OffsetIndex(ctx.dir, baseOffset, maxIndexSize);
+    this.timeIndex = new TimeIndex(ctx.dir, baseOffset, maxIndexSize);
   }
 
   /**
@@ -106,7 +106,7 @@ export class LogSegment {
     const txnPath = segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX);
     await ctx.io.unlinkIfExists(txnPath);
     const log = await ctx.io.openEvictable(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), true);
-    const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock(), TransactionIndex.empty(ctx.io, txnPath, ctx.logger));
+    const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock(), TransactionIndex.empty(ctx.io, ctx.dir, baseOffset, ctx.logger));
     for (const path of [segment.offsetIndex.path, segment.timeIndex.path]) await (await ctx.io.open(path, 'w')).close();
     return segment;
   }
@@ -120,7 +120,7 @@ export class LogSegment {
     const log = await ctx.io.openEvictable(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), false);
     try {
       const stat = await log.stat();
-      const txnIndex = await TransactionIndex.open(ctx.io, segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX), ctx.logger);
+      const txnIndex = await TransactionIndex.open(ctx.io, ctx.dir, baseOffset, ctx.logger);
       return new LogSegment(ctx, baseOffset, log, stat.size, stat.mtimeMs, txnIndex);
     } catch (error) {
       await log.close().catch(() => {});

@@ -97,7 +97,7 @@ describe('OffsetIndex', () => {
     const dir = tempLogDir();
     const path = join(dir, '00000000000000000045.index');
     const io = new LogDirIo(dir);
-    const index = new OffsetIndex(path, BASE, 1024);
+    const index = new OffsetIndex(dir, BASE, 1024);
     index.append(50n, 100);
     await index.persist(io, false);
     expect(readFileSync(path)).toEqual(Buffer.from([0, 0, 0, 5, 0, 0, 0, 100]));

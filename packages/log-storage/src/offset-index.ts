@@ -1,4 +1,5 @@
 import { IndexFile } from './index-file.js';
+import { INDEX_FILE_SUFFIX } from './log-file-names.js';
 
 export interface OffsetPosition {
   offset: bigint;
@@ -21,8 +22,9 @@ const ENTRY_SIZE = 8;
 export class OffsetIndex extends IndexFile {
   static readonly ENTRY_SIZE = ENTRY_SIZE;
 
-  constructor(path: string, baseOffset: bigint, maxIndexSize: number) {
-    super(path, baseOffset, maxIndexSize, ENTRY_SIZE);
+  /** The index of the segment at `baseOffset` in `dir`; `suffix` other than `.index` for a cleaned segment being written. */
+  constructor(dir: string, baseOffset: bigint, maxIndexSize: number, suffix = INDEX_FILE_SUFFIX) {
+    super(dir, baseOffset, maxIndexSize, ENTRY_SIZE, suffix);
   }
 
   /** Takes the file's bytes if they make a valid index for a .log of `logSize` bytes; otherwise says why not. */

@@ -1,4 +1,5 @@
 import { IndexFile } from './index-file.js';
+import { TIME_INDEX_FILE_SUFFIX } from './log-file-names.js';
 
 export interface TimestampOffset {
   timestamp: bigint;
@@ -19,8 +20,9 @@ const ENTRY_SIZE = 12;
 export class TimeIndex extends IndexFile {
   static readonly ENTRY_SIZE = ENTRY_SIZE;
 
-  constructor(path: string, baseOffset: bigint, maxIndexSize: number) {
-    super(path, baseOffset, maxIndexSize, ENTRY_SIZE);
+  /** The index of the segment at `baseOffset` in `dir`; `suffix` other than `.timeindex` for a cleaned segment being written. */
+  constructor(dir: string, baseOffset: bigint, maxIndexSize: number, suffix = TIME_INDEX_FILE_SUFFIX) {
+    super(dir, baseOffset, maxIndexSize, ENTRY_SIZE, suffix);
   }
 
   /** Takes the file's bytes if they make a valid index for a segment whose offsets end before `nextOffset`; otherwise says why not. */

@@ -15,7 +15,7 @@ function txn(producerId: bigint, firstOffset: bigint, lastOffset: bigint, lastSt
 }
 
 async function openIndex(dir: string, logger = silentLogger): Promise<TransactionIndex> {
-  return TransactionIndex.open(new LogDirIo(dir), join(dir, FILE), logger);
+  return TransactionIndex.open(new LogDirIo(dir), dir, 0n, logger);
 }
 
 /** The model's collect: Kafka's loop over the entries in order. */

@@ -1,4 +1,5 @@
 import { READ_WRITE_CREATE, type LogDirIo } from './log-dir-io.js';
+import { segmentFilePath, TXN_INDEX_FILE_SUFFIX } from './log-file-names.js';
 import type { Logger } from './logger.js';
 
 /** A transaction an ABORT marker ended: its data lies in [firstOffset, lastOffset], lastOffset being the marker's offset. */
@@ -97,7 +98,10 @@ export class TransactionIndex {
 
   private constructor(
     private readonly io: LogDirIo,
-    public path: string,
+    /** The segment's directory: the file is `<dir>/<base offset, 20 digits><suffix>`. */
+    private readonly dir: string,
+    private readonly baseOffset: bigint,
+    private readonly suffix: string,
     private readonly logger: Logger,
     entries: AbortedTxn[],
     fileBytes: number,
@@ -107,18 +111,31 @@ export class TransactionIndex {
     this.fileMayBeLonger = fileBytes > entries.length * ABORTED_TXN_SIZE;
   }
 
-  /** An index with no entries and no file (a new segment's, or a cleaned one being written). */
-  static empty(io: LogDirIo, path: string, logger: Logger): TransactionIndex {
-    return new TransactionIndex(io, path, logger, [], 0);
+  /**
+   * An index with no entries and no file (a new segment's, or with `suffix`
+   * `.txnindex.cleaned`, a cleaned one being written).
+   */
+  static empty(io: LogDirIo, dir: string, baseOffset: bigint, logger: Logger, suffix = TXN_INDEX_FILE_SUFFIX): TransactionIndex {
+    return new TransactionIndex(io, dir, baseOffset, suffix, logger, [], 0);
   }
 
-  /** Loads `path` if it exists; a torn or garbled tail is dropped with a warning, and cut from the file at the next write or flush. */
-  static async open(io: LogDirIo, path: string, logger: Logger): Promise<TransactionIndex> {
+  /**
+   * Loads the index of the segment at `baseOffset` in `dir` if its file
+   * exists; a torn or garbled tail is dropped with a warning, and cut from
+   * the file at the next write or flush.
+   */
+  static async open(io: LogDirIo, dir: string, baseOffset: bigint, logger: Logger): Promise<TransactionIndex> {
+    const path = segmentFilePath(dir, baseOffset, TXN_INDEX_FILE_SUFFIX);
     const bytes = await io.readFileIfExists(path);
-    if (bytes === undefined) return TransactionIndex.empty(io, path, logger);
+    if (bytes === undefined) return TransactionIndex.empty(io, dir, baseOffset, logger);
     const { entries, problem } = decodeAbortedTxns(bytes);
     if (problem !== undefined) logger.warn('Dropped the tail of a transaction index', { file: path, kept: entries.length, problem });
-    return new TransactionIndex(io, path, logger, entries, bytes.length);
+    return new TransactionIndex(io, dir, baseOffset, TXN_INDEX_FILE_SUFFIX, logger, entries, bytes.length);
+  }
+
+  /** Joined when asked for: kept, it would be ~90 bytes of each of a broker's thousands of idle segments. */
+  get path(): string {
+    return segmentFilePath(this.dir, this.baseOffset, this.suffix);
   }
 
   /** Adds an abort; its marker must come after the last entry's. Written to the file behind, in order. */
