@@ -14,6 +14,7 @@ import type { ControllerChannel, NodeChannel } from './messages.js';
 import { BrokerMetadata } from './metadata/broker-metadata.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { ClientConnection } from './network/client-connection.js';
+import { FrameBufferPool } from './network/frame-buffer-pool.js';
 import { RequestMemoryPool } from './network/request-memory-pool.js';
 import { syncReplicaManager } from './partitions/metadata-sync.js';
 import { logOpenFiles, processOpenFileLimit } from './partitions/log-open-files.js';
@@ -31,6 +32,12 @@ import { notCoordinating } from './txn/txn-verification.js';
  * leaderships; within the node's own bound on a broker's shutdown (10 s).
  */
 const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
+
+/**
+ * The idle frame buffers a broker keeps for its next large Produce requests:
+ * sixteen of librdkafka's 1 MB batches.
+ */
+const FRAME_BUFFERS_IDLE_BYTES = 16 * 1024 * 1024;
 
 /** How long an ISR change waits for the controller's answer before it is sent again. */
 const ALTER_PARTITION_TIMEOUT_MS = 5_000;
@@ -69,6 +76,7 @@ export class Broker {
   readonly #metrics: BrokerMetrics;
   /** What this broker's connections may hold of requests being read (queued.max.request.bytes). */
   readonly #requestMemory: RequestMemoryPool;
+  readonly #frameBuffers = new FrameBufferPool(FRAME_BUFFERS_IDLE_BYTES);
   /** Set by start, once the hosted partitions are open. */
   #services: BrokerServices | undefined;
   /** Set by start: producer id blocks from the controller. */
@@ -369,6 +377,7 @@ export class Broker {
       idleTimeoutMs: config['connections.max.idle.ms'],
       requestMemory: this.#requestMemory,
       arrivalTimeoutMs: config['request.arrival.timeout.ms'],
+      frameBuffers: this.#frameBuffers,
     });
     socket.resume();
   }

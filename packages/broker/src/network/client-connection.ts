@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
-import { FrameReader } from '@kstream/protocol';
+import { FrameReader, Produce } from '@kstream/protocol';
 import { NO_RESPONSE } from '../handlers/handler.js';
 import type { BrokerServices } from '../handlers/handler.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
+import type { FrameBufferPool } from './frame-buffer-pool.js';
 import { dispatchRequest } from './request-dispatch.js';
 import type { RequestOutcome } from './request-dispatch.js';
 import type { MemoryReservation, RequestMemoryPool } from './request-memory-pool.js';
@@ -31,7 +32,12 @@ export interface ClientConnectionOptions {
   readonly requestMemory: RequestMemoryPool;
   /** request.arrival.timeout.ms: a request that has been arriving for this long, while the broker was reading, closes the connection. */
   readonly arrivalTimeoutMs: number;
+  /** The broker's reused buffers for large Produce frames, shared by its connections; each is given back once its request is done. */
+  readonly frameBuffers: FrameBufferPool;
 }
+
+/** Where the api key sits in a request frame: after the size prefix. */
+const API_KEY_OFFSET = 4;
 
 /** One request's place in the response order. */
 interface Slot {
@@ -62,6 +68,7 @@ export class ClientConnection {
   readonly #idleTimeoutMs: number;
   readonly #requestMemory: RequestMemoryPool;
   readonly #arrivalTimeoutMs: number;
+  readonly #frameBuffers: FrameBufferPool;
   readonly #slots: Slot[] = [];
   #lastActive = performance.now();
   #idleTimer: NodeJS.Timeout;
@@ -81,7 +88,8 @@ export class ClientConnection {
     this.#connectionId = options.connectionId;
     this.#broker = options.broker;
     this.#handlers = options.handlers;
-    this.#reader = new FrameReader(options.maxRequestBytes);
+    this.#frameBuffers = options.frameBuffers;
+    this.#reader = new FrameReader(options.maxRequestBytes, this.#produceFrameBuffer);
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#requestMemory = options.requestMemory;
     this.#arrivalTimeoutMs = options.arrivalTimeoutMs;
@@ -91,6 +99,15 @@ export class ClientConnection {
     this.#socket.once('close', () => this.#onClose());
     this.#idleTimer = setTimeout(() => this.#checkIdle(), this.#idleTimeoutMs).unref();
   }
+
+  /**
+   * A reused buffer for a large Produce frame only: its records are written
+   * to the log before it is answered, and nothing keeps them after. Other
+   * requests' bytes may be held after their answer (a group member's
+   * metadata, a transaction's state), so they get fresh memory.
+   */
+  readonly #produceFrameBuffer = (length: number, head: Buffer): Buffer | undefined =>
+    head.length >= API_KEY_OFFSET + 2 && head.readInt16BE(API_KEY_OFFSET) === Produce.apiKey ? this.#frameBuffers.take(length) : undefined;
 
   readonly #onData = (chunk: Buffer): void => {
     this.#lastActive = performance.now();
@@ -104,9 +121,10 @@ export class ClientConnection {
       return;
     }
     for (const frame of frames) {
-      if (!this.#reading) return;
-      this.#dispatch(frame);
+      if (this.#reading) this.#dispatch(frame);
+      else this.#frameBuffers.giveBack(frame);
     }
+    if (!this.#reading) return;
     this.#trackPendingFrame(frames.length > 0);
     this.#updateFlow();
   };
@@ -153,17 +171,21 @@ export class ClientConnection {
     try {
       outcome = dispatchRequest(frame, this.#connectionId, this.#broker, this.#handlers);
     } catch (error) {
+      this.#frameBuffers.giveBack(frame);
       this.#closeAfterPending((error as Error).message);
       return;
     }
     const slot: Slot = { outcome: undefined, closeReason: undefined };
     this.#slots.push(slot);
+    // The frame's buffer goes back once the request is done, whether or not the connection is still open.
     outcome.then(
       (result) => {
+        this.#frameBuffers.giveBack(frame);
         slot.outcome = result;
         this.#flush();
       },
       (error: unknown) => {
+        this.#frameBuffers.giveBack(frame);
         slot.closeReason = (error as Error).message;
         this.#stopReading();
         this.#flush();

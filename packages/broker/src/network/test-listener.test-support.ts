@@ -18,6 +18,7 @@ import { BrokerMetadata } from '../metadata/broker-metadata.js';
 import { ReplicaManager } from '../partitions/replica-manager.js';
 import { PeerLinks } from '../peers/peer-links.js';
 import { ClientConnection } from './client-connection.js';
+import { FrameBufferPool } from './frame-buffer-pool.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
 import { startBrokerGroupCoordinator } from '../groups/broker-group-coordinator.js';
 import { testTransactionServices } from '../txn/transaction-services.test-support.js';
@@ -38,6 +39,8 @@ export interface TestListener {
   readonly logger: ReturnType<typeof recordingLogger>;
   /** The listener's budget for requests being read. */
   readonly requestMemory: RequestMemoryPool;
+  /** The listener's reused buffers for large Produce frames. */
+  readonly frameBuffers: FrameBufferPool;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
     logger,
   };
   const requestMemory = new RequestMemoryPool(options.queuedMaxRequestBytes ?? -1);
+  const frameBuffers = new FrameBufferPool(16 * 1024 * 1024);
   const listener = new BrokerListener({
     brokerId: 1,
     host: '127.0.0.1',
@@ -93,6 +97,7 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
         idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
         requestMemory,
         arrivalTimeoutMs: options.arrivalTimeoutMs ?? 60_000,
+        frameBuffers,
       }),
   });
   const port = await listener.listen();
@@ -100,6 +105,7 @@ export async function startTestListener(handlers: HandlerRegistry, options: Test
     port,
     logger,
     requestMemory,
+    frameBuffers,
     async close() {
       await listener.close();
       controller.close();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameReader } from './frame-reader.js';
 import { FrameSizeError } from './frame-size.js';
@@ -99,5 +100,72 @@ describe('FrameReader', () => {
     expect(held).toHaveLength(1);
     expect(held[0]!.buffer).toBe(lastChunk.buffer);
     expect(reader.push(next.subarray(6))).toEqual([next]);
+  });
+
+  it('splitFrameIsAssembledInTheSourcesBuffer: the frame views its first bytes, the source sees its length and first chunk, and the next frame views the chunk it came in', () => {
+    const given: Buffer[] = [];
+    const asked: { length: number; head: Buffer }[] = [];
+    const reader = new FrameReader(1 << 20, (length, head) => {
+      asked.push({ length, head });
+      const buffer = Buffer.alloc(length + 100, 0xee);
+      given.push(buffer);
+      return buffer;
+    });
+    const large = frame('y'.repeat(1_000));
+    const next = frame('next');
+    const first = large.subarray(0, 300);
+    expect(reader.push(first)).toEqual([]);
+    const lastChunk = Buffer.concat([large.subarray(300), next]);
+    const frames = reader.push(lastChunk);
+    expect(frames).toEqual([large, next]);
+    expect(asked).toEqual([{ length: large.length, head: first }]);
+    expect(frames[0]!.buffer).toBe(given[0]!.buffer);
+    expect(frames[0]!.byteOffset).toBe(given[0]!.byteOffset);
+    expect(given[0]!.subarray(large.length).every((b) => b === 0xee)).toBe(true);
+    expect(frames[1]!.buffer).toBe(lastChunk.buffer);
+  });
+
+  it('sourceMayDecline: undefined from the source assembles the frame in fresh memory', () => {
+    let asked = 0;
+    const reader = new FrameReader(1024, () => {
+      asked++;
+      return undefined;
+    });
+    const whole = frame('declined');
+    reader.push(whole.subarray(0, 5));
+    expect(reader.push(whole.subarray(5))).toEqual([whole]);
+    expect(asked).toBe(1);
+  });
+
+  it('anyChunkingGivesTheSameFrames: property over frames and cut points, with and without a source of junk-filled buffers', () => {
+    const frames = fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(frames, fc.array(fc.nat(), { maxLength: 20 }), fc.boolean(), (payloads, cuts, withSource) => {
+        const expected = payloads.map((p) => {
+          const out = Buffer.alloc(4 + p.length);
+          out.writeInt32BE(p.length, 0);
+          out.set(p, 4);
+          return out;
+        });
+        const stream = Buffer.concat(expected);
+        const given: Buffer[] = [];
+        const reader = new FrameReader(1024, withSource ? (length) => given[given.push(Buffer.alloc(length + 7, 0xee)) - 1] : undefined);
+        const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+        const got: Buffer[] = [];
+        let from = 0;
+        for (const to of [...points, stream.length]) {
+          got.push(...reader.push(Buffer.from(stream.subarray(from, to))));
+          from = to;
+        }
+        expect(got).toEqual(expected);
+        expect(reader.bufferedBytes).toBe(0);
+        // A source's buffer holds exactly one frame, at its start: no other request's bytes are put in it.
+        for (const buffer of given) {
+          const holders = got.filter((f) => f.buffer === buffer.buffer);
+          expect(holders).toHaveLength(1);
+          expect(holders[0]!.byteOffset).toBe(buffer.byteOffset);
+        }
+      }),
+    );
   });
 });
