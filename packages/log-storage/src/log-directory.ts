@@ -45,6 +45,8 @@ export class LogDirectory {
   /** The offsets of the last checkpoint written (both files). */
   private written: { content: string } | undefined;
   private writesInFlight = 0;
+  /** What every log of the directory is given to write the recovery point now: one function, not one closure a log. */
+  private readonly checkpointNow = (): Promise<void> => this.checkpoint();
 
   private constructor(
     readonly io: LogDirIo,
@@ -105,7 +107,7 @@ export class LogDirectory {
       logger: this.options.logger,
       clock: this.options.clock,
       io: this.io,
-      checkpointRecoveryPoint: () => this.checkpoint(),
+      checkpointRecoveryPoint: this.checkpointNow,
     });
     this.logs.set(key, log);
     return log;

@@ -15,6 +15,8 @@ export class StorageFile implements EvictableFile {
   #users = 0;
   #pinned = false;
   #closed = false;
+  /** write's rejection handler, made by the first write: most of an idle broker's thousands of files are never written. */
+  #writeFailed: ((error: unknown) => never) | undefined;
 
   constructor(
     private readonly io: LogDirIo,
@@ -64,17 +66,16 @@ export class StorageFile implements EvictableFile {
       this.#end();
       return Promise.reject(this.io.storageError('write', this.path, error));
     }
+    this.#writeFailed ??= (error: unknown): never => {
+      this.#end();
+      throw this.io.storageError('write', this.path, error);
+    };
     return writing.then((written) => {
       const rest = written < total ? this.writeRest(buffers, position, written, total) : undefined;
       this.#end();
       return rest;
-    }, this.writeFailed);
+    }, this.#writeFailed);
   }
-
-  private readonly writeFailed = (error: unknown): never => {
-    this.#end();
-    throw this.io.storageError('write', this.path, error);
-  };
 
   /**
    * Writes all of `buffers` at `position` on the calling thread (pwritev,
