@@ -19,8 +19,8 @@ export interface CheckpointFormat<T> {
  * may overlap (see write). One CheckpointFile per path.
  */
 export class CheckpointFile<T> {
-  /** Writes one at a time: each replaces the file through the same `.tmp`. */
-  private readonly writes = new SerialQueue();
+  /** Writes one at a time: each replaces the file through the same `.tmp`. Made by the first write: most partitions' files are read once and left. */
+  private writes: SerialQueue | undefined;
   /** The write waiting for the one in progress; calls made meanwhile join it. */
   private next: { content: Buffer; written: Promise<void> } | undefined;
   /**
@@ -57,6 +57,7 @@ export class CheckpointFile<T> {
     }
     if (this.written?.equals(content)) return Promise.resolve();
     const next = { content, written: Promise.resolve() };
+    this.writes ??= new SerialQueue();
     next.written = this.writes.run(async () => {
       this.next = undefined;
       this.written = undefined;

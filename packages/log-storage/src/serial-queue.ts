@@ -15,11 +15,12 @@ const settled = Promise.resolve();
 
 export class SerialQueue {
   private busy = false;
-  private readonly waiting: (() => void)[] = [];
+  /** Made when a task has to wait, dropped when none does: a broker has thousands of idle queues. */
+  private waiting: (() => void)[] | undefined;
 
   /** Whether a task waits for the one running: work that joined the running task now would go ahead of it. */
   get hasWaiting(): boolean {
-    return this.waiting.length > 0;
+    return this.waiting !== undefined && this.waiting.length > 0;
   }
 
   run<T>(task: () => Promise<T>): Promise<T> {
@@ -48,7 +49,7 @@ export class SerialQueue {
   /** Calls `start` once the tasks queued before it have left; `start` owns the queue until it calls leave. */
   enqueue(start: () => void): void {
     if (this.busy) {
-      this.waiting.push(start);
+      (this.waiting ??= []).push(start);
     } else {
       this.busy = true;
       void settled.then(start);
@@ -64,8 +65,12 @@ export class SerialQueue {
 
   /** Ends the running task: the next one waiting starts (from a microtask), or the queue is free. */
   leave(): void {
-    const next = this.waiting.shift();
-    if (next === undefined) this.busy = false;
-    else void settled.then(next);
+    const next = this.waiting?.shift();
+    if (next !== undefined) {
+      void settled.then(next);
+      return;
+    }
+    this.busy = false;
+    this.waiting = undefined;
   }
 }
