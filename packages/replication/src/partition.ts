@@ -25,6 +25,15 @@ import { PartitionError } from './partition-errors.js';
  */
 export type PartitionState = Omit<MetadataPartitionState, 'partition'> & { readonly topicId: string };
 
+/** A batch appended as leader: its last offset and size, until the high watermark (or the last stable offset) passes it. */
+interface AppendedBatch {
+  readonly lastOffset: bigint;
+  readonly bytes: number;
+}
+
+/** Where every partition's chain of key checks starts: most never have a produce to a compacted topic. */
+const settled = Promise.resolve();
+
 /** Told when a partition's offsets move: how many bytes of batches. */
 export type NewDataListener = (partition: Partition, bytes: number) => void;
 
@@ -122,16 +131,21 @@ export class Partition {
    * registering, which moves no partition epoch, so the wait is bounded).
    */
   #refusedIsr: { readonly partitionEpoch: number; readonly newIsr: string; readonly atMs: number } | undefined;
-  readonly #followers = new Map<number, FollowerReplica>();
+  /**
+   * What this leader knows of each follower; none on a follower. This and
+   * the lists below are made when they get their first entry: a broker hosts
+   * thousands of partitions, most of them idle.
+   */
+  #followers: Map<number, FollowerReplica> | undefined;
   /** Appended batches not yet below the high watermark, oldest first. */
-  #invisible: { lastOffset: bigint; bytes: number }[] = [];
+  #invisible: AppendedBatch[] | undefined;
   /** Appended batches not yet below the last stable offset, oldest first (a superset of #invisible: an open transaction holds it). */
-  #unstable: { lastOffset: bigint; bytes: number }[] = [];
+  #unstable: AppendedBatch[] | undefined;
   /** The last stable offset parked consumers were last told of. */
   #stableReported = 0n;
   readonly #produces = new DelayedProduces();
   /** The last key check of a produce to a compacted topic (see #keyCheckInTurn). */
-  #keyChecks: Promise<unknown> = Promise.resolve();
+  #keyChecks: Promise<unknown> = settled;
 
   constructor(
     context: ReplicationContext,
@@ -221,7 +235,7 @@ export class Partition {
 
   /** What this leader knows of a follower, for tests and DescribeReplicas-like views. */
   follower(brokerId: number): FollowerReplica | undefined {
-    return this.#followers.get(brokerId);
+    return this.#followers?.get(brokerId);
   }
 
   /**
@@ -246,7 +260,7 @@ export class Partition {
     } else {
       if (this.#role?.kind === 'leader') this.#produces.failAll();
       this.#role = { kind: 'follower', leaderEpoch: state.leaderEpoch };
-      this.#followers.clear();
+      this.#followers = undefined;
       this.#pendingIsr = undefined;
     }
   }
@@ -263,11 +277,12 @@ export class Partition {
   /** Keeps a FollowerReplica for each other replica; a new leadership resets them all. */
   #syncFollowers(state: PartitionState, newLeadership: boolean): void {
     const now = this.#context.clock();
-    for (const id of this.#followers.keys()) if (!state.replicas.includes(id)) this.#followers.delete(id);
+    for (const id of this.#followers?.keys() ?? []) if (!state.replicas.includes(id)) this.#followers!.delete(id);
     for (const id of state.replicas) {
       if (id === this.localBrokerId) continue;
-      let follower = this.#followers.get(id);
-      if (follower === undefined) this.#followers.set(id, (follower = new FollowerReplica(id)));
+      const followers = (this.#followers ??= new Map());
+      let follower = followers.get(id);
+      if (follower === undefined) followers.set(id, (follower = new FollowerReplica(id)));
       else if (!newLeadership) continue;
       follower.reset(now, this.log.logEndOffset, state.isr.includes(id));
     }
@@ -352,9 +367,10 @@ export class Partition {
   #appendedAsLeader(info: LogAppendInfo): void {
     if (info.validBytes > 0 && info.duplicate !== true) {
       const batch = { lastOffset: info.lastOffset, bytes: info.validBytes };
-      this.#invisible.push(batch);
-      this.#unstable.push(batch);
-      if (this.#unstable.length > MAX_UNSTABLE_ENTRIES) this.#unstable = mergePairs(this.#unstable);
+      (this.#invisible ??= []).push(batch);
+      const unstable = (this.#unstable ??= []);
+      unstable.push(batch);
+      if (unstable.length > MAX_UNSTABLE_ENTRIES) this.#unstable = mergePairs(unstable);
       this.#context.onLeaderAppend(this, info.validBytes);
     }
     this.maybeIncrementHighWatermark();
@@ -403,7 +419,7 @@ export class Partition {
    * range is the log's OffsetOutOfRangeError.
    */
   async fetchForFollower(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number, maxBytes: number): Promise<FollowerFetchRead> {
-    const follower = this.#followers.get(replicaId);
+    const follower = this.#followers?.get(replicaId);
     if (follower === undefined) {
       throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${replicaId} is not a replica of ${this.name} (replicas: ${this.#state.replicas.join(', ')})`);
     }
@@ -447,7 +463,7 @@ export class Partition {
     const now = this.#context.clock();
     const leaderEndOffset = this.log.logEndOffset;
     const { isr } = this.#state;
-    const outOfSync = isr.filter((id) => id !== this.localBrokerId && !(this.#followers.get(id)?.isCaughtUp(leaderEndOffset, now, this.#context.replicaLagTimeMaxMs) ?? false));
+    const outOfSync = isr.filter((id) => id !== this.localBrokerId && !(this.#followers?.get(id)?.isCaughtUp(leaderEndOffset, now, this.#context.replicaLagTimeMaxMs) ?? false));
     if (outOfSync.length === 0) return;
     this.#context.logger.info(
       `Shrinking the ISR of ${this.name} from [${isr.join(', ')}]: [${outOfSync.join(', ')}] not caught up within replica.lag.time.max.ms=${this.#context.replicaLagTimeMaxMs}`,
@@ -505,7 +521,7 @@ export class Partition {
     let target = this.log.logEndOffset;
     for (const id of this.maximalIsr) {
       if (id === this.localBrokerId) continue;
-      const offset = this.#followers.get(id)?.logEndOffset ?? -1n;
+      const offset = this.#followers?.get(id)?.logEndOffset ?? -1n;
       if (offset < target) target = offset;
     }
     this.#moveHighWatermark(target);
@@ -515,7 +531,8 @@ export class Partition {
     if (target <= this.#highWatermark) return;
     this.#highWatermark = target;
     let bytes = 0;
-    while (this.#invisible.length > 0 && this.#invisible[0]!.lastOffset < target) bytes += this.#invisible.shift()!.bytes;
+    const invisible = this.#invisible;
+    while (invisible !== undefined && invisible.length > 0 && invisible[0]!.lastOffset < target) bytes += invisible.shift()!.bytes;
     this.#produces.highWatermarkMoved(target);
     // Offsets a former follower appended are not in #invisible: they count as at least one byte, so a parked consumer reads them.
     this.#context.onHighWatermarkMoved(this, Math.max(bytes, 1), this.#stableBytesMoved());
@@ -526,9 +543,10 @@ export class Partition {
     const stable = this.lastStableOffset;
     if (stable <= this.#stableReported) return 0;
     this.#stableReported = stable;
+    const unstable = this.#unstable ?? [];
     let drained = 0;
-    while (drained < this.#unstable.length && this.#unstable[drained]!.lastOffset < stable) drained++;
-    const bytes = this.#unstable.splice(0, drained).reduce((sum, batch) => sum + batch.bytes, 0);
+    while (drained < unstable.length && unstable[drained]!.lastOffset < stable) drained++;
+    const bytes = unstable.splice(0, drained).reduce((sum, batch) => sum + batch.bytes, 0);
     return Math.max(bytes, 1);
   }
 
@@ -562,8 +580,8 @@ export class Partition {
   async truncateTo(offset: bigint): Promise<void> {
     await this.log.truncateTo(offset);
     if (this.#highWatermark > this.log.logEndOffset) this.#highWatermark = this.log.logEndOffset;
-    this.#invisible = this.#invisible.filter((b) => b.lastOffset < this.log.logEndOffset);
-    this.#unstable = this.#unstable.filter((b) => b.lastOffset < this.log.logEndOffset);
+    this.#invisible = this.#invisible?.filter((b) => b.lastOffset < this.log.logEndOffset);
+    this.#unstable = this.#unstable?.filter((b) => b.lastOffset < this.log.logEndOffset);
     if (this.#stableReported > this.#highWatermark) this.#stableReported = this.#highWatermark;
   }
 
@@ -571,8 +589,8 @@ export class Partition {
   async truncateFullyAndStartAt(offset: bigint): Promise<void> {
     await this.log.truncateFullyAndStartAt(offset);
     this.#highWatermark = offset;
-    this.#invisible = [];
-    this.#unstable = [];
+    this.#invisible = undefined;
+    this.#unstable = undefined;
     this.#stableReported = offset;
   }
 
@@ -624,8 +642,8 @@ export class Partition {
 const MAX_UNSTABLE_ENTRIES = 4096;
 
 /** Neighbouring batches merged two by two: the later's last offset, both their bytes. */
-function mergePairs(batches: readonly { lastOffset: bigint; bytes: number }[]): { lastOffset: bigint; bytes: number }[] {
-  const merged: { lastOffset: bigint; bytes: number }[] = [];
+function mergePairs(batches: readonly AppendedBatch[]): AppendedBatch[] {
+  const merged: AppendedBatch[] = [];
   for (let i = 0; i < batches.length; i += 2) {
     const later = batches[i + 1] ?? batches[i]!;
     merged.push({ lastOffset: later.lastOffset, bytes: batches[i]!.bytes + (i + 1 < batches.length ? later.bytes : 0) });
