@@ -21,6 +21,8 @@ export interface LoadedLog {
   recoveryPoint: bigint;
   /** The base offset of the first segment recovery read through (its transaction index, and the later ones', must be rebuilt), if any. */
   recoveredFrom: bigint | undefined;
+  /** The directory's names as listed before the segments were opened: its producer snapshots are among them (recovery touches none). */
+  listed: readonly string[];
 }
 
 /**
@@ -111,7 +113,7 @@ export async function loadLog(ctx: SegmentContext, epochCache: LeaderEpochFileCa
   let logStartOffset = checkpointed.logStartOffset ?? 0n;
   if (logStartOffset < segments[0]!.baseOffset) logStartOffset = segments[0]!.baseOffset;
   if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
-  return { segments, logStartOffset, recoveryPoint: recoveryPoint < logEndOffset ? recoveryPoint : logEndOffset, recoveredFrom };
+  return { segments, logStartOffset, recoveryPoint: recoveryPoint < logEndOffset ? recoveryPoint : logEndOffset, recoveredFrom, listed: names };
 }
 
 /** The segment holding the recovery point, opened without a scan if it ends there (a clean shutdown) and its indexes check out. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { BATCH_OFFSETS } from '@kstream/protocol';
@@ -275,6 +275,8 @@ describe('PartitionLog against a model', () => {
               expect(log.logEndOffset).toBe(model.end);
               expect(log.logStartOffset).toBe(model.logStart);
               expect(log.segmentBaseOffsets()).toEqual(model.segments.map((s) => s.base));
+              // The producer snapshots the log keeps track of (instead of listing its directory) are the ones there.
+              expect(await recordedSnapshots(log), 'producer snapshots').toEqual(snapshotsOnDisk(dir));
               // Files pinned while renamed under a reader (a deleted segment a flush holds) are outside the budget.
               expect(fs.peakOpenFiles, 'files open at once').toBeLessThanOrEqual(openFiles + budget.peakOutside);
             }
@@ -314,4 +316,17 @@ function splitBatches(buffer: Buffer, count: number): Buffer[] {
     position += size;
   }
   return out;
+}
+
+/** The producer snapshot offsets the log's producer state keeps track of. */
+function recordedSnapshots(log: PartitionLog): Promise<bigint[]> {
+  return (log as unknown as { state: { producerState: { snapshotOffsets(): Promise<bigint[]> } } }).state.producerState.snapshotOffsets();
+}
+
+/** The producer snapshot offsets in the test partition's directory, ascending. */
+function snapshotsOnDisk(dir: string): bigint[] {
+  return readdirSync(partitionDir(dir))
+    .filter((name) => name.endsWith('.snapshot'))
+    .map((name) => BigInt(name.slice(0, -'.snapshot'.length)))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -156,7 +156,7 @@ export class PartitionLog {
     // loadLog creates the directory; a checkpoint read from one not there yet is empty.
     const epochCache = await LeaderEpochFileCache.load(io, join(ctx.dir, LEADER_EPOCH_CHECKPOINT_FILE));
     const loaded = await loadLog(ctx, epochCache, options);
-    const producerState = new ProducerStateManager(ctx);
+    const producerState = new ProducerStateManager(ctx, loaded.listed);
     try {
       await loadProducerState(producerState, ctx, loaded.segments, loaded.logStartOffset, loaded.recoveredFrom);
     } catch (error) {
@@ -546,7 +546,10 @@ export class PartitionLog {
     if (flush) await this.flusher.flush().catch(fail);
     await this.flusher.syncsDone();
     await state.serial.run(async () => {
-      if (flush) await state.producerState.takeSnapshot(logEndOffsetOf(state));
+      // A log that never held a batch, with no producer and no snapshot, opens to the same empty state without one.
+      if (flush && !(state.producerState.emptyWithoutSnapshots && state.segments.all().every((s) => s.size === 0))) {
+        await state.producerState.takeSnapshot(logEndOffsetOf(state));
+      }
       await state.producerState.snapshotsDone();
       for (const segment of state.segments.all()) await (flush ? segment.close() : segment.closeForDeletion()).catch(fail);
       if (flush && this.flusher.epochCacheLagsBatches()) await this.flusher.flushEpochCache().catch(fail);

@@ -40,10 +40,25 @@ export class ProducerStateManager {
    * it opened from its snapshot writes nothing.
    */
   private latestSnapshot: { offset: bigint; content: Buffer } | undefined;
+  /**
+   * The offsets of the snapshot files in the directory, ascending, as this
+   * manager's own writes and deletions left them since the directory was
+   * last listed (by the log's loader, or here); undefined when unknown (a
+   * write or deletion failed midway), and the directory is listed again.
+   * Every snapshot file of a partition is written and deleted here, so
+   * opening, truncating and closing a log list its directory at most once.
+   */
+  private onDisk: bigint[] | undefined;
   /** Verification guards by producer id with when each was taken (Kafka's verificationStates): in memory only, a restart voids them. */
   private guards: Map<bigint, { guard: VerificationGuard; takenMs: number }> | undefined;
 
-  constructor(private readonly ctx: SegmentContext) {}
+  /** `listed`: the names in the partition's directory, when the caller has just listed it. */
+  constructor(
+    private readonly ctx: SegmentContext,
+    listed?: readonly string[],
+  ) {
+    if (listed !== undefined) this.onDisk = snapshotOffsetsIn(listed);
+  }
 
   lastEntry(producerId: bigint): ProducerStateEntry | undefined {
     return this.producers?.get(producerId);
@@ -200,7 +215,10 @@ export class ProducerStateManager {
     this.snapshotWrites = this.snapshotWrites.then(async () => {
       try {
         await this.ctx.io.writeFileAtomic(path, content);
+        this.noteOnDisk(offset);
       } catch (error) {
+        // The file may or may not be there (renamed, then the directory's sync failed): the next use lists the directory.
+        this.onDisk = undefined;
         if (this.latestSnapshot === snapshot) this.latestSnapshot = undefined;
         this.ctx.logger.error('Failed to write a producer state snapshot', { partition: topicPartitionName(this.ctx.topicPartition), path, error });
       }
@@ -216,12 +234,13 @@ export class ProducerStateManager {
   /** The offsets of the snapshot files in the partition's directory, ascending. */
   async snapshotOffsets(): Promise<bigint[]> {
     await this.snapshotWrites;
-    const offsets: bigint[] = [];
-    for (const name of await this.ctx.io.readdir(this.ctx.dir)) {
-      const offset = baseOffsetOfFile(name, PRODUCER_SNAPSHOT_FILE_SUFFIX);
-      if (offset !== undefined) offsets.push(offset);
-    }
-    return offsets.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.onDisk ??= snapshotOffsetsIn(await this.ctx.io.readdir(this.ctx.dir));
+    return [...this.onDisk];
+  }
+
+  /** True when the state is empty and no snapshot is known to be on disk: one would hold nothing a replay could not rebuild. */
+  get emptyWithoutSnapshots(): boolean {
+    return (this.producers === undefined || this.producers.size === 0) && this.onDisk?.length === 0;
   }
 
   /** Deletes the snapshots below `offset` except the latest snapshot of all. */
@@ -268,10 +287,38 @@ export class ProducerStateManager {
 
   private async deleteSnapshot(offset: bigint): Promise<boolean> {
     if (this.latestSnapshot?.offset === offset) this.latestSnapshot = undefined;
-    return this.ctx.io.unlinkIfExists(this.snapshotPath(offset));
+    try {
+      const deleted = await this.ctx.io.unlinkIfExists(this.snapshotPath(offset));
+      this.onDisk = this.onDisk?.filter((o) => o !== offset);
+      return deleted;
+    } catch (error) {
+      this.onDisk = undefined;
+      throw error;
+    }
+  }
+
+  private noteOnDisk(offset: bigint): void {
+    const known = this.onDisk;
+    if (known === undefined || known.includes(offset)) return;
+    known.push(offset);
+    known.sort(compareOffsets);
   }
 
   private snapshotPath(offset: bigint): string {
     return segmentFilePath(this.ctx.dir, offset, PRODUCER_SNAPSHOT_FILE_SUFFIX);
   }
+}
+
+function compareOffsets(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The offsets of the producer snapshots among a directory's names, ascending. */
+function snapshotOffsetsIn(names: readonly string[]): bigint[] {
+  const offsets: bigint[] = [];
+  for (const name of names) {
+    const offset = baseOffsetOfFile(name, PRODUCER_SNAPSHOT_FILE_SUFFIX);
+    if (offset !== undefined) offsets.push(offset);
+  }
+  return offsets.sort(compareOffsets);
 }
