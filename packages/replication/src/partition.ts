@@ -115,6 +115,11 @@ export function partitionKey(topic: string, partition: number): string {
  */
 export class Partition {
   readonly topicPartition: TopicPartition;
+  /**
+   * `topic-partition`, made once: the broker's maps of hosted, followed and
+   * parked partitions all key on it, and one string serves them all.
+   */
+  readonly name: string;
   readonly #context: ReplicationContext;
   #state: PartitionState;
   #config: PartitionConfig;
@@ -157,6 +162,7 @@ export class Partition {
   ) {
     this.#context = context;
     this.topicPartition = log.topicPartition;
+    this.name = partitionKey(log.topicPartition.topic, log.topicPartition.partition);
     this.#state = state;
     this.#config = config;
     this.#highWatermark = clamp(checkpointedHighWatermark, log.logStartOffset, log.logEndOffset);
@@ -173,10 +179,6 @@ export class Partition {
 
   get partition(): number {
     return this.topicPartition.partition;
-  }
-
-  get name(): string {
-    return partitionKey(this.topic, this.partition);
   }
 
   get state(): PartitionState {

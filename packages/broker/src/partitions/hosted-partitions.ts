@@ -225,7 +225,7 @@ export class HostedPartitions {
       const checkpointed = this.#checkpointedHighWatermarks.get(key) ?? 0n;
       const hosted = new Partition(this.#replication, log, state, config, checkpointed);
       await this.#applyState(hosted, state);
-      this.#partitions.set(key, hosted);
+      this.#partitions.set(hosted.name, hosted);
       let ofTopic = this.#byTopic.get(topic);
       if (ofTopic === undefined) this.#byTopic.set(topic, (ofTopic = new Set()));
       ofTopic.add(hosted);
