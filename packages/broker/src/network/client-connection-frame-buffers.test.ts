@@ -167,7 +167,7 @@ describe('ClientConnection frame buffers', () => {
     const take = vi.spyOn(frameBuffers, 'take');
     const c = await client(port);
     const topics = Array.from({ length: 2_000 }, (_, i) => ({ topicId: '00000000-0000-0000-0000-000000000000', name: `topic-${i}-${'x'.repeat(100)}` }));
-    c.write(c.frame(Metadata, 12, { topics, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }).frame);
+    c.write(c.frame(Metadata, 12, { topics, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }).frame);
     await c.closed;
     // Served by no handler here: the connection closes, having read the whole frame without lending a buffer.
     expect(logger.lines.some((l) => l.includes('Metadata'))).toBe(true);
