@@ -20,6 +20,7 @@ export type { PartitionOffset } from './offset-checkpoint-file.js';
 export { LogDirIo, nodeFileSystem } from './log-dir-io.js';
 export { OpenFileBudget } from './open-file-budget.js';
 export { StorageFile } from './storage-file.js';
+export { PARTITION_METADATA_FILE, readPartitionTopicId, writePartitionMetadata } from './partition-metadata-file.js';
 export type { FileSystem, FileStat } from './log-dir-io.js';
 export {
   KafkaStorageError,

@@ -91,8 +91,8 @@ export class LogDirectory {
     return this.io.logDir;
   }
 
-  /** Opens (or returns the already open) log of a partition. */
-  async openLog(topic: string, partition: number, config?: LogConfig): Promise<PartitionLog> {
+  /** Opens (or returns the already open) log of a partition; `pendingTopicId`: see PartitionLogOptions. */
+  async openLog(topic: string, partition: number, config?: LogConfig, pendingTopicId?: string): Promise<PartitionLog> {
     const key = topicPartitionName({ topic, partition });
     const open = this.logs.get(key);
     if (open !== undefined) return open;
@@ -108,6 +108,7 @@ export class LogDirectory {
       clock: this.options.clock,
       io: this.io,
       checkpointRecoveryPoint: this.checkpointNow,
+      pendingTopicId,
     });
     this.logs.set(key, log);
     return log;

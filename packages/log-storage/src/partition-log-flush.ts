@@ -1,4 +1,5 @@
 import { GroupCommit } from './group-commit.js';
+import { writePartitionMetadata } from './partition-metadata-file.js';
 import { logEndOffsetOf, type PartitionLogState } from './partition-log-state.js';
 import { topicPartitionName } from './topic-partition.js';
 
@@ -64,6 +65,7 @@ export class PartitionLogFlusher {
       return { target, segments, truncations: state.truncations };
     });
     try {
+      if (plan.segments.length > 0) await this.writePendingTopicId();
       for (const segment of plan.segments) await segment.flush(true);
       await this.syncDirectoryIfDirty();
       if (this.epochCacheLagsBatches()) await this.flushEpochCache();
@@ -132,12 +134,22 @@ export class PartitionLogFlusher {
     const segments = this.state.segments.all().filter((s) => s.flushedSize < s.size);
     for (const s of segments) s.retain();
     try {
+      if (segments.length > 0) await this.writePendingTopicId();
       for (const s of segments) await s.syncLog();
     } finally {
       for (const s of segments) await s.release();
     }
     await this.syncDirectoryIfDirty();
     return covered;
+  }
+
+  /** `partition.metadata`, before the first batches it vouches for are synced; a failure fails the flush, and the next one retries. */
+  private async writePendingTopicId(): Promise<void> {
+    const state = this.state;
+    const topicId = state.pendingTopicId;
+    if (topicId === undefined) return;
+    await writePartitionMetadata(state.ctx.io, state.ctx.dir, topicId);
+    if (state.pendingTopicId === topicId) state.pendingTopicId = undefined;
   }
 
   private async syncDirectoryIfDirty(): Promise<void> {

@@ -42,6 +42,8 @@ export interface PartitionLogState {
   readonly checkpointRecoveryPoint: (() => Promise<void>) | undefined;
   /** Told the new log end offset after every truncation (the log cleaner's first dirty offset must not stay above it); made with the first. */
   truncationListeners: Set<(logEndOffset: bigint) => void> | undefined;
+  /** A topic id for `partition.metadata`, written by the first flush of batches (PartitionLogOptions.pendingTopicId); undefined once written. */
+  pendingTopicId: string | undefined;
 }
 
 /** The offset the next batch gets (one past the last written batch). */

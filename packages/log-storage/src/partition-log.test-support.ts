@@ -16,6 +16,8 @@ export interface OpenOptions {
   budget?: OpenFileBudget;
   clock?: () => number;
   logger?: Logger;
+  /** See PartitionLogOptions.pendingTopicId. */
+  pendingTopicId?: string;
 }
 
 /** Opens the test partition's log in `logDir` with config overrides. */
@@ -29,6 +31,7 @@ export function openLog(logDir: string, options: OpenOptions = {}): Promise<Part
     logStartOffset: options.logStartOffset,
     clock: options.clock,
     logger: options.logger,
+    pendingTopicId: options.pendingTopicId,
     io:
       options.fileSystem || options.inlineWriteMaxBytes !== undefined || options.budget !== undefined
         ? new LogDirIo(logDir, options.fileSystem ?? nodeFileSystem, options.inlineWriteMaxBytes, options.budget)

@@ -70,6 +70,12 @@ export interface PartitionLogOptions {
    * truncated batches). LogDirectory passes its checkpoint.
    */
   checkpointRecoveryPoint?: () => Promise<void>;
+  /**
+   * A topic id the directory's `partition.metadata` does not hold yet: it is
+   * written, and synced, by the log's first flush of batches (see
+   * PARTITION_METADATA_FILE).
+   */
+  pendingTopicId?: string;
 }
 
 /**
@@ -133,6 +139,7 @@ export class PartitionLog {
       epochCheckpoint: 'written',
       checkpointRecoveryPoint,
       truncationListeners: undefined,
+      pendingTopicId: undefined,
     };
     this.flusher = new PartitionLogFlusher(this.state);
   }
@@ -164,6 +171,7 @@ export class PartitionLog {
       throw error;
     }
     const log = new PartitionLog(ctx, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochCache, producerState, options.checkpointRecoveryPoint);
+    log.state.pendingTopicId = options.pendingTopicId;
     // Recovery may have cut batches off, and their epochs go from the log end on;
     // after a clean shutdown nothing was cut, and an unchanged cache is not written again.
     const recovered = loaded.recoveredFrom !== undefined;

@@ -1,10 +1,19 @@
 import { join } from 'node:path';
 import type { Logger } from '@kstream/actor';
 import { ErrorCode } from '@kstream/protocol';
-import { HIGH_WATERMARK_CHECKPOINT_FILE, LogDirectory, OffsetCheckpointFile, partitionDirName, type FileSystem, type LogDirIo, type PartitionOffset } from '@kstream/log-storage';
+import {
+  HIGH_WATERMARK_CHECKPOINT_FILE,
+  LogDirectory,
+  OffsetCheckpointFile,
+  partitionDirName,
+  readPartitionTopicId,
+  type FileSystem,
+  type LogDirIo,
+  type PartitionOffset,
+} from '@kstream/log-storage';
 import { DEFAULT_OFFLINE_RETRY_BACKOFF, OfflinePartitions, type OfflineRetryBackoff } from './offline-partitions.js';
 import { Partition, PartitionError, partitionKey, type PartitionConfig, type PartitionState, type ReplicationContext } from '@kstream/replication';
-import { partitionsOnDisk, readPartitionTopicId, writePartitionMetadata } from './partition-dirs.js';
+import { partitionsOnDisk } from './partition-dirs.js';
 
 /** Where followed partitions are fetched (replication's ReplicaFetcherManager). */
 export interface PartitionFetchers {
@@ -220,8 +229,8 @@ export class HostedPartitions {
         this.#checkpointedHighWatermarks.delete(key);
         await this.#logDirectory.deleteLog(topic, partition);
       }
-      const log = await this.#logDirectory.openLog(topic, partition, config.log);
-      if (onDisk !== state.topicId) await writePartitionMetadata(io, dir, state.topicId);
+      // partition.metadata is written with the log's first flush of batches, as Kafka does.
+      const log = await this.#logDirectory.openLog(topic, partition, config.log, onDisk === state.topicId ? undefined : state.topicId);
       const checkpointed = this.#checkpointedHighWatermarks.get(key) ?? 0n;
       const hosted = new Partition(this.#replication, log, state, config, checkpointed);
       await this.#applyState(hosted, state);

@@ -8,11 +8,28 @@ import { assignment, batch, closeManager, openManager, tempDir } from './partiti
 const HOUR = 3_600_000;
 
 describe('ReplicaManager hosting', () => {
-  it("hostWritesPartitionMetadata: a hosted partition gets its directory and Kafka's partition.metadata naming the topic id", async () => {
+  it("partitionMetadataWithTheFirstBatches: a hosted partition gets its directory, and Kafka's partition.metadata naming the topic id once batches are flushed; an idle one closes without it", async () => {
     const logDir = tempDir();
     const manager = await openManager({ logDir });
     const orders = assignment('orders');
+    const idle = assignment('idle');
     await manager.applyAssignment(orders);
+    await manager.applyAssignment(idle);
+    expect(existsSync(join(logDir, 'orders-0'))).toBe(true);
+    expect(existsSync(join(logDir, 'orders-0', 'partition.metadata'))).toBe(false);
+    await manager.appendRecords('orders', 0, await batch(['a']), 1, 1000);
+    await manager.partition('orders', 0)!.log.flush();
+    expect(readFileSync(join(logDir, 'orders-0', 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${orders.state.topicId}\n`);
+    await closeManager(manager);
+    expect(existsSync(join(logDir, 'idle-0', 'partition.metadata'))).toBe(false);
+
+    // Reopened, the idle partition writes it with its first batches; the other's is already there and is not written again.
+    const reopened = await openManager({ logDir });
+    await reopened.applyAssignment(orders);
+    await reopened.applyAssignment(idle);
+    await reopened.appendRecords('idle', 0, await batch(['b']), 1, 1000);
+    await closeManager(reopened);
+    expect(readFileSync(join(logDir, 'idle-0', 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${idle.state.topicId}\n`);
     expect(readFileSync(join(logDir, 'orders-0', 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${orders.state.topicId}\n`);
   });
 
@@ -60,6 +77,9 @@ describe('ReplicaManager hosting', () => {
     await after.applyAssignment(recreated);
     const partition = after.partition('orders', 0)!;
     expect([partition.logStartOffset, partition.logEndOffset, partition.highWatermark]).toEqual([0n, 0n, 0n]);
+    expect(existsSync(join(logDir, 'orders-0', 'partition.metadata'))).toBe(false);
+    await after.appendRecords('orders', 0, await batch(['new']), 1, 1000);
+    await closeManager(after);
     expect(readFileSync(join(logDir, 'orders-0', 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${recreated.state.topicId}\n`);
   });
 
