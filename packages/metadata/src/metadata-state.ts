@@ -31,10 +31,17 @@ export interface TopicMetadata {
   readonly partitions: readonly PartitionState[];
 }
 
-/** The state a PartitionRecord sets: the whole partition, absent reassignment fields as none. */
+/** The reassignment lists of every partition not being reassigned: one frozen empty list, not two arrays a partition. */
+const NO_REPLICAS: readonly number[] = Object.freeze([]);
+
+/** The state a PartitionRecord sets: the whole partition, absent or empty reassignment fields as none. */
 export function partitionStateOf(record: PartitionRecord): PartitionState {
-  const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas = [], removingReplicas = [] } = record;
-  return { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas, removingReplicas };
+  const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
+  return { partition, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas: orNone(record.addingReplicas), removingReplicas: orNone(record.removingReplicas) };
+}
+
+function orNone(replicas: readonly number[] | undefined): readonly number[] {
+  return replicas === undefined || replicas.length === 0 ? NO_REPLICAS : replicas;
 }
 
 interface MutableTopic {
