@@ -40,6 +40,8 @@ export interface SegmentRead {
 // recovery scan reads big chunks and checks every CRC.
 const LOOKUP_CHUNK = 8 * 1024;
 const RECOVERY_CHUNK = 8 * 1024 * 1024;
+/** A segment's max timestamp before it has a batch: one bigint, where `-1n` in each segment made one a segment. */
+const NO_TIMESTAMP = -1n;
 
 /**
  * One segment of a partition's log: `<base offset>.log` holds record batches
@@ -61,7 +63,7 @@ export class LogSegment {
   nextOffset: bigint;
   /** Bytes made durable by fdatasync. */
   flushedSize = 0;
-  maxTimestampSoFar = -1n;
+  maxTimestampSoFar = NO_TIMESTAMP;
   offsetOfMaxTimestampSoFar: bigint;
   private bytesSinceLastIndexEntry = 0;
   /** Max timestamp of the first batch: segment.ms counts from it (from `created` without timestamps). */
@@ -218,7 +220,7 @@ export class LogSegment {
   ): Promise<ScanProblem | undefined> {
     this.offsetIndex.reset();
     this.timeIndex.reset();
-    this.maxTimestampSoFar = -1n;
+    this.maxTimestampSoFar = NO_TIMESTAMP;
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.firstBatchTimestamp = undefined;
     this.fileSize = this.size;
@@ -478,7 +480,7 @@ export class LogSegment {
     this.flushedSize = Math.min(this.flushedSize, this.size);
     this.nextOffset = found.baseOffset;
     this.bytesSinceLastIndexEntry = 0;
-    this.maxTimestampSoFar = -1n;
+    this.maxTimestampSoFar = NO_TIMESTAMP;
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     const lastTime = this.timeIndex.lastEntry();
     if (lastTime !== undefined) {
