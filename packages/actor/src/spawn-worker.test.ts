@@ -2,9 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { spawnWorker, withoutTypeScriptLoader } from './index.js';
+import { refusedFlags } from './spawn-worker.js';
 
 // A .ts entry starting and importing a sibling from source is pinned down by
 // mailbox-worker.test.ts; these cover the rest of the contract.
@@ -64,6 +68,33 @@ describe('spawnWorker', () => {
     const error = await new Promise<Error>((resolve) => worker.once('error', resolve));
     expect(error.message).toContain('missing.ts');
     await exited;
+  });
+
+  it('refusedFlagsAreTheOnesNodeNames: a worker given V8 flags fails with ERR_WORKER_INVALID_EXEC_ARGV naming them', () => {
+    let error: unknown;
+    try {
+      new Worker('0', { eval: true, execArgv: ['--conditions=x', '--expose-gc', '--max-old-space-size=300'] });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(refusedFlags(error)).toEqual(['--expose-gc', '--max-old-space-size=300']);
+    expect(refusedFlags(new Error('flags: --x'))).toEqual([]);
+  });
+
+  it('aNodeStartedWithV8FlagsStartsWorkers: node --expose-gc --max-old-space-size starts its .ts workers, which once failed with ERR_WORKER_INVALID_EXEC_ARGV', async () => {
+    const script = `
+      import { spawnWorker } from '@kstream/actor';
+      const worker = spawnWorker(new URL(${JSON.stringify(new URL('./echo-worker.test-support.ts', import.meta.url).href)}));
+      worker.postMessage({ type: 'WorkerData' });
+      worker.once('error', (e) => { console.log('error ' + e.message); process.exit(1); });
+      worker.once('online', async () => { console.log('online'); await worker.terminate(); });`;
+    const run = promisify(execFile);
+    const { stdout } = await run(
+      process.execPath,
+      ['--expose-gc', '--max-old-space-size=300', '--conditions=@kstream/source', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('.', import.meta.url)), env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
+    );
+    expect(stdout.trim()).toBe('online');
   });
 
   it('workersDropTheTypeScriptLoaderButKeepEveryOtherFlag', () => {

@@ -47,6 +47,37 @@ export function withoutTypeScriptLoader(execArgv: readonly string[]): string[] {
   return kept;
 }
 
+/** The parent's flags a worker takes, once a worker has refused some (see newWorker). */
+let acceptedExecArgv: string[] | undefined;
+
+/**
+ * A worker with the parent's node flags but a TypeScript loader. Node
+ * refuses V8's process-wide flags in a worker's execArgv (`--expose-gc`,
+ * `--max-old-space-size=...`: ERR_WORKER_INVALID_EXEC_ARGV) though they
+ * apply to every thread of the process already; the flags the error names
+ * are dropped, here and for later workers, and the worker made again. Node
+ * gives the list only in the message.
+ */
+function newWorker(code: string, options: ConstructorParameters<typeof Worker>[1]): Worker {
+  const execArgv = acceptedExecArgv ?? withoutTypeScriptLoader(process.execArgv);
+  try {
+    return new Worker(code, { ...options, eval: true, execArgv });
+  } catch (error) {
+    const refused = refusedFlags(error);
+    if (refused.length === 0) throw error;
+    acceptedExecArgv = execArgv.filter((arg) => !refused.includes(arg));
+    if (acceptedExecArgv.length === execArgv.length) throw error;
+    return new Worker(code, { ...options, eval: true, execArgv: acceptedExecArgv });
+  }
+}
+
+/** The flags an ERR_WORKER_INVALID_EXEC_ARGV names ("... invalid execArgv flags: --a, --b=1"); none for any other error. */
+export function refusedFlags(error: unknown): string[] {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return [];
+  const listed = /flags: (.*)$/s.exec((error as Error).message)?.[1];
+  return listed === undefined ? [] : listed.split(', ').filter((flag) => flag.startsWith('-'));
+}
+
 /** A bundle the build made of a compiled entry (tools/bundle-compiled.mjs). */
 const BUNDLE = /\.bundle\.cjs$/;
 
@@ -85,14 +116,13 @@ export function spawnWorker(entry: URL, options: SpawnWorkerOptions = {}): Worke
     transferList: options.transferList ? [...options.transferList] : undefined,
     name: options.name,
   };
-  const worker = { ...common, eval: true, execArgv: withoutTypeScriptLoader(process.execArgv) };
   const load = `require(${JSON.stringify(LOAD_BUNDLE_MODULE)}).loadBundle`;
-  if (BUNDLE.test(entry.pathname)) return new Worker(`${load}(${JSON.stringify(fileURLToPath(entry))})`, worker);
+  if (BUNDLE.test(entry.pathname)) return newWorker(`${load}(${JSON.stringify(fileURLToPath(entry))})`, common);
   if (!isTypeScript(entry)) return new Worker(entry, common);
   const bundle = currentBundle(entry);
-  if (bundle !== undefined) return new Worker(`${load}(${JSON.stringify(fileURLToPath(bundle))})`, worker);
+  if (bundle !== undefined) return newWorker(`${load}(${JSON.stringify(fileURLToPath(bundle))})`, common);
   const buildThenLoad = `import(${JSON.stringify(SOURCE_BUNDLE_MODULE)})
     .then((bundler) => bundler.sourceBundle(new URL(${JSON.stringify(entry.href)})))
     .then((bundle) => ${load}(bundle))`;
-  return new Worker(buildThenLoad, worker);
+  return newWorker(buildThenLoad, common);
 }
