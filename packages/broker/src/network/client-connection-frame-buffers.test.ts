@@ -2,6 +2,7 @@ import { decodeResponse, Metadata, Produce } from '@kstream/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiHandler } from '../handlers/handler.js';
 import { HandlerRegistry } from '../handlers/registry.js';
+import { produceAnswer } from './produce-answer.test-support.js';
 import { RawClient } from './raw-client.test-support.js';
 import { startTestListener } from './test-listener.test-support.js';
 import type { TestListener } from './test-listener.test-support.js';
@@ -29,27 +30,8 @@ const fillCheck: ApiHandler<typeof Produce> = {
     const records = request.topicData[0]!.partitionData[0]!.records!;
     if (holding) await new Promise<void>((release) => held.push({ records, release }));
     const fill = records[0]!;
-    return {
-      responses: [
-        {
-          name: request.topicData[0]!.name,
-          partitionResponses: [
-            {
-              index: records.length,
-              errorCode: records.every((b) => b === fill) ? 0 : 2,
-              baseOffset: BigInt(fill),
-              logAppendTimeMs: -1n,
-              logStartOffset: 0n,
-              recordErrors: [],
-              errorMessage: null,
-              currentLeader: { leaderId: -1, leaderEpoch: -1 },
-            },
-          ],
-        },
-      ],
-      throttleTimeMs: 0,
-      nodeEndpoints: [],
-    };
+    const errorCode = records.every((b) => b === fill) ? 0 : 2;
+    return produceAnswer(request.topicData[0]!.name, [{ index: records.length, errorCode, baseOffset: BigInt(fill) }]);
   },
 };
 

@@ -2,6 +2,7 @@ import { decodeResponse, Produce } from '@kstream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiHandler } from '../handlers/handler.js';
 import { HandlerRegistry } from '../handlers/registry.js';
+import { produceAnswer } from './produce-answer.test-support.js';
 import { RawClient } from './raw-client.test-support.js';
 import { startTestListener } from './test-listener.test-support.js';
 import type { TestListener, TestListenerOptions } from './test-listener.test-support.js';
@@ -12,23 +13,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sizeEcho: ApiHandler<typeof Produce> = {
   api: Produce,
   async handle(request) {
-    return {
-      responses: request.topicData.map(({ name, partitionData }) => ({
-        name,
-        partitionResponses: partitionData.map(({ records }) => ({
-          index: records?.length ?? 0,
-          errorCode: 0,
-          baseOffset: 0n,
-          logAppendTimeMs: -1n,
-          logStartOffset: 0n,
-          recordErrors: [],
-          errorMessage: null,
-          currentLeader: { leaderId: -1, leaderEpoch: -1 },
-        })),
-      })),
-      throttleTimeMs: 0,
-      nodeEndpoints: [],
-    };
+    const [topic] = request.topicData;
+    return produceAnswer(
+      topic!.name,
+      topic!.partitionData.map(({ records }) => ({ index: records?.length ?? 0 })),
+    );
   },
 };
 
