@@ -9,6 +9,9 @@
 // command's own. CommonJS, so that a start loads no ES module loader it does
 // not need.
 'use strict';
+// msgpackr's native string extractor costs ~16 ms of every thread's start and
+// gains only on large string-heavy messages (see @kstream/actor's spawnWorker).
+process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED ??= 'true';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');

@@ -70,6 +70,28 @@ describe('spawnWorker', () => {
     await exited;
   });
 
+  it('workersStartWithoutMsgpackrsNativeExtractorUnlessTheEnvironmentAsks', async () => {
+    const entry = join(dir, 'env.mjs');
+    await writeFile(entry, `import { parentPort } from 'node:worker_threads'; parentPort.postMessage(process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED ?? null);`);
+    const seen = async () => {
+      const worker = spawnWorker(pathToFileURL(entry));
+      const value = await new Promise((resolve) => worker.once('message', resolve));
+      await worker.terminate();
+      return value;
+    };
+    const before = process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED;
+    try {
+      delete process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED;
+      expect(await seen()).toBe('true');
+      expect(process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED, "the parent's own environment is left alone").toBeUndefined();
+      process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED = 'false';
+      expect(await seen()).toBe('false');
+    } finally {
+      if (before === undefined) delete process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED;
+      else process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED = before;
+    }
+  });
+
   it('refusedFlagsAreTheOnesNodeNames: a worker given V8 flags fails with ERR_WORKER_INVALID_EXEC_ARGV naming them', () => {
     let error: unknown;
     try {
