@@ -134,7 +134,7 @@ export class LogCleaner {
   async cleanFilthiestLog(): Promise<CleanSummary | undefined> {
     const now = this.clock();
     const logs = [...this.options.logs()];
-    for (const { log } of logs) if (this.firstDirtyOffsets.has(topicPartitionName(log.topicPartition))) this.watchTruncations(log);
+    for (const { log } of logs) if (!this.watched.has(log) && this.firstDirtyOffsets.has(topicPartitionName(log.topicPartition))) this.watchTruncations(log);
     // Only compacted logs can be chosen (filthiestLog): a view of every hosted log each turn would be garbage in thousands.
     const compacted = logs.filter(({ log }) => log.config.cleanupPolicy.includes('compact'));
     const views = compacted.map(({ log, lastStableOffset }) => ({
