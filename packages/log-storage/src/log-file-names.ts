@@ -43,6 +43,11 @@ export function baseOffsetOfFile(name: string, suffix: string): bigint | undefin
   return /^\d{20}$/.test(prefix) ? BigInt(prefix) : undefined;
 }
 
+/** Ascending order of offsets, for sorting the base offsets of a directory's files. */
+export function compareOffsets(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The directory of a partition's log under its log directory: `<topic>-<partition>`. */
 export function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;

@@ -7,6 +7,7 @@ import {
   TIME_INDEX_FILE_SUFFIX,
   TXN_INDEX_FILE_SUFFIX,
   baseOffsetOfFile,
+  compareOffsets,
 } from './log-file-names.js';
 import { join } from 'node:path';
 import type { ScanProblem } from './batch-scanner.js';
@@ -70,7 +71,7 @@ export async function loadLog(ctx: SegmentContext, epochCache: LeaderEpochFileCa
     const base = baseOffsetOfFile(name, LOG_FILE_SUFFIX);
     if (base !== undefined) bases.push(base);
   }
-  bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  bases.sort(compareOffsets);
   const withLog = new Set(bases.map(String));
   for (const name of names) {
     const base = baseOffsetOfFile(name, INDEX_FILE_SUFFIX) ?? baseOffsetOfFile(name, TIME_INDEX_FILE_SUFFIX) ?? baseOffsetOfFile(name, TXN_INDEX_FILE_SUFFIX);

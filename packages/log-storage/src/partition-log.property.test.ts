@@ -6,6 +6,7 @@ import { BATCH_OFFSETS } from '@kstream/protocol';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
 import type { PartitionLog } from './partition-log.js';
 import { LogDirIo } from './log-dir-io.js';
+import { compareOffsets } from './log-file-names.js';
 import { OpenFileBudget } from './open-file-budget.js';
 import { openLog } from './partition-log.test-support.js';
 import { makeBatch } from './record-batch.test-support.js';
@@ -328,5 +329,5 @@ function snapshotsOnDisk(dir: string): bigint[] {
   return readdirSync(partitionDir(dir))
     .filter((name) => name.endsWith('.snapshot'))
     .map((name) => BigInt(name.slice(0, -'.snapshot'.length)))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(compareOffsets);
 }

@@ -1,4 +1,4 @@
-import { baseOffsetOfFile, segmentFilePath } from './log-file-names.js';
+import { baseOffsetOfFile, compareOffsets, segmentFilePath } from './log-file-names.js';
 import type { LogSegment, SegmentContext } from './log-segment.js';
 import type { CompletedTxn, ProducerAppendInfo, TxnMetadata } from './producer-append-info.js';
 import type { ProducerStateEntry } from './producer-state-entry.js';
@@ -307,10 +307,6 @@ export class ProducerStateManager {
   private snapshotPath(offset: bigint): string {
     return segmentFilePath(this.ctx.dir, offset, PRODUCER_SNAPSHOT_FILE_SUFFIX);
   }
-}
-
-function compareOffsets(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The offsets of the producer snapshots among a directory's names, ascending. */
