@@ -9,7 +9,9 @@
 //   acknowledged record (@kstream/client's Admin creates a 1-partition RF 3
 //   topic, its Producer sends one record) and stop();
 // - `kstream start` as a user runs it (bin/kstream.cjs): from the spawn to its
-//   `kstream ready:` line, and SIGTERM to its exit.
+//   `kstream ready:` line, the ready line until the first acknowledged record
+//   (the same topic and record, sent from this process), and SIGTERM to its
+//   exit.
 // Baselines in the same run: three bare worker threads posting 'ready' in a
 // fresh process, and a bare node process from its spawn to its exit. Median
 // of 10 rounds (3 with --quick), after a warm-up start reported on its own
@@ -23,6 +25,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Admin, Producer } from '@kstream/client';
 import { parsePartArgs } from '../bench-cli.js';
 import { loadAverage, missedTargets } from '../client/main.js';
 import { type Figure, median, report } from '../harness.js';
@@ -87,8 +90,30 @@ function runNode(args: readonly string[], what: string): Promise<string> {
   });
 }
 
-/** `kstream start` from the spawn to its ready line, then SIGTERM (to the command only, as `kill` sends it) to its exit. */
-function kstreamStart(dataDir: string): Promise<{ readyMs: number; exitMs: number }> {
+const READY_LINE = /^kstream ready: bootstrap (\S+)/m;
+const quietClient = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** From now until a record is acknowledged by the node at `bootstrap`: a 1-partition RF 3 topic created, one record sent (as child.mjs does for startCluster). */
+async function firstAckMs(bootstrap: string): Promise<number> {
+  const started = performance.now();
+  const admin = new Admin({ bootstrap, clientId: 'bench-start', logger: quietClient });
+  const producer = new Producer({ bootstrap, clientId: 'bench-start', logger: quietClient });
+  try {
+    await admin.createTopics([{ topic: 'bench-start', numPartitions: 1, replicationFactor: 3 }]);
+    await producer.send({ topic: 'bench-start', value: Buffer.from('first') });
+  } finally {
+    await producer.close();
+    await admin.close();
+  }
+  return performance.now() - started;
+}
+
+/**
+ * `kstream start` from the spawn to its ready line, from the ready line to
+ * the first acknowledged record, then SIGTERM (to the command only, as
+ * `kill` sends it) to its exit.
+ */
+function kstreamStart(dataDir: string): Promise<{ readyMs: number; firstAckMs: number; exitMs: number }> {
   return new Promise((resolve, reject) => {
     const args = [kstreamBin, 'start', '--port', '0', '--data-dir', dataDir, '--metrics-port', 'none', '--log-level', 'warn'];
     const spawned = performance.now();
@@ -97,15 +122,29 @@ function kstreamStart(dataDir: string): Promise<{ readyMs: number; exitMs: numbe
     let stdout = '';
     let stderr = '';
     let readyMs: number | undefined;
+    let ackMs: number | undefined;
+    let ackError: unknown;
     let terminated = 0;
+    const terminate = (): void => {
+      terminated = performance.now();
+      child.kill('SIGTERM');
+    };
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk;
-      if (readyMs === undefined && /^kstream ready: /m.test(stdout)) {
-        readyMs = performance.now() - spawned;
-        terminated = performance.now();
-        child.kill('SIGTERM');
-      }
+      const ready = readyMs === undefined ? READY_LINE.exec(stdout) : null;
+      if (ready === null) return;
+      readyMs = performance.now() - spawned;
+      firstAckMs(ready[1]!).then(
+        (ms) => {
+          ackMs = ms;
+          terminate();
+        },
+        (error: unknown) => {
+          ackError = error;
+          terminate();
+        },
+      );
     });
     const timer = setTimeout(() => killGroup(child), CHILD_TIMEOUT_MS);
     child.on('exit', (code, signal) => {
@@ -113,7 +152,8 @@ function kstreamStart(dataDir: string): Promise<{ readyMs: number; exitMs: numbe
       clearTimeout(timer);
       running.delete(child);
       // SIGTERM is passed on to the node process, whose clean shutdown exits 0; the command exits as it does.
-      if (readyMs !== undefined && (code === 0 || signal === 'SIGTERM')) resolve({ readyMs, exitMs });
+      if (readyMs !== undefined && ackMs !== undefined && (code === 0 || signal === 'SIGTERM')) resolve({ readyMs, firstAckMs: ackMs, exitMs });
+      else if (ackError !== undefined) reject(new Error(`kstream start: the first record was not acknowledged: ${String(ackError)}; its stderr:\n${stderr}`));
       else reject(new Error(`kstream start failed (${signal ?? `exit code ${code}`}${readyMs === undefined ? ', never ready' : ''}); its stderr:\n${stderr}`));
     });
   });
@@ -172,7 +212,7 @@ export async function main(args: string[]): Promise<void> {
   const bareWorkers: number[] = [];
   const bareNode: number[] = [];
   const clusters = new Map<string, ClusterRound[]>();
-  const cli = { ready: [] as number[], exit: [] as number[] };
+  const cli = { ready: [] as number[], firstAck: [] as number[], exit: [] as number[] };
   const firstStarts: Figure[] = [];
   try {
     let round = 0;
@@ -207,9 +247,10 @@ export async function main(args: string[]): Promise<void> {
         }
       }
       const dir = dataDir();
-      const { readyMs, exitMs } = await kstreamStart(dir);
+      const { readyMs, firstAckMs, exitMs } = await kstreamStart(dir);
       await rm(dir, { recursive: true, force: true });
       cli.ready.push(readyMs);
+      cli.firstAck.push(firstAckMs);
       cli.exit.push(exitMs);
     }
   } finally {
@@ -250,11 +291,12 @@ export async function main(args: string[]): Promise<void> {
       baseline: { name: 'bare node process to exit', value: median(bareNode) },
       target: { atMost: CLI_READY_TARGET_MS },
     },
+    { name: 'kstream start: ready line -> first ack', value: median(cli.firstAck), unit: 'ms' },
     { name: 'kstream start: SIGTERM -> exit', value: median(cli.exit), unit: 'ms', target: { atMost: STOP_TARGET_MS } },
   ];
   report(`kstream start --port 0 --metrics-port none --log-level warn, bin/kstream.cjs (median of ${roundCount}; ms)`, cliFigures);
   allFigures.push(...cliFigures);
-  series.push(['kstream start: spawn -> ready line', cli.ready], ['kstream start: SIGTERM -> exit', cli.exit]);
+  series.push(['kstream start: spawn -> ready line', cli.ready], ['kstream start: ready line -> first ack', cli.firstAck], ['kstream start: SIGTERM -> exit', cli.exit]);
 
   console.log(`\nrounds (ms):\n${series.map(([name, values]) => `  ${name.padEnd(56)} ${rounds(values)}`).join('\n')}`);
   console.log(`\nmachine ${loadAverage()} at the end`);
