@@ -138,15 +138,15 @@ describe('client producer', () => {
     const senderCount = 6;
     const senders = Array.from({ length: senderCount }, () => producer({ acks: 'all', batchSize: 1_000_000, lingerMs: 5, bufferMemory: 64 * 1024 * 1024 }));
     // Each value is its own: a request whose bytes were overwritten by another's would show.
-    const valueOf = (sender: number, i: number) => `${sender}:${i}:`.padEnd(16 * 1024, String.fromCharCode(97 + ((sender * 7 + i) % 26)));
+    const recordValue = (sender: number, i: number) => `${sender}:${i}:`.padEnd(16 * 1024, String.fromCharCode(97 + ((sender * 7 + i) % 26)));
     const perSender = 400;
     const results = await Promise.all(
-      senders.map((p, sender) => Promise.all(Array.from({ length: perSender }, (_, i) => p.send({ topic, partition: i % 4, value: valueOf(sender, i) })))),
+      senders.map((p, sender) => Promise.all(Array.from({ length: perSender }, (_, i) => p.send({ topic, partition: i % 4, value: recordValue(sender, i) })))),
     );
     const stored = await readTopic(node, topic);
     const values = new Set([...stored.values()].flat().map((r) => r.value));
     expect(values.size).toBe(senderCount * perSender);
-    for (let sender = 0; sender < senderCount; sender++) for (let i = 0; i < perSender; i++) expect(values.has(valueOf(sender, i)), `record ${sender}:${i}`).toBe(true);
+    for (let sender = 0; sender < senderCount; sender++) for (let i = 0; i < perSender; i++) expect(values.has(recordValue(sender, i)), `record ${sender}:${i}`).toBe(true);
     expect(results.flat()).toHaveLength(senderCount * perSender);
   }, 60_000);
 
