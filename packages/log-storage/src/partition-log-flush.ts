@@ -65,6 +65,8 @@ export class PartitionLogFlusher {
       return { target, segments, truncations: state.truncations };
     });
     try {
+      // A roll's producer snapshot, written behind it, is durable before the recovery point passes the roll (Kafka's roll flush syncs it first).
+      await state.producerState.snapshotsDone();
       if (plan.segments.length > 0) await this.writePendingTopicId();
       for (const segment of plan.segments) await segment.flush(true);
       await this.syncDirectoryIfDirty();

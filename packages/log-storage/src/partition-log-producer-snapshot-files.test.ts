@@ -103,4 +103,24 @@ describe('PartitionLog producer snapshot files', () => {
     await log.close();
     expect(snapshotFiles(dir)).toEqual(['00000000000000000001.snapshot']);
   });
+
+  it('flushWaitsForTheRollsSnapshot: the recovery point passes a roll only once its snapshot, written behind the roll, is on disk', async () => {
+    const dir = tempLogDir();
+    const fs = new FaultyFileSystem();
+    const log = await openLog(dir, { fileSystem: fs });
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 0, records: 2 }), 0);
+    const release = fs.holdRenames((to) => to.endsWith('.snapshot'));
+    await log.roll();
+    await log.appendAsLeader(producerBatch({ producerId: PID, epoch: 0, seq: 2, records: 1 }), 0);
+    let flushed = false;
+    const flush = log.flush().then(() => (flushed = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(flushed).toBe(false);
+    expect(log.recoveryPoint).toBe(0n);
+    release();
+    await flush;
+    expect(log.recoveryPoint).toBe(3n);
+    await fs.crash();
+    expect(snapshotFiles(dir)).toEqual(['00000000000000000002.snapshot']);
+  });
 });

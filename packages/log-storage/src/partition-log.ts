@@ -507,7 +507,8 @@ export class PartitionLog {
 
   /**
    * Makes everything below `upTo` (default: the log end offset) durable —
-   * batches, indexes, the directory — and then advances the recovery point.
+   * batches, indexes, the directory, the producer snapshots of the rolls
+   * before it — and then advances the recovery point.
    * The fsyncs run beside appends, not in their way.
    */
   flush(upTo?: bigint): Promise<void> {
