@@ -27,6 +27,8 @@ interface SettledMemory {
   readonly rss: number | string;
   /** Each thread's heap (the control API's heapUsage), or why the node did not give it. */
   readonly heap: NodeHeapUsage | string;
+  /** The process's CPU time (every thread's) over the settling wait, per second of it: what the idle node costs in cores. */
+  readonly idleCores: number;
 }
 
 /**
@@ -35,12 +37,16 @@ interface SettledMemory {
  * heap holds whatever garbage its thread made since its last collection.
  */
 async function settledMemory(node: Cluster, settleMs: number): Promise<SettledMemory> {
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
   await sleep(settleMs);
+  const cpu = process.cpuUsage(cpuBefore);
+  const idleCores = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
   const heap = await node.control.heapUsage({ collectGarbage: true }).catch(errorMessage);
   try {
-    return { rss: process.memoryUsage.rss(), heap };
+    return { rss: process.memoryUsage.rss(), heap, idleCores };
   } catch (error) {
-    return { rss: `RSS unreadable: ${errorMessage(error)}`, heap };
+    return { rss: `RSS unreadable: ${errorMessage(error)}`, heap, idleCores };
   }
 }
 
@@ -136,6 +142,8 @@ async function createTopics(node: Cluster, job: CreateJob, logger: ClientLogger)
       rssAfter: after.rss,
       heapBefore: before.heap,
       heapAfter: after.heap,
+      idleCoresBefore: before.idleCores,
+      idleCoresAfter: after.idleCores,
       fdPeakCreating,
     };
   } finally {

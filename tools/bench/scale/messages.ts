@@ -53,6 +53,9 @@ export interface CreateResult {
   /** Each thread's V8 heap, read just before the RSS (after a collection of each, with gc exposed), or why the node did not give it. */
   readonly heapBefore: NodeHeapUsage | string;
   readonly heapAfter: NodeHeapUsage | string;
+  /** CPU-seconds a second the node's process (every thread) spent while settling before creating, and after every log was open. */
+  readonly idleCoresBefore: number;
+  readonly idleCoresAfter: number;
   readonly gcExposed: boolean;
   readonly fdPeakCreating: number;
   /** null when the load was not run. */
