@@ -16,17 +16,30 @@ export interface ReplicaFetchPartition {
   readonly lastFetchedEpoch: number;
 }
 
-/** Kafka's follower Fetch: every partition this broker follows from the asked leader, long-polled until data is appended. */
+/**
+ * Kafka's follower Fetch, in a fetch session (KIP-227, see
+ * ReplicaFetchSession): long-polled until data is appended. The request
+ * that opens a session lists every partition this broker follows from the
+ * asked leader; the ones after it only those added or whose fetch changed,
+ * and the ones it no longer fetches.
+ */
 export interface ReplicaFetchRequest {
   readonly type: 'ReplicaFetch';
   readonly replicaId: number;
+  /** The session the request fetches in; 0 when it opens one. */
+  readonly sessionId: number;
+  /** 0 opens a new session (any old one of this follower is dropped); then the epoch after the last request's. */
+  readonly sessionEpoch: number;
   /** replica.fetch.wait.max.ms: how long the leader parks the fetch while it has nothing new. */
   readonly maxWaitMs: number;
   /** replica.fetch.response.max.bytes (the first batch comes whole). */
   readonly maxBytes: number;
   /** replica.fetch.max.bytes, per partition. */
   readonly partitionMaxBytes: number;
+  /** The partitions added to the session or whose fetch changed (all of them when it opens). */
   readonly partitions: readonly ReplicaFetchPartition[];
+  /** The `topic-partition` keys the session drops. */
+  readonly forgotten: readonly string[];
 }
 
 export interface ReplicaFetchPartitionResult {
@@ -45,6 +58,11 @@ export interface ReplicaFetchPartitionResult {
 }
 
 export interface ReplicaFetchReply {
+  /** NONE, or why the session was refused (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH): the follower opens a new one. */
+  readonly errorCode: number;
+  /** The session fetched in (the new one's id when the request opened it). */
+  readonly sessionId: number;
+  /** The partitions of the session with news: all of them in the reply that opens it. */
   readonly partitions: readonly ReplicaFetchPartitionResult[];
 }
 

@@ -1,10 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { TransferringReply } from '@kstream/actor';
 import { logConfig, PartitionLog } from '@kstream/log-storage';
-import type { ReplicaPeers, ReplicaRequest } from './messages.js';
+import { ErrorCode } from '@kstream/protocol';
+import { DelayedFetchPurgatory } from './delayed-fetch.js';
+import type { ReplicaFetchReply, ReplicaFetchRequest, ReplicaPeers, ReplicaRequest } from './messages.js';
 import { Partition } from './partition.js';
 import { partitionConfigFrom } from './partition-config.js';
-import { openPartition, partitionState, recordingLogger, tempDir, testContext } from './partition.test-support.js';
+import { batch, openPartition, partitionState, recordingLogger, tempDir, testContext } from './partition.test-support.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
+import { replicaLeaderServer, type ReplicaRequestServer } from './replica-leader-server.js';
 
 /** Peers whose asks are recorded and fail at their timeout (a lost request), or at once with `failFast`. */
 function lostPeers(failFast = false) {
@@ -80,6 +85,76 @@ describe('ReplicaFetcher', () => {
     } finally {
       await fetcher.close();
       await paymentsLog.close();
+    }
+  });
+
+  it('fetchesInASession: an idle fetch names no partition and is answered with none; a leader that lost the session is fetched from in a new one', async () => {
+    const purgatory = new DelayedFetchPurgatory();
+    const leaderContext = { ...testContext(1), onLeaderAppend: (p: Partition, bytes: number) => purgatory.dataArrived(p.name, bytes) };
+    const leader = await openPartition(leaderContext, partitionState({ replicas: [1, 2] }));
+    const follower = await openPartition(testContext(2), partitionState({ replicas: [1, 2], leader: 1 }));
+    const leaderServer = (): ReplicaRequestServer =>
+      replicaLeaderServer({
+        purgatory,
+        partitions: {
+          leaderPartition: async (_topic, _partition, epoch) => {
+            leader.checkLeader(epoch);
+            return leader;
+          },
+        },
+      });
+    let server = leaderServer();
+    const fetches: { request: ReplicaFetchRequest; reply: ReplicaFetchReply }[] = [];
+    const peers: ReplicaPeers = {
+      ask: async (_brokerId, msg) => {
+        const answer = await server(msg, 2);
+        const reply = answer instanceof TransferringReply ? answer.value : answer;
+        if (msg.type === 'ReplicaFetch') fetches.push({ request: msg, reply: reply as ReplicaFetchReply });
+        return reply as never;
+      },
+    };
+    const fetcher = new ReplicaFetcher(1, {
+      brokerId: 2,
+      peers,
+      maxWaitMs: 40,
+      partitionMaxBytes: 1 << 20,
+      maxBytes: 1 << 20,
+      backoffMs: 1_000,
+      requestTimeoutMs: 1_000,
+      logger: recordingLogger(),
+    });
+    try {
+      fetcher.addPartition(follower, 0);
+      await leader.appendRecordsToLeader(await batch('a', 'b'), 1);
+      await expect.poll(() => [follower.logEndOffset, follower.highWatermark, leader.highWatermark]).toEqual([2n, 2n, 2n]);
+      expect(fetches[0]!.request).toMatchObject({ sessionId: 0, sessionEpoch: 0 });
+      const sessionId = fetches[0]!.reply.sessionId;
+      expect(sessionId).toBeGreaterThan(0);
+
+      // Idle: long polls in the session that name nothing and carry nothing.
+      const idleFrom = fetches.length;
+      await sleep(200);
+      const idle = fetches.slice(idleFrom);
+      expect(idle.length).toBeGreaterThanOrEqual(2);
+      for (const { request, reply } of idle) {
+        expect(request).toMatchObject({ sessionId, partitions: [], forgotten: [] });
+        expect(reply).toEqual({ errorCode: ErrorCode.NONE, sessionId, partitions: [] });
+      }
+
+      // Appended to while the fetch names nothing: the session's read finds it.
+      await leader.appendRecordsToLeader(await batch('c'), 1);
+      await expect.poll(() => [follower.logEndOffset, follower.highWatermark]).toEqual([3n, 3n]);
+
+      // The leader restarts: its sessions are gone, the follower opens another and goes on.
+      server = leaderServer();
+      const refused = () => fetches.findIndex((f) => f.reply.errorCode === ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+      await expect.poll(refused).toBeGreaterThan(0);
+      await leader.appendRecordsToLeader(await batch('d'), 1);
+      await expect.poll(() => [follower.logEndOffset, follower.highWatermark]).toEqual([4n, 4n]);
+      expect(fetches[refused() + 1]!.request).toMatchObject({ sessionId: 0, sessionEpoch: 0 });
+      expect(fetches[refused() + 1]!.request.partitions.map((p) => p.fetchOffset)).toEqual([3n]);
+    } finally {
+      await fetcher.close();
     }
   });
 });

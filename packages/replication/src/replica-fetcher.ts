@@ -1,8 +1,9 @@
 import { RepeatedLog, type Logger } from '@kstream/actor';
 import { ErrorCode } from '@kstream/protocol';
-import type { ReplicaFetchPartition, ReplicaFetchPartitionResult, ReplicaPeers } from './messages.js';
+import type { ReplicaFetchPartitionResult, ReplicaFetchReply, ReplicaPeers } from './messages.js';
+import { FollowerFetchSession, type SessionMember } from './follower-fetch-session.js';
 import { truncationOffset } from './follower-truncation.js';
-import type { Partition } from './partition.js';
+import { type Partition, partitionKey } from './partition.js';
 import { errorMessageOf } from './partition-errors.js';
 
 /** How soon a partition is asked again of a leader that is behind on metadata (see #partitionFailed). */
@@ -26,9 +27,7 @@ export interface ReplicaFetcherOptions {
 }
 
 /** One partition a fetcher follows: in the leader epoch it was added for, truncating first, then fetching. */
-interface FollowedPartition {
-  readonly partition: Partition;
-  readonly leaderEpoch: number;
+interface FollowedPartition extends SessionMember {
   state: 'truncating' | 'fetching';
   /** No request for it before this time (a partition error's backoff). */
   delayedUntilMs: number;
@@ -52,6 +51,7 @@ export class ReplicaFetcher {
   readonly #clock: () => number;
   readonly #repeated: RepeatedLog;
   readonly #partitions = new Map<string, FollowedPartition>();
+  readonly #session = new FollowerFetchSession<FollowedPartition>();
   #wakeUp: (() => void) | undefined;
   #closed = false;
   /** The changes to logs a reply is making, which close waits for (never the ask itself: a parked fetch may take replica.fetch.wait.max.ms). */
@@ -87,7 +87,7 @@ export class ReplicaFetcher {
     if (existing !== undefined && existing.partition === partition && existing.leaderEpoch === leaderEpoch) {
       existing.delayedUntilMs = 0;
     } else {
-      this.#partitions.set(partition.name, { partition, leaderEpoch, state: 'truncating', delayedUntilMs: 0 });
+      this.#partitions.set(partition.name, { partition, leaderEpoch, state: 'truncating', delayedUntilMs: 0, sent: undefined, sentIn: 0 });
     }
     this.#wakeUp?.();
   }
@@ -221,29 +221,38 @@ export class ReplicaFetcher {
   }
 
   async #fetch(list: FollowedPartition[]): Promise<void> {
-    const requested: { followed: FollowedPartition; fetch: ReplicaFetchPartition }[] = list.map((followed) => ({
-      followed,
-      fetch: {
-        topic: followed.partition.topic,
-        partition: followed.partition.partition,
-        fetchOffset: followed.partition.logEndOffset,
-        currentLeaderEpoch: followed.leaderEpoch,
-        lastFetchedEpoch: followed.partition.log.leaderEpochCache.latestEpoch() ?? -1,
-      },
-    }));
+    const session = this.#session.build(list);
     const { brokerId, maxWaitMs, maxBytes, partitionMaxBytes, requestTimeoutMs } = this.#options;
-    const reply = await this.#options.peers.ask(
-      this.sourceBrokerId,
-      { type: 'ReplicaFetch', replicaId: brokerId, maxWaitMs, maxBytes, partitionMaxBytes, partitions: requested.map((r) => r.fetch) },
-      { timeoutMs: maxWaitMs + requestTimeoutMs },
-    );
+    let reply: ReplicaFetchReply;
+    try {
+      reply = await this.#options.peers.ask(
+        this.sourceBrokerId,
+        { type: 'ReplicaFetch', replicaId: brokerId, maxWaitMs, maxBytes, partitionMaxBytes, ...session },
+        { timeoutMs: maxWaitMs + requestTimeoutMs },
+      );
+    } catch (error) {
+      // The leader may have applied the request without this broker seeing its reply.
+      this.#session.reset();
+      throw error;
+    }
+    if (!this.#session.replied(reply)) {
+      this.#options.logger.info(`broker ${brokerId}: broker ${this.sourceBrokerId} refused fetch session ${session.sessionId} with error ${reply.errorCode}; opening a new one`);
+      return;
+    }
     await this.#apply(async () => {
-      for (const [i, result] of reply.partitions.entries()) {
-        const { followed, fetch } = requested[i]!;
-        // Changed while the fetch was out: removed, re-added, truncated or appended to by another path.
-        if (!this.#isCurrent(followed) || followed.state !== 'fetching' || followed.partition.logEndOffset !== fetch.fetchOffset) continue;
+      let missed = false;
+      for (const result of reply.partitions) {
+        const followed = this.#session.member(partitionKey(result.topic, result.partition));
+        if (followed === undefined || !this.#isCurrent(followed) || followed.state !== 'fetching') continue;
+        // Appended to or truncated by another path while the fetch was out: the leader's session took this result as told.
+        if (followed.partition.logEndOffset !== followed.sent!.fetchOffset) {
+          missed = true;
+          continue;
+        }
         await this.#guarded(followed, () => this.#processPartition(followed, result));
       }
+      // A new session tells it everything again.
+      if (missed) this.#session.reset();
     });
   }
 

@@ -14,7 +14,11 @@ function fetchRequest(maxWaitMs = 0, fetchOffset = 0n): ReplicaFetchRequest {
     maxWaitMs,
     maxBytes: 1 << 20,
     partitionMaxBytes: 1 << 20,
+    // Each opens a new session, so each reply carries the partition.
+    sessionId: 0,
+    sessionEpoch: 0,
     partitions: [{ topic: 'orders', partition: 0, fetchOffset, currentLeaderEpoch: 0, lastFetchedEpoch: -1 }],
+    forgotten: [],
   };
 }
 

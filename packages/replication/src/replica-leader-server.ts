@@ -2,9 +2,18 @@ import { replyWithTransfer, type TransferringReply } from '@kstream/actor';
 import { OffsetOutOfRangeError } from '@kstream/log-storage';
 import { ErrorCode } from '@kstream/protocol';
 import type { DelayedFetchPurgatory } from './delayed-fetch.js';
-import type { OffsetsForLeaderEpochReply, OffsetsForLeaderEpochRequest, ReplicaFetchPartitionResult, ReplicaFetchReply, ReplicaFetchRequest, ReplicaRequest } from './messages.js';
-import { partitionKey, type Partition } from './partition.js';
+import type {
+  OffsetsForLeaderEpochReply,
+  OffsetsForLeaderEpochRequest,
+  ReplicaFetchPartition,
+  ReplicaFetchPartitionResult,
+  ReplicaFetchReply,
+  ReplicaFetchRequest,
+  ReplicaRequest,
+} from './messages.js';
+import type { Partition } from './partition.js';
 import { errorCodeOf } from './partition-errors.js';
+import { type ReplicaFetchSession, ReplicaFetchSessions, type SessionPartition } from './replica-fetch-session.js';
 
 /** The partitions this broker leads (the broker's ReplicaManager): the one asked, or a PartitionError (NOT_LEADER_OR_FOLLOWER, a leader epoch error, ...). */
 export interface LeaderPartitions {
@@ -22,18 +31,21 @@ export type ReplicaRequestServer = (msg: ReplicaRequest, fromBroker: number) => 
 
 /**
  * The leader side of the data plane (Kafka's ReplicaManager serving follower
- * fetches): ReplicaFetch reads each partition from the follower's log end
- * offset up to the leader's, recording the follower's position (which moves
- * the ISR and the high watermark); while nothing is there to send it is
- * parked until this broker appends to one of the partitions, one of them
- * changes, or replica.fetch.wait.max.ms passes. OffsetsForLeaderEpoch
- * answers where an epoch ends in the leader's log.
+ * fetches): ReplicaFetch, in the follower's fetch session
+ * (ReplicaFetchSession), reads each partition of the session from the
+ * follower's log end offset up to the leader's, recording the follower's
+ * position (which moves the ISR and the high watermark), and answers the
+ * partitions with news; while none has any it is parked until this broker
+ * appends to one of the partitions, one of them changes, or
+ * replica.fetch.wait.max.ms passes. OffsetsForLeaderEpoch answers where an
+ * epoch ends in the leader's log.
  */
 export function replicaLeaderServer(options: ReplicaLeaderServerOptions): ReplicaRequestServer {
+  const sessions = new ReplicaFetchSessions();
   return async (msg, fromBroker) => {
     switch (msg.type) {
       case 'ReplicaFetch':
-        return serveFetch(options, msg, fromBroker);
+        return serveFetch(options, sessions, msg, fromBroker);
       case 'OffsetsForLeaderEpoch':
         return serveOffsetsForLeaderEpoch(options, msg);
       default: {
@@ -44,36 +56,62 @@ export function replicaLeaderServer(options: ReplicaLeaderServerOptions): Replic
   };
 }
 
-async function serveFetch(options: ReplicaLeaderServerOptions, msg: ReplicaFetchRequest, fromBroker: number): Promise<ReplicaFetchReply | TransferringReply<ReplicaFetchReply>> {
+async function serveFetch(
+  options: ReplicaLeaderServerOptions,
+  sessions: ReplicaFetchSessions,
+  msg: ReplicaFetchRequest,
+  fromBroker: number,
+): Promise<ReplicaFetchReply | TransferringReply<ReplicaFetchReply>> {
   if (msg.replicaId !== fromBroker) throw new Error(`broker ${fromBroker} fetched as replica ${msg.replicaId}`);
-  const parked = msg.maxWaitMs > 0 ? options.purgatory.watch(msg.partitions.map((p) => partitionKey(p.topic, p.partition))) : undefined;
+  const session = sessions.sessionFor(msg);
+  if (typeof session === 'number') return { errorCode: session, sessionId: msg.sessionId, partitions: [] };
+  const parked = msg.maxWaitMs > 0 ? options.purgatory.watch(session.keys) : undefined;
   try {
-    let results: ReplicaFetchPartitionResult[] | undefined = await readAll(options.partitions, msg);
-    const nothing = results.every((r) => r.errorCode === ErrorCode.NONE && r.records.length === 0 && r.divergingEpoch === null);
-    if (parked !== undefined && nothing && msg.partitions.length > 0) {
-      // Not held while parked: a follower's fetch lists every partition it follows here, each read an empty result (~190 bytes).
-      results = undefined;
+    let read: SessionRead | undefined = await readSession(options.partitions, session, msg);
+    if (parked !== undefined && !read.data && session.partitions.size > 0) {
+      // Not held while parked: a new session's read has a result for every partition.
+      read = undefined;
       await parked.wait(1, msg.maxWaitMs);
-      results = await readAll(options.partitions, msg);
+      read = await readSession(options.partitions, session, msg);
     }
-    return withTransferredRecords({ partitions: results });
+    const results = read.carried.map(({ cached, result }) => {
+      session.carried(cached, result);
+      return result;
+    });
+    return withTransferredRecords({ errorCode: ErrorCode.NONE, sessionId: session.id, partitions: results });
   } finally {
     parked?.complete();
   }
 }
 
-async function readAll(partitions: LeaderPartitions, msg: ReplicaFetchRequest): Promise<ReplicaFetchPartitionResult[]> {
-  const results: ReplicaFetchPartitionResult[] = [];
-  let remaining = msg.maxBytes;
-  for (const p of msg.partitions) {
-    const result = await readOne(partitions, msg.replicaId, p, Math.min(msg.partitionMaxBytes, remaining));
-    remaining = Math.max(0, remaining - result.records.length);
-    results.push(result);
-  }
-  return results;
+/** A read of a session: the results its reply must carry, and whether any is more than news of offsets (what ends a long poll). */
+interface SessionRead {
+  readonly carried: { readonly cached: SessionPartition; readonly result: ReplicaFetchPartitionResult }[];
+  readonly data: boolean;
 }
 
-async function readOne(partitions: LeaderPartitions, replicaId: number, p: ReplicaFetchRequest['partitions'][number], maxBytes: number): Promise<ReplicaFetchPartitionResult> {
+/**
+ * Reads every partition of the session, recording the follower's position
+ * in each. Data is records, an error or a diverging epoch, as before
+ * sessions: new offsets alone do not end a long poll (Kafka's DelayedFetch
+ * waits for bytes), they ride on the reply that ends it.
+ */
+async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSession, msg: ReplicaFetchRequest): Promise<SessionRead> {
+  const carried: SessionRead['carried'] = [];
+  let data = false;
+  let remaining = msg.maxBytes;
+  // A copy: carrying a partition moves it to the end of the session.
+  for (const cached of [...session.partitions.values()]) {
+    const result = await readOne(partitions, msg.replicaId, cached, Math.min(msg.partitionMaxBytes, remaining));
+    remaining = Math.max(0, remaining - result.records.length);
+    if (!session.mustCarry(cached, result)) continue;
+    carried.push({ cached, result });
+    data ||= result.records.byteLength > 0 || result.errorCode !== ErrorCode.NONE || result.divergingEpoch !== null;
+  }
+  return { carried, data };
+}
+
+async function readOne(partitions: LeaderPartitions, replicaId: number, p: ReplicaFetchPartition, maxBytes: number): Promise<ReplicaFetchPartitionResult> {
   const { topic, partition } = p;
   let leader: Partition | undefined;
   try {
