@@ -1,5 +1,5 @@
 import { READ_WRITE_CREATE, type LogDirIo } from './log-dir-io.js';
-import { segmentFilePath } from './log-file-names.js';
+import { offsetFilenamePrefix, segmentFilePath } from './log-file-names.js';
 
 /**
  * What OffsetIndex and TimeIndex share (Kafka's AbstractIndex): fixed-size
@@ -9,7 +9,10 @@ import { segmentFilePath } from './log-file-names.js';
  * flushed, rolled or closed; segment.index.bytes still bounds the number of
  * entries, and a full index rolls the segment. A crash can leave the file
  * behind the log — harmless, as the segments past the recovery point are
- * re-indexed on open. Not thread-safe; owned by the partition's broker loop.
+ * re-indexed on open. A new segment's file is made lazily (as Kafka's
+ * LazyIndex defers its own): with the first entry, or once the segment
+ * holds a batch, so an idle partition's segment has none to create, open or
+ * read. Not thread-safe; owned by the partition's broker loop.
  */
 /**
  * The entries of an index that has none yet: shared, so an idle partition's
@@ -26,6 +29,8 @@ export abstract class IndexFile {
   /** The file may hold entries past persistedCount that are no longer valid (after a truncation or a failed load). */
   private fileMayBeLonger = false;
   private unsynced = false;
+  /** Whether the file is there: a new segment's is not until persist writes it. */
+  private onDisk = true;
   /** Bumped by every truncation, so a persist that overlapped one knows its writes may be stale. */
   private generation = 0;
   readonly maxEntries: number;
@@ -45,6 +50,23 @@ export abstract class IndexFile {
   /** Joined when asked for (persist, load, errors): kept, it would be ~90 bytes of each of a broker's thousands of idle segments. */
   get path(): string {
     return segmentFilePath(this.dir, this.baseOffset, this.suffix);
+  }
+
+  /** The file's name in its segment's directory. */
+  get fileName(): string {
+    return offsetFilenamePrefix(this.baseOffset) + this.suffix;
+  }
+
+  /** A new segment's index: no file yet (one of its name would be a leftover: the first write replaces it). */
+  startsWithoutFile(): void {
+    this.onDisk = false;
+  }
+
+  /** Loads an index whose file is not there, as empty: its segment holds no batch. */
+  loadWithoutFile(): undefined {
+    this.adopt(NO_ENTRIES);
+    this.onDisk = false;
+    return undefined;
   }
 
   get entryCount(): number {
@@ -98,16 +120,24 @@ export abstract class IndexFile {
     return this.entries.subarray(0, this.count * this.entrySize);
   }
 
-  /** Writes the entries the file lacks (and cuts stale ones); with `sync`, makes the file durable. */
-  async persist(io: LogDirIo, sync: boolean): Promise<void> {
-    const changed = this.fileMayBeLonger || this.persistedCount < this.count;
+  /**
+   * Writes the entries the file lacks (and cuts stale ones); with `sync`,
+   * makes the file durable. A file not made yet is made once there are
+   * entries or `mustExist` (its segment holds batches: a segment with
+   * batches and no index file is rebuilt at load).
+   */
+  async persist(io: LogDirIo, sync: boolean, mustExist = true): Promise<void> {
+    if (!this.onDisk && this.count === 0 && !mustExist) return;
+    const changed = !this.onDisk || this.fileMayBeLonger || this.persistedCount < this.count;
     if (!changed && !(sync && this.unsynced)) return;
     const generation = this.generation;
     const from = this.persistedCount;
     const to = this.count;
     const cut = this.fileMayBeLonger;
     const tail = Buffer.from(this.entries.subarray(from * this.entrySize, to * this.entrySize));
-    const file = await io.open(this.path, READ_WRITE_CREATE);
+    // A file not made yet is made afresh, cutting a leftover of its name in the same call.
+    const file = await io.open(this.path, this.onDisk ? READ_WRITE_CREATE : 'w+');
+    this.onDisk = true;
     try {
       if (cut) await file.truncate(from * this.entrySize);
       if (tail.length > 0) await file.write([tail], from * this.entrySize);

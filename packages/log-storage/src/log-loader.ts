@@ -89,22 +89,22 @@ export async function loadLog(ctx: SegmentContext, epochCache: LeaderEpochFileCa
       segments.push(segment);
       const limit = bases[i + 1];
       if (limit !== undefined && limit <= recoveryPoint) {
-        await loadFlushedSegment(ctx, segment, limit);
+        await loadFlushedSegment(ctx, segment, limit, names);
         continue;
       }
-      if (await trustedBelowRecoveryPoint(ctx, segment, limit, recoveryPoint)) continue;
+      if (await trustedBelowRecoveryPoint(ctx, segment, limit, recoveryPoint, names)) continue;
       recoveredFrom ??= segment.baseOffset;
       const problem = await recoverSegment(ctx, segment, limit, recoveryPoint, epochCache, epochs);
       if (problem === undefined) continue;
       if (segment.nextOffset < recoveryPoint) {
         keepCorruptFlushedData(ctx, segment, problem, limit ?? recoveryPoint);
-        if (limit === undefined) segments.push(await LogSegment.create(ctx, recoveryPoint));
+        if (limit === undefined) segments.push(await LogSegment.create(ctx, recoveryPoint, names));
         continue;
       }
       await truncateUnflushedTail(ctx, segment, problem, recoveryPoint, bases.slice(i + 1));
       break;
     }
-    if (segments.length === 0) segments.push(await LogSegment.create(ctx, checkpointed.logStartOffset ?? 0n));
+    if (segments.length === 0) segments.push(await LogSegment.create(ctx, checkpointed.logStartOffset ?? 0n, names));
   } catch (error) {
     for (const s of segments) await s.abandon().catch(() => {});
     throw error;
@@ -118,9 +118,9 @@ export async function loadLog(ctx: SegmentContext, epochCache: LeaderEpochFileCa
 }
 
 /** The segment holding the recovery point, opened without a scan if it ends there (a clean shutdown) and its indexes check out. */
-async function trustedBelowRecoveryPoint(ctx: SegmentContext, segment: LogSegment, limit: bigint | undefined, recoveryPoint: bigint): Promise<boolean> {
+async function trustedBelowRecoveryPoint(ctx: SegmentContext, segment: LogSegment, limit: bigint | undefined, recoveryPoint: bigint, listed: readonly string[]): Promise<boolean> {
   if (segment.baseOffset > recoveryPoint) return false;
-  const problem = await segment.loadIndexes(limit);
+  const problem = await segment.loadIndexes(limit, listed);
   if (problem === undefined && segment.nextOffset <= recoveryPoint) return true;
   if (problem !== undefined) warnRebuild(ctx, segment, problem);
   return false;
@@ -153,8 +153,8 @@ async function recoverSegment(
 }
 
 /** A segment below the recovery point: its indexes if they check out, else rebuilt from its headers, a bad batch kept and reported. */
-async function loadFlushedSegment(ctx: SegmentContext, segment: LogSegment, limit: bigint): Promise<void> {
-  const problem = await segment.loadIndexes(limit);
+async function loadFlushedSegment(ctx: SegmentContext, segment: LogSegment, limit: bigint, listed: readonly string[]): Promise<void> {
+  const problem = await segment.loadIndexes(limit, listed);
   if (problem === undefined) return;
   warnRebuild(ctx, segment, problem);
   // CRCs are left to reads: a batch whose header holds is still walked past, so the offsets after it stay readable.

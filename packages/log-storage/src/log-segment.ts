@@ -3,7 +3,7 @@ import { scanBatches, scanBuffer, type ScanProblem, type ScannedBatch } from './
 import type { LogConfig } from './log-config.js';
 import type { LogDirIo } from './log-dir-io.js';
 import type { StorageFile } from './storage-file.js';
-import { DELETED_FILE_SUFFIX, LOG_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
+import { DELETED_FILE_SUFFIX, LOG_FILE_SUFFIX, offsetFilenamePrefix, TXN_INDEX_FILE_SUFFIX, segmentFilePath } from './log-file-names.js';
 import type { Logger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
 import { readAtOffset } from './segment-offset-read.js';
@@ -77,6 +77,8 @@ export class LogSegment {
   private refs = 0;
   private state: 'open' | 'closing' | 'deleted' = 'open';
   private released: Promise<void> | undefined;
+  /** The index writes under way, if any (see persistIndexes). */
+  private indexWrites: Promise<void> | undefined;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
 
@@ -100,16 +102,19 @@ export class LogSegment {
   }
 
   /**
-   * Creates the three files of a new, empty segment (replacing leftovers of
-   * the same name); a leftover transaction index is removed, and the new
-   * one's file appears with its first entry.
+   * Creates the .log of a new, empty segment (replacing a leftover of the
+   * same name). Its index files appear with their first entry, or once it
+   * holds a batch (see IndexFile.persist; a leftover of their name is cut
+   * then); a leftover transaction index is removed — unless `listed`, the
+   * directory's names, shows there is none.
    */
-  static async create(ctx: SegmentContext, baseOffset: bigint): Promise<LogSegment> {
+  static async create(ctx: SegmentContext, baseOffset: bigint, listed?: readonly string[]): Promise<LogSegment> {
     const txnPath = segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX);
-    await ctx.io.unlinkIfExists(txnPath);
+    if (listed === undefined || listed.includes(offsetFilenamePrefix(baseOffset) + TXN_INDEX_FILE_SUFFIX)) await ctx.io.unlinkIfExists(txnPath);
     const log = await ctx.io.openEvictable(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), true);
     const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock(), TransactionIndex.empty(ctx.io, ctx.dir, baseOffset, ctx.logger));
-    for (const path of [segment.offsetIndex.path, segment.timeIndex.path]) await (await ctx.io.open(path, 'w')).close();
+    segment.offsetIndex.startsWithoutFile();
+    segment.timeIndex.startsWithoutFile();
     return segment;
   }
 
@@ -145,12 +150,14 @@ export class LogSegment {
    * truncation's cut of the .txnindex, unsynced, can be lost in a crash that
    * keeps the .log's (recovery then trusts the segment, and a stale abort
    * would hide the new batches at its offsets from read_committed and refuse
-   * the next abort indexed there).
+   * the next abort indexed there). An empty .log needs no index file (a new
+   * segment's are made lazily); `listed`, the directory's names, spares
+   * reading a file that is not there.
    */
-  async loadIndexes(limit: bigint | undefined): Promise<string | undefined> {
-    const offsetBytes = await this.ctx.io.readFileIfExists(this.offsetIndex.path);
-    if (offsetBytes === undefined) return 'offset index missing';
-    const offsetProblem = this.offsetIndex.load(offsetBytes, this.size);
+  async loadIndexes(limit: bigint | undefined, listed?: readonly string[]): Promise<string | undefined> {
+    const offsetBytes = await this.indexBytes(this.offsetIndex, listed);
+    if (offsetBytes === undefined && this.size > 0) return 'offset index missing';
+    const offsetProblem = offsetBytes === undefined ? this.offsetIndex.loadWithoutFile() : this.offsetIndex.load(offsetBytes, this.size);
     if (offsetProblem !== undefined) return offsetProblem;
     const last = this.offsetIndex.lastEntry();
     const tail: ScannedBatch[] = [];
@@ -160,9 +167,9 @@ export class LogSegment {
     });
     if (scan.problem !== undefined) return `batch at position ${scan.problem.position}: ${scan.problem.description}`;
     const nextOffset = tail.length > 0 ? tail[tail.length - 1]!.lastOffset + 1n : this.baseOffset;
-    const timeBytes = await this.ctx.io.readFileIfExists(this.timeIndex.path);
-    if (timeBytes === undefined) return 'time index missing';
-    const timeProblem = this.timeIndex.load(timeBytes, nextOffset);
+    const timeBytes = await this.indexBytes(this.timeIndex, listed);
+    if (timeBytes === undefined && this.size > 0) return 'time index missing';
+    const timeProblem = timeBytes === undefined ? this.timeIndex.loadWithoutFile() : this.timeIndex.load(timeBytes, nextOffset);
     if (timeProblem !== undefined) return timeProblem;
 
     const lastTime = this.timeIndex.lastEntry();
@@ -183,6 +190,12 @@ export class LogSegment {
     this.firstBatchTimestamp = await this.readFirstBatchTimestamp();
     await this.dropAbortsPastEnd();
     return undefined;
+  }
+
+  /** An index file's bytes, or undefined if it is not there (not among `listed`, when given). */
+  private indexBytes(index: OffsetIndex | TimeIndex, listed: readonly string[] | undefined): Promise<Buffer | undefined> {
+    if (listed !== undefined && !listed.includes(index.fileName)) return Promise.resolve(undefined);
+    return this.ctx.io.readFileIfExists(index.path);
   }
 
   private async dropAbortsPastEnd(): Promise<void> {
@@ -233,8 +246,7 @@ export class LogSegment {
       this.indexBatch(batch);
       visit(batch);
     });
-    await this.offsetIndex.persist(this.ctx.io, true);
-    await this.timeIndex.persist(this.ctx.io, true);
+    await this.persistIndexes(true);
     return scan.problem;
   }
 
@@ -493,8 +505,7 @@ export class LogSegment {
       this.created = this.ctx.clock();
     }
     // Cut the index files now: entries for the removed batches must not outlive them on disk.
-    await this.offsetIndex.persist(this.ctx.io, false);
-    await this.timeIndex.persist(this.ctx.io, false);
+    await this.persistIndexes(false);
     return removed;
   }
 
@@ -513,12 +524,29 @@ export class LogSegment {
   async flush(sync: boolean): Promise<void> {
     // A deleted segment's files are gone or going: writing an index would recreate one.
     if (this.state === 'deleted') return;
-    await this.offsetIndex.persist(this.ctx.io, sync);
-    await this.timeIndex.persist(this.ctx.io, sync);
+    await this.persistIndexes(sync);
     if (sync) {
       await this.txnIndex.flush();
       await this.syncLog();
     }
+  }
+
+  /**
+   * Writes both indexes (see IndexFile.persist: a file is made once there is
+   * something for it), each failure passed to `fail` if given, else thrown.
+   * A deletion waits for the writes under way, so none makes a file under
+   * the old name after its files were renamed.
+   */
+  private persistIndexes(sync: boolean, fail?: (error: unknown) => void): Promise<void> {
+    const mustExist = this.size > 0;
+    const writes = (async () => {
+      const offsets = this.offsetIndex.persist(this.ctx.io, sync, mustExist);
+      await (fail === undefined ? offsets : offsets.catch(fail));
+      const times = this.timeIndex.persist(this.ctx.io, sync, mustExist);
+      await (fail === undefined ? times : times.catch(fail));
+    })();
+    this.indexWrites = writes.catch(() => {});
+    return writes;
   }
 
   /** The segment stops being the active one: record its final max timestamp in the time index. */
@@ -549,8 +577,7 @@ export class LogSegment {
     const fail = (error: unknown): void => {
       failure ??= error;
     };
-    await this.offsetIndex.persist(this.ctx.io, false).catch(fail);
-    await this.timeIndex.persist(this.ctx.io, false).catch(fail);
+    await this.persistIndexes(false, fail);
     await this.txnIndex.close().catch(fail);
     if (this.needsTrim) await this.log.truncate(this.size).then(() => (this.needsTrim = false), fail);
     this.state = 'closing';
@@ -588,8 +615,9 @@ export class LogSegment {
     if (this.state === 'deleted') return;
     this.state = 'deleted';
     const io = this.ctx.io;
-    // A transaction index write under way would recreate the file under its old name.
+    // An index write under way would recreate the file under its old name.
     await this.txnIndex.stopWrites();
+    await this.indexWrites;
     // Readers still holding the segment read through the open .log: its old name could not reopen it.
     if (this.refs > 0) await this.log.pin();
     for (const path of this.paths()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
@@ -611,6 +639,7 @@ export class LogSegment {
     this.state = 'deleted';
     const io = this.ctx.io;
     await this.txnIndex.stopWrites();
+    await this.indexWrites;
     await this.log.pin();
     for (const path of this.paths().reverse()) await io.renameIfExists(path, path + DELETED_FILE_SUFFIX);
   }
