@@ -27,8 +27,6 @@ interface SettledMemory {
   readonly rss: number | string;
   /** Each thread's heap (the control API's heapUsage), or why the node did not give it. */
   readonly heap: NodeHeapUsage | string;
-  /** The process's CPU time (every thread's) over the settling wait, per second of it: what the idle node costs in cores. */
-  readonly idleCores: number;
 }
 
 /**
@@ -37,17 +35,22 @@ interface SettledMemory {
  * heap holds whatever garbage its thread made since its last collection.
  */
 async function settledMemory(node: Cluster, settleMs: number): Promise<SettledMemory> {
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
   await sleep(settleMs);
-  const cpu = process.cpuUsage(cpuBefore);
-  const idleCores = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
   const heap = await node.control.heapUsage({ collectGarbage: true }).catch(errorMessage);
   try {
-    return { rss: process.memoryUsage.rss(), heap, idleCores };
+    return { rss: process.memoryUsage.rss(), heap };
   } catch (error) {
-    return { rss: `RSS unreadable: ${errorMessage(error)}`, heap, idleCores };
+    return { rss: `RSS unreadable: ${errorMessage(error)}`, heap };
   }
+}
+
+/** The process's CPU time (every thread's, the thread pool's included) over `windowMs` of nothing asked of the node, per second: what the idle node costs in cores. */
+async function idleCores(windowMs: number): Promise<number> {
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  await sleep(windowMs);
+  const cpu = process.cpuUsage(cpuBefore);
+  return (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
 }
 
 /** How long the brokers may take to open the created partitions' logs after the last createTopics answer. */
@@ -108,6 +111,7 @@ async function createTopics(node: Cluster, job: CreateJob, logger: ClientLogger)
     // A factor of 1 leaves nothing to replicate; a 3-broker node's topics then get one replica on each broker.
     const replicationFactor = defaultFactor > 1 ? defaultFactor : BROKERS;
     const before = await settledMemory(node, job.settleMs);
+    const idleCoresBefore = await idleCores(job.idleMs);
     const fds = new FdPeak();
     const callMs: number[] = [];
     const calls = Math.ceil(job.topics / job.topicsPerCall);
@@ -130,6 +134,7 @@ async function createTopics(node: Cluster, job: CreateJob, logger: ClientLogger)
     const logsOpen = creationFailure === null ? await whenLogsOpen(node, job.topics * job.partitionsPerTopic * replicationFactor, logger) : null;
     const logsOpenMs = typeof logsOpen === 'number' ? logsOpen - first : logsOpen;
     const after = await settledMemory(node, job.settleMs);
+    const idleCoresAfter = creationFailure === null ? await idleCores(job.idleMs) : null;
     const fdPeakCreating = fds.stop();
     return {
       defaultReplicationFactor: defaultFactor,
@@ -142,8 +147,8 @@ async function createTopics(node: Cluster, job: CreateJob, logger: ClientLogger)
       rssAfter: after.rss,
       heapBefore: before.heap,
       heapAfter: after.heap,
-      idleCoresBefore: before.idleCores,
-      idleCoresAfter: after.idleCores,
+      idleCoresBefore,
+      idleCoresAfter,
       fdPeakCreating,
     };
   } finally {

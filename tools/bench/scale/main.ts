@@ -10,7 +10,9 @@
 //   open (DescribeLogDirs); the process's RSS and each thread's live heap
 //   (the control API's heapUsage: every broker's and the main thread's)
 //   before creating and once the logs are open, each settled and after a
-//   gc() of every thread; its peak of open descriptors; then 1,000 clients from another process asking
+//   gc() of every thread; each time, the process's CPU over 5 s of nothing
+//   asked of the node (the idle cost of the partitions: replica fetch
+//   sessions, ISR checks, checkpoints); its peak of open descriptors; then 1,000 clients from another process asking
 //   ApiVersions, then Metadata for one topic, one request at a time each,
 //   for 5 s (2 s); stop();
 // - restart: another process starts a node on that data dir and sends one
@@ -53,6 +55,7 @@ async function runRound(dataDir: string, settings: ReportSettings): Promise<Roun
     ...settings.layout,
     topicsPerCall: settings.topicsPerCall,
     settleMs: settings.settleMs,
+    idleMs: settings.idleMs,
     load: { connections: settings.clients, seconds: settings.loadSeconds },
   };
   const create = await runInChild<CreateResult>(createJob, { node: THIS_NODE, timeoutMs: CHILD_TIMEOUT_MS, worker: NODE_CHILD });
@@ -71,7 +74,7 @@ function lastRoundWhy(round: Round, roundMs: number, maxRounds: number): string 
 export async function main(args: string[]): Promise<void> {
   const { quick } = parsePartArgs(args, [], USAGE);
   const layout: Layout = quick ? { topics: 10, partitionsPerTopic: 100 } : { topics: 100, partitionsPerTopic: 100 };
-  const settings: ReportSettings = { layout, topicsPerCall: 10, settleMs: 2_000, spreadPartitions: 100, clients: 1_000, loadSeconds: quick ? 2 : 5 };
+  const settings: ReportSettings = { layout, topicsPerCall: 10, settleMs: 2_000, idleMs: 5_000, spreadPartitions: 100, clients: 1_000, loadSeconds: quick ? 2 : 5 };
   const maxRounds = quick ? 1 : FULL_ROUNDS;
   console.log(`npm run bench -- scale ${args.join(' ')}`.trimEnd());
   console.log(

@@ -25,6 +25,8 @@ export interface CreateJob extends Layout {
   readonly dataDir: string;
   readonly topicsPerCall: number;
   readonly settleMs: number;
+  /** How long the idle node's CPU is measured, before creating and after. */
+  readonly idleMs: number;
   readonly load: Omit<RequestLoadJob, 'kind' | 'client' | 'bootstrap' | 'topics'>;
 }
 
@@ -53,9 +55,9 @@ export interface CreateResult {
   /** Each thread's V8 heap, read just before the RSS (after a collection of each, with gc exposed), or why the node did not give it. */
   readonly heapBefore: NodeHeapUsage | string;
   readonly heapAfter: NodeHeapUsage | string;
-  /** CPU-seconds a second the node's process (every thread) spent while settling before creating, and after every log was open. */
+  /** CPU-seconds a second the node's process (every thread) spent idle for `idleMs` before creating, and after the memory was sampled (null when creation failed). */
   readonly idleCoresBefore: number;
-  readonly idleCoresAfter: number;
+  readonly idleCoresAfter: number | null;
   readonly gcExposed: boolean;
   readonly fdPeakCreating: number;
   /** null when the load was not run. */

@@ -21,6 +21,7 @@ export interface ReportSettings {
   readonly layout: Layout;
   readonly topicsPerCall: number;
   readonly settleMs: number;
+  readonly idleMs: number;
   readonly spreadPartitions: number;
   readonly clients: number;
   readonly loadSeconds: number;
@@ -174,15 +175,15 @@ export class ScaleReport {
       ...this.#figure('external memory growth per partition, brokers', 'bytes', perPartition(brokerExternalGrowth)),
       ...this.#figure('live heap growth per partition, main thread', 'bytes', perPartition(mainHeapGrowth)),
       ...this.#figure(
-        'CPU of the idle node after creating, all threads',
+        `CPU of the idle node after creating, all threads, over ${this.settings.idleMs / 1000} s`,
         'cores',
-        creates.map((c) => (c.creationFailure === null ? c.idleCoresAfter : undefined)),
+        creates.map((c) => c.idleCoresAfter ?? undefined),
         { baseline: { name: 'before creating', value: median(creates.map((c) => c.idleCoresBefore)) } },
       ),
     ];
     this.#section(
       `memory per idle partition: after creating (every replica's log open) minus before, each after ${this.settings.settleMs} ms settling and ${gc}: the node's process RSS, ` +
-        `and the V8 heap in use (live objects) of its threads; the process's CPU time over each settling wait (median of ${this.rounds.length})`,
+        `and the V8 heap in use (live objects) of its threads; then the process's CPU time, nothing asked of the node (median of ${this.rounds.length})`,
       figures,
       why,
     );
@@ -191,7 +192,7 @@ export class ScaleReport {
       ['memory: RSS after (MiB)', creates.map((c) => mib(rss(c.rssAfter))).filter(defined)],
       ['memory: broker heaps before (MiB)', brokerHeapBefore.map(mib).filter(defined)],
       ['memory: broker heaps after (MiB)', creates.map((c) => mib(brokers(c.heapAfter, used))).filter(defined)],
-      ['idle CPU after creating (cores)', creates.map((c) => c.idleCoresAfter)],
+      ['idle CPU after creating (cores)', creates.map((c) => c.idleCoresAfter).filter((v): v is number => v !== null)],
     );
   }
 

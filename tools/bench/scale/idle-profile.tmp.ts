@@ -1,0 +1,23 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Admin } from '@kstream/client';
+import { startCluster } from '@kstream/kstream';
+const dataDir = mkdtempSync(join(tmpdir(), 'idle-prof-'));
+const node = await startCluster({ dataDir, port: 0, brokers: 3, metricsPort: -1 });
+const admin = new Admin({ bootstrap: node.bootstrap, clientId: 'p' });
+for (let c = 0; c < Number(process.env.TOPICS ?? 10); c++) await admin.createTopics(Array.from({ length: 1 }, (_, i) => ({ topic: `t${c}-${i}`, numPartitions: 100, replicationFactor: 3 })));
+await admin.close();
+await sleep(Number(process.env.SETTLE ?? 8000));
+import { readdirSync, readFileSync } from 'node:fs';
+const tasks = () => new Map(readdirSync('/proc/self/task').map((t) => { const st = readFileSync(`/proc/self/task/${t}/stat`, 'utf8'); const after = st.slice(st.lastIndexOf(')') + 2).split(' '); const comm = readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim(); return [t, { comm, ticks: Number(after[11]) + Number(after[12]) }]; }));
+const before = tasks();
+const cpu0 = process.cpuUsage(); const t0 = performance.now();
+await sleep(10000);
+const cpu = process.cpuUsage(cpu0);
+const afterT = tasks(); const byComm = new Map();
+for (const [t, a] of afterT) { const b = before.get(t); const d = a.ticks - (b?.ticks ?? 0); byComm.set(a.comm, (byComm.get(a.comm) ?? 0) + d); if (d > 5) console.log('task', t, a.comm, d, 'ticks'); }
+console.log([...byComm].map(([c, d]) => `${c}:${d}`).join(' '));
+console.log('idle cores', ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)).toFixed(3));
+await node.stop();
