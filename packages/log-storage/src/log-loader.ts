@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ScanProblem } from './batch-scanner.js';
 import type { LeaderEpochFileCache } from './leader-epoch-file-cache.js';
 import { recoverInterruptedSwaps } from './log-cleaner-swap-recovery.js';
-import { LogSegment, type SegmentContext } from './log-segment.js';
+import { INDEX_FILE_MISSING, LogSegment, type SegmentContext } from './log-segment.js';
 import { topicPartitionName } from './topic-partition.js';
 
 export interface LoadedLog {
@@ -122,7 +122,9 @@ async function trustedBelowRecoveryPoint(ctx: SegmentContext, segment: LogSegmen
   if (segment.baseOffset > recoveryPoint) return false;
   const problem = await segment.loadIndexes(limit, listed);
   if (problem === undefined && segment.nextOffset <= recoveryPoint) return true;
-  if (problem !== undefined) warnRebuild(ctx, segment, problem);
+  // A segment's index files are made when it is first flushed or closed with batches: after a crash before that, none is the norm, and recovery re-indexes it anyway.
+  const neverFlushed = segment.baseOffset === recoveryPoint && (INDEX_FILE_MISSING as readonly string[]).includes(problem ?? '');
+  if (problem !== undefined && !neverFlushed) warnRebuild(ctx, segment, problem);
   return false;
 }
 

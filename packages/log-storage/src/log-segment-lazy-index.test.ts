@@ -96,4 +96,18 @@ describe('Lazy index files', () => {
     await reopened.close();
     expect(segmentFiles(dir)).toContain('00000000000000000000.index');
   });
+
+  it('aCrashBeforeTheFirstFlushIsRecoveredQuietly: batches never flushed have no index files, which is no reason to warn', async () => {
+    const dir = tempLogDir();
+    const log = await openLog(dir);
+    for (let i = 0; i < 3; i++) await log.appendAsLeader(makeBatch({ fill: i }), 0);
+    expect(segmentFiles(dir)).toEqual(['00000000000000000000.log']);
+    // The process dies: the batches are in the page cache, nothing was flushed or closed.
+    const logger = recordingLogger();
+    const recovered = await openLog(dir, { logger, recoveryPoint: 0n });
+    expect(recovered.logEndOffset).toBe(3n);
+    expect(rebuilds(logger)).toEqual([]);
+    await recovered.close();
+    await log.close().catch(() => {});
+  });
 });

@@ -42,6 +42,8 @@ const LOOKUP_CHUNK = 8 * 1024;
 const RECOVERY_CHUNK = 8 * 1024 * 1024;
 /** A segment's max timestamp before it has a batch: one bigint, where `-1n` in each segment made one a segment. */
 const NO_TIMESTAMP = -1n;
+/** loadIndexes' problems when an index file is not there beside a .log with batches. */
+export const INDEX_FILE_MISSING = ['offset index missing', 'time index missing'] as const;
 
 /**
  * One segment of a partition's log: `<base offset>.log` holds record batches
@@ -156,7 +158,7 @@ export class LogSegment {
    */
   async loadIndexes(limit: bigint | undefined, listed?: readonly string[]): Promise<string | undefined> {
     const offsetBytes = await this.indexBytes(this.offsetIndex, listed);
-    if (offsetBytes === undefined && this.size > 0) return 'offset index missing';
+    if (offsetBytes === undefined && this.size > 0) return INDEX_FILE_MISSING[0];
     const offsetProblem = offsetBytes === undefined ? this.offsetIndex.loadWithoutFile() : this.offsetIndex.load(offsetBytes, this.size);
     if (offsetProblem !== undefined) return offsetProblem;
     const last = this.offsetIndex.lastEntry();
@@ -168,7 +170,7 @@ export class LogSegment {
     if (scan.problem !== undefined) return `batch at position ${scan.problem.position}: ${scan.problem.description}`;
     const nextOffset = tail.length > 0 ? tail[tail.length - 1]!.lastOffset + 1n : this.baseOffset;
     const timeBytes = await this.indexBytes(this.timeIndex, listed);
-    if (timeBytes === undefined && this.size > 0) return 'time index missing';
+    if (timeBytes === undefined && this.size > 0) return INDEX_FILE_MISSING[1];
     const timeProblem = timeBytes === undefined ? this.timeIndex.loadWithoutFile() : this.timeIndex.load(timeBytes, nextOffset);
     if (timeProblem !== undefined) return timeProblem;
 
