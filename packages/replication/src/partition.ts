@@ -85,6 +85,9 @@ export interface ConsumerRead extends LogReadInfo {
   readonly abortedTransactions: AbortedTransaction[] | null;
 }
 
+/** The records of a fetch at the log end: one empty buffer for all (never transferred: a reply moves only non-empty ones). */
+const NO_RECORDS = Buffer.alloc(0);
+
 /** How long an ISR change the controller refused is not asked again in the same partition epoch (see Partition.#refusedIsr). */
 export const REFUSED_ISR_RETRY_MS = 1_000;
 
@@ -432,9 +435,10 @@ export class Partition {
       }
     }
     const leaderEndOffset = this.log.logEndOffset;
-    const read = await this.log.read(fetchOffset, { maxBytes: Math.max(0, maxBytes), minOneMessage: true });
+    // A follower at the log end (every idle partition of its session, each fetch) has nothing to read.
+    const records = fetchOffset === leaderEndOffset ? NO_RECORDS : (await this.log.read(fetchOffset, { maxBytes: Math.max(0, maxBytes), minOneMessage: true })).records;
     if (this.isLeader) this.updateFollowerFetchState(follower, fetchOffset, this.#context.clock(), leaderEndOffset);
-    return { records: read.records, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
+    return { records, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
   }
 
   /** Kafka's updateFollowerFetchState: the follower's new position may expand the ISR and move the high watermark. */
