@@ -22,6 +22,7 @@ import {
   endOffsets,
   findCoordinator,
   GROUP_CONFIGS,
+  pastACrash,
   stableAndShared,
   streamUntilStopped,
   waitForCommittedToEnd,
@@ -102,7 +103,7 @@ describe('the group coordinator crashes', () => {
 
       const next = await waitForCoordinator(node, groupId, `another broker than ${coordinator}`, (b) => b !== coordinator, coordinator === 1 ? 2 : 1);
       await waitForServing(node, next, groupId);
-      const after = await committedOffsets(admin, groupId, topic);
+      const after = await pastACrash(() => committedOffsets(admin, groupId, topic));
       for (const [partition, offset] of before) {
         expect(after.get(partition), `partition ${partition}: committed before broker ${coordinator} crashed, read from broker ${next}`).toBeGreaterThanOrEqual(offset);
       }
@@ -110,7 +111,7 @@ describe('the group coordinator crashes', () => {
       await waitFor(
         `the members to commit on broker ${next}`,
         async () => {
-          const committed = await committedOffsets(admin, groupId, topic);
+          const committed = await pastACrash(() => committedOffsets(admin, groupId, topic));
           return [...committed].some(([p, o]) => o > (after.get(p) ?? -1n));
         },
         20_000,
@@ -118,11 +119,11 @@ describe('the group coordinator crashes', () => {
     } finally {
       await stream.stop();
     }
-    await waitForCommittedToEnd(admin, groupId, topic, 30_000);
+    await pastACrash(() => waitForCommittedToEnd(admin, groupId, topic, 30_000));
 
     const processed = members.flatMap((m) => m.deliveries);
     expect(deliveryFaults(stream.acknowledged, processed).missing, 'acknowledged records never processed').toEqual([]);
-    for (const [partition, end] of await endOffsets(admin, topic)) {
+    for (const [partition, end] of await pastACrash(() => endOffsets(admin, topic))) {
       const seen = new Set(processed.filter((d) => d.partition === partition).map((d) => d.offset));
       const skipped = Array.from({ length: Number(end) }, (_, o) => BigInt(o)).filter((o) => !seen.has(o));
       expect(skipped, `partition ${partition}: offsets below its end offset ${end} never processed`).toEqual([]);

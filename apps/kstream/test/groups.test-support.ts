@@ -145,6 +145,30 @@ export async function servingCoordinator(node: CompatCluster, groupId: string): 
   return coordinator;
 }
 
+/** A kafkajs failure to reach a broker: the cause of its retries running out, or the error itself. */
+function refusedConnection(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  return (error as Error).name === 'KafkaJSConnectionError' || (cause !== undefined && refusedConnection(cause));
+}
+
+/**
+ * `read` through a kafkajs client while a broker is down: its connection to
+ * the crashed broker (or metadata naming it) can take a request first, and
+ * with the tests' short retries kafkajs gives up on it. Asked again until a
+ * live broker answers, or `timeoutMs`; any other failure is the test's.
+ */
+export async function pastACrash<T>(read: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!refusedConnection(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** The group's committed offset per partition of `topic` (OffsetFetch through kafkajs); partitions without one are left out. */
 export async function committedOffsets(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
   const [answer] = await admin.fetchOffsets({ groupId, topics: [topic] });
