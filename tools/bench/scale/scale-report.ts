@@ -192,7 +192,8 @@ export class ScaleReport {
       ['memory: RSS after (MiB)', creates.map((c) => mib(rss(c.rssAfter))).filter(defined)],
       ['memory: broker heaps before (MiB)', brokerHeapBefore.map(mib).filter(defined)],
       ['memory: broker heaps after (MiB)', creates.map((c) => mib(brokers(c.heapAfter, used))).filter(defined)],
-      ['idle CPU after creating (cores)', creates.map((c) => c.idleCoresAfter).filter((v): v is number => v !== null)],
+      // Each round's figures print as whole numbers: thousandths of a core.
+      ['idle CPU after creating (millicores)', creates.map((c) => c.idleCoresAfter).filter((v): v is number => v !== null).map((cores) => cores * 1000)],
     );
   }
 
