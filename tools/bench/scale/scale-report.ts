@@ -193,7 +193,13 @@ export class ScaleReport {
       ['memory: broker heaps before (MiB)', brokerHeapBefore.map(mib).filter(defined)],
       ['memory: broker heaps after (MiB)', creates.map((c) => mib(brokers(c.heapAfter, used))).filter(defined)],
       // Each round's figures print as whole numbers: thousandths of a core.
-      ['idle CPU after creating (millicores)', creates.map((c) => c.idleCoresAfter).filter((v): v is number => v !== null).map((cores) => cores * 1000)],
+      [
+        'idle CPU after creating (millicores)',
+        creates
+          .map((c) => c.idleCoresAfter)
+          .filter((v): v is number => v !== null)
+          .map((cores) => cores * 1000),
+      ],
     );
   }
 
