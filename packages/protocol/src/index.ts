@@ -23,6 +23,7 @@ export * from './frame/response-header.js';
 
 // API schemas.
 export * from './apis/registry.js';
+export * from './apis/fetch-session-epochs.js';
 export * from './apis/broker-apis.js';
 export * from './apis/group-apis.js';
 export * from './apis/add-offsets-to-txn.js';

@@ -1,7 +1,6 @@
-import { ErrorCode } from '@kstream/protocol';
+import { ErrorCode, INITIAL_EPOCH, INVALID_SESSION_ID, nextEpoch } from '@kstream/protocol';
 import type { ReplicaFetchPartition, ReplicaFetchReply, ReplicaFetchRequest } from './messages.js';
 import type { Partition } from './partition.js';
-import { INITIAL_SESSION_EPOCH, NO_SESSION_ID, nextSessionEpoch } from './replica-fetch-session.js';
 
 /** A partition a follower fetches in a session: what the leader's session holds for it is the fetch last sent. */
 export interface SessionMember {
@@ -28,8 +27,8 @@ export type SessionRequest = Pick<ReplicaFetchRequest, 'sessionId' | 'sessionEpo
  * thread-safe; owned by the fetcher's loop.
  */
 export class FollowerFetchSession<M extends SessionMember> {
-  #id = NO_SESSION_ID;
-  #epoch = INITIAL_SESSION_EPOCH;
+  #id = INVALID_SESSION_ID;
+  #epoch = INITIAL_EPOCH;
   /** The requests built, counting: a member not fetched in the latest is forgotten by it. */
   #requests = 0;
   /** The partitions in the leader's session, by `topic-partition`. */
@@ -42,7 +41,7 @@ export class FollowerFetchSession<M extends SessionMember> {
   /** The next request's session fields and partitions, for the partitions to fetch now (each its partition's own). */
   build(fetching: readonly M[]): SessionRequest {
     const request = ++this.#requests;
-    const opening = this.#epoch === INITIAL_SESSION_EPOCH;
+    const opening = this.#epoch === INITIAL_EPOCH;
     if (opening) this.#members.clear();
     const partitions: ReplicaFetchPartition[] = [];
     for (const member of fetching) {
@@ -83,7 +82,7 @@ export class FollowerFetchSession<M extends SessionMember> {
       return false;
     }
     this.#id = reply.sessionId;
-    this.#epoch = nextSessionEpoch(this.#epoch);
+    this.#epoch = nextEpoch(this.#epoch);
     return true;
   }
 
@@ -94,8 +93,8 @@ export class FollowerFetchSession<M extends SessionMember> {
 
   /** The next request opens a new session. */
   reset(): void {
-    this.#id = NO_SESSION_ID;
-    this.#epoch = INITIAL_SESSION_EPOCH;
+    this.#id = INVALID_SESSION_ID;
+    this.#epoch = INITIAL_EPOCH;
     this.#members.clear();
   }
 }

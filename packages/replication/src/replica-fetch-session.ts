@@ -1,15 +1,6 @@
-import { ErrorCode } from '@kstream/protocol';
+import { ErrorCode, INITIAL_EPOCH, nextEpoch } from '@kstream/protocol';
 import type { ReplicaFetchPartition, ReplicaFetchPartitionResult, ReplicaFetchRequest } from './messages.js';
 import { partitionKey } from './partition.js';
-
-/** Session epochs as Kafka's (KIP-227): 0 opens a session; the epochs after it wrap from 2^31-1 to 1. */
-export const INITIAL_SESSION_EPOCH = 0;
-/** The session id of a request that opens a session. */
-export const NO_SESSION_ID = 0;
-
-export function nextSessionEpoch(epoch: number): number {
-  return epoch >= 0x7fffffff ? 1 : epoch + 1;
-}
 
 /** A partition of a follower's session on its leader: what the follower last asked, and what it was last told. */
 export interface SessionPartition extends ReplicaFetchPartition {
@@ -35,7 +26,7 @@ export interface SessionPartition extends ReplicaFetchPartition {
 export class ReplicaFetchSession {
   readonly partitions = new Map<string, SessionPartition>();
   /** The epoch the follower's next request must carry. */
-  epoch = nextSessionEpoch(INITIAL_SESSION_EPOCH);
+  epoch = nextEpoch(INITIAL_EPOCH);
   #keys: readonly string[] | undefined;
 
   constructor(readonly id: number) {}
@@ -116,7 +107,7 @@ export class ReplicaFetchSessions {
    * the follower opens a new session.
    */
   sessionFor(msg: ReplicaFetchRequest): ReplicaFetchSession | number {
-    if (msg.sessionEpoch === INITIAL_SESSION_EPOCH) {
+    if (msg.sessionEpoch === INITIAL_EPOCH) {
       this.#lastId = this.#lastId >= 0x7fffffff ? 1 : this.#lastId + 1;
       const session = new ReplicaFetchSession(this.#lastId);
       session.update(msg.partitions, []);
@@ -129,7 +120,7 @@ export class ReplicaFetchSessions {
       this.#byFollower.delete(msg.replicaId);
       return ErrorCode.INVALID_FETCH_SESSION_EPOCH;
     }
-    session.epoch = nextSessionEpoch(session.epoch);
+    session.epoch = nextEpoch(session.epoch);
     session.update(msg.partitions, msg.forgotten);
     return session;
   }

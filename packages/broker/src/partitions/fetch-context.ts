@@ -1,14 +1,5 @@
-import { ErrorCode } from '@kstream/protocol';
-import {
-  FINAL_EPOCH,
-  INITIAL_EPOCH,
-  INVALID_SESSION_ID,
-  nextEpoch,
-  sessionPartitionKey,
-  type FetchPartitionParams,
-  type FetchPartitionResult,
-  type FetchSession,
-} from './fetch-session.js';
+import { ErrorCode, FINAL_EPOCH, INITIAL_EPOCH, INVALID_SESSION_ID, nextEpoch } from '@kstream/protocol';
+import { sessionPartitionKey, type FetchPartitionParams, type FetchPartitionResult, type FetchSession } from './fetch-session.js';
 import type { FetchSessionCache } from './fetch-session-cache.js';
 
 /** The session part of a Fetch request, with topics resolved. */

@@ -1,4 +1,5 @@
 import type { AbortedTransaction } from '@kstream/log-storage';
+import { INITIAL_EPOCH, nextEpoch } from '@kstream/protocol';
 
 /** One partition a fetch asks for, with its topic resolved (Fetch v13+ names topics by id). */
 export interface FetchPartitionParams {
@@ -31,20 +32,9 @@ export interface CachedPartition extends FetchPartitionParams {
   logStartOffset: bigint;
 }
 
-/** Kafka's session epochs: 0 opens a session, -1 closes one (or fetches without one). */
-export const INITIAL_EPOCH = 0;
-export const FINAL_EPOCH = -1;
-/** The session id of a fetch without a session. */
-export const INVALID_SESSION_ID = 0;
-
 /** The key a session files a partition under: by topic id once the session uses ids (v13+), by name before. */
 export function sessionPartitionKey(p: Pick<FetchPartitionParams, 'topic' | 'topicId' | 'partition'>, usesTopicIds: boolean): string {
   return `${usesTopicIds ? p.topicId : p.topic}:${p.partition}`;
-}
-
-/** The epoch after `epoch`: epochs wrap from 2^31-1 back to 1 (0 only ever opens a session). */
-export function nextEpoch(epoch: number): number {
-  return epoch >= 0x7fffffff ? 1 : epoch + 1;
 }
 
 /**

@@ -12,7 +12,7 @@
 // metadata, then fetches again; OFFSET_OUT_OF_RANGE asks for a reset by
 // autoOffsetReset. A lost connection or a timeout backs the broker off and
 // invalidates the topics it led. Anything else is the application's to see.
-import { ErrorCode, Fetch, type RequestOf, type ResponseOf, ZERO_UUID } from '@kstream/protocol';
+import { ErrorCode, Fetch, FINAL_EPOCH, INVALID_SESSION_ID, type RequestOf, type ResponseOf, ZERO_UUID } from '@kstream/protocol';
 import type { ClusterClient } from '../cluster/index.js';
 import { backoffDelay, KafkaClientError, protocolError } from '../errors/index.js';
 import { AbortedTransactions } from './aborted-transactions.js';
@@ -149,8 +149,9 @@ export class Fetcher<K, V> {
       minBytes: this.options.fetchMinBytes,
       maxBytes: this.options.fetchMaxBytes,
       isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0,
-      sessionId: 0,
-      sessionEpoch: -1,
+      // Sessionless (KIP-227's final epoch): each fetch names every partition.
+      sessionId: INVALID_SESSION_ID,
+      sessionEpoch: FINAL_EPOCH,
       topics: [...byTopic].map(([topic, fetched]) => ({
         topic,
         topicId: topics.get(topic)?.topicId ?? ZERO_UUID,
