@@ -157,4 +157,36 @@ describe('ReplicaFetcher', () => {
       await fetcher.close();
     }
   });
+
+  it('aResultTheFollowerHadToSkipOpensANewSession: its log moved by another path while the fetch was out, so the leader session took news it never applied', async () => {
+    const follower = await openPartition(testContext(2), partitionState({ replicas: [1, 2], leader: 1 }));
+    const requests: ReplicaFetchRequest[] = [];
+    const peers: ReplicaPeers = {
+      ask: async (_brokerId, msg) => {
+        if (msg.type !== 'ReplicaFetch') throw new Error(`unexpected ${msg.type}`);
+        requests.push(msg);
+        const partitions = [];
+        if (requests.length === 2) {
+          // While the second fetch is out, the follower's log moves; the reply tells of a high watermark it would skip.
+          await follower.appendRecordsAsFollower(await batch('a'));
+          partitions.push({ topic: 'orders', partition: 0, errorCode: ErrorCode.NONE, highWatermark: 1n, logStartOffset: 0n, logEndOffset: 1n, divergingEpoch: null, records: new Uint8Array(0) });
+        }
+        if (requests.length > 3) await sleep(50);
+        return { errorCode: ErrorCode.NONE, sessionId: 7, partitions } as never;
+      },
+    };
+    const fetcher = new ReplicaFetcher(1, { brokerId: 2, peers, maxWaitMs: 40, partitionMaxBytes: 1 << 20, maxBytes: 1 << 20, backoffMs: 1_000, requestTimeoutMs: 1_000, logger: recordingLogger() });
+    try {
+      fetcher.addPartition(follower, 0);
+      await expect.poll(() => requests.length).toBeGreaterThanOrEqual(3);
+      expect(requests.slice(0, 3).map((r) => [r.sessionId, r.sessionEpoch, r.partitions.map((p) => p.fetchOffset)])).toEqual([
+        [0, 0, [0n]],
+        [7, 1, []],
+        // Opened again, the partition at its new log end: the leader tells everything anew.
+        [0, 0, [1n]],
+      ]);
+    } finally {
+      await fetcher.close();
+    }
+  });
 });
