@@ -169,13 +169,31 @@ describe('ReplicaFetcher', () => {
         if (requests.length === 2) {
           // While the second fetch is out, the follower's log moves; the reply tells of a high watermark it would skip.
           await follower.appendRecordsAsFollower(await batch('a'));
-          partitions.push({ topic: 'orders', partition: 0, errorCode: ErrorCode.NONE, highWatermark: 1n, logStartOffset: 0n, logEndOffset: 1n, divergingEpoch: null, records: new Uint8Array(0) });
+          partitions.push({
+            topic: 'orders',
+            partition: 0,
+            errorCode: ErrorCode.NONE,
+            highWatermark: 1n,
+            logStartOffset: 0n,
+            logEndOffset: 1n,
+            divergingEpoch: null,
+            records: new Uint8Array(0),
+          });
         }
         if (requests.length > 3) await sleep(50);
         return { errorCode: ErrorCode.NONE, sessionId: 7, partitions } as never;
       },
     };
-    const fetcher = new ReplicaFetcher(1, { brokerId: 2, peers, maxWaitMs: 40, partitionMaxBytes: 1 << 20, maxBytes: 1 << 20, backoffMs: 1_000, requestTimeoutMs: 1_000, logger: recordingLogger() });
+    const fetcher = new ReplicaFetcher(1, {
+      brokerId: 2,
+      peers,
+      maxWaitMs: 40,
+      partitionMaxBytes: 1 << 20,
+      maxBytes: 1 << 20,
+      backoffMs: 1_000,
+      requestTimeoutMs: 1_000,
+      logger: recordingLogger(),
+    });
     try {
       fetcher.addPartition(follower, 0);
       await expect.poll(() => requests.length).toBeGreaterThanOrEqual(3);
