@@ -51,8 +51,8 @@ export interface ReplicationContext {
   readonly clock: () => number;
   /** replica.lag.time.max.ms: a follower not caught up for this long leaves the ISR. */
   readonly replicaLagTimeMaxMs: number;
-  /** Sends an ISR change to the controller (AlterPartitionManager.submit). */
-  readonly alterPartition: (item: AlterPartitionItem, isStale: () => boolean) => Promise<AlterPartitionResult | undefined>;
+  /** Sends an ISR change to the controller (AlterPartitionManager.submit); `isrSize`: the committed ISR's size as it is asked (for metrics). */
+  readonly alterPartition: (item: AlterPartitionItem, isStale: () => boolean, isrSize: number) => Promise<AlterPartitionResult | undefined>;
   /** The high watermark moved: consumers' parked fetches wake (read_committed ones only for stable bytes). */
   readonly onHighWatermarkMoved: HighWatermarkListener;
   /** The leader appended: followers' parked fetches wake. */
@@ -482,7 +482,7 @@ export class Partition {
   }
 
   #submitIsrChange(change: PendingIsrChange): void {
-    const { topicId, leaderEpoch, partitionEpoch } = this.#state;
+    const { topicId, leaderEpoch, partitionEpoch, isr } = this.#state;
     const refused = this.#refusedIsr;
     if (
       refused !== undefined &&
@@ -494,7 +494,7 @@ export class Partition {
     }
     this.#pendingIsr = change;
     this.#context
-      .alterPartition({ topicId, partition: this.partition, leaderEpoch, partitionEpoch, newIsr: change.newIsr }, () => this.#pendingIsr !== change)
+      .alterPartition({ topicId, partition: this.partition, leaderEpoch, partitionEpoch, newIsr: change.newIsr }, () => this.#pendingIsr !== change, isr.length)
       .then((result) => this.#isrChangeAnswered(change, result))
       .catch((error: unknown) => this.#context.logger.error(`AlterPartition of ${this.name} failed`, { partition: this.name, error }));
   }

@@ -227,10 +227,9 @@ export class ReplicaManager {
         brokerId: options.brokerId,
         clock: options.clock ?? Date.now,
         replicaLagTimeMaxMs: options.replicaLagTimeMaxMs ?? DEFAULT_REPLICA_LAG_TIME_MAX_MS,
-        alterPartition: async (item, isStale) => {
-          const isrSize = hosted.all().find((p) => p.partition === item.partition && p.state.topicId === item.topicId)?.state.isr.length;
+        alterPartition: async (item, isStale, isrSize) => {
           const result = await alterPartitions.submit(item, isStale);
-          if (result?.errorCode === ErrorCode.NONE && isrSize !== undefined) options.traffic?.isrChanged(isrSize, result.isr.length);
+          if (result?.errorCode === ErrorCode.NONE) options.traffic?.isrChanged(isrSize, result.isr.length);
           return result;
         },
         onHighWatermarkMoved: (partition, bytes, stableBytes) => consumers.dataArrived(partition.name, bytes, stableBytes),
