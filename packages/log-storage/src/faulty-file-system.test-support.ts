@@ -43,6 +43,8 @@ export class FaultyFileSystem implements FileSystem {
   /** Every rename, in order. */
   readonly renames: [from: string, to: string][] = [];
   syncs = 0;
+  /** The system call of every call made through it, in order ('open', 'stat', 'readdir', ...). */
+  readonly calls: string[] = [];
 
   constructor(private readonly base: FileSystem = nodeFileSystem) {}
 
@@ -111,6 +113,7 @@ export class FaultyFileSystem implements FileSystem {
   }
 
   private check(syscall: string): void {
+    this.calls.push(syscall);
     if (this.crashed) throw errno('EIO', `${syscall} after crash`);
   }
 
@@ -200,6 +203,11 @@ export class FaultyFileSystem implements FileSystem {
     return this.base.fstat(fd);
   }
 
+  async stat(path: string): Promise<FileStat> {
+    this.check('stat');
+    return this.base.stat(path);
+  }
+
   async readdir(path: string): Promise<string[]> {
     this.check('readdir');
     return this.base.readdir(path);
@@ -224,6 +232,11 @@ export class FaultyFileSystem implements FileSystem {
   async mkdir(path: string): Promise<void> {
     this.check('mkdir');
     await this.base.mkdir(path);
+  }
+
+  async mkdirNew(path: string): Promise<boolean> {
+    this.check('mkdir');
+    return this.base.mkdirNew(path);
   }
 
   async rmdirRecursive(path: string): Promise<void> {

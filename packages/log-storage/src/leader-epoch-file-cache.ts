@@ -55,6 +55,11 @@ export class LeaderEpochFileCache {
     return cache;
   }
 
+  /** The cache of a partition whose directory holds no checkpoint file: nothing to read. */
+  static empty(io: LogDirIo, path: string): LeaderEpochFileCache {
+    return new LeaderEpochFileCache(new CheckpointFile(io, path, epochFormat), []);
+  }
+
   get path(): string {
     return this.file.path;
   }

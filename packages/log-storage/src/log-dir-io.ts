@@ -30,11 +30,15 @@ export interface FileSystem {
   fsync(fd: number): Promise<void>;
   ftruncate(fd: number, length: number): Promise<void>;
   fstat(fd: number): Promise<FileStat>;
+  /** stat(2) by path: a file's size without opening it. */
+  stat(path: string): Promise<FileStat>;
   readdir(path: string): Promise<string[]>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   /** Creates the directory and its parents; succeeds if it exists. */
   mkdir(path: string): Promise<void>;
+  /** Creates a directory in an existing one; false if it exists already. */
+  mkdirNew(path: string): Promise<boolean>;
   /** Removes a directory and everything in it; succeeds if it does not exist. */
   rmdirRecursive(path: string): Promise<void>;
 }
@@ -58,10 +62,12 @@ export const nodeFileSystem: FileSystem = {
   fsync: (fd) => call<void>((cb) => fs.fsync(fd, (e) => cb(e, undefined))),
   ftruncate: (fd, length) => call<void>((cb) => fs.ftruncate(fd, length, (e) => cb(e, undefined))),
   fstat: (fd) => call<FileStat>((cb) => fs.fstat(fd, (e, s) => cb(e, s && { size: s.size, mtimeMs: s.mtimeMs }))),
+  stat: (path) => call<FileStat>((cb) => fs.stat(path, (e, s) => cb(e, s && { size: s.size, mtimeMs: s.mtimeMs }))),
   readdir: (path) => call((cb) => fs.readdir(path, cb)),
   rename: (from, to) => call<void>((cb) => fs.rename(from, to, (e) => cb(e, undefined))),
   unlink: (path) => call<void>((cb) => fs.unlink(path, (e) => cb(e, undefined))),
   mkdir: (path) => call<void>((cb) => fs.mkdir(path, { recursive: true }, (e) => cb(e, undefined))),
+  mkdirNew: (path) => call<boolean>((cb) => fs.mkdir(path, (e) => (e?.code === 'EEXIST' ? cb(null, false) : cb(e, true)))),
   rmdirRecursive: (path) => call<void>((cb) => fs.rm(path, { recursive: true, force: true }, (e) => cb(e, undefined))),
 };
 
@@ -138,6 +144,16 @@ export class LogDirIo {
     return (await this.#open(path, create ? 'w+' : 'r+', true, false))!;
   }
 
+  /**
+   * A segment's existing .log as openEvictable gives it, but not opened yet:
+   * its first use opens it. What a log loaded after a clean shutdown needs of
+   * its idle segments is their size (stat), so a broker of thousands of
+   * partitions opens no file for them at start, nor closes one to make room.
+   */
+  unopenedEvictable(path: string): StorageFile {
+    return new StorageFile(this, path, undefined, true);
+  }
+
   async #open(path: string, flags: string | number, evictable: boolean, missingOk: boolean): Promise<StorageFile | undefined> {
     await this.budget.acquire();
     let fd: number;
@@ -151,6 +167,10 @@ export class LogDirIo {
     return new StorageFile(this, path, fd, evictable);
   }
 
+  stat(path: string): Promise<FileStat> {
+    return this.attempt('stat', path, () => this.fileSystem.stat(path));
+  }
+
   readdir(path: string): Promise<string[]> {
     return this.attempt('readdir', path, () => this.fileSystem.readdir(path));
   }
@@ -161,6 +181,16 @@ export class LogDirIo {
 
   unlink(path: string): Promise<void> {
     return this.attempt('unlink', path, () => this.fileSystem.unlink(path));
+  }
+
+  /** The directory's names, or undefined if it does not exist. */
+  async readdirIfExists(path: string): Promise<string[] | undefined> {
+    try {
+      return await this.fileSystem.readdir(path);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined;
+      return this.attempt('readdir', path, () => Promise.reject(error));
+    }
   }
 
   async unlinkIfExists(path: string): Promise<boolean> {
@@ -185,6 +215,10 @@ export class LogDirIo {
 
   mkdir(path: string): Promise<void> {
     return this.attempt('mkdir', path, () => this.fileSystem.mkdir(path));
+  }
+
+  mkdirNew(path: string): Promise<boolean> {
+    return this.attempt('mkdir', path, () => this.fileSystem.mkdirNew(path));
   }
 
   rmdirRecursive(path: string): Promise<void> {

@@ -55,6 +55,12 @@ export class LogDirectory {
     private readonly logStartOffsets: Map<string, bigint>,
     private readonly recoveryPointFile: OffsetCheckpointFile,
     private readonly logStartOffsetFile: OffsetCheckpointFile,
+    /**
+     * The partitions (keys) with a directory here: listed at open, made since
+     * by openLog, not deleted since. One not among them has none, so opening
+     * its log lists and reads nothing; a key leaves once its log is open.
+     */
+    private readonly unopenedDirs: Set<string>,
   ) {}
 
   /**
@@ -84,19 +90,37 @@ export class LogDirectory {
     for (const offsets of [recoveryPoints, logStartOffsets]) {
       for (const key of offsets.keys()) if (!dirs.has(key)) offsets.delete(key);
     }
-    return new LogDirectory(io, options, recoveryPoints, logStartOffsets, recoveryPointFile, logStartOffsetFile);
+    const partitionDirs = names.filter((name) => partitionOfDeleteDir(name) === undefined);
+    return new LogDirectory(io, options, recoveryPoints, logStartOffsets, recoveryPointFile, logStartOffsetFile, new Set(partitionDirs));
   }
 
   get logDir(): string {
     return this.io.logDir;
   }
 
-  /** Opens (or returns the already open) log of a partition; `pendingTopicId`: see PartitionLogOptions. */
-  async openLog(topic: string, partition: number, config?: LogConfig, pendingTopicId?: string): Promise<PartitionLog> {
+  /**
+   * The names in a partition's directory, or undefined if it has none (known
+   * without a call for a partition this directory has not seen). Pass them
+   * to openLog if nothing changed the directory since.
+   */
+  async listPartition(topic: string, partition: number): Promise<string[] | undefined> {
+    const key = topicPartitionName({ topic, partition });
+    if (!this.unopenedDirs.has(key) && !this.logs.has(key)) return undefined;
+    return this.io.readdirIfExists(join(this.io.logDir, partitionDirName(topic, partition)));
+  }
+
+  /**
+   * Opens (or returns the already open) log of a partition; `pendingTopicId`
+   * and `listed` (listPartition's names): see PartitionLogOptions.
+   */
+  async openLog(topic: string, partition: number, config?: LogConfig, pendingTopicId?: string, listed?: readonly string[]): Promise<PartitionLog> {
     const key = topicPartitionName({ topic, partition });
     const open = this.logs.get(key);
     if (open !== undefined) return open;
     if (this.deletedNotCheckpointed.has(key)) await this.checkpoint();
+    // A partition whose directory this one has not seen is new: nothing to list (a failed open lists it next time).
+    const names = listed ?? (this.unopenedDirs.has(key) ? undefined : []);
+    this.unopenedDirs.add(key);
     const log = await PartitionLog.open({
       logDir: this.io.logDir,
       topic,
@@ -109,7 +133,9 @@ export class LogDirectory {
       io: this.io,
       checkpointRecoveryPoint: this.checkpointNow,
       pendingTopicId,
+      listed: names,
     });
+    this.unopenedDirs.delete(key);
     this.logs.set(key, log);
     return log;
   }
@@ -152,6 +178,7 @@ export class LogDirectory {
     await log.close();
     await this.checkpoint();
     this.logs.delete(key);
+    this.unopenedDirs.add(key);
   }
 
   /**
@@ -177,6 +204,7 @@ export class LogDirectory {
     const renamed = await this.io.renameIfExists(dir, doomed);
     if (renamed) await this.io.fsyncDir(this.io.logDir);
     this.logs.delete(key);
+    this.unopenedDirs.delete(key);
     this.recoveryPoints.delete(key);
     this.logStartOffsets.delete(key);
     this.deletedNotCheckpointed.add(key);

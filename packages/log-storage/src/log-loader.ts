@@ -27,8 +27,9 @@ export interface LoadedLog {
 }
 
 /**
- * Opens the segments of a partition's directory after a clean shutdown or a
- * crash, as Kafka's LogLoader does: what lies below the recovery point was
+ * Opens the segments of a partition's directory (which exists, and whose
+ * names are `listed`) after a clean shutdown or a crash, as Kafka's
+ * LogLoader does: what lies below the recovery point was
  * flushed and is trusted; only the tail from it on is recovered. Leftovers
  * go first: a clean's `.cleaned` and `.swap` files (recoverInterruptedSwaps),
  * `.deleted` files (a deletion the last run did not finish), `.tmp`
@@ -55,10 +56,13 @@ export interface LoadedLog {
  *   next segment are unreadable, and if the segment is the last, a new one
  *   starts at the recovery point.
  */
-export async function loadLog(ctx: SegmentContext, epochCache: LeaderEpochFileCache, checkpointed: { recoveryPoint?: bigint; logStartOffset?: bigint }): Promise<LoadedLog> {
+export async function loadLog(
+  ctx: SegmentContext,
+  epochCache: LeaderEpochFileCache,
+  checkpointed: { recoveryPoint?: bigint; logStartOffset?: bigint },
+  listed: readonly string[],
+): Promise<LoadedLog> {
   const { io, dir } = ctx;
-  await io.mkdir(dir);
-  const listed = await io.readdir(dir);
   await recoverInterruptedSwaps(ctx, listed);
   // Only a clean's leftovers make recoverInterruptedSwaps change the directory: without them the listing stands.
   const names = listed.some((name) => name.endsWith(CLEANED_FILE_SUFFIX) || name.endsWith(SWAP_FILE_SUFFIX)) ? await io.readdir(dir) : listed;
@@ -85,7 +89,7 @@ export async function loadLog(ctx: SegmentContext, epochCache: LeaderEpochFileCa
   let recoveredFrom: bigint | undefined;
   try {
     for (let i = 0; i < bases.length; i++) {
-      const segment = await LogSegment.open(ctx, bases[i]!);
+      const segment = await LogSegment.open(ctx, bases[i]!, names);
       segments.push(segment);
       const limit = bases[i + 1];
       if (limit !== undefined && limit <= recoveryPoint) {

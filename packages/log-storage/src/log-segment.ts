@@ -123,18 +123,17 @@ export class LogSegment {
   /**
    * Opens an existing segment; its offset and time indexes and offsets are
    * unknown until loadIndexes or recover. Its transaction index is loaded
-   * now (recovery resets and rebuilds it if it replays the segment).
+   * now (recovery resets and rebuilds it if it replays the segment), unless
+   * `listed`, the directory's names, shows there is none. The .log is not
+   * opened: its size comes from stat, and the file opens with its first use
+   * (a read, a write, a flush), so an idle segment costs no descriptor.
    */
-  static async open(ctx: SegmentContext, baseOffset: bigint): Promise<LogSegment> {
-    const log = await ctx.io.openEvictable(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), false);
-    try {
-      const stat = await log.stat();
-      const txnIndex = await TransactionIndex.open(ctx.io, ctx.dir, baseOffset, ctx.logger);
-      return new LogSegment(ctx, baseOffset, log, stat.size, stat.mtimeMs, txnIndex);
-    } catch (error) {
-      await log.close().catch(() => {});
-      throw error;
-    }
+  static async open(ctx: SegmentContext, baseOffset: bigint, listed?: readonly string[]): Promise<LogSegment> {
+    const path = segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX);
+    const stat = await ctx.io.stat(path);
+    const hasTxnIndex = listed === undefined || listed.includes(offsetFilenamePrefix(baseOffset) + TXN_INDEX_FILE_SUFFIX);
+    const txnIndex = hasTxnIndex ? await TransactionIndex.open(ctx.io, ctx.dir, baseOffset, ctx.logger) : TransactionIndex.empty(ctx.io, ctx.dir, baseOffset, ctx.logger);
+    return new LogSegment(ctx, baseOffset, ctx.io.unopenedEvictable(path), stat.size, stat.mtimeMs, txnIndex);
   }
 
   get logPath(): string {

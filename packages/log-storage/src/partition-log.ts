@@ -76,6 +76,14 @@ export interface PartitionLogOptions {
    * PARTITION_METADATA_FILE).
    */
   pendingTopicId?: string;
+  /**
+   * The partition directory's names, if the caller has just listed them, or
+   * `[]` for a partition whose directory the caller believes is not there
+   * (LogDirectory knows its directories): it is made, or listed if it is
+   * there after all. Spares the listing, and reading files that are not
+   * there. Without it the directory is made if missing, then listed.
+   */
+  listed?: readonly string[];
 }
 
 /**
@@ -160,9 +168,10 @@ export class PartitionLog {
       logger: options.logger ?? silentLogger,
       clock: options.clock ?? Date.now,
     };
-    // loadLog creates the directory; a checkpoint read from one not there yet is empty.
-    const epochCache = await LeaderEpochFileCache.load(io, join(ctx.dir, LEADER_EPOCH_CHECKPOINT_FILE));
-    const loaded = await loadLog(ctx, epochCache, options);
+    const listed = await listOrMakeDir(io, ctx.dir, options.listed);
+    const epochPath = join(ctx.dir, LEADER_EPOCH_CHECKPOINT_FILE);
+    const epochCache = listed.includes(LEADER_EPOCH_CHECKPOINT_FILE) ? await LeaderEpochFileCache.load(io, epochPath) : LeaderEpochFileCache.empty(io, epochPath);
+    const loaded = await loadLog(ctx, epochCache, options, listed);
     const producerState = new ProducerStateManager(ctx, loaded.listed);
     try {
       await loadProducerState(producerState, ctx, loaded.segments, loaded.logStartOffset, loaded.recoveredFrom);
@@ -570,4 +579,16 @@ export class PartitionLog {
   private ensureOpen(): void {
     if (this.closedAs !== undefined) throw new LogClosedError(this.topicPartition, this.closedAs);
   }
+}
+
+/**
+ * The directory's names: `listed` if the caller has them; for `[]`, a new
+ * directory is made (listed after all if one is there: it is never taken
+ * for empty unread). Without them, the directory is made if missing, then listed.
+ */
+async function listOrMakeDir(io: LogDirIo, dir: string, listed: readonly string[] | undefined): Promise<readonly string[]> {
+  if (listed !== undefined && listed.length > 0) return listed;
+  if (listed !== undefined && (await io.mkdirNew(dir))) return listed;
+  if (listed === undefined) await io.mkdir(dir);
+  return io.readdir(dir);
 }

@@ -21,11 +21,11 @@ export class StorageFile implements EvictableFile {
   constructor(
     private readonly io: LogDirIo,
     readonly path: string,
-    fd: number,
+    fd: number | undefined,
     private readonly evictable: boolean,
   ) {
     this.#fd = fd;
-    if (evictable) io.budget.idle(this);
+    if (evictable && fd !== undefined) io.budget.idle(this);
   }
 
   /** Whether the descriptor is open now (an evicted file reopens on its next call). */

@@ -5,6 +5,7 @@ import {
   HIGH_WATERMARK_CHECKPOINT_FILE,
   LogDirectory,
   OffsetCheckpointFile,
+  PARTITION_METADATA_FILE,
   partitionDirName,
   readPartitionTopicId,
   type FileSystem,
@@ -223,14 +224,17 @@ export class HostedPartitions {
     const io = this.#logDirectory.io;
     const dir = join(this.logDir, partitionDirName(topic, partition));
     try {
-      const onDisk = await readPartitionTopicId(io, dir);
+      // One listing serves the topic id check and the log's opening: a partition new here has none to make.
+      let listed = await this.#logDirectory.listPartition(topic, partition);
+      const onDisk = listed?.includes(PARTITION_METADATA_FILE) ? await readPartitionTopicId(io, dir) : undefined;
       if (onDisk !== undefined && onDisk !== state.topicId) {
         this.#logger.info('Deleting a partition directory left by an older topic of the same name', { partition: key, topicId: onDisk });
         this.#checkpointedHighWatermarks.delete(key);
         await this.#logDirectory.deleteLog(topic, partition);
+        listed = undefined;
       }
       // partition.metadata is written with the log's first flush of batches, as Kafka does.
-      const log = await this.#logDirectory.openLog(topic, partition, config.log, onDisk === state.topicId ? undefined : state.topicId);
+      const log = await this.#logDirectory.openLog(topic, partition, config.log, onDisk === state.topicId ? undefined : state.topicId, listed);
       const checkpointed = this.#checkpointedHighWatermarks.get(key) ?? 0n;
       const hosted = new Partition(this.#replication, log, state, config, checkpointed);
       await this.#applyState(hosted, state);
