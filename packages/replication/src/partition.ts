@@ -424,6 +424,22 @@ export class Partition {
    * range is the log's OffsetOutOfRangeError.
    */
   async fetchForFollower(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number, maxBytes: number): Promise<FollowerFetchRead> {
+    const now = this.fetchForFollowerNow(replicaId, fetchOffset, lastFetchedEpoch);
+    if (now !== undefined) return now;
+    const follower = this.#followers!.get(replicaId)!;
+    const leaderEndOffset = this.log.logEndOffset;
+    const { records } = await this.log.read(fetchOffset, { maxBytes: Math.max(0, maxBytes), minOneMessage: true });
+    if (this.isLeader) this.updateFollowerFetchState(follower, fetchOffset, this.#context.clock(), leaderEndOffset);
+    return { records, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
+  }
+
+  /**
+   * fetchForFollower's answer when it needs no log read, in the same turn:
+   * a diverging epoch, or a follower at the log end (every idle partition of
+   * its session, each fetch), whose position it records; undefined if there
+   * are records to read. Throws what fetchForFollower throws.
+   */
+  fetchForFollowerNow(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number): FollowerFetchRead | undefined {
     const follower = this.#followers?.get(replicaId);
     if (follower === undefined) {
       throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${replicaId} is not a replica of ${this.name} (replicas: ${this.#state.replicas.join(', ')})`);
@@ -431,14 +447,13 @@ export class Partition {
     if (lastFetchedEpoch >= 0) {
       const epochEnd = this.log.endOffsetForEpoch(lastFetchedEpoch);
       if (epochEnd.epoch < lastFetchedEpoch || epochEnd.endOffset < fetchOffset) {
-        return { records: Buffer.alloc(0), highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset, divergingEpoch: epochEnd };
+        return { records: NO_RECORDS, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset, divergingEpoch: epochEnd };
       }
     }
     const leaderEndOffset = this.log.logEndOffset;
-    // A follower at the log end (every idle partition of its session, each fetch) has nothing to read.
-    const records = fetchOffset === leaderEndOffset ? NO_RECORDS : (await this.log.read(fetchOffset, { maxBytes: Math.max(0, maxBytes), minOneMessage: true })).records;
+    if (fetchOffset !== leaderEndOffset) return undefined;
     if (this.isLeader) this.updateFollowerFetchState(follower, fetchOffset, this.#context.clock(), leaderEndOffset);
-    return { records, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
+    return { records: NO_RECORDS, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: leaderEndOffset };
   }
 
   /** Kafka's updateFollowerFetchState: the follower's new position may expand the ISR and move the high watermark. */

@@ -11,13 +11,20 @@ import type {
   ReplicaFetchRequest,
   ReplicaRequest,
 } from './messages.js';
-import type { Partition } from './partition.js';
+import type { FollowerFetchRead, Partition } from './partition.js';
 import { errorCodeOf } from './partition-errors.js';
 import { type ReplicaFetchSession, ReplicaFetchSessions, type SessionPartition } from './replica-fetch-session.js';
 
 /** The partitions this broker leads (the broker's ReplicaManager): the one asked, or a PartitionError (NOT_LEADER_OR_FOLLOWER, a leader epoch error, ...). */
 export interface LeaderPartitions {
   leaderPartition(topic: string, partition: number, currentLeaderEpoch: number): Promise<Partition>;
+  /**
+   * leaderPartition's answer in the same turn, by the partition's key
+   * (`topic-partition`): the partition, or the error thrown; undefined when
+   * a hosting change of it is in flight (leaderPartition waits for that).
+   * Without it every read takes leaderPartition's turn.
+   */
+  leaderPartitionNow?(key: string, topic: string, partition: number, currentLeaderEpoch: number): Partition | undefined;
 }
 
 export interface ReplicaLeaderServerOptions {
@@ -102,7 +109,7 @@ async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSe
   let remaining = msg.maxBytes;
   // A copy: carrying a partition moves it to the end of the session.
   for (const cached of [...session.partitions.values()]) {
-    const result = await readOne(partitions, msg.replicaId, cached, Math.min(msg.partitionMaxBytes, remaining));
+    const result = readNow(partitions, msg.replicaId, cached) ?? (await readOne(partitions, msg.replicaId, cached, Math.min(msg.partitionMaxBytes, remaining)));
     remaining = Math.max(0, remaining - result.records.length);
     if (!session.mustCarry(cached, result)) continue;
     carried.push({ cached, result });
@@ -111,35 +118,59 @@ async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSe
   return { carried, data };
 }
 
-async function readOne(partitions: LeaderPartitions, replicaId: number, p: ReplicaFetchPartition, maxBytes: number): Promise<ReplicaFetchPartitionResult> {
-  const { topic, partition } = p;
+/**
+ * readOne in the same turn, when it needs no log read (Partition.fetchForFollowerNow)
+ * and no hosting change is in flight: no promise for each of a session's
+ * thousands of idle partitions on every fetch. Undefined otherwise.
+ */
+function readNow(partitions: LeaderPartitions, replicaId: number, p: SessionPartition): ReplicaFetchPartitionResult | undefined {
+  if (partitions.leaderPartitionNow === undefined) return undefined;
   let leader: Partition | undefined;
   try {
-    leader = await partitions.leaderPartition(topic, partition, p.currentLeaderEpoch);
-    const read = await leader.fetchForFollower(replicaId, p.fetchOffset, p.lastFetchedEpoch, maxBytes);
-    return {
-      topic,
-      partition,
-      errorCode: ErrorCode.NONE,
-      highWatermark: read.highWatermark,
-      logStartOffset: read.logStartOffset,
-      logEndOffset: read.logEndOffset,
-      divergingEpoch: read.divergingEpoch ?? null,
-      records: read.records,
-    };
+    leader = partitions.leaderPartitionNow(p.key, p.topic, p.partition, p.currentLeaderEpoch);
+    const read = leader?.fetchForFollowerNow(replicaId, p.fetchOffset, p.lastFetchedEpoch);
+    return read === undefined ? undefined : resultOf(p, read);
   } catch (error) {
-    const known = error instanceof OffsetOutOfRangeError && leader !== undefined;
-    return {
-      topic,
-      partition,
-      errorCode: errorCodeOf(error),
-      highWatermark: known ? leader!.highWatermark : -1n,
-      logStartOffset: known ? leader!.logStartOffset : -1n,
-      logEndOffset: known ? leader!.logEndOffset : -1n,
-      divergingEpoch: null,
-      records: EMPTY,
-    };
+    return failedResult(p, error, leader);
   }
+}
+
+async function readOne(partitions: LeaderPartitions, replicaId: number, p: ReplicaFetchPartition, maxBytes: number): Promise<ReplicaFetchPartitionResult> {
+  let leader: Partition | undefined;
+  try {
+    leader = await partitions.leaderPartition(p.topic, p.partition, p.currentLeaderEpoch);
+    return resultOf(p, await leader.fetchForFollower(replicaId, p.fetchOffset, p.lastFetchedEpoch, maxBytes));
+  } catch (error) {
+    return failedResult(p, error, leader);
+  }
+}
+
+function resultOf({ topic, partition }: ReplicaFetchPartition, read: FollowerFetchRead): ReplicaFetchPartitionResult {
+  return {
+    topic,
+    partition,
+    errorCode: ErrorCode.NONE,
+    highWatermark: read.highWatermark,
+    logStartOffset: read.logStartOffset,
+    logEndOffset: read.logEndOffset,
+    divergingEpoch: read.divergingEpoch ?? null,
+    records: read.records,
+  };
+}
+
+/** A partition's read that failed; an offset out of range still tells the leader's offsets. */
+function failedResult({ topic, partition }: ReplicaFetchPartition, error: unknown, leader: Partition | undefined): ReplicaFetchPartitionResult {
+  const known = error instanceof OffsetOutOfRangeError && leader !== undefined;
+  return {
+    topic,
+    partition,
+    errorCode: errorCodeOf(error),
+    highWatermark: known ? leader!.highWatermark : -1n,
+    logStartOffset: known ? leader!.logStartOffset : -1n,
+    logEndOffset: known ? leader!.logEndOffset : -1n,
+    divergingEpoch: null,
+    records: EMPTY,
+  };
 }
 
 const EMPTY = new Uint8Array(0);

@@ -327,6 +327,15 @@ export class HostedPartitions {
     const key = partitionKey(topic, partition);
     const pending = this.#pending.get(key);
     if (pending !== undefined) await pending;
+    return this.#leader(key, topic, partition, currentLeaderEpoch);
+  }
+
+  /** leader's answer in the same turn, by the partition's key; undefined while a change to the partition is in flight. */
+  leaderNow(key: string, topic: string, partition: number, currentLeaderEpoch = -1): Partition | undefined {
+    return this.#pending.has(key) ? undefined : this.#leader(key, topic, partition, currentLeaderEpoch);
+  }
+
+  #leader(key: string, topic: string, partition: number, currentLeaderEpoch: number): Partition {
     const hosted = this.#partitions.get(key);
     if (hosted !== undefined) {
       hosted.checkLeader(currentLeaderEpoch);

@@ -320,6 +320,11 @@ export class ReplicaManager {
     return this.#hosted.leader(topic, partition, currentLeaderEpoch);
   }
 
+  /** leaderPartition in the same turn, by key; undefined while a hosting change of the partition is in flight. */
+  leaderPartitionNow(key: string, topic: string, partition: number, currentLeaderEpoch = -1): Partition | undefined {
+    return this.#hosted.leaderNow(key, topic, partition, currentLeaderEpoch);
+  }
+
   checkpointHighWatermarks(): Promise<void> {
     return this.#hosted.checkpointHighWatermarks();
   }
