@@ -210,3 +210,17 @@ describe('ReplicaManager partitionsSettled', () => {
     await closeManager(after);
   });
 });
+
+describe('ReplicaManager leaderPartitionNow', () => {
+  it('answersInTheSameTurnOnceHosted: undefined while the hosting change is in flight, then the partition, or the error leaderPartition throws', async () => {
+    const manager = await openManager();
+    const orders = assignment('orders');
+    const hosting = manager.applyAssignment(orders);
+    expect(manager.leaderPartitionNow('orders-0', 'orders', 0)).toBeUndefined();
+    await hosting;
+    expect(manager.leaderPartitionNow('orders-0', 'orders', 0)).toBe(manager.partition('orders', 0));
+    expect(() => manager.leaderPartitionNow('orders-0', 'orders', 0, orders.state.leaderEpoch + 1)).toThrow(expect.objectContaining({ errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH }));
+    expect(() => manager.leaderPartitionNow('other-0', 'other', 0)).toThrow(expect.objectContaining({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }));
+    await closeManager(manager);
+  });
+});
