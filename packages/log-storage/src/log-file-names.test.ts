@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deleteDirName, partitionOfDeleteDir } from './log-file-names.js';
+import { childPath, deleteDirName, partitionOfDeleteDir } from './log-file-names.js';
 import { LogDirectory } from './log-directory.js';
 import { tempLogDir } from './log-test-dir.test-support.js';
 import { makeBatch } from './record-batch.test-support.js';
@@ -10,6 +10,12 @@ import { makeBatch } from './record-batch.test-support.js';
 const LONGEST_TOPIC = 't'.repeat(249);
 
 describe('log file names', () => {
+  it('childPathIsJoinsPath: the same path as path.join for the directories logs are opened in, a trailing separator or an empty one included', () => {
+    for (const dir of ['/var/kstream/broker-1', '/var/kstream/broker-1/', 'data/broker-1', '', '/']) {
+      expect(childPath(dir, 'orders-0')).toBe(join(dir, 'orders-0'));
+    }
+  });
+
   it('deleteDirNameOfLongestTopic: the -delete name of a 249-character topic fits in 255 bytes and is still recognised', () => {
     const name = deleteDirName(LONGEST_TOPIC, 2_147_483_647);
     expect(name.length).toBeLessThanOrEqual(255);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { AppendOrigin } from './append-validation.js';
 import { ControlRecordType, controlRecordKey, encodeUncompressedRecordBatch, endTxnMarkerValue } from '@kstream/protocol';
 import type { LogAppendInfo } from './log-append.js';
@@ -8,7 +7,7 @@ import type { CleanSummary } from './log-cleaner-job.js';
 import { replaceCleanedSegments } from './log-cleaner-swap.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
 import { LogDirIo } from './log-dir-io.js';
-import { LEADER_EPOCH_CHECKPOINT_FILE, partitionDirName } from './log-file-names.js';
+import { childPath, LEADER_EPOCH_CHECKPOINT_FILE, partitionDirName } from './log-file-names.js';
 import { loadLog } from './log-loader.js';
 import {
   EARLIEST_TIMESTAMP,
@@ -162,14 +161,14 @@ export class PartitionLog {
     const io = options.io ?? new LogDirIo(options.logDir);
     const ctx: SegmentContext = {
       io,
-      dir: join(options.logDir, partitionDirName(options.topic, options.partition)),
+      dir: childPath(options.logDir, partitionDirName(options.topic, options.partition)),
       topicPartition: { topic: options.topic, partition: options.partition },
       config: options.config ?? defaultLogConfig,
       logger: options.logger ?? silentLogger,
       clock: options.clock ?? Date.now,
     };
     const listed = await listOrMakeDir(io, ctx.dir, options.listed);
-    const epochPath = join(ctx.dir, LEADER_EPOCH_CHECKPOINT_FILE);
+    const epochPath = childPath(ctx.dir, LEADER_EPOCH_CHECKPOINT_FILE);
     const epochCache = listed.includes(LEADER_EPOCH_CHECKPOINT_FILE) ? await LeaderEpochFileCache.load(io, epochPath) : LeaderEpochFileCache.empty(io, epochPath);
     const loaded = await loadLog(ctx, epochCache, options, listed);
     const producerState = new ProducerStateManager(ctx, loaded.listed);
