@@ -190,6 +190,27 @@ describe('ISR changes', () => {
     expect(partition.highWatermark).toBe(2n);
   });
 
+  for (const [how, answer] of [
+    ['refused', ErrorCode.INELIGIBLE_REPLICA],
+    ['dropped as stale', undefined],
+  ] as const) {
+    it(`droppedExpansionReleasesTheHighWatermarkAtOnce: an expansion ${how} stops holding it back without waiting for a fetch`, async () => {
+      const context = testContext(1);
+      const partition = await openPartition(context, partitionState({ replicas: [1, 2, 3], isr: [1, 3] }));
+      await fetchAt(partition, 2, 0n);
+      expect(partition.pendingIsr).toEqual({ kind: 'expand', newIsr: [1, 3, 2] });
+      await appendValues(partition, 1);
+      await fetchAt(partition, 3, 1n);
+      // Follower 2, at 0 in the maximal ISR, holds it back; no fetch comes after the answer.
+      expect(partition.highWatermark).toBe(0n);
+      const sent = context.sent[0]!;
+      sent.answer(answer === undefined ? undefined : { ...accepted(sent), errorCode: answer, isr: [1, 3], partitionEpoch: 0 });
+      await flush();
+      expect(partition.pendingIsr).toBeUndefined();
+      expect(partition.highWatermark).toBe(1n);
+    });
+  }
+
   it('oneIsrChangeInFlight', async () => {
     const { context, partition } = await leaderOfThree();
     context.now.ms += 31_000;

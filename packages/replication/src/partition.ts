@@ -514,14 +514,24 @@ export class Partition {
       .catch((error: unknown) => this.#context.logger.error(`AlterPartition of ${this.name} failed`, { partition: this.name, error }));
   }
 
-  /** The controller's answer: an accepted change is the committed ISR from now on; a refused one is dropped (metadata brings the state). */
+  /**
+   * The controller's answer: an accepted change is the committed ISR from
+   * now on; a refused one is dropped (metadata brings the state). Either way
+   * the maximal ISR is the committed one again: a dropped expansion no longer
+   * holds the high watermark back, which moves now, not at a follower's
+   * next fetch.
+   */
   #isrChangeAnswered(change: PendingIsrChange, result: AlterPartitionResult | undefined): void {
     if (this.#pendingIsr !== change) return;
     this.#pendingIsr = undefined;
-    if (result === undefined) return;
+    if (result === undefined) {
+      this.maybeIncrementHighWatermark();
+      return;
+    }
     if (result.errorCode !== ErrorCode.NONE) {
       this.#refusedIsr = { partitionEpoch: this.#state.partitionEpoch, newIsr: change.newIsr.join(), atMs: this.#context.clock() };
       this.#context.logger.warn(`The controller refused the ISR change of ${this.name} to [${change.newIsr.join(', ')}] (error ${result.errorCode})`, { partition: this.name });
+      this.maybeIncrementHighWatermark();
       return;
     }
     const state = this.#state;
