@@ -524,18 +524,11 @@ export class Partition {
   #isrChangeAnswered(change: PendingIsrChange, result: AlterPartitionResult | undefined): void {
     if (this.#pendingIsr !== change) return;
     this.#pendingIsr = undefined;
-    if (result === undefined) {
-      this.maybeIncrementHighWatermark();
-      return;
-    }
-    if (result.errorCode !== ErrorCode.NONE) {
-      this.#refusedIsr = { partitionEpoch: this.#state.partitionEpoch, newIsr: change.newIsr.join(), atMs: this.#context.clock() };
-      this.#context.logger.warn(`The controller refused the ISR change of ${this.name} to [${change.newIsr.join(', ')}] (error ${result.errorCode})`, { partition: this.name });
-      this.maybeIncrementHighWatermark();
-      return;
-    }
     const state = this.#state;
-    if (result.leaderEpoch === state.leaderEpoch && result.partitionEpoch > state.partitionEpoch) {
+    if (result !== undefined && result.errorCode !== ErrorCode.NONE) {
+      this.#refusedIsr = { partitionEpoch: state.partitionEpoch, newIsr: change.newIsr.join(), atMs: this.#context.clock() };
+      this.#context.logger.warn(`The controller refused the ISR change of ${this.name} to [${change.newIsr.join(', ')}] (error ${result.errorCode})`, { partition: this.name });
+    } else if (result !== undefined && result.leaderEpoch === state.leaderEpoch && result.partitionEpoch > state.partitionEpoch) {
       this.#state = withIsr(state, result.isr, result.partitionEpoch);
     }
     this.maybeIncrementHighWatermark();
