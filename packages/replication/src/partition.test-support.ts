@@ -12,6 +12,7 @@ import type { AlterPartitionItem, AlterPartitionResult } from '@kstream/metadata
 import { encodeRecordBatch } from '@kstream/protocol';
 import { Partition, type PartitionState, type ReplicationContext } from './partition.js';
 import { partitionConfigFrom, type TopicConfigValues } from './partition-config.js';
+import type { LeaderPartitions } from './replica-leader-server.js';
 
 const dirs: string[] = [];
 const logs: PartitionLog[] = [];
@@ -118,4 +119,14 @@ export function batch(...values: string[]): Promise<Buffer> {
 /** Lets settled promises' callbacks run. */
 export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The leader side's view of a broker hosting one partition, `partition()` (its leadership checked, as the broker's is). */
+export function oneLeaderPartition(partition: () => Partition): LeaderPartitions {
+  const leader = (epoch: number): Partition => {
+    const hosted = partition();
+    hosted.checkLeader(epoch);
+    return hosted;
+  };
+  return { leaderPartition: async (_topic, _partition, epoch) => leader(epoch), leaderPartitionNow: (_key, _topic, _partition, epoch) => leader(epoch) };
 }

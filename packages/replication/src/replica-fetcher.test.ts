@@ -7,7 +7,7 @@ import { DelayedFetchPurgatory } from './delayed-fetch.js';
 import type { ReplicaFetchReply, ReplicaFetchRequest, ReplicaPeers, ReplicaRequest } from './messages.js';
 import { Partition } from './partition.js';
 import { partitionConfigFrom } from './partition-config.js';
-import { batch, openPartition, partitionState, recordingLogger, tempDir, testContext } from './partition.test-support.js';
+import { batch, oneLeaderPartition, openPartition, partitionState, recordingLogger, tempDir, testContext } from './partition.test-support.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 import { replicaLeaderServer, type ReplicaRequestServer } from './replica-leader-server.js';
 
@@ -23,12 +23,12 @@ function lostPeers(failFast = false) {
   return { asks, peers };
 }
 
-/** A fetcher from broker 2 to broker 1 over `peers`, asks waiting up to 500 ms, backing off `backoffMs` after a failed one. */
-function lostAsksFetcher(peers: ConstructorParameters<typeof ReplicaFetcher>[1]['peers'], backoffMs: number): ReplicaFetcher {
+/** A fetcher from broker 2 to broker 1 over `peers`, asks long-polled up to `maxWaitMs`, backing off `backoffMs` after a failed one. */
+function fetcherOver(peers: ReplicaPeers, { maxWaitMs = 500, backoffMs = 1_000 } = {}): ReplicaFetcher {
   return new ReplicaFetcher(1, {
     brokerId: 2,
     peers,
-    maxWaitMs: 500,
+    maxWaitMs,
     partitionMaxBytes: 1 << 20,
     maxBytes: 1 << 20,
     backoffMs,
@@ -57,7 +57,7 @@ describe('ReplicaFetcher', () => {
   it('failingAskNeverSpins', async () => {
     const follower = await openPartition(testContext(2), partitionState({ replicas: [1, 2], leader: 1 }));
     const { asks, peers } = lostPeers(true);
-    const fetcher = lostAsksFetcher(peers, 100);
+    const fetcher = fetcherOver(peers, { backoffMs: 100 });
     fetcher.addPartition(follower, 0);
     await new Promise((resolve) => setTimeout(resolve, 250));
     await fetcher.close();
@@ -72,7 +72,7 @@ describe('ReplicaFetcher', () => {
     const payments = new Partition(context, paymentsLog, partitionState({ replicas: [1, 2], leader: 1 }), partitionConfigFrom({}), 0n);
     await payments.applyState(payments.state);
     const { asks, peers } = lostPeers(true);
-    const fetcher = lostAsksFetcher(peers, 60_000);
+    const fetcher = fetcherOver(peers, { backoffMs: 60_000 });
     try {
       fetcher.addPartition(orders, 0);
       await expect.poll(() => asks.length).toBe(1);
@@ -96,12 +96,7 @@ describe('ReplicaFetcher', () => {
     const leaderServer = (): ReplicaRequestServer =>
       replicaLeaderServer({
         purgatory,
-        partitions: {
-          leaderPartition: async (_topic, _partition, epoch) => {
-            leader.checkLeader(epoch);
-            return leader;
-          },
-        },
+        partitions: oneLeaderPartition(() => leader),
       });
     let server = leaderServer();
     const fetches: { request: ReplicaFetchRequest; reply: ReplicaFetchReply }[] = [];
@@ -113,16 +108,7 @@ describe('ReplicaFetcher', () => {
         return reply as never;
       },
     };
-    const fetcher = new ReplicaFetcher(1, {
-      brokerId: 2,
-      peers,
-      maxWaitMs: 40,
-      partitionMaxBytes: 1 << 20,
-      maxBytes: 1 << 20,
-      backoffMs: 1_000,
-      requestTimeoutMs: 1_000,
-      logger: recordingLogger(),
-    });
+    const fetcher = fetcherOver(peers, { maxWaitMs: 40 });
     try {
       fetcher.addPartition(follower, 0);
       await leader.appendRecordsToLeader(await batch('a', 'b'), 1);
@@ -184,16 +170,7 @@ describe('ReplicaFetcher', () => {
         return { errorCode: ErrorCode.NONE, sessionId: 7, partitions } as never;
       },
     };
-    const fetcher = new ReplicaFetcher(1, {
-      brokerId: 2,
-      peers,
-      maxWaitMs: 40,
-      partitionMaxBytes: 1 << 20,
-      maxBytes: 1 << 20,
-      backoffMs: 1_000,
-      requestTimeoutMs: 1_000,
-      logger: recordingLogger(),
-    });
+    const fetcher = fetcherOver(peers, { maxWaitMs: 40 });
     try {
       fetcher.addPartition(follower, 0);
       await expect.poll(() => requests.length).toBeGreaterThanOrEqual(3);

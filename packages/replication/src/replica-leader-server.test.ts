@@ -3,7 +3,7 @@ import { TransferringReply } from '@kstream/actor';
 import { ErrorCode } from '@kstream/protocol';
 import { DelayedFetchPurgatory } from './delayed-fetch.js';
 import type { ReplicaFetchReply, ReplicaFetchRequest } from './messages.js';
-import { batch, openPartition, partitionState, testContext } from './partition.test-support.js';
+import { batch, oneLeaderPartition, openPartition, partitionState, testContext } from './partition.test-support.js';
 import { replicaLeaderServer } from './replica-leader-server.js';
 import type { Partition } from './partition.js';
 
@@ -28,12 +28,7 @@ async function leaderServer() {
   const partition = await openPartition(context, partitionState({ replicas: [1, 2] }));
   const server = replicaLeaderServer({
     purgatory,
-    partitions: {
-      leaderPartition: async (_t, _p, epoch) => {
-        partition.checkLeader(epoch);
-        return partition;
-      },
-    },
+    partitions: oneLeaderPartition(() => partition),
   });
   return { partition, server };
 }

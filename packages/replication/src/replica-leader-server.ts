@@ -22,9 +22,8 @@ export interface LeaderPartitions {
    * leaderPartition's answer in the same turn, by the partition's key
    * (`topic-partition`): the partition, or the error thrown; undefined when
    * a hosting change of it is in flight (leaderPartition waits for that).
-   * Without it every read takes leaderPartition's turn.
    */
-  leaderPartitionNow?(key: string, topic: string, partition: number, currentLeaderEpoch: number): Partition | undefined;
+  leaderPartitionNow(key: string, topic: string, partition: number, currentLeaderEpoch: number): Partition | undefined;
 }
 
 export interface ReplicaLeaderServerOptions {
@@ -124,7 +123,6 @@ async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSe
  * thousands of idle partitions on every fetch. Undefined otherwise.
  */
 function readNow(partitions: LeaderPartitions, replicaId: number, p: SessionPartition): ReplicaFetchPartitionResult | undefined {
-  if (partitions.leaderPartitionNow === undefined) return undefined;
   let leader: Partition | undefined;
   try {
     leader = partitions.leaderPartitionNow(p.key, p.topic, p.partition, p.currentLeaderEpoch);

@@ -13,7 +13,7 @@ import { DelayedFetchPurgatory } from './delayed-fetch.js';
 import type { ReplicaPeers, ReplicaReplies, ReplicaRequest } from './messages.js';
 import { Partition, type PartitionState } from './partition.js';
 import { partitionConfigFrom, type TopicConfigValues } from './partition-config.js';
-import { recordingLogger, tempDir, TOPIC, TOPIC_ID } from './partition.test-support.js';
+import { oneLeaderPartition, recordingLogger, tempDir, TOPIC, TOPIC_ID } from './partition.test-support.js';
 import { ReplicaFetcherManager } from './replica-fetcher-manager.js';
 import { replicaLeaderServer } from './replica-leader-server.js';
 
@@ -143,12 +143,7 @@ export class ReplicationCluster {
       const broker = this.broker(self);
       const server = replicaLeaderServer({
         purgatory: broker.purgatory,
-        partitions: {
-          leaderPartition: async (_topic, _partition, currentLeaderEpoch) => {
-            broker.partition.checkLeader(currentLeaderEpoch);
-            return broker.partition;
-          },
-        },
+        partitions: oneLeaderPartition(() => broker.partition),
       });
       broker.mailboxes.set(peer, new Mailbox(port, { name: `broker-${peer}`, logger: broker.logger, handle: (msg) => server(msg as ReplicaRequest, peer) }));
     }
