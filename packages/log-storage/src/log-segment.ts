@@ -42,6 +42,11 @@ const LOOKUP_CHUNK = 8 * 1024;
 const RECOVERY_CHUNK = 8 * 1024 * 1024;
 /** A segment's max timestamp before it has a batch: one bigint, where `-1n` in each segment made one a segment. */
 const NO_TIMESTAMP = -1n;
+/** Whether a file of the segment's directory may be there: `listed`, the directory's names, has it, or there is no listing to tell. */
+function mayBeThere(listed: readonly string[] | undefined, name: string): boolean {
+  return listed === undefined || listed.includes(name);
+}
+
 /** loadIndexes' problems when an index file is not there beside a .log with batches. */
 export const INDEX_FILE_MISSING = ['offset index missing', 'time index missing'] as const;
 
@@ -112,7 +117,7 @@ export class LogSegment {
    */
   static async create(ctx: SegmentContext, baseOffset: bigint, listed?: readonly string[]): Promise<LogSegment> {
     const txnPath = segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX);
-    if (listed === undefined || listed.includes(offsetFilenamePrefix(baseOffset) + TXN_INDEX_FILE_SUFFIX)) await ctx.io.unlinkIfExists(txnPath);
+    if (mayBeThere(listed, offsetFilenamePrefix(baseOffset) + TXN_INDEX_FILE_SUFFIX)) await ctx.io.unlinkIfExists(txnPath);
     const log = await ctx.io.openEvictable(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), true);
     const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock(), TransactionIndex.empty(ctx.io, ctx.dir, baseOffset, ctx.logger));
     segment.offsetIndex.startsWithoutFile();
@@ -131,8 +136,9 @@ export class LogSegment {
   static async open(ctx: SegmentContext, baseOffset: bigint, listed?: readonly string[]): Promise<LogSegment> {
     const path = segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX);
     const stat = await ctx.io.stat(path);
-    const hasTxnIndex = listed === undefined || listed.includes(offsetFilenamePrefix(baseOffset) + TXN_INDEX_FILE_SUFFIX);
-    const txnIndex = hasTxnIndex ? await TransactionIndex.open(ctx.io, ctx.dir, baseOffset, ctx.logger) : TransactionIndex.empty(ctx.io, ctx.dir, baseOffset, ctx.logger);
+    const txnIndex = mayBeThere(listed, offsetFilenamePrefix(baseOffset) + TXN_INDEX_FILE_SUFFIX)
+      ? await TransactionIndex.open(ctx.io, ctx.dir, baseOffset, ctx.logger)
+      : TransactionIndex.empty(ctx.io, ctx.dir, baseOffset, ctx.logger);
     return new LogSegment(ctx, baseOffset, ctx.io.unopenedEvictable(path), stat.size, stat.mtimeMs, txnIndex);
   }
 
@@ -195,7 +201,7 @@ export class LogSegment {
 
   /** An index file's bytes, or undefined if it is not there (not among `listed`, when given). */
   private indexBytes(index: OffsetIndex | TimeIndex, listed: readonly string[] | undefined): Promise<Buffer | undefined> {
-    if (listed !== undefined && !listed.includes(index.fileName)) return Promise.resolve(undefined);
+    if (!mayBeThere(listed, index.fileName)) return Promise.resolve(undefined);
     return this.ctx.io.readFileIfExists(index.path);
   }
 
