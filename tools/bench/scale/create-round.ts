@@ -12,6 +12,7 @@ import { countingNodeLog } from '../bench-cli.js';
 import { runInChild, THIS_NODE } from '../client/child.js';
 import { errorMessage, stopNode } from './failures.js';
 import { BROKERS, type CreateJob, type CreateResult, type RequestLoadResult, TOPIC_PREFIX, topicName } from './messages.js';
+import { cpuMeter } from './cpu-meter.js';
 import { FdPeak, openFileCount, openFilesSoftLimit } from './proc-self.js';
 
 const LOAD_WORKER = fileURLToPath(new URL('./request-load.ts', import.meta.url));
@@ -46,11 +47,9 @@ async function settledMemory(node: Cluster, settleMs: number): Promise<SettledMe
 
 /** The process's CPU time (every thread's, the thread pool's included) over `windowMs` of nothing asked of the node, per second: what the idle node costs in cores. */
 async function idleCores(windowMs: number): Promise<number> {
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
+  const cores = cpuMeter();
   await sleep(windowMs);
-  const cpu = process.cpuUsage(cpuBefore);
-  return (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
+  return cores();
 }
 
 /** How long the brokers may take to open the created partitions' logs after the last createTopics answer. */

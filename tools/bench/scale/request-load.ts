@@ -5,6 +5,7 @@
 import { ApiVersions, ErrorCode, Metadata, ZERO_UUID } from '@kstream/protocol';
 import { KafkaConnection } from '../replication/kafka-connection.js';
 import { answerOneJob } from './answer-one-job.js';
+import { cpuMeter } from './cpu-meter.js';
 import { type RequestLoadJob, type RequestLoadResult, type RequestRate, topicName } from './messages.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -50,9 +51,8 @@ async function closedLoop(all: readonly KafkaConnection[], seconds: number, ask:
   let responses = 0;
   let errorResponses = 0;
   let failedConnections = 0;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const end = started + seconds * 1000;
+  const cores = cpuMeter();
+  const end = performance.now() + seconds * 1000;
   await Promise.all(
     open.map(async ({ connection, index }) => {
       try {
@@ -67,9 +67,7 @@ async function closedLoop(all: readonly KafkaConnection[], seconds: number, ask:
       }
     }),
   );
-  const cpu = process.cpuUsage(cpuBefore);
-  const elapsedSeconds = (performance.now() - started) / 1000;
-  return { connections: open.length, responses, errorResponses, seconds, failedConnections, loadCpuCores: (cpu.user + cpu.system) / 1e6 / elapsedSeconds };
+  return { connections: open.length, responses, errorResponses, seconds, failedConnections, loadCpuCores: cores() };
 }
 
 async function runLoad(job: RequestLoadJob): Promise<RequestLoadResult> {
