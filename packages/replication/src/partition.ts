@@ -424,9 +424,12 @@ export class Partition {
    * range is the log's OffsetOutOfRangeError.
    */
   async fetchForFollower(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number, maxBytes: number): Promise<FollowerFetchRead> {
-    const now = this.fetchForFollowerNow(replicaId, fetchOffset, lastFetchedEpoch);
-    if (now !== undefined) return now;
-    const follower = this.#followers!.get(replicaId)!;
+    return this.fetchForFollowerNow(replicaId, fetchOffset, lastFetchedEpoch) ?? this.readForFollower(replicaId, fetchOffset, maxBytes);
+  }
+
+  /** fetchForFollower's log read, for a fetch fetchForFollowerNow found records for (it checked the epoch): records from `fetchOffset`, and the follower's position recorded. */
+  async readForFollower(replicaId: number, fetchOffset: bigint, maxBytes: number): Promise<FollowerFetchRead> {
+    const follower = this.#follower(replicaId);
     const leaderEndOffset = this.log.logEndOffset;
     const { records } = await this.log.read(fetchOffset, { maxBytes: Math.max(0, maxBytes), minOneMessage: true });
     if (this.isLeader) this.updateFollowerFetchState(follower, fetchOffset, this.#context.clock(), leaderEndOffset);
@@ -440,10 +443,7 @@ export class Partition {
    * are records to read. Throws what fetchForFollower throws.
    */
   fetchForFollowerNow(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number): FollowerFetchRead | undefined {
-    const follower = this.#followers?.get(replicaId);
-    if (follower === undefined) {
-      throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${replicaId} is not a replica of ${this.name} (replicas: ${this.#state.replicas.join(', ')})`);
-    }
+    const follower = this.#follower(replicaId);
     if (lastFetchedEpoch >= 0) {
       const epochEnd = this.log.endOffsetForEpoch(lastFetchedEpoch);
       if (epochEnd.epoch < lastFetchedEpoch || epochEnd.endOffset < fetchOffset) {
@@ -454,6 +454,14 @@ export class Partition {
     if (fetchOffset !== leaderEndOffset) return undefined;
     if (this.isLeader) this.updateFollowerFetchState(follower, fetchOffset, this.#context.clock(), leaderEndOffset);
     return { records: NO_RECORDS, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: leaderEndOffset };
+  }
+
+  #follower(replicaId: number): FollowerReplica {
+    const follower = this.#followers?.get(replicaId);
+    if (follower === undefined) {
+      throw new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${replicaId} is not a replica of ${this.name} (replicas: ${this.#state.replicas.join(', ')})`);
+    }
+    return follower;
   }
 
   /** Kafka's updateFollowerFetchState: the follower's new position may expand the ISR and move the high watermark. */

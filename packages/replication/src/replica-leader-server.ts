@@ -11,7 +11,7 @@ import type {
   ReplicaFetchRequest,
   ReplicaRequest,
 } from './messages.js';
-import type { FollowerFetchRead, Partition } from './partition.js';
+import { type FollowerFetchRead, Partition } from './partition.js';
 import { errorCodeOf } from './partition-errors.js';
 import { type ReplicaFetchSession, ReplicaFetchSessions, type SessionPartition } from './replica-fetch-session.js';
 
@@ -108,7 +108,10 @@ async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSe
   let remaining = msg.maxBytes;
   // A copy: carrying a partition moves it to the end of the session.
   for (const cached of [...session.partitions.values()]) {
-    const result = readNow(partitions, msg.replicaId, cached) ?? (await readOne(partitions, msg.replicaId, cached, Math.min(msg.partitionMaxBytes, remaining)));
+    const now = readNow(partitions, msg.replicaId, cached);
+    const maxBytes = Math.min(msg.partitionMaxBytes, remaining);
+    const result =
+      now === undefined ? await readOne(partitions, msg.replicaId, cached, maxBytes) : now instanceof Partition ? await readRecords(now, msg.replicaId, cached, maxBytes) : now;
     remaining = Math.max(0, remaining - result.records.length);
     if (!session.mustCarry(cached, result)) continue;
     carried.push({ cached, result });
@@ -118,16 +121,27 @@ async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSe
 }
 
 /**
- * readOne in the same turn, when it needs no log read (Partition.fetchForFollowerNow)
- * and no hosting change is in flight: no promise for each of a session's
- * thousands of idle partitions on every fetch. Undefined otherwise.
+ * readOne in the same turn when no hosting change of the partition is in
+ * flight: the result if it needs no log read (Partition.fetchForFollowerNow),
+ * with no promise for each of a session's thousands of idle partitions on
+ * every fetch; the partition if it has records to read (readRecords, its
+ * checks done); undefined while a hosting change is in flight (readOne).
  */
-function readNow(partitions: LeaderPartitions, replicaId: number, p: SessionPartition): ReplicaFetchPartitionResult | undefined {
+function readNow(partitions: LeaderPartitions, replicaId: number, p: SessionPartition): ReplicaFetchPartitionResult | Partition | undefined {
   let leader: Partition | undefined;
   try {
     leader = partitions.leaderPartitionNow(p.key, p.topic, p.partition, p.currentLeaderEpoch);
-    const read = leader?.fetchForFollowerNow(replicaId, p.fetchOffset, p.lastFetchedEpoch);
-    return read === undefined ? undefined : resultOf(p, read);
+    if (leader === undefined) return undefined;
+    const read = leader.fetchForFollowerNow(replicaId, p.fetchOffset, p.lastFetchedEpoch);
+    return read === undefined ? leader : resultOf(p, read);
+  } catch (error) {
+    return failedResult(p, error, leader);
+  }
+}
+
+async function readRecords(leader: Partition, replicaId: number, p: ReplicaFetchPartition, maxBytes: number): Promise<ReplicaFetchPartitionResult> {
+  try {
+    return resultOf(p, await leader.readForFollower(replicaId, p.fetchOffset, maxBytes));
   } catch (error) {
     return failedResult(p, error, leader);
   }
