@@ -41,6 +41,7 @@ import { fenceChanges, leaderlessElections, registrationChanges } from './partit
 import type { PartitionChange } from './partition-elections.js';
 import { createPartitions, createTopics, deleteTopics } from './controller-topics.js';
 import { MetadataLog } from './metadata-log.js';
+import { compactMetadataLog } from './metadata-log-compaction.js';
 import { transferPackedReply } from './packed-reply-transfer.js';
 import type { ControllerBrokerChannel } from './controller-channel.js';
 
@@ -102,6 +103,8 @@ export class Controller {
   // Every change waits for the previous one, so records are decided against
   // the state all earlier records produced.
   #serial: Promise<unknown> = Promise.resolve();
+  #compactionQueued = false;
+  #closing = false;
 
   private constructor(log: MetadataLog, state: MetadataState, sessionTimeoutMs: number, staticConfig: BrokerConfigProps, rebalanceIntervalMs: number, logger: Logger) {
     this.#log = log;
@@ -135,9 +138,11 @@ export class Controller {
     const logger = options.logger ?? stderrLogger;
     const staticConfig = Object.freeze({ ...validateBrokerConfig(options.staticBrokerConfig ?? {}) });
     const state = new MetadataState();
-    const log = await MetadataLog.open(join(options.dir, 'metadata.log'), (record) => state.apply(record), logger);
+    const configured = resolveBrokerConfig(staticConfig);
+    const bytesBetweenSnapshots = configured['metadata.log.max.record.bytes.between.snapshots'];
+    const log = await MetadataLog.open(join(options.dir, 'metadata.log'), (record) => state.apply(record), logger, { bytesBetweenSnapshots });
     const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
-    const rebalanceIntervalMs = options.leaderImbalanceCheckIntervalMs ?? resolveBrokerConfig(staticConfig)['leader.imbalance.check.interval.seconds'] * 1000;
+    const rebalanceIntervalMs = options.leaderImbalanceCheckIntervalMs ?? configured['leader.imbalance.check.interval.seconds'] * 1000;
     const controller = new Controller(log, state, sessionTimeoutMs, staticConfig, rebalanceIntervalMs, logger);
     if (state.clusterId === undefined) {
       await controller.#commit([{ type: 'ClusterId', clusterId: newClusterId() }]);
@@ -260,6 +265,7 @@ export class Controller {
 
   /** Stops serving brokers, lets the change in progress finish, and closes the metadata log. */
   async close(): Promise<void> {
+    this.#closing = true;
     clearInterval(this.#livenessTimer);
     clearImmediate(this.#livenessCheck);
     clearInterval(this.#rebalanceTimer);
@@ -409,7 +415,22 @@ export class Controller {
         this.#logger.warn(`controller: could not push metadata up to offset ${lastOffset} to broker ${brokerId}`, { error });
       }
     }
+    this.#queueCompactionIfDue();
     return lastOffset;
+  }
+
+  /**
+   * Compacts the metadata log once the change that made it due and those
+   * already waiting are done, so none of them waits for the snapshot; a
+   * closing controller leaves it to the next start.
+   */
+  #queueCompactionIfDue(): void {
+    if (this.#compactionQueued || !this.#log.compactionDue) return;
+    this.#compactionQueued = true;
+    void this.#serialize(async () => {
+      this.#compactionQueued = false;
+      if (!this.#closing && this.#log.compactionDue) await compactMetadataLog(this.#log, this.#state, this.#logger);
+    });
   }
 
   /** Commits an admin decision's records, if any, and returns its results with the offset at which they are visible. */

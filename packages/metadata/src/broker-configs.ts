@@ -288,6 +288,14 @@ const definitions = {
     min: 0,
     doc: 'The default max.message.bytes of topics: the largest record batch accepted.',
   }),
+  'metadata.log.max.record.bytes.between.snapshots': longConfig('metadata.log.max.record.bytes.between.snapshots', {
+    default: '20971520',
+    min: 1,
+    readOnly,
+    doc:
+      'The controller compacts its metadata log to a snapshot once this many bytes of records were appended since the last ' +
+      'one, and at least as many as the snapshot holds (so the work of compacting stays in proportion to what was appended).',
+  }),
   'min.insync.replicas': intConfig('min.insync.replicas', {
     default: '1',
     min: 1,
