@@ -66,8 +66,7 @@ describe('AlterPartitionManager', () => {
     stale = true;
     controller.requests[0]!.fail(new ActorError('TIMEOUT', 'no answer', 'controller', 'AlterPartition'));
     expect(await dropped).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(controller.requests).toHaveLength(2);
+    await expect.poll(() => controller.requests.length).toBe(2);
     expect(controller.requests[1]!.request.partitions.map((p) => p.partition)).toEqual([0]);
     controller.requests[1]!.reply(acceptAll(controller.requests[1]!.request));
     expect((await kept)?.errorCode).toBe(ErrorCode.NONE);
@@ -82,7 +81,7 @@ describe('AlterPartitionManager', () => {
     await flush();
     epoch = 8;
     controller.requests[0]!.reply({ errorCode: ErrorCode.STALE_BROKER_EPOCH, partitions: [], metadataOffset: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect.poll(() => controller.requests.length).toBe(2);
     expect(controller.requests[1]!.request.brokerEpoch).toBe(8);
     controller.requests[1]!.reply(acceptAll(controller.requests[1]!.request));
     expect((await change)?.partitionEpoch).toBe(1);

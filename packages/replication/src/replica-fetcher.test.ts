@@ -44,12 +44,11 @@ describe('ReplicaFetcher', () => {
     const logger = recordingLogger();
     const fetcher = new ReplicaFetcher(1, { brokerId: 2, peers, maxWaitMs: 30, partitionMaxBytes: 1 << 20, maxBytes: 1 << 20, backoffMs: 40, requestTimeoutMs: 20, logger });
     fetcher.addPartition(follower, 0);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await fetcher.close();
     // The follower's empty log has no epoch: it truncates to its high watermark and fetches, each ask lost after 30 + 20 ms, then 40 ms of backoff.
+    await expect.poll(() => asks.length).toBeGreaterThanOrEqual(2);
+    await fetcher.close();
     expect(asks[0]!.msg.type).toBe('ReplicaFetch');
     expect(asks[0]!.timeoutMs).toBe(50);
-    expect(asks.length).toBeGreaterThanOrEqual(2);
     expect(asks[1]!.at - asks[0]!.at).toBeGreaterThanOrEqual(85);
     expect(logger.lines.some((l) => l.startsWith('WARN') && l.includes('backing off 40 ms'))).toBe(true);
   });
@@ -59,10 +58,10 @@ describe('ReplicaFetcher', () => {
     const { asks, peers } = lostPeers(true);
     const fetcher = fetcherOver(peers, { backoffMs: 100 });
     fetcher.addPartition(follower, 0);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await expect.poll(() => asks.length).toBeGreaterThanOrEqual(3);
     await fetcher.close();
-    expect(asks.length).toBeGreaterThanOrEqual(2);
-    expect(asks.length).toBeLessThanOrEqual(4);
+    // Each ask failed at once, and the next waited out the backoff: however late the timers ran, never sooner.
+    for (let i = 1; i < asks.length; i++) expect(asks[i]!.at - asks[i - 1]!.at).toBeGreaterThanOrEqual(95);
   });
 
   it('addingKeepsOthersBackoff: a partition added to the fetcher is asked for at once, while one backing off after a failed ask stays backed off', async () => {

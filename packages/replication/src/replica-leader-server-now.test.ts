@@ -83,8 +83,7 @@ describe('Idle partitions answered in the same turn', () => {
     const { server, counts, pending, release } = await leaderServer();
     pending.add(KEY);
     const reply = server(fetchRequest(0n), 2);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(counts.waited).toBe(1);
+    await expect.poll(() => counts.waited).toBe(1);
     pending.delete(KEY);
     release();
     expect(((await reply) as ReplicaFetchReply).partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, logEndOffset: 0n });
