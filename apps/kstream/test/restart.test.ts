@@ -1,13 +1,20 @@
 // Stopping the node and starting it again on the same data dir keeps every
 // topic, config and record, the low watermark a DeleteRecords moved, and a
-// topic deleted before the stop stays deleted.
+// topic deleted before the stop stays deleted: with the controller's metadata
+// log as it was written, and compacted to a snapshot after every change.
 import { CompressionTypes, ConfigResourceTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompatCluster, topicName } from './compat-cluster.test-support.js';
+import { type BrokerConfigs, CompatCluster, topicName } from './compat-cluster.test-support.js';
 import { readTopic } from './topic-reader.test-support.js';
 import type { StoredRecord } from './topic-reader.test-support.js';
 
-describe('restart on the same data dir', () => {
+const metadataLogs: ReadonlyArray<{ readonly log: string; readonly config?: BrokerConfigs }> = [
+  { log: 'the metadata log as written' },
+  // A byte: compaction is due whenever more was appended than the last snapshot holds.
+  { log: 'the metadata log compacted as it goes', config: { 'metadata.log.max.record.bytes.between.snapshots': '1' } },
+];
+
+describe.each(metadataLogs)('restart on the same data dir, $log', ({ config }) => {
   let node: CompatCluster;
   const keyed = topicName('kept-keyed');
   const compressed = topicName('kept-gzip');
@@ -15,7 +22,7 @@ describe('restart on the same data dir', () => {
   let before: { keyed: Map<number, StoredRecord[]>; compressed: Map<number, StoredRecord[]> };
 
   beforeAll(async () => {
-    node = await CompatCluster.start('restart');
+    node = await CompatCluster.start('restart', config);
     const admin = await node.admin();
     await admin.createTopics({
       topics: [
@@ -44,8 +51,16 @@ describe('restart on the same data dir', () => {
     await admin.deleteTopics({ topics: [deleted] });
 
     before = { keyed: await readTopic(node, keyed), compressed: await readTopic(node, compressed) };
+    compactionsBefore = compactions(node);
     await node.restart();
   }, 60_000);
+
+  let compactionsBefore = 0;
+
+  it(`compacts the metadata log ${config === undefined ? 'never' : 'as it goes'}`, () => {
+    if (config === undefined) expect(compactions(node)).toBe(0);
+    else expect(compactionsBefore).toBeGreaterThanOrEqual(2);
+  });
 
   afterAll(async () => {
     await node?.stop();
@@ -103,3 +118,7 @@ describe('restart on the same data dir', () => {
     expect(records.at(-1)).toMatchObject({ offset: 50n, value: 'after restart' });
   }, 30_000);
 });
+
+function compactions(node: CompatCluster): number {
+  return node.logs.lines.filter((line) => line.includes('compacted the metadata log')).length;
+}
