@@ -140,6 +140,20 @@ describe('MetadataLog compaction', () => {
     expect(await readFile(path)).toEqual(bytes);
   });
 
+  it('damagedSnapshotRefusesToOpen: a snapshot was synced before it took the name, so damage there is refused, not truncated to an empty log', async () => {
+    const { log } = await reopen();
+    for (const id of [1, 2]) await log.append(broker(id));
+    await compact(log, [broker(2)]);
+    await log.append(broker(3));
+    await log.close();
+    const bytes = await readFile(path);
+    // A byte of the snapshot's payload, after the 16-byte header and the frame's 8.
+    bytes[30] = (bytes[30] ?? 0) ^ 0x01;
+    await writeFile(path, bytes);
+    await expect(reopen()).rejects.toThrow(`metadata log ${path}: its snapshot is damaged (CRC mismatch`);
+    expect(await readFile(path)).toEqual(bytes);
+  });
+
   it('replaysAsTheModel: any appends, compactions and reopens replay the records the model holds, at its offsets', async () => {
     type Op = { kind: 'append'; count: number } | { kind: 'compact'; keep: number } | { kind: 'reopen' };
     const op: fc.Arbitrary<Op> = fc.oneof(

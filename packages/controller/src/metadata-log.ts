@@ -39,6 +39,8 @@ export class MetadataLog {
   #size: number;
   /** The bytes of the header and snapshot a compaction left at the start of the file; 0 if it never was. */
   #snapshotBytes: number;
+  /** A compaction's rename is not known to be durable: each append syncs the directory until it is. */
+  #directoryUnsynced = false;
 
   private constructor(path: string, file: FileHandle, nextOffset: number, size: number, snapshotBytes: number, bytesBetweenSnapshots: number) {
     this.path = path;
@@ -70,6 +72,8 @@ export class MetadataLog {
     let damage: string | undefined;
     while (position < bytes.length) {
       damage = frameDamage(bytes, position);
+      // The snapshot was synced before it took the log's name: a crash cannot have torn it, and without it nothing after it means anything.
+      if (damage && position === start && start > 0) throw new Error(`metadata log ${path}: its snapshot is damaged (${damage})`);
       if (damage) break;
       const payload = framePayload(bytes, position);
       for (const record of unpackMetadataBatch(payload, path, offset)) {
@@ -131,6 +135,7 @@ export class MetadataLog {
     const bytes = frame(payload);
     await this.#file.write(bytes, 0, bytes.length, this.#size);
     await this.#file.datasync();
+    await this.#syncDirectoryIfUnsynced();
     this.#size += bytes.length;
     this.#nextOffset += count;
     return this.#nextOffset - 1;
@@ -158,12 +163,20 @@ export class MetadataLog {
       await rm(compacting, { force: true });
       throw error;
     }
+    // Renamed: the log is the new file from here on, whether or not the directory syncs.
     const replaced = this.#file;
     this.#file = file;
     this.#size = bytes.length;
     this.#snapshotBytes = bytes.length;
+    this.#directoryUnsynced = true;
     await replaced.close();
+    await this.#syncDirectoryIfUnsynced();
+  }
+
+  async #syncDirectoryIfUnsynced(): Promise<void> {
+    if (!this.#directoryUnsynced) return;
     await syncDirectory(dirname(this.path));
+    this.#directoryUnsynced = false;
   }
 
   async close(): Promise<void> {
