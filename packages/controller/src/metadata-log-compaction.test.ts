@@ -152,6 +152,9 @@ describe('MetadataLog compaction', () => {
     await writeFile(path, bytes);
     await expect(reopen()).rejects.toThrow(`metadata log ${path}: its snapshot is damaged (CRC mismatch`);
     expect(await readFile(path)).toEqual(bytes);
+    // Cut after the header: no snapshot at all.
+    await writeFile(path, bytes.subarray(0, 16));
+    await expect(reopen()).rejects.toThrow(`metadata log ${path}: its header is not followed by a snapshot`);
   });
 
   it('replaysAsTheModel: any appends, compactions and reopens replay the records the model holds, at its offsets', async () => {

@@ -83,6 +83,7 @@ export class MetadataLog {
       position += FRAME_HEADER_BYTES + payload.length;
       if (start > 0 && snapshotBytes === 0) snapshotBytes = position;
     }
+    if (start > 0 && snapshotBytes === 0) throw new Error(`metadata log ${path}: its header is not followed by a snapshot`);
     // Positional writes (not O_APPEND), so an append that failed half-way is
     // overwritten by the next one instead of leaving garbage mid-log.
     const file = await open(path, constants.O_RDWR | constants.O_CREAT);
