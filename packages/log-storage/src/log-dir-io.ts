@@ -184,32 +184,25 @@ export class LogDirIo {
   }
 
   /** The directory's names, or undefined if it does not exist. */
-  async readdirIfExists(path: string): Promise<string[] | undefined> {
-    try {
-      return await this.fileSystem.readdir(path);
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined;
-      return this.attempt('readdir', path, () => Promise.reject(error));
-    }
+  readdirIfExists(path: string): Promise<string[] | undefined> {
+    return this.#unlessMissing('readdir', path, () => this.fileSystem.readdir(path), undefined);
   }
 
-  async unlinkIfExists(path: string): Promise<boolean> {
-    try {
-      await this.fileSystem.unlink(path);
-      return true;
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return false;
-      return this.attempt('unlink', path, () => Promise.reject(error));
-    }
+  unlinkIfExists(path: string): Promise<boolean> {
+    return this.#unlessMissing('unlink', path, () => this.fileSystem.unlink(path).then(() => true), false);
   }
 
-  async renameIfExists(from: string, to: string): Promise<boolean> {
+  renameIfExists(from: string, to: string): Promise<boolean> {
+    return this.#unlessMissing('rename', `${from} to ${to}`, () => this.fileSystem.rename(from, to).then(() => true), false);
+  }
+
+  /** `run`'s result, or `missing` if what it names is not there (ENOENT); any other failure as `attempt` throws it. */
+  async #unlessMissing<T, M>(operation: string, path: string, run: () => Promise<T>, missing: M): Promise<T | M> {
     try {
-      await this.fileSystem.rename(from, to);
-      return true;
+      return await run();
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return false;
-      return this.attempt('rename', `${from} to ${to}`, () => Promise.reject(error));
+      if (errnoCode(error) === 'ENOENT') return missing;
+      throw this.storageError(operation, path, error);
     }
   }
 
