@@ -14,7 +14,7 @@ import { crc32 } from './crc32.js';
 // 0x4B534D4C (1.2 GB) long, so the two never look alike.
 
 export const FRAME_HEADER_BYTES = 8;
-export const LOG_HEADER_BYTES = 16;
+const LOG_HEADER_BYTES = 16;
 const MAGIC = 0x4b534d4c;
 
 export function frame(payload: Uint8Array): Buffer {
@@ -54,23 +54,18 @@ export function logHeader(baseOffset: number): Buffer {
 }
 
 /**
- * The offset of the log's first record: the header's base offset, or 0 for a
- * log without one. A damaged header throws: it was written whole and synced
- * before the file took the log's name, so damage there is the disk's, and
- * truncating would drop the whole log.
+ * Where the log's records start: after the header, at its base offset, or
+ * at byte 0 and offset 0 for a log without one. A damaged header throws: it
+ * was written whole and synced before the file took the log's name, so
+ * damage there is the disk's, and truncating would drop the whole log.
  */
-export function logBaseOffset(bytes: Buffer, path: string): number {
-  if (!hasLogHeader(bytes)) return 0;
+export function readLogHeader(bytes: Buffer, path: string): { readonly headerBytes: number; readonly baseOffset: number } {
+  if (bytes.length < 4 || bytes.readUInt32BE(0) !== MAGIC) return { headerBytes: 0, baseOffset: 0 };
   if (bytes.length < LOG_HEADER_BYTES) throw new Error(`metadata log ${path}: its header is cut short at ${bytes.length} bytes`);
   const stored = bytes.readUInt32BE(12);
   const actual = crc32(bytes.subarray(0, 12));
   if (stored !== actual) throw new Error(`metadata log ${path}: its header is damaged (CRC stored ${stored}, computed ${actual})`);
   const base = bytes.readBigUInt64BE(4);
   if (base > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`metadata log ${path}: its header's base offset ${base} is out of range`);
-  return Number(base);
-}
-
-/** Whether the log's bytes start with a header. */
-export function hasLogHeader(bytes: Buffer): boolean {
-  return bytes.length >= 4 && bytes.readUInt32BE(0) === MAGIC;
+  return { headerBytes: LOG_HEADER_BYTES, baseOffset: Number(base) };
 }

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '@kstream/actor';
 import { packMetadataBatch, unpackMetadataBatch } from '@kstream/metadata';
 import type { MetadataRecord } from '@kstream/metadata';
-import { FRAME_HEADER_BYTES, frame, frameDamage, framePayload, hasLogHeader, LOG_HEADER_BYTES, logBaseOffset, logHeader } from './metadata-log-format.js';
+import { FRAME_HEADER_BYTES, frame, frameDamage, framePayload, logHeader, readLogHeader } from './metadata-log-format.js';
 
 /** Kafka's metadata.log.max.record.bytes.between.snapshots default. */
 export const DEFAULT_BYTES_BETWEEN_SNAPSHOTS = 20 * 1024 * 1024;
@@ -65,8 +65,8 @@ export class MetadataLog {
       if (err.code === 'ENOENT') return Buffer.alloc(0);
       throw err;
     });
-    let offset = logBaseOffset(bytes, path);
-    const start = hasLogHeader(bytes) ? LOG_HEADER_BYTES : 0;
+    const { headerBytes: start, baseOffset } = readLogHeader(bytes, path);
+    let offset = baseOffset;
     let position = start;
     let snapshotBytes = 0;
     let damage: string | undefined;
