@@ -14,6 +14,7 @@ import {
   endOffsets,
   findCoordinator,
   GROUP_CONFIGS,
+  pastACrash,
   stableAndShared,
   streamUntilStopped,
   waitForCommittedToEnd,
@@ -75,23 +76,23 @@ describe('@kstream/client consumers when the group coordinator crashes', () => {
 
       const next = await waitForCoordinator(node, groupId, `another broker than ${coordinator}`, (b) => b !== coordinator, coordinator === 1 ? 2 : 1);
       await waitForServing(node, next, groupId);
-      const after = await committedOffsets(admin, groupId, topic);
+      const after = await pastACrash(() => committedOffsets(admin, groupId, topic));
       for (const [partition, offset] of before) {
         expect(after.get(partition), `partition ${partition}: committed before broker ${coordinator} crashed, read from broker ${next}`).toBeGreaterThanOrEqual(offset);
       }
       await waitFor(`the members to read on after broker ${coordinator} crashed`, () => log.reads.length > readsAtCrash + 50 * PARTITIONS, 20_000);
       await waitFor(
         `the members to commit on broker ${next}`,
-        async () => [...(await committedOffsets(admin, groupId, topic))].some(([p, o]) => o > (after.get(p) ?? -1n)),
+        async () => [...(await pastACrash(() => committedOffsets(admin, groupId, topic)))].some(([p, o]) => o > (after.get(p) ?? -1n)),
         20_000,
       );
     } finally {
       await stream.stop();
     }
-    await waitForCommittedToEnd(admin, groupId, topic, 30_000);
+    await pastACrash(() => waitForCommittedToEnd(admin, groupId, topic, 30_000));
 
     expect(log.deliveryFaults(stream.acknowledged).missing, 'acknowledged records never read').toEqual([]);
-    for (const [partition, end] of await endOffsets(admin, topic)) {
+    for (const [partition, end] of await pastACrash(() => endOffsets(admin, topic))) {
       const seen = new Set(log.reads.filter((r) => r.partition === partition).map((r) => r.offset));
       const skipped = Array.from({ length: Number(end) }, (_, o) => BigInt(o)).filter((o) => !seen.has(o));
       expect(skipped, `partition ${partition}: offsets below its end offset ${end} never read`).toEqual([]);
