@@ -3,14 +3,19 @@
  * from before its first read, so bytes that arrive while it reads are
  * counted, and completes once `fetch.min.bytes` have arrived, when
  * `fetch.max.wait.ms` runs out (its one timer), or when one of its partitions
- * changes under it (deleted, leadership moved).
+ * changes under it (deleted, leadership moved). It also notes the partitions
+ * whose offsets moved without waking it (`moved`), so a fetch whose time ran
+ * out with nothing else happening need read again only those.
  */
 export class DelayedFetch {
   /** Bytes that became readable on the watched partitions since the watch began. */
   arrivedBytes = 0;
+  /** The watched partitions whose offsets moved (offsetsMoved) since the watch began, if any did. */
+  moved: Set<string> | undefined;
   #needed = Number.POSITIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #done = false;
+  #timedOut = false;
   #resolve: (() => void) | undefined;
   readonly #completed: Promise<void>;
 
@@ -27,17 +32,31 @@ export class DelayedFetch {
     return this.#done;
   }
 
+  /** Whether the wait ended by its timer: no bytes enough, no partition change, no completion from outside came first. */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+
   /** Waits until `neededBytes` have arrived (counting those already) or `maxWaitMs` passes. */
   wait(neededBytes: number, maxWaitMs: number): Promise<void> {
     this.#needed = neededBytes;
     if (!this.#done && this.arrivedBytes >= neededBytes) this.complete();
-    if (!this.#done) this.#timer = setTimeout(() => this.complete(), maxWaitMs);
+    if (!this.#done) {
+      this.#timer = setTimeout(() => {
+        this.#timedOut = true;
+        this.complete();
+      }, maxWaitMs);
+    }
     return this.#completed;
   }
 
   dataArrived(bytes: number): void {
     this.arrivedBytes += bytes;
     if (this.arrivedBytes >= this.#needed) this.complete();
+  }
+
+  offsetsMoved(key: string): void {
+    (this.moved ??= new Set()).add(key);
   }
 
   complete(): void {
@@ -53,7 +72,8 @@ export class DelayedFetch {
  * The fetches parked on each partition (Kafka's fetch purgatory), keyed by
  * `topic-partition`. Appends wake them through `dataArrived` (read_committed
  * ones with the bytes below the last stable offset); partition changes
- * through `partitionChanged`. Not thread-safe; owned by the broker loop.
+ * through `partitionChanged`; `offsetsMoved` only notes the partition on
+ * them. Not thread-safe; owned by the broker loop.
  */
 export class DelayedFetchPurgatory {
   readonly #watchers = new Map<string, Set<DelayedFetch>>();
@@ -82,6 +102,13 @@ export class DelayedFetchPurgatory {
       const arrived = fetch.readCommitted ? stableBytes : bytes;
       if (arrived > 0) fetch.dataArrived(arrived);
     }
+  }
+
+  /** `key`'s offsets moved (its high watermark) with no bytes for these fetches: noted on each, none woken. */
+  offsetsMoved(key: string): void {
+    const set = this.#watchers.get(key);
+    if (set === undefined) return;
+    for (const fetch of set) fetch.offsetsMoved(key);
   }
 
   partitionChanged(key: string): void {

@@ -73,12 +73,13 @@ async function serveFetch(
   if (typeof session === 'number') return { errorCode: session, sessionId: msg.sessionId, partitions: [] };
   const parked = msg.maxWaitMs > 0 ? options.purgatory.watch(session.keys) : undefined;
   try {
-    let read: SessionRead | undefined = await readSession(options.partitions, session, msg);
+    let read: SessionRead | undefined = await readSession(options.partitions, session, msg, session.partitions.values());
     if (parked !== undefined && !read.data && session.partitions.size > 0) {
+      const news = read.carried.map(({ cached }) => cached.key);
       // Not held while parked: a new session's read has a result for every partition.
       read = undefined;
       await parked.wait(1, msg.maxWaitMs);
-      read = await readSession(options.partitions, session, msg);
+      read = await readSession(options.partitions, session, msg, parked.timedOut ? quietPartitions(session, news, parked.moved) : session.partitions.values());
     }
     const results = read.carried.map(({ cached, result }) => {
       session.carried(cached, result);
@@ -97,17 +98,18 @@ interface SessionRead {
 }
 
 /**
- * Reads every partition of the session, recording the follower's position
- * in each. Data is records, an error or a diverging epoch, as before
- * sessions: new offsets alone do not end a long poll (Kafka's DelayedFetch
- * waits for bytes), they ride on the reply that ends it.
+ * Reads the session's partitions `toRead` (every one, but for a quiet wait:
+ * see quietPartitions), recording the follower's position in each. Data is
+ * records, an error or a diverging epoch, as before sessions: new offsets
+ * alone do not end a long poll (Kafka's DelayedFetch waits for bytes), they
+ * ride on the reply that ends it.
  */
-async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSession, msg: ReplicaFetchRequest): Promise<SessionRead> {
+async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSession, msg: ReplicaFetchRequest, toRead: Iterable<SessionPartition>): Promise<SessionRead> {
   const carried: SessionRead['carried'] = [];
   let data = false;
   let remaining = msg.maxBytes;
   // A copy: carrying a partition moves it to the end of the session.
-  for (const cached of [...session.partitions.values()]) {
+  for (const cached of [...toRead]) {
     const now = readNow(partitions, msg.replicaId, cached);
     const maxBytes = Math.min(msg.partitionMaxBytes, remaining);
     const result =
@@ -118,6 +120,26 @@ async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSe
     data ||= result.records.byteLength > 0 || result.errorCode !== ErrorCode.NONE || result.divergingEpoch !== null;
   }
   return { carried, data };
+}
+
+/**
+ * What a parked fetch whose wait ran out with nothing waking it reads again:
+ * the partitions whose news the read before the wait found, and those whose
+ * offsets moved during it. Every other partition reads as it did then: no
+ * append came (it would have woken the fetch), no change of leadership or
+ * hosting (that too), no high watermark move (noted). Only a log start
+ * offset moved by retention or DeleteRecords goes unseen: the next fetch,
+ * sent at once, finds it and carries it when its own wait ends. An idle
+ * session of thousands of partitions is read once a wait, not twice.
+ */
+function quietPartitions(session: ReplicaFetchSession, news: readonly string[], moved: ReadonlySet<string> | undefined): SessionPartition[] {
+  const keys = moved === undefined ? news : new Set([...news, ...moved]);
+  const partitions: SessionPartition[] = [];
+  for (const key of keys) {
+    const cached = session.partitions.get(key);
+    if (cached !== undefined) partitions.push(cached);
+  }
+  return partitions;
 }
 
 /**

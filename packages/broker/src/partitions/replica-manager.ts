@@ -232,7 +232,10 @@ export class ReplicaManager {
           if (result?.errorCode === ErrorCode.NONE) options.traffic?.isrChanged(isrSize, result.isr.length);
           return result;
         },
-        onHighWatermarkMoved: (partition, bytes, stableBytes) => consumers.dataArrived(partition.name, bytes, stableBytes),
+        onHighWatermarkMoved: (partition, bytes, stableBytes) => {
+          consumers.dataArrived(partition.name, bytes, stableBytes);
+          followers.offsetsMoved(partition.name);
+        },
         onLeaderAppend: (partition, bytes) => followers.dataArrived(partition.name, bytes),
         logger: options.logger,
       },
