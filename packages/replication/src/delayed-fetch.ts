@@ -3,19 +3,18 @@
  * from before its first read, so bytes that arrive while it reads are
  * counted, and completes once `fetch.min.bytes` have arrived, when
  * `fetch.max.wait.ms` runs out (its one timer), or when one of its partitions
- * changes under it (deleted, leadership moved). It also notes the partitions
- * whose offsets moved without waking it (`moved`), so a fetch whose time ran
- * out with nothing else happening need read again only those.
+ * changes under it (deleted, leadership moved). It notes which partitions
+ * had news while it watched (`changed`), so what ends its wait need read
+ * again only those.
  */
 export class DelayedFetch {
   /** Bytes that became readable on the watched partitions since the watch began. */
   arrivedBytes = 0;
-  /** The watched partitions whose offsets moved (offsetsMoved) since the watch began, if any did. */
-  moved: Set<string> | undefined;
+  #changed: Set<string> | undefined;
+  #completedFromOutside = false;
   #needed = Number.POSITIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #done = false;
-  #timedOut = false;
   #resolve: (() => void) | undefined;
   readonly #completed: Promise<void>;
 
@@ -32,34 +31,53 @@ export class DelayedFetch {
     return this.#done;
   }
 
-  /** Whether the wait ended by its timer: no bytes enough, no partition change, no completion from outside came first. */
-  get timedOut(): boolean {
-    return this.#timedOut;
+  /**
+   * The watched partitions that had an append, a change or a high watermark
+   * move since the watch began (empty if none did); undefined if the fetch
+   * was completed from outside (`complete`: a shutdown), for no partition's
+   * reason: then any of them may have news.
+   */
+  get changed(): ReadonlySet<string> | undefined {
+    return this.#completedFromOutside ? undefined : (this.#changed ?? NONE);
   }
 
   /** Waits until `neededBytes` have arrived (counting those already) or `maxWaitMs` passes. */
   wait(neededBytes: number, maxWaitMs: number): Promise<void> {
     this.#needed = neededBytes;
-    if (!this.#done && this.arrivedBytes >= neededBytes) this.complete();
-    if (!this.#done) {
-      this.#timer = setTimeout(() => {
-        this.#timedOut = true;
-        this.complete();
-      }, maxWaitMs);
-    }
+    if (!this.#done && this.arrivedBytes >= neededBytes) this.#finish();
+    if (!this.#done) this.#timer = setTimeout(() => this.#finish(), maxWaitMs);
     return this.#completed;
   }
 
-  dataArrived(bytes: number): void {
+  /** `bytes` became readable on `key`; the fetch completes once it has the bytes it waits for. */
+  dataArrived(key: string, bytes: number): void {
+    this.#note(key);
     this.arrivedBytes += bytes;
-    if (this.arrivedBytes >= this.#needed) this.complete();
+    if (this.arrivedBytes >= this.#needed) this.#finish();
   }
 
+  /** `key`'s offsets moved with no bytes for this fetch: noted, the wait goes on. */
   offsetsMoved(key: string): void {
-    (this.moved ??= new Set()).add(key);
+    this.#note(key);
   }
 
+  /** `key` changed under the fetch (deleted, leadership moved): it completes now. */
+  partitionChanged(key: string): void {
+    this.#note(key);
+    this.#finish();
+  }
+
+  /** Completes the fetch now, for a reason of no one partition's: every partition may have news. */
   complete(): void {
+    if (!this.#done) this.#completedFromOutside = true;
+    this.#finish();
+  }
+
+  #note(key: string): void {
+    if (!this.#done) (this.#changed ??= new Set()).add(key);
+  }
+
+  #finish(): void {
     if (this.#done) return;
     this.#done = true;
     clearTimeout(this.#timer);
@@ -68,12 +86,14 @@ export class DelayedFetch {
   }
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /**
  * The fetches parked on each partition (Kafka's fetch purgatory), keyed by
  * `topic-partition`. Appends wake them through `dataArrived` (read_committed
  * ones with the bytes below the last stable offset); partition changes
  * through `partitionChanged`; `offsetsMoved` only notes the partition on
- * them. Not thread-safe; owned by the broker loop.
+ * them (see DelayedFetch.changed). Not thread-safe; owned by the broker loop.
  */
 export class DelayedFetchPurgatory {
   readonly #watchers = new Map<string, Set<DelayedFetch>>();
@@ -100,7 +120,7 @@ export class DelayedFetchPurgatory {
     if (set === undefined) return;
     for (const fetch of [...set]) {
       const arrived = fetch.readCommitted ? stableBytes : bytes;
-      if (arrived > 0) fetch.dataArrived(arrived);
+      if (arrived > 0) fetch.dataArrived(key, arrived);
     }
   }
 
@@ -114,7 +134,7 @@ export class DelayedFetchPurgatory {
   partitionChanged(key: string): void {
     const set = this.#watchers.get(key);
     if (set === undefined) return;
-    for (const fetch of [...set]) fetch.complete();
+    for (const fetch of [...set]) fetch.partitionChanged(key);
   }
 
   /** Completes every parked fetch (shutdown). */

@@ -79,7 +79,8 @@ async function serveFetch(
       // Not held while parked: a new session's read has a result for every partition.
       read = undefined;
       await parked.wait(1, msg.maxWaitMs);
-      read = await readSession(options.partitions, session, msg, parked.timedOut ? quietPartitions(session, news, parked.moved) : session.partitions.values());
+      const changed = parked.changed;
+      read = await readSession(options.partitions, session, msg, changed === undefined ? session.partitions.values() : withNews(session, news, changed));
     }
     const results = read.carried.map(({ cached, result }) => {
       session.carried(cached, result);
@@ -98,8 +99,8 @@ interface SessionRead {
 }
 
 /**
- * Reads the session's partitions `toRead` (every one, but for a quiet wait:
- * see quietPartitions), recording the follower's position in each. Data is
+ * Reads the session's partitions `toRead` (every one, but after a wait: see
+ * withNews), recording the follower's position in each. Data is
  * records, an error or a diverging epoch, as before sessions: new offsets
  * alone do not end a long poll (Kafka's DelayedFetch waits for bytes), they
  * ride on the reply that ends it.
@@ -123,22 +124,20 @@ async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSe
 }
 
 /**
- * What a parked fetch whose wait ran out with nothing waking it reads again:
- * the partitions whose news the read before the wait found, and those whose
- * offsets moved during it. Every other partition reads as it did then: no
- * append came (it would have woken the fetch), no change of leadership or
- * hosting (that too), no high watermark move (noted). Only a log start
- * offset moved by retention or DeleteRecords goes unseen: the next fetch,
- * sent at once, finds it and carries it when its own wait ends. An idle
- * session of thousands of partitions is read once a wait, not twice.
+ * What a parked fetch reads again when its wait ends: the partitions whose
+ * news the read before the wait found, and those that had news while it
+ * waited (DelayedFetch.changed: an append, a change of leadership or
+ * hosting, a high watermark move), in the session's order. No other
+ * partition can read differently than it did: only a log start offset moved
+ * by retention or DeleteRecords goes unseen, and the next fetch, sent at
+ * once, finds it and carries it when its own wait ends. A session of
+ * thousands of idle partitions is read once a wait, not twice.
  */
-function quietPartitions(session: ReplicaFetchSession, news: readonly string[], moved: ReadonlySet<string> | undefined): SessionPartition[] {
-  const keys = moved === undefined ? news : new Set([...news, ...moved]);
+function withNews(session: ReplicaFetchSession, news: readonly string[], changed: ReadonlySet<string>): SessionPartition[] {
+  const keys = news.length === 0 ? changed : new Set([...news, ...changed]);
   const partitions: SessionPartition[] = [];
-  for (const key of keys) {
-    const cached = session.partitions.get(key);
-    if (cached !== undefined) partitions.push(cached);
-  }
+  if (keys.size === 0) return partitions;
+  for (const cached of session.partitions.values()) if (keys.has(cached.key)) partitions.push(cached);
   return partitions;
 }
 
