@@ -84,7 +84,9 @@ export async function main(args: string[]): Promise<void> {
   console.log(
     `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${loadAverage()} at the start; ${quick ? 'quick: 1 round' : `up to ${maxRounds} rounds`}`,
   );
-  console.log(`node: ${BROKERS} brokers from source in fresh child processes on node ${process.version} with --expose-gc, each round's data in a fresh tmp dir, all removed at the end`);
+  console.log(
+    `node: ${BROKERS} brokers from source in fresh child processes on node ${process.version} with --expose-gc, each round's data in a fresh tmp dir, all removed at the end`,
+  );
 
   exposeGcInChildren();
   const workDir = await mkdtemp(join(tmpdir(), 'kstream-bench-scale-'));
