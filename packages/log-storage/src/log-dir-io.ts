@@ -154,6 +154,18 @@ export class LogDirIo {
     return new StorageFile(this, path, undefined, true);
   }
 
+  /**
+   * A new segment's .log as openEvictable(path, true) gives it, but not made
+   * yet: the first call that needs the file (a write, in practice: an empty
+   * segment is read and flushed without it) creates it. A partition
+   * created and left idle makes no file for its segment, and opens or
+   * closes none; one whose directory has no .log at the next start gets a
+   * new empty segment, as it had.
+   */
+  uncreatedEvictable(path: string): StorageFile {
+    return new StorageFile(this, path, undefined, true, true);
+  }
+
   async #open(path: string, flags: string | number, evictable: boolean, missingOk: boolean): Promise<StorageFile | undefined> {
     await this.budget.acquire();
     let fd: number;

@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FaultyFileSystem } from './faulty-file-system.test-support.js';
@@ -22,17 +22,57 @@ class OpenRecordingFileSystem extends FaultyFileSystem {
 }
 
 describe('Opening logs from the directory listing', () => {
-  it('aNewPartitionListsAndReadsNothing: its directory is made and its .log created, and no other call is made', async () => {
+  it('aNewPartitionListsAndReadsNothing: its directory is made, and nothing else until its first append makes its .log', async () => {
     const fs = new OpenRecordingFileSystem();
     const dir = tempLogDir();
     const logs = await LogDirectory.open(dir, { fileSystem: fs });
     fs.calls.length = 0;
     expect(await logs.listPartition('orders', 0)).toBeUndefined();
     const log = await logs.openLog('orders', 0);
-    expect(fs.calls).toEqual(['mkdir', 'open']);
-    expect(fs.opened.at(-1)).toBe(join(dir, 'orders-0', '00000000000000000000.log'));
+    expect(fs.calls).toEqual(['mkdir']);
+    expect(logs.io.budget.open).toBe(0);
     expect((await log.appendAsLeader(makeBatch(), 0)).firstOffset).toBe(0n);
+    expect(fs.opened).toContain(join(dir, 'orders-0', '00000000000000000000.log'));
     await logs.close();
+  });
+
+  it('aNewLogsDirectoryIsSyncedWithItsFirstFlush: the .log its first append made is in the directory for good once the flush returns', async () => {
+    const fs = new OpenRecordingFileSystem();
+    const dir = tempLogDir();
+    const logs = await LogDirectory.open(dir, { fileSystem: fs });
+    const log = await logs.openLog('orders', 0);
+    expect((await log.appendAsLeader(makeBatch(), 0)).firstOffset).toBe(0n);
+    fs.opened.length = 0;
+    await log.flush();
+    // fsyncDir opens the directory to sync it.
+    expect(fs.opened).toContain(join(dir, 'orders-0'));
+    fs.opened.length = 0;
+    expect((await log.appendAsLeader(makeBatch(), 0)).firstOffset).toBe(1n);
+    await log.flush();
+    expect(fs.opened).not.toContain(join(dir, 'orders-0'));
+    await logs.close();
+  });
+
+  it('aNeverUsedPartitionReopensFromItsListingAlone: its directory holds no file, so it lists it and makes no other call', async () => {
+    const dir = tempLogDir();
+    const first = await LogDirectory.open(dir);
+    await first.openLog('orders', 0);
+    await first.close();
+
+    const fs = new OpenRecordingFileSystem();
+    const logs = await LogDirectory.open(dir, { fileSystem: fs });
+    fs.calls.length = 0;
+    const listed = await logs.listPartition('orders', 0);
+    expect(listed).toEqual([]);
+    const idle = await logs.openLog('orders', 0, undefined, undefined, listed);
+    expect(fs.calls).toEqual(['readdir']);
+    expect(idle.logEndOffset).toBe(0n);
+    expect((await idle.appendAsLeader(makeBatch({ records: 2 }), 0)).firstOffset).toBe(0n);
+    await logs.close();
+    const again = await LogDirectory.open(dir);
+    const log = await again.openLog('orders', 0, undefined, undefined, await again.listPartition('orders', 0));
+    expect(log.logEndOffset).toBe(2n);
+    await again.close();
   });
 
   it('anIdlePartitionOpensNoFile: reopened from its listing, it stats its .log and holds no descriptor until it is used', async () => {
@@ -42,6 +82,8 @@ describe('Opening logs from the directory listing', () => {
     const used = await first.openLog('orders', 1);
     await used.appendAsLeader(makeBatch({ records: 3 }), 0);
     await first.close();
+    // An empty segment's .log, as a segment rolled and not yet written to leaves it.
+    writeFileSync(join(dir, 'orders-0', '00000000000000000000.log'), '');
 
     const fs = new OpenRecordingFileSystem();
     const logs = await LogDirectory.open(dir, { fileSystem: fs });

@@ -119,7 +119,7 @@ export class LogDirectory {
     if (open !== undefined) return open;
     if (this.deletedNotCheckpointed.has(key)) await this.checkpoint();
     // A partition whose directory this one has not seen is new: nothing to list (a failed open lists it next time).
-    const names = listed ?? (this.unopenedDirs.has(key) ? undefined : []);
+    const names = listed ?? (this.unopenedDirs.has(key) ? undefined : 'new');
     this.unopenedDirs.add(key);
     const log = await PartitionLog.open({
       logDir: this.io.logDir,

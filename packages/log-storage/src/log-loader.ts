@@ -24,6 +24,8 @@ export interface LoadedLog {
   recoveredFrom: bigint | undefined;
   /** The directory's names as listed before the segments were opened: its producer snapshots are among them (recovery touches none). */
   listed: readonly string[];
+  /** A segment was created (made now or on its first use): the directory must be synced with the next flush, as after a roll. */
+  segmentCreated: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function loadLog(
   // Epochs never go down across recovered segments either.
   const epochs = { last: undefined as number | undefined };
   let recoveredFrom: bigint | undefined;
+  let segmentCreated = false;
   try {
     for (let i = 0; i < bases.length; i++) {
       const segment = await LogSegment.open(ctx, bases[i]!, names);
@@ -102,13 +105,20 @@ export async function loadLog(
       if (problem === undefined) continue;
       if (segment.nextOffset < recoveryPoint) {
         keepCorruptFlushedData(ctx, segment, problem, limit ?? recoveryPoint);
-        if (limit === undefined) segments.push(await LogSegment.create(ctx, recoveryPoint, names));
+        if (limit === undefined) {
+          segments.push(await LogSegment.create(ctx, recoveryPoint, names));
+          segmentCreated = true;
+        }
         continue;
       }
       await truncateUnflushedTail(ctx, segment, problem, recoveryPoint, bases.slice(i + 1));
       break;
     }
-    if (segments.length === 0) segments.push(await LogSegment.create(ctx, checkpointed.logStartOffset ?? 0n, names));
+    // A log with no segment (a new partition's): its first .log is made by its first use, so an idle partition opens no file.
+    if (segments.length === 0) {
+      segments.push(await LogSegment.create(ctx, checkpointed.logStartOffset ?? 0n, names, 'onFirstUse'));
+      segmentCreated = true;
+    }
   } catch (error) {
     for (const s of segments) await s.abandon().catch(() => {});
     throw error;
@@ -118,7 +128,7 @@ export async function loadLog(
   let logStartOffset = checkpointed.logStartOffset ?? 0n;
   if (logStartOffset < segments[0]!.baseOffset) logStartOffset = segments[0]!.baseOffset;
   if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
-  return { segments, logStartOffset, recoveryPoint: recoveryPoint < logEndOffset ? recoveryPoint : logEndOffset, recoveredFrom, listed: names };
+  return { segments, logStartOffset, recoveryPoint: recoveryPoint < logEndOffset ? recoveryPoint : logEndOffset, recoveredFrom, listed: names, segmentCreated };
 }
 
 /** The segment holding the recovery point, opened without a scan if it ends there (a clean shutdown) and its indexes check out. */

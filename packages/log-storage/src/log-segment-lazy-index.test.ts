@@ -29,12 +29,12 @@ const indexOpens = (fs: OpenRecordingFileSystem) => fs.opened.filter((path) => p
 const rebuilds = (logger: ReturnType<typeof recordingLogger>) => logger.entries.filter((e) => e.msg.startsWith('Rebuilding'));
 
 describe('Lazy index files', () => {
-  it('anIdleLogHasNoIndexFiles: created, closed and reopened, it never makes, opens or reads one', async () => {
+  it('anIdleLogHasNoIndexFiles: created, closed and reopened, it never makes, opens or reads one (nor its .log, until the first append)', async () => {
     const dir = tempLogDir();
     const creating = new OpenRecordingFileSystem();
     const log = await openLog(dir, { fileSystem: creating });
     await log.close();
-    expect(segmentFiles(dir)).toEqual(['00000000000000000000.log']);
+    expect(segmentFiles(dir)).toEqual([]);
     expect(indexOpens(creating)).toEqual([]);
 
     const reopening = new OpenRecordingFileSystem();
@@ -44,6 +44,7 @@ describe('Lazy index files', () => {
     expect((await reopened.appendAsLeader(makeBatch({ fill: 7 }), 0)).firstOffset).toBe(0n);
     expect(indexOpens(reopening)).toEqual([]);
     await reopened.close();
+    expect(segmentFiles(dir)).toContain('00000000000000000000.log');
     expect(rebuilds(logger)).toEqual([]);
   });
 

@@ -110,15 +110,19 @@ export class LogSegment {
 
   /**
    * Creates the .log of a new, empty segment (replacing a leftover of the
-   * same name). Its index files appear with their first entry, or once it
-   * holds a batch (see IndexFile.persist; a leftover of their name is cut
-   * then); a leftover transaction index is removed — unless `listed`, the
-   * directory's names, shows there is none.
+   * same name): now, or with `made` 'onFirstUse' by the first call that
+   * needs the file (LogDirIo.uncreatedEvictable), for the first segment of a log that
+   * has none, whose loss in a crash leaves what it would have held: nothing.
+   * Its index files appear with their first entry, or once it holds a batch
+   * (see IndexFile.persist; a leftover of their name is cut then); a
+   * leftover transaction index is removed — unless `listed`, the directory's
+   * names, shows there is none.
    */
-  static async create(ctx: SegmentContext, baseOffset: bigint, listed?: readonly string[]): Promise<LogSegment> {
+  static async create(ctx: SegmentContext, baseOffset: bigint, listed?: readonly string[], made: 'now' | 'onFirstUse' = 'now'): Promise<LogSegment> {
     const txnPath = segmentFilePath(ctx.dir, baseOffset, TXN_INDEX_FILE_SUFFIX);
     if (mayBeThere(listed, offsetFilenamePrefix(baseOffset) + TXN_INDEX_FILE_SUFFIX)) await ctx.io.unlinkIfExists(txnPath);
-    const log = await ctx.io.openEvictable(segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX), true);
+    const path = segmentFilePath(ctx.dir, baseOffset, LOG_FILE_SUFFIX);
+    const log = made === 'now' ? await ctx.io.openEvictable(path, true) : ctx.io.uncreatedEvictable(path);
     const segment = new LogSegment(ctx, baseOffset, log, 0, ctx.clock(), TransactionIndex.empty(ctx.io, ctx.dir, baseOffset, ctx.logger));
     segment.offsetIndex.startsWithoutFile();
     segment.timeIndex.startsWithoutFile();

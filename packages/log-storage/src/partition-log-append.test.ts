@@ -53,19 +53,23 @@ describe('PartitionLog append', () => {
       const logWrites = fs.writeCalls.filter((p) => p.endsWith('.log')).length;
       return [fs.inlineWrites, logWrites - fs.inlineWrites];
     };
+    // A new log's .log is made by its first write, which goes to the pool with the open.
+    await log.appendAsLeader(makeBatch({ bodyBytes: 10, fill: 9 }), 0);
+    expect(writes()).toEqual([0, 1]);
     await log.appendAsLeader(small, 0);
-    expect(writes()).toEqual([1, 0]);
-    await log.appendAsLeader(large, 0);
     expect(writes()).toEqual([1, 1]);
+    await log.appendAsLeader(large, 0);
+    expect(writes()).toEqual([1, 2]);
     // Two small appends of one tick are one group, over the limit together: one write on the pool.
     await Promise.all([log.appendAsLeader(makeBatch({ bodyBytes: 500, fill: 3 }), 0), log.appendAsLeader(makeBatch({ bodyBytes: 500, fill: 4 }), 0)]);
-    expect(writes()).toEqual([1, 2]);
+    expect(writes()).toEqual([1, 3]);
     const read = await log.read(0n, { maxBytes: 1 << 20 });
     expect(batchesIn(read.records).map((b) => [b.baseOffset, b.fill])).toEqual([
-      [0n, 1],
-      [1n, 2],
-      [2n, 3],
-      [3n, 4],
+      [0n, 9],
+      [1n, 1],
+      [2n, 2],
+      [3n, 3],
+      [4n, 4],
     ]);
     await log.close();
   });

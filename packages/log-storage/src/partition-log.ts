@@ -77,12 +77,12 @@ export interface PartitionLogOptions {
   pendingTopicId?: string;
   /**
    * The partition directory's names, if the caller has just listed them, or
-   * `[]` for a partition whose directory the caller believes is not there
+   * 'new' for a partition whose directory the caller believes is not there
    * (LogDirectory knows its directories): it is made, or listed if it is
    * there after all. Spares the listing, and reading files that are not
    * there. Without it the directory is made if missing, then listed.
    */
-  listed?: readonly string[];
+  listed?: readonly string[] | 'new';
 }
 
 /**
@@ -180,6 +180,7 @@ export class PartitionLog {
     }
     const log = new PartitionLog(ctx, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochCache, producerState, options.checkpointRecoveryPoint);
     log.state.pendingTopicId = options.pendingTopicId;
+    log.state.directoryDirty = loaded.segmentCreated;
     // Recovery may have cut batches off, and their epochs go from the log end on;
     // after a clean shutdown nothing was cut, and an unchanged cache is not written again.
     const recovered = loaded.recoveredFrom !== undefined;
@@ -581,13 +582,13 @@ export class PartitionLog {
 }
 
 /**
- * The directory's names: `listed` if the caller has them; for `[]`, a new
+ * The directory's names: `listed` if the caller has them; for 'new', a new
  * directory is made (listed after all if one is there: it is never taken
  * for empty unread). Without them, the directory is made if missing, then listed.
  */
-async function listOrMakeDir(io: LogDirIo, dir: string, listed: readonly string[] | undefined): Promise<readonly string[]> {
-  if (listed !== undefined && listed.length > 0) return listed;
-  if (listed !== undefined && (await io.mkdirNew(dir))) return listed;
-  if (listed === undefined) await io.mkdir(dir);
+async function listOrMakeDir(io: LogDirIo, dir: string, listed: readonly string[] | 'new' | undefined): Promise<readonly string[]> {
+  if (listed === 'new') return (await io.mkdirNew(dir)) ? [] : io.readdir(dir);
+  if (listed !== undefined) return listed;
+  await io.mkdir(dir);
   return io.readdir(dir);
 }

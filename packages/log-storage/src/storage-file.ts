@@ -17,14 +17,18 @@ export class StorageFile implements EvictableFile {
   #closed = false;
   /** write's rejection handler, made by the first write: most of an idle broker's thousands of files are never written. */
   #writeFailed: ((error: unknown) => never) | undefined;
+  /** Not made yet: the first open creates the file (replacing one of the same name), later ones reopen it. */
+  #uncreated: boolean;
 
   constructor(
     private readonly io: LogDirIo,
     readonly path: string,
     fd: number | undefined,
     private readonly evictable: boolean,
+    uncreated = false,
   ) {
     this.#fd = fd;
+    this.#uncreated = uncreated;
     if (evictable && fd !== undefined) io.budget.idle(this);
   }
 
@@ -222,7 +226,7 @@ export class StorageFile implements EvictableFile {
     await this.io.budget.acquire();
     let fd: number;
     try {
-      fd = await this.io.fileSystem.open(this.path, 'r+');
+      fd = await this.io.fileSystem.open(this.path, this.#uncreated ? 'w+' : 'r+');
     } catch (error) {
       this.io.budget.release();
       throw this.io.storageError('open', this.path, error);
@@ -232,6 +236,7 @@ export class StorageFile implements EvictableFile {
       this.io.budget.release();
       throw this.#closedError('open');
     }
+    this.#uncreated = false;
     this.#fd = fd;
   }
 
