@@ -150,6 +150,11 @@ export class LogSegment {
     return this.log.path;
   }
 
+  /** Whether the .log is on disk: a new log's first segment makes it with the first call that needs it (create's 'onFirstUse'). */
+  get logMade(): boolean {
+    return this.log.made;
+  }
+
   /**
    * Trusts the index files if they are consistent with the .log: sizes, order,
    * positions inside the file, the last offset entry naming the batch found

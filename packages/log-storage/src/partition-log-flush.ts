@@ -157,6 +157,8 @@ export class PartitionLogFlusher {
   private async syncDirectoryIfDirty(): Promise<void> {
     const state = this.state;
     if (!state.directoryDirty) return;
+    // A new log whose .log is not made yet has no entry to sync: it stays dirty until the flush after its first write.
+    if (!state.segments.all().some((segment) => segment.logMade)) return;
     state.directoryDirty = false;
     try {
       await state.ctx.io.fsyncDir(state.ctx.dir);

@@ -32,6 +32,11 @@ export class StorageFile implements EvictableFile {
     if (evictable && fd !== undefined) io.budget.idle(this);
   }
 
+  /** Whether the file is on disk: false for an uncreated one (LogDirIo.uncreatedEvictable) until its first open. */
+  get made(): boolean {
+    return !this.#uncreated;
+  }
+
   /** Whether the descriptor is open now (an evicted file reopens on its next call). */
   get isOpen(): boolean {
     return this.#fd !== undefined;
