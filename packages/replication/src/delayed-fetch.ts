@@ -1,11 +1,19 @@
+/** How a fetch watches its partitions (DelayedFetchPurgatory.watch). */
+export interface WatchOptions {
+  /** A read_committed fetch counts only bytes below the last stable offset. */
+  readonly readCommitted?: boolean;
+  /** Note which partitions have news while it waits (DelayedFetch.changed), for a reader that reads again only those. */
+  readonly notingChanges?: boolean;
+}
+
 /**
  * A fetch waiting for data (Kafka's DelayedFetch): it watches its partitions
  * from before its first read, so bytes that arrive while it reads are
  * counted, and completes once `fetch.min.bytes` have arrived, when
  * `fetch.max.wait.ms` runs out (its one timer), or when one of its partitions
- * changes under it (deleted, leadership moved). It notes which partitions
- * had news while it watched (`changed`), so what ends its wait need read
- * again only those.
+ * changes under it (deleted, leadership moved). Asked to (a follower's
+ * fetch), it notes which partitions had news while it watched (`changed`),
+ * so what ends its wait need read again only those.
  */
 export class DelayedFetch {
   /** Bytes that became readable on the watched partitions since the watch began. */
@@ -18,12 +26,17 @@ export class DelayedFetch {
   #resolve: (() => void) | undefined;
   readonly #completed: Promise<void>;
 
+  /** A read_committed fetch counts only bytes below the last stable offset. */
+  readonly readCommitted: boolean;
+  readonly #notingChanges: boolean;
+
   constructor(
     readonly keys: readonly string[],
     private readonly onDone: (fetch: DelayedFetch) => void,
-    /** A read_committed fetch counts only bytes below the last stable offset. */
-    readonly readCommitted = false,
+    options: WatchOptions = {},
   ) {
+    this.readCommitted = options.readCommitted ?? false;
+    this.#notingChanges = options.notingChanges ?? false;
     this.#completed = new Promise((resolve) => (this.#resolve = resolve));
   }
 
@@ -34,11 +47,11 @@ export class DelayedFetch {
   /**
    * The watched partitions that had an append, a change or a high watermark
    * move since the watch began (empty if none did); undefined if the fetch
-   * was completed from outside (`complete`: a shutdown), for no partition's
-   * reason: then any of them may have news.
+   * notes none (not asked to) or was completed from outside (`complete`: a
+   * shutdown), for no partition's reason: then any of them may have news.
    */
   get changed(): ReadonlySet<string> | undefined {
-    return this.#completedFromOutside ? undefined : (this.#changed ?? NONE);
+    return !this.#notingChanges || this.#completedFromOutside ? undefined : (this.#changed ?? NONE);
   }
 
   /** Waits until `neededBytes` have arrived (counting those already) or `maxWaitMs` passes. */
@@ -74,7 +87,7 @@ export class DelayedFetch {
   }
 
   #note(key: string): void {
-    if (!this.#done) (this.#changed ??= new Set()).add(key);
+    if (this.#notingChanges && !this.#done) (this.#changed ??= new Set()).add(key);
   }
 
   #finish(): void {
@@ -99,8 +112,8 @@ export class DelayedFetchPurgatory {
   readonly #watchers = new Map<string, Set<DelayedFetch>>();
 
   /** Starts watching `keys`; call `wait` on the result, or `complete` to stop watching. */
-  watch(keys: readonly string[], readCommitted = false): DelayedFetch {
-    const fetch = new DelayedFetch(keys, (done) => this.unwatch(done), readCommitted);
+  watch(keys: readonly string[], options: WatchOptions = {}): DelayedFetch {
+    const fetch = new DelayedFetch(keys, (done) => this.unwatch(done), options);
     for (const key of keys) {
       let set = this.#watchers.get(key);
       if (set === undefined) this.#watchers.set(key, (set = new Set()));

@@ -10,7 +10,7 @@ export type { ProduceWaitOutcome } from './delayed-produce.js';
 export { partitionConfigFrom } from './partition-config.js';
 export type { PartitionConfig, TopicConfigValues } from './partition-config.js';
 export { PartitionError, errorCodeOf, errorMessageOf } from './partition-errors.js';
-export { DelayedFetch, DelayedFetchPurgatory } from './delayed-fetch.js';
+export { DelayedFetch, DelayedFetchPurgatory, type WatchOptions } from './delayed-fetch.js';
 export type * from './messages.js';
 export { replicaLeaderServer } from './replica-leader-server.js';
 export type { LeaderPartitions, ReplicaLeaderServerOptions, ReplicaRequestServer } from './replica-leader-server.js';

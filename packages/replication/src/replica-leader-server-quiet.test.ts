@@ -135,34 +135,41 @@ describe('A parked follower fetch', () => {
 describe('DelayedFetch', () => {
   it('changedNotesThePartitionsWithNews: appends, changes and high watermark moves, each noted; only a completion from outside leaves it unknown', async () => {
     const purgatory = new DelayedFetchPurgatory();
-    const byTimer = purgatory.watch(['a-0', 'a-1']);
+    const byTimer = purgatory.watch(['a-0', 'a-1'], { notingChanges: true });
     purgatory.offsetsMoved('a-1');
     purgatory.offsetsMoved('b-0');
     await byTimer.wait(1, 10);
     expect(byTimer.done).toBe(true);
     expect([...byTimer.changed!]).toEqual(['a-1']);
 
-    const byBytes = purgatory.watch(['a-0', 'a-1']);
+    const byBytes = purgatory.watch(['a-0', 'a-1'], { notingChanges: true });
     const waited = byBytes.wait(1, 10_000);
     purgatory.dataArrived('a-0', 5);
     await waited;
     expect([...byBytes.changed!]).toEqual(['a-0']);
 
-    const byChange: DelayedFetch = purgatory.watch(['a-0', 'a-1']);
+    const byChange: DelayedFetch = purgatory.watch(['a-0', 'a-1'], { notingChanges: true });
     const changed = byChange.wait(1, 10_000);
     purgatory.partitionChanged('a-1');
     await changed;
     expect([...byChange.changed!]).toEqual(['a-1']);
     expect(purgatory.watching('a-1')).toBe(0);
 
-    const untouched = purgatory.watch(['a-0']);
+    const untouched = purgatory.watch(['a-0'], { notingChanges: true });
     await untouched.wait(1, 10);
     expect(untouched.changed?.size).toBe(0);
 
-    const shutDown = purgatory.watch(['a-0']);
+    const shutDown = purgatory.watch(['a-0'], { notingChanges: true });
     const stopped = shutDown.wait(1, 10_000);
     purgatory.completeAll();
     await stopped;
     expect(shutDown.changed).toBeUndefined();
+
+    // A consumer's fetch reads everything again anyway: it notes nothing, not even a Set.
+    const consumer = purgatory.watch(['a-0']);
+    const consumed = consumer.wait(1, 10_000);
+    purgatory.dataArrived('a-0', 5);
+    await consumed;
+    expect(consumer.changed).toBeUndefined();
   });
 });

@@ -71,7 +71,7 @@ async function serveFetch(
   if (msg.replicaId !== fromBroker) throw new Error(`broker ${fromBroker} fetched as replica ${msg.replicaId}`);
   const session = sessions.sessionFor(msg);
   if (typeof session === 'number') return { errorCode: session, sessionId: msg.sessionId, partitions: [] };
-  const parked = msg.maxWaitMs > 0 ? options.purgatory.watch(session.keys) : undefined;
+  const parked = msg.maxWaitMs > 0 ? options.purgatory.watch(session.keys, { notingChanges: true }) : undefined;
   try {
     let read: SessionRead | undefined = await readSession(options.partitions, session, msg, session.partitions.values());
     if (parked !== undefined && !read.data && session.partitions.size > 0) {

@@ -445,7 +445,7 @@ export class ReplicaManager {
     // Watching starts before the first read, so data appended while it reads still counts.
     const parked = this.purgatory.watch(
       params.partitions.map((p) => partitionKey(p.topic, p.partition)),
-      params.readCommitted,
+      { readCommitted: params.readCommitted },
     );
     try {
       const first = await this.readPartitions(params);
