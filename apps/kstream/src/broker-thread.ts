@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { CuttableEndpoint, Mailbox, spawnWorker, unknownMessage } from '@kstream/actor';
 import type { ChildExit, Logger, Supervisor } from '@kstream/actor';
-import { brokerWorkerUrl, PauseGate } from '@kstream/broker';
+import { BROKER_RESOURCE_LIMITS, brokerWorkerUrl, PauseGate } from '@kstream/broker';
 import type {
   BrokerConfig,
   BrokerMetricsSnapshot,
@@ -323,7 +323,7 @@ export class BrokerThread {
     controller.attachBroker(this.brokerId, endpoint);
     this.#pauseGate = new PauseGate();
     const workerData: BrokerWorkerData = { config: { ...this.#config }, controllerPort: port2, pauseState: this.#pauseGate.buffer, faultCounters: this.#deps.faultCounters };
-    const worker = spawnWorker(brokerWorkerUrl, { name: this.name, workerData, transferList: [port2] });
+    const worker = spawnWorker(brokerWorkerUrl, { name: this.name, workerData, transferList: [port2], resourceLimits: BROKER_RESOURCE_LIMITS });
     this.#controllerLink = { port: port1, endpoint };
     this.#mailbox = new Mailbox<NodeRequest, BrokerRequest, BrokerReplies>(worker, {
       name: this.name,

@@ -72,5 +72,7 @@ describe('startCluster', () => {
     expect(brokers.map((b) => [b.id, b.collected])).toEqual(cluster.brokers.map((b) => [b.id, exposed]));
     expect(main.collected).toBe(exposed);
     for (const heap of [main, ...brokers]) expect(heap.usedBytes).toBeGreaterThan(0);
+    // Capped (BROKER_RESOURCE_LIMITS): uncapped, a broker's had grown to 8 MiB by now, and grows to 32 MiB under load.
+    for (const heap of brokers) expect(heap.youngGenerationBytes, `broker ${heap.id}'s young generation`).toBeLessThanOrEqual(6 * 1024 * 1024);
   });
 });

@@ -60,6 +60,25 @@ describe('spawnWorker', () => {
     }
   });
 
+  it('aWorkerGivenResourceLimitsKeepsItsYoungGenerationWithinThem, however much short-lived garbage it makes', async () => {
+    const entry = join(dir, 'churn.mjs');
+    await writeFile(
+      entry,
+      `import { parentPort, resourceLimits } from 'node:worker_threads';
+       import { getHeapSpaceStatistics } from 'node:v8';
+       let kept = [];
+       for (let i = 0; i < 2_000_000; i++) { kept.push({ i }); if (kept.length > 100_000) kept = []; }
+       const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size;
+       parentPort.postMessage({ young, limit: resourceLimits.maxYoungGenerationSizeMb });`,
+    );
+    const worker = spawnWorker(pathToFileURL(entry), { resourceLimits: { maxYoungGenerationSizeMb: 6 } });
+    const { young, limit } = await new Promise<{ young: number; limit: number }>((resolve) => worker.once('message', resolve));
+    expect(limit).toBe(6);
+    // Both semispaces; the cap also counts the young large-object space. Node's default lets it grow to 32 MiB here.
+    expect(young).toBeLessThanOrEqual(6 * 1024 * 1024);
+    await worker.terminate();
+  });
+
   it('aTypeScriptEntryThatCannotBeFoundFailsTheWorker', async () => {
     const worker = spawnWorker(pathToFileURL(join(dir, 'missing.ts')));
     // Both listeners first: when the worker exits before its error message is read, Node drains

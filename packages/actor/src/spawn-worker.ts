@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Transferable } from 'node:worker_threads';
+import type { ResourceLimits, Transferable } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -8,6 +8,12 @@ export interface SpawnWorkerOptions {
   readonly name?: string;
   readonly workerData?: unknown;
   readonly transferList?: readonly Transferable[];
+  /**
+   * The worker's own V8 heap limits (Node's `resourceLimits`). Node's flags
+   * for the same (`--max-semi-space-size`, `--max-old-space-size`) apply to
+   * every thread of the process and take precedence over these.
+   */
+  readonly resourceLimits?: ResourceLimits;
 }
 
 // The bundler and the bundle loader, as a worker loads them: plain JavaScript,
@@ -131,6 +137,7 @@ export function spawnWorker(entry: URL, options: SpawnWorkerOptions = {}): Worke
     workerData: options.workerData,
     transferList: options.transferList ? [...options.transferList] : undefined,
     name: options.name,
+    resourceLimits: options.resourceLimits,
   };
   const load = `require(${JSON.stringify(LOAD_BUNDLE_MODULE)}).loadBundle`;
   if (BUNDLE.test(entry.pathname)) return newWorker(`${load}(${JSON.stringify(fileURLToPath(entry))})`, common);

@@ -18,6 +18,7 @@ function workerEntry(name: string): URL {
 
 /** The broker worker thread's entry, for spawnWorker. */
 export const brokerWorkerUrl = workerEntry('broker-worker');
+export { BROKER_RESOURCE_LIMITS } from './broker-resource-limits.js';
 
 /** The piscina worker entry that runs pool tasks. */
 export const poolTaskWorkerUrl = workerEntry('pool-task-worker');
