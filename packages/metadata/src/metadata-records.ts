@@ -114,65 +114,92 @@ export type MetadataRecord = ClusterIdRecord | RegisterBrokerRecord | FenceBroke
 
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** The fields of one decoded metadata record, each checked as it is read; a wrong one fails naming where the record was read. */
+class RecordFields {
+  readonly type: unknown;
+
+  constructor(
+    readonly record: Partial<Record<string, unknown>>,
+    private readonly path: string,
+    private readonly offset: number,
+  ) {
+    this.type = record['type'];
+  }
+
+  fail(why: string): never {
+    throw new Error(`${this.path}: record at offset ${this.offset} is not a metadata record: ${why}`);
+  }
+
+  int(field: string): number {
+    const value = this.record[field];
+    return Number.isSafeInteger(value) ? (value as number) : this.fail(`${String(this.type)}.${field} is not an integer`);
+  }
+
+  str(field: string): string {
+    const value = this.record[field];
+    return typeof value === 'string' ? value : this.fail(`${String(this.type)}.${field} is not a string`);
+  }
+
+  ints(field: string): number[] {
+    const list = this.record[field];
+    return Array.isArray(list) && list.every((n) => Number.isSafeInteger(n)) ? (list as number[]) : this.fail(`${String(this.type)}.${field} is not a list of integers`);
+  }
+
+  optionalInts(field: string): number[] {
+    return this.record[field] === undefined ? [] : this.ints(field);
+  }
+
+  int64(field: string): bigint {
+    const value = this.record[field];
+    return typeof value === 'bigint' && value >= 0n && value <= INT64_MAX ? value : this.fail(`${String(this.type)}.${field} is not a non-negative int64`);
+  }
+}
+
 /**
  * Checks the shape of a record decoded from disk. A record that passed its
  * CRC but does not parse was written by a different version of kstream, not
  * torn by a crash, so it is an error rather than a tail to truncate.
  */
 export function parseMetadataRecord(value: unknown, path: string, offset: number): MetadataRecord {
-  const record = value as Partial<Record<string, unknown>> | null;
-  const fail = (why: string): never => {
-    throw new Error(`${path}: record at offset ${offset} is not a metadata record: ${why}`);
-  };
-  if (typeof record !== 'object' || record === null) return fail('not a map');
-  const type = record['type'];
-  const int = (field: string) => (Number.isSafeInteger(record[field]) ? (record[field] as number) : fail(`${String(type)}.${field} is not an integer`));
-  const str = (field: string) => (typeof record[field] === 'string' ? (record[field] as string) : fail(`${String(type)}.${field} is not a string`));
-  const ints = (field: string) => {
-    const list = record[field];
-    return Array.isArray(list) && list.every((n) => Number.isSafeInteger(n)) ? (list as number[]) : fail(`${String(type)}.${field} is not a list of integers`);
-  };
-  const optionalInts = (field: string) => (record[field] === undefined ? [] : ints(field));
-  const int64 = (field: string) => {
-    const value = record[field];
-    return typeof value === 'bigint' && value >= 0n && value <= INT64_MAX ? value : fail(`${String(type)}.${field} is not a non-negative int64`);
-  };
+  if (typeof value !== 'object' || value === null) return new RecordFields({}, path, offset).fail('not a map');
+  const f = new RecordFields(value as Partial<Record<string, unknown>>, path, offset);
+  const { record, type } = f;
   switch (type) {
     case 'ClusterId':
-      return { type, clusterId: str('clusterId') };
+      return { type, clusterId: f.str('clusterId') };
     case 'RegisterBroker':
-      return { type, brokerId: int('brokerId'), brokerEpoch: int('brokerEpoch'), host: str('host'), port: int('port') };
+      return { type, brokerId: f.int('brokerId'), brokerEpoch: f.int('brokerEpoch'), host: f.str('host'), port: f.int('port') };
     case 'FenceBroker':
-      return { type, brokerId: int('brokerId'), brokerEpoch: int('brokerEpoch'), reason: str('reason') };
+      return { type, brokerId: f.int('brokerId'), brokerEpoch: f.int('brokerEpoch'), reason: f.str('reason') };
     case 'Topic':
-      return { type, name: str('name'), topicId: str('topicId') };
+      return { type, name: f.str('name'), topicId: f.str('topicId') };
     case 'Partition':
       return {
         type,
-        topicId: str('topicId'),
-        partition: int('partition'),
-        replicas: ints('replicas'),
-        isr: ints('isr'),
-        leader: int('leader'),
-        leaderEpoch: int('leaderEpoch'),
-        partitionEpoch: int('partitionEpoch'),
+        topicId: f.str('topicId'),
+        partition: f.int('partition'),
+        replicas: f.ints('replicas'),
+        isr: f.ints('isr'),
+        leader: f.int('leader'),
+        leaderEpoch: f.int('leaderEpoch'),
+        partitionEpoch: f.int('partitionEpoch'),
         // As written: absent (none ongoing, or written before reassignments existed) stays absent, which means none.
-        ...reassignmentFields(optionalInts('addingReplicas'), optionalInts('removingReplicas')),
+        ...reassignmentFields(f.optionalInts('addingReplicas'), f.optionalInts('removingReplicas')),
       };
     case 'Config': {
       const resourceType = record['resourceType'];
       if (resourceType !== 'topic' && resourceType !== 'broker') {
-        return fail(`Config.resourceType ${JSON.stringify(resourceType)} is neither "topic" nor "broker"`);
+        return f.fail(`Config.resourceType ${JSON.stringify(resourceType)} is neither "topic" nor "broker"`);
       }
       const value = record['value'];
-      if (value !== null && typeof value !== 'string') return fail('Config.value is neither a string nor null');
-      return { type, resourceType, resourceName: str('resourceName'), name: str('name'), value };
+      if (value !== null && typeof value !== 'string') return f.fail('Config.value is neither a string nor null');
+      return { type, resourceType, resourceName: f.str('resourceName'), name: f.str('name'), value };
     }
     case 'RemoveTopic':
-      return { type, topicId: str('topicId') };
+      return { type, topicId: f.str('topicId') };
     case 'ProducerIds':
-      return { type, brokerId: int('brokerId'), brokerEpoch: int('brokerEpoch'), nextProducerId: int64('nextProducerId') };
+      return { type, brokerId: f.int('brokerId'), brokerEpoch: f.int('brokerEpoch'), nextProducerId: f.int64('nextProducerId') };
     default:
-      return fail(`unknown type ${JSON.stringify(type)}`);
+      return f.fail(`unknown type ${JSON.stringify(type)}`);
   }
 }
