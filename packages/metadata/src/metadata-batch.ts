@@ -6,6 +6,8 @@ import { LoopTurns } from './loop-turns.js';
 import { parseMetadataRecord } from './metadata-records.js';
 import type { MetadataRecord } from './metadata-records.js';
 
+const MSGPACK_FIXARRAY = 0x90;
+const MSGPACK_ARRAY16 = 0xdc;
 const MSGPACK_ARRAY32 = 0xdd;
 
 // Plain msgpack maps: a file must decode without structures kept elsewhere.
@@ -39,22 +41,44 @@ export async function packArrayChunksInTurns(values: Iterable<unknown>): Promise
   const header = Buffer.allocUnsafe(5);
   const chunks = [header];
   let parts: Buffer[] = [];
+  let group: unknown[] = [];
   let count = 0;
   const turns = new LoopTurns();
   for (const value of values) {
-    // pack returns a view of msgpackr's reusable buffer: copied before the next call.
-    parts.push(Buffer.from(codec.pack(value)));
+    group.push(value);
     count++;
+    if (group.length < PACK_GROUP) continue;
+    parts.push(packedElements(group));
+    group = [];
     if (turns.due) {
       chunks.push(Buffer.concat(parts));
       parts = [];
       await turns.next();
     }
   }
+  if (group.length > 0) parts.push(packedElements(group));
   if (parts.length > 0) chunks.push(Buffer.concat(parts));
   header[0] = MSGPACK_ARRAY32;
   header.writeUInt32BE(count, 1);
   return chunks;
+}
+
+/**
+ * Values packed a group at a time: msgpackr's pack costs about as much per
+ * call as per small record, and a msgpack array is its header and then each
+ * element as packed alone. 30,000 partition records: 35-60 ms a value at a
+ * time, 15-30 ms in groups of 256.
+ */
+const PACK_GROUP = 256;
+
+/** The elements of `values` packed as an array, without the array's header: each value's bytes as `codec.pack` gives them alone. */
+function packedElements(values: readonly unknown[]): Buffer {
+  const packed = codec.pack(values);
+  const first = packed[0]!;
+  const headerBytes = (first & 0xf0) === MSGPACK_FIXARRAY ? 1 : first === MSGPACK_ARRAY16 ? 3 : first === MSGPACK_ARRAY32 ? 5 : 0;
+  if (headerBytes === 0) throw new Error(`msgpack packed an array with header byte 0x${first.toString(16)}`);
+  // pack returns a view of msgpackr's reusable buffer: copied before the next call.
+  return Buffer.from(packed.subarray(headerBytes));
 }
 
 /** The values packArrayInTurns packed, whole or in the chunks packArrayChunksInTurns made. */
