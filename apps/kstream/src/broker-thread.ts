@@ -66,7 +66,8 @@ const QUERY_TIMEOUT_MS = 5_000;
 
 export interface BrokerThreadDeps {
   readonly supervisor: Supervisor;
-  readonly controller: Controller;
+  /** The node's controller; none while it opens, when a broker's worker may only load (load, then begin). */
+  readonly controller: () => Controller | undefined;
   readonly pool: TaskPool;
   readonly logger: Logger;
   /** The node's fault counters (NodeFaults), shared with every worker. */
@@ -91,6 +92,10 @@ export class BrokerThread {
   #mailbox: Mailbox<NodeRequest, BrokerRequest, BrokerReplies> | null = null;
   /** The node's end of the channel to the controller, cuttable (cutController). */
   #controllerLink: { readonly port: MessagePort; readonly endpoint: CuttableEndpoint } | null = null;
+  /** The current worker's channel is attached to the controller: its exit fences it there. */
+  #attached = false;
+  /** The start of the worker load started, which begin waits for. */
+  #loading: Deferred | null = null;
   /** Kept across restarts, as a network partition outlives a process: a restarted broker's channel starts cut. */
   #controllerCut = false;
   #pauseGate = new PauseGate();
@@ -196,9 +201,40 @@ export class BrokerThread {
     return this.#started.promise;
   }
 
+  /**
+   * Starts the worker while the node's controller is not open yet: it loads
+   * its code, then waits for begin to open its logs, listen and register.
+   */
+  load(): void {
+    this.#deps.supervisor.start(this.name, () => this.#spawn());
+    this.#loading = this.#started;
+    // Its end before begin is begin's to report.
+    this.#started.promise.catch(() => undefined);
+  }
+
+  /**
+   * The controller is open and the broker's directory formatted: the worker
+   * load started is attached to the controller and told to start. Resolves
+   * once it listens and is registered; rejects if that worker ended first.
+   */
+  begin(): Promise<void> {
+    const controller = this.#deps.controller();
+    const loading = this.#loading;
+    if (controller === undefined || loading === null) throw new Error(`broker ${this.brokerId}: begin needs an open controller and a worker started by load`);
+    this.#loading = null;
+    if (!this.#attached && this.#controllerLink !== null && this.#mailbox !== null && this.#started === loading) {
+      controller.attachBroker(this.brokerId, this.#controllerLink.endpoint);
+      this.#attached = true;
+      this.#mailbox.tell({ type: 'Begin' });
+    }
+    return loading.promise;
+  }
+
   /** The supervisor saw this broker's worker end. */
   onExit(exit: ChildExit): void {
-    const { controller, logger } = this.#deps;
+    const { logger } = this.#deps;
+    const controller = this.#attached ? this.#deps.controller() : undefined;
+    this.#attached = false;
     this.#mailbox?.close();
     this.#mailbox = null;
     this.#controllerLink?.port.close();
@@ -221,6 +257,11 @@ export class BrokerThread {
     }
     this.#started.reject(new Error(`broker ${this.brokerId} stopped before it was ready: ${cause}`));
     const exited = this.#exited;
+    // A worker that only loaded never reached the controller: nothing to fence.
+    if (controller === undefined) {
+      exited.resolve();
+      return;
+    }
     controller
       .detachBroker(this.brokerId, next.action === 'stop' ? 'stopped' : `worker exited: ${cause}`)
       .catch((error: unknown) => logger.error(`could not fence broker ${this.brokerId}`, { error }))
@@ -316,13 +357,21 @@ export class BrokerThread {
   }
 
   #spawn(): Worker {
-    const { controller, pool, logger } = this.#deps;
+    const { pool, logger } = this.#deps;
+    const controller = this.#deps.controller();
     const { port1, port2 } = new MessageChannel();
     const endpoint = new CuttableEndpoint(port1);
     if (this.#controllerCut) endpoint.cut();
-    controller.attachBroker(this.brokerId, endpoint);
+    controller?.attachBroker(this.brokerId, endpoint);
+    this.#attached = controller !== undefined;
     this.#pauseGate = new PauseGate();
-    const workerData: BrokerWorkerData = { config: { ...this.#config }, controllerPort: port2, pauseState: this.#pauseGate.buffer, faultCounters: this.#deps.faultCounters };
+    const workerData: BrokerWorkerData = {
+      config: { ...this.#config },
+      controllerPort: port2,
+      pauseState: this.#pauseGate.buffer,
+      faultCounters: this.#deps.faultCounters,
+      awaitBegin: controller === undefined,
+    };
     const worker = spawnWorker(brokerWorkerUrl, { name: this.name, workerData, transferList: [port2], resourceLimits: BROKER_RESOURCE_LIMITS });
     this.#controllerLink = { port: port1, endpoint };
     this.#mailbox = new Mailbox<NodeRequest, BrokerRequest, BrokerReplies>(worker, {

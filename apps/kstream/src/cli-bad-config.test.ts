@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
@@ -58,6 +58,17 @@ describe.concurrent('kstream start with bad configuration exits 2 with one line 
     const run = runCli(['start', '--data-dir', '/proc/nope', '--port', '0']);
     expect(await run.exit).toBe(2);
     expect(run.stderr()).toBe('kstream: --data-dir "/proc/nope" is not a writable directory (ENOENT)\n');
+  });
+
+  it('anotherClustersBrokerDir names the file and both cluster ids', async () => {
+    const otherDataDir = join(dataDir, 'other-cluster');
+    await mkdir(join(otherDataDir, 'broker-2'), { recursive: true });
+    await writeFile(join(otherDataDir, 'broker-2', 'meta.properties'), 'version=0\nbroker.id=2\ncluster.id=another-cluster\n');
+    const run = runCli(['start', '--data-dir', otherDataDir, '--port', '0', '--metrics-port', 'none']);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toMatch(
+      /^kstream: --data-dir ".*other-cluster": .*broker-2\/meta\.properties has cluster\.id another-cluster but the cluster's id is \S+: the directory belongs to another cluster\n$/,
+    );
   });
 
   it('zeroBrokers', async () => {

@@ -77,6 +77,39 @@ describe('broker worker', () => {
     expect(logs).toContain('INFO broker 7: shut down');
   });
 
+  it('awaitBegin: a worker told to wait loads and waits, registering nothing, until the node tells it Begin', async () => {
+    const { port1, port2 } = new MessageChannel();
+    controller.attachBroker(7, port1);
+    const workerData: BrokerWorkerData = {
+      config: { brokerId: 7, host: '127.0.0.1', port: 0, logDir: join(dir, 'broker-7'), heartbeatIntervalMs: 50 },
+      controllerPort: port2,
+      pauseState: new PauseGate().buffer,
+      awaitBegin: true,
+    };
+    worker = spawnWorker(brokerWorkerUrl, { name: 'broker-7', workerData, transferList: [port2] });
+    const started: BrokerStartedNotice[] = [];
+    const node = new Mailbox<NodeRequest, BrokerRequest, BrokerReplies>(worker, {
+      name: 'broker-7',
+      logger: quiet,
+      handle: (msg) => {
+        if (msg.type === 'BrokerStarted') started.push(msg);
+      },
+    });
+    // Loaded: it answers the node, and has neither started nor registered.
+    expect(await node.ask({ type: 'HeapUsage', collectGarbage: false })).toMatchObject({ collected: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(started).toEqual([]);
+    expect(controller.describe().brokers).toEqual([]);
+
+    node.tell({ type: 'Begin' });
+    await expect.poll(() => started.length, { timeout: 10_000 }).toBe(1);
+    expect(controller.describe().brokers).toEqual([{ brokerId: 7, brokerEpoch: started[0]!.brokerEpoch, host: '127.0.0.1', port: started[0]!.port, fenced: false }]);
+    expect(await canConnect(started[0]!.port)).toBe(true);
+    node.tell({ type: 'Begin' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(started, 'a second Begin starts nothing more').toHaveLength(1);
+  });
+
   it('fencedBrokerReregisters: told it is fenced, the broker registers again with a new epoch', async () => {
     // Heartbeats slower than the session timeout: the controller fences the
     // broker between two of them, and the next heartbeat learns of it.

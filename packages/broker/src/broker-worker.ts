@@ -25,10 +25,16 @@ export interface BrokerWorkerData {
   readonly pauseState: SharedArrayBuffer;
   /** The node's fault counters (faultCounters), shared: the remaining counts of the faults injected into requests. */
   readonly faultCounters?: SharedArrayBuffer;
+  /**
+   * The broker starts (opens its logs, listens, registers) when the node
+   * tells Begin, not at once: the node starts its workers while the
+   * controller reads its metadata log, so that their code loads meanwhile.
+   */
+  readonly awaitBegin?: boolean;
 }
 
 if (parentPort === null) throw new Error('broker-worker must run in a worker thread');
-const { config, controllerPort, pauseState, faultCounters: sharedFaultCounters } = workerData as BrokerWorkerData;
+const { config, controllerPort, pauseState, faultCounters: sharedFaultCounters, awaitBegin = false } = workerData as BrokerWorkerData;
 const faultCounters = sharedFaultCounters ?? newFaultCounters();
 const pauseGate = new PauseGate(pauseState);
 const logger = nodeLogger(config.brokerId, () => node);
@@ -48,6 +54,9 @@ const broker = new Broker(config, { controller, node, peers }, logger);
 
 async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['type']]> {
   switch (msg.type) {
+    case 'Begin':
+      begin();
+      return;
     case 'Shutdown':
       // The node ends the thread once this is answered: its supervisor must
       // know the exit was asked for before it happens, or it would restart
@@ -83,5 +92,14 @@ async function handle(msg: BrokerRequest): Promise<BrokerReplies[BrokerRequest['
   }
 }
 
-// No top-level await: from source this module runs as part of a CommonJS bundle (sourceBundle).
-void broker.start().then(({ port, brokerEpoch }) => node.tell({ type: 'BrokerStarted', brokerId: config.brokerId, port, brokerEpoch }));
+let begun = false;
+
+/** Starts the broker, once; the node hears when it listens and is registered. */
+function begin(): void {
+  if (begun) return;
+  begun = true;
+  // No top-level await: from source this module runs as part of a CommonJS bundle (sourceBundle).
+  void broker.start().then(({ port, brokerEpoch }) => node.tell({ type: 'BrokerStarted', brokerId: config.brokerId, port, brokerEpoch }));
+}
+
+if (!awaitBegin) begin();

@@ -11,6 +11,14 @@ import type { BrokerMetricsSnapshot } from './metrics/broker-metrics.js';
 import type { HeapUsage } from './metrics/heap-usage.js';
 import type { PoolTaskName, PoolTaskOutput, PoolTaskRequest } from './pool-tasks.js';
 
+/**
+ * The node tells a broker whose worker started with `awaitBegin` to start:
+ * its directory is formatted and its channel to the controller attached.
+ */
+export interface BeginNotice {
+  readonly type: 'Begin';
+}
+
 /** The node asks a broker to stop: close its listener and connections, stop heartbeating, then exit. */
 export interface ShutdownRequest {
   readonly type: 'Shutdown';
@@ -87,6 +95,7 @@ export interface SetRequestFaultsRequest {
 }
 
 export type BrokerRequest =
+  | BeginNotice
   | SetRequestFaultsRequest
   | ShutdownRequest
   | PeerChannelNotice
@@ -99,6 +108,7 @@ export type BrokerRequest =
   | HeapUsageRequest;
 
 export interface BrokerReplies {
+  Begin: void;
   SetRequestFaults: void;
   Shutdown: void;
   PeerChannel: void;
