@@ -158,7 +158,8 @@ export class PartitionLogFlusher {
     const state = this.state;
     if (!state.directoryDirty) return;
     // A new log whose .log is not made yet has no entry to sync: it stays dirty until the flush after its first write.
-    if (!state.segments.all().some((segment) => segment.logMade)) return;
+    // Only a log's one segment is ever made on first use, so the active segment tells.
+    if (!state.segments.active.logMade) return;
     state.directoryDirty = false;
     try {
       await state.ctx.io.fsyncDir(state.ctx.dir);
