@@ -63,8 +63,8 @@ interface BrokerSettings {
  * tests and users who want to watch failover.
  */
 export class KstreamNode {
-  /** Set by start once the metadata log is read, before any broker begins; every other use comes after. */
-  #controller!: Controller;
+  /** None until start has read the metadata log, which it does before any broker begins. */
+  #controller: Controller | undefined;
   readonly #supervisor: Supervisor;
   readonly #pool: TaskPool;
   readonly #logger: Logger;
@@ -127,13 +127,14 @@ export class KstreamNode {
       // starts once its directory is formatted with the controller's cluster id.
       const threads = ids.map((id) => node.#addThread(id, ports[id - 1]!));
       for (const thread of threads) thread.load();
-      node.#controller = await Controller.open({
+      const controller = await Controller.open({
         dir: join(dataDir, 'controller'),
         logger: withFields(logger, { component: 'controller' }),
         staticBrokerConfig: config,
         sessionTimeoutMs,
       });
-      for (const id of ids) await formatBrokerDir(dataDir, id, node.#controller.clusterId);
+      node.#controller = controller;
+      for (const id of ids) await formatBrokerDir(dataDir, id, controller.clusterId);
       // Before any broker starts: a metrics port in use fails the start at once.
       if (metricsPort !== NO_METRICS) await node.#serveMetrics(metricsPort);
       await Promise.all(threads.map((t) => t.begin()));
@@ -151,7 +152,7 @@ export class KstreamNode {
   }
 
   get clusterId(): string {
-    return this.#controller.clusterId;
+    return this.#opened().clusterId;
   }
 
   /** Every broker's listener, in broker id order. */
@@ -160,7 +161,7 @@ export class KstreamNode {
   }
 
   describe(): NodeDescription {
-    const controller = this.#controller.describe();
+    const controller = this.#opened().describe();
     const registrations = new Map(controller.brokers.map((r) => [r.brokerId, r]));
     return {
       clusterId: controller.clusterId,
@@ -255,13 +256,13 @@ export class KstreamNode {
 
   /** The committed offsets and lag of a consumer group, from the broker that coordinates it (see nodeGroupLag). */
   groupLag(groupId: string): Promise<GroupLag | null> {
-    return nodeGroupLag({ metadata: this.#controller.metadata, broker: (id) => this.#brokers.get(id) }, groupId);
+    return nodeGroupLag({ metadata: this.#opened().metadata, broker: (id) => this.#brokers.get(id) }, groupId);
   }
 
   /** Makes broker `toBroker`, a replica of the partition, its leader (see moveLeader); resolves once the controller has elected it. */
   moveLeader(topic: string, partition: number, toBroker: number): Promise<void> {
     this.#broker(toBroker);
-    return moveLeader(this.#controller, topic, partition, toBroker);
+    return moveLeader(this.#opened(), topic, partition, toBroker);
   }
 
   /** Each thread's V8 heap, each collected first with `collectGarbage` when gc() is exposed (see NodeControl.heapUsage). */
@@ -311,7 +312,7 @@ export class KstreamNode {
       const stops = await Promise.allSettled([...this.#brokers.values()].map((b) => b.stop()));
       await this.#pool.close();
       // Absent when the start failed before the metadata log was read.
-      await (this.#controller as Controller | undefined)?.close();
+      await this.#controller?.close();
       const unclean = stops.flatMap((stop) => (stop.status === 'rejected' ? [stop.reason as Error] : []));
       if (unclean.length > 0) throw new Error(unclean.map((error) => error.message).join('; '), { cause: unclean[0] });
     })();
@@ -319,9 +320,15 @@ export class KstreamNode {
   }
 
   async #serveMetrics(port: number): Promise<void> {
-    const metrics = new NodeMetrics({ brokers: () => [...this.#brokers.values()], metadata: this.#controller.metadata });
+    const metrics = new NodeMetrics({ brokers: () => [...this.#brokers.values()], metadata: this.#opened().metadata });
     this.#metricsServer = await MetricsServer.listen(BROKER_HOST, port, metrics, this.#logger);
     this.#logger.info(`kstream: Prometheus metrics at ${this.#metricsServer.url}`);
+  }
+
+  /** The controller, which every method but start and stop runs after. */
+  #opened(): Controller {
+    if (this.#controller === undefined) throw new Error('the node has not read its metadata log yet');
+    return this.#controller;
   }
 
   #addThread(id: number, port: number): BrokerThread {
@@ -330,7 +337,7 @@ export class KstreamNode {
     const brokersInProcess = Math.max(brokers, this.#brokers.size + 1);
     const thread = new BrokerThread(
       { brokerId: id, host: BROKER_HOST, port, logDir: brokerDir(dataDir, id), heartbeatIntervalMs, sessionTimeoutMs, staticConfig: config, brokersInProcess },
-      { supervisor: this.#supervisor, controller: () => this.#controller as Controller | undefined, pool: this.#pool, logger: this.#logger, faultCounters: this.faults.counters },
+      { supervisor: this.#supervisor, controller: () => this.#controller, pool: this.#pool, logger: this.#logger, faultCounters: this.faults.counters },
     );
     this.#brokers.set(id, thread);
     return thread;

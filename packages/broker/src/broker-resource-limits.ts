@@ -11,4 +11,4 @@ import type { ResourceLimits } from 'node:worker_threads';
  * scale`) with creation, restart and replicated throughput unchanged beyond
  * the noise. `--max-semi-space-size` (NODE_OPTIONS) overrides it.
  */
-export const BROKER_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 6 };
+export const BROKER_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({ maxYoungGenerationSizeMb: 6 });
