@@ -130,11 +130,12 @@ describe('spawnWorker', () => {
       worker.once('error', (e) => { console.log('error ' + e.message); process.exit(1); });
       worker.once('online', async () => { console.log('online'); await worker.terminate(); });`;
     const run = promisify(execFile);
+    // A failed run says why: the worker's error is on its stdout, which execFile's error message leaves out.
     const { stdout } = await run(
       process.execPath,
       ['--expose-gc', '--max-old-space-size=300', '--conditions=@kstream/source', '--import', 'tsx', '--input-type=module', '-e', script],
       { cwd: fileURLToPath(new URL('.', import.meta.url)), env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
-    );
+    ).catch((error: { code?: unknown; stdout?: string; stderr?: string }) => ({ stdout: `exit ${String(error.code)}: ${error.stdout ?? ''}${error.stderr ?? ''}` }));
     expect(stdout.trim()).toBe('online');
   });
 
