@@ -101,6 +101,9 @@ export class DelayedFetch {
 
 const NONE: ReadonlySet<string> = new Set();
 
+/** How often DelayedFetchPurgatory drops the watcher lists of partitions no fetch watches. */
+export const EMPTY_LISTS_SWEPT_EVERY_MS = 60_000;
+
 /**
  * The fetches parked on each partition (Kafka's fetch purgatory), keyed by
  * `topic-partition`. Appends wake them through `dataArrived` (read_committed
@@ -109,29 +112,42 @@ const NONE: ReadonlySet<string> = new Set();
  * them (see DelayedFetch.changed). Not thread-safe; owned by the broker loop.
  */
 export class DelayedFetchPurgatory {
-  readonly #watchers = new Map<string, Set<DelayedFetch>>();
+  readonly #watchers = new Map<string, DelayedFetch[]>();
+  readonly #clock: () => number;
+  #sweptAt: number;
+
+  /** `clock` in milliseconds, for the sweep of empty lists (performance.now by default). */
+  constructor(options: { readonly clock?: () => number } = {}) {
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#sweptAt = this.#clock();
+  }
 
   /** Starts watching `keys`; call `wait` on the result, or `complete` to stop watching. */
   watch(keys: readonly string[], options: WatchOptions = {}): DelayedFetch {
     const fetch = new DelayedFetch(keys, (done) => this.unwatch(done), options);
     for (const key of keys) {
-      let set = this.#watchers.get(key);
-      if (set === undefined) this.#watchers.set(key, (set = new Set()));
-      set.add(fetch);
+      const watchers = this.#watchers.get(key);
+      if (watchers === undefined) this.#watchers.set(key, [fetch]);
+      else watchers.push(fetch);
     }
     return fetch;
   }
 
+  /** How many partitions have a list of watchers, empty or not (for tests). */
+  get watchedKeys(): number {
+    return this.#watchers.size;
+  }
+
   /** How many fetches watch a partition (for tests and metrics). */
   watching(key: string): number {
-    return this.#watchers.get(key)?.size ?? 0;
+    return this.#watchers.get(key)?.length ?? 0;
   }
 
   /** `bytes` became readable on `key`, `stableBytes` of them (default all) below its last stable offset. */
   dataArrived(key: string, bytes: number, stableBytes = bytes): void {
-    const set = this.#watchers.get(key);
-    if (set === undefined) return;
-    for (const fetch of [...set]) {
+    const watchers = this.#watchers.get(key);
+    if (watchers === undefined || watchers.length === 0) return;
+    for (const fetch of [...watchers]) {
       const arrived = fetch.readCommitted ? stableBytes : bytes;
       if (arrived > 0) fetch.dataArrived(key, arrived);
     }
@@ -139,28 +155,41 @@ export class DelayedFetchPurgatory {
 
   /** `key`'s offsets moved (its high watermark) with no bytes for these fetches: noted on each, none woken. */
   offsetsMoved(key: string): void {
-    const set = this.#watchers.get(key);
-    if (set === undefined) return;
-    for (const fetch of set) fetch.offsetsMoved(key);
+    for (const fetch of this.#watchers.get(key) ?? []) fetch.offsetsMoved(key);
   }
 
   partitionChanged(key: string): void {
-    const set = this.#watchers.get(key);
-    if (set === undefined) return;
-    for (const fetch of [...set]) fetch.partitionChanged(key);
+    const watchers = this.#watchers.get(key);
+    if (watchers === undefined || watchers.length === 0) return;
+    for (const fetch of [...watchers]) fetch.partitionChanged(key);
   }
 
   /** Completes every parked fetch (shutdown). */
   completeAll(): void {
-    for (const set of [...this.#watchers.values()]) for (const fetch of [...set]) fetch.complete();
+    for (const watchers of [...this.#watchers.values()]) for (const fetch of [...watchers]) fetch.complete();
   }
 
+  /**
+   * Leaves a partition's list in place when it empties, and takes the fetch
+   * out by moving the last one into its place: a follower's session parks a
+   * fetch on each of its thousands of partitions every
+   * replica.fetch.wait.max.ms, and a Set a partition (made anew, or rehashed
+   * after deletes) allocated for each fetch what lived through its wait into
+   * the old generation, megabytes a second of an idle broker. The lists
+   * left empty are dropped once a sweep interval (EMPTY_LISTS_SWEPT_EVERY_MS),
+   * so the partitions no fetch watches any more cost nothing for long.
+   */
   private unwatch(fetch: DelayedFetch): void {
     for (const key of fetch.keys) {
-      const set = this.#watchers.get(key);
-      if (set === undefined) continue;
-      set.delete(fetch);
-      if (set.size === 0) this.#watchers.delete(key);
+      const watchers = this.#watchers.get(key);
+      const at = watchers === undefined ? -1 : watchers.indexOf(fetch);
+      if (at < 0) continue;
+      watchers![at] = watchers![watchers!.length - 1]!;
+      watchers!.pop();
     }
+    const now = this.#clock();
+    if (now - this.#sweptAt < EMPTY_LISTS_SWEPT_EVERY_MS) return;
+    this.#sweptAt = now;
+    for (const [key, watchers] of this.#watchers) if (watchers.length === 0) this.#watchers.delete(key);
   }
 }
