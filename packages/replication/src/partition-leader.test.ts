@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@kstream/protocol';
 import { accepted, batch, flush, openPartition, partitionState, testContext } from './partition.test-support.js';
-import { REFUSED_ISR_RETRY_MS, type Partition } from './partition.js';
+import { AT_LOG_END, REFUSED_ISR_RETRY_MS, type Partition } from './partition.js';
 
 /** Broker 1 leads orders-0 with followers 2 and 3 in the ISR. */
 async function leaderOfThree(configs = {}) {
@@ -76,6 +76,19 @@ describe('Partition as leader', () => {
     expect(read.records.length).toBe(0);
     const inStep = await partition.fetchForFollower(2, 2n, 0, 1 << 20);
     expect(inStep.divergingEpoch).toBeUndefined();
+  });
+
+  it('followerPastTheEndOfTheLatestEpochDiverges: a follower whose last fetched epoch is the latest here but whose log runs past this log end truncates to it; one at the end reads nothing, its position recorded', async () => {
+    const { partition } = await leaderOfThree();
+    await appendValues(partition, 3);
+    const ahead = await partition.fetchForFollower(2, 5n, 0, 1 << 20);
+    expect(ahead.divergingEpoch).toEqual({ epoch: 0, endOffset: 3n });
+    expect(ahead.records.length).toBe(0);
+    expect(partition.fetchForFollowerNow(2, 3n, 0)).toBe(AT_LOG_END);
+    expect(partition.offsetsRead()).toEqual({ records: expect.any(Buffer), highWatermark: 0n, logStartOffset: 0n, logEndOffset: 3n });
+    expect(partition.fetchForFollowerNow(3, 3n, 0)).toBe(AT_LOG_END);
+    // Both followers at the end: the high watermark moved with their positions.
+    expect(partition.highWatermark).toBe(3n);
   });
 
   it('fetchFromUnknownReplicaIsNotLeaderOrFollower', async () => {

@@ -88,6 +88,9 @@ export interface ConsumerRead extends LogReadInfo {
 /** The records of a fetch at the log end: one empty buffer for all (never transferred: a reply moves only non-empty ones). */
 const NO_RECORDS = Buffer.alloc(0);
 
+/** Partition.fetchForFollowerNow's answer for a follower at the log end: nothing to read but the partition's offsets (Partition.offsetsRead). */
+export const AT_LOG_END: unique symbol = Symbol('at the log end');
+
 /** How long an ISR change the controller refused is not asked again in the same partition epoch (see Partition.#refusedIsr). */
 export const REFUSED_ISR_RETRY_MS = 1_000;
 
@@ -424,7 +427,14 @@ export class Partition {
    * range is the log's OffsetOutOfRangeError.
    */
   async fetchForFollower(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number, maxBytes: number): Promise<FollowerFetchRead> {
-    return this.fetchForFollowerNow(replicaId, fetchOffset, lastFetchedEpoch) ?? this.readForFollower(replicaId, fetchOffset, maxBytes);
+    const now = this.fetchForFollowerNow(replicaId, fetchOffset, lastFetchedEpoch);
+    if (now === AT_LOG_END) return this.offsetsRead();
+    return now ?? this.readForFollower(replicaId, fetchOffset, maxBytes);
+  }
+
+  /** A follower's read at the log end: no records, the partition's offsets. */
+  offsetsRead(): FollowerFetchRead {
+    return { records: NO_RECORDS, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
   }
 
   /** fetchForFollower's log read, for a fetch fetchForFollowerNow found records for (it checked the epoch): records from `fetchOffset`, and the follower's position recorded. */
@@ -438,22 +448,22 @@ export class Partition {
 
   /**
    * fetchForFollower's answer when it needs no log read, in the same turn:
-   * a diverging epoch, or a follower at the log end (every idle partition of
-   * its session, each fetch), whose position it records; undefined if there
-   * are records to read. Throws what fetchForFollower throws.
+   * a diverging epoch; AT_LOG_END for a follower at the log end (every idle
+   * partition of its session, each fetch), whose position it records, with
+   * nothing allocated (offsetsRead is the read); undefined if there are
+   * records to read. Throws what fetchForFollower throws.
    */
-  fetchForFollowerNow(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number): FollowerFetchRead | undefined {
+  fetchForFollowerNow(replicaId: number, fetchOffset: bigint, lastFetchedEpoch: number): FollowerFetchRead | typeof AT_LOG_END | undefined {
     const follower = this.#follower(replicaId);
-    if (lastFetchedEpoch >= 0) {
-      const epochEnd = this.log.endOffsetForEpoch(lastFetchedEpoch);
-      if (epochEnd.epoch < lastFetchedEpoch || epochEnd.endOffset < fetchOffset) {
-        return { records: NO_RECORDS, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset, divergingEpoch: epochEnd };
-      }
-    }
     const leaderEndOffset = this.log.logEndOffset;
+    // In the latest epoch, up to the log end, the follower's log cannot diverge: the epoch ends at the log end.
+    if (lastFetchedEpoch >= 0 && (lastFetchedEpoch !== this.log.leaderEpochCache.latestEpoch() || fetchOffset > leaderEndOffset)) {
+      const epochEnd = this.log.endOffsetForEpoch(lastFetchedEpoch);
+      if (epochEnd.epoch < lastFetchedEpoch || epochEnd.endOffset < fetchOffset) return { ...this.offsetsRead(), divergingEpoch: epochEnd };
+    }
     if (fetchOffset !== leaderEndOffset) return undefined;
     if (this.isLeader) this.updateFollowerFetchState(follower, fetchOffset, this.#context.clock(), leaderEndOffset);
-    return { records: NO_RECORDS, highWatermark: this.#highWatermark, logStartOffset: this.logStartOffset, logEndOffset: leaderEndOffset };
+    return AT_LOG_END;
   }
 
   #follower(replicaId: number): FollowerReplica {

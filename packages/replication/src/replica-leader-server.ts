@@ -11,7 +11,7 @@ import type {
   ReplicaFetchRequest,
   ReplicaRequest,
 } from './messages.js';
-import { type FollowerFetchRead, Partition } from './partition.js';
+import { AT_LOG_END, type FollowerFetchRead, Partition } from './partition.js';
 import { errorCodeOf } from './partition-errors.js';
 import { type ReplicaFetchSession, ReplicaFetchSessions, type SessionPartition } from './replica-fetch-session.js';
 
@@ -112,6 +112,7 @@ async function readSession(partitions: LeaderPartitions, session: ReplicaFetchSe
   // A copy: carrying a partition moves it to the end of the session.
   for (const cached of [...toRead]) {
     const now = readNow(partitions, msg.replicaId, cached);
+    if (now === AS_TOLD) continue;
     const maxBytes = Math.min(msg.partitionMaxBytes, remaining);
     const result =
       now === undefined ? await readOne(partitions, msg.replicaId, cached, maxBytes) : now instanceof Partition ? await readRecords(now, msg.replicaId, cached, maxBytes) : now;
@@ -141,19 +142,24 @@ function withNews(session: ReplicaFetchSession, news: readonly string[], changed
   return partitions;
 }
 
+/** readNow's answer for a follower at the log end whose offsets it was told: the reply leaves the partition out. */
+const AS_TOLD: unique symbol = Symbol('as told');
+
 /**
  * readOne in the same turn when no hosting change of the partition is in
  * flight: the result if it needs no log read (Partition.fetchForFollowerNow),
  * with no promise for each of a session's thousands of idle partitions on
- * every fetch; the partition if it has records to read (readRecords, its
+ * every fetch, and AS_TOLD, with no object at all, for one at the log end
+ * with no news; the partition if it has records to read (readRecords, its
  * checks done); undefined while a hosting change is in flight (readOne).
  */
-function readNow(partitions: LeaderPartitions, replicaId: number, p: SessionPartition): ReplicaFetchPartitionResult | Partition | undefined {
+function readNow(partitions: LeaderPartitions, replicaId: number, p: SessionPartition): ReplicaFetchPartitionResult | Partition | typeof AS_TOLD | undefined {
   let leader: Partition | undefined;
   try {
     leader = partitions.leaderPartitionNow(p.key, p.topic, p.partition, p.currentLeaderEpoch);
     if (leader === undefined) return undefined;
     const read = leader.fetchForFollowerNow(replicaId, p.fetchOffset, p.lastFetchedEpoch);
+    if (read === AT_LOG_END) return leader.highWatermark === p.highWatermark && leader.logStartOffset === p.logStartOffset ? AS_TOLD : resultOf(p, leader.offsetsRead());
     return read === undefined ? leader : resultOf(p, read);
   } catch (error) {
     return failedResult(p, error, leader);
