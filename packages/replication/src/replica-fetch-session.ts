@@ -11,6 +11,25 @@ export interface SessionPartition extends ReplicaFetchPartition {
 }
 
 /**
+ * A session partition, its fields named one by one in one order: spread from
+ * the decoded request (`{ ...p, key }`), each of a session's thousands of
+ * partitions had a hidden class of its own and its fields out of the object
+ * (~110 bytes more each, in a heap snapshot).
+ */
+function sessionPartition(p: ReplicaFetchPartition, key: string, highWatermark: bigint, logStartOffset: bigint): SessionPartition {
+  return {
+    topic: p.topic,
+    partition: p.partition,
+    fetchOffset: p.fetchOffset,
+    currentLeaderEpoch: p.currentLeaderEpoch,
+    lastFetchedEpoch: p.lastFetchedEpoch,
+    key,
+    highWatermark,
+    logStartOffset,
+  };
+}
+
+/**
  * A follower's fetch session on its leader (KIP-227 for the data plane):
  * the partitions it fetches from this broker, kept here, so that each
  * ReplicaFetch names only the partitions whose fetch changed (or that it
@@ -48,13 +67,12 @@ export class ReplicaFetchSession {
       const key = partitionKey(p.topic, p.partition);
       const cached = this.partitions.get(key);
       if (cached === undefined) {
-        this.partitions.set(key, { ...p, key, highWatermark: -1n, logStartOffset: -1n });
+        this.partitions.set(key, sessionPartition(p, key, -1n, -1n));
         this.#keys = undefined;
         continue;
       }
       const forward = p.fetchOffset >= cached.fetchOffset && p.currentLeaderEpoch === cached.currentLeaderEpoch && p.lastFetchedEpoch === cached.lastFetchedEpoch;
-      const updated: SessionPartition = { ...p, key, highWatermark: forward ? cached.highWatermark : -1n, logStartOffset: forward ? cached.logStartOffset : -1n };
-      this.partitions.set(key, updated);
+      this.partitions.set(key, sessionPartition(p, key, forward ? cached.highWatermark : -1n, forward ? cached.logStartOffset : -1n));
     }
     for (const key of forgotten) {
       if (this.partitions.delete(key)) this.#keys = undefined;
