@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import { replyWithTransfer, withoutTypeScriptLoader } from '@kstream/actor';
+import { replyWithTransfer, workerExecArgv } from '@kstream/actor';
 import { sourceBundle } from '@kstream/actor/source-bundle';
 import type { TransferringReply } from '@kstream/actor';
 import { poolTaskWorkerUrl } from '@kstream/broker';
@@ -32,7 +32,7 @@ export class TaskPool {
       minThreads: 0,
       maxThreads: availableParallelism(),
       idleTimeout: 30_000,
-      execArgv: withoutTypeScriptLoader(process.execArgv),
+      execArgv: workerExecArgv(process.execArgv),
     });
   }
 

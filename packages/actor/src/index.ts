@@ -12,7 +12,7 @@ export type { Transferred } from './codec.js';
 export { Mailbox } from './mailbox.js';
 export type { AskOptions, MailboxOptions, TellOptions } from './mailbox.js';
 export { replyWithTransfer, TransferringReply } from './mailbox-transfer.js';
-export { spawnWorker, withoutTypeScriptLoader } from './spawn-worker.js';
+export { spawnWorker, workerExecArgv } from './spawn-worker.js';
 export type { SpawnWorkerOptions } from './spawn-worker.js';
 export { Supervisor } from './supervisor.js';
 export type { ChildExit, ChildNext, ChildStart, SupervisorEvents, SupervisorOptions } from './supervisor.js';

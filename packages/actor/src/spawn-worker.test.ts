@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { spawnWorker, withoutTypeScriptLoader } from './index.js';
+import { spawnWorker, workerExecArgv } from './index.js';
 import { refusedFlags } from './spawn-worker.js';
 
 // A .ts entry starting and importing a sibling from source is pinned down by
@@ -122,13 +122,14 @@ describe('spawnWorker', () => {
     expect(refusedFlags(new Error('flags: --x'))).toEqual([]);
   });
 
-  it('aNodeStartedWithV8FlagsStartsWorkers: node --expose-gc --max-old-space-size starts its .ts workers, which once failed with ERR_WORKER_INVALID_EXEC_ARGV', async () => {
+  it('aNodeStartedWithV8FlagsStartsWorkers: node --expose-gc --max-old-space-size --input-type=module -e starts .ts workers that answer, which once failed with ERR_WORKER_INVALID_EXEC_ARGV, then with require undefined', async () => {
     const script = `
-      import { spawnWorker } from '@kstream/actor';
-      const worker = spawnWorker(new URL(${JSON.stringify(new URL('./echo-worker.test-support.ts', import.meta.url).href)}));
-      worker.postMessage({ type: 'WorkerData' });
+      import { Mailbox, spawnWorker } from '@kstream/actor';
+      const worker = spawnWorker(new URL(${JSON.stringify(new URL('./echo-worker.test-support.ts', import.meta.url).href)}), { workerData: 'data' });
       worker.once('error', (e) => { console.log('error ' + e.message); process.exit(1); });
-      worker.once('online', async () => { console.log('online'); await worker.terminate(); });`;
+      const mailbox = new Mailbox(worker, { name: 'echo', handle: () => undefined, defaultTimeoutMs: 30_000 });
+      console.log('answered ' + (await mailbox.ask({ type: 'WorkerData' })));
+      await worker.terminate();`;
     const run = promisify(execFile);
     // A failed run says why: the worker's error is on its stdout, which execFile's error message leaves out.
     const { stdout } = await run(
@@ -136,7 +137,7 @@ describe('spawnWorker', () => {
       ['--expose-gc', '--max-old-space-size=300', '--conditions=@kstream/source', '--import', 'tsx', '--input-type=module', '-e', script],
       { cwd: fileURLToPath(new URL('.', import.meta.url)), env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
     ).catch((error: { code?: unknown; stdout?: string; stderr?: string }) => ({ stdout: `exit ${String(error.code)}: ${error.stdout ?? ''}${error.stderr ?? ''}` }));
-    expect(stdout.trim()).toBe('online');
+    expect(stdout.trim()).toBe('answered data');
   });
 
   it('workersDropTheTypeScriptLoaderButKeepEveryOtherFlag', () => {
@@ -151,6 +152,11 @@ describe('spawnWorker', () => {
       '--import',
       'file:///x/node_modules/tsx/dist/loader.mjs',
     ];
-    expect(withoutTypeScriptLoader(execArgv)).toEqual(['--conditions=@kstream/source', '--enable-source-maps', '--require', './otel.cjs']);
+    expect(workerExecArgv(execArgv)).toEqual(['--conditions=@kstream/source', '--enable-source-maps', '--require', './otel.cjs']);
+  });
+
+  it("workersDropTheParentsInput: --input-type, -e, --eval, -p and --print are the parent's own input, not a worker's", () => {
+    const execArgv = ['--input-type=module', '-e', 'import x', '--eval=1', '--input-type', 'commonjs', '-p', '2', '--print', '3', '--max-old-space-size=300'];
+    expect(workerExecArgv(execArgv)).toEqual(['--max-old-space-size=300']);
   });
 });

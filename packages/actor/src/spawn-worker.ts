@@ -32,17 +32,25 @@ function bundler(): typeof import('@kstream/actor/source-bundle') {
 }
 
 const LOADER_FLAGS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
+/** Flags of the parent's own input, each with a value: `node --input-type=module -e '...'`. */
+const INPUT_FLAGS = new Set(['--input-type', '-e', '--eval', '-p', '--print']);
 
 /**
- * The parent's node flags but a TypeScript loader (tsx): a bundle needs none,
- * and a worker inheriting `--import tsx` spends ~190 ms loading it.
+ * The parent's node flags a worker takes: all but a TypeScript loader (tsx:
+ * a bundle needs none, and a worker inheriting `--import tsx` spends ~190 ms
+ * loading it) and the flags of the parent's own input. A worker inheriting
+ * `--input-type=module` ran the CommonJS its eval code is as an ES module,
+ * where `require` is not defined: the worker failed just after it came
+ * online.
  */
-export function withoutTypeScriptLoader(execArgv: readonly string[]): string[] {
+export function workerExecArgv(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;
     const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!LOADER_FLAGS.has(flag)) kept.push(arg);
+    if (INPUT_FLAGS.has(flag)) {
+      if (inline === undefined) i++;
+    } else if (!LOADER_FLAGS.has(flag)) kept.push(arg);
     else if (inline !== undefined) {
       if (!/\btsx\b/.test(inline)) kept.push(arg);
     } else {
@@ -72,7 +80,7 @@ function workerEnv(): NodeJS.ProcessEnv {
 let acceptedExecArgv: string[] | undefined;
 
 /**
- * A worker with the parent's node flags but a TypeScript loader. Node
+ * A worker with the parent's node flags it takes (workerExecArgv). Node
  * refuses V8's process-wide flags in a worker's execArgv (`--expose-gc`,
  * `--max-old-space-size=...`: ERR_WORKER_INVALID_EXEC_ARGV) though they
  * apply to every thread of the process already; the flags the error names
@@ -80,7 +88,7 @@ let acceptedExecArgv: string[] | undefined;
  * gives the list only in the message.
  */
 function newWorker(code: string, options: ConstructorParameters<typeof Worker>[1]): Worker {
-  const execArgv = acceptedExecArgv ?? withoutTypeScriptLoader(process.execArgv);
+  const execArgv = acceptedExecArgv ?? workerExecArgv(process.execArgv);
   try {
     return new Worker(code, { ...options, eval: true, execArgv });
   } catch (error) {
