@@ -71,6 +71,24 @@ describe('Idle partitions answered in the same turn', () => {
     expect(atEnd.partitions[0]!.records.byteLength).toBe(0);
   });
 
+  it('anIdlePartitionIsLeftOutUntilItsOffsetsMove: in a session, a follower at the log end is told a moved high watermark or log start offset once, and nothing otherwise', async () => {
+    const { partition, server } = await leaderServer();
+    await partition.appendRecordsToLeader(await batch('a', 'b'), -1);
+    const opened = (await server(fetchRequest(0n), 2)) as ReplicaFetchReply;
+    let epoch = 1;
+    const inSession = async (fetchOffset?: bigint) => {
+      const partitions = fetchOffset === undefined ? [] : [{ topic: 'orders', partition: 0, fetchOffset, currentLeaderEpoch: 0, lastFetchedEpoch: 0 }];
+      const reply = (await server({ ...fetchRequest(0n), sessionId: opened.sessionId, sessionEpoch: epoch++, partitions }, 2)) as ReplicaFetchReply;
+      expect(reply.errorCode).toBe(ErrorCode.NONE);
+      return reply.partitions.map((p) => ({ highWatermark: p.highWatermark, logStartOffset: p.logStartOffset }));
+    };
+    expect(await inSession(2n)).toEqual([{ highWatermark: 2n, logStartOffset: 0n }]);
+    expect(await inSession()).toEqual([]);
+    await partition.deleteRecordsOnLeader(1n);
+    expect(await inSession()).toEqual([{ highWatermark: 2n, logStartOffset: 1n }]);
+    expect(await inSession()).toEqual([]);
+  });
+
   it('aFencedEpochIsAnsweredInTheSameTurn: the partition error, as the waiting read gives it', async () => {
     const { partition, server, counts } = await leaderServer();
     await partition.applyState(partitionState({ replicas: [1, 2], leaderEpoch: 1, partitionEpoch: 1 }));
