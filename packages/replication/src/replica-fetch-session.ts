@@ -29,6 +29,11 @@ function sessionPartition(p: ReplicaFetchPartition, key: string, highWatermark: 
   };
 }
 
+/** Whether the follower was last told these offsets of the partition: a reply with nothing else for it leaves it out. */
+export function offsetsAsTold(cached: SessionPartition, highWatermark: bigint, logStartOffset: bigint): boolean {
+  return cached.highWatermark === highWatermark && cached.logStartOffset === logStartOffset;
+}
+
 /**
  * A follower's fetch session on its leader (KIP-227 for the data plane):
  * the partitions it fetches from this broker, kept here, so that each
@@ -82,11 +87,7 @@ export class ReplicaFetchSession {
   /** Whether a reply must carry this result: records, an error, a diverging epoch, or offsets the follower has not been told. */
   mustCarry(cached: SessionPartition, result: ReplicaFetchPartitionResult): boolean {
     return (
-      result.records.byteLength > 0 ||
-      result.divergingEpoch !== null ||
-      result.errorCode !== ErrorCode.NONE ||
-      cached.highWatermark !== result.highWatermark ||
-      cached.logStartOffset !== result.logStartOffset
+      result.records.byteLength > 0 || result.divergingEpoch !== null || result.errorCode !== ErrorCode.NONE || !offsetsAsTold(cached, result.highWatermark, result.logStartOffset)
     );
   }
 

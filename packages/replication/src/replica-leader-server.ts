@@ -13,7 +13,7 @@ import type {
 } from './messages.js';
 import { AT_LOG_END, type FollowerFetchRead, Partition } from './partition.js';
 import { errorCodeOf } from './partition-errors.js';
-import { type ReplicaFetchSession, ReplicaFetchSessions, type SessionPartition } from './replica-fetch-session.js';
+import { offsetsAsTold, type ReplicaFetchSession, ReplicaFetchSessions, type SessionPartition } from './replica-fetch-session.js';
 
 /** The partitions this broker leads (the broker's ReplicaManager): the one asked, or a PartitionError (NOT_LEADER_OR_FOLLOWER, a leader epoch error, ...). */
 export interface LeaderPartitions {
@@ -159,7 +159,7 @@ function readNow(partitions: LeaderPartitions, replicaId: number, p: SessionPart
     leader = partitions.leaderPartitionNow(p.key, p.topic, p.partition, p.currentLeaderEpoch);
     if (leader === undefined) return undefined;
     const read = leader.fetchForFollowerNow(replicaId, p.fetchOffset, p.lastFetchedEpoch);
-    if (read === AT_LOG_END) return leader.highWatermark === p.highWatermark && leader.logStartOffset === p.logStartOffset ? AS_TOLD : resultOf(p, leader.offsetsRead());
+    if (read === AT_LOG_END) return offsetsAsTold(p, leader.highWatermark, leader.logStartOffset) ? AS_TOLD : resultOf(p, leader.offsetsRead());
     return read === undefined ? leader : resultOf(p, read);
   } catch (error) {
     return failedResult(p, error, leader);
